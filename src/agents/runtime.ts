@@ -1,0 +1,76 @@
+import type { Logger } from '../logger.ts';
+
+/** A stored assistant as the runtimes see it. */
+export interface Assistant {
+  id: string;
+  ownerId: string;
+  name: string;
+  kind: 'http' | 'llm' | 'module' | 'workflow';
+  config: Record<string, unknown>;
+  status: 'active' | 'inactive';
+  graphId: string | null;
+}
+
+export type Trigger = 'schedule' | 'manual' | 'api' | 'retry';
+
+export interface ThreadMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: unknown;
+  runId: string | null;
+}
+
+/** What one execution of an assistant gets: the run's identity, its input, history and a signal. */
+export interface RunContext {
+  runId: string;
+  scheduleId: string | null;
+  scheduledFor: Date | null;
+  trigger: Trigger;
+  runNumber: number | null;
+  attempt: number;
+  threadId: string | null;
+  input: unknown;
+  /** Earlier messages of the run's thread (bounded), oldest first; empty for a fresh thread. */
+  history: ThreadMessage[];
+  /** Aborted on timeout, cancellation or shutdown; runtimes must stop promptly when it fires. */
+  signal: AbortSignal;
+  logger: Logger;
+  /** Appends an event to the run's trace (steps, tool calls, provider responses). */
+  emit(kind: string, data?: unknown): Promise<void>;
+}
+
+export interface RunResult {
+  output: unknown;
+  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined;
+}
+
+export type FailureKind = 'timeout' | 'assistant_error' | 'capacity' | 'crashed' | 'cancelled' | 'config';
+
+/**
+ * Why a run did not succeed, in the terms the run history records. `skip` records the run as
+ * `skipped` instead of `error` (an inactive assistant, a revoked owner).
+ */
+export class RunFailure extends Error {
+  readonly kind: FailureKind;
+  readonly retryable: boolean;
+  readonly skip: boolean;
+  readonly details: unknown;
+
+  constructor(
+    kind: FailureKind,
+    message: string,
+    options: { retryable?: boolean; skip?: boolean; details?: unknown; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RunFailure';
+    this.kind = kind;
+    this.retryable = options.retryable ?? kind === 'assistant_error';
+    this.skip = options.skip ?? false;
+    this.details = options.details;
+  }
+}
+
+/** One kind of assistant (http, llm, module, …): turns a run's input into an output. */
+export interface AssistantRuntime {
+  readonly kind: Assistant['kind'];
+  run(assistant: Assistant, context: RunContext): Promise<RunResult>;
+}

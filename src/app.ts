@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { createApiApp } from './api/app.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import type { Database } from './store/database.ts';
+import { migrate } from './store/migrate.ts';
+import { openDatabase } from './store/open-database.ts';
+
+/** A long-lived part of a replica (scheduler loop, worker pool): started once, closed gracefully. */
+export interface Service {
+  readonly name: string;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface KairosOptions {
+  config: Config;
+  logger?: Logger;
+  clock?: Clock;
+  /** An already open database (tests); otherwise opened from `config.database` and closed on close. */
+  db?: Database;
+}
+
+/**
+ * The composition root: config → store → services → roles. One replica of Kairos.
+ *
+ * @example
+ * const kairos = await createKairos({ config: loadConfig() });
+ * await kairos.start();
+ * const { port } = await kairos.listen();
+ */
+export class Kairos {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly db: Database;
+  readonly replicaId: string;
+  readonly api: Hono;
+  private readonly services: Service[] = [];
+  private readonly ownsDatabase: boolean;
+  private server: ServerType | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(options: KairosOptions & { db: Database }, ownsDatabase: boolean) {
+    this.config = options.config;
+    this.logger = options.logger ?? createLogger(options.config.logLevel);
+    this.clock = options.clock ?? systemClock;
+    this.db = options.db;
+    this.ownsDatabase = ownsDatabase;
+    this.replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.api = createApiApp({ config: this.config, db: this.db, logger: this.logger, replicaId: this.replicaId });
+  }
+
+  static async create(options: KairosOptions): Promise<Kairos> {
+    const db = options.db ?? (await openDatabase(options.config.database));
+    try {
+      await migrate(db);
+    } catch (error) {
+      if (!options.db) await db.close();
+      throw error;
+    }
+    return new Kairos({ ...options, db }, !options.db);
+  }
+
+  /** Starts the background roles (scheduler, worker) this replica plays. */
+  async start(): Promise<void> {
+    for (const service of this.services) await service.start();
+  }
+
+  /** Serves the HTTP API on the configured (or given) host and port. */
+  listen(port = this.config.server.port, host = this.config.server.host): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const server = serve({ fetch: this.api.fetch, port, hostname: host }, (info) => resolve(info));
+      server.once('error', reject);
+      this.server = server;
+    });
+  }
+
+  /** Stops accepting requests, closes every service gracefully, then the database. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const server = this.server;
+      if (server) {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+        await closed;
+      }
+      for (const service of [...this.services].reverse()) {
+        try {
+          await service.close();
+        } catch (error) {
+          this.logger.error({ err: error, service: service.name }, 'service did not close cleanly');
+        }
+      }
+      if (this.ownsDatabase) await this.db.close();
+    })();
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

@@ -1,0 +1,146 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Kairos configuration, read once from the environment (names in docs/configuration.md),
+ * validated, filled with defaults and frozen. Everything downstream receives this object.
+ */
+export interface Config {
+  database: {
+    /** `postgres://…` selects the pg driver; undefined selects embedded PGlite in `dataDir`. */
+    url: string | undefined;
+    dataDir: string;
+    schema: string;
+    poolSize: number;
+  };
+  server: { host: string; port: number; maxBodyBytes: number };
+  roles: ReadonlyArray<Role>;
+  logLevel: string;
+  scheduler: {
+    allowSeconds: boolean;
+    maxSchedulesPerUser: number;
+    /** Runs are created this far ahead of their time so that workers fire on a precise timer. */
+    lookaheadMs: number;
+    batchSize: number;
+    /** Fallback poll for lost notifications. */
+    pollIntervalMs: number;
+    /** Hard cap on occurrences one schedule may create in one pass (misfire run_all). */
+    maxCatchupPerPass: number;
+    requireAdmin: boolean;
+    cronRunOnCreate: boolean;
+  };
+  worker: {
+    slots: number;
+    leaseMs: number;
+    heartbeatMs: number;
+    shutdownGraceMs: number;
+    /** A run that cannot start within this long (or its schedule's period, if shorter) fails with `capacity`. */
+    startDeadlineMs: number;
+  };
+  runRetentionDays: number;
+  alertWebhook: string | undefined;
+  http: { allowPrivate: boolean; allowHosts: ReadonlyArray<string> };
+  threadMaxMessages: number;
+  configFile: string | undefined;
+}
+
+export type Role = 'api' | 'scheduler' | 'worker';
+
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const seconds = z.coerce.number().min(0).transform((value) => Math.round(value * 1000));
+const list = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+  KAIROS_DATA_DIR: z.string().min(1).default('.kairos'),
+  KAIROS_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,47}$/, 'use lower-case letters, digits and _').default('kairos'),
+  KAIROS_DB_POOL_SIZE: int(1, 1000).default(10),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(7700),
+  KAIROS_MAX_BODY_BYTES: int(1024).default(64 * 1024),
+  KAIROS_ROLES: list
+    .pipe(z.array(z.enum(['api', 'scheduler', 'worker'])).min(1))
+    .default(['api', 'scheduler', 'worker']),
+  KAIROS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KAIROS_ALLOW_SECONDS_SCHEDULE: bool.optional(),
+  CRON_ALLOW_SECONDS_SCHEDULE: bool.optional(),
+  KAIROS_MAX_SCHEDULES_PER_USER: int(0).optional(),
+  CRON_MAX_PER_USER: int(0).optional(),
+  KAIROS_SCHEDULER_LOOKAHEAD_MS: int(0, 60_000).default(1500),
+  KAIROS_SCHEDULER_BATCH: int(1, 100_000).default(1000),
+  KAIROS_POLL_INTERVAL_MS: int(50, 3_600_000).default(5000),
+  KAIROS_MAX_CATCHUP_PER_PASS: int(1, 100_000).default(100),
+  KAIROS_SCHEDULES_REQUIRE_ADMIN: bool.default(false),
+  KAIROS_CRON_RUN_ON_CREATE: bool.default(true),
+  KAIROS_WORKER_SLOTS: int(0, 10_000).default(16),
+  KAIROS_LEASE_SECONDS: seconds.default(30),
+  KAIROS_HEARTBEAT_SECONDS: seconds.default(10),
+  KAIROS_SHUTDOWN_GRACE: seconds.default(30),
+  KAIROS_START_DEADLINE_SECONDS: seconds.default(300),
+  KAIROS_RUN_RETENTION_DAYS: int(0).default(90),
+  KAIROS_ALERT_WEBHOOK: z.url().optional(),
+  KAIROS_HTTP_ALLOW_PRIVATE: bool.default(false),
+  KAIROS_HTTP_ALLOW_HOSTS: list.default([]),
+  KAIROS_THREAD_MAX_MESSAGES: int(1).default(200),
+  KAIROS_CONFIG: z.string().min(1).optional(),
+});
+
+/** Reads the configuration; a bad value throws a ConfigError naming the variable and the fix. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const config: Config = {
+    database: {
+      url: e.DATABASE_URL,
+      dataDir: resolve(e.KAIROS_DATA_DIR),
+      schema: e.KAIROS_DB_SCHEMA,
+      poolSize: e.KAIROS_DB_POOL_SIZE,
+    },
+    server: { host: e.HOST, port: e.PORT, maxBodyBytes: e.KAIROS_MAX_BODY_BYTES },
+    roles: e.KAIROS_ROLES,
+    logLevel: e.KAIROS_LOG_LEVEL,
+    scheduler: {
+      allowSeconds: e.KAIROS_ALLOW_SECONDS_SCHEDULE ?? e.CRON_ALLOW_SECONDS_SCHEDULE ?? false,
+      maxSchedulesPerUser: e.KAIROS_MAX_SCHEDULES_PER_USER ?? e.CRON_MAX_PER_USER ?? 100,
+      lookaheadMs: e.KAIROS_SCHEDULER_LOOKAHEAD_MS,
+      batchSize: e.KAIROS_SCHEDULER_BATCH,
+      pollIntervalMs: e.KAIROS_POLL_INTERVAL_MS,
+      maxCatchupPerPass: e.KAIROS_MAX_CATCHUP_PER_PASS,
+      requireAdmin: e.KAIROS_SCHEDULES_REQUIRE_ADMIN,
+      cronRunOnCreate: e.KAIROS_CRON_RUN_ON_CREATE,
+    },
+    worker: {
+      slots: e.KAIROS_WORKER_SLOTS,
+      leaseMs: e.KAIROS_LEASE_SECONDS,
+      heartbeatMs: e.KAIROS_HEARTBEAT_SECONDS,
+      shutdownGraceMs: e.KAIROS_SHUTDOWN_GRACE,
+      startDeadlineMs: e.KAIROS_START_DEADLINE_SECONDS,
+    },
+    runRetentionDays: e.KAIROS_RUN_RETENTION_DAYS,
+    alertWebhook: e.KAIROS_ALERT_WEBHOOK,
+    http: { allowPrivate: e.KAIROS_HTTP_ALLOW_PRIVATE, allowHosts: e.KAIROS_HTTP_ALLOW_HOSTS },
+    threadMaxMessages: e.KAIROS_THREAD_MAX_MESSAGES,
+    configFile: e.KAIROS_CONFIG,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,59 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Database, Queryable } from './database.ts';
+import { quoteIdent } from './database.ts';
+
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+export const defaultMigrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url));
+
+const fileName = /^(\d+)_([\w-]+)\.sql$/;
+
+/** Reads `NNN_name.sql` files in numeric order; a malformed or duplicate number is an error. */
+export async function loadMigrations(dir = defaultMigrationsDir): Promise<Migration[]> {
+  const migrations: Migration[] = [];
+  for (const file of await readdir(dir)) {
+    if (!file.endsWith('.sql')) continue;
+    const match = fileName.exec(file);
+    if (!match) throw new Error(`migration file "${file}" must be named NNN_name.sql`);
+    migrations.push({ id: Number(match[1]), name: match[2]!, sql: await readFile(`${dir}/${file}`, 'utf8') });
+  }
+  migrations.sort((a, b) => a.id - b.id);
+  for (let i = 1; i < migrations.length; i++) {
+    if (migrations[i]!.id === migrations[i - 1]!.id) throw new Error(`two migrations share number ${migrations[i]!.id}`);
+  }
+  return migrations;
+}
+
+async function appliedIds(tx: Queryable): Promise<Set<number>> {
+  const { rows } = await tx.query<{ id: number }>('SELECT id FROM migrations');
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
+ * Applies pending migrations in order, each in its own transaction under a transaction-scoped
+ * advisory lock keyed by the schema, so any number of concurrent migrators apply each exactly once.
+ * Returns the names applied by this call.
+ */
+export async function migrate(db: Database, options: { migrationsDir?: string } = {}): Promise<string[]> {
+  const migrations = await loadMigrations(options.migrationsDir);
+  const applied: string[] = [];
+  for (const migration of migrations) {
+    const didApply = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kairos:migrate:${db.schema}`]);
+      await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(db.schema)}`);
+      await tx.exec(`CREATE TABLE IF NOT EXISTS migrations (
+        id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      if ((await appliedIds(tx)).has(migration.id)) return false;
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO migrations (id, name) VALUES ($1, $2)', [migration.id, migration.name]);
+      return true;
+    });
+    if (didApply) applied.push(`${String(migration.id).padStart(3, '0')}_${migration.name}`);
+  }
+  return applied;
+}
