@@ -20,7 +20,13 @@ export interface RunToExecute {
   trigger: Trigger;
   runNumber: number | null;
   attempt: number;
+  /** The run's owner: runs act as the owner of their schedule. */
+  ownerId: string;
+  /** Thread the run continues (thread-bound or persistent schedule, or an api run on a thread). */
   threadId: string | null;
+  /** From the schedule; null for runs outside schedules. */
+  sessionMode: 'new' | 'persistent' | null;
+  onRunCompleted: 'delete' | 'keep' | null;
   input: unknown;
 }
 

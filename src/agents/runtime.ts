@@ -40,6 +40,8 @@ export interface RunContext {
 
 export interface RunResult {
   output: unknown;
+  /** The thread the run used, when execution created or chose one (recorded on the run). */
+  threadId?: string | null;
   usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined;
 }
 
