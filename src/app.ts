@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import type { Hono } from 'hono';
 import { createApiApp } from './api/app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import type { Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/open-database.ts';
@@ -40,7 +40,8 @@ export class Kairos {
   readonly clock: Clock;
   readonly db: Database;
   readonly replicaId: string;
-  readonly api: Hono;
+  readonly metrics: Metrics;
+  readonly api: ReturnType<typeof createApiApp>;
   private readonly services: Service[] = [];
   private readonly ownsDatabase: boolean;
   private server: ServerType | undefined;
@@ -53,7 +54,14 @@ export class Kairos {
     this.db = options.db;
     this.ownsDatabase = ownsDatabase;
     this.replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    this.api = createApiApp({ config: this.config, db: this.db, logger: this.logger, replicaId: this.replicaId });
+    this.metrics = createMetrics({ processMetrics: true });
+    this.api = createApiApp({
+      config: this.config,
+      db: this.db,
+      logger: this.logger,
+      replicaId: this.replicaId,
+      metrics: this.metrics,
+    });
   }
 
   static async create(options: KairosOptions): Promise<Kairos> {

@@ -1,37 +1,84 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { routePath } from 'hono/route';
+import { Authenticator } from '../auth/authenticator.ts';
+import { KeyService } from '../auth/key-service.ts';
+import { isLoopbackHost } from '../auth/local-mode.ts';
+import { UserService } from '../auth/user-service.ts';
 import type { Config } from '../config.ts';
+import { KairosError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { createMetrics, type Metrics } from '../metrics.ts';
 import type { Database } from '../store/database.ts';
-import { version } from '../version.ts';
+import { authMiddleware } from './auth-middleware.ts';
+import type { ApiEnv } from './env.ts';
+import { errorHandler, notFoundHandler, validationError } from './error-handler.ts';
+import { registerKeyRoutes } from './routes/keys.ts';
+import { openApiPath, registerSystemRoutes } from './routes/system.ts';
+import { registerUserRoutes } from './routes/users.ts';
 
 export interface ApiContext {
   config: Config;
   db: Database;
   logger: Logger;
   replicaId: string;
+  /** The instance's metrics; a fresh registry when omitted. */
+  metrics?: Metrics;
 }
 
-/** The HTTP application: health now; resources are mounted by the API modules. */
-export function createApiApp(context: ApiContext): Hono {
-  const app = new Hono();
+/** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
+const publicPaths = new Set(['/healthz', '/metrics', openApiPath, '/api/docs']);
 
-  app.get('/healthz', async (c) => {
+/**
+ * The HTTP application: native `/api/v1` routes behind API-key auth, the OpenAPI 3.1 document,
+ * interactive docs, health and metrics. Every error answers `{"error":{"code","message","details"}}`.
+ *
+ * @example
+ * const app = createApiApp({ config, db, logger, replicaId: 'test' });
+ * const res = await app.request('/api/v1/users/me', { headers: { authorization: `Bearer ${key}` } });
+ */
+export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
+  const { config, db, logger } = context;
+  const metrics = context.metrics ?? createMetrics();
+  const app = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error, result.target);
+    },
+  });
+  app.onError(errorHandler(logger));
+  app.notFound(notFoundHandler);
+
+  app.use('*', async (c, next) => {
     const started = performance.now();
     try {
-      await context.db.query('SELECT 1');
-    } catch (error) {
-      context.logger.error({ err: error }, 'health check: database unreachable');
-      return c.json({ status: 'error', database: context.db.kind, error: 'database unreachable' }, 503);
+      await next();
+    } finally {
+      const route = c.get('unmatched') ? 'unmatched' : routePath(c, -1);
+      const labels = { method: c.req.method, route };
+      metrics.httpRequests.inc({ ...labels, status: String(c.res.status) });
+      metrics.httpDuration.observe(labels, performance.now() - started);
     }
-    return c.json({
-      status: 'ok',
-      database: context.db.kind,
-      version,
-      replica: context.replicaId,
-      roles: context.config.roles,
-      database_latency_ms: Math.round((performance.now() - started) * 100) / 100,
-    });
   });
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: config.server.maxBodyBytes,
+      onError: () => {
+        throw new KairosError(
+          'body_too_large',
+          `the request body exceeds ${config.server.maxBodyBytes} bytes (KAIROS_MAX_BODY_BYTES)`,
+          { status: 413, details: { max_bytes: config.server.maxBodyBytes } },
+        );
+      },
+    }),
+  );
 
+  const authenticator = new Authenticator(db, { loopback: isLoopbackHost(config.server.host) });
+  const requireKey = authMiddleware(authenticator);
+  app.use('/api/*', async (c, next) => (publicPaths.has(c.req.path) ? next() : requireKey(c, next)));
+
+  registerSystemRoutes(app, { ...context, metrics });
+  registerUserRoutes(app, new UserService(db));
+  registerKeyRoutes(app, new KeyService(db));
   return app;
 }

@@ -1,0 +1,101 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import type { Config } from '../../config.ts';
+import type { Logger } from '../../logger.ts';
+import type { Metrics } from '../../metrics.ts';
+import type { Database } from '../../store/database.ts';
+import { version } from '../../version.ts';
+import type { ApiEnv } from '../env.ts';
+
+export const openApiPath = '/api/v1/openapi.json';
+
+const Health = z
+  .object({
+    status: z.enum(['ok', 'error']),
+    database: z.string(),
+    version: z.string().optional(),
+    replica: z.string().optional(),
+    roles: z.array(z.string()).optional(),
+    database_latency_ms: z.number().optional(),
+    error: z.string().optional(),
+  })
+  .openapi('Health');
+
+export const systemRoutes = {
+  health: createRoute({
+    method: 'get',
+    path: '/healthz',
+    tags: ['system'],
+    summary: 'Liveness and database reachability (no auth)',
+    responses: {
+      200: { description: 'Healthy', content: { 'application/json': { schema: Health } } },
+      503: { description: 'The database is unreachable', content: { 'application/json': { schema: Health } } },
+    },
+  }),
+  metrics: createRoute({
+    method: 'get',
+    path: '/metrics',
+    tags: ['system'],
+    summary: 'Prometheus metrics (no auth)',
+    responses: { 200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: z.string() } } } },
+  }),
+};
+
+export interface SystemDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  replicaId: string;
+  metrics: Metrics;
+}
+
+/** Health, metrics, the OpenAPI document and the interactive docs: the routes without auth. */
+export function registerSystemRoutes(app: OpenAPIHono<ApiEnv>, deps: SystemDeps): void {
+  app.openapi(systemRoutes.health, async (c) => {
+    const started = performance.now();
+    try {
+      await deps.db.query('SELECT 1');
+    } catch (error) {
+      deps.logger.error({ err: error }, 'health check: database unreachable');
+      return c.json({ status: 'error' as const, database: deps.db.kind, error: 'database unreachable' }, 503);
+    }
+    return c.json(
+      {
+        status: 'ok' as const,
+        database: deps.db.kind,
+        version,
+        replica: deps.replicaId,
+        roles: [...deps.config.roles],
+        database_latency_ms: Math.round((performance.now() - started) * 100) / 100,
+      },
+      200,
+    );
+  });
+
+  app.openapi(systemRoutes.metrics, async (c) =>
+    c.text(await deps.metrics.text(), 200, { 'Content-Type': deps.metrics.contentType }),
+  );
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key: `Authorization: Bearer kairos_…`',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+    description: 'An API key: `x-api-key: kairos_…`',
+  });
+  app.doc31(openApiPath, {
+    openapi: '3.1.0',
+    info: {
+      title: 'Kairos API',
+      version,
+      description:
+        'Scheduler and run engine for AI agents. Errors are `{"error":{"code","message","details"}}`. ' +
+        'Authenticate with `Authorization: Bearer <key>` or `x-api-key: <key>`.',
+    },
+  });
+  app.get('/api/docs', swaggerUI({ url: openApiPath, title: 'Kairos API' }));
+}
