@@ -1,13 +1,25 @@
+import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { findAssistant } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
+import { addressGuardFromConfig, addressGuardFromEnvironment, type AddressGuard, type ResolveAll } from './address-guard.ts';
 import { httpAssistantRuntime } from './http-assistant.ts';
+import { llmAssistantRuntime } from './llm-assistant.ts';
+import { moduleAssistantRuntime } from './module-assistant.ts';
+import { createModuleRegistry, type ModuleRegistry } from './module-registry.ts';
+import { openRunSession } from './run-session.ts';
 import type { AssistantRuntime, RunContext, RunResult, Trigger } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
 
+/** What executing assistants needs; build it once with {@link createAssistantExecution}. */
 export interface AssistantExecutionDeps {
   db: Database;
   logger: Logger;
+  /** The outbound-address guard and the history bound; read from the environment when absent. */
+  config?: Pick<Config, 'http' | 'threadMaxMessages'>;
+  /** Module assistants (built-ins and the config file's); none when absent. */
+  registry?: ModuleRegistry;
+  /** Runtimes by kind; built from the above when absent. */
   runtimes?: ReadonlyMap<string, AssistantRuntime>;
 }
 
@@ -30,13 +42,83 @@ export interface RunToExecute {
   input: unknown;
 }
 
-export function defaultRuntimes(): Map<string, AssistantRuntime> {
-  return new Map<string, AssistantRuntime>([['http', httpAssistantRuntime()]]);
+const defaultThreadMaxMessages = 200;
+
+/** The http, llm and module runtimes over one guard and registry. */
+export function defaultRuntimes(
+  options: { guard?: AddressGuard; registry?: ModuleRegistry; env?: Record<string, string | undefined> } = {},
+): Map<string, AssistantRuntime> {
+  const guard = options.guard ?? addressGuardFromEnvironment();
+  return new Map<string, AssistantRuntime>([
+    ['http', httpAssistantRuntime({ guard, env: options.env })],
+    ['llm', llmAssistantRuntime({ guard, env: options.env })],
+    ['module', moduleAssistantRuntime(options.registry ?? createModuleRegistry([]))],
+  ]);
 }
 
 /**
- * Executes one run of an assistant: resolves the assistant (only active ones run), picks the
- * runtime for its kind and calls it. Throws RunFailure for every failure the history records.
+ * Builds the deps the worker passes to {@link executeAssistant}.
+ *
+ * @example
+ * const registry = await loadModuleRegistry({ configFile: config.configFile, builtIns: builtInModules(db) });
+ * const execution = createAssistantExecution({ db, logger, config, registry });
+ * const result = await executeAssistant(execution, run, signal, emit);
+ */
+export function createAssistantExecution(options: {
+  db: Database;
+  logger: Logger;
+  config: Pick<Config, 'http' | 'threadMaxMessages'>;
+  registry?: ModuleRegistry;
+  /** Tests: a resolver for the address guard, and the environment `{"env": NAME}` reads. */
+  resolveAll?: ResolveAll;
+  env?: Record<string, string | undefined>;
+}): AssistantExecutionDeps {
+  const registry = options.registry ?? createModuleRegistry([]);
+  const guard = addressGuardFromConfig(options.config, options.resolveAll);
+  return {
+    db: options.db,
+    logger: options.logger,
+    config: options.config,
+    registry,
+    runtimes: defaultRuntimes({ guard, registry, env: options.env }),
+  };
+}
+
+const builtRuntimes = new WeakMap<AssistantExecutionDeps, ReadonlyMap<string, AssistantRuntime>>();
+
+function runtimesOf(deps: AssistantExecutionDeps): ReadonlyMap<string, AssistantRuntime> {
+  if (deps.runtimes) return deps.runtimes;
+  let runtimes = builtRuntimes.get(deps);
+  if (!runtimes) {
+    const guard = deps.config ? addressGuardFromConfig(deps.config) : addressGuardFromEnvironment();
+    runtimes = defaultRuntimes({ guard, registry: deps.registry });
+    builtRuntimes.set(deps, runtimes);
+  }
+  return runtimes;
+}
+
+const skip = (message: string) => new RunFailure('config', message, { skip: true, retryable: false });
+
+/** The owner's role, or why the owner can no longer run anything. */
+async function ownerRole(db: Database, ownerId: string): Promise<'admin' | 'member' | 'viewer'> {
+  const { rows } = await db.query<{ role: 'admin' | 'member' | 'viewer'; disabled: boolean }>(
+    'SELECT role, disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1',
+    [ownerId],
+  );
+  const owner = rows[0];
+  if (!owner) throw skip(`the run's owner (user ${ownerId}) no longer exists`);
+  if (owner.disabled) throw skip(`the run's owner (user ${ownerId}) is disabled`);
+  if (owner.role === 'viewer') throw skip(`the run's owner (user ${ownerId}) is a viewer and may not run assistants`);
+  return owner.role;
+}
+
+/**
+ * Executes one run of an assistant: checks that the assistant is active and that the run's owner
+ * may still run it (otherwise the run is `skipped`, reason `config`), opens the run's session
+ * (thread and bounded history, see {@link openRunSession}), calls the runtime for the assistant's
+ * kind and records the exchange on the thread. Throws RunFailure for every failure the history
+ * records. The result's `threadId` is the thread the run used, or null when it had none or the
+ * thread was temporary and has been deleted (the trace keeps its id).
  */
 export async function executeAssistant(
   deps: AssistantExecutionDeps,
@@ -44,33 +126,47 @@ export async function executeAssistant(
   signal: AbortSignal,
   emit: RunContext['emit'],
 ): Promise<RunResult> {
-  if (!run.assistantId) throw new RunFailure('config', 'the run names no assistant', { skip: true, retryable: false });
+  if (!run.assistantId) throw skip('the run names no assistant');
   const assistant = await findAssistant(deps.db, run.assistantId);
-  if (!assistant) {
-    throw new RunFailure('config', `assistant ${run.assistantId} no longer exists`, { skip: true, retryable: false });
+  if (!assistant) throw skip(`assistant ${run.assistantId} no longer exists`);
+  if (assistant.status !== 'active') throw skip(`assistant "${assistant.name}" is inactive: activate it to run it`);
+  const role = await ownerRole(deps.db, run.ownerId);
+  if (role !== 'admin' && assistant.ownerId !== run.ownerId && !assistant.builtIn) {
+    throw skip(`the run's owner may no longer use assistant "${assistant.name}"`);
   }
-  if (assistant.status !== 'active') {
-    throw new RunFailure('config', `assistant "${assistant.name}" is inactive: activate it to run it`, {
-      skip: true,
-      retryable: false,
+  const runtime = runtimesOf(deps).get(assistant.kind);
+  if (!runtime) throw new RunFailure('config', `no runtime for assistant kind "${assistant.kind}"`, { retryable: false });
+
+  const session = await openRunSession(
+    { db: deps.db, maxMessages: deps.config?.threadMaxMessages ?? defaultThreadMaxMessages, ownerIsAdmin: role === 'admin', emit },
+    run,
+    assistant,
+  );
+  let result: RunResult;
+  try {
+    result = await runtime.run(assistant, {
+      runId: run.id,
+      scheduleId: run.scheduleId,
+      scheduledFor: run.scheduledFor,
+      trigger: run.trigger,
+      runNumber: run.runNumber,
+      attempt: run.attempt,
+      threadId: session.threadId,
+      ownerId: run.ownerId,
+      input: run.input,
+      history: session.history,
+      signal,
+      logger: deps.logger.child({ run_id: run.id, assistant_id: assistant.id }),
+      emit,
     });
+  } catch (error) {
+    try {
+      await session.failed(error);
+    } catch (cleanup) {
+      deps.logger.warn({ err: cleanup, run_id: run.id }, 'could not release the run\'s thread after a failure');
+    }
+    throw error;
   }
-  const runtime = (deps.runtimes ?? defaultRuntimes()).get(assistant.kind);
-  if (!runtime) {
-    throw new RunFailure('config', `no runtime for assistant kind "${assistant.kind}"`, { retryable: false });
-  }
-  return runtime.run(assistant, {
-    runId: run.id,
-    scheduleId: run.scheduleId,
-    scheduledFor: run.scheduledFor,
-    trigger: run.trigger,
-    runNumber: run.runNumber,
-    attempt: run.attempt,
-    threadId: run.threadId,
-    input: run.input,
-    history: [],
-    signal,
-    logger: deps.logger.child({ run_id: run.id, assistant_id: assistant.id }),
-    emit,
-  });
+  const threadId = await session.succeeded(result.output);
+  return { ...result, threadId };
 }

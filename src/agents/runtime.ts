@@ -9,12 +9,21 @@ export interface Assistant {
   config: Record<string, unknown>;
   status: 'active' | 'inactive';
   graphId: string | null;
+  description: string | null;
+  /** Shipped with Kairos (e.g. `kairos-digest`): owned by the local admin, usable by everyone. */
+  builtIn: boolean;
+  metadata: Record<string, unknown>;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 export type Trigger = 'schedule' | 'manual' | 'api' | 'retry';
 
+export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
+
 export interface ThreadMessage {
-  role: 'system' | 'user' | 'assistant' | 'tool';
+  role: MessageRole;
   content: unknown;
   runId: string | null;
 }
@@ -28,6 +37,8 @@ export interface RunContext {
   runNumber: number | null;
   attempt: number;
   threadId: string | null;
+  /** The user the run acts as (the schedule's owner, or the caller of an api run). */
+  ownerId?: string;
   input: unknown;
   /** Earlier messages of the run's thread (bounded), oldest first; empty for a fresh thread. */
   history: ThreadMessage[];

@@ -5,10 +5,16 @@ interface AssistantRow {
   id: string;
   owner_id: string;
   name: string;
+  description: string | null;
   kind: Assistant['kind'];
   config: Record<string, unknown>;
   status: Assistant['status'];
   graph_id: string | null;
+  built_in: boolean;
+  metadata: Record<string, unknown>;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
 }
 
 function toAssistant(row: AssistantRow): Assistant {
@@ -16,27 +22,49 @@ function toAssistant(row: AssistantRow): Assistant {
     id: row.id,
     ownerId: row.owner_id,
     name: row.name,
+    description: row.description,
     kind: row.kind,
     config: row.config,
     status: row.status,
     graphId: row.graph_id,
+    builtIn: row.built_in,
+    metadata: row.metadata,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
 export interface NewAssistant {
+  /** A fixed id (built-ins); generated otherwise. */
+  id?: string;
   ownerId: string;
   name: string;
   kind: Assistant['kind'];
   config?: Record<string, unknown>;
   status?: Assistant['status'];
   graphId?: string | null;
+  description?: string | null;
+  metadata?: Record<string, unknown>;
+  builtIn?: boolean;
 }
 
 export async function insertAssistant(db: Queryable, input: NewAssistant): Promise<Assistant> {
   const { rows } = await db.query<AssistantRow>(
-    `INSERT INTO assistants (owner_id, name, kind, config, status, graph_id)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-    [input.ownerId, input.name, input.kind, JSON.stringify(input.config ?? {}), input.status ?? 'active', input.graphId ?? null],
+    `INSERT INTO assistants (id, owner_id, name, kind, config, status, graph_id, description, metadata, built_in)
+     VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+    [
+      input.id ?? null,
+      input.ownerId,
+      input.name,
+      input.kind,
+      JSON.stringify(input.config ?? {}),
+      input.status ?? 'active',
+      input.graphId ?? null,
+      input.description ?? null,
+      JSON.stringify(input.metadata ?? {}),
+      input.builtIn ?? false,
+    ],
   );
   return toAssistant(rows[0]!);
 }
@@ -44,4 +72,149 @@ export async function insertAssistant(db: Queryable, input: NewAssistant): Promi
 export async function findAssistant(db: Queryable, id: string): Promise<Assistant | undefined> {
   const { rows } = await db.query<AssistantRow>('SELECT * FROM assistants WHERE id = $1', [id]);
   return rows[0] && toAssistant(rows[0]);
+}
+
+/** Who may see which assistants: everything (admins), or one's own plus the built-ins. */
+export type AssistantScope = { all: true } | { ownerId: string };
+
+export interface AssistantFilter {
+  kind?: Assistant['kind'];
+  status?: Assistant['status'];
+  graphId?: string;
+  /** Case-insensitive substring of the name. */
+  nameContains?: string;
+  /** Assistants whose metadata contains these keys and values (jsonb `@>`). */
+  metadata?: Record<string, unknown>;
+  builtIn?: boolean;
+  limit: number;
+  offset: number;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** One page of assistants in the scope, newest first, and the total that match. */
+export async function listAssistants(
+  db: Queryable,
+  scope: AssistantScope,
+  filter: AssistantFilter,
+): Promise<{ items: Assistant[]; total: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: (n: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if ('ownerId' in scope) add((n) => `(owner_id = ${n} OR built_in)`, scope.ownerId);
+  if (filter.kind) add((n) => `kind = ${n}`, filter.kind);
+  if (filter.status) add((n) => `status = ${n}`, filter.status);
+  if (filter.graphId) add((n) => `graph_id = ${n}`, filter.graphId);
+  if (filter.nameContains) add((n) => `name ILIKE ${n}`, `%${escapeLike(filter.nameContains)}%`);
+  if (filter.metadata) add((n) => `metadata @> ${n}::jsonb`, JSON.stringify(filter.metadata));
+  if (filter.builtIn !== undefined) add((n) => `built_in = ${n}`, filter.builtIn);
+  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const { rows } = await db.query<AssistantRow & { total: number }>(
+    `SELECT *, count(*) OVER ()::int AS total FROM assistants ${clause}
+     ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, filter.limit, filter.offset],
+  );
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && filter.offset > 0) {
+    const counted = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM assistants ${clause}`, params);
+    total = counted.rows[0]?.total ?? 0;
+  }
+  return { items: rows.map(toAssistant), total };
+}
+
+/**
+ * The default assistant of a graph in the scope (the LangGraph convention): one created by the
+ * system (`metadata.created_by = "system"`) or built in first, then the oldest.
+ */
+export async function findGraphDefaultAssistant(
+  db: Queryable,
+  scope: AssistantScope,
+  graphId: string,
+): Promise<Assistant | undefined> {
+  const params: unknown[] = [graphId];
+  let visible = '';
+  if ('ownerId' in scope) {
+    params.push(scope.ownerId);
+    visible = 'AND (owner_id = $2 OR built_in)';
+  }
+  const { rows } = await db.query<AssistantRow>(
+    `SELECT * FROM assistants WHERE graph_id = $1 ${visible}
+     ORDER BY (metadata->>'created_by' = 'system' OR built_in) DESC, created_at, id LIMIT 1`,
+    params,
+  );
+  return rows[0] && toAssistant(rows[0]);
+}
+
+export interface AssistantChanges {
+  name?: string;
+  description?: string | null;
+  kind?: Assistant['kind'];
+  config?: Record<string, unknown>;
+  status?: Assistant['status'];
+  graphId?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+/** Applies the given changes, bumps `version`, returns the row (undefined if it is gone). */
+export async function updateAssistant(db: Queryable, id: string, changes: AssistantChanges): Promise<Assistant | undefined> {
+  const sets: string[] = [];
+  const params: unknown[] = [id];
+  const set = (column: string, value: unknown, cast = '') => {
+    params.push(value);
+    sets.push(`${column} = $${params.length}${cast}`);
+  };
+  if (changes.name !== undefined) set('name', changes.name);
+  if (changes.description !== undefined) set('description', changes.description);
+  if (changes.kind !== undefined) set('kind', changes.kind);
+  if (changes.config !== undefined) set('config', JSON.stringify(changes.config), '::jsonb');
+  if (changes.status !== undefined) set('status', changes.status);
+  if (changes.graphId !== undefined) set('graph_id', changes.graphId);
+  if (changes.metadata !== undefined) set('metadata', JSON.stringify(changes.metadata), '::jsonb');
+  const { rows } = await db.query<AssistantRow>(
+    `UPDATE assistants SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')}
+     WHERE id = $1 RETURNING *`,
+    params,
+  );
+  return rows[0] && toAssistant(rows[0]);
+}
+
+/** Deletes an assistant (its schedules go with it; threads and runs keep a null reference). */
+export async function deleteAssistant(db: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM assistants WHERE id = $1', [id]);
+  return rowCount > 0;
+}
+
+/**
+ * Inserts a built-in assistant or refreshes its definition (name, description, kind, config,
+ * graph id), keeping what an admin chose: its status and metadata.
+ */
+export async function upsertBuiltInAssistant(db: Queryable, input: NewAssistant & { id: string }): Promise<Assistant> {
+  const { rows } = await db.query<AssistantRow>(
+    `INSERT INTO assistants (id, owner_id, name, kind, config, status, graph_id, description, metadata, built_in)
+     VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, true)
+     ON CONFLICT (id) DO UPDATE SET
+       name = EXCLUDED.name, description = EXCLUDED.description, kind = EXCLUDED.kind,
+       config = EXCLUDED.config, graph_id = EXCLUDED.graph_id, built_in = true,
+       updated_at = CASE
+         WHEN (assistants.name, assistants.description, assistants.kind, assistants.config, assistants.graph_id)
+              IS NOT DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.kind, EXCLUDED.config, EXCLUDED.graph_id)
+         THEN assistants.updated_at ELSE now() END
+     RETURNING *`,
+    [
+      input.id,
+      input.ownerId,
+      input.name,
+      input.kind,
+      JSON.stringify(input.config ?? {}),
+      input.graphId ?? null,
+      input.description ?? null,
+      JSON.stringify(input.metadata ?? {}),
+    ],
+  );
+  return toAssistant(rows[0]!);
 }

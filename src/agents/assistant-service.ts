@@ -1,0 +1,290 @@
+import { z } from 'zod';
+import type { Actor } from '../auth/actor.ts';
+import type { Config } from '../config.ts';
+import { KairosError, invalid, notFound } from '../errors.ts';
+import {
+  deleteAssistant,
+  findAssistant,
+  findGraphDefaultAssistant,
+  insertAssistant,
+  listAssistants,
+  updateAssistant,
+  type AssistantChanges,
+  type AssistantScope,
+} from '../store/assistants.ts';
+import type { Database } from '../store/database.ts';
+import { addressGuardFromConfig, type AddressGuard, type ResolveAll } from './address-guard.ts';
+import { isSecretKey, outboundUrl, parseAssistantConfig } from './assistant-config.ts';
+import { isEnvReference } from './env-reference.ts';
+import type { ModuleRegistry } from './module-registry.ts';
+import type { Assistant } from './runtime.ts';
+import { parseInput } from './validation.ts';
+
+const kinds = ['http', 'llm', 'module', 'workflow'] as const;
+const statuses = ['active', 'inactive'] as const;
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const assistantCreateSchema = z.strictObject({
+  name: z.string().trim().min(1, 'is required').max(200),
+  description: z.string().max(4000).nullable().optional(),
+  kind: z.enum(kinds),
+  config: jsonObject.default({}),
+  status: z.enum(statuses).default('active'),
+  graph_id: z.string().trim().min(1).max(200).nullable().optional(),
+  metadata: jsonObject.default({}),
+});
+
+export const assistantUpdateSchema = z.strictObject({
+  name: z.string().trim().min(1, 'may not be empty').max(200).optional(),
+  description: z.string().max(4000).nullable().optional(),
+  kind: z.enum(kinds).optional(),
+  config: jsonObject.optional(),
+  status: z.enum(statuses).optional(),
+  graph_id: z.string().trim().min(1).max(200).nullable().optional(),
+  metadata: jsonObject.optional(),
+});
+
+const booleanText = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+
+export const assistantListSchema = z.strictObject({
+  kind: z.enum(kinds).optional(),
+  status: z.enum(statuses).optional(),
+  graph_id: z.string().min(1).optional(),
+  /** Case-insensitive part of the name. */
+  name: z.string().min(1).optional(),
+  metadata: jsonObject.optional(),
+  built_in: booleanText.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export type AssistantCreateInput = z.input<typeof assistantCreateSchema>;
+export type AssistantUpdateInput = z.input<typeof assistantUpdateSchema>;
+export type AssistantListInput = z.input<typeof assistantListSchema>;
+
+/** Assistants: create, read, search, change and delete them, and resolve what a schedule names. */
+export interface AssistantService {
+  create(actor: Actor, input: AssistantCreateInput): Promise<Assistant>;
+  /** An assistant the actor may see (own, built in, or any for admins); 404 otherwise. */
+  get(actor: Actor, id: string): Promise<Assistant>;
+  list(actor: Actor, filter?: AssistantListInput): Promise<{ items: Assistant[]; total: number }>;
+  update(actor: Actor, id: string, patch: AssistantUpdateInput): Promise<Assistant>;
+  delete(actor: Actor, id: string): Promise<void>;
+  /** An assistant by id, or the default assistant of a graph id (LangGraph's convention). */
+  resolve(actor: Actor, idOrGraphId: string): Promise<Assistant>;
+  /**
+   * The assistant a new schedule or run may target: it exists for the actor, is active and (for
+   * modules) registered here. Throws `not_found` (404), `forbidden` (403, viewers),
+   * `assistant_inactive` (409) or `assistant_unavailable` (409).
+   */
+  assertRunnable(actor: Actor, idOrGraphId: string): Promise<Assistant>;
+}
+
+export interface AssistantServiceOptions {
+  db: Database;
+  config: Pick<Config, 'http'>;
+  registry: ModuleRegistry;
+  /** Tests: the resolver behind the private-address check. */
+  resolveAll?: ResolveAll;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function scopeOf(actor: Actor): AssistantScope {
+  return actor.role === 'admin' ? { all: true } : { ownerId: actor.userId };
+}
+
+function canSeeAssistant(actor: Actor, assistant: Assistant): boolean {
+  return actor.role === 'admin' || assistant.builtIn || assistant.ownerId === actor.userId;
+}
+
+function assertWriter(actor: Actor, action: string): void {
+  if (actor.role === 'viewer') {
+    throw new KairosError('forbidden', `viewers cannot ${action}; ask an admin for a member key`, { status: 403 });
+  }
+}
+
+export function createAssistantService(options: AssistantServiceOptions): AssistantService {
+  const { db, registry } = options;
+  const guard: AddressGuard = addressGuardFromConfig(options.config, options.resolveAll);
+
+  /** Validates a kind's config, its module id and its destination (private addresses). */
+  async function checkConfig(kind: Assistant['kind'], config: unknown): Promise<Record<string, unknown>> {
+    const parsed = parseAssistantConfig(kind, config);
+    if (kind === 'module') {
+      const id = parsed.module as string;
+      if (!registry.has(id)) {
+        const known = registry.ids();
+        throw invalid(
+          'config.module',
+          `module "${id}" is not registered in this server's config file (kairos.config.ts)` +
+            (known.length > 0 ? `; registered: ${known.join(', ')}` : '; none are registered'),
+          { module: id, registered: known },
+        );
+      }
+    }
+    const target = outboundUrl(kind, parsed);
+    if (target) {
+      try {
+        await guard.checkUrl(target.url);
+      } catch (error) {
+        throw invalid(target.field, (error as Error).message, { host: target.url.hostname });
+      }
+    }
+    return parsed;
+  }
+
+  async function visible(actor: Actor, id: string): Promise<Assistant> {
+    const assistant = uuidPattern.test(id) ? await findAssistant(db, id) : undefined;
+    if (!assistant || !canSeeAssistant(actor, assistant)) throw notFound('assistant', id);
+    return assistant;
+  }
+
+  async function writable(actor: Actor, id: string, action: string): Promise<Assistant> {
+    assertWriter(actor, action);
+    const assistant = await visible(actor, id);
+    if (assistant.builtIn && actor.role !== 'admin') {
+      throw new KairosError('forbidden', `"${assistant.name}" is built in: only admins may ${action} it`, { status: 403 });
+    }
+    if (actor.role !== 'admin' && assistant.ownerId !== actor.userId) throw notFound('assistant', id);
+    return assistant;
+  }
+
+  const service: AssistantService = {
+    async create(actor, input) {
+      assertWriter(actor, 'create assistants');
+      const parsed = parseInput(assistantCreateSchema, input);
+      const config = await checkConfig(parsed.kind, parsed.config);
+      return insertAssistant(db, {
+        ownerId: actor.userId,
+        name: parsed.name,
+        description: parsed.description ?? null,
+        kind: parsed.kind,
+        config,
+        status: parsed.status,
+        graphId: parsed.graph_id ?? null,
+        metadata: parsed.metadata,
+      });
+    },
+
+    get: (actor, id) => visible(actor, id),
+
+    async list(actor, filter = {}) {
+      const parsed = parseInput(assistantListSchema, filter);
+      return listAssistants(db, scopeOf(actor), {
+        kind: parsed.kind,
+        status: parsed.status,
+        graphId: parsed.graph_id,
+        nameContains: parsed.name,
+        metadata: parsed.metadata,
+        builtIn: parsed.built_in,
+        limit: parsed.limit,
+        offset: parsed.offset,
+      });
+    },
+
+    async update(actor, id, patch) {
+      const current = await writable(actor, id, 'change');
+      const parsed = parseInput(assistantUpdateSchema, patch);
+      if (current.builtIn) {
+        const fixed = Object.keys(parsed).find((key) => key !== 'status' && key !== 'metadata');
+        if (fixed) throw invalid(fixed, `"${current.name}" is built in: only its status and metadata can change`);
+      }
+      const changes: AssistantChanges = {
+        name: parsed.name,
+        description: parsed.description,
+        status: parsed.status,
+        graphId: parsed.graph_id,
+        metadata: parsed.metadata,
+      };
+      if (parsed.kind !== undefined && parsed.kind !== current.kind && parsed.config === undefined) {
+        throw invalid('config', `changing kind from ${current.kind} to ${parsed.kind} needs the new kind's config`);
+      }
+      if (parsed.config !== undefined || parsed.kind !== undefined) {
+        const kind = parsed.kind ?? current.kind;
+        changes.kind = kind;
+        changes.config = await checkConfig(kind, parsed.config ?? current.config);
+      }
+      const updated = await updateAssistant(db, id, changes);
+      if (!updated) throw notFound('assistant', id);
+      return updated;
+    },
+
+    async delete(actor, id) {
+      const assistant = await writable(actor, id, 'delete');
+      if (assistant.builtIn) {
+        throw new KairosError('built_in', `"${assistant.name}" is built in and cannot be deleted; set its status to inactive instead`, {
+          status: 409,
+          details: { id },
+        });
+      }
+      if (!(await deleteAssistant(db, id))) throw notFound('assistant', id);
+    },
+
+    async resolve(actor, idOrGraphId) {
+      if (uuidPattern.test(idOrGraphId)) {
+        const assistant = await findAssistant(db, idOrGraphId);
+        if (assistant && canSeeAssistant(actor, assistant)) return assistant;
+      }
+      const byGraph = await findGraphDefaultAssistant(db, scopeOf(actor), idOrGraphId);
+      if (!byGraph) {
+        throw new KairosError('not_found', `no assistant or graph "${idOrGraphId}" was found (or it is not yours)`, {
+          status: 404,
+          details: { id: idOrGraphId },
+        });
+      }
+      return byGraph;
+    },
+
+    async assertRunnable(actor, idOrGraphId) {
+      assertWriter(actor, 'run assistants');
+      const assistant = await service.resolve(actor, idOrGraphId);
+      if (assistant.status !== 'active') {
+        throw new KairosError(
+          'assistant_inactive',
+          `assistant "${assistant.name}" is inactive: set its status to active before scheduling or running it`,
+          { status: 409, details: { field: 'assistant_id', assistant_id: assistant.id } },
+        );
+      }
+      if (assistant.kind === 'module') {
+        const id = String(assistant.config.module ?? '');
+        if (!registry.has(id)) {
+          throw new KairosError(
+            'assistant_unavailable',
+            `assistant "${assistant.name}" runs module "${id}", which this server's config file does not register`,
+            { status: 409, details: { field: 'assistant_id', assistant_id: assistant.id, module: id } },
+          );
+        }
+      }
+      return assistant;
+    },
+  };
+  return service;
+}
+
+/** A config as shown to users: references stay as `{"env": NAME}`; stray plain secrets are masked. */
+export function publicConfig(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((item) => publicConfig(item, key));
+  if (typeof value === 'string') return key && isSecretKey(key) ? '[redacted]' : value;
+  if (typeof value !== 'object' || value === null || isEnvReference(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, child]) => [name, publicConfig(child, name)]));
+}
+
+/** The public JSON view of an assistant (the native API's shape): never a secret value. */
+export function assistantToJson(assistant: Assistant) {
+  return {
+    id: assistant.id,
+    name: assistant.name,
+    description: assistant.description,
+    kind: assistant.kind,
+    config: publicConfig(assistant.config) as Record<string, unknown>,
+    status: assistant.status,
+    graph_id: assistant.graphId,
+    built_in: assistant.builtIn,
+    owner_id: assistant.ownerId,
+    metadata: assistant.metadata,
+    version: assistant.version,
+    created_at: assistant.createdAt.toISOString(),
+    updated_at: assistant.updatedAt.toISOString(),
+  };
+}

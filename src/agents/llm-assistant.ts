@@ -1,0 +1,133 @@
+import { addressGuardFromEnvironment } from './address-guard.ts';
+import { llmConfigSchema } from './assistant-config.ts';
+import { assistantSignal } from './assistant-timeout.ts';
+import { resolveConfigValue } from './env-reference.ts';
+import {
+  excerpt,
+  isRetryableStatus,
+  resolveHeaders,
+  runtimeConfig,
+  sendOutbound,
+  type OutboundRuntimeOptions,
+} from './http-assistant.ts';
+import type { AssistantRuntime, RunContext, RunResult, ThreadMessage } from './runtime.ts';
+import { RunFailure } from './runtime.ts';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** Message content as a chat provider takes it: strings as they are, anything else as JSON. */
+export function chatContent(content: unknown): string {
+  return typeof content === 'string' ? content : JSON.stringify(content ?? null);
+}
+
+/** The request's messages: system prompt, the thread's history (tool messages left out), the input. */
+export function chatMessages(systemPrompt: string | undefined, history: ReadonlyArray<ThreadMessage>, input: unknown): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  if (systemPrompt) messages.push({ role: 'system', content: systemPrompt });
+  for (const message of history) {
+    if (message.role === 'tool') continue;
+    messages.push({ role: message.role, content: chatContent(message.content) });
+  }
+  messages.push({ role: 'user', content: chatContent(input) });
+  return messages;
+}
+
+/** The provider's own explanation in an error answer (OpenAI's `{error:{message}}` and common variants). */
+export function providerMessage(text: string): string {
+  try {
+    const body = JSON.parse(text) as { error?: unknown; message?: unknown; detail?: unknown };
+    if (typeof body.error === 'object' && body.error !== null) {
+      const message = (body.error as { message?: unknown }).message;
+      if (typeof message === 'string' && message) return excerpt(message);
+    }
+    for (const candidate of [body.error, body.message, body.detail]) {
+      if (typeof candidate === 'string' && candidate) return excerpt(candidate);
+    }
+  } catch {
+    // not JSON: the text itself
+  }
+  return excerpt(text.trim()) || '(empty answer)';
+}
+
+interface ChatCompletion {
+  choices?: Array<{ message?: { content?: unknown }; finish_reason?: unknown }>;
+  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; total_tokens?: unknown };
+}
+
+function usageOf(completion: ChatCompletion): RunResult['usage'] {
+  const usage = completion.usage;
+  if (!usage || typeof usage !== 'object') return undefined;
+  const pick = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+  const result = {
+    prompt_tokens: pick(usage.prompt_tokens),
+    completion_tokens: pick(usage.completion_tokens),
+    total_tokens: pick(usage.total_tokens),
+  };
+  return Object.values(result).some((value) => value !== undefined) ? result : undefined;
+}
+
+/**
+ * The `llm` kind: one call to an OpenAI-compatible `POST {base_url}/chat/completions` with the
+ * system prompt, the thread's history and the run's input as the user message. The reply's
+ * text is the output and token usage is recorded on the run. Provider errors become
+ * `assistant_error` carrying the provider's message; 408/429/5xx, network errors and timeouts
+ * are retryable, other 4xx (bad key, unknown model) are not.
+ */
+export function llmAssistantRuntime(options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() }): AssistantRuntime {
+  const env = options.env ?? process.env;
+  return {
+    kind: 'llm',
+    async run(assistant, context: RunContext): Promise<RunResult> {
+      const config = runtimeConfig(assistant, (value) => llmConfigSchema.safeParse(value));
+      const url = new URL(`${config.base_url.replace(/\/+$/, '')}/chat/completions`);
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...resolveHeaders(config.headers, env),
+      };
+      if (config.api_key) headers.authorization = `Bearer ${resolveConfigValue(config.api_key, 'config.api_key', env)}`;
+      const messages = chatMessages(config.system_prompt, context.history, context.input);
+      const body = JSON.stringify({
+        model: config.model,
+        messages,
+        ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
+        ...(config.max_tokens !== undefined ? { max_tokens: config.max_tokens } : {}),
+      });
+      await context.emit('llm.request', { model: config.model, messages: messages.length, history: context.history.length });
+      const signal = assistantSignal(context.signal, config.timeout_s);
+      const response = await sendOutbound(options, { url, headers, body, signal });
+      if (response.status < 200 || response.status >= 300) {
+        const retryAfter = response.headers['retry-after'];
+        throw new RunFailure(
+          'assistant_error',
+          `${config.model} at ${url.host} answered ${response.status}: ${providerMessage(response.text)}`,
+          {
+            retryable: isRetryableStatus(response.status),
+            details: { status: response.status, ...(retryAfter ? { retry_after: String(retryAfter) } : {}) },
+          },
+        );
+      }
+      let completion: ChatCompletion;
+      try {
+        completion = JSON.parse(response.text) as ChatCompletion;
+      } catch {
+        throw new RunFailure('assistant_error', `${url.host} answered with something other than JSON: ${excerpt(response.text)}`, {
+          retryable: false,
+        });
+      }
+      const choice = completion.choices?.[0];
+      const content = choice?.message?.content;
+      if (!choice?.message || (typeof content !== 'string' && content !== null && content !== undefined)) {
+        throw new RunFailure('assistant_error', `${url.host} answered without choices[0].message.content: ${excerpt(response.text)}`, {
+          retryable: false,
+        });
+      }
+      const usage = usageOf(completion);
+      await context.emit('llm.response', { finish_reason: choice.finish_reason ?? null, usage: usage ?? null });
+      return { output: content ?? '', usage };
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import type { AddressGuard } from './address-guard.ts';
+import { bareHost } from './address-guard.ts';
+
+export interface OutboundResponse {
+  status: number;
+  headers: IncomingMessage['headers'];
+  text: string;
+}
+
+export interface OutboundRequest {
+  url: URL;
+  headers: Record<string, string>;
+  body: string;
+  signal: AbortSignal;
+  guard: AddressGuard;
+  /** Larger answers are cut off with an error (default 10 MiB). */
+  maxResponseBytes?: number;
+}
+
+const defaultMaxResponseBytes = 10 * 1024 * 1024;
+
+/**
+ * POSTs through node:http(s) with the guard's `lookup`, so the address checked is the address
+ * connected to. Redirects are not followed (a redirect could lead anywhere); a 3xx is returned
+ * like any other status. Rejects with the signal's reason when aborted.
+ */
+export async function postOutbound(request: OutboundRequest): Promise<OutboundResponse> {
+  const { url, signal, guard } = request;
+  const host = bareHost(url.hostname);
+  if (isIP(host) && !guard.isAllowed(host)) await guard.checkUrl(url);
+  if (signal.aborted) throw signal.reason;
+  const limit = request.maxResponseBytes ?? defaultMaxResponseBytes;
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const body = Buffer.from(request.body);
+
+  return new Promise<OutboundResponse>((resolve, reject) => {
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...request.headers, 'content-length': String(body.length) },
+        lookup: isIP(host) ? undefined : guard.lookup(host),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > limit) {
+            res.destroy();
+            finish(() => reject(new Error(`the answer exceeded ${limit} bytes`)));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () =>
+          finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') })),
+        );
+        res.on('error', (error) => finish(() => reject(signal.aborted ? signal.reason : error)));
+      },
+    );
+    const onAbort = () => {
+      req.destroy();
+      finish(() => reject(signal.reason));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (error) => finish(() => reject(signal.aborted ? signal.reason : error)));
+    req.end(body);
+  });
+}
+
+/** The most useful short description of a network error (its code, or the cause's message). */
+export function describeNetworkError(error: unknown): string {
+  const err = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err?.code === 'EPRIVATEADDRESS') return err.message ?? 'private address refused';
+  const code = err?.code ?? err?.cause?.code;
+  const message = err?.message ?? err?.cause?.message ?? String(error);
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
+}

@@ -1,0 +1,122 @@
+import type { Database } from '../store/database.ts';
+import { appendMessages, recentMessages } from '../store/messages.ts';
+import { bindScheduleThread, deleteThread, findThread, insertThread, setThreadStatus } from '../store/threads.ts';
+import type { Assistant, RunContext, ThreadMessage } from './runtime.ts';
+import { RunFailure } from './runtime.ts';
+import type { RunToExecute } from './execute-assistant.ts';
+
+/** The thread a run works in, its bounded history, and what to do with it when the run ends. */
+export interface RunSession {
+  /** Null for a stateless run (an api run without a thread). */
+  threadId: string | null;
+  history: ThreadMessage[];
+  /** Records the exchange (input, output) and frees the thread; returns the thread id for the run. */
+  succeeded(output: unknown): Promise<string | null>;
+  /** Marks the thread `error` (or `interrupted` when cancelled); appends nothing. */
+  failed(error: unknown): Promise<string | null>;
+}
+
+export interface RunSessionOptions {
+  db: Database;
+  /** How many of the latest messages are sent as history (KAIROS_THREAD_MAX_MESSAGES). */
+  maxMessages: number;
+  /** Whether the run's owner (`run.ownerId`) is an admin, who may use any thread. */
+  ownerIsAdmin: boolean;
+  emit: RunContext['emit'];
+}
+
+const stateless: RunSession = {
+  threadId: null,
+  history: [],
+  succeeded: async () => null,
+  failed: async () => null,
+};
+
+/**
+ * Opens the run's session:
+ * - a thread-bound schedule or an api run on a thread continues `run.threadId`;
+ * - `persistent` without a thread yet creates one and binds it to the schedule (race-safe:
+ *   if another run bound one first, that one is used and ours is dropped);
+ * - `new` creates a fresh thread, deleted after the run unless `on_run_completed = keep`;
+ * - no session mode and no thread (a plain api run) runs statelessly.
+ */
+export async function openRunSession(options: RunSessionOptions, run: RunToExecute, assistant: Assistant): Promise<RunSession> {
+  const { db } = options;
+  let threadId = run.threadId;
+  let ephemeral = false;
+  if (threadId) {
+    const thread = await findThread(db, threadId);
+    if (!thread) {
+      throw new RunFailure('config', `thread ${threadId} no longer exists`, { skip: true, retryable: false });
+    }
+    if (thread.ownerId !== run.ownerId && !options.ownerIsAdmin) {
+      throw new RunFailure('config', `thread ${threadId} belongs to another user`, { skip: true, retryable: false });
+    }
+  } else if (run.sessionMode === 'persistent' || run.sessionMode === 'new') {
+    const persistent = run.sessionMode === 'persistent' && run.scheduleId !== null;
+    const created = await insertThread(db, {
+      ownerId: run.ownerId,
+      assistantId: assistant.id,
+      metadata: { created_by: 'kairos', session_mode: run.sessionMode, schedule_id: run.scheduleId, run_id: run.id },
+    });
+    threadId = created.id;
+    if (persistent) {
+      const bound = await bindScheduleThread(db, run.scheduleId!, created.id);
+      if (bound !== created.id) {
+        if (bound) {
+          await deleteThread(db, created.id);
+          threadId = bound;
+        } else {
+          ephemeral = true; // the schedule is gone: nothing will continue this thread
+        }
+      }
+    } else {
+      ephemeral = run.onRunCompleted !== 'keep';
+    }
+    if (threadId === created.id) {
+      await options.emit('thread.created', { thread_id: created.id, session_mode: run.sessionMode, temporary: ephemeral });
+    }
+  } else {
+    return stateless;
+  }
+
+  const id = threadId;
+  // A run executed again (after a crash) does not see its own earlier exchange as history.
+  const history = (await recentMessages(db, id, options.maxMessages))
+    .filter((message) => message.runId !== run.id)
+    .map(({ role, content, runId }) => ({ role, content, runId }));
+  await setThreadStatus(db, id, 'busy');
+
+  const release = async (): Promise<string | null> => {
+    if (!ephemeral) return id;
+    await deleteThread(db, id);
+    await options.emit('thread.deleted', { thread_id: id, reason: 'session_mode new, on_run_completed delete' });
+    return null;
+  };
+  return {
+    threadId: id,
+    history,
+    async succeeded(output) {
+      if (!ephemeral) {
+        await appendMessages(
+          db,
+          id,
+          [
+            { role: 'user', content: run.input ?? null, runId: run.id },
+            { role: 'assistant', content: output ?? null, runId: run.id },
+          ],
+          { onceForRun: run.id },
+        );
+        await setThreadStatus(db, id, 'idle');
+      }
+      return release();
+    },
+    async failed(error) {
+      if (!ephemeral) {
+        const cancelled = error instanceof RunFailure && error.kind === 'cancelled';
+        await setThreadStatus(db, id, cancelled ? 'interrupted' : 'error');
+      }
+      return release();
+    },
+  };
+}

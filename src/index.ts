@@ -1,0 +1,12 @@
+/**
+ * Kairos as a library: what config files and embedding code import.
+ *
+ * @example
+ * // kairos.config.ts
+ * import { defineAssistant } from 'kairos';
+ * export default { assistants: [defineAssistant({ id: 'hello', name: 'Hello', run: (input) => ({ hello: input }) })] };
+ */
+export { defineAssistant } from './agents/define-assistant.ts';
+export type { AssistantDefinition, ModuleRunContext } from './agents/define-assistant.ts';
+export { RunFailure } from './agents/runtime.ts';
+export type { FailureKind, RunResult, ThreadMessage, Trigger } from './agents/runtime.ts';
