@@ -53,7 +53,8 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
     try {
       await next();
     } finally {
-      const route = c.get('unmatched') ? 'unmatched' : routePath(c, -1);
+      // After next(), the route index points at the handler that answered.
+      const route = c.get('unmatched') ? 'unmatched' : routePath(c);
       const labels = { method: c.req.method, route };
       metrics.httpRequests.inc({ ...labels, status: String(c.res.status) });
       metrics.httpDuration.observe(labels, performance.now() - started);

@@ -1,0 +1,5 @@
+/** The Kairos TypeScript SDK: `new Kairos({ baseUrl, apiKey })`. */
+export { Kairos, type KairosOptions, type PageParams } from './client.ts';
+export type * from './client.ts';
+export { KairosApiError } from './errors.ts';
+export { operations, type OperationName } from './operations.ts';

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiHarness, type ApiHarness } from './harness.ts';
+
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+  components: { securitySchemes: Record<string, unknown> };
+}
+
+describe('OpenAPI document, docs and metrics', () => {
+  let h: ApiHarness;
+  let doc: OpenApiDocument;
+  beforeAll(async () => {
+    h = await createApiHarness('pglite');
+    doc = (await (await h.call('GET', '/api/v1/openapi.json')).json()) as OpenApiDocument;
+  });
+  afterAll(() => h.close());
+
+  it('is OpenAPI 3.1 and documents every route the app serves', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const served = h.app.routes
+      .filter((route) => route.method !== 'ALL')
+      .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method} ${path}`),
+    );
+    const undocumented = served.filter(
+      (route) => !documented.includes(route) && !['get /api/v1/openapi.json', 'get /api/docs'].includes(route),
+    );
+    expect(undocumented).toEqual([]);
+    expect(documented).toEqual(expect.arrayContaining(['get /api/v1/users/me', 'delete /api/v1/keys/{id}', 'get /metrics']));
+  });
+
+  it('declares key auth on the API routes and documents their errors', () => {
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKeyHeader', 'bearerAuth']);
+    const create = doc.paths['/api/v1/users']!.post!;
+    expect(create.security).toEqual([{ bearerAuth: [] }, { apiKeyHeader: [] }]);
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['201', '401', '403', '409', '413', '422']));
+    expect(doc.paths['/healthz']!.get!.security).toBeUndefined();
+  });
+
+  it('serves interactive docs at /api/docs', async () => {
+    const response = await h.call('GET', '/api/docs');
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('swagger-ui');
+    expect(html).toContain('/api/v1/openapi.json');
+  });
+
+  it('serves Prometheus metrics, counting requests and what the engine records', async () => {
+    h.metrics.fires.inc();
+    h.metrics.fireLag.observe(12);
+    h.metrics.runs.inc({ status: 'success' });
+    h.metrics.busySlots.set(3);
+    h.metrics.claimBatchSize.observe(7);
+    await h.call('GET', '/api/v1/users/me');
+    await h.call('GET', '/no/such/route/1');
+    await h.call('GET', '/no/such/route/2');
+    const response = await h.call('GET', '/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    expect(text).toMatch(/^kairos_fires_total 1$/m);
+    expect(text).toMatch(/^kairos_fire_lag_ms_count 1$/m);
+    expect(text).toMatch(/^kairos_runs_total\{status="success"\} 1$/m);
+    expect(text).toMatch(/^kairos_worker_slots_busy 3$/m);
+    expect(text).toMatch(/^kairos_claim_batch_size_sum 7$/m);
+    expect(text).toMatch(/^kairos_http_requests_total\{method="GET",route="\/api\/v1\/users\/me",status="200"\} 1$/m);
+    expect(text).toMatch(/^kairos_http_requests_total\{method="GET",route="unmatched",status="404"\} 2$/m);
+  });
+
+  it('keeps each instance’s metrics apart', async () => {
+    const other = await createApiHarness('pglite');
+    try {
+      const text = await (await other.call('GET', '/metrics')).text();
+      expect(text).toMatch(/^kairos_fires_total 0$/m);
+    } finally {
+      await other.close();
+    }
+  });
+});
