@@ -1,0 +1,106 @@
+import type { Database } from '../store/database.ts';
+import { insertRuns, type NewRun } from '../store/runs.ts';
+import { appendScheduleEvents } from '../store/schedule-events.ts';
+import type { ScheduleRow } from '../store/schedules.ts';
+import { renderInputTemplate } from './input-template.ts';
+import { planOccurrences, type PlanOptions } from './misfire.ts';
+import { randomUUID } from 'node:crypto';
+
+export interface ClaimOptions extends Omit<PlanOptions, 'horizon'> {
+  lookaheadMs: number;
+  batchSize: number;
+}
+
+export interface ClaimResult {
+  /** Schedules claimed in this batch. */
+  claimed: number;
+  /** Runs created. */
+  created: number;
+  /** Earliest `not_before` among the created runs (ms), for waking workers. */
+  earliestNotBefore: number | null;
+}
+
+/**
+ * One batch of DESIGN.md §4 in one transaction: locks due schedules (`FOR UPDATE SKIP LOCKED`, so
+ * replicas take disjoint batches), creates their occurrences' runs in one multi-row insert
+ * (`ON CONFLICT DO NOTHING` on the occurrence key) and advances `next_run_at` in one update. A
+ * crash anywhere leaves all of it or none of it.
+ */
+export async function claimDueSchedules(db: Database, options: ClaimOptions): Promise<ClaimResult> {
+  const now = options.now;
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<ScheduleRow>(
+      `SELECT * FROM schedules WHERE enabled AND next_run_at <= $1
+       ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [new Date(now + options.lookaheadMs), options.batchSize],
+    );
+    if (rows.length === 0) return { claimed: 0, created: 0, earliestNotBefore: null };
+    const runs: NewRun[] = [];
+    const updates = { id: [] as string[], next: [] as Array<Date | null>, fired: [] as number[], missed: [] as number[], last: [] as Array<Date | null>, completed: [] as boolean[] };
+    const events: Array<{ scheduleId: string; kind: string; data?: unknown; at: Date }> = [];
+    const createdAt = new Date(now);
+    for (const schedule of rows) {
+      const plan = planOccurrences(schedule, { ...options, horizon: now + options.lookaheadMs });
+      plan.fire.forEach((occurrence, i) => {
+        const runNumber = schedule.run_count + i + 1;
+        runs.push({
+          id: randomUUID(),
+          schedule_id: schedule.id,
+          assistant_id: schedule.assistant_id,
+          thread_id: schedule.thread_id,
+          owner_id: schedule.owner_id,
+          trigger: 'schedule',
+          scheduled_for: new Date(occurrence.scheduledFor),
+          not_before: new Date(occurrence.notBefore),
+          start_deadline: new Date(occurrence.startDeadline),
+          run_number: runNumber,
+          input: renderInputTemplate(schedule.input_template, {
+            occurrenceMs: occurrence.scheduledFor,
+            timezone: schedule.timezone,
+            runNumber,
+            scheduleId: schedule.id,
+            scheduleName: schedule.name,
+          }),
+          metadata: occurrence.coalesced > 0 ? { misfire: { policy: schedule.misfire, coalesced: occurrence.coalesced } } : {},
+          max_attempts: schedule.retry_max_attempts,
+          timeout_ms: schedule.timeout_ms,
+          retry_backoff_ms: schedule.retry_backoff_ms,
+          retry_backoff_factor: schedule.retry_backoff_factor,
+          retry_backoff_max_ms: schedule.retry_backoff_max_ms,
+          ignore_overlap: false,
+          created_at: createdAt,
+        });
+      });
+      const last = plan.fire.at(-1);
+      updates.id.push(schedule.id);
+      updates.next.push(plan.nextRunAt === null ? null : new Date(plan.nextRunAt));
+      updates.fired.push(plan.fire.length);
+      updates.missed.push(plan.missed);
+      updates.last.push(last ? new Date(last.scheduledFor) : null);
+      updates.completed.push(plan.completed);
+      if (plan.missed > 0) {
+        events.push({ scheduleId: schedule.id, kind: 'missed', at: createdAt, data: { count: plan.missed, policy: schedule.misfire, catchup_window_ms: schedule.catchup_window_ms } });
+      }
+      if (plan.completed) events.push({ scheduleId: schedule.id, kind: 'completed', at: createdAt, data: { run_count: schedule.occurrence_count + plan.fire.length } });
+    }
+    const inserted = await insertRuns(tx, runs);
+    await tx.query(
+      `UPDATE schedules s SET
+         next_run_at = u.next_run_at,
+         run_count = s.run_count + u.fired,
+         occurrence_count = s.occurrence_count + u.fired,
+         missed_count = s.missed_count + u.missed,
+         last_scheduled_for = coalesce(u.last_scheduled_for, s.last_scheduled_for),
+         completed_at = CASE WHEN u.completed THEN $7::timestamptz ELSE NULL END
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::int4[], $4::int4[], $5::timestamptz[], $6::bool[])
+         AS u(id, next_run_at, fired, missed, last_scheduled_for, completed)
+       WHERE s.id = u.id`,
+      [updates.id, updates.next, updates.fired, updates.missed, updates.last, updates.completed, createdAt],
+    );
+    await appendScheduleEvents(tx, events);
+    let earliest: number | null = null;
+    for (const run of inserted) earliest = Math.min(earliest ?? Infinity, run.not_before.getTime());
+    if (earliest !== null) await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(earliest)]);
+    return { claimed: rows.length, created: inserted.length, earliestNotBefore: earliest };
+  });
+}

@@ -1,0 +1,84 @@
+import { compileCron } from '../time/index.ts';
+import type { ScheduleKind, ScheduleRow } from '../store/schedules.ts';
+
+/** What decides a schedule's occurrences. `endMs` is exclusive; `startMs` inclusive. */
+export interface OccurrenceSpec {
+  kind: ScheduleKind;
+  cron: string | null;
+  timezone: string;
+  atMs: number | null;
+  everyMs: number | null;
+  anchorMs: number | null;
+  startMs: number | null;
+  endMs: number | null;
+}
+
+interface CompiledCron {
+  nextAfter(epochMs: number): number | null;
+}
+
+// Compiled crons cached by (expression, zone): the claim pass evaluates thousands per second.
+const cronCache = new Map<string, CompiledCron>();
+const cronCacheLimit = 50_000;
+
+/** Compiles (or reuses) a cron; 6-field expressions are allowed here, refused at save time. */
+export function cachedCron(expression: string, timezone: string): CompiledCron {
+  const key = `${timezone}\u0000${expression}`;
+  let compiled = cronCache.get(key);
+  if (!compiled) {
+    compiled = compileCron(expression, timezone, { seconds: true });
+    if (cronCache.size >= cronCacheLimit) cronCache.clear();
+    cronCache.set(key, compiled);
+  }
+  return compiled;
+}
+
+export function occurrenceSpecOf(row: Pick<ScheduleRow, 'kind' | 'cron' | 'timezone' | 'at' | 'every_ms' | 'anchor_at' | 'start_at' | 'end_at'>): OccurrenceSpec {
+  return {
+    kind: row.kind,
+    cron: row.cron,
+    timezone: row.timezone,
+    atMs: row.at?.getTime() ?? null,
+    everyMs: row.every_ms,
+    anchorMs: row.anchor_at?.getTime() ?? null,
+    startMs: row.start_at?.getTime() ?? null,
+    endMs: row.end_at?.getTime() ?? null,
+  };
+}
+
+/**
+ * The first occurrence strictly after `afterMs` (and at or after `start`, before `end`), or null
+ * when there is none.
+ *
+ * @example
+ * occurrenceAfter({ kind: 'interval', everyMs: 900_000, anchorMs: 0, … }, Date.now())
+ */
+export function occurrenceAfter(spec: OccurrenceSpec, afterMs: number): number | null {
+  let next: number | null;
+  const from = spec.startMs !== null ? Math.max(afterMs, spec.startMs - 1) : afterMs;
+  switch (spec.kind) {
+    case 'cron':
+      next = cachedCron(spec.cron!, spec.timezone).nextAfter(from);
+      break;
+    case 'once':
+      next = spec.atMs !== null && spec.atMs > afterMs ? spec.atMs : null;
+      break;
+    case 'interval': {
+      const every = spec.everyMs!;
+      const anchor = spec.anchorMs ?? 0;
+      const k = Math.max(0, Math.floor((from - anchor) / every) + 1);
+      next = anchor + k * every;
+      break;
+    }
+  }
+  if (next === null || (spec.endMs !== null && next >= spec.endMs)) return null;
+  return next;
+}
+
+/** The next `count` occurrences after `afterMs` (preview). */
+export function nextOccurrences(spec: OccurrenceSpec, afterMs: number, count: number): number[] {
+  const times: number[] = [];
+  let t: number | null = afterMs;
+  while (times.length < count && (t = occurrenceAfter(spec, t)) !== null) times.push(t);
+  return times;
+}

@@ -1,0 +1,105 @@
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Database } from '../store/database.ts';
+import { earliestNextRunAt } from '../store/schedules.ts';
+import { claimDueSchedules } from './claim-due-schedules.ts';
+import { pruneRuns } from './prune-runs.ts';
+import { Wakeup } from './wakeup.ts';
+
+export interface SchedulerOptions {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  config: Pick<Config['scheduler'], 'lookaheadMs' | 'batchSize' | 'pollIntervalMs' | 'maxCatchupPerPass'>;
+  startDeadlineMs: number;
+  /** Occurrences later than this are missed (misfire policy) rather than late. Default 60 s. */
+  misfireGraceMs?: number;
+  /** Finished runs older than this many days are pruned (0 keeps them). */
+  runRetentionDays?: number;
+}
+
+export interface TickResult {
+  claimed: number;
+  created: number;
+}
+
+const pruneEveryMs = 3_600_000;
+
+/**
+ * The scheduler role: turns due schedules into runs. Any number of replicas run it at once; row
+ * locks keep their batches apart. Sleeps until the earliest next fire (minus the lookahead), a
+ * notification on `schedules`, or the fallback poll.
+ *
+ * @example
+ * const scheduler = new Scheduler({ db, clock, logger, config: config.scheduler, startDeadlineMs: 300_000 });
+ * await scheduler.tick(); // one pass, as tests do with an injected clock
+ */
+export class Scheduler {
+  readonly name = 'scheduler';
+  private readonly wakeup = new Wakeup();
+  private closed = false;
+  private loop: Promise<void> | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+  private lastPrune = 0;
+
+  constructor(private readonly options: SchedulerOptions) {}
+
+  /** Claims and materialises batches until nothing is due (up to the lookahead). */
+  async tick(): Promise<TickResult> {
+    const { config } = this.options;
+    const total = { claimed: 0, created: 0 };
+    for (;;) {
+      const result = await claimDueSchedules(this.options.db, {
+        now: this.options.clock.now(),
+        lookaheadMs: config.lookaheadMs,
+        batchSize: config.batchSize,
+        maxPerPass: config.maxCatchupPerPass,
+        misfireGraceMs: this.options.misfireGraceMs ?? 60_000,
+        startDeadlineMs: this.options.startDeadlineMs,
+      });
+      total.claimed += result.claimed;
+      total.created += result.created;
+      if (result.claimed < config.batchSize || this.closed) return total;
+    }
+  }
+
+  async start(): Promise<void> {
+    this.unlisten = await this.options.db.listen('schedules', () => this.wakeup.wake());
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    const { clock, config, logger, db } = this.options;
+    while (!this.closed) {
+      let delay = config.pollIntervalMs;
+      try {
+        await this.tick();
+        const earliest = await earliestNextRunAt(db);
+        if (earliest) delay = Math.min(delay, earliest.getTime() - config.lookaheadMs - clock.now());
+        await this.maybePrune();
+      } catch (error) {
+        if (this.closed) break;
+        logger.error({ err: error }, 'scheduler pass failed; retrying');
+        delay = Math.min(1000, config.pollIntervalMs);
+      }
+      if (!this.closed) await this.wakeup.wait(delay);
+    }
+  }
+
+  private async maybePrune(): Promise<void> {
+    const now = this.options.clock.now();
+    if (!this.options.runRetentionDays || now - this.lastPrune < pruneEveryMs) return;
+    this.lastPrune = now;
+    const pruned = await pruneRuns(this.options.db, { now, retentionDays: this.options.runRetentionDays });
+    if (pruned > 0) this.options.logger.info({ pruned }, 'pruned old runs');
+  }
+
+  /** Stops claiming; a pass in progress finishes its transaction. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakeup.wake();
+    await this.loop;
+    await this.unlisten?.();
+  }
+}

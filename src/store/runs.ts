@@ -1,0 +1,189 @@
+import type { FailureKind, Trigger } from '../agents/runtime.ts';
+import type { Queryable } from './database.ts';
+
+export type RunStatus = 'pending' | 'running' | 'success' | 'error' | 'timeout' | 'cancelled' | 'skipped';
+export const finalStatuses: ReadonlySet<RunStatus> = new Set(['success', 'error', 'timeout', 'cancelled', 'skipped']);
+
+/** A row of `runs`. */
+export interface RunRow {
+  id: string;
+  schedule_id: string | null;
+  assistant_id: string | null;
+  workflow_id: string | null;
+  thread_id: string | null;
+  owner_id: string;
+  trigger: Trigger;
+  scheduled_for: Date | null;
+  not_before: Date;
+  start_deadline: Date | null;
+  run_number: number | null;
+  input: unknown;
+  status: RunStatus;
+  error_kind: FailureKind | null;
+  error: string | null;
+  output: unknown;
+  usage: unknown;
+  metadata: Record<string, unknown>;
+  attempt: number;
+  max_attempts: number;
+  retry_of: string | null;
+  lease_owner: string | null;
+  lease_expires_at: Date | null;
+  cancel_requested: boolean;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  duration_ms: number | null;
+  timeout_ms: number | null;
+  retry_backoff_ms: number;
+  retry_backoff_factor: number;
+  retry_backoff_max_ms: number;
+  ignore_overlap: boolean;
+}
+
+/** What creating a run needs; the rest takes column defaults. */
+export interface NewRun {
+  id: string;
+  schedule_id: string | null;
+  assistant_id: string | null;
+  thread_id: string | null;
+  owner_id: string;
+  trigger: Trigger;
+  scheduled_for: Date | null;
+  not_before: Date;
+  start_deadline: Date | null;
+  run_number: number | null;
+  input: unknown;
+  metadata: Record<string, unknown>;
+  max_attempts: number;
+  timeout_ms: number | null;
+  retry_backoff_ms: number;
+  retry_backoff_factor: number;
+  retry_backoff_max_ms: number;
+  ignore_overlap: boolean;
+  created_at: Date;
+  /** Runs created already final (an overlap skip decided at once). */
+  status?: RunStatus;
+  error_kind?: FailureKind | null;
+  error?: string | null;
+}
+
+const columns = [
+  ['id', 'uuid'],
+  ['schedule_id', 'uuid'],
+  ['assistant_id', 'uuid'],
+  ['thread_id', 'uuid'],
+  ['owner_id', 'uuid'],
+  ['trigger', 'text'],
+  ['scheduled_for', 'timestamptz'],
+  ['not_before', 'timestamptz'],
+  ['start_deadline', 'timestamptz'],
+  ['run_number', 'int4'],
+  ['input', 'jsonb'],
+  ['metadata', 'jsonb'],
+  ['max_attempts', 'int4'],
+  ['timeout_ms', 'int4'],
+  ['retry_backoff_ms', 'int4'],
+  ['retry_backoff_factor', 'float8'],
+  ['retry_backoff_max_ms', 'int4'],
+  ['ignore_overlap', 'bool'],
+  ['created_at', 'timestamptz'],
+  ['status', 'text'],
+  ['error_kind', 'text'],
+  ['error', 'text'],
+] as const;
+
+function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
+  switch (name) {
+    case 'input':
+      return run.input === undefined ? null : JSON.stringify(run.input);
+    case 'metadata':
+      return JSON.stringify(run.metadata);
+    case 'status':
+      return run.status ?? 'pending';
+    case 'error_kind':
+      return run.error_kind ?? null;
+    case 'error':
+      return run.error ?? null;
+    default:
+      return run[name];
+  }
+}
+
+/**
+ * Inserts many runs in one statement (`unnest` of one array per column). Scheduled occurrences
+ * that already have a run are left alone (`ON CONFLICT DO NOTHING` on the occurrence key).
+ * Returns the rows actually inserted.
+ */
+export async function insertRuns(db: Queryable, runs: readonly NewRun[]): Promise<Array<Pick<RunRow, 'id' | 'schedule_id' | 'not_before' | 'status'>>> {
+  if (runs.length === 0) return [];
+  const params = columns.map(([name]) => runs.map((run) => columnValue(run, name)));
+  const unnest = columns.map(([, type], i) => `$${i + 1}::${type === 'jsonb' ? 'text' : type}[]`).join(', ');
+  const select = columns.map(([name, type]) => (type === 'jsonb' ? `${name}::jsonb` : name)).join(', ');
+  const { rows } = await db.query<Pick<RunRow, 'id' | 'schedule_id' | 'not_before' | 'status'>>(
+    `INSERT INTO runs (${columns.map(([name]) => name).join(', ')}, finished_at)
+     SELECT ${select}, CASE WHEN status = 'pending' THEN NULL ELSE created_at END
+     FROM unnest(${unnest}) AS u(${columns.map(([name]) => name).join(', ')})
+     ON CONFLICT DO NOTHING
+     RETURNING id, schedule_id, not_before, status`,
+    params,
+  );
+  return rows;
+}
+
+export async function findRun(db: Queryable, id: string): Promise<RunRow | undefined> {
+  const { rows } = await db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [id]);
+  return rows[0];
+}
+
+export interface RunFilter {
+  ownerId?: string;
+  scheduleId?: string;
+  assistantId?: string;
+  threadId?: string;
+  status?: RunStatus;
+  trigger?: Trigger;
+  limit: number;
+  offset: number;
+}
+
+/** Newest first. */
+export async function listRuns(db: Queryable, filter: RunFilter): Promise<{ rows: RunRow[]; total: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (column: string, value: unknown) => {
+    if (value === undefined) return;
+    params.push(value);
+    where.push(`${column} = $${params.length}`);
+  };
+  add('owner_id', filter.ownerId);
+  add('schedule_id', filter.scheduleId);
+  add('assistant_id', filter.assistantId);
+  add('thread_id', filter.threadId);
+  add('status', filter.status);
+  add('trigger', filter.trigger);
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const { rows } = await db.query<RunRow & { total: number }>(
+    `SELECT *, count(*) OVER () AS total FROM runs ${clause}
+     ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, filter.limit, filter.offset],
+  );
+  const total = rows[0]?.total ?? 0;
+  return { rows: rows.map(({ total: _total, ...row }) => row), total };
+}
+
+/** Cancels a pending run at once; marks a running one `cancel_requested` (its worker aborts it). */
+export async function cancelRun(db: Queryable, id: string, now: Date): Promise<RunRow | undefined> {
+  const { rows } = await db.query<RunRow>(
+    `UPDATE runs SET
+       status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
+       error_kind = CASE WHEN status = 'pending' THEN 'cancelled' ELSE error_kind END,
+       error = CASE WHEN status = 'pending' THEN 'cancelled before it started' ELSE error END,
+       finished_at = CASE WHEN status = 'pending' THEN $2 ELSE finished_at END,
+       cancel_requested = (status = 'running')
+     WHERE id = $1 AND status IN ('pending', 'running')
+     RETURNING *`,
+    [id, now],
+  );
+  return rows[0];
+}

@@ -1,0 +1,202 @@
+import type { Queryable } from './database.ts';
+
+export type ScheduleKind = 'cron' | 'once' | 'interval';
+export type OverlapPolicy = 'skip' | 'queue' | 'allow' | 'cancel_previous';
+export type MisfirePolicy = 'skip' | 'run_once' | 'run_all';
+
+/** A row of `schedules`, as the driver returns it (timestamptz as Date, int8 as number). */
+export interface ScheduleRow {
+  id: string;
+  owner_id: string;
+  name: string;
+  target_kind: 'assistant' | 'workflow';
+  assistant_id: string | null;
+  workflow_id: string | null;
+  thread_id: string | null;
+  kind: ScheduleKind;
+  cron: string | null;
+  at: Date | null;
+  every_ms: number | null;
+  anchor_at: Date | null;
+  timezone: string;
+  start_at: Date | null;
+  end_at: Date | null;
+  max_runs: number | null;
+  input_template: unknown;
+  config: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  session_mode: 'new' | 'persistent';
+  on_run_completed: 'delete' | 'keep';
+  max_concurrent: number;
+  overlap: OverlapPolicy;
+  timeout_ms: number | null;
+  retry_max_attempts: number;
+  retry_backoff_ms: number;
+  retry_backoff_factor: number;
+  retry_backoff_max_ms: number;
+  misfire: MisfirePolicy;
+  catchup_window_ms: number;
+  jitter_ms: number;
+  alert_after: number;
+  webhook: string | null;
+  enabled: boolean;
+  completed_at: Date | null;
+  next_run_at: Date | null;
+  run_count: number;
+  occurrence_count: number;
+  last_scheduled_for: Date | null;
+  missed_count: number;
+  consecutive_failures: number;
+  alerted_streak: boolean;
+  last_run_at: Date | null;
+  last_run_status: string | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The columns a caller sets (everything else is engine state). */
+export type ScheduleFields = Pick<
+  ScheduleRow,
+  | 'name'
+  | 'assistant_id'
+  | 'thread_id'
+  | 'kind'
+  | 'cron'
+  | 'at'
+  | 'every_ms'
+  | 'anchor_at'
+  | 'timezone'
+  | 'start_at'
+  | 'end_at'
+  | 'max_runs'
+  | 'input_template'
+  | 'metadata'
+  | 'session_mode'
+  | 'on_run_completed'
+  | 'max_concurrent'
+  | 'overlap'
+  | 'timeout_ms'
+  | 'retry_max_attempts'
+  | 'retry_backoff_ms'
+  | 'retry_backoff_factor'
+  | 'retry_backoff_max_ms'
+  | 'misfire'
+  | 'catchup_window_ms'
+  | 'jitter_ms'
+  | 'alert_after'
+  | 'webhook'
+  | 'enabled'
+>;
+
+export type NewSchedule = ScheduleFields & {
+  id: string;
+  owner_id: string;
+  next_run_at: Date | null;
+  completed_at: Date | null;
+  created_at: Date;
+};
+
+const jsonColumns = new Set(['input_template', 'metadata']);
+
+function encode(column: string, value: unknown): unknown {
+  if (jsonColumns.has(column)) return value === null || value === undefined ? null : JSON.stringify(value);
+  return value;
+}
+
+export async function insertSchedule(db: Queryable, schedule: NewSchedule): Promise<ScheduleRow> {
+  const columns = Object.keys(schedule);
+  const values = columns.map((column) => encode(column, schedule[column as keyof NewSchedule]));
+  const { rows } = await db.query<ScheduleRow>(
+    `INSERT INTO schedules (${columns.join(', ')}, updated_at)
+     VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}, $${columns.length + 1}) RETURNING *`,
+    [...values, schedule.created_at],
+  );
+  return rows[0]!;
+}
+
+export async function findSchedule(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<ScheduleRow | undefined> {
+  const { rows } = await db.query<ScheduleRow>(
+    `SELECT * FROM schedules WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0];
+}
+
+export type ScheduleState = 'active' | 'paused' | 'completed';
+
+export interface ScheduleFilter {
+  ownerId?: string;
+  assistantId?: string;
+  threadId?: string;
+  state?: ScheduleState;
+  limit: number;
+  offset: number;
+}
+
+export async function listSchedules(db: Queryable, filter: ScheduleFilter): Promise<{ rows: ScheduleRow[]; total: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (filter.ownerId) add('owner_id = ?', filter.ownerId);
+  if (filter.assistantId) add('assistant_id = ?', filter.assistantId);
+  if (filter.threadId) add('thread_id = ?', filter.threadId);
+  if (filter.state === 'completed') where.push('completed_at IS NOT NULL');
+  if (filter.state === 'paused') where.push('completed_at IS NULL AND NOT enabled');
+  if (filter.state === 'active') where.push('completed_at IS NULL AND enabled');
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const { rows } = await db.query<ScheduleRow & { total: number }>(
+    `SELECT *, count(*) OVER () AS total FROM schedules ${clause}
+     ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, filter.limit, filter.offset],
+  );
+  const total = rows[0]?.total ?? 0;
+  return { rows: rows.map(({ total: _total, ...row }) => row), total };
+}
+
+/** Sets the given columns, bumps `version` and `updated_at`. */
+export async function updateScheduleColumns(
+  db: Queryable,
+  id: string,
+  changes: Partial<ScheduleFields & Pick<ScheduleRow, 'next_run_at' | 'completed_at' | 'consecutive_failures' | 'alerted_streak'>>,
+  now: Date,
+): Promise<ScheduleRow | undefined> {
+  const columns = Object.keys(changes);
+  const sets = columns.map((column, i) => `${column} = $${i + 2}`);
+  const values = columns.map((column) => encode(column, changes[column as keyof typeof changes]));
+  const { rows } = await db.query<ScheduleRow>(
+    `UPDATE schedules SET ${[...sets, `version = version + 1`, `updated_at = $${columns.length + 2}`].join(', ')}
+     WHERE id = $1 RETURNING *`,
+    [id, ...values, now],
+  );
+  return rows[0];
+}
+
+export async function deleteSchedule(db: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM schedules WHERE id = $1', [id]);
+  return rowCount > 0;
+}
+
+export async function countSchedulesOwnedBy(db: Queryable, ownerId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM schedules WHERE owner_id = $1', [ownerId]);
+  return rows[0]?.n ?? 0;
+}
+
+/** The earliest next fire time of any enabled schedule, for the scheduler's sleep. */
+export async function earliestNextRunAt(db: Queryable): Promise<Date | null> {
+  const { rows } = await db.query<{ at: Date | null }>('SELECT min(next_run_at) AS at FROM schedules WHERE enabled');
+  return rows[0]?.at ?? null;
+}
+
+/** Reserves `count` run numbers for a schedule (manual triggers); returns the first. Locks the row. */
+export async function reserveRunNumbers(db: Queryable, id: string, count: number): Promise<number | undefined> {
+  const { rows } = await db.query<{ run_count: number }>(
+    'UPDATE schedules SET run_count = run_count + $2 WHERE id = $1 RETURNING run_count',
+    [id, count],
+  );
+  const last = rows[0]?.run_count;
+  return last === undefined ? undefined : last - count + 1;
+}

@@ -1,0 +1,95 @@
+import type { Queryable } from '../store/database.ts';
+import { appendScheduleEvents } from '../store/schedule-events.ts';
+import type { RunStatus } from '../store/runs.ts';
+
+/** A run that reached a final status, as its schedule's counters see it. */
+export interface RunOutcome {
+  runId: string;
+  scheduleId: string | null;
+  status: RunStatus;
+  errorKind: string | null;
+  error: string | null;
+  finishedAt: Date;
+}
+
+/** A failure streak that just reached its schedule's `alert_after`. */
+export interface FailureAlert {
+  schedule: { id: string; name: string; owner_id: string; webhook: string | null };
+  streak: number;
+  alertAfter: number;
+  lastError: { run_id: string; status: string; error_kind: string | null; error: string | null };
+  at: Date;
+}
+
+const failures: ReadonlySet<RunStatus> = new Set(['error', 'timeout']);
+
+/**
+ * Updates the schedules of finished runs in one statement: last run, and the failure streak
+ * (`error` and `timeout` extend it, `success` ends it, `skipped`/`cancelled` leave it). A streak
+ * that reaches `alert_after` in this update is recorded once as an `alert` schedule event and
+ * returned, for the caller to deliver after commit.
+ */
+export async function recordOutcomes(tx: Queryable, outcomes: readonly RunOutcome[]): Promise<FailureAlert[]> {
+  const bySchedule = new Map<string, { reset: boolean; add: number; last: RunOutcome; lastFailure: RunOutcome | undefined }>();
+  for (const outcome of outcomes) {
+    if (!outcome.scheduleId) continue;
+    const entry = bySchedule.get(outcome.scheduleId) ?? { reset: false, add: 0, last: outcome, lastFailure: undefined };
+    entry.last = outcome;
+    if (outcome.status === 'success') {
+      entry.reset = true;
+      entry.add = 0;
+    } else if (failures.has(outcome.status)) {
+      entry.add++;
+      entry.lastFailure = outcome;
+    }
+    bySchedule.set(outcome.scheduleId, entry);
+  }
+  if (bySchedule.size === 0) return [];
+  const entries = [...bySchedule.entries()];
+  const { rows } = await tx.query<{
+    id: string; name: string; owner_id: string; webhook: string | null; consecutive_failures: number; alert_after: number; crossed: boolean; idx: number;
+  }>(
+    `UPDATE schedules s SET
+       consecutive_failures = CASE WHEN u.reset THEN u.add ELSE s.consecutive_failures + u.add END,
+       alerted_streak = CASE
+         WHEN (CASE WHEN u.reset THEN u.add ELSE s.consecutive_failures + u.add END) >= s.alert_after THEN true
+         WHEN u.reset THEN false ELSE s.alerted_streak END,
+       last_run_at = u.finished_at,
+       last_run_status = u.status
+     FROM unnest($1::uuid[], $2::bool[], $3::int4[], $4::timestamptz[], $5::text[]) WITH ORDINALITY
+       AS u(schedule_id, reset, add, finished_at, status, idx)
+     WHERE s.id = u.schedule_id
+     RETURNING s.id, s.name, s.owner_id, s.webhook, s.consecutive_failures, s.alert_after, u.idx::int AS idx,
+       (u.add > 0 AND s.consecutive_failures >= s.alert_after
+        AND (u.reset OR s.consecutive_failures - u.add < s.alert_after)) AS crossed`,
+    [
+      entries.map(([id]) => id),
+      entries.map(([, e]) => e.reset),
+      entries.map(([, e]) => e.add),
+      entries.map(([, e]) => e.last.finishedAt),
+      entries.map(([, e]) => e.last.status),
+    ],
+  );
+  const alerts: FailureAlert[] = [];
+  for (const row of rows) {
+    if (!row.crossed) continue;
+    const failure = entries[row.idx - 1]![1].lastFailure!;
+    alerts.push({
+      schedule: { id: row.id, name: row.name, owner_id: row.owner_id, webhook: row.webhook },
+      streak: row.consecutive_failures,
+      alertAfter: row.alert_after,
+      lastError: { run_id: failure.runId, status: failure.status, error_kind: failure.errorKind, error: failure.error },
+      at: failure.finishedAt,
+    });
+  }
+  await appendScheduleEvents(
+    tx,
+    alerts.map((alert) => ({
+      scheduleId: alert.schedule.id,
+      kind: 'alert',
+      at: alert.at,
+      data: { streak: alert.streak, alert_after: alert.alertAfter, last_error: alert.lastError },
+    })),
+  );
+  return alerts;
+}

@@ -1,0 +1,311 @@
+import type { AssistantExecutionDeps, RunToExecute } from '../agents/execute-assistant.ts';
+import { executeAssistant } from '../agents/execute-assistant.ts';
+import type { RunContext, RunResult } from '../agents/runtime.ts';
+import { RunFailure } from '../agents/runtime.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { deliverAlerts } from '../scheduler/alerts.ts';
+import { Wakeup } from '../scheduler/wakeup.ts';
+import type { Database } from '../store/database.ts';
+import { appendRunEvent } from '../store/run-events.ts';
+import { claimRuns, type ClaimedRun } from './claim-runs.ts';
+import { expireStartDeadlines } from './expire-start-deadlines.ts';
+import type { FailureAlert } from './record-outcomes.ts';
+import { recoverExpiredLeases } from './recover-expired-leases.ts';
+import { retryDelayMs } from './retry-backoff.ts';
+import { finishRun, heartbeatRuns, releaseRuns, retryRun, type LeaseKey, type RunEnding } from './run-lease.ts';
+
+/** Executes one run: the assistant runtime in production, anything in tests. */
+export type RunExecutor = (run: RunToExecute, signal: AbortSignal, emit: RunContext['emit']) => Promise<RunResult>;
+
+export interface WorkerPoolOptions {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  /** This replica's id: the lease owner of every run it holds. */
+  workerId: string;
+  config: Pick<Config['worker'], 'slots' | 'leaseMs' | 'heartbeatMs' | 'shutdownGraceMs' | 'startDeadlineMs'>;
+  /** Fallback poll for lost notifications. */
+  pollIntervalMs: number;
+  alertWebhook?: string | undefined;
+  /** How assistants run (see createAssistantExecution); ignored when `execute` is given. */
+  execution?: AssistantExecutionDeps;
+  execute?: RunExecutor;
+}
+
+/** Why this worker stopped a run without recording an outcome (someone else owns it now). */
+class LeaseGone extends Error {
+  constructor(readonly reason: 'released' | 'lost') {
+    super(`lease ${reason}`);
+  }
+}
+
+interface ActiveRun {
+  run: ClaimedRun;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * The worker role: N slots per replica. Claims runnable runs (as many as free slots) on a precise
+ * timer at the earliest known `not_before` (database time), on notifications and on a fallback
+ * poll; leases and heart-beats them; enforces timeouts; retries with backoff; recovers runs of
+ * dead workers; fails runs that cannot start in time (`capacity`); shuts down gracefully.
+ *
+ * @example
+ * const pool = new WorkerPool({ db, clock, logger, workerId, config: config.worker, pollIntervalMs: 5000 });
+ * await pool.start(); … await pool.close();
+ */
+export class WorkerPool {
+  readonly name = 'worker';
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly wakeup = new Wakeup();
+  private readonly execute: RunExecutor;
+  private readonly maintenanceEveryMs: number;
+  private closing = false;
+  private loop: Promise<void> | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private unlisten: Array<() => Promise<void>> = [];
+  private lastMaintenance = -Infinity;
+  private mightHaveMore = true;
+  private idleWaiters: Array<() => void> = [];
+  private closed: Promise<void> | undefined;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    const deps: AssistantExecutionDeps = options.execution ?? { db: options.db, logger: options.logger };
+    this.execute = options.execute ?? ((run, signal, emit) => executeAssistant(deps, run, signal, emit));
+    this.maintenanceEveryMs = Math.max(250, Math.min(options.config.leaseMs / 3, 5000));
+  }
+
+  /** Runs executing in this replica now. */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  private get freeSlots(): number {
+    return this.closing ? 0 : Math.max(0, this.options.config.slots - this.active.size);
+  }
+
+  async start(): Promise<void> {
+    const { db } = this.options;
+    this.unlisten.push(
+      await db.listen('runs', () => {
+        this.mightHaveMore = true;
+        this.wakeup.wake();
+      }),
+      await db.listen('run_cancel', (id) => this.active.get(id)?.controller.abort(cancelled())),
+    );
+    this.heartbeat = setInterval(() => void this.beat(), this.options.config.heartbeatMs);
+    this.heartbeat.unref();
+    this.loop = this.run();
+  }
+
+  /**
+   * One pass, as the loop does it: recovers expired leases, fails runs past their start deadline,
+   * then claims and starts as many runnable runs as there are free slots. Returns the runs started.
+   * Tests drive an injected clock with it (then `idle()` to wait for the runs).
+   */
+  async tick(): Promise<ClaimedRun[]> {
+    await this.maintain();
+    const { started } = await this.claim();
+    return started;
+  }
+
+  /** Resolves when no run is executing in this replica. */
+  idle(): Promise<void> {
+    if (this.active.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async maintain(): Promise<void> {
+    const { db, clock, config } = this.options;
+    this.lastMaintenance = clock.now();
+    const recovered = await recoverExpiredLeases(db, { now: clock.now(), startDeadlineMs: config.startDeadlineMs });
+    if (recovered.retried.length + recovered.crashed.length > 0) {
+      this.options.logger.warn({ retried: recovered.retried.length, crashed: recovered.crashed.length }, 'recovered runs of a stopped worker');
+    }
+    const expired = await expireStartDeadlines(db, { now: clock.now() });
+    if (expired.expired.length > 0) this.options.logger.warn({ runs: expired.expired.length }, 'runs missed their start deadline (capacity)');
+    this.alert([...recovered.alerts, ...expired.alerts]);
+  }
+
+  private async claim(): Promise<{ started: ClaimedRun[]; contended: number }> {
+    const free = this.freeSlots;
+    if (free === 0) return { started: [], contended: 0 };
+    const { db, clock, config, workerId } = this.options;
+    const result = await claimRuns(db, { now: clock.now(), limit: free, workerId, leaseMs: config.leaseMs });
+    this.mightHaveMore = result.started.length + result.ended.length >= free || result.contended > 0;
+    this.alert(result.alerts);
+    for (const run of result.started) this.begin(run);
+    return { started: result.started, contended: result.contended };
+  }
+
+  private async run(): Promise<void> {
+    const { db, clock, logger, pollIntervalMs } = this.options;
+    while (!this.closing) {
+      let delay = pollIntervalMs;
+      try {
+        if (clock.now() - this.lastMaintenance >= this.maintenanceEveryMs) await this.maintain();
+        delay = Math.min(delay, this.lastMaintenance + this.maintenanceEveryMs - clock.now());
+        if (this.freeSlots > 0) {
+          const { started, contended } = await this.claim();
+          if (contended > 0) delay = Math.min(delay, 20);
+          if (started.length > 0 && this.mightHaveMore && this.freeSlots > 0) continue;
+          const { rows } = await db.query<{ at: Date | null }>(
+            `SELECT min(not_before) AS at FROM runs WHERE status = 'pending' AND not_before > $1`,
+            [new Date(clock.now())],
+          );
+          const at = rows[0]?.at;
+          if (at) delay = Math.min(delay, at.getTime() - clock.now());
+        }
+      } catch (error) {
+        if (this.closing) break;
+        logger.error({ err: error }, 'worker pass failed; retrying');
+        delay = Math.min(1000, pollIntervalMs);
+      }
+      if (!this.closing) await this.wakeup.wait(delay);
+    }
+  }
+
+  private begin(run: ClaimedRun): void {
+    const controller = new AbortController();
+    const entry: ActiveRun = { run, controller, done: Promise.resolve() };
+    this.active.set(run.id, entry);
+    entry.done = this.perform(run, controller)
+      .catch((error: unknown) => this.options.logger.error({ err: error, run_id: run.id }, 'recording a run outcome failed'))
+      .finally(() => {
+        this.active.delete(run.id);
+        if (this.active.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+        if (this.mightHaveMore && !this.closing) this.wakeup.wake();
+      });
+  }
+
+  private async perform(run: ClaimedRun, controller: AbortController): Promise<void> {
+    const { db, clock, config, workerId } = this.options;
+    const key: LeaseKey = { id: run.id, attempt: run.attempt, workerId };
+    const timer =
+      run.timeout_ms === null
+        ? undefined
+        : setTimeout(() => controller.abort(new RunFailure('timeout', `timed out after ${run.timeout_ms} ms`, { retryable: true })), run.timeout_ms);
+    let ending: RunEnding;
+    try {
+      const emit = (kind: string, data?: unknown) => appendRunEvent(db, run.id, kind, data);
+      const result = await Promise.race([this.execute(toExecute(run), controller.signal, emit), abortion(controller.signal)]);
+      ending = { status: 'success', errorKind: null, error: null, output: result.output, usage: result.usage ?? null, threadId: result.threadId ?? null, finishedAt: clock.now() };
+    } catch (error) {
+      const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
+      if (reason instanceof LeaseGone) return;
+      const failure = reason instanceof RunFailure ? reason : new RunFailure('assistant_error', messageOf(reason), { cause: reason });
+      if (failure.retryable && !failure.skip && run.attempt < run.max_attempts) {
+        const delayMs = retryDelayMs(run, run.attempt);
+        const notBefore = clock.now() + delayMs;
+        await retryRun(db, key, { errorKind: failure.kind, error: failure.message, notBefore, startDeadline: notBefore + config.startDeadlineMs, delayMs });
+        return;
+      }
+      ending = {
+        status: failure.skip ? 'skipped' : failure.kind === 'timeout' ? 'timeout' : failure.kind === 'cancelled' ? 'cancelled' : 'error',
+        errorKind: failure.kind,
+        error: failure.message,
+        output: null,
+        usage: null,
+        threadId: null,
+        finishedAt: clock.now(),
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+    const { alerts } = await finishRun(db, key, ending);
+    this.alert(alerts);
+  }
+
+  private async beat(): Promise<void> {
+    const held = [...this.active.values()].map(({ run }) => ({ id: run.id, attempt: run.attempt }));
+    if (held.length === 0) return;
+    const { db, clock, config, workerId, logger } = this.options;
+    try {
+      const alive = await heartbeatRuns(db, workerId, held, clock.now() + config.leaseMs);
+      for (const { id } of held) {
+        const entry = this.active.get(id);
+        if (!entry) continue;
+        if (!alive.has(id)) {
+          logger.warn({ run_id: id }, 'lost the lease of a run (another worker took it over); stopping it');
+          entry.controller.abort(new LeaseGone('lost'));
+        } else if (alive.get(id)) entry.controller.abort(cancelled());
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'heartbeat failed');
+    }
+  }
+
+  private alert(alerts: readonly FailureAlert[]): void {
+    if (alerts.length === 0) return;
+    void deliverAlerts(alerts, this.options.alertWebhook, this.options.logger);
+  }
+
+  /**
+   * Graceful shutdown: stops claiming, lets running runs finish within the grace period, hands
+   * the rest back (`pending`, lease released) so another replica takes them at once, then stops.
+   */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing = true;
+      this.wakeup.wake();
+      await this.loop;
+      for (const unlisten of this.unlisten.splice(0)) await unlisten().catch(() => {});
+      if (this.active.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.config.shutdownGraceMs)))]);
+        clearTimeout(timer);
+      }
+      const rest = [...this.active.values()];
+      if (rest.length > 0) {
+        const { db, clock, config, workerId, logger } = this.options;
+        const released = await releaseRuns(db, workerId, rest.map(({ run }) => ({ id: run.id, attempt: run.attempt })), {
+          now: clock.now(),
+          startDeadlineMs: config.startDeadlineMs,
+        }).catch((error: unknown) => {
+          logger.error({ err: error }, 'could not release runs on shutdown; they will be recovered when their leases expire');
+          return [];
+        });
+        logger.info({ released: released.length }, 'released unfinished runs to other replicas');
+        for (const entry of rest) entry.controller.abort(new LeaseGone('released'));
+        await Promise.all(rest.map((entry) => entry.done));
+      }
+      clearInterval(this.heartbeat);
+    })();
+    return this.closed;
+  }
+}
+
+function cancelled(): RunFailure {
+  return new RunFailure('cancelled', 'cancelled on request', { retryable: false });
+}
+
+function abortion(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function toExecute(run: ClaimedRun): RunToExecute {
+  return {
+    id: run.id,
+    assistantId: run.assistant_id,
+    scheduleId: run.schedule_id,
+    scheduledFor: run.scheduled_for,
+    trigger: run.trigger,
+    runNumber: run.run_number,
+    attempt: run.attempt,
+    ownerId: run.owner_id,
+    threadId: run.thread_id,
+    sessionMode: run.session_mode,
+    onRunCompleted: run.on_run_completed,
+    input: run.input,
+  };
+}
