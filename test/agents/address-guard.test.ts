@@ -1,0 +1,178 @@
+import type { LookupAddress } from 'node:dns';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAddressGuard, privateAddressReason, type ResolveAll } from '../../src/agents/address-guard.ts';
+import { httpAssistantRuntime } from '../../src/agents/http-assistant.ts';
+import type { Assistant, RunContext } from '../../src/agents/runtime.ts';
+import { RunFailure } from '../../src/agents/runtime.ts';
+import { startHttpAgentServer, type HttpAgentServer } from '../helpers/http-agent-server.ts';
+import { silentLogger } from './fixtures.ts';
+
+/** A resolver with fixed answers, so names can resolve to private ranges in tests. */
+function fixedResolver(table: Record<string, string[]>): ResolveAll {
+  return async (hostname) => {
+    const addresses = table[hostname];
+    if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    return addresses.map((address): LookupAddress => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+}
+
+const names = fixedResolver({
+  'internal.example': ['10.0.0.1'],
+  'metadata.example': ['169.254.169.254'],
+  'loop6.example': ['::1'],
+  'mixed.example': ['93.184.216.34', '192.168.1.10'],
+  'public.example': ['93.184.216.34'],
+});
+
+describe('privateAddressReason', () => {
+  it.each([
+    ['127.0.0.1', 'a loopback address'],
+    ['127.255.0.9', 'a loopback address'],
+    ['10.0.0.1', 'a private or reserved address'],
+    ['172.16.0.1', 'a private or reserved address'],
+    ['172.31.255.255', 'a private or reserved address'],
+    ['192.168.1.1', 'a private or reserved address'],
+    ['169.254.169.254', 'a link-local address'],
+    ['100.64.0.1', 'a private or reserved address'],
+    ['0.0.0.0', 'an unspecified address'],
+    ['::1', 'a loopback address'],
+    ['::', 'an unspecified address'],
+    ['fc00::1', 'a private or reserved address'],
+    ['fd12:3456::1', 'a private or reserved address'],
+    ['fe80::1', 'a link-local address'],
+    ['::ffff:127.0.0.1', 'a loopback address'],
+    ['::ffff:7f00:1', 'a loopback address'],
+    ['::ffff:10.0.0.1', 'a private or reserved address'],
+    ['::ffff:a9fe:a9fe', 'a link-local address'],
+  ])('%s is %s', (address, reason) => {
+    expect(privateAddressReason(address)).toBe(reason);
+  });
+
+  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])('%s is public', (address) => {
+    expect(privateAddressReason(address)).toBeUndefined();
+  });
+});
+
+describe('the guard at save time', () => {
+  const guard = createAddressGuard({ allowPrivate: false, allowHosts: [], resolveAll: names });
+
+  it.each(['http://127.0.0.1/agent', 'http://10.0.0.1:8080/', 'http://[::1]:7700/x', 'http://169.254.169.254/latest/meta-data/'])(
+    'refuses the literal %s and says how to allow it',
+    async (url) => {
+      await expect(guard.checkUrl(new URL(url))).rejects.toThrow(/KAIROS_HTTP_ALLOW_PRIVATE=true or add ".*" to KAIROS_HTTP_ALLOW_HOSTS/);
+    },
+  );
+
+  it.each([
+    ['http://internal.example/', '10.0.0.1'],
+    ['https://metadata.example/', '169.254.169.254'],
+    ['http://loop6.example/', '::1'],
+    ['http://mixed.example/', '192.168.1.10'],
+  ])('refuses %s, which resolves to %s', async (url, address) => {
+    await expect(guard.checkUrl(new URL(url))).rejects.toThrow(address);
+  });
+
+  it('refuses localhost through the system resolver', async () => {
+    const system = createAddressGuard({ allowPrivate: false, allowHosts: [] });
+    await expect(system.checkUrl(new URL('http://localhost:9/'))).rejects.toThrow(/localhost \((127\.0\.0\.1|::1)\) is a loopback address/);
+  });
+
+  it('accepts public addresses and names, and names that do not resolve yet', async () => {
+    await expect(guard.checkUrl(new URL('http://93.184.216.34/'))).resolves.toBeUndefined();
+    await expect(guard.checkUrl(new URL('https://public.example/v1'))).resolves.toBeUndefined();
+    await expect(guard.checkUrl(new URL('https://not-yet.example/'))).resolves.toBeUndefined();
+  });
+
+  it('allows everything with allowPrivate, and listed hosts with allowHosts', async () => {
+    const open = createAddressGuard({ allowPrivate: true, allowHosts: [], resolveAll: names });
+    await expect(open.checkUrl(new URL('http://169.254.169.254/'))).resolves.toBeUndefined();
+    const listed = createAddressGuard({ allowPrivate: false, allowHosts: ['127.0.0.1', '::1', '.example'], resolveAll: names });
+    await expect(listed.checkUrl(new URL('http://127.0.0.1:8000/'))).resolves.toBeUndefined();
+    await expect(listed.checkUrl(new URL('http://[::1]:8000/'))).resolves.toBeUndefined();
+    await expect(listed.checkUrl(new URL('http://internal.example/'))).resolves.toBeUndefined();
+    await expect(listed.checkUrl(new URL('http://10.0.0.1/'))).rejects.toThrow(/private/);
+  });
+});
+
+describe('the guard at call time', () => {
+  let agent: HttpAgentServer;
+  beforeAll(async () => {
+    agent = await startHttpAgentServer();
+  });
+  afterAll(async () => {
+    await agent.close();
+  });
+
+  const assistant = (url: string): Assistant => ({
+    id: '00000000-0000-0000-0000-0000000000aa',
+    ownerId: '00000000-0000-0000-0000-000000000001',
+    name: 'guarded',
+    kind: 'http',
+    config: { url },
+    status: 'active',
+    graphId: null,
+    description: null,
+    builtIn: false,
+    metadata: {},
+    version: 1,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  });
+  const context = (): RunContext => ({
+    runId: '00000000-0000-0000-0000-0000000000bb',
+    scheduleId: null,
+    scheduledFor: null,
+    trigger: 'api',
+    runNumber: null,
+    attempt: 1,
+    threadId: null,
+    input: 'hi',
+    history: [],
+    signal: new AbortController().signal,
+    logger: silentLogger,
+    emit: async () => {},
+  });
+
+  async function failure(promise: Promise<unknown>): Promise<RunFailure> {
+    const error = await promise.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(RunFailure);
+    return error as RunFailure;
+  }
+
+  it('refuses a loopback literal before connecting: a config failure, and the agent sees nothing', async () => {
+    const before = agent.requests.length;
+    const runtime = httpAssistantRuntime({ guard: createAddressGuard({ allowPrivate: false, allowHosts: [] }) });
+    const error = await failure(runtime.run(assistant(`${agent.url}/run`), context()));
+    expect(error.kind).toBe('config');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('127.0.0.1 is a loopback address');
+    expect(agent.requests.length).toBe(before);
+  });
+
+  it('refuses a name whose address changed to a private one after it was saved (rebinding)', async () => {
+    let answer = '93.184.216.34';
+    const rebinding: ResolveAll = async () => [{ address: answer, family: 4 }];
+    const guard = createAddressGuard({ allowPrivate: false, allowHosts: [], resolveAll: rebinding });
+    await guard.checkUrl(new URL(`http://rebind.example:${agent.port}/`)); // passes at save time
+    answer = '127.0.0.1';
+    const before = agent.requests.length;
+    const error = await failure(httpAssistantRuntime({ guard }).run(assistant(`http://rebind.example:${agent.port}/run`), context()));
+    expect(error.kind).toBe('config');
+    expect(error.message).toContain('rebind.example (127.0.0.1) is a loopback address');
+    expect(agent.requests.length).toBe(before);
+  });
+
+  it('connects to the checked address when the host is allowed', async () => {
+    const guard = createAddressGuard({
+      allowPrivate: false,
+      allowHosts: ['agent.test'],
+      resolveAll: async () => [{ address: '127.0.0.1', family: 4 }],
+    });
+    const result = await httpAssistantRuntime({ guard }).run(assistant(`http://agent.test:${agent.port}/run`), context());
+    expect(result.output).toEqual({ ok: true, echo: 'hi' });
+    expect(agent.requests.at(-1)?.headers.host).toBe(`agent.test:${agent.port}`);
+  });
+});
