@@ -144,7 +144,7 @@ export async function findGraphDefaultAssistant(
   }
   const { rows } = await db.query<AssistantRow>(
     `SELECT * FROM assistants WHERE graph_id = $1 ${visible}
-     ORDER BY (metadata->>'created_by' = 'system' OR built_in) DESC, created_at, id LIMIT 1`,
+     ORDER BY (built_in OR COALESCE(metadata->>'created_by' = 'system', false)) DESC, created_at, id LIMIT 1`,
     params,
   );
   return rows[0] && toAssistant(rows[0]);
