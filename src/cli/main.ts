@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { KairosError } from '../errors.ts';
+import { KairosApiError } from '../sdk/errors.ts';
 import { version } from '../version.ts';
 import { cronCommand } from './cron-command.ts';
+import { keysCommand } from './keys-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { usersCommand } from './users-command.ts';
 
 /** The `kairos` command line. Exit status: 0 ok, 1 failure, 2 bad input. */
 export function buildProgram(): Command {
@@ -12,9 +15,14 @@ export function buildProgram(): Command {
     .description('Kairos: a scheduler and run engine for AI agents')
     .version(version)
     .showHelpAfterError()
+    .option('--url <url>', 'Kairos server for client commands (env KAIROS_URL, default http://127.0.0.1:7700)')
+    .option('--api-key <key>', 'API key for client commands (env KAIROS_API_KEY)')
+    .option('--db', 'keys/users: act on the database directly even when a server is named')
     .addCommand(serveCommand())
     .addCommand(migrateCommand())
-    .addCommand(cronCommand());
+    .addCommand(cronCommand())
+    .addCommand(keysCommand())
+    .addCommand(usersCommand());
 }
 
 export async function main(argv = process.argv): Promise<void> {
@@ -32,7 +40,9 @@ export async function main(argv = process.argv): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
-    const bad = error instanceof ConfigError || (error instanceof KairosError && error.status < 500);
+    const bad =
+      error instanceof ConfigError ||
+      ((error instanceof KairosError || error instanceof KairosApiError) && error.status >= 400 && error.status < 500);
     process.stderr.write(`kairos: ${(error as Error).message}\n`);
     process.exitCode = bad ? 2 : 1;
   }

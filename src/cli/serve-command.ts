@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { Kairos } from '../app.ts';
+import { localModeMessage, resolveAuthMode } from '../auth/local-mode.ts';
 import { loadConfig } from '../config.ts';
 
 /** `kairos serve`: one replica playing the chosen roles until SIGINT/SIGTERM. */
@@ -18,6 +19,16 @@ export function serveCommand(): Command {
       });
       const kairos = await Kairos.create({ config });
       const { logger } = kairos;
+      // Decided before anything starts: a server others can reach never runs without keys.
+      let authMode: Awaited<ReturnType<typeof resolveAuthMode>> | undefined;
+      if (config.roles.includes('api')) {
+        try {
+          authMode = await resolveAuthMode(kairos.db, config.server.host);
+        } catch (error) {
+          await kairos.close();
+          throw error;
+        }
+      }
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) {
@@ -48,6 +59,7 @@ export function serveCommand(): Command {
           { url: `http://${address.address}:${address.port}`, database: kairos.db.kind, roles, replica: kairos.replicaId },
           `Kairos listening on http://${address.address}:${address.port} (${kairos.db.kind})`,
         );
+        if (authMode === 'local') logger.warn({ auth: 'local' }, localModeMessage);
       } else {
         logger.info({ database: kairos.db.kind, roles, replica: kairos.replicaId }, 'Kairos started without the api role');
       }

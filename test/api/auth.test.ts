@@ -10,7 +10,8 @@ describe.each(databaseKinds)('auth (%s)', (kind) => {
     afterAll(() => h.close());
 
     it('acts as the local admin on loopback while no key exists, whatever is sent', async () => {
-      for (const headers of [{}, { authorization: 'Bearer nonsense' }, { 'x-api-key': 'kairos_wrong' }]) {
+      const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer nonsense' }, { 'x-api-key': 'kairos_wrong' }];
+      for (const headers of attempts) {
         const response = await h.call('GET', '/api/v1/users/me', { headers });
         expect(response.status).toBe(200);
         expect(await response.json()).toMatchObject({ id: localAdminId, role: 'admin', name: 'local' });
@@ -79,11 +80,12 @@ describe.each(databaseKinds)('auth (%s)', (kind) => {
     });
 
     it('accepts a key as Bearer (any case) or as x-api-key, and records its use', async () => {
-      for (const headers of [
+      const ways: Array<Record<string, string>> = [
         { authorization: `Bearer ${member.key}` },
         { authorization: `bearer ${member.key}` },
         { 'x-api-key': member.key },
-      ]) {
+      ];
+      for (const headers of ways) {
         const response = await h.call('GET', '/api/v1/users/me', { headers });
         expect(response.status).toBe(200);
         expect(((await response.json()) as { id: string }).id).toBe(member.userId);
