@@ -82,3 +82,23 @@ export function nextOccurrences(spec: OccurrenceSpec, afterMs: number, count: nu
   while (times.length < count && (t = occurrenceAfter(spec, t)) !== null) times.push(t);
   return times;
 }
+
+/**
+ * A schedule's next fire time when it is created, updated or resumed: the first occurrence after
+ * now and after the latest occurrence that already has a run (so nothing fires twice). A one-time
+ * schedule fires at `at` even when that is a few seconds past.
+ */
+export function firstFireAt(
+  spec: OccurrenceSpec,
+  now: number,
+  lastScheduledFor: number | null,
+  remainingRuns: number | null = null,
+): number | null {
+  if (remainingRuns !== null && remainingRuns <= 0) return null;
+  if (spec.kind === 'once') {
+    const at = spec.atMs;
+    if (at === null || (lastScheduledFor !== null && at <= lastScheduledFor)) return null;
+    return spec.endMs !== null && at >= spec.endMs ? null : at;
+  }
+  return occurrenceAfter(spec, Math.max(now, lastScheduledFor ?? -Infinity));
+}

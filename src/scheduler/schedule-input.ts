@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { invalid, type KairosError } from '../errors.ts';
+import { parseDuration } from './durations.ts';
+
+/** A duration in seconds: a number, `"15m"`-style text or ISO-8601 (`"PT1H"`); parsed to ms. */
+const duration = z
+  .union([z.number().nonnegative(), z.string().min(1)])
+  .transform((value, context) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      context.addIssue({ code: 'custom', message: `"${value}" is not a duration: use seconds (90), "15m", "1h30m" or ISO-8601 ("PT1H")` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a zone offset, e.g. 2026-03-09T09:00:00Z' });
+
+/** `schedule`: exactly one of `cron`, `at`, `every`; a bare string is a cron expression. */
+const scheduleSpec = z.union([
+  z.string().min(1).transform((cron) => ({ cron, timezone: undefined, at: undefined, every: undefined, anchor: undefined })),
+  z.strictObject({
+    cron: z.string().min(1).optional(),
+    at: instant.optional(),
+    every: duration.optional(),
+    timezone: z.string().min(1).optional(),
+    anchor: instant.optional(),
+  }),
+]);
+
+const backoff = z.union([
+  z.enum(['exponential', 'fixed', 'none']),
+  z.strictObject({
+    initial_s: z.number().nonnegative().max(86_400).optional(),
+    factor: z.number().min(1).max(100).optional(),
+    max_s: z.number().nonnegative().max(86_400).optional(),
+  }),
+]);
+
+const retry = z.strictObject({
+  max_attempts: z.number().int().min(1).max(100),
+  backoff: backoff.optional(),
+});
+
+const fields = {
+  name: z.string().trim().min(1, 'may not be empty').max(200),
+  assistant_id: z.uuid(),
+  thread_id: z.uuid().nullable(),
+  schedule: scheduleSpec,
+  input_template: z.json().nullable(),
+  session_mode: z.enum(['new', 'persistent']),
+  on_run_completed: z.enum(['delete', 'keep']),
+  max_concurrent: z.number().int().min(1).max(1000),
+  skip_if_running: z.boolean(),
+  overlap: z.enum(['skip', 'queue', 'allow', 'cancel_previous']),
+  /** Seconds. */
+  timeout: z.number().positive().max(7 * 86_400).nullable(),
+  retry,
+  misfire: z.enum(['skip', 'run_once', 'run_all']),
+  catchup_window: duration,
+  jitter: duration,
+  start_at: instant.nullable(),
+  end_at: instant.nullable(),
+  max_runs: z.number().int().min(1).nullable(),
+  enabled: z.boolean(),
+  metadata: z.record(z.string(), z.json()),
+  alert_after: z.number().int().min(1).max(10_000),
+  webhook: z.url().nullable(),
+};
+
+/**
+ * The body that creates a schedule: the agent-server object verbatim (`assistant_id`, `schedule`,
+ * `input_template`, `session_mode`, `max_concurrent`, `skip_if_running`, `timeout`) plus Kairos's
+ * fields. Strict: an unknown field is refused, never dropped.
+ */
+export const scheduleCreateSchema = z.strictObject({
+  ...fields,
+  name: fields.name.optional(),
+  thread_id: fields.thread_id.optional(),
+  input_template: fields.input_template.optional(),
+  session_mode: fields.session_mode.default('new'),
+  on_run_completed: fields.on_run_completed.default('delete'),
+  max_concurrent: fields.max_concurrent.default(1),
+  skip_if_running: fields.skip_if_running.optional(),
+  overlap: fields.overlap.optional(),
+  timeout: fields.timeout.optional(),
+  retry: fields.retry.optional(),
+  misfire: fields.misfire.default('run_once'),
+  catchup_window: fields.catchup_window.default(3600),
+  jitter: fields.jitter.default(0),
+  start_at: fields.start_at.optional(),
+  end_at: fields.end_at.optional(),
+  max_runs: fields.max_runs.optional(),
+  enabled: fields.enabled.default(true),
+  metadata: fields.metadata.default({}),
+  alert_after: fields.alert_after.default(3),
+  webhook: fields.webhook.optional(),
+});
+
+/** A partial update: only the fields given change. */
+export const scheduleUpdateSchema = z.strictObject(
+  Object.fromEntries(Object.entries(fields).map(([key, schema]) => [key, schema.optional()])) as {
+    [K in keyof typeof fields]: z.ZodOptional<(typeof fields)[K]>;
+  },
+);
+
+export type ScheduleCreateInput = z.input<typeof scheduleCreateSchema>;
+export type ScheduleUpdateInput = z.input<typeof scheduleUpdateSchema>;
+export type ParsedCreate = z.output<typeof scheduleCreateSchema>;
+export type ParsedUpdate = z.output<typeof scheduleUpdateSchema>;
+export type ParsedSpec = z.output<typeof scheduleSpec>;
+export type ParsedRetry = z.output<typeof retry>;
+
+export const scheduleListSchema = z.strictObject({
+  assistant_id: z.uuid().optional(),
+  thread_id: z.uuid().optional(),
+  owner_id: z.uuid().optional(),
+  status: z.enum(['active', 'paused', 'completed']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type ScheduleListInput = z.input<typeof scheduleListSchema>;
+
+export const previewSchema = z.strictObject({
+  schedule: scheduleSpec,
+  start_at: instant.nullable().optional(),
+  end_at: instant.nullable().optional(),
+});
+export type PreviewInput = z.input<typeof previewSchema>;
+
+function issueToError(issue: z.core.$ZodIssue): KairosError {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    const field = [...path, issue.keys[0] ?? ''].join('.');
+    const where = path.length > 0 ? ` in ${path.join('.')}` : '';
+    return invalid(field, `unknown field "${issue.keys[0]}"${where}; see docs/scheduling.md for the fields a schedule accepts`, { keys: issue.keys });
+  }
+  if (issue.code === 'invalid_union' && path.join('.') === 'schedule') {
+    return invalid('schedule', 'must be a cron string or an object with one of cron (and timezone), at, or every');
+  }
+  return invalid(path.length > 0 ? path.join('.') : '(body)', issue.message);
+}
+
+/** Parses with zod once, at the service edge; the first problem becomes `invalid_request` (422). */
+export function parseScheduleInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw issueToError(parsed.error.issues[0]!);
+  return parsed.data;
+}

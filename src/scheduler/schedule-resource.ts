@@ -1,0 +1,97 @@
+import type { ScheduleRow, ScheduleState } from '../store/schedules.ts';
+
+/** A schedule as the API shows it: the fields it was created with, plus its state. */
+export interface ScheduleResource {
+  id: string;
+  name: string;
+  owner_id: string;
+  assistant_id: string | null;
+  thread_id: string | null;
+  schedule: { cron: string; timezone: string } | { at: string; timezone: string } | { every: number; anchor: string | null; timezone: string };
+  input_template: unknown;
+  session_mode: 'new' | 'persistent';
+  on_run_completed: 'delete' | 'keep';
+  max_concurrent: number;
+  skip_if_running: boolean;
+  overlap: ScheduleRow['overlap'];
+  /** Seconds; null = no timeout. */
+  timeout: number | null;
+  retry: { max_attempts: number; backoff: { initial_s: number; factor: number; max_s: number } };
+  misfire: ScheduleRow['misfire'];
+  /** Seconds. */
+  catchup_window: number;
+  /** Seconds. */
+  jitter: number;
+  start_at: string | null;
+  end_at: string | null;
+  max_runs: number | null;
+  enabled: boolean;
+  status: ScheduleState;
+  /** Null while paused or once completed. */
+  next_run_at: string | null;
+  run_count: number;
+  missed_count: number;
+  consecutive_failures: number;
+  last_run_at: string | null;
+  last_run_status: string | null;
+  alert_after: number;
+  webhook: string | null;
+  metadata: Record<string, unknown>;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+export function scheduleState(row: Pick<ScheduleRow, 'enabled' | 'completed_at'>): ScheduleState {
+  return row.completed_at ? 'completed' : row.enabled ? 'active' : 'paused';
+}
+
+export function toScheduleResource(row: ScheduleRow): ScheduleResource {
+  const status = scheduleState(row);
+  return {
+    id: row.id,
+    name: row.name,
+    owner_id: row.owner_id,
+    assistant_id: row.assistant_id,
+    thread_id: row.thread_id,
+    schedule:
+      row.kind === 'cron'
+        ? { cron: row.cron!, timezone: row.timezone }
+        : row.kind === 'once'
+          ? { at: row.at!.toISOString(), timezone: row.timezone }
+          : { every: row.every_ms! / 1000, anchor: iso(row.anchor_at), timezone: row.timezone },
+    input_template: row.input_template,
+    session_mode: row.session_mode,
+    on_run_completed: row.on_run_completed,
+    max_concurrent: row.max_concurrent,
+    skip_if_running: row.overlap === 'skip',
+    overlap: row.overlap,
+    timeout: row.timeout_ms === null ? null : row.timeout_ms / 1000,
+    retry: {
+      max_attempts: row.retry_max_attempts,
+      backoff: { initial_s: row.retry_backoff_ms / 1000, factor: row.retry_backoff_factor, max_s: row.retry_backoff_max_ms / 1000 },
+    },
+    misfire: row.misfire,
+    catchup_window: row.catchup_window_ms / 1000,
+    jitter: row.jitter_ms / 1000,
+    start_at: iso(row.start_at),
+    end_at: iso(row.end_at),
+    max_runs: row.max_runs,
+    enabled: row.enabled,
+    status,
+    next_run_at: status === 'active' ? iso(row.next_run_at) : null,
+    run_count: row.run_count,
+    missed_count: row.missed_count,
+    consecutive_failures: row.consecutive_failures,
+    last_run_at: iso(row.last_run_at),
+    last_run_status: row.last_run_status,
+    alert_after: row.alert_after,
+    webhook: row.webhook,
+    metadata: row.metadata,
+    version: row.version,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,347 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { assertAdmin, assertCanWrite, canSee, type Actor } from '../auth/actor.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { KairosError, invalid, notFound } from '../errors.ts';
+import type { Database, Queryable } from '../store/database.ts';
+import { insertRuns } from '../store/runs.ts';
+import { listScheduleEvents } from '../store/schedule-events.ts';
+import {
+  countSchedulesOwnedBy,
+  deleteSchedule,
+  findSchedule,
+  insertSchedule,
+  listSchedules,
+  reserveRunNumbers,
+  updateScheduleColumns,
+  type ScheduleRow,
+} from '../store/schedules.ts';
+import { describe as describeCron } from '../time/index.ts';
+import { toRunResource, type RunResource } from '../worker/run-resource.ts';
+import { findRun } from '../store/runs.ts';
+import { runnableAssistant, usableThread } from './access.ts';
+import { renderInputTemplate } from './input-template.ts';
+import { firstFireAt, nextOccurrences, occurrenceSpecOf } from './next-fire.ts';
+import { scheduleStats, type ScheduleStats } from './schedule-stats.ts';
+import {
+  parseScheduleInput,
+  previewSchema,
+  scheduleCreateSchema,
+  scheduleListSchema,
+  scheduleUpdateSchema,
+  type PreviewInput,
+  type ScheduleCreateInput,
+  type ScheduleListInput,
+  type ScheduleUpdateInput,
+} from './schedule-input.ts';
+import { toScheduleResource, type ScheduleResource } from './schedule-resource.ts';
+import { changedColumns, newScheduleColumns, specColumns, type SpecRules } from './schedule-spec.ts';
+
+export interface ScheduleServiceOptions {
+  db: Database;
+  clock: Clock;
+  config: Pick<Config['scheduler'], 'allowSeconds' | 'maxSchedulesPerUser' | 'requireAdmin'>;
+  /** Manual runs must start within this long (`capacity` otherwise). */
+  startDeadlineMs: number;
+}
+
+export interface TriggerOptions {
+  /** `obey` (default): the manual run follows the schedule's overlap policy; `override` starts regardless. */
+  overlap?: 'obey' | 'override';
+  /** Input for this run instead of the rendered `input_template`. */
+  input?: unknown;
+}
+
+export interface SchedulePreview {
+  /** The next fire times (ISO), nominal (without jitter). */
+  times: string[];
+  /** A human sentence for cron schedules. */
+  description: string | null;
+}
+
+interface ScheduleEvent {
+  id: number;
+  at: string;
+  kind: string;
+  data: unknown;
+}
+
+const uniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
+
+/**
+ * Schedules: create, read, list, update, pause, resume, delete, trigger, preview, stats. Every
+ * method takes the calling actor: admins see every schedule, others only their own (another
+ * user's schedule is `not_found`, 404). Bodies are parsed strictly with zod at this edge.
+ *
+ * @example
+ * const schedule = await kairos.schedules.create(actor, {
+ *   assistant_id, schedule: { cron: '0 9 * * 1-5', timezone: 'America/New_York' },
+ *   input_template: 'Generate the daily summary for {{date}}.',
+ * });
+ * schedule.next_run_at // '2026-03-09T13:00:00.000Z'
+ */
+export class ScheduleService {
+  private readonly rules: SpecRules;
+
+  constructor(private readonly options: ScheduleServiceOptions) {
+    this.rules = { allowSeconds: options.config.allowSeconds };
+  }
+
+  async create(actor: Actor, body: ScheduleCreateInput): Promise<ScheduleResource> {
+    this.assertMayWrite(actor);
+    const input = parseScheduleInput(scheduleCreateSchema, body);
+    const { db, clock } = this.options;
+    const now = clock.now();
+    const columns = newScheduleColumns(input, this.rules, now);
+    const assistant = await runnableAssistant(db, actor, input.assistant_id);
+    if (columns.thread_id) await usableThread(db, actor, columns.thread_id);
+    const id = randomUUID();
+    const name = input.name ?? `${assistant.name}-${id.slice(0, 8)}`;
+    const next = firstFireAt(occurrenceSpecOf(columns), now, null, columns.max_runs);
+    const cap = this.options.config.maxSchedulesPerUser;
+    try {
+      const row = await db.transaction(async (tx) => {
+        // Serialises creates per owner, so concurrent creates cannot pass the cap together.
+        await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${db.schema}:schedule-owner:${actor.userId}`]);
+        if (cap > 0 && (await countSchedulesOwnedBy(tx, actor.userId)) >= cap) {
+          throw new KairosError('schedule_cap_reached', `you already own ${cap} schedules, the most allowed (KAIROS_MAX_SCHEDULES_PER_USER); delete one first`, {
+            status: 429,
+            details: { cap },
+          });
+        }
+        const inserted = await insertSchedule(tx, {
+          ...columns,
+          id,
+          name,
+          owner_id: actor.userId,
+          next_run_at: next === null ? null : new Date(next),
+          completed_at: next === null ? new Date(now) : null,
+          created_at: new Date(now),
+        });
+        await this.notifyScheduler(tx, inserted);
+        return inserted;
+      });
+      return toScheduleResource(row);
+    } catch (error) {
+      if (uniqueViolation(error)) throw this.nameTaken(name);
+      throw error;
+    }
+  }
+
+  async get(actor: Actor, id: string): Promise<ScheduleResource> {
+    return toScheduleResource(await this.visible(actor, id));
+  }
+
+  /** Newest first; `status` filters active, paused or completed schedules. */
+  async list(actor: Actor, filters: ScheduleListInput = {}): Promise<{ items: ScheduleResource[]; total: number }> {
+    const input = parseScheduleInput(scheduleListSchema, filters);
+    const ownerId = actor.role === 'admin' ? input.owner_id : actor.userId;
+    const { rows, total } = await listSchedules(this.options.db, {
+      ...(ownerId && { ownerId }),
+      ...(input.assistant_id && { assistantId: input.assistant_id }),
+      ...(input.thread_id && { threadId: input.thread_id }),
+      ...(input.status && { state: input.status }),
+      limit: input.limit,
+      offset: input.offset,
+    });
+    return { items: rows.map(toScheduleResource), total };
+  }
+
+  /**
+   * Changes the given fields. Changing `schedule` (or its zone), `start_at`, `end_at` or
+   * `max_runs` recomputes the next fire time; any other change keeps it.
+   */
+  async update(actor: Actor, id: string, body: ScheduleUpdateInput): Promise<ScheduleResource> {
+    this.assertMayWrite(actor);
+    const patch = parseScheduleInput(scheduleUpdateSchema, body);
+    await this.visible(actor, id);
+    const { db, clock } = this.options;
+    if (patch.assistant_id !== undefined) await runnableAssistant(db, actor, patch.assistant_id);
+    if (patch.thread_id) await usableThread(db, actor, patch.thread_id);
+    try {
+      const row = await db.transaction(async (tx) => {
+        const current = (await findSchedule(tx, id, { forUpdate: true })) ?? this.missing(id);
+        const now = clock.now();
+        const { changes, timing } = changedColumns(current, patch, this.rules, now);
+        const merged = { ...current, ...changes };
+        const engine: Partial<Pick<ScheduleRow, 'next_run_at' | 'completed_at'>> = {};
+        if (timing) {
+          const remaining = merged.max_runs === null ? null : merged.max_runs - current.occurrence_count;
+          const next = firstFireAt(occurrenceSpecOf(merged), now, current.last_scheduled_for?.getTime() ?? null, remaining);
+          engine.next_run_at = next === null ? null : new Date(next);
+          engine.completed_at = next === null ? (current.completed_at ?? new Date(now)) : null;
+        }
+        const updated = (await updateScheduleColumns(tx, id, { ...changes, ...engine }, new Date(now)))!;
+        await this.notifyScheduler(tx, updated);
+        return updated;
+      });
+      return toScheduleResource(row);
+    } catch (error) {
+      if (uniqueViolation(error)) throw this.nameTaken(patch.name ?? '');
+      throw error;
+    }
+  }
+
+  /** Stops firing; keeps the whole configuration. Runs created ahead and not started are cancelled. */
+  async pause(actor: Actor, id: string): Promise<ScheduleResource> {
+    this.assertMayWrite(actor);
+    await this.visible(actor, id);
+    const { db, clock } = this.options;
+    const row = await db.transaction(async (tx) => {
+      const now = new Date(clock.now());
+      const updated = (await updateScheduleColumns(tx, id, { enabled: false }, now)) ?? this.missing(id);
+      await this.cancelPending(tx, id, now, 'the schedule was paused');
+      return updated;
+    });
+    return toScheduleResource(row);
+  }
+
+  /**
+   * Fires again. What was missed while paused is not fired, unless the misfire policy asks for it
+   * (`run_once`: one run for the missed occurrences within the catch-up window; `run_all`: each).
+   */
+  async resume(actor: Actor, id: string): Promise<ScheduleResource> {
+    this.assertMayWrite(actor);
+    await this.visible(actor, id);
+    const { db, clock } = this.options;
+    const row = await db.transaction(async (tx) => {
+      const current = (await findSchedule(tx, id, { forUpdate: true })) ?? this.missing(id);
+      if (current.enabled) return current;
+      const now = clock.now();
+      const changes: Partial<Pick<ScheduleRow, 'enabled' | 'next_run_at'>> = { enabled: true };
+      if (current.misfire === 'skip' && !current.completed_at) {
+        const remaining = current.max_runs === null ? null : current.max_runs - current.occurrence_count;
+        const next = firstFireAt(occurrenceSpecOf(current), now, current.last_scheduled_for?.getTime() ?? null, remaining);
+        changes.next_run_at = next === null ? null : new Date(next);
+      }
+      const updated = (await updateScheduleColumns(tx, id, changes, new Date(now)))!;
+      await this.notifyScheduler(tx, updated);
+      return updated;
+    });
+    return toScheduleResource(row);
+  }
+
+  /** Deletes the schedule; its pending runs are cancelled, its run history is kept. */
+  async delete(actor: Actor, id: string): Promise<void> {
+    this.assertMayWrite(actor);
+    await this.visible(actor, id);
+    const { db, clock } = this.options;
+    await db.transaction(async (tx) => {
+      await this.cancelPending(tx, id, new Date(clock.now()), 'the schedule was deleted');
+      await deleteSchedule(tx, id);
+    });
+  }
+
+  /**
+   * Creates a run now, tagged `trigger: "manual"`, with the next run number. It follows the
+   * overlap policy unless `overlap: 'override'`; the schedule's next fire time does not move.
+   */
+  async trigger(actor: Actor, id: string, options: TriggerOptions = {}): Promise<RunResource> {
+    this.assertMayWrite(actor);
+    const overlap = z.enum(['obey', 'override']).optional().safeParse(options.overlap);
+    if (!overlap.success) throw invalid('overlap', 'must be "obey" or "override"');
+    const visible = await this.visible(actor, id);
+    if (visible.assistant_id) await runnableAssistant(this.options.db, actor, visible.assistant_id);
+    const { db, clock, startDeadlineMs } = this.options;
+    const runId = randomUUID();
+    await db.transaction(async (tx) => {
+      const runNumber = (await reserveRunNumbers(tx, id, 1)) ?? this.missing(id);
+      const schedule = (await findSchedule(tx, id))!;
+      const now = clock.now();
+      await insertRuns(tx, [
+        {
+          id: runId,
+          schedule_id: id,
+          assistant_id: schedule.assistant_id,
+          thread_id: schedule.thread_id,
+          owner_id: schedule.owner_id,
+          trigger: 'manual',
+          scheduled_for: new Date(now),
+          not_before: new Date(now),
+          start_deadline: new Date(now + startDeadlineMs),
+          run_number: runNumber,
+          input:
+            options.input !== undefined
+              ? options.input
+              : renderInputTemplate(schedule.input_template, { occurrenceMs: now, timezone: schedule.timezone, runNumber, scheduleId: id, scheduleName: schedule.name }),
+          metadata: { triggered_by: actor.userId, overlap: overlap.data ?? 'obey' },
+          max_attempts: schedule.retry_max_attempts,
+          timeout_ms: schedule.timeout_ms,
+          retry_backoff_ms: schedule.retry_backoff_ms,
+          retry_backoff_factor: schedule.retry_backoff_factor,
+          retry_backoff_max_ms: schedule.retry_backoff_max_ms,
+          ignore_overlap: overlap.data === 'override',
+          created_at: new Date(now),
+        },
+      ]);
+      await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(now)]);
+    });
+    return toRunResource((await findRun(db, runId))!);
+  }
+
+  /** The next `count` fire times of a schedule spec (not saved), for live previews. */
+  preview(body: PreviewInput, options: { count?: number; from?: Date } = {}): SchedulePreview {
+    const input = parseScheduleInput(previewSchema, body);
+    const now = options.from?.getTime() ?? this.options.clock.now();
+    const startAt = input.start_at ? new Date(input.start_at) : null;
+    const columns = specColumns(input.schedule, this.rules, now, startAt);
+    const spec = occurrenceSpecOf({ ...columns, start_at: startAt, end_at: input.end_at ? new Date(input.end_at) : null });
+    const count = Math.min(Math.max(options.count ?? 5, 1), 100);
+    const first = firstFireAt(spec, now, null);
+    const times = first === null ? [] : [first, ...nextOccurrences(spec, first, count - 1)];
+    let description: string | null = null;
+    if (columns.cron) description = describeCron(columns.cron, { seconds: this.rules.allowSeconds });
+    return { times: times.map((t) => new Date(t).toISOString()), description };
+  }
+
+  /** Success rate, counts by status and failure reason, streak, durations, last and next run. */
+  async stats(actor: Actor, id: string, options: { windowMs?: number } = {}): Promise<ScheduleStats> {
+    await this.visible(actor, id);
+    const windowMs = options.windowMs ?? 7 * 86_400_000;
+    return (await scheduleStats(this.options.db, id, { now: this.options.clock.now(), windowMs })) ?? this.missing(id);
+  }
+
+  /** Alerts, missed occurrences and completion, newest first. */
+  async events(actor: Actor, id: string, options: { kind?: string; limit?: number } = {}): Promise<ScheduleEvent[]> {
+    await this.visible(actor, id);
+    const rows = await listScheduleEvents(this.options.db, id, options);
+    return rows.map((row) => ({ id: row.id, at: row.at.toISOString(), kind: row.kind, data: row.data }));
+  }
+
+  private assertMayWrite(actor: Actor): void {
+    assertCanWrite(actor, 'change schedules');
+    if (this.options.config.requireAdmin) assertAdmin(actor, 'change schedules on this server (KAIROS_SCHEDULES_REQUIRE_ADMIN)');
+  }
+
+  private async visible(actor: Actor, id: string): Promise<ScheduleRow> {
+    const row = z.uuid().safeParse(id).success ? await findSchedule(this.options.db, id) : undefined;
+    if (!row || !canSee(actor, row.owner_id)) throw notFound('schedule', id);
+    return row;
+  }
+
+  private missing(id: string): never {
+    throw notFound('schedule', id);
+  }
+
+  private nameTaken(name: string): KairosError {
+    return new KairosError('name_taken', `a schedule named "${name}" already exists; choose another name`, { status: 409, details: { field: 'name', value: name } });
+  }
+
+  private async cancelPending(tx: Queryable, id: string, now: Date, reason: string): Promise<void> {
+    const { rows } = await tx.query<{ id: string }>(
+      `UPDATE runs SET status = 'cancelled', error_kind = 'cancelled', error = $3, finished_at = $2
+       WHERE schedule_id = $1 AND status = 'pending' RETURNING id`,
+      [id, now, reason],
+    );
+    if (rows.length > 0) {
+      await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [this.options.db.channelName('run_finished'), rows.map((r) => r.id)]);
+    }
+  }
+
+  private async notifyScheduler(tx: Queryable, row: ScheduleRow): Promise<void> {
+    if (row.enabled && row.next_run_at) {
+      await tx.query('SELECT pg_notify($1, $2)', [this.options.db.channelName('schedules'), String(row.next_run_at.getTime())]);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import type { RunEventRow } from '../store/run-events.ts';
+import type { RunRow } from '../store/runs.ts';
+
+/** A run as the API shows it. */
+export interface RunResource {
+  id: string;
+  schedule_id: string | null;
+  assistant_id: string | null;
+  thread_id: string | null;
+  owner_id: string;
+  trigger: RunRow['trigger'];
+  status: RunRow['status'];
+  /** One of timeout, assistant_error, capacity, crashed, cancelled, config; null on success. */
+  error_kind: RunRow['error_kind'];
+  error: string | null;
+  /** The occurrence's nominal time (scheduled runs; the trigger time for manual runs). */
+  scheduled_for: string | null;
+  /** When it could start: the occurrence plus jitter, or the retry's backoff. */
+  not_before: string;
+  run_number: number | null;
+  input: unknown;
+  output: unknown;
+  usage: unknown;
+  attempt: number;
+  max_attempts: number;
+  metadata: Record<string, unknown>;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+}
+
+export interface RunEventResource {
+  seq: number;
+  at: string;
+  kind: string;
+  data: unknown;
+}
+
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+export function toRunResource(row: RunRow): RunResource {
+  return {
+    id: row.id,
+    schedule_id: row.schedule_id,
+    assistant_id: row.assistant_id,
+    thread_id: row.thread_id,
+    owner_id: row.owner_id,
+    trigger: row.trigger,
+    status: row.status,
+    error_kind: row.error_kind,
+    error: row.error,
+    scheduled_for: iso(row.scheduled_for),
+    not_before: row.not_before.toISOString(),
+    run_number: row.run_number,
+    input: row.input,
+    output: row.output,
+    usage: row.usage,
+    attempt: row.attempt,
+    max_attempts: row.max_attempts,
+    metadata: row.metadata,
+    created_at: row.created_at.toISOString(),
+    started_at: iso(row.started_at),
+    finished_at: iso(row.finished_at),
+    duration_ms: row.duration_ms,
+  };
+}
+
+export function toRunEventResource(row: RunEventRow): RunEventResource {
+  return { seq: row.seq, at: row.at.toISOString(), kind: row.kind, data: row.data };
+}

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { assertCanWrite, canSee, type Actor } from '../auth/actor.ts';
+import type { Clock } from '../clock.ts';
+import { KairosError, notFound } from '../errors.ts';
+import { runnableAssistant, usableThread } from '../scheduler/access.ts';
+import { parseScheduleInput } from '../scheduler/schedule-input.ts';
+import type { Database } from '../store/database.ts';
+import { listRunEvents } from '../store/run-events.ts';
+import { cancelRun, finalStatuses, findRun, insertRuns, listRuns, type RunRow } from '../store/runs.ts';
+import { toRunEventResource, toRunResource, type RunEventResource, type RunResource } from './run-resource.ts';
+import { RunWaiter } from './run-waiter.ts';
+
+const statuses = ['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped'] as const;
+
+export const runCreateSchema = z.strictObject({
+  assistant_id: z.uuid(),
+  input: z.json().optional(),
+  thread_id: z.uuid().nullable().optional(),
+  /** Seconds. */
+  timeout: z.number().positive().max(7 * 86_400).nullable().optional(),
+  retry: z
+    .strictObject({
+      max_attempts: z.number().int().min(1).max(100),
+      backoff: z.strictObject({ initial_s: z.number().nonnegative().optional(), factor: z.number().min(1).optional(), max_s: z.number().nonnegative().optional() }).optional(),
+    })
+    .optional(),
+  metadata: z.record(z.string(), z.json()).default({}),
+});
+export type RunCreateInput = z.input<typeof runCreateSchema>;
+
+export const runListSchema = z.strictObject({
+  schedule_id: z.uuid().optional(),
+  assistant_id: z.uuid().optional(),
+  thread_id: z.uuid().optional(),
+  status: z.enum(statuses).optional(),
+  trigger: z.enum(['schedule', 'manual', 'api', 'retry']).optional(),
+  owner_id: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type RunListInput = z.input<typeof runListSchema>;
+
+export interface RunServiceOptions {
+  db: Database;
+  clock: Clock;
+  /** A run that cannot start within this long fails with `capacity`. */
+  startDeadlineMs: number;
+}
+
+/**
+ * Runs outside and inside schedules, for the API, the CLI and the agents: create an `api` run,
+ * read, list, cancel, wait for one to finish, read its trace. Every method is scoped by the actor
+ * (admins see every run; others only their own: another user's run is `not_found`).
+ *
+ * @example
+ * const run = await kairos.runs.create(actor, { assistant_id, input: { text: 'hi' } });
+ * const done = await kairos.runs.wait(actor, run.id, { timeoutMs: 30_000 });
+ */
+export class RunService {
+  private readonly waiter: RunWaiter;
+
+  constructor(private readonly options: RunServiceOptions) {
+    this.waiter = new RunWaiter(options.db);
+  }
+
+  /** Creates a run of an assistant now (`trigger: "api"`), optionally on a thread. */
+  async create(actor: Actor, body: RunCreateInput): Promise<RunResource> {
+    assertCanWrite(actor, 'start runs');
+    const input = parseScheduleInput(runCreateSchema, body);
+    const { db, clock, startDeadlineMs } = this.options;
+    await runnableAssistant(db, actor, input.assistant_id);
+    if (input.thread_id) await usableThread(db, actor, input.thread_id);
+    const now = clock.now();
+    const id = randomUUID();
+    await db.transaction(async (tx) => {
+      await insertRuns(tx, [
+        {
+          id,
+          schedule_id: null,
+          assistant_id: input.assistant_id,
+          thread_id: input.thread_id ?? null,
+          owner_id: actor.userId,
+          trigger: 'api',
+          scheduled_for: null,
+          not_before: new Date(now),
+          start_deadline: new Date(now + startDeadlineMs),
+          run_number: null,
+          input: input.input ?? null,
+          metadata: input.metadata,
+          max_attempts: input.retry?.max_attempts ?? 1,
+          timeout_ms: input.timeout === null ? null : Math.round((input.timeout ?? 300) * 1000),
+          retry_backoff_ms: Math.round((input.retry?.backoff?.initial_s ?? 1) * 1000),
+          retry_backoff_factor: input.retry?.backoff?.factor ?? 2,
+          retry_backoff_max_ms: Math.round((input.retry?.backoff?.max_s ?? 300) * 1000),
+          ignore_overlap: false,
+          created_at: new Date(now),
+        },
+      ]);
+      await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(now)]);
+    });
+    return this.get(actor, id);
+  }
+
+  async get(actor: Actor, id: string): Promise<RunResource> {
+    return toRunResource(await this.visible(actor, id));
+  }
+
+  /** Newest first. */
+  async list(actor: Actor, filters: RunListInput = {}): Promise<{ items: RunResource[]; total: number }> {
+    const input = parseScheduleInput(runListSchema, filters);
+    const ownerId = actor.role === 'admin' ? input.owner_id : actor.userId;
+    const { rows, total } = await listRuns(this.options.db, {
+      ...(ownerId && { ownerId }),
+      ...(input.schedule_id && { scheduleId: input.schedule_id }),
+      ...(input.assistant_id && { assistantId: input.assistant_id }),
+      ...(input.thread_id && { threadId: input.thread_id }),
+      ...(input.status && { status: input.status }),
+      ...(input.trigger && { trigger: input.trigger }),
+      limit: input.limit,
+      offset: input.offset,
+    });
+    return { items: rows.map(toRunResource), total };
+  }
+
+  /**
+   * Cancels a run: a pending one at once (`cancelled`), a running one by aborting it in its
+   * worker (it ends `cancelled`, reason `cancelled`). A finished run is `run_finished` (409).
+   */
+  async cancel(actor: Actor, id: string): Promise<RunResource> {
+    assertCanWrite(actor, 'cancel runs');
+    const run = await this.visible(actor, id);
+    const { db, clock } = this.options;
+    const updated = await db.transaction(async (tx) => {
+      const row = await cancelRun(tx, run.id, new Date(clock.now()));
+      if (row?.status === 'cancelled') await tx.query('SELECT pg_notify($1, $2)', [db.channelName('run_finished'), row.id]);
+      if (row?.status === 'running') await tx.query('SELECT pg_notify($1, $2)', [db.channelName('run_cancel'), row.id]);
+      return row;
+    });
+    if (!updated) throw new KairosError('run_finished', `run ${id} has already finished (${run.status})`, { status: 409, details: { id, status: run.status } });
+    return toRunResource(updated);
+  }
+
+  /**
+   * Waits until the run reaches a final status (success, error, timeout, cancelled, skipped) or
+   * `timeoutMs` passes, then returns it as it is. LISTEN-based: no polling.
+   */
+  async wait(actor: Actor, id: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RunResource> {
+    await this.visible(actor, id);
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    const registration = await this.waiter.register(id);
+    try {
+      for (;;) {
+        const run = (await findRun(this.options.db, id))!;
+        const remaining = deadline - Date.now();
+        if (!run || finalStatuses.has(run.status) || remaining <= 0 || options.signal?.aborted) return toRunResource(run);
+        // A notification wakes the wait; the slow re-read covers a lost one.
+        await registration.next(Math.min(remaining, 5000), options.signal);
+      }
+    } finally {
+      registration.dispose();
+    }
+  }
+
+  /** The run's trace: attempts, retries, steps, tool calls. */
+  async events(actor: Actor, id: string): Promise<RunEventResource[]> {
+    await this.visible(actor, id);
+    return (await listRunEvents(this.options.db, id)).map(toRunEventResource);
+  }
+
+  async close(): Promise<void> {
+    await this.waiter.close();
+  }
+
+  private async visible(actor: Actor, id: string): Promise<RunRow> {
+    const parsed = z.uuid().safeParse(id);
+    const run = parsed.success ? await findRun(this.options.db, id) : undefined;
+    if (!run || !canSee(actor, run.owner_id)) throw notFound('run', id);
+    return run;
+  }
+}
