@@ -4,7 +4,7 @@ import type { ModuleRunContext } from './define-assistant.ts';
 import { runtimeConfig } from './http-assistant.ts';
 import type { ModuleRegistry } from './module-registry.ts';
 import type { AssistantRuntime, RunContext, RunResult } from './runtime.ts';
-import { RunFailure } from './runtime.ts';
+import { asRunFailure, RunFailure } from './runtime.ts';
 
 /**
  * The `module` kind: calls the function registered under `config.module` in the config file
@@ -58,7 +58,8 @@ export function moduleAssistantRuntime(registry: ModuleRegistry): AssistantRunti
         );
         return { output: output === undefined ? null : output, usage };
       } catch (error) {
-        if (error instanceof RunFailure) throw error;
+        const failure = asRunFailure(error);
+        if (failure) throw failure;
         if (signal.signal.aborted) throw signal.reason();
         const message = error instanceof Error ? error.message : String(error);
         throw new RunFailure('assistant_error', `module "${definition.id}" failed: ${message}`, { cause: error });

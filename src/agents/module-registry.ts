@@ -62,11 +62,19 @@ export async function findConfigFile(configFile: string | undefined, cwd = proce
 }
 
 async function importFile(path: string): Promise<Record<string, unknown>> {
+  let namespace: Record<string, unknown>;
   try {
-    return (await tsImport(pathToFileURL(path).href, { parentURL: import.meta.url })) as Record<string, unknown>;
+    namespace = (await tsImport(pathToFileURL(path).href, { parentURL: import.meta.url })) as Record<string, unknown>;
   } catch (error) {
     throw new ModuleConfigError(`cannot load ${path}: ${(error as Error).message}`, { cause: error });
   }
+  // A .ts file outside a `"type": "module"` package is compiled to CommonJS, and its ESM exports
+  // arrive wrapped: `default` is the whole exports object, marked `__esModule`. Unwrap it.
+  const inner = namespace.default as { __esModule?: unknown } | undefined;
+  if (typeof inner === 'object' && inner !== null && inner.__esModule === true) {
+    return { ...(inner as Record<string, unknown>) };
+  }
+  return namespace;
 }
 
 /** Every definition a module file exports: its default (one or a list) and named definitions. */

@@ -87,3 +87,22 @@ export interface AssistantRuntime {
   readonly kind: Assistant['kind'];
   run(assistant: Assistant, context: RunContext): Promise<RunResult>;
 }
+
+const failureKinds: ReadonlySet<string> = new Set<FailureKind>(['timeout', 'assistant_error', 'capacity', 'crashed', 'cancelled', 'config']);
+
+/**
+ * `error` as a RunFailure of this module: itself, or a copy of one thrown by another copy of
+ * this module (config files are loaded by their own loader, so `instanceof` cannot tell).
+ */
+export function asRunFailure(error: unknown): RunFailure | undefined {
+  if (error instanceof RunFailure) return error;
+  const candidate = error as Partial<RunFailure> | null;
+  if (typeof candidate !== 'object' || candidate === null || candidate.name !== 'RunFailure') return undefined;
+  if (typeof candidate.kind !== 'string' || !failureKinds.has(candidate.kind)) return undefined;
+  return new RunFailure(candidate.kind, String(candidate.message), {
+    retryable: candidate.retryable,
+    skip: candidate.skip,
+    details: candidate.details,
+    cause: error,
+  });
+}
