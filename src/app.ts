@@ -10,6 +10,12 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import type { Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/open-database.ts';
+import { createAssistantExecution } from './agents/execute-assistant.ts';
+import { DatabaseClock } from './scheduler/db-clock.ts';
+import { ScheduleService } from './scheduler/schedule-service.ts';
+import { Scheduler } from './scheduler/scheduler-loop.ts';
+import { RunService } from './worker/run-service.ts';
+import { WorkerPool } from './worker/worker-pool.ts';
 
 /** A long-lived part of a replica (scheduler loop, worker pool): started once, closed gracefully. */
 export interface Service {
@@ -42,6 +48,12 @@ export class Kairos {
   readonly replicaId: string;
   readonly metrics: Metrics;
   readonly api: ReturnType<typeof createApiApp>;
+  /** Schedules: CRUD, pause/resume, trigger, preview, stats (see docs/scheduling.md). */
+  readonly schedules: ScheduleService;
+  /** Runs: api runs, read, list, cancel, wait, trace. */
+  readonly runs: RunService;
+  /** The engine's clock: database time, or the injected clock (tests). */
+  readonly engineClock: Clock;
   private readonly services: Service[] = [];
   private readonly ownsDatabase: boolean;
   private server: ServerType | undefined;
@@ -55,6 +67,16 @@ export class Kairos {
     this.ownsDatabase = ownsDatabase;
     this.replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.metrics = createMetrics({ processMetrics: true });
+    this.engineClock = this.registerEngine(options.clock);
+    this.schedules = new ScheduleService({
+      db: this.db,
+      clock: this.engineClock,
+      config: this.config.scheduler,
+      startDeadlineMs: this.config.worker.startDeadlineMs,
+    });
+    this.runs = new RunService({ db: this.db, clock: this.engineClock, startDeadlineMs: this.config.worker.startDeadlineMs });
+    this.services.push({ name: 'runs', start: async () => {}, close: () => this.runs.close() });
+    this.registerRoles();
     this.api = createApiApp({
       config: this.config,
       db: this.db,
@@ -62,6 +84,45 @@ export class Kairos {
       replicaId: this.replicaId,
       metrics: this.metrics,
     });
+  }
+
+  /** Database time for the engine, measured at start, unless a clock is injected. */
+  private registerEngine(injected: Clock | undefined): Clock {
+    if (injected) return injected;
+    const clock = new DatabaseClock(this.db, { id: this.replicaId, roles: this.config.roles }, this.logger);
+    this.services.push(clock);
+    return clock;
+  }
+
+  /** The scheduler and worker roles; closed in reverse order, so the scheduler stops first. */
+  private registerRoles(): void {
+    const { config, db, logger, engineClock: clock } = this;
+    if (config.roles.includes('worker') && config.worker.slots > 0) {
+      this.services.push(
+        new WorkerPool({
+          db,
+          clock,
+          logger: logger.child({ role: 'worker' }),
+          workerId: this.replicaId,
+          config: config.worker,
+          pollIntervalMs: config.scheduler.pollIntervalMs,
+          alertWebhook: config.alertWebhook,
+          execution: createAssistantExecution({ db, logger, config }),
+        }),
+      );
+    }
+    if (config.roles.includes('scheduler')) {
+      this.services.push(
+        new Scheduler({
+          db,
+          clock,
+          logger: logger.child({ role: 'scheduler' }),
+          config: config.scheduler,
+          startDeadlineMs: config.worker.startDeadlineMs,
+          runRetentionDays: config.runRetentionDays,
+        }),
+      );
+    }
   }
 
   static async create(options: KairosOptions): Promise<Kairos> {
