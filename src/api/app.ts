@@ -1,6 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
+import type { AssistantService } from '../agents/assistant-service.ts';
+import type { ThreadService } from '../agents/thread-service.ts';
 import { Authenticator } from '../auth/authenticator.ts';
 import { KeyService } from '../auth/key-service.ts';
 import { isLoopbackHost } from '../auth/local-mode.ts';
@@ -10,11 +12,15 @@ import { KairosError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
 import type { Database } from '../store/database.ts';
+import type { RunService } from '../worker/run-service.ts';
 import { authMiddleware } from './auth-middleware.ts';
 import type { ApiEnv } from './env.ts';
 import { errorHandler, notFoundHandler, validationError } from './error-handler.ts';
+import { registerAssistantRoutes } from './routes/assistants.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
+import { registerRunRoutes } from './routes/runs.ts';
 import { openApiPath, registerSystemRoutes } from './routes/system.ts';
+import { registerThreadRoutes } from './routes/threads.ts';
 import { registerUserRoutes } from './routes/users.ts';
 
 export interface ApiContext {
@@ -24,6 +30,14 @@ export interface ApiContext {
   replicaId: string;
   /** The instance's metrics; a fresh registry when omitted. */
   metrics?: Metrics;
+  /** The services behind the resource routes; each family of routes is mounted when its service is given. */
+  services?: ApiServices;
+}
+
+export interface ApiServices {
+  assistants?: AssistantService;
+  threads?: ThreadService;
+  runs?: RunService;
 }
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
@@ -81,5 +95,9 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   registerSystemRoutes(app, { ...context, metrics });
   registerUserRoutes(app, new UserService(db));
   registerKeyRoutes(app, new KeyService(db));
+  const services = context.services ?? {};
+  if (services.assistants) registerAssistantRoutes(app, services.assistants);
+  if (services.threads) registerThreadRoutes(app, services.threads);
+  if (services.runs) registerRunRoutes(app, services.runs);
   return app;
 }

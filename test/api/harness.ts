@@ -1,4 +1,10 @@
+import { createAssistantService } from '../../src/agents/assistant-service.ts';
+import { defineAssistant } from '../../src/agents/define-assistant.ts';
+import { createModuleRegistry } from '../../src/agents/module-registry.ts';
+import { createThreadService } from '../../src/agents/thread-service.ts';
 import type { UserRole } from '../../src/auth/actor.ts';
+import { systemClock } from '../../src/clock.ts';
+import { RunService } from '../../src/worker/run-service.ts';
 import { issueKeyDirect } from '../../src/auth/key-service.ts';
 import { createApiApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -26,15 +32,28 @@ export interface ApiHarness {
 
 let counter = 0;
 
-/** An API app on a fresh migrated database, with no keys (so local mode on loopback). */
+/**
+ * An API app on a fresh migrated database, with no keys (so local mode on loopback). With
+ * `services`, the resource routes are mounted over the real services (one module assistant, `echo`).
+ */
 export async function createApiHarness(
   kind: TestDatabaseKind,
   env: Record<string, string> = {},
+  options: { services?: boolean } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase(kind);
   const config = loadConfig({ KAIROS_LOG_LEVEL: 'silent', ...env });
   const metrics = createMetrics();
-  const app = createApiApp({ config, db: database.db, logger: createLogger('silent'), replicaId: 'test', metrics });
+  let services = {};
+  let runs: RunService | undefined;
+  if (options.services) {
+    const registry = createModuleRegistry([defineAssistant({ id: 'echo', name: 'Echo', run: (input) => input })]);
+    const assistants = createAssistantService({ db: database.db, config, registry });
+    const threads = createThreadService({ db: database.db, assistants, threadMaxMessages: config.threadMaxMessages });
+    runs = new RunService({ db: database.db, clock: systemClock, startDeadlineMs: config.worker.startDeadlineMs });
+    services = { assistants, threads, runs };
+  }
+  const app = createApiApp({ config, db: database.db, logger: createLogger('silent'), replicaId: 'test', metrics, services });
   return {
     app,
     db: database.db,
@@ -55,7 +74,10 @@ export async function createApiHarness(
         }),
       );
     },
-    close: () => database.close(),
+    async close() {
+      await runs?.close();
+      await database.close();
+    },
   };
 }
 

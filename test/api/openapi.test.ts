@@ -11,7 +11,7 @@ describe('OpenAPI document, docs and metrics', () => {
   let h: ApiHarness;
   let doc: OpenApiDocument;
   beforeAll(async () => {
-    h = await createApiHarness('pglite');
+    h = await createApiHarness('pglite', {}, { services: true });
     doc = (await (await h.call('GET', '/api/v1/openapi.json')).json()) as OpenApiDocument;
   });
   afterAll(() => h.close());
@@ -28,7 +28,17 @@ describe('OpenAPI document, docs and metrics', () => {
       (route) => !documented.includes(route) && !['get /api/v1/openapi.json', 'get /api/docs'].includes(route),
     );
     expect(undocumented).toEqual([]);
-    expect(documented).toEqual(expect.arrayContaining(['get /api/v1/users/me', 'delete /api/v1/keys/{id}', 'get /metrics']));
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'get /api/v1/users/me',
+        'delete /api/v1/keys/{id}',
+        'get /metrics',
+        'post /api/v1/assistants',
+        'get /api/v1/threads/{id}',
+        'post /api/v1/runs',
+        'post /api/v1/runs/{id}/cancel',
+      ]),
+    );
   });
 
   it('declares key auth on the API routes and documents their errors', () => {

@@ -39,3 +39,8 @@ export const queryBoolean = z
 
 export const iso = (date: Date): string => date.toISOString();
 export const isoOrNull = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+/** A resource id in the path; ids of the wrong shape answer 404 like unknown ones. */
+export const ResourceParams = z.object({
+  id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }),
+});

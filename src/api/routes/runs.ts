@@ -1,0 +1,66 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { RunCreateInput, RunService } from '../../worker/run-service.ts';
+import { apiRoute, json, jsonBody } from '../api-route.ts';
+import type { ApiEnv } from '../env.ts';
+import { ResourceParams } from '../schemas/common.ts';
+import { Run, RunCreate, RunCreateQuery, RunList, RunListQuery, RunWithEvents } from '../schemas/runs.ts';
+
+const tags = ['runs'];
+
+export const runRoutes = {
+  create: apiRoute({
+    method: 'post',
+    path: '/api/v1/runs',
+    tags,
+    summary: 'Start a run of an assistant now (optionally wait for it to finish)',
+    request: { query: RunCreateQuery, body: jsonBody(RunCreate) },
+    responses: { 201: json(Run, 'The run (finished, when waited for and done in time)') },
+    extraErrors: { 409: 'The assistant is inactive or unavailable here' },
+  }),
+  list: apiRoute({
+    method: 'get',
+    path: '/api/v1/runs',
+    tags,
+    summary: 'List runs, newest first',
+    request: { query: RunListQuery },
+    responses: { 200: json(RunList, 'A page of runs') },
+  }),
+  get: apiRoute({
+    method: 'get',
+    path: '/api/v1/runs/{id}',
+    tags,
+    summary: 'Get a run with its events (its trace)',
+    request: { params: ResourceParams },
+    responses: { 200: json(RunWithEvents, 'The run and its events') },
+  }),
+  cancel: apiRoute({
+    method: 'post',
+    path: '/api/v1/runs/{id}/cancel',
+    tags,
+    summary: 'Cancel a pending or running run',
+    request: { params: ResourceParams },
+    responses: { 200: json(Run, 'The run') },
+    extraErrors: { 409: 'The run has already finished (`run_finished`)' },
+  }),
+};
+
+export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, runs: RunService): void {
+  app.openapi(runRoutes.create, async (c) => {
+    const { wait, wait_timeout_ms: timeoutMs } = c.req.valid('query');
+    // Parsed from a JSON body, so `input` is JSON; the service validates it again.
+    const run = await runs.create(c.var.actor, c.req.valid('json') as RunCreateInput);
+    const answer = wait ? await runs.wait(c.var.actor, run.id, { timeoutMs, signal: c.req.raw.signal }) : run;
+    return c.json(answer, 201);
+  });
+  app.openapi(runRoutes.list, async (c) => {
+    const query = c.req.valid('query');
+    const { items, total } = await runs.list(c.var.actor, query);
+    return c.json({ data: items, total, limit: query.limit, offset: query.offset }, 200);
+  });
+  app.openapi(runRoutes.get, async (c) => {
+    const { id } = c.req.valid('param');
+    const run = await runs.get(c.var.actor, id);
+    return c.json({ ...run, events: await runs.events(c.var.actor, id) }, 200);
+  });
+  app.openapi(runRoutes.cancel, async (c) => c.json(await runs.cancel(c.var.actor, c.req.valid('param').id), 200));
+}

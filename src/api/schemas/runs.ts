@@ -1,0 +1,69 @@
+import { z } from '@hono/zod-openapi';
+import { runCreateSchema } from '../../worker/run-service.ts';
+import { PageQuery, Timestamp, pageOf, queryBoolean } from './common.ts';
+
+const statuses = ['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped'] as const;
+const triggers = ['schedule', 'manual', 'api', 'retry'] as const;
+
+export const RunEvent = z
+  .object({ seq: z.number().int(), at: Timestamp, kind: z.string(), data: z.unknown() })
+  .openapi('RunEvent');
+
+const runFields = {
+  id: z.string(),
+  schedule_id: z.string().nullable(),
+  assistant_id: z.string().nullable(),
+  thread_id: z.string().nullable(),
+  owner_id: z.string(),
+  trigger: z.enum(triggers),
+  status: z.enum(statuses),
+  error_kind: z.enum(['timeout', 'assistant_error', 'capacity', 'crashed', 'cancelled', 'config']).nullable(),
+  error: z.string().nullable(),
+  scheduled_for: Timestamp.nullable(),
+  not_before: Timestamp,
+  run_number: z.number().int().nullable(),
+  input: z.unknown(),
+  output: z.unknown(),
+  usage: z.unknown(),
+  attempt: z.number().int(),
+  max_attempts: z.number().int(),
+  metadata: z.record(z.string(), z.unknown()),
+  created_at: Timestamp,
+  started_at: Timestamp.nullable(),
+  finished_at: Timestamp.nullable(),
+  duration_ms: z.number().nullable(),
+};
+
+export const Run = z.object(runFields).openapi('Run');
+export const RunWithEvents = z.object({ ...runFields, events: z.array(RunEvent) }).openapi('RunWithEvents');
+
+/**
+ * The engine's own schema, with its recursive `z.json()` fields loosened to `unknown` (a JSON body
+ * holds only JSON, and the OpenAPI generator cannot walk the recursion); the service re-validates.
+ */
+export const RunCreate = runCreateSchema.extend({
+  input: z.unknown().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const RunCreateQuery = z.object({
+  wait: queryBoolean.optional().openapi({ description: 'Answer once the run has finished (or `wait_timeout_ms` passed)' }),
+  wait_timeout_ms: z.coerce.number().int().min(1).max(600_000).default(60_000),
+});
+
+export const RunListQuery = PageQuery.extend({
+  schedule_id: z.string().optional(),
+  assistant_id: z.string().optional(),
+  thread_id: z.string().optional(),
+  status: z.enum(statuses).optional(),
+  trigger: z.enum(triggers).optional(),
+  owner_id: z.string().optional().openapi({ description: "Admins: one user's runs" }),
+});
+
+export const RunList = pageOf(Run, 'RunList');
+
+export type Run = z.infer<typeof Run>;
+export type RunWithEvents = z.infer<typeof RunWithEvents>;
+export type RunEvent = z.infer<typeof RunEvent>;
+export type RunCreate = z.input<typeof RunCreate>;
+export type RunList = z.infer<typeof RunList>;
