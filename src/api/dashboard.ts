@@ -71,7 +71,7 @@ function respond(c: Context, body: Buffer, file: string, cacheControl: string): 
     headers['Content-Security-Policy'] = contentSecurityPolicy;
     headers['Referrer-Policy'] = 'same-origin';
   }
-  return c.body(c.req.method === 'HEAD' ? null : new Uint8Array(body), 200, headers);
+  return new Response(c.req.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers });
 }
 
 /**

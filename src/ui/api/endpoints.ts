@@ -1,0 +1,56 @@
+import { api, type Query } from './client.ts';
+import type { Assistant, Me, Page, Preview, Run, Schedule, ScheduleSpec, ScheduleStats, Thread } from './types.ts';
+
+const v1 = '/api/v1';
+
+/** Lists come as `{data,total,limit,offset}`; a bare array is accepted too. */
+function page<T>(body: Page<T> | T[]): Page<T> {
+  if (Array.isArray(body)) return { data: body, total: body.length, limit: body.length, offset: 0 };
+  return body;
+}
+
+const id = (value: string) => encodeURIComponent(value);
+
+export const schedulesApi = {
+  list: async (query?: Query) => page(await api.get<Page<Schedule> | Schedule[]>(`${v1}/schedules`, { limit: 500, ...query })),
+  get: (scheduleId: string) => api.get<Schedule>(`${v1}/schedules/${id(scheduleId)}`),
+  create: (body: Record<string, unknown>) => api.post<Schedule>(`${v1}/schedules`, body),
+  update: (scheduleId: string, body: Record<string, unknown>) => api.patch<Schedule>(`${v1}/schedules/${id(scheduleId)}`, body),
+  remove: (scheduleId: string) => api.delete<unknown>(`${v1}/schedules/${id(scheduleId)}`),
+  pause: (scheduleId: string) => api.post<Schedule>(`${v1}/schedules/${id(scheduleId)}/pause`),
+  resume: (scheduleId: string) => api.post<Schedule>(`${v1}/schedules/${id(scheduleId)}/resume`),
+  trigger: (scheduleId: string) => api.post<Run | { run?: Run }>(`${v1}/schedules/${id(scheduleId)}/trigger`),
+  runs: async (scheduleId: string, query?: Query) =>
+    page(await api.get<Page<Run> | Run[]>(`${v1}/schedules/${id(scheduleId)}/runs`, query)),
+  stats: (scheduleId: string, window = '24h') => api.get<ScheduleStats>(`${v1}/schedules/${id(scheduleId)}/stats`, { window }),
+  preview: (spec: ScheduleSpec, count = 5) => api.post<Preview>(`${v1}/schedules/preview`, { ...spec, count }),
+};
+
+export const runsApi = {
+  list: async (query?: Query) => page(await api.get<Page<Run> | Run[]>(`${v1}/runs`, query)),
+  get: (runId: string) => api.get<Run>(`${v1}/runs/${id(runId)}`),
+  create: (body: Record<string, unknown>) => api.post<Run>(`${v1}/runs`, body),
+  cancel: (runId: string) => api.post<Run>(`${v1}/runs/${id(runId)}/cancel`),
+};
+
+export const assistantsApi = {
+  list: async (query?: Query) => page(await api.get<Page<Assistant> | Assistant[]>(`${v1}/assistants`, { limit: 500, ...query })),
+  get: (assistantId: string) => api.get<Assistant>(`${v1}/assistants/${id(assistantId)}`),
+  create: (body: Record<string, unknown>) => api.post<Assistant>(`${v1}/assistants`, body),
+  update: (assistantId: string, body: Record<string, unknown>) => api.patch<Assistant>(`${v1}/assistants/${id(assistantId)}`, body),
+  remove: (assistantId: string) => api.delete<unknown>(`${v1}/assistants/${id(assistantId)}`),
+};
+
+export const threadsApi = {
+  get: (threadId: string) => api.get<Thread>(`${v1}/threads/${id(threadId)}`),
+};
+
+export const usersApi = {
+  me: () => api.get<Me>(`${v1}/users/me`),
+};
+
+/** The run a trigger answered with, whatever its envelope. */
+export function triggeredRun(body: Run | { run?: Run }): Run | undefined {
+  if ('status' in body && 'id' in body) return body as Run;
+  return (body as { run?: Run }).run;
+}

@@ -1,0 +1,167 @@
+/**
+ * The shapes of the native API as the dashboard reads them. Fields the API may omit are optional
+ * so that the pages degrade instead of crashing when a field is missing.
+ */
+
+export type RunStatus = 'pending' | 'running' | 'success' | 'error' | 'timeout' | 'cancelled' | 'skipped';
+export const runStatuses: RunStatus[] = ['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped'];
+export type FailureReason = 'timeout' | 'assistant_error' | 'capacity' | 'crashed' | 'cancelled' | 'config';
+export type Trigger = 'schedule' | 'manual' | 'api' | 'retry';
+export const triggers: Trigger[] = ['schedule', 'manual', 'api', 'retry'];
+export type Overlap = 'skip' | 'queue' | 'allow' | 'cancel_previous';
+export type Misfire = 'skip' | 'run_once' | 'run_all';
+export type SessionMode = 'new' | 'persistent';
+export type AssistantKind = 'http' | 'llm' | 'module' | 'workflow';
+
+export interface Page<T> {
+  data: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface ScheduleSpec {
+  kind?: 'cron' | 'once' | 'interval';
+  cron?: string | null;
+  at?: string | null;
+  every?: string | number | null;
+  timezone?: string;
+}
+
+export interface RetryPolicy {
+  max_attempts?: number;
+  backoff?: string | number | null;
+  backoff_factor?: number;
+  backoff_max?: string | number | null;
+}
+
+export interface Schedule {
+  id: string;
+  name: string;
+  assistant_id?: string | null;
+  workflow_id?: string | null;
+  thread_id?: string | null;
+  schedule: ScheduleSpec;
+  description?: string | null;
+  input_template?: unknown;
+  session_mode?: SessionMode;
+  on_run_completed?: 'delete' | 'keep';
+  max_concurrent?: number;
+  overlap?: Overlap;
+  skip_if_running?: boolean;
+  timeout?: number | string | null;
+  retry?: RetryPolicy | null;
+  misfire?: Misfire;
+  catchup_window?: number | string | null;
+  jitter?: number | string | null;
+  start_at?: string | null;
+  end_at?: string | null;
+  max_runs?: number | null;
+  enabled: boolean;
+  state?: string;
+  metadata?: Record<string, unknown>;
+  alert_after?: number;
+  next_run_at?: string | null;
+  last_run_at?: string | null;
+  last_run_status?: RunStatus | string | null;
+  consecutive_failures?: number;
+  run_count?: number;
+  created_at?: string;
+  updated_at?: string;
+  owner_id?: string;
+}
+
+export interface ScheduleStats {
+  window?: string;
+  total?: number;
+  success_rate?: number | null;
+  counts?: Partial<Record<RunStatus, number>>;
+  by_status?: Partial<Record<RunStatus, number>>;
+  failure_reasons?: Partial<Record<FailureReason, number>>;
+  by_failure_reason?: Partial<Record<FailureReason, number>>;
+  consecutive_failures?: number;
+  duration_ms?: { p50?: number | null; p95?: number | null };
+  p50_duration_ms?: number | null;
+  p95_duration_ms?: number | null;
+  last_run?: Run | null;
+  last_run_at?: string | null;
+  next_run_at?: string | null;
+}
+
+export interface Preview {
+  next?: string[];
+  fire_times?: string[];
+  times?: string[];
+  description?: string;
+  timezone?: string;
+}
+
+export interface Run {
+  id: string;
+  schedule_id?: string | null;
+  assistant_id?: string | null;
+  workflow_id?: string | null;
+  thread_id?: string | null;
+  trigger?: Trigger;
+  scheduled_for?: string | null;
+  not_before?: string | null;
+  run_number?: number | null;
+  input?: unknown;
+  status: RunStatus;
+  error_kind?: FailureReason | null;
+  failure_reason?: FailureReason | null;
+  error?: string | null | { message?: string; kind?: string };
+  output?: unknown;
+  attempt?: number;
+  max_attempts?: number;
+  created_at?: string;
+  started_at?: string | null;
+  finished_at?: string | null;
+  duration_ms?: number | null;
+  events?: RunEvent[];
+}
+
+export interface RunEvent {
+  seq?: number;
+  at: string;
+  kind: string;
+  data?: unknown;
+}
+
+export interface Assistant {
+  id: string;
+  name: string;
+  description?: string | null;
+  kind: AssistantKind;
+  config: Record<string, unknown>;
+  status: 'active' | 'inactive';
+  graph_id?: string | null;
+  built_in?: boolean;
+  metadata?: Record<string, unknown>;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface ThreadMessage {
+  seq?: number;
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: unknown;
+  run_id?: string | null;
+  created_at?: string;
+}
+
+export interface Thread {
+  id: string;
+  assistant_id?: string | null;
+  status?: string;
+  metadata?: Record<string, unknown>;
+  created_at?: string;
+  updated_at?: string;
+  messages?: ThreadMessage[];
+}
+
+export interface Me {
+  id: string;
+  name: string;
+  role: 'admin' | 'member' | 'viewer';
+}

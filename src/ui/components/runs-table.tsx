@@ -1,0 +1,98 @@
+import type { Run } from '../api/types.ts';
+import { useNow } from '../hooks/use-now.ts';
+import { between, formatDuration, formatInstant, formatRelative, shortId } from '../lib/format.ts';
+import { useCatalog } from './catalog.tsx';
+import { runError, runReason, useOpenRun } from './run-drawer.tsx';
+import { StatusBadge, failureLabels } from './status-badge.tsx';
+
+/**
+ * Runs as a table: scheduled time, actual start, lag, duration, status, trigger, attempt and the
+ * failure reason. A row opens the run drawer (click, Enter or Space).
+ */
+export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSchedule?: boolean }) {
+  const openRun = useOpenRun();
+  const { scheduleName, assistantName } = useCatalog();
+  const now = useNow(5000);
+  return (
+    <div className="table-wrap">
+      <table className="table runs-table">
+        <thead>
+          <tr>
+            <th scope="col">Status</th>
+            {showSchedule && <th scope="col">Schedule / assistant</th>}
+            <th scope="col">Scheduled</th>
+            <th scope="col">Started</th>
+            <th scope="col" className="num">
+              Lag
+            </th>
+            <th scope="col" className="num">
+              Duration
+            </th>
+            <th scope="col">Trigger</th>
+            <th scope="col" className="num">
+              Attempt
+            </th>
+            <th scope="col">Failure</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((run) => {
+            const lag = between(run.scheduled_for ?? run.not_before, run.started_at);
+            const reason = runReason(run);
+            const message = runError(run);
+            return (
+              <tr
+                key={run.id}
+                className="clickable"
+                tabIndex={0}
+                data-run={run.id}
+                data-status={run.status}
+                aria-label={`Run ${shortId(run.id)}, ${run.status}, open details`}
+                onClick={() => openRun(run.id)}
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter' || event.key === ' ') {
+                    event.preventDefault();
+                    openRun(run.id);
+                  }
+                }}
+              >
+                <td data-label="Status">
+                  <StatusBadge status={run.status} />
+                </td>
+                {showSchedule && (
+                  <td data-label="Schedule">
+                    <div>{scheduleName(run.schedule_id) ?? (run.schedule_id ? shortId(run.schedule_id) : <span className="muted">manual</span>)}</div>
+                    <div className="muted small">{assistantName(run.assistant_id) ?? shortId(run.assistant_id)}</div>
+                  </td>
+                )}
+                <td data-label="Scheduled">
+                  <span className="tabular">{formatInstant(run.scheduled_for ?? run.created_at)}</span>
+                  <div className="muted small">{formatRelative(run.scheduled_for ?? run.created_at, now)}</div>
+                </td>
+                <td data-label="Started" className="tabular">
+                  {formatInstant(run.started_at)}
+                </td>
+                <td data-label="Lag" className="num tabular">
+                  {lag === null ? '—' : formatDuration(lag)}
+                </td>
+                <td data-label="Duration" className="num tabular">
+                  {formatDuration(run.duration_ms ?? between(run.started_at, run.finished_at))}
+                </td>
+                <td data-label="Trigger">
+                  <span className="tag">{run.trigger ?? '—'}</span>
+                </td>
+                <td data-label="Attempt" className="num">
+                  {run.attempt ?? 1}
+                </td>
+                <td data-label="Failure" className="failure-cell">
+                  {reason && <span className="tag bad">{failureLabels[reason] ?? reason}</span>}
+                  {message && <span className="muted small truncate" title={message}>{message}</span>}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

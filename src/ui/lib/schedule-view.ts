@@ -1,0 +1,59 @@
+import type { Schedule, ScheduleSpec, ScheduleStats } from '../api/types.ts';
+
+type Loose = Schedule & Partial<ScheduleSpec> & { every_ms?: number | null; timeout_ms?: number | null };
+
+/** The schedule's spec, from `schedule: {…}` or flat fields, whichever the API sent. */
+export function specOf(schedule: Schedule): ScheduleSpec & { timezone: string } {
+  const loose = schedule as Loose;
+  const spec = loose.schedule ?? {};
+  const cron = spec.cron ?? loose.cron ?? null;
+  const at = spec.at ?? loose.at ?? null;
+  const every = spec.every ?? loose.every ?? (loose.every_ms ? `${loose.every_ms / 1000}s` : null);
+  const kind = spec.kind ?? (cron ? 'cron' : at ? 'once' : every ? 'interval' : undefined);
+  return { kind, cron, at, every, timezone: spec.timezone ?? loose.timezone ?? 'UTC' };
+}
+
+/** "At 09:00, Monday through Friday, America/New_York". */
+export function describeSchedule(schedule: Schedule): string {
+  const spec = specOf(schedule);
+  const words = schedule.description ?? (spec.cron ? spec.cron : spec.at ? `Once at ${spec.at}` : spec.every ? `Every ${spec.every}` : '');
+  return words.includes(spec.timezone) ? words : `${words}, ${spec.timezone}`;
+}
+
+/** What the schedule runs, as the technical expression: the cron, `every 15m`, or the instant. */
+export function expressionOf(schedule: Schedule): string {
+  const spec = specOf(schedule);
+  if (spec.cron) return spec.cron;
+  if (spec.every) return `every ${typeof spec.every === 'number' ? `${spec.every}s` : spec.every}`;
+  if (spec.at) return `at ${spec.at}`;
+  return '';
+}
+
+export function alertThreshold(schedule: Schedule): number {
+  return schedule.alert_after ?? 3;
+}
+
+export function isFailing(schedule: Schedule): boolean {
+  return (schedule.consecutive_failures ?? 0) >= alertThreshold(schedule);
+}
+
+export function isPaused(schedule: Schedule): boolean {
+  return !schedule.enabled && schedule.state !== 'completed';
+}
+
+export function statsCounts(stats: ScheduleStats | undefined): Record<string, number> {
+  return (stats?.counts ?? stats?.by_status ?? {}) as Record<string, number>;
+}
+
+export function statsReasons(stats: ScheduleStats | undefined): Record<string, number> {
+  return (stats?.failure_reasons ?? stats?.by_failure_reason ?? {}) as Record<string, number>;
+}
+
+/** The success rate (0–1) of a stats answer, computed from counts when not given. */
+export function successRate(stats: ScheduleStats | undefined): number | null {
+  if (!stats) return null;
+  if (typeof stats.success_rate === 'number') return stats.success_rate > 1 ? stats.success_rate / 100 : stats.success_rate;
+  const counts = statsCounts(stats);
+  const finished = ['success', 'error', 'timeout', 'cancelled'].reduce((sum, key) => sum + (counts[key] ?? 0), 0);
+  return finished === 0 ? null : (counts.success ?? 0) / finished;
+}

@@ -1,0 +1,129 @@
+import { runsApi } from '../api/endpoints.ts';
+import type { Run } from '../api/types.ts';
+import { useCatalog } from '../components/catalog.tsx';
+import { StackedBars } from '../components/charts.tsx';
+import { Countdown } from '../components/countdown.tsx';
+import { RunsTable } from '../components/runs-table.tsx';
+import { useSession } from '../components/session.tsx';
+import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
+import { AlertBadge, StatusBadge } from '../components/status-badge.tsx';
+import { useNow } from '../hooks/use-now.ts';
+import { usePoll } from '../hooks/use-poll.ts';
+import { href } from '../hooks/use-route.ts';
+import { formatRelative } from '../lib/format.ts';
+import { outcomeBars } from '../lib/run-buckets.ts';
+import { alertThreshold, describeSchedule, isFailing, specOf } from '../lib/schedule-view.ts';
+
+const day = 86_400_000;
+
+/** The state of everything at a glance: last 24 hours by status, what is failing, what is next. */
+export function OverviewPage() {
+  const now = useNow();
+  const { schedules, error } = useCatalog();
+  const { canWrite } = useSession();
+  const recent = usePoll(() => runsApi.list({ from: new Date(Date.now() - day).toISOString(), limit: 1000 }), [], 5000);
+  const runs: Run[] = recent.data?.data ?? [];
+  const counts = new Map<string, number>();
+  for (const run of runs) counts.set(run.status, (counts.get(run.status) ?? 0) + 1);
+  const failing = (schedules ?? []).filter(isFailing);
+  const upcoming = (schedules ?? [])
+    .filter((s) => s.enabled && s.next_run_at)
+    .sort((a, b) => new Date(a.next_run_at!).getTime() - new Date(b.next_run_at!).getTime())
+    .slice(0, 8);
+  const failedRecently = runs.filter((run) => ['error', 'timeout'].includes(run.status)).slice(0, 5);
+  const total = recent.data?.total ?? runs.length;
+
+  return (
+    <div className="page">
+      <header className="page-head">
+        <div>
+          <h1>Overview</h1>
+          <p className="muted">
+            {schedules ? `${schedules.filter((s) => s.enabled).length} active schedules of ${schedules.length}` : ' '}
+          </p>
+        </div>
+        {canWrite && (
+          <a className="button primary" href={href('/schedules/new')}>
+            + New schedule
+          </a>
+        )}
+      </header>
+      <ErrorBanner error={error ?? recent.error} />
+
+      <section className="card" aria-labelledby="last-24h">
+        <header className="card-head">
+          <h2 id="last-24h">Last 24 hours</h2>
+          <a className="small" href={href('/runs?range=24h')}>
+            All runs →
+          </a>
+        </header>
+        <div className="status-counts">
+          <a className="count-tile" href={href('/runs?range=24h')}>
+            <span className="count">{total}</span>
+            <span className="muted small">runs</span>
+          </a>
+          {(['success', 'error', 'timeout', 'running', 'pending', 'skipped', 'cancelled'] as const).map((status) => (
+            <a key={status} className={`count-tile tile-${status}`} href={href(`/runs?range=24h&status=${status}`)} aria-label={`${counts.get(status) ?? 0} ${status}`}>
+              <span className="count">{counts.get(status) ?? 0}</span>
+              <StatusBadge status={status} />
+            </a>
+          ))}
+        </div>
+        {recent.data ? <StackedBars bars={outcomeBars(runs, now, day, 24)} title="Runs per hour over the last 24 hours by outcome" height={90} /> : <Loading />}
+      </section>
+
+      <div className="grid-2">
+        <section className="card" aria-labelledby="failing-now">
+          <h2 id="failing-now">Failing now</h2>
+          {!schedules && <Loading />}
+          {schedules && failing.length === 0 && <p className="ok-text">✓ No schedule is failing.</p>}
+          <ul className="list">
+            {failing.map((s) => (
+              <li key={s.id}>
+                <a href={href(`/schedules/${s.id}`)} className="row-title">
+                  {s.name}
+                </a>{' '}
+                <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} />
+                <div className="muted small">
+                  last run {formatRelative(s.last_run_at, now)} · <StatusBadge status={s.last_run_status} />
+                </div>
+              </li>
+            ))}
+          </ul>
+          {failedRecently.length > 0 && (
+            <>
+              <h3>Recent failures</h3>
+              <RunsTable runs={failedRecently} />
+            </>
+          )}
+        </section>
+        <section className="card" aria-labelledby="coming-up">
+          <header className="card-head">
+            <h2 id="coming-up">Coming up</h2>
+            <a className="small" href={href('/schedules?sort=next')}>
+              All schedules →
+            </a>
+          </header>
+          {schedules && upcoming.length === 0 && (
+            <Empty title="Nothing scheduled">
+              {canWrite && <a href={href('/schedules/new')}>Create a schedule</a>}
+            </Empty>
+          )}
+          <ul className="list upcoming">
+            {upcoming.map((s) => (
+              <li key={s.id}>
+                <div>
+                  <a href={href(`/schedules/${s.id}`)} className="row-title">
+                    {s.name}
+                  </a>
+                  <div className="muted small">{describeSchedule(s)}</div>
+                </div>
+                <Countdown at={s.next_run_at} zone={specOf(s).timezone} now={now} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+import { runsApi } from '../api/endpoints.ts';
+import { runStatuses, triggers } from '../api/types.ts';
+import { useCatalog } from '../components/catalog.tsx';
+import { Pager } from '../components/pager.tsx';
+import { RunsTable } from '../components/runs-table.tsx';
+import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
+import { usePoll } from '../hooks/use-poll.ts';
+import { setQuery, type Route } from '../hooks/use-route.ts';
+
+const pageSize = 50;
+const ranges: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+
+/** Every run, scheduled or manual, filterable by status, trigger, assistant, schedule and time. */
+export function RunsPage({ route }: { route: Route }) {
+  const { assistants, schedules } = useCatalog();
+  const status = route.params.get('status') ?? '';
+  const trigger = route.params.get('trigger') ?? '';
+  const assistant = route.params.get('assistant') ?? '';
+  const schedule = route.params.get('schedule') ?? '';
+  const range = route.params.get('range') ?? '';
+  const offset = Number(route.params.get('offset') ?? 0) || 0;
+  const runs = usePoll(
+    () =>
+      runsApi.list({
+        status,
+        trigger,
+        assistant_id: assistant,
+        schedule_id: schedule,
+        from: range && ranges[range] ? new Date(Date.now() - ranges[range]).toISOString() : undefined,
+        limit: pageSize,
+        offset,
+      }),
+    [status, trigger, assistant, schedule, range, offset],
+    3000,
+  );
+  const filter = (key: string) => (event: { target: { value: string } }) => setQuery({ [key]: event.target.value, offset: undefined });
+  return (
+    <div className="page">
+      <header className="page-head">
+        <div>
+          <h1>Runs</h1>
+          <p className="muted">{runs.data ? `${runs.data.total} runs` : ' '}</p>
+        </div>
+      </header>
+      <div className="toolbar">
+        <select aria-label="Filter by status" value={status} onChange={filter('status')}>
+          <option value="">All statuses</option>
+          {runStatuses.map((value) => (
+            <option key={value} value={value}>
+              {value}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Filter by trigger" value={trigger} onChange={filter('trigger')}>
+          <option value="">All triggers</option>
+          {triggers.map((value) => (
+            <option key={value} value={value}>
+              {value}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Filter by assistant" value={assistant} onChange={filter('assistant')}>
+          <option value="">All assistants</option>
+          {(assistants ?? []).map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Filter by schedule" value={schedule} onChange={filter('schedule')}>
+          <option value="">All schedules</option>
+          {(schedules ?? []).map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Time range" value={range} onChange={filter('range')}>
+          <option value="">Any time</option>
+          <option value="1h">Last hour</option>
+          <option value="24h">Last 24 hours</option>
+          <option value="7d">Last 7 days</option>
+          <option value="30d">Last 30 days</option>
+        </select>
+      </div>
+      <ErrorBanner error={runs.error} />
+      {!runs.data && !runs.error && <Loading />}
+      {runs.data && runs.data.data.length === 0 && <Empty title="No runs match">Runs appear as schedules fire, or when you run an assistant now.</Empty>}
+      {runs.data && runs.data.data.length > 0 && <RunsTable runs={runs.data.data} />}
+      {runs.data && <Pager offset={offset} limit={pageSize} total={runs.data.total} onChange={(next) => setQuery({ offset: next ? String(next) : undefined })} />}
+    </div>
+  );
+}

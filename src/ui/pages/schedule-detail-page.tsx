@@ -1,0 +1,233 @@
+import { useState } from 'react';
+import { schedulesApi } from '../api/endpoints.ts';
+import { runStatuses, triggers } from '../api/types.ts';
+import { useCatalog } from '../components/catalog.tsx';
+import { LineChart, Meter, StackedBars } from '../components/charts.tsx';
+import { Countdown } from '../components/countdown.tsx';
+import { JsonView } from '../components/json-view.tsx';
+import { Pager } from '../components/pager.tsx';
+import { RunsTable } from '../components/runs-table.tsx';
+import { ScheduleActions } from '../components/schedule-actions.tsx';
+import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
+import { AlertBadge, EnabledBadge, StatusBadge, failureLabels } from '../components/status-badge.tsx';
+import { useNow } from '../hooks/use-now.ts';
+import { usePoll } from '../hooks/use-poll.ts';
+import { usePreview } from '../hooks/use-preview.ts';
+import { href, navigate } from '../hooks/use-route.ts';
+import { formatDuration, formatInstant, formatPercent, formatRelative, viewerZone, zoneAbbreviation } from '../lib/format.ts';
+import { durationPoints, outcomeBars, ratePoints } from '../lib/run-buckets.ts';
+import { alertThreshold, describeSchedule, expressionOf, specOf, statsCounts, statsReasons, successRate } from '../lib/schedule-view.ts';
+
+const windows: Record<string, number> = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+const pageSize = 20;
+
+export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
+  const now = useNow();
+  const { assistantName } = useCatalog();
+  const [window, setWindow] = useState('24h');
+  const [offset, setOffset] = useState(0);
+  const [status, setStatus] = useState('');
+  const [trigger, setTrigger] = useState('');
+  const schedule = usePoll(() => schedulesApi.get(scheduleId), [scheduleId], 3000);
+  const stats = usePoll(() => schedulesApi.stats(scheduleId, window), [scheduleId, window], 5000);
+  const history = usePoll(
+    () => schedulesApi.runs(scheduleId, { limit: pageSize, offset, status, trigger }),
+    [scheduleId, offset, status, trigger],
+    3000,
+  );
+  const span = windows[window] ?? 86_400_000;
+  const recent = usePoll(
+    () => schedulesApi.runs(scheduleId, { limit: 500, from: new Date(Date.now() - span).toISOString() }),
+    [scheduleId, window],
+    10_000,
+  );
+  const s = schedule.data;
+  const spec = s ? specOf(s) : undefined;
+  const upcoming = usePreview(spec && s?.enabled ? { cron: spec.cron, at: spec.at, every: spec.every, timezone: spec.timezone } : undefined, 10, 0);
+
+  if (schedule.error && !s) return <div className="page"><ErrorBanner error={schedule.error} /></div>;
+  if (!s || !spec) return <div className="page"><Loading /></div>;
+
+  const st = stats.data;
+  const rate = successRate(st);
+  const counts = statsCounts(st);
+  const reasons = Object.entries(statsReasons(st)).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const reasonTotal = reasons.reduce((sum, [, n]) => sum + n, 0);
+  const runs = recent.data?.data ?? [];
+  const p50 = st?.duration_ms?.p50 ?? st?.p50_duration_ms;
+  const p95 = st?.duration_ms?.p95 ?? st?.p95_duration_ms;
+  const bucketCount = window === '24h' ? 24 : window === '7d' ? 14 : 30;
+
+  return (
+    <div className="page">
+      <nav className="crumbs" aria-label="Breadcrumb">
+        <a href={href('/schedules')}>Schedules</a>
+      </nav>
+      <header className="page-head">
+        <div>
+          <h1>
+            {s.name} <EnabledBadge enabled={s.enabled} state={s.state} /> <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} />
+          </h1>
+          <p className="lead">
+            {describeSchedule(s)} <code className="cron">{expressionOf(s)}</code>
+          </p>
+          <p className="muted">
+            Runs <a href={href(`/assistants?focus=${s.assistant_id ?? ''}`)}>{assistantName(s.assistant_id) ?? 'assistant'}</a>
+            {s.session_mode === 'persistent' ? ' in a persistent thread' : ''}
+            {s.thread_id && (
+              <>
+                {' · '}
+                <a href={href(`/threads/${s.thread_id}`)}>read the thread</a>
+              </>
+            )}
+          </p>
+        </div>
+        <ScheduleActions schedule={s} onDeleted={() => navigate('/schedules')} />
+      </header>
+
+      <div className="stat-grid">
+        <div className="stat">
+          <div className="stat-label">Next run</div>
+          <div className="stat-value">{s.enabled ? <Countdown at={s.next_run_at} zone={spec.timezone} now={now} /> : <span className="muted">paused</span>}</div>
+        </div>
+        <div className="stat">
+          <div className="stat-label">Last run</div>
+          <div className="stat-value">
+            <StatusBadge status={s.last_run_status} /> <span className="muted small">{s.last_run_at ? formatRelative(s.last_run_at, now) : 'never'}</span>
+          </div>
+        </div>
+        <div className="stat">
+          <div className="stat-label">
+            Success rate
+            <select className="inline-select" aria-label="Stats window" value={window} onChange={(event) => setWindow(event.target.value)}>
+              <option value="24h">24 h</option>
+              <option value="7d">7 days</option>
+              <option value="30d">30 days</option>
+            </select>
+          </div>
+          <div className="stat-value big">{formatPercent(rate)}</div>
+          {rate !== null && <Meter value={rate} label="Success rate" />}
+          <div className="muted small">{Object.values(counts).reduce((a, b) => a + (b ?? 0), 0)} runs</div>
+        </div>
+        <div className="stat">
+          <div className="stat-label">Duration p50 / p95</div>
+          <div className="stat-value">
+            {formatDuration(p50)} <span className="muted">/</span> {formatDuration(p95)}
+          </div>
+        </div>
+        <div className="stat">
+          <div className="stat-label">Consecutive failures</div>
+          <div className={(s.consecutive_failures ?? 0) >= alertThreshold(s) ? 'stat-value big alert-text' : 'stat-value big'}>{s.consecutive_failures ?? 0}</div>
+          <div className="muted small">alert at {alertThreshold(s)}</div>
+        </div>
+      </div>
+
+      <div className="grid-2">
+        <section className="card">
+          <h2>Outcomes over {window}</h2>
+          <StackedBars bars={outcomeBars(runs, now, span, bucketCount)} title={`Runs per bucket over ${window} by outcome`} />
+          <div className="legend">
+            <span className="key fill-success" /> success <span className="key fill-error" /> failed <span className="key fill-skipped" /> skipped
+          </div>
+          <h3>Success rate over time</h3>
+          <LineChart points={ratePoints(runs, now, span, bucketCount)} title="Success rate over time" format={(y) => formatPercent(y)} height={80} />
+        </section>
+        <section className="card">
+          <h2>Run duration</h2>
+          <LineChart points={durationPoints(runs)} title="Run duration over time" format={formatDuration} />
+          <h3>Failure reasons</h3>
+          {reasons.length === 0 ? (
+            <p className="muted small">No failures in this window.</p>
+          ) : (
+            <ul className="reasons">
+              {reasons.map(([reason, n]) => (
+                <li key={reason}>
+                  <span>{failureLabels[reason] ?? reason}</span>
+                  <Meter value={n / reasonTotal} label={`${failureLabels[reason] ?? reason}: ${n}`} className="fill-error" />
+                  <span className="tabular">{n}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+
+      <div className="grid-2 wide-left">
+        <section className="card">
+          <header className="card-head">
+            <h2>History</h2>
+            <div className="toolbar compact">
+              <select aria-label="Filter history by status" value={status} onChange={(event) => (setStatus(event.target.value), setOffset(0))}>
+                <option value="">All statuses</option>
+                {runStatuses.map((value) => (
+                  <option key={value} value={value}>
+                    {value}
+                  </option>
+                ))}
+              </select>
+              <select aria-label="Filter history by trigger" value={trigger} onChange={(event) => (setTrigger(event.target.value), setOffset(0))}>
+                <option value="">All triggers</option>
+                {triggers.map((value) => (
+                  <option key={value} value={value}>
+                    {value}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </header>
+          <ErrorBanner error={history.error} />
+          {history.data && history.data.data.length === 0 && <Empty title="No runs yet">Runs appear here as the schedule fires or when you run it now.</Empty>}
+          {history.data && history.data.data.length > 0 && <RunsTable runs={history.data.data} showSchedule={false} />}
+          {history.data && <Pager offset={offset} limit={pageSize} total={history.data.total} onChange={setOffset} />}
+        </section>
+        <aside className="stack">
+          <section className="card">
+            <h2>Next 10 fire times</h2>
+            {!s.enabled ? (
+              <p className="muted small">Paused: nothing fires until it is resumed.</p>
+            ) : (
+              <ol className="fire-times" aria-label="Next 10 fire times">
+                {upcoming.times.map((time) => (
+                  <li key={time}>
+                    <span className="tabular">{formatInstant(time, spec.timezone)}</span> <span className="muted small">{zoneAbbreviation(time, spec.timezone)}</span>
+                    {zoneAbbreviation(time, spec.timezone) !== zoneAbbreviation(time, viewerZone) && (
+                      <div className="muted small">
+                        {formatInstant(time, viewerZone)} {zoneAbbreviation(time, viewerZone)} yours
+                      </div>
+                    )}
+                  </li>
+                ))}
+                {upcoming.error && <li className="field-error">{upcoming.error.message}</li>}
+              </ol>
+            )}
+          </section>
+          <section className="card">
+            <h2>Settings</h2>
+            <dl className="facts">
+              <dt>Time zone</dt>
+              <dd>{spec.timezone}</dd>
+              <dt>Overlap</dt>
+              <dd>{s.overlap ?? '—'}</dd>
+              <dt>Max concurrent</dt>
+              <dd>{s.max_concurrent ?? 1}</dd>
+              <dt>Timeout</dt>
+              <dd>{s.timeout ?? 'default'}</dd>
+              <dt>Retries</dt>
+              <dd>{Math.max(0, (s.retry?.max_attempts ?? 1) - 1)}</dd>
+              <dt>Missed runs</dt>
+              <dd>{s.misfire ?? '—'}</dd>
+              <dt>Jitter</dt>
+              <dd>{s.jitter || 'none'}</dd>
+              <dt>Ends</dt>
+              <dd>{s.end_at ? formatInstant(s.end_at, spec.timezone) : 'never'}</dd>
+              <dt>Runs so far</dt>
+              <dd>{s.run_count ?? '—'}</dd>
+            </dl>
+            <h3>Input template</h3>
+            <JsonView value={s.input_template} label="Input template" empty="No input." />
+          </section>
+        </aside>
+      </div>
+    </div>
+  );
+}
