@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInModules, ensureBuiltInAssistants, kairosDigestAssistantId } from '../../src/agents/builtin-assistants.ts';
 import type { KairosDigest } from '../../src/agents/builtin/kairos-digest.ts';
+import { createAgents } from '../../src/agents/create-agents.ts';
 import { createAssistantExecution, executeAssistant, type AssistantExecutionDeps } from '../../src/agents/execute-assistant.ts';
 import { loadModuleRegistry } from '../../src/agents/module-registry.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
@@ -91,5 +92,26 @@ describe.each(databaseKinds)('the built-in kairos-digest on %s', (kind) => {
     expect(digest.period.hours).toBe(48);
     expect(digest.total).toBe(1);
     expect(digest.by_status).toEqual({ timeout: 1 });
+  });
+});
+
+describe('createAgents', () => {
+  it('builds the services, registers the built-ins and creates the built-in assistant', async () => {
+    const testDb = await createTestDatabase('pglite');
+    try {
+      const agents = await createAgents({
+        db: testDb.db,
+        logger: silentLogger,
+        config: { ...agentConfig(), configFile: undefined },
+        cwd: '/nonexistent-dir',
+      });
+      expect(agents.registry.ids()).toEqual(['kairos-digest']);
+      const digest = await agents.assistants.assertRunnable(localAdmin, 'kairos-digest');
+      expect(digest.id).toBe(kairosDigestAssistantId);
+      const result = await executeAssistant(agents.execution, makeRun({ assistantId: digest.id }), new AbortController().signal, recordEvents().emit);
+      expect((result.output as KairosDigest).summary).toBe('No runs in the last 24 h.');
+    } finally {
+      await testDb.close();
+    }
   });
 });

@@ -1,0 +1,46 @@
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Database } from '../store/database.ts';
+import { createAssistantService, type AssistantService } from './assistant-service.ts';
+import { builtInModules, ensureBuiltInAssistants } from './builtin-assistants.ts';
+import { createAssistantExecution, type AssistantExecutionDeps } from './execute-assistant.ts';
+import { loadModuleRegistry, type ModuleRegistry } from './module-registry.ts';
+import { createThreadService, type ThreadService } from './thread-service.ts';
+
+/** Everything src/agents offers a replica, built over one registry and one config. */
+export interface Agents {
+  registry: ModuleRegistry;
+  /** What the worker passes to executeAssistant. */
+  execution: AssistantExecutionDeps;
+  assistants: AssistantService;
+  threads: ThreadService;
+}
+
+/**
+ * Loads the module registry (built-ins plus the config file's modules), creates or refreshes the
+ * built-in assistants (unless `ensureBuiltIns: false`) and builds the services.
+ *
+ * @example
+ * const agents = await createAgents({ db, logger, config });
+ * await executeAssistant(agents.execution, run, signal, emit); // in the worker
+ * await agents.assistants.assertRunnable(actor, input.assistant_id); // in schedule creation
+ */
+export async function createAgents(options: {
+  db: Database;
+  logger: Logger;
+  config: Pick<Config, 'http' | 'threadMaxMessages' | 'configFile'>;
+  cwd?: string;
+  ensureBuiltIns?: boolean;
+}): Promise<Agents> {
+  const { db, logger, config } = options;
+  const registry = await loadModuleRegistry({ configFile: config.configFile, cwd: options.cwd, builtIns: builtInModules(db) });
+  if (registry.source) logger.info({ config_file: registry.source, modules: registry.ids() }, 'module assistants loaded');
+  if (options.ensureBuiltIns !== false) await ensureBuiltInAssistants(db);
+  const assistants = createAssistantService({ db, config, registry });
+  return {
+    registry,
+    execution: createAssistantExecution({ db, logger, config, registry }),
+    assistants,
+    threads: createThreadService({ db, assistants, threadMaxMessages: config.threadMaxMessages }),
+  };
+}
