@@ -30,9 +30,7 @@ export interface ScheduleSpec {
 
 export interface RetryPolicy {
   max_attempts?: number;
-  backoff?: string | number | null;
-  backoff_factor?: number;
-  backoff_max?: string | number | null;
+  backoff?: { initial_s?: number; factor?: number; max_s?: number } | string | null;
 }
 
 export interface Schedule {
@@ -58,7 +56,8 @@ export interface Schedule {
   end_at?: string | null;
   max_runs?: number | null;
   enabled: boolean;
-  state?: string;
+  /** `active`, `paused` or `completed` (a one-time schedule that fired, or past its end). */
+  status?: 'active' | 'paused' | 'completed' | string;
   metadata?: Record<string, unknown>;
   alert_after?: number;
   next_run_at?: string | null;
@@ -77,8 +76,8 @@ export interface ScheduleStats {
   success_rate?: number | null;
   counts?: Partial<Record<RunStatus, number>>;
   by_status?: Partial<Record<RunStatus, number>>;
-  failure_reasons?: Partial<Record<FailureReason, number>>;
-  by_failure_reason?: Partial<Record<FailureReason, number>>;
+  by_reason?: Partial<Record<FailureReason, number>>;
+  window_ms?: number;
   consecutive_failures?: number;
   duration_ms?: { p50?: number | null; p95?: number | null };
   p50_duration_ms?: number | null;
@@ -89,10 +88,8 @@ export interface ScheduleStats {
 }
 
 export interface Preview {
-  next?: string[];
-  fire_times?: string[];
   times?: string[];
-  description?: string;
+  description?: string | null;
   timezone?: string;
 }
 
@@ -109,8 +106,7 @@ export interface Run {
   input?: unknown;
   status: RunStatus;
   error_kind?: FailureReason | null;
-  failure_reason?: FailureReason | null;
-  error?: string | null | { message?: string; kind?: string };
+  error?: string | null;
   output?: unknown;
   attempt?: number;
   max_attempts?: number;

@@ -1,7 +1,9 @@
 import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import { assistantsApi, schedulesApi } from '../api/endpoints.ts';
 import type { Assistant, Schedule } from '../api/types.ts';
+import { useCronDescriptions } from '../hooks/use-cron-descriptions.ts';
 import { usePoll } from '../hooks/use-poll.ts';
+import { describeSchedule, specOf } from '../lib/schedule-view.ts';
 
 interface Catalog {
   schedules: Schedule[] | undefined;
@@ -9,6 +11,8 @@ interface Catalog {
   error: Error | undefined;
   scheduleName: (id: string | null | undefined) => string | undefined;
   assistantName: (id: string | null | undefined) => string | undefined;
+  /** The schedule in words, with its zone. */
+  describe: (schedule: Schedule) => string;
 }
 
 const CatalogContext = createContext<Catalog>({
@@ -17,12 +21,14 @@ const CatalogContext = createContext<Catalog>({
   error: undefined,
   scheduleName: () => undefined,
   assistantName: () => undefined,
+  describe: (schedule) => describeSchedule(schedule),
 });
 
 /** The schedules and assistants the caller can see, polled once for every page that needs them. */
 export function CatalogProvider({ children }: { children: ReactNode }) {
   const schedules = usePoll((signal) => schedulesApi.list(undefined).then((page) => (signal.aborted ? [] : page.data)), [], 3000);
   const assistants = usePoll(() => assistantsApi.list().then((page) => page.data), [], 5000);
+  const cronWords = useCronDescriptions((schedules.data ?? []).map((s) => specOf(s).cron ?? ''));
   const value = useMemo<Catalog>(() => {
     const scheduleNames = new Map((schedules.data ?? []).map((s) => [s.id, s.name]));
     const assistantNames = new Map((assistants.data ?? []).map((a) => [a.id, a.name]));
@@ -32,8 +38,9 @@ export function CatalogProvider({ children }: { children: ReactNode }) {
       error: schedules.error ?? assistants.error,
       scheduleName: (id) => (id ? scheduleNames.get(id) : undefined),
       assistantName: (id) => (id ? assistantNames.get(id) : undefined),
+      describe: (schedule) => describeSchedule(schedule, cronWords(specOf(schedule).cron ?? '')),
     };
-  }, [schedules.data, assistants.data, schedules.error, assistants.error]);
+  }, [schedules.data, assistants.data, schedules.error, assistants.error, cronWords]);
   return <CatalogContext.Provider value={value}>{children}</CatalogContext.Provider>;
 }
 

@@ -32,13 +32,11 @@ export function useOpenRun(): (runId: string) => void {
 const finished = new Set(['success', 'error', 'timeout', 'cancelled', 'skipped']);
 
 export function runError(run: Run): string | undefined {
-  if (!run.error) return undefined;
-  return typeof run.error === 'string' ? run.error : (run.error.message ?? JSON.stringify(run.error));
+  return run.error ?? undefined;
 }
 
 export function runReason(run: Run): string | undefined {
-  const reason = run.error_kind ?? run.failure_reason ?? (typeof run.error === 'object' && run.error ? run.error.kind : undefined);
-  return reason ?? undefined;
+  return run.error_kind ?? undefined;
 }
 
 function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {

@@ -3,7 +3,7 @@ import { schedulesApi, triggeredRun } from '../api/endpoints.ts';
 import type { Schedule } from '../api/types.ts';
 import { refreshAll } from '../hooks/use-poll.ts';
 import { href, navigate } from '../hooks/use-route.ts';
-import { describeSchedule, isPaused } from '../lib/schedule-view.ts';
+import { isPaused } from '../lib/schedule-view.ts';
 import { useCatalog } from './catalog.tsx';
 import { ConfirmDialog } from './dialog.tsx';
 import { useOpenRun } from './run-drawer.tsx';
@@ -16,7 +16,7 @@ import { useToast } from './toasts.tsx';
  */
 export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Schedule; compact?: boolean; onDeleted?: () => void }) {
   const { canWrite } = useSession();
-  const { assistantName } = useCatalog();
+  const { assistantName, describe } = useCatalog();
   const notify = useToast();
   const openRun = useOpenRun();
   const [busy, setBusy] = useState<string>();
@@ -61,7 +61,7 @@ export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Sc
   const size = compact ? 'button small' : 'button';
   return (
     <div className="actions" role="group" aria-label={`Actions for ${schedule.name}`}>
-      {schedule.state !== 'completed' && (
+      {schedule.status !== 'completed' && (
         <button type="button" className={size} onClick={toggle} disabled={Boolean(busy)} aria-label={`${paused ? 'Resume' : 'Pause'} ${schedule.name}`}>
           {paused ? '▶ Resume' : '❚❚ Pause'}
         </button>
@@ -102,7 +102,7 @@ export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Sc
       >
         <p>
           This starts one run of <strong>{target}</strong> right away with the schedule's input, outside its timetable (
-          {describeSchedule(schedule)}). The next scheduled run is not affected.
+          {describe(schedule)}). The next scheduled run is not affected.
         </p>
       </ConfirmDialog>
       <ConfirmDialog

@@ -21,8 +21,8 @@ export function StatusBadge({ status }: { status: RunStatus | string | null | un
   );
 }
 
-export function EnabledBadge({ enabled, state }: { enabled: boolean; state?: string | undefined }) {
-  if (state === 'completed') return <span className="badge neutral">Completed</span>;
+export function EnabledBadge({ enabled, status }: { enabled: boolean; status?: string | undefined }) {
+  if (status === 'completed') return <span className="badge neutral">Completed</span>;
   return enabled ? <span className="badge ok">Active</span> : <span className="badge paused">Paused</span>;
 }
 

@@ -12,7 +12,7 @@ export interface PreviewState {
 
 /** The fire times a preview answer lists, whether as ISO strings or `{at}` objects. */
 export function previewTimes(preview: Preview | undefined): string[] {
-  const list = (preview?.next ?? preview?.fire_times ?? preview?.times ?? []) as unknown[];
+  const list = (preview?.times ?? []) as unknown[];
   return list
     .map((item) => (typeof item === 'string' ? item : ((item as { at?: string; time?: string } | null)?.at ?? (item as { time?: string } | null)?.time)))
     .filter((item): item is string => typeof item === 'string');
@@ -31,7 +31,7 @@ export function usePreview(spec: ScheduleSpec | undefined, count: number, delayM
     setState((previous) => ({ ...previous, loading: true }));
     const timer = window.setTimeout(() => {
       schedulesApi.preview(spec, count).then(
-        (preview) => !cancelled && setState({ times: previewTimes(preview), description: preview.description, error: undefined, loading: false }),
+        (preview) => !cancelled && setState({ times: previewTimes(preview), description: preview.description ?? undefined, error: undefined, loading: false }),
         (error: unknown) =>
           !cancelled &&
           setState({

@@ -1,4 +1,5 @@
 import type { Schedule, ScheduleSpec, ScheduleStats } from '../api/types.ts';
+import { formatInstant, zoneAbbreviation } from './format.ts';
 
 type Loose = Schedule & Partial<ScheduleSpec> & { every_ms?: number | null; timeout_ms?: number | null };
 
@@ -13,10 +14,34 @@ export function specOf(schedule: Schedule): ScheduleSpec & { timezone: string } 
   return { kind, cron, at, every, timezone: spec.timezone ?? loose.timezone ?? 'UTC' };
 }
 
-/** "At 09:00, Monday through Friday, America/New_York". */
-export function describeSchedule(schedule: Schedule): string {
+/** `every` (seconds, or text like `15m`) in words: "Every 15 minutes". */
+export function describeEvery(every: string | number): string {
+  const value = typeof every === 'number' ? every : /^\d+(\.\d+)?$/.test(every) ? Number(every) : undefined;
+  if (value === undefined) return `Every ${every}`;
+  const units: Array<[number, string]> = [
+    [86_400, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+    [1, 'second'],
+  ];
+  for (const [size, unit] of units) {
+    if (value >= size && value % size === 0) {
+      const n = value / size;
+      return n === 1 ? `Every ${unit}` : `Every ${n} ${unit}s`;
+    }
+  }
+  return `Every ${value} seconds`;
+}
+
+/**
+ * "At 09:00, Monday through Friday, America/New_York". `cronWords` is the cron in words (the
+ * preview endpoint's description), when known.
+ */
+export function describeSchedule(schedule: Schedule, cronWords?: string): string {
   const spec = specOf(schedule);
-  const words = schedule.description ?? (spec.cron ? spec.cron : spec.at ? `Once at ${spec.at}` : spec.every ? `Every ${spec.every}` : '');
+  if (spec.at) return `Once at ${formatInstant(spec.at, spec.timezone)} ${zoneAbbreviation(spec.at, spec.timezone)}, ${spec.timezone}`;
+  if (spec.every !== null && spec.every !== undefined) return describeEvery(spec.every);
+  const words = schedule.description ?? cronWords ?? spec.cron ?? '';
   return words.includes(spec.timezone) ? words : `${words}, ${spec.timezone}`;
 }
 
@@ -25,7 +50,7 @@ export function expressionOf(schedule: Schedule): string {
   const spec = specOf(schedule);
   if (spec.cron) return spec.cron;
   if (spec.every) return `every ${typeof spec.every === 'number' ? `${spec.every}s` : spec.every}`;
-  if (spec.at) return `at ${spec.at}`;
+  if (spec.at) return `at ${new Date(spec.at).toISOString().replace('.000Z', 'Z')}`;
   return '';
 }
 
@@ -38,7 +63,7 @@ export function isFailing(schedule: Schedule): boolean {
 }
 
 export function isPaused(schedule: Schedule): boolean {
-  return !schedule.enabled && schedule.state !== 'completed';
+  return schedule.status ? schedule.status === 'paused' : !schedule.enabled;
 }
 
 export function statsCounts(stats: ScheduleStats | undefined): Record<string, number> {
@@ -46,7 +71,7 @@ export function statsCounts(stats: ScheduleStats | undefined): Record<string, nu
 }
 
 export function statsReasons(stats: ScheduleStats | undefined): Record<string, number> {
-  return (stats?.failure_reasons ?? stats?.by_failure_reason ?? {}) as Record<string, number>;
+  return (stats?.by_reason ?? {}) as Record<string, number>;
 }
 
 /** The success rate (0–1) of a stats answer, computed from counts when not given. */

@@ -6,6 +6,7 @@ import { RunsTable } from '../components/runs-table.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
 import { usePoll } from '../hooks/use-poll.ts';
 import { setQuery, type Route } from '../hooks/use-route.ts';
+import { runTime } from '../lib/run-buckets.ts';
 
 const pageSize = 50;
 const ranges: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
@@ -26,13 +27,15 @@ export function RunsPage({ route }: { route: Route }) {
         trigger,
         assistant_id: assistant,
         schedule_id: schedule,
-        from: range && ranges[range] ? new Date(Date.now() - ranges[range]).toISOString() : undefined,
         limit: pageSize,
         offset,
       }),
     [status, trigger, assistant, schedule, range, offset],
     3000,
   );
+  // The API has no time filter on runs: the range narrows the page shown.
+  const since = range && ranges[range] ? Date.now() - ranges[range] : undefined;
+  const shown = (runs.data?.data ?? []).filter((run) => since === undefined || runTime(run) >= since);
   const filter = (key: string) => (event: { target: { value: string } }) => setQuery({ [key]: event.target.value, offset: undefined });
   return (
     <div className="page">
@@ -85,8 +88,8 @@ export function RunsPage({ route }: { route: Route }) {
       </div>
       <ErrorBanner error={runs.error} />
       {!runs.data && !runs.error && <Loading />}
-      {runs.data && runs.data.data.length === 0 && <Empty title="No runs match">Runs appear as schedules fire, or when you run an assistant now.</Empty>}
-      {runs.data && runs.data.data.length > 0 && <RunsTable runs={runs.data.data} />}
+      {runs.data && shown.length === 0 && <Empty title="No runs match">Runs appear as schedules fire, or when you run an assistant now.</Empty>}
+      {shown.length > 0 && <RunsTable runs={shown} />}
       {runs.data && <Pager offset={offset} limit={pageSize} total={runs.data.total} onChange={(next) => setQuery({ offset: next ? String(next) : undefined })} />}
     </div>
   );

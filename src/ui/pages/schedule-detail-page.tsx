@@ -15,15 +15,15 @@ import { usePoll } from '../hooks/use-poll.ts';
 import { usePreview } from '../hooks/use-preview.ts';
 import { href, navigate } from '../hooks/use-route.ts';
 import { formatDuration, formatInstant, formatPercent, formatRelative, viewerZone, zoneAbbreviation } from '../lib/format.ts';
-import { durationPoints, outcomeBars, ratePoints } from '../lib/run-buckets.ts';
-import { alertThreshold, describeSchedule, expressionOf, specOf, statsCounts, statsReasons, successRate } from '../lib/schedule-view.ts';
+import { durationPoints, outcomeBars, ratePoints, runTime } from '../lib/run-buckets.ts';
+import { alertThreshold, expressionOf, specOf, statsCounts, statsReasons, successRate } from '../lib/schedule-view.ts';
 
 const windows: Record<string, number> = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
 const pageSize = 20;
 
 export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
   const now = useNow();
-  const { assistantName } = useCatalog();
+  const { assistantName, describe } = useCatalog();
   const [window, setWindow] = useState('24h');
   const [offset, setOffset] = useState(0);
   const [status, setStatus] = useState('');
@@ -37,13 +37,14 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
   );
   const span = windows[window] ?? 86_400_000;
   const recent = usePoll(
-    () => schedulesApi.runs(scheduleId, { limit: 500, from: new Date(Date.now() - span).toISOString() }),
+    () => schedulesApi.runs(scheduleId, { limit: 1000 }),
     [scheduleId, window],
     10_000,
   );
   const s = schedule.data;
   const spec = s ? specOf(s) : undefined;
-  const upcoming = usePreview(spec && s?.enabled ? { cron: spec.cron, at: spec.at, every: spec.every, timezone: spec.timezone } : undefined, 10, 0);
+  const upcomingSpec = spec && s?.enabled ? Object.fromEntries(Object.entries({ cron: spec.cron, at: spec.at, every: spec.every, timezone: spec.timezone }).filter(([, v]) => v !== null && v !== undefined)) : undefined;
+  const upcoming = usePreview(upcomingSpec, 10, 0);
 
   if (schedule.error && !s) return <div className="page"><ErrorBanner error={schedule.error} /></div>;
   if (!s || !spec) return <div className="page"><Loading /></div>;
@@ -53,7 +54,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
   const counts = statsCounts(st);
   const reasons = Object.entries(statsReasons(st)).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
   const reasonTotal = reasons.reduce((sum, [, n]) => sum + n, 0);
-  const runs = recent.data?.data ?? [];
+  const runs = (recent.data?.data ?? []).filter((run) => runTime(run) >= now - span);
   const p50 = st?.duration_ms?.p50 ?? st?.p50_duration_ms;
   const p95 = st?.duration_ms?.p95 ?? st?.p95_duration_ms;
   const bucketCount = window === '24h' ? 24 : window === '7d' ? 14 : 30;
@@ -66,10 +67,10 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
       <header className="page-head">
         <div>
           <h1>
-            {s.name} <EnabledBadge enabled={s.enabled} state={s.state} /> <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} />
+            {s.name} <EnabledBadge enabled={s.enabled} status={s.status} /> <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} />
           </h1>
           <p className="lead">
-            {describeSchedule(s)} <code className="cron">{expressionOf(s)}</code>
+            {describe(s)} <code className="cron">{expressionOf(s)}</code>
           </p>
           <p className="muted">
             Runs <a href={href(`/assistants?focus=${s.assistant_id ?? ''}`)}>{assistantName(s.assistant_id) ?? 'assistant'}</a>

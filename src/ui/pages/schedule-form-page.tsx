@@ -71,7 +71,8 @@ function stateFrom(schedule: Schedule, duplicate: boolean): FormState {
   if (spec.kind === 'once' && spec.at) preset = { ...base, kind: 'once', onceAt: isoToWallTime(spec.at, spec.timezone) };
   else if (spec.kind === 'interval' && spec.every) {
     const every = String(spec.every);
-    const minutes = /^(\d+)m$/.exec(every)?.[1] ?? (/^\d+$/.test(every) ? String(Number(every) / 60) : undefined);
+    // The API answers `every` in seconds.
+    const minutes = /^(\d+)m$/.exec(every)?.[1] ?? (/^\d+(\.\d+)?$/.test(every) ? String(Math.max(1, Math.round(Number(every) / 60))) : undefined);
     preset = minutes ? { ...base, kind: 'minutes', minutes: Number(minutes) } : { ...base, kind: 'minutes', minutes: 15 };
   } else preset = presetFromSpec(spec, base);
   return {
@@ -85,10 +86,10 @@ function stateFrom(schedule: Schedule, duplicate: boolean): FormState {
     maxConcurrent: text(schedule.max_concurrent ?? 1),
     timeout: text(schedule.timeout),
     retries: text(Math.max(0, (schedule.retry?.max_attempts ?? 1) - 1)),
-    backoff: text(schedule.retry?.backoff ?? '30s'),
+    backoff: text(typeof schedule.retry?.backoff === 'object' ? (schedule.retry.backoff?.initial_s ?? 30) : 30),
     misfire: schedule.misfire ?? 'run_once',
     catchupWindow: text(schedule.catchup_window),
-    jitter: text(schedule.jitter),
+    jitter: schedule.jitter ? text(schedule.jitter) : '',
     startAt: schedule.start_at ? isoToWallTime(schedule.start_at, spec.timezone) : '',
     endAt: schedule.end_at ? isoToWallTime(schedule.end_at, spec.timezone) : '',
     maxRuns: text(schedule.max_runs),
@@ -109,10 +110,25 @@ function specFor(form: FormState): ScheduleSpec | undefined {
 }
 
 /** A duration as typed: a bare number is seconds; `5m`, `PT1H` pass through for the API to parse. */
-function duration(value: string): number | string | null {
+function duration(value: string): number | string | undefined {
+  const trimmed = value.trim();
+  if (trimmed === '') return undefined;
+  return /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed;
+}
+
+/** `90`, `5m`, `1h30m`, `2d` as seconds (for fields the API takes only in seconds); NaN when unreadable. */
+function seconds(value: string): number | null {
   const trimmed = value.trim();
   if (trimmed === '') return null;
-  return /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 };
+  let total = 0;
+  let consumed = '';
+  for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)/g)) {
+    total += Number(match[1]) * units[match[2]!]!;
+    consumed += match[0];
+  }
+  return consumed.replace(/\s/g, '') === trimmed.replace(/\s/g, '') && consumed ? total : Number.NaN;
 }
 
 function integer(value: string): number | null {
@@ -130,8 +146,8 @@ function requestBody(form: FormState, spec: ScheduleSpec | undefined): Record<st
     session_mode: form.sessionMode,
     overlap: form.overlap,
     max_concurrent: integer(form.maxConcurrent) ?? 1,
-    timeout: duration(form.timeout),
-    retry: { max_attempts: retries + 1, backoff: duration(form.backoff) ?? 30 },
+    timeout: seconds(form.timeout),
+    retry: { max_attempts: retries + 1, backoff: { initial_s: seconds(form.backoff) ?? 30 } },
     misfire: form.misfire,
     catchup_window: duration(form.catchupWindow),
     jitter: duration(form.jitter),
@@ -232,6 +248,8 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
     const local: Partial<Record<FieldKey, string>> = {};
     if (!form.name.trim()) local.name = 'Give the schedule a name.';
     if (!form.assistantId) local.assistantId = 'Choose the assistant to run.';
+    if (Number.isNaN(seconds(form.timeout))) local.timeout = 'Write seconds (90) or a duration like 5m, 1h30m.';
+    if (Number.isNaN(seconds(form.backoff))) local.backoff = 'Write seconds (30) or a duration like 1m.';
     if (unknown.length > 0) local.template = `Unknown variable${unknown.length > 1 ? 's' : ''}: ${unknown.map((v) => `{{${v}}}`).join(', ')}`;
     if (Object.keys(local).length > 0) {
       setErrors(local);

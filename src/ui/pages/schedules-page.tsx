@@ -10,7 +10,7 @@ import { useNow } from '../hooks/use-now.ts';
 import { useScheduleStats } from '../hooks/use-schedule-stats.ts';
 import { href, setQuery, type Route } from '../hooks/use-route.ts';
 import { formatPercent, formatRelative } from '../lib/format.ts';
-import { alertThreshold, describeSchedule, expressionOf, isFailing, isPaused, specOf, successRate } from '../lib/schedule-view.ts';
+import { alertThreshold, expressionOf, isFailing, isPaused, specOf, successRate } from '../lib/schedule-view.ts';
 
 type SortKey = 'name' | 'next' | 'last' | 'rate' | 'failures';
 
@@ -27,7 +27,7 @@ function time(iso: string | null | undefined, fallback: number): number {
 }
 
 export function SchedulesPage({ route }: { route: Route }) {
-  const { schedules, assistants, error, assistantName } = useCatalog();
+  const { schedules, assistants, error, assistantName, describe } = useCatalog();
   const { canWrite } = useSession();
   const now = useNow();
   const q = route.params.get('q') ?? '';
@@ -44,10 +44,10 @@ export function SchedulesPage({ route }: { route: Route }) {
       if (state === 'failing' && !isFailing(s)) return false;
       if (assistant && s.assistant_id !== assistant) return false;
       if (!needle) return true;
-      const haystack = [s.name, assistantName(s.assistant_id), describeSchedule(s), expressionOf(s)].join(' ').toLowerCase();
+      const haystack = [s.name, assistantName(s.assistant_id), describe(s), expressionOf(s)].join(' ').toLowerCase();
       return haystack.includes(needle);
     });
-  }, [schedules, q, state, assistant, assistantName]);
+  }, [schedules, q, state, assistant, assistantName, describe]);
   const stats = useScheduleStats(
     visible.map((s) => s.id),
     window,
@@ -150,13 +150,13 @@ export function SchedulesPage({ route }: { route: Route }) {
                         {s.name}
                       </a>
                       <div className="row-meta">
-                        <EnabledBadge enabled={s.enabled} state={s.state} />
+                        <EnabledBadge enabled={s.enabled} status={s.status} />
                         <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} />
                         <span className="muted small">→ {assistantName(s.assistant_id) ?? (s.workflow_id ? 'workflow' : 'assistant')}</span>
                       </div>
                     </td>
                     <td data-label="When">
-                      <div className="schedule-words">{describeSchedule(s)}</div>
+                      <div className="schedule-words">{describe(s)}</div>
                       <code className="cron">{expressionOf(s)}</code>
                     </td>
                     <td data-label="Last run">
