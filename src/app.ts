@@ -83,6 +83,7 @@ export class Kairos {
       logger: this.logger,
       replicaId: this.replicaId,
       metrics: this.metrics,
+      services: { schedules: this.schedules, runs: this.runs },
     });
   }
 

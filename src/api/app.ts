@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
 import { KairosError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
+import type { ScheduleService } from '../scheduler/schedule-service.ts';
 import type { Database } from '../store/database.ts';
 import type { RunService } from '../worker/run-service.ts';
 import { authMiddleware } from './auth-middleware.ts';
@@ -19,6 +20,7 @@ import { errorHandler, notFoundHandler, validationError } from './error-handler.
 import { registerAssistantRoutes } from './routes/assistants.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
 import { registerRunRoutes } from './routes/runs.ts';
+import { registerScheduleRoutes } from './routes/schedules.ts';
 import { openApiPath, registerSystemRoutes } from './routes/system.ts';
 import { registerThreadRoutes } from './routes/threads.ts';
 import { registerUserRoutes } from './routes/users.ts';
@@ -38,6 +40,7 @@ export interface ApiServices {
   assistants?: AssistantService;
   threads?: ThreadService;
   runs?: RunService;
+  schedules?: ScheduleService;
 }
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
@@ -99,5 +102,6 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.assistants) registerAssistantRoutes(app, services.assistants);
   if (services.threads) registerThreadRoutes(app, services.threads);
   if (services.runs) registerRunRoutes(app, services.runs);
+  if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
   return app;
 }

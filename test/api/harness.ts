@@ -4,6 +4,7 @@ import { createModuleRegistry } from '../../src/agents/module-registry.ts';
 import { createThreadService } from '../../src/agents/thread-service.ts';
 import type { UserRole } from '../../src/auth/actor.ts';
 import { systemClock } from '../../src/clock.ts';
+import { ScheduleService } from '../../src/scheduler/schedule-service.ts';
 import { RunService } from '../../src/worker/run-service.ts';
 import { issueKeyDirect } from '../../src/auth/key-service.ts';
 import { createApiApp } from '../../src/api/app.ts';
@@ -51,7 +52,13 @@ export async function createApiHarness(
     const assistants = createAssistantService({ db: database.db, config, registry });
     const threads = createThreadService({ db: database.db, assistants, threadMaxMessages: config.threadMaxMessages });
     runs = new RunService({ db: database.db, clock: systemClock, startDeadlineMs: config.worker.startDeadlineMs });
-    services = { assistants, threads, runs };
+    const schedules = new ScheduleService({
+      db: database.db,
+      clock: systemClock,
+      config: config.scheduler,
+      startDeadlineMs: config.worker.startDeadlineMs,
+    });
+    services = { assistants, threads, runs, schedules };
   }
   const app = createApiApp({ config, db: database.db, logger: createLogger('silent'), replicaId: 'test', metrics, services });
   return {

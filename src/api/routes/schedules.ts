@@ -1,0 +1,197 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { invalid } from '../../errors.ts';
+import { parseDuration } from '../../scheduler/durations.ts';
+import type { PreviewInput, ScheduleCreateInput, ScheduleUpdateInput } from '../../scheduler/schedule-input.ts';
+import type { ScheduleService } from '../../scheduler/schedule-service.ts';
+import type { RunService } from '../../worker/run-service.ts';
+import { apiRoute, json, jsonBody } from '../api-route.ts';
+import type { ApiEnv } from '../env.ts';
+import { ResourceParams } from '../schemas/common.ts';
+import { Run, RunList } from '../schemas/runs.ts';
+import {
+  Schedule,
+  ScheduleCreate,
+  ScheduleEventList,
+  ScheduleList,
+  ScheduleListQuery,
+  SchedulePreview,
+  SchedulePreviewBody,
+  ScheduleRunsQuery,
+  ScheduleStats,
+  ScheduleStatsQuery,
+  ScheduleTrigger,
+  ScheduleUpdate,
+} from '../schemas/schedules.ts';
+
+const tags = ['schedules'];
+
+export const scheduleRoutes = {
+  create: apiRoute({
+    method: 'post',
+    path: '/api/v1/schedules',
+    tags,
+    summary: 'Create a schedule (the agent-server cron object plus Kairos fields)',
+    request: { body: jsonBody(ScheduleCreate) },
+    responses: { 201: json(Schedule, 'The schedule, with next_run_at') },
+    extraErrors: {
+      409: 'Name taken, or the assistant is inactive (`name_taken`, `assistant_inactive`)',
+      429: 'The owner has reached KAIROS_MAX_SCHEDULES_PER_USER (`schedule_cap_reached`)',
+    },
+  }),
+  list: apiRoute({
+    method: 'get',
+    path: '/api/v1/schedules',
+    tags,
+    summary: 'List schedules, newest first',
+    request: { query: ScheduleListQuery },
+    responses: { 200: json(ScheduleList, 'A page of schedules') },
+  }),
+  preview: apiRoute({
+    method: 'post',
+    path: '/api/v1/schedules/preview',
+    tags,
+    summary: 'The next fire times and description of a schedule, without saving anything',
+    request: { body: jsonBody(SchedulePreviewBody) },
+    responses: { 200: json(SchedulePreview, 'Next fire times') },
+  }),
+  get: apiRoute({
+    method: 'get',
+    path: '/api/v1/schedules/{id}',
+    tags,
+    summary: 'Get a schedule',
+    request: { params: ResourceParams },
+    responses: { 200: json(Schedule, 'The schedule') },
+  }),
+  update: apiRoute({
+    method: 'patch',
+    path: '/api/v1/schedules/{id}',
+    tags,
+    summary: 'Change a schedule (partial); a new spec recomputes next_run_at',
+    request: { params: ResourceParams, body: jsonBody(ScheduleUpdate) },
+    responses: { 200: json(Schedule, 'The schedule') },
+    extraErrors: { 409: 'Name taken (`name_taken`)' },
+  }),
+  delete: apiRoute({
+    method: 'delete',
+    path: '/api/v1/schedules/{id}',
+    tags,
+    summary: 'Delete a schedule (its pending runs are cancelled, history kept)',
+    request: { params: ResourceParams },
+    responses: { 204: { description: 'Deleted' } },
+  }),
+  pause: apiRoute({
+    method: 'post',
+    path: '/api/v1/schedules/{id}/pause',
+    tags,
+    summary: 'Pause a schedule',
+    request: { params: ResourceParams },
+    responses: { 200: json(Schedule, 'The schedule') },
+  }),
+  resume: apiRoute({
+    method: 'post',
+    path: '/api/v1/schedules/{id}/resume',
+    tags,
+    summary: 'Resume a paused schedule',
+    request: { params: ResourceParams },
+    responses: { 200: json(Schedule, 'The schedule') },
+  }),
+  trigger: apiRoute({
+    method: 'post',
+    path: '/api/v1/schedules/{id}/trigger',
+    tags,
+    summary: 'Run a schedule now (a manual run; the next fire time does not move)',
+    request: {
+      params: ResourceParams,
+      body: { required: false, content: { 'application/json': { schema: ScheduleTrigger } } },
+    },
+    responses: { 201: json(Run, 'The manual run') },
+  }),
+  runs: apiRoute({
+    method: 'get',
+    path: '/api/v1/schedules/{id}/runs',
+    tags,
+    summary: "A schedule's runs, newest first",
+    request: { params: ResourceParams, query: ScheduleRunsQuery },
+    responses: { 200: json(RunList, 'A page of runs') },
+  }),
+  stats: apiRoute({
+    method: 'get',
+    path: '/api/v1/schedules/{id}/stats',
+    tags,
+    summary: 'Success rate, counts by status and failure reason, streak, p50/p95 duration, last and next run',
+    request: { params: ResourceParams, query: ScheduleStatsQuery },
+    responses: { 200: json(ScheduleStats, 'Statistics over the window') },
+  }),
+  events: apiRoute({
+    method: 'get',
+    path: '/api/v1/schedules/{id}/events',
+    tags,
+    summary: 'Alerts, missed occurrences and completion, newest first',
+    request: { params: ResourceParams },
+    responses: { 200: json(ScheduleEventList, 'Schedule events') },
+  }),
+};
+
+/** The flat preview form `{cron|at|every, timezone, anchor}` as the service's `{schedule}`. */
+function previewInput(body: Record<string, unknown>): { input: PreviewInput; count: number | undefined } {
+  const { count, ...rest } = body;
+  if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100)) {
+    throw invalid('count', 'must be a whole number from 1 to 100');
+  }
+  if ('schedule' in rest) return { input: rest as PreviewInput, count };
+  const { start_at, end_at, ...schedule } = rest;
+  const input = { schedule, ...(start_at !== undefined && { start_at }), ...(end_at !== undefined && { end_at }) };
+  return { input: input as PreviewInput, count };
+}
+
+export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: ScheduleService, runs: RunService | undefined): void {
+  // The bodies are checked to be JSON objects here and parsed strictly by the service.
+  app.openapi(scheduleRoutes.create, async (c) =>
+    c.json(await schedules.create(c.var.actor, c.req.valid('json') as ScheduleCreateInput), 201),
+  );
+  app.openapi(scheduleRoutes.list, async (c) => {
+    const query = c.req.valid('query');
+    const { items, total } = await schedules.list(c.var.actor, query);
+    return c.json({ data: items, total, limit: query.limit, offset: query.offset }, 200);
+  });
+  app.openapi(scheduleRoutes.preview, (c) => {
+    const { input, count } = previewInput(c.req.valid('json'));
+    return c.json(schedules.preview(input, count === undefined ? {} : { count }), 200);
+  });
+  app.openapi(scheduleRoutes.get, async (c) => c.json(await schedules.get(c.var.actor, c.req.valid('param').id), 200));
+  app.openapi(scheduleRoutes.update, async (c) =>
+    c.json(await schedules.update(c.var.actor, c.req.valid('param').id, c.req.valid('json') as ScheduleUpdateInput), 200),
+  );
+  app.openapi(scheduleRoutes.delete, async (c) => {
+    await schedules.delete(c.var.actor, c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+  app.openapi(scheduleRoutes.pause, async (c) => c.json(await schedules.pause(c.var.actor, c.req.valid('param').id), 200));
+  app.openapi(scheduleRoutes.resume, async (c) => c.json(await schedules.resume(c.var.actor, c.req.valid('param').id), 200));
+  app.openapi(scheduleRoutes.trigger, async (c) => {
+    const body = c.req.valid('json');
+    return c.json(await schedules.trigger(c.var.actor, c.req.valid('param').id, body), 201);
+  });
+  app.openapi(scheduleRoutes.runs, async (c) => {
+    const { id } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const schedule = await schedules.get(c.var.actor, id); // 404 for another user's schedule
+    if (!runs) throw new Error('the runs service is not configured');
+    const { items, total } = await runs.list(c.var.actor, { ...query, schedule_id: schedule.id });
+    return c.json({ data: items, total, limit: query.limit, offset: query.offset }, 200);
+  });
+  app.openapi(scheduleRoutes.stats, async (c) => {
+    const { window } = c.req.valid('query');
+    const windowMs = window === undefined ? undefined : parseDuration(window);
+    if (windowMs === undefined && window !== undefined) {
+      throw invalid('window', `"${window}" is not a duration: use seconds (86400), "24h", "7d" or ISO-8601 (PT24H)`, {
+        location: 'query',
+      });
+    }
+    if (windowMs !== undefined && windowMs <= 0) throw invalid('window', 'must be longer than zero', { location: 'query' });
+    return c.json(await schedules.stats(c.var.actor, c.req.valid('param').id, windowMs === undefined ? {} : { windowMs }), 200);
+  });
+  app.openapi(scheduleRoutes.events, async (c) =>
+    c.json({ data: await schedules.events(c.var.actor, c.req.valid('param').id) }, 200),
+  );
+}

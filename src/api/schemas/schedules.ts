@@ -1,0 +1,135 @@
+import { z } from '@hono/zod-openapi';
+import { previewSchema, scheduleCreateSchema, scheduleUpdateSchema } from '../../scheduler/schedule-input.ts';
+import { PageQuery, Timestamp, pageOf } from './common.ts';
+import { serviceBody } from './service-body.ts';
+
+export const ScheduleCreate = serviceBody(scheduleCreateSchema, 'ScheduleCreate');
+export const ScheduleUpdate = serviceBody(scheduleUpdateSchema, 'ScheduleUpdate');
+
+/** The preview body: the service's `{schedule, start_at, end_at}`, or the flat `{cron|at|every, timezone}`, plus `count`. */
+export const SchedulePreviewBody = serviceBody(
+  z.union([
+    previewSchema.extend({ count: z.number().int().min(1).max(100).optional() }),
+    z.strictObject({
+      cron: z.string().optional(),
+      at: z.string().optional(),
+      every: z.union([z.number(), z.string()]).optional(),
+      timezone: z.string().optional(),
+      anchor: z.string().optional(),
+      start_at: z.string().nullable().optional(),
+      end_at: z.string().nullable().optional(),
+      count: z.number().int().min(1).max(100).optional(),
+    }),
+  ]),
+  'SchedulePreviewRequest',
+);
+
+export const SchedulePreview = z
+  .object({
+    times: z.array(Timestamp).openapi({ description: 'The next fire times (UTC), without jitter' }),
+    description: z.string().nullable().openapi({ description: 'The cron expression in words' }),
+  })
+  .openapi('SchedulePreview');
+
+export const ScheduleTrigger = z
+  .strictObject({
+    input: z.unknown().optional().openapi({ description: "This run's input instead of the rendered input_template" }),
+    overlap: z.enum(['obey', 'override']).optional(),
+  })
+  .openapi('ScheduleTrigger');
+
+export const Schedule = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    owner_id: z.string(),
+    assistant_id: z.string().nullable(),
+    thread_id: z.string().nullable(),
+    schedule: z.union([
+      z.object({ cron: z.string(), timezone: z.string() }),
+      z.object({ at: z.string(), timezone: z.string() }),
+      z.object({ every: z.number(), anchor: z.string().nullable(), timezone: z.string() }),
+    ]),
+    input_template: z.unknown(),
+    session_mode: z.enum(['new', 'persistent']),
+    on_run_completed: z.enum(['delete', 'keep']),
+    max_concurrent: z.number().int(),
+    skip_if_running: z.boolean(),
+    overlap: z.enum(['skip', 'queue', 'allow', 'cancel_previous']),
+    timeout: z.number().nullable(),
+    retry: z.object({
+      max_attempts: z.number().int(),
+      backoff: z.object({ initial_s: z.number(), factor: z.number(), max_s: z.number() }),
+    }),
+    misfire: z.enum(['skip', 'run_once', 'run_all']),
+    catchup_window: z.number(),
+    jitter: z.number(),
+    start_at: Timestamp.nullable(),
+    end_at: Timestamp.nullable(),
+    max_runs: z.number().int().nullable(),
+    enabled: z.boolean(),
+    status: z.enum(['active', 'paused', 'completed']),
+    next_run_at: Timestamp.nullable(),
+    run_count: z.number().int(),
+    missed_count: z.number().int(),
+    consecutive_failures: z.number().int(),
+    last_run_at: Timestamp.nullable(),
+    last_run_status: z.string().nullable(),
+    alert_after: z.number().int(),
+    webhook: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    version: z.number().int(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .openapi('Schedule');
+
+export const ScheduleStats = z
+  .object({
+    schedule_id: z.string(),
+    window_ms: z.number(),
+    since: Timestamp,
+    total: z.number().int(),
+    by_status: z.record(z.string(), z.number()),
+    by_reason: z.record(z.string(), z.number()),
+    success_rate: z.number().nullable(),
+    consecutive_failures: z.number().int(),
+    p50_duration_ms: z.number().nullable(),
+    p95_duration_ms: z.number().nullable(),
+    last_run_at: Timestamp.nullable(),
+    last_run_status: z.string().nullable(),
+    next_run_at: Timestamp.nullable(),
+  })
+  .openapi('ScheduleStats');
+
+export const ScheduleEventList = z
+  .object({ data: z.array(z.object({ id: z.number(), at: Timestamp, kind: z.string(), data: z.unknown() })) })
+  .openapi('ScheduleEventList');
+
+export const ScheduleListQuery = PageQuery.extend({
+  assistant_id: z.string().optional(),
+  thread_id: z.string().optional(),
+  owner_id: z.string().optional().openapi({ description: "Admins: one user's schedules" }),
+  status: z.enum(['active', 'paused', 'completed']).optional(),
+});
+
+export const ScheduleStatsQuery = z.object({
+  window: z.string().optional().openapi({ description: 'Seconds, "24h", "7d"-style text or ISO-8601 (PT24H); default 7 days', example: '24h' }),
+});
+
+export const ScheduleRunsQuery = PageQuery.extend({
+  status: z.enum(['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped']).optional(),
+  trigger: z.enum(['schedule', 'manual', 'api', 'retry']).optional(),
+});
+
+export const ScheduleList = pageOf(Schedule, 'ScheduleList');
+
+export type Schedule = z.infer<typeof Schedule>;
+export type ScheduleCreate = z.input<typeof scheduleCreateSchema>;
+export type ScheduleUpdate = z.input<typeof scheduleUpdateSchema>;
+export type SchedulePreview = z.infer<typeof SchedulePreview>;
+export type SchedulePreviewRequest = z.input<typeof previewSchema> & { count?: number };
+export type ScheduleTrigger = z.input<typeof ScheduleTrigger>;
+export type ScheduleStats = z.infer<typeof ScheduleStats>;
+export type ScheduleList = z.infer<typeof ScheduleList>;
+export type ScheduleEventList = z.infer<typeof ScheduleEventList>;
