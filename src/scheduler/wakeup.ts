@@ -13,13 +13,12 @@ export class Wakeup {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(0, ms));
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        if (self.pending === done) self.pending = undefined;
+        if (this.pending === done) this.pending = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
       this.pending = done;
     });
   }

@@ -160,8 +160,9 @@ describe.each(databaseKinds)('firing on an injected clock (%s)', (kind) => {
     const wideDelays = await delays(wide.id);
     const narrowDelays = await delays(narrow.id);
     expect(wideDelays.length).toBeGreaterThanOrEqual(20);
-    for (const delay of wideDelays) expect(delay).toBeGreaterThanOrEqual(0), expect(delay).toBeLessThan(60_000);
-    for (const delay of narrowDelays) expect(delay).toBeGreaterThanOrEqual(0), expect(delay).toBeLessThanOrEqual(10_000);
+    expect(Math.min(...wideDelays, ...narrowDelays)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...wideDelays)).toBeLessThan(60_000);
+    expect(Math.max(...narrowDelays)).toBeLessThanOrEqual(10_000);
     expect(new Set(wideDelays).size).toBeGreaterThan(10);
   });
 
