@@ -75,7 +75,7 @@ export interface AssistantService {
   /**
    * The assistant a new schedule or run may target: it exists for the actor, is active and (for
    * modules) registered here. Throws `not_found` (404), `forbidden` (403, viewers),
-   * `assistant_inactive` (409) or `assistant_unavailable` (409).
+   * `assistant_inactive` (422) or `assistant_unavailable` (422).
    */
   assertRunnable(actor: Actor, idOrGraphId: string): Promise<Assistant>;
 }
@@ -243,7 +243,7 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
         throw new KairosError(
           'assistant_inactive',
           `assistant "${assistant.name}" is inactive: set its status to active before scheduling or running it`,
-          { status: 409, details: { field: 'assistant_id', assistant_id: assistant.id } },
+          { status: 422, details: { field: 'assistant_id', assistant_id: assistant.id } },
         );
       }
       if (assistant.kind === 'module') {
@@ -252,7 +252,7 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
           throw new KairosError(
             'assistant_unavailable',
             `assistant "${assistant.name}" runs module "${id}", which this server's config file does not register`,
-            { status: 409, details: { field: 'assistant_id', assistant_id: assistant.id, module: id } },
+            { status: 422, details: { field: 'assistant_id', assistant_id: assistant.id, module: id } },
           );
         }
       }

@@ -222,7 +222,7 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
     expect(unknown).toMatchObject({ code: 'not_found', status: 404 });
     await service.update(alice, active.id, { status: 'inactive' });
     const inactive = await rejection(service.assertRunnable(alice, active.id));
-    expect(inactive).toMatchObject({ code: 'assistant_inactive', status: 409 });
+    expect(inactive).toMatchObject({ code: 'assistant_inactive', status: 422 });
     expect(inactive.message).toContain('"runner" is inactive');
     expect((await rejection(service.assertRunnable(viewer, active.id))).code).toBe('forbidden');
   });
