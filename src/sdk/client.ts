@@ -1,9 +1,85 @@
 import type { ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList } from '../api/schemas/keys.ts';
+import type { Assistant, AssistantCreate, AssistantList, AssistantUpdate } from '../api/schemas/assistants.ts';
+import type { Run, RunCreate, RunList, RunWithEvents } from '../api/schemas/runs.ts';
+import type {
+  Schedule,
+  ScheduleCreate,
+  ScheduleEventList,
+  ScheduleList,
+  SchedulePreview,
+  SchedulePreviewRequest,
+  ScheduleStats,
+  ScheduleTrigger,
+  ScheduleUpdate,
+} from '../api/schemas/schedules.ts';
+import type {
+  Message,
+  MessageList,
+  MessagesAppend,
+  Thread,
+  ThreadCreate,
+  ThreadDeleted,
+  ThreadList,
+  ThreadUpdate,
+  ThreadWithMessages,
+} from '../api/schemas/threads.ts';
 import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/users.ts';
 import { KairosApiError } from './errors.ts';
 import { operations, type OperationName } from './operations.ts';
 
-export type { ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList, User, UserCreate, UserList, UserUpdate };
+export type {
+  ApiKey,
+  ApiKeyCreate,
+  ApiKeyCreated,
+  ApiKeyList,
+  Assistant,
+  AssistantCreate,
+  AssistantList,
+  AssistantUpdate,
+  Message,
+  MessageList,
+  MessagesAppend,
+  Run,
+  RunCreate,
+  RunList,
+  RunWithEvents,
+  Schedule,
+  ScheduleCreate,
+  ScheduleEventList,
+  ScheduleList,
+  SchedulePreview,
+  SchedulePreviewRequest,
+  ScheduleStats,
+  ScheduleTrigger,
+  ScheduleUpdate,
+  Thread,
+  ThreadCreate,
+  ThreadDeleted,
+  ThreadList,
+  ThreadUpdate,
+  ThreadWithMessages,
+  User,
+  UserCreate,
+  UserList,
+  UserUpdate,
+};
+
+/** List filters: paging plus the route's query parameters (see the OpenAPI document). */
+export interface Filters extends PageParams {
+  [name: string]: string | number | boolean | undefined;
+}
+
+/** Filters of lists that match metadata: `metadata` is an object, sent as JSON in the query. */
+export interface MetadataFilters extends PageParams {
+  metadata?: Record<string, unknown>;
+  [name: string]: string | number | boolean | Record<string, unknown> | undefined;
+}
+
+function withMetadata(filters: MetadataFilters): Query {
+  return Object.fromEntries(
+    Object.entries(filters).map(([name, value]) => [name, typeof value === 'object' ? JSON.stringify(value) : value]),
+  );
+}
 
 export interface KairosOptions {
   /** Where the server is, e.g. `http://127.0.0.1:7700` (default: `KAIROS_URL` or that address). */
@@ -65,6 +141,58 @@ export class Kairos {
       this.call<ApiKeyList>('keys.list', { query: { ...query } }),
     get: (id: string) => this.call<ApiKey>('keys.get', { params: { id } }),
     revoke: (id: string) => this.call<ApiKey>('keys.revoke', { params: { id } }),
+  };
+
+  readonly assistants = {
+    create: (body: AssistantCreate) => this.call<Assistant>('assistants.create', { body }),
+    list: (filters: MetadataFilters = {}) =>
+      this.call<AssistantList>('assistants.list', { query: withMetadata(filters) }),
+    get: (id: string) => this.call<Assistant>('assistants.get', { params: { id } }),
+    update: (id: string, body: AssistantUpdate) => this.call<Assistant>('assistants.update', { params: { id }, body }),
+    delete: (id: string) => this.call<void>('assistants.delete', { params: { id } }),
+  };
+
+  readonly threads = {
+    create: (body: ThreadCreate = {}) => this.call<Thread>('threads.create', { body }),
+    list: (filters: MetadataFilters = {}) =>
+      this.call<ThreadList>('threads.list', { query: withMetadata(filters) }),
+    /** The thread with its latest messages. */
+    get: (id: string, options: { message_limit?: number } = {}) =>
+      this.call<ThreadWithMessages>('threads.get', { params: { id }, query: { ...options } }),
+    update: (id: string, body: ThreadUpdate) => this.call<Thread>('threads.update', { params: { id }, body }),
+    delete: (id: string) => this.call<ThreadDeleted>('threads.delete', { params: { id } }),
+    messages: (id: string, page: { after_seq?: number; limit?: number } = {}) =>
+      this.call<MessageList>('threads.messages', { params: { id }, query: { ...page } }),
+    appendMessages: (id: string, messages: MessagesAppend) =>
+      this.call<MessageList>('threads.appendMessages', { params: { id }, body: messages }),
+  };
+
+  readonly runs = {
+    /** Starts a run now; with `wait`, answers once it finished (or `wait_timeout_ms` passed). */
+    create: (body: RunCreate, options: { wait?: boolean; wait_timeout_ms?: number } = {}) =>
+      this.call<Run>('runs.create', { body, query: { ...options } }),
+    list: (filters: Filters = {}) => this.call<RunList>('runs.list', { query: filters }),
+    /** The run with its events. */
+    get: (id: string) => this.call<RunWithEvents>('runs.get', { params: { id } }),
+    cancel: (id: string) => this.call<Run>('runs.cancel', { params: { id } }),
+  };
+
+  readonly schedules = {
+    create: (body: ScheduleCreate) => this.call<Schedule>('schedules.create', { body }),
+    list: (filters: Filters = {}) => this.call<ScheduleList>('schedules.list', { query: filters }),
+    /** Next fire times and the description, without saving anything. */
+    preview: (body: SchedulePreviewRequest | Record<string, unknown>) => this.call<SchedulePreview>('schedules.preview', { body }),
+    get: (id: string) => this.call<Schedule>('schedules.get', { params: { id } }),
+    update: (id: string, body: ScheduleUpdate) => this.call<Schedule>('schedules.update', { params: { id }, body }),
+    delete: (id: string) => this.call<void>('schedules.delete', { params: { id } }),
+    pause: (id: string) => this.call<Schedule>('schedules.pause', { params: { id } }),
+    resume: (id: string) => this.call<Schedule>('schedules.resume', { params: { id } }),
+    trigger: (id: string, body: ScheduleTrigger = {}) => this.call<Run>('schedules.trigger', { params: { id }, body }),
+    runs: (id: string, filters: Filters = {}) => this.call<RunList>('schedules.runs', { params: { id }, query: filters }),
+    /** `window` as seconds or text: `"24h"`, `"7d"`, `"PT24H"`. */
+    stats: (id: string, options: { window?: string } = {}) =>
+      this.call<ScheduleStats>('schedules.stats', { params: { id }, query: { ...options } }),
+    events: (id: string) => this.call<ScheduleEventList>('schedules.events', { params: { id } }),
   };
 
   /** Calls one operation of the table; resolves to the parsed JSON answer (undefined for 204). */
