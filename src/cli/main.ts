@@ -3,9 +3,12 @@ import { ConfigError } from '../config.ts';
 import { KairosError } from '../errors.ts';
 import { KairosApiError } from '../sdk/errors.ts';
 import { version } from '../version.ts';
+import { assistantsCommand } from './assistants-command.ts';
 import { cronCommand } from './cron-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { migrateCommand } from './migrate-command.ts';
+import { runsCommand } from './runs-command.ts';
+import { schedulesCommand } from './schedules-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { usersCommand } from './users-command.ts';
 
@@ -21,6 +24,9 @@ export function buildProgram(): Command {
     .addCommand(serveCommand())
     .addCommand(migrateCommand())
     .addCommand(cronCommand())
+    .addCommand(schedulesCommand())
+    .addCommand(runsCommand())
+    .addCommand(assistantsCommand())
     .addCommand(keysCommand())
     .addCommand(usersCommand());
 }

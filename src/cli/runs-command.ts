@@ -1,0 +1,54 @@
+import { Command } from 'commander';
+import { connectionOptions, sdkClient } from './connection.ts';
+import { print } from './output.ts';
+import { showRuns } from './schedules-command.ts';
+
+/** `kairos runs list|get|cancel` over the API. */
+export function runsCommand(): Command {
+  const runs = new Command('runs').description('runs (through the API: KAIROS_URL, KAIROS_API_KEY)');
+  const client = (command: Command) => sdkClient(connectionOptions(command));
+  const json = (command: Command) => connectionOptions(command).json;
+
+  runs
+    .command('list')
+    .option('--schedule <id>', 'one schedule’s runs')
+    .option('--assistant <id>', 'one assistant’s runs')
+    .option('--status <status>', 'pending, running, success, error, timeout, cancelled or skipped')
+    .option('--trigger <trigger>', 'schedule, manual, api or retry')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print JSON')
+    .action(async (options: { schedule?: string; assistant?: string; status?: string; trigger?: string; limit: string }, command: Command) => {
+      const page = await client(command).runs.list({
+        schedule_id: options.schedule,
+        assistant_id: options.assistant,
+        status: options.status,
+        trigger: options.trigger,
+        limit: Number(options.limit),
+      });
+      print(page, json(command), (value) => showRuns(value.data));
+    });
+
+  runs
+    .command('get')
+    .description('a run with its events')
+    .argument('<id>')
+    .option('--json', 'print JSON')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      print(await client(command).runs.get(id), json(command), (run) => {
+        showRuns([run]);
+        if (run.error) process.stdout.write(`\nerror: ${run.error}\n`);
+        if (run.output !== null && run.output !== undefined) process.stdout.write(`\noutput: ${JSON.stringify(run.output, null, 2)}\n`);
+        for (const event of run.events) process.stdout.write(`${event.at}  ${event.kind}  ${JSON.stringify(event.data ?? null)}\n`);
+      });
+    });
+
+  runs
+    .command('cancel')
+    .argument('<id>')
+    .option('--json', 'print JSON')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      print(await client(command).runs.cancel(id), json(command), (run) => showRuns([run]));
+    });
+
+  return runs;
+}

@@ -1,0 +1,97 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quoteIdent } from '../../src/store/database.ts';
+import { openPostgres } from '../../src/store/postgres-driver.ts';
+import { testDatabaseUrl, uniqueSchema } from '../helpers/databases.ts';
+import { kairosBin, startKairosProcess, type KairosProcess } from '../helpers/kairos-process.ts';
+
+function run(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const clean = { ...process.env };
+  delete clean.KAIROS_URL;
+  delete clean.KAIROS_API_KEY;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [kairosBin, ...args], { env: { ...clean, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('kairos schedules and runs (subprocess against a running server)', () => {
+  const schema = uniqueSchema('clires');
+  const dbEnv = { DATABASE_URL: testDatabaseUrl, KAIROS_DB_SCHEMA: schema };
+  let server: KairosProcess;
+  let env: Record<string, string>;
+  let assistantId: string;
+
+  beforeAll(async () => {
+    const created = spawnSync(process.execPath, [kairosBin, 'keys', 'create', '--role', 'admin', '--json'], {
+      env: { ...process.env, ...dbEnv, KAIROS_URL: '' },
+      encoding: 'utf8',
+    });
+    expect(created.status, created.stderr).toBe(0);
+    const key = JSON.parse(created.stdout) as { key: string; user: { id: string } };
+    const db = openPostgres({ connectionString: testDatabaseUrl, schema });
+    const { rows } = await db.query<{ id: string }>(
+      "INSERT INTO assistants (owner_id, name, kind, config) VALUES ($1, 'Reporter', 'http', '{\"url\":\"https://agents.example/run\"}') RETURNING id",
+      [key.user.id],
+    );
+    await db.close();
+    assistantId = rows[0]!.id;
+    server = await startKairosProcess({ ...dbEnv, KAIROS_ROLES: 'api' });
+    env = { ...dbEnv, KAIROS_URL: server.url, KAIROS_API_KEY: key.key };
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    const db = openPostgres({ connectionString: testDatabaseUrl, schema: 'public' });
+    await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    await db.close();
+  });
+
+  it('creates, lists, pauses, triggers and deletes a schedule, and reads and cancels its run', { timeout: 120_000 }, async () => {
+    const created = await run(
+      ['schedules', 'create', '--assistant', assistantId, '--cron', '0 9 * * 1-5', '--timezone', 'Europe/Paris', '--name', 'daily', '--input', '{"topic":"news"}', '--json'],
+      env,
+    );
+    expect(created.status, created.stderr).toBe(0);
+    const schedule = JSON.parse(created.stdout) as { id: string; next_run_at: string; input_template: unknown };
+    expect(schedule.next_run_at).toMatch(/T0[78]:00:00\.000Z$/);
+    expect(schedule.input_template).toEqual({ topic: 'news' });
+
+    const table = await run(['schedules', 'list'], env);
+    expect(table.stdout).toMatch(/^ID\s+NAME\s+SCHEDULE\s+STATUS/m);
+    expect(table.stdout).toContain('0 9 * * 1-5 (Europe/Paris)');
+
+    const paused = await run(['schedules', 'pause', schedule.id, '--json'], env);
+    expect((JSON.parse(paused.stdout) as { status: string }).status).toBe('paused');
+
+    const triggered = await run(['schedules', 'trigger', schedule.id, '--override', '--json'], env);
+    expect(triggered.status, triggered.stderr).toBe(0);
+    const triggeredRun = JSON.parse(triggered.stdout) as { id: string; trigger: string };
+    expect(triggeredRun.trigger).toBe('manual');
+
+    const runs = await run(['runs', 'list', '--schedule', schedule.id, '--json'], env);
+    expect((JSON.parse(runs.stdout) as { data: Array<{ id: string }> }).data.map((r) => r.id)).toEqual([triggeredRun.id]);
+    const got = await run(['runs', 'get', triggeredRun.id], env);
+    expect(got.stdout).toContain(triggeredRun.id);
+    const cancelled = await run(['runs', 'cancel', triggeredRun.id, '--json'], env);
+    expect((JSON.parse(cancelled.stdout) as { status: string }).status).toBe('cancelled');
+
+    const again = await run(['runs', 'cancel', triggeredRun.id], env);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/^kairos: run .* has already finished/);
+
+    const bad = await run(['schedules', 'create', '--assistant', assistantId, '--cron', '0 25 * * *'], env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/hour/);
+
+    const deleted = await run(['schedules', 'delete', schedule.id], env);
+    expect(deleted.stdout).toBe(`deleted ${schedule.id}\n`);
+    const missing = await run(['schedules', 'get', schedule.id], env);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/not found/);
+  });
+});
