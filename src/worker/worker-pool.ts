@@ -130,11 +130,11 @@ export class WorkerPool {
     this.alert([...recovered.alerts, ...expired.alerts]);
   }
 
-  private async claim(): Promise<{ started: ClaimedRun[]; contended: number }> {
+  private async claim(now = this.options.clock.now()): Promise<{ started: ClaimedRun[]; contended: number }> {
     const free = this.freeSlots;
     if (free === 0) return { started: [], contended: 0 };
-    const { db, clock, config, workerId } = this.options;
-    const result = await claimRuns(db, { now: clock.now(), limit: free, workerId, leaseMs: config.leaseMs });
+    const { db, config, workerId } = this.options;
+    const result = await claimRuns(db, { now, limit: free, workerId, leaseMs: config.leaseMs });
     this.mightHaveMore = result.started.length + result.ended.length >= free || result.contended > 0;
     this.alert(result.alerts);
     for (const run of result.started) this.begin(run);
@@ -149,12 +149,15 @@ export class WorkerPool {
         if (clock.now() - this.lastMaintenance >= this.maintenanceEveryMs) await this.maintain();
         delay = Math.min(delay, this.lastMaintenance + this.maintenanceEveryMs - clock.now());
         if (this.freeSlots > 0) {
-          const { started, contended } = await this.claim();
+          // One `now` for the claim and the look-ahead query: a timer that fires a hair early
+          // must find its run again in the query, not fall between the two.
+          const now = clock.now();
+          const { started, contended } = await this.claim(now);
           if (contended > 0) delay = Math.min(delay, 20);
           if (started.length > 0 && this.mightHaveMore && this.freeSlots > 0) continue;
           const { rows } = await db.query<{ at: Date | null }>(
             `SELECT min(not_before) AS at FROM runs WHERE status = 'pending' AND not_before > $1`,
-            [new Date(clock.now())],
+            [new Date(now)],
           );
           const at = rows[0]?.at;
           if (at) delay = Math.min(delay, at.getTime() - clock.now());

@@ -1,0 +1,228 @@
+/**
+ * Engine benchmark (prints JSON; not a pass/fail test). Needs PostgreSQL (BENCH_DATABASE_URL or
+ * TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
+ *
+ *   npm run bench:engine -- --schedules 10000 --replicas 2 --seconds 60 [--mode fire|herd|idle|all] [--slots 16]
+ *
+ * fire: N schedules with 6-field crons (`S * * * * *`, S = i mod 60: once a minute, spread over
+ *       the minute) executed by the `http` assistant against a local receiver; fire lag = receipt
+ *       time − scheduled time; occurrences expected/fired/duplicated/missing; CPU and RSS per replica.
+ * herd: N one-time schedules due in the same second; time until the last one is received.
+ * idle: N schedules none of which is due; CPU per replica.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { occurrenceAfter } from '../src/scheduler/next-fire.ts';
+import { quoteIdent, type Database } from '../src/store/database.ts';
+import { migrate } from '../src/store/migrate.ts';
+import { openPostgres } from '../src/store/postgres-driver.ts';
+
+const { values } = parseArgs({
+  options: {
+    schedules: { type: 'string', default: '10000' },
+    replicas: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '60' },
+    mode: { type: 'string', default: 'fire' },
+    slots: { type: 'string', default: '16' },
+    'idle-schedules': { type: 'string', default: '100000' },
+  },
+});
+const N = Number(values.schedules);
+const R = Number(values.replicas);
+const S = Number(values.seconds);
+const slots = Number(values.slots);
+const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const bin = fileURLToPath(new URL('../bin/kairos.js', import.meta.url));
+const adminId = '00000000-0000-0000-0000-000000000001';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Receipt { at: number; scheduleId: string; scheduledFor: number; runId: string }
+
+async function receiver(): Promise<{ url: string; receipts: Receipt[]; close(): Promise<void> }> {
+  const receipts: Receipt[] = [];
+  const server = createServer((req, res) => {
+    const at = Date.now();
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const run = JSON.parse(body) as { run_id: string; schedule_id: string; scheduled_for: string };
+      receipts.push({ at, scheduleId: run.schedule_id, scheduledFor: Date.parse(run.scheduled_for), runId: run.run_id });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    receipts,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+async function setup(target: string): Promise<{ db: Database; schema: string; assistantId: string }> {
+  const schema = `bench_${randomUUID().slice(0, 8)}`;
+  const db = openPostgres({ connectionString: url, schema, poolSize: 4 });
+  await migrate(db);
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO assistants (owner_id, name, kind, config) VALUES ($1, 'receiver', 'http', $2) RETURNING id`,
+    [adminId, JSON.stringify({ url: target })],
+  );
+  return { db, schema, assistantId: rows[0]!.id };
+}
+
+/** Inserts schedules in chunks: kind, cron or at, next_run_at computed here. */
+async function insertSchedules(db: Database, assistantId: string, rows: Array<{ cron: string | null; at: Date | null; next: Date }>): Promise<void> {
+  for (let i = 0; i < rows.length; i += 5000) {
+    const chunk = rows.slice(i, i + 5000);
+    await db.query(
+      `INSERT INTO schedules (owner_id, name, assistant_id, kind, cron, at, next_run_at, timeout_ms)
+       SELECT $1, 'bench-' || (u.ord + $5), $2, CASE WHEN u.cron IS NULL THEN 'once' ELSE 'cron' END, u.cron, u.at, u.next, 30000
+       FROM unnest($3::text[], $4::timestamptz[], $6::timestamptz[]) WITH ORDINALITY AS u(cron, at, next, ord)`,
+      [adminId, assistantId, chunk.map((r) => r.cron), chunk.map((r) => r.at), i, chunk.map((r) => r.next)],
+    );
+  }
+}
+
+interface Replica { child: ChildProcess; pid: number }
+
+async function startReplicas(schema: string): Promise<Replica[]> {
+  return Promise.all(
+    Array.from({ length: R }, () => new Promise<Replica>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, 'serve'], {
+        env: {
+          ...process.env, DATABASE_URL: url, KAIROS_DB_SCHEMA: schema, KAIROS_ROLES: 'scheduler,worker', KAIROS_LOG_LEVEL: 'info',
+          KAIROS_ALLOW_SECONDS_SCHEDULE: 'true', KAIROS_HTTP_ALLOW_PRIVATE: 'true', KAIROS_WORKER_SLOTS: String(slots), KAIROS_DB_POOL_SIZE: '10',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('started without the api role')) resolve({ child, pid: child.pid! });
+      });
+      child.once('exit', (code) => reject(new Error(`replica exited with ${code}: ${out}`)));
+    })),
+  );
+}
+
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime, in 1/100 s
+}
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Math.round(Number(match?.[1] ?? 0) / 1024);
+}
+async function measureCpu(replicas: Replica[], ms: number): Promise<Array<{ cpu_percent_of_core: number; rss_mb: number }>> {
+  const before = replicas.map((r) => cpuTicks(r.pid));
+  const started = Date.now();
+  await sleep(ms);
+  const elapsed = (Date.now() - started) / 1000;
+  return replicas.map((r, i) => ({ cpu_percent_of_core: Math.round(((cpuTicks(r.pid) - before[i]!) / elapsed) * 100) / 100, rss_mb: rssMb(r.pid) }));
+}
+
+async function stop(replicas: Replica[], db: Database, schema: string): Promise<void> {
+  await Promise.all(replicas.map((r) => new Promise((resolve) => { r.child.once('exit', resolve); r.child.kill('SIGTERM'); })));
+  if (!process.env.BENCH_KEEP) await db.exec(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
+  else console.error(`kept schema ${schema}`);
+  await db.close();
+}
+
+const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+
+async function fire(): Promise<Record<string, unknown>> {
+  const rx = await receiver();
+  const { db, schema, assistantId } = await setup(rx.url);
+  const now = Date.now();
+  const crons = Array.from({ length: N }, (_, i) => `${i % 60} * * * * *`);
+  const spec = (cron: string) => ({ kind: 'cron' as const, cron, timezone: 'UTC', atMs: null, everyMs: null, anchorMs: null, startMs: null, endMs: null });
+  await insertSchedules(db, assistantId, crons.map((cron) => ({ cron, at: null, next: new Date(occurrenceAfter(spec(cron), now)!) })));
+  const replicas = await startReplicas(schema);
+  const windowStart = Math.ceil((Date.now() + 5000) / 1000) * 1000;
+  const windowEnd = windowStart + S * 1000;
+  await sleep(windowStart - Date.now());
+  const cpu = await measureCpu(replicas, S * 1000);
+  await sleep(3000);
+  const expected = new Set<string>();
+  for (const cron of crons) {
+    for (let t = occurrenceAfter(spec(cron), windowStart - 1); t !== null && t < windowEnd; t = occurrenceAfter(spec(cron), t)) expected.add(`${cron}@${t}`);
+  }
+  const { rows } = await db.query<{ id: string; cron: string }>('SELECT id, cron FROM schedules');
+  const cronOf = new Map(rows.map((row) => [row.id, row.cron]));
+  const seen = new Map<string, number>();
+  const lags: number[] = [];
+  for (const receipt of rx.receipts) {
+    if (receipt.scheduledFor < windowStart || receipt.scheduledFor >= windowEnd) continue;
+    const key = `${cronOf.get(receipt.scheduleId)}@${receipt.scheduledFor}`;
+    // Occurrences are per schedule: key by schedule id for duplicates, by cron for expectation counts.
+    const occurrence = `${receipt.scheduleId}@${receipt.scheduledFor}`;
+    seen.set(occurrence, (seen.get(occurrence) ?? 0) + 1);
+    if (expected.has(key)) lags.push(receipt.at - receipt.scheduledFor);
+  }
+  lags.sort((a, b) => a - b);
+  const expectedCount = crons.reduce((sum, cron) => {
+    let n = 0;
+    for (let t = occurrenceAfter(spec(cron), windowStart - 1); t !== null && t < windowEnd; t = occurrenceAfter(spec(cron), t)) n++;
+    return sum + n;
+  }, 0);
+  const fired = seen.size;
+  const duplicated = [...seen.values()].reduce((sum, n) => sum + (n > 1 ? n - 1 : 0), 0);
+  await stop(replicas, db, schema);
+  await rx.close();
+  return {
+    mode: 'fire', schedules: N, replicas: R, seconds: S, slots,
+    lag_ms: { p50: percentile(lags, 50), p95: percentile(lags, 95), p99: percentile(lags, 99), max: lags.at(-1) ?? null },
+    occurrences: { expected: expectedCount, fired, duplicated, missing: expectedCount - fired },
+    fires_per_second: Math.round((fired / S) * 10) / 10,
+    per_replica: cpu,
+  };
+}
+
+async function herd(): Promise<Record<string, unknown>> {
+  const rx = await receiver();
+  const { db, schema, assistantId } = await setup(rx.url);
+  const replicas = await startReplicas(schema);
+  await sleep(2000);
+  const due = Math.ceil((Date.now() + 8000) / 1000) * 1000;
+  await insertSchedules(db, assistantId, Array.from({ length: N }, () => ({ cron: null, at: new Date(due), next: new Date(due) })));
+  await db.query('SELECT pg_notify($1, $2)', [`${schema}__schedules`, String(due)]);
+  const deadline = due + 60_000;
+  while (rx.receipts.length < N && Date.now() < deadline) await sleep(50);
+  const last = Math.max(...rx.receipts.map((r) => r.at));
+  const lags = rx.receipts.map((r) => r.at - r.scheduledFor).sort((a, b) => a - b);
+  const unique = new Set(rx.receipts.map((r) => r.runId)).size;
+  await stop(replicas, db, schema);
+  await rx.close();
+  return {
+    mode: 'herd', schedules: N, replicas: R, slots,
+    received: rx.receipts.length, unique, missing: N - unique,
+    last_received_after_ms: last - due,
+    lag_ms: { p50: percentile(lags, 50), p99: percentile(lags, 99) },
+  };
+}
+
+async function idle(): Promise<Record<string, unknown>> {
+  const count = Number(values['idle-schedules']);
+  const rx = await receiver();
+  const { db, schema, assistantId } = await setup(rx.url);
+  const far = new Date(Date.UTC(new Date().getUTCFullYear() + 1, 0, 1));
+  await insertSchedules(db, assistantId, Array.from({ length: count }, () => ({ cron: '0 0 1 1 *', at: null, next: far })));
+  const replicas = await startReplicas(schema);
+  await sleep(3000);
+  const cpu = await measureCpu(replicas, Math.min(S, 30) * 1000);
+  await stop(replicas, db, schema);
+  await rx.close();
+  return { mode: 'idle', schedules: count, replicas: R, per_replica: cpu };
+}
+
+const modes = values.mode === 'all' ? ['fire', 'herd', 'idle'] : [values.mode!];
+for (const mode of modes) {
+  const result = mode === 'fire' ? await fire() : mode === 'herd' ? await herd() : await idle();
+  console.log(JSON.stringify(result));
+}
