@@ -12,11 +12,18 @@ import { SchedulesPage } from './pages/schedules-page.tsx';
 import { ThreadPage } from './pages/thread-page.tsx';
 import { useEffect } from 'react';
 
+const icons: Record<string, string> = {
+  overview: 'M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z',
+  schedules: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 2a8 8 0 1 1 0 16 8 8 0 0 1 0-16zm-1 3v6l5 3 1-1.7-4-2.3V7z',
+  runs: 'M8 5v14l11-7z',
+  assistants: 'M12 2 2 7l10 5 10-5zm-10 10 10 5 10-5M2 17l10 5 10-5',
+};
+
 const nav = [
-  { path: '/', label: 'Overview', icon: '◎' },
-  { path: '/schedules', label: 'Schedules', icon: '⏱' },
-  { path: '/runs', label: 'Runs', icon: '▶' },
-  { path: '/assistants', label: 'Assistants', icon: '◆' },
+  { path: '/', label: 'Overview', icon: icons.overview! },
+  { path: '/schedules', label: 'Schedules', icon: icons.schedules! },
+  { path: '/runs', label: 'Runs', icon: icons.runs! },
+  { path: '/assistants', label: 'Assistants', icon: icons.assistants! },
 ];
 
 function Page({ route }: { route: Route }) {
@@ -71,9 +78,9 @@ function Shell() {
             {nav.map((item) => (
               <li key={item.path}>
                 <a href={href(item.path)} className={active === item.path ? 'nav-link active' : 'nav-link'} aria-current={active === item.path ? 'page' : undefined}>
-                  <span className="nav-icon" aria-hidden="true">
-                    {item.icon}
-                  </span>
+                  <svg className="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                    <path d={item.icon} />
+                  </svg>
                   {item.label}
                 </a>
               </li>

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -21,7 +20,8 @@ export interface HeadlessBrowser {
  */
 export async function launchBrowser(): Promise<HeadlessBrowser & { errors: string[] }> {
   if (!existsSync(chromiumPath)) throw new Error(`chromium not found at ${chromiumPath}: apt-get install -y chromium`);
-  const profile = mkdtempSync(join(tmpdir(), 'kairos-chromium-'));
+  // Playwright gives every launch a fresh temporary --user-data-dir of its own (it refuses one
+  // in `args`), so no profile outlives the test.
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -33,7 +33,6 @@ export async function launchBrowser(): Promise<HeadlessBrowser & { errors: strin
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
-      `--user-data-dir=${profile}`,
     ],
   });
   const errors: string[] = [];
@@ -51,7 +50,6 @@ export async function launchBrowser(): Promise<HeadlessBrowser & { errors: strin
     },
     async close() {
       await browser.close();
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -71,9 +71,10 @@ export function LineChart({ points, title, format, height = 120 }: { points: Poi
         <line x1="0" x2="100" y1={height - 0.5} y2={height - 0.5} className="axis" />
         <path d={path} className="line" vectorEffect="non-scaling-stroke" />
         {points.map((p, i) => (
-          <circle key={i} cx={sx(p.x)} cy={sy(p.y)} r="1.4" className={p.className ?? 'point'} vectorEffect="non-scaling-stroke">
+          // A zero-length stroke with round caps stays a round dot however the chart is stretched.
+          <path key={i} d={`M${sx(p.x).toFixed(2)},${sy(p.y).toFixed(2)}h0`} className={p.className ?? 'point'} vectorEffect="non-scaling-stroke">
             <title>{p.label ?? format(p.y)}</title>
-          </circle>
+          </path>
         ))}
       </svg>
     </figure>

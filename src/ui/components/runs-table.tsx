@@ -1,6 +1,6 @@
 import type { Run } from '../api/types.ts';
 import { useNow } from '../hooks/use-now.ts';
-import { between, formatDuration, formatInstant, formatRelative, shortId } from '../lib/format.ts';
+import { between, formatDuration, formatInstant, formatRelative, formatShort, shortId } from '../lib/format.ts';
 import { useCatalog } from './catalog.tsx';
 import { runError, runReason, useOpenRun } from './run-drawer.tsx';
 import { StatusBadge, failureLabels } from './status-badge.tsx';
@@ -66,11 +66,13 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
                   </td>
                 )}
                 <td data-label="Scheduled">
-                  <span className="tabular">{formatInstant(run.scheduled_for ?? run.created_at)}</span>
+                  <span className="tabular nowrap" title={formatInstant(run.scheduled_for ?? run.created_at)}>
+                    {formatShort(run.scheduled_for ?? run.created_at)}
+                  </span>
                   <div className="muted small">{formatRelative(run.scheduled_for ?? run.created_at, now)}</div>
                 </td>
-                <td data-label="Started" className="tabular">
-                  {formatInstant(run.started_at)}
+                <td data-label="Started" className="tabular nowrap" title={formatInstant(run.started_at)}>
+                  {formatShort(run.started_at)}
                 </td>
                 <td data-label="Lag" className="num tabular">
                   {lag === null ? '—' : formatDuration(lag)}

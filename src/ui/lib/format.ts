@@ -31,6 +31,27 @@ export function formatInstant(iso: string | null | undefined, zone: string = vie
   return formatter(zone, 'full').format(date);
 }
 
+const shortFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** `01:25:40` for today, `21 Nov 01:25` otherwise: for dense tables. */
+export function formatShort(iso: string | null | undefined, zone: string = viewerZone, now = Date.now()): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  const day = (d: Date) => formatter(zone, 'date').format(d);
+  const sameDay = day(date) === day(new Date(now));
+  const key = `${zone}|${sameDay}`;
+  let found = shortFormatters.get(key);
+  if (!found) {
+    found = new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      ...(sameDay ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }),
+    } as Intl.DateTimeFormatOptions);
+    shortFormatters.set(key, found);
+  }
+  return found.format(date);
+}
+
 export function formatTime(iso: string | null | undefined, zone: string = viewerZone): string {
   if (!iso) return '—';
   return formatter(zone, 'time').format(new Date(iso));

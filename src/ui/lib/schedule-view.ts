@@ -14,6 +14,19 @@ export function specOf(schedule: Schedule): ScheduleSpec & { timezone: string } 
   return { kind, cron, at, every, timezone: spec.timezone ?? loose.timezone ?? 'UTC' };
 }
 
+/** 420 → `7m`, 5400 → `1h30m`, 45 → `45s`. */
+function compactSeconds(total: number): string {
+  const parts: string[] = [];
+  let rest = Math.round(total);
+  for (const [size, unit] of [[86_400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join('') || '0s';
+}
+
 /** `every` (seconds, or text like `15m`) in words: "Every 15 minutes". */
 export function describeEvery(every: string | number): string {
   const value = typeof every === 'number' ? every : /^\d+(\.\d+)?$/.test(every) ? Number(every) : undefined;
@@ -49,7 +62,7 @@ export function describeSchedule(schedule: Schedule, cronWords?: string): string
 export function expressionOf(schedule: Schedule): string {
   const spec = specOf(schedule);
   if (spec.cron) return spec.cron;
-  if (spec.every) return `every ${typeof spec.every === 'number' ? `${spec.every}s` : spec.every}`;
+  if (spec.every) return `every ${typeof spec.every === 'number' ? compactSeconds(spec.every) : spec.every}`;
   if (spec.at) return `at ${new Date(spec.at).toISOString().replace('.000Z', 'Z')}`;
   return '';
 }

@@ -212,13 +212,13 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
               <dt>Max concurrent</dt>
               <dd>{s.max_concurrent ?? 1}</dd>
               <dt>Timeout</dt>
-              <dd>{s.timeout ?? 'default'}</dd>
+              <dd>{s.timeout ? formatDuration(Number(s.timeout) * 1000) : 'assistant default'}</dd>
               <dt>Retries</dt>
               <dd>{Math.max(0, (s.retry?.max_attempts ?? 1) - 1)}</dd>
               <dt>Missed runs</dt>
               <dd>{s.misfire ?? '—'}</dd>
               <dt>Jitter</dt>
-              <dd>{s.jitter || 'none'}</dd>
+              <dd>{s.jitter ? formatDuration(Number(s.jitter) * 1000) : 'none'}</dd>
               <dt>Ends</dt>
               <dd>{s.end_at ? formatInstant(s.end_at, spec.timezone) : 'never'}</dd>
               <dt>Runs so far</dt>

@@ -99,8 +99,8 @@ export function SchedulesPage({ route }: { route: Route }) {
           <option value="next">Sort: next run</option>
           <option value="name">Sort: name</option>
           <option value="last">Sort: last run</option>
-          <option value="rate">Sort: success rate (worst first)</option>
-          <option value="failures">Sort: consecutive failures</option>
+          <option value="rate">Sort: success rate</option>
+          <option value="failures">Sort: failures</option>
         </select>
         <select aria-label="Success rate window" value={window} onChange={(event) => setQuery({ window: event.target.value })}>
           <option value="1h">Rate over 1 h</option>
