@@ -81,4 +81,4 @@ export function wallMsOf(year: number, month: number, day: number, hour = 0, min
 
 /** Earliest and latest instants the engine works with: years 0001 to 9999. */
 export const MIN_EPOCH_MS = daysFromCivil(1, 1, 2) * DAY_MS;
-export const MAX_EPOCH_MS = daysFromCivil(9999, 12, 31) * DAY_MS;
+export const MAX_EPOCH_MS = daysFromCivil(10_000, 1, 1) * DAY_MS - 1;

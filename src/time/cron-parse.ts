@@ -59,6 +59,12 @@ class ItemParser {
     return invalid(message, this.spec.name, this.raw);
   }
 
+  /** A part of the upper-cased token as the user wrote it. */
+  shown(part: string): string {
+    const at = this.raw.toUpperCase().indexOf(part);
+    return at >= 0 && this.raw.length === this.raw.toUpperCase().length ? this.raw.slice(at, at + part.length) : part;
+  }
+
   malformed(): CronError {
     return this.fail(`"${this.raw}" is not valid; allowed: ${this.spec.allowed}`);
   }
@@ -77,7 +83,8 @@ class ItemParser {
     if (named !== undefined) return named;
     if (/^[A-Z]+$/.test(text)) {
       const kind = this.spec.name === 'month' ? 'a month name' : this.spec.name === 'day-of-week' ? 'a weekday name' : 'a number';
-      throw this.fail(`"${text}" in "${this.raw}" is not ${kind}; allowed: ${this.spec.allowed}`);
+      const where = text === this.raw.toUpperCase() ? '' : ` in "${this.raw}"`;
+      throw this.fail(`"${this.shown(text)}"${where} is not ${kind}; allowed: ${this.spec.allowed}`);
     }
     throw this.malformed();
   }
@@ -97,7 +104,7 @@ class ItemParser {
       if (/^(L|L-\d+|LW|\d+W|(\d+|[A-Z]{3})L)$/.test(base) || base.includes('#')) {
         throw this.fail(`"${this.raw}": a step cannot follow L, W or #`);
       }
-      if (!/^\d+$/.test(stepText)) throw this.fail(`step "${stepText}" in "${this.raw}" is not a whole number`);
+      if (!/^\d+$/.test(stepText)) throw this.fail(`step "${this.shown(stepText)}" in "${this.raw}" is not a whole number`);
       step = Number(stepText);
       const span = this.spec.name === 'day-of-week' ? 7 : this.spec.max - this.spec.min + 1;
       if (step === 0) throw this.fail(`step 0 in "${this.raw}" is not allowed; a step must be 1-${span}`);
