@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScheduleResource } from '../../src/scheduler/schedule-resource.ts';
 import type { RunRow } from '../../src/store/runs.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { admin, createEngine, type Engine, type Replica } from './harness.ts';
@@ -22,7 +23,7 @@ describe('three replicas on one database (postgres)', () => {
     engine.server.behave(() => ({ kind: 'ok', delayMs: 5 }));
     const created = Date.now();
     const endAt = new Date(created + 5000);
-    const schedules = [];
+    const schedules: ScheduleResource[] = [];
     for (let i = 0; i < 30; i++) {
       const replica = replicas[i % 3]!;
       schedules.push(

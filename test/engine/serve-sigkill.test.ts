@@ -3,6 +3,7 @@ import { localAdminId } from '../../src/auth/actor.ts';
 import { systemClock } from '../../src/clock.ts';
 import { ScheduleService } from '../../src/scheduler/schedule-service.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
+import type { ScheduleResource } from '../../src/scheduler/schedule-resource.ts';
 import type { RunRow } from '../../src/store/runs.ts';
 import { startAssistantServer, type AssistantServer } from '../helpers/assistant-server.ts';
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../helpers/databases.ts';
@@ -43,7 +44,7 @@ describe('kairos serve ×3 with one SIGKILL (postgres)', () => {
 
     const schedules = new ScheduleService({ db: test.db, clock: systemClock, config: { allowSeconds: true, maxSchedulesPerUser: 0, requireAdmin: false }, startDeadlineMs: 300_000 });
     const endAt = Date.now() + 7000;
-    const created = [];
+    const created: ScheduleResource[] = [];
     for (let i = 0; i < 20; i++) {
       created.push(
         await schedules.create(admin, {
