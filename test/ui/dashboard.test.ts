@@ -152,7 +152,33 @@ describe('dashboard', () => {
     await row('every-five').waitFor();
   });
 
+  it('edits a schedule in the same form, prefilled, and duplicates one', async () => {
+    await page.goto(`${kairos.url}/#/schedules/${ids.morning}/edit`);
+    await page.getByRole('heading', { name: 'Edit “morning-report”' }).waitFor();
+    expect(await page.getByRole('radio', { name: 'Weekdays' }).isChecked()).toBe(true);
+    expect(await page.getByLabel('Time', { exact: true }).inputValue()).toBe('08:15');
+    expect(await page.getByLabel('Time zone').inputValue()).toBe('America/New_York');
+    await page.getByLabel('Alert after').fill('5');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: /morning-report/, level: 1 }).waitFor();
+    await page.getByText('alert at 5').waitFor();
+    const { body } = await api<{ alert_after: number; schedule: { cron: string } }>('GET', `/api/v1/schedules/${ids.morning}`);
+    expect(body.alert_after).toBe(5);
+    expect(body.schedule.cron).toBe('15 8 * * 1-5');
+
+    await page.getByLabel('More actions for morning-report').click();
+    await page.getByRole('button', { name: 'Duplicate' }).click();
+    await page.getByRole('heading', { name: 'Duplicate “morning-report”' }).waitFor();
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('morning-report copy');
+    await page.getByRole('button', { name: 'Create schedule' }).click();
+    await page.getByRole('heading', { name: /morning-report copy/, level: 1 }).waitFor();
+    const copy = await scheduleByName('morning-report copy');
+    expect(copy).toBeDefined();
+    expect((await api('DELETE', `/api/v1/schedules/${copy!.id}`)).status).toBeLessThan(300);
+  });
+
   it('pauses and resumes a schedule', async () => {
+    await page.goto(`${kairos.url}/#/schedules`);
     const five = row('every-five');
     await five.getByRole('button', { name: 'Pause every-five' }).click();
     await five.getByText('Paused', { exact: true }).waitFor();
