@@ -2,7 +2,7 @@ import { CatalogProvider } from './components/catalog.tsx';
 import { RunDrawerProvider, useOpenRun } from './components/run-drawer.tsx';
 import { SessionProvider, useSession } from './components/session.tsx';
 import { ToastProvider } from './components/toasts.tsx';
-import { href, useRoute, type Route } from './hooks/use-route.ts';
+import { href, navigate, useRoute, type Route } from './hooks/use-route.ts';
 import { AssistantsPage } from './pages/assistants-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
 import { RunsPage } from './pages/runs-page.tsx';
@@ -59,9 +59,32 @@ function Page({ route }: { route: Route }) {
   }
 }
 
+/** `/` focuses the page's search or first filter; `n` opens a new schedule. Ignored while typing. */
+function useShortcuts(canWrite: boolean) {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (event.ctrlKey || event.metaKey || event.altKey || document.querySelector('dialog[open]')) return;
+      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+      if (event.key === '/') {
+        const search = document.querySelector<HTMLElement>('.main input[type="search"], .main .toolbar select');
+        if (search) {
+          event.preventDefault();
+          search.focus();
+        }
+      } else if (event.key === 'n' && canWrite) {
+        navigate('/schedules/new');
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [canWrite]);
+}
+
 function Shell() {
   const route = useRoute();
-  const { me, hasKey, signOut } = useSession();
+  const { me, hasKey, signOut, canWrite } = useSession();
+  useShortcuts(canWrite);
   const active = '/' + (route.segments[0] ?? '');
   return (
     <div className="shell">
