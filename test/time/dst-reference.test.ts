@@ -26,7 +26,7 @@ const ZONES = [
   'Asia/Kolkata',
   'UTC',
 ];
-const CASES_PER_ZONE = 600;
+const CASES_PER_ZONE = 500;
 const COUNT = 6;
 const SEED = Number(process.env.CRON_SEED ?? 20_261_122);
 

@@ -153,6 +153,13 @@ const cases: Case[] = [
     expected: ['2011-12-30T10:00:00Z', '2012-12-29T22:00:00Z'],
   },
   {
+    name: 'Apia 2011, a Friday job fires at Saturday 31 Dec 00:00 (Friday 30th was lost)',
+    expression: '0 9 * * FRI',
+    timezone: 'Pacific/Apia',
+    from: '2011-12-20T00:00:00Z',
+    expected: ['2011-12-23T19:00:00Z', '2011-12-30T10:00:00Z', '2012-01-05T19:00:00Z'],
+  },
+  {
     name: 'Apia 2011, a wild job for the 30th skips the lost day',
     expression: '0 * 30 12 *',
     timezone: 'Pacific/Apia',
