@@ -119,7 +119,8 @@ export async function claimRuns(
       [start, options.workerId, new Date(options.now + options.leaseMs), now],
     );
     started.sort((a, b) => a.not_before.getTime() - b.not_before.getTime());
-    const { rows: ended } = await tx.query<{ id: string; schedule_id: string | null; status: RunRow['status']; error_kind: string | null; error: string | null }>(
+    type Ended = { id: string; schedule_id: string | null; status: RunRow['status']; error_kind: string | null; error: string | null };
+    const { rows: ended } = skip.length + capacity.length === 0 ? { rows: [] as Ended[] } : await tx.query<Ended>(
       `UPDATE runs SET
          status = CASE WHEN id = ANY($1::uuid[]) THEN 'skipped' ELSE 'error' END,
          error_kind = CASE WHEN id = ANY($1::uuid[]) THEN NULL ELSE 'capacity' END,
