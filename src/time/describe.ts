@@ -84,8 +84,10 @@ function describeTime(parsed: ParsedCron): string {
   const clauses: string[] = [];
   if (!secondIsZero && seconds !== undefined) {
     clauses.push(unitClause(seconds, 'second', 59));
-    if (!isAll(minute)) clauses.push(unitClause(minute, 'minute', 59));
-    else if (!isAll(seconds) && single(seconds)?.kind !== 'step') clauses[0] += ' past every minute';
+    if (!isAll(minute)) {
+      const stepped = minuteItem?.kind === 'step' || (minuteItem?.kind === 'range' && minuteItem.step > 1);
+      clauses.push(`${unitClause(minute, 'minute', 59)}${limit === '' && !stepped ? ' past every hour' : ''}`);
+    } else if (!isAll(seconds) && single(seconds)?.kind !== 'step') clauses[0] += ' past every minute';
     if (limit !== '') clauses.push(limit);
   } else if (minuteItem?.kind === 'value' && isAll(hour)) {
     clauses.push(minuteItem.value === 0 ? 'every hour' : `at minute ${minuteItem.value} past every hour`);

@@ -128,7 +128,8 @@ class CompiledSchedule implements CronSchedule {
     const wild = this.wild;
     let period = zone.periodAt(from);
     let first = true;
-    for (;;) {
+    // Periods only move forward and the horizon ends the walk; the cap is a second safety net.
+    for (let guard = 0; guard < 100_000; guard++) {
       const { start, end, offset, prevOffset } = period;
       if (start > limit) return null;
       if (!first && !wild && offset > prevOffset) {
@@ -157,6 +158,7 @@ class CompiledSchedule implements CronSchedule {
         first = false;
       }
     }
+    return null;
   }
 
   /** First matching wall time >= `wallMs` (aligned to the unit), or NONE past `limitWall`. */

@@ -45,6 +45,7 @@ group('describe', () => {
     ['30 * * * * *', 'At second 30 past every minute'],
     ['0 * * * * *', 'Every minute'],
     ['30 0 9 * * *', 'At 09:00:30'],
+    ['30 5 * * * *', 'At second 30, at minute 5 past every hour'],
     ['*/10 * 9 * * 1-5', 'Every 10 seconds, between 09:00 and 09:59, Monday through Friday'],
   ])('with seconds: %s → %s', (expression, sentence) => {
     expect(describe(expression, { seconds: true })).toBe(sentence);

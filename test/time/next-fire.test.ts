@@ -195,6 +195,35 @@ const cases: Case[] = [
     from: '2026-03-28T00:00:00Z',
     expected: ['2026-03-28T22:00:00Z', '2026-03-29T21:00:00Z'],
   },
+  // Transitions that fall exactly on a boundary of the engine's 60-day offset cache chunks.
+  {
+    name: 'Jerusalem spring 2023 (00:00Z on a cache boundary), fixed 02:30 fires at 03:00 IDT',
+    expression: '30 2 * * *',
+    timezone: 'Asia/Jerusalem',
+    from: '2023-03-23T12:00:00Z',
+    expected: ['2023-03-24T00:00:00Z', '2023-03-24T23:30:00Z'],
+  },
+  {
+    name: 'Jerusalem spring 2023 (00:00Z on a cache boundary), wild 02:xx skipped',
+    expression: '*/20 2 * * *',
+    timezone: 'Asia/Jerusalem',
+    from: '2023-03-23T12:00:00Z',
+    expected: ['2023-03-24T23:00:00Z', '2023-03-24T23:20:00Z'],
+  },
+  {
+    name: 'Chisinau fall 2038 (00:00Z on a cache boundary), fixed 02:30 once',
+    expression: '30 2 * * *',
+    timezone: 'Europe/Chisinau',
+    from: '2038-10-30T12:00:00Z',
+    expected: ['2038-10-30T23:30:00Z', '2038-11-01T00:30:00Z'],
+  },
+  {
+    name: 'Chisinau fall 2038 (00:00Z on a cache boundary), wild 02:xx twice',
+    expression: '*/30 2 * * *',
+    timezone: 'Europe/Chisinau',
+    from: '2038-10-30T12:00:00Z',
+    expected: ['2038-10-30T23:00:00Z', '2038-10-30T23:30:00Z', '2038-10-31T00:00:00Z', '2038-10-31T00:30:00Z', '2038-11-01T00:00:00Z'],
+  },
   // Calendar.
   {
     name: 'leap days',

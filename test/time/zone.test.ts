@@ -67,6 +67,29 @@ describe('time zones', () => {
     }
   });
 
+  it('agrees with Intl in every zone the runtime knows', () => {
+    const check = new Map<string, Intl.DateTimeFormat>();
+    let state = 12_345;
+    for (const zone of Intl.supportedValuesOf('timeZone')) {
+      const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+      check.set(zone, format);
+      for (let i = 0; i < 6; i++) {
+        state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+        const instant = Date.UTC(2025, 0, 1) + Math.floor((state / 2_147_483_648) * 2 * 365 * 86_400_000);
+        const parts = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, Number(part.value)]));
+        const wall = wallDateInZone(instant, zone);
+        expect([wall.year, wall.month, wall.day, wall.hour, wall.minute], `${zone} ${new Date(instant).toISOString()}`).toEqual([
+          parts.year,
+          parts.month,
+          parts.day,
+          parts.hour,
+          parts.minute,
+        ]);
+      }
+    }
+    expect(check.size).toBeGreaterThan(300);
+  });
+
   it('maps wall times to instants: earliest of a repeated time, end of the gap for a lost one', () => {
     const ny = 'America/New_York';
     expect(wallTimeToInstant({ year: 2026, month: 6, day: 1, hour: 9 }, ny)).toBe(Date.UTC(2026, 5, 1, 13));
