@@ -97,7 +97,7 @@ async function startReplicas(schema: string): Promise<Replica[]> {
       const child = spawn(process.execPath, [bin, 'serve'], {
         env: {
           ...process.env, DATABASE_URL: url, KAIROS_DB_SCHEMA: schema, KAIROS_ROLES: 'scheduler,worker', KAIROS_LOG_LEVEL: 'info',
-          KAIROS_ALLOW_SECONDS_SCHEDULE: 'true', KAIROS_HTTP_ALLOW_PRIVATE: 'true', KAIROS_WORKER_SLOTS: String(slots), KAIROS_DB_POOL_SIZE: '10',
+          KAIROS_ALLOW_SECONDS_SCHEDULE: 'true', KAIROS_HTTP_ALLOW_PRIVATE: 'true', KAIROS_WORKER_SLOTS: String(slots), KAIROS_DB_POOL_SIZE: process.env.BENCH_POOL ?? '10',
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
