@@ -10,7 +10,9 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import type { Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/open-database.ts';
-import { createAssistantExecution } from './agents/execute-assistant.ts';
+import { createAgents, type Agents } from './agents/create-agents.ts';
+import { mountDashboard } from './api/dashboard.ts';
+import { seedDemoSchedule } from './demo-schedule.ts';
 import { DatabaseClock } from './scheduler/db-clock.ts';
 import { ScheduleService } from './scheduler/schedule-service.ts';
 import { Scheduler } from './scheduler/scheduler-loop.ts';
@@ -52,6 +54,8 @@ export class Kairos {
   readonly schedules: ScheduleService;
   /** Runs: api runs, read, list, cancel, wait, trace. */
   readonly runs: RunService;
+  /** Assistants, threads and the module registry (src/agents). */
+  readonly agents: Agents;
   /** The engine's clock: database time, or the injected clock (tests). */
   readonly engineClock: Clock;
   private readonly services: Service[] = [];
@@ -59,9 +63,10 @@ export class Kairos {
   private server: ServerType | undefined;
   private closing: Promise<void> | undefined;
 
-  private constructor(options: KairosOptions & { db: Database }, ownsDatabase: boolean) {
+  private constructor(options: KairosOptions & { db: Database; logger: Logger; agents: Agents }, ownsDatabase: boolean) {
     this.config = options.config;
-    this.logger = options.logger ?? createLogger(options.config.logLevel);
+    this.logger = options.logger;
+    this.agents = options.agents;
     this.clock = options.clock ?? systemClock;
     this.db = options.db;
     this.ownsDatabase = ownsDatabase;
@@ -83,8 +88,9 @@ export class Kairos {
       logger: this.logger,
       replicaId: this.replicaId,
       metrics: this.metrics,
-      services: { schedules: this.schedules, runs: this.runs },
+      services: { schedules: this.schedules, runs: this.runs, assistants: this.agents.assistants, threads: this.agents.threads },
     });
+    mountDashboard(this.api);
   }
 
   /** Database time for the engine, measured at start, unless a clock is injected. */
@@ -108,7 +114,7 @@ export class Kairos {
           config: config.worker,
           pollIntervalMs: config.scheduler.pollIntervalMs,
           alertWebhook: config.alertWebhook,
-          execution: createAssistantExecution({ db, logger, config }),
+          execution: this.agents.execution,
         }),
       );
     }
@@ -127,14 +133,18 @@ export class Kairos {
   }
 
   static async create(options: KairosOptions): Promise<Kairos> {
+    const logger = options.logger ?? createLogger(options.config.logLevel);
     const db = options.db ?? (await openDatabase(options.config.database));
     try {
       await migrate(db);
+      const agents = await createAgents({ db, logger, config: options.config });
+      const kairos = new Kairos({ ...options, db, logger, agents }, !options.db);
+      if (options.config.demo) await seedDemoSchedule(kairos.schedules, db, logger);
+      return kairos;
     } catch (error) {
       if (!options.db) await db.close();
       throw error;
     }
-    return new Kairos({ ...options, db }, !options.db);
   }
 
   /** Starts the background roles (scheduler, worker) this replica plays. */

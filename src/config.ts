@@ -42,6 +42,8 @@ export interface Config {
   http: { allowPrivate: boolean; allowHosts: ReadonlyArray<string> };
   threadMaxMessages: number;
   configFile: string | undefined;
+  /** Create the demo schedule (the built-in digest, every 15 minutes) on first start. */
+  demo: boolean;
 }
 
 export type Role = 'api' | 'scheduler' | 'worker';
@@ -61,7 +63,7 @@ const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
   KAIROS_DATA_DIR: z.string().min(1).default('.kairos'),
   KAIROS_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,47}$/, 'use lower-case letters, digits and _').default('kairos'),
-  KAIROS_DB_POOL_SIZE: int(1, 1000).default(10),
+  KAIROS_DB_POOL_SIZE: int(1, 1000).optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(7700),
   KAIROS_MAX_BODY_BYTES: int(1024).default(64 * 1024),
@@ -90,6 +92,7 @@ const envSchema = z.object({
   KAIROS_HTTP_ALLOW_HOSTS: list.default([]),
   KAIROS_THREAD_MAX_MESSAGES: int(1).default(200),
   KAIROS_CONFIG: z.string().min(1).optional(),
+  KAIROS_DEMO: bool.optional(),
 });
 
 /** Reads the configuration; a bad value throws a ConfigError naming the variable and the fix. */
@@ -106,7 +109,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       url: e.DATABASE_URL,
       dataDir: resolve(e.KAIROS_DATA_DIR),
       schema: e.KAIROS_DB_SCHEMA,
-      poolSize: e.KAIROS_DB_POOL_SIZE,
+      // Every busy worker slot may hold a connection; the scheduler, API and LISTEN need a few more.
+      poolSize: e.KAIROS_DB_POOL_SIZE ?? Math.max(10, e.KAIROS_WORKER_SLOTS + 8),
     },
     server: { host: e.HOST, port: e.PORT, maxBodyBytes: e.KAIROS_MAX_BODY_BYTES },
     roles: e.KAIROS_ROLES,
@@ -133,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: { allowPrivate: e.KAIROS_HTTP_ALLOW_PRIVATE, allowHosts: e.KAIROS_HTTP_ALLOW_HOSTS },
     threadMaxMessages: e.KAIROS_THREAD_MAX_MESSAGES,
     configFile: e.KAIROS_CONFIG,
+    demo: e.KAIROS_DEMO ?? e.DATABASE_URL === undefined,
   };
   return deepFreeze(config);
 }

@@ -6,7 +6,7 @@ import type { AssistantDefinition } from './define-assistant.ts';
 import type { Assistant } from './runtime.ts';
 
 /** The fixed id of the built-in `kairos-digest` assistant (graph id `kairos-digest` too). */
-export const kairosDigestAssistantId = '00000000-0000-0000-0000-00000000d1e5';
+export const kairosDigestAssistantId = '00000000-0000-4000-8000-00000000d1e5';
 
 /** The module assistants Kairos ships; pass them as `builtIns` to loadModuleRegistry. */
 export function builtInModules(db: Database): AssistantDefinition[] {

@@ -20,9 +20,11 @@ export interface KairosProcess {
  */
 export async function startKairosProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<KairosProcess> {
   const child = spawn(process.execPath, [kairosBin, 'serve'], {
-    env: { ...process.env, PORT: '0', KAIROS_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', KAIROS_LOG_LEVEL: 'info', KAIROS_DEMO: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Captured at once: a process killed by a signal keeps exitCode null, so it cannot be polled.
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   let buffered = '';
@@ -58,9 +60,7 @@ export async function startKairosProcess(env: Record<string, string>, timeoutMs 
     logs,
     stderr: () => stderr,
     async stop(signal = 'SIGINT') {
-      if (child.exitCode !== null) return child.exitCode;
-      const exited = once(child, 'exit') as Promise<[number | null]>;
-      child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const [code] = await exited;
       return code;
     },
