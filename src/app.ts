@@ -115,6 +115,7 @@ export class Kairos {
           pollIntervalMs: config.scheduler.pollIntervalMs,
           alertWebhook: config.alertWebhook,
           execution: this.agents.execution,
+          metrics: this.metrics,
         }),
       );
     }
@@ -127,6 +128,7 @@ export class Kairos {
           config: config.scheduler,
           startDeadlineMs: config.worker.startDeadlineMs,
           runRetentionDays: config.runRetentionDays,
+          metrics: this.metrics,
         }),
       );
     }

@@ -8,7 +8,7 @@ import { llmAssistantRuntime } from './llm-assistant.ts';
 import { moduleAssistantRuntime } from './module-assistant.ts';
 import { createModuleRegistry, type ModuleRegistry } from './module-registry.ts';
 import { openRunSession } from './run-session.ts';
-import type { AssistantRuntime, RunContext, RunResult, Trigger } from './runtime.ts';
+import type { Assistant, AssistantRuntime, RunContext, RunResult, Trigger } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
 
 /** What executing assistants needs; build it once with {@link createAssistantExecution}. */
@@ -40,6 +40,17 @@ export interface RunToExecute {
   sessionMode: 'new' | 'persistent' | null;
   onRunCompleted: 'delete' | 'keep' | null;
   input: unknown;
+  /**
+   * The assistant and owner as read by the worker's claim (same transaction as the lease), so that
+   * execution needs no round trip before the POST: `null` = no longer exists, absent = read them here.
+   */
+  preloaded?: { assistant: Assistant | null; owner: RunOwner | null };
+}
+
+/** The run owner's role and state, as the permission check needs them. */
+export interface RunOwner {
+  role: 'admin' | 'member' | 'viewer';
+  disabled: boolean;
 }
 
 const defaultThreadMaxMessages = 200;
@@ -99,13 +110,13 @@ function runtimesOf(deps: AssistantExecutionDeps): ReadonlyMap<string, Assistant
 
 const skip = (message: string) => new RunFailure('config', message, { skip: true, retryable: false });
 
+async function findOwner(db: Database, ownerId: string): Promise<RunOwner | null> {
+  const { rows } = await db.query<RunOwner>('SELECT role, disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1', [ownerId]);
+  return rows[0] ?? null;
+}
+
 /** The owner's role, or why the owner can no longer run anything. */
-async function ownerRole(db: Database, ownerId: string): Promise<'admin' | 'member' | 'viewer'> {
-  const { rows } = await db.query<{ role: 'admin' | 'member' | 'viewer'; disabled: boolean }>(
-    'SELECT role, disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1',
-    [ownerId],
-  );
-  const owner = rows[0];
+function ownerRole(owner: RunOwner | null, ownerId: string): RunOwner['role'] {
   if (!owner) throw skip(`the run's owner (user ${ownerId}) no longer exists`);
   if (owner.disabled) throw skip(`the run's owner (user ${ownerId}) is disabled`);
   if (owner.role === 'viewer') throw skip(`the run's owner (user ${ownerId}) is a viewer and may not run assistants`);
@@ -127,10 +138,10 @@ export async function executeAssistant(
   emit: RunContext['emit'],
 ): Promise<RunResult> {
   if (!run.assistantId) throw skip('the run names no assistant');
-  const assistant = await findAssistant(deps.db, run.assistantId);
+  const assistant = run.preloaded ? run.preloaded.assistant : ((await findAssistant(deps.db, run.assistantId)) ?? null);
   if (!assistant) throw skip(`assistant ${run.assistantId} no longer exists`);
   if (assistant.status !== 'active') throw skip(`assistant "${assistant.name}" is inactive: activate it to run it`);
-  const role = await ownerRole(deps.db, run.ownerId);
+  const role = ownerRole(run.preloaded ? run.preloaded.owner : await findOwner(deps.db, run.ownerId), run.ownerId);
   if (role !== 'admin' && assistant.ownerId !== run.ownerId && !assistant.builtIn) {
     throw skip(`the run's owner may no longer use assistant "${assistant.name}"`);
   }

@@ -25,6 +25,9 @@ export interface RunSessionOptions {
   emit: RunContext['emit'];
 }
 
+/** Kinds whose runtime may read or write the run's thread by its id (llm history, module code). */
+const threadAware: ReadonlySet<Assistant['kind']> = new Set(['llm', 'module', 'workflow']);
+
 const stateless: RunSession = {
   threadId: null,
   history: [],
@@ -38,6 +41,9 @@ const stateless: RunSession = {
  * - `persistent` without a thread yet creates one and binds it to the schedule (race-safe:
  *   if another run bound one first, that one is used and ours is dropped);
  * - `new` creates a fresh thread, deleted after the run unless `on_run_completed = keep`;
+ *   except for kinds that cannot read a thread (`http`: it only receives the history in the
+ *   POST, and a fresh thread has none): with `delete`, such a thread would be created and deleted
+ *   with no observable effect, so the run is stateless (`thread_id: null`, no thread writes);
  * - no session mode and no thread (a plain api run) runs statelessly.
  */
 export async function openRunSession(options: RunSessionOptions, run: RunToExecute, assistant: Assistant): Promise<RunSession> {
@@ -52,6 +58,8 @@ export async function openRunSession(options: RunSessionOptions, run: RunToExecu
     if (thread.ownerId !== run.ownerId && !options.ownerIsAdmin) {
       throw new RunFailure('config', `thread ${threadId} belongs to another user`, { skip: true, retryable: false });
     }
+  } else if (run.sessionMode === 'new' && run.onRunCompleted !== 'keep' && !threadAware.has(assistant.kind)) {
+    return stateless;
   } else if (run.sessionMode === 'persistent' || run.sessionMode === 'new') {
     const persistent = run.sessionMode === 'persistent' && run.scheduleId !== null;
     const created = await insertThread(db, {

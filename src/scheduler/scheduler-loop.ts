@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Database } from '../store/database.ts';
 import { earliestNextRunAt } from '../store/schedules.ts';
 import { claimDueSchedules } from './claim-due-schedules.ts';
@@ -17,6 +18,8 @@ export interface SchedulerOptions {
   misfireGraceMs?: number;
   /** Finished runs older than this many days are pruned (0 keeps them). */
   runRetentionDays?: number;
+  /** Engine metrics (fires, claim batch sizes); none when absent. */
+  metrics?: Pick<Metrics, 'fires' | 'claimBatchSize'>;
 }
 
 export interface TickResult {
@@ -58,6 +61,10 @@ export class Scheduler {
         misfireGraceMs: this.options.misfireGraceMs ?? 60_000,
         startDeadlineMs: this.options.startDeadlineMs,
       });
+      if (result.claimed > 0) {
+        this.options.metrics?.claimBatchSize.observe(result.claimed);
+        this.options.metrics?.fires.inc(result.created);
+      }
       total.claimed += result.claimed;
       total.created += result.created;
       if (result.claimed < config.batchSize || this.closed) return total;
@@ -74,9 +81,16 @@ export class Scheduler {
     while (!this.closed) {
       let delay = config.pollIntervalMs;
       try {
-        await this.tick();
-        const earliest = await earliestNextRunAt(db);
-        if (earliest) delay = Math.min(delay, earliest.getTime() - config.lookaheadMs - clock.now());
+        // One indexed query decides whether anything is due: an idle replica (nothing due for
+        // hours, however many schedules) costs one statement per wake-up, not a transaction.
+        let earliest = await earliestNextRunAt(db);
+        if (earliest && earliest.getTime() <= clock.now() + config.lookaheadMs) {
+          await this.tick();
+          earliest = await earliestNextRunAt(db);
+          // Still due: another replica holds those schedules right now; look again shortly.
+          if (earliest && earliest.getTime() <= clock.now() + config.lookaheadMs) delay = Math.min(delay, 5);
+        }
+        if (earliest) delay = Math.min(delay, Math.max(5, earliest.getTime() - config.lookaheadMs - clock.now()));
         await this.maybePrune();
       } catch (error) {
         if (this.closed) break;

@@ -1,3 +1,5 @@
+import type { Assistant } from '../agents/runtime.ts';
+import type { RunOwner } from '../agents/execute-assistant.ts';
 import type { Database } from '../store/database.ts';
 import { appendRunEvents } from '../store/run-events.ts';
 import type { RunRow } from '../store/runs.ts';
@@ -5,10 +7,46 @@ import type { OverlapPolicy } from '../store/schedules.ts';
 import { decideOverlap, type OverlapCandidate } from './overlap.ts';
 import { recordOutcomes, type FailureAlert } from './record-outcomes.ts';
 
-/** A run this worker now holds, with what execution needs from its schedule. */
+/** A run this worker now holds, with what execution needs from its schedule, assistant and owner. */
 export interface ClaimedRun extends RunRow {
   session_mode: 'new' | 'persistent' | null;
   on_run_completed: 'delete' | 'keep' | null;
+  /** The assistant row as of the claim; null when it no longer exists. */
+  assistant: Assistant | null;
+  /** The owner as of the claim; null when the user no longer exists. */
+  owner: RunOwner | null;
+}
+
+interface StartedRow extends RunRow {
+  session_mode: 'new' | 'persistent' | null;
+  on_run_completed: 'delete' | 'keep' | null;
+  assistant_row: Record<string, unknown> | null;
+  owner_role: RunOwner['role'] | null;
+  owner_exists: boolean;
+  owner_disabled: boolean;
+}
+
+/** `to_jsonb(assistants.*)` back to an Assistant (timestamps arrive as ISO strings). */
+function toClaimedRun(row: StartedRow): ClaimedRun {
+  const { assistant_row: a, owner_role, owner_exists, owner_disabled, ...run } = row;
+  const assistant: Assistant | null = a
+    ? {
+        id: a.id as string,
+        ownerId: a.owner_id as string,
+        name: a.name as string,
+        description: (a.description as string | null) ?? null,
+        kind: a.kind as Assistant['kind'],
+        config: a.config as Record<string, unknown>,
+        status: a.status as Assistant['status'],
+        graphId: (a.graph_id as string | null) ?? null,
+        builtIn: Boolean(a.built_in),
+        metadata: (a.metadata as Record<string, unknown> | null) ?? {},
+        version: Number(a.version),
+        createdAt: new Date(a.created_at as string),
+        updatedAt: new Date(a.updated_at as string),
+      }
+    : null;
+  return { ...run, assistant, owner: owner_exists && owner_role ? { role: owner_role, disabled: owner_disabled } : null };
 }
 
 export interface ClaimRunsResult {
@@ -31,6 +69,7 @@ interface CandidateRow {
   ignore_overlap: boolean;
   overlap: OverlapPolicy | null;
   max_concurrent: number | null;
+  locked: boolean;
 }
 
 /**
@@ -45,27 +84,32 @@ export async function claimRuns(
 ): Promise<ClaimRunsResult> {
   const now = new Date(options.now);
   return db.transaction(async (tx) => {
+    // One statement: the candidates (row locks, SKIP LOCKED) and a try-lock per schedule. The
+    // running runs are read by the next statement, after the locks, so that its snapshot sees what
+    // the previous holder of a schedule's lock committed.
     const { rows: candidates } = await tx.query<CandidateRow>(
-      `SELECT r.id, r.schedule_id, r.start_deadline, r.ignore_overlap, s.overlap, s.max_concurrent
-       FROM runs r LEFT JOIN schedules s ON s.id = r.schedule_id
-       WHERE r.status = 'pending' AND r.not_before <= $1
-       ORDER BY r.not_before, r.created_at LIMIT $2
-       FOR UPDATE OF r SKIP LOCKED`,
-      [now, options.limit],
+      `WITH c AS (
+         SELECT r.id, r.schedule_id, r.start_deadline, r.ignore_overlap, r.not_before, r.created_at
+         FROM runs r
+         WHERE r.status = 'pending' AND r.not_before <= $1
+         ORDER BY r.not_before, r.created_at LIMIT $2
+         FOR UPDATE OF r SKIP LOCKED
+       ), l AS MATERIALIZED (
+         SELECT u.sid, pg_try_advisory_xact_lock(hashtextextended($3 || u.sid::text, 0)) AS locked
+         FROM (SELECT DISTINCT schedule_id AS sid FROM c WHERE schedule_id IS NOT NULL) u
+       )
+       SELECT c.id, c.schedule_id, c.start_deadline, c.ignore_overlap, s.overlap, s.max_concurrent,
+         coalesce(l.locked, false) AS locked
+       FROM c LEFT JOIN l ON l.sid = c.schedule_id LEFT JOIN schedules s ON s.id = c.schedule_id
+       ORDER BY c.not_before, c.created_at`,
+      [now, options.limit, `${db.schema}:schedule:`],
     );
     const empty: ClaimRunsResult = { started: [], deferred: 0, contended: 0, ended: [], cancelRequested: [], alerts: [] };
     if (candidates.length === 0) return empty;
 
-    const scheduleIds = [...new Set(candidates.flatMap((c) => (c.schedule_id ? [c.schedule_id] : [])))];
-    const locked = new Set<string>();
+    const locked = new Set(candidates.flatMap((c) => (c.schedule_id && c.locked ? [c.schedule_id] : [])));
     const running = new Map<string, string[]>();
-    if (scheduleIds.length > 0) {
-      const { rows } = await tx.query<{ id: string }>(
-        `SELECT id FROM unnest($1::uuid[]) AS id
-         WHERE pg_try_advisory_xact_lock(hashtextextended($2 || id::text, 0))`,
-        [scheduleIds, `${db.schema}:schedule:`],
-      );
-      for (const row of rows) locked.add(row.id);
+    if (locked.size > 0) {
       const { rows: busy } = await tx.query<{ schedule_id: string; ids: string[] }>(
         `SELECT schedule_id, array_agg(id ORDER BY started_at) AS ids FROM runs
          WHERE schedule_id = ANY($1::uuid[]) AND status = 'running' GROUP BY schedule_id`,
@@ -109,15 +153,30 @@ export async function claimRuns(
       }
     }
 
-    const { rows: started } = await tx.query<ClaimedRun>(
-      `UPDATE runs r SET status = 'running', lease_owner = $2, lease_expires_at = $3, started_at = $4,
-         cancel_requested = false
-       WHERE r.id = ANY($1::uuid[])
-       RETURNING r.*,
-         (SELECT s.session_mode FROM schedules s WHERE s.id = r.schedule_id) AS session_mode,
-         (SELECT s.on_run_completed FROM schedules s WHERE s.id = r.schedule_id) AS on_run_completed`,
+    // One statement: lease the started runs, append their `attempt_started` events, and return
+    // what execution needs (schedule session settings, the assistant row, the owner's role), so
+    // that the worker can POST without another round trip.
+    const { rows: startedRows } = start.length === 0 ? { rows: [] as StartedRow[] } : await tx.query<StartedRow>(
+      `WITH s AS (
+         UPDATE runs r SET status = 'running', lease_owner = $2, lease_expires_at = $3, started_at = $4,
+           cancel_requested = false
+         WHERE r.id = ANY($1::uuid[])
+         RETURNING r.*
+       ), e AS (
+         INSERT INTO run_events (run_id, seq, kind, data)
+         SELECT s.id, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = s.id), 0) + 1, 'attempt_started',
+           jsonb_build_object('attempt', s.attempt, 'worker', $2::text)
+         FROM s
+       )
+       SELECT s.*, sc.session_mode, sc.on_run_completed, to_jsonb(a.*) AS assistant_row,
+         u.role AS owner_role, u.id IS NOT NULL AS owner_exists, u.disabled_at IS NOT NULL AS owner_disabled
+       FROM s
+       LEFT JOIN schedules sc ON sc.id = s.schedule_id
+       LEFT JOIN assistants a ON a.id = s.assistant_id
+       LEFT JOIN users u ON u.id = s.owner_id`,
       [start, options.workerId, new Date(options.now + options.leaseMs), now],
     );
+    const started = startedRows.map(toClaimedRun);
     started.sort((a, b) => a.not_before.getTime() - b.not_before.getTime());
     type Ended = { id: string; schedule_id: string | null; status: RunRow['status']; error_kind: string | null; error: string | null };
     const { rows: ended } = skip.length + capacity.length === 0 ? { rows: [] as Ended[] } : await tx.query<Ended>(
@@ -137,7 +196,6 @@ export async function claimRuns(
       await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [db.channelName('run_cancel'), cancel]);
     }
     await appendRunEvents(tx, [
-      ...started.map((run) => ({ runId: run.id, kind: 'attempt_started', data: { attempt: run.attempt, worker: options.workerId } })),
       ...ended.map((run) => ({ runId: run.id, kind: run.status === 'skipped' ? 'skipped' : 'capacity', data: { reason: run.error } })),
     ]);
     const alerts = await recordOutcomes(

@@ -1,7 +1,7 @@
 import type { Database, Queryable } from '../store/database.ts';
 import { appendRunEvents } from '../store/run-events.ts';
-import type { RunRow, RunStatus } from '../store/runs.ts';
-import { recordOutcomes, type FailureAlert } from './record-outcomes.ts';
+import type { RunStatus } from '../store/runs.ts';
+import type { FailureAlert } from './record-outcomes.ts';
 
 /** Identifies one attempt of a run held by one worker: every write after the claim is fenced by it. */
 export interface LeaseKey {
@@ -27,65 +27,105 @@ export interface FinishResult {
 }
 
 /**
- * Records a run's final status, fenced by (id, lease owner, attempt), updates its schedule's
- * counters and notifies waiters. A worker that lost its lease writes nothing.
+ * Records a run's final status, fenced by (id, lease owner, attempt), in one statement: the run,
+ * its `attempt_finished` event, its schedule's counters (last run, failure streak; an `alert`
+ * schedule event when the streak reaches `alert_after`) and the notifications for waiters. A
+ * worker that lost its lease writes nothing.
  */
-export async function finishRun(db: Database, key: LeaseKey, ending: RunEnding): Promise<FinishResult> {
-  return db.transaction(async (tx) => {
-    const { rows } = await tx.query<Pick<RunRow, 'id' | 'schedule_id'> & { has_waiting: boolean }>(
-      `UPDATE runs SET status = $4, error_kind = $5, error = $6, output = $7::jsonb, usage = $8::jsonb,
-         thread_id = coalesce($9, thread_id), finished_at = $10,
+export async function finishRun(db: Queryable & Pick<Database, 'channelName'>, key: LeaseKey, ending: RunEnding): Promise<FinishResult> {
+  const finishedAt = new Date(ending.finishedAt);
+  const { rows } = await db.query<{
+    schedule_id: string | null; name: string | null; owner_id: string | null; webhook: string | null;
+    consecutive_failures: number | null; alert_after: number | null; crossed: boolean | null;
+  }>(
+    `WITH f AS (
+       UPDATE runs SET status = $4::text, error_kind = $5::text, error = $6::text, output = $7::jsonb, usage = $8::jsonb,
+         thread_id = coalesce($9::uuid, thread_id), finished_at = $10,
          duration_ms = greatest(0, round(extract(epoch FROM ($10::timestamptz - started_at)) * 1000))::int,
          lease_owner = NULL, lease_expires_at = NULL
        WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'running'
-       RETURNING id, schedule_id, EXISTS (
-         SELECT 1 FROM runs w WHERE w.schedule_id = runs.schedule_id AND w.status = 'pending' AND w.not_before <= $10
-       ) AS has_waiting`,
-      [
-        key.id, key.workerId, key.attempt, ending.status, ending.errorKind, ending.error,
-        ending.output === undefined ? null : JSON.stringify(ending.output),
-        ending.usage === undefined || ending.usage === null ? null : JSON.stringify(ending.usage),
-        ending.threadId, new Date(ending.finishedAt),
-      ],
-    );
-    const row = rows[0];
-    if (!row) return { written: false, alerts: [] };
-    await appendRunEvents(tx, [
-      { runId: key.id, kind: 'attempt_finished', data: { attempt: key.attempt, status: ending.status, error_kind: ending.errorKind, error: ending.error } },
-    ]);
-    const alerts = await recordOutcomes(tx, [
-      { runId: key.id, scheduleId: row.schedule_id, status: ending.status, errorKind: ending.errorKind, error: ending.error, finishedAt: new Date(ending.finishedAt) },
-    ]);
-    await notifyFinished(tx, db, [key.id]);
-    if (row.has_waiting) await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), '0']);
-    return { written: true, alerts };
-  });
+       RETURNING id, schedule_id
+     ), e AS (
+       INSERT INTO run_events (run_id, seq, kind, data)
+       SELECT f.id, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = f.id), 0) + 1, 'attempt_finished', $11::jsonb
+       FROM f
+     ), s AS (
+       UPDATE schedules s SET
+         consecutive_failures = CASE WHEN $4::text = 'success' THEN 0
+           WHEN $4::text IN ('error', 'timeout') THEN s.consecutive_failures + 1 ELSE s.consecutive_failures END,
+         alerted_streak = CASE
+           WHEN $4::text IN ('error', 'timeout') AND s.consecutive_failures + 1 >= s.alert_after THEN true
+           WHEN $4::text = 'success' THEN false ELSE s.alerted_streak END,
+         last_run_at = $10, last_run_status = $4::text
+       FROM f WHERE s.id = f.schedule_id
+       RETURNING s.id, s.name, s.owner_id, s.webhook, s.consecutive_failures, s.alert_after,
+         ($4::text IN ('error', 'timeout') AND s.consecutive_failures >= s.alert_after
+          AND s.consecutive_failures - 1 < s.alert_after) AS crossed
+     ), a AS (
+       INSERT INTO schedule_events (schedule_id, kind, data, at)
+       SELECT s.id, 'alert', jsonb_build_object('streak', s.consecutive_failures, 'alert_after', s.alert_after,
+         'last_error', jsonb_build_object('run_id', $1::uuid, 'status', $4::text, 'error_kind', $5::text, 'error', $6::text)), $10
+       FROM s WHERE s.crossed
+     )
+     SELECT s.id AS schedule_id, s.name, s.owner_id, s.webhook, s.consecutive_failures, s.alert_after, s.crossed,
+       pg_notify($12, f.id::text) IS NULL AS notified,
+       CASE WHEN EXISTS (SELECT 1 FROM runs w WHERE w.schedule_id = f.schedule_id AND w.status = 'pending' AND w.not_before <= $10)
+         THEN pg_notify($13, '0') IS NULL END AS woke
+     FROM f LEFT JOIN s ON true`,
+    [
+      key.id, key.workerId, key.attempt, ending.status, ending.errorKind, ending.error,
+      ending.output === undefined ? null : JSON.stringify(ending.output),
+      ending.usage === undefined || ending.usage === null ? null : JSON.stringify(ending.usage),
+      ending.threadId, finishedAt,
+      JSON.stringify({ attempt: key.attempt, status: ending.status, error_kind: ending.errorKind, error: ending.error }),
+      db.channelName('run_finished'), db.channelName('runs'),
+    ],
+  );
+  const row = rows[0];
+  if (!row) return { written: false, alerts: [] };
+  const alerts: FailureAlert[] = [];
+  if (row.crossed && row.schedule_id) {
+    alerts.push({
+      schedule: { id: row.schedule_id, name: row.name!, owner_id: row.owner_id!, webhook: row.webhook },
+      streak: row.consecutive_failures!,
+      alertAfter: row.alert_after!,
+      lastError: { run_id: key.id, status: ending.status, error_kind: ending.errorKind, error: ending.error },
+      at: finishedAt,
+    });
+  }
+  return { written: true, alerts };
 }
 
 /**
  * Hands a failed attempt back for a retry: the same run row goes back to `pending` with
  * `attempt + 1` and `not_before` after the backoff (so the assistant sees the same run id, the
- * same Idempotency-Key). The failed attempt is kept as a run event. Fenced like `finishRun`.
+ * same Idempotency-Key). The failed attempt is kept as a run event. Fenced like `finishRun`; one
+ * statement.
  */
 export async function retryRun(
-  db: Database,
+  db: Queryable & Pick<Database, 'channelName'>,
   key: LeaseKey,
   failure: { errorKind: string; error: string; notBefore: number; startDeadline: number; delayMs: number },
 ): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const { rowCount } = await tx.query(
-      `UPDATE runs SET status = 'pending', attempt = attempt + 1, not_before = $4, start_deadline = $5,
+  const { rows } = await db.query(
+    `WITH f AS (
+       UPDATE runs SET status = 'pending', attempt = attempt + 1, not_before = $4, start_deadline = $5,
          error_kind = $6, error = $7, lease_owner = NULL, lease_expires_at = NULL
-       WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'running'`,
-      [key.id, key.workerId, key.attempt, new Date(failure.notBefore), new Date(failure.startDeadline), failure.errorKind, failure.error],
-    );
-    if (rowCount === 0) return false;
-    await appendRunEvents(tx, [
-      { runId: key.id, kind: 'attempt_failed', data: { attempt: key.attempt, error_kind: failure.errorKind, error: failure.error, retry_in_ms: failure.delayMs } },
-    ]);
-    await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(failure.notBefore)]);
-    return true;
-  });
+       WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'running'
+       RETURNING id
+     ), e AS (
+       INSERT INTO run_events (run_id, seq, kind, data)
+       SELECT f.id, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = f.id), 0) + 1, 'attempt_failed', $8::jsonb
+       FROM f
+     )
+     SELECT pg_notify($9, $10) IS NULL AS woke FROM f`,
+    [
+      key.id, key.workerId, key.attempt, new Date(failure.notBefore), new Date(failure.startDeadline), failure.errorKind, failure.error,
+      JSON.stringify({ attempt: key.attempt, error_kind: failure.errorKind, error: failure.error, retry_in_ms: failure.delayMs }),
+      db.channelName('runs'), String(failure.notBefore),
+    ],
+  );
+  return rows.length > 0;
 }
 
 /**

@@ -5,6 +5,7 @@ import { RunFailure } from '../agents/runtime.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import { deliverAlerts } from '../scheduler/alerts.ts';
 import { Wakeup } from '../scheduler/wakeup.ts';
 import type { Database } from '../store/database.ts';
@@ -32,6 +33,8 @@ export interface WorkerPoolOptions {
   /** How assistants run (see createAssistantExecution); ignored when `execute` is given. */
   execution?: AssistantExecutionDeps;
   execute?: RunExecutor;
+  /** Engine metrics (runs by status, fire lag, busy slots); none when absent. */
+  metrics?: Pick<Metrics, 'runs' | 'fireLag' | 'busySlots'>;
 }
 
 /** Why this worker stopped a run without recording an outcome (someone else owns it now). */
@@ -175,10 +178,16 @@ export class WorkerPool {
     const controller = new AbortController();
     const entry: ActiveRun = { run, controller, done: Promise.resolve() };
     this.active.set(run.id, entry);
+    const { metrics, clock } = this.options;
+    if (metrics) {
+      metrics.busySlots.set(this.active.size);
+      if (run.trigger === 'schedule' && run.scheduled_for && run.attempt === 1) metrics.fireLag.observe(Math.max(0, clock.now() - run.scheduled_for.getTime()));
+    }
     entry.done = this.perform(run, controller)
       .catch((error: unknown) => this.options.logger.error({ err: error, run_id: run.id }, 'recording a run outcome failed'))
       .finally(() => {
         this.active.delete(run.id);
+        this.options.metrics?.busySlots.set(this.active.size);
         if (this.active.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
         if (this.mightHaveMore && !this.closing) this.wakeup.wake();
       });
@@ -218,7 +227,8 @@ export class WorkerPool {
     } finally {
       clearTimeout(timer);
     }
-    const { alerts } = await finishRun(db, key, ending);
+    const { written, alerts } = await finishRun(db, key, ending);
+    if (written) this.options.metrics?.runs.inc({ status: ending.status });
     this.alert(alerts);
   }
 
@@ -310,5 +320,6 @@ function toExecute(run: ClaimedRun): RunToExecute {
     sessionMode: run.session_mode,
     onRunCompleted: run.on_run_completed,
     input: run.input,
+    preloaded: { assistant: run.assistant, owner: run.owner },
   };
 }
