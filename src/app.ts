@@ -78,8 +78,14 @@ export class Kairos {
       clock: this.engineClock,
       config: this.config.scheduler,
       startDeadlineMs: this.config.worker.startDeadlineMs,
+      assistants: this.agents.assistants,
     });
-    this.runs = new RunService({ db: this.db, clock: this.engineClock, startDeadlineMs: this.config.worker.startDeadlineMs });
+    this.runs = new RunService({
+      db: this.db,
+      clock: this.engineClock,
+      startDeadlineMs: this.config.worker.startDeadlineMs,
+      assistants: this.agents.assistants,
+    });
     this.services.push({ name: 'runs', start: async () => {}, close: () => this.runs.close() });
     this.registerRoles();
     this.api = createApiApp({

@@ -44,7 +44,8 @@ const retry = z.strictObject({
 
 const fields = {
   name: z.string().trim().min(1, 'may not be empty').max(200),
-  assistant_id: z.uuid(),
+  /** An assistant id, or a graph id (its default assistant, LangGraph's convention). */
+  assistant_id: z.string().trim().min(1).max(200),
   thread_id: z.uuid().nullable(),
   schedule: scheduleSpec,
   input_template: z.json().nullable(),
@@ -65,7 +66,9 @@ const fields = {
   enabled: z.boolean(),
   metadata: z.record(z.string(), z.json()),
   alert_after: z.number().int().min(1).max(10_000),
-  webhook: z.url().nullable(),
+  webhook: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
+  /** Extra run configuration kept with the schedule (LangGraph's payload `config`, `context`, …). */
+  config: z.record(z.string(), z.json()),
 };
 
 /**
@@ -95,6 +98,7 @@ export const scheduleCreateSchema = z.strictObject({
   metadata: fields.metadata.default({}),
   alert_after: fields.alert_after.default(3),
   webhook: fields.webhook.optional(),
+  config: fields.config.default({}),
 });
 
 /** A partial update: only the fields given change. */
@@ -111,11 +115,20 @@ export type ParsedUpdate = z.output<typeof scheduleUpdateSchema>;
 export type ParsedSpec = z.output<typeof scheduleSpec>;
 export type ParsedRetry = z.output<typeof retry>;
 
+const booleanText = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+
 export const scheduleListSchema = z.strictObject({
   assistant_id: z.uuid().optional(),
   thread_id: z.uuid().optional(),
   owner_id: z.uuid().optional(),
   status: z.enum(['active', 'paused', 'completed']).optional(),
+  enabled: booleanText.optional(),
+  /** Case-insensitive part of the name. */
+  name: z.string().min(1).max(200).optional(),
+  /** Matches when every key equals (JSON equality). */
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  /** The `next_cursor` of the previous page: continues after it (newest first). */
+  cursor: z.string().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });

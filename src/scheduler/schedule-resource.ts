@@ -1,4 +1,5 @@
 import type { ScheduleRow, ScheduleState } from '../store/schedules.ts';
+import { describe } from '../time/index.ts';
 
 /** A schedule as the API shows it: the fields it was created with, plus its state. */
 export interface ScheduleResource {
@@ -8,6 +9,8 @@ export interface ScheduleResource {
   assistant_id: string | null;
   thread_id: string | null;
   schedule: { cron: string; timezone: string } | { at: string; timezone: string } | { every: number; anchor: string | null; timezone: string };
+  /** The schedule in words, e.g. "Every 15 minutes" (null if the expression cannot be read). */
+  description: string | null;
   input_template: unknown;
   session_mode: 'new' | 'persistent';
   on_run_completed: 'delete' | 'keep';
@@ -37,6 +40,8 @@ export interface ScheduleResource {
   alert_after: number;
   webhook: string | null;
   metadata: Record<string, unknown>;
+  /** Extra run configuration kept with the schedule (the LangGraph payload's `config`, `context`, …). */
+  config: Record<string, unknown>;
   version: number;
   created_at: string;
   updated_at: string;
@@ -46,6 +51,31 @@ const iso = (date: Date | null) => date?.toISOString() ?? null;
 
 export function scheduleState(row: Pick<ScheduleRow, 'enabled' | 'completed_at'>): ScheduleState {
   return row.completed_at ? 'completed' : row.enabled ? 'active' : 'paused';
+}
+
+function plural(count: number, unit: string): string {
+  return count === 1 ? `every ${unit}` : `every ${count} ${unit}s`;
+}
+
+function everyInWords(seconds: number): string {
+  if (seconds % 86_400 === 0) return plural(seconds / 86_400, 'day');
+  if (seconds % 3600 === 0) return plural(seconds / 3600, 'hour');
+  if (seconds % 60 === 0) return plural(seconds / 60, 'minute');
+  return plural(seconds, 'second');
+}
+
+/** The schedule in words: the cron's description, "Every 15 minutes", or "Once at …". */
+export function describeSchedule(row: Pick<ScheduleRow, 'kind' | 'cron' | 'at' | 'every_ms' | 'timezone'>): string | null {
+  if (row.kind === 'once') return row.at ? `Once at ${row.at.toISOString()}` : null;
+  if (row.kind === 'interval') {
+    const words = everyInWords(row.every_ms! / 1000);
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+  try {
+    return describe(row.cron!, { seconds: row.cron!.trim().split(/\s+/).length === 6 });
+  } catch {
+    return null; // saved under other rules (seconds since disallowed): still listable
+  }
 }
 
 export function toScheduleResource(row: ScheduleRow): ScheduleResource {
@@ -62,6 +92,7 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
         : row.kind === 'once'
           ? { at: row.at!.toISOString(), timezone: row.timezone }
           : { every: row.every_ms! / 1000, anchor: iso(row.anchor_at), timezone: row.timezone },
+    description: describeSchedule(row),
     input_template: row.input_template,
     session_mode: row.session_mode,
     on_run_completed: row.on_run_completed,
@@ -90,6 +121,7 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     alert_after: row.alert_after,
     webhook: row.webhook,
     metadata: row.metadata,
+    config: row.config ?? {},
     version: row.version,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),

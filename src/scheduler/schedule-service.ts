@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { AssistantService } from '../agents/assistant-service.ts';
 import { assertAdmin, assertCanWrite, canSee, type Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
@@ -14,6 +15,8 @@ import {
   insertSchedule,
   listSchedules,
   reserveRunNumbers,
+  type ScheduleCursor,
+  type ScheduleOrder,
   updateScheduleColumns,
   type ScheduleRow,
 } from '../store/schedules.ts';
@@ -44,6 +47,16 @@ export interface ScheduleServiceOptions {
   config: Pick<Config['scheduler'], 'allowSeconds' | 'maxSchedulesPerUser' | 'requireAdmin'>;
   /** Manual runs must start within this long (`capacity` otherwise). */
   startDeadlineMs: number;
+  /** Resolves and checks the assistant a schedule targets (an id or a graph id). */
+  assistants: Pick<AssistantService, 'assertRunnable'>;
+}
+
+/** Schedules after `cursor` (keyset on created_at, id): the list's `next_cursor`. */
+export interface ScheduleListPage {
+  items: ScheduleResource[];
+  total: number;
+  /** Pass as `cursor` to read the next page; null on the last page. */
+  next_cursor: string | null;
 }
 
 export interface TriggerOptions {
@@ -69,6 +82,41 @@ interface ScheduleEvent {
 
 const uniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
 
+/** Filters of {@link ScheduleService.search}. */
+export interface ScheduleSearch {
+  /** An assistant id or a graph id (every assistant of that graph). */
+  assistantRef?: string;
+  threadId?: string;
+  enabled?: boolean;
+  metadata?: Record<string, unknown>;
+  orderBy?: ScheduleOrder;
+  limit: number;
+  offset: number;
+}
+
+/** The `schedules.config` column: not one of the spec's columns, so written on its own. */
+async function setConfig(tx: Queryable, id: string, config: Record<string, unknown>): Promise<ScheduleRow> {
+  const { rows } = await tx.query<ScheduleRow>('UPDATE schedules SET config = $2::jsonb WHERE id = $1 RETURNING *', [id, JSON.stringify(config)]);
+  return rows[0]!;
+}
+
+/** An opaque cursor: the last row's created_at (microseconds since the epoch) and id. */
+function encodeCursor(row: ScheduleRow & { created_us?: string }): string {
+  return Buffer.from(JSON.stringify([row.created_us, row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): ScheduleCursor {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && typeof value[0] === 'string' && /^-?\d+$/.test(value[0]) && z.uuid().safeParse(value[1]).success) {
+      return { createdUs: value[0], id: value[1] as string };
+    }
+  } catch {
+    // reported below
+  }
+  throw invalid('cursor', 'is not a cursor this server gave out: pass the next_cursor of the previous page', { location: 'query' });
+}
+
 /**
  * Schedules: create, read, list, update, pause, resume, delete, trigger, preview, stats. Every
  * method takes the calling actor: admins see every schedule, others only their own (another
@@ -93,8 +141,8 @@ export class ScheduleService {
     const input = parseScheduleInput(scheduleCreateSchema, body);
     const { db, clock } = this.options;
     const now = clock.now();
-    const columns = newScheduleColumns(input, this.rules, now);
-    const assistant = await runnableAssistant(db, actor, input.assistant_id);
+    const assistant = await runnableAssistant(this.options.assistants, actor, input.assistant_id);
+    const columns = { ...newScheduleColumns(input, this.rules, now), assistant_id: assistant.id };
     if (columns.thread_id) await usableThread(db, actor, columns.thread_id);
     const id = randomUUID();
     const name = input.name ?? `${assistant.name}-${id.slice(0, 8)}`;
@@ -110,7 +158,7 @@ export class ScheduleService {
             details: { cap },
           });
         }
-        const inserted = await insertSchedule(tx, {
+        let inserted = await insertSchedule(tx, {
           ...columns,
           id,
           name,
@@ -119,6 +167,7 @@ export class ScheduleService {
           completed_at: next === null ? new Date(now) : null,
           created_at: new Date(now),
         });
+        if (Object.keys(input.config).length > 0) inserted = await setConfig(tx, id, input.config);
         await this.notifyScheduler(tx, inserted);
         return inserted;
       });
@@ -133,17 +182,50 @@ export class ScheduleService {
     return toScheduleResource(await this.visible(actor, id));
   }
 
-  /** Newest first; `status` filters active, paused or completed schedules. */
-  async list(actor: Actor, filters: ScheduleListInput = {}): Promise<{ items: ScheduleResource[]; total: number }> {
+  /**
+   * Newest first. Filters: `status` (active, paused, completed), `enabled`, `name` (contains,
+   * case-insensitive), `metadata` (every key equals); paging by `offset` or by `cursor`.
+   */
+  async list(actor: Actor, filters: ScheduleListInput = {}): Promise<ScheduleListPage> {
     const input = parseScheduleInput(scheduleListSchema, filters);
     const ownerId = actor.role === 'admin' ? input.owner_id : actor.userId;
+    const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
     const { rows, total } = await listSchedules(this.options.db, {
       ...(ownerId && { ownerId }),
       ...(input.assistant_id && { assistantId: input.assistant_id }),
       ...(input.thread_id && { threadId: input.thread_id }),
       ...(input.status && { state: input.status }),
-      limit: input.limit,
+      ...(input.enabled !== undefined && { enabled: input.enabled }),
+      ...(input.name && { nameContains: input.name }),
+      ...(input.metadata && { metadata: input.metadata }),
+      ...(after && { after }),
+      limit: input.limit + 1, // one more tells whether a next page exists
       offset: input.offset,
+    });
+    const page = rows.slice(0, input.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toScheduleResource),
+      total,
+      next_cursor: last && rows.length > input.limit ? encodeCursor(last) : null,
+    };
+  }
+
+  /**
+   * The LangGraph cron search: the same filters plus `assistantRef` (an assistant id or a graph
+   * id) and an order, for the `/runs/crons/search|count` routes.
+   */
+  async search(actor: Actor, filters: ScheduleSearch): Promise<{ items: ScheduleResource[]; total: number }> {
+    const ownerId = actor.role === 'admin' ? undefined : actor.userId;
+    const { rows, total } = await listSchedules(this.options.db, {
+      ...(ownerId && { ownerId }),
+      ...(filters.assistantRef !== undefined && { assistantRef: filters.assistantRef }),
+      ...(filters.threadId !== undefined && { threadId: filters.threadId }),
+      ...(filters.enabled !== undefined && { enabled: filters.enabled }),
+      ...(filters.metadata !== undefined && { metadata: filters.metadata }),
+      ...(filters.orderBy !== undefined && { orderBy: filters.orderBy }),
+      limit: filters.limit,
+      offset: filters.offset,
     });
     return { items: rows.map(toScheduleResource), total };
   }
@@ -157,13 +239,15 @@ export class ScheduleService {
     const patch = parseScheduleInput(scheduleUpdateSchema, body);
     await this.visible(actor, id);
     const { db, clock } = this.options;
-    if (patch.assistant_id !== undefined) await runnableAssistant(db, actor, patch.assistant_id);
+    const assistantId = patch.assistant_id === undefined ? undefined : (await runnableAssistant(this.options.assistants, actor, patch.assistant_id)).id;
     if (patch.thread_id) await usableThread(db, actor, patch.thread_id);
     try {
       const row = await db.transaction(async (tx) => {
         const current = (await findSchedule(tx, id, { forUpdate: true })) ?? this.missing(id);
         const now = clock.now();
         const { changes, timing } = changedColumns(current, patch, this.rules, now);
+        if (assistantId !== undefined) changes.assistant_id = assistantId;
+        if (patch.config !== undefined) await setConfig(tx, id, patch.config);
         const merged = { ...current, ...changes };
         const engine: Partial<Pick<ScheduleRow, 'next_run_at' | 'completed_at'>> = {};
         if (timing) {
@@ -242,7 +326,7 @@ export class ScheduleService {
     const overlap = z.enum(['obey', 'override']).optional().safeParse(options.overlap);
     if (!overlap.success) throw invalid('overlap', 'must be "obey" or "override"');
     const visible = await this.visible(actor, id);
-    if (visible.assistant_id) await runnableAssistant(this.options.db, actor, visible.assistant_id);
+    if (visible.assistant_id) await runnableAssistant(this.options.assistants, actor, visible.assistant_id);
     const { db, clock, startDeadlineMs } = this.options;
     const runId = randomUUID();
     await db.transaction(async (tx) => {

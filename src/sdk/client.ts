@@ -69,6 +69,21 @@ export interface Filters extends PageParams {
   [name: string]: string | number | boolean | undefined;
 }
 
+/** Filters of `schedules.list`. */
+export interface ScheduleListFilters extends MetadataFilters {
+  /** `active`, `paused` or `completed`. */
+  status?: string;
+  enabled?: boolean;
+  name?: string;
+  cursor?: string;
+}
+
+/** Time-range filters of run lists: `from` (inclusive) and `to` (exclusive) bound `created_at`. */
+export interface RunListFilters extends Filters {
+  from?: string;
+  to?: string;
+}
+
 /** Filters of lists that match metadata: `metadata` is an object, sent as JSON in the query. */
 export interface MetadataFilters extends PageParams {
   metadata?: Record<string, unknown>;
@@ -171,7 +186,7 @@ export class Kairos {
     /** Starts a run now; with `wait`, answers once it finished (or `wait_timeout_ms` passed). */
     create: (body: RunCreate, options: { wait?: boolean; wait_timeout_ms?: number } = {}) =>
       this.call<Run>('runs.create', { body, query: { ...options } }),
-    list: (filters: Filters = {}) => this.call<RunList>('runs.list', { query: filters }),
+    list: (filters: RunListFilters = {}) => this.call<RunList>('runs.list', { query: filters }),
     /** The run with its events. */
     get: (id: string) => this.call<RunWithEvents>('runs.get', { params: { id } }),
     cancel: (id: string) => this.call<Run>('runs.cancel', { params: { id } }),
@@ -179,7 +194,11 @@ export class Kairos {
 
   readonly schedules = {
     create: (body: ScheduleCreate) => this.call<Schedule>('schedules.create', { body }),
-    list: (filters: Filters = {}) => this.call<ScheduleList>('schedules.list', { query: filters }),
+    /**
+     * Newest first; filters `status`, `enabled`, `name` (contains), `metadata` (object), `assistant_id`,
+     * `thread_id`; page with `offset` or with `cursor` (the previous page's `next_cursor`).
+     */
+    list: (filters: ScheduleListFilters = {}) => this.call<ScheduleList>('schedules.list', { query: withMetadata(filters) }),
     /** Next fire times and the description, without saving anything. */
     preview: (body: SchedulePreviewRequest | Record<string, unknown>) => this.call<SchedulePreview>('schedules.preview', { body }),
     get: (id: string) => this.call<Schedule>('schedules.get', { params: { id } }),
@@ -188,7 +207,7 @@ export class Kairos {
     pause: (id: string) => this.call<Schedule>('schedules.pause', { params: { id } }),
     resume: (id: string) => this.call<Schedule>('schedules.resume', { params: { id } }),
     trigger: (id: string, body: ScheduleTrigger = {}) => this.call<Run>('schedules.trigger', { params: { id }, body }),
-    runs: (id: string, filters: Filters = {}) => this.call<RunList>('schedules.runs', { params: { id }, query: filters }),
+    runs: (id: string, filters: RunListFilters = {}) => this.call<RunList>('schedules.runs', { params: { id }, query: filters }),
     /** `window` as seconds or text: `"24h"`, `"7d"`, `"PT24H"`. */
     stats: (id: string, options: { window?: string } = {}) =>
       this.call<ScheduleStats>('schedules.stats', { params: { id }, query: { ...options } }),

@@ -143,6 +143,10 @@ export interface RunFilter {
   threadId?: string;
   status?: RunStatus;
   trigger?: Trigger;
+  /** created_at at or after this instant. */
+  createdFrom?: Date;
+  /** created_at before this instant. */
+  createdBefore?: Date;
   limit: number;
   offset: number;
 }
@@ -151,10 +155,10 @@ export interface RunFilter {
 export async function listRuns(db: Queryable, filter: RunFilter): Promise<{ rows: RunRow[]; total: number }> {
   const where: string[] = [];
   const params: unknown[] = [];
-  const add = (column: string, value: unknown) => {
+  const add = (column: string, value: unknown, operator = '=') => {
     if (value === undefined) return;
     params.push(value);
-    where.push(`${column} = $${params.length}`);
+    where.push(`${column} ${operator} $${params.length}`);
   };
   add('owner_id', filter.ownerId);
   add('schedule_id', filter.scheduleId);
@@ -162,6 +166,8 @@ export async function listRuns(db: Queryable, filter: RunFilter): Promise<{ rows
   add('thread_id', filter.threadId);
   add('status', filter.status);
   add('trigger', filter.trigger);
+  add('created_at', filter.createdFrom, '>=');
+  add('created_at', filter.createdBefore, '<');
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const { rows } = await db.query<RunRow & { total: number }>(
     `SELECT *, count(*) OVER () AS total FROM runs ${clause}

@@ -125,32 +125,87 @@ export async function findSchedule(db: Queryable, id: string, options: { forUpda
 
 export type ScheduleState = 'active' | 'paused' | 'completed';
 
+/** A keyset position: the created_at (microseconds since the epoch, as text) and id of the last row read. */
+export interface ScheduleCursor {
+  createdUs: string;
+  id: string;
+}
+
+/** A list order other than the default (newest first); columns are a fixed list, never user text. */
+export interface ScheduleOrder {
+  column: 'id' | 'assistant_id' | 'thread_id' | 'created_at' | 'updated_at' | 'next_run_at';
+  direction: 'asc' | 'desc';
+}
+
 export interface ScheduleFilter {
   ownerId?: string;
   assistantId?: string;
+  /** An assistant id or a graph id: schedules of that assistant, or of any assistant of the graph. */
+  assistantRef?: string;
   threadId?: string;
   state?: ScheduleState;
+  enabled?: boolean;
+  /** Case-insensitive part of the name. */
+  nameContains?: string;
+  /** Every key equals (jsonb containment per key). */
+  metadata?: Record<string, unknown>;
+  /** Only rows after this one in the default order. */
+  after?: ScheduleCursor;
+  orderBy?: ScheduleOrder;
   limit: number;
   offset: number;
 }
 
-export async function listSchedules(db: Queryable, filter: ScheduleFilter): Promise<{ rows: ScheduleRow[]; total: number }> {
+const orderColumns = new Set<ScheduleOrder['column']>(['id', 'assistant_id', 'thread_id', 'created_at', 'updated_at', 'next_run_at']);
+
+/**
+ * A page of schedules, newest first (`created_at DESC, id`) unless `orderBy`. Rows carry
+ * `created_us` (their created_at in microseconds, as text) to build a keyset cursor.
+ */
+export async function listSchedules(
+  db: Queryable,
+  filter: ScheduleFilter,
+): Promise<{ rows: Array<ScheduleRow & { created_us: string }>; total: number }> {
   const where: string[] = [];
   const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
+  const add = (sql: string, ...values: unknown[]) => {
+    let text = sql;
+    for (const value of values) {
+      params.push(value);
+      text = text.replace('?', `$${params.length}`);
+    }
+    where.push(text);
   };
   if (filter.ownerId) add('owner_id = ?', filter.ownerId);
   if (filter.assistantId) add('assistant_id = ?', filter.assistantId);
+  if (filter.assistantRef) add('assistant_id IN (SELECT id FROM assistants WHERE id::text = ? OR graph_id = ?)', filter.assistantRef, filter.assistantRef);
   if (filter.threadId) add('thread_id = ?', filter.threadId);
   if (filter.state === 'completed') where.push('completed_at IS NOT NULL');
   if (filter.state === 'paused') where.push('completed_at IS NULL AND NOT enabled');
   if (filter.state === 'active') where.push('completed_at IS NULL AND enabled');
+  if (filter.enabled !== undefined) add('enabled = ?', filter.enabled);
+  if (filter.nameContains) add("name ILIKE '%' || ? || '%' ESCAPE '\\'", filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`));
+  for (const [key, value] of Object.entries(filter.metadata ?? {})) add('metadata -> ?::text = ?::jsonb', key, JSON.stringify(value));
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const { rows } = await db.query<ScheduleRow & { total: number }>(
-    `SELECT *, count(*) OVER () AS total FROM schedules ${clause}
-     ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+  let keyset = '';
+  if (filter.after) {
+    params.push(filter.after.createdUs, filter.after.id);
+    const at = `'epoch'::timestamptz + $${params.length - 1}::bigint * interval '1 microsecond'`;
+    keyset = `WHERE (created_at < ${at} OR (created_at = ${at} AND id > $${params.length}::uuid))`;
+  }
+  let order = 'created_at DESC, id';
+  if (filter.orderBy && orderColumns.has(filter.orderBy.column)) {
+    const direction = filter.orderBy.direction === 'asc' ? 'ASC' : 'DESC';
+    order = `${filter.orderBy.column} ${direction} NULLS LAST, id ${direction}`;
+  }
+  // The total counts every match of the filters (a cursor only moves the page).
+  const { rows } = await db.query<ScheduleRow & { total: number; created_us: string }>(
+    `SELECT * FROM (
+       SELECT *, count(*) OVER () AS total,
+              (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_us
+       FROM schedules ${clause}
+     ) AS matching ${keyset}
+     ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, filter.limit, filter.offset],
   );
   const total = rows[0]?.total ?? 0;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { AssistantService } from '../agents/assistant-service.ts';
 import { assertCanWrite, canSee, type Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import { KairosError, notFound } from '../errors.ts';
@@ -14,7 +15,8 @@ import { RunWaiter } from './run-waiter.ts';
 const statuses = ['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped'] as const;
 
 export const runCreateSchema = z.strictObject({
-  assistant_id: z.uuid(),
+  /** An assistant id, or a graph id (its default assistant). */
+  assistant_id: z.string().trim().min(1).max(200),
   input: z.json().optional(),
   thread_id: z.uuid().nullable().optional(),
   /** Seconds. */
@@ -29,6 +31,8 @@ export const runCreateSchema = z.strictObject({
 });
 export type RunCreateInput = z.input<typeof runCreateSchema>;
 
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a zone offset, e.g. 2026-03-09T09:00:00Z' });
+
 export const runListSchema = z.strictObject({
   schedule_id: z.uuid().optional(),
   assistant_id: z.uuid().optional(),
@@ -36,6 +40,10 @@ export const runListSchema = z.strictObject({
   status: z.enum(statuses).optional(),
   trigger: z.enum(['schedule', 'manual', 'api', 'retry']).optional(),
   owner_id: z.uuid().optional(),
+  /** Runs created at or after this instant. */
+  from: instant.optional(),
+  /** Runs created before this instant. */
+  to: instant.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -46,6 +54,8 @@ export interface RunServiceOptions {
   clock: Clock;
   /** A run that cannot start within this long fails with `capacity`. */
   startDeadlineMs: number;
+  /** Resolves and checks the assistant a run targets (an id or a graph id). */
+  assistants: Pick<AssistantService, 'assertRunnable'>;
 }
 
 /**
@@ -69,7 +79,7 @@ export class RunService {
     assertCanWrite(actor, 'start runs');
     const input = parseScheduleInput(runCreateSchema, body);
     const { db, clock, startDeadlineMs } = this.options;
-    await runnableAssistant(db, actor, input.assistant_id);
+    const assistant = await runnableAssistant(this.options.assistants, actor, input.assistant_id);
     if (input.thread_id) await usableThread(db, actor, input.thread_id);
     const now = clock.now();
     const id = randomUUID();
@@ -78,7 +88,7 @@ export class RunService {
         {
           id,
           schedule_id: null,
-          assistant_id: input.assistant_id,
+          assistant_id: assistant.id,
           thread_id: input.thread_id ?? null,
           owner_id: actor.userId,
           trigger: 'api',
@@ -106,7 +116,7 @@ export class RunService {
     return toRunResource(await this.visible(actor, id));
   }
 
-  /** Newest first. */
+  /** Newest first; `from` (inclusive) and `to` (exclusive) bound `created_at`. */
   async list(actor: Actor, filters: RunListInput = {}): Promise<{ items: RunResource[]; total: number }> {
     const input = parseScheduleInput(runListSchema, filters);
     const ownerId = actor.role === 'admin' ? input.owner_id : actor.userId;
@@ -117,6 +127,8 @@ export class RunService {
       ...(input.thread_id && { threadId: input.thread_id }),
       ...(input.status && { status: input.status }),
       ...(input.trigger && { trigger: input.trigger }),
+      ...(input.from && { createdFrom: new Date(input.from) }),
+      ...(input.to && { createdBefore: new Date(input.to) }),
       limit: input.limit,
       offset: input.offset,
     });

@@ -51,12 +51,13 @@ export async function createApiHarness(
     const registry = createModuleRegistry([defineAssistant({ id: 'echo', name: 'Echo', run: (input) => input })]);
     const assistants = createAssistantService({ db: database.db, config, registry });
     const threads = createThreadService({ db: database.db, assistants, threadMaxMessages: config.threadMaxMessages });
-    runs = new RunService({ db: database.db, clock: systemClock, startDeadlineMs: config.worker.startDeadlineMs });
+    runs = new RunService({ db: database.db, clock: systemClock, startDeadlineMs: config.worker.startDeadlineMs, assistants });
     const schedules = new ScheduleService({
       db: database.db,
       clock: systemClock,
       config: config.scheduler,
       startDeadlineMs: config.worker.startDeadlineMs,
+      assistants,
     });
     services = { assistants, threads, runs, schedules };
   }

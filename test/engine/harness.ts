@@ -1,4 +1,6 @@
+import { createAssistantService, type AssistantService } from '../../src/agents/assistant-service.ts';
 import { createAssistantExecution } from '../../src/agents/execute-assistant.ts';
+import { createModuleRegistry } from '../../src/agents/module-registry.ts';
 import { localAdminId } from '../../src/auth/actor.ts';
 import type { Actor } from '../../src/auth/actor.ts';
 import { systemClock, type Clock } from '../../src/clock.ts';
@@ -62,6 +64,11 @@ export interface ReplicaOptions {
   alertWebhook: string;
 }
 
+/** The assistant service schedules and runs resolve their assistant with (no modules registered). */
+export function engineAssistants(db: Database): AssistantService {
+  return createAssistantService({ db, config: { http: { allowPrivate: true, allowHosts: [] } }, registry: createModuleRegistry([]) });
+}
+
 function makeReplica(db: Database, id: string, options: ReplicaOptions): Replica {
   const workerConfig = { slots: 8, leaseMs: 30_000, heartbeatMs: 10_000, shutdownGraceMs: 5_000, startDeadlineMs: 300_000, ...options.worker };
   const execution = createAssistantExecution({ db, logger, config: { http: { allowPrivate: true, allowHosts: [] }, threadMaxMessages: 200 } });
@@ -81,8 +88,9 @@ function makeReplica(db: Database, id: string, options: ReplicaOptions): Replica
       clock: options.clock,
       config: { allowSeconds: options.allowSeconds, maxSchedulesPerUser: 100, requireAdmin: false },
       startDeadlineMs: workerConfig.startDeadlineMs,
+      assistants: engineAssistants(db),
     }),
-    runs: new RunService({ db, clock: options.clock, startDeadlineMs: workerConfig.startDeadlineMs }),
+    runs: new RunService({ db, clock: options.clock, startDeadlineMs: workerConfig.startDeadlineMs, assistants: engineAssistants(db) }),
   };
 }
 

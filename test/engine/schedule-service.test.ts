@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { ScheduleService } from '../../src/scheduler/schedule-service.ts';
 import { systemClock } from '../../src/clock.ts';
-import { admin, createEngine, type Engine } from './harness.ts';
+import { admin, createEngine, engineAssistants, type Engine } from './harness.ts';
 
 const member = { userId: '', role: 'member' as const };
 
@@ -11,7 +11,7 @@ describe('schedule service validation and access (pglite)', () => {
   let strict: ScheduleService;
   beforeAll(async () => {
     engine = await createEngine('pglite');
-    strict = new ScheduleService({ db: engine.db, clock: systemClock, config: { allowSeconds: false, maxSchedulesPerUser: 100, requireAdmin: false }, startDeadlineMs: 300_000 });
+    strict = new ScheduleService({ db: engine.db, clock: systemClock, config: { allowSeconds: false, maxSchedulesPerUser: 100, requireAdmin: false }, startDeadlineMs: 300_000, assistants: engineAssistants(engine.db) });
     const { rows } = await engine.db.query<{ id: string }>("INSERT INTO users (name, role) VALUES ('mia', 'member') RETURNING id");
     member.userId = rows[0]!.id;
   });
@@ -73,7 +73,7 @@ describe('schedule cap (postgres)', () => {
   it('concurrent creates never exceed KAIROS_MAX_SCHEDULES_PER_USER', async () => {
     const engine = await createEngine('postgres');
     try {
-      const capped = new ScheduleService({ db: engine.db, clock: systemClock, config: { allowSeconds: false, maxSchedulesPerUser: 5, requireAdmin: false }, startDeadlineMs: 300_000 });
+      const capped = new ScheduleService({ db: engine.db, clock: systemClock, config: { allowSeconds: false, maxSchedulesPerUser: 5, requireAdmin: false }, startDeadlineMs: 300_000, assistants: engineAssistants(engine.db) });
       const results = await Promise.allSettled(Array.from({ length: 12 }, () => capped.create(admin, { assistant_id: engine.assistantId, schedule: '0 9 * * *' })));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
       const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

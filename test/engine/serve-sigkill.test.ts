@@ -9,6 +9,7 @@ import { startAssistantServer, type AssistantServer } from '../helpers/assistant
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../helpers/databases.ts';
 import { startKairosProcess, type KairosProcess } from '../helpers/kairos-process.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { engineAssistants } from './harness.ts';
 
 const admin = { userId: localAdminId, role: 'admin' as const };
 
@@ -42,7 +43,7 @@ describe('kairos serve ×3 with one SIGKILL (postgres)', () => {
     };
     processes.push(...(await Promise.all([startKairosProcess(env, 60_000), startKairosProcess(env, 60_000), startKairosProcess(env, 60_000)])));
 
-    const schedules = new ScheduleService({ db: test.db, clock: systemClock, config: { allowSeconds: true, maxSchedulesPerUser: 0, requireAdmin: false }, startDeadlineMs: 300_000 });
+    const schedules = new ScheduleService({ db: test.db, clock: systemClock, config: { allowSeconds: true, maxSchedulesPerUser: 0, requireAdmin: false }, startDeadlineMs: 300_000, assistants: engineAssistants(test.db) });
     const endAt = Date.now() + 7000;
     const created: ScheduleResource[] = [];
     for (let i = 0; i < 20; i++) {

@@ -151,8 +151,8 @@ export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: Sche
   );
   app.openapi(scheduleRoutes.list, async (c) => {
     const query = c.req.valid('query');
-    const { items, total } = await schedules.list(c.var.actor, query);
-    return c.json({ data: items, total, limit: query.limit, offset: query.offset }, 200);
+    const { items, total, next_cursor } = await schedules.list(c.var.actor, query);
+    return c.json({ data: items, total, limit: query.limit, offset: query.offset, next_cursor }, 200);
   });
   app.openapi(scheduleRoutes.preview, (c) => {
     const { input, count } = previewInput(c.req.valid('json'));

@@ -58,6 +58,8 @@ export const RunListQuery = PageQuery.extend({
   status: z.enum(statuses).optional(),
   trigger: z.enum(triggers).optional(),
   owner_id: z.string().optional().openapi({ description: "Admins: one user's runs" }),
+  from: Timestamp.optional().openapi({ description: 'Runs created at or after this instant' }),
+  to: Timestamp.optional().openapi({ description: 'Runs created before this instant' }),
 });
 
 export const RunList = pageOf(Run, 'RunList');

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { previewSchema, scheduleCreateSchema, scheduleUpdateSchema } from '../../scheduler/schedule-input.ts';
-import { PageQuery, Timestamp, pageOf } from './common.ts';
+import { PageQuery, Timestamp, queryBoolean } from './common.ts';
+import { jsonObjectQuery } from './json-query.ts';
 import { serviceBody } from './service-body.ts';
 
 export const ScheduleCreate = serviceBody(scheduleCreateSchema, 'ScheduleCreate');
@@ -50,6 +51,7 @@ export const Schedule = z
       z.object({ at: z.string(), timezone: z.string() }),
       z.object({ every: z.number(), anchor: z.string().nullable(), timezone: z.string() }),
     ]),
+    description: z.string().nullable().openapi({ description: 'The schedule in words, e.g. "At 09:00, Monday through Friday"' }),
     input_template: z.unknown(),
     session_mode: z.enum(['new', 'persistent']),
     on_run_completed: z.enum(['delete', 'keep']),
@@ -78,6 +80,7 @@ export const Schedule = z
     alert_after: z.number().int(),
     webhook: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
+    config: z.record(z.string(), z.unknown()).openapi({ description: "Extra run configuration (LangGraph's payload config, context, …)" }),
     version: z.number().int(),
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -111,6 +114,10 @@ export const ScheduleListQuery = PageQuery.extend({
   thread_id: z.string().optional(),
   owner_id: z.string().optional().openapi({ description: "Admins: one user's schedules" }),
   status: z.enum(['active', 'paused', 'completed']).optional(),
+  enabled: queryBoolean.optional(),
+  name: z.string().min(1).max(200).optional().openapi({ description: 'Part of the name, case-insensitive' }),
+  metadata: jsonObjectQuery.optional(),
+  cursor: z.string().min(1).max(200).optional().openapi({ description: 'The next_cursor of the previous page (keyset on created_at, id)' }),
 });
 
 export const ScheduleStatsQuery = z.object({
@@ -120,9 +127,19 @@ export const ScheduleStatsQuery = z.object({
 export const ScheduleRunsQuery = PageQuery.extend({
   status: z.enum(['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped']).optional(),
   trigger: z.enum(['schedule', 'manual', 'api', 'retry']).optional(),
+  from: Timestamp.optional().openapi({ description: 'Runs created at or after this instant' }),
+  to: Timestamp.optional().openapi({ description: 'Runs created before this instant' }),
 });
 
-export const ScheduleList = pageOf(Schedule, 'ScheduleList');
+export const ScheduleList = z
+  .object({
+    data: z.array(Schedule),
+    total: z.number().int().openapi({ description: 'Every schedule matching the filters' }),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    next_cursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+  })
+  .openapi('ScheduleList');
 
 export type Schedule = z.infer<typeof Schedule>;
 export type ScheduleCreate = z.input<typeof scheduleCreateSchema>;
