@@ -19,6 +19,9 @@ import type { ApiEnv } from './env.ts';
 import { errorHandler, notFoundHandler, validationError } from './error-handler.ts';
 import { registerAssistantRoutes } from './routes/assistants.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
+import { registerLangGraphAssistantRoutes, registerLangGraphInfoRoute } from './routes/langgraph-assistants.ts';
+import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
+import { registerLangGraphThreadRoutes } from './routes/langgraph-threads.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { openApiPath, registerSystemRoutes } from './routes/system.ts';
@@ -45,6 +48,9 @@ export interface ApiServices {
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
 const publicPaths = new Set(['/healthz', '/metrics', openApiPath, '/api/docs']);
+
+/** The LangGraph-compatible routes (behind the same keys; the SDK sends `x-api-key`). */
+const langGraphPaths = ['/assistants', '/assistants/*', '/threads', '/threads/*', '/runs/*'];
 
 /**
  * The HTTP application: native `/api/v1` routes behind API-key auth, the OpenAPI 3.1 document,
@@ -94,6 +100,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   const authenticator = new Authenticator(db, { loopback: isLoopbackHost(config.server.host) });
   const requireKey = authMiddleware(authenticator);
   app.use('/api/*', async (c, next) => (publicPaths.has(c.req.path) ? next() : requireKey(c, next)));
+  for (const path of langGraphPaths) app.use(path, requireKey);
 
   registerSystemRoutes(app, { ...context, metrics });
   registerUserRoutes(app, new UserService(db));
@@ -103,5 +110,13 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.threads) registerThreadRoutes(app, services.threads);
   if (services.runs) registerRunRoutes(app, services.runs);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
+
+  // LangGraph-compatible routes, so that @langchain/langgraph-sdk works unchanged (docs/api.md).
+  registerLangGraphInfoRoute(app);
+  if (services.assistants) registerLangGraphAssistantRoutes(app, services.assistants);
+  if (services.threads && services.assistants) {
+    registerLangGraphThreadRoutes(app, { threads: services.threads, assistants: services.assistants, runs: services.runs });
+  }
+  if (services.schedules) registerLangGraphCronRoutes(app, services.schedules, { runOnCreate: config.scheduler.cronRunOnCreate });
   return app;
 }
