@@ -17,7 +17,9 @@ import { DatabaseClock } from './scheduler/db-clock.ts';
 import { ScheduleService } from './scheduler/schedule-service.ts';
 import { Scheduler } from './scheduler/scheduler-loop.ts';
 import { RunService } from './worker/run-service.ts';
+import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
+import { addressGuardFromConfig } from './agents/address-guard.ts';
 
 /** A long-lived part of a replica (scheduler loop, worker pool): started once, closed gracefully. */
 export interface Service {
@@ -122,6 +124,17 @@ export class Kairos {
           alertWebhook: config.alertWebhook,
           execution: this.agents.execution,
           metrics: this.metrics,
+        }),
+      );
+    }
+    if (config.roles.includes('worker')) {
+      this.services.push(
+        new WebhookDelivery({
+          db,
+          clock,
+          logger: logger.child({ role: 'webhooks' }),
+          guard: addressGuardFromConfig(config),
+          pollIntervalMs: config.scheduler.pollIntervalMs,
         }),
       );
     }

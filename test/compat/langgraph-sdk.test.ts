@@ -1,6 +1,7 @@
 import { Client, type Cron } from '@langchain/langgraph-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl, uniqueSchema } from '../helpers/databases.ts';
+import { startHttpAgentServer } from '../helpers/http-agent-server.ts';
 import { startKairosProcess, type KairosProcess } from '../helpers/kairos-process.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -188,5 +189,18 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
     expect((await threadsOf(drop.cron_id)).data).toHaveLength(0);
     await client.crons.delete(keep.cron_id);
     await client.crons.delete(drop.cron_id);
+  });
+
+  it('POSTs each finished run to the cron\'s webhook', async () => {
+    const receiver = await startHttpAgentServer(() => ({ body: { ok: true } }));
+    try {
+      const cron = (await client.crons.create(graph, { schedule: '0 9 * * *', webhook: `${receiver.url}/done` })) as CreatedCron;
+      expect(cron.payload).toMatchObject({ webhook: `${receiver.url}/done` });
+      const [request] = await receiver.waitForRequests(1, 20_000);
+      expect(request).toMatchObject({ method: 'POST', path: '/done', body: { id: cron.run_id, schedule_id: cron.cron_id, status: 'success' } });
+      await client.crons.delete(cron.cron_id);
+    } finally {
+      await receiver.close();
+    }
   });
 });
