@@ -2,7 +2,11 @@
  * Engine benchmark (prints JSON; not a pass/fail test). Needs PostgreSQL (BENCH_DATABASE_URL or
  * TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
  *
- *   npm run bench:engine -- --schedules 10000 --replicas 2 --seconds 60 [--mode fire|herd|idle|all] [--slots 16]
+ *   npm run bench:engine -- --schedules 10000 --replicas 2 --seconds 60 [--mode fire|herd|idle|all] [--slots 128]
+ *
+ * Replicas run with KAIROS_WORKER_SLOTS = --slots (default 128: a slot only holds a run while its
+ * POST is in flight, no database connection) and KAIROS_DB_POOL_SIZE = BENCH_POOL (default 24;
+ * the local server allows 100 connections in all).
  *
  * fire: N schedules with 6-field crons (`S * * * * *`, S = i mod 60: once a minute, spread over
  *       the minute) executed by the `http` assistant against a local receiver; fire lag = receipt
@@ -12,6 +16,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -28,7 +33,7 @@ const { values } = parseArgs({
     replicas: { type: 'string', default: '2' },
     seconds: { type: 'string', default: '60' },
     mode: { type: 'string', default: 'fire' },
-    slots: { type: 'string', default: '16' },
+    slots: { type: 'string', default: '128' },
     'idle-schedules': { type: 'string', default: '100000' },
   },
 });
@@ -91,16 +96,22 @@ async function insertSchedules(db: Database, assistantId: string, rows: Array<{ 
 
 interface Replica { child: ChildProcess; pid: number }
 
+// Replicas must not outlive the benchmark (a crash would leave them holding connections).
+const children = new Set<ChildProcess>();
+process.on('exit', () => { for (const child of children) child.kill('SIGKILL'); });
+
 async function startReplicas(schema: string): Promise<Replica[]> {
   return Promise.all(
     Array.from({ length: R }, () => new Promise<Replica>((resolve, reject) => {
       const child = spawn(process.execPath, [bin, 'serve'], {
         env: {
           ...process.env, DATABASE_URL: url, KAIROS_DB_SCHEMA: schema, KAIROS_ROLES: 'scheduler,worker', KAIROS_LOG_LEVEL: 'info',
-          KAIROS_ALLOW_SECONDS_SCHEDULE: 'true', KAIROS_HTTP_ALLOW_PRIVATE: 'true', KAIROS_WORKER_SLOTS: String(slots), KAIROS_DB_POOL_SIZE: process.env.BENCH_POOL ?? '10',
+          KAIROS_ALLOW_SECONDS_SCHEDULE: 'true', KAIROS_HTTP_ALLOW_PRIVATE: 'true', KAIROS_WORKER_SLOTS: String(slots), KAIROS_DB_POOL_SIZE: process.env.BENCH_POOL ?? '24',
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
+      children.add(child);
+      child.once('exit', () => children.delete(child));
       let out = '';
       child.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString();
@@ -134,6 +145,7 @@ async function stop(replicas: Replica[], db: Database, schema: string): Promise<
   await db.close();
 }
 
+const loadAverage = () => loadavg().map((n) => Math.round(n * 100) / 100);
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
 
 async function fire(): Promise<Record<string, unknown>> {
@@ -165,6 +177,14 @@ async function fire(): Promise<Record<string, unknown>> {
     seen.set(occurrence, (seen.get(occurrence) ?? 0) + 1);
     if (expected.has(key)) lags.push(receipt.at - receipt.scheduledFor);
   }
+  if (process.env.BENCH_DEBUG) {
+    const bySecond = new Map<number, number[]>();
+    for (const r of rx.receipts) bySecond.set(r.scheduledFor, [...(bySecond.get(r.scheduledFor) ?? []), r.at - r.scheduledFor]);
+    for (const [t, l] of [...bySecond].sort((a, b) => a[0] - b[0])) {
+      l.sort((a, b) => a - b);
+      console.error(new Date(t).toISOString().slice(17, 23), l.length, l[0], l[Math.floor(l.length / 2)], l.at(-1));
+    }
+  }
   lags.sort((a, b) => a - b);
   const expectedCount = crons.reduce((sum, cron) => {
     let n = 0;
@@ -176,7 +196,7 @@ async function fire(): Promise<Record<string, unknown>> {
   await stop(replicas, db, schema);
   await rx.close();
   return {
-    mode: 'fire', schedules: N, replicas: R, seconds: S, slots,
+    mode: 'fire', schedules: N, replicas: R, seconds: S, slots, pool: process.env.BENCH_POOL ?? '24', load: loadAverage(),
     lag_ms: { p50: percentile(lags, 50), p95: percentile(lags, 95), p99: percentile(lags, 99), max: lags.at(-1) ?? null },
     occurrences: { expected: expectedCount, fired, duplicated, missing: expectedCount - fired },
     fires_per_second: Math.round((fired / S) * 10) / 10,
@@ -200,7 +220,7 @@ async function herd(): Promise<Record<string, unknown>> {
   await stop(replicas, db, schema);
   await rx.close();
   return {
-    mode: 'herd', schedules: N, replicas: R, slots,
+    mode: 'herd', schedules: N, replicas: R, slots, pool: process.env.BENCH_POOL ?? '24', load: loadAverage(),
     received: rx.receipts.length, unique, missing: N - unique,
     last_received_after_ms: last - due,
     lag_ms: { p50: percentile(lags, 50), p99: percentile(lags, 99) },
@@ -218,7 +238,7 @@ async function idle(): Promise<Record<string, unknown>> {
   const cpu = await measureCpu(replicas, Math.min(S, 30) * 1000);
   await stop(replicas, db, schema);
   await rx.close();
-  return { mode: 'idle', schedules: count, replicas: R, per_replica: cpu };
+  return { mode: 'idle', schedules: count, replicas: R, load: loadAverage(), per_replica: cpu };
 }
 
 const modes = values.mode === 'all' ? ['fire', 'herd', 'idle'] : [values.mode!];

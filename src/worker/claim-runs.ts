@@ -70,6 +70,7 @@ interface CandidateRow {
   overlap: OverlapPolicy | null;
   max_concurrent: number | null;
   locked: boolean;
+  not_before: Date;
 }
 
 /**
@@ -77,11 +78,14 @@ interface CandidateRow {
  * on the runs, a per-schedule transaction lock (`pg_try_advisory_xact_lock`) so that overlap and
  * `max_concurrent` are decided by one replica at a time, then set-based updates: started runs get
  * a lease, overlap losers are recorded `skipped`, runs past their start deadline end as `capacity`.
+ * With `aheadMs`, runs due within that time are claimed too (the worker holds them until their
+ * `not_before`, so that the POST leaves on time); their `started_at` is their `not_before`.
  */
 export async function claimRuns(
   db: Database,
-  options: { now: number; limit: number; workerId: string; leaseMs: number },
+  options: { now: number; limit: number; workerId: string; leaseMs: number; aheadMs?: number },
 ): Promise<ClaimRunsResult> {
+  const aheadMs = options.aheadMs ?? 0;
   const now = new Date(options.now);
   return db.transaction(async (tx) => {
     // One statement: the candidates (row locks, SKIP LOCKED) and a try-lock per schedule. The
@@ -98,11 +102,11 @@ export async function claimRuns(
          SELECT u.sid, pg_try_advisory_xact_lock(hashtextextended($3 || u.sid::text, 0)) AS locked
          FROM (SELECT DISTINCT schedule_id AS sid FROM c WHERE schedule_id IS NOT NULL) u
        )
-       SELECT c.id, c.schedule_id, c.start_deadline, c.ignore_overlap, s.overlap, s.max_concurrent,
+       SELECT c.id, c.schedule_id, c.start_deadline, c.ignore_overlap, c.not_before, s.overlap, s.max_concurrent,
          coalesce(l.locked, false) AS locked
        FROM c LEFT JOIN l ON l.sid = c.schedule_id LEFT JOIN schedules s ON s.id = c.schedule_id
        ORDER BY c.not_before, c.created_at`,
-      [now, options.limit, `${db.schema}:schedule:`],
+      [new Date(options.now + aheadMs), options.limit, `${db.schema}:schedule:`],
     );
     const empty: ClaimRunsResult = { started: [], deferred: 0, contended: 0, ended: [], cancelRequested: [], alerts: [] };
     if (candidates.length === 0) return empty;
@@ -118,6 +122,12 @@ export async function claimRuns(
       for (const row of busy) running.set(row.schedule_id, row.ids);
     }
 
+    // A run claimed ahead of its time (`aheadMs`) starts only when nothing can make its overlap
+    // decision change before then: no running run of its schedule and no other candidate of it.
+    // Anything else is left pending, decided at its time (never skipped or failed early).
+    const perSchedule = new Map<string, number>();
+    for (const c of candidates) if (c.schedule_id) perSchedule.set(c.schedule_id, (perSchedule.get(c.schedule_id) ?? 0) + 1);
+    const early = new Set<string>();
     const groups = new Map<string, OverlapCandidate[]>();
     let deferred = 0;
     let contended = 0;
@@ -125,6 +135,13 @@ export async function claimRuns(
       if (c.schedule_id && !locked.has(c.schedule_id)) {
         contended++;
         continue;
+      }
+      if (c.not_before.getTime() > options.now) {
+        if (c.schedule_id && ((running.get(c.schedule_id)?.length ?? 0) > 0 || perSchedule.get(c.schedule_id)! > 1)) {
+          deferred++;
+          continue;
+        }
+        early.add(c.id);
       }
       const key = c.schedule_id ?? `run:${c.id}`;
       const group = groups.get(key) ?? [];
@@ -146,7 +163,8 @@ export async function claimRuns(
       const outcome = decideOverlap(group, running.get(key) ?? [], options.now);
       cancel.push(...outcome.cancel);
       for (const [id, decision] of outcome.decisions) {
-        if (decision === 'start') start.push(id);
+        if (early.has(id) && decision !== 'start') deferred++;
+        else if (decision === 'start') start.push(id);
         else if (decision === 'skip') skip.push(id);
         else if (decision === 'capacity') capacity.push(id);
         else deferred++;
@@ -158,8 +176,8 @@ export async function claimRuns(
     // that the worker can POST without another round trip.
     const { rows: startedRows } = start.length === 0 ? { rows: [] as StartedRow[] } : await tx.query<StartedRow>(
       `WITH s AS (
-         UPDATE runs r SET status = 'running', lease_owner = $2, lease_expires_at = $3, started_at = $4,
-           cancel_requested = false
+         UPDATE runs r SET status = 'running', lease_owner = $2, lease_expires_at = $3,
+           started_at = greatest($4, r.not_before), cancel_requested = false
          WHERE r.id = ANY($1::uuid[])
          RETURNING r.*
        ), e AS (

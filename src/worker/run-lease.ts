@@ -26,74 +26,122 @@ export interface FinishResult {
   alerts: FailureAlert[];
 }
 
+/** One attempt's final outcome, for {@link finishRuns}. */
+export interface RunFinish {
+  key: LeaseKey;
+  ending: RunEnding;
+}
+
+export interface FinishRunsResult {
+  /** The runs written; a run missing here had lost its lease: nothing was written for it. */
+  written: Set<string>;
+  alerts: FailureAlert[];
+}
+
 /**
- * Records a run's final status, fenced by (id, lease owner, attempt), in one statement: the run,
- * its `attempt_finished` event, its schedule's counters (last run, failure streak; an `alert`
- * schedule event when the streak reaches `alert_after`) and the notifications for waiters. A
- * worker that lost its lease writes nothing.
+ * Records the final status of many runs held by one worker in one statement (one commit): each
+ * run fenced by (id, lease owner, attempt), its `attempt_finished` event, its schedule's counters
+ * (last run, failure streak, in finishing order; an `alert` schedule event when a streak reaches
+ * `alert_after`) and the notifications for waiters. A run whose lease was lost is left alone.
  */
-export async function finishRun(db: Queryable & Pick<Database, 'channelName'>, key: LeaseKey, ending: RunEnding): Promise<FinishResult> {
-  const finishedAt = new Date(ending.finishedAt);
-  const { rows } = await db.query<{
-    schedule_id: string | null; name: string | null; owner_id: string | null; webhook: string | null;
-    consecutive_failures: number | null; alert_after: number | null; crossed: boolean | null;
-  }>(
-    `WITH f AS (
-       UPDATE runs SET status = $4::text, error_kind = $5::text, error = $6::text, output = $7::jsonb, usage = $8::jsonb,
-         thread_id = coalesce($9::uuid, thread_id), finished_at = $10,
-         duration_ms = greatest(0, round(extract(epoch FROM ($10::timestamptz - started_at)) * 1000))::int,
+export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, workerId: string, finishes: readonly RunFinish[]): Promise<FinishRunsResult> {
+  if (finishes.length === 0) return { written: new Set(), alerts: [] };
+  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  const { rows } = await db.query<{ kind: 'run' | 'alert' | 'wake'; id: string | null; alert: AlertRow | null }>(
+    `WITH u AS (
+       SELECT * FROM unnest($1::uuid[], $2::int4[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[],
+         $9::timestamptz[], $10::text[]) WITH ORDINALITY
+         AS u(id, attempt, status, error_kind, error, output, usage, thread_id, finished_at, event, ord)
+     ), f AS (
+       UPDATE runs r SET status = u.status, error_kind = u.error_kind, error = u.error, output = u.output::jsonb,
+         usage = u.usage::jsonb, thread_id = coalesce(u.thread_id, r.thread_id), finished_at = u.finished_at,
+         duration_ms = greatest(0, round(extract(epoch FROM (u.finished_at - r.started_at)) * 1000))::int,
          lease_owner = NULL, lease_expires_at = NULL
-       WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'running'
-       RETURNING id, schedule_id
+       FROM u
+       WHERE r.id = u.id AND r.lease_owner = $11 AND r.attempt = u.attempt AND r.status = 'running'
+       RETURNING r.id, r.schedule_id, u.status, u.error_kind, u.error, u.finished_at, u.event, u.ord
      ), e AS (
        INSERT INTO run_events (run_id, seq, kind, data)
-       SELECT f.id, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = f.id), 0) + 1, 'attempt_finished', $11::jsonb
+       SELECT f.id, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = f.id), 0) + 1, 'attempt_finished', f.event::jsonb
        FROM f
+     ), g AS (
+       SELECT schedule_id,
+         bool_or(status = 'success') AS reset,
+         (count(*) FILTER (WHERE status IN ('error', 'timeout') AND ord > last_success))::int AS add,
+         (array_agg(finished_at ORDER BY ord DESC))[1] AS finished_at,
+         (array_agg(status ORDER BY ord DESC))[1] AS status,
+         (array_agg(jsonb_build_object('run_id', id, 'status', status, 'error_kind', error_kind, 'error', error) ORDER BY ord DESC)
+           FILTER (WHERE status IN ('error', 'timeout')))[1] AS last_error,
+         (array_agg(finished_at ORDER BY ord DESC) FILTER (WHERE status IN ('error', 'timeout')))[1] AS failed_at
+       FROM (SELECT f.*, coalesce(max(ord) FILTER (WHERE status = 'success') OVER (PARTITION BY schedule_id), 0) AS last_success
+             FROM f WHERE schedule_id IS NOT NULL) o
+       GROUP BY schedule_id
      ), s AS (
        UPDATE schedules s SET
-         consecutive_failures = CASE WHEN $4::text = 'success' THEN 0
-           WHEN $4::text IN ('error', 'timeout') THEN s.consecutive_failures + 1 ELSE s.consecutive_failures END,
+         consecutive_failures = CASE WHEN g.reset THEN g.add ELSE s.consecutive_failures + g.add END,
          alerted_streak = CASE
-           WHEN $4::text IN ('error', 'timeout') AND s.consecutive_failures + 1 >= s.alert_after THEN true
-           WHEN $4::text = 'success' THEN false ELSE s.alerted_streak END,
-         last_run_at = $10, last_run_status = $4::text
-       FROM f WHERE s.id = f.schedule_id
-       RETURNING s.id, s.name, s.owner_id, s.webhook, s.consecutive_failures, s.alert_after,
-         ($4::text IN ('error', 'timeout') AND s.consecutive_failures >= s.alert_after
-          AND s.consecutive_failures - 1 < s.alert_after) AS crossed
+           WHEN (CASE WHEN g.reset THEN g.add ELSE s.consecutive_failures + g.add END) >= s.alert_after THEN true
+           WHEN g.reset THEN false ELSE s.alerted_streak END,
+         last_run_at = g.finished_at, last_run_status = g.status
+       FROM g WHERE s.id = g.schedule_id
+       RETURNING s.id, s.name, s.owner_id, s.webhook, s.consecutive_failures, s.alert_after, g.last_error, g.failed_at,
+         (g.add > 0 AND s.consecutive_failures >= s.alert_after
+          AND (g.reset OR s.consecutive_failures - g.add < s.alert_after)) AS crossed
      ), a AS (
        INSERT INTO schedule_events (schedule_id, kind, data, at)
-       SELECT s.id, 'alert', jsonb_build_object('streak', s.consecutive_failures, 'alert_after', s.alert_after,
-         'last_error', jsonb_build_object('run_id', $1::uuid, 'status', $4::text, 'error_kind', $5::text, 'error', $6::text)), $10
+       SELECT s.id, 'alert', jsonb_build_object('streak', s.consecutive_failures, 'alert_after', s.alert_after, 'last_error', s.last_error), s.failed_at
        FROM s WHERE s.crossed
      )
-     SELECT s.id AS schedule_id, s.name, s.owner_id, s.webhook, s.consecutive_failures, s.alert_after, s.crossed,
-       pg_notify($12, f.id::text) IS NULL AS notified,
-       CASE WHEN EXISTS (SELECT 1 FROM runs w WHERE w.schedule_id = f.schedule_id AND w.status = 'pending' AND w.not_before <= $10)
-         THEN pg_notify($13, '0') IS NULL END AS woke
-     FROM f LEFT JOIN s ON true`,
+     SELECT 'run' AS kind, f.id::text AS id, NULL::jsonb AS alert, pg_notify($12, f.id::text) IS NULL AS notified FROM f
+     UNION ALL
+     SELECT 'alert', NULL, to_jsonb(s.*), NULL FROM s WHERE s.crossed
+     UNION ALL
+     SELECT 'wake', NULL, NULL, pg_notify($13, '0') IS NULL
+     FROM (SELECT 1 WHERE EXISTS (SELECT 1 FROM runs w WHERE w.schedule_id IN (SELECT schedule_id FROM f)
+       AND w.status = 'pending' AND w.not_before <= (SELECT max(finished_at) FROM f))) x`,
     [
-      key.id, key.workerId, key.attempt, ending.status, ending.errorKind, ending.error,
-      ending.output === undefined ? null : JSON.stringify(ending.output),
-      ending.usage === undefined || ending.usage === null ? null : JSON.stringify(ending.usage),
-      ending.threadId, finishedAt,
-      JSON.stringify({ attempt: key.attempt, status: ending.status, error_kind: ending.errorKind, error: ending.error }),
-      db.channelName('run_finished'), db.channelName('runs'),
+      finishes.map((f) => f.key.id),
+      finishes.map((f) => f.key.attempt),
+      finishes.map((f) => f.ending.status),
+      finishes.map((f) => f.ending.errorKind),
+      finishes.map((f) => f.ending.error),
+      finishes.map((f) => json(f.ending.output)),
+      finishes.map((f) => json(f.ending.usage)),
+      finishes.map((f) => f.ending.threadId),
+      finishes.map((f) => new Date(f.ending.finishedAt)),
+      finishes.map((f) => JSON.stringify({ attempt: f.key.attempt, status: f.ending.status, error_kind: f.ending.errorKind, error: f.ending.error })),
+      workerId,
+      db.channelName('run_finished'),
+      db.channelName('runs'),
     ],
   );
-  const row = rows[0];
-  if (!row) return { written: false, alerts: [] };
+  const written = new Set<string>();
   const alerts: FailureAlert[] = [];
-  if (row.crossed && row.schedule_id) {
-    alerts.push({
-      schedule: { id: row.schedule_id, name: row.name!, owner_id: row.owner_id!, webhook: row.webhook },
-      streak: row.consecutive_failures!,
-      alertAfter: row.alert_after!,
-      lastError: { run_id: key.id, status: ending.status, error_kind: ending.errorKind, error: ending.error },
-      at: finishedAt,
-    });
+  for (const row of rows) {
+    if (row.kind === 'run' && row.id) written.add(row.id);
+    if (row.kind === 'alert' && row.alert) {
+      const a = row.alert;
+      alerts.push({
+        schedule: { id: a.id, name: a.name, owner_id: a.owner_id, webhook: a.webhook },
+        streak: a.consecutive_failures,
+        alertAfter: a.alert_after,
+        lastError: a.last_error,
+        at: new Date(a.failed_at),
+      });
+    }
   }
-  return { written: true, alerts };
+  return { written, alerts };
+}
+
+interface AlertRow {
+  id: string; name: string; owner_id: string; webhook: string | null; consecutive_failures: number; alert_after: number;
+  last_error: FailureAlert['lastError']; failed_at: string;
+}
+
+/** Records one run's final status: {@link finishRuns} for one. */
+export async function finishRun(db: Queryable & Pick<Database, 'channelName'>, key: LeaseKey, ending: RunEnding): Promise<FinishResult> {
+  const { written, alerts } = await finishRuns(db, key.workerId, [{ key, ending }]);
+  return { written: written.has(key.id), alerts };
 }
 
 /**
@@ -150,8 +198,9 @@ export async function heartbeatRuns(
 }
 
 /**
- * Gives runs back (graceful shutdown): `pending` again, same attempt, runnable at once, so another
- * replica takes them without waiting for the lease to expire. Returns the ids released.
+ * Gives runs back (graceful shutdown): `pending` again, same attempt, runnable at once (or at their
+ * time, for runs claimed ahead of it), so another replica takes them without waiting for the lease
+ * to expire. Returns the ids released.
  */
 export async function releaseRuns(
   db: Database,
@@ -163,7 +212,7 @@ export async function releaseRuns(
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: string }>(
       `UPDATE runs r SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, started_at = NULL,
-         not_before = $4, start_deadline = $5
+         not_before = greatest(r.not_before, $4), start_deadline = greatest(r.start_deadline, $5)
        FROM unnest($1::uuid[], $2::int4[]) AS h(id, attempt)
        WHERE r.id = h.id AND r.attempt = h.attempt AND r.lease_owner = $3 AND r.status = 'running'
        RETURNING r.id`,

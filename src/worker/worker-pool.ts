@@ -15,7 +15,8 @@ import { expireStartDeadlines } from './expire-start-deadlines.ts';
 import type { FailureAlert } from './record-outcomes.ts';
 import { recoverExpiredLeases } from './recover-expired-leases.ts';
 import { retryDelayMs } from './retry-backoff.ts';
-import { finishRun, heartbeatRuns, releaseRuns, retryRun, type LeaseKey, type RunEnding } from './run-lease.ts';
+import { FinishBatcher } from './finish-batcher.ts';
+import { finishRuns, heartbeatRuns, releaseRuns, retryRun, type LeaseKey, type RunEnding, type RunFinish } from './run-lease.ts';
 
 /** Executes one run: the assistant runtime in production, anything in tests. */
 export type RunExecutor = (run: RunToExecute, signal: AbortSignal, emit: RunContext['emit']) => Promise<RunResult>;
@@ -33,6 +34,14 @@ export interface WorkerPoolOptions {
   /** How assistants run (see createAssistantExecution); ignored when `execute` is given. */
   execution?: AssistantExecutionDeps;
   execute?: RunExecutor;
+  /**
+   * How far ahead of their `not_before` the loop claims runs (default 200 ms): the claim's
+   * transaction is done before the run is due, and the POST leaves on a timer at `not_before`.
+   * `tick()` (tests on an injected clock) claims only due runs.
+   */
+  claimAheadMs?: number;
+  /** At most this many runs per claim transaction (default 64), so that replicas share a burst. */
+  claimBatch?: number;
   /** Engine metrics (runs by status, fire lag, busy slots); none when absent. */
   metrics?: Pick<Metrics, 'runs' | 'fireLag' | 'busySlots'>;
 }
@@ -74,6 +83,7 @@ export class WorkerPool {
   private mightHaveMore = true;
   private idleWaiters: Array<() => void> = [];
   private closed: Promise<void> | undefined;
+  private readonly finishes = new FinishBatcher((batch) => this.writeFinishes(batch));
 
   constructor(private readonly options: WorkerPoolOptions) {
     const deps: AssistantExecutionDeps = options.execution ?? { db: options.db, logger: options.logger };
@@ -111,7 +121,7 @@ export class WorkerPool {
    */
   async tick(): Promise<ClaimedRun[]> {
     await this.maintain();
-    const { started } = await this.claim();
+    const { started } = await this.claim(this.options.clock.now(), 0);
     return started;
   }
 
@@ -133,12 +143,12 @@ export class WorkerPool {
     this.alert([...recovered.alerts, ...expired.alerts]);
   }
 
-  private async claim(now = this.options.clock.now()): Promise<{ started: ClaimedRun[]; contended: number }> {
-    const free = this.freeSlots;
-    if (free === 0) return { started: [], contended: 0 };
+  private async claim(now: number, aheadMs: number): Promise<{ started: ClaimedRun[]; contended: number }> {
+    const limit = Math.min(this.freeSlots, this.options.claimBatch ?? 64);
+    if (limit === 0) return { started: [], contended: 0 };
     const { db, config, workerId } = this.options;
-    const result = await claimRuns(db, { now, limit: free, workerId, leaseMs: config.leaseMs });
-    this.mightHaveMore = result.started.length + result.ended.length >= free || result.contended > 0;
+    const result = await claimRuns(db, { now, limit, workerId, leaseMs: config.leaseMs, aheadMs });
+    this.mightHaveMore = result.started.length + result.ended.length >= limit || result.contended > 0;
     this.alert(result.alerts);
     for (const run of result.started) this.begin(run);
     return { started: result.started, contended: result.contended };
@@ -155,15 +165,18 @@ export class WorkerPool {
           // One `now` for the claim and the look-ahead query: a timer that fires a hair early
           // must find its run again in the query, not fall between the two.
           const now = clock.now();
-          const { started, contended } = await this.claim(now);
+          const aheadMs = this.options.claimAheadMs ?? 200;
+          const { started, contended } = await this.claim(now, aheadMs);
           if (contended > 0) delay = Math.min(delay, 20);
           if (started.length > 0 && this.mightHaveMore && this.freeSlots > 0) continue;
           const { rows } = await db.query<{ at: Date | null }>(
             `SELECT min(not_before) AS at FROM runs WHERE status = 'pending' AND not_before > $1`,
             [new Date(now)],
           );
-          const at = rows[0]?.at;
-          if (at) delay = Math.min(delay, at.getTime() - clock.now());
+          const at = rows[0]?.at?.getTime();
+          // Wake `aheadMs` before the next run to claim it; a run already inside that window was
+          // left pending on purpose (its overlap is decided at its time): wake at its time.
+          if (at !== undefined) delay = Math.min(delay, (at - aheadMs > now ? at - aheadMs : at) - clock.now());
         }
       } catch (error) {
         if (this.closing) break;
@@ -178,11 +191,7 @@ export class WorkerPool {
     const controller = new AbortController();
     const entry: ActiveRun = { run, controller, done: Promise.resolve() };
     this.active.set(run.id, entry);
-    const { metrics, clock } = this.options;
-    if (metrics) {
-      metrics.busySlots.set(this.active.size);
-      if (run.trigger === 'schedule' && run.scheduled_for && run.attempt === 1) metrics.fireLag.observe(Math.max(0, clock.now() - run.scheduled_for.getTime()));
-    }
+    this.options.metrics?.busySlots.set(this.active.size);
     entry.done = this.perform(run, controller)
       .catch((error: unknown) => this.options.logger.error({ err: error, run_id: run.id }, 'recording a run outcome failed'))
       .finally(() => {
@@ -194,14 +203,21 @@ export class WorkerPool {
   }
 
   private async perform(run: ClaimedRun, controller: AbortController): Promise<void> {
-    const { db, clock, config, workerId } = this.options;
+    const { db, clock, config, workerId, metrics } = this.options;
     const key: LeaseKey = { id: run.id, attempt: run.attempt, workerId };
-    const timer =
-      run.timeout_ms === null
-        ? undefined
-        : setTimeout(() => controller.abort(new RunFailure('timeout', `timed out after ${run.timeout_ms} ms`, { retryable: true })), run.timeout_ms);
+    let timer: NodeJS.Timeout | undefined;
     let ending: RunEnding;
     try {
+      // Claimed ahead of its time: hold the slot until `not_before`, then POST at once.
+      const wait = run.not_before.getTime() - clock.now();
+      if (wait > 0) await Promise.race([new Promise((resolve) => setTimeout(resolve, wait)), abortion(controller.signal)]);
+      if (run.timeout_ms !== null) {
+        const ms = run.timeout_ms;
+        timer = setTimeout(() => controller.abort(new RunFailure('timeout', `timed out after ${ms} ms`, { retryable: true })), ms);
+      }
+      if (metrics && run.trigger === 'schedule' && run.scheduled_for && run.attempt === 1) {
+        metrics.fireLag.observe(Math.max(0, clock.now() - run.scheduled_for.getTime()));
+      }
       const emit = (kind: string, data?: unknown) => appendRunEvent(db, run.id, kind, data);
       const result = await Promise.race([this.execute(toExecute(run), controller.signal, emit), abortion(controller.signal)]);
       ending = { status: 'success', errorKind: null, error: null, output: result.output, usage: result.usage ?? null, threadId: result.threadId ?? null, finishedAt: clock.now() };
@@ -227,9 +243,22 @@ export class WorkerPool {
     } finally {
       clearTimeout(timer);
     }
-    const { written, alerts } = await finishRun(db, key, ending);
-    if (written) this.options.metrics?.runs.inc({ status: ending.status });
-    this.alert(alerts);
+    const written = await this.finishes.add({ key, ending });
+    if (written) metrics?.runs.inc({ status: ending.status });
+  }
+
+  /** One statement for a batch of finishes; retried when two batches deadlock on schedule rows. */
+  private async writeFinishes(batch: RunFinish[]): Promise<Set<string>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { written, alerts } = await finishRuns(this.options.db, this.options.workerId, batch);
+        this.alert(alerts);
+        return written;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw error;
+      }
+    }
   }
 
   private async beat(): Promise<void> {
