@@ -134,6 +134,10 @@ describe('dashboard', () => {
   });
 
   it('lists schedules with words, cron, countdown and both zones; search narrows the list', async () => {
+    // The words come with each schedule (`description`): no preview call per cron.
+    const previews: string[] = [];
+    const onRequest = (request: { url: () => string }) => void (request.url().includes('/schedules/preview') && previews.push(request.url()));
+    page.on('request', onRequest);
     await page.goto(`${kairos.url}/#/schedules`);
     await row('morning-report').waitFor();
     await row('every-five').waitFor();
@@ -144,6 +148,8 @@ describe('dashboard', () => {
     await morning.locator('.countdown', { hasText: /in \d/ }).waitFor();
     expect(await morning.locator('.countdown').textContent()).toMatch(/E[SD]T.*(GMT\+[12]|CES?T).*\(yours\)/);
     await screenshot(page, 'schedules-list');
+    page.off('request', onRequest);
+    expect(previews).toEqual([]);
 
     await page.getByLabel('Search schedules').fill('morning');
     await row('every-five').waitFor({ state: 'detached' });
@@ -227,7 +233,10 @@ describe('dashboard', () => {
     const triggered = await api('POST', `/api/v1/schedules/${created.body.id}/trigger`, {});
     expect(triggered.status).toBeLessThan(300);
 
-    await page.goto(`${kairos.url}/#/runs?status=error`);
+    // The time range is a filter of the API (`from`), not of the page shown.
+    const ranged = page.waitForRequest((request) => /\/api\/v1\/runs\?.*status=error.*from=/.test(request.url()));
+    await page.goto(`${kairos.url}/#/runs?status=error&range=24h`);
+    await ranged;
     const failed = page.locator('tr[data-status="error"]').first();
     await failed.waitFor({ timeout: 20_000 });
     await screenshot(page, 'runs');
@@ -261,7 +270,10 @@ describe('dashboard', () => {
   });
 
   it('shows the overview with runs by status and what is coming up, and the assistants page', async () => {
+    // The last 24 hours are asked for by `from`/`to`.
+    const windowed = page.waitForRequest((request) => /\/api\/v1\/runs\?.*from=.*&to=/.test(request.url()));
     await page.goto(`${kairos.url}/#/`);
+    await windowed;
     await page.getByRole('link', { name: /^[1-9]\d* success$/ }).waitFor();
     await page.getByRole('link', { name: /^[1-9]\d* error$/ }).waitFor();
     await page.getByRole('heading', { name: 'Coming up' }).waitFor();

@@ -1,4 +1,5 @@
 import { api, type Query } from './client.ts';
+import { readAllByCursor, readRunWindow } from './paging.ts';
 import type { Assistant, Me, Page, Preview, Run, Schedule, ScheduleSpec, ScheduleStats, Thread } from './types.ts';
 
 const v1 = '/api/v1';
@@ -12,7 +13,10 @@ function page<T>(body: Page<T> | T[]): Page<T> {
 const id = (value: string) => encodeURIComponent(value);
 
 export const schedulesApi = {
-  list: async (query?: Query) => page(await api.get<Page<Schedule> | Schedule[]>(`${v1}/schedules`, { limit: 500, ...query })),
+  list: async (query?: Query, signal?: AbortSignal) =>
+    page(await api.get<Page<Schedule> | Schedule[]>(`${v1}/schedules`, { limit: 500, ...query }, signal)),
+  /** Every schedule the filters match, following `next_cursor` (stable under inserts) up to a cap. */
+  listAll: (query?: Query, signal?: AbortSignal) => readAllByCursor<Schedule>((q, s) => schedulesApi.list(q, s), query, signal),
   get: (scheduleId: string) => api.get<Schedule>(`${v1}/schedules/${id(scheduleId)}`),
   create: (body: Record<string, unknown>) => api.post<Schedule>(`${v1}/schedules`, body),
   update: (scheduleId: string, body: Record<string, unknown>) => api.patch<Schedule>(`${v1}/schedules/${id(scheduleId)}`, body),
@@ -20,14 +24,19 @@ export const schedulesApi = {
   pause: (scheduleId: string) => api.post<Schedule>(`${v1}/schedules/${id(scheduleId)}/pause`),
   resume: (scheduleId: string) => api.post<Schedule>(`${v1}/schedules/${id(scheduleId)}/resume`),
   trigger: (scheduleId: string) => api.post<Run | { run?: Run }>(`${v1}/schedules/${id(scheduleId)}/trigger`),
-  runs: async (scheduleId: string, query?: Query) =>
-    page(await api.get<Page<Run> | Run[]>(`${v1}/schedules/${id(scheduleId)}/runs`, query)),
+  runs: async (scheduleId: string, query?: Query, signal?: AbortSignal) =>
+    page(await api.get<Page<Run> | Run[]>(`${v1}/schedules/${id(scheduleId)}/runs`, query, signal)),
+  /** The schedule's runs created in [`from`, `to`), paged through up to the cap in `paging.ts`. */
+  runWindow: (scheduleId: string, from: Date, to: Date, signal?: AbortSignal) =>
+    readRunWindow((query, s) => schedulesApi.runs(scheduleId, query, s), from, to, {}, signal),
   stats: (scheduleId: string, window = '24h') => api.get<ScheduleStats>(`${v1}/schedules/${id(scheduleId)}/stats`, { window }),
   preview: (spec: ScheduleSpec, count = 5) => api.post<Preview>(`${v1}/schedules/preview`, { ...spec, count }),
 };
 
 export const runsApi = {
-  list: async (query?: Query) => page(await api.get<Page<Run> | Run[]>(`${v1}/runs`, query)),
+  list: async (query?: Query, signal?: AbortSignal) => page(await api.get<Page<Run> | Run[]>(`${v1}/runs`, query, signal)),
+  /** Runs created in [`from`, `to`), paged through up to the cap in `paging.ts`. */
+  window: (from: Date, to: Date, query?: Query, signal?: AbortSignal) => readRunWindow((q, s) => runsApi.list(q, s), from, to, query, signal),
   get: (runId: string) => api.get<Run>(`${v1}/runs/${id(runId)}`),
   create: (body: Record<string, unknown>) => api.post<Run>(`${v1}/runs`, body),
   cancel: (runId: string) => api.post<Run>(`${v1}/runs/${id(runId)}/cancel`),

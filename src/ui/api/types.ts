@@ -18,6 +18,8 @@ export interface Page<T> {
   total: number;
   limit: number;
   offset: number;
+  /** Keyset paging (the schedule list): pass back as `cursor` for the next page; null on the last. */
+  next_cursor?: string | null;
 }
 
 export interface ScheduleSpec {
@@ -40,6 +42,7 @@ export interface Schedule {
   workflow_id?: string | null;
   thread_id?: string | null;
   schedule: ScheduleSpec;
+  /** The schedule in words ("At 09:00, Monday through Friday", "Every 15 minutes", "Once at …"). */
   description?: string | null;
   input_template?: unknown;
   session_mode?: SessionMode;
@@ -59,6 +62,8 @@ export interface Schedule {
   /** `active`, `paused` or `completed` (a one-time schedule that fired, or past its end). */
   status?: 'active' | 'paused' | 'completed' | string;
   metadata?: Record<string, unknown>;
+  /** Extra run configuration (where the LangGraph payload's `config`, `context`, … are kept). */
+  config?: Record<string, unknown>;
   alert_after?: number;
   next_run_at?: string | null;
   last_run_at?: string | null;

@@ -1,9 +1,8 @@
 import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import { assistantsApi, schedulesApi } from '../api/endpoints.ts';
 import type { Assistant, Schedule } from '../api/types.ts';
-import { useCronDescriptions } from '../hooks/use-cron-descriptions.ts';
 import { usePoll } from '../hooks/use-poll.ts';
-import { describeSchedule, specOf } from '../lib/schedule-view.ts';
+import { describeSchedule } from '../lib/schedule-view.ts';
 
 interface Catalog {
   schedules: Schedule[] | undefined;
@@ -21,14 +20,13 @@ const CatalogContext = createContext<Catalog>({
   error: undefined,
   scheduleName: () => undefined,
   assistantName: () => undefined,
-  describe: (schedule) => describeSchedule(schedule),
+  describe: describeSchedule,
 });
 
 /** The schedules and assistants the caller can see, polled once for every page that needs them. */
 export function CatalogProvider({ children }: { children: ReactNode }) {
-  const schedules = usePoll((signal) => schedulesApi.list(undefined).then((page) => (signal.aborted ? [] : page.data)), [], 3000);
+  const schedules = usePoll((signal) => schedulesApi.listAll(undefined, signal).then((page) => page.data), [], 3000);
   const assistants = usePoll(() => assistantsApi.list().then((page) => page.data), [], 5000);
-  const cronWords = useCronDescriptions((schedules.data ?? []).map((s) => specOf(s).cron ?? ''));
   const value = useMemo<Catalog>(() => {
     const scheduleNames = new Map((schedules.data ?? []).map((s) => [s.id, s.name]));
     const assistantNames = new Map((assistants.data ?? []).map((a) => [a.id, a.name]));
@@ -38,9 +36,9 @@ export function CatalogProvider({ children }: { children: ReactNode }) {
       error: schedules.error ?? assistants.error,
       scheduleName: (id) => (id ? scheduleNames.get(id) : undefined),
       assistantName: (id) => (id ? assistantNames.get(id) : undefined),
-      describe: (schedule) => describeSchedule(schedule, cronWords(specOf(schedule).cron ?? '')),
+      describe: describeSchedule,
     };
-  }, [schedules.data, assistants.data, schedules.error, assistants.error, cronWords]);
+  }, [schedules.data, assistants.data, schedules.error, assistants.error]);
   return <CatalogContext.Provider value={value}>{children}</CatalogContext.Provider>;
 }
 

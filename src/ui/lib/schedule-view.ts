@@ -47,14 +47,15 @@ export function describeEvery(every: string | number): string {
 }
 
 /**
- * "At 09:00, Monday through Friday, America/New_York". `cronWords` is the cron in words (the
- * preview endpoint's description), when known.
+ * "At 09:00, Monday through Friday, America/New_York": the API's `description` of the schedule,
+ * with the zone of a cron. A one-time schedule is shown at its instant in its own zone (the API
+ * words it in UTC). Without a description (an older server), the cron itself stands in.
  */
-export function describeSchedule(schedule: Schedule, cronWords?: string): string {
+export function describeSchedule(schedule: Schedule): string {
   const spec = specOf(schedule);
   if (spec.at) return `Once at ${formatInstant(spec.at, spec.timezone)} ${zoneAbbreviation(spec.at, spec.timezone)}, ${spec.timezone}`;
-  if (spec.every !== null && spec.every !== undefined) return describeEvery(spec.every);
-  const words = schedule.description ?? cronWords ?? spec.cron ?? '';
+  if (spec.every !== null && spec.every !== undefined) return schedule.description ?? describeEvery(spec.every);
+  const words = schedule.description ?? spec.cron ?? '';
   return words.includes(spec.timezone) ? words : `${words}, ${spec.timezone}`;
 }
 

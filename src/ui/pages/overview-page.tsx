@@ -1,5 +1,4 @@
 import { runsApi } from '../api/endpoints.ts';
-import type { Run } from '../api/types.ts';
 import { useCatalog } from '../components/catalog.tsx';
 import { StackedBars } from '../components/charts.tsx';
 import { Countdown } from '../components/countdown.tsx';
@@ -11,7 +10,7 @@ import { useNow } from '../hooks/use-now.ts';
 import { usePoll } from '../hooks/use-poll.ts';
 import { href } from '../hooks/use-route.ts';
 import { formatRelative } from '../lib/format.ts';
-import { outcomeBars, runTime } from '../lib/run-buckets.ts';
+import { outcomeBars } from '../lib/run-buckets.ts';
 import { alertThreshold, isFailing, specOf } from '../lib/schedule-view.ts';
 
 const day = 86_400_000;
@@ -21,9 +20,12 @@ export function OverviewPage() {
   const now = useNow();
   const { schedules, error, describe } = useCatalog();
   const { canWrite } = useSession();
-  const recent = usePoll(() => runsApi.list({ limit: 1000 }), [], 5000);
-  // The API has no time filter on runs: take the newest 1000 and keep the last 24 hours.
-  const runs: Run[] = (recent.data?.data ?? []).filter((run) => runTime(run) >= now - day);
+  // Runs created in the last 24 hours, paged through up to the cap.
+  const recent = usePoll((signal) => {
+    const to = new Date();
+    return runsApi.window(new Date(to.getTime() - day), to, undefined, signal);
+  }, [], 5000);
+  const runs = recent.data?.runs ?? [];
   const counts = new Map<string, number>();
   for (const run of runs) counts.set(run.status, (counts.get(run.status) ?? 0) + 1);
   const failing = (schedules ?? []).filter(isFailing);
@@ -32,7 +34,7 @@ export function OverviewPage() {
     .sort((a, b) => new Date(a.next_run_at!).getTime() - new Date(b.next_run_at!).getTime())
     .slice(0, 8);
   const failedRecently = runs.filter((run) => ['error', 'timeout'].includes(run.status)).slice(0, 5);
-  const total = runs.length;
+  const total = recent.data?.total ?? runs.length;
 
   return (
     <div className="page">
@@ -70,6 +72,11 @@ export function OverviewPage() {
             </a>
           ))}
         </div>
+        {recent.data?.capped && (
+          <p className="muted small" role="note">
+            Counts by status and the chart cover the newest {runs.length} of {total} runs.
+          </p>
+        )}
         {recent.data ? <StackedBars bars={outcomeBars(runs, now, day, 24)} title="Runs per hour over the last 24 hours by outcome" height={90} /> : <Loading />}
       </section>
 

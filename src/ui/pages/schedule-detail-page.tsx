@@ -15,7 +15,7 @@ import { usePoll } from '../hooks/use-poll.ts';
 import { usePreview } from '../hooks/use-preview.ts';
 import { href, navigate } from '../hooks/use-route.ts';
 import { formatDuration, formatInstant, formatPercent, formatRelative, viewerZone, zoneAbbreviation } from '../lib/format.ts';
-import { durationPoints, outcomeBars, ratePoints, runTime } from '../lib/run-buckets.ts';
+import { durationPoints, outcomeBars, ratePoints } from '../lib/run-buckets.ts';
 import { alertThreshold, expressionOf, specOf, statsCounts, statsReasons, successRate } from '../lib/schedule-view.ts';
 
 const windows: Record<string, number> = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
@@ -36,9 +36,13 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
     3000,
   );
   const span = windows[window] ?? 86_400_000;
+  // The charts' runs: those created in the window, paged through up to the cap.
   const recent = usePoll(
-    () => schedulesApi.runs(scheduleId, { limit: 1000 }),
-    [scheduleId, window],
+    (signal) => {
+      const to = new Date();
+      return schedulesApi.runWindow(scheduleId, new Date(to.getTime() - span), to, signal);
+    },
+    [scheduleId, span],
     10_000,
   );
   const s = schedule.data;
@@ -54,7 +58,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
   const counts = statsCounts(st);
   const reasons = Object.entries(statsReasons(st)).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
   const reasonTotal = reasons.reduce((sum, [, n]) => sum + n, 0);
-  const runs = (recent.data?.data ?? []).filter((run) => runTime(run) >= now - span);
+  const runs = recent.data?.runs ?? [];
   const p50 = st?.duration_ms?.p50 ?? st?.p50_duration_ms;
   const p95 = st?.duration_ms?.p95 ?? st?.p95_duration_ms;
   const bucketCount = window === '24h' ? 24 : window === '7d' ? 14 : 30;
@@ -126,6 +130,12 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
       <div className="grid-2">
         <section className="card">
           <h2>Outcomes over {window}</h2>
+          <ErrorBanner error={recent.error} />
+          {recent.data?.capped && (
+            <p className="muted small" role="note">
+              The charts show the newest {runs.length} of {recent.data.total} runs in this window.
+            </p>
+          )}
           <StackedBars bars={outcomeBars(runs, now, span, bucketCount)} title={`Runs per bucket over ${window} by outcome`} />
           <div className="legend">
             <span className="key fill-success" /> success <span className="key fill-error" /> failed <span className="key fill-skipped" /> skipped
