@@ -47,7 +47,9 @@ export interface MetricsOptions {
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.labels) registry.setDefaultLabels(options.labels);
-  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'kairos_' });
+  // The event-loop lag monitor samples every 10 ms by default: ~0.8 % of a core on an idle
+  // replica by itself. 100 ms keeps the lag percentiles useful at a tenth of the cost.
+  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'kairos_', eventLoopMonitoringPrecision: 100 });
   const registers = [registry];
   return {
     registry,
