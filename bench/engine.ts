@@ -103,7 +103,7 @@ process.on('exit', () => { for (const child of children) child.kill('SIGKILL'); 
 async function startReplicas(schema: string): Promise<Replica[]> {
   return Promise.all(
     Array.from({ length: R }, () => new Promise<Replica>((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, 'serve'], {
+      const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), bin, 'serve'], {
         env: {
           ...process.env, DATABASE_URL: url, KAIROS_DB_SCHEMA: schema, KAIROS_ROLES: 'scheduler,worker', KAIROS_LOG_LEVEL: 'info',
           KAIROS_ALLOW_SECONDS_SCHEDULE: 'true', KAIROS_HTTP_ALLOW_PRIVATE: 'true', KAIROS_WORKER_SLOTS: String(slots), KAIROS_DB_POOL_SIZE: process.env.BENCH_POOL ?? '24',
