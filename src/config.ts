@@ -109,8 +109,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       url: e.DATABASE_URL,
       dataDir: resolve(e.KAIROS_DATA_DIR),
       schema: e.KAIROS_DB_SCHEMA,
-      // Every busy worker slot may hold a connection; the scheduler, API and LISTEN need a few more.
-      poolSize: e.KAIROS_DB_POOL_SIZE ?? Math.max(10, e.KAIROS_WORKER_SLOTS + 8),
+      // Runs hold no connection while they execute (claim and finish are batched statements).
+      poolSize: e.KAIROS_DB_POOL_SIZE ?? 10,
     },
     server: { host: e.HOST, port: e.PORT, maxBodyBytes: e.KAIROS_MAX_BODY_BYTES },
     roles: e.KAIROS_ROLES,
