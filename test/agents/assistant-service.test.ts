@@ -4,10 +4,9 @@ import { assistantToJson, createAssistantService, type AssistantService } from '
 import { ensureBuiltInAssistants, kairosDigestAssistantId } from '../../src/agents/builtin-assistants.ts';
 import { defineAssistant } from '../../src/agents/define-assistant.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
-import { KairosError } from '../../src/errors.ts';
 import type { Actor } from '../../src/auth/actor.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { insertSchedule, insertUser, localAdmin } from './fixtures.ts';
+import { insertSchedule, insertUser, localAdmin, rejection } from './fixtures.ts';
 
 const registry = createModuleRegistry([
   defineAssistant({ id: 'kairos-digest', name: 'digest', run: () => null }),
@@ -19,15 +18,6 @@ const resolveAll = async (hostname: string): Promise<LookupAddress[]> => {
   if (hostname === 'agents.example') return [{ address: '93.184.216.34', family: 4 }];
   throw Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' });
 };
-
-async function rejection(promise: Promise<unknown>): Promise<KairosError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(KairosError);
-  return error as KairosError;
-}
 
 describe.each(databaseKinds)('AssistantService on %s', (kind) => {
   let testDb: TestDatabase;

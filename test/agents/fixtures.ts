@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
+import { expect } from 'vitest';
 import type { Actor } from '../../src/auth/actor.ts';
 import type { Config } from '../../src/config.ts';
 import type { RunToExecute } from '../../src/agents/execute-assistant.ts';
 import type { Database } from '../../src/store/database.ts';
+import { KairosError } from '../../src/errors.ts';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -88,4 +90,14 @@ export function recordEvents() {
 export async function countThreads(db: Database): Promise<number> {
   const { rows } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM threads');
   return rows[0]!.count;
+}
+
+/** The KairosError a promise rejects with (failing the test if it resolves or throws anything else). */
+export async function rejection(promise: Promise<unknown>): Promise<KairosError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(KairosError);
+  return error as KairosError;
 }

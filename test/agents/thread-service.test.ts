@@ -3,19 +3,9 @@ import { createAssistantService } from '../../src/agents/assistant-service.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
 import { createThreadService, threadToJson, type ThreadService } from '../../src/agents/thread-service.ts';
 import type { Actor } from '../../src/auth/actor.ts';
-import { KairosError } from '../../src/errors.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { agentConfig, insertSchedule, insertUser, localAdmin } from './fixtures.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<KairosError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(KairosError);
-  return error as KairosError;
-}
+import { agentConfig, insertSchedule, insertUser, localAdmin, rejection } from './fixtures.ts';
 
 describe.each(databaseKinds)('ThreadService on %s', (kind) => {
   let testDb: TestDatabase;

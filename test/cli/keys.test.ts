@@ -1,4 +1,3 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,29 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { quoteIdent } from '../../src/store/database.ts';
 import { openPostgres } from '../../src/store/postgres-driver.ts';
 import { testDatabaseUrl, uniqueSchema } from '../helpers/databases.ts';
-import { kairosBin, startKairosProcess } from '../helpers/kairos-process.ts';
+import { runKairos as kairosAsync, runKairosSync as kairos, startKairosProcess } from '../helpers/kairos-process.ts';
 
-function kairos(args: string[], env: Record<string, string>) {
-  const clean = { ...process.env };
-  delete clean.KAIROS_URL;
-  delete clean.KAIROS_API_KEY;
-  return spawnSync(process.execPath, [kairosBin, ...args], { env: { ...clean, ...env }, encoding: 'utf8' });
-}
-
-/** The same, without blocking the event loop (needed while a server in this process's tests answers). */
-function kairosAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const clean = { ...process.env };
-  delete clean.KAIROS_URL;
-  delete clean.KAIROS_API_KEY;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [kairosBin, ...args], { env: { ...clean, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 interface CreatedKey {
   id: string;

@@ -1,23 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteIdent } from '../../src/store/database.ts';
 import { openPostgres } from '../../src/store/postgres-driver.ts';
 import { testDatabaseUrl, uniqueSchema } from '../helpers/databases.ts';
-import { kairosBin, startKairosProcess, type KairosProcess } from '../helpers/kairos-process.ts';
+import { runKairos as run, runKairosSync, startKairosProcess, type KairosProcess } from '../helpers/kairos-process.ts';
 
-function run(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const clean = { ...process.env };
-  delete clean.KAIROS_URL;
-  delete clean.KAIROS_API_KEY;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [kairosBin, ...args], { env: { ...clean, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 describe('kairos schedules and runs (subprocess against a running server)', () => {
   const schema = uniqueSchema('clires');
@@ -27,10 +13,7 @@ describe('kairos schedules and runs (subprocess against a running server)', () =
   let assistantId: string;
 
   beforeAll(async () => {
-    const created = spawnSync(process.execPath, [kairosBin, 'keys', 'create', '--role', 'admin', '--json'], {
-      env: { ...process.env, ...dbEnv, KAIROS_URL: '' },
-      encoding: 'utf8',
-    });
+    const created = runKairosSync(['keys', 'create', '--role', 'admin', '--json'], dbEnv);
     expect(created.status, created.stderr).toBe(0);
     const key = JSON.parse(created.stdout) as { key: string; user: { id: string } };
     const db = openPostgres({ connectionString: testDatabaseUrl, schema });

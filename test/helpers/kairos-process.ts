@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
@@ -65,4 +65,35 @@ export async function startKairosProcess(env: Record<string, string>, timeoutMs 
       return code;
     },
   };
+}
+
+export interface CommandResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment a CLI test runs with: the caller's, less any server or key it might pick up. */
+function commandEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const clean = { ...process.env };
+  delete clean.KAIROS_URL;
+  delete clean.KAIROS_API_KEY;
+  return { ...clean, ...env };
+}
+
+/** Runs `kairos <args>` to completion, blocking (fine when no server lives in this process). */
+export function runKairosSync(args: string[], env: Record<string, string>): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [kairosBin, ...args], { env: commandEnv(env), encoding: 'utf8' });
+}
+
+/** Runs `kairos <args>` to completion without blocking the event loop. */
+export function runKairos(args: string[], env: Record<string, string>): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [kairosBin, ...args], { env: commandEnv(env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
