@@ -19,6 +19,13 @@ export interface ModuleRunContext {
   assistant: { id: string; name: string };
   /** `config.options` of the assistant that names this module. */
   options: Readonly<Record<string, unknown>>;
+  /**
+   * The run's LangGraph `config` (`configurable`, `tags`, `recursion_limit`, …): a LangGraph cron's
+   * payload `config`, applied to every run of its schedule. Absent for runs outside schedules.
+   */
+  config?: Readonly<Record<string, unknown>>;
+  /** The run's LangGraph `context` (a cron's payload `context`); absent outside schedules. */
+  context?: unknown;
   /** Aborted on timeout, cancellation or shutdown: stop promptly when it fires. */
   signal: AbortSignal;
   logger: Logger;

@@ -40,6 +40,10 @@ export interface RunToExecute {
   sessionMode: 'new' | 'persistent' | null;
   onRunCompleted: 'delete' | 'keep' | null;
   input: unknown;
+  /** The LangGraph `config` of the run's schedule (`configurable`, `tags`, …); absent outside schedules. */
+  config?: Record<string, unknown>;
+  /** The LangGraph `context` of the run's schedule; absent outside schedules. */
+  context?: unknown;
   /**
    * The assistant and owner as read by the worker's claim (same transaction as the lease), so that
    * execution needs no round trip before the POST: `null` = no longer exists, absent = read them here.
@@ -165,6 +169,8 @@ export async function executeAssistant(
       threadId: session.threadId,
       ownerId: run.ownerId,
       input: run.input,
+      ...(run.config !== undefined && { config: run.config }),
+      ...(run.context !== undefined && { context: run.context }),
       history: session.history,
       signal,
       logger: deps.logger.child({ run_id: run.id, assistant_id: assistant.id }),

@@ -77,7 +77,8 @@ export async function sendOutbound(
  * The `http` kind: POSTs the run to `config.url` with the configured headers (values may be
  * `{"env": NAME}`) and `Idempotency-Key: <run id>`. A 2xx answer is success, its body (JSON or
  * text) the output. 408/425/429/5xx and network errors are retryable; other statuses are not.
- * The body carries the thread's `history` when the run continues a thread with messages.
+ * The body carries the thread's `history` when the run continues a thread with messages, and
+ * the run's LangGraph `config` and `context` (from its schedule) when it has them.
  */
 export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() }): AssistantRuntime {
   const env = options.env ?? process.env;
@@ -101,6 +102,8 @@ export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: 
         attempt: context.attempt,
         thread_id: context.threadId,
         input: context.input,
+        ...(context.config !== undefined ? { config: context.config } : {}),
+        ...(context.context !== undefined ? { context: context.context } : {}),
         ...(context.history.length > 0 ? { history: context.history.map(({ role, content }) => ({ role, content })) } : {}),
       });
       const signal = assistantSignal(context.signal, config.timeout_s);

@@ -74,7 +74,8 @@ function usageOf(completion: ChatCompletion): RunResult['usage'] {
  * system prompt, the thread's history and the run's input as the user message. The reply's
  * text is the output and token usage is recorded on the run. Provider errors become
  * `assistant_error` carrying the provider's message; 408/429/5xx, network errors and timeouts
- * are retryable, other 4xx (bad key, unknown model) are not.
+ * are retryable, other 4xx (bad key, unknown model) are not. A run's LangGraph `config` and
+ * `context` (from a cron) are not sent: a chat completion has no place for them.
  */
 export function llmAssistantRuntime(options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() }): AssistantRuntime {
   const env = options.env ?? process.env;

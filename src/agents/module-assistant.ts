@@ -43,6 +43,8 @@ export function moduleAssistantRuntime(registry: ModuleRegistry): AssistantRunti
         },
         assistant: { id: assistant.id, name: assistant.name },
         options: Object.freeze({ ...(config.options ?? {}) }),
+        ...(context.config !== undefined && { config: Object.freeze({ ...context.config }) }),
+        ...(context.context !== undefined && { context: context.context }),
         signal: signal.signal,
         logger: context.logger.child({ module: definition.id }),
         emit: context.emit,

@@ -40,6 +40,13 @@ export interface RunContext {
   /** The user the run acts as (the schedule's owner, or the caller of an api run). */
   ownerId?: string;
   input: unknown;
+  /**
+   * The LangGraph `config` applied to the run (`configurable`, `tags`, `recursion_limit`, …): a
+   * LangGraph cron's payload `config`, kept with its schedule. Absent for runs outside schedules.
+   */
+  config?: Record<string, unknown>;
+  /** The LangGraph `context` applied to the run (a cron's payload `context`); absent outside schedules. */
+  context?: unknown;
   /** Earlier messages of the run's thread (bounded), oldest first; empty for a fresh thread. */
   history: ThreadMessage[];
   /** Aborted on timeout, cancellation or shutdown; runtimes must stop promptly when it fires. */

@@ -15,20 +15,32 @@ export interface ClaimedRun extends RunRow {
   assistant: Assistant | null;
   /** The owner as of the claim; null when the user no longer exists. */
   owner: RunOwner | null;
+  /** The schedule's LangGraph `config` (`configurable`, `tags`, …), applied to each of its runs; absent outside schedules. */
+  config?: Record<string, unknown>;
+  /** The schedule's LangGraph `context`, applied to each of its runs; absent outside schedules. */
+  context?: unknown;
 }
 
 interface StartedRow extends RunRow {
   session_mode: 'new' | 'persistent' | null;
   on_run_completed: 'delete' | 'keep' | null;
+  /** The schedule's `config` column (where a LangGraph cron's payload `config`, `context`, … are kept). */
+  schedule_config: Record<string, unknown> | null;
   assistant_row: Record<string, unknown> | null;
   owner_role: RunOwner['role'] | null;
   owner_exists: boolean;
   owner_disabled: boolean;
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** `to_jsonb(assistants.*)` back to an Assistant (timestamps arrive as ISO strings). */
 function toClaimedRun(row: StartedRow): ClaimedRun {
-  const { assistant_row: a, owner_role, owner_exists, owner_disabled, ...run } = row;
+  const { assistant_row: a, schedule_config, owner_role, owner_exists, owner_disabled, ...run } = row;
+  const runConfig = schedule_config?.config;
+  const runContext = schedule_config?.context;
   const assistant: Assistant | null = a
     ? {
         id: a.id as string,
@@ -46,7 +58,13 @@ function toClaimedRun(row: StartedRow): ClaimedRun {
         updatedAt: new Date(a.updated_at as string),
       }
     : null;
-  return { ...run, assistant, owner: owner_exists && owner_role ? { role: owner_role, disabled: owner_disabled } : null };
+  return {
+    ...run,
+    assistant,
+    owner: owner_exists && owner_role ? { role: owner_role, disabled: owner_disabled } : null,
+    ...(isObject(runConfig) && { config: runConfig }),
+    ...(runContext !== undefined && runContext !== null && { context: runContext }),
+  };
 }
 
 export interface ClaimRunsResult {
@@ -172,7 +190,7 @@ export async function claimRuns(
     }
 
     // One statement: lease the started runs, append their `attempt_started` events, and return
-    // what execution needs (schedule session settings, the assistant row, the owner's role), so
+    // what execution needs (schedule session settings and config, the assistant row, the owner's role), so
     // that the worker can POST without another round trip.
     const { rows: startedRows } = start.length === 0 ? { rows: [] as StartedRow[] } : await tx.query<StartedRow>(
       `WITH s AS (
@@ -186,7 +204,7 @@ export async function claimRuns(
            jsonb_build_object('attempt', s.attempt, 'worker', $2::text)
          FROM s
        )
-       SELECT s.*, sc.session_mode, sc.on_run_completed, to_jsonb(a.*) AS assistant_row,
+       SELECT s.*, sc.session_mode, sc.on_run_completed, sc.config AS schedule_config, to_jsonb(a.*) AS assistant_row,
          u.role AS owner_role, u.id IS NOT NULL AS owner_exists, u.disabled_at IS NOT NULL AS owner_disabled
        FROM s
        LEFT JOIN schedules sc ON sc.id = s.schedule_id

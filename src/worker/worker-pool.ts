@@ -350,5 +350,7 @@ function toExecute(run: ClaimedRun): RunToExecute {
     onRunCompleted: run.on_run_completed,
     input: run.input,
     preloaded: { assistant: run.assistant, owner: run.owner },
+    ...(run.config !== undefined && { config: run.config }),
+    ...(run.context !== undefined && { context: run.context }),
   };
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssistantExecution, executeAssistant } from '../../src/agents/execute-assistant.ts';
-import { loadModuleRegistry, ModuleConfigError, type ModuleRegistry } from '../../src/agents/module-registry.ts';
+import { defineAssistant } from '../../src/agents/define-assistant.ts';
+import { createModuleRegistry, loadModuleRegistry, ModuleConfigError, type ModuleRegistry } from '../../src/agents/module-registry.ts';
 import { RunFailure } from '../../src/agents/runtime.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
@@ -183,5 +184,21 @@ export const shout = defineAssistant({ id: 'shout', name: 'Shouter', run: (input
     expect(error).toMatchObject({ kind: 'config', retryable: false });
     expect(error.message).toContain('module "sum" is not registered');
     expect(error.message).toContain('greet, plain, shout');
+  });
+
+  it('passes the run\'s LangGraph config and context as ctx.config and ctx.context (absent without them)', async () => {
+    const registry = createModuleRegistry([
+      defineAssistant({ id: 'seen', name: 'Seen', run: (_input, ctx) => ({ has: 'config' in ctx, config: ctx.config ?? null, context: ctx.context ?? null }) }),
+    ]);
+    const deps = createAssistantExecution({ db: testDb.db, logger: silentLogger, config: agentConfig(), registry });
+    const assistant = await moduleAssistant('seen');
+    const withConfig = makeRun({ assistantId: assistant.id, config: { configurable: { user: 'ada' } }, context: { locale: 'fr' } });
+    expect((await executeAssistant(deps, withConfig, new AbortController().signal, recordEvents().emit)).output).toEqual({
+      has: true,
+      config: { configurable: { user: 'ada' } },
+      context: { locale: 'fr' },
+    });
+    const plain = makeRun({ assistantId: assistant.id });
+    expect((await executeAssistant(deps, plain, new AbortController().signal, recordEvents().emit)).output).toEqual({ has: false, config: null, context: null });
   });
 });

@@ -191,6 +191,40 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
     await client.crons.delete(drop.cron_id);
   });
 
+  it('applies a cron\'s config and context to its runs (http assistant body); a cron without them sends neither', async () => {
+    const agent = await startHttpAgentServer();
+    try {
+      const assistant = await native<{ id: string }>('/api/v1/assistants', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'compat http', kind: 'http', config: { url: `${agent.url}/agent` } }),
+      });
+      const withConfig = (await client.crons.create(assistant.id, {
+        schedule: '0 9 * * *',
+        config: { configurable: { user: 'ada' }, tags: ['compat'] },
+        context: { locale: 'fr' },
+      })) as CreatedCron;
+      expect((await finished(withConfig.run_id!)).status).toBe('success');
+      const [first] = await agent.waitForRequests(1, 20_000);
+      const body = first!.body as { run_id: string; config?: { configurable?: { user?: string }; tags?: string[] }; context?: unknown };
+      expect(body.run_id).toBe(withConfig.run_id);
+      expect(body.config?.configurable?.user).toBe('ada');
+      expect(body.config?.tags).toEqual(['compat']);
+      expect(body.context).toEqual({ locale: 'fr' });
+
+      const without = (await client.crons.create(assistant.id, { schedule: '0 9 * * *' })) as CreatedCron;
+      expect((await finished(without.run_id!)).status).toBe('success');
+      const second = (await agent.waitForRequests(2, 20_000))[1]!.body as Record<string, unknown>;
+      expect(second.run_id).toBe(without.run_id);
+      expect(second).not.toHaveProperty('config');
+      expect(second).not.toHaveProperty('context');
+      await client.crons.delete(withConfig.cron_id);
+      await client.crons.delete(without.cron_id);
+    } finally {
+      await agent.close();
+    }
+  });
+
   it('POSTs each finished run to the cron\'s webhook', async () => {
     const receiver = await startHttpAgentServer(() => ({ body: { ok: true } }));
     try {

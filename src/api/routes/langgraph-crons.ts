@@ -83,7 +83,7 @@ export const langGraphCronRoutes = {
 type CronCreateBody = z.infer<typeof LangGraphCronCreate>;
 type CronField = (typeof cronFields)[number];
 
-/** The payload fields kept with the schedule (its `config` column) but not acted on. */
+/** The payload fields kept with the schedule (its `config` column); `config` and `context` are applied to its runs. */
 function keptFields(body: Partial<Record<(typeof keptRunFieldNames)[number], unknown>>): Record<string, unknown> {
   return Object.fromEntries(keptRunFieldNames.filter((name) => body[name] !== undefined).map((name) => [name, body[name]]));
 }

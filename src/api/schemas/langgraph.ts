@@ -12,7 +12,7 @@ import { Timestamp } from './common.ts';
 const jsonObject = z.record(z.string(), z.unknown());
 const interrupt = z.union([z.literal('*'), z.array(z.string())]);
 
-/** Payload fields Kairos keeps (shown back in `payload`) but does not act on. */
+/** Payload fields Kairos keeps (shown back in `payload`); of these only `config` and `context` reach the runs. */
 const keptRunFields = {
   config: jsonObject.optional(),
   context: z.unknown().optional(),
