@@ -127,3 +127,8 @@ export function pretty(value: unknown): string {
 export function shortId(id: string | null | undefined): string {
   return id ? id.slice(0, 8) : '—';
 }
+
+/** "1 run", "3 runs": a count with its noun in the right number. */
+export function countOf(count: number, noun: string): string {
+  return `${count.toLocaleString()} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -6,6 +6,7 @@ import { RunsTable } from '../components/runs-table.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
 import { usePoll } from '../hooks/use-poll.ts';
 import { setQuery, type Route } from '../hooks/use-route.ts';
+import { countOf } from '../lib/format.ts';
 
 const pageSize = 50;
 const ranges: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
@@ -44,7 +45,7 @@ export function RunsPage({ route }: { route: Route }) {
       <header className="page-head">
         <div>
           <h1>Runs</h1>
-          <p className="muted">{runs.data ? `${runs.data.total} runs` : ' '}</p>
+          <p className="muted">{runs.data ? countOf(runs.data.total, 'run') : ' '}</p>
         </div>
       </header>
       <div className="toolbar">

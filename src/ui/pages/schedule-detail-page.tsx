@@ -14,7 +14,7 @@ import { useNow } from '../hooks/use-now.ts';
 import { usePoll } from '../hooks/use-poll.ts';
 import { usePreview } from '../hooks/use-preview.ts';
 import { href, navigate } from '../hooks/use-route.ts';
-import { formatDuration, formatInstant, formatPercent, formatRelative, viewerZone, zoneAbbreviation } from '../lib/format.ts';
+import { formatDuration, formatInstant, formatPercent, formatRelative, viewerZone, zoneAbbreviation, countOf } from '../lib/format.ts';
 import { durationPoints, outcomeBars, ratePoints } from '../lib/run-buckets.ts';
 import { alertThreshold, expressionOf, specOf, statsCounts, statsReasons, successRate } from '../lib/schedule-view.ts';
 
@@ -112,7 +112,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
           </div>
           <div className="stat-value big">{formatPercent(rate)}</div>
           {rate !== null && <Meter value={rate} label="Success rate" />}
-          <div className="muted small">{Object.values(counts).reduce((a, b) => a + (b ?? 0), 0)} runs</div>
+          <div className="muted small">{countOf(Object.values(counts).reduce((a, b) => a + (b ?? 0), 0), 'run')}</div>
         </div>
         <div className="stat">
           <div className="stat-label">Duration p50 / p95</div>

@@ -9,7 +9,7 @@ import { AlertBadge, EnabledBadge, StatusBadge } from '../components/status-badg
 import { useNow } from '../hooks/use-now.ts';
 import { useScheduleStats } from '../hooks/use-schedule-stats.ts';
 import { href, setQuery, type Route } from '../hooks/use-route.ts';
-import { formatPercent, formatRelative } from '../lib/format.ts';
+import { formatPercent, formatRelative, countOf } from '../lib/format.ts';
 import { alertThreshold, expressionOf, isFailing, isPaused, specOf, successRate } from '../lib/schedule-view.ts';
 
 type SortKey = 'name' | 'next' | 'last' | 'rate' | 'failures';
@@ -61,7 +61,7 @@ export function SchedulesPage({ route }: { route: Route }) {
         <div>
           <h1>Schedules</h1>
           <p className="muted">
-            {schedules ? `${schedules.length} schedules · ${schedules.filter((s) => s.enabled).length} active` : ' '}
+            {schedules ? `${countOf(schedules.length, 'schedule')} · ${schedules.filter((s) => s.enabled).length} active` : ' '}
             {failing > 0 && <span className="alert-text"> · {failing} failing</span>}
           </p>
         </div>
