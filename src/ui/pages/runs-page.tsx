@@ -1,6 +1,7 @@
 import { runsApi } from '../api/endpoints.ts';
 import { runStatuses, triggers } from '../api/types.ts';
 import { useCatalog } from '../components/catalog.tsx';
+import { ChoiceFilter } from '../components/choice-filter.tsx';
 import { Pager } from '../components/pager.tsx';
 import { RunsTable } from '../components/runs-table.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
@@ -39,7 +40,8 @@ export function RunsPage({ route }: { route: Route }) {
     3000,
   );
   const shown = runs.data?.data ?? [];
-  const filter = (key: string) => (event: { target: { value: string } }) => setQuery({ [key]: event.target.value, offset: undefined });
+  const setFilter = (key: string) => (value: string) => setQuery({ [key]: value, offset: undefined });
+  const filter = (key: string) => (event: { target: { value: string } }) => setFilter(key)(event.target.value);
   return (
     <div className="page">
       <header className="page-head">
@@ -49,22 +51,8 @@ export function RunsPage({ route }: { route: Route }) {
         </div>
       </header>
       <div className="toolbar">
-        <select aria-label="Filter by status" value={status} onChange={filter('status')}>
-          <option value="">All statuses</option>
-          {runStatuses.map((value) => (
-            <option key={value} value={value}>
-              {value}
-            </option>
-          ))}
-        </select>
-        <select aria-label="Filter by trigger" value={trigger} onChange={filter('trigger')}>
-          <option value="">All triggers</option>
-          {triggers.map((value) => (
-            <option key={value} value={value}>
-              {value}
-            </option>
-          ))}
-        </select>
+        <ChoiceFilter label="Filter by status" allLabel="All statuses" value={status} choices={runStatuses} onChange={setFilter('status')} />
+        <ChoiceFilter label="Filter by trigger" allLabel="All triggers" value={trigger} choices={triggers} onChange={setFilter('trigger')} />
         <select aria-label="Filter by assistant" value={assistant} onChange={filter('assistant')}>
           <option value="">All assistants</option>
           {(assistants ?? []).map((a) => (

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { schedulesApi } from '../api/endpoints.ts';
 import { runStatuses, triggers } from '../api/types.ts';
+import { ChoiceFilter } from '../components/choice-filter.tsx';
 import { useCatalog } from '../components/catalog.tsx';
 import { LineChart, Meter, StackedBars } from '../components/charts.tsx';
 import { Countdown } from '../components/countdown.tsx';
@@ -168,22 +169,8 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
           <header className="card-head">
             <h2>History</h2>
             <div className="toolbar compact">
-              <select aria-label="Filter history by status" value={status} onChange={(event) => (setStatus(event.target.value), setOffset(0))}>
-                <option value="">All statuses</option>
-                {runStatuses.map((value) => (
-                  <option key={value} value={value}>
-                    {value}
-                  </option>
-                ))}
-              </select>
-              <select aria-label="Filter history by trigger" value={trigger} onChange={(event) => (setTrigger(event.target.value), setOffset(0))}>
-                <option value="">All triggers</option>
-                {triggers.map((value) => (
-                  <option key={value} value={value}>
-                    {value}
-                  </option>
-                ))}
-              </select>
+              <ChoiceFilter label="Filter history by status" allLabel="All statuses" value={status} choices={runStatuses} onChange={(value) => (setStatus(value), setOffset(0))} />
+              <ChoiceFilter label="Filter history by trigger" allLabel="All triggers" value={trigger} choices={triggers} onChange={(value) => (setTrigger(value), setOffset(0))} />
             </div>
           </header>
           <ErrorBanner error={history.error} />
