@@ -18,7 +18,9 @@ export interface Assistant {
   updatedAt: Date;
 }
 
-export type Trigger = 'schedule' | 'manual' | 'api' | 'retry';
+/** What created a run; one list for the database check, the API schemas and the types. */
+export const triggers = ['schedule', 'manual', 'api', 'retry', 'backfill', 'event'] as const;
+export type Trigger = (typeof triggers)[number];
 
 export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
 
@@ -63,7 +65,21 @@ export interface RunResult {
   usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined;
 }
 
-export type FailureKind = 'timeout' | 'assistant_error' | 'capacity' | 'crashed' | 'cancelled' | 'config';
+/** Why a run did not succeed; one list for the database check, the API schemas and the types. */
+export const failureKinds = [
+  'timeout',
+  'assistant_error',
+  'capacity',
+  'crashed',
+  'cancelled',
+  'config',
+  'workflow_error',
+  'missed',
+  'excluded',
+  'outage',
+  'rate_limited',
+] as const;
+export type FailureKind = (typeof failureKinds)[number];
 
 /**
  * Why a run did not succeed, in the terms the run history records. `skip` records the run as
@@ -95,7 +111,7 @@ export interface AssistantRuntime {
   run(assistant: Assistant, context: RunContext): Promise<RunResult>;
 }
 
-const failureKinds: ReadonlySet<string> = new Set<FailureKind>(['timeout', 'assistant_error', 'capacity', 'crashed', 'cancelled', 'config']);
+const failureKindSet: ReadonlySet<string> = new Set<string>(failureKinds);
 
 /**
  * `error` as a RunFailure of this module: itself, or a copy of one thrown by another copy of
@@ -105,7 +121,7 @@ export function asRunFailure(error: unknown): RunFailure | undefined {
   if (error instanceof RunFailure) return error;
   const candidate = error as Partial<RunFailure> | null;
   if (typeof candidate !== 'object' || candidate === null || candidate.name !== 'RunFailure') return undefined;
-  if (typeof candidate.kind !== 'string' || !failureKinds.has(candidate.kind)) return undefined;
+  if (typeof candidate.kind !== 'string' || !failureKindSet.has(candidate.kind)) return undefined;
   return new RunFailure(candidate.kind, String(candidate.message), {
     retryable: candidate.retryable,
     skip: candidate.skip,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AssistantService } from '../agents/assistant-service.ts';
+import { triggers } from '../agents/runtime.ts';
 import { assertCanWrite, canSee, type Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import { KairosError, notFound } from '../errors.ts';
@@ -38,7 +39,7 @@ export const runListSchema = z.strictObject({
   assistant_id: z.uuid().optional(),
   thread_id: z.uuid().optional(),
   status: z.enum(statuses).optional(),
-  trigger: z.enum(['schedule', 'manual', 'api', 'retry']).optional(),
+  trigger: z.enum(triggers).optional(),
   owner_id: z.uuid().optional(),
   /** Runs created at or after this instant. */
   from: instant.optional(),

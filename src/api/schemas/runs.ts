@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import { failureKinds, triggers } from '../../agents/runtime.ts';
 import { runCreateSchema } from '../../worker/run-service.ts';
 import { PageQuery, Timestamp, pageOf, queryBoolean } from './common.ts';
 
 const statuses = ['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped'] as const;
-const triggers = ['schedule', 'manual', 'api', 'retry'] as const;
 
 export const RunEvent = z
   .object({ seq: z.number().int(), at: Timestamp, kind: z.string(), data: z.unknown() })
@@ -17,7 +17,7 @@ const runFields = {
   owner_id: z.string(),
   trigger: z.enum(triggers),
   status: z.enum(statuses),
-  error_kind: z.enum(['timeout', 'assistant_error', 'capacity', 'crashed', 'cancelled', 'config']).nullable(),
+  error_kind: z.enum(failureKinds).nullable(),
   error: z.string().nullable(),
   scheduled_for: Timestamp.nullable(),
   not_before: Timestamp,

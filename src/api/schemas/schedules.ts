@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { triggers } from '../../agents/runtime.ts';
 import { previewSchema, scheduleCreateSchema, scheduleUpdateSchema } from '../../scheduler/schedule-input.ts';
 import { PageQuery, Timestamp, queryBoolean } from './common.ts';
 import { jsonObjectQuery } from './json-query.ts';
@@ -126,7 +127,7 @@ export const ScheduleStatsQuery = z.object({
 
 export const ScheduleRunsQuery = PageQuery.extend({
   status: z.enum(['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped']).optional(),
-  trigger: z.enum(['schedule', 'manual', 'api', 'retry']).optional(),
+  trigger: z.enum(triggers).optional(),
   from: Timestamp.optional().openapi({ description: 'Runs created at or after this instant' }),
   to: Timestamp.optional().openapi({ description: 'Runs created before this instant' }),
 });

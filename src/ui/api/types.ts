@@ -5,9 +5,20 @@
 
 export type RunStatus = 'pending' | 'running' | 'success' | 'error' | 'timeout' | 'cancelled' | 'skipped';
 export const runStatuses: RunStatus[] = ['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped'];
-export type FailureReason = 'timeout' | 'assistant_error' | 'capacity' | 'crashed' | 'cancelled' | 'config';
-export type Trigger = 'schedule' | 'manual' | 'api' | 'retry';
-export const triggers: Trigger[] = ['schedule', 'manual', 'api', 'retry'];
+export type FailureReason =
+  | 'timeout'
+  | 'assistant_error'
+  | 'capacity'
+  | 'crashed'
+  | 'cancelled'
+  | 'config'
+  | 'workflow_error'
+  | 'missed'
+  | 'excluded'
+  | 'outage'
+  | 'rate_limited';
+export type Trigger = 'schedule' | 'manual' | 'api' | 'retry' | 'backfill' | 'event';
+export const triggers: Trigger[] = ['schedule', 'manual', 'api', 'retry', 'backfill', 'event'];
 export type Overlap = 'skip' | 'queue' | 'allow' | 'cancel_previous';
 export type Misfire = 'skip' | 'run_once' | 'run_all';
 export type SessionMode = 'new' | 'persistent';
