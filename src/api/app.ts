@@ -24,6 +24,7 @@ import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
 import { registerLangGraphThreadRoutes } from './routes/langgraph-threads.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
+import { registerSqlRoutes } from './routes/sql.ts';
 import { openApiPath, registerSystemRoutes } from './routes/system.ts';
 import { registerThreadRoutes } from './routes/threads.ts';
 import { registerUserRoutes } from './routes/users.ts';
@@ -105,6 +106,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   registerSystemRoutes(app, { ...context, metrics });
   registerUserRoutes(app, new UserService(db));
   registerKeyRoutes(app, new KeyService(db));
+  registerSqlRoutes(app, db);
   const services = context.services ?? {};
   if (services.assistants) registerAssistantRoutes(app, services.assistants);
   if (services.threads) registerThreadRoutes(app, services.threads);

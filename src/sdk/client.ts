@@ -23,6 +23,7 @@ import type {
   ThreadUpdate,
   ThreadWithMessages,
 } from '../api/schemas/threads.ts';
+import type { SqlAnswer, SqlQuery } from '../api/schemas/sql.ts';
 import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/users.ts';
 import { KairosApiError } from './errors.ts';
 import { operations, type OperationName } from './operations.ts';
@@ -52,6 +53,8 @@ export type {
   ScheduleStats,
   ScheduleTrigger,
   ScheduleUpdate,
+  SqlAnswer,
+  SqlQuery,
   Thread,
   ThreadCreate,
   ThreadDeleted,
@@ -212,6 +215,12 @@ export class Kairos {
     stats: (id: string, options: { window?: string } = {}) =>
       this.call<ScheduleStats>('schedules.stats', { params: { id }, query: { ...options } }),
     events: (id: string) => this.call<ScheduleEventList>('schedules.events', { params: { id } }),
+  };
+
+  readonly sql = {
+    /** One read-only query (admins): `{columns, rows, row_count, truncated}`; see docs/data-model.md. */
+    query: (query: string, options: { timeout_ms?: number; max_rows?: number } = {}) =>
+      this.call<SqlAnswer>('sql.query', { body: { query, ...options } }),
   };
 
   /** Calls one operation of the table; resolves to the parsed JSON answer (undefined for 204). */
