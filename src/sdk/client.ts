@@ -24,6 +24,7 @@ import type {
   ThreadWithMessages,
 } from '../api/schemas/threads.ts';
 import type { SqlAnswer, SqlQuery } from '../api/schemas/sql.ts';
+import type { ScheduleUsage } from '../api/schemas/usage.ts';
 import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/users.ts';
 import { KairosApiError } from './errors.ts';
 import { operations, type OperationName } from './operations.ts';
@@ -53,6 +54,7 @@ export type {
   ScheduleStats,
   ScheduleTrigger,
   ScheduleUpdate,
+  ScheduleUsage,
   SqlAnswer,
   SqlQuery,
   Thread,
@@ -215,6 +217,9 @@ export class Kairos {
     stats: (id: string, options: { window?: string } = {}) =>
       this.call<ScheduleStats>('schedules.stats', { params: { id }, query: { ...options } }),
     events: (id: string) => this.call<ScheduleEventList>('schedules.events', { params: { id } }),
+    /** Tokens per day in the schedule's zone, and money when the server has a price table. */
+    usage: (id: string, options: { days?: number } = {}) =>
+      this.call<ScheduleUsage>('schedules.usage', { params: { id }, query: { ...options } }),
   };
 
   readonly sql = {

@@ -6,7 +6,8 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { deliverAlerts } from '../scheduler/alerts.ts';
+import { deliverAlerts, deliverTokenAlert } from '../scheduler/alerts.ts';
+import { crossTokenAlert } from '../observability/token-alert.ts';
 import { Wakeup } from '../scheduler/wakeup.ts';
 import type { Database } from '../store/database.ts';
 import { appendRunEvent } from '../store/run-events.ts';
@@ -245,6 +246,7 @@ export class WorkerPool {
     }
     const written = await this.finishes.add({ key, ending });
     if (written) metrics?.runs.inc({ status: ending.status });
+    if (written && ending.usage && run.schedule_id) await this.checkTokens(run.schedule_id);
   }
 
   /** One statement for a batch of finishes; retried when two batches deadlock on schedule rows. */
@@ -277,6 +279,17 @@ export class WorkerPool {
       }
     } catch (error) {
       logger.warn({ err: error }, 'heartbeat failed');
+    }
+  }
+
+  /** After a run that recorded usage: alert once a day when the schedule's tokens pass its limit. */
+  private async checkTokens(scheduleId: string): Promise<void> {
+    const { db, clock, logger, alertWebhook } = this.options;
+    try {
+      const alert = await crossTokenAlert(db, scheduleId, new Date(clock.now()));
+      if (alert) void deliverTokenAlert(alert, alertWebhook, logger);
+    } catch (error) {
+      logger.warn({ err: error, schedule_id: scheduleId }, 'checking the token alert failed');
     }
   }
 
