@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { pricingSchema, type Pricing } from './observability/pricing.ts';
+import { tracingConfigFrom, type TracingConfig } from './observability/tracing.ts';
 
 /**
  * Kairos configuration, read once from the environment (names in docs/configuration.md),
@@ -47,6 +48,8 @@ export interface Config {
   demo: boolean;
   /** Prices per 1,000 tokens by model (KAIROS_PRICING), to show money next to tokens. */
   pricing: Pricing;
+  /** OpenTelemetry traces: on when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set. */
+  tracing: TracingConfig;
 }
 
 export type Role = 'api' | 'scheduler' | 'worker';
@@ -154,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     configFile: e.KAIROS_CONFIG,
     demo: e.KAIROS_DEMO ?? e.DATABASE_URL === undefined,
     pricing: e.KAIROS_PRICING ?? {},
+    tracing: tracingConfigFrom(env),
   };
   return deepFreeze(config);
 }
