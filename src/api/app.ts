@@ -27,6 +27,8 @@ import { registerScheduleRoutes } from './routes/schedules.ts';
 import { openApiPath, registerSystemRoutes } from './routes/system.ts';
 import { registerThreadRoutes } from './routes/threads.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { registerWorkflowRoutes } from './routes/workflows.ts';
+import type { WorkflowService } from '../workflows/workflow-service.ts';
 
 export interface ApiContext {
   config: Config;
@@ -44,6 +46,7 @@ export interface ApiServices {
   threads?: ThreadService;
   runs?: RunService;
   schedules?: ScheduleService;
+  workflows?: WorkflowService;
 }
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
@@ -110,6 +113,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.threads) registerThreadRoutes(app, services.threads);
   if (services.runs) registerRunRoutes(app, services.runs);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
+  if (services.workflows) registerWorkflowRoutes(app, services.workflows);
 
   // LangGraph-compatible routes, so that @langchain/langgraph-sdk works unchanged (docs/api.md).
   registerLangGraphInfoRoute(app);

@@ -16,6 +16,7 @@ import type { FailureAlert } from './record-outcomes.ts';
 import { recoverExpiredLeases } from './recover-expired-leases.ts';
 import { retryDelayMs } from './retry-backoff.ts';
 import { FinishBatcher } from './finish-batcher.ts';
+import { executeWorkflow } from '../workflows/execute-workflow.ts';
 import { finishRuns, heartbeatRuns, releaseRuns, retryRun, type LeaseKey, type RunEnding, type RunFinish } from './run-lease.ts';
 
 /** Executes one run: the assistant runtime in production, anything in tests. */
@@ -87,7 +88,11 @@ export class WorkerPool {
 
   constructor(private readonly options: WorkerPoolOptions) {
     const deps: AssistantExecutionDeps = options.execution ?? { db: options.db, logger: options.logger };
-    this.execute = options.execute ?? ((run, signal, emit) => executeAssistant(deps, run, signal, emit));
+    // A workflow run is an ordinary run whose executor walks the workflow (src/workflows).
+    const workflows = { db: options.db, clock: options.clock, assistants: deps, registry: deps.registry, workerId: options.workerId };
+    this.execute =
+      options.execute ??
+      ((run, signal, emit) => (run.workflowId ? executeWorkflow(workflows, run, signal, emit) : executeAssistant(deps, run, signal, emit)));
     this.maintenanceEveryMs = Math.max(250, Math.min(options.config.leaseMs / 3, 5000));
   }
 
@@ -339,6 +344,7 @@ function toExecute(run: ClaimedRun): RunToExecute {
   return {
     id: run.id,
     assistantId: run.assistant_id,
+    workflowId: run.workflow_id,
     scheduleId: run.schedule_id,
     scheduledFor: run.scheduled_for,
     trigger: run.trigger,
@@ -350,6 +356,7 @@ function toExecute(run: ClaimedRun): RunToExecute {
     onRunCompleted: run.on_run_completed,
     input: run.input,
     preloaded: { assistant: run.assistant, owner: run.owner },
+    ...(run.schedule_timezone && { schedule: { name: run.schedule_name ?? '', timezone: run.schedule_timezone } }),
     ...(run.config !== undefined && { config: run.config }),
     ...(run.context !== undefined && { context: run.context }),
   };
