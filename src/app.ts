@@ -79,19 +79,20 @@ export class Kairos {
     this.replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.metrics = createMetrics({ processMetrics: true });
     this.engineClock = this.registerEngine(options.clock);
-    this.schedules = new ScheduleService({
-      db: this.db,
-      clock: this.engineClock,
-      config: this.config.scheduler,
-      startDeadlineMs: this.config.worker.startDeadlineMs,
-      assistants: this.agents.assistants,
-    });
     this.workflows = new WorkflowService({
       db: this.db,
       clock: this.engineClock,
       assistants: this.agents.assistants,
       registry: this.agents.registry,
       startDeadlineMs: this.config.worker.startDeadlineMs,
+    });
+    this.schedules = new ScheduleService({
+      db: this.db,
+      clock: this.engineClock,
+      config: this.config.scheduler,
+      startDeadlineMs: this.config.worker.startDeadlineMs,
+      assistants: this.agents.assistants,
+      workflows: this.workflows,
     });
     this.runs = new RunService({
       db: this.db,

@@ -8,7 +8,7 @@ import { KairosError, notFound } from '../errors.ts';
 import { usableThread } from '../scheduler/access.ts';
 import { parseScheduleInput } from '../scheduler/schedule-input.ts';
 import type { Database, Queryable } from '../store/database.ts';
-import { insertRuns, listRuns } from '../store/runs.ts';
+import { findRun, insertRuns, listRuns } from '../store/runs.ts';
 import {
   deleteWorkflow,
   findWorkflow,
@@ -264,8 +264,7 @@ export class WorkflowService {
       ]);
       await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(now)]);
     });
-    const { rows } = await db.query('SELECT * FROM runs WHERE id = $1', [runId]);
-    return toRunResource(rows[0] as Parameters<typeof toRunResource>[0]);
+    return toRunResource((await findRun(db, runId))!);
   }
 
   /** The workflow's runs, newest first. */

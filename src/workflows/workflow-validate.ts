@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { KairosError } from '../errors.ts';
+import { unknownStepTemplateVariables } from './step-input.ts';
 import { CelCompileError, celVariables, compileCel, type CompiledCel } from './workflow-cel.ts';
 import {
   definitionSchema,
@@ -106,6 +107,16 @@ function structureProblems(definition: WorkflowDefinition, compiled: ReadonlyMap
     if (node.type === 'router') problems.push(...routerProblems(node, path, compiled.get(path)));
   }
   if (count > maxNodes) problems.push({ path: 'steps', message: `${count} nodes; a workflow may have at most ${maxNodes}` });
+  const stepNames = new Set(names.keys());
+  for (const { node, path } of walkNodes(definition.steps)) {
+    if (node.type !== 'step' || node.input === undefined) continue;
+    for (const variable of new Set(unknownStepTemplateVariables(node.input, stepNames))) {
+      problems.push({
+        path: `${path}.input`,
+        message: `unknown template variable {{${variable}}}; use input, previous, steps.<name of a node> or a schedule variable (date, day_of_week, timestamp, run_number, scheduled_for, schedule.name, schedule.id)`,
+      });
+    }
+  }
   return problems;
 }
 
