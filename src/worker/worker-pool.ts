@@ -212,6 +212,7 @@ export class WorkerPool {
     const key: LeaseKey = { id: run.id, attempt: run.attempt, workerId };
     let timer: NodeJS.Timeout | undefined;
     let ending: RunEnding;
+    let work: Promise<RunResult> | undefined;
     try {
       // Claimed ahead of its time: hold the slot until `not_before`, then POST at once.
       const wait = run.not_before.getTime() - clock.now();
@@ -224,11 +225,14 @@ export class WorkerPool {
         metrics.fireLag.observe(Math.max(0, clock.now() - run.scheduled_for.getTime()));
       }
       const emit = (kind: string, data?: unknown) => appendRunEvent(db, run.id, kind, data);
-      const result = await Promise.race([this.execute(toExecute(run), controller.signal, emit), abortion(controller.signal)]);
+      work = this.execute(toExecute(run), controller.signal, emit);
+      const result = await Promise.race([work, abortion(controller.signal)]);
       ending = { status: 'success', errorKind: null, error: null, output: result.output, usage: result.usage ?? null, threadId: result.threadId ?? null, finishedAt: clock.now() };
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
       if (reason instanceof LeaseGone) return;
+      // A workflow records which of its steps were cancelled as it stops: give it a moment to.
+      if (work && run.workflow_id && controller.signal.aborted) await settledWithin(work, 2000);
       const failure = reason instanceof RunFailure ? reason : new RunFailure('assistant_error', messageOf(reason), { cause: reason });
       if (failure.retryable && !failure.skip && run.attempt < run.max_attempts) {
         const delayMs = retryDelayMs(run, run.attempt);
@@ -334,6 +338,13 @@ function abortion(signal: AbortSignal): Promise<never> {
     if (signal.aborted) reject(signal.reason);
     signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
+}
+
+/** Waits until `promise` settles or `ms` pass, whichever comes first; never rejects. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.then(() => {}, () => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function messageOf(error: unknown): string {

@@ -1,6 +1,5 @@
 import { raceAbort } from '../agents/assistant-timeout.ts';
 import { asRunFailure, RunFailure } from '../agents/runtime.ts';
-import { renderStepInput } from './step-input.ts';
 import type { StepNode, StepRetry } from './workflow-definition.ts';
 import type { NodeFrame, NodeOutcome, StepCall, WorkflowRunner } from './workflow-runner.ts';
 
@@ -21,13 +20,16 @@ export function stepRetryDelayMs(retry: StepRetry | undefined, attempt: number):
 }
 
 /** A step attempt's signal: the run's (cancel, run timeout, fail_fast) and the step's own `timeout`. */
-function attemptSignal(node: StepNode, signal: AbortSignal): { signal: AbortSignal; reason: () => unknown } {
-  if (node.timeout === undefined) return { signal, reason: () => signal.reason };
+function attemptSignal(node: StepNode, signal: AbortSignal): { signal: AbortSignal; reason: () => unknown; done: () => void } {
+  if (node.timeout === undefined) return { signal, reason: () => signal.reason, done: () => {} };
   const seconds = node.timeout;
-  const combined = AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, Math.round(seconds * 1000)))]);
+  // A timer of our own, not AbortSignal.timeout: held here, it cannot be collected before it fires.
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), Math.max(1, Math.round(seconds * 1000)));
   return {
-    signal: combined,
+    signal: AbortSignal.any([signal, timeout.signal]),
     reason: () => (signal.aborted ? signal.reason : new RunFailure('timeout', `step "${node.name}" did not finish within its timeout of ${seconds} s`, { retryable: true, details: { timeout_s: seconds } })),
+    done: () => clearTimeout(timer),
   };
 }
 
@@ -39,25 +41,23 @@ function failureOf(error: unknown): RunFailure {
 }
 
 /**
- * A `step` node: renders its input (the template, or the previous content), then calls its
+ * A `step` node (its `input` template already rendered by the runner): calls its
  * assistant, module or nested workflow, with the step's timeout and retries. Each attempt after
  * the first is recorded as it starts; every attempt carries the same idempotency key.
  */
-export async function runStepNode(runner: WorkflowRunner, node: StepNode, previous: unknown, frame: NodeFrame): Promise<NodeOutcome> {
+export async function runStepNode(runner: WorkflowRunner, node: StepNode, input: unknown, frame: NodeFrame): Promise<NodeOutcome> {
   const { deps } = runner;
-  const input =
-    node.input === undefined
-      ? previous
-      : renderStepInput(node.input, { input: frame.scope.input, previous, steps: frame.scope.outputs, schedule: deps.scheduleValues });
   if (node.workflow_id !== undefined) return runNestedWorkflow(runner, node.workflow_id, input, frame);
 
   const maxAttempts = node.retry?.max_attempts ?? 1;
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1) await runner.started(node, frame, input, attempt);
-    const { signal, reason } = attemptSignal(node, frame.signal);
+    const { signal, reason, done } = attemptSignal(node, frame.signal);
     const call: StepCall = { input, idempotencyKey: `${deps.fence.runId}:${frame.key}`, signal, attempt, emit: deps.emit };
     try {
       const work = node.assistant_id !== undefined ? deps.callAssistant(node.assistant_id, call) : deps.callModule(node.module!, call);
+      // raceAbort gives up on `work` when the signal has fired already; its rejection is expected then.
+      work.catch(() => {});
       const output = await raceAbort(work, signal, reason);
       return { content: output === undefined ? null : output };
     } catch (error) {
@@ -68,6 +68,8 @@ export async function runStepNode(runner: WorkflowRunner, node: StepNode, previo
       await runner.ended(node, frame, 'error', null, { kind: failure.kind, message: failure.message, attempt, retry_in_ms: delay });
       if (delay > 0) await deps.clock.sleep(delay, frame.signal).catch(() => {});
       if (frame.signal.aborted) throw frame.signal.reason;
+    } finally {
+      done();
     }
   }
 }

@@ -6,7 +6,7 @@ import { runConditionNode } from './condition-node.ts';
 import { runLoopNode } from './loop-node.ts';
 import { runParallelNode } from './parallel-node.ts';
 import { runRouterNode } from './router-node.ts';
-import { contentValue } from './step-input.ts';
+import { contentValue, renderStepInput } from './step-input.ts';
 import { runStepNode } from './step-node.ts';
 import type { CompiledExpressions } from './workflow-validate.ts';
 import type { WorkflowDefinition, WorkflowNode } from './workflow-definition.ts';
@@ -113,6 +113,9 @@ class LeaseLost extends Error {
  * const output = await runner.run(loaded, input, signal); // { content, steps }
  */
 export class WorkflowRunner {
+  /** The attempt each running step is at, by key (for its end event). */
+  private readonly attempts = new Map<string, number>();
+
   constructor(readonly deps: WorkflowRunnerDeps) {}
 
   /** Runs a whole workflow; resolves with `{content, steps}` (last content, every step's output by name). */
@@ -162,9 +165,14 @@ export class WorkflowRunner {
     if (frame.signal.aborted) throw frame.signal.reason;
     const container = deps.done.get(frame.key);
     const restart = !(container && container.status === 'success');
-    if (restart) await this.started(node, frame, input, 1);
+    // A step's `input` template is rendered here, so that its record shows what it received.
+    const given =
+      node.type === 'step' && node.input !== undefined
+        ? renderStepInput(node.input, { input: frame.scope.input, previous: input, steps: frame.scope.outputs, schedule: deps.scheduleValues })
+        : input;
+    if (restart) await this.started(node, frame, given, 1);
     try {
-      const outcome = await this.execute(node, input, frame);
+      const outcome = await this.execute(node, given, frame);
       this.collect(frame, node.name, outcome.content);
       if (restart) await this.ended(node, frame, 'success', contentValue(outcome.content), null);
       return outcome;
@@ -207,6 +215,7 @@ export class WorkflowRunner {
   /** Records a node's (or a step attempt's) start. */
   async started(node: WorkflowNode, frame: NodeFrame, input: unknown, attempt: number): Promise<void> {
     const at = new Date(this.deps.clock.now());
+    this.attempts.set(frame.key, attempt);
     const event = { key: frame.key, path: frame.path, name: node.name, type: node.type, attempt, iteration: frame.iteration, input: contentValue(input) };
     const ok = await recordStepStart(
       this.deps.db,
@@ -220,7 +229,8 @@ export class WorkflowRunner {
   /** Records how a node ended. */
   async ended(node: WorkflowNode, frame: NodeFrame, status: 'success' | 'error' | 'skipped' | 'cancelled', output: unknown, error: unknown): Promise<void> {
     const at = new Date(this.deps.clock.now());
-    const event: Record<string, unknown> = { key: frame.key, path: frame.path, name: node.name, type: node.type, status, iteration: frame.iteration };
+    const attempt = this.attempts.get(frame.key) ?? 1;
+    const event: Record<string, unknown> = { key: frame.key, path: frame.path, name: node.name, type: node.type, status, attempt, iteration: frame.iteration };
     if (output !== null) event.output = output;
     if (error !== null) event.error = error;
     const ok = await recordStepEnd(this.deps.db, this.deps.fence, { key: frame.key, status, output, error, at, event });
