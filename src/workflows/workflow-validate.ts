@@ -47,7 +47,8 @@ function shapeProblems(error: z.ZodError): WorkflowProblem[] {
       return { path: formatPath([...issue.path, issue.keys[0] ?? '']), message: `unknown field "${issue.keys[0]}"; see docs/workflows.md for the fields of each node` };
     }
     if (issue.code === 'invalid_union' && issue.path.at(-1) !== 'backoff') {
-      return { path: formatPath([...issue.path, 'type']), message: 'must be one of step, parallel, loop, router, condition' };
+      const at = issue.path.at(-1) === 'type' ? issue.path : [...issue.path, 'type'];
+      return { path: formatPath(at), message: 'must be one of step, parallel, loop, router, condition' };
     }
     return { path: formatPath(issue.path), message: issue.message };
   });
