@@ -51,7 +51,7 @@ export function testModules(calls: Map<string, number>): AssistantDefinition[] {
         reject(ctx.signal.reason);
       });
     })),
-    counted('context', (input, ctx) => ({ input, run_id: ctx.run.id, attempt: ctx.run.attempt })),
+    counted('context', (input, ctx) => ({ input, key: ctx.run.idempotencyKey, attempt: ctx.run.attempt })),
   ];
 }
 
