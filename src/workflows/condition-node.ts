@@ -20,7 +20,7 @@ export async function runConditionNode(runner: WorkflowRunner, node: ConditionNo
   }
   if (typeof value !== 'boolean') throw expressionFailure(node.evaluator, `returned ${typeof value === 'bigint' ? 'int' : typeof value}, not a bool`);
   const branch = value ? { field: 'steps', nodes: node.steps } : node.else_steps ? { field: 'else_steps', nodes: node.else_steps } : undefined;
-  await runner.deps.emit('condition_evaluated', { key: frame.key, path: frame.path, name: node.name, expression: node.evaluator, result: value, branch: branch?.field ?? null });
+  await runner.emit('condition_evaluated', { key: frame.key, path: frame.path, name: node.name, expression: node.evaluator, result: value, branch: branch?.field ?? null });
   if (!branch) return { content: input };
   const content = await runner.runSequence(branch.nodes, input, {
     scope: frame.scope,

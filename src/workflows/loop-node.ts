@@ -47,7 +47,7 @@ export async function runLoopNode(runner: WorkflowRunner, node: LoopNode, input:
       throw error;
     }
     if (typeof done !== 'boolean') throw expressionFailure(compiled.expression, `returned ${typeof done === 'bigint' ? 'int' : typeof done}, not a bool`);
-    await runner.deps.emit('loop_iteration', { key: frame.key, path: frame.path, name: node.name, iteration, end_condition: done });
+    await runner.emit('loop_iteration', { key: frame.key, path: frame.path, name: node.name, iteration, end_condition: done });
     if (done) break;
   }
   return { content };

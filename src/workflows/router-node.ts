@@ -22,7 +22,7 @@ export async function runRouterNode(runner: WorkflowRunner, node: RouterNode, in
   if (typeof value !== 'string') throw expressionFailure(node.selector, `returned ${typeof value === 'bigint' ? 'int' : typeof value}, not a choice name (${names.join(', ')})`);
   const index = names.indexOf(value);
   if (index < 0) throw expressionFailure(node.selector, `returned "${value}", which is not a choice (choices: ${names.join(', ')})`);
-  await runner.deps.emit('router_selected', { key: frame.key, path: frame.path, name: node.name, expression: node.selector, choice: value });
+  await runner.emit('router_selected', { key: frame.key, path: frame.path, name: node.name, expression: node.selector, choice: value });
   return runner.runNode(node.choices[index]!, input, {
     scope: frame.scope,
     path: `${frame.path}.choices[${index}]`,

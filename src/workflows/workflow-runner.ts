@@ -115,6 +115,14 @@ class LeaseLost extends Error {
 export class WorkflowRunner {
   /** The attempt each running step is at, by key (for its end event). */
   private readonly attempts = new Map<string, number>();
+  /**
+   * The runner's writes, one after another: parallel branches would otherwise race for the next
+   * trace sequence number (and retry), and the trace keeps the order in which nodes moved.
+   */
+  private writes: Promise<unknown> = Promise.resolve();
+
+  /** Appends a trace event after the runner's earlier writes. */
+  readonly emit = (kind: string, data?: unknown): Promise<void> => this.serial(() => this.deps.emit(kind, data));
 
   constructor(readonly deps: WorkflowRunnerDeps) {}
 
@@ -212,17 +220,23 @@ export class WorkflowRunner {
     }
   }
 
+  private serial<T>(write: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(write, write);
+    this.writes = next.catch(() => {});
+    return next;
+  }
+
   /** Records a node's (or a step attempt's) start. */
   async started(node: WorkflowNode, frame: NodeFrame, input: unknown, attempt: number): Promise<void> {
     const at = new Date(this.deps.clock.now());
     this.attempts.set(frame.key, attempt);
     const event = { key: frame.key, path: frame.path, name: node.name, type: node.type, attempt, iteration: frame.iteration, input: contentValue(input) };
-    const ok = await recordStepStart(
+    const ok = await this.serial(() => recordStepStart(
       this.deps.db,
       this.deps.fence,
       { key: frame.key, parentKey: frame.parentKey, path: frame.path, name: node.name, type: node.type, attempt, iteration: frame.iteration, ord: frame.ord, input: contentValue(input), at },
       event,
-    );
+    ));
     if (!ok) throw new LeaseLost();
   }
 
@@ -233,7 +247,7 @@ export class WorkflowRunner {
     const event: Record<string, unknown> = { key: frame.key, path: frame.path, name: node.name, type: node.type, status, attempt, iteration: frame.iteration };
     if (output !== null) event.output = output;
     if (error !== null) event.error = error;
-    const ok = await recordStepEnd(this.deps.db, this.deps.fence, { key: frame.key, status, output, error, at, event });
+    const ok = await this.serial(() => recordStepEnd(this.deps.db, this.deps.fence, { key: frame.key, status, output, error, at, event }));
     if (!ok) throw new LeaseLost();
   }
 }
