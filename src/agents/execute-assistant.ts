@@ -28,6 +28,8 @@ export interface AssistantExecutionDeps {
 export interface RunToExecute {
   id: string;
   assistantId: string | null;
+  /** Set for a run of a workflow (then `assistantId` is null). */
+  workflowId?: string | null;
   scheduleId: string | null;
   scheduledFor: Date | null;
   trigger: Trigger;
@@ -41,6 +43,10 @@ export interface RunToExecute {
   sessionMode: 'new' | 'persistent' | null;
   onRunCompleted: 'delete' | 'keep' | null;
   input: unknown;
+  /** The run's schedule (name and zone), for templates rendered while it runs; absent outside schedules. */
+  schedule?: { name: string; timezone: string };
+  /** The call's idempotency key when it is not the run id (a workflow step: run id + step key). */
+  idempotencyKey?: string;
   /** The LangGraph `config` of the run's schedule (`configurable`, `tags`, …); absent outside schedules. */
   config?: Record<string, unknown>;
   /** The LangGraph `context` of the run's schedule; absent outside schedules. */
@@ -162,6 +168,7 @@ export async function executeAssistant(
   try {
     result = await inAssistantSpan(assistant, () => runtime.run(assistant, {
       runId: run.id,
+      ...(run.idempotencyKey !== undefined && { idempotencyKey: run.idempotencyKey }),
       scheduleId: run.scheduleId,
       scheduledFor: run.scheduledFor,
       trigger: run.trigger,

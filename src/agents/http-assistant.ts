@@ -92,7 +92,7 @@ export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: 
         'content-type': 'application/json',
         accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
         ...resolveHeaders(config.headers, env),
-        'idempotency-key': context.runId,
+        'idempotency-key': context.idempotencyKey ?? context.runId,
       };
       const body = JSON.stringify({
         run_id: context.runId,

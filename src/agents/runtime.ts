@@ -5,7 +5,7 @@ export interface Assistant {
   id: string;
   ownerId: string;
   name: string;
-  kind: 'http' | 'llm' | 'module' | 'workflow';
+  kind: 'http' | 'llm' | 'module';
   config: Record<string, unknown>;
   status: 'active' | 'inactive';
   graphId: string | null;
@@ -33,6 +33,11 @@ export interface ThreadMessage {
 /** What one execution of an assistant gets: the run's identity, its input, history and a signal. */
 export interface RunContext {
   runId: string;
+  /**
+   * The key that identifies this call across retries and recoveries: the run id, or for a step
+   * of a workflow `<run id>:<step key>` (run id, step path, iteration). Sent as `Idempotency-Key`.
+   */
+  idempotencyKey?: string;
   scheduleId: string | null;
   scheduledFor: Date | null;
   trigger: Trigger;

@@ -31,6 +31,8 @@ import { registerUsageRoutes } from './routes/usage.ts';
 import { openApiPath, registerSystemRoutes } from './routes/system.ts';
 import { registerThreadRoutes } from './routes/threads.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { registerWorkflowRoutes } from './routes/workflows.ts';
+import type { WorkflowService } from '../workflows/workflow-service.ts';
 
 export interface ApiContext {
   config: Config;
@@ -50,6 +52,7 @@ export interface ApiServices {
   schedules?: ScheduleService;
   /** Tokens and cost per schedule; built over `schedules` when absent. */
   usage?: UsageService;
+  workflows?: WorkflowService;
 }
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
@@ -119,6 +122,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
   const usage = services.usage ?? (services.schedules && new UsageService({ db, clock: systemClock, schedules: services.schedules, pricing: config.pricing }));
   if (usage) registerUsageRoutes(app, usage);
+  if (services.workflows) registerWorkflowRoutes(app, services.workflows);
 
   // LangGraph-compatible routes, so that @langchain/langgraph-sdk works unchanged (docs/api.md).
   registerLangGraphInfoRoute(app);

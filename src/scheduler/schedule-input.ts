@@ -46,6 +46,8 @@ const fields = {
   name: z.string().trim().min(1, 'may not be empty').max(200),
   /** An assistant id, or a graph id (its default assistant, LangGraph's convention). */
   assistant_id: z.string().trim().min(1).max(200),
+  /** A workflow instead of an assistant (exactly one of them). */
+  workflow_id: z.uuid(),
   thread_id: z.uuid().nullable(),
   schedule: scheduleSpec,
   input_template: z.json().nullable(),
@@ -80,6 +82,8 @@ const fields = {
  */
 export const scheduleCreateSchema = z.strictObject({
   ...fields,
+  assistant_id: fields.assistant_id.optional(),
+  workflow_id: fields.workflow_id.optional(),
   name: fields.name.optional(),
   thread_id: fields.thread_id.optional(),
   input_template: fields.input_template.optional(),
@@ -122,6 +126,7 @@ const booleanText = z.union([z.boolean(), z.enum(['true', 'false']).transform((v
 
 export const scheduleListSchema = z.strictObject({
   assistant_id: z.uuid().optional(),
+  workflow_id: z.uuid().optional(),
   thread_id: z.uuid().optional(),
   owner_id: z.uuid().optional(),
   status: z.enum(['active', 'paused', 'completed']).optional(),

@@ -6,7 +6,10 @@ export interface ScheduleResource {
   id: string;
   name: string;
   owner_id: string;
+  /** The assistant it fires, or null when it fires a workflow. */
   assistant_id: string | null;
+  /** The workflow it fires, or null when it fires an assistant. */
+  workflow_id: string | null;
   thread_id: string | null;
   schedule: { cron: string; timezone: string } | { at: string; timezone: string } | { every: number; anchor: string | null; timezone: string };
   /** The schedule in words, e.g. "Every 15 minutes" (null if the expression cannot be read). */
@@ -86,6 +89,7 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     name: row.name,
     owner_id: row.owner_id,
     assistant_id: row.assistant_id,
+    workflow_id: row.workflow_id,
     thread_id: row.thread_id,
     schedule:
       row.kind === 'cron'

@@ -108,7 +108,9 @@ export function newScheduleColumns(input: ParsedCreate, rules: SpecRules, now: n
   checkWindow(startAt, endAt);
   checkTemplate(input.input_template);
   return {
-    assistant_id: input.assistant_id,
+    target_kind: input.workflow_id !== undefined ? 'workflow' : 'assistant',
+    assistant_id: input.assistant_id ?? null,
+    workflow_id: input.workflow_id ?? null,
     thread_id: input.thread_id ?? null,
     ...specColumns(input.schedule, rules, now, startAt),
     start_at: startAt,
@@ -141,7 +143,11 @@ export function changedColumns(
 ): { changes: Partial<ScheduleFields>; timing: boolean } {
   const changes: Partial<ScheduleFields> = {};
   if (patch.name !== undefined) changes.name = patch.name;
-  if (patch.assistant_id !== undefined) changes.assistant_id = patch.assistant_id;
+  if (patch.assistant_id !== undefined && patch.workflow_id !== undefined) {
+    throw invalid('workflow_id', 'give one of assistant_id or workflow_id, not both: a schedule targets one of them');
+  }
+  if (patch.assistant_id !== undefined) Object.assign(changes, { target_kind: 'assistant', assistant_id: patch.assistant_id, workflow_id: null });
+  if (patch.workflow_id !== undefined) Object.assign(changes, { target_kind: 'workflow', workflow_id: patch.workflow_id, assistant_id: null });
   if (patch.thread_id !== undefined) changes.thread_id = patch.thread_id;
   if (patch.start_at !== undefined) changes.start_at = patch.start_at ? new Date(patch.start_at) : null;
   if (patch.end_at !== undefined) changes.end_at = patch.end_at ? new Date(patch.end_at) : null;

@@ -46,6 +46,7 @@ export const Schedule = z
     name: z.string(),
     owner_id: z.string(),
     assistant_id: z.string().nullable(),
+    workflow_id: z.string().nullable(),
     thread_id: z.string().nullable(),
     schedule: z.union([
       z.object({ cron: z.string(), timezone: z.string() }),
@@ -114,6 +115,7 @@ export const ScheduleEventList = z
 
 export const ScheduleListQuery = PageQuery.extend({
   assistant_id: z.string().optional(),
+  workflow_id: z.string().optional(),
   thread_id: z.string().optional(),
   owner_id: z.string().optional().openapi({ description: "Admins: one user's schedules" }),
   status: z.enum(['active', 'paused', 'completed']).optional(),
