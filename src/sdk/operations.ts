@@ -31,6 +31,7 @@ export const operations = {
   'runs.cancel': { method: 'POST', path: '/api/v1/runs/{id}/cancel' },
   'schedules.create': { method: 'POST', path: '/api/v1/schedules' },
   'schedules.list': { method: 'GET', path: '/api/v1/schedules' },
+  'schedules.ensure': { method: 'PUT', path: '/api/v1/schedules/by-name/{name}' },
   'schedules.preview': { method: 'POST', path: '/api/v1/schedules/preview' },
   'schedules.get': { method: 'GET', path: '/api/v1/schedules/{id}' },
   'schedules.update': { method: 'PATCH', path: '/api/v1/schedules/{id}' },
