@@ -141,11 +141,11 @@ export async function registerDeclaredSchedules(options: DeclaredSchedulesOption
   for (const declaration of read.declarations) {
     const { name, assistant, assistant_id, workflow, if_exists, ...fields } = declaration as ScheduleDeclaration;
     try {
-      if (workflow !== undefined) {
-        throw new KairosError('unsupported_target', `workflow targets are not available on this server yet; target an assistant (workflow "${workflow}")`, { status: 422 });
-      }
-      const assistantId = await declaredAssistant(options, owner, (assistant ?? assistant_id)!);
-      const outcome = await options.schedules.ensure(owner, { ...fields, name, assistant_id: assistantId }, { ifExists: if_exists ?? 'raise', source: 'config' });
+      const target =
+        workflow !== undefined
+          ? { workflow_id: await declaredWorkflow(options.db, owner.userId, workflow) }
+          : { assistant_id: await declaredAssistant(options, owner, (assistant ?? assistant_id)!) };
+      const outcome = await options.schedules.ensure(owner, { ...fields, name, ...target }, { ifExists: if_exists ?? 'raise', source: 'config' });
       reports.push({ name, id: outcome.schedule.id, result: outcome.result, changed: outcome.changed });
     } catch (error) {
       throw declarationError(path, name, error);
@@ -169,4 +169,21 @@ export async function registerDeclaredSchedules(options: DeclaredSchedulesOption
 
   for (const report of reports) options.logger.info({ schedule_id: report.id, schedule: report.name, result: report.result, changed: report.changed }, `declared schedule ${report.result}`);
   return reports;
+}
+
+/**
+ * A declaration's workflow: a workflow id, or the name of one of the owner's workflows (those
+ * the config file declares are registered before its schedules).
+ */
+async function declaredWorkflow(db: Database, ownerId: string, ref: string): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM workflows WHERE owner_id = $2 AND (id::text = $1 OR name = $1) ORDER BY (id::text = $1) DESC LIMIT 1`,
+    [ref, ownerId],
+  );
+  if (!rows[0]) {
+    throw new KairosError('not_found', `workflow "${ref}" was not found: give the id or the name of a workflow the config owner has (declare it under "workflows")`, {
+      status: 404,
+    });
+  }
+  return rows[0].id;
 }

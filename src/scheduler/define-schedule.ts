@@ -15,8 +15,8 @@ export type ScheduleDeclaration = Omit<ScheduleCreateInput, 'name' | 'assistant_
   /** The same as `assistant` (the API's field name). */
   assistant_id?: string;
   /**
-   * A workflow id. Reserved for workflow targets (DESIGN §5b): refused until this server
-   * schedules workflows.
+   * The workflow it fires: a workflow id, or the name of one of the owner's workflows (e.g. one
+   * the same file declares under `workflows`).
    */
   workflow?: string;
   /** `raise` (default), `update` or `skip`: see docs/scheduling.md, "Schedules declared in code". */

@@ -72,4 +72,21 @@ export default {
     await kairos.close();
     await expect(start('taken.config.json')).rejects.toThrow(/taken\.config\.json: schedule "by-hand" is declared, but a schedule of that name already exists.*"update".*"skip".*"raise"/s);
   });
+  it('declares a schedule of a workflow the same file declares, by the workflow\'s name', async () => {
+    await writeFile(
+      join(dir, 'workflow.config.ts'),
+      `import { defineWorkflow, defineSchedule, step } from ${JSON.stringify(indexPath)};
+export default {
+  workflows: [defineWorkflow({ name: 'nightly-pipeline', steps: [step('clean', () => 'cleaned')] })],
+  schedules: [defineSchedule({ name: 'pipeline-nightly', workflow: 'nightly-pipeline', schedule: '0 4 * * *' })],
+};
+`,
+    );
+    const kairos = await start('workflow.config.ts');
+    const { items } = await kairos.schedules.list(localAdmin);
+    const declared = items.find((s) => s.name === 'pipeline-nightly')!;
+    const { rows } = await test.db.query<{ id: string }>(`SELECT id FROM workflows WHERE name = 'nightly-pipeline'`);
+    expect(declared).toMatchObject({ workflow_id: rows[0]!.id, assistant_id: null, source: 'config' });
+    await kairos.close();
+  });
 });
