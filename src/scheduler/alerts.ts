@@ -10,6 +10,8 @@ export function alertPayload(alert: FailureAlert): Record<string, unknown> {
     alert_after: alert.alertAfter,
     last_error: alert.lastError,
     at: alert.at.toISOString(),
+    // Present when the streak also reached pause_after_failures: the schedule no longer fires.
+    ...(alert.paused && { paused: true, pause_after_failures: alert.paused.after_failures }),
   };
 }
 
@@ -21,7 +23,8 @@ export async function deliverAlerts(alerts: readonly FailureAlert[], webhook: st
   await Promise.all(
     alerts.flatMap((alert) => {
       const targets = [webhook, alert.schedule.webhook].filter((url): url is string => typeof url === 'string' && url.length > 0);
-      logger.warn({ schedule_id: alert.schedule.id, streak: alert.streak }, `schedule "${alert.schedule.name}" failed ${alert.streak} times in a row`);
+      const pausedText = alert.paused ? ' and was paused (pause_after_failures); resume it once fixed' : '';
+      logger.warn({ schedule_id: alert.schedule.id, streak: alert.streak, paused: Boolean(alert.paused) }, `schedule "${alert.schedule.name}" failed ${alert.streak} times in a row${pausedText}`);
       return [...new Set(targets)].map(async (url) => {
         try {
           const response = await fetch(url, {

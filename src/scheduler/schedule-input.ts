@@ -66,6 +66,8 @@ const fields = {
   enabled: z.boolean(),
   metadata: z.record(z.string(), z.json()),
   alert_after: z.number().int().min(1).max(10_000),
+  /** Pause the schedule when this many runs in a row failed; null = never. */
+  pause_after_failures: z.number().int().min(1).max(10_000).nullable(),
   webhook: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
   /** Extra run configuration kept with the schedule (LangGraph's payload `config`, `context`, …). */
   config: z.record(z.string(), z.json()),
@@ -97,6 +99,7 @@ export const scheduleCreateSchema = z.strictObject({
   enabled: fields.enabled.default(true),
   metadata: fields.metadata.default({}),
   alert_after: fields.alert_after.default(3),
+  pause_after_failures: fields.pause_after_failures.optional(),
   webhook: fields.webhook.optional(),
   config: fields.config.default({}),
 });
@@ -140,6 +143,12 @@ export const previewSchema = z.strictObject({
   end_at: instant.nullable().optional(),
 });
 export type PreviewInput = z.input<typeof previewSchema>;
+
+/** `POST /schedules/{id}/pause`: an optional note, shown on the schedule until it is resumed. */
+export const pauseSchema = z.strictObject({
+  note: z.string().trim().min(1, 'may not be empty; leave it out to pause without a note').max(1000).optional(),
+});
+export type PauseInput = z.input<typeof pauseSchema>;
 
 function issueToError(issue: z.core.$ZodIssue): KairosError {
   const path = issue.path.map(String);

@@ -53,6 +53,14 @@ export interface ScheduleRow {
   version: number;
   created_at: Date;
   updated_at: Date;
+  /** When the schedule was last paused (null while enabled). */
+  paused_at: Date | null;
+  /** Who paused it; null for an automatic pause (pause_after_failures). */
+  paused_by: string | null;
+  /** Why it was paused (the operator's note, or the automatic reason). */
+  pause_note: string | null;
+  /** Pause the schedule when its failure streak reaches this many runs; null = never. */
+  pause_after_failures: number | null;
 }
 
 /** The columns a caller sets (everything else is engine state). */
@@ -87,6 +95,7 @@ export type ScheduleFields = Pick<
   | 'alert_after'
   | 'webhook'
   | 'enabled'
+  | 'pause_after_failures'
 >;
 
 export type NewSchedule = ScheduleFields & {
@@ -216,7 +225,9 @@ export async function listSchedules(
 export async function updateScheduleColumns(
   db: Queryable,
   id: string,
-  changes: Partial<ScheduleFields & Pick<ScheduleRow, 'next_run_at' | 'completed_at' | 'consecutive_failures' | 'alerted_streak'>>,
+  changes: Partial<
+    ScheduleFields & Pick<ScheduleRow, 'next_run_at' | 'completed_at' | 'consecutive_failures' | 'alerted_streak' | 'paused_at' | 'paused_by' | 'pause_note'>
+  >,
   now: Date,
 ): Promise<ScheduleRow | undefined> {
   const columns = Object.keys(changes);
