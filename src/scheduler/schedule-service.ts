@@ -192,6 +192,8 @@ export class ScheduleService {
    */
   async list(actor: Actor, filters: ScheduleListInput = {}): Promise<ScheduleListPage> {
     const input = parseScheduleInput(scheduleListSchema, filters);
+    // owner_id is a filter, never ignored: a non-admin naming another user is refused (as for keys).
+    if (actor.role !== 'admin' && input.owner_id !== undefined && input.owner_id !== actor.userId) assertAdmin(actor, "list other users' schedules");
     const ownerId = actor.role === 'admin' ? input.owner_id : actor.userId;
     const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
     const { rows, total } = await listSchedules(this.options.db, {
