@@ -84,6 +84,23 @@ export interface Schedule {
   created_at?: string;
   updated_at?: string;
   owner_id?: string;
+  /** Pauses itself when this many runs in a row failed; null = never. */
+  pause_after_failures?: number | null;
+  /** While paused: when, by whom (null: automatically) and why. */
+  paused?: { at: string; by: string | null; note: string | null } | null;
+}
+
+/** What a backfill created, or with `dry_run` would create. */
+export interface BackfillResult {
+  schedule_id: string;
+  from: string;
+  to: string;
+  dry_run: boolean;
+  occurrences: number;
+  existing: number;
+  runs: number;
+  scheduled_for: string[];
+  run_ids: string[];
 }
 
 export interface ScheduleStats {
