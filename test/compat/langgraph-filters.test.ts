@@ -15,7 +15,7 @@ describe('@langchain/langgraph-sdk crons.search/count keep every filter (keys mo
   let alice: Client;
   let bob: Client;
   let aliceKey: string;
-  const crons: Record<'digest' | 'ownGraph' | 'unrelated' | 'threaded' | 'bobs', Cron> = {} as never;
+  const crons: Record<'digest' | 'ownGraph' | 'unrelated' | 'threaded' | 'bobs', { cron_id: string }> = {} as never;
   let ownGraphAssistant: string;
   let unrelatedAssistant: string;
   let threadId: string;
