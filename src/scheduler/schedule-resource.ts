@@ -42,6 +42,7 @@ export interface ScheduleResource {
   pause_after_failures: number | null;
   /** While paused: when, by whom (null for an automatic pause) and why; null otherwise. */
   paused: { at: string; by: string | null; note: string | null } | null;
+  alert_on_tokens_per_day: number | null;
   webhook: string | null;
   metadata: Record<string, unknown>;
   /** Extra run configuration kept with the schedule (the LangGraph payload's `config`, `context`, …). */
@@ -125,6 +126,7 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     alert_after: row.alert_after,
     pause_after_failures: row.pause_after_failures ?? null,
     paused: status === 'paused' && row.paused_at ? { at: row.paused_at.toISOString(), by: row.paused_by, note: row.pause_note } : null,
+    alert_on_tokens_per_day: row.alert_on_tokens_per_day === null ? null : Number(row.alert_on_tokens_per_day),
     webhook: row.webhook,
     metadata: row.metadata,
     config: row.config ?? {},

@@ -107,6 +107,7 @@ export const Schedule = z
       .object({ at: Timestamp, by: z.string().nullable(), note: z.string().nullable() })
       .nullable()
       .openapi({ description: 'While paused: when, by whom (null for an automatic pause) and why' }),
+    alert_on_tokens_per_day: z.number().int().nullable(),
     webhook: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
     config: z.record(z.string(), z.unknown()).openapi({ description: "Extra run configuration (LangGraph's payload config, context, …)" }),
@@ -126,6 +127,7 @@ export const ScheduleStats = z
     by_reason: z.record(z.string(), z.number()),
     success_rate: z.number().nullable(),
     consecutive_failures: z.number().int(),
+    tokens: z.object({ prompt: z.number().int(), completion: z.number().int(), total: z.number().int() }),
     p50_duration_ms: z.number().nullable(),
     p95_duration_ms: z.number().nullable(),
     last_run_at: Timestamp.nullable(),
