@@ -68,6 +68,8 @@ const fields = {
   enabled: z.boolean(),
   metadata: z.record(z.string(), z.json()),
   alert_after: z.number().int().min(1).max(10_000),
+  /** Pause the schedule when this many runs in a row failed; null = never. */
+  pause_after_failures: z.number().int().min(1).max(10_000).nullable(),
   /** Alert once a day when the day's tokens (in the schedule's zone) pass this; null: never. */
   alert_on_tokens_per_day: z.number().int().min(1).max(1e12).nullable(),
   webhook: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
@@ -103,6 +105,7 @@ export const scheduleCreateSchema = z.strictObject({
   enabled: fields.enabled.default(true),
   metadata: fields.metadata.default({}),
   alert_after: fields.alert_after.default(3),
+  pause_after_failures: fields.pause_after_failures.optional(),
   alert_on_tokens_per_day: fields.alert_on_tokens_per_day.optional(),
   webhook: fields.webhook.optional(),
   config: fields.config.default({}),
@@ -148,6 +151,12 @@ export const previewSchema = z.strictObject({
   end_at: instant.nullable().optional(),
 });
 export type PreviewInput = z.input<typeof previewSchema>;
+
+/** `POST /schedules/{id}/pause`: an optional note, shown on the schedule until it is resumed. */
+export const pauseSchema = z.strictObject({
+  note: z.string().trim().min(1, 'may not be empty; leave it out to pause without a note').max(1000).optional(),
+});
+export type PauseInput = z.input<typeof pauseSchema>;
 
 function issueToError(issue: z.core.$ZodIssue): KairosError {
   const path = issue.path.map(String);

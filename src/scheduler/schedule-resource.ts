@@ -41,6 +41,10 @@ export interface ScheduleResource {
   last_run_at: string | null;
   last_run_status: string | null;
   alert_after: number;
+  /** Pauses itself when this many runs in a row failed; null = never. */
+  pause_after_failures: number | null;
+  /** While paused: when, by whom (null for an automatic pause) and why; null otherwise. */
+  paused: { at: string; by: string | null; note: string | null } | null;
   alert_on_tokens_per_day: number | null;
   webhook: string | null;
   metadata: Record<string, unknown>;
@@ -128,6 +132,8 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     last_run_at: iso(row.last_run_at),
     last_run_status: row.last_run_status,
     alert_after: row.alert_after,
+    pause_after_failures: row.pause_after_failures ?? null,
+    paused: status === 'paused' && row.paused_at ? { at: row.paused_at.toISOString(), by: row.paused_by, note: row.pause_note } : null,
     alert_on_tokens_per_day: row.alert_on_tokens_per_day === null ? null : Number(row.alert_on_tokens_per_day),
     webhook: row.webhook,
     metadata: row.metadata,

@@ -3,10 +3,13 @@ import type { Assistant, AssistantCreate, AssistantList, AssistantUpdate } from 
 import type { Run, RunCreate, RunList, RunWithEvents } from '../api/schemas/runs.ts';
 import type {
   Schedule,
+  ScheduleBackfill,
+  ScheduleBackfillResult,
   ScheduleCreate,
   ScheduleEnsureResult,
   ScheduleEventList,
   ScheduleList,
+  SchedulePause,
   SchedulePreview,
   SchedulePreviewRequest,
   ScheduleStats,
@@ -47,10 +50,13 @@ export type {
   RunList,
   RunWithEvents,
   Schedule,
+  ScheduleBackfill,
+  ScheduleBackfillResult,
   ScheduleCreate,
   ScheduleEnsureResult,
   ScheduleEventList,
   ScheduleList,
+  SchedulePause,
   SchedulePreview,
   SchedulePreviewRequest,
   ScheduleStats,
@@ -225,9 +231,20 @@ export class Kairos {
     get: (id: string) => this.call<Schedule>('schedules.get', { params: { id } }),
     update: (id: string, body: ScheduleUpdate) => this.call<Schedule>('schedules.update', { params: { id }, body }),
     delete: (id: string) => this.call<void>('schedules.delete', { params: { id } }),
-    pause: (id: string) => this.call<Schedule>('schedules.pause', { params: { id } }),
+    /** Stops firing; `note` is shown on the schedule (`paused.note`, with who and when) until it is resumed. */
+    pause: (id: string, body: SchedulePause = {}) => this.call<Schedule>('schedules.pause', { params: { id }, body }),
     resume: (id: string) => this.call<Schedule>('schedules.resume', { params: { id } }),
     trigger: (id: string, body: ScheduleTrigger = {}) => this.call<Run>('schedules.trigger', { params: { id }, body }),
+    /**
+     * One run per occurrence in `(from, to]` that has no run yet (`trigger: "backfill"`, oldest
+     * first, at most 1,000: a `backfill_too_large` error says where to split). `dry_run: true`
+     * only counts. Running it twice creates nothing new.
+     *
+     * @example
+     * const preview = await kairos.schedules.backfill(id, { from: '2026-03-01T00:00:00Z', to: '2026-03-08T00:00:00Z', dry_run: true });
+     * preview.runs // how many it would create
+     */
+    backfill: (id: string, body: ScheduleBackfill) => this.call<ScheduleBackfillResult>('schedules.backfill', { params: { id }, body }),
     runs: (id: string, filters: RunListFilters = {}) => this.call<RunList>('schedules.runs', { params: { id }, query: filters }),
     /** `window` as seconds or text: `"24h"`, `"7d"`, `"PT24H"`. */
     stats: (id: string, options: { window?: string } = {}) =>

@@ -40,6 +40,7 @@ export const operations = {
   'schedules.delete': { method: 'DELETE', path: '/api/v1/schedules/{id}' },
   'schedules.pause': { method: 'POST', path: '/api/v1/schedules/{id}/pause' },
   'schedules.resume': { method: 'POST', path: '/api/v1/schedules/{id}/resume' },
+  'schedules.backfill': { method: 'POST', path: '/api/v1/schedules/{id}/backfill' },
   'schedules.trigger': { method: 'POST', path: '/api/v1/schedules/{id}/trigger' },
   'schedules.runs': { method: 'GET', path: '/api/v1/schedules/{id}/runs' },
   'schedules.stats': { method: 'GET', path: '/api/v1/schedules/{id}/stats' },

@@ -59,6 +59,14 @@ export interface ScheduleRow {
   source_note: string | null;
   created_at: Date;
   updated_at: Date;
+  /** When the schedule was last paused (null while enabled). */
+  paused_at: Date | null;
+  /** Who paused it; null for an automatic pause (pause_after_failures). */
+  paused_by: string | null;
+  /** Why it was paused (the operator's note, or the automatic reason). */
+  pause_note: string | null;
+  /** Pause the schedule when its failure streak reaches this many runs; null = never. */
+  pause_after_failures: number | null;
 }
 
 /** The columns a caller sets (everything else is engine state). */
@@ -96,6 +104,7 @@ export type ScheduleFields = Pick<
   | 'alert_on_tokens_per_day'
   | 'webhook'
   | 'enabled'
+  | 'pause_after_failures'
 >;
 
 export type NewSchedule = ScheduleFields & {
@@ -248,7 +257,10 @@ export async function listSchedules(
 export async function updateScheduleColumns(
   db: Queryable,
   id: string,
-  changes: Partial<ScheduleFields & Pick<ScheduleRow, 'next_run_at' | 'completed_at' | 'consecutive_failures' | 'alerted_streak' | 'source' | 'source_note'>>,
+  changes: Partial<
+    ScheduleFields &
+      Pick<ScheduleRow, 'next_run_at' | 'completed_at' | 'consecutive_failures' | 'alerted_streak' | 'source' | 'source_note' | 'paused_at' | 'paused_by' | 'pause_note'>
+  >,
   now: Date,
 ): Promise<ScheduleRow | undefined> {
   const columns = Object.keys(changes);

@@ -74,6 +74,30 @@ describe('SDK', () => {
     expect(await kairos.schedules.ensure({ ...body, name: 'sdk-by-hand' }, { if_exists: 'skip' })).toMatchObject({ result: 'skipped' });
   });
 
+  it('backfills (dry run, then for real, then nothing new) and pauses with a note', async () => {
+    const kairos = client(alice.key);
+    const assistant = await kairos.assistants.create({ name: 'SDK backfill', kind: 'module', config: { module: 'echo' } });
+    const schedule = await kairos.schedules.create({ assistant_id: assistant.id, schedule: { cron: '0 6 * * *' }, pause_after_failures: 5 });
+    expect(schedule.pause_after_failures).toBe(5);
+    const window = { from: '2026-01-01T00:00:00Z', to: '2026-01-04T00:00:00Z' };
+    const preview = await kairos.schedules.backfill(schedule.id, { ...window, dry_run: true });
+    expect(preview).toMatchObject({ dry_run: true, occurrences: 3, runs: 3, run_ids: [] });
+    expect((await kairos.schedules.runs(schedule.id)).total).toBe(0);
+    const done = await kairos.schedules.backfill(schedule.id, window);
+    expect(done).toMatchObject({ dry_run: false, runs: 3, scheduled_for: ['2026-01-01T06:00:00.000Z', '2026-01-02T06:00:00.000Z', '2026-01-03T06:00:00.000Z'] });
+    const backfilled = await kairos.schedules.runs(schedule.id, { trigger: 'backfill' });
+    expect(backfilled.data.map((run) => run.id).sort()).toEqual([...done.run_ids].sort());
+    expect((await kairos.schedules.backfill(schedule.id, window)).runs).toBe(0);
+    const tooLarge = await kairos.schedules.backfill(schedule.id, { from: '2020-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }).catch((error: unknown) => error);
+    expect(tooLarge).toMatchObject({ status: 422, code: 'backfill_too_large', details: { cap: 1000 } });
+
+    const paused = await kairos.schedules.pause(schedule.id, { note: 'waiting for the new model' });
+    expect(paused.paused).toMatchObject({ by: alice.userId, note: 'waiting for the new model' });
+    expect((await kairos.schedules.get(schedule.id)).paused?.note).toBe('waiting for the new model');
+    expect((await kairos.schedules.resume(schedule.id)).paused).toBeNull();
+    expect((await kairos.schedules.pause(schedule.id)).paused).toMatchObject({ note: null });
+  });
+
   it('throws KairosApiError carrying the status, code and details', async () => {
     const kairos = client(alice.key);
     const notFound = await kairos.schedules.get('00000000-0000-0000-0000-00000000beef').catch((error: unknown) => error);

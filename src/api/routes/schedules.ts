@@ -1,7 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { invalid } from '../../errors.ts';
 import { parseDuration } from '../../scheduler/durations.ts';
-import type { PreviewInput, ScheduleCreateInput, ScheduleUpdateInput } from '../../scheduler/schedule-input.ts';
+import type { BackfillInput as ScheduleBackfillBody } from '../../scheduler/backfill.ts';
+import type { PauseInput as SchedulePauseBody, PreviewInput, ScheduleCreateInput, ScheduleUpdateInput } from '../../scheduler/schedule-input.ts';
 import type { ScheduleService } from '../../scheduler/schedule-service.ts';
 import type { RunService } from '../../worker/run-service.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
@@ -10,6 +11,9 @@ import { ResourceParams } from '../schemas/common.ts';
 import { Run, RunList } from '../schemas/runs.ts';
 import {
   Schedule,
+  ScheduleBackfill,
+  ScheduleBackfillQuery,
+  ScheduleBackfillResult,
   ScheduleCreate,
   ScheduleEnsureParams,
   ScheduleEnsureQuery,
@@ -17,6 +21,7 @@ import {
   ScheduleEventList,
   ScheduleList,
   ScheduleListQuery,
+  SchedulePause,
   SchedulePreview,
   SchedulePreviewBody,
   ScheduleRunsQuery,
@@ -104,9 +109,21 @@ export const scheduleRoutes = {
     method: 'post',
     path: '/api/v1/schedules/{id}/pause',
     tags,
-    summary: 'Pause a schedule',
-    request: { params: ResourceParams },
-    responses: { 200: json(Schedule, 'The schedule') },
+    summary: 'Pause a schedule, with an optional note (shown with who paused and when until it is resumed)',
+    request: {
+      params: ResourceParams,
+      body: { required: false, content: { 'application/json': { schema: SchedulePause } } },
+    },
+    responses: { 200: json(Schedule, 'The schedule, with `paused`') },
+  }),
+  backfill: apiRoute({
+    method: 'post',
+    path: '/api/v1/schedules/{id}/backfill',
+    tags,
+    summary: 'Create one run per occurrence in (from, to] that has no run yet (trigger "backfill"); dry_run only counts',
+    request: { params: ResourceParams, query: ScheduleBackfillQuery, body: jsonBody(ScheduleBackfill) },
+    responses: { 200: json(ScheduleBackfillResult, 'What was created, or with dry_run would be') },
+    extraErrors: { 422: 'A bad window, `to` in the future, or more than 1,000 occurrences (`backfill_too_large`, with `split_at`)' },
   }),
   resume: apiRoute({
     method: 'post',
@@ -197,7 +214,16 @@ export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: Sche
     await schedules.delete(c.var.actor, c.req.valid('param').id);
     return c.body(null, 204);
   });
-  app.openapi(scheduleRoutes.pause, async (c) => c.json(await schedules.pause(c.var.actor, c.req.valid('param').id), 200));
+  app.openapi(scheduleRoutes.pause, async (c) => {
+    const body = c.req.valid('json') as SchedulePauseBody | undefined;
+    return c.json(await schedules.pause(c.var.actor, c.req.valid('param').id, body ?? {}), 200);
+  });
+  app.openapi(scheduleRoutes.backfill, async (c) => {
+    const body = c.req.valid('json') as ScheduleBackfillBody;
+    const { dry_run } = c.req.valid('query');
+    const input = dry_run === undefined ? body : { ...body, dry_run: dry_run || body.dry_run === true };
+    return c.json(await schedules.backfill(c.var.actor, c.req.valid('param').id, input), 200);
+  });
   app.openapi(scheduleRoutes.resume, async (c) => c.json(await schedules.resume(c.var.actor, c.req.valid('param').id), 200));
   app.openapi(scheduleRoutes.trigger, async (c) => {
     const body = c.req.valid('json');

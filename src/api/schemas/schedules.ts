@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { triggers } from '../../agents/runtime.ts';
 import { ifExistsPolicies } from '../../scheduler/schedule-ensure.ts';
-import { previewSchema, scheduleCreateSchema, scheduleUpdateSchema } from '../../scheduler/schedule-input.ts';
+import { backfillSchema } from '../../scheduler/backfill.ts';
+import { pauseSchema, previewSchema, scheduleCreateSchema, scheduleUpdateSchema } from '../../scheduler/schedule-input.ts';
 import { PageQuery, Timestamp, queryBoolean } from './common.ts';
 import { jsonObjectQuery } from './json-query.ts';
 import { serviceBody } from './service-body.ts';
@@ -40,6 +41,28 @@ export const ScheduleTrigger = z
     overlap: z.enum(['obey', 'override']).optional(),
   })
   .openapi('ScheduleTrigger');
+
+export const SchedulePause = serviceBody(pauseSchema, 'SchedulePause');
+export const ScheduleBackfill = serviceBody(backfillSchema, 'ScheduleBackfill');
+
+export const ScheduleBackfillQuery = z.object({
+  dry_run: queryBoolean.optional().openapi({ description: 'Same as `dry_run: true` in the body: count, create nothing' }),
+});
+
+export const ScheduleBackfillResult = z
+  .object({
+    schedule_id: z.string(),
+    from: Timestamp,
+    to: Timestamp,
+    overlap: z.enum(['queue', 'obey']),
+    dry_run: z.boolean(),
+    occurrences: z.number().int().openapi({ description: 'Occurrences of the schedule in (from, to]' }),
+    existing: z.number().int().openapi({ description: 'Of those, how many already had a run (left alone)' }),
+    runs: z.number().int().openapi({ description: 'Runs created; with dry_run, how many a real request would create' }),
+    scheduled_for: z.array(Timestamp).openapi({ description: 'The occurrences of those runs, oldest first' }),
+    run_ids: z.array(z.string()).openapi({ description: 'The runs created, oldest first (empty with dry_run)' }),
+  })
+  .openapi('ScheduleBackfillResult');
 
 export const Schedule = z
   .object({
@@ -81,6 +104,11 @@ export const Schedule = z
     last_run_at: Timestamp.nullable(),
     last_run_status: z.string().nullable(),
     alert_after: z.number().int(),
+    pause_after_failures: z.number().int().nullable().openapi({ description: 'Pauses itself when this many runs in a row failed; null = never' }),
+    paused: z
+      .object({ at: Timestamp, by: z.string().nullable(), note: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'While paused: when, by whom (null for an automatic pause) and why' }),
     alert_on_tokens_per_day: z.number().int().nullable(),
     webhook: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
@@ -175,6 +203,9 @@ export type ScheduleUpdate = z.input<typeof scheduleUpdateSchema>;
 export type SchedulePreview = z.infer<typeof SchedulePreview>;
 export type SchedulePreviewRequest = z.input<typeof previewSchema> & { count?: number };
 export type ScheduleTrigger = z.input<typeof ScheduleTrigger>;
+export type SchedulePause = z.input<typeof pauseSchema>;
+export type ScheduleBackfill = z.input<typeof backfillSchema>;
+export type ScheduleBackfillResult = z.infer<typeof ScheduleBackfillResult>;
 export type ScheduleStats = z.infer<typeof ScheduleStats>;
 export type ScheduleEnsureResult = z.infer<typeof ScheduleEnsureResult>;
 export type ScheduleEnsureQuery = z.infer<typeof ScheduleEnsureQuery>;

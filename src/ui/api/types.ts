@@ -89,6 +89,23 @@ export interface Schedule {
   source?: 'api' | 'config' | 'apply' | string;
   /** Why a managed schedule differs from its declaration (e.g. paused: removed from the config file). */
   source_note?: string | null;
+  /** Pauses itself when this many runs in a row failed; null = never. */
+  pause_after_failures?: number | null;
+  /** While paused: when, by whom (null: automatically) and why. */
+  paused?: { at: string; by: string | null; note: string | null } | null;
+}
+
+/** What a backfill created, or with `dry_run` would create. */
+export interface BackfillResult {
+  schedule_id: string;
+  from: string;
+  to: string;
+  dry_run: boolean;
+  occurrences: number;
+  existing: number;
+  runs: number;
+  scheduled_for: string[];
+  run_ids: string[];
 }
 
 export interface ScheduleStats {

@@ -10,6 +10,7 @@ import { Pager } from '../components/pager.tsx';
 import { RunsTable } from '../components/runs-table.tsx';
 import { ScheduleActions } from '../components/schedule-actions.tsx';
 import { ManagedNotice, SourceBadge } from '../components/source-badge.tsx';
+import { useSession } from '../components/session.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
 import { AlertBadge, EnabledBadge, StatusBadge, failureLabels } from '../components/status-badge.tsx';
 import { useNow } from '../hooks/use-now.ts';
@@ -26,6 +27,7 @@ const pageSize = 20;
 export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
   const now = useNow();
   const { assistantName, describe } = useCatalog();
+  const { me } = useSession();
   const [window, setWindow] = useState('24h');
   const [offset, setOffset] = useState(0);
   const [status, setStatus] = useState('');
@@ -93,6 +95,17 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
         <ScheduleActions schedule={s} onDeleted={() => navigate('/schedules')} />
       </header>
       <ManagedNotice schedule={s} />
+
+      {s.status === 'paused' && s.paused && (
+        <div className="banner paused" role="note" aria-label="Paused">
+          <strong>
+            Paused {formatRelative(s.paused.at, now)}{' '}
+            {s.paused.by === null ? 'automatically' : s.paused.by === me?.id ? 'by you' : `by user ${s.paused.by.slice(0, 8)}`}
+            <span className="muted small"> · {formatInstant(s.paused.at, spec.timezone)}</span>
+          </strong>
+          {s.paused.note && <span className="pause-note">{s.paused.note}</span>}
+        </div>
+      )}
 
       <div className="stat-grid">
         <div className="stat">
@@ -273,6 +286,8 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
               <dd>{s.jitter ? formatDuration(Number(s.jitter) * 1000) : 'none'}</dd>
               <dt>Ends</dt>
               <dd>{s.end_at ? formatInstant(s.end_at, spec.timezone) : 'never'}</dd>
+              <dt>Pause after failures</dt>
+              <dd>{s.pause_after_failures ? countOf(s.pause_after_failures, 'failure') + ' in a row' : 'never'}</dd>
               <dt>Runs so far</dt>
               <dd>{s.run_count ?? '—'}</dd>
             </dl>
