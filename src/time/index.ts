@@ -7,12 +7,14 @@ export {
   CLOCK_CHANGE_BACKWARD_MS,
   CLOCK_CHANGE_FORWARD_MS,
   REPEATED_POLICIES,
+  resolveDstPolicy,
   SKIPPED_POLICIES,
   type DstPolicy,
   type RepeatedPolicy,
   type SkippedPolicy,
 } from './dst-policy.ts';
 export { describe } from './describe.ts';
+export { nextOffsetTransition, type OffsetTransition } from './next-transition.ts';
 export { isValidTimeZone, validateTimeZone } from './zone-name.ts';
 export { wallDateInZone, wallTimeToInstant } from './wall-date.ts';
 export type { WallDate } from './calendar.ts';
