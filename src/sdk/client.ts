@@ -214,7 +214,7 @@ export class Kairos {
     events: (id: string) => this.call<ScheduleEventList>('schedules.events', { params: { id } }),
     /** A saved schedule's next fire times, the occurrences its excluded dates skip and its next DST change. */
     previewSaved: (id: string, options: { count?: number } = {}) =>
-      this.call<SchedulePreview>('schedules.savedPreview', { params: { id }, query: { ...options } }),
+      this.call<SchedulePreview>('schedules.previewSaved', { params: { id }, query: { ...options } }),
   };
 
   /** Calls one operation of the table; resolves to the parsed JSON answer (undefined for 204). */
