@@ -20,6 +20,7 @@ import { RunService } from './worker/run-service.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
+import { startTracing, type Tracing } from './observability/tracing.ts';
 
 /** A long-lived part of a replica (scheduler loop, worker pool): started once, closed gracefully. */
 export interface Service {
@@ -63,6 +64,8 @@ export class Kairos {
   private readonly services: Service[] = [];
   private readonly ownsDatabase: boolean;
   private server: ServerType | undefined;
+  /** OpenTelemetry export (off unless configured), flushed and stopped last on close. */
+  tracing: Tracing | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(options: KairosOptions & { db: Database; logger: Logger; agents: Agents }, ownsDatabase: boolean) {
@@ -160,6 +163,7 @@ export class Kairos {
       await migrate(db);
       const agents = await createAgents({ db, logger, config: options.config });
       const kairos = new Kairos({ ...options, db, logger, agents }, !options.db);
+      kairos.tracing = await startTracing(options.config.tracing, logger);
       if (options.config.demo) await seedDemoSchedule(kairos.schedules, db, logger);
       return kairos;
     } catch (error) {
@@ -199,6 +203,7 @@ export class Kairos {
         }
       }
       if (this.ownsDatabase) await this.db.close();
+      await this.tracing?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'flushing traces failed'));
     })();
     return this.closing;
   }

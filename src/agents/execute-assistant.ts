@@ -7,6 +7,7 @@ import { httpAssistantRuntime } from './http-assistant.ts';
 import { llmAssistantRuntime } from './llm-assistant.ts';
 import { moduleAssistantRuntime } from './module-assistant.ts';
 import { createModuleRegistry, type ModuleRegistry } from './module-registry.ts';
+import { inAssistantSpan } from '../observability/assistant-span.ts';
 import { openRunSession } from './run-session.ts';
 import type { Assistant, AssistantRuntime, RunContext, RunResult, Trigger } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
@@ -159,7 +160,7 @@ export async function executeAssistant(
   );
   let result: RunResult;
   try {
-    result = await runtime.run(assistant, {
+    result = await inAssistantSpan(assistant, () => runtime.run(assistant, {
       runId: run.id,
       scheduleId: run.scheduleId,
       scheduledFor: run.scheduledFor,
@@ -175,7 +176,7 @@ export async function executeAssistant(
       signal,
       logger: deps.logger.child({ run_id: run.id, assistant_id: assistant.id }),
       emit,
-    });
+    }));
   } catch (error) {
     try {
       await session.failed(error);

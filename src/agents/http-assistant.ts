@@ -3,6 +3,7 @@ import { httpConfigSchema } from './assistant-config.ts';
 import { assistantSignal } from './assistant-timeout.ts';
 import { resolveConfigValue, type EnvReference } from './env-reference.ts';
 import { describeNetworkError, postOutbound, type OutboundResponse } from './outbound-request.ts';
+import { usageOfAnswer } from './reported-usage.ts';
 import type { Assistant, AssistantRuntime, RunContext, RunResult } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
 
@@ -119,7 +120,9 @@ export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: 
       const type = String(response.headers['content-type'] ?? '');
       if (type.includes('json') && response.text.length > 0) {
         try {
-          return { output: JSON.parse(response.text) as unknown };
+          const answer = JSON.parse(response.text) as unknown;
+          const usage = usageOfAnswer(answer);
+          return usage ? { output: answer, usage } : { output: answer };
         } catch {
           return { output: response.text };
         }

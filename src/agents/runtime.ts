@@ -62,7 +62,8 @@ export interface RunResult {
   output: unknown;
   /** The thread the run used, when execution created or chose one (recorded on the run). */
   threadId?: string | null;
-  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined;
+  /** Token usage, as the provider reported it; `model` prices it (KAIROS_PRICING). */
+  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number; model?: string } | undefined;
 }
 
 /** Why a run did not succeed; one list for the database check, the API schemas and the types. */

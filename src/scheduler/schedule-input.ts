@@ -73,6 +73,8 @@ const fields = {
   enabled: z.boolean(),
   metadata: z.record(z.string(), z.json()),
   alert_after: z.number().int().min(1).max(10_000),
+  /** Alert once a day when the day's tokens (in the schedule's zone) pass this; null: never. */
+  alert_on_tokens_per_day: z.number().int().min(1).max(1e12).nullable(),
   webhook: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
   /** Extra run configuration kept with the schedule (LangGraph's payload `config`, `context`, …). */
   config: z.record(z.string(), z.json()),
@@ -106,6 +108,7 @@ export const scheduleCreateSchema = z.strictObject({
   enabled: fields.enabled.default(true),
   metadata: fields.metadata.default({}),
   alert_after: fields.alert_after.default(3),
+  alert_on_tokens_per_day: fields.alert_on_tokens_per_day.optional(),
   webhook: fields.webhook.optional(),
   config: fields.config.default({}),
   dst: fields.dst.optional(),

@@ -45,6 +45,7 @@ export interface ScheduleResource {
   last_run_at: string | null;
   last_run_status: string | null;
   alert_after: number;
+  alert_on_tokens_per_day: number | null;
   webhook: string | null;
   metadata: Record<string, unknown>;
   /** Extra run configuration kept with the schedule (the LangGraph payload's `config`, `context`, …). */
@@ -145,6 +146,7 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     last_run_at: iso(row.last_run_at),
     last_run_status: row.last_run_status,
     alert_after: row.alert_after,
+    alert_on_tokens_per_day: row.alert_on_tokens_per_day === null ? null : Number(row.alert_on_tokens_per_day),
     webhook: row.webhook,
     metadata: row.metadata,
     config: row.config ?? {},

@@ -131,6 +131,7 @@ export function newScheduleColumns(input: ParsedCreate, rules: SpecRules, now: n
     catchup_window_ms: input.catchup_window,
     jitter_ms: input.jitter,
     alert_after: input.alert_after,
+    alert_on_tokens_per_day: input.alert_on_tokens_per_day ?? null,
     webhook: input.webhook ?? null,
     enabled: input.enabled,
     ...dstColumns(input.dst),
@@ -171,6 +172,7 @@ export function changedColumns(
   if (patch.catchup_window !== undefined) changes.catchup_window_ms = patch.catchup_window;
   if (patch.jitter !== undefined) changes.jitter_ms = patch.jitter;
   if (patch.alert_after !== undefined) changes.alert_after = patch.alert_after;
+  if (patch.alert_on_tokens_per_day !== undefined) changes.alert_on_tokens_per_day = patch.alert_on_tokens_per_day;
   if (patch.webhook !== undefined) changes.webhook = patch.webhook;
   if (patch.enabled !== undefined) changes.enabled = patch.enabled;
   if (patch.dst !== undefined) Object.assign(changes, dstColumns(patch.dst));

@@ -23,6 +23,8 @@ import type {
   ThreadUpdate,
   ThreadWithMessages,
 } from '../api/schemas/threads.ts';
+import type { SqlAnswer, SqlQuery } from '../api/schemas/sql.ts';
+import type { ScheduleUsage } from '../api/schemas/usage.ts';
 import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/users.ts';
 import { KairosApiError } from './errors.ts';
 import { operations, type OperationName } from './operations.ts';
@@ -52,6 +54,9 @@ export type {
   ScheduleStats,
   ScheduleTrigger,
   ScheduleUpdate,
+  ScheduleUsage,
+  SqlAnswer,
+  SqlQuery,
   Thread,
   ThreadCreate,
   ThreadDeleted,
@@ -215,6 +220,15 @@ export class Kairos {
     /** A saved schedule's next fire times, the occurrences its excluded dates skip and its next DST change. */
     previewSaved: (id: string, options: { count?: number } = {}) =>
       this.call<SchedulePreview>('schedules.previewSaved', { params: { id }, query: { ...options } }),
+    /** Tokens per day in the schedule's zone, and money when the server has a price table. */
+    usage: (id: string, options: { days?: number } = {}) =>
+      this.call<ScheduleUsage>('schedules.usage', { params: { id }, query: { ...options } }),
+  };
+
+  readonly sql = {
+    /** One read-only query (admins): `{columns, rows, row_count, truncated}`; see docs/data-model.md. */
+    query: (query: string, options: { timeout_ms?: number; max_rows?: number } = {}) =>
+      this.call<SqlAnswer>('sql.query', { body: { query, ...options } }),
   };
 
   /** Calls one operation of the table; resolves to the parsed JSON answer (undefined for 204). */

@@ -38,6 +38,7 @@ export interface ScheduleRow {
   catchup_window_ms: number;
   jitter_ms: number;
   alert_after: number;
+  alert_on_tokens_per_day: number | null;
   webhook: string | null;
   enabled: boolean;
   completed_at: Date | null;
@@ -92,6 +93,7 @@ export type ScheduleFields = Pick<
   | 'catchup_window_ms'
   | 'jitter_ms'
   | 'alert_after'
+  | 'alert_on_tokens_per_day'
   | 'webhook'
   | 'enabled'
   | 'dst_repeated'

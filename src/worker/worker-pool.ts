@@ -6,7 +6,9 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { deliverAlerts } from '../scheduler/alerts.ts';
+import { deliverAlerts, deliverTokenAlert } from '../scheduler/alerts.ts';
+import { inContext, startRunSpan } from '../observability/run-span.ts';
+import { crossTokenAlert } from '../observability/token-alert.ts';
 import { Wakeup } from '../scheduler/wakeup.ts';
 import type { Database } from '../store/database.ts';
 import { appendRunEvent } from '../store/run-events.ts';
@@ -207,6 +209,8 @@ export class WorkerPool {
     const key: LeaseKey = { id: run.id, attempt: run.attempt, workerId };
     let timer: NodeJS.Timeout | undefined;
     let ending: RunEnding;
+    const span = startRunSpan(run);
+    let outcome: { status: string; errorKind: string | null; error: string | null } = { status: 'lost', errorKind: null, error: null };
     try {
       // Claimed ahead of its time: hold the slot until `not_before`, then POST at once.
       const wait = run.not_before.getTime() - clock.now();
@@ -219,8 +223,12 @@ export class WorkerPool {
         metrics.fireLag.observe(Math.max(0, clock.now() - run.scheduled_for.getTime()));
       }
       const emit = (kind: string, data?: unknown) => appendRunEvent(db, run.id, kind, data);
-      const result = await Promise.race([this.execute(toExecute(run), controller.signal, emit), abortion(controller.signal)]);
+      const result = await Promise.race([
+        inContext(span.context, () => this.execute(toExecute(run), controller.signal, emit)),
+        abortion(controller.signal),
+      ]);
       ending = { status: 'success', errorKind: null, error: null, output: result.output, usage: result.usage ?? null, threadId: result.threadId ?? null, finishedAt: clock.now() };
+      outcome = { status: 'success', errorKind: null, error: null };
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
       if (reason instanceof LeaseGone) return;
@@ -228,6 +236,7 @@ export class WorkerPool {
       if (failure.retryable && !failure.skip && run.attempt < run.max_attempts) {
         const delayMs = retryDelayMs(run, run.attempt);
         const notBefore = clock.now() + delayMs;
+        outcome = { status: 'retry', errorKind: failure.kind, error: failure.message };
         await retryRun(db, key, { errorKind: failure.kind, error: failure.message, notBefore, startDeadline: notBefore + config.startDeadlineMs, delayMs });
         return;
       }
@@ -240,11 +249,14 @@ export class WorkerPool {
         threadId: null,
         finishedAt: clock.now(),
       };
+      outcome = { status: ending.status, errorKind: ending.errorKind, error: ending.error };
     } finally {
       clearTimeout(timer);
+      span.end(outcome.status, outcome.errorKind, outcome.error);
     }
     const written = await this.finishes.add({ key, ending });
     if (written) metrics?.runs.inc({ status: ending.status });
+    if (written && ending.usage && run.schedule_id) await this.checkTokens(run.schedule_id);
   }
 
   /** One statement for a batch of finishes; retried when two batches deadlock on schedule rows. */
@@ -277,6 +289,17 @@ export class WorkerPool {
       }
     } catch (error) {
       logger.warn({ err: error }, 'heartbeat failed');
+    }
+  }
+
+  /** After a run that recorded usage: alert once a day when the schedule's tokens pass its limit. */
+  private async checkTokens(scheduleId: string): Promise<void> {
+    const { db, clock, logger, alertWebhook } = this.options;
+    try {
+      const alert = await crossTokenAlert(db, scheduleId, new Date(clock.now()));
+      if (alert) void deliverTokenAlert(alert, alertWebhook, logger);
+    } catch (error) {
+      logger.warn({ err: error, schedule_id: scheduleId }, 'checking the token alert failed');
     }
   }
 
