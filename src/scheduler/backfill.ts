@@ -91,7 +91,7 @@ export async function backfillSchedule(context: BackfillContext, schedule: Sched
   const input = parseScheduleInput(backfillSchema, body);
   const { db, now, actorId, startDeadlineMs } = context;
   const { fromMs, toMs } = checkWindow(input, now);
-  const times = occurrencesBetween(occurrenceSpecOf(schedule), fromMs, toMs, backfillCap + 1);
+  const times = occurrencesBetween(occurrenceSpecOf(schedule), fromMs, toMs, backfillCap + 1).occurrences;
   if (times.length > backfillCap) throw tooMany(input, times);
 
   return db.transaction(async (tx) => {

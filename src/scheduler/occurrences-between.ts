@@ -1,16 +1,30 @@
-import { occurrenceAfter, type OccurrenceSpec } from './next-fire.ts';
+import { isExcluded, occurrenceAfter, type OccurrenceSpec } from './next-fire.ts';
+
+export interface OccurrencesBetween {
+  /** Occurrences in `(fromMs, toMs]` that fire, in order, at most `limit`. */
+  occurrences: number[];
+  /** Occurrences in the same range on excluded dates (not counted in `limit`; at most 100,000). */
+  excluded: number[];
+  /** True when the range holds more than `limit` occurrences (the list stops at `limit`). */
+  truncated: boolean;
+}
 
 /**
- * The occurrences of a schedule in `(fromMs, toMs]`, in order, at most `limit` (the caller asks
- * for one more than it accepts, to tell a full window from an exact fit).
+ * Every occurrence of a schedule in `(fromMs, toMs]`, honouring its start/end, DST policy and
+ * excluded dates: what a backfill creates runs for. Stops after `limit` and says so.
  *
- * Seam: this walks the next-fire code one occurrence at a time. When the schedule spec grows DST
- * policies and excluded dates (branch `cron`), this is the one place to switch to the exported
- * "occurrences between two instants" function, so that backfill honours them too.
+ * @example occurrencesBetween(occurrenceSpecOf(row), Date.parse('2026-12-01T00:00Z'), Date.parse('2026-12-31T00:00Z'), 1000)
  */
-export function occurrencesBetween(spec: OccurrenceSpec, fromMs: number, toMs: number, limit: number): number[] {
-  const times: number[] = [];
-  let t: number | null = fromMs;
-  while (times.length < limit && (t = occurrenceAfter(spec, t)) !== null && t <= toMs) times.push(t);
-  return times;
+export function occurrencesBetween(spec: OccurrenceSpec, fromMs: number, toMs: number, limit: number): OccurrencesBetween {
+  const occurrences: number[] = [];
+  const excluded: number[] = [];
+  for (let t = occurrenceAfter(spec, fromMs); t !== null && t <= toMs; t = occurrenceAfter(spec, t)) {
+    if (isExcluded(spec, t)) {
+      if (excluded.length >= 100_000) break;
+      excluded.push(t);
+    } else if (occurrences.length === limit) {
+      return { occurrences, excluded, truncated: true };
+    } else occurrences.push(t);
+  }
+  return { occurrences, excluded, truncated: false };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { invalid, type KairosError } from '../errors.ts';
 import { parseDuration } from './durations.ts';
+import { excludeDatesSchema } from './exclude-dates.ts';
 
 /** A duration in seconds: a number, `"15m"`-style text or ISO-8601 (`"PT1H"`); parsed to ms. */
 const duration = z
@@ -36,6 +37,12 @@ const backoff = z.union([
     max_s: z.number().nonnegative().max(86_400).optional(),
   }),
 ]);
+
+/** `dst`: what repeated and skipped wall times do; null (or a key left out) keeps the Vixie rule. */
+const dstPolicy = z.strictObject({
+  repeated: z.enum(['first', 'last', 'both']).optional(),
+  skipped: z.enum(['shift', 'skip']).optional(),
+});
 
 const retry = z.strictObject({
   max_attempts: z.number().int().min(1).max(100),
@@ -75,6 +82,8 @@ const fields = {
   webhook: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
   /** Extra run configuration kept with the schedule (LangGraph's payload `config`, `context`, …). */
   config: z.record(z.string(), z.json()),
+  dst: dstPolicy.nullable(),
+  exclude_dates: excludeDatesSchema,
 };
 
 /**
@@ -109,6 +118,8 @@ export const scheduleCreateSchema = z.strictObject({
   alert_on_tokens_per_day: fields.alert_on_tokens_per_day.optional(),
   webhook: fields.webhook.optional(),
   config: fields.config.default({}),
+  dst: fields.dst.optional(),
+  exclude_dates: fields.exclude_dates.optional(),
 });
 
 /** A partial update: only the fields given change. */
@@ -124,6 +135,7 @@ export type ParsedCreate = z.output<typeof scheduleCreateSchema>;
 export type ParsedUpdate = z.output<typeof scheduleUpdateSchema>;
 export type ParsedSpec = z.output<typeof scheduleSpec>;
 export type ParsedRetry = z.output<typeof retry>;
+export type ParsedDstPolicy = z.output<typeof dstPolicy>;
 
 const booleanText = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
@@ -149,6 +161,8 @@ export const previewSchema = z.strictObject({
   schedule: scheduleSpec,
   start_at: instant.nullable().optional(),
   end_at: instant.nullable().optional(),
+  dst: fields.dst.optional(),
+  exclude_dates: fields.exclude_dates.optional(),
 });
 export type PreviewInput = z.input<typeof previewSchema>;
 

@@ -1,5 +1,6 @@
 import type { ScheduleRow, ScheduleState } from '../store/schedules.ts';
 import { describe } from '../time/index.ts';
+import { fireAfter, isExcluded, occurrenceSpecOf } from './next-fire.ts';
 
 /** A schedule as the API shows it: the fields it was created with, plus its state. */
 export interface ScheduleResource {
@@ -37,6 +38,12 @@ export interface ScheduleResource {
   next_run_at: string | null;
   run_count: number;
   missed_count: number;
+  /** The DST policy as given (keys left out keep the Vixie rule); null = the Vixie rules. */
+  dst: { repeated?: 'first' | 'last' | 'both'; skipped?: 'shift' | 'skip' } | null;
+  /** Wall-clock dates (YYYY-MM-DD in the schedule's zone) whose occurrences are skipped. */
+  exclude_dates: string[];
+  /** Occurrences skipped because of exclude_dates so far (not missed). */
+  excluded_count: number;
   consecutive_failures: number;
   last_run_at: string | null;
   last_run_status: string | null;
@@ -90,6 +97,19 @@ export function describeSchedule(row: Pick<ScheduleRow, 'kind' | 'cron' | 'at' |
   }
 }
 
+/**
+ * The next fire: `next_run_at`, or the first occurrence after it off the excluded dates (the
+ * scheduler keeps excluded occurrences in `next_run_at` to count them when they come due).
+ */
+export function nextFireOf(row: ScheduleRow): Date | null {
+  if (row.next_run_at === null || !row.exclude_dates || row.exclude_dates.length === 0) return row.next_run_at;
+  const spec = occurrenceSpecOf(row);
+  const at = row.next_run_at.getTime();
+  if (!isExcluded(spec, at)) return row.next_run_at;
+  const next = fireAfter(spec, at);
+  return next === null ? null : new Date(next);
+}
+
 export function toScheduleResource(row: ScheduleRow): ScheduleResource {
   const status = scheduleState(row);
   return {
@@ -125,9 +145,15 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     max_runs: row.max_runs,
     enabled: row.enabled,
     status,
-    next_run_at: status === 'active' ? iso(row.next_run_at) : null,
+    next_run_at: status === 'active' ? iso(nextFireOf(row)) : null,
     run_count: row.run_count,
     missed_count: row.missed_count,
+    dst:
+      row.dst_repeated || row.dst_skipped
+        ? { ...(row.dst_repeated && { repeated: row.dst_repeated }), ...(row.dst_skipped && { skipped: row.dst_skipped }) }
+        : null,
+    exclude_dates: row.exclude_dates ?? [],
+    excluded_count: row.excluded_count ?? 0,
     consecutive_failures: row.consecutive_failures,
     last_run_at: iso(row.last_run_at),
     last_run_status: row.last_run_status,

@@ -21,14 +21,15 @@ import {
   updateScheduleColumns,
   type ScheduleRow,
 } from '../store/schedules.ts';
-import { describe as describeCron } from '../time/index.ts';
 import { toRunResource, type RunResource } from '../worker/run-resource.ts';
 import { findRun } from '../store/runs.ts';
 import { runnableAssistant, usableThread } from './access.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
 import { backfillSchedule, type BackfillInput, type BackfillResult } from './backfill.ts';
 import { renderInputTemplate } from './input-template.ts';
-import { firstFireAt, nextOccurrences, occurrenceSpecOf } from './next-fire.ts';
+import { firstFireAt, occurrenceSpecOf } from './next-fire.ts';
+import { previewOccurrences, type OccurrencePreview } from './schedule-preview.ts';
+import { dstColumns } from './schedule-spec.ts';
 import { scheduleStats, type ScheduleStats } from './schedule-stats.ts';
 import { ensureSchedule, type EnsureOptions, type EnsureOutcome, type ScheduleEnsureInput } from './schedule-ensure.ts';
 import {
@@ -44,7 +45,7 @@ import {
   type ScheduleListInput,
   type ScheduleUpdateInput,
 } from './schedule-input.ts';
-import { toScheduleResource, type ScheduleResource } from './schedule-resource.ts';
+import { nextFireOf, toScheduleResource, type ScheduleResource } from './schedule-resource.ts';
 import { changedColumns, newScheduleColumns, specColumns, type SpecRules } from './schedule-spec.ts';
 
 export interface ScheduleServiceOptions {
@@ -74,12 +75,7 @@ export interface TriggerOptions {
   input?: unknown;
 }
 
-export interface SchedulePreview {
-  /** The next fire times (ISO), nominal (without jitter). */
-  times: string[];
-  /** A human sentence for cron schedules. */
-  description: string | null;
-}
+export type SchedulePreview = OccurrencePreview;
 
 interface ScheduleEvent {
   id: number;
@@ -456,20 +452,34 @@ export class ScheduleService {
     const now = options.from?.getTime() ?? this.options.clock.now();
     const startAt = input.start_at ? new Date(input.start_at) : null;
     const columns = specColumns(input.schedule, this.rules, now, startAt);
-    const spec = occurrenceSpecOf({ ...columns, start_at: startAt, end_at: input.end_at ? new Date(input.end_at) : null });
+    const spec = occurrenceSpecOf({
+      ...columns,
+      start_at: startAt,
+      end_at: input.end_at ? new Date(input.end_at) : null,
+      ...dstColumns(input.dst),
+      exclude_dates: input.exclude_dates ?? [],
+    });
     const count = Math.min(Math.max(options.count ?? 5, 1), 100);
-    const first = firstFireAt(spec, now, null);
-    const times = first === null ? [] : [first, ...nextOccurrences(spec, first, count - 1)];
-    let description: string | null = null;
-    if (columns.cron) description = describeCron(columns.cron, { seconds: this.rules.allowSeconds });
-    return { times: times.map((t) => new Date(t).toISOString()), description };
+    return previewOccurrences(spec, now, count, { seconds: this.rules.allowSeconds });
+  }
+
+  /** A saved schedule's next fire times, excluded occurrences and next DST change, from now. */
+  async previewSaved(actor: Actor, id: string, options: { count?: number } = {}): Promise<SchedulePreview> {
+    const row = await this.visible(actor, id);
+    const count = row.completed_at ? 0 : Math.min(Math.max(options.count ?? 5, 1), 100);
+    return previewOccurrences(occurrenceSpecOf(row), this.options.clock.now(), count, {
+      seconds: row.cron?.trim().split(/\s+/).length === 6,
+      lastScheduledFor: row.last_scheduled_for?.getTime() ?? null,
+    });
   }
 
   /** Success rate, counts by status and failure reason, streak, durations, last and next run. */
   async stats(actor: Actor, id: string, options: { windowMs?: number } = {}): Promise<ScheduleStats> {
-    await this.visible(actor, id);
+    const row = await this.visible(actor, id);
     const windowMs = options.windowMs ?? 7 * 86_400_000;
-    return (await scheduleStats(this.options.db, id, { now: this.options.clock.now(), windowMs })) ?? this.missing(id);
+    const stats = (await scheduleStats(this.options.db, id, { now: this.options.clock.now(), windowMs })) ?? this.missing(id);
+    // next_run_at may hold an occurrence on an excluded date (counted when due): show the next fire.
+    return stats.next_run_at === null ? stats : { ...stats, next_run_at: nextFireOf(row)?.toISOString() ?? null };
   }
 
   /** Alerts, missed occurrences and completion, newest first. */

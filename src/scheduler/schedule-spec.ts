@@ -2,7 +2,7 @@ import { KairosError, invalid } from '../errors.ts';
 import type { ScheduleFields, ScheduleRow } from '../store/schedules.ts';
 import { compileCron, CronError, validateTimeZone } from '../time/index.ts';
 import { unknownTemplateVariables } from './input-template.ts';
-import type { ParsedCreate, ParsedRetry, ParsedSpec, ParsedUpdate } from './schedule-input.ts';
+import type { ParsedCreate, ParsedDstPolicy, ParsedRetry, ParsedSpec, ParsedUpdate } from './schedule-input.ts';
 
 export interface SpecRules {
   /** 6-field (seconds) crons and sub-minute intervals (`KAIROS_ALLOW_SECONDS_SCHEDULE`). */
@@ -97,6 +97,11 @@ function checkTemplate(template: unknown): void {
   }
 }
 
+/** The `dst` policy as its two columns; null or a key left out keeps the Vixie rule. */
+export function dstColumns(dst: ParsedDstPolicy | null | undefined): Pick<ScheduleFields, 'dst_repeated' | 'dst_skipped'> {
+  return { dst_repeated: dst?.repeated ?? null, dst_skipped: dst?.skipped ?? null };
+}
+
 function checkWindow(startAt: Date | null, endAt: Date | null): void {
   if (startAt && endAt && endAt <= startAt) throw invalid('end_at', 'must be after start_at');
 }
@@ -132,6 +137,8 @@ export function newScheduleColumns(input: ParsedCreate, rules: SpecRules, now: n
     alert_on_tokens_per_day: input.alert_on_tokens_per_day ?? null,
     webhook: input.webhook ?? null,
     enabled: input.enabled,
+    ...dstColumns(input.dst),
+    exclude_dates: input.exclude_dates ?? [],
   };
 }
 
@@ -176,6 +183,10 @@ export function changedColumns(
   if (patch.alert_on_tokens_per_day !== undefined) changes.alert_on_tokens_per_day = patch.alert_on_tokens_per_day;
   if (patch.webhook !== undefined) changes.webhook = patch.webhook;
   if (patch.enabled !== undefined) changes.enabled = patch.enabled;
-  const timing = patch.schedule !== undefined || patch.start_at !== undefined || patch.end_at !== undefined || patch.max_runs !== undefined;
+  if (patch.dst !== undefined) Object.assign(changes, dstColumns(patch.dst));
+  if (patch.exclude_dates !== undefined) changes.exclude_dates = patch.exclude_dates;
+  const timing =
+    patch.schedule !== undefined || patch.start_at !== undefined || patch.end_at !== undefined || patch.max_runs !== undefined ||
+    patch.dst !== undefined || patch.exclude_dates !== undefined;
   return { changes, timing };
 }

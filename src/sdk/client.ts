@@ -250,6 +250,9 @@ export class Kairos {
     stats: (id: string, options: { window?: string } = {}) =>
       this.call<ScheduleStats>('schedules.stats', { params: { id }, query: { ...options } }),
     events: (id: string) => this.call<ScheduleEventList>('schedules.events', { params: { id } }),
+    /** A saved schedule's next fire times, the occurrences its excluded dates skip and its next DST change. */
+    previewSaved: (id: string, options: { count?: number } = {}) =>
+      this.call<SchedulePreview>('schedules.previewSaved', { params: { id }, query: { ...options } }),
     /** Tokens per day in the schedule's zone, and money when the server has a price table. */
     usage: (id: string, options: { days?: number } = {}) =>
       this.call<ScheduleUsage>('schedules.usage', { params: { id }, query: { ...options } }),

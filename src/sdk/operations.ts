@@ -44,6 +44,7 @@ export const operations = {
   'schedules.trigger': { method: 'POST', path: '/api/v1/schedules/{id}/trigger' },
   'schedules.runs': { method: 'GET', path: '/api/v1/schedules/{id}/runs' },
   'schedules.stats': { method: 'GET', path: '/api/v1/schedules/{id}/stats' },
+  'schedules.previewSaved': { method: 'GET', path: '/api/v1/schedules/{id}/preview' },
   'schedules.events': { method: 'GET', path: '/api/v1/schedules/{id}/events' },
 } as const satisfies Record<string, { method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'; path: string }>;
 

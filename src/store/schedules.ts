@@ -48,6 +48,13 @@ export interface ScheduleRow {
   occurrence_count: number;
   last_scheduled_for: Date | null;
   missed_count: number;
+  /** DST policy keys (migration 009); null keeps the Vixie rule for the job. */
+  dst_repeated: 'first' | 'last' | 'both' | null;
+  dst_skipped: 'shift' | 'skip' | null;
+  /** Wall-clock dates (YYYY-MM-DD, in `timezone`) whose occurrences are skipped, sorted. */
+  exclude_dates: string[];
+  /** Occurrences skipped because of `exclude_dates` so far. */
+  excluded_count: number;
   consecutive_failures: number;
   alerted_streak: boolean;
   last_run_at: Date | null;
@@ -105,6 +112,9 @@ export type ScheduleFields = Pick<
   | 'webhook'
   | 'enabled'
   | 'pause_after_failures'
+  | 'dst_repeated'
+  | 'dst_skipped'
+  | 'exclude_dates'
 >;
 
 export type NewSchedule = ScheduleFields & {

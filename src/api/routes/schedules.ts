@@ -24,6 +24,7 @@ import {
   SchedulePause,
   SchedulePreview,
   SchedulePreviewBody,
+  SchedulePreviewQuery,
   ScheduleRunsQuery,
   ScheduleStats,
   ScheduleStatsQuery,
@@ -152,6 +153,14 @@ export const scheduleRoutes = {
     request: { params: ResourceParams, query: ScheduleRunsQuery },
     responses: { 200: json(RunList, 'A page of runs') },
   }),
+  savedPreview: apiRoute({
+    method: 'get',
+    path: '/api/v1/schedules/{id}/preview',
+    tags,
+    summary: "A schedule's next fire times, the occurrences its excluded dates skip and the effect of the next DST change",
+    request: { params: ResourceParams, query: SchedulePreviewQuery },
+    responses: { 200: json(SchedulePreview, 'Next fire times') },
+  }),
   stats: apiRoute({
     method: 'get',
     path: '/api/v1/schedules/{id}/stats',
@@ -177,8 +186,14 @@ function previewInput(body: Record<string, unknown>): { input: PreviewInput; cou
     throw invalid('count', 'must be a whole number from 1 to 100');
   }
   if ('schedule' in rest) return { input: rest as PreviewInput, count };
-  const { start_at, end_at, ...schedule } = rest;
-  const input = { schedule, ...(start_at !== undefined && { start_at }), ...(end_at !== undefined && { end_at }) };
+  const { start_at, end_at, dst, exclude_dates, ...schedule } = rest;
+  const input = {
+    schedule,
+    ...(start_at !== undefined && { start_at }),
+    ...(end_at !== undefined && { end_at }),
+    ...(dst !== undefined && { dst }),
+    ...(exclude_dates !== undefined && { exclude_dates }),
+  };
   return { input: input as PreviewInput, count };
 }
 
@@ -236,6 +251,10 @@ export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: Sche
     if (!runs) throw new Error('the runs service is not configured');
     const { items, total } = await runs.list(c.var.actor, { ...query, schedule_id: schedule.id });
     return c.json({ data: items, total, limit: query.limit, offset: query.offset }, 200);
+  });
+  app.openapi(scheduleRoutes.savedPreview, async (c) => {
+    const { count } = c.req.valid('query');
+    return c.json(await schedules.previewSaved(c.var.actor, c.req.valid('param').id, count === undefined ? {} : { count }), 200);
   });
   app.openapi(scheduleRoutes.stats, async (c) => {
     const { window } = c.req.valid('query');

@@ -22,16 +22,35 @@ export const SchedulePreviewBody = serviceBody(
       anchor: z.string().optional(),
       start_at: z.string().nullable().optional(),
       end_at: z.string().nullable().optional(),
+      dst: z.unknown().optional(),
+      exclude_dates: z.unknown().optional(),
       count: z.number().int().min(1).max(100).optional(),
     }),
   ]),
   'SchedulePreviewRequest',
 );
 
+export const DstTransitionEffect = z
+  .object({
+    at: Timestamp.openapi({ description: 'The instant the offset changes' }),
+    kind: z.enum(['forward', 'backward']),
+    jump_minutes: z.number().int().openapi({ description: 'Signed size of the jump (+60 spring forward, -60 fall back)' }),
+    clock_change: z.boolean().openapi({ description: 'A jump of 3 hours or more: a clock change, not DST; the policy does not apply' }),
+    wall_from: z.string().openapi({ description: 'First skipped or repeated wall time (local, YYYY-MM-DDTHH:MM)' }),
+    wall_to: z.string().openapi({ description: 'End of the skipped or repeated wall times (exclusive)' }),
+    policy: z.object({ repeated: z.enum(['first', 'last', 'both']), skipped: z.enum(['shift', 'skip']) }),
+    affected: z.number().int().openapi({ description: 'Occurrences whose wall time is skipped or repeated' }),
+    fires: z.array(Timestamp).openapi({ description: 'The fires around the change under the policy' }),
+    effect: z.string().openapi({ description: 'The effect in a sentence' }),
+  })
+  .openapi('DstTransitionEffect');
+
 export const SchedulePreview = z
   .object({
     times: z.array(Timestamp).openapi({ description: 'The next fire times (UTC), without jitter' }),
     description: z.string().nullable().openapi({ description: 'The cron expression in words' }),
+    excluded: z.array(Timestamp).openapi({ description: 'Occurrences up to the last time shown that exclude_dates skips' }),
+    dst: DstTransitionEffect.nullable().openapi({ description: "The effect of the zone's next offset change (cron schedules)" }),
   })
   .openapi('SchedulePreview');
 
@@ -100,6 +119,12 @@ export const Schedule = z
     next_run_at: Timestamp.nullable(),
     run_count: z.number().int(),
     missed_count: z.number().int(),
+    dst: z
+      .object({ repeated: z.enum(['first', 'last', 'both']).optional(), skipped: z.enum(['shift', 'skip']).optional() })
+      .nullable()
+      .openapi({ description: 'DST policy as given; null (or a key left out) keeps the Vixie rule for the job' }),
+    exclude_dates: z.array(z.string()).openapi({ description: "Wall-clock dates (YYYY-MM-DD, in the schedule's zone) whose occurrences are skipped" }),
+    excluded_count: z.number().int().openapi({ description: 'Occurrences skipped because of exclude_dates (not missed)' }),
     consecutive_failures: z.number().int(),
     last_run_at: Timestamp.nullable(),
     last_run_status: z.string().nullable(),
@@ -157,6 +182,7 @@ export const ScheduleStats = z
     last_run_at: Timestamp.nullable(),
     last_run_status: z.string().nullable(),
     next_run_at: Timestamp.nullable(),
+    excluded: z.number().int().openapi({ description: 'Occurrences in the window skipped because of exclude_dates' }),
   })
   .openapi('ScheduleStats');
 
@@ -174,6 +200,10 @@ export const ScheduleListQuery = PageQuery.extend({
   name: z.string().min(1).max(200).optional().openapi({ description: 'Part of the name, case-insensitive' }),
   metadata: jsonObjectQuery.optional(),
   cursor: z.string().min(1).max(200).optional().openapi({ description: 'The next_cursor of the previous page (keyset on created_at, id)' }),
+});
+
+export const SchedulePreviewQuery = z.object({
+  count: z.coerce.number().int().min(1).max(100).optional().openapi({ description: 'How many fire times (1-100, default 5)' }),
 });
 
 export const ScheduleStatsQuery = z.object({

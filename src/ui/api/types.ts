@@ -82,6 +82,12 @@ export interface Schedule {
   last_run_status?: RunStatus | string | null;
   consecutive_failures?: number;
   run_count?: number;
+  /** DST policy as given; null keeps the Vixie rules (fixed: first + shift, wild: both + skip). */
+  dst?: DstPolicy | null;
+  /** Wall-clock dates (YYYY-MM-DD in the schedule's zone) whose occurrences are skipped. */
+  exclude_dates?: string[];
+  excluded_count?: number;
+  missed_count?: number;
   created_at?: string;
   updated_at?: string;
   owner_id?: string;
@@ -125,10 +131,36 @@ export interface ScheduleStats {
   next_run_at?: string | null;
 }
 
+export interface DstPolicy {
+  repeated?: 'first' | 'last' | 'both';
+  skipped?: 'shift' | 'skip';
+}
+
+/** What the zone's next offset change does to a cron schedule (the preview's `dst`). */
+export interface DstEffect {
+  at: string;
+  kind: 'forward' | 'backward';
+  jump_minutes: number;
+  clock_change: boolean;
+  policy: Required<DstPolicy>;
+  affected: number;
+  fires: string[];
+  effect: string;
+}
+
 export interface Preview {
   times?: string[];
   description?: string | null;
   timezone?: string;
+  /** Upcoming occurrences that exclude_dates skips. */
+  excluded?: string[];
+  dst?: DstEffect | null;
+}
+
+/** The parts of a schedule besides its spec that change what a preview shows. */
+export interface PreviewExtras {
+  dst?: DstPolicy | null;
+  exclude_dates?: string[];
 }
 
 export interface Run {

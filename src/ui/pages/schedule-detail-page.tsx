@@ -53,7 +53,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
   const s = schedule.data;
   const spec = s ? specOf(s) : undefined;
   const upcomingSpec = spec && s?.enabled ? Object.fromEntries(Object.entries({ cron: spec.cron, at: spec.at, every: spec.every, timezone: spec.timezone }).filter(([, v]) => v !== null && v !== undefined)) : undefined;
-  const upcoming = usePreview(upcomingSpec, 10, 0);
+  const upcoming = usePreview(upcomingSpec, 10, 0, { dst: s?.dst ?? null, exclude_dates: s?.exclude_dates ?? [] });
 
   if (schedule.error && !s) return <div className="page"><ErrorBanner error={schedule.error} /></div>;
   if (!s || !spec) return <div className="page"><Loading /></div>;
@@ -266,6 +266,16 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
                 {upcoming.error && <li className="field-error">{upcoming.error.message}</li>}
               </ol>
             )}
+            {upcoming.excluded.length > 0 && (
+              <p className="muted small" data-testid="detail-excluded">
+                Excluded: {upcoming.excluded.map((time) => formatInstant(time, spec.timezone)).join(', ')}
+              </p>
+            )}
+            {upcoming.dst && (
+              <p className="small" data-testid="detail-dst">
+                <strong>Next clock change:</strong> {upcoming.dst.effect}.
+              </p>
+            )}
           </section>
           <section className="card">
             <h2>Settings</h2>
@@ -290,6 +300,14 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
               <dd>{s.pause_after_failures ? countOf(s.pause_after_failures, 'failure') + ' in a row' : 'never'}</dd>
               <dt>Runs so far</dt>
               <dd>{s.run_count ?? '—'}</dd>
+              <dt>DST policy</dt>
+              <dd>
+                {s.dst ? `repeated: ${s.dst.repeated ?? 'cron rule'}, skipped: ${s.dst.skipped ?? 'cron rule'}` : 'cron rule (fixed: first + shift, wild: both + skip)'}
+              </dd>
+              <dt>Excluded dates</dt>
+              <dd>{s.exclude_dates && s.exclude_dates.length > 0 ? s.exclude_dates.join(', ') : 'none'}</dd>
+              <dt>Excluded so far</dt>
+              <dd>{s.excluded_count ?? 0}</dd>
             </dl>
             <h3>Input template</h3>
             <JsonView value={s.input_template} label="Input template" empty="No input." />
