@@ -1,7 +1,7 @@
 import type { ScheduleRow } from '../store/schedules.ts';
 
 /** The columns that decide when a schedule fires: changing one recomputes `next_run_at` (add new timing columns, e.g. excluded dates, here). */
-export const timingColumns: ReadonlySet<string> = new Set(['kind', 'cron', 'at', 'every_ms', 'anchor_at', 'timezone', 'start_at', 'end_at', 'max_runs']);
+export const timingColumns: ReadonlySet<string> = new Set(['kind', 'cron', 'at', 'every_ms', 'anchor_at', 'timezone', 'start_at', 'end_at', 'max_runs', 'dst_repeated', 'dst_skipped', 'exclude_dates']);
 
 /** The request field each column comes from (columns not listed are named as the field). */
 const fieldOfColumn: Record<string, string> = {
