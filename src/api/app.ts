@@ -22,10 +22,12 @@ import { registerKeyRoutes } from './routes/keys.ts';
 import { registerLangGraphAssistantRoutes, registerLangGraphInfoRoute } from './routes/langgraph-assistants.ts';
 import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
 import { registerLangGraphThreadRoutes } from './routes/langgraph-threads.ts';
+import { mcpPath, registerMcpRoute } from './routes/mcp.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { openApiPath, registerSystemRoutes } from './routes/system.ts';
 import { registerThreadRoutes } from './routes/threads.ts';
+import { registerToolRoutes } from './routes/tools.ts';
 import { registerUserRoutes } from './routes/users.ts';
 
 export interface ApiContext {
@@ -101,6 +103,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   const requireKey = authMiddleware(authenticator);
   app.use('/api/*', async (c, next) => (publicPaths.has(c.req.path) ? next() : requireKey(c, next)));
   for (const path of langGraphPaths) app.use(path, requireKey);
+  app.use(mcpPath, requireKey);
 
   registerSystemRoutes(app, { ...context, metrics });
   registerUserRoutes(app, new UserService(db));
@@ -110,6 +113,12 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.threads) registerThreadRoutes(app, services.threads);
   if (services.runs) registerRunRoutes(app, services.runs);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
+  if (services.schedules && services.runs && services.assistants) {
+    // The scheduler tools (docs/agents-tools.md): function schemas and MCP over the same services.
+    const toolServices = { schedules: services.schedules, runs: services.runs, assistants: services.assistants };
+    registerToolRoutes(app, toolServices, logger);
+    registerMcpRoute(app, toolServices, logger);
+  }
 
   // LangGraph-compatible routes, so that @langchain/langgraph-sdk works unchanged (docs/api.md).
   registerLangGraphInfoRoute(app);

@@ -1,4 +1,4 @@
-import type { ScheduleRow, ScheduleState } from '../store/schedules.ts';
+import type { ScheduleCreator, ScheduleRow, ScheduleState } from '../store/schedules.ts';
 import { describe } from '../time/index.ts';
 
 /** A schedule as the API shows it: the fields it was created with, plus its state. */
@@ -43,6 +43,8 @@ export interface ScheduleResource {
   /** Extra run configuration kept with the schedule (the LangGraph payload's `config`, `context`, …). */
   config: Record<string, unknown>;
   version: number;
+  /** Set when an agent created it (`{"kind":"agent","run_id","assistant_id"}`); null when its owner did. */
+  created_by: ScheduleCreator | null;
   created_at: string;
   updated_at: string;
 }
@@ -123,6 +125,7 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     metadata: row.metadata,
     config: row.config ?? {},
     version: row.version,
+    created_by: row.created_by ?? null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

@@ -51,8 +51,17 @@ export interface ScheduleRow {
   last_run_at: Date | null;
   last_run_status: string | null;
   version: number;
+  /** Who created it when not its owner by hand: `{"kind":"agent","run_id","assistant_id"}` (migration 013). */
+  created_by: ScheduleCreator | null;
   created_at: Date;
   updated_at: Date;
+}
+
+/** A schedule an llm assistant created with the scheduler tools during one of its runs. */
+export interface ScheduleCreator {
+  kind: 'agent';
+  run_id: string;
+  assistant_id: string;
 }
 
 /** The columns a caller sets (everything else is engine state). */
@@ -95,9 +104,10 @@ export type NewSchedule = ScheduleFields & {
   next_run_at: Date | null;
   completed_at: Date | null;
   created_at: Date;
+  created_by?: ScheduleCreator | null;
 };
 
-const jsonColumns = new Set(['input_template', 'metadata']);
+const jsonColumns = new Set(['input_template', 'metadata', 'created_by']);
 
 function encode(column: string, value: unknown): unknown {
   if (jsonColumns.has(column)) return value === null || value === undefined ? null : JSON.stringify(value);

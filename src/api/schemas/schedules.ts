@@ -83,6 +83,10 @@ export const Schedule = z
     metadata: z.record(z.string(), z.unknown()),
     config: z.record(z.string(), z.unknown()).openapi({ description: "Extra run configuration (LangGraph's payload config, context, …)" }),
     version: z.number().int(),
+    created_by: z
+      .object({ kind: z.literal('agent'), run_id: z.string(), assistant_id: z.string() })
+      .nullable()
+      .openapi({ description: 'Set when an llm assistant created the schedule with the scheduler tools (docs/agents-tools.md); null when its owner did' }),
     created_at: Timestamp,
     updated_at: Timestamp,
   })
