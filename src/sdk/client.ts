@@ -23,6 +23,7 @@ import type {
   ThreadUpdate,
   ThreadWithMessages,
 } from '../api/schemas/threads.ts';
+import type { FunctionToolList } from '../api/schemas/tools.ts';
 import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/users.ts';
 import { KairosApiError } from './errors.ts';
 import { operations, type OperationName } from './operations.ts';
@@ -58,6 +59,7 @@ export type {
   ThreadList,
   ThreadUpdate,
   ThreadWithMessages,
+  FunctionToolList,
   User,
   UserCreate,
   UserList,
@@ -212,6 +214,14 @@ export class Kairos {
     stats: (id: string, options: { window?: string } = {}) =>
       this.call<ScheduleStats>('schedules.stats', { params: { id }, query: { ...options } }),
     events: (id: string) => this.call<ScheduleEventList>('schedules.events', { params: { id } }),
+  };
+
+  /** The scheduler tools (docs/agents-tools.md), acting as this client's key. */
+  readonly tools = {
+    /** The tools in OpenAI's shape: pass `tools` to a chat-completions request as it is. */
+    list: () => this.call<FunctionToolList>('tools.list'),
+    /** Executes one tool; a refusal throws KairosApiError whose code and details are the tool's error result. */
+    call: <T = unknown>(name: string, args: Record<string, unknown> = {}) => this.call<T>('tools.call', { params: { name }, body: args }),
   };
 
   /** Calls one operation of the table; resolves to the parsed JSON answer (undefined for 204). */

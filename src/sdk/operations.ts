@@ -41,6 +41,8 @@ export const operations = {
   'schedules.runs': { method: 'GET', path: '/api/v1/schedules/{id}/runs' },
   'schedules.stats': { method: 'GET', path: '/api/v1/schedules/{id}/stats' },
   'schedules.events': { method: 'GET', path: '/api/v1/schedules/{id}/events' },
+  'tools.list': { method: 'GET', path: '/api/v1/tools' },
+  'tools.call': { method: 'POST', path: '/api/v1/tools/{name}' },
 } as const satisfies Record<string, { method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'; path: string }>;
 
 export type OperationName = keyof typeof operations;

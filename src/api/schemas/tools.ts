@@ -24,3 +24,5 @@ export const ToolArguments = z
   .openapi('ToolArguments', { description: "The tool's arguments (`function.arguments` of a tool call, parsed)", example: { schedule: '0 9 * * 1-5', count: 3 } });
 
 export const ToolOutput = z.unknown().openapi('ToolOutput', { description: "The tool's JSON result (a schedule, a page of schedules, a preview, …)" });
+
+export type FunctionToolList = z.infer<typeof FunctionToolList>;
