@@ -20,6 +20,7 @@ import { RunService } from './worker/run-service.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
+import { createAgentToolbox } from './tools/agent-toolbox.ts';
 
 /** A long-lived part of a replica (scheduler loop, worker pool): started once, closed gracefully. */
 export interface Service {
@@ -89,6 +90,8 @@ export class Kairos {
       assistants: this.agents.assistants,
     });
     this.services.push({ name: 'runs', start: async () => {}, close: () => this.runs.close() });
+    // llm assistants with `config.tools` call the scheduler tools through these same services.
+    this.agents.execution.tools = createAgentToolbox({ schedules: this.schedules, runs: this.runs, assistants: this.agents.assistants }, this.logger);
     this.registerRoles();
     this.api = createApiApp({
       config: this.config,
