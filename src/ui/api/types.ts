@@ -81,6 +81,8 @@ export interface Schedule {
   last_run_status?: RunStatus | string | null;
   consecutive_failures?: number;
   run_count?: number;
+  /** Set when an llm assistant created it with the scheduler tools; null when its owner did. */
+  created_by?: { kind: 'agent'; run_id: string; assistant_id: string } | null;
   created_at?: string;
   updated_at?: string;
   owner_id?: string;
