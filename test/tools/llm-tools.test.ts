@@ -28,9 +28,9 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
   function script(request: ToolChatRequest): ScriptedAnswer {
     const scenario = scenarioOf(request);
     const answers = toolAnswers(request);
-    if (scenario === 'Remind me to stretch in two seconds') {
+    if (scenario === 'Remind me to stretch in five seconds') {
       if (answers.length === 0) {
-        return { calls: [{ name: 'create_schedule', arguments: { name: 'stretch', schedule: { at: new Date(Date.now() + 2000).toISOString() }, input_template: 'Time to stretch!' } }] };
+        return { calls: [{ name: 'create_schedule', arguments: { name: 'stretch', schedule: { at: new Date(Date.now() + 5000).toISOString() }, input_template: 'Time to stretch!' } }] };
       }
       return { text: `Done: reminder ${answers[0]!.id} is set.` };
     }
@@ -86,13 +86,13 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
 
   it('the demo: the model creates a schedule with a tool call, answers in text; the schedule fires the assistant with the input it chose', async () => {
     const assistantId = await llmAssistant('reminder bot');
-    const run = await kairos.runs.create(member, { assistant_id: assistantId, input: 'Remind me to stretch in two seconds' });
+    const run = await kairos.runs.create(member, { assistant_id: assistantId, input: 'Remind me to stretch in five seconds' });
     const done = await finished(run);
     expect(done.status).toBe('success');
     expect(provider.shapeErrors).toEqual([]);
 
     // The first request offered the tools; the second carried the tool result.
-    const requests = provider.requests.filter((r) => scenarioOf(r) === 'Remind me to stretch in two seconds');
+    const requests = provider.requests.filter((r) => scenarioOf(r) === 'Remind me to stretch in five seconds');
     expect(requests).toHaveLength(2);
     expect(requests[0]!.tools!.map((t) => t.function.name)).toContain('create_schedule');
     const result = toolAnswers(requests[1]!)[0]!;

@@ -81,6 +81,15 @@ describe.each(databaseKinds)('MCP over Streamable HTTP at /mcp on %s', (kind) =>
     expect(after.value.status).toBe('active');
   });
 
+  it('answers GET and DELETE with 405: the endpoint is stateless', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(url, { method, headers: { authorization: `Bearer ${member.key}`, accept: 'text/event-stream' } });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
+    }
+  });
+
   it('refuses a request from a foreign browser origin (DNS rebinding)', async () => {
     await expect(connect(member.key, { origin: 'http://evil.example' })).rejects.toThrow(/403|forbidden_origin/);
   });

@@ -30,11 +30,16 @@ function assertSameOrigin(request: Request): void {
 /**
  * MCP over Streamable HTTP at `/mcp`, behind the API keys. Stateless: every POST builds a server
  * for the caller's actor and answers in JSON, so any replica can serve any request and no session
- * outlives its key. GET (a server-to-client stream) is answered 405 by the transport.
+ * outlives its key. GET (a server-to-client stream) and DELETE (a session) answer 405.
  */
 export function registerMcpRoute(app: OpenAPIHono<ApiEnv>, services: ToolServices, logger: Logger): void {
   app.all(mcpPath, async (c) => {
     assertSameOrigin(c.req.raw);
+    if (c.req.method !== 'POST') {
+      // Stateless: no server-initiated stream to GET and no session to DELETE.
+      c.header('allow', 'POST');
+      throw new KairosError('method_not_allowed', `${c.req.method} ${mcpPath} is not served: this MCP endpoint is stateless, send JSON-RPC messages with POST`, { status: 405 });
+    }
     const actor = c.var.actor;
     const server = createMcpServer((name, args) => callTool(name, args, { actor, services }, logger));
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

@@ -20,7 +20,7 @@ export function agentSnippets(origin: string, localMode: boolean): AgentSnippet[
     {
       id: 'claude-desktop',
       title: 'Claude Desktop',
-      where: 'claude_desktop_config.json (Settings → Developer → Edit Config); restart Claude afterwards. Claude starts `kairos mcp` on stdio, which calls this server.',
+      where: 'claude_desktop_config.json (Settings → Developer → Edit Config); restart Claude afterwards. Claude starts kairos mcp on stdio, which calls this server.',
       code: json({
         mcpServers: {
           kairos: { command: 'node', args: ['/path/to/kairos/bin/kairos.js', 'mcp'], env: { KAIROS_URL: origin, ...keyEnv } },
@@ -55,7 +55,7 @@ export function agentSnippets(origin: string, localMode: boolean): AgentSnippet[
     {
       id: 'functions',
       title: 'Function calling (OpenAI-style tools)',
-      where: 'Any framework: fetch the schemas, pass them as `tools`, execute each call with POST.',
+      where: 'Any framework: fetch the schemas, pass them as tools, execute each call with POST.',
       code: [
         `curl -s ${origin}/api/v1/tools${localMode ? '' : ' -H "Authorization: Bearer $KAIROS_API_KEY"'}`,
         `curl -s -X POST ${origin}/api/v1/tools/preview_schedule${localMode ? '' : ' -H "Authorization: Bearer $KAIROS_API_KEY"'} \\`,

@@ -36,9 +36,9 @@ export function ConnectAgentPage() {
           <code data-testid="mcp-url">{origin}/mcp</code> — Streamable HTTP.{' '}
           {localMode
             ? 'This server runs in local mode: no key is needed from this machine.'
-            : 'Send an API key as Authorization: Bearer <key> (create one under your user with `kairos keys create`); the agent can do exactly what that key can.'}
+            : 'Send an API key as Authorization: Bearer <key> (create one with kairos keys create); the agent can do exactly what that key can.'}
         </p>
-        <p className="muted small">Desktop clients that only start local processes run `kairos mcp` (stdio), which talks to this server with KAIROS_URL and KAIROS_API_KEY.</p>
+        <p className="muted small">Desktop clients that only start local processes run <code>kairos mcp</code> (stdio), which talks to this server with KAIROS_URL and KAIROS_API_KEY.</p>
       </section>
       <div className="cards">
         {agentSnippets(origin, localMode).map((snippet) => (
