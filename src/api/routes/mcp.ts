@@ -1,13 +1,15 @@
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { KairosError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { callTool } from '../../tools/call-tool.ts';
-import { createMcpServer } from '../../tools/mcp-server.ts';
 import type { ToolServices } from '../../tools/tool-definition.ts';
 import type { ApiEnv } from '../env.ts';
 
 export const mcpPath = '/mcp';
+
+/** The MCP SDK is loaded on the first request, not at start: most replicas never serve /mcp. */
+let mcpModules: Promise<[typeof import('../../tools/mcp-server.ts'), typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js')]> | undefined;
+const loadMcp = () => (mcpModules ??= Promise.all([import('../../tools/mcp-server.ts'), import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js')]));
 
 /**
  * A browser page must not drive the tools through a user's local server (DNS rebinding): a request
@@ -40,6 +42,7 @@ export function registerMcpRoute(app: OpenAPIHono<ApiEnv>, services: ToolService
       c.header('allow', 'POST');
       throw new KairosError('method_not_allowed', `${c.req.method} ${mcpPath} is not served: this MCP endpoint is stateless, send JSON-RPC messages with POST`, { status: 405 });
     }
+    const [{ createMcpServer }, { WebStandardStreamableHTTPServerTransport }] = await loadMcp();
     const actor = c.var.actor;
     const server = createMcpServer((name, args) => callTool(name, args, { actor, services }, logger));
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
