@@ -12,6 +12,7 @@ import {
 } from './http-assistant.ts';
 import type { LlmAssistantConfig } from './assistant-config.ts';
 import { runToolLoop } from './llm-tool-loop.ts';
+import { reportedUsage } from './reported-usage.ts';
 import type { AssistantRuntime, RunContext, RunResult, ThreadMessage } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
 
@@ -58,19 +59,9 @@ export function providerMessage(text: string): string {
 interface ChatCompletion {
   choices?: Array<{ message?: { content?: unknown; tool_calls?: unknown }; finish_reason?: unknown }>;
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; total_tokens?: unknown };
+  model?: unknown;
 }
 
-function usageOf(completion: ChatCompletion): RunResult['usage'] {
-  const usage = completion.usage;
-  if (!usage || typeof usage !== 'object') return undefined;
-  const pick = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
-  const result = {
-    prompt_tokens: pick(usage.prompt_tokens),
-    completion_tokens: pick(usage.completion_tokens),
-    total_tokens: pick(usage.total_tokens),
-  };
-  return Object.values(result).some((value) => value !== undefined) ? result : undefined;
-}
 
 /** One answer of the provider: the message (text and/or tool calls), why it stopped, the tokens. */
 export interface ChatAnswer {
@@ -120,7 +111,7 @@ function chatExchange(options: OutboundRuntimeOptions, config: LlmAssistantConfi
       });
     }
     const toolCalls = Array.isArray(choice.message.tool_calls) ? (choice.message.tool_calls as unknown[]) : [];
-    return { content: content ?? null, toolCalls, finishReason: choice.finish_reason ?? null, usage: usageOf(completion) };
+    return { content: content ?? null, toolCalls, finishReason: choice.finish_reason ?? null, usage: reportedUsage(completion.usage, completion.model ?? config.model) };
   };
 }
 

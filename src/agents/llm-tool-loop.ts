@@ -2,19 +2,10 @@ import type { Assistant, RunContext, RunResult } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
 import type { LlmAssistantConfig } from './assistant-config.ts';
 import type { ChatExchange, ChatMessage } from './llm-assistant.ts';
+import { addUsage } from './reported-usage.ts';
 
 /** Rounds of tool calls an llm assistant may make in one run unless `config.max_tool_rounds` says otherwise. */
 export const defaultMaxToolRounds = 8;
-
-type Usage = NonNullable<RunResult['usage']>;
-
-/** Token counts of several requests, summed per field. */
-function addUsage(total: RunResult['usage'], more: RunResult['usage']): RunResult['usage'] {
-  if (!more) return total;
-  if (!total) return more;
-  const sum = (key: keyof Usage) => (total[key] === undefined && more[key] === undefined ? undefined : (total[key] ?? 0) + (more[key] ?? 0));
-  return { prompt_tokens: sum('prompt_tokens'), completion_tokens: sum('completion_tokens'), total_tokens: sum('total_tokens') };
-}
 
 interface ParsedCall {
   id: string;

@@ -13,6 +13,7 @@ import { openDatabase } from '../store/open-database.ts';
 import { callTool } from '../tools/call-tool.ts';
 import { createMcpServer, type ToolCaller } from '../tools/mcp-server.ts';
 import { RunService } from '../worker/run-service.ts';
+import { WorkflowService } from '../workflows/workflow-service.ts';
 import { connectionOptions, sdkClient, usesServer, type ConnectionOptions } from './connection.ts';
 
 /** Tool calls through a Kairos server's `POST /api/v1/tools/{name}`, as the key's user. */
@@ -42,7 +43,8 @@ async function databaseCaller(options: ConnectionOptions, logger: Logger): Promi
     const agents = await createAgents({ db, logger, config, ensureBuiltIns: false });
     const schedules = new ScheduleService({ db, clock: systemClock, config: config.scheduler, startDeadlineMs: config.worker.startDeadlineMs, assistants: agents.assistants });
     const runs = new RunService({ db, clock: systemClock, startDeadlineMs: config.worker.startDeadlineMs, assistants: agents.assistants });
-    const services = { schedules, runs, assistants: agents.assistants };
+    const workflows = new WorkflowService({ db, clock: systemClock, assistants: agents.assistants, registry: agents.registry, startDeadlineMs: config.worker.startDeadlineMs });
+    const services = { schedules, runs, assistants: agents.assistants, workflows };
     return {
       call: (name, args) => callTool(name, args, { actor, services }, logger),
       close: async () => {

@@ -14,9 +14,12 @@ export const createScheduleTool = defineTool({
   parameters: createScheduleParameters,
   writes: true,
   async run(context, args) {
-    const assistantId = args.assistant_id ?? context.agent?.assistantId;
-    if (assistantId === undefined) throw invalid('assistant_id', 'is required: pass the id of the assistant to run (see list_assistants)');
-    const body: ScheduleCreateInput = { ...args, assistant_id: assistantId, schedule: withAgentTimezone(context, args.schedule) };
+    // No target: a Kairos assistant schedules itself; other callers must name one.
+    const assistantId = args.assistant_id ?? (args.workflow_id === undefined ? context.agent?.assistantId : undefined);
+    if (assistantId === undefined && args.workflow_id === undefined) {
+      throw invalid('assistant_id', 'is required: pass the id of the assistant (see list_assistants) or workflow_id (see list_workflows) to run');
+    }
+    const body: ScheduleCreateInput = { ...args, ...(assistantId !== undefined && { assistant_id: assistantId }), schedule: withAgentTimezone(context, args.schedule) };
     const agent = context.agent;
     return context.services.schedules.create(context.actor, body, agent ? { createdBy: { kind: 'agent', run_id: agent.runId, assistant_id: agent.assistantId } } : {});
   },

@@ -9,6 +9,8 @@ import { previewSchema, scheduleCreateSchema, scheduleUpdateSchema } from '../sc
 export const scheduleFieldDescriptions = {
   name: 'A short name, unique among your schedules, e.g. "weekday PR digest". Optional: one is made up when omitted.',
   assistant_id: 'The assistant to run (an id from list_assistants, or a graph id).',
+  workflow_id: 'Run this workflow instead of an assistant (an id from list_workflows); give assistant_id or workflow_id, not both.',
+  alert_on_tokens_per_day: 'Record an alert when the schedule\'s runs use more than this many tokens in a day.',
   thread_id: 'Continue this thread on every run (a thread id); omit for a fresh conversation per run.',
   schedule:
     'When to run: exactly one of `cron`, `at` or `every`, plus `timezone`. ' +

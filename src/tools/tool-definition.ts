@@ -3,12 +3,15 @@ import type { AssistantService } from '../agents/assistant-service.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { ScheduleService } from '../scheduler/schedule-service.ts';
 import type { RunService } from '../worker/run-service.ts';
+import type { WorkflowService } from '../workflows/workflow-service.ts';
 
 /** The services a tool calls; the same instances the API's routes call. */
 export interface ToolServices {
   schedules: ScheduleService;
   runs: RunService;
   assistants: AssistantService;
+  /** Absent where workflows are not served (list_workflows then answers `workflows_unavailable`). */
+  workflows?: WorkflowService;
 }
 
 /** The Kairos llm assistant calling a tool during one of its runs (absent for MCP and HTTP callers). */

@@ -4,6 +4,7 @@ import { getScheduleRunsTool } from './get-schedule-runs.ts';
 import { getScheduleTool } from './get-schedule.ts';
 import { listAssistantsTool } from './list-assistants.ts';
 import { listSchedulesTool } from './list-schedules.ts';
+import { listWorkflowsTool } from './list-workflows.ts';
 import { pauseScheduleTool } from './pause-schedule.ts';
 import { previewScheduleTool } from './preview-schedule.ts';
 import { resumeScheduleTool } from './resume-schedule.ts';
@@ -14,7 +15,7 @@ import { updateScheduleTool } from './update-schedule.ts';
 /**
  * The scheduler tools, in the order models see them. The MCP server, the function schemas of
  * `/api/v1/tools` and the llm tool loop all read this list, so a new tool is one file plus one
- * line here. (`list_workflows` joins once the workflow service exists: a file calling it, here.)
+ * line here.
  */
 export const schedulerTools: readonly ToolDefinition[] = Object.freeze([
   createScheduleTool,
@@ -28,6 +29,7 @@ export const schedulerTools: readonly ToolDefinition[] = Object.freeze([
   previewScheduleTool,
   getScheduleRunsTool,
   listAssistantsTool,
+  listWorkflowsTool,
 ]);
 
 /** The tool sets an llm assistant may name in `config.tools`. */

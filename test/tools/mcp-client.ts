@@ -27,6 +27,7 @@ export const expectedTools = [
   'preview_schedule',
   'get_schedule_runs',
   'list_assistants',
+  'list_workflows',
 ];
 
 /**
