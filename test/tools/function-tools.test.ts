@@ -79,6 +79,12 @@ describe('GET /api/v1/tools and POST /api/v1/tools/{name}', () => {
     expect(((await listed.json()) as { total: number }).total).toBe(1);
   });
 
+  it('list_workflows says so where no workflow service is mounted', async () => {
+    const response = await call('list_workflows', {});
+    expect(response.status).toBe(404);
+    expect((await errorOf(response)).code).toBe('workflows_unavailable');
+  });
+
   it('applies the per-user cap', async () => {
     expect((await call('create_schedule', { assistant_id: assistantId, schedule: '@daily' })).status).toBe(200);
     const capped = await call('create_schedule', { assistant_id: assistantId, schedule: '@hourly' });

@@ -162,6 +162,12 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
     expect((await kairos.schedules.get({ userId: '00000000-0000-0000-0000-000000000001', role: 'admin' }, otherScheduleId)).status).toBe('paused');
   });
 
+  it('list_workflows answers the owner\'s workflows through the composed server', async () => {
+    const toolbox = kairos.agents.execution.tools!;
+    const result = await toolbox.call('list_workflows', {}, { ownerId: member.userId, ownerRole: 'member', runId: '00000000-0000-4000-8000-000000000000', assistantId: '00000000-0000-4000-8000-000000000001', defaultTimezone: 'UTC' });
+    expect(result).toEqual({ ok: true, value: { workflows: [], total: 0 } });
+  });
+
   it('refuses an unknown tool set or zone when the assistant is saved', async () => {
     await expect(llmAssistant('bad set', { tools: ['email'] })).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/tools.*schedules/) });
     await expect(llmAssistant('bad zone', { default_timezone: 'Mars/Olympus' })).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/default_timezone/) });
