@@ -21,6 +21,7 @@ import { RunService } from './worker/run-service.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
+import { createAgentToolbox } from './tools/agent-toolbox.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
 import { WorkflowService } from './workflows/workflow-service.ts';
 import type { WorkflowDefinition } from './workflows/workflow-definition.ts';
@@ -105,6 +106,8 @@ export class Kairos {
       assistants: this.agents.assistants,
     });
     this.services.push({ name: 'runs', start: async () => {}, close: () => this.runs.close() });
+    // llm assistants with `config.tools` call the scheduler tools through these same services.
+    this.agents.execution.tools = createAgentToolbox({ schedules: this.schedules, runs: this.runs, assistants: this.agents.assistants, workflows: this.workflows }, this.logger);
     this.registerRoles();
     this.api = createApiApp({
       config: this.config,

@@ -1,4 +1,4 @@
-import type { ScheduleRow, ScheduleState } from '../store/schedules.ts';
+import type { ScheduleCreator, ScheduleRow, ScheduleState } from '../store/schedules.ts';
 import { describe } from '../time/index.ts';
 import { fireAfter, isExcluded, occurrenceSpecOf } from './next-fire.ts';
 
@@ -62,6 +62,8 @@ export interface ScheduleResource {
   source: ScheduleRow['source'];
   /** Why a managed schedule differs from its declaration, e.g. paused because it was removed from the config file. */
   source_note: string | null;
+  /** Set when an agent created it (`{"kind":"agent","run_id","assistant_id"}`); null when its owner did. */
+  created_by: ScheduleCreator | null;
   created_at: string;
   updated_at: string;
 }
@@ -167,6 +169,7 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     version: row.version,
     source: row.source ?? 'api',
     source_note: row.source_note ?? null,
+    created_by: row.created_by ?? null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

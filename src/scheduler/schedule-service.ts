@@ -16,6 +16,7 @@ import {
   insertSchedule,
   listSchedules,
   reserveRunNumbers,
+  type ScheduleCreator,
   type ScheduleCursor,
   type ScheduleOrder,
   updateScheduleColumns,
@@ -140,7 +141,8 @@ export class ScheduleService {
     this.rules = { allowSeconds: options.config.allowSeconds };
   }
 
-  async create(actor: Actor, body: ScheduleCreateInput): Promise<ScheduleResource> {
+  /** `options.createdBy` records an agent that created the schedule for its owner (the scheduler tools). */
+  async create(actor: Actor, body: ScheduleCreateInput, options: { createdBy?: ScheduleCreator } = {}): Promise<ScheduleResource> {
     this.assertMayWrite(actor);
     const input = parseScheduleInput(scheduleCreateSchema, body);
     const { db, clock } = this.options;
@@ -170,6 +172,7 @@ export class ScheduleService {
           next_run_at: next === null ? null : new Date(next),
           completed_at: next === null ? new Date(now) : null,
           created_at: new Date(now),
+          ...(options.createdBy && { created_by: options.createdBy }),
         });
         if (Object.keys(input.config).length > 0) inserted = await setConfig(tx, id, input.config);
         await this.notifyScheduler(tx, inserted);

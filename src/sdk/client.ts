@@ -27,6 +27,7 @@ import type {
   ThreadUpdate,
   ThreadWithMessages,
 } from '../api/schemas/threads.ts';
+import type { FunctionToolList } from '../api/schemas/tools.ts';
 import type { SqlAnswer, SqlQuery } from '../api/schemas/sql.ts';
 import type { ScheduleUsage } from '../api/schemas/usage.ts';
 import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/users.ts';
@@ -71,6 +72,7 @@ export type {
   ThreadList,
   ThreadUpdate,
   ThreadWithMessages,
+  FunctionToolList,
   User,
   UserCreate,
   UserList,
@@ -262,6 +264,14 @@ export class Kairos {
     /** One read-only query (admins): `{columns, rows, row_count, truncated}`; see docs/data-model.md. */
     query: (query: string, options: { timeout_ms?: number; max_rows?: number } = {}) =>
       this.call<SqlAnswer>('sql.query', { body: { query, ...options } }),
+  };
+
+  /** The scheduler tools (docs/agents-tools.md), acting as this client's key. */
+  readonly tools = {
+    /** The tools in OpenAI's shape: pass `tools` to a chat-completions request as it is. */
+    list: () => this.call<FunctionToolList>('tools.list'),
+    /** Executes one tool; a refusal throws KairosApiError whose code and details are the tool's error result. */
+    call: <T = unknown>(name: string, args: Record<string, unknown> = {}) => this.call<T>('tools.call', { params: { name }, body: args }),
   };
 
   /** Calls one operation of the table; resolves to the parsed JSON answer (undefined for 204). */

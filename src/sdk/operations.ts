@@ -46,6 +46,8 @@ export const operations = {
   'schedules.stats': { method: 'GET', path: '/api/v1/schedules/{id}/stats' },
   'schedules.previewSaved': { method: 'GET', path: '/api/v1/schedules/{id}/preview' },
   'schedules.events': { method: 'GET', path: '/api/v1/schedules/{id}/events' },
+  'tools.list': { method: 'GET', path: '/api/v1/tools' },
+  'tools.call': { method: 'POST', path: '/api/v1/tools/{name}' },
 } as const satisfies Record<string, { method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'; path: string }>;
 
 export type OperationName = keyof typeof operations;

@@ -64,6 +64,8 @@ export interface ScheduleRow {
   source: ScheduleSource;
   /** Why a managed schedule differs from its declaration (e.g. paused: removed from the config file). */
   source_note: string | null;
+  /** Who created it when not its owner by hand: `{"kind":"agent","run_id","assistant_id"}` (migration 013). */
+  created_by: ScheduleCreator | null;
   created_at: Date;
   updated_at: Date;
   /** When the schedule was last paused (null while enabled). */
@@ -74,6 +76,13 @@ export interface ScheduleRow {
   pause_note: string | null;
   /** Pause the schedule when its failure streak reaches this many runs; null = never. */
   pause_after_failures: number | null;
+}
+
+/** A schedule an llm assistant created with the scheduler tools during one of its runs. */
+export interface ScheduleCreator {
+  kind: 'agent';
+  run_id: string;
+  assistant_id: string;
 }
 
 /** The columns a caller sets (everything else is engine state). */
@@ -124,9 +133,10 @@ export type NewSchedule = ScheduleFields & {
   completed_at: Date | null;
   created_at: Date;
   source?: ScheduleSource;
+  created_by?: ScheduleCreator | null;
 };
 
-const jsonColumns = new Set(['input_template', 'metadata']);
+const jsonColumns = new Set(['input_template', 'metadata', 'created_by']);
 
 function encode(column: string, value: unknown): unknown {
   if (jsonColumns.has(column)) return value === null || value === undefined ? null : JSON.stringify(value);

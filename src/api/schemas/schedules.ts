@@ -143,6 +143,10 @@ export const Schedule = z
       description: 'Who manages it: `api` (made through the API, CLI or dashboard), `config` (declared in the config file; the next start may overwrite edits), `apply` (upserted by name)',
     }),
     source_note: z.string().nullable().openapi({ description: 'Why a managed schedule differs from its declaration, e.g. paused because it was removed from the config file' }),
+    created_by: z
+      .object({ kind: z.literal('agent'), run_id: z.string(), assistant_id: z.string() })
+      .nullable()
+      .openapi({ description: 'Set when an llm assistant created the schedule with the scheduler tools (docs/agents-tools.md); null when its owner did' }),
     created_at: Timestamp,
     updated_at: Timestamp,
   })

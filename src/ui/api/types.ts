@@ -88,6 +88,8 @@ export interface Schedule {
   exclude_dates?: string[];
   excluded_count?: number;
   missed_count?: number;
+  /** Set when an llm assistant created it with the scheduler tools; null when its owner did. */
+  created_by?: { kind: 'agent'; run_id: string; assistant_id: string } | null;
   created_at?: string;
   updated_at?: string;
   owner_id?: string;

@@ -91,6 +91,12 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
               </>
             )}
           </p>
+          {s.created_by?.kind === 'agent' && (
+            <p className="muted" data-testid="created-by">
+              Created by the agent <a href={href(`/assistants?focus=${s.created_by.assistant_id}`)}>{assistantName(s.created_by.assistant_id) ?? 'assistant'}</a> during{' '}
+              <a href={href(`/runs/${s.created_by.run_id}`)}>a run</a>
+            </p>
+          )}
         </div>
         <ScheduleActions schedule={s} onDeleted={() => navigate('/schedules')} />
       </header>
