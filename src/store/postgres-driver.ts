@@ -94,6 +94,10 @@ export function openPostgres(options: PostgresOptions): Database {
     exec: base.exec,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // A checked-out client has no pool error listener: a connection lost mid-transaction
+      // (server restart) would otherwise be an uncaught exception. The failing query rejects.
+      const ignore = () => {};
+      client.on('error', ignore);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
@@ -103,6 +107,7 @@ export function openPostgres(options: PostgresOptions): Database {
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
+        client.off('error', ignore);
         client.release();
       }
     },
