@@ -44,7 +44,7 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
     });
     // No apiKey: bound to loopback with no keys, Kairos runs in local mode. Retries off, so errors surface at once.
     client = new Client({ apiUrl: server.url, apiKey: null, callerOptions: { maxRetries: 0 } });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await server?.stop();
   });

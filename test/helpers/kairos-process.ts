@@ -16,9 +16,10 @@ export interface KairosProcess {
 
 /**
  * Starts `kairos serve` as a subprocess on a free port and resolves once it listens.
- * Rejects with its output if it exits first.
+ * Rejects with its output if it exits first. The default wait is long on purpose: on a loaded
+ * 2-core machine, compiling the sources and PGlite's WebAssembly and migrating took over 30 s.
  */
-export async function startKairosProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<KairosProcess> {
+export async function startKairosProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<KairosProcess> {
   const child = spawn(process.execPath, [kairosBin, 'serve'], {
     env: { ...process.env, PORT: '0', KAIROS_LOG_LEVEL: 'info', KAIROS_DEMO: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
