@@ -31,7 +31,11 @@ export async function startKairosProcess(env: Record<string, string>, timeoutMs 
   let buffered = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kairos serve did not listen in ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Never leave it behind: an orphaned server keeps firing and loads the machine for every later test.
+      child.kill('SIGKILL');
+      reject(new Error(`kairos serve did not listen in ${timeoutMs} ms:\n${stderr}`));
+    }, timeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       let newline: number;
