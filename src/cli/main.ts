@@ -11,6 +11,7 @@ import { migrateCommand } from './migrate-command.ts';
 import { runsCommand } from './runs-command.ts';
 import { schedulesCommand } from './schedules-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { sqlCommand } from './sql-command.ts';
 import { usersCommand } from './users-command.ts';
 
 /** The `kairos` command line. Exit status: 0 ok, 1 failure, 2 bad input. */
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     .addCommand(assistantsCommand())
     .addCommand(keysCommand())
     .addCommand(usersCommand())
+    .addCommand(sqlCommand())
     .addCommand(backupCommand())
     .addCommand(restoreCommand());
 }
