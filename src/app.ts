@@ -10,6 +10,8 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import type { Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/open-database.ts';
+import { watchAvailability } from './store/database-availability.ts';
+import type { PostgresDatabase } from './store/postgres-driver.ts';
 import { createAgents, type Agents } from './agents/create-agents.ts';
 import { mountDashboard } from './api/dashboard.ts';
 import { seedDemoSchedule } from './demo-schedule.ts';
@@ -74,13 +76,17 @@ export class Kairos {
   tracing: Tracing | undefined;
   private closing: Promise<void> | undefined;
 
-  private constructor(options: KairosOptions & { db: Database; logger: Logger; agents: Agents }, ownsDatabase: boolean) {
+  /** The fallback poll of the loops: shorter when notifications cannot reach this replica. */
+  private readonly pollIntervalMs: number;
+
+  private constructor(options: KairosOptions & { db: Database; logger: Logger; agents: Agents; pollIntervalMs: number }, ownsDatabase: boolean) {
     this.config = options.config;
     this.logger = options.logger;
     this.agents = options.agents;
     this.clock = options.clock ?? systemClock;
     this.db = options.db;
     this.ownsDatabase = ownsDatabase;
+    this.pollIntervalMs = options.pollIntervalMs;
     this.replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.metrics = createMetrics({ processMetrics: true });
     this.engineClock = this.registerEngine(options.clock);
@@ -139,7 +145,7 @@ export class Kairos {
           logger: logger.child({ role: 'worker' }),
           workerId: this.replicaId,
           config: config.worker,
-          pollIntervalMs: config.scheduler.pollIntervalMs,
+          pollIntervalMs: this.pollIntervalMs,
           alertWebhook: config.alertWebhook,
           execution: this.agents.execution,
           metrics: this.metrics,
@@ -153,7 +159,7 @@ export class Kairos {
           clock,
           logger: logger.child({ role: 'webhooks' }),
           guard: addressGuardFromConfig(config),
-          pollIntervalMs: config.scheduler.pollIntervalMs,
+          pollIntervalMs: this.pollIntervalMs,
         }),
       );
     }
@@ -163,7 +169,7 @@ export class Kairos {
           db,
           clock,
           logger: logger.child({ role: 'scheduler' }),
-          config: config.scheduler,
+          config: { ...config.scheduler, pollIntervalMs: this.pollIntervalMs },
           startDeadlineMs: config.worker.startDeadlineMs,
           runRetentionDays: config.runRetentionDays,
           metrics: this.metrics,
@@ -174,11 +180,17 @@ export class Kairos {
 
   static async create(options: KairosOptions): Promise<Kairos> {
     const logger = options.logger ?? createLogger(options.config.logLevel);
-    const db = options.db ?? (await openDatabase(options.config.database));
+    const opened = options.db ?? (await openDatabase(options.config.database));
+    // Every statement reports whether the server answered: an outage is logged once, not per query.
+    const db = watchAvailability(opened, {
+      unreachable: (error) => logger.error({ err: error }, 'the database is unreachable; Kairos keeps retrying (the API answers 503 meanwhile)'),
+      reachable: (downForMs) => logger.info({ down_ms: downForMs }, 'the database is reachable again'),
+    });
     try {
       await migrate(db);
+      const pollIntervalMs = await notificationFallback(opened, options.config, logger);
       const agents = await createAgents({ db, logger, config: options.config });
-      const kairos = new Kairos({ ...options, db, logger, agents }, !options.db);
+      const kairos = new Kairos({ ...options, db, logger, agents, pollIntervalMs }, !options.db);
       kairos.tracing = await startTracing(options.config.tracing, logger);
       const declared = agents.registry.workflows ?? [];
       if (declared.length > 0) {
@@ -202,6 +214,7 @@ export class Kairos {
       throw error;
     }
   }
+
 
   /** Starts the background roles (scheduler, worker) this replica plays. */
   async start(): Promise<void> {
@@ -242,4 +255,22 @@ export class Kairos {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * The loops' fallback poll. Behind a transaction-mode pooler without a direct LISTEN connection
+ * (`KAIROS_LISTEN_DATABASE_URL`), notifications never arrive: say so once, and poll every second.
+ */
+async function notificationFallback(db: Database, config: Config, logger: Logger): Promise<number> {
+  const poll = config.scheduler.pollIntervalMs;
+  if (db.kind !== 'postgres' || !('probeNotifications' in db)) return poll;
+  const postgres = db as PostgresDatabase;
+  if (await postgres.probeNotifications().catch(() => false)) return poll;
+  const fallback = Math.min(poll, 1000);
+  logger.warn(
+    { poll_interval_ms: fallback, behind_pooler: postgres.behindPooler },
+    'LISTEN/NOTIFY does not reach this replica (a transaction-mode pooler such as PgBouncer?): polling every ' +
+      `${fallback} ms instead; set KAIROS_LISTEN_DATABASE_URL to a direct connection for prompt wake-ups`,
+  );
+  return fallback;
 }

@@ -11,6 +11,8 @@ export interface Config {
   database: {
     /** `postgres://…` selects the pg driver; undefined selects embedded PGlite in `dataDir`. */
     url: string | undefined;
+    /** A direct connection for LISTEN when `url` goes through a transaction-mode pooler. */
+    listenUrl: string | undefined;
     dataDir: string;
     schema: string;
     poolSize: number;
@@ -69,6 +71,7 @@ const list = z.string().transform((value) => value.split(',').map((item) => item
 
 const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+  KAIROS_LISTEN_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
   KAIROS_DATA_DIR: z.string().min(1).default('.kairos'),
   KAIROS_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,47}$/, 'use lower-case letters, digits and _').default('kairos'),
   KAIROS_DB_POOL_SIZE: int(1, 1000).optional(),
@@ -128,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config: Config = {
     database: {
       url: e.DATABASE_URL,
+      listenUrl: e.KAIROS_LISTEN_DATABASE_URL,
       dataDir: resolve(e.KAIROS_DATA_DIR),
       schema: e.KAIROS_DB_SCHEMA,
       // Runs hold no connection while they execute (claim and finish are batched statements).

@@ -4,6 +4,7 @@ import { KairosError } from '../errors.ts';
 import { KairosApiError } from '../sdk/errors.ts';
 import { version } from '../version.ts';
 import { assistantsCommand } from './assistants-command.ts';
+import { backupCommand, restoreCommand } from './backup-command.ts';
 import { cronCommand } from './cron-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { mcpCommand } from './mcp-command.ts';
@@ -32,7 +33,9 @@ export function buildProgram(): Command {
     .addCommand(keysCommand())
     .addCommand(usersCommand())
     .addCommand(sqlCommand())
-    .addCommand(mcpCommand());
+    .addCommand(mcpCommand())
+    .addCommand(backupCommand())
+    .addCommand(restoreCommand());
 }
 
 export async function main(argv = process.argv): Promise<void> {

@@ -101,15 +101,17 @@ interface CandidateRow {
  * Claims up to `limit` runnable runs in one transaction (DESIGN.md §5): `FOR UPDATE SKIP LOCKED`
  * on the runs, a per-schedule transaction lock (`pg_try_advisory_xact_lock`) so that overlap and
  * `max_concurrent` are decided by one replica at a time, then set-based updates: started runs get
- * a lease, overlap losers are recorded `skipped`, runs past their start deadline end as `capacity`.
+ * a lease, overlap losers are recorded `skipped`, runs past their start deadline end as `capacity`
+ * (unless the deadline passed before `outageBefore`: those are left to expireStartDeadlines).
  * With `aheadMs`, runs due within that time are claimed too (the worker holds them until their
  * `not_before`, so that the POST leaves on time); their `started_at` is their `not_before`.
  */
 export async function claimRuns(
   db: Database,
-  options: { now: number; limit: number; workerId: string; leaseMs: number; aheadMs?: number },
+  options: { now: number; limit: number; workerId: string; leaseMs: number; aheadMs?: number; outageBefore?: number },
 ): Promise<ClaimRunsResult> {
   const aheadMs = options.aheadMs ?? 0;
+  const outageBefore = options.outageBefore ?? -Infinity;
   const now = new Date(options.now);
   return db.transaction(async (tx) => {
     // One statement: the candidates (row locks, SKIP LOCKED) and a try-lock per schedule. The
@@ -169,6 +171,13 @@ export async function claimRuns(
     for (const c of candidates) {
       if (c.schedule_id && !locked.has(c.schedule_id)) {
         contended++;
+        continue;
+      }
+      // Its deadline passed during an outage: not a capacity failure; expireStartDeadlines
+      // applies the schedule's misfire policy to it.
+      const deadline = c.start_deadline?.getTime();
+      if (deadline !== undefined && deadline < options.now && deadline < outageBefore) {
+        deferred++;
         continue;
       }
       if (c.not_before.getTime() > options.now) {
