@@ -16,6 +16,8 @@ import { seedDemoSchedule } from './demo-schedule.ts';
 import { DatabaseClock } from './scheduler/db-clock.ts';
 import { ScheduleService } from './scheduler/schedule-service.ts';
 import { Scheduler } from './scheduler/scheduler-loop.ts';
+import { DeliveryService } from './triggers/delivery-service.ts';
+import { TriggerService } from './triggers/trigger-service.ts';
 import { RunService } from './worker/run-service.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
@@ -56,6 +58,10 @@ export class Kairos {
   readonly schedules: ScheduleService;
   /** Runs: api runs, read, list, cancel, wait, trace. */
   readonly runs: RunService;
+  /** Inbound triggers: CRUD and delivery history (see docs/triggers.md). */
+  readonly triggers: TriggerService;
+  /** Receives deliveries to trigger URLs and turns them into `event` runs. */
+  readonly deliveries: DeliveryService;
   /** Assistants, threads and the module registry (src/agents). */
   readonly agents: Agents;
   /** The engine's clock: database time, or the injected clock (tests). */
@@ -89,6 +95,17 @@ export class Kairos {
       assistants: this.agents.assistants,
     });
     this.services.push({ name: 'runs', start: async () => {}, close: () => this.runs.close() });
+    // Workflow targets: pass the workflow engine as `workflows` once it exists (src/workflows).
+    this.triggers = new TriggerService({ db: this.db, assistants: this.agents.assistants, publicUrl: this.config.server.publicUrl });
+    this.deliveries = new DeliveryService({
+      db: this.db,
+      clock: this.engineClock,
+      assistants: this.agents.assistants,
+      runs: this.runs,
+      env: process.env,
+      maxBodyBytes: this.config.server.maxBodyBytes,
+      startDeadlineMs: this.config.worker.startDeadlineMs,
+    });
     this.registerRoles();
     this.api = createApiApp({
       config: this.config,
@@ -96,7 +113,14 @@ export class Kairos {
       logger: this.logger,
       replicaId: this.replicaId,
       metrics: this.metrics,
-      services: { schedules: this.schedules, runs: this.runs, assistants: this.agents.assistants, threads: this.agents.threads },
+      services: {
+        schedules: this.schedules,
+        runs: this.runs,
+        assistants: this.agents.assistants,
+        threads: this.agents.threads,
+        triggers: this.triggers,
+        deliveries: this.deliveries,
+      },
     });
     mountDashboard(this.api);
   }

@@ -13,11 +13,14 @@ import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
 import type { ScheduleService } from '../scheduler/schedule-service.ts';
 import type { Database } from '../store/database.ts';
+import type { DeliveryService } from '../triggers/delivery-service.ts';
+import type { TriggerService } from '../triggers/trigger-service.ts';
 import type { RunService } from '../worker/run-service.ts';
 import { authMiddleware } from './auth-middleware.ts';
 import type { ApiEnv } from './env.ts';
 import { errorHandler, notFoundHandler, validationError } from './error-handler.ts';
 import { registerAssistantRoutes } from './routes/assistants.ts';
+import { registerHookRoute } from './routes/hooks.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
 import { registerLangGraphAssistantRoutes, registerLangGraphInfoRoute } from './routes/langgraph-assistants.ts';
 import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
@@ -26,6 +29,7 @@ import { registerRunRoutes } from './routes/runs.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { openApiPath, registerSystemRoutes } from './routes/system.ts';
 import { registerThreadRoutes } from './routes/threads.ts';
+import { registerTriggerRoutes } from './routes/triggers.ts';
 import { registerUserRoutes } from './routes/users.ts';
 
 export interface ApiContext {
@@ -44,6 +48,9 @@ export interface ApiServices {
   threads?: ThreadService;
   runs?: RunService;
   schedules?: ScheduleService;
+  triggers?: TriggerService;
+  /** Receives deliveries to trigger URLs (`POST /hooks/{id}`). */
+  deliveries?: DeliveryService;
 }
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
@@ -83,19 +90,18 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
       metrics.httpDuration.observe(labels, performance.now() - started);
     }
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: config.server.maxBodyBytes,
-      onError: () => {
-        throw new KairosError(
-          'body_too_large',
-          `the request body exceeds ${config.server.maxBodyBytes} bytes (KAIROS_MAX_BODY_BYTES)`,
-          { status: 413, details: { max_bytes: config.server.maxBodyBytes } },
-        );
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: config.server.maxBodyBytes,
+    onError: () => {
+      throw new KairosError(
+        'body_too_large',
+        `the request body exceeds ${config.server.maxBodyBytes} bytes (KAIROS_MAX_BODY_BYTES)`,
+        { status: 413, details: { max_bytes: config.server.maxBodyBytes } },
+      );
+    },
+  });
+  // Trigger URLs read their body themselves, so that an oversized delivery is recorded too.
+  app.use('*', async (c, next) => (c.req.path.startsWith('/hooks/') ? next() : limitBody(c, next)));
 
   const authenticator = new Authenticator(db, { loopback: isLoopbackHost(config.server.host) });
   const requireKey = authMiddleware(authenticator);
@@ -110,6 +116,8 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.threads) registerThreadRoutes(app, services.threads);
   if (services.runs) registerRunRoutes(app, services.runs);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
+  if (services.triggers) registerTriggerRoutes(app, services.triggers);
+  if (services.deliveries) registerHookRoute(app, services.deliveries, config.server.maxBodyBytes);
 
   // LangGraph-compatible routes, so that @langchain/langgraph-sdk works unchanged (docs/api.md).
   registerLangGraphInfoRoute(app);

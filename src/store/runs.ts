@@ -39,6 +39,8 @@ export interface RunRow {
   retry_backoff_factor: number;
   retry_backoff_max_ms: number;
   ignore_overlap: boolean;
+  /** The inbound trigger whose delivery created the run (`trigger: 'event'`). */
+  trigger_id: string | null;
 }
 
 /** What creating a run needs; the rest takes column defaults. */
@@ -62,6 +64,8 @@ export interface NewRun {
   retry_backoff_max_ms: number;
   ignore_overlap: boolean;
   created_at: Date;
+  /** The inbound trigger of an `event` run: its overlap policy applies, like a schedule's. */
+  trigger_id?: string | null;
   /** Runs created already final (an overlap skip decided at once). */
   status?: RunStatus;
   error_kind?: FailureKind | null;
@@ -91,6 +95,7 @@ const columns = [
   ['status', 'text'],
   ['error_kind', 'text'],
   ['error', 'text'],
+  ['trigger_id', 'uuid'],
 ] as const;
 
 function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
@@ -105,6 +110,8 @@ function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
       return run.error_kind ?? null;
     case 'error':
       return run.error ?? null;
+    case 'trigger_id':
+      return run.trigger_id ?? null;
     default:
       return run[name];
   }
