@@ -10,6 +10,7 @@ import { migrateCommand } from './migrate-command.ts';
 import { runsCommand } from './runs-command.ts';
 import { schedulesCommand } from './schedules-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { triggersCommand } from './triggers-command.ts';
 import { usersCommand } from './users-command.ts';
 
 /** The `kairos` command line. Exit status: 0 ok, 1 failure, 2 bad input. */
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .addCommand(schedulesCommand())
     .addCommand(runsCommand())
     .addCommand(assistantsCommand())
+    .addCommand(triggersCommand())
     .addCommand(keysCommand())
     .addCommand(usersCommand());
 }

@@ -23,6 +23,7 @@ import type {
   ThreadUpdate,
   ThreadWithMessages,
 } from '../api/schemas/threads.ts';
+import type { Delivery, DeliveryList, Trigger, TriggerCreate, TriggerList, TriggerUpdate } from '../api/schemas/triggers.ts';
 import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/users.ts';
 import { KairosApiError } from './errors.ts';
 import { operations, type OperationName } from './operations.ts';
@@ -36,6 +37,8 @@ export type {
   AssistantCreate,
   AssistantList,
   AssistantUpdate,
+  Delivery,
+  DeliveryList,
   Message,
   MessageList,
   MessagesAppend,
@@ -58,6 +61,10 @@ export type {
   ThreadList,
   ThreadUpdate,
   ThreadWithMessages,
+  Trigger,
+  TriggerCreate,
+  TriggerList,
+  TriggerUpdate,
   User,
   UserCreate,
   UserList,
@@ -212,6 +219,19 @@ export class Kairos {
     stats: (id: string, options: { window?: string } = {}) =>
       this.call<ScheduleStats>('schedules.stats', { params: { id }, query: { ...options } }),
     events: (id: string) => this.call<ScheduleEventList>('schedules.events', { params: { id } }),
+  };
+
+  /** Inbound triggers: each has a URL (`/hooks/{id}`) whose signed deliveries become `event` runs. */
+  readonly triggers = {
+    create: (body: TriggerCreate) => this.call<Trigger>('triggers.create', { body }),
+    list: (filters: PageParams & { assistant_id?: string; owner_id?: string; enabled?: boolean } = {}) =>
+      this.call<TriggerList>('triggers.list', { query: { ...filters } }),
+    get: (id: string) => this.call<Trigger>('triggers.get', { params: { id } }),
+    update: (id: string, body: TriggerUpdate) => this.call<Trigger>('triggers.update', { params: { id }, body }),
+    delete: (id: string) => this.call<void>('triggers.delete', { params: { id } }),
+    /** Deliveries newest first, accepted and refused, with the reason and the run; filter by `outcome`. */
+    deliveries: (id: string, filters: PageParams & { outcome?: Delivery['outcome'] } = {}) =>
+      this.call<DeliveryList>('triggers.deliveries', { params: { id }, query: { ...filters } }),
   };
 
   /** Calls one operation of the table; resolves to the parsed JSON answer (undefined for 204). */

@@ -43,7 +43,7 @@ export async function createTriggerHarness(kind: TestDatabaseKind, env: Record<s
       const headers: Record<string, string> = { ...options.headers };
       if (options.body !== undefined) headers['content-type'] ??= 'application/json';
       const body = options.body === undefined ? undefined : typeof options.body === 'string' || Buffer.isBuffer(options.body) ? options.body : JSON.stringify(options.body);
-      return Promise.resolve(kairos.api.request(path, { method, headers, body: body as BodyInit | undefined }));
+      return Promise.resolve(kairos.api.request(path, { method, headers, body: body as string | undefined }));
     },
     async close() {
       await kairos.close();
