@@ -62,12 +62,19 @@ function waitOf(wait: string | undefined): number | undefined {
 /** Thrown inside the accepting transaction when a concurrent twin with the same delivery id won. */
 class ReplayRace extends Error {}
 
+/** Thrown inside the accepting transaction when the rate limit refuses (everything is rolled back). */
+class RateLimited extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super('rate limited');
+  }
+}
+
 /**
  * Receives deliveries to trigger URLs and turns the accepted ones into runs (`trigger: "event"`)
  * on the run engine. In order: unknown or disabled trigger (404), body over the cap (413),
  * signature or token (401), a delivery id seen before (200, the first delivery's run), the
- * target still runnable by the owner (409), the rate limit (429 with Retry-After), then the run
- * (202). Every delivery to an existing trigger is recorded with its outcome and reason; nothing
+ * target still runnable by the owner (409), then the run (202) and the rate limit in one
+ * transaction (429 with Retry-After rolls the run back). Every delivery to an existing trigger is recorded with its outcome and reason; nothing
  * else is created for a refused one.
  */
 export class DeliveryService {
@@ -125,14 +132,6 @@ export class DeliveryService {
       if (!(problem instanceof KairosError)) throw problem;
       return refuse('unavailable', 409, 'trigger_unavailable', problem.message);
     }
-    const slot = await takeRateSlot(db, trigger.id, receivedAt);
-    if (!slot.allowed) {
-      const seconds = Math.max(1, Math.ceil(slot.retryAfterMs / 1000));
-      return refuse('rate_limited', 429, 'rate_limited', `the trigger accepts at most ${trigger.rate_limit_max} deliveries per ${trigger.rate_limit_ms! / 1000} s; retry in ${seconds} s`, {
-        'retry-after': String(seconds),
-      });
-    }
-
     const input = renderEventTemplate(trigger.input_template ?? '{{event.body}}', {
       event: { body: parsed.value, headers: templateHeaders(delivery.headers), query: delivery.query, received_at: receivedAt.toISOString() },
       trigger: { id: trigger.id, name: trigger.name },
@@ -177,9 +176,17 @@ export class DeliveryService {
           body_bytes: delivery.bodyBytes,
         });
         if (!row) throw new ReplayRace();
+        // Taken last, in the same transaction: a replayed twin or a refused delivery does not use up the limit.
+        const slot = await takeRateSlot(tx, trigger.id, receivedAt);
+        if (!slot.allowed) throw new RateLimited(slot.retryAfterMs);
         await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(receivedAt.getTime())]);
       });
     } catch (problem) {
+      if (problem instanceof RateLimited) {
+        const seconds = Math.max(1, Math.ceil(problem.retryAfterMs / 1000));
+        const reason = `the trigger accepts at most ${trigger.rate_limit_max} deliveries per ${trigger.rate_limit_ms! / 1000} s; retry in ${seconds} s`;
+        return refuse('rate_limited', 429, 'rate_limited', reason, { 'retry-after': String(seconds) });
+      }
       if (!(problem instanceof ReplayRace) || !key) throw problem;
       const first = await findAcceptedDelivery(db, trigger.id, key);
       return this.replayed(trigger, key, first?.id ?? null, first?.run_id ?? null, record);

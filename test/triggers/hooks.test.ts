@@ -191,6 +191,19 @@ describe.each(databaseKinds)('inbound triggers (%s)', (kind) => {
     expect((await deliver(trigger.url, '{"n":4}', auth)).status).toBe(202);
   });
 
+  it('makes one run of concurrent twins with one delivery id, and holds the rate limit under concurrent deliveries', async () => {
+    const trigger = await createTrigger({ auth: { type: 'bearer', token: { env: 'TEST_HOOK_TOKEN' } }, rate_limit: { max: 3, per_s: 3600 } });
+    const auth = { authorization: `Bearer ${bearerToken}` };
+    const twins = await Promise.all([1, 2, 3].map(() => deliver(trigger.url, '{"twin":true}', { ...auth, 'idempotency-key': 'twin-1' })));
+    const accepted = twins.filter((answer) => answer.status === 202);
+    expect(accepted).toHaveLength(1);
+    expect(twins.filter((answer) => answer.status === 200 && answer.body.replayed).map((answer) => answer.body.run_id)).toEqual([accepted[0]!.body.run_id, accepted[0]!.body.run_id]);
+    const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => deliver(trigger.url, JSON.stringify({ i }), auth)));
+    expect(burst.filter((answer) => answer.status === 202)).toHaveLength(2);
+    expect(burst.filter((answer) => answer.status === 429)).toHaveLength(6);
+    expect(await runsOf(trigger.id)).toHaveLength(3);
+  });
+
   it('refuses a payload over KAIROS_MAX_BODY_BYTES with 413 and records it', async () => {
     const trigger = await createTrigger({ auth: { type: 'bearer', token: { env: 'TEST_HOOK_TOKEN' } } });
     const big = JSON.stringify({ blob: 'x'.repeat(10_000) });

@@ -83,7 +83,7 @@ describe('dashboard: triggers', () => {
 
     await card.getByRole('button', { name: 'Copy the URL of github-push' }).click();
     await card.getByRole('button', { name: 'Copy the URL of github-push' }).filter({ hasText: 'Copied' }).waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(url);
 
     await acceptedRow.getByRole('button', { name: /^Open run / }).click();
     const drawer = page.getByRole('dialog', { name: 'Run details' });
