@@ -61,7 +61,7 @@ export async function createApiHarness(
       startDeadlineMs: config.worker.startDeadlineMs,
       assistants,
     });
-    const triggers = new TriggerService({ db: database.db, assistants });
+    const triggers = new TriggerService({ db: database.db, assistants, publicUrl: config.server.publicUrl });
     const deliveries = new DeliveryService({
       db: database.db,
       clock: systemClock,
