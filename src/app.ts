@@ -22,6 +22,9 @@ import { RunService } from './worker/run-service.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
+import { startTracing, type Tracing } from './observability/tracing.ts';
+import { WorkflowService } from './workflows/workflow-service.ts';
+import type { WorkflowDefinition } from './workflows/workflow-definition.ts';
 
 /** A long-lived part of a replica (scheduler loop, worker pool): started once, closed gracefully. */
 export interface Service {
@@ -62,6 +65,8 @@ export class Kairos {
   readonly triggers: TriggerService;
   /** Receives deliveries to trigger URLs and turns them into `event` runs. */
   readonly deliveries: DeliveryService;
+  /** Workflows: CRUD, validate, run (see docs/workflows.md). */
+  readonly workflows: WorkflowService;
   /** Assistants, threads and the module registry (src/agents). */
   readonly agents: Agents;
   /** The engine's clock: database time, or the injected clock (tests). */
@@ -69,6 +74,8 @@ export class Kairos {
   private readonly services: Service[] = [];
   private readonly ownsDatabase: boolean;
   private server: ServerType | undefined;
+  /** OpenTelemetry export (off unless configured), flushed and stopped last on close. */
+  tracing: Tracing | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(options: KairosOptions & { db: Database; logger: Logger; agents: Agents }, ownsDatabase: boolean) {
@@ -81,12 +88,20 @@ export class Kairos {
     this.replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.metrics = createMetrics({ processMetrics: true });
     this.engineClock = this.registerEngine(options.clock);
+    this.workflows = new WorkflowService({
+      db: this.db,
+      clock: this.engineClock,
+      assistants: this.agents.assistants,
+      registry: this.agents.registry,
+      startDeadlineMs: this.config.worker.startDeadlineMs,
+    });
     this.schedules = new ScheduleService({
       db: this.db,
       clock: this.engineClock,
       config: this.config.scheduler,
       startDeadlineMs: this.config.worker.startDeadlineMs,
       assistants: this.agents.assistants,
+      workflows: this.workflows,
     });
     this.runs = new RunService({
       db: this.db,
@@ -118,6 +133,7 @@ export class Kairos {
         runs: this.runs,
         assistants: this.agents.assistants,
         threads: this.agents.threads,
+        workflows: this.workflows,
         triggers: this.triggers,
         deliveries: this.deliveries,
       },
@@ -184,6 +200,12 @@ export class Kairos {
       await migrate(db);
       const agents = await createAgents({ db, logger, config: options.config });
       const kairos = new Kairos({ ...options, db, logger, agents }, !options.db);
+      kairos.tracing = await startTracing(options.config.tracing, logger);
+      const declared = agents.registry.workflows ?? [];
+      if (declared.length > 0) {
+        const registered = await kairos.workflows.registerDeclared(declared as WorkflowDefinition[]);
+        logger.info({ workflows: registered.map((w) => ({ name: w.name, version: w.version })) }, 'workflows of the config file registered');
+      }
       if (options.config.demo) await seedDemoSchedule(kairos.schedules, db, logger);
       return kairos;
     } catch (error) {
@@ -223,6 +245,7 @@ export class Kairos {
         }
       }
       if (this.ownsDatabase) await this.db.close();
+      await this.tracing?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'flushing traces failed'));
     })();
     return this.closing;
   }

@@ -65,9 +65,6 @@ export const moduleConfigSchema = z.strictObject({
   timeout_s: timeoutSchema.optional(),
 });
 
-/** Workflow assistants arrive with the workflows issue; their config is kept as given. */
-export const workflowConfigSchema = z.record(z.string(), z.unknown());
-
 export type HttpAssistantConfig = z.output<typeof httpConfigSchema>;
 export type LlmAssistantConfig = z.output<typeof llmConfigSchema>;
 export type ModuleAssistantConfig = z.output<typeof moduleConfigSchema>;
@@ -76,7 +73,6 @@ const configSchemas = {
   http: httpConfigSchema,
   llm: llmConfigSchema,
   module: moduleConfigSchema,
-  workflow: workflowConfigSchema,
 } as const;
 
 const secretWords = new Set(['token', 'password', 'passwd', 'secret', 'authorization', 'apikey', 'cookie', 'credential', 'credentials', 'pwd']);

@@ -20,7 +20,8 @@ import type { ModuleRegistry } from './module-registry.ts';
 import type { Assistant } from './runtime.ts';
 import { parseInput } from './validation.ts';
 
-const kinds = ['http', 'llm', 'module', 'workflow'] as const;
+/** Workflows are their own resource (`/api/v1/workflows`), not an assistant kind. */
+const kinds = ['http', 'llm', 'module'] as const;
 const statuses = ['active', 'inactive'] as const;
 const jsonObject = z.record(z.string(), z.unknown());
 

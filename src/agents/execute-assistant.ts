@@ -7,6 +7,7 @@ import { httpAssistantRuntime } from './http-assistant.ts';
 import { llmAssistantRuntime } from './llm-assistant.ts';
 import { moduleAssistantRuntime } from './module-assistant.ts';
 import { createModuleRegistry, type ModuleRegistry } from './module-registry.ts';
+import { inAssistantSpan } from '../observability/assistant-span.ts';
 import { openRunSession } from './run-session.ts';
 import type { Assistant, AssistantRuntime, RunContext, RunResult, Trigger } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
@@ -27,6 +28,8 @@ export interface AssistantExecutionDeps {
 export interface RunToExecute {
   id: string;
   assistantId: string | null;
+  /** Set for a run of a workflow (then `assistantId` is null). */
+  workflowId?: string | null;
   scheduleId: string | null;
   scheduledFor: Date | null;
   trigger: Trigger;
@@ -40,6 +43,10 @@ export interface RunToExecute {
   sessionMode: 'new' | 'persistent' | null;
   onRunCompleted: 'delete' | 'keep' | null;
   input: unknown;
+  /** The run's schedule (name and zone), for templates rendered while it runs; absent outside schedules. */
+  schedule?: { name: string; timezone: string };
+  /** The call's idempotency key when it is not the run id (a workflow step: run id + step key). */
+  idempotencyKey?: string;
   /** The LangGraph `config` of the run's schedule (`configurable`, `tags`, …); absent outside schedules. */
   config?: Record<string, unknown>;
   /** The LangGraph `context` of the run's schedule; absent outside schedules. */
@@ -159,8 +166,9 @@ export async function executeAssistant(
   );
   let result: RunResult;
   try {
-    result = await runtime.run(assistant, {
+    result = await inAssistantSpan(assistant, () => runtime.run(assistant, {
       runId: run.id,
+      ...(run.idempotencyKey !== undefined && { idempotencyKey: run.idempotencyKey }),
       scheduleId: run.scheduleId,
       scheduledFor: run.scheduledFor,
       trigger: run.trigger,
@@ -175,7 +183,7 @@ export async function executeAssistant(
       signal,
       logger: deps.logger.child({ run_id: run.id, assistant_id: assistant.id }),
       emit,
-    });
+    }));
   } catch (error) {
     try {
       await session.failed(error);

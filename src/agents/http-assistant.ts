@@ -3,6 +3,7 @@ import { httpConfigSchema } from './assistant-config.ts';
 import { assistantSignal } from './assistant-timeout.ts';
 import { resolveConfigValue, type EnvReference } from './env-reference.ts';
 import { describeNetworkError, postOutbound, type OutboundResponse } from './outbound-request.ts';
+import { usageOfAnswer } from './reported-usage.ts';
 import type { Assistant, AssistantRuntime, RunContext, RunResult } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
 
@@ -91,7 +92,7 @@ export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: 
         'content-type': 'application/json',
         accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
         ...resolveHeaders(config.headers, env),
-        'idempotency-key': context.runId,
+        'idempotency-key': context.idempotencyKey ?? context.runId,
       };
       const body = JSON.stringify({
         run_id: context.runId,
@@ -119,7 +120,9 @@ export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: 
       const type = String(response.headers['content-type'] ?? '');
       if (type.includes('json') && response.text.length > 0) {
         try {
-          return { output: JSON.parse(response.text) as unknown };
+          const answer = JSON.parse(response.text) as unknown;
+          const usage = usageOfAnswer(answer);
+          return usage ? { output: answer, usage } : { output: answer };
         } catch {
           return { output: response.text };
         }

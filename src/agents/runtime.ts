@@ -5,7 +5,7 @@ export interface Assistant {
   id: string;
   ownerId: string;
   name: string;
-  kind: 'http' | 'llm' | 'module' | 'workflow';
+  kind: 'http' | 'llm' | 'module';
   config: Record<string, unknown>;
   status: 'active' | 'inactive';
   graphId: string | null;
@@ -33,6 +33,11 @@ export interface ThreadMessage {
 /** What one execution of an assistant gets: the run's identity, its input, history and a signal. */
 export interface RunContext {
   runId: string;
+  /**
+   * The key that identifies this call across retries and recoveries: the run id, or for a step
+   * of a workflow `<run id>:<step key>` (run id, step path, iteration). Sent as `Idempotency-Key`.
+   */
+  idempotencyKey?: string;
   scheduleId: string | null;
   scheduledFor: Date | null;
   trigger: Trigger;
@@ -62,7 +67,8 @@ export interface RunResult {
   output: unknown;
   /** The thread the run used, when execution created or chose one (recorded on the run). */
   threadId?: string | null;
-  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined;
+  /** Token usage, as the provider reported it; `model` prices it (KAIROS_PRICING). */
+  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number; model?: string } | undefined;
 }
 
 /** Why a run did not succeed; one list for the database check, the API schemas and the types. */

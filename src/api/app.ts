@@ -16,6 +16,8 @@ import type { Database } from '../store/database.ts';
 import type { DeliveryService } from '../triggers/delivery-service.ts';
 import type { TriggerService } from '../triggers/trigger-service.ts';
 import type { RunService } from '../worker/run-service.ts';
+import { systemClock } from '../clock.ts';
+import { UsageService } from '../observability/usage-service.ts';
 import { authMiddleware } from './auth-middleware.ts';
 import type { ApiEnv } from './env.ts';
 import { errorHandler, notFoundHandler, validationError } from './error-handler.ts';
@@ -27,10 +29,14 @@ import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
 import { registerLangGraphThreadRoutes } from './routes/langgraph-threads.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
+import { registerSqlRoutes } from './routes/sql.ts';
+import { registerUsageRoutes } from './routes/usage.ts';
 import { openApiPath, registerSystemRoutes } from './routes/system.ts';
 import { registerThreadRoutes } from './routes/threads.ts';
 import { registerTriggerRoutes } from './routes/triggers.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { registerWorkflowRoutes } from './routes/workflows.ts';
+import type { WorkflowService } from '../workflows/workflow-service.ts';
 
 export interface ApiContext {
   config: Config;
@@ -51,6 +57,9 @@ export interface ApiServices {
   triggers?: TriggerService;
   /** Receives deliveries to trigger URLs (`POST /hooks/{id}`). */
   deliveries?: DeliveryService;
+  /** Tokens and cost per schedule; built over `schedules` when absent. */
+  usage?: UsageService;
+  workflows?: WorkflowService;
 }
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
@@ -111,6 +120,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   registerSystemRoutes(app, { ...context, metrics });
   registerUserRoutes(app, new UserService(db));
   registerKeyRoutes(app, new KeyService(db));
+  registerSqlRoutes(app, db);
   const services = context.services ?? {};
   if (services.assistants) registerAssistantRoutes(app, services.assistants);
   if (services.threads) registerThreadRoutes(app, services.threads);
@@ -118,6 +128,9 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
   if (services.triggers) registerTriggerRoutes(app, services.triggers);
   if (services.deliveries) registerHookRoute(app, services.deliveries, config.server.maxBodyBytes);
+  const usage = services.usage ?? (services.schedules && new UsageService({ db, clock: systemClock, schedules: services.schedules, pricing: config.pricing }));
+  if (usage) registerUsageRoutes(app, usage);
+  if (services.workflows) registerWorkflowRoutes(app, services.workflows);
 
   // LangGraph-compatible routes, so that @langchain/langgraph-sdk works unchanged (docs/api.md).
   registerLangGraphInfoRoute(app);

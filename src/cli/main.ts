@@ -11,6 +11,7 @@ import { runsCommand } from './runs-command.ts';
 import { schedulesCommand } from './schedules-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { triggersCommand } from './triggers-command.ts';
+import { sqlCommand } from './sql-command.ts';
 import { usersCommand } from './users-command.ts';
 
 /** The `kairos` command line. Exit status: 0 ok, 1 failure, 2 bad input. */
@@ -30,7 +31,8 @@ export function buildProgram(): Command {
     .addCommand(assistantsCommand())
     .addCommand(triggersCommand())
     .addCommand(keysCommand())
-    .addCommand(usersCommand());
+    .addCommand(usersCommand())
+    .addCommand(sqlCommand());
 }
 
 export async function main(argv = process.argv): Promise<void> {

@@ -6,7 +6,10 @@ export interface ScheduleResource {
   id: string;
   name: string;
   owner_id: string;
+  /** The assistant it fires, or null when it fires a workflow. */
   assistant_id: string | null;
+  /** The workflow it fires, or null when it fires an assistant. */
+  workflow_id: string | null;
   thread_id: string | null;
   schedule: { cron: string; timezone: string } | { at: string; timezone: string } | { every: number; anchor: string | null; timezone: string };
   /** The schedule in words, e.g. "Every 15 minutes" (null if the expression cannot be read). */
@@ -38,6 +41,7 @@ export interface ScheduleResource {
   last_run_at: string | null;
   last_run_status: string | null;
   alert_after: number;
+  alert_on_tokens_per_day: number | null;
   webhook: string | null;
   metadata: Record<string, unknown>;
   /** Extra run configuration kept with the schedule (the LangGraph payload's `config`, `context`, …). */
@@ -85,6 +89,7 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     name: row.name,
     owner_id: row.owner_id,
     assistant_id: row.assistant_id,
+    workflow_id: row.workflow_id,
     thread_id: row.thread_id,
     schedule:
       row.kind === 'cron'
@@ -119,6 +124,7 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     last_run_at: iso(row.last_run_at),
     last_run_status: row.last_run_status,
     alert_after: row.alert_after,
+    alert_on_tokens_per_day: row.alert_on_tokens_per_day === null ? null : Number(row.alert_on_tokens_per_day),
     webhook: row.webhook,
     metadata: row.metadata,
     config: row.config ?? {},

@@ -24,6 +24,8 @@ import type {
   ThreadWithMessages,
 } from '../api/schemas/threads.ts';
 import type { Delivery, DeliveryList, Trigger, TriggerCreate, TriggerList, TriggerUpdate } from '../api/schemas/triggers.ts';
+import type { SqlAnswer, SqlQuery } from '../api/schemas/sql.ts';
+import type { ScheduleUsage } from '../api/schemas/usage.ts';
 import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/users.ts';
 import { KairosApiError } from './errors.ts';
 import { operations, type OperationName } from './operations.ts';
@@ -55,6 +57,9 @@ export type {
   ScheduleStats,
   ScheduleTrigger,
   ScheduleUpdate,
+  ScheduleUsage,
+  SqlAnswer,
+  SqlQuery,
   Thread,
   ThreadCreate,
   ThreadDeleted,
@@ -219,6 +224,15 @@ export class Kairos {
     stats: (id: string, options: { window?: string } = {}) =>
       this.call<ScheduleStats>('schedules.stats', { params: { id }, query: { ...options } }),
     events: (id: string) => this.call<ScheduleEventList>('schedules.events', { params: { id } }),
+    /** Tokens per day in the schedule's zone, and money when the server has a price table. */
+    usage: (id: string, options: { days?: number } = {}) =>
+      this.call<ScheduleUsage>('schedules.usage', { params: { id }, query: { ...options } }),
+  };
+
+  readonly sql = {
+    /** One read-only query (admins): `{columns, rows, row_count, truncated}`; see docs/data-model.md. */
+    query: (query: string, options: { timeout_ms?: number; max_rows?: number } = {}) =>
+      this.call<SqlAnswer>('sql.query', { body: { query, ...options } }),
   };
 
   /** Inbound triggers: each has a URL (`/hooks/{id}`) whose signed deliveries become `event` runs. */

@@ -29,6 +29,8 @@ export const operations = {
   'runs.list': { method: 'GET', path: '/api/v1/runs' },
   'runs.get': { method: 'GET', path: '/api/v1/runs/{id}' },
   'runs.cancel': { method: 'POST', path: '/api/v1/runs/{id}/cancel' },
+  'schedules.usage': { method: 'GET', path: '/api/v1/schedules/{id}/usage' },
+  'sql.query': { method: 'POST', path: '/api/v1/sql' },
   'schedules.create': { method: 'POST', path: '/api/v1/schedules' },
   'schedules.list': { method: 'GET', path: '/api/v1/schedules' },
   'schedules.preview': { method: 'POST', path: '/api/v1/schedules/preview' },

@@ -10,6 +10,8 @@ export interface RunRow {
   schedule_id: string | null;
   assistant_id: string | null;
   workflow_id: string | null;
+  /** The workflow version the run walks, pinned when it first starts. */
+  workflow_version: number | null;
   thread_id: string | null;
   owner_id: string;
   trigger: Trigger;
@@ -48,6 +50,8 @@ export interface NewRun {
   id: string;
   schedule_id: string | null;
   assistant_id: string | null;
+  /** A run of a workflow (then `assistant_id` is null). */
+  workflow_id?: string | null;
   thread_id: string | null;
   owner_id: string;
   trigger: Trigger;
@@ -76,6 +80,7 @@ const columns = [
   ['id', 'uuid'],
   ['schedule_id', 'uuid'],
   ['assistant_id', 'uuid'],
+  ['workflow_id', 'uuid'],
   ['thread_id', 'uuid'],
   ['owner_id', 'uuid'],
   ['trigger', 'text'],
@@ -112,6 +117,8 @@ function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
       return run.error ?? null;
     case 'trigger_id':
       return run.trigger_id ?? null;
+    case 'workflow_id':
+      return run.workflow_id ?? null;
     default:
       return run[name];
   }
@@ -147,6 +154,7 @@ export interface RunFilter {
   ownerId?: string;
   scheduleId?: string;
   assistantId?: string;
+  workflowId?: string;
   threadId?: string;
   status?: RunStatus;
   trigger?: Trigger;
@@ -170,6 +178,7 @@ export async function listRuns(db: Queryable, filter: RunFilter): Promise<{ rows
   add('owner_id', filter.ownerId);
   add('schedule_id', filter.scheduleId);
   add('assistant_id', filter.assistantId);
+  add('workflow_id', filter.workflowId);
   add('thread_id', filter.threadId);
   add('status', filter.status);
   add('trigger', filter.trigger);

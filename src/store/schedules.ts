@@ -38,6 +38,7 @@ export interface ScheduleRow {
   catchup_window_ms: number;
   jitter_ms: number;
   alert_after: number;
+  alert_on_tokens_per_day: number | null;
   webhook: string | null;
   enabled: boolean;
   completed_at: Date | null;
@@ -59,7 +60,9 @@ export interface ScheduleRow {
 export type ScheduleFields = Pick<
   ScheduleRow,
   | 'name'
+  | 'target_kind'
   | 'assistant_id'
+  | 'workflow_id'
   | 'thread_id'
   | 'kind'
   | 'cron'
@@ -85,6 +88,7 @@ export type ScheduleFields = Pick<
   | 'catchup_window_ms'
   | 'jitter_ms'
   | 'alert_after'
+  | 'alert_on_tokens_per_day'
   | 'webhook'
   | 'enabled'
 >;
@@ -140,6 +144,7 @@ export interface ScheduleOrder {
 export interface ScheduleFilter {
   ownerId?: string;
   assistantId?: string;
+  workflowId?: string;
   /** An assistant id or a graph id: schedules of that assistant, or of any assistant of the graph. */
   assistantRef?: string;
   threadId?: string;
@@ -178,6 +183,7 @@ export async function listSchedules(
   };
   if (filter.ownerId) add('owner_id = ?', filter.ownerId);
   if (filter.assistantId) add('assistant_id = ?', filter.assistantId);
+  if (filter.workflowId) add('workflow_id = ?', filter.workflowId);
   if (filter.assistantRef) add('assistant_id IN (SELECT id FROM assistants WHERE id::text = ? OR graph_id = ?)', filter.assistantRef, filter.assistantRef);
   if (filter.threadId) add('thread_id = ?', filter.threadId);
   if (filter.state === 'completed') where.push('completed_at IS NOT NULL');

@@ -6,6 +6,9 @@ export interface RunResource {
   id: string;
   schedule_id: string | null;
   assistant_id: string | null;
+  /** Set for a run of a workflow, with the version it walks (null until it first starts). */
+  workflow_id: string | null;
+  workflow_version: number | null;
   thread_id: string | null;
   owner_id: string;
   trigger: RunRow['trigger'];
@@ -44,6 +47,8 @@ export function toRunResource(row: RunRow): RunResource {
     id: row.id,
     schedule_id: row.schedule_id,
     assistant_id: row.assistant_id,
+    workflow_id: row.workflow_id,
+    workflow_version: row.workflow_version,
     thread_id: row.thread_id,
     owner_id: row.owner_id,
     trigger: row.trigger,

@@ -3,7 +3,7 @@ import { assistantCreateSchema, assistantUpdateSchema } from '../../agents/assis
 import { PageQuery, Timestamp, pageOf, queryBoolean } from './common.ts';
 import { jsonObjectQuery } from './json-query.ts';
 
-const kinds = ['http', 'llm', 'module', 'workflow'] as const;
+const kinds = ['http', 'llm', 'module'] as const;
 
 export const Assistant = z
   .object({

@@ -46,6 +46,7 @@ export const Schedule = z
     name: z.string(),
     owner_id: z.string(),
     assistant_id: z.string().nullable(),
+    workflow_id: z.string().nullable(),
     thread_id: z.string().nullable(),
     schedule: z.union([
       z.object({ cron: z.string(), timezone: z.string() }),
@@ -79,6 +80,7 @@ export const Schedule = z
     last_run_at: Timestamp.nullable(),
     last_run_status: z.string().nullable(),
     alert_after: z.number().int(),
+    alert_on_tokens_per_day: z.number().int().nullable(),
     webhook: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
     config: z.record(z.string(), z.unknown()).openapi({ description: "Extra run configuration (LangGraph's payload config, context, …)" }),
@@ -98,6 +100,7 @@ export const ScheduleStats = z
     by_reason: z.record(z.string(), z.number()),
     success_rate: z.number().nullable(),
     consecutive_failures: z.number().int(),
+    tokens: z.object({ prompt: z.number().int(), completion: z.number().int(), total: z.number().int() }),
     p50_duration_ms: z.number().nullable(),
     p95_duration_ms: z.number().nullable(),
     last_run_at: Timestamp.nullable(),
@@ -112,6 +115,7 @@ export const ScheduleEventList = z
 
 export const ScheduleListQuery = PageQuery.extend({
   assistant_id: z.string().optional(),
+  workflow_id: z.string().optional(),
   thread_id: z.string().optional(),
   owner_id: z.string().optional().openapi({ description: "Admins: one user's schedules" }),
   status: z.enum(['active', 'paused', 'completed']).optional(),
