@@ -14,6 +14,7 @@ import { createAgents, type Agents } from './agents/create-agents.ts';
 import { mountDashboard } from './api/dashboard.ts';
 import { seedDemoSchedule } from './demo-schedule.ts';
 import { DatabaseClock } from './scheduler/db-clock.ts';
+import { registerDeclaredSchedules } from './scheduler/declared-schedules.ts';
 import { ScheduleService } from './scheduler/schedule-service.ts';
 import { Scheduler } from './scheduler/scheduler-loop.ts';
 import { DeliveryService } from './triggers/delivery-service.ts';
@@ -207,6 +208,16 @@ export class Kairos {
         logger.info({ workflows: registered.map((w) => ({ name: w.name, version: w.version })) }, 'workflows of the config file registered');
       }
       if (options.config.demo) await seedDemoSchedule(kairos.schedules, db, logger);
+      // The config file's schedules, on every replica: a refused declaration stops the start.
+      await registerDeclaredSchedules({
+        db,
+        schedules: kairos.schedules,
+        assistants: agents.assistants,
+        registry: agents.registry,
+        logger,
+        owner: options.config.configOwner,
+        now: () => kairos.engineClock.now(),
+      });
       return kairos;
     } catch (error) {
       if (!options.db) await db.close();

@@ -47,6 +47,10 @@ export interface ScheduleResource {
   /** Extra run configuration kept with the schedule (the LangGraph payload's `config`, `context`, …). */
   config: Record<string, unknown>;
   version: number;
+  /** Who manages it: `api`, `config` (declared in the config file: the next start may overwrite edits) or `apply` (upserted by name). */
+  source: ScheduleRow['source'];
+  /** Why a managed schedule differs from its declaration, e.g. paused because it was removed from the config file. */
+  source_note: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -129,6 +133,8 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     metadata: row.metadata,
     config: row.config ?? {},
     version: row.version,
+    source: row.source ?? 'api',
+    source_note: row.source_note ?? null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

@@ -28,6 +28,7 @@ import type { WorkflowService } from '../workflows/workflow-service.ts';
 import { renderInputTemplate } from './input-template.ts';
 import { firstFireAt, nextOccurrences, occurrenceSpecOf } from './next-fire.ts';
 import { scheduleStats, type ScheduleStats } from './schedule-stats.ts';
+import { ensureSchedule, type EnsureOptions, type EnsureOutcome, type ScheduleEnsureInput } from './schedule-ensure.ts';
 import {
   parseScheduleInput,
   previewSchema,
@@ -177,6 +178,36 @@ export class ScheduleService {
       return toScheduleResource(row);
     } catch (error) {
       if (uniqueViolation(error)) throw this.nameTaken(name);
+      throw error;
+    }
+  }
+
+  /**
+   * The idempotent upsert by name (config declarations, `PUT /schedules/by-name/{name}`, SDK
+   * `ensure`, CLI `apply`): creates the actor's schedule `body.name`, or updates, skips or refuses
+   * an existing one by `options.ifExists` (see schedule-ensure.ts). Race-free across replicas.
+   */
+  async ensure(actor: Actor, body: ScheduleEnsureInput, options: EnsureOptions = {}): Promise<EnsureOutcome> {
+    this.assertMayWrite(actor);
+    const { db, clock, assistants, config } = this.options;
+    try {
+      return await ensureSchedule(
+        {
+          db,
+          clock,
+          assistants,
+          rules: this.rules,
+          cap: config.maxSchedulesPerUser,
+          target: (who, assistantRef, workflowId) => this.target(who, assistantRef, workflowId),
+          notifyScheduler: (tx, row) => this.notifyScheduler(tx, row),
+          cancelPending: (tx, id, now, reason) => this.cancelPending(tx, id, now, reason),
+        },
+        actor,
+        body,
+        options,
+      );
+    } catch (error) {
+      if (uniqueViolation(error)) throw this.nameTaken(body.name);
       throw error;
     }
   }

@@ -4,6 +4,7 @@ import type { Run, RunCreate, RunList, RunWithEvents } from '../api/schemas/runs
 import type {
   Schedule,
   ScheduleCreate,
+  ScheduleEnsureResult,
   ScheduleEventList,
   ScheduleList,
   SchedulePreview,
@@ -50,6 +51,7 @@ export type {
   RunWithEvents,
   Schedule,
   ScheduleCreate,
+  ScheduleEnsureResult,
   ScheduleEventList,
   ScheduleList,
   SchedulePreview,
@@ -206,6 +208,20 @@ export class Kairos {
 
   readonly schedules = {
     create: (body: ScheduleCreate) => this.call<Schedule>('schedules.create', { body }),
+    /**
+     * Creates the schedule `body.name`, or reconciles the existing one (idempotent: safe to call at
+     * every start). `if_exists`: `raise` (default: refuse a name taken by a schedule that no ensure
+     * created, `schedule_exists`), `update` (make it match), `skip` (leave it alone). `result` says
+     * which of created / updated / unchanged / skipped happened.
+     *
+     * @example
+     * const { result, schedule } = await kairos.schedules.ensure(
+     *   { name: 'nightly-cleanup', assistant_id: 'cleanup', schedule: { cron: '0 3 * * *' } },
+     *   { if_exists: 'update' },
+     * );
+     */
+    ensure: (body: ScheduleCreate & { name: string }, options: { if_exists?: 'update' | 'skip' | 'raise' } = {}) =>
+      this.call<ScheduleEnsureResult>('schedules.ensure', { params: { name: body.name }, query: { ...options }, body }),
     /**
      * Newest first; filters `status`, `enabled`, `name` (contains), `metadata` (object), `assistant_id`,
      * `thread_id`; page with `offset` or with `cursor` (the previous page's `next_cursor`).

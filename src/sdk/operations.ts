@@ -33,6 +33,7 @@ export const operations = {
   'sql.query': { method: 'POST', path: '/api/v1/sql' },
   'schedules.create': { method: 'POST', path: '/api/v1/schedules' },
   'schedules.list': { method: 'GET', path: '/api/v1/schedules' },
+  'schedules.ensure': { method: 'PUT', path: '/api/v1/schedules/by-name/{name}' },
   'schedules.preview': { method: 'POST', path: '/api/v1/schedules/preview' },
   'schedules.get': { method: 'GET', path: '/api/v1/schedules/{id}' },
   'schedules.update': { method: 'PATCH', path: '/api/v1/schedules/{id}' },

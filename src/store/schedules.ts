@@ -3,6 +3,7 @@ import type { Queryable } from './database.ts';
 export type ScheduleKind = 'cron' | 'once' | 'interval';
 export type OverlapPolicy = 'skip' | 'queue' | 'allow' | 'cancel_previous';
 export type MisfirePolicy = 'skip' | 'run_once' | 'run_all';
+export type ScheduleSource = 'api' | 'config' | 'apply';
 
 /** A row of `schedules`, as the driver returns it (timestamptz as Date, int8 as number). */
 export interface ScheduleRow {
@@ -52,6 +53,10 @@ export interface ScheduleRow {
   last_run_at: Date | null;
   last_run_status: string | null;
   version: number;
+  /** Who manages it: `api`, `config` (declared in the config file) or `apply` (upserted by name). */
+  source: ScheduleSource;
+  /** Why a managed schedule differs from its declaration (e.g. paused: removed from the config file). */
+  source_note: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -99,6 +104,7 @@ export type NewSchedule = ScheduleFields & {
   next_run_at: Date | null;
   completed_at: Date | null;
   created_at: Date;
+  source?: ScheduleSource;
 };
 
 const jsonColumns = new Set(['input_template', 'metadata']);
@@ -125,6 +131,26 @@ export async function findSchedule(db: Queryable, id: string, options: { forUpda
     [id],
   );
   return rows[0];
+}
+
+/** The schedule an owner has under this name (names are unique per owner). */
+export async function findScheduleByName(
+  db: Queryable,
+  ownerId: string,
+  name: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<ScheduleRow | undefined> {
+  const { rows } = await db.query<ScheduleRow>(
+    `SELECT * FROM schedules WHERE owner_id = $1 AND name = $2${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [ownerId, name],
+  );
+  return rows[0];
+}
+
+/** An owner's schedules managed by the config file, by name. */
+export async function listConfigSchedules(db: Queryable, ownerId: string): Promise<ScheduleRow[]> {
+  const { rows } = await db.query<ScheduleRow>("SELECT * FROM schedules WHERE owner_id = $1 AND source = 'config' ORDER BY name", [ownerId]);
+  return rows;
 }
 
 export type ScheduleState = 'active' | 'paused' | 'completed';
@@ -222,7 +248,7 @@ export async function listSchedules(
 export async function updateScheduleColumns(
   db: Queryable,
   id: string,
-  changes: Partial<ScheduleFields & Pick<ScheduleRow, 'next_run_at' | 'completed_at' | 'consecutive_failures' | 'alerted_streak'>>,
+  changes: Partial<ScheduleFields & Pick<ScheduleRow, 'next_run_at' | 'completed_at' | 'consecutive_failures' | 'alerted_streak' | 'source' | 'source_note'>>,
   now: Date,
 ): Promise<ScheduleRow | undefined> {
   const columns = Object.keys(changes);

@@ -85,6 +85,10 @@ export interface Schedule {
   created_at?: string;
   updated_at?: string;
   owner_id?: string;
+  /** Who manages it: `api`, `config` (declared in the config file) or `apply` (upserted by name). */
+  source?: 'api' | 'config' | 'apply' | string;
+  /** Why a managed schedule differs from its declaration (e.g. paused: removed from the config file). */
+  source_note?: string | null;
 }
 
 export interface ScheduleStats {

@@ -9,6 +9,7 @@ import { JsonView } from '../components/json-view.tsx';
 import { Pager } from '../components/pager.tsx';
 import { RunsTable } from '../components/runs-table.tsx';
 import { ScheduleActions } from '../components/schedule-actions.tsx';
+import { ManagedNotice, SourceBadge } from '../components/source-badge.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
 import { AlertBadge, EnabledBadge, StatusBadge, failureLabels } from '../components/status-badge.tsx';
 import { useNow } from '../hooks/use-now.ts';
@@ -73,7 +74,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
       <header className="page-head">
         <div>
           <h1>
-            {s.name} <EnabledBadge enabled={s.enabled} status={s.status} /> <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} />
+            {s.name} <EnabledBadge enabled={s.enabled} status={s.status} /> <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} /> <SourceBadge schedule={s} />
           </h1>
           <p className="lead">
             {describe(s)} <code className="cron">{expressionOf(s)}</code>
@@ -91,6 +92,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
         </div>
         <ScheduleActions schedule={s} onDeleted={() => navigate('/schedules')} />
       </header>
+      <ManagedNotice schedule={s} />
 
       <div className="stat-grid">
         <div className="stat">
