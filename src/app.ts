@@ -19,6 +19,8 @@ import { DatabaseClock } from './scheduler/db-clock.ts';
 import { registerDeclaredSchedules } from './scheduler/declared-schedules.ts';
 import { ScheduleService } from './scheduler/schedule-service.ts';
 import { Scheduler } from './scheduler/scheduler-loop.ts';
+import { DeliveryService } from './triggers/delivery-service.ts';
+import { TriggerService } from './triggers/trigger-service.ts';
 import { RunService } from './worker/run-service.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
@@ -63,6 +65,10 @@ export class Kairos {
   readonly schedules: ScheduleService;
   /** Runs: api runs, read, list, cancel, wait, trace. */
   readonly runs: RunService;
+  /** Inbound triggers: CRUD and delivery history (see docs/triggers.md). */
+  readonly triggers: TriggerService;
+  /** Receives deliveries to trigger URLs and turns them into `event` runs. */
+  readonly deliveries: DeliveryService;
   /** Workflows: CRUD, validate, run (see docs/workflows.md). */
   readonly workflows: WorkflowService;
   /** Assistants, threads and the module registry (src/agents). */
@@ -114,6 +120,17 @@ export class Kairos {
     this.services.push({ name: 'runs', start: async () => {}, close: () => this.runs.close() });
     // llm assistants with `config.tools` call the scheduler tools through these same services.
     this.agents.execution.tools = createAgentToolbox({ schedules: this.schedules, runs: this.runs, assistants: this.agents.assistants, workflows: this.workflows }, this.logger);
+    // Workflow targets: pass the workflow engine as `workflows` once it exists (src/workflows).
+    this.triggers = new TriggerService({ db: this.db, assistants: this.agents.assistants, publicUrl: this.config.server.publicUrl });
+    this.deliveries = new DeliveryService({
+      db: this.db,
+      clock: this.engineClock,
+      assistants: this.agents.assistants,
+      runs: this.runs,
+      env: process.env,
+      maxBodyBytes: this.config.server.maxBodyBytes,
+      startDeadlineMs: this.config.worker.startDeadlineMs,
+    });
     this.registerRoles();
     this.api = createApiApp({
       config: this.config,
@@ -121,7 +138,15 @@ export class Kairos {
       logger: this.logger,
       replicaId: this.replicaId,
       metrics: this.metrics,
-      services: { schedules: this.schedules, runs: this.runs, assistants: this.agents.assistants, threads: this.agents.threads, workflows: this.workflows },
+      services: {
+        schedules: this.schedules,
+        runs: this.runs,
+        assistants: this.agents.assistants,
+        threads: this.agents.threads,
+        workflows: this.workflows,
+        triggers: this.triggers,
+        deliveries: this.deliveries,
+      },
     });
     mountDashboard(this.api);
   }

@@ -17,7 +17,13 @@ export interface Config {
     schema: string;
     poolSize: number;
   };
-  server: { host: string; port: number; maxBodyBytes: number };
+  server: {
+    host: string;
+    port: number;
+    maxBodyBytes: number;
+    /** The address senders reach this server at (trigger URLs are shown absolute); none: paths only. */
+    publicUrl: string | undefined;
+  };
   roles: ReadonlyArray<Role>;
   logLevel: string;
   scheduler: {
@@ -78,6 +84,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(7700),
   KAIROS_MAX_BODY_BYTES: int(1024).default(64 * 1024),
+  KAIROS_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://kairos.example.com' }).optional(),
   KAIROS_ROLES: list
     .pipe(z.array(z.enum(['api', 'scheduler', 'worker'])).min(1))
     .default(['api', 'scheduler', 'worker']),
@@ -137,7 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // Runs hold no connection while they execute (claim and finish are batched statements).
       poolSize: e.KAIROS_DB_POOL_SIZE ?? 10,
     },
-    server: { host: e.HOST, port: e.PORT, maxBodyBytes: e.KAIROS_MAX_BODY_BYTES },
+    server: { host: e.HOST, port: e.PORT, maxBodyBytes: e.KAIROS_MAX_BODY_BYTES, publicUrl: e.KAIROS_PUBLIC_URL?.replace(/\/+$/, '') },
     roles: e.KAIROS_ROLES,
     logLevel: e.KAIROS_LOG_LEVEL,
     scheduler: {

@@ -12,6 +12,7 @@ import { migrateCommand } from './migrate-command.ts';
 import { runsCommand } from './runs-command.ts';
 import { schedulesCommand } from './schedules-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { triggersCommand } from './triggers-command.ts';
 import { sqlCommand } from './sql-command.ts';
 import { usersCommand } from './users-command.ts';
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     .addCommand(schedulesCommand())
     .addCommand(runsCommand())
     .addCommand(assistantsCommand())
+    .addCommand(triggersCommand())
     .addCommand(keysCommand())
     .addCommand(usersCommand())
     .addCommand(sqlCommand())

@@ -11,6 +11,7 @@ import { ScheduleDetailPage } from './pages/schedule-detail-page.tsx';
 import { ScheduleFormPage } from './pages/schedule-form-page.tsx';
 import { SchedulesPage } from './pages/schedules-page.tsx';
 import { ThreadPage } from './pages/thread-page.tsx';
+import { TriggersPage } from './pages/triggers-page.tsx';
 import { useEffect } from 'react';
 
 const icons: Record<string, string> = {
@@ -19,6 +20,7 @@ const icons: Record<string, string> = {
   runs: 'M8 5v14l11-7z',
   assistants: 'M12 2 2 7l10 5 10-5zm-10 10 10 5 10-5M2 17l10 5 10-5',
   connect: 'M10.6 13.4a1 1 0 0 1 0-1.4l3-3a3 3 0 1 1 4.2 4.2l-2 2-1.4-1.4 2-2a1 1 0 1 0-1.4-1.4l-3 3a1 1 0 0 1-1.4 0zm2.8-2.8a1 1 0 0 1 0 1.4l-3 3a3 3 0 1 1-4.2-4.2l2-2 1.4 1.4-2 2a1 1 0 1 0 1.4 1.4l3-3a1 1 0 0 1 1.4 0z',
+  triggers: 'M13 2 3 14h7l-1 8 10-12h-7z',
 };
 
 const nav = [
@@ -27,6 +29,7 @@ const nav = [
   { path: '/runs', label: 'Runs', icon: icons.runs! },
   { path: '/assistants', label: 'Assistants', icon: icons.assistants! },
   { path: '/connect', label: 'Connect an agent', icon: icons.connect! },
+  { path: '/triggers', label: 'Triggers', icon: icons.triggers! },
 ];
 
 function Page({ route }: { route: Route }) {
@@ -50,6 +53,8 @@ function Page({ route }: { route: Route }) {
       return <AssistantsPage route={route} />;
     case 'connect':
       return <ConnectAgentPage />;
+    case 'triggers':
+      return <TriggersPage />;
     case 'threads':
       return id ? <ThreadPage threadId={id} /> : <OverviewPage />;
     default:

@@ -1,6 +1,6 @@
 import { api, type Query } from './client.ts';
 import { readAllByCursor, readRunWindow } from './paging.ts';
-import type { Assistant, BackfillResult, Me, Page, Preview, PreviewExtras, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, Thread } from './types.ts';
+import type { Assistant, BackfillResult, InboundTrigger, Me, Page, Preview, PreviewExtras, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, Thread, TriggerDelivery } from './types.ts';
 
 const v1 = '/api/v1';
 
@@ -53,6 +53,13 @@ export const assistantsApi = {
   create: (body: Record<string, unknown>) => api.post<Assistant>(`${v1}/assistants`, body),
   update: (assistantId: string, body: Record<string, unknown>) => api.patch<Assistant>(`${v1}/assistants/${id(assistantId)}`, body),
   remove: (assistantId: string) => api.delete<unknown>(`${v1}/assistants/${id(assistantId)}`),
+};
+
+export const triggersApi = {
+  list: async (signal?: AbortSignal) => page(await api.get<Page<InboundTrigger>>(`${v1}/triggers`, { limit: 200 }, signal)),
+  update: (triggerId: string, body: Record<string, unknown>) => api.patch<InboundTrigger>(`${v1}/triggers/${id(triggerId)}`, body),
+  deliveries: async (triggerId: string, limit = 5, signal?: AbortSignal) =>
+    page(await api.get<Page<TriggerDelivery>>(`${v1}/triggers/${id(triggerId)}/deliveries`, { limit }, signal)),
 };
 
 export const threadsApi = {

@@ -254,3 +254,39 @@ export interface Me {
   name: string;
   role: 'admin' | 'member' | 'viewer';
 }
+
+/** An inbound trigger (`/api/v1/triggers`): its URL's signed deliveries become `event` runs. */
+export interface InboundTrigger {
+  id: string;
+  name: string;
+  owner_id: string;
+  assistant_id: string | null;
+  workflow_id: string | null;
+  /** `/hooks/{id}`, or absolute when the server has KAIROS_PUBLIC_URL. */
+  url: string;
+  input_template: unknown;
+  auth: { type: 'hmac-sha256' | 'bearer'; header?: string; format?: string; secret?: { env: string }; token?: { env: string } };
+  delivery_header: string | null;
+  overlap: Overlap;
+  max_concurrent: number;
+  rate_limit: { max: number; per_s: number } | null;
+  enabled: boolean;
+  deliveries: Record<string, number | undefined> & { total: number };
+  last_delivery_at: string | null;
+  created_at: string;
+}
+
+export type DeliveryOutcome = 'accepted' | 'replayed' | 'unauthorized' | 'rate_limited' | 'too_large' | 'invalid' | 'disabled' | 'misconfigured' | 'unavailable';
+
+/** One request to a trigger's URL, accepted or refused. */
+export interface TriggerDelivery {
+  id: string;
+  trigger_id: string;
+  received_at: string;
+  outcome: DeliveryOutcome;
+  http_status: number;
+  reason: string | null;
+  delivery_key: string | null;
+  run_id: string | null;
+  run_status: RunStatus | null;
+}
