@@ -17,10 +17,10 @@ import { addressGuardFromConfig, type AddressGuard, type ResolveAll } from './ad
 import { isSecretKey, outboundUrl, parseAssistantConfig } from './assistant-config.ts';
 import { isEnvReference } from './env-reference.ts';
 import type { ModuleRegistry } from './module-registry.ts';
-import type { Assistant } from './runtime.ts';
+import { assistantKinds, type Assistant } from './runtime.ts';
 import { parseInput } from './validation.ts';
 
-const kinds = ['http', 'llm', 'module', 'workflow'] as const;
+const kinds = assistantKinds;
 const statuses = ['active', 'inactive'] as const;
 const jsonObject = z.record(z.string(), z.unknown());
 

@@ -39,6 +39,8 @@ export interface RunRow {
   retry_backoff_factor: number;
   retry_backoff_max_ms: number;
   ignore_overlap: boolean;
+  /** The remote session/thread/context id an agent-server assistant used (migration 015). */
+  remote_session_id?: string | null;
 }
 
 /** What creating a run needs; the rest takes column defaults. */

@@ -7,6 +7,8 @@ export interface RunResource {
   schedule_id: string | null;
   assistant_id: string | null;
   thread_id: string | null;
+  /** The conversation on the remote agent server (agentos session, langgraph thread, a2a context). */
+  remote_session_id: string | null;
   owner_id: string;
   trigger: RunRow['trigger'];
   status: RunRow['status'];
@@ -45,6 +47,7 @@ export function toRunResource(row: RunRow): RunResource {
     schedule_id: row.schedule_id,
     assistant_id: row.assistant_id,
     thread_id: row.thread_id,
+    remote_session_id: row.remote_session_id ?? null,
     owner_id: row.owner_id,
     trigger: row.trigger,
     status: row.status,

@@ -14,6 +14,7 @@ const runFields = {
   schedule_id: z.string().nullable(),
   assistant_id: z.string().nullable(),
   thread_id: z.string().nullable(),
+  remote_session_id: z.string().nullable().openapi({ description: 'The conversation on the remote agent server (AgentOS session, LangGraph thread, A2A context), when the assistant keeps one' }),
   owner_id: z.string(),
   trigger: z.enum(triggers),
   status: z.enum(statuses),
