@@ -10,6 +10,9 @@ import { describeNetworkError } from './outbound-request.ts';
 import type { AssistantRuntime, RunContext, RunResult } from './runtime.ts';
 import { RunFailure, asRunFailure } from './runtime.ts';
 
+/** How long a message/send may go on after the run was cancelled or timed out. */
+const sendGraceMs = 10_000;
+
 const terminal = new Set([TaskState.TASK_STATE_COMPLETED, TaskState.TASK_STATE_FAILED, TaskState.TASK_STATE_CANCELED, TaskState.TASK_STATE_REJECTED]);
 const interrupted = new Map([
   [TaskState.TASK_STATE_INPUT_REQUIRED, 'input-required'],
@@ -196,6 +199,12 @@ export function a2aAssistantRuntime(options: OutboundRuntimeOptions = { guard: a
         throw failure(error, `reading the agent card of ${config.agent_card_url ?? config.url}`);
       }
       const contextId = context.remoteSession?.id ?? null;
+      // The send is not cut off when the run stops (within a grace period): the task it creates
+      // must be known to be cancelled. An agent that never answers still releases the run.
+      const sendAbort = new AbortController();
+      const cutSend = () => setTimeout(() => sendAbort.abort(signal.signal.reason), sendGraceMs).unref();
+      signal.signal.addEventListener('abort', cutSend, { once: true });
+      requestSignal = sendAbort.signal;
       let result: Message | Task;
       try {
         result = await client.sendMessage({
@@ -206,11 +215,15 @@ export function a2aAssistantRuntime(options: OutboundRuntimeOptions = { guard: a
         });
       } catch (error) {
         throw failure(error, 'message/send');
+      } finally {
+        signal.signal.removeEventListener('abort', cutSend);
+        requestSignal = signal.signal;
       }
       const keepContext = async (id: string) => {
         if (id && context.remoteSession) await context.remoteSession.keep(id);
       };
       if (!isTask(result)) {
+        if (signal.signal.aborted) throw signal.reason();
         await keepContext(result.contextId);
         await context.emit('a2a.message', { context_id: result.contextId || null, message_id: result.messageId });
         return { output: partsOutput(result.parts) };
@@ -222,6 +235,7 @@ export function a2aAssistantRuntime(options: OutboundRuntimeOptions = { guard: a
       const pollMs = Math.round((config.poll_interval_s ?? 1) * 1000);
       try {
         while (!terminal.has(task.status?.state as TaskState) && !interrupted.has(task.status?.state as TaskState)) {
+          if (signal.signal.aborted) break;
           await sleep(pollMs, signal.signal);
           if (signal.signal.aborted) break;
           try {
@@ -232,7 +246,7 @@ export function a2aAssistantRuntime(options: OutboundRuntimeOptions = { guard: a
         }
         if (signal.signal.aborted) throw signal.reason();
       } catch (error) {
-        if (signal.signal.aborted) await cancelRemoteTask(client, task, context, (next) => (requestSignal = next));
+        if (signal.signal.aborted && !terminal.has(task.status?.state as TaskState)) await cancelRemoteTask(client, task, context, (next) => (requestSignal = next));
         throw error;
       }
       return taskOutcome(task, context);
