@@ -96,7 +96,13 @@ export class Kairos {
       logger: this.logger,
       replicaId: this.replicaId,
       metrics: this.metrics,
-      services: { schedules: this.schedules, runs: this.runs, assistants: this.agents.assistants, threads: this.agents.threads },
+      services: {
+        schedules: this.schedules,
+        runs: this.runs,
+        assistants: this.agents.assistants,
+        threads: this.agents.threads,
+        testCalls: this.agents.testCalls,
+      },
     });
     mountDashboard(this.api);
   }

@@ -108,6 +108,11 @@ export function createAssistantExecution(options: {
 
 const builtRuntimes = new WeakMap<AssistantExecutionDeps, ReadonlyMap<string, AssistantRuntime>>();
 
+/** The runtime for an assistant kind, or undefined when this server has none (workflow). */
+export function runtimeFor(deps: AssistantExecutionDeps, kind: Assistant['kind']): AssistantRuntime | undefined {
+  return runtimesOf(deps).get(kind);
+}
+
 function runtimesOf(deps: AssistantExecutionDeps): ReadonlyMap<string, AssistantRuntime> {
   if (deps.runtimes) return deps.runtimes;
   let runtimes = builtRuntimes.get(deps);

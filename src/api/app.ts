@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import type { AssistantService } from '../agents/assistant-service.ts';
+import type { AssistantTestCalls } from '../agents/assistant-test-call.ts';
 import type { ThreadService } from '../agents/thread-service.ts';
 import { Authenticator } from '../auth/authenticator.ts';
 import { KeyService } from '../auth/key-service.ts';
@@ -20,6 +21,7 @@ import { errorHandler, notFoundHandler, validationError } from './error-handler.
 import { registerAssistantRoutes } from './routes/assistants.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
 import { registerLangGraphAssistantRoutes, registerLangGraphInfoRoute } from './routes/langgraph-assistants.ts';
+import { registerAssistantTestCallRoutes } from './routes/assistant-test-calls.ts';
 import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
 import { registerLangGraphThreadRoutes } from './routes/langgraph-threads.ts';
 import { registerRunRoutes } from './routes/runs.ts';
@@ -44,6 +46,8 @@ export interface ApiServices {
   threads?: ThreadService;
   runs?: RunService;
   schedules?: ScheduleService;
+  /** Test calls of assistants (`POST /api/v1/assistants/test`, `/api/v1/assistants/{id}/test`). */
+  testCalls?: AssistantTestCalls;
 }
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
@@ -107,6 +111,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   registerKeyRoutes(app, new KeyService(db));
   const services = context.services ?? {};
   if (services.assistants) registerAssistantRoutes(app, services.assistants);
+  if (services.testCalls) registerAssistantTestCallRoutes(app, services.testCalls);
   if (services.threads) registerThreadRoutes(app, services.threads);
   if (services.runs) registerRunRoutes(app, services.runs);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
