@@ -1,6 +1,6 @@
 import { api, type Query } from './client.ts';
 import { readAllByCursor, readRunWindow } from './paging.ts';
-import type { Assistant, Me, Page, Preview, Run, Schedule, ScheduleSpec, ScheduleStats, Thread } from './types.ts';
+import type { Assistant, Me, TestCallResult, Page, Preview, Run, Schedule, ScheduleSpec, ScheduleStats, Thread } from './types.ts';
 
 const v1 = '/api/v1';
 
@@ -48,6 +48,8 @@ export const assistantsApi = {
   create: (body: Record<string, unknown>) => api.post<Assistant>(`${v1}/assistants`, body),
   update: (assistantId: string, body: Record<string, unknown>) => api.patch<Assistant>(`${v1}/assistants/${id(assistantId)}`, body),
   remove: (assistantId: string) => api.delete<unknown>(`${v1}/assistants/${id(assistantId)}`),
+  /** Runs an unsaved {kind, config} once and shows the raw exchange; nothing is stored. */
+  testCall: (body: { kind: string; config: Record<string, unknown>; input?: unknown }) => api.post<TestCallResult>(`${v1}/assistants/test`, body),
 };
 
 export const threadsApi = {

@@ -22,7 +22,7 @@ export const triggers: Trigger[] = ['schedule', 'manual', 'api', 'retry', 'backf
 export type Overlap = 'skip' | 'queue' | 'allow' | 'cancel_previous';
 export type Misfire = 'skip' | 'run_once' | 'run_all';
 export type SessionMode = 'new' | 'persistent';
-export type AssistantKind = 'http' | 'llm' | 'module' | 'workflow';
+export type AssistantKind = 'http' | 'llm' | 'module' | 'workflow' | 'agentos' | 'langgraph' | 'a2a';
 
 export interface Page<T> {
   data: T[];
@@ -176,4 +176,21 @@ export interface Me {
   id: string;
   name: string;
   role: 'admin' | 'member' | 'viewer';
+}
+
+/** One request a test call sent and its answer (secrets shown as [redacted]). */
+export interface AgentExchange {
+  request: { method: string; url: string; headers: Record<string, string>; body: string };
+  response?: { status: number; headers: Record<string, string>; body: string };
+  error?: string;
+}
+
+/** What POST /api/v1/assistants/test answers. */
+export interface TestCallResult {
+  ok: boolean;
+  output: unknown;
+  error: { kind: string; message: string } | null;
+  duration_ms: number;
+  exchanges: AgentExchange[];
+  events: Array<{ kind: string; data: unknown }>;
 }
