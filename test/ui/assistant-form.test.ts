@@ -39,7 +39,7 @@ afterAll(async () => {
 describe('assistant form', () => {
   it('offers every kind', async () => {
     await page.goto(`${kairos.url}/#/assistants/new`);
-    const kinds = await page.getByLabel('Kind').locator('option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    const kinds = await page.getByLabel('Kind').locator('option').evaluateAll((options) => options.map((option) => (option as unknown as { value: string }).value));
     expect(kinds).toEqual(['http', 'llm', 'module', 'agentos', 'langgraph', 'a2a', 'workflow']);
   });
 
@@ -80,7 +80,7 @@ describe('assistant form', () => {
     await page.getByLabel('Body template (JSON)').fill('{"text": "Hi {{inptu.name}}"}');
     await page.getByRole('button', { name: 'Create assistant' }).click();
     const body = page.getByLabel('Body template (JSON)');
-    await page.waitForFunction(() => document.querySelector('textarea[aria-invalid="true"]') !== null);
+    await page.locator('textarea[aria-invalid="true"]').waitFor();
     expect(await body.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('form').textContent()).toContain('{{inptu.name}}');
     const list = (await (await fetch(`${kairos.url}/api/v1/assistants?name=bad-template`)).json()) as { data: unknown[] };

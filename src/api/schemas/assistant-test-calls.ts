@@ -28,3 +28,7 @@ export const TestCallResult = z
 export const TestCallSaved = z.strictObject({ input: z.unknown().optional().openapi({ description: "The input the assistant gets (any JSON)" }) }).openapi('TestCallSaved');
 
 export const TestCallDraft = assistantDraftSchema.extend({ input: z.unknown().optional().openapi({ description: "The input the assistant gets (any JSON)" }) });
+
+export type TestCallResult = z.infer<typeof TestCallResult>;
+export type TestCallSaved = z.input<typeof TestCallSaved>;
+export type TestCallDraft = z.input<typeof TestCallDraft>;

@@ -115,6 +115,8 @@ export interface Run {
   assistant_id?: string | null;
   workflow_id?: string | null;
   thread_id?: string | null;
+  /** The agent server's session, thread or context id (agentos, langgraph, a2a). */
+  remote_session_id?: string | null;
   trigger?: Trigger;
   scheduled_for?: string | null;
   not_before?: string | null;
