@@ -14,12 +14,16 @@ import { createAgents, type Agents } from './agents/create-agents.ts';
 import { mountDashboard } from './api/dashboard.ts';
 import { seedDemoSchedule } from './demo-schedule.ts';
 import { DatabaseClock } from './scheduler/db-clock.ts';
+import { registerDeclaredSchedules } from './scheduler/declared-schedules.ts';
 import { ScheduleService } from './scheduler/schedule-service.ts';
 import { Scheduler } from './scheduler/scheduler-loop.ts';
 import { RunService } from './worker/run-service.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
+import { startTracing, type Tracing } from './observability/tracing.ts';
+import { WorkflowService } from './workflows/workflow-service.ts';
+import type { WorkflowDefinition } from './workflows/workflow-definition.ts';
 
 /** A long-lived part of a replica (scheduler loop, worker pool): started once, closed gracefully. */
 export interface Service {
@@ -56,6 +60,8 @@ export class Kairos {
   readonly schedules: ScheduleService;
   /** Runs: api runs, read, list, cancel, wait, trace. */
   readonly runs: RunService;
+  /** Workflows: CRUD, validate, run (see docs/workflows.md). */
+  readonly workflows: WorkflowService;
   /** Assistants, threads and the module registry (src/agents). */
   readonly agents: Agents;
   /** The engine's clock: database time, or the injected clock (tests). */
@@ -63,6 +69,8 @@ export class Kairos {
   private readonly services: Service[] = [];
   private readonly ownsDatabase: boolean;
   private server: ServerType | undefined;
+  /** OpenTelemetry export (off unless configured), flushed and stopped last on close. */
+  tracing: Tracing | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(options: KairosOptions & { db: Database; logger: Logger; agents: Agents }, ownsDatabase: boolean) {
@@ -75,12 +83,20 @@ export class Kairos {
     this.replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.metrics = createMetrics({ processMetrics: true });
     this.engineClock = this.registerEngine(options.clock);
+    this.workflows = new WorkflowService({
+      db: this.db,
+      clock: this.engineClock,
+      assistants: this.agents.assistants,
+      registry: this.agents.registry,
+      startDeadlineMs: this.config.worker.startDeadlineMs,
+    });
     this.schedules = new ScheduleService({
       db: this.db,
       clock: this.engineClock,
       config: this.config.scheduler,
       startDeadlineMs: this.config.worker.startDeadlineMs,
       assistants: this.agents.assistants,
+      workflows: this.workflows,
     });
     this.runs = new RunService({
       db: this.db,
@@ -102,6 +118,7 @@ export class Kairos {
         assistants: this.agents.assistants,
         threads: this.agents.threads,
         testCalls: this.agents.testCalls,
+        workflows: this.workflows,
       },
     });
     mountDashboard(this.api);
@@ -166,7 +183,23 @@ export class Kairos {
       await migrate(db);
       const agents = await createAgents({ db, logger, config: options.config });
       const kairos = new Kairos({ ...options, db, logger, agents }, !options.db);
+      kairos.tracing = await startTracing(options.config.tracing, logger);
+      const declared = agents.registry.workflows ?? [];
+      if (declared.length > 0) {
+        const registered = await kairos.workflows.registerDeclared(declared as WorkflowDefinition[]);
+        logger.info({ workflows: registered.map((w) => ({ name: w.name, version: w.version })) }, 'workflows of the config file registered');
+      }
       if (options.config.demo) await seedDemoSchedule(kairos.schedules, db, logger);
+      // The config file's schedules, on every replica: a refused declaration stops the start.
+      await registerDeclaredSchedules({
+        db,
+        schedules: kairos.schedules,
+        assistants: agents.assistants,
+        registry: agents.registry,
+        logger,
+        owner: options.config.configOwner,
+        now: () => kairos.engineClock.now(),
+      });
       return kairos;
     } catch (error) {
       if (!options.db) await db.close();
@@ -205,6 +238,7 @@ export class Kairos {
         }
       }
       if (this.ownsDatabase) await this.db.close();
+      await this.tracing?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'flushing traces failed'));
     })();
     return this.closing;
   }

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { pricingSchema, type Pricing } from './observability/pricing.ts';
+import { tracingConfigFrom, type TracingConfig } from './observability/tracing.ts';
 
 /**
  * Kairos configuration, read once from the environment (names in docs/configuration.md),
@@ -42,8 +44,14 @@ export interface Config {
   http: { allowPrivate: boolean; allowHosts: ReadonlyArray<string> };
   threadMaxMessages: number;
   configFile: string | undefined;
+  /** Who owns the config file's declared schedules (a user id or name); undefined: the local admin. */
+  configOwner: string | undefined;
   /** Create the demo schedule (the built-in digest, every 15 minutes) on first start. */
   demo: boolean;
+  /** Prices per 1,000 tokens by model (KAIROS_PRICING), to show money next to tokens. */
+  pricing: Pricing;
+  /** OpenTelemetry traces: on when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set. */
+  tracing: TracingConfig;
 }
 
 export type Role = 'api' | 'scheduler' | 'worker';
@@ -92,7 +100,20 @@ const envSchema = z.object({
   KAIROS_HTTP_ALLOW_HOSTS: list.default([]),
   KAIROS_THREAD_MAX_MESSAGES: int(1).default(200),
   KAIROS_CONFIG: z.string().min(1).optional(),
+  KAIROS_CONFIG_OWNER: z.string().trim().min(1).optional(),
   KAIROS_DEMO: bool.optional(),
+  KAIROS_PRICING: z
+    .string()
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"gpt-4o-mini": {"input_per_1k": 0.00015, "output_per_1k": 0.0006}}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(pricingSchema)
+    .optional(),
 });
 
 /** Reads the configuration; a bad value throws a ConfigError naming the variable and the fix. */
@@ -137,7 +158,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: { allowPrivate: e.KAIROS_HTTP_ALLOW_PRIVATE, allowHosts: e.KAIROS_HTTP_ALLOW_HOSTS },
     threadMaxMessages: e.KAIROS_THREAD_MAX_MESSAGES,
     configFile: e.KAIROS_CONFIG,
+    configOwner: e.KAIROS_CONFIG_OWNER,
     demo: e.KAIROS_DEMO ?? e.DATABASE_URL === undefined,
+    pricing: e.KAIROS_PRICING ?? {},
+    tracing: tracingConfigFrom(env),
   };
   return deepFreeze(config);
 }

@@ -164,9 +164,6 @@ export const moduleConfigSchema = z.strictObject({
   timeout_s: timeoutSchema.optional(),
 });
 
-/** Workflow assistants arrive with the workflows issue; their config is kept as given. */
-export const workflowConfigSchema = z.record(z.string(), z.unknown());
-
 export type HttpAssistantConfig = z.output<typeof httpConfigSchema>;
 export type LlmAssistantConfig = z.output<typeof llmConfigSchema>;
 export type ModuleAssistantConfig = z.output<typeof moduleConfigSchema>;
@@ -178,7 +175,6 @@ const configSchemas: Record<Assistant['kind'], z.ZodType> = {
   http: httpConfigSchema,
   llm: llmConfigSchema,
   module: moduleConfigSchema,
-  workflow: workflowConfigSchema,
   agentos: agentosConfigSchema,
   langgraph: langgraphConfigSchema,
   a2a: a2aConfigSchema,

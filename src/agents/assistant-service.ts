@@ -20,6 +20,7 @@ import type { ModuleRegistry } from './module-registry.ts';
 import { assistantKinds, type Assistant } from './runtime.ts';
 import { parseInput } from './validation.ts';
 
+/** Workflows are their own resource (`/api/v1/workflows`), not an assistant kind. */
 const kinds = assistantKinds;
 const statuses = ['active', 'inactive'] as const;
 const jsonObject = z.record(z.string(), z.unknown());

@@ -15,6 +15,8 @@ export interface ModuleRunContext {
     threadId: string | null;
     /** The user the run acts as. */
     ownerId: string | null;
+    /** The same on every attempt of this call: the run id, or `<run id>:<step key>` for a workflow step. */
+    idempotencyKey: string;
   };
   assistant: { id: string; name: string };
   /** `config.options` of the assistant that names this module. */

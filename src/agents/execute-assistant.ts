@@ -10,6 +10,7 @@ import { langgraphAssistantRuntime } from './langgraph-assistant.ts';
 import { llmAssistantRuntime } from './llm-assistant.ts';
 import { moduleAssistantRuntime } from './module-assistant.ts';
 import { createModuleRegistry, type ModuleRegistry } from './module-registry.ts';
+import { inAssistantSpan } from '../observability/assistant-span.ts';
 import { openRunSession } from './run-session.ts';
 import type { Assistant, AssistantRuntime, RemoteSession, RunContext, RunResult, RunSchedule, Trigger } from './runtime.ts';
 import { RunFailure, remoteSessionKinds } from './runtime.ts';
@@ -31,6 +32,8 @@ export interface AssistantExecutionDeps {
 export interface RunToExecute {
   id: string;
   assistantId: string | null;
+  /** Set for a run of a workflow (then `assistantId` is null). */
+  workflowId?: string | null;
   scheduleId: string | null;
   scheduledFor: Date | null;
   trigger: Trigger;
@@ -44,6 +47,10 @@ export interface RunToExecute {
   sessionMode: 'new' | 'persistent' | null;
   onRunCompleted: 'delete' | 'keep' | null;
   input: unknown;
+  /** The run's schedule (name and zone), for templates rendered while it runs; absent outside schedules. */
+  schedule?: { name: string; timezone: string };
+  /** The call's idempotency key when it is not the run id (a workflow step: run id + step key). */
+  idempotencyKey?: string;
   /** The LangGraph `config` of the run's schedule (`configurable`, `tags`, …); absent outside schedules. */
   config?: Record<string, unknown>;
   /** The LangGraph `context` of the run's schedule; absent outside schedules. */
@@ -197,8 +204,9 @@ export async function executeAssistant(
   const remoteSession = remoteSessionKinds.has(assistant.kind) ? await openRemoteSession(deps.db, run.id, session.threadId, assistant.id) : undefined;
   let result: RunResult;
   try {
-    result = await runtime.run(assistant, {
+    result = await inAssistantSpan(assistant, () => runtime.run(assistant, {
       runId: run.id,
+      ...(run.idempotencyKey !== undefined && { idempotencyKey: run.idempotencyKey }),
       scheduleId: run.scheduleId,
       scheduledFor: run.scheduledFor,
       trigger: run.trigger,
@@ -215,7 +223,7 @@ export async function executeAssistant(
       signal,
       logger: deps.logger.child({ run_id: run.id, assistant_id: assistant.id }),
       emit,
-    });
+    }));
   } catch (error) {
     try {
       await session.failed(error);

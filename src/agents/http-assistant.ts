@@ -6,6 +6,7 @@ import { reportExchange } from './agent-exchange.ts';
 import { resolveJsonPointer } from './json-pointer.ts';
 import { describeNetworkError, postOutbound, type OutboundMethod, type OutboundResponse } from './outbound-request.ts';
 import { renderRequestTemplate } from './request-template.ts';
+import { usageOfAnswer } from './reported-usage.ts';
 import type { Assistant, AssistantRuntime, RunContext, RunResult } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
 
@@ -176,7 +177,7 @@ export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: 
         ...(method === 'GET' ? {} : { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' }),
         accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
         ...resolveHeaders(config.headers, env),
-        'idempotency-key': context.runId,
+        'idempotency-key': context.idempotencyKey ?? context.runId,
       };
       const payload = config.body === undefined ? defaultBody(context) : renderRequestTemplate(config.body, templateContext);
       const body = method === 'GET' ? '' : form ? formBody(payload as Record<string, unknown>) : JSON.stringify(payload ?? null);
@@ -185,7 +186,8 @@ export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: 
       const where = `${method} ${url.origin}${url.pathname}`;
       if (response.status < 200 || response.status >= 300) throw statusFailure(where, response);
       const answer = responseBody(response);
-      if (config.output === undefined) return { output: answer };
+      const usage = typeof answer === 'object' && answer !== null ? usageOfAnswer(answer) : undefined;
+      if (config.output === undefined) return usage ? { output: answer, usage } : { output: answer };
       const picked = resolveJsonPointer(answer, config.output);
       if (!picked.found) {
         throw new RunFailure('assistant_error', `${where} answered without ${picked.missing} (config.output is "${config.output}"): ${excerpt(response.text)}`, {
@@ -193,7 +195,7 @@ export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: 
           details: { output: config.output, missing: picked.missing },
         });
       }
-      return { output: picked.value };
+      return usage ? { output: picked.value, usage } : { output: picked.value };
     },
   };
 }

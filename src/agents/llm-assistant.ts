@@ -10,6 +10,7 @@ import {
   sendOutbound,
   type OutboundRuntimeOptions,
 } from './http-assistant.ts';
+import { reportedUsage } from './reported-usage.ts';
 import type { AssistantRuntime, RunContext, RunResult, ThreadMessage } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
 
@@ -55,19 +56,9 @@ export function providerMessage(text: string): string {
 interface ChatCompletion {
   choices?: Array<{ message?: { content?: unknown }; finish_reason?: unknown }>;
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; total_tokens?: unknown };
+  model?: unknown;
 }
 
-function usageOf(completion: ChatCompletion): RunResult['usage'] {
-  const usage = completion.usage;
-  if (!usage || typeof usage !== 'object') return undefined;
-  const pick = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
-  const result = {
-    prompt_tokens: pick(usage.prompt_tokens),
-    completion_tokens: pick(usage.completion_tokens),
-    total_tokens: pick(usage.total_tokens),
-  };
-  return Object.values(result).some((value) => value !== undefined) ? result : undefined;
-}
 
 /**
  * The `llm` kind: one call to an OpenAI-compatible `POST {base_url}/chat/completions` with the
@@ -126,7 +117,7 @@ export function llmAssistantRuntime(options: OutboundRuntimeOptions = { guard: a
           retryable: false,
         });
       }
-      const usage = usageOf(completion);
+      const usage = reportedUsage(completion.usage, completion.model ?? config.model);
       await context.emit('llm.response', { finish_reason: choice.finish_reason ?? null, usage: usage ?? null });
       return { output: content ?? '', usage };
     },

@@ -40,6 +40,7 @@ export function moduleAssistantRuntime(registry: ModuleRegistry): AssistantRunti
           attempt: context.attempt,
           threadId: context.threadId,
           ownerId: context.ownerId ?? null,
+          idempotencyKey: context.idempotencyKey ?? context.runId,
         },
         assistant: { id: assistant.id, name: assistant.name },
         options: Object.freeze({ ...(config.options ?? {}) }),

@@ -12,6 +12,13 @@ export interface ModuleRegistry {
   ids(): string[];
   /** The config file the modules came from, if any. */
   readonly source: string | undefined;
+  /**
+   * The workflow definitions the config file declares (`workflows: [defineWorkflow(…)]`), as
+   * JSON; their function steps are among the modules. Registered at start (src/workflows).
+   */
+  readonly workflows?: ReadonlyArray<unknown>;
+  /** That file's top-level object, for the parts of Kairos that read other keys (`schedules`, `prune`). */
+  readonly contents?: Readonly<Record<string, unknown>>;
 }
 
 export class ModuleConfigError extends Error {
@@ -21,7 +28,11 @@ export class ModuleConfigError extends Error {
 /** Looked for in this order in the working directory when no KAIROS_CONFIG is given. */
 export const configFileNames = ['kairos.config.ts', 'kairos.config.mts', 'kairos.config.js', 'kairos.config.mjs', 'kairos.config.json'];
 
-export function createModuleRegistry(definitions: Iterable<AssistantDefinition>, source?: string): ModuleRegistry {
+export function createModuleRegistry(
+  definitions: Iterable<AssistantDefinition>,
+  source?: string,
+  contents?: Readonly<Record<string, unknown>>,
+): ModuleRegistry {
   const byId = new Map<string, AssistantDefinition>();
   for (const definition of definitions) {
     assertDefinition(definition, source ?? 'module registry');
@@ -35,6 +46,7 @@ export function createModuleRegistry(definitions: Iterable<AssistantDefinition>,
     has: (id) => byId.has(id),
     ids: () => [...byId.keys()].sort(),
     source,
+    ...(contents && { contents }),
   };
 }
 
@@ -96,6 +108,17 @@ function definitionsOf(exports: Record<string, unknown>, path: string): Assistan
 interface ConfigFileContents {
   assistants?: unknown;
   modules?: unknown;
+  workflows?: unknown;
+}
+
+/** A defineWorkflow() result (branded with a global symbol, so config files' copies match). */
+interface DeclaredWorkflowLike {
+  definition: unknown;
+  modules: AssistantDefinition[];
+}
+
+function isDeclaredWorkflow(value: unknown): value is DeclaredWorkflowLike {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[Symbol.for('kairos.workflow-definition')] === true;
 }
 
 /**
@@ -134,6 +157,16 @@ export async function loadModuleRegistry(options: {
       definitions.push(item);
     });
   }
+  const workflows: unknown[] = [];
+  if (contents.workflows !== undefined) {
+    if (!Array.isArray(contents.workflows)) throw new ModuleConfigError(`${path}: "workflows" must be a list of defineWorkflow(…) or workflow JSON`);
+    for (const item of contents.workflows as unknown[]) {
+      if (isDeclaredWorkflow(item)) {
+        workflows.push(item.definition);
+        definitions.push(...item.modules);
+      } else workflows.push(item);
+    }
+  }
   if (contents.modules !== undefined) {
     if (!Array.isArray(contents.modules) || contents.modules.some((item) => typeof item !== 'string')) {
       throw new ModuleConfigError(`${path}: "modules" must be a list of file paths`);
@@ -143,5 +176,5 @@ export async function loadModuleRegistry(options: {
       definitions.push(...definitionsOf(await importFile(file), file));
     }
   }
-  return createModuleRegistry(definitions, path);
+  return { ...createModuleRegistry(definitions, path, contents as Record<string, unknown>), workflows };
 }

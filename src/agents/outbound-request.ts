@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { AddressGuard } from './address-guard.ts';
 import { bareHost } from './address-guard.ts';
+import { inSpan, SpanKind, SpanStatusCode, withTraceHeaders } from '../observability/tracing.ts';
 
 export interface OutboundResponse {
   status: number;
@@ -31,9 +32,21 @@ const defaultMaxResponseBytes = 10 * 1024 * 1024;
 /**
  * Sends a request through node:http(s) with the guard's `lookup`, so the address checked is the
  * address connected to. Redirects are not followed (a redirect could lead anywhere); a 3xx is
- * returned like any other status. Rejects with the signal's reason when aborted.
+ * returned like any other status. Rejects with the signal's reason when aborted. With tracing on,
+ * the request is a client span and carries its W3C `traceparent`, so the agent's spans join the trace.
  */
-export async function postOutbound(request: OutboundRequest): Promise<OutboundResponse> {
+export function postOutbound(request: OutboundRequest): Promise<OutboundResponse> {
+  const method = 'POST';
+  const attributes = { 'http.request.method': method, 'url.full': `${request.url.origin}${request.url.pathname}`, 'server.address': request.url.hostname };
+  return inSpan(method, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    const response = await sendRequest({ ...request, headers: withTraceHeaders(request.headers) });
+    span.setAttribute('http.response.status_code', response.status);
+    if (response.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR, message: `answered ${response.status}` });
+    return response;
+  });
+}
+
+async function sendRequest(request: OutboundRequest): Promise<OutboundResponse> {
   const { url, signal, guard } = request;
   const host = bareHost(url.hostname);
   if (isIP(host) && !guard.isAllowed(host)) await guard.checkUrl(url);

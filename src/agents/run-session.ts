@@ -26,7 +26,7 @@ export interface RunSessionOptions {
 }
 
 /** Kinds whose runtime may read or write the run's thread by its id (llm history, module code). */
-const threadAware: ReadonlySet<Assistant['kind']> = new Set(['llm', 'module', 'workflow']);
+const threadAware: ReadonlySet<Assistant['kind']> = new Set(['llm', 'module']);
 
 const stateless: RunSession = {
   threadId: null,

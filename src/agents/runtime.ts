@@ -2,7 +2,7 @@ import type { AgentExchange } from './agent-exchange.ts';
 import type { Logger } from '../logger.ts';
 
 /** The kinds of assistant; one list for the database check, the API schemas and the types. */
-export const assistantKinds = ['http', 'llm', 'module', 'workflow', 'agentos', 'langgraph', 'a2a'] as const;
+export const assistantKinds = ['http', 'llm', 'module', 'agentos', 'langgraph', 'a2a'] as const;
 export type AssistantKind = (typeof assistantKinds)[number];
 
 /** Kinds that keep the conversation on a remote agent server (its session, thread or context id). */
@@ -65,6 +65,11 @@ export interface RunSchedule {
 /** What one execution of an assistant gets: the run's identity, its input, history and a signal. */
 export interface RunContext {
   runId: string;
+  /**
+   * The key that identifies this call across retries and recoveries: the run id, or for a step
+   * of a workflow `<run id>:<step key>` (run id, step path, iteration). Sent as `Idempotency-Key`.
+   */
+  idempotencyKey?: string;
   scheduleId: string | null;
   scheduledFor: Date | null;
   trigger: Trigger;
@@ -103,7 +108,8 @@ export interface RunResult {
   output: unknown;
   /** The thread the run used, when execution created or chose one (recorded on the run). */
   threadId?: string | null;
-  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined;
+  /** Token usage, as the provider reported it; `model` prices it (KAIROS_PRICING). */
+  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number; model?: string } | undefined;
 }
 
 /** Why a run did not succeed; one list for the database check, the API schemas and the types. */

@@ -15,6 +15,8 @@ import { createMetrics, type Metrics } from '../metrics.ts';
 import type { ScheduleService } from '../scheduler/schedule-service.ts';
 import type { Database } from '../store/database.ts';
 import type { RunService } from '../worker/run-service.ts';
+import { systemClock } from '../clock.ts';
+import { UsageService } from '../observability/usage-service.ts';
 import { authMiddleware } from './auth-middleware.ts';
 import type { ApiEnv } from './env.ts';
 import { errorHandler, notFoundHandler, validationError } from './error-handler.ts';
@@ -26,9 +28,13 @@ import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
 import { registerLangGraphThreadRoutes } from './routes/langgraph-threads.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
+import { registerSqlRoutes } from './routes/sql.ts';
+import { registerUsageRoutes } from './routes/usage.ts';
 import { openApiPath, registerSystemRoutes } from './routes/system.ts';
 import { registerThreadRoutes } from './routes/threads.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { registerWorkflowRoutes } from './routes/workflows.ts';
+import type { WorkflowService } from '../workflows/workflow-service.ts';
 
 export interface ApiContext {
   config: Config;
@@ -48,6 +54,9 @@ export interface ApiServices {
   schedules?: ScheduleService;
   /** Test calls of assistants (`POST /api/v1/assistants/test`, `/api/v1/assistants/{id}/test`). */
   testCalls?: AssistantTestCalls;
+  /** Tokens and cost per schedule; built over `schedules` when absent. */
+  usage?: UsageService;
+  workflows?: WorkflowService;
 }
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
@@ -109,12 +118,16 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   registerSystemRoutes(app, { ...context, metrics });
   registerUserRoutes(app, new UserService(db));
   registerKeyRoutes(app, new KeyService(db));
+  registerSqlRoutes(app, db);
   const services = context.services ?? {};
   if (services.assistants) registerAssistantRoutes(app, services.assistants);
   if (services.testCalls) registerAssistantTestCallRoutes(app, services.testCalls);
   if (services.threads) registerThreadRoutes(app, services.threads);
   if (services.runs) registerRunRoutes(app, services.runs);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
+  const usage = services.usage ?? (services.schedules && new UsageService({ db, clock: systemClock, schedules: services.schedules, pricing: config.pricing }));
+  if (usage) registerUsageRoutes(app, usage);
+  if (services.workflows) registerWorkflowRoutes(app, services.workflows);
 
   // LangGraph-compatible routes, so that @langchain/langgraph-sdk works unchanged (docs/api.md).
   registerLangGraphInfoRoute(app);

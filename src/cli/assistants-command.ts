@@ -18,7 +18,7 @@ export function assistantsCommand(): Command {
 
   assistants
     .command('list')
-    .option('--kind <kind>', 'http, llm, module or workflow')
+    .option('--kind <kind>', 'http, llm or module')
     .option('--name <text>', 'part of the name')
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON')

@@ -10,6 +10,7 @@ import { migrateCommand } from './migrate-command.ts';
 import { runsCommand } from './runs-command.ts';
 import { schedulesCommand } from './schedules-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { sqlCommand } from './sql-command.ts';
 import { usersCommand } from './users-command.ts';
 
 /** The `kairos` command line. Exit status: 0 ok, 1 failure, 2 bad input. */
@@ -28,7 +29,8 @@ export function buildProgram(): Command {
     .addCommand(runsCommand())
     .addCommand(assistantsCommand())
     .addCommand(keysCommand())
-    .addCommand(usersCommand());
+    .addCommand(usersCommand())
+    .addCommand(sqlCommand());
 }
 
 export async function main(argv = process.argv): Promise<void> {

@@ -4,6 +4,7 @@ import type { Run } from '../api/schemas/runs.ts';
 import { connectionOptions, sdkClient } from './connection.ts';
 import { parseJsonObject, parseJsonOrText } from './json-argument.ts';
 import { print, printTable } from './output.ts';
+import { addApplyCommand } from './schedules-apply.ts';
 
 const when = (schedule: Schedule['schedule']) =>
   'cron' in schedule ? `${schedule.cron} (${schedule.timezone})` : 'at' in schedule ? `at ${schedule.at}` : `every ${schedule.every}s`;
@@ -126,6 +127,8 @@ export function schedulesCommand(): Command {
       const page = await client(command).schedules.runs(id, { status: options.status, limit: Number(options.limit) });
       print(page, json(command), (value) => showRuns(value.data));
     });
+
+  addApplyCommand(schedules, client, json);
 
   return schedules;
 }

@@ -47,6 +47,7 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
           id: randomUUID(),
           schedule_id: schedule.id,
           assistant_id: schedule.assistant_id,
+          workflow_id: schedule.workflow_id,
           thread_id: schedule.thread_id,
           owner_id: schedule.owner_id,
           trigger: 'schedule',

@@ -46,6 +46,8 @@ const fields = {
   name: z.string().trim().min(1, 'may not be empty').max(200),
   /** An assistant id, or a graph id (its default assistant, LangGraph's convention). */
   assistant_id: z.string().trim().min(1).max(200),
+  /** A workflow instead of an assistant (exactly one of them). */
+  workflow_id: z.uuid(),
   thread_id: z.uuid().nullable(),
   schedule: scheduleSpec,
   input_template: z.json().nullable(),
@@ -66,6 +68,8 @@ const fields = {
   enabled: z.boolean(),
   metadata: z.record(z.string(), z.json()),
   alert_after: z.number().int().min(1).max(10_000),
+  /** Alert once a day when the day's tokens (in the schedule's zone) pass this; null: never. */
+  alert_on_tokens_per_day: z.number().int().min(1).max(1e12).nullable(),
   webhook: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
   /** Extra run configuration kept with the schedule (LangGraph's payload `config`, `context`, …). */
   config: z.record(z.string(), z.json()),
@@ -78,6 +82,8 @@ const fields = {
  */
 export const scheduleCreateSchema = z.strictObject({
   ...fields,
+  assistant_id: fields.assistant_id.optional(),
+  workflow_id: fields.workflow_id.optional(),
   name: fields.name.optional(),
   thread_id: fields.thread_id.optional(),
   input_template: fields.input_template.optional(),
@@ -97,6 +103,7 @@ export const scheduleCreateSchema = z.strictObject({
   enabled: fields.enabled.default(true),
   metadata: fields.metadata.default({}),
   alert_after: fields.alert_after.default(3),
+  alert_on_tokens_per_day: fields.alert_on_tokens_per_day.optional(),
   webhook: fields.webhook.optional(),
   config: fields.config.default({}),
 });
@@ -119,6 +126,7 @@ const booleanText = z.union([z.boolean(), z.enum(['true', 'false']).transform((v
 
 export const scheduleListSchema = z.strictObject({
   assistant_id: z.uuid().optional(),
+  workflow_id: z.uuid().optional(),
   thread_id: z.uuid().optional(),
   owner_id: z.uuid().optional(),
   status: z.enum(['active', 'paused', 'completed']).optional(),

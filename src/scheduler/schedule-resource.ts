@@ -6,7 +6,10 @@ export interface ScheduleResource {
   id: string;
   name: string;
   owner_id: string;
+  /** The assistant it fires, or null when it fires a workflow. */
   assistant_id: string | null;
+  /** The workflow it fires, or null when it fires an assistant. */
+  workflow_id: string | null;
   thread_id: string | null;
   schedule: { cron: string; timezone: string } | { at: string; timezone: string } | { every: number; anchor: string | null; timezone: string };
   /** The schedule in words, e.g. "Every 15 minutes" (null if the expression cannot be read). */
@@ -38,11 +41,16 @@ export interface ScheduleResource {
   last_run_at: string | null;
   last_run_status: string | null;
   alert_after: number;
+  alert_on_tokens_per_day: number | null;
   webhook: string | null;
   metadata: Record<string, unknown>;
   /** Extra run configuration kept with the schedule (the LangGraph payload's `config`, `context`, …). */
   config: Record<string, unknown>;
   version: number;
+  /** Who manages it: `api`, `config` (declared in the config file: the next start may overwrite edits) or `apply` (upserted by name). */
+  source: ScheduleRow['source'];
+  /** Why a managed schedule differs from its declaration, e.g. paused because it was removed from the config file. */
+  source_note: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -85,6 +93,7 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     name: row.name,
     owner_id: row.owner_id,
     assistant_id: row.assistant_id,
+    workflow_id: row.workflow_id,
     thread_id: row.thread_id,
     schedule:
       row.kind === 'cron'
@@ -119,10 +128,13 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     last_run_at: iso(row.last_run_at),
     last_run_status: row.last_run_status,
     alert_after: row.alert_after,
+    alert_on_tokens_per_day: row.alert_on_tokens_per_day === null ? null : Number(row.alert_on_tokens_per_day),
     webhook: row.webhook,
     metadata: row.metadata,
     config: row.config ?? {},
     version: row.version,
+    source: row.source ?? 'api',
+    source_note: row.source_note ?? null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

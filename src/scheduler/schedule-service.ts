@@ -24,9 +24,11 @@ import { describe as describeCron } from '../time/index.ts';
 import { toRunResource, type RunResource } from '../worker/run-resource.ts';
 import { findRun } from '../store/runs.ts';
 import { runnableAssistant, usableThread } from './access.ts';
+import type { WorkflowService } from '../workflows/workflow-service.ts';
 import { renderInputTemplate } from './input-template.ts';
 import { firstFireAt, nextOccurrences, occurrenceSpecOf } from './next-fire.ts';
 import { scheduleStats, type ScheduleStats } from './schedule-stats.ts';
+import { ensureSchedule, type EnsureOptions, type EnsureOutcome, type ScheduleEnsureInput } from './schedule-ensure.ts';
 import {
   parseScheduleInput,
   previewSchema,
@@ -49,6 +51,8 @@ export interface ScheduleServiceOptions {
   startDeadlineMs: number;
   /** Resolves and checks the assistant a schedule targets (an id or a graph id). */
   assistants: Pick<AssistantService, 'assertRunnable'>;
+  /** Checks the workflow a schedule targets (`workflow_id`); without it, workflow targets are refused. */
+  workflows?: Pick<WorkflowService, 'runnable'>;
 }
 
 /** Schedules after `cursor` (keyset on created_at, id): the list's `next_cursor`. */
@@ -141,11 +145,11 @@ export class ScheduleService {
     const input = parseScheduleInput(scheduleCreateSchema, body);
     const { db, clock } = this.options;
     const now = clock.now();
-    const assistant = await runnableAssistant(this.options.assistants, actor, input.assistant_id);
-    const columns = { ...newScheduleColumns(input, this.rules, now), assistant_id: assistant.id };
+    const target = await this.target(actor, input.assistant_id, input.workflow_id);
+    const columns = { ...newScheduleColumns(input, this.rules, now), ...target.columns };
     if (columns.thread_id) await usableThread(db, actor, columns.thread_id);
     const id = randomUUID();
-    const name = input.name ?? `${assistant.name}-${id.slice(0, 8)}`;
+    const name = input.name ?? `${target.name}-${id.slice(0, 8)}`;
     const next = firstFireAt(occurrenceSpecOf(columns), now, null, columns.max_runs);
     const cap = this.options.config.maxSchedulesPerUser;
     try {
@@ -178,6 +182,36 @@ export class ScheduleService {
     }
   }
 
+  /**
+   * The idempotent upsert by name (config declarations, `PUT /schedules/by-name/{name}`, SDK
+   * `ensure`, CLI `apply`): creates the actor's schedule `body.name`, or updates, skips or refuses
+   * an existing one by `options.ifExists` (see schedule-ensure.ts). Race-free across replicas.
+   */
+  async ensure(actor: Actor, body: ScheduleEnsureInput, options: EnsureOptions = {}): Promise<EnsureOutcome> {
+    this.assertMayWrite(actor);
+    const { db, clock, assistants, config } = this.options;
+    try {
+      return await ensureSchedule(
+        {
+          db,
+          clock,
+          assistants,
+          rules: this.rules,
+          cap: config.maxSchedulesPerUser,
+          target: (who, assistantRef, workflowId) => this.target(who, assistantRef, workflowId),
+          notifyScheduler: (tx, row) => this.notifyScheduler(tx, row),
+          cancelPending: (tx, id, now, reason) => this.cancelPending(tx, id, now, reason),
+        },
+        actor,
+        body,
+        options,
+      );
+    } catch (error) {
+      if (uniqueViolation(error)) throw this.nameTaken(body.name);
+      throw error;
+    }
+  }
+
   async get(actor: Actor, id: string): Promise<ScheduleResource> {
     return toScheduleResource(await this.visible(actor, id));
   }
@@ -193,6 +227,7 @@ export class ScheduleService {
     const { rows, total } = await listSchedules(this.options.db, {
       ...(ownerId && { ownerId }),
       ...(input.assistant_id && { assistantId: input.assistant_id }),
+      ...(input.workflow_id && { workflowId: input.workflow_id }),
       ...(input.thread_id && { threadId: input.thread_id }),
       ...(input.status && { state: input.status }),
       ...(input.enabled !== undefined && { enabled: input.enabled }),
@@ -240,6 +275,7 @@ export class ScheduleService {
     await this.visible(actor, id);
     const { db, clock } = this.options;
     const assistantId = patch.assistant_id === undefined ? undefined : (await runnableAssistant(this.options.assistants, actor, patch.assistant_id)).id;
+    if (patch.workflow_id !== undefined) await this.runnableWorkflow(actor, patch.workflow_id);
     if (patch.thread_id) await usableThread(db, actor, patch.thread_id);
     try {
       const row = await db.transaction(async (tx) => {
@@ -327,6 +363,7 @@ export class ScheduleService {
     if (!overlap.success) throw invalid('overlap', 'must be "obey" or "override"');
     const visible = await this.visible(actor, id);
     if (visible.assistant_id) await runnableAssistant(this.options.assistants, actor, visible.assistant_id);
+    if (visible.workflow_id) await this.runnableWorkflow(actor, visible.workflow_id);
     const { db, clock, startDeadlineMs } = this.options;
     const runId = randomUUID();
     await db.transaction(async (tx) => {
@@ -338,6 +375,7 @@ export class ScheduleService {
           id: runId,
           schedule_id: id,
           assistant_id: schedule.assistant_id,
+          workflow_id: schedule.workflow_id,
           thread_id: schedule.thread_id,
           owner_id: schedule.owner_id,
           trigger: 'manual',
@@ -391,6 +429,31 @@ export class ScheduleService {
     await this.visible(actor, id);
     const rows = await listScheduleEvents(this.options.db, id, options);
     return rows.map((row) => ({ id: row.id, at: row.at.toISOString(), kind: row.kind, data: row.data }));
+  }
+
+  /** The target of a new schedule: exactly one of an assistant (id or graph id) and a workflow. */
+  private async target(
+    actor: Actor,
+    assistantRef: string | undefined,
+    workflowId: string | undefined,
+  ): Promise<{ name: string; columns: Pick<ScheduleRow, 'target_kind' | 'assistant_id' | 'workflow_id'> }> {
+    if ((assistantRef === undefined) === (workflowId === undefined)) {
+      throw invalid(
+        assistantRef === undefined ? 'assistant_id' : 'workflow_id',
+        assistantRef === undefined ? 'give the assistant_id or the workflow_id the schedule fires' : 'give one of assistant_id or workflow_id, not both: a schedule targets one of them',
+      );
+    }
+    if (workflowId !== undefined) {
+      const workflow = await this.runnableWorkflow(actor, workflowId);
+      return { name: workflow.name, columns: { target_kind: 'workflow', assistant_id: null, workflow_id: workflow.id } };
+    }
+    const assistant = await runnableAssistant(this.options.assistants, actor, assistantRef!);
+    return { name: assistant.name, columns: { target_kind: 'assistant', assistant_id: assistant.id, workflow_id: null } };
+  }
+
+  private async runnableWorkflow(actor: Actor, id: string): Promise<{ id: string; name: string }> {
+    if (!this.options.workflows) throw invalid('workflow_id', 'this server does not run workflows here (no workflow service)');
+    return this.options.workflows.runnable(actor, id);
   }
 
   private assertMayWrite(actor: Actor): void {

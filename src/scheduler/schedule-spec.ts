@@ -108,7 +108,9 @@ export function newScheduleColumns(input: ParsedCreate, rules: SpecRules, now: n
   checkWindow(startAt, endAt);
   checkTemplate(input.input_template);
   return {
-    assistant_id: input.assistant_id,
+    target_kind: input.workflow_id !== undefined ? 'workflow' : 'assistant',
+    assistant_id: input.assistant_id ?? null,
+    workflow_id: input.workflow_id ?? null,
     thread_id: input.thread_id ?? null,
     ...specColumns(input.schedule, rules, now, startAt),
     start_at: startAt,
@@ -126,6 +128,7 @@ export function newScheduleColumns(input: ParsedCreate, rules: SpecRules, now: n
     catchup_window_ms: input.catchup_window,
     jitter_ms: input.jitter,
     alert_after: input.alert_after,
+    alert_on_tokens_per_day: input.alert_on_tokens_per_day ?? null,
     webhook: input.webhook ?? null,
     enabled: input.enabled,
   };
@@ -140,7 +143,11 @@ export function changedColumns(
 ): { changes: Partial<ScheduleFields>; timing: boolean } {
   const changes: Partial<ScheduleFields> = {};
   if (patch.name !== undefined) changes.name = patch.name;
-  if (patch.assistant_id !== undefined) changes.assistant_id = patch.assistant_id;
+  if (patch.assistant_id !== undefined && patch.workflow_id !== undefined) {
+    throw invalid('workflow_id', 'give one of assistant_id or workflow_id, not both: a schedule targets one of them');
+  }
+  if (patch.assistant_id !== undefined) Object.assign(changes, { target_kind: 'assistant', assistant_id: patch.assistant_id, workflow_id: null });
+  if (patch.workflow_id !== undefined) Object.assign(changes, { target_kind: 'workflow', workflow_id: patch.workflow_id, assistant_id: null });
   if (patch.thread_id !== undefined) changes.thread_id = patch.thread_id;
   if (patch.start_at !== undefined) changes.start_at = patch.start_at ? new Date(patch.start_at) : null;
   if (patch.end_at !== undefined) changes.end_at = patch.end_at ? new Date(patch.end_at) : null;
@@ -164,6 +171,7 @@ export function changedColumns(
   if (patch.catchup_window !== undefined) changes.catchup_window_ms = patch.catchup_window;
   if (patch.jitter !== undefined) changes.jitter_ms = patch.jitter;
   if (patch.alert_after !== undefined) changes.alert_after = patch.alert_after;
+  if (patch.alert_on_tokens_per_day !== undefined) changes.alert_on_tokens_per_day = patch.alert_on_tokens_per_day;
   if (patch.webhook !== undefined) changes.webhook = patch.webhook;
   if (patch.enabled !== undefined) changes.enabled = patch.enabled;
   const timing = patch.schedule !== undefined || patch.start_at !== undefined || patch.end_at !== undefined || patch.max_runs !== undefined;

@@ -14,6 +14,8 @@ export interface ScheduleStats {
   /** success / (success + error + timeout); null when none of those finished in the window. */
   success_rate: number | null;
   consecutive_failures: number;
+  /** Tokens of runs in the window that recorded usage. */
+  tokens: { prompt: number; completion: number; total: number };
   p50_duration_ms: number | null;
   p95_duration_ms: number | null;
   last_run_at: string | null;
@@ -22,6 +24,7 @@ export interface ScheduleStats {
 }
 
 interface StatsRow {
+  tokens: { prompt: number | string; completion: number | string; total: number | string } | null;
   by_status: Partial<Record<RunStatus, number>>;
   by_reason: Record<string, number>;
   p50: number | null;
@@ -38,7 +41,7 @@ export async function scheduleStats(db: Queryable, scheduleId: string, options: 
   const since = new Date(options.now - options.windowMs);
   const { rows } = await db.query<StatsRow>(
     `WITH w AS (
-       SELECT status, error_kind, duration_ms FROM runs WHERE schedule_id = $1 AND created_at >= $2)
+       SELECT id, status, error_kind, duration_ms FROM runs WHERE schedule_id = $1 AND created_at >= $2)
      SELECT
        (SELECT coalesce(jsonb_object_agg(status, n), '{}') FROM (SELECT status, count(*)::int AS n FROM w GROUP BY status) a) AS by_status,
        (SELECT coalesce(jsonb_object_agg(error_kind, n), '{}') FROM (
@@ -46,6 +49,9 @@ export async function scheduleStats(db: Queryable, scheduleId: string, options: 
           WHERE error_kind IS NOT NULL AND status NOT IN ('pending', 'running') GROUP BY error_kind) b) AS by_reason,
        (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FROM w WHERE duration_ms IS NOT NULL AND status <> 'skipped') AS p50,
        (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FROM w WHERE duration_ms IS NOT NULL AND status <> 'skipped') AS p95,
+       (SELECT jsonb_build_object('prompt', coalesce(sum(u.prompt_tokens), 0), 'completion', coalesce(sum(u.completion_tokens), 0),
+                                  'total', coalesce(sum(u.total_tokens), 0))
+          FROM w JOIN run_usage_v u ON u.run_id = w.id) AS tokens,
        s.consecutive_failures, s.last_run_at, s.last_run_status, s.next_run_at,
        (s.enabled AND s.completed_at IS NULL) AS active
      FROM schedules s WHERE s.id = $1`,
@@ -64,6 +70,11 @@ export async function scheduleStats(db: Queryable, scheduleId: string, options: 
     by_reason: row.by_reason,
     success_rate: decided === 0 ? null : count('success') / decided,
     consecutive_failures: row.consecutive_failures,
+    tokens: {
+      prompt: Number(row.tokens?.prompt ?? 0),
+      completion: Number(row.tokens?.completion ?? 0),
+      total: Number(row.tokens?.total ?? 0),
+    },
     p50_duration_ms: row.p50 === null ? null : Math.round(row.p50),
     p95_duration_ms: row.p95 === null ? null : Math.round(row.p95),
     last_run_at: row.last_run_at?.toISOString() ?? null,

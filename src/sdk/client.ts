@@ -5,6 +5,7 @@ import type { Run, RunCreate, RunList, RunWithEvents } from '../api/schemas/runs
 import type {
   Schedule,
   ScheduleCreate,
+  ScheduleEnsureResult,
   ScheduleEventList,
   ScheduleList,
   SchedulePreview,
@@ -24,6 +25,8 @@ import type {
   ThreadUpdate,
   ThreadWithMessages,
 } from '../api/schemas/threads.ts';
+import type { SqlAnswer, SqlQuery } from '../api/schemas/sql.ts';
+import type { ScheduleUsage } from '../api/schemas/usage.ts';
 import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/users.ts';
 import { KairosApiError } from './errors.ts';
 import { operations, type OperationName } from './operations.ts';
@@ -46,6 +49,7 @@ export type {
   RunWithEvents,
   Schedule,
   ScheduleCreate,
+  ScheduleEnsureResult,
   ScheduleEventList,
   ScheduleList,
   SchedulePreview,
@@ -53,6 +57,9 @@ export type {
   ScheduleStats,
   ScheduleTrigger,
   ScheduleUpdate,
+  ScheduleUsage,
+  SqlAnswer,
+  SqlQuery,
   Thread,
   ThreadCreate,
   ThreadDeleted,
@@ -200,6 +207,20 @@ export class Kairos {
   readonly schedules = {
     create: (body: ScheduleCreate) => this.call<Schedule>('schedules.create', { body }),
     /**
+     * Creates the schedule `body.name`, or reconciles the existing one (idempotent: safe to call at
+     * every start). `if_exists`: `raise` (default: refuse a name taken by a schedule that no ensure
+     * created, `schedule_exists`), `update` (make it match), `skip` (leave it alone). `result` says
+     * which of created / updated / unchanged / skipped happened.
+     *
+     * @example
+     * const { result, schedule } = await kairos.schedules.ensure(
+     *   { name: 'nightly-cleanup', assistant_id: 'cleanup', schedule: { cron: '0 3 * * *' } },
+     *   { if_exists: 'update' },
+     * );
+     */
+    ensure: (body: ScheduleCreate & { name: string }, options: { if_exists?: 'update' | 'skip' | 'raise' } = {}) =>
+      this.call<ScheduleEnsureResult>('schedules.ensure', { params: { name: body.name }, query: { ...options }, body }),
+    /**
      * Newest first; filters `status`, `enabled`, `name` (contains), `metadata` (object), `assistant_id`,
      * `thread_id`; page with `offset` or with `cursor` (the previous page's `next_cursor`).
      */
@@ -217,6 +238,15 @@ export class Kairos {
     stats: (id: string, options: { window?: string } = {}) =>
       this.call<ScheduleStats>('schedules.stats', { params: { id }, query: { ...options } }),
     events: (id: string) => this.call<ScheduleEventList>('schedules.events', { params: { id } }),
+    /** Tokens per day in the schedule's zone, and money when the server has a price table. */
+    usage: (id: string, options: { days?: number } = {}) =>
+      this.call<ScheduleUsage>('schedules.usage', { params: { id }, query: { ...options } }),
+  };
+
+  readonly sql = {
+    /** One read-only query (admins): `{columns, rows, row_count, truncated}`; see docs/data-model.md. */
+    query: (query: string, options: { timeout_ms?: number; max_rows?: number } = {}) =>
+      this.call<SqlAnswer>('sql.query', { body: { query, ...options } }),
   };
 
   /** Calls one operation of the table; resolves to the parsed JSON answer (undefined for 204). */

@@ -10,6 +10,8 @@ export interface RunRow {
   schedule_id: string | null;
   assistant_id: string | null;
   workflow_id: string | null;
+  /** The workflow version the run walks, pinned when it first starts. */
+  workflow_version: number | null;
   thread_id: string | null;
   owner_id: string;
   trigger: Trigger;
@@ -48,6 +50,8 @@ export interface NewRun {
   id: string;
   schedule_id: string | null;
   assistant_id: string | null;
+  /** A run of a workflow (then `assistant_id` is null). */
+  workflow_id?: string | null;
   thread_id: string | null;
   owner_id: string;
   trigger: Trigger;
@@ -74,6 +78,7 @@ const columns = [
   ['id', 'uuid'],
   ['schedule_id', 'uuid'],
   ['assistant_id', 'uuid'],
+  ['workflow_id', 'uuid'],
   ['thread_id', 'uuid'],
   ['owner_id', 'uuid'],
   ['trigger', 'text'],
@@ -107,6 +112,8 @@ function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
       return run.error_kind ?? null;
     case 'error':
       return run.error ?? null;
+    case 'workflow_id':
+      return run.workflow_id ?? null;
     default:
       return run[name];
   }
@@ -142,6 +149,7 @@ export interface RunFilter {
   ownerId?: string;
   scheduleId?: string;
   assistantId?: string;
+  workflowId?: string;
   threadId?: string;
   status?: RunStatus;
   trigger?: Trigger;
@@ -165,6 +173,7 @@ export async function listRuns(db: Queryable, filter: RunFilter): Promise<{ rows
   add('owner_id', filter.ownerId);
   add('schedule_id', filter.scheduleId);
   add('assistant_id', filter.assistantId);
+  add('workflow_id', filter.workflowId);
   add('thread_id', filter.threadId);
   add('status', filter.status);
   add('trigger', filter.trigger);

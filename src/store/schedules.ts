@@ -3,6 +3,7 @@ import type { Queryable } from './database.ts';
 export type ScheduleKind = 'cron' | 'once' | 'interval';
 export type OverlapPolicy = 'skip' | 'queue' | 'allow' | 'cancel_previous';
 export type MisfirePolicy = 'skip' | 'run_once' | 'run_all';
+export type ScheduleSource = 'api' | 'config' | 'apply';
 
 /** A row of `schedules`, as the driver returns it (timestamptz as Date, int8 as number). */
 export interface ScheduleRow {
@@ -38,6 +39,7 @@ export interface ScheduleRow {
   catchup_window_ms: number;
   jitter_ms: number;
   alert_after: number;
+  alert_on_tokens_per_day: number | null;
   webhook: string | null;
   enabled: boolean;
   completed_at: Date | null;
@@ -51,6 +53,10 @@ export interface ScheduleRow {
   last_run_at: Date | null;
   last_run_status: string | null;
   version: number;
+  /** Who manages it: `api`, `config` (declared in the config file) or `apply` (upserted by name). */
+  source: ScheduleSource;
+  /** Why a managed schedule differs from its declaration (e.g. paused: removed from the config file). */
+  source_note: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -59,7 +65,9 @@ export interface ScheduleRow {
 export type ScheduleFields = Pick<
   ScheduleRow,
   | 'name'
+  | 'target_kind'
   | 'assistant_id'
+  | 'workflow_id'
   | 'thread_id'
   | 'kind'
   | 'cron'
@@ -85,6 +93,7 @@ export type ScheduleFields = Pick<
   | 'catchup_window_ms'
   | 'jitter_ms'
   | 'alert_after'
+  | 'alert_on_tokens_per_day'
   | 'webhook'
   | 'enabled'
 >;
@@ -95,6 +104,7 @@ export type NewSchedule = ScheduleFields & {
   next_run_at: Date | null;
   completed_at: Date | null;
   created_at: Date;
+  source?: ScheduleSource;
 };
 
 const jsonColumns = new Set(['input_template', 'metadata']);
@@ -123,6 +133,26 @@ export async function findSchedule(db: Queryable, id: string, options: { forUpda
   return rows[0];
 }
 
+/** The schedule an owner has under this name (names are unique per owner). */
+export async function findScheduleByName(
+  db: Queryable,
+  ownerId: string,
+  name: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<ScheduleRow | undefined> {
+  const { rows } = await db.query<ScheduleRow>(
+    `SELECT * FROM schedules WHERE owner_id = $1 AND name = $2${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [ownerId, name],
+  );
+  return rows[0];
+}
+
+/** An owner's schedules managed by the config file, by name. */
+export async function listConfigSchedules(db: Queryable, ownerId: string): Promise<ScheduleRow[]> {
+  const { rows } = await db.query<ScheduleRow>("SELECT * FROM schedules WHERE owner_id = $1 AND source = 'config' ORDER BY name", [ownerId]);
+  return rows;
+}
+
 export type ScheduleState = 'active' | 'paused' | 'completed';
 
 /** A keyset position: the created_at (microseconds since the epoch, as text) and id of the last row read. */
@@ -140,6 +170,7 @@ export interface ScheduleOrder {
 export interface ScheduleFilter {
   ownerId?: string;
   assistantId?: string;
+  workflowId?: string;
   /** An assistant id or a graph id: schedules of that assistant, or of any assistant of the graph. */
   assistantRef?: string;
   threadId?: string;
@@ -178,6 +209,7 @@ export async function listSchedules(
   };
   if (filter.ownerId) add('owner_id = ?', filter.ownerId);
   if (filter.assistantId) add('assistant_id = ?', filter.assistantId);
+  if (filter.workflowId) add('workflow_id = ?', filter.workflowId);
   if (filter.assistantRef) add('assistant_id IN (SELECT id FROM assistants WHERE id::text = ? OR graph_id = ?)', filter.assistantRef, filter.assistantRef);
   if (filter.threadId) add('thread_id = ?', filter.threadId);
   if (filter.state === 'completed') where.push('completed_at IS NOT NULL');
@@ -216,7 +248,7 @@ export async function listSchedules(
 export async function updateScheduleColumns(
   db: Queryable,
   id: string,
-  changes: Partial<ScheduleFields & Pick<ScheduleRow, 'next_run_at' | 'completed_at' | 'consecutive_failures' | 'alerted_streak'>>,
+  changes: Partial<ScheduleFields & Pick<ScheduleRow, 'next_run_at' | 'completed_at' | 'consecutive_failures' | 'alerted_streak' | 'source' | 'source_note'>>,
   now: Date,
 ): Promise<ScheduleRow | undefined> {
   const columns = Object.keys(changes);

@@ -10,6 +10,9 @@ import { recordOutcomes, type FailureAlert } from './record-outcomes.ts';
 /** A run this worker now holds, with what execution needs from its schedule, assistant and owner. */
 export interface ClaimedRun extends RunRow {
   session_mode: 'new' | 'persistent' | null;
+  /** The schedule's name and zone (for workflow step templates); null outside schedules. */
+  schedule_name: string | null;
+  schedule_timezone: string | null;
   on_run_completed: 'delete' | 'keep' | null;
   /** The assistant row as of the claim; null when it no longer exists. */
   assistant: Assistant | null;
@@ -23,6 +26,8 @@ export interface ClaimedRun extends RunRow {
 
 interface StartedRow extends RunRow {
   session_mode: 'new' | 'persistent' | null;
+  schedule_name: string | null;
+  schedule_timezone: string | null;
   on_run_completed: 'delete' | 'keep' | null;
   /** The schedule's `config` column (where a LangGraph cron's payload `config`, `context`, … are kept). */
   schedule_config: Record<string, unknown> | null;
@@ -204,7 +209,7 @@ export async function claimRuns(
            jsonb_build_object('attempt', s.attempt, 'worker', $2::text)
          FROM s
        )
-       SELECT s.*, sc.session_mode, sc.on_run_completed, sc.config AS schedule_config, to_jsonb(a.*) AS assistant_row,
+       SELECT s.*, sc.session_mode, sc.on_run_completed, sc.config AS schedule_config, sc.name AS schedule_name, sc.timezone AS schedule_timezone, to_jsonb(a.*) AS assistant_row,
          u.role AS owner_role, u.id IS NOT NULL AS owner_exists, u.disabled_at IS NOT NULL AS owner_disabled
        FROM s
        LEFT JOIN schedules sc ON sc.id = s.schedule_id

@@ -6,6 +6,9 @@ export interface RunResource {
   id: string;
   schedule_id: string | null;
   assistant_id: string | null;
+  /** Set for a run of a workflow, with the version it walks (null until it first starts). */
+  workflow_id: string | null;
+  workflow_version: number | null;
   thread_id: string | null;
   /** The conversation on the remote agent server (agentos session, langgraph thread, a2a context). */
   remote_session_id: string | null;
@@ -46,6 +49,8 @@ export function toRunResource(row: RunRow): RunResource {
     id: row.id,
     schedule_id: row.schedule_id,
     assistant_id: row.assistant_id,
+    workflow_id: row.workflow_id,
+    workflow_version: row.workflow_version,
     thread_id: row.thread_id,
     remote_session_id: row.remote_session_id ?? null,
     owner_id: row.owner_id,

@@ -9,6 +9,8 @@ import { runnableAssistant, usableThread } from '../scheduler/access.ts';
 import { parseScheduleInput } from '../scheduler/schedule-input.ts';
 import type { Database } from '../store/database.ts';
 import { listRunEvents } from '../store/run-events.ts';
+import { listRunSteps } from '../store/run-steps.ts';
+import { stepTree, type RunStepResource } from '../workflows/step-tree.ts';
 import { cancelRun, finalStatuses, findRun, insertRuns, listRuns, type RunRow } from '../store/runs.ts';
 import { toRunEventResource, toRunResource, type RunEventResource, type RunResource } from './run-resource.ts';
 import { RunWaiter } from './run-waiter.ts';
@@ -37,6 +39,7 @@ const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 dat
 export const runListSchema = z.strictObject({
   schedule_id: z.uuid().optional(),
   assistant_id: z.uuid().optional(),
+  workflow_id: z.uuid().optional(),
   thread_id: z.uuid().optional(),
   status: z.enum(statuses).optional(),
   trigger: z.enum(triggers).optional(),
@@ -125,6 +128,7 @@ export class RunService {
       ...(ownerId && { ownerId }),
       ...(input.schedule_id && { scheduleId: input.schedule_id }),
       ...(input.assistant_id && { assistantId: input.assistant_id }),
+      ...(input.workflow_id && { workflowId: input.workflow_id }),
       ...(input.thread_id && { threadId: input.thread_id }),
       ...(input.status && { status: input.status }),
       ...(input.trigger && { trigger: input.trigger }),
@@ -179,6 +183,12 @@ export class RunService {
   async events(actor: Actor, id: string): Promise<RunEventResource[]> {
     await this.visible(actor, id);
     return (await listRunEvents(this.options.db, id)).map(toRunEventResource);
+  }
+
+  /** A workflow run's step tree (empty for a run of an assistant): each node with its children. */
+  async steps(actor: Actor, id: string): Promise<RunStepResource[]> {
+    const run = await this.visible(actor, id);
+    return run.workflow_id === null && run.workflow_version === null ? [] : stepTree(await listRunSteps(this.options.db, id));
   }
 
   async close(): Promise<void> {

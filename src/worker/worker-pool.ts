@@ -6,7 +6,9 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { deliverAlerts } from '../scheduler/alerts.ts';
+import { deliverAlerts, deliverTokenAlert } from '../scheduler/alerts.ts';
+import { inContext, startRunSpan } from '../observability/run-span.ts';
+import { crossTokenAlert } from '../observability/token-alert.ts';
 import { Wakeup } from '../scheduler/wakeup.ts';
 import type { Database } from '../store/database.ts';
 import { appendRunEvent } from '../store/run-events.ts';
@@ -16,6 +18,7 @@ import type { FailureAlert } from './record-outcomes.ts';
 import { recoverExpiredLeases } from './recover-expired-leases.ts';
 import { retryDelayMs } from './retry-backoff.ts';
 import { FinishBatcher } from './finish-batcher.ts';
+import { executeWorkflow } from '../workflows/execute-workflow.ts';
 import { finishRuns, heartbeatRuns, releaseRuns, retryRun, type LeaseKey, type RunEnding, type RunFinish } from './run-lease.ts';
 
 /** Executes one run: the assistant runtime in production, anything in tests. */
@@ -87,7 +90,11 @@ export class WorkerPool {
 
   constructor(private readonly options: WorkerPoolOptions) {
     const deps: AssistantExecutionDeps = options.execution ?? { db: options.db, logger: options.logger };
-    this.execute = options.execute ?? ((run, signal, emit) => executeAssistant(deps, run, signal, emit));
+    // A workflow run is an ordinary run whose executor walks the workflow (src/workflows).
+    const workflows = { db: options.db, clock: options.clock, assistants: deps, registry: deps.registry, workerId: options.workerId };
+    this.execute =
+      options.execute ??
+      ((run, signal, emit) => (run.workflowId ? executeWorkflow(workflows, run, signal, emit) : executeAssistant(deps, run, signal, emit)));
     this.maintenanceEveryMs = Math.max(250, Math.min(options.config.leaseMs / 3, 5000));
   }
 
@@ -207,6 +214,9 @@ export class WorkerPool {
     const key: LeaseKey = { id: run.id, attempt: run.attempt, workerId };
     let timer: NodeJS.Timeout | undefined;
     let ending: RunEnding;
+    const span = startRunSpan(run);
+    let outcome: { status: string; errorKind: string | null; error: string | null } = { status: 'lost', errorKind: null, error: null };
+    let work: Promise<RunResult> | undefined;
     try {
       // Claimed ahead of its time: hold the slot until `not_before`, then POST at once.
       const wait = run.not_before.getTime() - clock.now();
@@ -219,15 +229,20 @@ export class WorkerPool {
         metrics.fireLag.observe(Math.max(0, clock.now() - run.scheduled_for.getTime()));
       }
       const emit = (kind: string, data?: unknown) => appendRunEvent(db, run.id, kind, data);
-      const result = await Promise.race([this.execute(toExecute(run), controller.signal, emit), abortion(controller.signal)]);
+      work = inContext(span.context, () => this.execute(toExecute(run), controller.signal, emit));
+      const result = await Promise.race([work, abortion(controller.signal)]);
       ending = { status: 'success', errorKind: null, error: null, output: result.output, usage: result.usage ?? null, threadId: result.threadId ?? null, finishedAt: clock.now() };
+      outcome = { status: 'success', errorKind: null, error: null };
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
       if (reason instanceof LeaseGone) return;
+      // A workflow records which of its steps were cancelled as it stops: give it a moment to.
+      if (work && run.workflow_id && controller.signal.aborted) await settledWithin(work, 2000);
       const failure = reason instanceof RunFailure ? reason : new RunFailure('assistant_error', messageOf(reason), { cause: reason });
       if (failure.retryable && !failure.skip && run.attempt < run.max_attempts) {
         const delayMs = retryDelayMs(run, run.attempt);
         const notBefore = clock.now() + delayMs;
+        outcome = { status: 'retry', errorKind: failure.kind, error: failure.message };
         await retryRun(db, key, { errorKind: failure.kind, error: failure.message, notBefore, startDeadline: notBefore + config.startDeadlineMs, delayMs });
         return;
       }
@@ -240,11 +255,14 @@ export class WorkerPool {
         threadId: null,
         finishedAt: clock.now(),
       };
+      outcome = { status: ending.status, errorKind: ending.errorKind, error: ending.error };
     } finally {
       clearTimeout(timer);
+      span.end(outcome.status, outcome.errorKind, outcome.error);
     }
     const written = await this.finishes.add({ key, ending });
     if (written) metrics?.runs.inc({ status: ending.status });
+    if (written && ending.usage && run.schedule_id) await this.checkTokens(run.schedule_id);
   }
 
   /** One statement for a batch of finishes; retried when two batches deadlock on schedule rows. */
@@ -277,6 +295,17 @@ export class WorkerPool {
       }
     } catch (error) {
       logger.warn({ err: error }, 'heartbeat failed');
+    }
+  }
+
+  /** After a run that recorded usage: alert once a day when the schedule's tokens pass its limit. */
+  private async checkTokens(scheduleId: string): Promise<void> {
+    const { db, clock, logger, alertWebhook } = this.options;
+    try {
+      const alert = await crossTokenAlert(db, scheduleId, new Date(clock.now()));
+      if (alert) void deliverTokenAlert(alert, alertWebhook, logger);
+    } catch (error) {
+      logger.warn({ err: error, schedule_id: scheduleId }, 'checking the token alert failed');
     }
   }
 
@@ -331,6 +360,13 @@ function abortion(signal: AbortSignal): Promise<never> {
   });
 }
 
+/** Waits until `promise` settles or `ms` pass, whichever comes first; never rejects. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.then(() => {}, () => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -339,6 +375,7 @@ function toExecute(run: ClaimedRun): RunToExecute {
   return {
     id: run.id,
     assistantId: run.assistant_id,
+    workflowId: run.workflow_id,
     scheduleId: run.schedule_id,
     scheduledFor: run.scheduled_for,
     trigger: run.trigger,
@@ -350,6 +387,7 @@ function toExecute(run: ClaimedRun): RunToExecute {
     onRunCompleted: run.on_run_completed,
     input: run.input,
     preloaded: { assistant: run.assistant, owner: run.owner },
+    ...(run.schedule_timezone && { schedule: { name: run.schedule_name ?? '', timezone: run.schedule_timezone } }),
     ...(run.config !== undefined && { config: run.config }),
     ...(run.context !== undefined && { context: run.context }),
   };

@@ -57,6 +57,23 @@ describe('SDK', () => {
     expect((await kairos.keys.revoke(created.id)).revoked_at).not.toBeNull();
   });
 
+  it('ensures a schedule by name: created, unchanged, updated, skipped, and schedule_exists for a hand-made one', async () => {
+    const kairos = client(alice.key);
+    const assistant = await kairos.assistants.create({ name: 'SDK ensure', kind: 'module', config: { module: 'echo' } });
+    const body = { name: 'sdk-nightly', assistant_id: assistant.id, schedule: { cron: '0 3 * * *', timezone: 'UTC' } };
+    const created = await kairos.schedules.ensure(body);
+    expect(created).toMatchObject({ result: 'created', changed: [], schedule: { name: 'sdk-nightly', source: 'apply' } });
+    expect(await kairos.schedules.ensure(body)).toMatchObject({ result: 'unchanged', schedule: { id: created.schedule.id, version: created.schedule.version } });
+    const moved = await kairos.schedules.ensure({ ...body, schedule: { cron: '0 4 * * *', timezone: 'UTC' } });
+    expect(moved).toMatchObject({ result: 'updated', changed: ['schedule'] });
+    expect(moved.schedule.next_run_at).toMatch(/T04:00:00\.000Z$/);
+    await kairos.schedules.create({ name: 'sdk-by-hand', assistant_id: assistant.id, schedule: '0 5 * * *' });
+    const refused = await kairos.schedules.ensure({ ...body, name: 'sdk-by-hand' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(KairosApiError);
+    expect(refused).toMatchObject({ status: 409, code: 'schedule_exists', details: { name: 'sdk-by-hand', source: 'api' } });
+    expect(await kairos.schedules.ensure({ ...body, name: 'sdk-by-hand' }, { if_exists: 'skip' })).toMatchObject({ result: 'skipped' });
+  });
+
   it('throws KairosApiError carrying the status, code and details', async () => {
     const kairos = client(alice.key);
     const notFound = await kairos.schedules.get('00000000-0000-0000-0000-00000000beef').catch((error: unknown) => error);

@@ -11,6 +11,9 @@ import { Run, RunList } from '../schemas/runs.ts';
 import {
   Schedule,
   ScheduleCreate,
+  ScheduleEnsureParams,
+  ScheduleEnsureQuery,
+  ScheduleEnsureResult,
   ScheduleEventList,
   ScheduleList,
   ScheduleListQuery,
@@ -35,6 +38,24 @@ export const scheduleRoutes = {
     responses: { 201: json(Schedule, 'The schedule, with next_run_at') },
     extraErrors: {
       409: 'Name taken, or the assistant is inactive (`name_taken`, `assistant_inactive`)',
+      429: 'The owner has reached KAIROS_MAX_SCHEDULES_PER_USER (`schedule_cap_reached`)',
+    },
+  }),
+  ensure: apiRoute({
+    method: 'put',
+    path: '/api/v1/schedules/by-name/{name}',
+    tags,
+    summary: 'Create the schedule of this name, or reconcile the existing one (idempotent upsert by name)',
+    description:
+      'The body is a create body; its `name`, if given, must equal the path. Answers 201 when created, 200 when updated, unchanged or skipped. ' +
+      'An update writes only the fields that differ and recomputes next_run_at only when timing fields changed.',
+    request: { params: ScheduleEnsureParams, query: ScheduleEnsureQuery, body: jsonBody(ScheduleCreate) },
+    responses: {
+      201: json(ScheduleEnsureResult, 'Created'),
+      200: json(ScheduleEnsureResult, 'Updated, unchanged or skipped'),
+    },
+    extraErrors: {
+      409: 'The name is taken by a schedule this upsert did not create and if_exists is raise (`schedule_exists`), or the assistant is inactive',
       429: 'The owner has reached KAIROS_MAX_SCHEDULES_PER_USER (`schedule_cap_reached`)',
     },
   }),
@@ -149,6 +170,16 @@ export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: Sche
   app.openapi(scheduleRoutes.create, async (c) =>
     c.json(await schedules.create(c.var.actor, c.req.valid('json') as ScheduleCreateInput), 201),
   );
+  app.openapi(scheduleRoutes.ensure, async (c) => {
+    const { name } = c.req.valid('param');
+    const body = c.req.valid('json');
+    if (body.name !== undefined && body.name !== name) {
+      throw invalid('name', `the body names "${String(body.name)}" but the path names "${name}": give the name once, in the path`);
+    }
+    const { if_exists } = c.req.valid('query');
+    const outcome = await schedules.ensure(c.var.actor, { ...(body as ScheduleCreateInput), name }, { ...(if_exists && { ifExists: if_exists }), source: 'apply' });
+    return outcome.result === 'created' ? c.json(outcome, 201) : c.json(outcome, 200);
+  });
   app.openapi(scheduleRoutes.list, async (c) => {
     const query = c.req.valid('query');
     const { items, total, next_cursor } = await schedules.list(c.var.actor, query);

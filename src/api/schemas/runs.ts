@@ -13,6 +13,8 @@ const runFields = {
   id: z.string(),
   schedule_id: z.string().nullable(),
   assistant_id: z.string().nullable(),
+  workflow_id: z.string().nullable(),
+  workflow_version: z.number().int().nullable(),
   thread_id: z.string().nullable(),
   remote_session_id: z.string().nullable().openapi({ description: 'The conversation on the remote agent server (AgentOS session, LangGraph thread, A2A context), when the assistant keeps one' }),
   owner_id: z.string(),
@@ -36,7 +38,32 @@ const runFields = {
 };
 
 export const Run = z.object(runFields).openapi('Run');
-export const RunWithEvents = z.object({ ...runFields, events: z.array(RunEvent) }).openapi('RunWithEvents');
+
+const stepStatuses = ['running', 'success', 'error', 'skipped', 'cancelled'] as const;
+
+/** One node of a workflow run; `children` holds the nodes inside it (the schema is recursive). */
+export const RunStep = z
+  .object({
+    key: z.string().openapi({ description: 'Unique within the run: the path with the loop iterations it ran in', example: 'steps[1]@2.steps[0]' }),
+    path: z.string().openapi({ example: 'steps[1].steps[0]' }),
+    name: z.string(),
+    type: z.enum(['step', 'parallel', 'loop', 'router', 'condition']),
+    status: z.enum(stepStatuses),
+    attempt: z.number().int(),
+    iteration: z.number().int().nullable(),
+    started_at: Timestamp,
+    finished_at: Timestamp.nullable(),
+    duration_ms: z.number().int().nullable(),
+    input: z.unknown(),
+    output: z.unknown(),
+    error: z.unknown(),
+    children: z.array(z.unknown()).openapi({ description: 'RunStep objects', type: 'array', items: { $ref: '#/components/schemas/RunStep' } }),
+  })
+  .openapi('RunStep');
+
+export const RunWithEvents = z
+  .object({ ...runFields, events: z.array(RunEvent), steps: z.array(RunStep).openapi({ description: "A workflow run's step tree (empty for assistant runs)" }) })
+  .openapi('RunWithEvents');
 
 /**
  * The engine's own schema, with its recursive `z.json()` fields loosened to `unknown` (a JSON body
@@ -55,6 +82,7 @@ export const RunCreateQuery = z.object({
 export const RunListQuery = PageQuery.extend({
   schedule_id: z.string().optional(),
   assistant_id: z.string().optional(),
+  workflow_id: z.string().optional(),
   thread_id: z.string().optional(),
   status: z.enum(statuses).optional(),
   trigger: z.enum(triggers).optional(),

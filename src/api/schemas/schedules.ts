@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { triggers } from '../../agents/runtime.ts';
+import { ifExistsPolicies } from '../../scheduler/schedule-ensure.ts';
 import { previewSchema, scheduleCreateSchema, scheduleUpdateSchema } from '../../scheduler/schedule-input.ts';
 import { PageQuery, Timestamp, queryBoolean } from './common.ts';
 import { jsonObjectQuery } from './json-query.ts';
@@ -46,6 +47,7 @@ export const Schedule = z
     name: z.string(),
     owner_id: z.string(),
     assistant_id: z.string().nullable(),
+    workflow_id: z.string().nullable(),
     thread_id: z.string().nullable(),
     schedule: z.union([
       z.object({ cron: z.string(), timezone: z.string() }),
@@ -79,14 +81,37 @@ export const Schedule = z
     last_run_at: Timestamp.nullable(),
     last_run_status: z.string().nullable(),
     alert_after: z.number().int(),
+    alert_on_tokens_per_day: z.number().int().nullable(),
     webhook: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
     config: z.record(z.string(), z.unknown()).openapi({ description: "Extra run configuration (LangGraph's payload config, context, …)" }),
     version: z.number().int(),
+    source: z.enum(['api', 'config', 'apply']).openapi({
+      description: 'Who manages it: `api` (made through the API, CLI or dashboard), `config` (declared in the config file; the next start may overwrite edits), `apply` (upserted by name)',
+    }),
+    source_note: z.string().nullable().openapi({ description: 'Why a managed schedule differs from its declaration, e.g. paused because it was removed from the config file' }),
     created_at: Timestamp,
     updated_at: Timestamp,
   })
   .openapi('Schedule');
+
+export const ScheduleEnsureParams = z.object({
+  name: z.string().min(1).max(200).openapi({ param: { name: 'name', in: 'path' }, description: 'The schedule name: the key of the upsert', example: 'daily-digest' }),
+});
+
+export const ScheduleEnsureQuery = z.object({
+  if_exists: z.enum(ifExistsPolicies).optional().openapi({
+    description: 'When the name is taken: `raise` (default; 409 `schedule_exists` unless an earlier by-name upsert created it), `update` (make it match the body), `skip` (leave it alone)',
+  }),
+});
+
+export const ScheduleEnsureResult = z
+  .object({
+    result: z.enum(['created', 'updated', 'unchanged', 'skipped']),
+    changed: z.array(z.string()).openapi({ description: 'The fields that changed (`schedule`, `input_template`, …) when updated' }),
+    schedule: Schedule,
+  })
+  .openapi('ScheduleEnsureResult');
 
 export const ScheduleStats = z
   .object({
@@ -98,6 +123,7 @@ export const ScheduleStats = z
     by_reason: z.record(z.string(), z.number()),
     success_rate: z.number().nullable(),
     consecutive_failures: z.number().int(),
+    tokens: z.object({ prompt: z.number().int(), completion: z.number().int(), total: z.number().int() }),
     p50_duration_ms: z.number().nullable(),
     p95_duration_ms: z.number().nullable(),
     last_run_at: Timestamp.nullable(),
@@ -112,6 +138,7 @@ export const ScheduleEventList = z
 
 export const ScheduleListQuery = PageQuery.extend({
   assistant_id: z.string().optional(),
+  workflow_id: z.string().optional(),
   thread_id: z.string().optional(),
   owner_id: z.string().optional().openapi({ description: "Admins: one user's schedules" }),
   status: z.enum(['active', 'paused', 'completed']).optional(),
@@ -149,5 +176,7 @@ export type SchedulePreview = z.infer<typeof SchedulePreview>;
 export type SchedulePreviewRequest = z.input<typeof previewSchema> & { count?: number };
 export type ScheduleTrigger = z.input<typeof ScheduleTrigger>;
 export type ScheduleStats = z.infer<typeof ScheduleStats>;
+export type ScheduleEnsureResult = z.infer<typeof ScheduleEnsureResult>;
+export type ScheduleEnsureQuery = z.infer<typeof ScheduleEnsureQuery>;
 export type ScheduleList = z.infer<typeof ScheduleList>;
 export type ScheduleEventList = z.infer<typeof ScheduleEventList>;

@@ -1,6 +1,6 @@
 import { api, type Query } from './client.ts';
 import { readAllByCursor, readRunWindow } from './paging.ts';
-import type { Assistant, Me, TestCallResult, Page, Preview, Run, Schedule, ScheduleSpec, ScheduleStats, Thread } from './types.ts';
+import type { Assistant, Me, Page, Preview, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, TestCallResult, Thread } from './types.ts';
 
 const v1 = '/api/v1';
 
@@ -30,6 +30,7 @@ export const schedulesApi = {
   runWindow: (scheduleId: string, from: Date, to: Date, signal?: AbortSignal) =>
     readRunWindow((query, s) => schedulesApi.runs(scheduleId, query, s), from, to, {}, signal),
   stats: (scheduleId: string, window = '24h') => api.get<ScheduleStats>(`${v1}/schedules/${id(scheduleId)}/stats`, { window }),
+  usage: (scheduleId: string, days = 30) => api.get<ScheduleUsage>(`${v1}/schedules/${id(scheduleId)}/usage`, { days }),
   preview: (spec: ScheduleSpec, count = 5) => api.post<Preview>(`${v1}/schedules/preview`, { ...spec, count }),
 };
 

@@ -49,6 +49,7 @@ export interface RetryPolicy {
 export interface Schedule {
   id: string;
   name: string;
+  alert_on_tokens_per_day?: number | null;
   assistant_id?: string | null;
   workflow_id?: string | null;
   thread_id?: string | null;
@@ -84,6 +85,10 @@ export interface Schedule {
   created_at?: string;
   updated_at?: string;
   owner_id?: string;
+  /** Who manages it: `api`, `config` (declared in the config file) or `apply` (upserted by name). */
+  source?: 'api' | 'config' | 'apply' | string;
+  /** Why a managed schedule differs from its declaration (e.g. paused: removed from the config file). */
+  source_note?: string | null;
 }
 
 export interface ScheduleStats {
@@ -132,7 +137,28 @@ export interface Run {
   started_at?: string | null;
   finished_at?: string | null;
   duration_ms?: number | null;
+  /** Token usage the assistant reported (llm, module recordUsage, an http agent's `usage`). */
+  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number; model?: string } | null;
   events?: RunEvent[];
+}
+
+export interface UsageSums {
+  runs: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  tokens: number;
+  cost: number | null;
+  unpriced_tokens: number;
+}
+
+/** GET /schedules/{id}/usage: tokens per day in the schedule's zone, money by the server's price table. */
+export interface ScheduleUsage {
+  schedule_id: string;
+  timezone: string;
+  since: string;
+  days: Array<UsageSums & { day: string }>;
+  total: UsageSums;
+  priced: boolean;
 }
 
 export interface RunEvent {

@@ -1,6 +1,6 @@
 import type { Run } from '../api/types.ts';
 import { useNow } from '../hooks/use-now.ts';
-import { between, formatDuration, formatInstant, formatRelative, formatShort, shortId } from '../lib/format.ts';
+import { between, formatCount, formatDuration, formatInstant, formatRelative, formatShort, shortId } from '../lib/format.ts';
 import { useCatalog } from './catalog.tsx';
 import { runError, runReason, useOpenRun } from './run-drawer.tsx';
 import { StatusBadge, failureLabels } from './status-badge.tsx';
@@ -29,6 +29,9 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
               Duration
             </th>
             <th scope="col">Trigger</th>
+            <th scope="col" className="num">
+              Tokens
+            </th>
             <th scope="col" className="num">
               Attempt
             </th>
@@ -83,6 +86,9 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
                 <td data-label="Trigger">
                   <span className="tag">{run.trigger ?? '—'}</span>
                 </td>
+                <td data-label="Tokens" className="num tabular" title={run.usage?.model ?? undefined}>
+                  {tokensOf(run) === null ? '—' : formatCount(tokensOf(run)!)}
+                </td>
                 <td data-label="Attempt" className="num">
                   {run.attempt ?? 1}
                 </td>
@@ -97,4 +103,13 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
       </table>
     </div>
   );
+}
+
+/** A run's total tokens: the reported total, or prompt + completion; null when it reported none. */
+function tokensOf(run: Run): number | null {
+  const usage = run.usage;
+  if (!usage) return null;
+  if (typeof usage.total_tokens === 'number') return usage.total_tokens;
+  if (typeof usage.prompt_tokens === 'number' || typeof usage.completion_tokens === 'number') return (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0);
+  return null;
 }

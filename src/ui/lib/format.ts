@@ -132,3 +132,14 @@ export function shortId(id: string | null | undefined): string {
 export function countOf(count: number, noun: string): string {
   return `${count.toLocaleString()} ${noun}${count === 1 ? '' : 's'}`;
 }
+
+/** A token count, grouped (12,345), or compact past a million (1.2M). */
+export function formatCount(n: number): string {
+  return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n.toLocaleString('en-US');
+}
+
+/** Money from the server's price table (no currency is configured: a plain amount). */
+export function formatCost(amount: number | null | undefined): string {
+  if (amount === null || amount === undefined) return '—';
+  return amount < 0.01 && amount > 0 ? `$${amount.toFixed(4)}` : `$${amount.toFixed(2)}`;
+}

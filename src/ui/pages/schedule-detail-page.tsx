@@ -9,13 +9,14 @@ import { JsonView } from '../components/json-view.tsx';
 import { Pager } from '../components/pager.tsx';
 import { RunsTable } from '../components/runs-table.tsx';
 import { ScheduleActions } from '../components/schedule-actions.tsx';
+import { ManagedNotice, SourceBadge } from '../components/source-badge.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
 import { AlertBadge, EnabledBadge, StatusBadge, failureLabels } from '../components/status-badge.tsx';
 import { useNow } from '../hooks/use-now.ts';
 import { usePoll } from '../hooks/use-poll.ts';
 import { usePreview } from '../hooks/use-preview.ts';
 import { href, navigate } from '../hooks/use-route.ts';
-import { formatDuration, formatInstant, formatPercent, formatRelative, viewerZone, zoneAbbreviation, countOf } from '../lib/format.ts';
+import { formatCost, formatCount, formatDuration, formatInstant, formatPercent, formatRelative, viewerZone, zoneAbbreviation, countOf } from '../lib/format.ts';
 import { durationPoints, outcomeBars, ratePoints } from '../lib/run-buckets.ts';
 import { alertThreshold, expressionOf, specOf, statsCounts, statsReasons, successRate } from '../lib/schedule-view.ts';
 
@@ -31,6 +32,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
   const [trigger, setTrigger] = useState('');
   const schedule = usePoll(() => schedulesApi.get(scheduleId), [scheduleId], 3000);
   const stats = usePoll(() => schedulesApi.stats(scheduleId, window), [scheduleId, window], 5000);
+  const usage = usePoll(() => schedulesApi.usage(scheduleId, 30), [scheduleId], 15_000);
   const history = usePoll(
     () => schedulesApi.runs(scheduleId, { limit: pageSize, offset, status, trigger }),
     [scheduleId, offset, status, trigger],
@@ -72,7 +74,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
       <header className="page-head">
         <div>
           <h1>
-            {s.name} <EnabledBadge enabled={s.enabled} status={s.status} /> <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} />
+            {s.name} <EnabledBadge enabled={s.enabled} status={s.status} /> <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} /> <SourceBadge schedule={s} />
           </h1>
           <p className="lead">
             {describe(s)} <code className="cron">{expressionOf(s)}</code>
@@ -90,6 +92,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
         </div>
         <ScheduleActions schedule={s} onDeleted={() => navigate('/schedules')} />
       </header>
+      <ManagedNotice schedule={s} />
 
       <div className="stat-grid">
         <div className="stat">
@@ -163,6 +166,58 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
           )}
         </section>
       </div>
+
+      <section className="card" aria-label="Tokens and cost">
+        <header className="card-head">
+          <h2>Tokens and cost, last 30 days</h2>
+          <div className="muted small">
+            {usage.data ? `${formatCount(usage.data.total.tokens)} tokens` : ''}
+            {usage.data?.priced ? ` · ${formatCost(usage.data.total.cost)}` : ' · no price table (KAIROS_PRICING)'}
+            {s.alert_on_tokens_per_day ? ` · alert above ${formatCount(s.alert_on_tokens_per_day)} a day` : ''}
+          </div>
+        </header>
+        <ErrorBanner error={usage.error} />
+        {usage.data && usage.data.days.length === 0 ? (
+          <p className="muted small">No run of this schedule reported token usage in the last 30 days.</p>
+        ) : (
+          <>
+            <LineChart
+              points={(usage.data?.days ?? []).map((d) => ({ x: Date.parse(`${d.day}T12:00:00Z`), y: d.tokens }))}
+              title={`Tokens per day (${usage.data?.timezone ?? ''})`}
+              format={(y) => formatCount(Math.round(y))}
+              height={80}
+            />
+            <div className="table-wrap">
+              <table className="table usage-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Day</th>
+                    <th scope="col" className="num">Runs</th>
+                    <th scope="col" className="num">Input</th>
+                    <th scope="col" className="num">Output</th>
+                    <th scope="col" className="num">Tokens</th>
+                    <th scope="col" className="num">Cost</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...(usage.data?.days ?? [])].reverse().map((d) => (
+                    <tr key={d.day} data-day={d.day}>
+                      <td data-label="Day">{d.day}</td>
+                      <td data-label="Runs" className="num tabular">{d.runs}</td>
+                      <td data-label="Input" className="num tabular">{formatCount(d.prompt_tokens)}</td>
+                      <td data-label="Output" className="num tabular">{formatCount(d.completion_tokens)}</td>
+                      <td data-label="Tokens" className="num tabular">{formatCount(d.tokens)}</td>
+                      <td data-label="Cost" className="num tabular" title={d.unpriced_tokens > 0 ? `${formatCount(d.unpriced_tokens)} tokens without a price` : undefined}>
+                        {formatCost(d.cost)}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </section>
 
       <div className="grid-2 wide-left">
         <section className="card">

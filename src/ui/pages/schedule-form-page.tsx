@@ -6,6 +6,7 @@ import { useCatalog } from '../components/catalog.tsx';
 import { Field } from '../components/field.tsx';
 import { JsonView } from '../components/json-view.tsx';
 import { ErrorBanner, Loading } from '../components/states.tsx';
+import { ManagedNotice } from '../components/source-badge.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { refreshAll } from '../hooks/use-poll.ts';
 import { usePreview } from '../hooks/use-preview.ts';
@@ -290,6 +291,7 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
         )}
       </nav>
       <h1>{title}</h1>
+      {editing && original && <ManagedNotice schedule={original} editing />}
       <form className="schedule-form" onSubmit={submit} noValidate aria-label={title}>
         {formError && (
           <div className="banner error" role="alert">

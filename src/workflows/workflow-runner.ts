@@ -1,0 +1,258 @@
+import { RunFailure } from '../agents/runtime.ts';
+import type { Clock } from '../clock.ts';
+import type { Queryable } from '../store/database.ts';
+import { recordStepEnd, recordStepStart, type RunStepRow, type StepFence } from '../store/run-steps.ts';
+import { runConditionNode } from './condition-node.ts';
+import { runLoopNode } from './loop-node.ts';
+import { runParallelNode } from './parallel-node.ts';
+import { runRouterNode } from './router-node.ts';
+import { contentValue, renderStepInput } from './step-input.ts';
+import { runStepNode } from './step-node.ts';
+import type { CompiledExpressions } from './workflow-validate.ts';
+import type { WorkflowDefinition, WorkflowNode } from './workflow-definition.ts';
+
+/** How one step calls what it names; the runner never knows about HTTP or modules. */
+export interface StepCall {
+  input: unknown;
+  /** `<run id>:<step key>`: the same for every attempt and every resumption of this step. */
+  idempotencyKey: string;
+  signal: AbortSignal;
+  attempt: number;
+  emit(kind: string, data?: unknown): Promise<void>;
+}
+
+/** A workflow version ready to run: its definition and its compiled expressions. */
+export interface LoadedWorkflow {
+  id: string;
+  version: number;
+  definition: WorkflowDefinition;
+  compiled: CompiledExpressions;
+}
+
+export interface WorkflowRunnerDeps {
+  db: Queryable;
+  clock: Pick<Clock, 'now' | 'sleep'>;
+  fence: StepFence;
+  /** Finished steps of earlier attempts, by key: they are not executed again. */
+  done: ReadonlyMap<string, Pick<RunStepRow, 'status' | 'output'>>;
+  callAssistant(assistantId: string, call: StepCall): Promise<unknown>;
+  callModule(moduleId: string, call: StepCall): Promise<unknown>;
+  /** A nested workflow's active version. */
+  loadWorkflow(workflowId: string): Promise<LoadedWorkflow>;
+  /** What CEL's `run` and the templates' schedule variables see. */
+  run: { id: string; number: number | null; trigger: string; scheduledFor: Date | null };
+  scheduleValues: Readonly<Record<string, string>>;
+  emit(kind: string, data?: unknown): Promise<void>;
+}
+
+/** The data a workflow's nodes share: its input and every finished step's content by name. */
+export interface WorkflowScope {
+  input: unknown;
+  outputs: Map<string, unknown>;
+  compiled: CompiledExpressions;
+  /** Nested workflows entered so far (a guard against cycles created after validation). */
+  depth: number;
+}
+
+/** Where a node runs: its place in the definition and in the run, and the signal that stops it. */
+export interface NodeFrame {
+  scope: WorkflowScope;
+  path: string;
+  key: string;
+  parentKey: string | null;
+  iteration: number | null;
+  ord: number;
+  signal: AbortSignal;
+  /** Counts the failures recorded with skip_on_failure (a loop's `all_success`). */
+  skipped: { count: number };
+  /** Where finished contents are also collected by name (each enclosing loop's iteration). */
+  sinks: ReadonlyArray<Map<string, unknown>>;
+}
+
+/** Where a list of nodes runs: a frame without the position of one node. */
+export type SequenceFrame = Omit<NodeFrame, 'ord'>;
+
+export interface NodeOutcome {
+  content: unknown;
+}
+
+/** Why a node failed: a RunFailure with the node's path and name in `details`. */
+export function nodeFailure(frame: NodeFrame, node: WorkflowNode, cause: unknown): RunFailure {
+  if (cause instanceof RunFailure && (cause.details as { path?: string } | undefined)?.path !== undefined) return cause;
+  const failure = cause instanceof RunFailure ? cause : new RunFailure('assistant_error', cause instanceof Error ? cause.message : String(cause), { cause });
+  return new RunFailure(failure.kind, `${node.type} "${node.name}" (${frame.path}) failed: ${failure.message}`, {
+    retryable: failure.retryable && !failure.skip,
+    details: { path: frame.path, name: node.name, ...(typeof failure.details === 'object' && failure.details !== null ? failure.details : {}) },
+    cause: failure,
+  });
+}
+
+/** A CEL evaluation that failed or returned the wrong type: the node fails with `workflow_error`. */
+export function expressionFailure(expression: string, message: string): RunFailure {
+  return new RunFailure('workflow_error', `expression ${JSON.stringify(expression)}: ${message}`, {
+    retryable: false,
+    details: { expression, message },
+  });
+}
+
+class LeaseLost extends Error {
+  constructor() {
+    super('the run is no longer held by this worker (lease lost): stopping the workflow');
+    this.name = 'LeaseLost';
+  }
+}
+
+/**
+ * Walks a workflow's tree and checkpoints it: each node's start and end are one fenced statement
+ * each (its `run_steps` row and its trace event). Steps finished by an earlier attempt are taken
+ * from `done` and not executed again, so a recovered or retried run resumes at the first node that
+ * did not finish; containers are walked again and decide the same way from the same data.
+ *
+ * @example
+ * const runner = new WorkflowRunner(deps);
+ * const output = await runner.run(loaded, input, signal); // { content, steps }
+ */
+export class WorkflowRunner {
+  /** The attempt each running step is at, by key (for its end event). */
+  private readonly attempts = new Map<string, number>();
+  /**
+   * The runner's writes, one after another: parallel branches would otherwise race for the next
+   * trace sequence number (and retry), and the trace keeps the order in which nodes moved.
+   */
+  private writes: Promise<unknown> = Promise.resolve();
+
+  /** Appends a trace event after the runner's earlier writes. */
+  readonly emit = (kind: string, data?: unknown): Promise<void> => this.serial(() => this.deps.emit(kind, data));
+
+  constructor(readonly deps: WorkflowRunnerDeps) {}
+
+  /** Runs a whole workflow; resolves with `{content, steps}` (last content, every step's output by name). */
+  async run(workflow: LoadedWorkflow, input: unknown, signal: AbortSignal): Promise<{ content: unknown; steps: Record<string, unknown> }> {
+    const scope: WorkflowScope = { input, outputs: new Map(), compiled: workflow.compiled, depth: 0 };
+    const content = await this.runSequence(workflow.definition.steps, input, { scope, path: 'steps', key: 'steps', parentKey: null, iteration: null, signal, skipped: { count: 0 }, sinks: [] });
+    return { content: contentValue(content), steps: Object.fromEntries([...scope.outputs].map(([name, value]) => [name, contentValue(value)])) };
+  }
+
+  /**
+   * Runs nodes in order, each receiving the previous one's content; resolves with the last content.
+   * `at` names the list: its `path` and `key` prefix (`steps`, `steps[1].steps`, `steps[1]@2.steps`).
+   */
+  async runSequence(
+    nodes: readonly WorkflowNode[],
+    input: unknown,
+    at: SequenceFrame,
+  ): Promise<unknown> {
+    let previous = input;
+    for (const [index, node] of nodes.entries()) {
+      const outcome = await this.runNode(node, previous, {
+        scope: at.scope,
+        path: `${at.path}[${index}]`,
+        key: `${at.key}[${index}]`,
+        parentKey: at.parentKey,
+        iteration: at.iteration,
+        ord: index,
+        signal: at.signal,
+        skipped: at.skipped,
+        sinks: at.sinks,
+      });
+      previous = outcome.content;
+    }
+    return previous;
+  }
+
+  /** Runs one node: from the checkpoint when it finished before, else recorded as it starts and ends. */
+  async runNode(node: WorkflowNode, input: unknown, frame: NodeFrame): Promise<NodeOutcome> {
+    const { deps } = this;
+    const cached = node.type === 'step' && node.workflow_id === undefined ? deps.done.get(frame.key) : undefined;
+    if (cached && (cached.status === 'success' || cached.status === 'skipped')) {
+      const content = cached.status === 'success' ? cached.output : input;
+      if (cached.status === 'skipped') frame.skipped.count++;
+      else this.collect(frame, node.name, content);
+      return { content };
+    }
+    if (frame.signal.aborted) throw frame.signal.reason;
+    const container = deps.done.get(frame.key);
+    const restart = !(container && container.status === 'success');
+    // A step's `input` template is rendered here, so that its record shows what it received.
+    const given =
+      node.type === 'step' && node.input !== undefined
+        ? renderStepInput(node.input, { input: frame.scope.input, previous: input, steps: frame.scope.outputs, schedule: deps.scheduleValues })
+        : input;
+    if (restart) await this.started(node, frame, given, 1);
+    try {
+      const outcome = await this.execute(node, given, frame);
+      this.collect(frame, node.name, outcome.content);
+      if (restart) await this.ended(node, frame, 'success', contentValue(outcome.content), null);
+      return outcome;
+    } catch (error) {
+      if (error instanceof LeaseLost) throw error;
+      const aborted = frame.signal.aborted;
+      const failure = aborted ? asFailure(frame.signal.reason) : nodeFailure(frame, node, error);
+      const own = aborted ? failure : (error instanceof RunFailure ? error : failure);
+      const detail = { kind: own.kind, message: own.message, ...(typeof own.details === 'object' && own.details !== null ? own.details : {}) };
+      if (!aborted && node.type === 'step' && node.skip_on_failure) {
+        await this.ended(node, frame, 'skipped', null, detail);
+        frame.skipped.count++;
+        return { content: input };
+      }
+      await this.ended(node, frame, aborted ? 'cancelled' : 'error', null, detail);
+      throw aborted ? frame.signal.reason : failure;
+    }
+  }
+
+  private collect(frame: NodeFrame, name: string, content: unknown): void {
+    frame.scope.outputs.set(name, content);
+    for (const sink of frame.sinks) sink.set(name, content);
+  }
+
+  private execute(node: WorkflowNode, input: unknown, frame: NodeFrame): Promise<NodeOutcome> {
+    switch (node.type) {
+      case 'step':
+        return runStepNode(this, node, input, frame);
+      case 'parallel':
+        return runParallelNode(this, node, input, frame);
+      case 'loop':
+        return runLoopNode(this, node, input, frame);
+      case 'router':
+        return runRouterNode(this, node, input, frame);
+      case 'condition':
+        return runConditionNode(this, node, input, frame);
+    }
+  }
+
+  private serial<T>(write: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(write, write);
+    this.writes = next.catch(() => {});
+    return next;
+  }
+
+  /** Records a node's (or a step attempt's) start. */
+  async started(node: WorkflowNode, frame: NodeFrame, input: unknown, attempt: number): Promise<void> {
+    const at = new Date(this.deps.clock.now());
+    this.attempts.set(frame.key, attempt);
+    const event = { key: frame.key, path: frame.path, name: node.name, type: node.type, attempt, iteration: frame.iteration, input: contentValue(input) };
+    const ok = await this.serial(() => recordStepStart(
+      this.deps.db,
+      this.deps.fence,
+      { key: frame.key, parentKey: frame.parentKey, path: frame.path, name: node.name, type: node.type, attempt, iteration: frame.iteration, ord: frame.ord, input: contentValue(input), at },
+      event,
+    ));
+    if (!ok) throw new LeaseLost();
+  }
+
+  /** Records how a node ended. */
+  async ended(node: WorkflowNode, frame: NodeFrame, status: 'success' | 'error' | 'skipped' | 'cancelled', output: unknown, error: unknown): Promise<void> {
+    const at = new Date(this.deps.clock.now());
+    const attempt = this.attempts.get(frame.key) ?? 1;
+    const event: Record<string, unknown> = { key: frame.key, path: frame.path, name: node.name, type: node.type, status, attempt, iteration: frame.iteration };
+    if (output !== null) event.output = output;
+    if (error !== null) event.error = error;
+    const ok = await this.serial(() => recordStepEnd(this.deps.db, this.deps.fence, { key: frame.key, status, output, error, at, event }));
+    if (!ok) throw new LeaseLost();
+  }
+}
+
+function asFailure(reason: unknown): RunFailure {
+  if (reason instanceof RunFailure) return reason;
+  return new RunFailure('cancelled', reason instanceof Error ? reason.message : 'aborted', { retryable: false });
+}
