@@ -146,6 +146,7 @@ export class Kairos {
         workflows: this.workflows,
         triggers: this.triggers,
         deliveries: this.deliveries,
+        testCalls: this.agents.testCalls,
       },
     });
     mountDashboard(this.api);

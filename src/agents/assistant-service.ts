@@ -17,11 +17,11 @@ import { addressGuardFromConfig, type AddressGuard, type ResolveAll } from './ad
 import { isSecretKey, outboundUrl, parseAssistantConfig } from './assistant-config.ts';
 import { isEnvReference } from './env-reference.ts';
 import type { ModuleRegistry } from './module-registry.ts';
-import type { Assistant } from './runtime.ts';
+import { assistantKinds, type Assistant } from './runtime.ts';
 import { parseInput } from './validation.ts';
 
 /** Workflows are their own resource (`/api/v1/workflows`), not an assistant kind. */
-const kinds = ['http', 'llm', 'module'] as const;
+const kinds = assistantKinds;
 const statuses = ['active', 'inactive'] as const;
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -79,7 +79,24 @@ export interface AssistantService {
    * `assistant_inactive` (422) or `assistant_unavailable` (422).
    */
   assertRunnable(actor: Actor, idOrGraphId: string): Promise<Assistant>;
+  /**
+   * The assistant a test call may run: one the actor owns (admins: any). Viewers get 403,
+   * others' assistants 404, built-ins 403 for non-admins.
+   */
+  assertTestable(actor: Actor, id: string): Promise<Assistant>;
+  /**
+   * An unsaved assistant built from a draft `{kind, config}` (validated as at save time, the
+   * address guard included), for a test call before saving. Nothing is stored.
+   */
+  draft(actor: Actor, input: AssistantDraftInput): Promise<Assistant>;
 }
+
+export const assistantDraftSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).default('draft'),
+  kind: z.enum(kinds),
+  config: jsonObject.default({}),
+});
+export type AssistantDraftInput = z.input<typeof assistantDraftSchema>;
 
 export interface AssistantServiceOptions {
   db: Database;
@@ -258,6 +275,30 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
         }
       }
       return assistant;
+    },
+
+    assertTestable: (actor, id) => writable(actor, id, 'test'),
+
+    async draft(actor, input) {
+      assertWriter(actor, 'test assistants');
+      const parsed = parseInput(assistantDraftSchema, input);
+      const config = await checkConfig(parsed.kind, parsed.config);
+      const now = new Date();
+      return {
+        id: '00000000-0000-0000-0000-000000000000',
+        ownerId: actor.userId,
+        name: parsed.name,
+        kind: parsed.kind,
+        config,
+        status: 'active',
+        graphId: null,
+        description: null,
+        builtIn: false,
+        metadata: {},
+        version: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
     },
   };
   return service;

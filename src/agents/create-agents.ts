@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { Database } from '../store/database.ts';
 import { createAssistantService, type AssistantService } from './assistant-service.ts';
 import { builtInModules, ensureBuiltInAssistants } from './builtin-assistants.ts';
+import { createAssistantTestCalls, type AssistantTestCalls } from './assistant-test-call.ts';
 import { createAssistantExecution, type AssistantExecutionDeps } from './execute-assistant.ts';
 import { loadModuleRegistry, type ModuleRegistry } from './module-registry.ts';
 import { createThreadService, type ThreadService } from './thread-service.ts';
@@ -14,6 +15,8 @@ export interface Agents {
   execution: AssistantExecutionDeps;
   assistants: AssistantService;
   threads: ThreadService;
+  /** Test calls: run an assistant once and show the raw exchange (the dashboard's "test call"). */
+  testCalls: AssistantTestCalls;
 }
 
 /**
@@ -37,10 +40,12 @@ export async function createAgents(options: {
   if (registry.source) logger.info({ config_file: registry.source, modules: registry.ids() }, 'module assistants loaded');
   if (options.ensureBuiltIns !== false) await ensureBuiltInAssistants(db);
   const assistants = createAssistantService({ db, config, registry });
+  const execution = createAssistantExecution({ db, logger, config, registry });
   return {
     registry,
-    execution: createAssistantExecution({ db, logger, config, registry }),
+    execution,
     assistants,
+    testCalls: createAssistantTestCalls({ assistants, execution }),
     threads: createThreadService({ db, assistants, threadMaxMessages: config.threadMaxMessages }),
   };
 }

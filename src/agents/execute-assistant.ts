@@ -3,15 +3,19 @@ import type { Logger } from '../logger.ts';
 import { findAssistant } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { addressGuardFromConfig, addressGuardFromEnvironment, type AddressGuard, type ResolveAll } from './address-guard.ts';
+import { a2aAssistantRuntime } from './a2a-assistant.ts';
+import { agentosAssistantRuntime } from './agentos-assistant.ts';
 import { httpAssistantRuntime } from './http-assistant.ts';
+import { langgraphAssistantRuntime } from './langgraph-assistant.ts';
 import { llmAssistantRuntime } from './llm-assistant.ts';
 import { moduleAssistantRuntime } from './module-assistant.ts';
 import { createModuleRegistry, type ModuleRegistry } from './module-registry.ts';
 import type { AgentToolbox } from './agent-toolbox.ts';
 import { inAssistantSpan } from '../observability/assistant-span.ts';
 import { openRunSession } from './run-session.ts';
-import type { Assistant, AssistantRuntime, RunContext, RunResult, Trigger } from './runtime.ts';
-import { RunFailure } from './runtime.ts';
+import type { Assistant, AssistantRuntime, RemoteSession, RunContext, RunResult, RunSchedule, Trigger } from './runtime.ts';
+import { RunFailure, remoteSessionKinds } from './runtime.ts';
+import { findRemoteSession, keepRemoteSession, setRunRemoteSession } from '../store/remote-sessions.ts';
 
 /** What executing assistants needs; build it once with {@link createAssistantExecution}. */
 export interface AssistantExecutionDeps {
@@ -69,7 +73,7 @@ export interface RunOwner {
 
 const defaultThreadMaxMessages = 200;
 
-/** The http, llm and module runtimes over one guard and registry. */
+/** The runtimes of every kind but workflow, over one guard and registry. */
 export function defaultRuntimes(
   options: { guard?: AddressGuard; registry?: ModuleRegistry; env?: Record<string, string | undefined> } = {},
 ): Map<string, AssistantRuntime> {
@@ -78,6 +82,9 @@ export function defaultRuntimes(
     ['http', httpAssistantRuntime({ guard, env: options.env })],
     ['llm', llmAssistantRuntime({ guard, env: options.env })],
     ['module', moduleAssistantRuntime(options.registry ?? createModuleRegistry([]))],
+    ['agentos', agentosAssistantRuntime({ guard, env: options.env })],
+    ['langgraph', langgraphAssistantRuntime({ guard, env: options.env })],
+    ['a2a', a2aAssistantRuntime({ guard, env: options.env })],
   ]);
 }
 
@@ -111,6 +118,11 @@ export function createAssistantExecution(options: {
 
 const builtRuntimes = new WeakMap<AssistantExecutionDeps, ReadonlyMap<string, AssistantRuntime>>();
 
+/** The runtime for an assistant kind, or undefined when this server has none (workflow). */
+export function runtimeFor(deps: AssistantExecutionDeps, kind: Assistant['kind']): AssistantRuntime | undefined {
+  return runtimesOf(deps).get(kind);
+}
+
 function runtimesOf(deps: AssistantExecutionDeps): ReadonlyMap<string, AssistantRuntime> {
   if (deps.runtimes) return deps.runtimes;
   let runtimes = builtRuntimes.get(deps);
@@ -120,6 +132,30 @@ function runtimesOf(deps: AssistantExecutionDeps): ReadonlyMap<string, Assistant
     builtRuntimes.set(deps, runtimes);
   }
   return runtimes;
+}
+
+/** http assistants with request templates may use the schedule's name and zone. */
+function wantsSchedule(assistant: Assistant): boolean {
+  return assistant.kind === 'http' && (assistant.config.body !== undefined || assistant.config.query !== undefined);
+}
+
+async function findRunSchedule(db: Database, scheduleId: string): Promise<RunSchedule | undefined> {
+  const { rows } = await db.query<RunSchedule>('SELECT id, name, timezone FROM schedules WHERE id = $1', [scheduleId]);
+  return rows[0];
+}
+
+/** The run's remote conversation: the id kept on its thread for this assistant, if any. */
+async function openRemoteSession(db: Database, runId: string, threadId: string | null, assistantId: string): Promise<RemoteSession> {
+  const id = threadId ? await findRemoteSession(db, threadId, assistantId) : null;
+  return {
+    id,
+    persistent: threadId !== null,
+    async keep(remoteId) {
+      const kept = threadId ? await keepRemoteSession(db, threadId, assistantId, remoteId) : remoteId;
+      await setRunRemoteSession(db, runId, remoteId);
+      return kept;
+    },
+  };
 }
 
 const skip = (message: string) => new RunFailure('config', message, { skip: true, retryable: false });
@@ -167,6 +203,8 @@ export async function executeAssistant(
     run,
     assistant,
   );
+  const schedule = run.scheduleId && wantsSchedule(assistant) ? await findRunSchedule(deps.db, run.scheduleId) : undefined;
+  const remoteSession = remoteSessionKinds.has(assistant.kind) ? await openRemoteSession(deps.db, run.id, session.threadId, assistant.id) : undefined;
   let result: RunResult;
   try {
     result = await inAssistantSpan(assistant, () => runtime.run(assistant, {
@@ -185,6 +223,8 @@ export async function executeAssistant(
       ...(run.config !== undefined && { config: run.config }),
       ...(run.context !== undefined && { context: run.context }),
       history: session.history,
+      ...(schedule && { schedule }),
+      ...(remoteSession && { remoteSession }),
       signal,
       logger: deps.logger.child({ run_id: run.id, assistant_id: assistant.id }),
       emit,

@@ -2,7 +2,10 @@ import { addressGuardFromEnvironment, type AddressGuard } from './address-guard.
 import { httpConfigSchema } from './assistant-config.ts';
 import { assistantSignal } from './assistant-timeout.ts';
 import { resolveConfigValue, type EnvReference } from './env-reference.ts';
-import { describeNetworkError, postOutbound, type OutboundResponse } from './outbound-request.ts';
+import { reportExchange } from './agent-exchange.ts';
+import { resolveJsonPointer } from './json-pointer.ts';
+import { describeNetworkError, postOutbound, type OutboundMethod, type OutboundResponse } from './outbound-request.ts';
+import { renderRequestTemplate } from './request-template.ts';
 import { usageOfAnswer } from './reported-usage.ts';
 import type { Assistant, AssistantRuntime, RunContext, RunResult } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
@@ -50,36 +53,111 @@ export function resolveHeaders(
   return resolved;
 }
 
+/** One outbound request of a runtime: where, how, and the config headers (for redaction in test calls). */
+export interface RuntimeRequest {
+  method?: OutboundMethod;
+  url: URL;
+  headers: Record<string, string>;
+  body: string;
+  signal: ReturnType<typeof assistantSignal>;
+  /** The assistant's configured headers: those given as `{"env": NAME}` are redacted in test calls. */
+  configuredHeaders?: Record<string, string | EnvReference>;
+}
+
 /**
- * Sends a POST through the address guard and maps transport problems to RunFailures:
+ * Sends a request through the address guard and maps transport problems to RunFailures:
  * a refused private address is `config`, a network error a retryable `assistant_error`,
  * an abort the signal's reason (run timeout, cancel) or the assistant's own `timeout`.
+ * `context.onExchange` (a test call) sees the request and its answer.
  */
 export async function sendOutbound(
   options: OutboundRuntimeOptions,
-  request: { url: URL; headers: Record<string, string>; body: string; signal: ReturnType<typeof assistantSignal> },
+  request: RuntimeRequest,
+  context: Pick<RunContext, 'onExchange'> = {},
 ): Promise<OutboundResponse> {
   const { signal } = request.signal;
+  const method = request.method ?? 'POST';
+  const shown = { method, url: request.url, headers: request.headers, body: method === 'GET' ? '' : request.body };
   try {
-    return await postOutbound({ url: request.url, headers: request.headers, body: request.body, signal, guard: options.guard });
+    const response = await postOutbound({ method, url: request.url, headers: request.headers, body: request.body, signal, guard: options.guard });
+    reportExchange(context, request.configuredHeaders, shown, response);
+    return response;
   } catch (error) {
+    reportExchange(context, request.configuredHeaders, shown, { error });
     if (signal.aborted) throw request.signal.reason();
     if ((error as { code?: string }).code === 'EPRIVATEADDRESS') {
       throw new RunFailure('config', (error as Error).message, { retryable: false, cause: error });
     }
-    throw new RunFailure('assistant_error', `POST ${request.url.origin}${request.url.pathname} failed: ${describeNetworkError(error)}`, {
+    throw new RunFailure('assistant_error', `${method} ${request.url.origin}${request.url.pathname} failed: ${describeNetworkError(error)}`, {
       retryable: true,
       cause: error,
     });
   }
 }
 
+/** A non-2xx answer as the RunFailure it means (408/425/429/5xx retryable). */
+export function statusFailure(where: string, response: OutboundResponse): RunFailure {
+  const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
+  return new RunFailure('assistant_error', `${where} answered ${response.status}${redirect}: ${excerpt(response.text)}`, {
+    retryable: isRetryableStatus(response.status),
+    details: { status: response.status },
+  });
+}
+
+/** The answer's body: parsed JSON when it says it is JSON (and parses), the text otherwise. */
+export function responseBody(response: OutboundResponse): unknown {
+  const type = String(response.headers['content-type'] ?? '');
+  if (type.includes('json') && response.text.length > 0) {
+    try {
+      return JSON.parse(response.text) as unknown;
+    } catch {
+      return response.text;
+    }
+  }
+  return response.text;
+}
+
+/** Kairos's own run body, sent when `config.body` is not set. */
+function defaultBody(context: RunContext): Record<string, unknown> {
+  return {
+    run_id: context.runId,
+    schedule_id: context.scheduleId,
+    scheduled_for: context.scheduledFor?.toISOString() ?? null,
+    trigger: context.trigger,
+    run_number: context.runNumber,
+    attempt: context.attempt,
+    thread_id: context.threadId,
+    input: context.input,
+    ...(context.config !== undefined ? { config: context.config } : {}),
+    ...(context.context !== undefined ? { context: context.context } : {}),
+    ...(context.history.length > 0 ? { history: context.history.map(({ role, content }) => ({ role, content })) } : {}),
+  };
+}
+
+/** A form field's value: text as is, anything else as JSON (null and absent as empty). */
+function formValue(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Encodes an object as `application/x-www-form-urlencoded` (arrays repeat their field). */
+export function formBody(fields: Record<string, unknown>): string {
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) form.append(name, formValue(item));
+    else form.append(name, formValue(value));
+  }
+  return form.toString();
+}
+
 /**
- * The `http` kind: POSTs the run to `config.url` with the configured headers (values may be
- * `{"env": NAME}`) and `Idempotency-Key: <run id>`. A 2xx answer is success, its body (JSON or
- * text) the output. 408/425/429/5xx and network errors are retryable; other statuses are not.
- * The body carries the thread's `history` when the run continues a thread with messages, and
- * the run's LangGraph `config` and `context` (from its schedule) when it has them.
+ * The `http` kind: sends the run to `config.url` (`method`, default POST) with the configured
+ * headers (values may be `{"env": NAME}`) and `Idempotency-Key: <run id>`. The body is Kairos's
+ * run body (run id, input, history, config/context) unless `config.body` gives a template, sent
+ * as JSON or, with `format: "form"`, as a form; `config.query` adds templated query parameters.
+ * A 2xx answer is success; its body (JSON or text), or the part `config.output` points to, is
+ * the output. 408/425/429/5xx and network errors are retryable; other statuses are not.
  */
 export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() }): AssistantRuntime {
   const env = options.env ?? process.env;
@@ -87,47 +165,37 @@ export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: 
     kind: 'http',
     async run(assistant, context: RunContext): Promise<RunResult> {
       const config = runtimeConfig(assistant, (value) => httpConfigSchema.safeParse(value));
+      const method = config.method ?? 'POST';
+      const templateContext = { ...context, now: new Date() };
       const url = new URL(config.url);
+      for (const [name, template] of Object.entries(config.query ?? {})) {
+        const value = renderRequestTemplate(template, templateContext);
+        url.searchParams.set(name, typeof value === 'string' ? value : formValue(value));
+      }
+      const form = config.format === 'form';
       const headers: Record<string, string> = {
-        'content-type': 'application/json',
+        ...(method === 'GET' ? {} : { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' }),
         accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
         ...resolveHeaders(config.headers, env),
         'idempotency-key': context.idempotencyKey ?? context.runId,
       };
-      const body = JSON.stringify({
-        run_id: context.runId,
-        schedule_id: context.scheduleId,
-        scheduled_for: context.scheduledFor?.toISOString() ?? null,
-        trigger: context.trigger,
-        run_number: context.runNumber,
-        attempt: context.attempt,
-        thread_id: context.threadId,
-        input: context.input,
-        ...(context.config !== undefined ? { config: context.config } : {}),
-        ...(context.context !== undefined ? { context: context.context } : {}),
-        ...(context.history.length > 0 ? { history: context.history.map(({ role, content }) => ({ role, content })) } : {}),
-      });
+      const payload = config.body === undefined ? defaultBody(context) : renderRequestTemplate(config.body, templateContext);
+      const body = method === 'GET' ? '' : form ? formBody(payload as Record<string, unknown>) : JSON.stringify(payload ?? null);
       const signal = assistantSignal(context.signal, config.timeout_s);
-      const response = await sendOutbound(options, { url, headers, body, signal });
-      const where = `POST ${url.origin}${url.pathname}`;
-      if (response.status < 200 || response.status >= 300) {
-        const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
-        throw new RunFailure('assistant_error', `${where} answered ${response.status}${redirect}: ${excerpt(response.text)}`, {
-          retryable: isRetryableStatus(response.status),
-          details: { status: response.status },
+      const response = await sendOutbound(options, { method, url, headers, body, signal, configuredHeaders: config.headers }, context);
+      const where = `${method} ${url.origin}${url.pathname}`;
+      if (response.status < 200 || response.status >= 300) throw statusFailure(where, response);
+      const answer = responseBody(response);
+      const usage = typeof answer === 'object' && answer !== null ? usageOfAnswer(answer) : undefined;
+      if (config.output === undefined) return usage ? { output: answer, usage } : { output: answer };
+      const picked = resolveJsonPointer(answer, config.output);
+      if (!picked.found) {
+        throw new RunFailure('assistant_error', `${where} answered without ${picked.missing} (config.output is "${config.output}"): ${excerpt(response.text)}`, {
+          retryable: false,
+          details: { output: config.output, missing: picked.missing },
         });
       }
-      const type = String(response.headers['content-type'] ?? '');
-      if (type.includes('json') && response.text.length > 0) {
-        try {
-          const answer = JSON.parse(response.text) as unknown;
-          const usage = usageOfAnswer(answer);
-          return usage ? { output: answer, usage } : { output: answer };
-        } catch {
-          return { output: response.text };
-        }
-      }
-      return { output: response.text };
+      return usage ? { output: picked.value, usage } : { output: picked.value };
     },
   };
 }

@@ -11,9 +11,15 @@ export interface OutboundResponse {
   text: string;
 }
 
+/** The methods outbound requests use (http assistants' `method`, agent-server protocols). */
+export type OutboundMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 export interface OutboundRequest {
+  /** Default POST. */
+  method?: OutboundMethod;
   url: URL;
   headers: Record<string, string>;
+  /** Sent as is; none for GET. */
   body: string;
   signal: AbortSignal;
   guard: AddressGuard;
@@ -24,10 +30,10 @@ export interface OutboundRequest {
 const defaultMaxResponseBytes = 10 * 1024 * 1024;
 
 /**
- * POSTs through node:http(s) with the guard's `lookup`, so the address checked is the address
- * connected to. Redirects are not followed (a redirect could lead anywhere); a 3xx is returned
- * like any other status. Rejects with the signal's reason when aborted. With tracing on, the
- * request is a client span and carries its W3C `traceparent`, so the agent's spans join the trace.
+ * Sends a request through node:http(s) with the guard's `lookup`, so the address checked is the
+ * address connected to. Redirects are not followed (a redirect could lead anywhere); a 3xx is
+ * returned like any other status. Rejects with the signal's reason when aborted. With tracing on,
+ * the request is a client span and carries its W3C `traceparent`, so the agent's spans join the trace.
  */
 export function postOutbound(request: OutboundRequest): Promise<OutboundResponse> {
   const method = 'POST';
@@ -47,7 +53,10 @@ async function sendRequest(request: OutboundRequest): Promise<OutboundResponse> 
   if (signal.aborted) throw signal.reason;
   const limit = request.maxResponseBytes ?? defaultMaxResponseBytes;
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  const body = Buffer.from(request.body);
+  const method = request.method ?? 'POST';
+  const body = method === 'GET' ? Buffer.alloc(0) : Buffer.from(request.body);
+  const headers: Record<string, string> = { ...request.headers };
+  if (method !== 'GET') headers['content-length'] = String(body.length);
 
   return new Promise<OutboundResponse>((resolve, reject) => {
     let settled = false;
@@ -60,8 +69,8 @@ async function sendRequest(request: OutboundRequest): Promise<OutboundResponse> 
     const req = send(
       url,
       {
-        method: 'POST',
-        headers: { ...request.headers, 'content-length': String(body.length) },
+        method,
+        headers,
         lookup: isIP(host) ? undefined : guard.lookup(host),
       },
       (res) => {
@@ -88,7 +97,7 @@ async function sendRequest(request: OutboundRequest): Promise<OutboundResponse> 
     };
     signal.addEventListener('abort', onAbort, { once: true });
     req.on('error', (error) => finish(() => reject(signal.aborted ? signal.reason : error)));
-    req.end(body);
+    req.end(method === 'GET' ? undefined : body);
   });
 }
 

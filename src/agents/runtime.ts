@@ -1,13 +1,21 @@
 import type { UserRole } from '../auth/actor.ts';
+import type { AgentExchange } from './agent-exchange.ts';
 import type { Logger } from '../logger.ts';
 import type { AgentToolbox } from './agent-toolbox.ts';
+
+/** The kinds of assistant; one list for the database check, the API schemas and the types. */
+export const assistantKinds = ['http', 'llm', 'module', 'agentos', 'langgraph', 'a2a'] as const;
+export type AssistantKind = (typeof assistantKinds)[number];
+
+/** Kinds that keep the conversation on a remote agent server (its session, thread or context id). */
+export const remoteSessionKinds: ReadonlySet<AssistantKind> = new Set(['agentos', 'langgraph', 'a2a']);
 
 /** A stored assistant as the runtimes see it. */
 export interface Assistant {
   id: string;
   ownerId: string;
   name: string;
-  kind: 'http' | 'llm' | 'module';
+  kind: AssistantKind;
   config: Record<string, unknown>;
   status: 'active' | 'inactive';
   graphId: string | null;
@@ -30,6 +38,30 @@ export interface ThreadMessage {
   role: MessageRole;
   content: unknown;
   runId: string | null;
+}
+
+/**
+ * The remote conversation of an agent-server kind (agentos, langgraph, a2a): the id the remote
+ * server knows it by (an AgentOS session, a LangGraph thread, an A2A context), kept on the run's
+ * Kairos thread per assistant so that the next run of a persistent session continues it.
+ */
+export interface RemoteSession {
+  /** The id kept from an earlier run of this thread and assistant; null on first use or when stateless. */
+  readonly id: string | null;
+  /** Whether the run continues a thread (persistent or thread-bound); only then is an id kept for later. */
+  readonly persistent: boolean;
+  /**
+   * Records the id the remote server uses on the run (shown as `remote_session_id`) and, when
+   * persistent, on the thread. The first id kept for a thread wins: the kept id is returned.
+   */
+  keep(id: string): Promise<string>;
+}
+
+/** The schedule a run belongs to, for templates that use its name or zone. */
+export interface RunSchedule {
+  id: string;
+  name: string;
+  timezone: string;
 }
 
 /** What one execution of an assistant gets: the run's identity, its input, history and a signal. */
@@ -60,6 +92,10 @@ export interface RunContext {
   config?: Record<string, unknown>;
   /** The LangGraph `context` applied to the run (a cron's payload `context`); absent outside schedules. */
   context?: unknown;
+  /** The run's schedule (http assistants with request templates get it; absent otherwise). */
+  schedule?: RunSchedule;
+  /** The remote conversation (agent-server kinds only). */
+  remoteSession?: RemoteSession;
   /** Earlier messages of the run's thread (bounded), oldest first; empty for a fresh thread. */
   history: ThreadMessage[];
   /** Aborted on timeout, cancellation or shutdown; runtimes must stop promptly when it fires. */
@@ -67,6 +103,11 @@ export interface RunContext {
   logger: Logger;
   /** Appends an event to the run's trace (steps, tool calls, provider responses). */
   emit(kind: string, data?: unknown): Promise<void>;
+  /**
+   * Set by a "test call" only: receives every request the runtime sends and its answer, secrets
+   * redacted (see agent-exchange.ts). Runtimes report through `reportExchange`.
+   */
+  onExchange?: (exchange: AgentExchange) => void;
 }
 
 export interface RunResult {

@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import type { AssistantService } from '../agents/assistant-service.ts';
+import type { AssistantTestCalls } from '../agents/assistant-test-call.ts';
 import type { ThreadService } from '../agents/thread-service.ts';
 import { Authenticator } from '../auth/authenticator.ts';
 import { KeyService } from '../auth/key-service.ts';
@@ -25,6 +26,7 @@ import { registerAssistantRoutes } from './routes/assistants.ts';
 import { registerHookRoute } from './routes/hooks.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
 import { registerLangGraphAssistantRoutes, registerLangGraphInfoRoute } from './routes/langgraph-assistants.ts';
+import { registerAssistantTestCallRoutes } from './routes/assistant-test-calls.ts';
 import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
 import { registerLangGraphThreadRoutes } from './routes/langgraph-threads.ts';
 import { mcpPath, registerMcpRoute } from './routes/mcp.ts';
@@ -59,6 +61,8 @@ export interface ApiServices {
   triggers?: TriggerService;
   /** Receives deliveries to trigger URLs (`POST /hooks/{id}`). */
   deliveries?: DeliveryService;
+  /** Test calls of assistants (`POST /api/v1/assistants/test`, `/api/v1/assistants/{id}/test`). */
+  testCalls?: AssistantTestCalls;
   /** Tokens and cost per schedule; built over `schedules` when absent. */
   usage?: UsageService;
   workflows?: WorkflowService;
@@ -126,6 +130,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   registerSqlRoutes(app, db);
   const services = context.services ?? {};
   if (services.assistants) registerAssistantRoutes(app, services.assistants);
+  if (services.testCalls) registerAssistantTestCallRoutes(app, services.testCalls);
   if (services.threads) registerThreadRoutes(app, services.threads);
   if (services.runs) registerRunRoutes(app, services.runs);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);

@@ -1,5 +1,6 @@
 import type { ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList } from '../api/schemas/keys.ts';
 import type { Assistant, AssistantCreate, AssistantList, AssistantUpdate } from '../api/schemas/assistants.ts';
+import type { TestCallDraft, TestCallResult, TestCallSaved } from '../api/schemas/assistant-test-calls.ts';
 import type { Run, RunCreate, RunList, RunWithEvents } from '../api/schemas/runs.ts';
 import type {
   Schedule,
@@ -187,6 +188,10 @@ export class Kairos {
     get: (id: string) => this.call<Assistant>('assistants.get', { params: { id } }),
     update: (id: string, body: AssistantUpdate) => this.call<Assistant>('assistants.update', { params: { id }, body }),
     delete: (id: string) => this.call<void>('assistants.delete', { params: { id } }),
+    /** Runs one of your assistants once (no run, no schedule) and returns the raw requests and answers, secrets redacted. */
+    test: (id: string, body: TestCallSaved = {}) => this.call<TestCallResult>('assistants.test', { params: { id }, body }),
+    /** Runs an unsaved `{kind, config}` once, after the checks of saving it; nothing is stored. */
+    testDraft: (body: TestCallDraft) => this.call<TestCallResult>('assistants.testDraft', { body }),
   };
 
   readonly threads = {

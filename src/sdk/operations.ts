@@ -18,6 +18,8 @@ export const operations = {
   'assistants.get': { method: 'GET', path: '/api/v1/assistants/{id}' },
   'assistants.update': { method: 'PATCH', path: '/api/v1/assistants/{id}' },
   'assistants.delete': { method: 'DELETE', path: '/api/v1/assistants/{id}' },
+  'assistants.test': { method: 'POST', path: '/api/v1/assistants/{id}/test' },
+  'assistants.testDraft': { method: 'POST', path: '/api/v1/assistants/test' },
   'threads.create': { method: 'POST', path: '/api/v1/threads' },
   'threads.list': { method: 'GET', path: '/api/v1/threads' },
   'threads.get': { method: 'GET', path: '/api/v1/threads/{id}' },

@@ -45,6 +45,8 @@ export interface RunRow {
   waits_for_slot: boolean;
   /** The inbound trigger whose delivery created the run (`trigger: 'event'`). */
   trigger_id: string | null;
+  /** The remote session/thread/context id an agent-server assistant used (migration 015). */
+  remote_session_id?: string | null;
 }
 
 /** What creating a run needs; the rest takes column defaults. */

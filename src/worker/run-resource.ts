@@ -10,6 +10,8 @@ export interface RunResource {
   workflow_id: string | null;
   workflow_version: number | null;
   thread_id: string | null;
+  /** The conversation on the remote agent server (agentos session, langgraph thread, a2a context). */
+  remote_session_id: string | null;
   owner_id: string;
   trigger: RunRow['trigger'];
   status: RunRow['status'];
@@ -50,6 +52,7 @@ export function toRunResource(row: RunRow): RunResource {
     workflow_id: row.workflow_id,
     workflow_version: row.workflow_version,
     thread_id: row.thread_id,
+    remote_session_id: row.remote_session_id ?? null,
     owner_id: row.owner_id,
     trigger: row.trigger,
     status: row.status,

@@ -1,4 +1,6 @@
 import { createAssistantService } from '../../src/agents/assistant-service.ts';
+import { createAssistantTestCalls } from '../../src/agents/assistant-test-call.ts';
+import { createAssistantExecution } from '../../src/agents/execute-assistant.ts';
 import { defineAssistant } from '../../src/agents/define-assistant.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
 import { createThreadService } from '../../src/agents/thread-service.ts';
@@ -71,7 +73,8 @@ export async function createApiHarness(
       maxBodyBytes: config.server.maxBodyBytes,
       startDeadlineMs: config.worker.startDeadlineMs,
     });
-    services = { assistants, threads, runs, schedules, triggers, deliveries };
+    const execution = createAssistantExecution({ db: database.db, logger: createLogger('silent'), config, registry });
+    services = { assistants, threads, runs, schedules, triggers, deliveries, testCalls: createAssistantTestCalls({ assistants, execution }) };
   }
   const app = createApiApp({ config, db: database.db, logger: createLogger('silent'), replicaId: 'test', metrics, services });
   return {

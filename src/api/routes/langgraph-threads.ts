@@ -1,4 +1,4 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AssistantService } from '../../agents/assistant-service.ts';
 import type { ThreadService, ThreadWithMessages } from '../../agents/thread-service.ts';
 import { KairosError, invalid } from '../../errors.ts';
@@ -10,6 +10,8 @@ import type { ApiEnv } from '../env.ts';
 import { LangGraphRun, LangGraphRunListQuery, LangGraphRunWait, LangGraphThread, LangGraphThreadCreate, ThreadParams } from '../schemas/langgraph.ts';
 
 const tags = ['langgraph'];
+
+type LangGraphRunWaitBody = z.infer<typeof LangGraphRunWait>;
 
 export const langGraphThreadRoutes = {
   create: apiRoute({
@@ -35,6 +37,14 @@ export const langGraphThreadRoutes = {
     tags,
     summary: "LangGraph: run an assistant on the thread and answer with the run's output once it has finished",
     request: { params: ThreadParams, body: jsonBody(LangGraphRunWait) },
+    responses: { 200: json(LangGraphThread.shape.values, 'The output (an object), or `{"__error__": {error, message}}` on failure') },
+  }),
+  statelessWait: apiRoute({
+    method: 'post',
+    path: '/runs/wait',
+    tags,
+    summary: "LangGraph: run an assistant without a thread (stateless) and answer with the run's output once it has finished",
+    request: { body: jsonBody(LangGraphRunWait) },
     responses: { 200: json(LangGraphThread.shape.values, 'The output (an object), or `{"__error__": {error, message}}` on failure') },
   }),
   runs: apiRoute({
@@ -125,29 +135,41 @@ export function registerLangGraphThreadRoutes(
 
   app.openapi(langGraphThreadRoutes.get, async (c) => c.json(toLangGraphThread(await threads.get(c.var.actor, c.req.valid('param').thread_id)), 200));
 
-  app.openapi(langGraphThreadRoutes.wait, async (c) => {
+  /** Creates an api run (on a thread or stateless), waits for it, and answers LangGraph's way. */
+  async function runAndWait(actor: ApiEnv['Variables']['actor'], body: LangGraphRunWaitBody, threadId: string | null, signal: AbortSignal) {
     if (!runs) throw new Error('the runs service is not configured');
-    const actor = c.var.actor;
-    const threadId = c.req.valid('param').thread_id;
-    const body = c.req.valid('json');
     const unsupported = unsupportedWaitFields.find((field) => body[field] !== undefined);
     if (unsupported) throw invalid(unsupported, 'is not supported by Kairos runs');
-    await threads.get(actor, threadId, { messageLimit: 0 }); // 404 for another user's thread
     const created = await runs.create(actor, {
       assistant_id: body.assistant_id,
-      thread_id: threadId,
+      ...(threadId && { thread_id: threadId }),
       ...(body.input !== undefined && { input: body.input as never }),
       ...(body.metadata !== undefined && { metadata: body.metadata as never }),
     });
-    c.header('Content-Location', `/threads/${threadId}/runs/${created.id}`);
     // LangGraph waits as long as the run takes; a client that goes away stops the wait.
-    const run = await runs.wait(actor, created.id, { timeoutMs: 24 * 3_600_000, signal: c.req.raw.signal });
+    const run = await runs.wait(actor, created.id, { timeoutMs: 24 * 3_600_000, signal });
+    const location = threadId ? `/threads/${threadId}/runs/${created.id}` : `/runs/${created.id}`;
     if (run.status === 'success') {
       const output = run.output;
       const values = typeof output === 'object' && output !== null && !Array.isArray(output) ? (output as Record<string, unknown>) : { output };
-      return c.json(values, 200);
+      return { location, values };
     }
-    return c.json({ __error__: { error: run.error_kind ?? run.status, message: run.error ?? `the run ended ${run.status}` } }, 200);
+    return { location, values: { __error__: { error: run.error_kind ?? run.status, message: run.error ?? `the run ended ${run.status}` } } };
+  }
+
+  app.openapi(langGraphThreadRoutes.wait, async (c) => {
+    const actor = c.var.actor;
+    const threadId = c.req.valid('param').thread_id;
+    await threads.get(actor, threadId, { messageLimit: 0 }); // 404 for another user's thread
+    const { location, values } = await runAndWait(actor, c.req.valid('json'), threadId, c.req.raw.signal);
+    c.header('Content-Location', location);
+    return c.json(values, 200);
+  });
+
+  app.openapi(langGraphThreadRoutes.statelessWait, async (c) => {
+    const { location, values } = await runAndWait(c.var.actor, c.req.valid('json'), null, c.req.raw.signal);
+    c.header('Content-Location', location);
+    return c.json(values, 200);
   });
 
   app.openapi(langGraphThreadRoutes.runs, async (c) => {

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { assistantCreateSchema, assistantUpdateSchema } from '../../agents/assistant-service.ts';
+import { assistantKinds } from '../../agents/runtime.ts';
 import { PageQuery, Timestamp, pageOf, queryBoolean } from './common.ts';
 import { jsonObjectQuery } from './json-query.ts';
 
-const kinds = ['http', 'llm', 'module'] as const;
+const kinds = assistantKinds;
 
 export const Assistant = z
   .object({

@@ -16,6 +16,7 @@ const runFields = {
   workflow_id: z.string().nullable(),
   workflow_version: z.number().int().nullable(),
   thread_id: z.string().nullable(),
+  remote_session_id: z.string().nullable().openapi({ description: 'The conversation on the remote agent server (AgentOS session, LangGraph thread, A2A context), when the assistant keeps one' }),
   owner_id: z.string(),
   trigger: z.enum(triggers),
   status: z.enum(statuses),

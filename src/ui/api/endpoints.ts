@@ -1,6 +1,6 @@
 import { api, type Query } from './client.ts';
 import { readAllByCursor, readRunWindow } from './paging.ts';
-import type { Assistant, BackfillResult, InboundTrigger, Me, Page, Preview, PreviewExtras, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, Thread, TriggerDelivery } from './types.ts';
+import type { Assistant, BackfillResult, InboundTrigger, Me, Page, Preview, PreviewExtras, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, TestCallResult, Thread, TriggerDelivery } from './types.ts';
 
 const v1 = '/api/v1';
 
@@ -53,6 +53,8 @@ export const assistantsApi = {
   create: (body: Record<string, unknown>) => api.post<Assistant>(`${v1}/assistants`, body),
   update: (assistantId: string, body: Record<string, unknown>) => api.patch<Assistant>(`${v1}/assistants/${id(assistantId)}`, body),
   remove: (assistantId: string) => api.delete<unknown>(`${v1}/assistants/${id(assistantId)}`),
+  /** Runs an unsaved {kind, config} once and shows the raw exchange; nothing is stored. */
+  testCall: (body: { kind: string; config: Record<string, unknown>; input?: unknown }) => api.post<TestCallResult>(`${v1}/assistants/test`, body),
 };
 
 export const triggersApi = {

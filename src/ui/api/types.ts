@@ -22,7 +22,7 @@ export const triggers: Trigger[] = ['schedule', 'manual', 'api', 'retry', 'backf
 export type Overlap = 'skip' | 'queue' | 'allow' | 'cancel_previous';
 export type Misfire = 'skip' | 'run_once' | 'run_all';
 export type SessionMode = 'new' | 'persistent';
-export type AssistantKind = 'http' | 'llm' | 'module' | 'workflow';
+export type AssistantKind = 'http' | 'llm' | 'module' | 'workflow' | 'agentos' | 'langgraph' | 'a2a';
 
 export interface Page<T> {
   data: T[];
@@ -171,6 +171,8 @@ export interface Run {
   assistant_id?: string | null;
   workflow_id?: string | null;
   thread_id?: string | null;
+  /** The agent server's session, thread or context id (agentos, langgraph, a2a). */
+  remote_session_id?: string | null;
   trigger?: Trigger;
   scheduled_for?: string | null;
   not_before?: string | null;
@@ -289,4 +291,21 @@ export interface TriggerDelivery {
   delivery_key: string | null;
   run_id: string | null;
   run_status: RunStatus | null;
+}
+
+/** One request a test call sent and its answer (secrets shown as [redacted]). */
+export interface AgentExchange {
+  request: { method: string; url: string; headers: Record<string, string>; body: string };
+  response?: { status: number; headers: Record<string, string>; body: string };
+  error?: string;
+}
+
+/** What POST /api/v1/assistants/test answers. */
+export interface TestCallResult {
+  ok: boolean;
+  output: unknown;
+  error: { kind: string; message: string } | null;
+  duration_ms: number;
+  exchanges: AgentExchange[];
+  events: Array<{ kind: string; data: unknown }>;
 }

@@ -3,123 +3,15 @@ import { ApiError } from '../api/client.ts';
 import { assistantsApi } from '../api/endpoints.ts';
 import type { Assistant, AssistantKind } from '../api/types.ts';
 import { refreshAll } from '../hooks/use-poll.ts';
+import { FormProblem, configOf, fieldFor, initialForm, targetFields, type AssistantFormState } from '../lib/assistant-form-state.ts';
+import { AssistantKindFields } from './assistant-kind-fields.tsx';
 import { Field } from './field.tsx';
+import { TestCallPanel } from './test-call-panel.tsx';
 import { useToast } from './toasts.tsx';
 
-interface AssistantFormState {
-  name: string;
-  description: string;
-  kind: AssistantKind;
-  status: 'active' | 'inactive';
-  url: string;
-  headers: string;
-  baseUrl: string;
-  model: string;
-  apiKeyEnv: string;
-  systemPrompt: string;
-  temperature: string;
-  maxTokens: string;
-  module: string;
-  options: string;
-  configJson: string;
-  timeout: string;
-}
-
-const str = (value: unknown) => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value, null, 2));
-
-function initial(assistant?: Assistant): AssistantFormState {
-  const c = assistant?.config ?? {};
-  return {
-    name: assistant?.name ?? '',
-    description: assistant?.description ?? '',
-    kind: assistant?.kind ?? 'http',
-    status: assistant?.status ?? 'active',
-    url: str(c.url),
-    headers: c.headers ? JSON.stringify(c.headers, null, 2) : '',
-    baseUrl: str(c.base_url),
-    model: str(c.model),
-    apiKeyEnv: (c.api_key as { env?: string } | undefined)?.env ?? '',
-    systemPrompt: str(c.system_prompt),
-    temperature: str(c.temperature),
-    maxTokens: str(c.max_tokens),
-    module: str(c.module),
-    options: c.options ? JSON.stringify(c.options, null, 2) : '',
-    configJson: assistant?.kind === 'workflow' ? JSON.stringify(c, null, 2) : '',
-    timeout: str(c.timeout_s),
-  };
-}
-
-class FormProblem extends Error {
-  constructor(
-    readonly field: keyof AssistantFormState,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function json(text: string, field: keyof AssistantFormState): Record<string, unknown> | undefined {
-  if (!text.trim()) return undefined;
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw new FormProblem(field, 'Not valid JSON.');
-  }
-}
-
-function configOf(form: AssistantFormState): Record<string, unknown> {
-  const timeout = form.timeout.trim() ? { timeout_s: Number(form.timeout) } : {};
-  const number = (value: string) => (value.trim() ? Number(value) : undefined);
-  switch (form.kind) {
-    case 'http':
-      return { url: form.url.trim(), ...(json(form.headers, 'headers') && { headers: json(form.headers, 'headers') }), ...timeout };
-    case 'llm':
-      return {
-        base_url: form.baseUrl.trim(),
-        model: form.model.trim(),
-        ...(form.apiKeyEnv.trim() && { api_key: { env: form.apiKeyEnv.trim() } }),
-        ...(form.systemPrompt.trim() && { system_prompt: form.systemPrompt }),
-        ...(number(form.temperature) !== undefined && { temperature: number(form.temperature) }),
-        ...(number(form.maxTokens) !== undefined && { max_tokens: number(form.maxTokens) }),
-        ...timeout,
-      };
-    case 'module':
-      return { module: form.module.trim(), ...(json(form.options, 'options') && { options: json(form.options, 'options') }), ...timeout };
-    case 'workflow':
-      return json(form.configJson, 'configJson') ?? {};
-  }
-}
-
-const apiFields: Record<string, keyof AssistantFormState> = {
-  name: 'name',
-  description: 'description',
-  kind: 'kind',
-  'config.url': 'url',
-  'config.headers': 'headers',
-  'config.base_url': 'baseUrl',
-  'config.model': 'model',
-  'config.api_key': 'apiKeyEnv',
-  'config.system_prompt': 'systemPrompt',
-  'config.temperature': 'temperature',
-  'config.max_tokens': 'maxTokens',
-  'config.module': 'module',
-  'config.options': 'options',
-  'config.timeout_s': 'timeout',
-};
-
-function fieldFor(apiField: string | undefined, kind: AssistantKind): keyof AssistantFormState | undefined {
-  if (!apiField) return undefined;
-  const exact = Object.keys(apiFields)
-    .sort((a, b) => b.length - a.length)
-    .find((key) => apiField === key || apiField.startsWith(`${key}.`) || apiField.startsWith(`${key}[`));
-  if (exact) return apiFields[exact];
-  if (apiField.startsWith('config')) return kind === 'workflow' ? 'configJson' : kind === 'http' ? 'url' : kind === 'llm' ? 'baseUrl' : 'module';
-  return undefined;
-}
-
-/** Create or edit an assistant of any kind (http, llm, module, workflow). */
+/** Create or edit an assistant of any kind (http, llm, module, agentos, langgraph, a2a, workflow), and test-call it. */
 export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; onDone: () => void }) {
-  const [form, setForm] = useState(() => initial(assistant));
+  const [form, setForm] = useState(() => initialForm(assistant));
   const [errors, setErrors] = useState<Partial<Record<keyof AssistantFormState, string>>>({});
   const [formError, setFormError] = useState<string>();
   const [saving, setSaving] = useState(false);
@@ -164,10 +56,21 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
           <input value={form.name} onChange={(event) => set('name', event.target.value)} autoComplete="off" placeholder="news-digest" />
         </Field>
         <Field label="Kind" error={errors.kind} hint={assistant ? 'The kind cannot change.' : undefined}>
-          <select value={form.kind} disabled={Boolean(assistant)} onChange={(event) => set('kind', event.target.value as AssistantKind)}>
+          <select
+            value={form.kind}
+            disabled={Boolean(assistant)}
+            onChange={(event) => {
+              const kind = event.target.value as AssistantKind;
+              set('kind', kind);
+              set('targetField', targetFields[kind]?.[0]?.value ?? '');
+            }}
+          >
             <option value="http">HTTP endpoint</option>
             <option value="llm">LLM (OpenAI-compatible)</option>
             <option value="module">Module (registered function)</option>
+            <option value="agentos">Agno AgentOS</option>
+            <option value="langgraph">LangGraph server</option>
+            <option value="a2a">A2A agent</option>
             <option value="workflow">Workflow</option>
           </select>
         </Field>
@@ -175,52 +78,7 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
       <Field label="Description" error={errors.description}>
         <input value={form.description} onChange={(event) => set('description', event.target.value)} placeholder="What it does" />
       </Field>
-      {form.kind === 'http' && (
-        <>
-          <Field label="Endpoint URL" error={errors.url} hint="Kairos POSTs each run's input here, with an Idempotency-Key header.">
-            <input value={form.url} onChange={(event) => set('url', event.target.value)} placeholder="https://agents.example.com/run" className="mono" />
-          </Field>
-          <Field label="Headers (JSON)" error={errors.headers} hint={'Secrets as {"env": "VAR_NAME"}, never in plain text.'}>
-            <textarea className="mono" rows={3} value={form.headers} onChange={(event) => set('headers', event.target.value)} placeholder={'{"Authorization": {"env": "AGENT_TOKEN"}}'} />
-          </Field>
-        </>
-      )}
-      {form.kind === 'llm' && (
-        <>
-          <div className="fields-grid two">
-            <Field label="Base URL" error={errors.baseUrl}>
-              <input value={form.baseUrl} onChange={(event) => set('baseUrl', event.target.value)} placeholder="https://api.openai.com/v1" className="mono" />
-            </Field>
-            <Field label="Model" error={errors.model}>
-              <input value={form.model} onChange={(event) => set('model', event.target.value)} placeholder="gpt-4o-mini" />
-            </Field>
-            <Field label="API key variable" error={errors.apiKeyEnv} hint="Name of an environment variable of the server">
-              <input value={form.apiKeyEnv} onChange={(event) => set('apiKeyEnv', event.target.value)} placeholder="OPENAI_API_KEY" className="mono" />
-            </Field>
-            <Field label="Temperature" error={errors.temperature}>
-              <input type="number" step="0.1" min={0} max={2} value={form.temperature} onChange={(event) => set('temperature', event.target.value)} />
-            </Field>
-          </div>
-          <Field label="System prompt" error={errors.systemPrompt}>
-            <textarea rows={3} value={form.systemPrompt} onChange={(event) => set('systemPrompt', event.target.value)} />
-          </Field>
-        </>
-      )}
-      {form.kind === 'module' && (
-        <>
-          <Field label="Module id" error={errors.module} hint="The id given to defineAssistant in the config file">
-            <input value={form.module} onChange={(event) => set('module', event.target.value)} className="mono" />
-          </Field>
-          <Field label="Options (JSON)" error={errors.options}>
-            <textarea className="mono" rows={3} value={form.options} onChange={(event) => set('options', event.target.value)} />
-          </Field>
-        </>
-      )}
-      {form.kind === 'workflow' && (
-        <Field label="Workflow config (JSON)" error={errors.configJson}>
-          <textarea className="mono" rows={6} value={form.configJson} onChange={(event) => set('configJson', event.target.value)} />
-        </Field>
-      )}
+      <AssistantKindFields form={form} errors={errors} set={set} />
       <div className="fields-grid two">
         {form.kind !== 'workflow' && (
           <Field label="Timeout (seconds)" error={errors.timeout}>
@@ -234,6 +92,7 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
           </select>
         </Field>
       </div>
+      {form.kind !== 'workflow' && <TestCallPanel kind={form.kind} config={() => configOf(form)} />}
       <footer className="modal-actions">
         <button type="button" className="button" onClick={onDone}>
           Cancel

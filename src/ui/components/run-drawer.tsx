@@ -132,6 +132,12 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
                   </dd>
                 </>
               )}
+              {run.remote_session_id && (
+                <>
+                  <dt>Remote session</dt>
+                  <dd className="mono">{run.remote_session_id}</dd>
+                </>
+              )}
             </dl>
             {canWrite && !finished.has(run.status) && (
               <button type="button" className="button danger small" onClick={cancel}>
