@@ -1,3 +1,4 @@
+import { inSpan } from '../observability/tracing.ts';
 import { RunFailure } from '../agents/runtime.ts';
 import type { Clock } from '../clock.ts';
 import type { Queryable } from '../store/database.ts';
@@ -180,7 +181,15 @@ export class WorkflowRunner {
         : input;
     if (restart) await this.started(node, frame, given, 1);
     try {
-      const outcome = await this.execute(node, given, frame);
+      const attributes = {
+        'kairos.workflow.node.type': node.type,
+        'kairos.workflow.node.name': node.name,
+        'kairos.workflow.node.path': frame.path,
+        'kairos.workflow.node.key': frame.key,
+        ...(frame.iteration !== null && { 'kairos.workflow.node.iteration': frame.iteration }),
+      };
+      // A span per node (a no-op without tracing): steps' assistant calls become its children.
+      const outcome = await inSpan(`workflow.${node.type} ${node.name}`, { attributes }, () => this.execute(node, given, frame));
       this.collect(frame, node.name, outcome.content);
       if (restart) await this.ended(node, frame, 'success', contentValue(outcome.content), null);
       return outcome;

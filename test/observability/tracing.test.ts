@@ -4,7 +4,13 @@ import { createLogger } from '../../src/logger.ts';
 import { startTracing, tracingConfigFrom, type Tracing } from '../../src/observability/tracing.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { findRun } from '../../src/store/runs.ts';
-import { admin, createEngine, type Engine } from '../engine/harness.ts';
+import { createAssistantService } from '../../src/agents/assistant-service.ts';
+import { createAssistantExecution } from '../../src/agents/execute-assistant.ts';
+import { createModuleRegistry } from '../../src/agents/module-registry.ts';
+import { systemClock } from '../../src/clock.ts';
+import { WorkerPool } from '../../src/worker/worker-pool.ts';
+import { WorkflowService } from '../../src/workflows/workflow-service.ts';
+import { admin, createEngine, logger, type Engine } from '../engine/harness.ts';
 import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.ts';
 import { startOtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -104,5 +110,44 @@ describe('OpenTelemetry traces (postgres, a local OTLP/HTTP receiver)', () => {
     const failedSpan = (await spansOf(failed.id, 3)).find((span) => span.attributes['kairos.run.id'] === failed.id)!;
     expect(failedSpan.attributes).toMatchObject({ 'kairos.run.status': 'error', 'kairos.run.error_kind': 'assistant_error' });
     expect(failedSpan.status.code).toBe(2); // STATUS_CODE_ERROR
+  });
+
+  it('exports a workflow run: a span per node under the run, each step’s assistant call under its node', async () => {
+    const config = { http: { allowPrivate: true, allowHosts: [] }, threadMaxMessages: 200 };
+    const registry = createModuleRegistry([]);
+    const workflows = new WorkflowService({ db: engine.db, clock: systemClock, assistants: createAssistantService({ db: engine.db, config, registry }), registry, startDeadlineMs: 300_000 });
+    const workflow = await workflows.create(admin, {
+      name: 'traced pipeline',
+      steps: [
+        { type: 'step', name: 'research', assistant_id: engine.assistantId },
+        { type: 'parallel', name: 'drafts', steps: [{ type: 'step', name: 'a', assistant_id: engine.assistantId }, { type: 'step', name: 'b', assistant_id: engine.assistantId }] },
+      ],
+    });
+    const worker = new WorkerPool({
+      db: engine.db, clock: systemClock, logger, workerId: 'traced-workflows', pollIntervalMs: 60_000,
+      config: { slots: 1, leaseMs: 30_000, heartbeatMs: 10_000, shutdownGraceMs: 1000, startDeadlineMs: 300_000 },
+      execution: createAssistantExecution({ db: engine.db, logger, config, registry }),
+    });
+    await engine.worker.close();
+    const run = await workflows.run(admin, workflow.id, { input: 'topic' });
+    expect(await worker.tick()).toHaveLength(1);
+    await worker.idle();
+    await worker.close();
+    expect((await finished(run.id)).status).toBe('success');
+    await tracing.flush();
+    // run, 4 nodes (research, drafts, a, b), 3 assistant calls, 3 POSTs
+    const spans = await spansOf(run.id, 11);
+    const byName = (name: string) => spans.find((span) => span.name === name)!;
+    const runSpan = spans.find((span) => span.attributes['kairos.run.id'] === run.id)!;
+    expect(runSpan.attributes['kairos.workflow.id']).toBe(workflow.id);
+    expect(byName('workflow.step research').parentSpanId).toBe(runSpan.spanId);
+    const drafts = byName('workflow.parallel drafts');
+    expect(drafts.parentSpanId).toBe(runSpan.spanId);
+    expect(byName('workflow.step a').parentSpanId).toBe(drafts.spanId);
+    expect(byName('workflow.step b').attributes).toMatchObject({ 'kairos.workflow.node.type': 'step', 'kairos.workflow.node.name': 'b' });
+    const calls = spans.filter((span) => span.name === 'invoke_agent echo');
+    expect(calls).toHaveLength(3);
+    const nodeIds = new Set(spans.filter((span) => span.name.startsWith('workflow.step ')).map((span) => span.spanId));
+    expect(calls.every((call) => nodeIds.has(call.parentSpanId))).toBe(true);
   });
 });

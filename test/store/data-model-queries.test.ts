@@ -70,6 +70,27 @@ async function seed(db: Database): Promise<{ digest: string; sync: string; faile
   await run(sync, 3, 4 * hour, 'skipped', null, null);
   // An api run outside schedules, in the last day.
   await run(null, 0, 30 * 60_000, 'success', 20, null);
+  // A workflow run whose loop drafted twice (the second attempt of iteration 2 succeeded).
+  const { rows: wf } = await db.query<{ id: string }>(
+    `INSERT INTO workflows (owner_id, name, definition) VALUES ($1, 'newsletter', '{"name":"newsletter","steps":[]}') RETURNING id`,
+    [owner],
+  );
+  const { rows: wfRun } = await db.query<{ id: string }>(
+    `INSERT INTO runs (workflow_id, owner_id, trigger, not_before, status) VALUES ($1, $2, 'api', now(), 'success') RETURNING id`,
+    [wf[0]!.id, owner],
+  );
+  const started = new Date(now - hour);
+  for (const [key, name, iteration, attempt, status, duration] of [
+    ['steps[0]', 'research', null, 1, 'success', 100],
+    ['steps[1]@1.steps[0]', 'draft', 1, 1, 'success', 900],
+    ['steps[1]@2.steps[0]', 'draft', 2, 2, 'success', 1200],
+  ] as const) {
+    await db.query(
+      `INSERT INTO run_steps (run_id, key, path, name, type, status, attempt, iteration, started_at, finished_at, duration_ms)
+       VALUES ($1, $2, $2, $3, 'step', $4, $5, $6, $7, $7, $8)`,
+      [wfRun[0]!.id, key, name, status, attempt, iteration, started, duration],
+    );
+  }
   return { digest, sync, failedRun };
 }
 
@@ -90,7 +111,7 @@ describe.each(databaseKinds)('documented SQL queries (%s)', (kind) => {
   afterAll(async () => test?.close());
 
   it('documents every query this suite checks', () => {
-    expect([...queries.keys()].sort()).toEqual(['failure-rate-week', 'fired-last-24h', 'run-trace', 'slowest-runs', 'tokens-per-day'].sort());
+    expect([...queries.keys()].sort()).toEqual(['failure-rate-week', 'fired-last-24h', 'run-trace', 'slowest-runs', 'tokens-per-day', 'workflow-step-runs'].sort());
   });
 
   it('what fired in the last 24 hours: scheduled runs only, newest first', async () => {
@@ -131,6 +152,14 @@ describe.each(databaseKinds)('documented SQL queries (%s)', (kind) => {
     // 1000 (a total only) + 15 (10 + 5, no total) + 150 (a reported total).
     expect(total).toBe(1165);
     expect(tokens.every((row) => row.schedule_name === 'digest')).toBe(true);
+  });
+
+  it('lists the runs of one workflow step', async () => {
+    const steps = await rows('workflow-step-runs');
+    expect(steps.map((row) => [row.workflow, row.iteration, row.attempt, Number(row.duration_ms)])).toEqual([
+      ['newsletter', 2, 2, 1200],
+      ['newsletter', 1, 1, 900],
+    ]);
   });
 
   it('follows the last failed run into its trace', async () => {
