@@ -43,6 +43,14 @@ export const operations = {
   'schedules.runs': { method: 'GET', path: '/api/v1/schedules/{id}/runs' },
   'schedules.stats': { method: 'GET', path: '/api/v1/schedules/{id}/stats' },
   'schedules.events': { method: 'GET', path: '/api/v1/schedules/{id}/events' },
+  'workflows.create': { method: 'POST', path: '/api/v1/workflows' },
+  'workflows.validate': { method: 'POST', path: '/api/v1/workflows/validate' },
+  'workflows.list': { method: 'GET', path: '/api/v1/workflows' },
+  'workflows.get': { method: 'GET', path: '/api/v1/workflows/{id}' },
+  'workflows.update': { method: 'PATCH', path: '/api/v1/workflows/{id}' },
+  'workflows.delete': { method: 'DELETE', path: '/api/v1/workflows/{id}' },
+  'workflows.run': { method: 'POST', path: '/api/v1/workflows/{id}/runs' },
+  'workflows.runs': { method: 'GET', path: '/api/v1/workflows/{id}/runs' },
 } as const satisfies Record<string, { method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'; path: string }>;
 
 export type OperationName = keyof typeof operations;

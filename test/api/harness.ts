@@ -6,6 +6,7 @@ import type { UserRole } from '../../src/auth/actor.ts';
 import { systemClock } from '../../src/clock.ts';
 import { ScheduleService } from '../../src/scheduler/schedule-service.ts';
 import { RunService } from '../../src/worker/run-service.ts';
+import { WorkflowService } from '../../src/workflows/workflow-service.ts';
 import { issueKeyDirect } from '../../src/auth/key-service.ts';
 import { createApiApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -35,7 +36,7 @@ let counter = 0;
 
 /**
  * An API app on a fresh migrated database, with no keys (so local mode on loopback). With
- * `services`, the resource routes are mounted over the real services (one module assistant, `echo`).
+ * `services`, the resource routes are mounted over the real services (one module assistant and module, `echo`; workflows included).
  */
 export async function createApiHarness(
   kind: TestDatabaseKind,
@@ -52,14 +53,16 @@ export async function createApiHarness(
     const assistants = createAssistantService({ db: database.db, config, registry });
     const threads = createThreadService({ db: database.db, assistants, threadMaxMessages: config.threadMaxMessages });
     runs = new RunService({ db: database.db, clock: systemClock, startDeadlineMs: config.worker.startDeadlineMs, assistants });
+    const workflows = new WorkflowService({ db: database.db, clock: systemClock, assistants, registry, startDeadlineMs: config.worker.startDeadlineMs });
     const schedules = new ScheduleService({
       db: database.db,
       clock: systemClock,
       config: config.scheduler,
       startDeadlineMs: config.worker.startDeadlineMs,
       assistants,
+      workflows,
     });
-    services = { assistants, threads, runs, schedules };
+    services = { assistants, threads, runs, schedules, workflows };
   }
   const app = createApiApp({ config, db: database.db, logger: createLogger('silent'), replicaId: 'test', metrics, services });
   return {
