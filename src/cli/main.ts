@@ -12,6 +12,7 @@ import { schedulesCommand } from './schedules-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { sqlCommand } from './sql-command.ts';
 import { usersCommand } from './users-command.ts';
+import { workflowsCommand } from './workflows-command.ts';
 
 /** The `kairos` command line. Exit status: 0 ok, 1 failure, 2 bad input. */
 export function buildProgram(): Command {
@@ -30,7 +31,8 @@ export function buildProgram(): Command {
     .addCommand(assistantsCommand())
     .addCommand(keysCommand())
     .addCommand(usersCommand())
-    .addCommand(sqlCommand());
+    .addCommand(sqlCommand())
+    .addCommand(workflowsCommand());
 }
 
 export async function main(argv = process.argv): Promise<void> {
