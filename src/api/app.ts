@@ -13,6 +13,8 @@ import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
 import type { ScheduleService } from '../scheduler/schedule-service.ts';
 import type { Database } from '../store/database.ts';
+import type { DeliveryService } from '../triggers/delivery-service.ts';
+import type { TriggerService } from '../triggers/trigger-service.ts';
 import type { RunService } from '../worker/run-service.ts';
 import { systemClock } from '../clock.ts';
 import { UsageService } from '../observability/usage-service.ts';
@@ -20,16 +22,20 @@ import { authMiddleware } from './auth-middleware.ts';
 import type { ApiEnv } from './env.ts';
 import { errorHandler, notFoundHandler, validationError } from './error-handler.ts';
 import { registerAssistantRoutes } from './routes/assistants.ts';
+import { registerHookRoute } from './routes/hooks.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
 import { registerLangGraphAssistantRoutes, registerLangGraphInfoRoute } from './routes/langgraph-assistants.ts';
 import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
 import { registerLangGraphThreadRoutes } from './routes/langgraph-threads.ts';
+import { mcpPath, registerMcpRoute } from './routes/mcp.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSqlRoutes } from './routes/sql.ts';
 import { registerUsageRoutes } from './routes/usage.ts';
 import { openApiPath, registerSystemRoutes } from './routes/system.ts';
 import { registerThreadRoutes } from './routes/threads.ts';
+import { registerToolRoutes } from './routes/tools.ts';
+import { registerTriggerRoutes } from './routes/triggers.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerWorkflowRoutes } from './routes/workflows.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
@@ -50,6 +56,9 @@ export interface ApiServices {
   threads?: ThreadService;
   runs?: RunService;
   schedules?: ScheduleService;
+  triggers?: TriggerService;
+  /** Receives deliveries to trigger URLs (`POST /hooks/{id}`). */
+  deliveries?: DeliveryService;
   /** Tokens and cost per schedule; built over `schedules` when absent. */
   usage?: UsageService;
   workflows?: WorkflowService;
@@ -92,24 +101,24 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
       metrics.httpDuration.observe(labels, performance.now() - started);
     }
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: config.server.maxBodyBytes,
-      onError: () => {
-        throw new KairosError(
-          'body_too_large',
-          `the request body exceeds ${config.server.maxBodyBytes} bytes (KAIROS_MAX_BODY_BYTES)`,
-          { status: 413, details: { max_bytes: config.server.maxBodyBytes } },
-        );
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: config.server.maxBodyBytes,
+    onError: () => {
+      throw new KairosError(
+        'body_too_large',
+        `the request body exceeds ${config.server.maxBodyBytes} bytes (KAIROS_MAX_BODY_BYTES)`,
+        { status: 413, details: { max_bytes: config.server.maxBodyBytes } },
+      );
+    },
+  });
+  // Trigger URLs read their body themselves, so that an oversized delivery is recorded too.
+  app.use('*', async (c, next) => (c.req.path.startsWith('/hooks/') ? next() : limitBody(c, next)));
 
   const authenticator = new Authenticator(db, { loopback: isLoopbackHost(config.server.host) });
   const requireKey = authMiddleware(authenticator);
   app.use('/api/*', async (c, next) => (publicPaths.has(c.req.path) ? next() : requireKey(c, next)));
   for (const path of langGraphPaths) app.use(path, requireKey);
+  app.use(mcpPath, requireKey);
 
   registerSystemRoutes(app, { ...context, metrics });
   registerUserRoutes(app, new UserService(db));
@@ -120,6 +129,14 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.threads) registerThreadRoutes(app, services.threads);
   if (services.runs) registerRunRoutes(app, services.runs);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
+  if (services.schedules && services.runs && services.assistants) {
+    // The scheduler tools (docs/agents-tools.md): function schemas and MCP over the same services.
+    const toolServices = { schedules: services.schedules, runs: services.runs, assistants: services.assistants, ...(services.workflows && { workflows: services.workflows }) };
+    registerToolRoutes(app, toolServices, logger);
+    registerMcpRoute(app, toolServices, logger);
+  }
+  if (services.triggers) registerTriggerRoutes(app, services.triggers);
+  if (services.deliveries) registerHookRoute(app, services.deliveries, config.server.maxBodyBytes);
   const usage = services.usage ?? (services.schedules && new UsageService({ db, clock: systemClock, schedules: services.schedules, pricing: config.pricing }));
   if (usage) registerUsageRoutes(app, usage);
   if (services.workflows) registerWorkflowRoutes(app, services.workflows);

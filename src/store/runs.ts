@@ -41,6 +41,10 @@ export interface RunRow {
   retry_backoff_factor: number;
   retry_backoff_max_ms: number;
   ignore_overlap: boolean;
+  /** Waits for a free slot of its schedule whatever the overlap policy (backfill runs). */
+  waits_for_slot: boolean;
+  /** The inbound trigger whose delivery created the run (`trigger: 'event'`). */
+  trigger_id: string | null;
 }
 
 /** What creating a run needs; the rest takes column defaults. */
@@ -65,7 +69,11 @@ export interface NewRun {
   retry_backoff_factor: number;
   retry_backoff_max_ms: number;
   ignore_overlap: boolean;
+  /** Backfill runs with `overlap: "queue"`: wait for a free slot, never skipped; default false. */
+  waits_for_slot?: boolean;
   created_at: Date;
+  /** The inbound trigger of an `event` run: its overlap policy applies, like a schedule's. */
+  trigger_id?: string | null;
   /** Runs created already final (an overlap skip decided at once). */
   status?: RunStatus;
   error_kind?: FailureKind | null;
@@ -92,10 +100,12 @@ const columns = [
   ['retry_backoff_factor', 'float8'],
   ['retry_backoff_max_ms', 'int4'],
   ['ignore_overlap', 'bool'],
+  ['waits_for_slot', 'bool'],
   ['created_at', 'timestamptz'],
   ['status', 'text'],
   ['error_kind', 'text'],
   ['error', 'text'],
+  ['trigger_id', 'uuid'],
 ] as const;
 
 function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
@@ -110,8 +120,12 @@ function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
       return run.error_kind ?? null;
     case 'error':
       return run.error ?? null;
+    case 'trigger_id':
+      return run.trigger_id ?? null;
     case 'workflow_id':
       return run.workflow_id ?? null;
+    case 'waits_for_slot':
+      return run.waits_for_slot ?? false;
     default:
       return run[name];
   }

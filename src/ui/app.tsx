@@ -4,12 +4,14 @@ import { SessionProvider, useSession } from './components/session.tsx';
 import { ToastProvider } from './components/toasts.tsx';
 import { href, navigate, useRoute, type Route } from './hooks/use-route.ts';
 import { AssistantsPage } from './pages/assistants-page.tsx';
+import { ConnectAgentPage } from './pages/connect-agent-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
 import { RunsPage } from './pages/runs-page.tsx';
 import { ScheduleDetailPage } from './pages/schedule-detail-page.tsx';
 import { ScheduleFormPage } from './pages/schedule-form-page.tsx';
 import { SchedulesPage } from './pages/schedules-page.tsx';
 import { ThreadPage } from './pages/thread-page.tsx';
+import { TriggersPage } from './pages/triggers-page.tsx';
 import { useEffect } from 'react';
 
 const icons: Record<string, string> = {
@@ -17,6 +19,8 @@ const icons: Record<string, string> = {
   schedules: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 2a8 8 0 1 1 0 16 8 8 0 0 1 0-16zm-1 3v6l5 3 1-1.7-4-2.3V7z',
   runs: 'M8 5v14l11-7z',
   assistants: 'M12 2 2 7l10 5 10-5zm-10 10 10 5 10-5M2 17l10 5 10-5',
+  connect: 'M10.6 13.4a1 1 0 0 1 0-1.4l3-3a3 3 0 1 1 4.2 4.2l-2 2-1.4-1.4 2-2a1 1 0 1 0-1.4-1.4l-3 3a1 1 0 0 1-1.4 0zm2.8-2.8a1 1 0 0 1 0 1.4l-3 3a3 3 0 1 1-4.2-4.2l2-2 1.4 1.4-2 2a1 1 0 1 0 1.4 1.4l3-3a1 1 0 0 1 1.4 0z',
+  triggers: 'M13 2 3 14h7l-1 8 10-12h-7z',
 };
 
 const nav = [
@@ -24,6 +28,8 @@ const nav = [
   { path: '/schedules', label: 'Schedules', icon: icons.schedules! },
   { path: '/runs', label: 'Runs', icon: icons.runs! },
   { path: '/assistants', label: 'Assistants', icon: icons.assistants! },
+  { path: '/connect', label: 'Connect an agent', icon: icons.connect! },
+  { path: '/triggers', label: 'Triggers', icon: icons.triggers! },
 ];
 
 function Page({ route }: { route: Route }) {
@@ -45,6 +51,10 @@ function Page({ route }: { route: Route }) {
       return <RunsPage route={route} />;
     case 'assistants':
       return <AssistantsPage route={route} />;
+    case 'connect':
+      return <ConnectAgentPage />;
+    case 'triggers':
+      return <TriggersPage />;
     case 'threads':
       return id ? <ThreadPage threadId={id} /> : <OverviewPage />;
     default:

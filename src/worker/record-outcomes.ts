@@ -1,6 +1,7 @@
-import type { Queryable } from '../store/database.ts';
+import type { Database, Queryable } from '../store/database.ts';
 import { appendScheduleEvents } from '../store/schedule-events.ts';
 import type { RunStatus } from '../store/runs.ts';
+import { mergePauseAlerts, pauseFailingSchedules } from './pause-failing-schedules.ts';
 
 /** A run that reached a final status, as its schedule's counters see it. */
 export interface RunOutcome {
@@ -19,17 +20,27 @@ export interface FailureAlert {
   alertAfter: number;
   lastError: { run_id: string; status: string; error_kind: string | null; error: string | null };
   at: Date;
+  /** Set when the streak also reached `pause_after_failures` and the schedule was paused. */
+  paused?: { after_failures: number };
 }
 
 const failures: ReadonlySet<RunStatus> = new Set(['error', 'timeout']);
+// A run whose worker died (recovered as `crashed`) or that an outage stopped failed through no
+// fault of its schedule: it neither extends nor ends the streak.
+const outageKinds: ReadonlySet<string> = new Set(['crashed', 'outage', 'missed']);
 
 /**
  * Updates the schedules of finished runs in one statement: last run, and the failure streak
- * (`error` and `timeout` extend it, `success` ends it, `skipped`/`cancelled` leave it). A streak
+ * (`error` and `timeout` extend it, `success` ends it, `skipped`/`cancelled` and outcomes of an
+ * outage or a recovery (`crashed`) leave it). A streak
  * that reaches `alert_after` in this update is recorded once as an `alert` schedule event and
  * returned, for the caller to deliver after commit.
  */
-export async function recordOutcomes(tx: Queryable, outcomes: readonly RunOutcome[]): Promise<FailureAlert[]> {
+export async function recordOutcomes(
+  tx: Queryable,
+  outcomes: readonly RunOutcome[],
+  channels?: Pick<Database, 'channelName'>,
+): Promise<FailureAlert[]> {
   const bySchedule = new Map<string, { reset: boolean; add: number; last: RunOutcome; lastFailure: RunOutcome | undefined }>();
   for (const outcome of outcomes) {
     if (!outcome.scheduleId) continue;
@@ -38,7 +49,7 @@ export async function recordOutcomes(tx: Queryable, outcomes: readonly RunOutcom
     if (outcome.status === 'success') {
       entry.reset = true;
       entry.add = 0;
-    } else if (failures.has(outcome.status)) {
+    } else if (failures.has(outcome.status) && !outageKinds.has(outcome.errorKind ?? '')) {
       entry.add++;
       entry.lastFailure = outcome;
     }
@@ -91,5 +102,12 @@ export async function recordOutcomes(tx: Queryable, outcomes: readonly RunOutcom
       data: { streak: alert.streak, alert_after: alert.alertAfter, last_error: alert.lastError },
     })),
   );
-  return alerts;
+  const failing = entries.filter(([, e]) => e.add > 0);
+  if (failing.length === 0) return alerts;
+  const lastErrors = new Map(
+    failing.map(([id, e]) => [id, { run_id: e.lastFailure!.runId, status: e.lastFailure!.status, error_kind: e.lastFailure!.errorKind, error: e.lastFailure!.error }]),
+  );
+  const now = failing.reduce((latest, [, e]) => (e.last.finishedAt > latest ? e.last.finishedAt : latest), failing[0]![1].last.finishedAt);
+  const pauses = await pauseFailingSchedules(tx, failing.map(([id]) => id), now, { lastErrors, channels });
+  return mergePauseAlerts(alerts, pauses);
 }

@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '../store/database.ts';
 import { appendRunEvents } from '../store/run-events.ts';
 import type { RunStatus } from '../store/runs.ts';
+import { mergePauseAlerts, pauseFailingSchedules } from './pause-failing-schedules.ts';
 import type { FailureAlert } from './record-outcomes.ts';
 
 /** Identifies one attempt of a run held by one worker: every write after the claim is fenced by it. */
@@ -59,7 +60,7 @@ export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, 
          lease_owner = NULL, lease_expires_at = NULL
        FROM u
        WHERE r.id = u.id AND r.lease_owner = $11 AND r.attempt = u.attempt AND r.status = 'running'
-       RETURNING r.id, r.schedule_id, u.status, u.error_kind, u.error, u.finished_at, u.event, u.ord
+       RETURNING r.id, r.schedule_id, r.trigger_id, u.status, u.error_kind, u.error, u.finished_at, u.event, u.ord
      ), e AS (
        INSERT INTO run_events (run_id, seq, kind, data)
        SELECT f.id, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = f.id), 0) + 1, 'attempt_finished', f.event::jsonb
@@ -97,7 +98,8 @@ export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, 
      SELECT 'alert', NULL, to_jsonb(s.*), NULL FROM s WHERE s.crossed
      UNION ALL
      SELECT 'wake', NULL, NULL, pg_notify($13, '0') IS NULL
-     FROM (SELECT 1 WHERE EXISTS (SELECT 1 FROM runs w WHERE w.schedule_id IN (SELECT schedule_id FROM f)
+     FROM (SELECT 1 WHERE EXISTS (SELECT 1 FROM runs w
+       WHERE (w.schedule_id IN (SELECT schedule_id FROM f) OR w.trigger_id IN (SELECT trigger_id FROM f WHERE schedule_id IS NULL))
        AND w.status = 'pending' AND w.not_before <= (SELECT max(finished_at) FROM f))) x`,
     [
       finishes.map((f) => f.key.id),
@@ -130,7 +132,22 @@ export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, 
       });
     }
   }
-  return { written, alerts };
+  // Pause after failures: its own statement, only when this batch recorded a failure.
+  const failed = finishes.filter((f) => written.has(f.key.id) && (f.ending.status === 'error' || f.ending.status === 'timeout'));
+  if (failed.length === 0) return { written, alerts };
+  const { rows: failing } = await db.query<{ id: string; schedule_id: string }>(
+    'SELECT id, schedule_id FROM runs WHERE id = ANY($1::uuid[]) AND schedule_id IS NOT NULL',
+    [failed.map((f) => f.key.id)],
+  );
+  const scheduleOf = new Map(failing.map((row) => [row.id, row.schedule_id]));
+  const lastErrors = new Map<string, FailureAlert['lastError']>();
+  for (const f of failed) {
+    const scheduleId = scheduleOf.get(f.key.id);
+    if (scheduleId) lastErrors.set(scheduleId, { run_id: f.key.id, status: f.ending.status, error_kind: f.ending.errorKind, error: f.ending.error });
+  }
+  const latest = new Date(Math.max(...failed.map((f) => f.ending.finishedAt)));
+  const pauses = await pauseFailingSchedules(db, [...lastErrors.keys()], latest, { channels: db, lastErrors });
+  return { written, alerts: mergePauseAlerts(alerts, pauses) };
 }
 
 interface AlertRow {
