@@ -13,6 +13,9 @@
  *       time − scheduled time; occurrences expected/fired/duplicated/missing; CPU and RSS per replica.
  * herd: N one-time schedules due in the same second; time until the last one is received.
  * idle: N schedules none of which is due; CPU per replica.
+ * workflow: N schedules fire a 5-step sequential workflow and N a 10-branch parallel one (steps
+ *       are the http assistant against the receiver); overhead per step from run_steps timestamps
+ *       and database round trips per step (bench/workflow-mode.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,6 +29,7 @@ import { occurrenceAfter } from '../src/scheduler/next-fire.ts';
 import { quoteIdent, type Database } from '../src/store/database.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/postgres-driver.ts';
+import { workflowBench } from './workflow-mode.ts';
 
 const { values } = parseArgs({
   options: {
@@ -241,8 +245,21 @@ async function idle(): Promise<Record<string, unknown>> {
   return { mode: 'idle', schedules: count, replicas: R, load: loadAverage(), per_replica: cpu };
 }
 
-const modes = values.mode === 'all' ? ['fire', 'herd', 'idle'] : [values.mode!];
+async function workflow(): Promise<Record<string, unknown>> {
+  const rx = await receiver();
+  const { db, schema, assistantId } = await setup(rx.url);
+  let replicas: Replica[] = [];
+  const result = await workflowBench({
+    schedules: N, db, schema, assistantId, percentile, sleep,
+    startReplicas: async () => (replicas = await startReplicas(schema)),
+  });
+  await stop(replicas, db, schema);
+  await rx.close();
+  return { mode: 'workflow', replicas: R, slots, load: loadAverage(), ...result };
+}
+
+const modes = values.mode === 'all' ? ['fire', 'herd', 'idle', 'workflow'] : [values.mode!];
 for (const mode of modes) {
-  const result = mode === 'fire' ? await fire() : mode === 'herd' ? await herd() : await idle();
+  const result = mode === 'fire' ? await fire() : mode === 'herd' ? await herd() : mode === 'workflow' ? await workflow() : await idle();
   console.log(JSON.stringify(result));
 }

@@ -15,6 +15,7 @@ import { serveCommand } from './serve-command.ts';
 import { triggersCommand } from './triggers-command.ts';
 import { sqlCommand } from './sql-command.ts';
 import { usersCommand } from './users-command.ts';
+import { workflowsCommand } from './workflows-command.ts';
 
 /** The `kairos` command line. Exit status: 0 ok, 1 failure, 2 bad input. */
 export function buildProgram(): Command {
@@ -37,7 +38,8 @@ export function buildProgram(): Command {
     .addCommand(sqlCommand())
     .addCommand(mcpCommand())
     .addCommand(backupCommand())
-    .addCommand(restoreCommand());
+    .addCommand(restoreCommand())
+    .addCommand(workflowsCommand());
 }
 
 export async function main(argv = process.argv): Promise<void> {

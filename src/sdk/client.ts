@@ -32,6 +32,7 @@ import type { FunctionToolList } from '../api/schemas/tools.ts';
 import type { Delivery, DeliveryList, Trigger, TriggerCreate, TriggerList, TriggerUpdate } from '../api/schemas/triggers.ts';
 import type { SqlAnswer, SqlQuery } from '../api/schemas/sql.ts';
 import type { ScheduleUsage } from '../api/schemas/usage.ts';
+import type { Workflow, WorkflowList, WorkflowRunCreate, WorkflowValid } from '../api/schemas/workflows.ts';
 import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/users.ts';
 import { KairosApiError } from './errors.ts';
 import { operations, type OperationName } from './operations.ts';
@@ -85,7 +86,42 @@ export type {
   UserCreate,
   UserList,
   UserUpdate,
+  Workflow,
+  WorkflowCreate,
+  WorkflowList,
+  WorkflowListFilters,
+  WorkflowRunCreate,
+  WorkflowUpdate,
+  WorkflowValid,
 };
+
+/**
+ * A workflow definition as `POST /api/v1/workflows` takes it: `{name, description?, steps, metadata?}`
+ * plus an optional `status`. Nodes are checked by the server (see docs/workflows.md), which lists every
+ * problem with its path in a 422 `invalid_workflow`.
+ */
+type WorkflowCreate = {
+  name: string;
+  description?: string;
+  steps: Record<string, unknown>[];
+  metadata?: Record<string, unknown>;
+  status?: 'active' | 'inactive';
+};
+
+/** A partial workflow change: any of name, description, steps, metadata, status (version + 1). */
+type WorkflowUpdate = Partial<WorkflowCreate>;
+
+/** Filters of `workflows.list`. */
+interface WorkflowListFilters extends PageParams {
+  /** Case-insensitive part of the name. */
+  name?: string;
+  /** Case-insensitive part of the name or the description. */
+  search?: string;
+  status?: 'active' | 'inactive';
+  source?: 'api' | 'config';
+  /** Admins: one user's workflows. */
+  owner_id?: string;
+}
 
 /** List filters: paging plus the route's query parameters (see the OpenAPI document). */
 export interface Filters extends PageParams {
@@ -270,6 +306,22 @@ export class Kairos {
     /** Tokens per day in the schedule's zone, and money when the server has a price table. */
     usage: (id: string, options: { days?: number } = {}) =>
       this.call<ScheduleUsage>('schedules.usage', { params: { id }, query: { ...options } }),
+  };
+
+  readonly workflows = {
+    /** Saves a workflow (version 1) after validating it; a 422 `invalid_workflow` lists every problem. */
+    create: (body: WorkflowCreate) => this.call<Workflow>('workflows.create', { body }),
+    /** Checks a definition without saving it: `{valid: true}`, or throws the 422 with `details.errors`. */
+    validate: (body: WorkflowCreate | Record<string, unknown>) => this.call<WorkflowValid>('workflows.validate', { body }),
+    list: (filters: WorkflowListFilters = {}) => this.call<WorkflowList>('workflows.list', { query: { ...filters } }),
+    get: (id: string) => this.call<Workflow>('workflows.get', { params: { id } }),
+    update: (id: string, body: WorkflowUpdate) => this.call<Workflow>('workflows.update', { params: { id }, body }),
+    delete: (id: string) => this.call<void>('workflows.delete', { params: { id } }),
+    /** Runs the workflow now: a pending durable run (202); follow it with `runs.get` (its `steps` tree). */
+    run: (id: string, body: WorkflowRunCreate = {}) => this.call<Run>('workflows.run', { params: { id }, body }),
+    /** The workflow's runs, newest first. */
+    runs: (id: string, filters: PageParams & { status?: string } = {}) =>
+      this.call<RunList>('workflows.runs', { params: { id }, query: { ...filters } }),
   };
 
   readonly sql = {

@@ -8,6 +8,7 @@ import type { UserRole } from '../../src/auth/actor.ts';
 import { systemClock } from '../../src/clock.ts';
 import { ScheduleService } from '../../src/scheduler/schedule-service.ts';
 import { RunService } from '../../src/worker/run-service.ts';
+import { WorkflowService } from '../../src/workflows/workflow-service.ts';
 import { DeliveryService } from '../../src/triggers/delivery-service.ts';
 import { TriggerService } from '../../src/triggers/trigger-service.ts';
 import { issueKeyDirect } from '../../src/auth/key-service.ts';
@@ -39,7 +40,7 @@ let counter = 0;
 
 /**
  * An API app on a fresh migrated database, with no keys (so local mode on loopback). With
- * `services`, the resource routes are mounted over the real services (one module assistant, `echo`).
+ * `services`, the resource routes are mounted over the real services (one module assistant and module, `echo`; workflows included).
  */
 export async function createApiHarness(
   kind: TestDatabaseKind,
@@ -56,12 +57,14 @@ export async function createApiHarness(
     const assistants = createAssistantService({ db: database.db, config, registry });
     const threads = createThreadService({ db: database.db, assistants, threadMaxMessages: config.threadMaxMessages });
     runs = new RunService({ db: database.db, clock: systemClock, startDeadlineMs: config.worker.startDeadlineMs, assistants });
+    const workflows = new WorkflowService({ db: database.db, clock: systemClock, assistants, registry, startDeadlineMs: config.worker.startDeadlineMs });
     const schedules = new ScheduleService({
       db: database.db,
       clock: systemClock,
       config: config.scheduler,
       startDeadlineMs: config.worker.startDeadlineMs,
       assistants,
+      workflows,
     });
     const triggers = new TriggerService({ db: database.db, assistants, publicUrl: config.server.publicUrl });
     const deliveries = new DeliveryService({
@@ -74,7 +77,7 @@ export async function createApiHarness(
       startDeadlineMs: config.worker.startDeadlineMs,
     });
     const execution = createAssistantExecution({ db: database.db, logger: createLogger('silent'), config, registry });
-    services = { assistants, threads, runs, schedules, triggers, deliveries, testCalls: createAssistantTestCalls({ assistants, execution }) };
+    services = { assistants, threads, runs, schedules, workflows, triggers, deliveries, testCalls: createAssistantTestCalls({ assistants, execution }) };
   }
   const app = createApiApp({ config, db: database.db, logger: createLogger('silent'), replicaId: 'test', metrics, services });
   return {

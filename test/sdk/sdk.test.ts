@@ -64,6 +64,33 @@ describe('SDK', () => {
     expect((await kairos.keys.revoke(created.id)).revoked_at).not.toBeNull();
   });
 
+  it('drives workflows: validate, create, list, get, update, run, runs, delete', async () => {
+    const kairos = client(alice.key);
+    const definition = { name: 'sdk-flow', steps: [{ type: 'step' as const, name: 'first', module: 'echo' }], metadata: { via: 'sdk' } };
+    expect(await kairos.workflows.validate(definition)).toEqual({ valid: true });
+    const broken = await kairos.workflows
+      .validate({ name: 'bad', steps: [{ type: 'step', name: 'x', module: 'nope' }] })
+      .catch((error: unknown) => error);
+    expect(broken).toBeInstanceOf(KairosApiError);
+    expect(broken).toMatchObject({ status: 422, code: 'invalid_workflow', details: { errors: [{ path: 'steps[0].module' }] } });
+    const workflow = await kairos.workflows.create(definition);
+    expect(workflow).toMatchObject({ name: 'sdk-flow', version: 1, status: 'active', source: 'api' });
+    expect(workflow.definition.steps).toEqual(definition.steps);
+    const listed = await kairos.workflows.list({ name: 'SDK-FL' });
+    expect(listed.data.map((item) => item.id)).toEqual([workflow.id]);
+    expect((await kairos.workflows.list({ name: 'absent' })).total).toBe(0);
+    expect((await kairos.workflows.get(workflow.id)).id).toBe(workflow.id);
+    const updated = await kairos.workflows.update(workflow.id, { description: 'one echo' });
+    expect(updated).toMatchObject({ version: 2, description: 'one echo' });
+    const run = await kairos.workflows.run(workflow.id, { input: { topic: 'x' } });
+    expect(run).toMatchObject({ status: 'pending', trigger: 'api', workflow_id: workflow.id, assistant_id: null });
+    expect((await kairos.workflows.runs(workflow.id)).data.map((item) => item.id)).toEqual([run.id]);
+    expect((await kairos.workflows.runs(workflow.id, { status: 'success' })).total).toBe(0);
+    expect((await kairos.runs.cancel(run.id)).status).toBe('cancelled');
+    await kairos.workflows.delete(workflow.id);
+    expect(await kairos.workflows.get(workflow.id).catch((error: unknown) => error)).toMatchObject({ status: 404 });
+  });
+
   it('ensures a schedule by name: created, unchanged, updated, skipped, and schedule_exists for a hand-made one', async () => {
     const kairos = client(alice.key);
     const assistant = await kairos.assistants.create({ name: 'SDK ensure', kind: 'module', config: { module: 'echo' } });

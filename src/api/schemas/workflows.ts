@@ -87,3 +87,5 @@ export const WorkflowRunListQuery = PageQuery.extend({
 
 export type Workflow = z.infer<typeof Workflow>;
 export type WorkflowList = z.infer<typeof WorkflowList>;
+export type WorkflowRunCreate = z.input<typeof WorkflowRunCreate>;
+export type WorkflowValid = z.infer<typeof WorkflowValid>;
