@@ -1,6 +1,6 @@
 import { api, type Query } from './client.ts';
 import { readAllByCursor, readRunWindow } from './paging.ts';
-import type { Assistant, Me, Page, Preview, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, Thread } from './types.ts';
+import type { Assistant, Me, Page, Preview, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, Thread, Workflow } from './types.ts';
 
 const v1 = '/api/v1';
 
@@ -49,6 +49,15 @@ export const assistantsApi = {
   create: (body: Record<string, unknown>) => api.post<Assistant>(`${v1}/assistants`, body),
   update: (assistantId: string, body: Record<string, unknown>) => api.patch<Assistant>(`${v1}/assistants/${id(assistantId)}`, body),
   remove: (assistantId: string) => api.delete<unknown>(`${v1}/assistants/${id(assistantId)}`),
+};
+
+export const workflowsApi = {
+  list: async (query?: Query) => page(await api.get<Page<Workflow> | Workflow[]>(`${v1}/workflows`, { limit: 500, ...query })),
+  get: (workflowId: string) => api.get<Workflow>(`${v1}/workflows/${id(workflowId)}`),
+  runs: async (workflowId: string, query?: Query, signal?: AbortSignal) =>
+    page(await api.get<Page<Run> | Run[]>(`${v1}/workflows/${id(workflowId)}/runs`, query, signal)),
+  /** Run now: 202 with a pending run (`trigger: "api"`). */
+  run: (workflowId: string, body: Record<string, unknown>) => api.post<Run>(`${v1}/workflows/${id(workflowId)}/runs`, body),
 };
 
 export const threadsApi = {

@@ -21,7 +21,6 @@ interface AssistantFormState {
   maxTokens: string;
   module: string;
   options: string;
-  configJson: string;
   timeout: string;
 }
 
@@ -44,7 +43,6 @@ function initial(assistant?: Assistant): AssistantFormState {
     maxTokens: str(c.max_tokens),
     module: str(c.module),
     options: c.options ? JSON.stringify(c.options, null, 2) : '',
-    configJson: assistant?.kind === 'workflow' ? JSON.stringify(c, null, 2) : '',
     timeout: str(c.timeout_s),
   };
 }
@@ -85,8 +83,6 @@ function configOf(form: AssistantFormState): Record<string, unknown> {
       };
     case 'module':
       return { module: form.module.trim(), ...(json(form.options, 'options') && { options: json(form.options, 'options') }), ...timeout };
-    case 'workflow':
-      return json(form.configJson, 'configJson') ?? {};
   }
 }
 
@@ -113,11 +109,11 @@ function fieldFor(apiField: string | undefined, kind: AssistantKind): keyof Assi
     .sort((a, b) => b.length - a.length)
     .find((key) => apiField === key || apiField.startsWith(`${key}.`) || apiField.startsWith(`${key}[`));
   if (exact) return apiFields[exact];
-  if (apiField.startsWith('config')) return kind === 'workflow' ? 'configJson' : kind === 'http' ? 'url' : kind === 'llm' ? 'baseUrl' : 'module';
+  if (apiField.startsWith('config')) return kind === 'http' ? 'url' : kind === 'llm' ? 'baseUrl' : 'module';
   return undefined;
 }
 
-/** Create or edit an assistant of any kind (http, llm, module, workflow). */
+/** Create or edit an assistant of any kind (http, llm, module). Multi-step jobs are workflows (the Workflows page), not an assistant kind. */
 export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; onDone: () => void }) {
   const [form, setForm] = useState(() => initial(assistant));
   const [errors, setErrors] = useState<Partial<Record<keyof AssistantFormState, string>>>({});
@@ -168,7 +164,6 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
             <option value="http">HTTP endpoint</option>
             <option value="llm">LLM (OpenAI-compatible)</option>
             <option value="module">Module (registered function)</option>
-            <option value="workflow">Workflow</option>
           </select>
         </Field>
       </div>
@@ -216,17 +211,10 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
           </Field>
         </>
       )}
-      {form.kind === 'workflow' && (
-        <Field label="Workflow config (JSON)" error={errors.configJson}>
-          <textarea className="mono" rows={6} value={form.configJson} onChange={(event) => set('configJson', event.target.value)} />
-        </Field>
-      )}
       <div className="fields-grid two">
-        {form.kind !== 'workflow' && (
-          <Field label="Timeout (seconds)" error={errors.timeout}>
-            <input type="number" min={1} value={form.timeout} onChange={(event) => set('timeout', event.target.value)} placeholder="default" />
-          </Field>
-        )}
+        <Field label="Timeout (seconds)" error={errors.timeout}>
+          <input type="number" min={1} value={form.timeout} onChange={(event) => set('timeout', event.target.value)} placeholder="default" />
+        </Field>
         <Field label="Status">
           <select value={form.status} onChange={(event) => set('status', event.target.value as 'active' | 'inactive')}>
             <option value="active">Active</option>

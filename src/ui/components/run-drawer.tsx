@@ -9,6 +9,7 @@ import { JsonView } from './json-view.tsx';
 import { useSession } from './session.tsx';
 import { Loading, ErrorBanner } from './states.tsx';
 import { StatusBadge, failureLabels } from './status-badge.tsx';
+import { StepTree } from './step-tree.tsx';
 import { useToast } from './toasts.tsx';
 
 const RunDrawerContext = createContext<(runId: string) => void>(() => undefined);
@@ -101,8 +102,22 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
               <dd>{run.trigger ?? '—'}</dd>
               <dt>Schedule</dt>
               <dd>{run.schedule_id ? <a href={href(`/schedules/${run.schedule_id}`)}>{scheduleName(run.schedule_id) ?? shortId(run.schedule_id)}</a> : 'manual'}</dd>
-              <dt>Assistant</dt>
-              <dd>{assistantName(run.assistant_id) ?? shortId(run.assistant_id)}</dd>
+              {run.workflow_id ? (
+                <>
+                  <dt>Workflow</dt>
+                  <dd>
+                    <a href={href(`/workflows/${run.workflow_id}`)} onClick={onClose}>
+                      {shortId(run.workflow_id)}
+                    </a>
+                    {run.workflow_version != null && <span className="muted small"> · version {run.workflow_version}</span>}
+                  </dd>
+                </>
+              ) : (
+                <>
+                  <dt>Assistant</dt>
+                  <dd>{assistantName(run.assistant_id) ?? shortId(run.assistant_id)}</dd>
+                </>
+              )}
               <dt>Scheduled for</dt>
               <dd>{formatInstant(run.scheduled_for)}</dd>
               <dt>Started</dt>
@@ -137,6 +152,12 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
               <button type="button" className="button danger small" onClick={cancel}>
                 Cancel run
               </button>
+            )}
+            {run.workflow_id && (
+              <section aria-label="Step tree">
+                <h3 className="small">Steps</h3>
+                <StepTree steps={run.steps ?? []} />
+              </section>
             )}
             <div className="tabs" role="tablist" aria-label="Run data">
               {(['output', 'input', 'trace'] as const).map((name) => (
