@@ -14,12 +14,14 @@ import { createAgents, type Agents } from './agents/create-agents.ts';
 import { mountDashboard } from './api/dashboard.ts';
 import { seedDemoSchedule } from './demo-schedule.ts';
 import { DatabaseClock } from './scheduler/db-clock.ts';
+import { registerDeclaredSchedules } from './scheduler/declared-schedules.ts';
 import { ScheduleService } from './scheduler/schedule-service.ts';
 import { Scheduler } from './scheduler/scheduler-loop.ts';
 import { RunService } from './worker/run-service.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
+import { createAgentToolbox } from './tools/agent-toolbox.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
 import { WorkflowService } from './workflows/workflow-service.ts';
 import type { WorkflowDefinition } from './workflows/workflow-definition.ts';
@@ -104,6 +106,8 @@ export class Kairos {
       assistants: this.agents.assistants,
     });
     this.services.push({ name: 'runs', start: async () => {}, close: () => this.runs.close() });
+    // llm assistants with `config.tools` call the scheduler tools through these same services.
+    this.agents.execution.tools = createAgentToolbox({ schedules: this.schedules, runs: this.runs, assistants: this.agents.assistants, workflows: this.workflows }, this.logger);
     this.registerRoles();
     this.api = createApiApp({
       config: this.config,
@@ -182,6 +186,16 @@ export class Kairos {
         logger.info({ workflows: registered.map((w) => ({ name: w.name, version: w.version })) }, 'workflows of the config file registered');
       }
       if (options.config.demo) await seedDemoSchedule(kairos.schedules, db, logger);
+      // The config file's schedules, on every replica: a refused declaration stops the start.
+      await registerDeclaredSchedules({
+        db,
+        schedules: kairos.schedules,
+        assistants: agents.assistants,
+        registry: agents.registry,
+        logger,
+        owner: options.config.configOwner,
+        now: () => kairos.engineClock.now(),
+      });
       return kairos;
     } catch (error) {
       if (!options.db) await db.close();

@@ -44,6 +44,8 @@ export interface Config {
   http: { allowPrivate: boolean; allowHosts: ReadonlyArray<string> };
   threadMaxMessages: number;
   configFile: string | undefined;
+  /** Who owns the config file's declared schedules (a user id or name); undefined: the local admin. */
+  configOwner: string | undefined;
   /** Create the demo schedule (the built-in digest, every 15 minutes) on first start. */
   demo: boolean;
   /** Prices per 1,000 tokens by model (KAIROS_PRICING), to show money next to tokens. */
@@ -98,6 +100,7 @@ const envSchema = z.object({
   KAIROS_HTTP_ALLOW_HOSTS: list.default([]),
   KAIROS_THREAD_MAX_MESSAGES: int(1).default(200),
   KAIROS_CONFIG: z.string().min(1).optional(),
+  KAIROS_CONFIG_OWNER: z.string().trim().min(1).optional(),
   KAIROS_DEMO: bool.optional(),
   KAIROS_PRICING: z
     .string()
@@ -155,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: { allowPrivate: e.KAIROS_HTTP_ALLOW_PRIVATE, allowHosts: e.KAIROS_HTTP_ALLOW_HOSTS },
     threadMaxMessages: e.KAIROS_THREAD_MAX_MESSAGES,
     configFile: e.KAIROS_CONFIG,
+    configOwner: e.KAIROS_CONFIG_OWNER,
     demo: e.KAIROS_DEMO ?? e.DATABASE_URL === undefined,
     pricing: e.KAIROS_PRICING ?? {},
     tracing: tracingConfigFrom(env),

@@ -3,10 +3,15 @@
  *
  * @example
  * // kairos.config.ts
- * import { defineAssistant } from 'kairos';
- * export default { assistants: [defineAssistant({ id: 'hello', name: 'Hello', run: (input) => ({ hello: input }) })] };
+ * import { defineAssistant, defineSchedule } from 'kairos';
+ * export default {
+ *   assistants: [defineAssistant({ id: 'hello', name: 'Hello', run: (input) => ({ hello: input }) })],
+ *   schedules: [defineSchedule({ name: 'hourly-hello', assistant: 'hello', schedule: '0 * * * *' })],
+ * };
  */
 export { defineAssistant } from './agents/define-assistant.ts';
+export { defineSchedule } from './scheduler/define-schedule.ts';
+export type { ScheduleDeclaration } from './scheduler/define-schedule.ts';
 export type { AssistantDefinition, ModuleRunContext } from './agents/define-assistant.ts';
 export { RunFailure } from './agents/runtime.ts';
 export type { FailureKind, RunResult, ThreadMessage, Trigger } from './agents/runtime.ts';

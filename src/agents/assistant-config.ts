@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { invalid } from '../errors.ts';
 import { envReferenceSchema, isEnvReference, stringOrEnvSchema } from './env-reference.ts';
+import { isValidTimeZone } from '../time/zone-name.ts';
 import type { Assistant } from './runtime.ts';
 import { parseInput } from './validation.ts';
 
@@ -56,6 +57,15 @@ export const llmConfigSchema = z.strictObject({
   max_tokens: z.number().int().positive().optional(),
   headers: headersSchema.optional(),
   timeout_s: timeoutSchema.optional(),
+  /** Tool sets the model may call, run by Kairos as the run's owner: `["schedules"]` (docs/agents-tools.md). */
+  tools: z.array(z.enum(['schedules'], { message: 'is not a tool set: the one there is, is "schedules"' })).max(10).optional(),
+  /** Rounds of tool calls before the run fails (default 8). */
+  max_tool_rounds: z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').optional(),
+  /** The zone of schedules the assistant creates without one (default UTC). */
+  default_timezone: z
+    .string()
+    .refine(isValidTimeZone, { message: 'is not an IANA time zone (e.g. "America/New_York", "Europe/Paris", "UTC")' })
+    .optional(),
 });
 
 export const moduleConfigSchema = z.strictObject({

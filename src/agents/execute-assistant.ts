@@ -7,6 +7,7 @@ import { httpAssistantRuntime } from './http-assistant.ts';
 import { llmAssistantRuntime } from './llm-assistant.ts';
 import { moduleAssistantRuntime } from './module-assistant.ts';
 import { createModuleRegistry, type ModuleRegistry } from './module-registry.ts';
+import type { AgentToolbox } from './agent-toolbox.ts';
 import { inAssistantSpan } from '../observability/assistant-span.ts';
 import { openRunSession } from './run-session.ts';
 import type { Assistant, AssistantRuntime, RunContext, RunResult, Trigger } from './runtime.ts';
@@ -22,6 +23,8 @@ export interface AssistantExecutionDeps {
   registry?: ModuleRegistry;
   /** Runtimes by kind; built from the above when absent. */
   runtimes?: ReadonlyMap<string, AssistantRuntime>;
+  /** The tools llm assistants may be given; set by the composition root once the services exist. */
+  tools?: AgentToolbox;
 }
 
 /** The run as the worker hands it over for execution. */
@@ -176,6 +179,8 @@ export async function executeAssistant(
       attempt: run.attempt,
       threadId: session.threadId,
       ownerId: run.ownerId,
+      ownerRole: role,
+      ...(deps.tools && { tools: deps.tools }),
       input: run.input,
       ...(run.config !== undefined && { config: run.config }),
       ...(run.context !== undefined && { context: run.context }),

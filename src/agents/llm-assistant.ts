@@ -1,6 +1,6 @@
 import { addressGuardFromEnvironment } from './address-guard.ts';
 import { llmConfigSchema } from './assistant-config.ts';
-import { assistantSignal } from './assistant-timeout.ts';
+import { assistantSignal, type AssistantSignal } from './assistant-timeout.ts';
 import { resolveConfigValue } from './env-reference.ts';
 import {
   excerpt,
@@ -10,14 +10,17 @@ import {
   sendOutbound,
   type OutboundRuntimeOptions,
 } from './http-assistant.ts';
+import type { LlmAssistantConfig } from './assistant-config.ts';
+import { runToolLoop } from './llm-tool-loop.ts';
 import { reportedUsage } from './reported-usage.ts';
 import type { AssistantRuntime, RunContext, RunResult, ThreadMessage } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+/** A chat message as the provider takes it; assistant turns may carry tool calls, `tool` turns answer them. */
+export type ChatMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string | null; tool_calls?: unknown[] }
+  | { role: 'tool'; tool_call_id: string; content: string };
 
 /** Message content as a chat provider takes it: strings as they are, anything else as JSON. */
 export function chatContent(content: unknown): string {
@@ -54,11 +57,63 @@ export function providerMessage(text: string): string {
 }
 
 interface ChatCompletion {
-  choices?: Array<{ message?: { content?: unknown }; finish_reason?: unknown }>;
+  choices?: Array<{ message?: { content?: unknown; tool_calls?: unknown }; finish_reason?: unknown }>;
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; total_tokens?: unknown };
   model?: unknown;
 }
 
+
+/** One answer of the provider: the message (text and/or tool calls), why it stopped, the tokens. */
+export interface ChatAnswer {
+  content: string | null;
+  toolCalls: unknown[];
+  finishReason: unknown;
+  usage: RunResult['usage'];
+}
+
+/** One chat-completions exchange: `body` posted, the answer checked; provider failures as RunFailure. */
+export type ChatExchange = (body: Record<string, unknown>) => Promise<ChatAnswer>;
+
+function chatExchange(options: OutboundRuntimeOptions, config: LlmAssistantConfig, signal: AssistantSignal, env: Record<string, string | undefined>): ChatExchange {
+  const url = new URL(`${config.base_url.replace(/\/+$/, '')}/chat/completions`);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    ...resolveHeaders(config.headers, env),
+  };
+  if (config.api_key) headers.authorization = `Bearer ${resolveConfigValue(config.api_key, 'config.api_key', env)}`;
+  return async (body) => {
+    const response = await sendOutbound(options, { url, headers, body: JSON.stringify(body), signal });
+    if (response.status < 200 || response.status >= 300) {
+      const retryAfter = response.headers['retry-after'];
+      throw new RunFailure(
+        'assistant_error',
+        `${config.model} at ${url.host} answered ${response.status}: ${providerMessage(response.text)}`,
+        {
+          retryable: isRetryableStatus(response.status),
+          details: { status: response.status, ...(retryAfter ? { retry_after: String(retryAfter) } : {}) },
+        },
+      );
+    }
+    let completion: ChatCompletion;
+    try {
+      completion = JSON.parse(response.text) as ChatCompletion;
+    } catch {
+      throw new RunFailure('assistant_error', `${url.host} answered with something other than JSON: ${excerpt(response.text)}`, {
+        retryable: false,
+      });
+    }
+    const choice = completion.choices?.[0];
+    const content = choice?.message?.content;
+    if (!choice?.message || (typeof content !== 'string' && content !== null && content !== undefined)) {
+      throw new RunFailure('assistant_error', `${url.host} answered without choices[0].message.content: ${excerpt(response.text)}`, {
+        retryable: false,
+      });
+    }
+    const toolCalls = Array.isArray(choice.message.tool_calls) ? (choice.message.tool_calls as unknown[]) : [];
+    return { content: content ?? null, toolCalls, finishReason: choice.finish_reason ?? null, usage: reportedUsage(completion.usage, completion.model ?? config.model) };
+  };
+}
 
 /**
  * The `llm` kind: one call to an OpenAI-compatible `POST {base_url}/chat/completions` with the
@@ -66,7 +121,8 @@ interface ChatCompletion {
  * text is the output and token usage is recorded on the run. Provider errors become
  * `assistant_error` carrying the provider's message; 408/429/5xx, network errors and timeouts
  * are retryable, other 4xx (bad key, unknown model) are not. A run's LangGraph `config` and
- * `context` (from a cron) are not sent: a chat completion has no place for them.
+ * `context` (from a cron) are not sent: a chat completion has no place for them. With
+ * `config.tools`, Kairos runs the tool-call loop (see {@link runToolLoop}).
  */
 export function llmAssistantRuntime(options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() }): AssistantRuntime {
   const env = options.env ?? process.env;
@@ -74,52 +130,18 @@ export function llmAssistantRuntime(options: OutboundRuntimeOptions = { guard: a
     kind: 'llm',
     async run(assistant, context: RunContext): Promise<RunResult> {
       const config = runtimeConfig(assistant, (value) => llmConfigSchema.safeParse(value));
-      const url = new URL(`${config.base_url.replace(/\/+$/, '')}/chat/completions`);
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        ...resolveHeaders(config.headers, env),
-      };
-      if (config.api_key) headers.authorization = `Bearer ${resolveConfigValue(config.api_key, 'config.api_key', env)}`;
+      const signal = assistantSignal(context.signal, config.timeout_s);
+      const exchange = chatExchange(options, config, signal, env);
       const messages = chatMessages(config.system_prompt, context.history, context.input);
-      const body = JSON.stringify({
-        model: config.model,
-        messages,
+      const request = {
         ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
         ...(config.max_tokens !== undefined ? { max_tokens: config.max_tokens } : {}),
-      });
+      };
+      if (config.tools && config.tools.length > 0) return runToolLoop({ assistant, config, context, exchange, messages, request });
       await context.emit('llm.request', { model: config.model, messages: messages.length, history: context.history.length });
-      const signal = assistantSignal(context.signal, config.timeout_s);
-      const response = await sendOutbound(options, { url, headers, body, signal });
-      if (response.status < 200 || response.status >= 300) {
-        const retryAfter = response.headers['retry-after'];
-        throw new RunFailure(
-          'assistant_error',
-          `${config.model} at ${url.host} answered ${response.status}: ${providerMessage(response.text)}`,
-          {
-            retryable: isRetryableStatus(response.status),
-            details: { status: response.status, ...(retryAfter ? { retry_after: String(retryAfter) } : {}) },
-          },
-        );
-      }
-      let completion: ChatCompletion;
-      try {
-        completion = JSON.parse(response.text) as ChatCompletion;
-      } catch {
-        throw new RunFailure('assistant_error', `${url.host} answered with something other than JSON: ${excerpt(response.text)}`, {
-          retryable: false,
-        });
-      }
-      const choice = completion.choices?.[0];
-      const content = choice?.message?.content;
-      if (!choice?.message || (typeof content !== 'string' && content !== null && content !== undefined)) {
-        throw new RunFailure('assistant_error', `${url.host} answered without choices[0].message.content: ${excerpt(response.text)}`, {
-          retryable: false,
-        });
-      }
-      const usage = reportedUsage(completion.usage, completion.model ?? config.model);
-      await context.emit('llm.response', { finish_reason: choice.finish_reason ?? null, usage: usage ?? null });
-      return { output: content ?? '', usage };
+      const answer = await exchange({ model: config.model, messages, ...request });
+      await context.emit('llm.response', { finish_reason: answer.finishReason, usage: answer.usage ?? null });
+      return { output: answer.content ?? '', usage: answer.usage };
     },
   };
 }

@@ -17,6 +17,8 @@ export interface ModuleRegistry {
    * JSON; their function steps are among the modules. Registered at start (src/workflows).
    */
   readonly workflows?: ReadonlyArray<unknown>;
+  /** That file's top-level object, for the parts of Kairos that read other keys (`schedules`, `prune`). */
+  readonly contents?: Readonly<Record<string, unknown>>;
 }
 
 export class ModuleConfigError extends Error {
@@ -26,7 +28,11 @@ export class ModuleConfigError extends Error {
 /** Looked for in this order in the working directory when no KAIROS_CONFIG is given. */
 export const configFileNames = ['kairos.config.ts', 'kairos.config.mts', 'kairos.config.js', 'kairos.config.mjs', 'kairos.config.json'];
 
-export function createModuleRegistry(definitions: Iterable<AssistantDefinition>, source?: string): ModuleRegistry {
+export function createModuleRegistry(
+  definitions: Iterable<AssistantDefinition>,
+  source?: string,
+  contents?: Readonly<Record<string, unknown>>,
+): ModuleRegistry {
   const byId = new Map<string, AssistantDefinition>();
   for (const definition of definitions) {
     assertDefinition(definition, source ?? 'module registry');
@@ -40,6 +46,7 @@ export function createModuleRegistry(definitions: Iterable<AssistantDefinition>,
     has: (id) => byId.has(id),
     ids: () => [...byId.keys()].sort(),
     source,
+    ...(contents && { contents }),
   };
 }
 
@@ -169,5 +176,5 @@ export async function loadModuleRegistry(options: {
       definitions.push(...definitionsOf(await importFile(file), file));
     }
   }
-  return { ...createModuleRegistry(definitions, path), workflows };
+  return { ...createModuleRegistry(definitions, path, contents as Record<string, unknown>), workflows };
 }

@@ -1,4 +1,6 @@
+import type { UserRole } from '../auth/actor.ts';
 import type { Logger } from '../logger.ts';
+import type { AgentToolbox } from './agent-toolbox.ts';
 
 /** A stored assistant as the runtimes see it. */
 export interface Assistant {
@@ -46,6 +48,10 @@ export interface RunContext {
   threadId: string | null;
   /** The user the run acts as (the schedule's owner, or the caller of an api run). */
   ownerId?: string;
+  /** That user's role, as checked when the run started (what tool calls act with). */
+  ownerRole?: UserRole;
+  /** The tools an assistant may be given (`config.tools` of llm assistants); absent when none are wired. */
+  tools?: AgentToolbox;
   input: unknown;
   /**
    * The LangGraph `config` applied to the run (`configurable`, `tags`, `recursion_limit`, …): a

@@ -24,12 +24,14 @@ import { registerKeyRoutes } from './routes/keys.ts';
 import { registerLangGraphAssistantRoutes, registerLangGraphInfoRoute } from './routes/langgraph-assistants.ts';
 import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
 import { registerLangGraphThreadRoutes } from './routes/langgraph-threads.ts';
+import { mcpPath, registerMcpRoute } from './routes/mcp.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSqlRoutes } from './routes/sql.ts';
 import { registerUsageRoutes } from './routes/usage.ts';
 import { openApiPath, registerSystemRoutes } from './routes/system.ts';
 import { registerThreadRoutes } from './routes/threads.ts';
+import { registerToolRoutes } from './routes/tools.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerWorkflowRoutes } from './routes/workflows.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
@@ -110,6 +112,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   const requireKey = authMiddleware(authenticator);
   app.use('/api/*', async (c, next) => (publicPaths.has(c.req.path) ? next() : requireKey(c, next)));
   for (const path of langGraphPaths) app.use(path, requireKey);
+  app.use(mcpPath, requireKey);
 
   registerSystemRoutes(app, { ...context, metrics });
   registerUserRoutes(app, new UserService(db));
@@ -120,6 +123,12 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.threads) registerThreadRoutes(app, services.threads);
   if (services.runs) registerRunRoutes(app, services.runs);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
+  if (services.schedules && services.runs && services.assistants) {
+    // The scheduler tools (docs/agents-tools.md): function schemas and MCP over the same services.
+    const toolServices = { schedules: services.schedules, runs: services.runs, assistants: services.assistants, ...(services.workflows && { workflows: services.workflows }) };
+    registerToolRoutes(app, toolServices, logger);
+    registerMcpRoute(app, toolServices, logger);
+  }
   const usage = services.usage ?? (services.schedules && new UsageService({ db, clock: systemClock, schedules: services.schedules, pricing: config.pricing }));
   if (usage) registerUsageRoutes(app, usage);
   if (services.workflows) registerWorkflowRoutes(app, services.workflows);

@@ -6,6 +6,7 @@ import { version } from '../version.ts';
 import { assistantsCommand } from './assistants-command.ts';
 import { cronCommand } from './cron-command.ts';
 import { keysCommand } from './keys-command.ts';
+import { mcpCommand } from './mcp-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { runsCommand } from './runs-command.ts';
 import { schedulesCommand } from './schedules-command.ts';
@@ -30,7 +31,8 @@ export function buildProgram(): Command {
     .addCommand(assistantsCommand())
     .addCommand(keysCommand())
     .addCommand(usersCommand())
-    .addCommand(sqlCommand());
+    .addCommand(sqlCommand())
+    .addCommand(mcpCommand());
 }
 
 export async function main(argv = process.argv): Promise<void> {

@@ -4,6 +4,7 @@ import type { Run } from '../api/schemas/runs.ts';
 import { connectionOptions, sdkClient } from './connection.ts';
 import { parseJsonObject, parseJsonOrText } from './json-argument.ts';
 import { print, printTable } from './output.ts';
+import { addApplyCommand } from './schedules-apply.ts';
 
 const when = (schedule: Schedule['schedule']) =>
   'cron' in schedule ? `${schedule.cron} (${schedule.timezone})` : 'at' in schedule ? `at ${schedule.at}` : `every ${schedule.every}s`;
@@ -82,15 +83,50 @@ export function schedulesCommand(): Command {
       print(await client(command).schedules.update(id, body), json(command), (value) => showSchedules([value]));
     });
 
-  for (const action of ['pause', 'resume'] as const) {
-    schedules
-      .command(action)
-      .argument('<id>')
-      .option('--json', 'print JSON')
-      .action(async (id: string, _options: unknown, command: Command) => {
-        print(await client(command).schedules[action](id), json(command), (value) => showSchedules([value]));
+  schedules
+    .command('pause')
+    .argument('<id>')
+    .option('--note <text>', 'why: shown on the schedule, with who paused it and when, until it is resumed')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { note?: string }, command: Command) => {
+      const paused = await client(command).schedules.pause(id, options.note === undefined ? {} : { note: options.note });
+      print(paused, json(command), (value) => {
+        showSchedules([value]);
+        if (value.paused?.note) process.stdout.write(`note: ${value.paused.note}\n`);
       });
-  }
+    });
+
+  schedules
+    .command('resume')
+    .argument('<id>')
+    .option('--json', 'print JSON')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      print(await client(command).schedules.resume(id), json(command), (value) => showSchedules([value]));
+    });
+
+  schedules
+    .command('backfill')
+    .description('create one run per occurrence in (from, to] that has no run yet (at most 1,000 per call)')
+    .argument('<id>')
+    .requiredOption('--from <iso>', 'start of the window, exclusive (ISO-8601, e.g. 2026-03-01T00:00:00Z)')
+    .requiredOption('--to <iso>', 'end of the window, inclusive, not in the future')
+    .option('--overlap <mode>', 'queue (default: each run waits for a free slot) or obey (the schedule’s overlap policy)')
+    .option('--dry-run', 'only count the runs it would create')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { from: string; to: string; overlap?: string; dryRun?: boolean }, command: Command) => {
+      const result = await client(command).schedules.backfill(id, {
+        from: options.from,
+        to: options.to,
+        ...(options.overlap !== undefined && { overlap: options.overlap as 'queue' | 'obey' }),
+        ...(options.dryRun && { dry_run: true }),
+      });
+      print(result, json(command), (value) => {
+        const verb = value.dry_run ? 'would create' : 'created';
+        const runs = value.runs === 1 ? '1 run' : `${value.runs} runs`;
+        process.stdout.write(`${verb} ${runs} for ${value.occurrences} occurrences in (${value.from}, ${value.to}]; ${value.existing} already had a run\n`);
+        for (const at of value.scheduled_for) process.stdout.write(`  ${at}\n`);
+      });
+    });
 
   schedules
     .command('trigger')
@@ -126,6 +162,8 @@ export function schedulesCommand(): Command {
       const page = await client(command).schedules.runs(id, { status: options.status, limit: Number(options.limit) });
       print(page, json(command), (value) => showRuns(value.data));
     });
+
+  addApplyCommand(schedules, client, json);
 
   return schedules;
 }

@@ -11,6 +11,8 @@ export function alertPayload(alert: FailureAlert): Record<string, unknown> {
     alert_after: alert.alertAfter,
     last_error: alert.lastError,
     at: alert.at.toISOString(),
+    // Present when the streak also reached pause_after_failures: the schedule no longer fires.
+    ...(alert.paused && { paused: true, pause_after_failures: alert.paused.after_failures }),
   };
 }
 
@@ -33,7 +35,8 @@ export function tokenAlertPayload(alert: TokenAlert): Record<string, unknown> {
 export async function deliverAlerts(alerts: readonly FailureAlert[], webhook: string | undefined, logger: Logger): Promise<void> {
   await Promise.all(
     alerts.map((alert) => {
-      logger.warn({ schedule_id: alert.schedule.id, streak: alert.streak }, `schedule "${alert.schedule.name}" failed ${alert.streak} times in a row`);
+      const pausedText = alert.paused ? ' and was paused (pause_after_failures); resume it once fixed' : '';
+      logger.warn({ schedule_id: alert.schedule.id, streak: alert.streak, paused: Boolean(alert.paused) }, `schedule "${alert.schedule.name}" failed ${alert.streak} times in a row${pausedText}`);
       return postAlert([webhook, alert.schedule.webhook], alertPayload(alert), alert.schedule.id, logger);
     }),
   );

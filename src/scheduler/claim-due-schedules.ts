@@ -36,7 +36,7 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
     );
     if (rows.length === 0) return { claimed: 0, created: 0, earliestNotBefore: null };
     const runs: NewRun[] = [];
-    const updates = { id: [] as string[], next: [] as Array<Date | null>, fired: [] as number[], missed: [] as number[], last: [] as Array<Date | null>, completed: [] as boolean[] };
+    const updates = { id: [] as string[], next: [] as Array<Date | null>, fired: [] as number[], missed: [] as number[], last: [] as Array<Date | null>, completed: [] as boolean[], excluded: [] as number[] };
     const events: Array<{ scheduleId: string; kind: string; data?: unknown; at: Date }> = [];
     const createdAt = new Date(now);
     for (const schedule of rows) {
@@ -79,6 +79,11 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
       updates.missed.push(plan.missed);
       updates.last.push(last ? new Date(last.scheduledFor) : null);
       updates.completed.push(plan.completed);
+      updates.excluded.push(plan.excluded);
+      if (plan.excluded > 0) {
+        const occurrences = plan.excludedSample.map((at) => new Date(at).toISOString());
+        events.push({ scheduleId: schedule.id, kind: 'excluded', at: createdAt, data: { count: plan.excluded, occurrences } });
+      }
       if (plan.missed > 0) {
         events.push({ scheduleId: schedule.id, kind: 'missed', at: createdAt, data: { count: plan.missed, policy: schedule.misfire, catchup_window_ms: schedule.catchup_window_ms } });
       }
@@ -91,12 +96,13 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
          run_count = s.run_count + u.fired,
          occurrence_count = s.occurrence_count + u.fired,
          missed_count = s.missed_count + u.missed,
+         excluded_count = s.excluded_count + u.excluded,
          last_scheduled_for = coalesce(u.last_scheduled_for, s.last_scheduled_for),
          completed_at = CASE WHEN u.completed THEN $7::timestamptz ELSE NULL END
-       FROM unnest($1::uuid[], $2::timestamptz[], $3::int4[], $4::int4[], $5::timestamptz[], $6::bool[])
-         AS u(id, next_run_at, fired, missed, last_scheduled_for, completed)
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::int4[], $4::int4[], $5::timestamptz[], $6::bool[], $8::int4[])
+         AS u(id, next_run_at, fired, missed, last_scheduled_for, completed, excluded)
        WHERE s.id = u.id`,
-      [updates.id, updates.next, updates.fired, updates.missed, updates.last, updates.completed, createdAt],
+      [updates.id, updates.next, updates.fired, updates.missed, updates.last, updates.completed, createdAt, updates.excluded],
     );
     await appendScheduleEvents(tx, events);
     let earliest: number | null = null;

@@ -1,6 +1,6 @@
 import type { ScheduleRow } from '../store/schedules.ts';
 import { jitterDelay } from './jitter.ts';
-import { occurrenceAfter, occurrenceSpecOf } from './next-fire.ts';
+import { isExcluded, occurrenceAfter, occurrenceSpecOf } from './next-fire.ts';
 
 export interface PlanOptions {
   /** The scheduler's now (database time), ms. */
@@ -29,6 +29,10 @@ export interface OccurrencePlan {
   fire: PlannedOccurrence[];
   /** Occurrences counted as missed in this pass (older than the catch-up window, or skipped). */
   missed: number;
+  /** Occurrences on excluded dates that came due in this pass: counted as excluded, never fired or missed. */
+  excluded: number;
+  /** The first 50 of them. */
+  excludedSample: number[];
   /** The next occurrence not yet handled; null when the schedule has no more. */
   nextRunAt: number | null;
   completed: boolean;
@@ -41,7 +45,7 @@ type Due = Pick<
   ScheduleRow,
   | 'id' | 'kind' | 'cron' | 'timezone' | 'at' | 'every_ms' | 'anchor_at' | 'start_at' | 'end_at'
   | 'next_run_at' | 'misfire' | 'catchup_window_ms' | 'jitter_ms' | 'max_runs' | 'occurrence_count'
->;
+> & Partial<Pick<ScheduleRow, 'dst_repeated' | 'dst_skipped' | 'exclude_dates'>>;
 
 /**
  * Decides what one due schedule fires in this pass (DESIGN.md §4): occurrences older than the
@@ -51,12 +55,25 @@ type Due = Pick<
  */
 export function planOccurrences(schedule: Due, options: PlanOptions): OccurrencePlan {
   const spec = occurrenceSpecOf(schedule);
-  const next = (t: number) => occurrenceAfter(spec, t);
+  let excluded = 0;
+  const excludedSample: number[] = [];
+  // Occurrences on excluded dates come due like any other and are set aside here, so that they
+  // are counted when their time passes, as excluded (not missed, not fired).
+  const skipExcluded = (at: number | null): number | null => {
+    while (at !== null && at <= options.horizon && isExcluded(spec, at)) {
+      excluded++;
+      if (excludedSample.length < 50) excludedSample.push(at);
+      at = occurrenceAfter(spec, at);
+    }
+    return at;
+  };
+  const next = (t: number): number | null => skipExcluded(occurrenceAfter(spec, t));
+  const following = (t: number) => occurrenceAfter(spec, t);
+  let t = skipExcluded(schedule.next_run_at?.getTime() ?? null);
   const lateBefore = options.now - options.misfireGraceMs;
   const windowStart = options.now - schedule.catchup_window_ms;
   const oldBefore = Math.min(lateBefore, windowStart);
   const fired: Array<{ at: number; coalesced: number }> = [];
-  let t = schedule.next_run_at?.getTime() ?? null;
   let missed = 0;
 
   for (let n = 0; t !== null && t < oldBefore; n++) {
@@ -105,13 +122,15 @@ export function planOccurrences(schedule: Due, options: PlanOptions): Occurrence
 
   return {
     fire: fired.map(({ at, coalesced }) => {
-      const following = next(at);
-      const gap = following === null ? null : following - at;
+      const after = following(at);
+      const gap = after === null ? null : after - at;
       const notBefore = at + jitterDelay(schedule.id, at, schedule.jitter_ms, gap);
       const deadline = Math.min(options.startDeadlineMs, gap ?? options.startDeadlineMs);
       return { scheduledFor: at, notBefore, startDeadline: Math.max(notBefore, options.now) + deadline, coalesced };
     }),
     missed,
+    excluded,
+    excludedSample,
     nextRunAt: t,
     completed,
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { invalid, type KairosError } from '../errors.ts';
 import { parseDuration } from './durations.ts';
+import { excludeDatesSchema } from './exclude-dates.ts';
 
 /** A duration in seconds: a number, `"15m"`-style text or ISO-8601 (`"PT1H"`); parsed to ms. */
 const duration = z
@@ -37,6 +38,12 @@ const backoff = z.union([
   }),
 ]);
 
+/** `dst`: what repeated and skipped wall times do; null (or a key left out) keeps the Vixie rule. */
+const dstPolicy = z.strictObject({
+  repeated: z.enum(['first', 'last', 'both']).optional(),
+  skipped: z.enum(['shift', 'skip']).optional(),
+});
+
 const retry = z.strictObject({
   max_attempts: z.number().int().min(1).max(100),
   backoff: backoff.optional(),
@@ -68,11 +75,15 @@ const fields = {
   enabled: z.boolean(),
   metadata: z.record(z.string(), z.json()),
   alert_after: z.number().int().min(1).max(10_000),
+  /** Pause the schedule when this many runs in a row failed; null = never. */
+  pause_after_failures: z.number().int().min(1).max(10_000).nullable(),
   /** Alert once a day when the day's tokens (in the schedule's zone) pass this; null: never. */
   alert_on_tokens_per_day: z.number().int().min(1).max(1e12).nullable(),
   webhook: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
   /** Extra run configuration kept with the schedule (LangGraph's payload `config`, `context`, …). */
   config: z.record(z.string(), z.json()),
+  dst: dstPolicy.nullable(),
+  exclude_dates: excludeDatesSchema,
 };
 
 /**
@@ -103,9 +114,12 @@ export const scheduleCreateSchema = z.strictObject({
   enabled: fields.enabled.default(true),
   metadata: fields.metadata.default({}),
   alert_after: fields.alert_after.default(3),
+  pause_after_failures: fields.pause_after_failures.optional(),
   alert_on_tokens_per_day: fields.alert_on_tokens_per_day.optional(),
   webhook: fields.webhook.optional(),
   config: fields.config.default({}),
+  dst: fields.dst.optional(),
+  exclude_dates: fields.exclude_dates.optional(),
 });
 
 /** A partial update: only the fields given change. */
@@ -121,6 +135,7 @@ export type ParsedCreate = z.output<typeof scheduleCreateSchema>;
 export type ParsedUpdate = z.output<typeof scheduleUpdateSchema>;
 export type ParsedSpec = z.output<typeof scheduleSpec>;
 export type ParsedRetry = z.output<typeof retry>;
+export type ParsedDstPolicy = z.output<typeof dstPolicy>;
 
 const booleanText = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
@@ -146,8 +161,16 @@ export const previewSchema = z.strictObject({
   schedule: scheduleSpec,
   start_at: instant.nullable().optional(),
   end_at: instant.nullable().optional(),
+  dst: fields.dst.optional(),
+  exclude_dates: fields.exclude_dates.optional(),
 });
 export type PreviewInput = z.input<typeof previewSchema>;
+
+/** `POST /schedules/{id}/pause`: an optional note, shown on the schedule until it is resumed. */
+export const pauseSchema = z.strictObject({
+  note: z.string().trim().min(1, 'may not be empty; leave it out to pause without a note').max(1000).optional(),
+});
+export type PauseInput = z.input<typeof pauseSchema>;
 
 function issueToError(issue: z.core.$ZodIssue): KairosError {
   const path = issue.path.map(String);

@@ -1,5 +1,6 @@
-import type { ScheduleRow, ScheduleState } from '../store/schedules.ts';
+import type { ScheduleCreator, ScheduleRow, ScheduleState } from '../store/schedules.ts';
 import { describe } from '../time/index.ts';
+import { fireAfter, isExcluded, occurrenceSpecOf } from './next-fire.ts';
 
 /** A schedule as the API shows it: the fields it was created with, plus its state. */
 export interface ScheduleResource {
@@ -37,16 +38,32 @@ export interface ScheduleResource {
   next_run_at: string | null;
   run_count: number;
   missed_count: number;
+  /** The DST policy as given (keys left out keep the Vixie rule); null = the Vixie rules. */
+  dst: { repeated?: 'first' | 'last' | 'both'; skipped?: 'shift' | 'skip' } | null;
+  /** Wall-clock dates (YYYY-MM-DD in the schedule's zone) whose occurrences are skipped. */
+  exclude_dates: string[];
+  /** Occurrences skipped because of exclude_dates so far (not missed). */
+  excluded_count: number;
   consecutive_failures: number;
   last_run_at: string | null;
   last_run_status: string | null;
   alert_after: number;
+  /** Pauses itself when this many runs in a row failed; null = never. */
+  pause_after_failures: number | null;
+  /** While paused: when, by whom (null for an automatic pause) and why; null otherwise. */
+  paused: { at: string; by: string | null; note: string | null } | null;
   alert_on_tokens_per_day: number | null;
   webhook: string | null;
   metadata: Record<string, unknown>;
   /** Extra run configuration kept with the schedule (the LangGraph payload's `config`, `context`, …). */
   config: Record<string, unknown>;
   version: number;
+  /** Who manages it: `api`, `config` (declared in the config file: the next start may overwrite edits) or `apply` (upserted by name). */
+  source: ScheduleRow['source'];
+  /** Why a managed schedule differs from its declaration, e.g. paused because it was removed from the config file. */
+  source_note: string | null;
+  /** Set when an agent created it (`{"kind":"agent","run_id","assistant_id"}`); null when its owner did. */
+  created_by: ScheduleCreator | null;
   created_at: string;
   updated_at: string;
 }
@@ -80,6 +97,19 @@ export function describeSchedule(row: Pick<ScheduleRow, 'kind' | 'cron' | 'at' |
   } catch {
     return null; // saved under other rules (seconds since disallowed): still listable
   }
+}
+
+/**
+ * The next fire: `next_run_at`, or the first occurrence after it off the excluded dates (the
+ * scheduler keeps excluded occurrences in `next_run_at` to count them when they come due).
+ */
+export function nextFireOf(row: ScheduleRow): Date | null {
+  if (row.next_run_at === null || !row.exclude_dates || row.exclude_dates.length === 0) return row.next_run_at;
+  const spec = occurrenceSpecOf(row);
+  const at = row.next_run_at.getTime();
+  if (!isExcluded(spec, at)) return row.next_run_at;
+  const next = fireAfter(spec, at);
+  return next === null ? null : new Date(next);
 }
 
 export function toScheduleResource(row: ScheduleRow): ScheduleResource {
@@ -117,18 +147,29 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     max_runs: row.max_runs,
     enabled: row.enabled,
     status,
-    next_run_at: status === 'active' ? iso(row.next_run_at) : null,
+    next_run_at: status === 'active' ? iso(nextFireOf(row)) : null,
     run_count: row.run_count,
     missed_count: row.missed_count,
+    dst:
+      row.dst_repeated || row.dst_skipped
+        ? { ...(row.dst_repeated && { repeated: row.dst_repeated }), ...(row.dst_skipped && { skipped: row.dst_skipped }) }
+        : null,
+    exclude_dates: row.exclude_dates ?? [],
+    excluded_count: row.excluded_count ?? 0,
     consecutive_failures: row.consecutive_failures,
     last_run_at: iso(row.last_run_at),
     last_run_status: row.last_run_status,
     alert_after: row.alert_after,
+    pause_after_failures: row.pause_after_failures ?? null,
+    paused: status === 'paused' && row.paused_at ? { at: row.paused_at.toISOString(), by: row.paused_by, note: row.pause_note } : null,
     alert_on_tokens_per_day: row.alert_on_tokens_per_day === null ? null : Number(row.alert_on_tokens_per_day),
     webhook: row.webhook,
     metadata: row.metadata,
     config: row.config ?? {},
     version: row.version,
+    source: row.source ?? 'api',
+    source_note: row.source_note ?? null,
+    created_by: row.created_by ?? null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

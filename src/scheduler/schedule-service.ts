@@ -7,7 +7,8 @@ import type { Config } from '../config.ts';
 import { KairosError, invalid, notFound } from '../errors.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { insertRuns } from '../store/runs.ts';
-import { listScheduleEvents } from '../store/schedule-events.ts';
+import { cancelRunsAhead } from '../store/cancel-runs-ahead.ts';
+import { appendScheduleEvents, listScheduleEvents } from '../store/schedule-events.ts';
 import {
   countSchedulesOwnedBy,
   deleteSchedule,
@@ -15,31 +16,37 @@ import {
   insertSchedule,
   listSchedules,
   reserveRunNumbers,
+  type ScheduleCreator,
   type ScheduleCursor,
   type ScheduleOrder,
   updateScheduleColumns,
   type ScheduleRow,
 } from '../store/schedules.ts';
-import { describe as describeCron } from '../time/index.ts';
 import { toRunResource, type RunResource } from '../worker/run-resource.ts';
 import { findRun } from '../store/runs.ts';
 import { runnableAssistant, usableThread } from './access.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
+import { backfillSchedule, type BackfillInput, type BackfillResult } from './backfill.ts';
 import { renderInputTemplate } from './input-template.ts';
-import { firstFireAt, nextOccurrences, occurrenceSpecOf } from './next-fire.ts';
+import { firstFireAt, occurrenceSpecOf } from './next-fire.ts';
+import { previewOccurrences, type OccurrencePreview } from './schedule-preview.ts';
+import { dstColumns } from './schedule-spec.ts';
 import { scheduleStats, type ScheduleStats } from './schedule-stats.ts';
+import { ensureSchedule, type EnsureOptions, type EnsureOutcome, type ScheduleEnsureInput } from './schedule-ensure.ts';
 import {
   parseScheduleInput,
+  pauseSchema,
   previewSchema,
   scheduleCreateSchema,
   scheduleListSchema,
   scheduleUpdateSchema,
+  type PauseInput,
   type PreviewInput,
   type ScheduleCreateInput,
   type ScheduleListInput,
   type ScheduleUpdateInput,
 } from './schedule-input.ts';
-import { toScheduleResource, type ScheduleResource } from './schedule-resource.ts';
+import { nextFireOf, toScheduleResource, type ScheduleResource } from './schedule-resource.ts';
 import { changedColumns, newScheduleColumns, specColumns, type SpecRules } from './schedule-spec.ts';
 
 export interface ScheduleServiceOptions {
@@ -69,12 +76,7 @@ export interface TriggerOptions {
   input?: unknown;
 }
 
-export interface SchedulePreview {
-  /** The next fire times (ISO), nominal (without jitter). */
-  times: string[];
-  /** A human sentence for cron schedules. */
-  description: string | null;
-}
+export type SchedulePreview = OccurrencePreview;
 
 interface ScheduleEvent {
   id: number;
@@ -139,7 +141,8 @@ export class ScheduleService {
     this.rules = { allowSeconds: options.config.allowSeconds };
   }
 
-  async create(actor: Actor, body: ScheduleCreateInput): Promise<ScheduleResource> {
+  /** `options.createdBy` records an agent that created the schedule for its owner (the scheduler tools). */
+  async create(actor: Actor, body: ScheduleCreateInput, options: { createdBy?: ScheduleCreator } = {}): Promise<ScheduleResource> {
     this.assertMayWrite(actor);
     const input = parseScheduleInput(scheduleCreateSchema, body);
     const { db, clock } = this.options;
@@ -169,6 +172,7 @@ export class ScheduleService {
           next_run_at: next === null ? null : new Date(next),
           completed_at: next === null ? new Date(now) : null,
           created_at: new Date(now),
+          ...(options.createdBy && { created_by: options.createdBy }),
         });
         if (Object.keys(input.config).length > 0) inserted = await setConfig(tx, id, input.config);
         await this.notifyScheduler(tx, inserted);
@@ -177,6 +181,36 @@ export class ScheduleService {
       return toScheduleResource(row);
     } catch (error) {
       if (uniqueViolation(error)) throw this.nameTaken(name);
+      throw error;
+    }
+  }
+
+  /**
+   * The idempotent upsert by name (config declarations, `PUT /schedules/by-name/{name}`, SDK
+   * `ensure`, CLI `apply`): creates the actor's schedule `body.name`, or updates, skips or refuses
+   * an existing one by `options.ifExists` (see schedule-ensure.ts). Race-free across replicas.
+   */
+  async ensure(actor: Actor, body: ScheduleEnsureInput, options: EnsureOptions = {}): Promise<EnsureOutcome> {
+    this.assertMayWrite(actor);
+    const { db, clock, assistants, config } = this.options;
+    try {
+      return await ensureSchedule(
+        {
+          db,
+          clock,
+          assistants,
+          rules: this.rules,
+          cap: config.maxSchedulesPerUser,
+          target: (who, assistantRef, workflowId) => this.target(who, assistantRef, workflowId),
+          notifyScheduler: (tx, row) => this.notifyScheduler(tx, row),
+          cancelPending: (tx, id, now, reason) => this.cancelPending(tx, id, now, reason),
+        },
+        actor,
+        body,
+        options,
+      );
+    } catch (error) {
+      if (uniqueViolation(error)) throw this.nameTaken(body.name);
       throw error;
     }
   }
@@ -191,6 +225,8 @@ export class ScheduleService {
    */
   async list(actor: Actor, filters: ScheduleListInput = {}): Promise<ScheduleListPage> {
     const input = parseScheduleInput(scheduleListSchema, filters);
+    // owner_id is a filter, never ignored: a non-admin naming another user is refused (as for keys).
+    if (actor.role !== 'admin' && input.owner_id !== undefined && input.owner_id !== actor.userId) assertAdmin(actor, "list other users' schedules");
     const ownerId = actor.role === 'admin' ? input.owner_id : actor.userId;
     const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
     const { rows, total } = await listSchedules(this.options.db, {
@@ -252,6 +288,9 @@ export class ScheduleService {
         const now = clock.now();
         const { changes, timing } = changedColumns(current, patch, this.rules, now);
         if (assistantId !== undefined) changes.assistant_id = assistantId;
+        const pauseState: Partial<Pick<ScheduleRow, 'paused_at' | 'paused_by' | 'pause_note'>> = {};
+        if (changes.enabled === false && current.enabled) Object.assign(pauseState, { paused_at: new Date(now), paused_by: actor.userId, pause_note: null });
+        if (changes.enabled === true && !current.enabled) Object.assign(pauseState, { paused_at: null, paused_by: null, pause_note: null });
         if (patch.config !== undefined) await setConfig(tx, id, patch.config);
         const merged = { ...current, ...changes };
         const engine: Partial<Pick<ScheduleRow, 'next_run_at' | 'completed_at'>> = {};
@@ -261,7 +300,7 @@ export class ScheduleService {
           engine.next_run_at = next === null ? null : new Date(next);
           engine.completed_at = next === null ? (current.completed_at ?? new Date(now)) : null;
         }
-        const updated = (await updateScheduleColumns(tx, id, { ...changes, ...engine }, new Date(now)))!;
+        const updated = (await updateScheduleColumns(tx, id, { ...changes, ...engine, ...pauseState }, new Date(now)))!;
         await this.notifyScheduler(tx, updated);
         return updated;
       });
@@ -272,15 +311,27 @@ export class ScheduleService {
     }
   }
 
-  /** Stops firing; keeps the whole configuration. Runs created ahead and not started are cancelled. */
-  async pause(actor: Actor, id: string): Promise<ScheduleResource> {
+  /**
+   * Stops firing; keeps the whole configuration. The note, who paused and when are shown on the
+   * schedule (`paused`) until it is resumed. Only runs created ahead of their time are cancelled:
+   * a run that is already due (waiting for a slot or for recovery) or already attempted still runs.
+   */
+  async pause(actor: Actor, id: string, body: PauseInput = {}): Promise<ScheduleResource> {
     this.assertMayWrite(actor);
+    const { note } = parseScheduleInput(pauseSchema, body ?? {});
     await this.visible(actor, id);
     const { db, clock } = this.options;
     const row = await db.transaction(async (tx) => {
       const now = new Date(clock.now());
-      const updated = (await updateScheduleColumns(tx, id, { enabled: false }, now)) ?? this.missing(id);
-      await this.cancelPending(tx, id, now, 'the schedule was paused');
+      const current = (await findSchedule(tx, id, { forUpdate: true })) ?? this.missing(id);
+      // Pausing a paused schedule may change its note, but keeps when and by whom it was paused.
+      const since = !current.enabled && current.paused_at ? { paused_at: current.paused_at, paused_by: current.paused_by } : { paused_at: now, paused_by: actor.userId };
+      const updated = (await updateScheduleColumns(tx, id, { enabled: false, ...since, pause_note: note ?? (current.enabled ? null : current.pause_note) }, now))!;
+      if (current.enabled) {
+        await appendScheduleEvents(tx, [{ scheduleId: id, kind: 'paused', at: now, data: { by: actor.userId, automatic: false, note: note ?? null } }]);
+      }
+      const cancelled = await cancelRunsAhead(tx, [id], now, 'the schedule was paused');
+      await this.notifyFinished(tx, cancelled);
       return updated;
     });
     return toScheduleResource(row);
@@ -298,13 +349,23 @@ export class ScheduleService {
       const current = (await findSchedule(tx, id, { forUpdate: true })) ?? this.missing(id);
       if (current.enabled) return current;
       const now = clock.now();
-      const changes: Partial<Pick<ScheduleRow, 'enabled' | 'next_run_at'>> = { enabled: true };
+      const changes: Partial<Pick<ScheduleRow, 'enabled' | 'next_run_at' | 'paused_at' | 'paused_by' | 'pause_note'>> = {
+        enabled: true,
+        paused_at: null,
+        paused_by: null,
+        pause_note: null,
+      };
       if (current.misfire === 'skip' && !current.completed_at) {
         const remaining = current.max_runs === null ? null : current.max_runs - current.occurrence_count;
         const next = firstFireAt(occurrenceSpecOf(current), now, current.last_scheduled_for?.getTime() ?? null, remaining);
         changes.next_run_at = next === null ? null : new Date(next);
       }
+      // A resumed streak starts over, or pause_after_failures would pause it again at the next failure.
+      if (current.pause_after_failures !== null && current.consecutive_failures >= current.pause_after_failures) {
+        Object.assign(changes, { consecutive_failures: 0, alerted_streak: false });
+      }
       const updated = (await updateScheduleColumns(tx, id, changes, new Date(now)))!;
+      await appendScheduleEvents(tx, [{ scheduleId: id, kind: 'resumed', at: new Date(now), data: { by: actor.userId } }]);
       await this.notifyScheduler(tx, updated);
       return updated;
     });
@@ -371,26 +432,57 @@ export class ScheduleService {
     return toRunResource((await findRun(db, runId))!);
   }
 
+  /**
+   * Creates one run per occurrence in `(from, to]` that has no run yet (`trigger: "backfill"`,
+   * oldest first, at most 1,000 per request); with `dry_run`, only counts them. Running it
+   * twice creates nothing new. See {@link backfillSchedule}.
+   *
+   * @example
+   * await kairos.schedules.backfill(actor, id, { from: '2026-03-01T00:00:00Z', to: '2026-03-08T00:00:00Z', dry_run: true })
+   * // { occurrences: 7, existing: 2, runs: 5, … }
+   */
+  async backfill(actor: Actor, id: string, body: BackfillInput): Promise<BackfillResult> {
+    this.assertMayWrite(actor);
+    const visible = await this.visible(actor, id);
+    if (visible.assistant_id) await runnableAssistant(this.options.assistants, actor, visible.assistant_id);
+    const { db, clock, startDeadlineMs } = this.options;
+    return backfillSchedule({ db, now: clock.now(), actorId: actor.userId, startDeadlineMs }, visible, body);
+  }
+
   /** The next `count` fire times of a schedule spec (not saved), for live previews. */
   preview(body: PreviewInput, options: { count?: number; from?: Date } = {}): SchedulePreview {
     const input = parseScheduleInput(previewSchema, body);
     const now = options.from?.getTime() ?? this.options.clock.now();
     const startAt = input.start_at ? new Date(input.start_at) : null;
     const columns = specColumns(input.schedule, this.rules, now, startAt);
-    const spec = occurrenceSpecOf({ ...columns, start_at: startAt, end_at: input.end_at ? new Date(input.end_at) : null });
+    const spec = occurrenceSpecOf({
+      ...columns,
+      start_at: startAt,
+      end_at: input.end_at ? new Date(input.end_at) : null,
+      ...dstColumns(input.dst),
+      exclude_dates: input.exclude_dates ?? [],
+    });
     const count = Math.min(Math.max(options.count ?? 5, 1), 100);
-    const first = firstFireAt(spec, now, null);
-    const times = first === null ? [] : [first, ...nextOccurrences(spec, first, count - 1)];
-    let description: string | null = null;
-    if (columns.cron) description = describeCron(columns.cron, { seconds: this.rules.allowSeconds });
-    return { times: times.map((t) => new Date(t).toISOString()), description };
+    return previewOccurrences(spec, now, count, { seconds: this.rules.allowSeconds });
+  }
+
+  /** A saved schedule's next fire times, excluded occurrences and next DST change, from now. */
+  async previewSaved(actor: Actor, id: string, options: { count?: number } = {}): Promise<SchedulePreview> {
+    const row = await this.visible(actor, id);
+    const count = row.completed_at ? 0 : Math.min(Math.max(options.count ?? 5, 1), 100);
+    return previewOccurrences(occurrenceSpecOf(row), this.options.clock.now(), count, {
+      seconds: row.cron?.trim().split(/\s+/).length === 6,
+      lastScheduledFor: row.last_scheduled_for?.getTime() ?? null,
+    });
   }
 
   /** Success rate, counts by status and failure reason, streak, durations, last and next run. */
   async stats(actor: Actor, id: string, options: { windowMs?: number } = {}): Promise<ScheduleStats> {
-    await this.visible(actor, id);
+    const row = await this.visible(actor, id);
     const windowMs = options.windowMs ?? 7 * 86_400_000;
-    return (await scheduleStats(this.options.db, id, { now: this.options.clock.now(), windowMs })) ?? this.missing(id);
+    const stats = (await scheduleStats(this.options.db, id, { now: this.options.clock.now(), windowMs })) ?? this.missing(id);
+    // next_run_at may hold an occurrence on an excluded date (counted when due): show the next fire.
+    return stats.next_run_at === null ? stats : { ...stats, next_run_at: nextFireOf(row)?.toISOString() ?? null };
   }
 
   /** Alerts, missed occurrences and completion, newest first. */
@@ -450,8 +542,12 @@ export class ScheduleService {
        WHERE schedule_id = $1 AND status = 'pending' RETURNING id`,
       [id, now, reason],
     );
-    if (rows.length > 0) {
-      await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [this.options.db.channelName('run_finished'), rows.map((r) => r.id)]);
+    await this.notifyFinished(tx, rows.map((r) => r.id));
+  }
+
+  private async notifyFinished(tx: Queryable, runIds: readonly string[]): Promise<void> {
+    if (runIds.length > 0) {
+      await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [this.options.db.channelName('run_finished'), runIds]);
     }
   }
 

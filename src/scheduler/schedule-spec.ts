@@ -2,7 +2,7 @@ import { KairosError, invalid } from '../errors.ts';
 import type { ScheduleFields, ScheduleRow } from '../store/schedules.ts';
 import { compileCron, CronError, validateTimeZone } from '../time/index.ts';
 import { unknownTemplateVariables } from './input-template.ts';
-import type { ParsedCreate, ParsedRetry, ParsedSpec, ParsedUpdate } from './schedule-input.ts';
+import type { ParsedCreate, ParsedDstPolicy, ParsedRetry, ParsedSpec, ParsedUpdate } from './schedule-input.ts';
 
 export interface SpecRules {
   /** 6-field (seconds) crons and sub-minute intervals (`KAIROS_ALLOW_SECONDS_SCHEDULE`). */
@@ -97,6 +97,11 @@ function checkTemplate(template: unknown): void {
   }
 }
 
+/** The `dst` policy as its two columns; null or a key left out keeps the Vixie rule. */
+export function dstColumns(dst: ParsedDstPolicy | null | undefined): Pick<ScheduleFields, 'dst_repeated' | 'dst_skipped'> {
+  return { dst_repeated: dst?.repeated ?? null, dst_skipped: dst?.skipped ?? null };
+}
+
 function checkWindow(startAt: Date | null, endAt: Date | null): void {
   if (startAt && endAt && endAt <= startAt) throw invalid('end_at', 'must be after start_at');
 }
@@ -128,9 +133,12 @@ export function newScheduleColumns(input: ParsedCreate, rules: SpecRules, now: n
     catchup_window_ms: input.catchup_window,
     jitter_ms: input.jitter,
     alert_after: input.alert_after,
+    pause_after_failures: input.pause_after_failures ?? null,
     alert_on_tokens_per_day: input.alert_on_tokens_per_day ?? null,
     webhook: input.webhook ?? null,
     enabled: input.enabled,
+    ...dstColumns(input.dst),
+    exclude_dates: input.exclude_dates ?? [],
   };
 }
 
@@ -171,9 +179,14 @@ export function changedColumns(
   if (patch.catchup_window !== undefined) changes.catchup_window_ms = patch.catchup_window;
   if (patch.jitter !== undefined) changes.jitter_ms = patch.jitter;
   if (patch.alert_after !== undefined) changes.alert_after = patch.alert_after;
+  if (patch.pause_after_failures !== undefined) changes.pause_after_failures = patch.pause_after_failures;
   if (patch.alert_on_tokens_per_day !== undefined) changes.alert_on_tokens_per_day = patch.alert_on_tokens_per_day;
   if (patch.webhook !== undefined) changes.webhook = patch.webhook;
   if (patch.enabled !== undefined) changes.enabled = patch.enabled;
-  const timing = patch.schedule !== undefined || patch.start_at !== undefined || patch.end_at !== undefined || patch.max_runs !== undefined;
+  if (patch.dst !== undefined) Object.assign(changes, dstColumns(patch.dst));
+  if (patch.exclude_dates !== undefined) changes.exclude_dates = patch.exclude_dates;
+  const timing =
+    patch.schedule !== undefined || patch.start_at !== undefined || patch.end_at !== undefined || patch.max_runs !== undefined ||
+    patch.dst !== undefined || patch.exclude_dates !== undefined;
   return { changes, timing };
 }

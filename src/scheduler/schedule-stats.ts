@@ -21,6 +21,8 @@ export interface ScheduleStats {
   last_run_at: string | null;
   last_run_status: string | null;
   next_run_at: string | null;
+  /** Occurrences in the window that exclude_dates skipped (from the schedule's `excluded` events). */
+  excluded: number;
 }
 
 interface StatsRow {
@@ -34,6 +36,7 @@ interface StatsRow {
   last_run_status: string | null;
   next_run_at: Date | null;
   active: boolean;
+  excluded: number;
 }
 
 /** One query: counts by status and reason, duration percentiles and the schedule's state. */
@@ -53,7 +56,9 @@ export async function scheduleStats(db: Queryable, scheduleId: string, options: 
                                   'total', coalesce(sum(u.total_tokens), 0))
           FROM w JOIN run_usage_v u ON u.run_id = w.id) AS tokens,
        s.consecutive_failures, s.last_run_at, s.last_run_status, s.next_run_at,
-       (s.enabled AND s.completed_at IS NULL) AS active
+       (s.enabled AND s.completed_at IS NULL) AS active,
+       (SELECT coalesce(sum((data ->> 'count')::int), 0)::int FROM schedule_events
+          WHERE schedule_id = $1 AND kind = 'excluded' AND at >= $2) AS excluded
      FROM schedules s WHERE s.id = $1`,
     [scheduleId, since],
   );
@@ -80,5 +85,6 @@ export async function scheduleStats(db: Queryable, scheduleId: string, options: 
     last_run_at: row.last_run_at?.toISOString() ?? null,
     last_run_status: row.last_run_status,
     next_run_at: row.active ? (row.next_run_at?.toISOString() ?? null) : null,
+    excluded: row.excluded,
   };
 }

@@ -3,9 +3,13 @@ import type { Assistant, AssistantCreate, AssistantList, AssistantUpdate } from 
 import type { Run, RunCreate, RunList, RunWithEvents } from '../api/schemas/runs.ts';
 import type {
   Schedule,
+  ScheduleBackfill,
+  ScheduleBackfillResult,
   ScheduleCreate,
+  ScheduleEnsureResult,
   ScheduleEventList,
   ScheduleList,
+  SchedulePause,
   SchedulePreview,
   SchedulePreviewRequest,
   ScheduleStats,
@@ -23,6 +27,7 @@ import type {
   ThreadUpdate,
   ThreadWithMessages,
 } from '../api/schemas/threads.ts';
+import type { FunctionToolList } from '../api/schemas/tools.ts';
 import type { SqlAnswer, SqlQuery } from '../api/schemas/sql.ts';
 import type { ScheduleUsage } from '../api/schemas/usage.ts';
 import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/users.ts';
@@ -46,9 +51,13 @@ export type {
   RunList,
   RunWithEvents,
   Schedule,
+  ScheduleBackfill,
+  ScheduleBackfillResult,
   ScheduleCreate,
+  ScheduleEnsureResult,
   ScheduleEventList,
   ScheduleList,
+  SchedulePause,
   SchedulePreview,
   SchedulePreviewRequest,
   ScheduleStats,
@@ -63,6 +72,7 @@ export type {
   ThreadList,
   ThreadUpdate,
   ThreadWithMessages,
+  FunctionToolList,
   User,
   UserCreate,
   UserList,
@@ -200,6 +210,20 @@ export class Kairos {
   readonly schedules = {
     create: (body: ScheduleCreate) => this.call<Schedule>('schedules.create', { body }),
     /**
+     * Creates the schedule `body.name`, or reconciles the existing one (idempotent: safe to call at
+     * every start). `if_exists`: `raise` (default: refuse a name taken by a schedule that no ensure
+     * created, `schedule_exists`), `update` (make it match), `skip` (leave it alone). `result` says
+     * which of created / updated / unchanged / skipped happened.
+     *
+     * @example
+     * const { result, schedule } = await kairos.schedules.ensure(
+     *   { name: 'nightly-cleanup', assistant_id: 'cleanup', schedule: { cron: '0 3 * * *' } },
+     *   { if_exists: 'update' },
+     * );
+     */
+    ensure: (body: ScheduleCreate & { name: string }, options: { if_exists?: 'update' | 'skip' | 'raise' } = {}) =>
+      this.call<ScheduleEnsureResult>('schedules.ensure', { params: { name: body.name }, query: { ...options }, body }),
+    /**
      * Newest first; filters `status`, `enabled`, `name` (contains), `metadata` (object), `assistant_id`,
      * `thread_id`; page with `offset` or with `cursor` (the previous page's `next_cursor`).
      */
@@ -209,14 +233,28 @@ export class Kairos {
     get: (id: string) => this.call<Schedule>('schedules.get', { params: { id } }),
     update: (id: string, body: ScheduleUpdate) => this.call<Schedule>('schedules.update', { params: { id }, body }),
     delete: (id: string) => this.call<void>('schedules.delete', { params: { id } }),
-    pause: (id: string) => this.call<Schedule>('schedules.pause', { params: { id } }),
+    /** Stops firing; `note` is shown on the schedule (`paused.note`, with who and when) until it is resumed. */
+    pause: (id: string, body: SchedulePause = {}) => this.call<Schedule>('schedules.pause', { params: { id }, body }),
     resume: (id: string) => this.call<Schedule>('schedules.resume', { params: { id } }),
     trigger: (id: string, body: ScheduleTrigger = {}) => this.call<Run>('schedules.trigger', { params: { id }, body }),
+    /**
+     * One run per occurrence in `(from, to]` that has no run yet (`trigger: "backfill"`, oldest
+     * first, at most 1,000: a `backfill_too_large` error says where to split). `dry_run: true`
+     * only counts. Running it twice creates nothing new.
+     *
+     * @example
+     * const preview = await kairos.schedules.backfill(id, { from: '2026-03-01T00:00:00Z', to: '2026-03-08T00:00:00Z', dry_run: true });
+     * preview.runs // how many it would create
+     */
+    backfill: (id: string, body: ScheduleBackfill) => this.call<ScheduleBackfillResult>('schedules.backfill', { params: { id }, body }),
     runs: (id: string, filters: RunListFilters = {}) => this.call<RunList>('schedules.runs', { params: { id }, query: filters }),
     /** `window` as seconds or text: `"24h"`, `"7d"`, `"PT24H"`. */
     stats: (id: string, options: { window?: string } = {}) =>
       this.call<ScheduleStats>('schedules.stats', { params: { id }, query: { ...options } }),
     events: (id: string) => this.call<ScheduleEventList>('schedules.events', { params: { id } }),
+    /** A saved schedule's next fire times, the occurrences its excluded dates skip and its next DST change. */
+    previewSaved: (id: string, options: { count?: number } = {}) =>
+      this.call<SchedulePreview>('schedules.previewSaved', { params: { id }, query: { ...options } }),
     /** Tokens per day in the schedule's zone, and money when the server has a price table. */
     usage: (id: string, options: { days?: number } = {}) =>
       this.call<ScheduleUsage>('schedules.usage', { params: { id }, query: { ...options } }),
@@ -226,6 +264,14 @@ export class Kairos {
     /** One read-only query (admins): `{columns, rows, row_count, truncated}`; see docs/data-model.md. */
     query: (query: string, options: { timeout_ms?: number; max_rows?: number } = {}) =>
       this.call<SqlAnswer>('sql.query', { body: { query, ...options } }),
+  };
+
+  /** The scheduler tools (docs/agents-tools.md), acting as this client's key. */
+  readonly tools = {
+    /** The tools in OpenAI's shape: pass `tools` to a chat-completions request as it is. */
+    list: () => this.call<FunctionToolList>('tools.list'),
+    /** Executes one tool; a refusal throws KairosApiError whose code and details are the tool's error result. */
+    call: <T = unknown>(name: string, args: Record<string, unknown> = {}) => this.call<T>('tools.call', { params: { name }, body: args }),
   };
 
   /** Calls one operation of the table; resolves to the parsed JSON answer (undefined for 204). */

@@ -33,16 +33,21 @@ export const operations = {
   'sql.query': { method: 'POST', path: '/api/v1/sql' },
   'schedules.create': { method: 'POST', path: '/api/v1/schedules' },
   'schedules.list': { method: 'GET', path: '/api/v1/schedules' },
+  'schedules.ensure': { method: 'PUT', path: '/api/v1/schedules/by-name/{name}' },
   'schedules.preview': { method: 'POST', path: '/api/v1/schedules/preview' },
   'schedules.get': { method: 'GET', path: '/api/v1/schedules/{id}' },
   'schedules.update': { method: 'PATCH', path: '/api/v1/schedules/{id}' },
   'schedules.delete': { method: 'DELETE', path: '/api/v1/schedules/{id}' },
   'schedules.pause': { method: 'POST', path: '/api/v1/schedules/{id}/pause' },
   'schedules.resume': { method: 'POST', path: '/api/v1/schedules/{id}/resume' },
+  'schedules.backfill': { method: 'POST', path: '/api/v1/schedules/{id}/backfill' },
   'schedules.trigger': { method: 'POST', path: '/api/v1/schedules/{id}/trigger' },
   'schedules.runs': { method: 'GET', path: '/api/v1/schedules/{id}/runs' },
   'schedules.stats': { method: 'GET', path: '/api/v1/schedules/{id}/stats' },
+  'schedules.previewSaved': { method: 'GET', path: '/api/v1/schedules/{id}/preview' },
   'schedules.events': { method: 'GET', path: '/api/v1/schedules/{id}/events' },
+  'tools.list': { method: 'GET', path: '/api/v1/tools' },
+  'tools.call': { method: 'POST', path: '/api/v1/tools/{name}' },
 } as const satisfies Record<string, { method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'; path: string }>;
 
 export type OperationName = keyof typeof operations;

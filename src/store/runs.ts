@@ -41,6 +41,8 @@ export interface RunRow {
   retry_backoff_factor: number;
   retry_backoff_max_ms: number;
   ignore_overlap: boolean;
+  /** Waits for a free slot of its schedule whatever the overlap policy (backfill runs). */
+  waits_for_slot: boolean;
 }
 
 /** What creating a run needs; the rest takes column defaults. */
@@ -65,6 +67,8 @@ export interface NewRun {
   retry_backoff_factor: number;
   retry_backoff_max_ms: number;
   ignore_overlap: boolean;
+  /** Backfill runs with `overlap: "queue"`: wait for a free slot, never skipped; default false. */
+  waits_for_slot?: boolean;
   created_at: Date;
   /** Runs created already final (an overlap skip decided at once). */
   status?: RunStatus;
@@ -92,6 +96,7 @@ const columns = [
   ['retry_backoff_factor', 'float8'],
   ['retry_backoff_max_ms', 'int4'],
   ['ignore_overlap', 'bool'],
+  ['waits_for_slot', 'bool'],
   ['created_at', 'timestamptz'],
   ['status', 'text'],
   ['error_kind', 'text'],
@@ -112,6 +117,8 @@ function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
       return run.error ?? null;
     case 'workflow_id':
       return run.workflow_id ?? null;
+    case 'waits_for_slot':
+      return run.waits_for_slot ?? false;
     default:
       return run[name];
   }

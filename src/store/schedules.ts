@@ -3,6 +3,7 @@ import type { Queryable } from './database.ts';
 export type ScheduleKind = 'cron' | 'once' | 'interval';
 export type OverlapPolicy = 'skip' | 'queue' | 'allow' | 'cancel_previous';
 export type MisfirePolicy = 'skip' | 'run_once' | 'run_all';
+export type ScheduleSource = 'api' | 'config' | 'apply';
 
 /** A row of `schedules`, as the driver returns it (timestamptz as Date, int8 as number). */
 export interface ScheduleRow {
@@ -47,13 +48,41 @@ export interface ScheduleRow {
   occurrence_count: number;
   last_scheduled_for: Date | null;
   missed_count: number;
+  /** DST policy keys (migration 009); null keeps the Vixie rule for the job. */
+  dst_repeated: 'first' | 'last' | 'both' | null;
+  dst_skipped: 'shift' | 'skip' | null;
+  /** Wall-clock dates (YYYY-MM-DD, in `timezone`) whose occurrences are skipped, sorted. */
+  exclude_dates: string[];
+  /** Occurrences skipped because of `exclude_dates` so far. */
+  excluded_count: number;
   consecutive_failures: number;
   alerted_streak: boolean;
   last_run_at: Date | null;
   last_run_status: string | null;
   version: number;
+  /** Who manages it: `api`, `config` (declared in the config file) or `apply` (upserted by name). */
+  source: ScheduleSource;
+  /** Why a managed schedule differs from its declaration (e.g. paused: removed from the config file). */
+  source_note: string | null;
+  /** Who created it when not its owner by hand: `{"kind":"agent","run_id","assistant_id"}` (migration 013). */
+  created_by: ScheduleCreator | null;
   created_at: Date;
   updated_at: Date;
+  /** When the schedule was last paused (null while enabled). */
+  paused_at: Date | null;
+  /** Who paused it; null for an automatic pause (pause_after_failures). */
+  paused_by: string | null;
+  /** Why it was paused (the operator's note, or the automatic reason). */
+  pause_note: string | null;
+  /** Pause the schedule when its failure streak reaches this many runs; null = never. */
+  pause_after_failures: number | null;
+}
+
+/** A schedule an llm assistant created with the scheduler tools during one of its runs. */
+export interface ScheduleCreator {
+  kind: 'agent';
+  run_id: string;
+  assistant_id: string;
 }
 
 /** The columns a caller sets (everything else is engine state). */
@@ -91,6 +120,10 @@ export type ScheduleFields = Pick<
   | 'alert_on_tokens_per_day'
   | 'webhook'
   | 'enabled'
+  | 'pause_after_failures'
+  | 'dst_repeated'
+  | 'dst_skipped'
+  | 'exclude_dates'
 >;
 
 export type NewSchedule = ScheduleFields & {
@@ -99,9 +132,11 @@ export type NewSchedule = ScheduleFields & {
   next_run_at: Date | null;
   completed_at: Date | null;
   created_at: Date;
+  source?: ScheduleSource;
+  created_by?: ScheduleCreator | null;
 };
 
-const jsonColumns = new Set(['input_template', 'metadata']);
+const jsonColumns = new Set(['input_template', 'metadata', 'created_by']);
 
 function encode(column: string, value: unknown): unknown {
   if (jsonColumns.has(column)) return value === null || value === undefined ? null : JSON.stringify(value);
@@ -125,6 +160,26 @@ export async function findSchedule(db: Queryable, id: string, options: { forUpda
     [id],
   );
   return rows[0];
+}
+
+/** The schedule an owner has under this name (names are unique per owner). */
+export async function findScheduleByName(
+  db: Queryable,
+  ownerId: string,
+  name: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<ScheduleRow | undefined> {
+  const { rows } = await db.query<ScheduleRow>(
+    `SELECT * FROM schedules WHERE owner_id = $1 AND name = $2${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [ownerId, name],
+  );
+  return rows[0];
+}
+
+/** An owner's schedules managed by the config file, by name. */
+export async function listConfigSchedules(db: Queryable, ownerId: string): Promise<ScheduleRow[]> {
+  const { rows } = await db.query<ScheduleRow>("SELECT * FROM schedules WHERE owner_id = $1 AND source = 'config' ORDER BY name", [ownerId]);
+  return rows;
 }
 
 export type ScheduleState = 'active' | 'paused' | 'completed';
@@ -222,7 +277,10 @@ export async function listSchedules(
 export async function updateScheduleColumns(
   db: Queryable,
   id: string,
-  changes: Partial<ScheduleFields & Pick<ScheduleRow, 'next_run_at' | 'completed_at' | 'consecutive_failures' | 'alerted_streak'>>,
+  changes: Partial<
+    ScheduleFields &
+      Pick<ScheduleRow, 'next_run_at' | 'completed_at' | 'consecutive_failures' | 'alerted_streak' | 'source' | 'source_note' | 'paused_at' | 'paused_by' | 'pause_note'>
+  >,
   now: Date,
 ): Promise<ScheduleRow | undefined> {
   const columns = Object.keys(changes);

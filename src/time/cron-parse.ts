@@ -106,12 +106,12 @@ class ItemParser {
       }
       if (!/^\d+$/.test(stepText)) throw this.fail(`step "${this.shown(stepText)}" in "${this.raw}" is not a whole number`);
       step = Number(stepText);
-      const span = this.spec.name === 'day-of-week' ? 7 : this.spec.max - this.spec.min + 1;
-      if (step === 0) throw this.fail(`step 0 in "${this.raw}" is not allowed; a step must be 1-${span}`);
-      if (step > span) throw this.fail(`step ${step} in "${this.raw}" is outside 1-${span}`);
+      // Like cronie, any positive step is valid: one larger than the span keeps just the start.
+      if (step === 0) throw this.fail(`step 0 in "${this.raw}" is not allowed; a step must be 1 or more`);
     }
     if (base === '*' || base === '?') {
-      return step === undefined ? { kind: 'all' } : { kind: 'step', start: this.spec.min, step, fromStar: true };
+      if (step === undefined) return { kind: 'all' };
+      return this.single(this.spec.min, this.spec.max, step) ?? { kind: 'step', start: this.spec.min, step, fromStar: true };
     }
     const dash = base.indexOf('-');
     if (dash >= 0) {
@@ -128,11 +128,16 @@ class ItemParser {
             `write it as two ranges, e.g. ${start}-${this.spec.max},${this.spec.min}-${end}`,
         );
       }
-      return { kind: 'range', start, end, step: step ?? 1 };
+      return (step === undefined ? undefined : this.single(start, end, step)) ?? { kind: 'range', start, end, step: step ?? 1 };
     }
     const start = this.atom(base);
     if (step === undefined) return { kind: 'value', value: start };
-    return { kind: 'step', start, step, fromStar: false };
+    return this.single(start, this.spec.max, step) ?? { kind: 'step', start, step, fromStar: false };
+  }
+
+  /** A step that reaches no second value (`*\/90` in minutes) is just its start. */
+  private single(start: number, end: number, step: number): CronItem | undefined {
+    return start + step > end ? { kind: 'value', value: start } : undefined;
   }
 
   /** L, W and # items, in the fields that allow them. */
@@ -189,11 +194,12 @@ class ItemParser {
 }
 
 function expandValues(spec: CronFieldSpec, items: readonly CronItem[]): number[] {
+  // Day-of-week spans 0-7 as in cronie (`*` is 0-7), so `5/2` is Friday and Sunday (7).
   const modulo = spec.name === 'day-of-week' ? 7 : Infinity;
-  const stepEnd = spec.name === 'day-of-week' ? 6 : spec.max;
+  const stepEnd = spec.max;
   const set = new Set<number>();
   for (const item of items) {
-    if (item.kind === 'all') for (let v = spec.min; v <= stepEnd; v++) set.add(v);
+    if (item.kind === 'all') for (let v = spec.min; v <= stepEnd; v++) set.add(v % modulo);
     else if (item.kind === 'value') set.add(item.value % modulo);
     else if (item.kind === 'range') for (let v = item.start; v <= item.end; v += item.step) set.add(v % modulo);
     else if (item.kind === 'step') for (let v = item.start; v <= stepEnd; v += item.step) set.add(v % modulo);

@@ -62,7 +62,7 @@ function dowItemMask(item: CronItem, length: number, firstWeekday: number): numb
       return weekdays((weekday) => weekday === item.value % 7);
     case 'range':
     case 'step': {
-      const end = item.kind === 'range' ? item.end : 6;
+      const end = item.kind === 'range' ? item.end : 7;
       const wanted = new Set<number>();
       for (let value = item.start; value <= end; value += item.step) wanted.add(value % 7);
       return weekdays((weekday) => wanted.has(weekday));

@@ -2,6 +2,7 @@ import { civilFromDays, DAY_MS, daysFromCivil, MAX_EPOCH_MS, MIN_EPOCH_MS, month
 import type { CronField } from './cron-fields.ts';
 import { parseCron, type ParseOptions, type ParsedCron } from './cron-parse.ts';
 import { dayMaskTable } from './day-mask.ts';
+import { dstPolicyKey, repeatedInstants, resolveDstPolicy, shiftsGap, type DstPolicy } from './dst-policy.ts';
 import { zoneOffsets, type ZoneOffsets } from './zone.ts';
 import { validateTimeZone } from './zone-name.ts';
 
@@ -15,6 +16,11 @@ export interface CronSchedule {
   nextAfter(epochMs: number): number | null;
   /** The next `count` fire instants strictly after `from` (fewer if the 50-year horizon ends first). */
   next(from: Date, count: number): Date[];
+}
+
+export interface CompileOptions extends ParseOptions {
+  /** What to do with repeated and skipped wall times; default the Vixie rules (see dst-policy.ts). */
+  dst?: DstPolicy;
 }
 
 /**
@@ -48,7 +54,7 @@ class CompiledSchedule implements CronSchedule {
   readonly parsed: ParsedCron;
   private readonly zone: ZoneOffsets;
   private readonly unit: number;
-  private readonly wild: boolean;
+  private readonly policy: Required<DstPolicy>;
   private readonly secondNext: Int8Array;
   private readonly minuteNext: Int8Array;
   private readonly hourNext: Int8Array;
@@ -62,14 +68,14 @@ class CompiledSchedule implements CronSchedule {
   private readonly dayMasks: Int32Array;
   private readonly ymd = [0, 0, 0];
 
-  constructor(parsed: ParsedCron, timezone: string) {
+  constructor(parsed: ParsedCron, timezone: string, dst: DstPolicy | undefined) {
     this.parsed = parsed;
     this.expression = parsed.expression;
     this.timezone = timezone;
     this.hasSeconds = parsed.hasSeconds;
     this.zone = zoneOffsets(timezone);
     this.unit = parsed.hasSeconds ? 1000 : 60_000;
-    this.wild = parsed.wild;
+    this.policy = resolveDstPolicy(dst, parsed.wild);
     this.secondNext = nextTable(parsed.second, 60);
     this.minuteNext = nextTable(parsed.minute, 60);
     this.hourNext = nextTable(parsed.hour, 24);
@@ -120,30 +126,40 @@ class CompiledSchedule implements CronSchedule {
 
   /**
    * Walks the zone's offset periods in instant order. In each period the fires are the matching
-   * wall times of that period's wall range; at a forward transition a fixed job whose wall time
-   * fell in the gap fires at the transition; in a repeated range a fixed job does not fire again.
+   * wall times of that period's wall range; at a forward transition a job that shifts fires at the
+   * transition when a wall time in the gap matches; in a repeated range a job fires at the first,
+   * the last or both instants of each repeated wall time (dst-policy.ts).
    */
   private nextInZone(from: number, limit: number): number | null {
     const zone = this.zone;
-    const wild = this.wild;
+    const policy = this.policy;
+    const dropsFirst = policy.repeated === 'last';
     let period = zone.periodAt(from);
     let first = true;
     // Periods only move forward and the horizon ends the walk; the cap is a second safety net.
     for (let guard = 0; guard < 100_000; guard++) {
       const { start, end, offset, prevOffset } = period;
       if (start > limit) return null;
-      if (!first && !wild && offset > prevOffset) {
+      if (!first && offset > prevOffset && shiftsGap(policy, offset - prevOffset)) {
         const lost = this.firstWallAtOrAfter(this.alignUp(start + prevOffset), limit + offset);
         if (lost < start + offset) return start;
       }
       let low = this.alignUp(first ? from + offset + 1 : start + offset);
-      if (!wild && prevOffset > offset) {
+      if (prevOffset > offset && repeatedInstants(policy, prevOffset - offset) === 'first') {
         const afterRepeat = this.alignUp(start + prevOffset);
         if (afterRepeat > low) low = afterRepeat;
       }
+      // Under `last`, the wall times that the next period repeats fire there, not here.
+      let high = end + offset;
+      if (dropsFirst) {
+        const following = zone.periodAt(end);
+        if (following.prevOffset > following.offset && repeatedInstants(policy, following.prevOffset - following.offset) === 'last') {
+          high = end + following.offset;
+        }
+      }
       const wall = this.firstWallAtOrAfter(low, limit + offset);
       if (wall === NONE) return null;
-      if (wall < end + offset) {
+      if (wall < high) {
         const fire = wall - offset;
         return fire > limit ? null : fire;
       }
@@ -247,12 +263,12 @@ const MAX_COMPILED = 1000;
  * const schedule = compileCron('0 9 * * MON-FRI', 'America/New_York');
  * schedule.next(new Date('2026-03-06T12:00:00Z'), 2); // Mon 9 Mar 13:00Z (EDT), Tue 10 Mar 13:00Z
  */
-export function compileCron(expression: string, timezone = 'UTC', options: ParseOptions = {}): CronSchedule {
-  const key = `${options.seconds ? 's' : '-'}${timezone}\u0000${expression}`;
+export function compileCron(expression: string, timezone = 'UTC', options: CompileOptions = {}): CronSchedule {
+  const key = `${options.seconds ? 's' : '-'}${dstPolicyKey(options.dst)}${timezone}\u0000${expression}`;
   let schedule = compiled.get(key);
   if (schedule === undefined) {
     const parsed = parseCron(expression, options);
-    schedule = new CompiledSchedule(parsed, validateTimeZone(timezone));
+    schedule = new CompiledSchedule(parsed, validateTimeZone(timezone), options.dst);
     if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value ?? key);
     compiled.set(key, schedule);
   }
@@ -265,6 +281,6 @@ export function compileCron(expression: string, timezone = 'UTC', options: Parse
  * @example next('30 2 * * *', 'America/New_York', new Date('2026-03-07T12:00:00Z'), 2)
  * // 2026-03-08T07:00:00Z (03:00 EDT: 02:30 does not exist that day), 2026-03-09T06:30:00Z
  */
-export function next(expression: string, timezone: string, from: Date, count: number, options?: ParseOptions): Date[] {
+export function next(expression: string, timezone: string, from: Date, count: number, options?: CompileOptions): Date[] {
   return compileCron(expression, timezone, options).next(from, count);
 }

@@ -4,6 +4,7 @@ import { SessionProvider, useSession } from './components/session.tsx';
 import { ToastProvider } from './components/toasts.tsx';
 import { href, navigate, useRoute, type Route } from './hooks/use-route.ts';
 import { AssistantsPage } from './pages/assistants-page.tsx';
+import { ConnectAgentPage } from './pages/connect-agent-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
 import { RunsPage } from './pages/runs-page.tsx';
 import { ScheduleDetailPage } from './pages/schedule-detail-page.tsx';
@@ -19,6 +20,7 @@ const icons: Record<string, string> = {
   runs: 'M8 5v14l11-7z',
   workflows: 'M4 3h6v6H4zm10 0h6v6h-6zM9 15h6v6H9zM7 9v3h10V9h-2v1H9V9zm4 3h2v3h-2z',
   assistants: 'M12 2 2 7l10 5 10-5zm-10 10 10 5 10-5M2 17l10 5 10-5',
+  connect: 'M10.6 13.4a1 1 0 0 1 0-1.4l3-3a3 3 0 1 1 4.2 4.2l-2 2-1.4-1.4 2-2a1 1 0 1 0-1.4-1.4l-3 3a1 1 0 0 1-1.4 0zm2.8-2.8a1 1 0 0 1 0 1.4l-3 3a3 3 0 1 1-4.2-4.2l2-2 1.4 1.4-2 2a1 1 0 1 0 1.4 1.4l3-3a1 1 0 0 1 1.4 0z',
 };
 
 const nav = [
@@ -27,6 +29,7 @@ const nav = [
   { path: '/runs', label: 'Runs', icon: icons.runs! },
   { path: '/workflows', label: 'Workflows', icon: icons.workflows! },
   { path: '/assistants', label: 'Assistants', icon: icons.assistants! },
+  { path: '/connect', label: 'Connect an agent', icon: icons.connect! },
 ];
 
 function Page({ route }: { route: Route }) {
@@ -50,6 +53,8 @@ function Page({ route }: { route: Route }) {
       return <WorkflowsPage key={id ?? 'list'} workflowId={id} />;
     case 'assistants':
       return <AssistantsPage route={route} />;
+    case 'connect':
+      return <ConnectAgentPage />;
     case 'threads':
       return id ? <ThreadPage threadId={id} /> : <OverviewPage />;
     default:

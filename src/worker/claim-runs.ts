@@ -90,6 +90,7 @@ interface CandidateRow {
   schedule_id: string | null;
   start_deadline: Date | null;
   ignore_overlap: boolean;
+  waits_for_slot: boolean;
   overlap: OverlapPolicy | null;
   max_concurrent: number | null;
   locked: boolean;
@@ -116,16 +117,27 @@ export async function claimRuns(
     // the previous holder of a schedule's lock committed.
     const { rows: candidates } = await tx.query<CandidateRow>(
       `WITH c AS (
-         SELECT r.id, r.schedule_id, r.start_deadline, r.ignore_overlap, r.not_before, r.created_at
+         SELECT r.id, r.schedule_id, r.start_deadline, r.ignore_overlap, r.waits_for_slot, r.not_before, r.created_at
          FROM runs r
          WHERE r.status = 'pending' AND r.not_before <= $1
+           -- A run that waits for a slot (backfill) is a candidate only while its schedule has one
+           -- free for it (running runs and older waiting runs hold the others), so that a long
+           -- backfill never fills the claim's batch and starves other schedules.
+           AND (NOT r.waits_for_slot OR (
+             SELECT count(*) FROM (
+               SELECT 1 FROM runs x
+               WHERE x.schedule_id = r.schedule_id AND x.status IN ('pending', 'running') AND x.id <> r.id
+                 AND (x.status = 'running' OR (x.waits_for_slot AND x.not_before < r.not_before))
+               LIMIT (SELECT max_concurrent FROM schedules s0 WHERE s0.id = r.schedule_id)
+             ) busy
+           ) < coalesce((SELECT max_concurrent FROM schedules s0 WHERE s0.id = r.schedule_id), 1))
          ORDER BY r.not_before, r.created_at LIMIT $2
          FOR UPDATE OF r SKIP LOCKED
        ), l AS MATERIALIZED (
          SELECT u.sid, pg_try_advisory_xact_lock(hashtextextended($3 || u.sid::text, 0)) AS locked
          FROM (SELECT DISTINCT schedule_id AS sid FROM c WHERE schedule_id IS NOT NULL) u
        )
-       SELECT c.id, c.schedule_id, c.start_deadline, c.ignore_overlap, c.not_before, s.overlap, s.max_concurrent,
+       SELECT c.id, c.schedule_id, c.start_deadline, c.ignore_overlap, c.waits_for_slot, c.not_before, s.overlap, s.max_concurrent,
          coalesce(l.locked, false) AS locked
        FROM c LEFT JOIN l ON l.sid = c.schedule_id LEFT JOIN schedules s ON s.id = c.schedule_id
        ORDER BY c.not_before, c.created_at`,
@@ -174,6 +186,7 @@ export async function claimRuns(
         overlap: c.overlap,
         maxConcurrent: c.max_concurrent,
         ignoreOverlap: c.ignore_overlap,
+        waitsForSlot: c.waits_for_slot,
         startDeadline: c.start_deadline?.getTime() ?? null,
       });
       groups.set(key, group);
@@ -242,6 +255,7 @@ export async function claimRuns(
     const alerts = await recordOutcomes(
       tx,
       ended.map((run) => ({ runId: run.id, scheduleId: run.schedule_id, status: run.status, errorKind: run.error_kind, error: run.error, finishedAt: now })),
+      db,
     );
     if (ended.length > 0) {
       await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [db.channelName('run_finished'), ended.map((run) => run.id)]);

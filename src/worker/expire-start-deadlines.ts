@@ -27,6 +27,7 @@ export async function expireStartDeadlines(
     const alerts = await recordOutcomes(
       tx,
       rows.map((run) => ({ runId: run.id, scheduleId: run.schedule_id, status: 'error', errorKind: 'capacity', error: run.error, finishedAt: now })),
+      db,
     );
     await notifyFinished(tx, db, rows.map((run) => run.id));
     return { expired: rows.map((run) => run.id), alerts };

@@ -7,6 +7,8 @@ export interface OverlapCandidate {
   overlap: OverlapPolicy | null;
   maxConcurrent: number | null;
   ignoreOverlap: boolean;
+  /** Waits for a free slot whatever the policy (backfill runs); absent = false. */
+  waitsForSlot?: boolean;
   startDeadline: number | null;
 }
 
@@ -28,7 +30,8 @@ export interface OverlapOutcome {
  * - `queue`: like allow, but at most one waits (the oldest); later ones are skipped;
  * - `cancel_previous`: ask the oldest running runs to stop, the newest candidate waits for them,
  *   older candidates are skipped (superseded).
- * A manual trigger with `overlap: 'override'` starts regardless.
+ * A manual trigger with `overlap: 'override'` starts regardless; a run that waits for a slot
+ * (a backfill run) waits whatever the policy, and is never skipped or superseded.
  */
 export function decideOverlap(candidates: readonly OverlapCandidate[], running: readonly string[], now: number): OverlapOutcome {
   const decisions = new Map<string, OverlapDecision>();
@@ -46,7 +49,8 @@ export function decideOverlap(candidates: readonly OverlapCandidate[], running: 
       busy++;
       continue;
     }
-    if (candidate.overlap === 'skip') decisions.set(candidate.id, 'skip');
+    if (candidate.waitsForSlot) decisions.set(candidate.id, 'wait');
+    else if (candidate.overlap === 'skip') decisions.set(candidate.id, 'skip');
     else blocked.push(candidate);
   }
   if (blocked.length === 0) return { decisions, cancel };

@@ -1,6 +1,7 @@
-import type { Queryable } from '../store/database.ts';
+import type { Database, Queryable } from '../store/database.ts';
 import { appendScheduleEvents } from '../store/schedule-events.ts';
 import type { RunStatus } from '../store/runs.ts';
+import { mergePauseAlerts, pauseFailingSchedules } from './pause-failing-schedules.ts';
 
 /** A run that reached a final status, as its schedule's counters see it. */
 export interface RunOutcome {
@@ -19,6 +20,8 @@ export interface FailureAlert {
   alertAfter: number;
   lastError: { run_id: string; status: string; error_kind: string | null; error: string | null };
   at: Date;
+  /** Set when the streak also reached `pause_after_failures` and the schedule was paused. */
+  paused?: { after_failures: number };
 }
 
 const failures: ReadonlySet<RunStatus> = new Set(['error', 'timeout']);
@@ -29,7 +32,11 @@ const failures: ReadonlySet<RunStatus> = new Set(['error', 'timeout']);
  * that reaches `alert_after` in this update is recorded once as an `alert` schedule event and
  * returned, for the caller to deliver after commit.
  */
-export async function recordOutcomes(tx: Queryable, outcomes: readonly RunOutcome[]): Promise<FailureAlert[]> {
+export async function recordOutcomes(
+  tx: Queryable,
+  outcomes: readonly RunOutcome[],
+  channels?: Pick<Database, 'channelName'>,
+): Promise<FailureAlert[]> {
   const bySchedule = new Map<string, { reset: boolean; add: number; last: RunOutcome; lastFailure: RunOutcome | undefined }>();
   for (const outcome of outcomes) {
     if (!outcome.scheduleId) continue;
@@ -91,5 +98,12 @@ export async function recordOutcomes(tx: Queryable, outcomes: readonly RunOutcom
       data: { streak: alert.streak, alert_after: alert.alertAfter, last_error: alert.lastError },
     })),
   );
-  return alerts;
+  const failing = entries.filter(([, e]) => e.add > 0);
+  if (failing.length === 0) return alerts;
+  const lastErrors = new Map(
+    failing.map(([id, e]) => [id, { run_id: e.lastFailure!.runId, status: e.lastFailure!.status, error_kind: e.lastFailure!.errorKind, error: e.lastFailure!.error }]),
+  );
+  const now = failing.reduce((latest, [, e]) => (e.last.finishedAt > latest ? e.last.finishedAt : latest), failing[0]![1].last.finishedAt);
+  const pauses = await pauseFailingSchedules(tx, failing.map(([id]) => id), now, { lastErrors, channels });
+  return mergePauseAlerts(alerts, pauses);
 }

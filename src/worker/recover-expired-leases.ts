@@ -56,6 +56,7 @@ export async function recoverExpiredLeases(
     const alerts = await recordOutcomes(
       tx,
       crashed.map((run) => ({ runId: run.id, scheduleId: run.schedule_id, status: run.status, errorKind: 'crashed', error: run.error, finishedAt: now })),
+      db,
     );
     await notifyFinished(tx, db, crashed.map((run) => run.id));
     if (retried.length > 0) await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(options.now)]);

@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '../store/database.ts';
 import { appendRunEvents } from '../store/run-events.ts';
 import type { RunStatus } from '../store/runs.ts';
+import { mergePauseAlerts, pauseFailingSchedules } from './pause-failing-schedules.ts';
 import type { FailureAlert } from './record-outcomes.ts';
 
 /** Identifies one attempt of a run held by one worker: every write after the claim is fenced by it. */
@@ -130,7 +131,22 @@ export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, 
       });
     }
   }
-  return { written, alerts };
+  // Pause after failures: its own statement, only when this batch recorded a failure.
+  const failed = finishes.filter((f) => written.has(f.key.id) && (f.ending.status === 'error' || f.ending.status === 'timeout'));
+  if (failed.length === 0) return { written, alerts };
+  const { rows: failing } = await db.query<{ id: string; schedule_id: string }>(
+    'SELECT id, schedule_id FROM runs WHERE id = ANY($1::uuid[]) AND schedule_id IS NOT NULL',
+    [failed.map((f) => f.key.id)],
+  );
+  const scheduleOf = new Map(failing.map((row) => [row.id, row.schedule_id]));
+  const lastErrors = new Map<string, FailureAlert['lastError']>();
+  for (const f of failed) {
+    const scheduleId = scheduleOf.get(f.key.id);
+    if (scheduleId) lastErrors.set(scheduleId, { run_id: f.key.id, status: f.ending.status, error_kind: f.ending.errorKind, error: f.ending.error });
+  }
+  const latest = new Date(Math.max(...failed.map((f) => f.ending.finishedAt)));
+  const pauses = await pauseFailingSchedules(db, [...lastErrors.keys()], latest, { channels: db, lastErrors });
+  return { written, alerts: mergePauseAlerts(alerts, pauses) };
 }
 
 interface AlertRow {

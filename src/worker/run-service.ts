@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AssistantService } from '../agents/assistant-service.ts';
 import { triggers } from '../agents/runtime.ts';
-import { assertCanWrite, canSee, type Actor } from '../auth/actor.ts';
+import { assertAdmin, assertCanWrite, canSee, type Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import { KairosError, notFound } from '../errors.ts';
 import { runnableAssistant, usableThread } from '../scheduler/access.ts';
@@ -123,6 +123,8 @@ export class RunService {
   /** Newest first; `from` (inclusive) and `to` (exclusive) bound `created_at`. */
   async list(actor: Actor, filters: RunListInput = {}): Promise<{ items: RunResource[]; total: number }> {
     const input = parseScheduleInput(runListSchema, filters);
+    // owner_id is a filter, never ignored: a non-admin naming another user is refused (as for keys).
+    if (actor.role !== 'admin' && input.owner_id !== undefined && input.owner_id !== actor.userId) assertAdmin(actor, "list other users' runs");
     const ownerId = actor.role === 'admin' ? input.owner_id : actor.userId;
     const { rows, total } = await listRuns(this.options.db, {
       ...(ownerId && { ownerId }),

@@ -48,7 +48,7 @@ describe('llm assistants against an OpenAI-compatible server', () => {
     const trace = recordEvents();
     const result = await executeAssistant(deps, makeRun({ assistantId: assistant.id, input: 'Summarise the day' }), new AbortController().signal, trace.emit);
     expect(result.output).toBe('reply from test-model to 2 messages');
-    expect(result.usage).toEqual({ prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 });
+    expect(result.usage).toEqual({ prompt_tokens: 20, completion_tokens: 5, total_tokens: 25, model: 'test-model' });
     const request = provider.requests.at(-1)!;
     expect(request.body).toEqual({
       model: 'test-model',

@@ -57,6 +57,47 @@ describe('SDK', () => {
     expect((await kairos.keys.revoke(created.id)).revoked_at).not.toBeNull();
   });
 
+  it('ensures a schedule by name: created, unchanged, updated, skipped, and schedule_exists for a hand-made one', async () => {
+    const kairos = client(alice.key);
+    const assistant = await kairos.assistants.create({ name: 'SDK ensure', kind: 'module', config: { module: 'echo' } });
+    const body = { name: 'sdk-nightly', assistant_id: assistant.id, schedule: { cron: '0 3 * * *', timezone: 'UTC' } };
+    const created = await kairos.schedules.ensure(body);
+    expect(created).toMatchObject({ result: 'created', changed: [], schedule: { name: 'sdk-nightly', source: 'apply' } });
+    expect(await kairos.schedules.ensure(body)).toMatchObject({ result: 'unchanged', schedule: { id: created.schedule.id, version: created.schedule.version } });
+    const moved = await kairos.schedules.ensure({ ...body, schedule: { cron: '0 4 * * *', timezone: 'UTC' } });
+    expect(moved).toMatchObject({ result: 'updated', changed: ['schedule'] });
+    expect(moved.schedule.next_run_at).toMatch(/T04:00:00\.000Z$/);
+    await kairos.schedules.create({ name: 'sdk-by-hand', assistant_id: assistant.id, schedule: '0 5 * * *' });
+    const refused = await kairos.schedules.ensure({ ...body, name: 'sdk-by-hand' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(KairosApiError);
+    expect(refused).toMatchObject({ status: 409, code: 'schedule_exists', details: { name: 'sdk-by-hand', source: 'api' } });
+    expect(await kairos.schedules.ensure({ ...body, name: 'sdk-by-hand' }, { if_exists: 'skip' })).toMatchObject({ result: 'skipped' });
+  });
+
+  it('backfills (dry run, then for real, then nothing new) and pauses with a note', async () => {
+    const kairos = client(alice.key);
+    const assistant = await kairos.assistants.create({ name: 'SDK backfill', kind: 'module', config: { module: 'echo' } });
+    const schedule = await kairos.schedules.create({ assistant_id: assistant.id, schedule: { cron: '0 6 * * *' }, pause_after_failures: 5 });
+    expect(schedule.pause_after_failures).toBe(5);
+    const window = { from: '2026-01-01T00:00:00Z', to: '2026-01-04T00:00:00Z' };
+    const preview = await kairos.schedules.backfill(schedule.id, { ...window, dry_run: true });
+    expect(preview).toMatchObject({ dry_run: true, occurrences: 3, runs: 3, run_ids: [] });
+    expect((await kairos.schedules.runs(schedule.id)).total).toBe(0);
+    const done = await kairos.schedules.backfill(schedule.id, window);
+    expect(done).toMatchObject({ dry_run: false, runs: 3, scheduled_for: ['2026-01-01T06:00:00.000Z', '2026-01-02T06:00:00.000Z', '2026-01-03T06:00:00.000Z'] });
+    const backfilled = await kairos.schedules.runs(schedule.id, { trigger: 'backfill' });
+    expect(backfilled.data.map((run) => run.id).sort()).toEqual([...done.run_ids].sort());
+    expect((await kairos.schedules.backfill(schedule.id, window)).runs).toBe(0);
+    const tooLarge = await kairos.schedules.backfill(schedule.id, { from: '2020-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }).catch((error: unknown) => error);
+    expect(tooLarge).toMatchObject({ status: 422, code: 'backfill_too_large', details: { cap: 1000 } });
+
+    const paused = await kairos.schedules.pause(schedule.id, { note: 'waiting for the new model' });
+    expect(paused.paused).toMatchObject({ by: alice.userId, note: 'waiting for the new model' });
+    expect((await kairos.schedules.get(schedule.id)).paused?.note).toBe('waiting for the new model');
+    expect((await kairos.schedules.resume(schedule.id)).paused).toBeNull();
+    expect((await kairos.schedules.pause(schedule.id)).paused).toMatchObject({ note: null });
+  });
+
   it('throws KairosApiError carrying the status, code and details', async () => {
     const kairos = client(alice.key);
     const notFound = await kairos.schedules.get('00000000-0000-0000-0000-00000000beef').catch((error: unknown) => error);

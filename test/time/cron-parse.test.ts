@@ -28,6 +28,28 @@ describe('parseCron: accepted syntax', () => {
     expect(parseCron('0 0 10/7 * *').dayOfMonth.values).toEqual([10, 17, 24, 31]);
   });
 
+  it('accepts any positive step, as cronie does: a step beyond the span keeps the start', () => {
+    expect(parseCron('*/90 * * * *').minute.values).toEqual([0]);
+    expect(parseCron('0-30/45 * * * *').minute.values).toEqual([0]);
+    expect(parseCron('0 */25 * * *').hour.values).toEqual([0]);
+    expect(parseCron('0 0 */45 * *').dayOfMonth.values).toEqual([1]);
+    expect(parseCron('0 0 1 */13 *').month.values).toEqual([1]);
+    expect(parseCron('0 0 * * 2/10').dayOfWeek.values).toEqual([2]);
+    expect(parseCron('0 0 * * */8').dayOfWeek.values).toEqual([0]);
+    // `*/90` still starts with `*`: a wild job for the DST rule.
+    expect(parseCron('*/90 * * * *').wild).toBe(true);
+    expect(parseCron('30 2 * * *').wild).toBe(false);
+  });
+
+  it('runs day-of-week steps over 0-7 as cronie does (7 is Sunday)', () => {
+    expect(parseCron('0 0 * * 5/2').dayOfWeek.values).toEqual([0, 5]);
+    expect(parseCron('0 0 * * 7/2').dayOfWeek.values).toEqual([0]);
+    expect(parseCron('0 0 * * 1/2').dayOfWeek.values).toEqual([0, 1, 3, 5]);
+    expect(parseCron('0 0 * * */2').dayOfWeek.values).toEqual([0, 2, 4, 6]);
+    expect(parseCron('0 0 * * 1-7/2').dayOfWeek.values).toEqual([0, 1, 3, 5]);
+    expect(parseCron('0 0 * * 6/1').dayOfWeek.values).toEqual([0, 6]);
+  });
+
   it('reads month and weekday names in any case, also in ranges and steps', () => {
     const parsed = parseCron('0 0 * jan-MAR,Dec mon-fri/2');
     expect(parsed.month.values).toEqual([1, 2, 3, 12]);
@@ -121,8 +143,7 @@ describe('parseCron: refusals name the field, the value and what is allowed', ()
     ['0 0 * 13 *', 'month', '13', 'month: 13 is outside 1-12'],
     ['0 0 * * 8', 'day-of-week', '8', 'day-of-week: 8 is outside 0-7'],
     ['60 * * * * *', 'second', '60', 'second: 60 is outside 0-59'],
-    ['*/0 * * * *', 'minute', '*/0', 'minute: step 0 in "*/0" is not allowed; a step must be 1-60'],
-    ['*/61 * * * *', 'minute', '*/61', 'minute: step 61 in "*/61" is outside 1-60'],
+    ['*/0 * * * *', 'minute', '*/0', 'minute: step 0 in "*/0" is not allowed; a step must be 1 or more'],
     ['0 22-2 * * *', 'hour', '22-2', 'hour: range 22-2 is reversed (22 is after 2); write it as two ranges, e.g. 22-23,0-2'],
     ['0 0 * * FRI-MON', 'day-of-week', 'FRI-MON', 'reversed'],
     ['0 0 * FOO *', 'month', 'FOO', 'month: "FOO" is not a month name; allowed: 1-12 or JAN-DEC'],

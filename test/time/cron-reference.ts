@@ -56,7 +56,8 @@ function numericField(rng: Rng, min: number, max: number, interesting: readonly 
   const shape = rng();
   if (shape < 0.2) return { text: rng() < 0.9 ? '*' : '?', matches: () => true };
   if (shape < 0.32) {
-    const step = pick(rng, [2, 3, 5, 7, 10, 15, 20, 30, int(rng, 1, max - min + 1)].filter((s) => s <= max - min + 1));
+    // cronie takes any positive step; one beyond the span keeps only the minimum.
+    const step = pick(rng, [2, 3, 5, 7, 10, 15, 20, 30, int(rng, 1, max - min + 1), int(rng, max - min, max - min + 40)]);
     return { text: `*/${step}`, matches: (v) => (v - min) % step === 0 };
   }
   if (shape < 0.62) {
@@ -75,11 +76,11 @@ function numericField(rng: Rng, min: number, max: number, interesting: readonly 
   if (shape < 0.93) {
     const a = int(rng, min, max);
     const b = int(rng, a, max);
-    const step = int(rng, 1, Math.max(1, Math.min(b - a + 1, 20)));
+    const step = rng() < 0.8 ? int(rng, 1, Math.max(1, Math.min(b - a + 1, 20))) : int(rng, b - a, b - a + 70);
     return { text: `${a}-${b}/${step}`, matches: (x) => x >= a && x <= b && (x - a) % step === 0 };
   }
   const a = int(rng, min, max);
-  const step = int(rng, 1, Math.min(max - min + 1, 20));
+  const step = rng() < 0.8 ? int(rng, 1, Math.min(max - min + 1, 20)) : int(rng, max - a, max - a + 70);
   return { text: `${a}/${step}`, matches: (x) => x >= a && (x - a) % step === 0 };
 }
 
@@ -155,7 +156,18 @@ function dayOfWeekItem(rng: Rng): { text: string; matches: DayPredicate } {
       return (w >= a && w <= b) || (w === 0 && b === 7);
     } };
   }
-  if (shape < 0.75) {
+  if (shape < 0.62) {
+    // Steps over cronie's 0-7 (7 is Sunday again): `5/2` is Friday and Sunday, `*\/n` from 0.
+    const a = int(rng, 0, 7);
+    const b = int(rng, a, 7);
+    const step = rng() < 0.8 ? int(rng, 1, 7) : int(rng, 7, 30);
+    const form = rng();
+    const [from, to, text] = form < 0.4 ? [a, 7, `${show(a)}/${step}`] : form < 0.7 ? [a, b, `${show(a)}-${show(b)}/${step}`] : [0, 7, `*/${step}`];
+    const weekdays = new Set<number>();
+    for (let v = from; v <= to; v += step) weekdays.add(v % 7);
+    return { text, matches: (y, m, d) => weekdays.has(weekdayOf(y, m, d)) };
+  }
+  if (shape < 0.8) {
     const v = int(rng, 0, 7);
     const nth = int(rng, 1, 5);
     return { text: `${show(v)}#${nth}`, matches: (y, m, d) => weekdayOf(y, m, d) === v % 7 && Math.ceil(d / 7) === nth };
@@ -351,15 +363,20 @@ export class ReferenceZone {
    * Instants whose wall time is `wall`: one, two (repeated) or none; for none, `gapEnd` is the
    * first instant after the gap that swallowed it.
    */
-  instantsOf(wall: number): { instants: number[]; gapEnd?: number } {
+  instantsOf(wall: number): { instants: number[]; gapEnd?: number; gapMs?: number; repeatMs?: number } {
     const offsets = new Set([this.offsetAt(wall - 15 * HOUR), this.offsetAt(wall + 15 * HOUR)]);
     for (const t of this.transitions) if (t.at >= wall - 15 * HOUR && t.at <= wall + 15 * HOUR) offsets.add(t.before).add(t.after);
     const instants = [...offsets].map((offset) => wall - offset).filter((instant) => this.offsetAt(instant) === wall - instant);
     instants.sort((a, b) => a - b);
+    if (instants.length > 1) {
+      const repeat = this.transitions.find((t) => t.after < t.before && wall >= t.at + t.after && wall < t.at + t.before);
+      if (!repeat) throw new Error(`wall time ${new Date(wall).toISOString()} occurs twice outside a repeat in ${this.name}`);
+      return { instants, repeatMs: repeat.before - repeat.after };
+    }
     if (instants.length > 0) return { instants };
     const gap = this.transitions.find((t) => t.after > t.before && wall >= t.at + t.before && wall < t.at + t.after);
     if (!gap) throw new Error(`wall time ${new Date(wall).toISOString()} neither exists nor falls in a gap in ${this.name}`);
-    return { instants, gapEnd: gap.at };
+    return { instants, gapEnd: gap.at, gapMs: gap.after - gap.before };
   }
 }
 
@@ -381,20 +398,59 @@ export function interestingTimes(zone: ReferenceZone, from: number, to: number):
 // ---------------------------------------------------------------------------------------------
 // Fires
 
+/** A schedule's DST policy (keys left out: the Vixie rule for the job). */
+export interface RefDstPolicy {
+  repeated?: 'first' | 'last' | 'both';
+  skipped?: 'shift' | 'skip';
+}
+
+// cronie's clock-change bounds (cron.c: |wall minutes now - last handled| > 180): a forward jump
+// of 180 minutes or more and a backward jump of 182 minutes or more are not DST.
+const FORWARD_CLOCK_CHANGE = 180 * 60_000;
+const BACKWARD_CLOCK_CHANGE = 182 * 60_000;
+
+/** Which instants of one wall time fire, given how many it has and the jump around it. */
+function chosenInstants(
+  expression: RefExpression,
+  policy: RefDstPolicy,
+  found: { instants: number[]; gapEnd?: number; gapMs?: number; repeatMs?: number },
+): number[] {
+  const { instants } = found;
+  if (instants.length === 0) {
+    if (found.gapMs! >= FORWARD_CLOCK_CHANGE) return [];
+    const skipped = policy.skipped ?? (expression.wild ? 'skip' : 'shift');
+    return skipped === 'shift' ? [found.gapEnd!] : [];
+  }
+  if (instants.length === 1) return instants;
+  if (found.repeatMs! >= BACKWARD_CLOCK_CHANGE) return instants;
+  const repeated = policy.repeated ?? (expression.wild ? 'both' : 'first');
+  return repeated === 'both' ? instants : repeated === 'first' ? [instants[0]!] : [instants[1]!];
+}
+
 export interface ReferenceResult {
   fires: number[];
   /** Fires at the end of a gap (fixed jobs) and second fires of repeated wall times (wild jobs) among `fires`. */
   gapFires: number;
   repeatFires: number;
+  /** Matching wall times lost to a clock change (a forward jump of 3 hours or more), not caught up. */
+  clockChangeLosses: number;
   /** Every fire up to this instant was found (the scan stopped there). */
   coveredUntil: number;
 }
 
 /** The first `count` fires strictly after `from`, by walking wall times in calendar order. */
-export function referenceFires(expression: RefExpression, zone: ReferenceZone, from: number, count: number, scanDays = 4000): ReferenceResult {
+export function referenceFires(
+  expression: RefExpression,
+  zone: ReferenceZone,
+  from: number,
+  count: number,
+  scanDays = 4000,
+  policy: RefDstPolicy = {},
+): ReferenceResult {
   const fires = new Set<number>();
   const gapEnds = new Set<number>();
   const repeats = new Set<number>();
+  let clockChangeLosses = 0;
   // A wall time w has its instants in [w - maxOffset, w - minOffset]: walls before from + minOffset
   // only have instants up to `from`, and walls after nth + maxOffset only instants after nth.
   const startWall = from + zone.minOffset;
@@ -413,10 +469,11 @@ export function referenceFires(expression: RefExpression, zone: ReferenceZone, f
           const wall = dayIndex * DAY + hour * HOUR + minute * 60_000 + second * 1000;
           if (wall < startWall) continue;
           if (wall - zone.maxOffset > nth) break scan;
-          const { instants, gapEnd } = zone.instantsOf(wall);
-          const chosen = instants.length === 0 ? (expression.wild ? [] : [gapEnd!]) : expression.wild ? instants : [instants[0]!];
-          if (instants.length === 0 && !expression.wild) gapEnds.add(gapEnd!);
-          if (instants.length === 2 && expression.wild) repeats.add(instants[1]!);
+          const found = zone.instantsOf(wall);
+          const chosen = chosenInstants(expression, policy, found);
+          if (found.instants.length === 0 && chosen.length > 0) gapEnds.add(found.gapEnd!);
+          if (found.instants.length === 0 && found.gapMs! >= FORWARD_CLOCK_CHANGE && found.gapEnd! > from) clockChangeLosses++;
+          if (found.instants.length === 2 && chosen.length === 2) repeats.add(found.instants[1]!);
           for (const instant of chosen) {
             if (instant <= from || instant >= nth || fires.has(instant)) continue;
             fires.add(instant);
@@ -433,5 +490,6 @@ export function referenceFires(expression: RefExpression, zone: ReferenceZone, f
     coveredUntil,
     gapFires: sorted.filter((at) => gapEnds.has(at)).length,
     repeatFires: sorted.filter((at) => repeats.has(at)).length,
+    clockChangeLosses,
   };
 }

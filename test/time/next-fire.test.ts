@@ -138,26 +138,27 @@ const cases: Case[] = [
     ],
   },
   // Apia skipped Friday 30 December 2011: 29 Dec 23:59:59 -10 → 31 Dec 00:00 +14 (30 Dec 10:00Z).
+  // A 24-hour jump is a clock change, not DST (cronie: more than 3 hours): nothing is caught up.
   {
-    name: 'Apia 2011, a daily job fires once at the end of the lost day',
+    name: 'Apia 2011, a daily job loses the 30th (no catch-up after a clock change)',
     expression: '0 9 * * *',
     timezone: 'Pacific/Apia',
     from: '2011-12-28T00:00:00Z',
-    expected: ['2011-12-28T19:00:00Z', '2011-12-29T19:00:00Z', '2011-12-30T10:00:00Z', '2011-12-30T19:00:00Z'],
+    expected: ['2011-12-28T19:00:00Z', '2011-12-29T19:00:00Z', '2011-12-30T19:00:00Z'],
   },
   {
-    name: 'Apia 2011, a job for the 30th only fires at 31 Dec 00:00',
+    name: 'Apia 2011, a job at 12:00 on the missing day does not fire that year',
     expression: '0 12 30 12 *',
     timezone: 'Pacific/Apia',
     from: '2011-12-01T00:00:00Z',
-    expected: ['2011-12-30T10:00:00Z', '2012-12-29T22:00:00Z'],
+    expected: ['2012-12-29T22:00:00Z'],
   },
   {
-    name: 'Apia 2011, a Friday job fires at Saturday 31 Dec 00:00 (Friday 30th was lost)',
+    name: 'Apia 2011, a Friday job skips the lost Friday',
     expression: '0 9 * * FRI',
     timezone: 'Pacific/Apia',
     from: '2011-12-20T00:00:00Z',
-    expected: ['2011-12-23T19:00:00Z', '2011-12-30T10:00:00Z', '2012-01-05T19:00:00Z'],
+    expected: ['2011-12-23T19:00:00Z', '2012-01-05T19:00:00Z'],
   },
   {
     name: 'Apia 2011, a wild job for the 30th skips the lost day',
@@ -165,6 +166,62 @@ const cases: Case[] = [
     timezone: 'Pacific/Apia',
     from: '2011-12-01T00:00:00Z',
     expected: ['2012-12-29T10:00:00Z'],
+  },
+  // Kiritimati skipped Saturday 31 December 1994 (-10 → +14 at 10:00Z).
+  {
+    name: 'Kiritimati 1994/95, a daily 12:00 job loses 31 December',
+    expression: '0 12 * * *',
+    timezone: 'Pacific/Kiritimati',
+    from: '1994-12-29T00:00:00Z',
+    expected: ['1994-12-29T22:00:00Z', '1994-12-30T22:00:00Z', '1994-12-31T22:00:00Z'],
+  },
+  {
+    name: 'Kiritimati 1994/95, a job for 31 December only fires in 1995',
+    expression: '30 8 31 12 *',
+    timezone: 'Pacific/Kiritimati',
+    from: '1994-12-01T00:00:00Z',
+    expected: ['1995-12-30T18:30:00Z'],
+  },
+  // Kwajalein skipped Saturday 21 August 1993 (-12 → +12 at 12:00Z).
+  {
+    name: 'Kwajalein 1993, a daily 12:00 job loses 21 August',
+    expression: '0 12 * * *',
+    timezone: 'Pacific/Kwajalein',
+    from: '1993-08-19T12:00:00Z',
+    expected: ['1993-08-20T00:00:00Z', '1993-08-21T00:00:00Z', '1993-08-22T00:00:00Z'],
+  },
+  {
+    name: 'Kwajalein 1993, a Saturday job skips the lost Saturday',
+    expression: '0 6 * * SAT',
+    timezone: 'Pacific/Kwajalein',
+    from: '1993-08-15T00:00:00Z',
+    expected: ['1993-08-27T18:00:00Z'],
+  },
+  // Vostok 1994: 1 Feb 00:00 +07 → 31 Jan 17:00 +00, seven hours repeated: a clock change, so a
+  // fixed job fires in both (cronie jumps its virtual clock back and runs everything again).
+  {
+    name: 'Vostok 1994, a fixed job in the seven repeated hours fires twice',
+    expression: '30 18 * * *',
+    timezone: 'Antarctica/Vostok',
+    from: '1994-01-31T00:00:00Z',
+    expected: ['1994-01-31T11:30:00Z', '1994-01-31T18:30:00Z', '1994-02-01T18:30:00Z'],
+  },
+  // Casey 2009/10: +08 → +11 (3 hours forward, 17 Oct 18:00Z) and back (4 Mar 2010 15:00Z).
+  // cronie's bound is exclusive forward (a 3-hour jump is a clock change) and a repeat of
+  // 3 hours is still DST.
+  {
+    name: 'Casey 2009, a 3-hour forward jump is a clock change: no catch-up',
+    expression: '30 3 * * *',
+    timezone: 'Antarctica/Casey',
+    from: '2009-10-17T00:00:00Z',
+    expected: ['2009-10-18T16:30:00Z', '2009-10-19T16:30:00Z'],
+  },
+  {
+    name: 'Casey 2010, a 3-hour repeat is DST: a fixed job fires once',
+    expression: '30 0 * * *',
+    timezone: 'Antarctica/Casey',
+    from: '2010-03-04T00:00:00Z',
+    expected: ['2010-03-04T13:30:00Z', '2010-03-05T16:30:00Z'],
   },
   // Midnight transitions.
   {
@@ -343,6 +400,57 @@ const cases: Case[] = [
     timezone: 'UTC',
     from: '2026-01-01T00:00:00Z',
     expected: ['2026-02-02T12:00:00Z', '2026-02-09T12:00:00Z', '2026-02-16T12:00:00Z', '2026-02-23T12:00:00Z', '2026-07-06T12:00:00Z'],
+  },
+  // cronie: any positive step is valid; one larger than the span keeps just the start.
+  {
+    name: 'a step larger than the span: */90 in minutes is minute 0',
+    expression: '*/90 * * * *',
+    timezone: 'UTC',
+    from: '2026-01-01T00:00:00Z',
+    expected: ['2026-01-01T01:00:00Z', '2026-01-01T02:00:00Z'],
+  },
+  {
+    name: 'a stepped range with a larger step: 0-30/45 is minute 0',
+    expression: '0-30/45 * * * *',
+    timezone: 'UTC',
+    from: '2026-01-01T00:00:00Z',
+    expected: ['2026-01-01T01:00:00Z', '2026-01-01T02:00:00Z'],
+  },
+  {
+    name: 'day-of-month */45 is the 1st',
+    expression: '0 0 */45 * *',
+    timezone: 'UTC',
+    from: '2026-01-01T00:00:00Z',
+    expected: ['2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z'],
+  },
+  {
+    name: 'day-of-week 2/10 is Tuesday only',
+    expression: '0 0 * * 2/10',
+    timezone: 'UTC',
+    from: '2026-01-01T00:00:00Z',
+    expected: ['2026-01-06T00:00:00Z', '2026-01-13T00:00:00Z'],
+  },
+  // cronie: day-of-week spans 0-7, so N/step runs to 7 (Sunday).
+  {
+    name: 'day-of-week 5/2 is Friday and Sunday',
+    expression: '0 0 * * 5/2',
+    timezone: 'UTC',
+    from: '2026-01-01T00:00:00Z',
+    expected: ['2026-01-02T00:00:00Z', '2026-01-04T00:00:00Z', '2026-01-09T00:00:00Z', '2026-01-11T00:00:00Z'],
+  },
+  {
+    name: 'day-of-week 7/2 is Sunday',
+    expression: '0 0 * * 7/2',
+    timezone: 'UTC',
+    from: '2026-01-01T00:00:00Z',
+    expected: ['2026-01-04T00:00:00Z', '2026-01-11T00:00:00Z'],
+  },
+  {
+    name: 'day-of-week 1/2 is Monday, Wednesday, Friday and Sunday',
+    expression: '0 0 * * 1/2',
+    timezone: 'UTC',
+    from: '2026-01-01T00:00:00Z',
+    expected: ['2026-01-02T00:00:00Z', '2026-01-04T00:00:00Z', '2026-01-05T00:00:00Z', '2026-01-07T00:00:00Z', '2026-01-09T00:00:00Z'],
   },
   {
     name: 'step from a start: 5/10',

@@ -1,7 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { invalid } from '../../errors.ts';
 import { parseDuration } from '../../scheduler/durations.ts';
-import type { PreviewInput, ScheduleCreateInput, ScheduleUpdateInput } from '../../scheduler/schedule-input.ts';
+import type { BackfillInput as ScheduleBackfillBody } from '../../scheduler/backfill.ts';
+import type { PauseInput as SchedulePauseBody, PreviewInput, ScheduleCreateInput, ScheduleUpdateInput } from '../../scheduler/schedule-input.ts';
 import type { ScheduleService } from '../../scheduler/schedule-service.ts';
 import type { RunService } from '../../worker/run-service.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
@@ -10,12 +11,20 @@ import { ResourceParams } from '../schemas/common.ts';
 import { Run, RunList } from '../schemas/runs.ts';
 import {
   Schedule,
+  ScheduleBackfill,
+  ScheduleBackfillQuery,
+  ScheduleBackfillResult,
   ScheduleCreate,
+  ScheduleEnsureParams,
+  ScheduleEnsureQuery,
+  ScheduleEnsureResult,
   ScheduleEventList,
   ScheduleList,
   ScheduleListQuery,
+  SchedulePause,
   SchedulePreview,
   SchedulePreviewBody,
+  SchedulePreviewQuery,
   ScheduleRunsQuery,
   ScheduleStats,
   ScheduleStatsQuery,
@@ -35,6 +44,24 @@ export const scheduleRoutes = {
     responses: { 201: json(Schedule, 'The schedule, with next_run_at') },
     extraErrors: {
       409: 'Name taken, or the assistant is inactive (`name_taken`, `assistant_inactive`)',
+      429: 'The owner has reached KAIROS_MAX_SCHEDULES_PER_USER (`schedule_cap_reached`)',
+    },
+  }),
+  ensure: apiRoute({
+    method: 'put',
+    path: '/api/v1/schedules/by-name/{name}',
+    tags,
+    summary: 'Create the schedule of this name, or reconcile the existing one (idempotent upsert by name)',
+    description:
+      'The body is a create body; its `name`, if given, must equal the path. Answers 201 when created, 200 when updated, unchanged or skipped. ' +
+      'An update writes only the fields that differ and recomputes next_run_at only when timing fields changed.',
+    request: { params: ScheduleEnsureParams, query: ScheduleEnsureQuery, body: jsonBody(ScheduleCreate) },
+    responses: {
+      201: json(ScheduleEnsureResult, 'Created'),
+      200: json(ScheduleEnsureResult, 'Updated, unchanged or skipped'),
+    },
+    extraErrors: {
+      409: 'The name is taken by a schedule this upsert did not create and if_exists is raise (`schedule_exists`), or the assistant is inactive',
       429: 'The owner has reached KAIROS_MAX_SCHEDULES_PER_USER (`schedule_cap_reached`)',
     },
   }),
@@ -83,9 +110,21 @@ export const scheduleRoutes = {
     method: 'post',
     path: '/api/v1/schedules/{id}/pause',
     tags,
-    summary: 'Pause a schedule',
-    request: { params: ResourceParams },
-    responses: { 200: json(Schedule, 'The schedule') },
+    summary: 'Pause a schedule, with an optional note (shown with who paused and when until it is resumed)',
+    request: {
+      params: ResourceParams,
+      body: { required: false, content: { 'application/json': { schema: SchedulePause } } },
+    },
+    responses: { 200: json(Schedule, 'The schedule, with `paused`') },
+  }),
+  backfill: apiRoute({
+    method: 'post',
+    path: '/api/v1/schedules/{id}/backfill',
+    tags,
+    summary: 'Create one run per occurrence in (from, to] that has no run yet (trigger "backfill"); dry_run only counts',
+    request: { params: ResourceParams, query: ScheduleBackfillQuery, body: jsonBody(ScheduleBackfill) },
+    responses: { 200: json(ScheduleBackfillResult, 'What was created, or with dry_run would be') },
+    extraErrors: { 422: 'A bad window, `to` in the future, or more than 1,000 occurrences (`backfill_too_large`, with `split_at`)' },
   }),
   resume: apiRoute({
     method: 'post',
@@ -114,6 +153,14 @@ export const scheduleRoutes = {
     request: { params: ResourceParams, query: ScheduleRunsQuery },
     responses: { 200: json(RunList, 'A page of runs') },
   }),
+  savedPreview: apiRoute({
+    method: 'get',
+    path: '/api/v1/schedules/{id}/preview',
+    tags,
+    summary: "A schedule's next fire times, the occurrences its excluded dates skip and the effect of the next DST change",
+    request: { params: ResourceParams, query: SchedulePreviewQuery },
+    responses: { 200: json(SchedulePreview, 'Next fire times') },
+  }),
   stats: apiRoute({
     method: 'get',
     path: '/api/v1/schedules/{id}/stats',
@@ -139,8 +186,14 @@ function previewInput(body: Record<string, unknown>): { input: PreviewInput; cou
     throw invalid('count', 'must be a whole number from 1 to 100');
   }
   if ('schedule' in rest) return { input: rest as PreviewInput, count };
-  const { start_at, end_at, ...schedule } = rest;
-  const input = { schedule, ...(start_at !== undefined && { start_at }), ...(end_at !== undefined && { end_at }) };
+  const { start_at, end_at, dst, exclude_dates, ...schedule } = rest;
+  const input = {
+    schedule,
+    ...(start_at !== undefined && { start_at }),
+    ...(end_at !== undefined && { end_at }),
+    ...(dst !== undefined && { dst }),
+    ...(exclude_dates !== undefined && { exclude_dates }),
+  };
   return { input: input as PreviewInput, count };
 }
 
@@ -149,6 +202,16 @@ export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: Sche
   app.openapi(scheduleRoutes.create, async (c) =>
     c.json(await schedules.create(c.var.actor, c.req.valid('json') as ScheduleCreateInput), 201),
   );
+  app.openapi(scheduleRoutes.ensure, async (c) => {
+    const { name } = c.req.valid('param');
+    const body = c.req.valid('json');
+    if (body.name !== undefined && body.name !== name) {
+      throw invalid('name', `the body names "${String(body.name)}" but the path names "${name}": give the name once, in the path`);
+    }
+    const { if_exists } = c.req.valid('query');
+    const outcome = await schedules.ensure(c.var.actor, { ...(body as ScheduleCreateInput), name }, { ...(if_exists && { ifExists: if_exists }), source: 'apply' });
+    return outcome.result === 'created' ? c.json(outcome, 201) : c.json(outcome, 200);
+  });
   app.openapi(scheduleRoutes.list, async (c) => {
     const query = c.req.valid('query');
     const { items, total, next_cursor } = await schedules.list(c.var.actor, query);
@@ -166,7 +229,16 @@ export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: Sche
     await schedules.delete(c.var.actor, c.req.valid('param').id);
     return c.body(null, 204);
   });
-  app.openapi(scheduleRoutes.pause, async (c) => c.json(await schedules.pause(c.var.actor, c.req.valid('param').id), 200));
+  app.openapi(scheduleRoutes.pause, async (c) => {
+    const body = c.req.valid('json') as SchedulePauseBody | undefined;
+    return c.json(await schedules.pause(c.var.actor, c.req.valid('param').id, body ?? {}), 200);
+  });
+  app.openapi(scheduleRoutes.backfill, async (c) => {
+    const body = c.req.valid('json') as ScheduleBackfillBody;
+    const { dry_run } = c.req.valid('query');
+    const input = dry_run === undefined ? body : { ...body, dry_run: dry_run || body.dry_run === true };
+    return c.json(await schedules.backfill(c.var.actor, c.req.valid('param').id, input), 200);
+  });
   app.openapi(scheduleRoutes.resume, async (c) => c.json(await schedules.resume(c.var.actor, c.req.valid('param').id), 200));
   app.openapi(scheduleRoutes.trigger, async (c) => {
     const body = c.req.valid('json');
@@ -179,6 +251,10 @@ export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: Sche
     if (!runs) throw new Error('the runs service is not configured');
     const { items, total } = await runs.list(c.var.actor, { ...query, schedule_id: schedule.id });
     return c.json({ data: items, total, limit: query.limit, offset: query.offset }, 200);
+  });
+  app.openapi(scheduleRoutes.savedPreview, async (c) => {
+    const { count } = c.req.valid('query');
+    return c.json(await schedules.previewSaved(c.var.actor, c.req.valid('param').id, count === undefined ? {} : { count }), 200);
   });
   app.openapi(scheduleRoutes.stats, async (c) => {
     const { window } = c.req.valid('query');

@@ -134,6 +134,9 @@ export const LangGraphAssistantCreate = z
   })
   .openapi('LangGraphAssistantCreate');
 
+/** The fields of LangGraph's Assistant, the only names `select` accepts (an unknown one is a 422, not an empty object). */
+const assistantFields = ['assistant_id', 'graph_id', 'config', 'context', 'metadata', 'version', 'name', 'description', 'created_at', 'updated_at'] as const;
+
 export const LangGraphAssistantSearch = z
   .strictObject({
     graph_id: z.string().min(1).optional(),
@@ -143,7 +146,7 @@ export const LangGraphAssistantSearch = z
     offset: z.number().int().min(0).default(0),
     sort_by: z.enum(['assistant_id', 'graph_id', 'name', 'created_at', 'updated_at']).default('created_at'),
     sort_order: z.enum(['asc', 'desc']).default('desc'),
-    select: z.array(z.string()).min(1).optional(),
+    select: z.array(z.enum(assistantFields)).min(1).optional(),
   })
   .openapi('LangGraphAssistantSearch');
 
@@ -206,11 +209,14 @@ export const LangGraphRunWait = z
   })
   .openapi('LangGraphRunWait');
 
+/** The fields of LangGraph's Run, the only names `select` accepts. */
+const runFields = ['run_id', 'thread_id', 'assistant_id', 'created_at', 'updated_at', 'status', 'metadata', 'multitask_strategy', 'kwargs'] as const;
+
 export const LangGraphRunListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(10),
   offset: z.coerce.number().int().min(0).default(0),
   status: z.enum(['pending', 'running', 'error', 'success', 'timeout', 'interrupted']).optional(),
-  select: z.union([z.string(), z.array(z.string())]).optional(),
+  select: z.union([z.enum(runFields), z.array(z.enum(runFields))]).optional(),
 });
 
 export const LangGraphRun = z

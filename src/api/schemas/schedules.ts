@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { triggers } from '../../agents/runtime.ts';
-import { previewSchema, scheduleCreateSchema, scheduleUpdateSchema } from '../../scheduler/schedule-input.ts';
+import { ifExistsPolicies } from '../../scheduler/schedule-ensure.ts';
+import { backfillSchema } from '../../scheduler/backfill.ts';
+import { pauseSchema, previewSchema, scheduleCreateSchema, scheduleUpdateSchema } from '../../scheduler/schedule-input.ts';
 import { PageQuery, Timestamp, queryBoolean } from './common.ts';
 import { jsonObjectQuery } from './json-query.ts';
 import { serviceBody } from './service-body.ts';
@@ -20,16 +22,35 @@ export const SchedulePreviewBody = serviceBody(
       anchor: z.string().optional(),
       start_at: z.string().nullable().optional(),
       end_at: z.string().nullable().optional(),
+      dst: z.unknown().optional(),
+      exclude_dates: z.unknown().optional(),
       count: z.number().int().min(1).max(100).optional(),
     }),
   ]),
   'SchedulePreviewRequest',
 );
 
+export const DstTransitionEffect = z
+  .object({
+    at: Timestamp.openapi({ description: 'The instant the offset changes' }),
+    kind: z.enum(['forward', 'backward']),
+    jump_minutes: z.number().int().openapi({ description: 'Signed size of the jump (+60 spring forward, -60 fall back)' }),
+    clock_change: z.boolean().openapi({ description: 'A jump of 3 hours or more: a clock change, not DST; the policy does not apply' }),
+    wall_from: z.string().openapi({ description: 'First skipped or repeated wall time (local, YYYY-MM-DDTHH:MM)' }),
+    wall_to: z.string().openapi({ description: 'End of the skipped or repeated wall times (exclusive)' }),
+    policy: z.object({ repeated: z.enum(['first', 'last', 'both']), skipped: z.enum(['shift', 'skip']) }),
+    affected: z.number().int().openapi({ description: 'Occurrences whose wall time is skipped or repeated' }),
+    fires: z.array(Timestamp).openapi({ description: 'The fires around the change under the policy' }),
+    effect: z.string().openapi({ description: 'The effect in a sentence' }),
+  })
+  .openapi('DstTransitionEffect');
+
 export const SchedulePreview = z
   .object({
     times: z.array(Timestamp).openapi({ description: 'The next fire times (UTC), without jitter' }),
     description: z.string().nullable().openapi({ description: 'The cron expression in words' }),
+    excluded: z.array(Timestamp).openapi({ description: 'Occurrences up to the last time shown that exclude_dates skips' }),
+    dst: DstTransitionEffect.nullable().openapi({ description: "The effect of the zone's next offset change (cron schedules)" }),
   })
   .openapi('SchedulePreview');
 
@@ -39,6 +60,28 @@ export const ScheduleTrigger = z
     overlap: z.enum(['obey', 'override']).optional(),
   })
   .openapi('ScheduleTrigger');
+
+export const SchedulePause = serviceBody(pauseSchema, 'SchedulePause');
+export const ScheduleBackfill = serviceBody(backfillSchema, 'ScheduleBackfill');
+
+export const ScheduleBackfillQuery = z.object({
+  dry_run: queryBoolean.optional().openapi({ description: 'Same as `dry_run: true` in the body: count, create nothing' }),
+});
+
+export const ScheduleBackfillResult = z
+  .object({
+    schedule_id: z.string(),
+    from: Timestamp,
+    to: Timestamp,
+    overlap: z.enum(['queue', 'obey']),
+    dry_run: z.boolean(),
+    occurrences: z.number().int().openapi({ description: 'Occurrences of the schedule in (from, to]' }),
+    existing: z.number().int().openapi({ description: 'Of those, how many already had a run (left alone)' }),
+    runs: z.number().int().openapi({ description: 'Runs created; with dry_run, how many a real request would create' }),
+    scheduled_for: z.array(Timestamp).openapi({ description: 'The occurrences of those runs, oldest first' }),
+    run_ids: z.array(z.string()).openapi({ description: 'The runs created, oldest first (empty with dry_run)' }),
+  })
+  .openapi('ScheduleBackfillResult');
 
 export const Schedule = z
   .object({
@@ -76,19 +119,56 @@ export const Schedule = z
     next_run_at: Timestamp.nullable(),
     run_count: z.number().int(),
     missed_count: z.number().int(),
+    dst: z
+      .object({ repeated: z.enum(['first', 'last', 'both']).optional(), skipped: z.enum(['shift', 'skip']).optional() })
+      .nullable()
+      .openapi({ description: 'DST policy as given; null (or a key left out) keeps the Vixie rule for the job' }),
+    exclude_dates: z.array(z.string()).openapi({ description: "Wall-clock dates (YYYY-MM-DD, in the schedule's zone) whose occurrences are skipped" }),
+    excluded_count: z.number().int().openapi({ description: 'Occurrences skipped because of exclude_dates (not missed)' }),
     consecutive_failures: z.number().int(),
     last_run_at: Timestamp.nullable(),
     last_run_status: z.string().nullable(),
     alert_after: z.number().int(),
+    pause_after_failures: z.number().int().nullable().openapi({ description: 'Pauses itself when this many runs in a row failed; null = never' }),
+    paused: z
+      .object({ at: Timestamp, by: z.string().nullable(), note: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'While paused: when, by whom (null for an automatic pause) and why' }),
     alert_on_tokens_per_day: z.number().int().nullable(),
     webhook: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
     config: z.record(z.string(), z.unknown()).openapi({ description: "Extra run configuration (LangGraph's payload config, context, …)" }),
     version: z.number().int(),
+    source: z.enum(['api', 'config', 'apply']).openapi({
+      description: 'Who manages it: `api` (made through the API, CLI or dashboard), `config` (declared in the config file; the next start may overwrite edits), `apply` (upserted by name)',
+    }),
+    source_note: z.string().nullable().openapi({ description: 'Why a managed schedule differs from its declaration, e.g. paused because it was removed from the config file' }),
+    created_by: z
+      .object({ kind: z.literal('agent'), run_id: z.string(), assistant_id: z.string() })
+      .nullable()
+      .openapi({ description: 'Set when an llm assistant created the schedule with the scheduler tools (docs/agents-tools.md); null when its owner did' }),
     created_at: Timestamp,
     updated_at: Timestamp,
   })
   .openapi('Schedule');
+
+export const ScheduleEnsureParams = z.object({
+  name: z.string().min(1).max(200).openapi({ param: { name: 'name', in: 'path' }, description: 'The schedule name: the key of the upsert', example: 'daily-digest' }),
+});
+
+export const ScheduleEnsureQuery = z.object({
+  if_exists: z.enum(ifExistsPolicies).optional().openapi({
+    description: 'When the name is taken: `raise` (default; 409 `schedule_exists` unless an earlier by-name upsert created it), `update` (make it match the body), `skip` (leave it alone)',
+  }),
+});
+
+export const ScheduleEnsureResult = z
+  .object({
+    result: z.enum(['created', 'updated', 'unchanged', 'skipped']),
+    changed: z.array(z.string()).openapi({ description: 'The fields that changed (`schedule`, `input_template`, …) when updated' }),
+    schedule: Schedule,
+  })
+  .openapi('ScheduleEnsureResult');
 
 export const ScheduleStats = z
   .object({
@@ -106,6 +186,7 @@ export const ScheduleStats = z
     last_run_at: Timestamp.nullable(),
     last_run_status: z.string().nullable(),
     next_run_at: Timestamp.nullable(),
+    excluded: z.number().int().openapi({ description: 'Occurrences in the window skipped because of exclude_dates' }),
   })
   .openapi('ScheduleStats');
 
@@ -123,6 +204,10 @@ export const ScheduleListQuery = PageQuery.extend({
   name: z.string().min(1).max(200).optional().openapi({ description: 'Part of the name, case-insensitive' }),
   metadata: jsonObjectQuery.optional(),
   cursor: z.string().min(1).max(200).optional().openapi({ description: 'The next_cursor of the previous page (keyset on created_at, id)' }),
+});
+
+export const SchedulePreviewQuery = z.object({
+  count: z.coerce.number().int().min(1).max(100).optional().openapi({ description: 'How many fire times (1-100, default 5)' }),
 });
 
 export const ScheduleStatsQuery = z.object({
@@ -152,6 +237,11 @@ export type ScheduleUpdate = z.input<typeof scheduleUpdateSchema>;
 export type SchedulePreview = z.infer<typeof SchedulePreview>;
 export type SchedulePreviewRequest = z.input<typeof previewSchema> & { count?: number };
 export type ScheduleTrigger = z.input<typeof ScheduleTrigger>;
+export type SchedulePause = z.input<typeof pauseSchema>;
+export type ScheduleBackfill = z.input<typeof backfillSchema>;
+export type ScheduleBackfillResult = z.infer<typeof ScheduleBackfillResult>;
 export type ScheduleStats = z.infer<typeof ScheduleStats>;
+export type ScheduleEnsureResult = z.infer<typeof ScheduleEnsureResult>;
+export type ScheduleEnsureQuery = z.infer<typeof ScheduleEnsureQuery>;
 export type ScheduleList = z.infer<typeof ScheduleList>;
 export type ScheduleEventList = z.infer<typeof ScheduleEventList>;

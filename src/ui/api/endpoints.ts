@@ -1,6 +1,6 @@
 import { api, type Query } from './client.ts';
 import { readAllByCursor, readRunWindow } from './paging.ts';
-import type { Assistant, Me, Page, Preview, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, Thread, Workflow } from './types.ts';
+import type { Assistant, BackfillResult, Me, Page, Preview, PreviewExtras, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, Thread, Workflow } from './types.ts';
 
 const v1 = '/api/v1';
 
@@ -21,7 +21,11 @@ export const schedulesApi = {
   create: (body: Record<string, unknown>) => api.post<Schedule>(`${v1}/schedules`, body),
   update: (scheduleId: string, body: Record<string, unknown>) => api.patch<Schedule>(`${v1}/schedules/${id(scheduleId)}`, body),
   remove: (scheduleId: string) => api.delete<unknown>(`${v1}/schedules/${id(scheduleId)}`),
-  pause: (scheduleId: string) => api.post<Schedule>(`${v1}/schedules/${id(scheduleId)}/pause`),
+  /** Pauses; a non-empty `note` is shown on the schedule until it is resumed. */
+  pause: (scheduleId: string, note?: string) => api.post<Schedule>(`${v1}/schedules/${id(scheduleId)}/pause`, note ? { note } : {}),
+  /** One run per occurrence in (from, to] with no run yet; `dry_run` only counts them (the preview). */
+  backfill: (scheduleId: string, body: { from: string; to: string; dry_run?: boolean; overlap?: 'queue' | 'obey' }) =>
+    api.post<BackfillResult>(`${v1}/schedules/${id(scheduleId)}/backfill`, body),
   resume: (scheduleId: string) => api.post<Schedule>(`${v1}/schedules/${id(scheduleId)}/resume`),
   trigger: (scheduleId: string) => api.post<Run | { run?: Run }>(`${v1}/schedules/${id(scheduleId)}/trigger`),
   runs: async (scheduleId: string, query?: Query, signal?: AbortSignal) =>
@@ -31,7 +35,7 @@ export const schedulesApi = {
     readRunWindow((query, s) => schedulesApi.runs(scheduleId, query, s), from, to, {}, signal),
   stats: (scheduleId: string, window = '24h') => api.get<ScheduleStats>(`${v1}/schedules/${id(scheduleId)}/stats`, { window }),
   usage: (scheduleId: string, days = 30) => api.get<ScheduleUsage>(`${v1}/schedules/${id(scheduleId)}/usage`, { days }),
-  preview: (spec: ScheduleSpec, count = 5) => api.post<Preview>(`${v1}/schedules/preview`, { ...spec, count }),
+  preview: (spec: ScheduleSpec, count = 5, extras: PreviewExtras = {}) => api.post<Preview>(`${v1}/schedules/preview`, { ...spec, ...extras, count }),
 };
 
 export const runsApi = {

@@ -82,9 +82,38 @@ export interface Schedule {
   last_run_status?: RunStatus | string | null;
   consecutive_failures?: number;
   run_count?: number;
+  /** DST policy as given; null keeps the Vixie rules (fixed: first + shift, wild: both + skip). */
+  dst?: DstPolicy | null;
+  /** Wall-clock dates (YYYY-MM-DD in the schedule's zone) whose occurrences are skipped. */
+  exclude_dates?: string[];
+  excluded_count?: number;
+  missed_count?: number;
+  /** Set when an llm assistant created it with the scheduler tools; null when its owner did. */
+  created_by?: { kind: 'agent'; run_id: string; assistant_id: string } | null;
   created_at?: string;
   updated_at?: string;
   owner_id?: string;
+  /** Who manages it: `api`, `config` (declared in the config file) or `apply` (upserted by name). */
+  source?: 'api' | 'config' | 'apply' | string;
+  /** Why a managed schedule differs from its declaration (e.g. paused: removed from the config file). */
+  source_note?: string | null;
+  /** Pauses itself when this many runs in a row failed; null = never. */
+  pause_after_failures?: number | null;
+  /** While paused: when, by whom (null: automatically) and why. */
+  paused?: { at: string; by: string | null; note: string | null } | null;
+}
+
+/** What a backfill created, or with `dry_run` would create. */
+export interface BackfillResult {
+  schedule_id: string;
+  from: string;
+  to: string;
+  dry_run: boolean;
+  occurrences: number;
+  existing: number;
+  runs: number;
+  scheduled_for: string[];
+  run_ids: string[];
 }
 
 export interface ScheduleStats {
@@ -104,10 +133,36 @@ export interface ScheduleStats {
   next_run_at?: string | null;
 }
 
+export interface DstPolicy {
+  repeated?: 'first' | 'last' | 'both';
+  skipped?: 'shift' | 'skip';
+}
+
+/** What the zone's next offset change does to a cron schedule (the preview's `dst`). */
+export interface DstEffect {
+  at: string;
+  kind: 'forward' | 'backward';
+  jump_minutes: number;
+  clock_change: boolean;
+  policy: Required<DstPolicy>;
+  affected: number;
+  fires: string[];
+  effect: string;
+}
+
 export interface Preview {
   times?: string[];
   description?: string | null;
   timezone?: string;
+  /** Upcoming occurrences that exclude_dates skips. */
+  excluded?: string[];
+  dst?: DstEffect | null;
+}
+
+/** The parts of a schedule besides its spec that change what a preview shows. */
+export interface PreviewExtras {
+  dst?: DstPolicy | null;
+  exclude_dates?: string[];
 }
 
 export interface Run {

@@ -3,7 +3,9 @@ import { schedulesApi, triggeredRun } from '../api/endpoints.ts';
 import type { Schedule } from '../api/types.ts';
 import { refreshAll } from '../hooks/use-poll.ts';
 import { href, navigate } from '../hooks/use-route.ts';
+import { countOf } from '../lib/format.ts';
 import { isPaused } from '../lib/schedule-view.ts';
+import { BackfillDialog } from './backfill-dialog.tsx';
 import { useCatalog } from './catalog.tsx';
 import { ConfirmDialog } from './dialog.tsx';
 import { useOpenRun } from './run-drawer.tsx';
@@ -11,7 +13,7 @@ import { useSession } from './session.tsx';
 import { useToast } from './toasts.tsx';
 
 /**
- * Pause/resume, trigger now, edit, duplicate and delete for one schedule. Each action confirms
+ * Pause (with a note) / resume, trigger now, edit, duplicate, backfill and delete for one schedule. Each action confirms
  * what it will do when it cannot be undone, reports its result and refreshes every view.
  */
 export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Schedule; compact?: boolean; onDeleted?: () => void }) {
@@ -20,7 +22,8 @@ export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Sc
   const notify = useToast();
   const openRun = useOpenRun();
   const [busy, setBusy] = useState<string>();
-  const [confirm, setConfirm] = useState<'trigger' | 'delete'>();
+  const [confirm, setConfirm] = useState<'trigger' | 'delete' | 'pause' | 'backfill'>();
+  const [note, setNote] = useState('');
   if (!canWrite) return null;
   const paused = isPaused(schedule);
   const target = assistantName(schedule.assistant_id) ?? 'its assistant';
@@ -40,10 +43,21 @@ export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Sc
     }
   };
 
-  const toggle = () =>
-    paused
-      ? act('resume', () => schedulesApi.resume(schedule.id), `Resumed “${schedule.name}”.`)
-      : act('pause', () => schedulesApi.pause(schedule.id), `Paused “${schedule.name}”.`);
+  // In the list (compact) pausing is one click; on the detail page it asks for an optional note.
+  const toggle = () => {
+    if (paused) return act('resume', () => schedulesApi.resume(schedule.id), `Resumed “${schedule.name}”.`);
+    if (!compact) {
+      setNote('');
+      setConfirm('pause');
+      return undefined;
+    }
+    return act('pause', () => schedulesApi.pause(schedule.id), `Paused “${schedule.name}”.`);
+  };
+
+  const pause = async () => {
+    await act('pause', () => schedulesApi.pause(schedule.id, note.trim() || undefined), `Paused “${schedule.name}”.`);
+    setConfirm(undefined);
+  };
 
   const trigger = async () => {
     const body = await act('trigger', () => schedulesApi.trigger(schedule.id), `Triggered “${schedule.name}”: a run is queued.`);
@@ -87,6 +101,9 @@ export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Sc
           <button type="button" onClick={() => navigate(`/schedules/${schedule.id}/duplicate`)}>
             Duplicate
           </button>
+          <button type="button" onClick={() => setConfirm('backfill')}>
+            Backfill…
+          </button>
           <button type="button" className="danger-text" onClick={() => setConfirm('delete')}>
             Delete…
           </button>
@@ -105,6 +122,39 @@ export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Sc
           {describe(schedule)}). The next scheduled run is not affected.
         </p>
       </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm === 'pause'}
+        title={`Pause “${schedule.name}”?`}
+        confirmLabel="Pause"
+        busy={busy === 'pause'}
+        onConfirm={pause}
+        onCancel={() => setConfirm(undefined)}
+      >
+        <p>Nothing fires until it is resumed. Runs already due still run; runs created ahead of their time are cancelled.</p>
+        <div className="field">
+          <label htmlFor={`pause-note-${schedule.id}`}>Note (optional)</label>
+          <textarea
+            id={`pause-note-${schedule.id}`}
+            rows={2}
+            maxLength={1000}
+            value={note}
+            placeholder="Why: shown on the schedule until it is resumed"
+            onChange={(event) => setNote(event.target.value)}
+          />
+        </div>
+      </ConfirmDialog>
+      {confirm === 'backfill' && (
+        <BackfillDialog
+          schedule={schedule}
+          open
+          onClose={() => setConfirm(undefined)}
+          onDone={(result) => {
+            setConfirm(undefined);
+            notify('success', `Backfilled “${schedule.name}”: ${countOf(result.runs, 'run')} queued.`);
+            refreshAll();
+          }}
+        />
+      )}
       <ConfirmDialog
         open={confirm === 'delete'}
         title={`Delete “${schedule.name}”?`}

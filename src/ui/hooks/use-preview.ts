@@ -1,11 +1,15 @@
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import { schedulesApi } from '../api/endpoints.ts';
-import type { Preview, ScheduleSpec } from '../api/types.ts';
+import type { DstEffect, Preview, PreviewExtras, ScheduleSpec } from '../api/types.ts';
 
 export interface PreviewState {
   times: string[];
   description: string | undefined;
+  /** Upcoming occurrences skipped by excluded dates. */
+  excluded: string[];
+  /** The effect of the zone's next DST change (cron schedules). */
+  dst: DstEffect | undefined;
   error: ApiError | undefined;
   loading: boolean;
 }
@@ -19,24 +23,35 @@ export function previewTimes(preview: Preview | undefined): string[] {
 }
 
 /** Asks the API for the next `count` fire times and the description as the spec changes (debounced). */
-export function usePreview(spec: ScheduleSpec | undefined, count: number, delayMs = 250): PreviewState {
-  const [state, setState] = useState<PreviewState>({ times: [], description: undefined, error: undefined, loading: false });
-  const key = JSON.stringify(spec ?? null);
+export function usePreview(spec: ScheduleSpec | undefined, count: number, delayMs = 250, extras: PreviewExtras = {}): PreviewState {
+  const [state, setState] = useState<PreviewState>({ times: [], description: undefined, excluded: [], dst: undefined, error: undefined, loading: false });
+  const key = JSON.stringify([spec ?? null, extras]);
   useEffect(() => {
     if (!spec) {
-      setState({ times: [], description: undefined, error: undefined, loading: false });
+      setState({ times: [], description: undefined, excluded: [], dst: undefined, error: undefined, loading: false });
       return;
     }
     let cancelled = false;
     setState((previous) => ({ ...previous, loading: true }));
     const timer = window.setTimeout(() => {
-      schedulesApi.preview(spec, count).then(
-        (preview) => !cancelled && setState({ times: previewTimes(preview), description: preview.description ?? undefined, error: undefined, loading: false }),
+      schedulesApi.preview(spec, count, extras).then(
+        (preview) =>
+          !cancelled &&
+          setState({
+            times: previewTimes(preview),
+            description: preview.description ?? undefined,
+            excluded: preview.excluded ?? [],
+            dst: preview.dst ?? undefined,
+            error: undefined,
+            loading: false,
+          }),
         (error: unknown) =>
           !cancelled &&
           setState({
             times: [],
             description: undefined,
+            excluded: [],
+            dst: undefined,
             error: error instanceof ApiError ? error : new ApiError(0, 'network', (error as Error).message),
             loading: false,
           }),
@@ -46,7 +61,7 @@ export function usePreview(spec: ScheduleSpec | undefined, count: number, delayM
       cancelled = true;
       window.clearTimeout(timer);
     };
-    // `key` stands for `spec`.
+    // `key` stands for `spec` and `extras`.
   }, [key, count, delayMs]);
   return state;
 }

@@ -9,6 +9,8 @@ import { JsonView } from '../components/json-view.tsx';
 import { Pager } from '../components/pager.tsx';
 import { RunsTable } from '../components/runs-table.tsx';
 import { ScheduleActions } from '../components/schedule-actions.tsx';
+import { ManagedNotice, SourceBadge } from '../components/source-badge.tsx';
+import { useSession } from '../components/session.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
 import { AlertBadge, EnabledBadge, StatusBadge, failureLabels } from '../components/status-badge.tsx';
 import { useNow } from '../hooks/use-now.ts';
@@ -25,6 +27,7 @@ const pageSize = 20;
 export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
   const now = useNow();
   const { assistantName, describe } = useCatalog();
+  const { me } = useSession();
   const [window, setWindow] = useState('24h');
   const [offset, setOffset] = useState(0);
   const [status, setStatus] = useState('');
@@ -50,7 +53,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
   const s = schedule.data;
   const spec = s ? specOf(s) : undefined;
   const upcomingSpec = spec && s?.enabled ? Object.fromEntries(Object.entries({ cron: spec.cron, at: spec.at, every: spec.every, timezone: spec.timezone }).filter(([, v]) => v !== null && v !== undefined)) : undefined;
-  const upcoming = usePreview(upcomingSpec, 10, 0);
+  const upcoming = usePreview(upcomingSpec, 10, 0, { dst: s?.dst ?? null, exclude_dates: s?.exclude_dates ?? [] });
 
   if (schedule.error && !s) return <div className="page"><ErrorBanner error={schedule.error} /></div>;
   if (!s || !spec) return <div className="page"><Loading /></div>;
@@ -73,7 +76,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
       <header className="page-head">
         <div>
           <h1>
-            {s.name} <EnabledBadge enabled={s.enabled} status={s.status} /> <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} />
+            {s.name} <EnabledBadge enabled={s.enabled} status={s.status} /> <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} /> <SourceBadge schedule={s} />
           </h1>
           <p className="lead">
             {describe(s)} <code className="cron">{expressionOf(s)}</code>
@@ -88,9 +91,27 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
               </>
             )}
           </p>
+          {s.created_by?.kind === 'agent' && (
+            <p className="muted" data-testid="created-by">
+              Created by the agent <a href={href(`/assistants?focus=${s.created_by.assistant_id}`)}>{assistantName(s.created_by.assistant_id) ?? 'assistant'}</a> during{' '}
+              <a href={href(`/runs/${s.created_by.run_id}`)}>a run</a>
+            </p>
+          )}
         </div>
         <ScheduleActions schedule={s} onDeleted={() => navigate('/schedules')} />
       </header>
+      <ManagedNotice schedule={s} />
+
+      {s.status === 'paused' && s.paused && (
+        <div className="banner paused" role="note" aria-label="Paused">
+          <strong>
+            Paused {formatRelative(s.paused.at, now)}{' '}
+            {s.paused.by === null ? 'automatically' : s.paused.by === me?.id ? 'by you' : `by user ${s.paused.by.slice(0, 8)}`}
+            <span className="muted small"> · {formatInstant(s.paused.at, spec.timezone)}</span>
+          </strong>
+          {s.paused.note && <span className="pause-note">{s.paused.note}</span>}
+        </div>
+      )}
 
       <div className="stat-grid">
         <div className="stat">
@@ -251,6 +272,16 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
                 {upcoming.error && <li className="field-error">{upcoming.error.message}</li>}
               </ol>
             )}
+            {upcoming.excluded.length > 0 && (
+              <p className="muted small" data-testid="detail-excluded">
+                Excluded: {upcoming.excluded.map((time) => formatInstant(time, spec.timezone)).join(', ')}
+              </p>
+            )}
+            {upcoming.dst && (
+              <p className="small" data-testid="detail-dst">
+                <strong>Next clock change:</strong> {upcoming.dst.effect}.
+              </p>
+            )}
           </section>
           <section className="card">
             <h2>Settings</h2>
@@ -271,8 +302,18 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
               <dd>{s.jitter ? formatDuration(Number(s.jitter) * 1000) : 'none'}</dd>
               <dt>Ends</dt>
               <dd>{s.end_at ? formatInstant(s.end_at, spec.timezone) : 'never'}</dd>
+              <dt>Pause after failures</dt>
+              <dd>{s.pause_after_failures ? countOf(s.pause_after_failures, 'failure') + ' in a row' : 'never'}</dd>
               <dt>Runs so far</dt>
               <dd>{s.run_count ?? '—'}</dd>
+              <dt>DST policy</dt>
+              <dd>
+                {s.dst ? `repeated: ${s.dst.repeated ?? 'cron rule'}, skipped: ${s.dst.skipped ?? 'cron rule'}` : 'cron rule (fixed: first + shift, wild: both + skip)'}
+              </dd>
+              <dt>Excluded dates</dt>
+              <dd>{s.exclude_dates && s.exclude_dates.length > 0 ? s.exclude_dates.join(', ') : 'none'}</dd>
+              <dt>Excluded so far</dt>
+              <dd>{s.excluded_count ?? 0}</dd>
             </dl>
             <h3>Input template</h3>
             <JsonView value={s.input_template} label="Input template" empty="No input." />

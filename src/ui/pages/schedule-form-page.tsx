@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import { schedulesApi, workflowsApi } from '../api/endpoints.ts';
-import type { Misfire, Overlap, Schedule, ScheduleSpec, SessionMode } from '../api/types.ts';
+import type { DstPolicy, Misfire, Overlap, PreviewExtras, Schedule, ScheduleSpec, SessionMode } from '../api/types.ts';
 import { useCatalog } from '../components/catalog.tsx';
 import { Field } from '../components/field.tsx';
 import { JsonView } from '../components/json-view.tsx';
 import { ErrorBanner, Loading } from '../components/states.tsx';
+import { ManagedNotice } from '../components/source-badge.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { refreshAll, usePoll } from '../hooks/use-poll.ts';
 import { usePreview } from '../hooks/use-preview.ts';
@@ -39,6 +40,11 @@ interface FormState {
   maxRuns: string;
   alertAfter: string;
   enabled: boolean;
+  /** '' keeps the Vixie rule for the job. */
+  dstRepeated: '' | 'first' | 'last' | 'both';
+  dstSkipped: '' | 'shift' | 'skip';
+  /** Dates as typed, separated by commas, spaces or lines. */
+  excludeDates: string;
 }
 
 function initialState(): FormState {
@@ -64,6 +70,9 @@ function initialState(): FormState {
     maxRuns: '',
     alertAfter: '3',
     enabled: true,
+    dstRepeated: '',
+    dstSkipped: '',
+    excludeDates: '',
   };
 }
 
@@ -102,6 +111,9 @@ function stateFrom(schedule: Schedule, duplicate: boolean): FormState {
     maxRuns: text(schedule.max_runs),
     alertAfter: text(schedule.alert_after ?? 3),
     enabled: duplicate ? true : schedule.enabled,
+    dstRepeated: schedule.dst?.repeated ?? '',
+    dstSkipped: schedule.dst?.skipped ?? '',
+    excludeDates: (schedule.exclude_dates ?? []).join(', '),
   };
 }
 
@@ -143,6 +155,15 @@ function integer(value: string): number | null {
   return trimmed === '' ? null : Number(trimmed);
 }
 
+/** The DST policy and excluded dates as the API takes them. */
+function extrasOf(form: FormState): PreviewExtras {
+  const dst: DstPolicy = { ...(form.dstRepeated && { repeated: form.dstRepeated }), ...(form.dstSkipped && { skipped: form.dstSkipped }) };
+  return {
+    dst: Object.keys(dst).length > 0 ? dst : null,
+    exclude_dates: form.excludeDates.split(/[\s,]+/).filter((date) => date !== ''),
+  };
+}
+
 function requestBody(form: FormState, spec: ScheduleSpec | undefined): Record<string, unknown> {
   const retries = integer(form.retries) ?? 0;
   return {
@@ -163,6 +184,7 @@ function requestBody(form: FormState, spec: ScheduleSpec | undefined): Record<st
     max_runs: integer(form.maxRuns),
     alert_after: integer(form.alertAfter) ?? 3,
     enabled: form.enabled,
+    ...extrasOf(form),
   };
 }
 
@@ -194,6 +216,8 @@ function fieldOf(apiField: string | undefined): FieldKey | undefined {
   };
   const head = f.split(/[.[]/)[0]!;
   if (f.startsWith('retry.backoff')) return 'backoff';
+  if (f.startsWith('dst')) return f === 'dst.skipped' ? 'dstSkipped' : 'dstRepeated';
+  if (f.startsWith('exclude_dates')) return 'excludeDates';
   return table[head];
 }
 
@@ -228,8 +252,10 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
   }, [active, form.target, form.assistantId, scheduleId]);
 
   const spec = specFor(form);
-  const preview = usePreview(spec, 5);
-  const scheduleError = errors.schedule ?? (preview.error && preview.error.field !== 'timezone' && !/timezone/.test(preview.error.field ?? '') ? preview.error.message : undefined);
+  const extras = extrasOf(form);
+  const preview = usePreview(spec, 5, 250, extras);
+  const extrasError = preview.error && /^(body\.)?(dst|exclude_dates)/.test(preview.error.field ?? '') ? preview.error : undefined;
+  const scheduleError = errors.schedule ?? (preview.error && !extrasError && preview.error.field !== 'timezone' && !/timezone/.test(preview.error.field ?? '') ? preview.error.message : undefined);
   const timezoneError = errors.timezone ?? (preview.error && /timezone/.test(preview.error.field ?? '') ? preview.error.message : undefined);
 
   const template = parseTemplateText(form.template);
@@ -301,6 +327,7 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
         )}
       </nav>
       <h1>{title}</h1>
+      {editing && original && <ManagedNotice schedule={original} editing />}
       <form className="schedule-form" onSubmit={submit} noValidate aria-label={title}>
         {formError && (
           <div className="banner error" role="alert">
@@ -527,6 +554,29 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
                 <Field label="Max runs" error={errors.maxRuns}>
                   <input type="number" min={1} value={form.maxRuns} onChange={(event) => set('maxRuns', event.target.value)} placeholder="unlimited" />
                 </Field>
+                <Field label="Repeated times (DST)" hint="When clocks go back" error={errors.dstRepeated ?? (extrasError?.field?.includes('dst') ? extrasError.message : undefined)}>
+                  <select value={form.dstRepeated} onChange={(event) => set('dstRepeated', event.target.value as FormState['dstRepeated'])}>
+                    <option value="">Cron rule (fixed: first, wild: both)</option>
+                    <option value="first">First instant</option>
+                    <option value="last">Last instant</option>
+                    <option value="both">Both instants</option>
+                  </select>
+                </Field>
+                <Field label="Skipped times (DST)" hint="When clocks go forward">
+                  <select value={form.dstSkipped} onChange={(event) => set('dstSkipped', event.target.value as FormState['dstSkipped'])}>
+                    <option value="">Cron rule (fixed: shift, wild: skip)</option>
+                    <option value="shift">Fire once after the gap</option>
+                    <option value="skip">Do not fire</option>
+                  </select>
+                </Field>
+                <Field
+                  label="Excluded dates"
+                  className="grow"
+                  hint={`YYYY-MM-DD in ${form.timezone}, separated by commas`}
+                  error={errors.excludeDates ?? (extrasError?.field?.includes('exclude_dates') ? extrasError.message : undefined)}
+                >
+                  <input value={form.excludeDates} onChange={(event) => set('excludeDates', event.target.value)} placeholder="2026-12-25, 2027-01-01" spellCheck={false} />
+                </Field>
               </div>
               <label className="check">
                 <input type="checkbox" checked={form.enabled} onChange={(event) => set('enabled', event.target.checked)} /> Enabled (fires on its schedule)
@@ -559,6 +609,16 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
                     ))}
                   </ol>
                   {!preview.loading && preview.times.length === 0 && !preview.error && <p className="muted small">No upcoming fire time.</p>}
+                  {preview.excluded.length > 0 && (
+                    <p className="muted small" data-testid="preview-excluded">
+                      Excluded: {preview.excluded.map((time) => formatInstant(time, form.timezone)).join(', ')}
+                    </p>
+                  )}
+                  {preview.dst && (
+                    <p className="small" data-testid="preview-dst">
+                      <strong>Next clock change:</strong> {preview.dst.effect}.
+                    </p>
+                  )}
                 </>
               )}
               <div className="form-actions">

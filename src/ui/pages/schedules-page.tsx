@@ -6,6 +6,7 @@ import { ScheduleActions } from '../components/schedule-actions.tsx';
 import { useSession } from '../components/session.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
 import { AlertBadge, EnabledBadge, StatusBadge } from '../components/status-badge.tsx';
+import { SourceBadge } from '../components/source-badge.tsx';
 import { useNow } from '../hooks/use-now.ts';
 import { useScheduleStats } from '../hooks/use-schedule-stats.ts';
 import { href, setQuery, type Route } from '../hooks/use-route.ts';
@@ -152,6 +153,7 @@ export function SchedulesPage({ route }: { route: Route }) {
                       <div className="row-meta">
                         <EnabledBadge enabled={s.enabled} status={s.status} />
                         <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} />
+                        <SourceBadge schedule={s} />
                         <span className="muted small">→ {assistantName(s.assistant_id) ?? (s.workflow_id ? 'workflow' : 'assistant')}</span>
                       </div>
                     </td>

@@ -1,0 +1,104 @@
+import type { Assistant, RunContext, RunResult } from './runtime.ts';
+import { RunFailure } from './runtime.ts';
+import type { LlmAssistantConfig } from './assistant-config.ts';
+import type { ChatExchange, ChatMessage } from './llm-assistant.ts';
+import { addUsage } from './reported-usage.ts';
+
+/** Rounds of tool calls an llm assistant may make in one run unless `config.max_tool_rounds` says otherwise. */
+export const defaultMaxToolRounds = 8;
+
+interface ParsedCall {
+  id: string;
+  name: string;
+  /** The arguments, parsed; undefined with `problem` when they were not a JSON object. */
+  args: unknown;
+  problem?: string;
+}
+
+/** A `tool_calls` entry of the provider's answer (`{id, type: "function", function: {name, arguments}}`). */
+function parseCall(raw: unknown, index: number): ParsedCall {
+  const call = (raw ?? {}) as { id?: unknown; function?: { name?: unknown; arguments?: unknown } };
+  const id = typeof call.id === 'string' && call.id !== '' ? call.id : `call_${index}`;
+  const name = typeof call.function?.name === 'string' ? call.function.name : '';
+  const text = call.function?.arguments;
+  if (text === undefined || text === null || text === '') return { id, name, args: {} };
+  if (typeof text === 'object') return { id, name, args: text };
+  try {
+    const args: unknown = JSON.parse(String(text));
+    if (typeof args === 'object' && args !== null && !Array.isArray(args)) return { id, name, args };
+  } catch {
+    // reported below
+  }
+  return { id, name, args: undefined, problem: 'function.arguments must be a JSON object, e.g. {"schedule_id": "…"}' };
+}
+
+/** What the model is told about acting through the tools: now, its zone, and that it may schedule itself. */
+function toolsPrompt(timezone: string): string {
+  return (
+    `The current time is ${new Date().toISOString()}. You can manage schedules with the tools given. ` +
+    `Schedules you create without a timezone use ${timezone}; without an assistant_id they run you. ` +
+    'A tool answering {"error": …} did nothing: read the message, fix the call and try again, or tell the user.'
+  );
+}
+
+export interface ToolLoopInput {
+  assistant: Assistant;
+  config: LlmAssistantConfig;
+  context: RunContext;
+  exchange: ChatExchange;
+  /** The conversation so far: system prompt, history, the run's input. */
+  messages: ChatMessage[];
+  /** The rest of each request (temperature, max_tokens). */
+  request: Record<string, unknown>;
+}
+
+/**
+ * The tool-call loop of an llm assistant with `config.tools`: each answer's `tool_calls` are
+ * executed as the run's owner (through the toolbox, so with that user's rights and no more),
+ * their results sent back as `tool` messages, until the model answers in text. More than
+ * `max_tool_rounds` rounds fail the run (`assistant_error`, not retried: it would repeat them).
+ * Every call and result is an event of the run's trace (`tool.call`, `tool.result`).
+ */
+export async function runToolLoop(input: ToolLoopInput): Promise<RunResult> {
+  const { assistant, config, context, exchange, request } = input;
+  const toolbox = context.tools;
+  if (!toolbox) throw new RunFailure('config', 'this replica has no tools to give llm assistants (config.tools)', { retryable: false });
+  if (!context.ownerId || !context.ownerRole) throw new RunFailure('config', 'a run with tools needs an owner to act as', { retryable: false });
+  const sets = config.tools ?? [];
+  const functions = toolbox.functions(sets);
+  const maxRounds = config.max_tool_rounds ?? defaultMaxToolRounds;
+  const timezone = config.default_timezone ?? 'UTC';
+  const caller = { ownerId: context.ownerId, ownerRole: context.ownerRole, runId: context.runId, assistantId: assistant.id, defaultTimezone: timezone };
+  const allowed = new Set(functions.map((f) => f.function.name));
+  const firstUser = input.messages.findIndex((m) => m.role !== 'system');
+  const messages: ChatMessage[] = [...input.messages];
+  messages.splice(firstUser < 0 ? messages.length : firstUser, 0, { role: 'system', content: toolsPrompt(timezone) });
+  let usage: RunResult['usage'];
+
+  for (let round = 0; ; round++) {
+    await context.emit('llm.request', { model: config.model, messages: messages.length, history: context.history.length, round, tools: functions.length });
+    const answer = await exchange({ model: config.model, messages, ...request, tools: functions });
+    usage = addUsage(usage, answer.usage);
+    await context.emit('llm.response', { finish_reason: answer.finishReason, usage: answer.usage ?? null, round, tool_calls: answer.toolCalls.length });
+    if (answer.toolCalls.length === 0) return { output: answer.content ?? '', usage };
+    if (round >= maxRounds) {
+      throw new RunFailure('assistant_error', `the model still called tools after ${maxRounds} rounds (config.max_tool_rounds); the run stops here`, {
+        retryable: false,
+        details: { max_tool_rounds: maxRounds },
+      });
+    }
+    messages.push({ role: 'assistant', content: answer.content, tool_calls: answer.toolCalls });
+    for (const [index, raw] of answer.toolCalls.entries()) {
+      if (context.signal.aborted) throw context.signal.reason instanceof Error ? context.signal.reason : new Error('aborted');
+      const call = parseCall(raw, index);
+      await context.emit('tool.call', { id: call.id, name: call.name, arguments: call.args ?? null, round });
+      const result = call.problem
+        ? { ok: false, value: { error: { code: 'invalid_arguments', message: call.problem } } }
+        : !allowed.has(call.name)
+          ? { ok: false, value: { error: { code: 'tool_not_found', message: `there is no tool "${call.name}"; the tools are ${[...allowed].join(', ')}` } } }
+          : await toolbox.call(call.name, call.args, caller);
+      await context.emit('tool.result', { id: call.id, name: call.name, ok: result.ok, result: result.value, round });
+      messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(result.value) });
+    }
+  }
+}
