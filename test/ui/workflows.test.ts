@@ -140,6 +140,19 @@ describe('workflows in the dashboard', () => {
     await page.locator('.runs-table tr[data-status="success"]').first().waitFor();
   });
 
+  it('creates a schedule whose target is a workflow', async () => {
+    await page.goto(`${kairos.url}/#/schedules/new`);
+    await page.getByRole('heading', { name: 'New schedule' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('nightly-pipeline');
+    await page.getByRole('radio', { name: 'A workflow' }).check();
+    await page.getByLabel('Workflow', { exact: true }).selectOption({ label: 'pipeline (v1)' });
+    await page.getByRole('button', { name: 'Create schedule' }).click();
+    await page.getByRole('heading', { name: /nightly-pipeline/, level: 1 }).waitFor();
+    const { body } = await api<{ data: Array<{ name: string; workflow_id: string | null; assistant_id: string | null }> }>('GET', '/api/v1/schedules?limit=100');
+    const saved = body.data.find((s) => s.name === 'nightly-pipeline');
+    expect(saved).toMatchObject({ workflow_id: ids.pipeline, assistant_id: null });
+  });
+
   it('shows a running workflow run\'s step tree live, then its end', async () => {
     const run = await create<{ id: string }>(`/api/v1/workflows/${ids.slow}/runs`, { input: 'go' });
     await held.waitForRequests(1, 20_000);
