@@ -117,6 +117,8 @@ describe('workflows in the dashboard', () => {
     const drawer = page.getByRole('dialog', { name: 'Run details' });
     await drawer.locator('.badge[data-status="success"]').first().waitFor();
     await drawer.locator('h2 .badge[data-status="success"]').waitFor();
+    await drawer.getByRole('heading', { name: /pipeline/ }).waitFor();
+    expect(await drawer.getByRole('link', { name: 'pipeline' }).count()).toBe(1);
     const tree = drawer.getByRole('list', { name: 'Workflow steps' });
     const top = await tree.locator(':scope > li').evaluateAll((items) => items.map((li) => [li.getAttribute('data-step'), li.getAttribute('data-status')]));
     expect(top).toEqual([

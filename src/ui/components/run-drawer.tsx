@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import { runsApi } from '../api/endpoints.ts';
+import { runsApi, workflowsApi } from '../api/endpoints.ts';
 import type { Run } from '../api/types.ts';
 import { refreshAll, usePoll } from '../hooks/use-poll.ts';
 import { href } from '../hooks/use-route.ts';
@@ -43,6 +43,9 @@ export function runReason(run: Run): string | undefined {
 function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
   const { data: run, error } = usePoll(() => runsApi.get(runId), [runId], 2000);
   const { scheduleName, assistantName } = useCatalog();
+  const workflowId = run?.workflow_id ?? undefined;
+  // The workflow's name for the title and the facts; read once per workflow, not on every poll.
+  const { data: workflow } = usePoll(() => (workflowId ? workflowsApi.get(workflowId) : Promise.resolve(undefined)), [workflowId], 60_000);
   const { canWrite } = useSession();
   const notify = useToast();
   const panel = useRef<HTMLElement>(null);
@@ -79,7 +82,7 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
           <div>
             <div className="eyebrow">Run {shortId(runId)}</div>
             <h2>
-              {run ? (scheduleName(run.schedule_id) ?? assistantName(run.assistant_id) ?? 'Run') : 'Run'}{' '}
+              {run ? (scheduleName(run.schedule_id) ?? assistantName(run.assistant_id) ?? workflow?.name ?? 'Run') : 'Run'}{' '}
               {run && <StatusBadge status={run.status} />}
             </h2>
           </div>
@@ -107,7 +110,7 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
                   <dt>Workflow</dt>
                   <dd>
                     <a href={href(`/workflows/${run.workflow_id}`)} onClick={onClose}>
-                      {shortId(run.workflow_id)}
+                      {workflow?.name ?? shortId(run.workflow_id)}
                     </a>
                     {run.workflow_version != null && <span className="muted small"> · version {run.workflow_version}</span>}
                   </dd>
