@@ -11,11 +11,19 @@ export interface Config {
   database: {
     /** `postgres://…` selects the pg driver; undefined selects embedded PGlite in `dataDir`. */
     url: string | undefined;
+    /** A direct connection for LISTEN when `url` goes through a transaction-mode pooler. */
+    listenUrl: string | undefined;
     dataDir: string;
     schema: string;
     poolSize: number;
   };
-  server: { host: string; port: number; maxBodyBytes: number };
+  server: {
+    host: string;
+    port: number;
+    maxBodyBytes: number;
+    /** The address senders reach this server at (trigger URLs are shown absolute); none: paths only. */
+    publicUrl: string | undefined;
+  };
   roles: ReadonlyArray<Role>;
   logLevel: string;
   scheduler: {
@@ -69,12 +77,14 @@ const list = z.string().transform((value) => value.split(',').map((item) => item
 
 const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+  KAIROS_LISTEN_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
   KAIROS_DATA_DIR: z.string().min(1).default('.kairos'),
   KAIROS_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,47}$/, 'use lower-case letters, digits and _').default('kairos'),
   KAIROS_DB_POOL_SIZE: int(1, 1000).optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(7700),
   KAIROS_MAX_BODY_BYTES: int(1024).default(64 * 1024),
+  KAIROS_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://kairos.example.com' }).optional(),
   KAIROS_ROLES: list
     .pipe(z.array(z.enum(['api', 'scheduler', 'worker'])).min(1))
     .default(['api', 'scheduler', 'worker']),
@@ -128,12 +138,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config: Config = {
     database: {
       url: e.DATABASE_URL,
+      listenUrl: e.KAIROS_LISTEN_DATABASE_URL,
       dataDir: resolve(e.KAIROS_DATA_DIR),
       schema: e.KAIROS_DB_SCHEMA,
       // Runs hold no connection while they execute (claim and finish are batched statements).
       poolSize: e.KAIROS_DB_POOL_SIZE ?? 10,
     },
-    server: { host: e.HOST, port: e.PORT, maxBodyBytes: e.KAIROS_MAX_BODY_BYTES },
+    server: { host: e.HOST, port: e.PORT, maxBodyBytes: e.KAIROS_MAX_BODY_BYTES, publicUrl: e.KAIROS_PUBLIC_URL?.replace(/\/+$/, '') },
     roles: e.KAIROS_ROLES,
     logLevel: e.KAIROS_LOG_LEVEL,
     scheduler: {

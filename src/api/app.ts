@@ -13,6 +13,8 @@ import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
 import type { ScheduleService } from '../scheduler/schedule-service.ts';
 import type { Database } from '../store/database.ts';
+import type { DeliveryService } from '../triggers/delivery-service.ts';
+import type { TriggerService } from '../triggers/trigger-service.ts';
 import type { RunService } from '../worker/run-service.ts';
 import { systemClock } from '../clock.ts';
 import { UsageService } from '../observability/usage-service.ts';
@@ -20,6 +22,7 @@ import { authMiddleware } from './auth-middleware.ts';
 import type { ApiEnv } from './env.ts';
 import { errorHandler, notFoundHandler, validationError } from './error-handler.ts';
 import { registerAssistantRoutes } from './routes/assistants.ts';
+import { registerHookRoute } from './routes/hooks.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
 import { registerLangGraphAssistantRoutes, registerLangGraphInfoRoute } from './routes/langgraph-assistants.ts';
 import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
@@ -32,6 +35,7 @@ import { registerUsageRoutes } from './routes/usage.ts';
 import { openApiPath, registerSystemRoutes } from './routes/system.ts';
 import { registerThreadRoutes } from './routes/threads.ts';
 import { registerToolRoutes } from './routes/tools.ts';
+import { registerTriggerRoutes } from './routes/triggers.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerWorkflowRoutes } from './routes/workflows.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
@@ -52,6 +56,9 @@ export interface ApiServices {
   threads?: ThreadService;
   runs?: RunService;
   schedules?: ScheduleService;
+  triggers?: TriggerService;
+  /** Receives deliveries to trigger URLs (`POST /hooks/{id}`). */
+  deliveries?: DeliveryService;
   /** Tokens and cost per schedule; built over `schedules` when absent. */
   usage?: UsageService;
   workflows?: WorkflowService;
@@ -94,19 +101,18 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
       metrics.httpDuration.observe(labels, performance.now() - started);
     }
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: config.server.maxBodyBytes,
-      onError: () => {
-        throw new KairosError(
-          'body_too_large',
-          `the request body exceeds ${config.server.maxBodyBytes} bytes (KAIROS_MAX_BODY_BYTES)`,
-          { status: 413, details: { max_bytes: config.server.maxBodyBytes } },
-        );
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: config.server.maxBodyBytes,
+    onError: () => {
+      throw new KairosError(
+        'body_too_large',
+        `the request body exceeds ${config.server.maxBodyBytes} bytes (KAIROS_MAX_BODY_BYTES)`,
+        { status: 413, details: { max_bytes: config.server.maxBodyBytes } },
+      );
+    },
+  });
+  // Trigger URLs read their body themselves, so that an oversized delivery is recorded too.
+  app.use('*', async (c, next) => (c.req.path.startsWith('/hooks/') ? next() : limitBody(c, next)));
 
   const authenticator = new Authenticator(db, { loopback: isLoopbackHost(config.server.host) });
   const requireKey = authMiddleware(authenticator);
@@ -129,6 +135,8 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
     registerToolRoutes(app, toolServices, logger);
     registerMcpRoute(app, toolServices, logger);
   }
+  if (services.triggers) registerTriggerRoutes(app, services.triggers);
+  if (services.deliveries) registerHookRoute(app, services.deliveries, config.server.maxBodyBytes);
   const usage = services.usage ?? (services.schedules && new UsageService({ db, clock: systemClock, schedules: services.schedules, pricing: config.pricing }));
   if (usage) registerUsageRoutes(app, usage);
   if (services.workflows) registerWorkflowRoutes(app, services.workflows);

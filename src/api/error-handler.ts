@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { KairosError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { isConnectionError } from '../store/connection-error.ts';
 
 /** The one error shape of the API: `{"error":{"code","message","details"}}`. */
 export interface ErrorBody {
@@ -78,6 +79,14 @@ export function errorHandler(logger: Logger) {
                 ? ['unauthorized', error.message || 'unauthorized']
                 : ['bad_request', error.message || 'bad request'];
       return c.json(errorBody(code, message), status as ContentfulStatusCode);
+    }
+    if (isConnectionError(error)) {
+      // An outage, logged once by the database watcher: a clear, retryable answer, not a 500.
+      c.header('Retry-After', '2');
+      return c.json(
+        errorBody('database_unavailable', 'the database is unreachable right now; Kairos reconnects on its own: retry in a few seconds'),
+        503,
+      );
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unexpected error answering a request');
     return c.json(errorBody('internal', 'internal error; the server log has the details'), 500);

@@ -3,8 +3,6 @@ import { localAdmin, type Actor } from '../auth/actor.ts';
 import { loadConfig } from '../config.ts';
 import { Kairos } from '../sdk/client.ts';
 import type { Database } from '../store/database.ts';
-import { migrate } from '../store/migrate.ts';
-import { openDatabase } from '../store/open-database.ts';
 
 /** The options every client command accepts (also read from KAIROS_URL and KAIROS_API_KEY). */
 export interface ConnectionOptions {
@@ -40,6 +38,8 @@ export function usesServer(options: ConnectionOptions): boolean {
  * database is its administrator), and closes it.
  */
 export async function withDatabase<T>(fn: (db: Database, actor: Actor) => Promise<T>): Promise<T> {
+  // Loaded on use: commands that talk to a server never load the database drivers.
+  const [{ openDatabase }, { migrate }] = await Promise.all([import('../store/open-database.ts'), import('../store/migrate.ts')]);
   const db = await openDatabase(loadConfig().database);
   try {
     await migrate(db);

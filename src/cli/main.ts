@@ -4,6 +4,7 @@ import { KairosError } from '../errors.ts';
 import { KairosApiError } from '../sdk/errors.ts';
 import { version } from '../version.ts';
 import { assistantsCommand } from './assistants-command.ts';
+import { backupCommand, restoreCommand } from './backup-command.ts';
 import { cronCommand } from './cron-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { mcpCommand } from './mcp-command.ts';
@@ -11,6 +12,7 @@ import { migrateCommand } from './migrate-command.ts';
 import { runsCommand } from './runs-command.ts';
 import { schedulesCommand } from './schedules-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { triggersCommand } from './triggers-command.ts';
 import { sqlCommand } from './sql-command.ts';
 import { usersCommand } from './users-command.ts';
 
@@ -29,10 +31,13 @@ export function buildProgram(): Command {
     .addCommand(schedulesCommand())
     .addCommand(runsCommand())
     .addCommand(assistantsCommand())
+    .addCommand(triggersCommand())
     .addCommand(keysCommand())
     .addCommand(usersCommand())
     .addCommand(sqlCommand())
-    .addCommand(mcpCommand());
+    .addCommand(mcpCommand())
+    .addCommand(backupCommand())
+    .addCommand(restoreCommand());
 }
 
 export async function main(argv = process.argv): Promise<void> {

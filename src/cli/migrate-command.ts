@@ -1,7 +1,5 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
-import { migrate } from '../store/migrate.ts';
-import { openDatabase } from '../store/open-database.ts';
 
 /** `kairos migrate`: applies pending migrations to the configured database and exits. */
 export function migrateCommand(): Command {
@@ -10,6 +8,7 @@ export function migrateCommand(): Command {
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
+      const [{ openDatabase }, { migrate }] = await Promise.all([import('../store/open-database.ts'), import('../store/migrate.ts')]);
       const db = await openDatabase(config.database);
       try {
         const applied = await migrate(db);

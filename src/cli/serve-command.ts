@@ -1,6 +1,4 @@
 import { Command, Option } from 'commander';
-import { Kairos } from '../app.ts';
-import { localModeMessage, resolveAuthMode } from '../auth/local-mode.ts';
 import { loadConfig } from '../config.ts';
 
 /** `kairos serve`: one replica playing the chosen roles until SIGINT/SIGTERM. */
@@ -17,6 +15,9 @@ export function serveCommand(): Command {
         ...(options.host !== undefined && { HOST: options.host }),
         ...(options.roles !== undefined && { KAIROS_ROLES: options.roles }),
       });
+      // Loaded here, not at the top: every other command (and each CLI subprocess in tests)
+      // starts without compiling and loading the whole server.
+      const [{ Kairos }, { localModeMessage, resolveAuthMode }] = await Promise.all([import('../app.ts'), import('../auth/local-mode.ts')]);
       const kairos = await Kairos.create({ config });
       const { logger } = kairos;
       // Decided before anything starts: a server others can reach never runs without keys.

@@ -1,3 +1,4 @@
+import { isConnectionError } from '../store/connection-error.ts';
 import { hostname } from 'node:os';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
@@ -50,7 +51,9 @@ export class DatabaseClock implements Clock {
   async start(): Promise<void> {
     await this.calibrate();
     this.timer = setInterval(() => {
-      this.calibrate().catch((error: unknown) => this.logger.warn({ err: error }, 'clock calibration failed'));
+      this.calibrate().catch((error: unknown) => {
+        if (!isConnectionError(error)) this.logger.warn({ err: error }, 'clock calibration failed');
+      });
     }, this.intervalMs);
     this.timer.unref();
   }

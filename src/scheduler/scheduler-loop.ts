@@ -1,3 +1,4 @@
+import { isConnectionError } from '../store/connection-error.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -94,7 +95,9 @@ export class Scheduler {
         await this.maybePrune();
       } catch (error) {
         if (this.closed) break;
-        logger.error({ err: error }, 'scheduler pass failed; retrying');
+        // An outage is logged once by the database watcher, not once per pass.
+        if (isConnectionError(error)) logger.debug({ err: error }, 'scheduler pass failed: database unreachable; retrying');
+        else logger.error({ err: error }, 'scheduler pass failed; retrying');
         delay = Math.min(1000, config.pollIntervalMs);
       }
       if (!this.closed) await this.wakeup.wait(delay);

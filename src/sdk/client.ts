@@ -28,6 +28,7 @@ import type {
   ThreadWithMessages,
 } from '../api/schemas/threads.ts';
 import type { FunctionToolList } from '../api/schemas/tools.ts';
+import type { Delivery, DeliveryList, Trigger, TriggerCreate, TriggerList, TriggerUpdate } from '../api/schemas/triggers.ts';
 import type { SqlAnswer, SqlQuery } from '../api/schemas/sql.ts';
 import type { ScheduleUsage } from '../api/schemas/usage.ts';
 import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/users.ts';
@@ -43,6 +44,8 @@ export type {
   AssistantCreate,
   AssistantList,
   AssistantUpdate,
+  Delivery,
+  DeliveryList,
   Message,
   MessageList,
   MessagesAppend,
@@ -73,6 +76,10 @@ export type {
   ThreadUpdate,
   ThreadWithMessages,
   FunctionToolList,
+  Trigger,
+  TriggerCreate,
+  TriggerList,
+  TriggerUpdate,
   User,
   UserCreate,
   UserList,
@@ -272,6 +279,19 @@ export class Kairos {
     list: () => this.call<FunctionToolList>('tools.list'),
     /** Executes one tool; a refusal throws KairosApiError whose code and details are the tool's error result. */
     call: <T = unknown>(name: string, args: Record<string, unknown> = {}) => this.call<T>('tools.call', { params: { name }, body: args }),
+  };
+
+  /** Inbound triggers: each has a URL (`/hooks/{id}`) whose signed deliveries become `event` runs. */
+  readonly triggers = {
+    create: (body: TriggerCreate) => this.call<Trigger>('triggers.create', { body }),
+    list: (filters: PageParams & { assistant_id?: string; owner_id?: string; enabled?: boolean } = {}) =>
+      this.call<TriggerList>('triggers.list', { query: { ...filters } }),
+    get: (id: string) => this.call<Trigger>('triggers.get', { params: { id } }),
+    update: (id: string, body: TriggerUpdate) => this.call<Trigger>('triggers.update', { params: { id }, body }),
+    delete: (id: string) => this.call<void>('triggers.delete', { params: { id } }),
+    /** Deliveries newest first, accepted and refused, with the reason and the run; filter by `outcome`. */
+    deliveries: (id: string, filters: PageParams & { outcome?: Delivery['outcome'] } = {}) =>
+      this.call<DeliveryList>('triggers.deliveries', { params: { id }, query: { ...filters } }),
   };
 
   /** Calls one operation of the table; resolves to the parsed JSON answer (undefined for 204). */

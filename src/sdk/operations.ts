@@ -48,6 +48,12 @@ export const operations = {
   'schedules.events': { method: 'GET', path: '/api/v1/schedules/{id}/events' },
   'tools.list': { method: 'GET', path: '/api/v1/tools' },
   'tools.call': { method: 'POST', path: '/api/v1/tools/{name}' },
+  'triggers.create': { method: 'POST', path: '/api/v1/triggers' },
+  'triggers.list': { method: 'GET', path: '/api/v1/triggers' },
+  'triggers.get': { method: 'GET', path: '/api/v1/triggers/{id}' },
+  'triggers.update': { method: 'PATCH', path: '/api/v1/triggers/{id}' },
+  'triggers.delete': { method: 'DELETE', path: '/api/v1/triggers/{id}' },
+  'triggers.deliveries': { method: 'GET', path: '/api/v1/triggers/{id}/deliveries' },
 } as const satisfies Record<string, { method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'; path: string }>;
 
 export type OperationName = keyof typeof operations;

@@ -116,7 +116,7 @@ export async function listAssistants(
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const { rows } = await db.query<AssistantRow & { total: number }>(
     `SELECT *, count(*) OVER ()::int AS total FROM assistants ${clause}
-     ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+     ORDER BY created_at DESC, created_seq DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, filter.limit, filter.offset],
   );
   let total = rows[0]?.total ?? 0;
@@ -144,7 +144,7 @@ export async function findGraphDefaultAssistant(
   }
   const { rows } = await db.query<AssistantRow>(
     `SELECT * FROM assistants WHERE graph_id = $1 ${visible}
-     ORDER BY (built_in OR COALESCE(metadata->>'created_by' = 'system', false)) DESC, created_at, id LIMIT 1`,
+     ORDER BY (built_in OR COALESCE(metadata->>'created_by' = 'system', false)) DESC, created_at, created_seq LIMIT 1`,
     params,
   );
   return rows[0] && toAssistant(rows[0]);

@@ -1,14 +1,19 @@
 import type { Config } from '../config.ts';
 import type { Database } from './database.ts';
 import { openPglite } from './pglite-driver.ts';
-import { openPostgres } from './postgres-driver.ts';
+import { openPostgres, type PostgresDatabase } from './postgres-driver.ts';
 
 /** PostgreSQL when `DATABASE_URL` is set, embedded PGlite in the data directory otherwise. */
-export async function openDatabase(config: Config['database']): Promise<Database> {
+export async function openDatabase(config: Config['database']): Promise<Database | PostgresDatabase> {
   if (config.url) {
-    const db = openPostgres({ connectionString: config.url, schema: config.schema, poolSize: config.poolSize });
+    const db = openPostgres({
+      connectionString: config.url,
+      schema: config.schema,
+      poolSize: config.poolSize,
+      ...(config.listenUrl && { listenConnectionString: config.listenUrl }),
+    });
     try {
-      await db.query('SELECT 1');
+      await db.verify();
     } catch (error) {
       await db.close();
       throw new Error(`cannot connect to PostgreSQL at DATABASE_URL: ${(error as Error).message}`, { cause: error });

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './database.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { assertSchemaName, physicalChannel, quoteIdent } from './database.ts';
 
 export interface PgliteOptions {
@@ -34,11 +35,19 @@ function wrap(target: PgliteQueryable): Queryable {
 export async function openPglite(options: PgliteOptions): Promise<Database> {
   const schema = assertSchemaName(options.schema);
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const db = new PGlite(options.dataDir, {
-    // int8 as number, as in the pg driver.
-    parsers: { [pgliteTypes.INT8]: (value: string) => Number(value) },
-  });
-  await db.waitReady;
+  // Before opening: a second process must stop here, not open the same files.
+  const release = options.dataDir ? lockDataDir(options.dataDir) : () => {};
+  let db: PGlite;
+  try {
+    db = new PGlite(options.dataDir, {
+      // int8 as number, as in the pg driver.
+      parsers: { [pgliteTypes.INT8]: (value: string) => Number(value) },
+    });
+    await db.waitReady;
+  } catch (error) {
+    release();
+    throw error;
+  }
   await db.exec(`SET search_path TO ${quoteIdent(schema)}, public`);
   const base = wrap(db as unknown as PgliteQueryable);
   let closed = false;
@@ -64,7 +73,11 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     async close() {
       if (closed) return;
       closed = true;
-      await db.close();
+      try {
+        await db.close();
+      } finally {
+        release();
+      }
     },
   };
 }

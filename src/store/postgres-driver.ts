@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Database, NotificationHandler, Queryable, QueryResult } from './database.ts';
 import { assertSchemaName, physicalChannel, quoteIdent } from './database.ts';
@@ -6,8 +7,30 @@ export interface PostgresOptions {
   connectionString: string;
   schema: string;
   poolSize?: number;
+  /**
+   * A direct connection (no transaction-mode pooler) for LISTEN; defaults to `connectionString`.
+   * Behind PgBouncer in transaction mode, notifications only arrive on such a connection.
+   */
+  listenConnectionString?: string;
+  /** How long to wait for a new connection before the statement fails (default 5 s). */
+  connectTimeoutMs?: number;
   /** Called when the LISTEN connection fails; it reconnects by itself. */
   onListenError?: (error: Error) => void;
+}
+
+/** A PostgreSQL database, with what only a server connection can tell. */
+export interface PostgresDatabase extends Database {
+  readonly kind: 'postgres';
+  /**
+   * Checks the connection, and whether the session settings reached the server: a
+   * transaction-mode pooler (PgBouncer) refuses or drops them, and then every statement sets the
+   * schema inside its own transaction instead (see docs/reliability.md).
+   */
+  verify(): Promise<void>;
+  /** True once the pooler mode above is in use. */
+  readonly behindPooler: boolean;
+  /** Whether a notification sent through the pool reaches this replica's LISTEN connection. */
+  probeNotifications(timeoutMs?: number): Promise<boolean>;
 }
 
 const INT8 = 20;
@@ -30,44 +53,112 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
-/** A `pg` pool whose every connection has `search_path` set to the Kairos schema. */
-export function openPostgres(options: PostgresOptions): Database {
+const refusedStartupOptions = /unsupported startup parameter/;
+
+/**
+ * A `pg` pool whose every statement runs with `search_path` set to the Kairos schema: as a
+ * connection option, or, behind a transaction-mode pooler that does not pass it on, with
+ * `SET LOCAL` in the statement's own transaction. Only unnamed statements are used (no prepared
+ * statements that a pooler could hand to another client).
+ */
+export function openPostgres(options: PostgresOptions): PostgresDatabase {
   const schema = assertSchemaName(options.schema);
-  const clientConfig: pg.ClientConfig = {
+  const searchPath = `${quoteIdent(schema)}, public`;
+  const baseConfig: pg.ClientConfig = {
     connectionString: options.connectionString,
-    options: `-c search_path=${quoteIdent(schema)},public`,
     types: { getTypeParser: typeParser } as pg.CustomTypesConfig,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
   };
-  const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? 10 });
-  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
-  const base = wrap(pool);
+  // No space in the option: the server splits `options` on spaces.
+  const sessionConfig: pg.ClientConfig = { ...baseConfig, options: `-c search_path=${quoteIdent(schema)},public` };
+  let pooler = false;
+  const makePool = () => {
+    const created = new pg.Pool({ ...(pooler ? baseConfig : sessionConfig), max: options.poolSize ?? 10 });
+    // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+    created.on('error', () => {});
+    return created;
+  };
+  let pool = makePool();
   const listeners = new Map<string, Set<NotificationHandler>>();
   let listenClient: pg.Client | undefined;
   let connecting: Promise<pg.Client> | undefined;
   let closed = false;
 
+  function usePooler(): void {
+    if (pooler) return;
+    pooler = true;
+    const old = pool;
+    pool = makePool();
+    old.end().catch(() => {});
+  }
+
+  /** Runs `fn` on a checked-out client inside BEGIN … COMMIT (with the schema set when pooled). */
+  async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    // A checked-out client has no pool error listener: a connection lost mid-transaction
+    // (server restart) would otherwise be an uncaught exception. The failing query rejects.
+    const ignore = () => {};
+    client.on('error', ignore);
+    try {
+      await client.query(pooler ? `BEGIN; SET LOCAL search_path TO ${searchPath}` : 'BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.off('error', ignore);
+      client.release();
+    }
+  }
+
+  /** Retries once without session options when a pooler refused them at connect. */
+  async function pooled<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (pooler || !refusedStartupOptions.test((error as Error).message)) throw error;
+      usePooler();
+      return fn();
+    }
+  }
+
+  const listenConfig: pg.ClientConfig = { ...baseConfig, connectionString: options.listenConnectionString ?? options.connectionString };
+
   async function connectListener(): Promise<pg.Client> {
-    const client = new pg.Client(clientConfig);
+    const client = new pg.Client(listenConfig);
     client.on('notification', (message) => {
       for (const handler of listeners.get(message.channel) ?? []) handler(message.payload ?? '');
     });
-    client.on('error', (error) => {
+    let lost = false;
+    const onLost = (error: Error) => {
+      if (lost) return;
+      lost = true;
       options.onListenError?.(error);
       if (listenClient === client) listenClient = undefined;
       client.end().catch(() => {});
       if (!closed && listeners.size > 0) scheduleReconnect(0);
-    });
+    };
+    client.on('error', onLost);
+    // A server shutdown can end the connection without an error event.
+    client.on('end', () => onLost(new Error('the LISTEN connection ended')));
     await client.connect();
     for (const channel of listeners.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
     return client;
   }
 
   function scheduleReconnect(attempt: number): void {
-    const delay = Math.min(100 * 2 ** attempt, 5_000);
+    const delay = Math.min(100 * 2 ** attempt, 2_000);
     setTimeout(() => {
       if (closed || listenClient) return;
-      listenerClient().catch(() => scheduleReconnect(attempt + 1));
+      listenerClient().then(
+        () => {
+          // Notifications sent while it was away are lost: wake every subscriber to look again.
+          for (const handlers of listeners.values()) for (const handler of handlers) handler('');
+        },
+        () => scheduleReconnect(attempt + 1),
+      );
     }, delay).unref();
   }
 
@@ -87,23 +178,40 @@ export function openPostgres(options: PostgresOptions): Database {
     return connecting;
   }
 
-  return {
+  const db: PostgresDatabase = {
     kind: 'postgres',
     schema,
-    query: base.query,
-    exec: base.exec,
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+    get behindPooler() {
+      return pooler;
+    },
+    query<Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+      return pooled(() => (pooler ? inTransaction((client) => wrap(client).query<Row>(text, params)) : wrap(pool).query<Row>(text, params)));
+    },
+    exec(text: string): Promise<void> {
+      return pooled(() => (pooler ? inTransaction((client) => wrap(client).exec(text)) : wrap(pool).exec(text)));
+    },
+    transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      return pooled(() => inTransaction((client) => fn(wrap(client))));
+    },
+    async verify() {
+      const { rows } = await db.query<{ path: string }>("SELECT current_setting('search_path') AS path");
+      // Connected, but the option was dropped (a pooler told to ignore it): set it per statement.
+      const first = rows[0]?.path.split(',')[0]?.trim().replace(/^"|"$/g, '');
+      if (!pooler && first !== schema) usePooler();
+    },
+    async probeNotifications(timeoutMs = 2000) {
+      const channel = `probe_${randomBytes(4).toString('hex')}`;
+      let received: () => void = () => {};
+      const arrived = new Promise<boolean>((resolve) => {
+        received = () => resolve(true);
+        setTimeout(() => resolve(false), timeoutMs).unref();
+      });
+      const unlisten = await db.listen(channel, () => received());
       try {
-        await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
+        await db.notify(channel, 'probe');
+        return await arrived;
       } finally {
-        client.release();
+        await unlisten();
       }
     },
     async listen(channel, handler) {
@@ -128,7 +236,7 @@ export function openPostgres(options: PostgresOptions): Database {
       };
     },
     async notify(channel, payload = '') {
-      await pool.query('SELECT pg_notify($1, $2)', [physicalChannel(schema, channel), payload]);
+      await db.query('SELECT pg_notify($1, $2)', [physicalChannel(schema, channel), payload]);
     },
     channelName: (channel) => physicalChannel(schema, channel),
     async close() {
@@ -140,4 +248,5 @@ export function openPostgres(options: PostgresOptions): Database {
       await pool.end();
     },
   };
+  return db;
 }

@@ -43,6 +43,8 @@ export interface RunRow {
   ignore_overlap: boolean;
   /** Waits for a free slot of its schedule whatever the overlap policy (backfill runs). */
   waits_for_slot: boolean;
+  /** The inbound trigger whose delivery created the run (`trigger: 'event'`). */
+  trigger_id: string | null;
 }
 
 /** What creating a run needs; the rest takes column defaults. */
@@ -70,6 +72,8 @@ export interface NewRun {
   /** Backfill runs with `overlap: "queue"`: wait for a free slot, never skipped; default false. */
   waits_for_slot?: boolean;
   created_at: Date;
+  /** The inbound trigger of an `event` run: its overlap policy applies, like a schedule's. */
+  trigger_id?: string | null;
   /** Runs created already final (an overlap skip decided at once). */
   status?: RunStatus;
   error_kind?: FailureKind | null;
@@ -101,6 +105,7 @@ const columns = [
   ['status', 'text'],
   ['error_kind', 'text'],
   ['error', 'text'],
+  ['trigger_id', 'uuid'],
 ] as const;
 
 function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
@@ -115,6 +120,8 @@ function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
       return run.error_kind ?? null;
     case 'error':
       return run.error ?? null;
+    case 'trigger_id':
+      return run.trigger_id ?? null;
     case 'workflow_id':
       return run.workflow_id ?? null;
     case 'waits_for_slot':

@@ -12,6 +12,7 @@ import { ScheduleFormPage } from './pages/schedule-form-page.tsx';
 import { SchedulesPage } from './pages/schedules-page.tsx';
 import { ThreadPage } from './pages/thread-page.tsx';
 import { WorkflowsPage } from './pages/workflows-page.tsx';
+import { TriggersPage } from './pages/triggers-page.tsx';
 import { useEffect } from 'react';
 
 const icons: Record<string, string> = {
@@ -21,6 +22,7 @@ const icons: Record<string, string> = {
   workflows: 'M4 3h6v6H4zm10 0h6v6h-6zM9 15h6v6H9zM7 9v3h10V9h-2v1H9V9zm4 3h2v3h-2z',
   assistants: 'M12 2 2 7l10 5 10-5zm-10 10 10 5 10-5M2 17l10 5 10-5',
   connect: 'M10.6 13.4a1 1 0 0 1 0-1.4l3-3a3 3 0 1 1 4.2 4.2l-2 2-1.4-1.4 2-2a1 1 0 1 0-1.4-1.4l-3 3a1 1 0 0 1-1.4 0zm2.8-2.8a1 1 0 0 1 0 1.4l-3 3a3 3 0 1 1-4.2-4.2l2-2 1.4 1.4-2 2a1 1 0 1 0 1.4 1.4l3-3a1 1 0 0 1 1.4 0z',
+  triggers: 'M13 2 3 14h7l-1 8 10-12h-7z',
 };
 
 const nav = [
@@ -30,6 +32,7 @@ const nav = [
   { path: '/workflows', label: 'Workflows', icon: icons.workflows! },
   { path: '/assistants', label: 'Assistants', icon: icons.assistants! },
   { path: '/connect', label: 'Connect an agent', icon: icons.connect! },
+  { path: '/triggers', label: 'Triggers', icon: icons.triggers! },
 ];
 
 function Page({ route }: { route: Route }) {
@@ -55,6 +58,8 @@ function Page({ route }: { route: Route }) {
       return <AssistantsPage route={route} />;
     case 'connect':
       return <ConnectAgentPage />;
+    case 'triggers':
+      return <TriggersPage />;
     case 'threads':
       return id ? <ThreadPage threadId={id} /> : <OverviewPage />;
     default:

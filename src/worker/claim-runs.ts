@@ -88,6 +88,8 @@ export interface ClaimRunsResult {
 interface CandidateRow {
   id: string;
   schedule_id: string | null;
+  /** What overlap is decided over: the run's schedule, or its trigger (runs of neither stand alone). */
+  group_id: string | null;
   start_deadline: Date | null;
   ignore_overlap: boolean;
   waits_for_slot: boolean;
@@ -99,17 +101,19 @@ interface CandidateRow {
 
 /**
  * Claims up to `limit` runnable runs in one transaction (DESIGN.md §5): `FOR UPDATE SKIP LOCKED`
- * on the runs, a per-schedule transaction lock (`pg_try_advisory_xact_lock`) so that overlap and
+ * on the runs, a per-schedule (or per-trigger) transaction lock (`pg_try_advisory_xact_lock`) so that overlap and
  * `max_concurrent` are decided by one replica at a time, then set-based updates: started runs get
- * a lease, overlap losers are recorded `skipped`, runs past their start deadline end as `capacity`.
+ * a lease, overlap losers are recorded `skipped`, runs past their start deadline end as `capacity`
+ * (unless the deadline passed before `outageBefore`: those are left to expireStartDeadlines).
  * With `aheadMs`, runs due within that time are claimed too (the worker holds them until their
  * `not_before`, so that the POST leaves on time); their `started_at` is their `not_before`.
  */
 export async function claimRuns(
   db: Database,
-  options: { now: number; limit: number; workerId: string; leaseMs: number; aheadMs?: number },
+  options: { now: number; limit: number; workerId: string; leaseMs: number; aheadMs?: number; outageBefore?: number },
 ): Promise<ClaimRunsResult> {
   const aheadMs = options.aheadMs ?? 0;
+  const outageBefore = options.outageBefore ?? -Infinity;
   const now = new Date(options.now);
   return db.transaction(async (tx) => {
     // One statement: the candidates (row locks, SKIP LOCKED) and a try-lock per schedule. The
@@ -117,7 +121,8 @@ export async function claimRuns(
     // the previous holder of a schedule's lock committed.
     const { rows: candidates } = await tx.query<CandidateRow>(
       `WITH c AS (
-         SELECT r.id, r.schedule_id, r.start_deadline, r.ignore_overlap, r.waits_for_slot, r.not_before, r.created_at
+         SELECT r.id, r.schedule_id, r.trigger_id, coalesce(r.schedule_id, r.trigger_id) AS group_id,
+           r.start_deadline, r.ignore_overlap, r.waits_for_slot, r.not_before, r.created_at
          FROM runs r
          WHERE r.status = 'pending' AND r.not_before <= $1
            -- A run that waits for a slot (backfill) is a candidate only while its schedule has one
@@ -135,54 +140,64 @@ export async function claimRuns(
          FOR UPDATE OF r SKIP LOCKED
        ), l AS MATERIALIZED (
          SELECT u.sid, pg_try_advisory_xact_lock(hashtextextended($3 || u.sid::text, 0)) AS locked
-         FROM (SELECT DISTINCT schedule_id AS sid FROM c WHERE schedule_id IS NOT NULL) u
+         FROM (SELECT DISTINCT group_id AS sid FROM c WHERE group_id IS NOT NULL) u
        )
-       SELECT c.id, c.schedule_id, c.start_deadline, c.ignore_overlap, c.waits_for_slot, c.not_before, s.overlap, s.max_concurrent,
+       SELECT c.id, c.schedule_id, c.group_id, c.start_deadline, c.ignore_overlap, c.waits_for_slot, c.not_before,
+         coalesce(s.overlap, t.overlap) AS overlap, coalesce(s.max_concurrent, t.max_concurrent) AS max_concurrent,
          coalesce(l.locked, false) AS locked
-       FROM c LEFT JOIN l ON l.sid = c.schedule_id LEFT JOIN schedules s ON s.id = c.schedule_id
+       FROM c LEFT JOIN l ON l.sid = c.group_id LEFT JOIN schedules s ON s.id = c.schedule_id
+         LEFT JOIN triggers t ON t.id = c.trigger_id AND c.schedule_id IS NULL
        ORDER BY c.not_before, c.created_at`,
       [new Date(options.now + aheadMs), options.limit, `${db.schema}:schedule:`],
     );
     const empty: ClaimRunsResult = { started: [], deferred: 0, contended: 0, ended: [], cancelRequested: [], alerts: [] };
     if (candidates.length === 0) return empty;
 
-    const locked = new Set(candidates.flatMap((c) => (c.schedule_id && c.locked ? [c.schedule_id] : [])));
+    const locked = new Set(candidates.flatMap((c) => (c.group_id && c.locked ? [c.group_id] : [])));
     const running = new Map<string, string[]>();
     if (locked.size > 0) {
-      const { rows: busy } = await tx.query<{ schedule_id: string; ids: string[] }>(
-        `SELECT schedule_id, array_agg(id ORDER BY started_at) AS ids FROM runs
-         WHERE schedule_id = ANY($1::uuid[]) AND status = 'running' GROUP BY schedule_id`,
+      const { rows: busy } = await tx.query<{ group_id: string; ids: string[] }>(
+        `SELECT coalesce(schedule_id, trigger_id) AS group_id, array_agg(id ORDER BY started_at) AS ids FROM runs
+         WHERE (schedule_id = ANY($1::uuid[]) OR (schedule_id IS NULL AND trigger_id = ANY($1::uuid[]))) AND status = 'running'
+         GROUP BY 1`,
         [[...locked]],
       );
-      for (const row of busy) running.set(row.schedule_id, row.ids);
+      for (const row of busy) running.set(row.group_id, row.ids);
     }
 
     // A run claimed ahead of its time (`aheadMs`) starts only when nothing can make its overlap
     // decision change before then: no running run of its schedule and no other candidate of it.
     // Anything else is left pending, decided at its time (never skipped or failed early).
     const perSchedule = new Map<string, number>();
-    for (const c of candidates) if (c.schedule_id) perSchedule.set(c.schedule_id, (perSchedule.get(c.schedule_id) ?? 0) + 1);
+    for (const c of candidates) if (c.group_id) perSchedule.set(c.group_id, (perSchedule.get(c.group_id) ?? 0) + 1);
     const early = new Set<string>();
     const groups = new Map<string, OverlapCandidate[]>();
     let deferred = 0;
     let contended = 0;
     for (const c of candidates) {
-      if (c.schedule_id && !locked.has(c.schedule_id)) {
+      if (c.group_id && !locked.has(c.group_id)) {
         contended++;
         continue;
       }
+      // Its deadline passed during an outage: not a capacity failure; expireStartDeadlines
+      // applies the schedule's misfire policy to it.
+      const deadline = c.start_deadline?.getTime();
+      if (deadline !== undefined && deadline < options.now && deadline < outageBefore) {
+        deferred++;
+        continue;
+      }
       if (c.not_before.getTime() > options.now) {
-        if (c.schedule_id && ((running.get(c.schedule_id)?.length ?? 0) > 0 || perSchedule.get(c.schedule_id)! > 1)) {
+        if (c.group_id && ((running.get(c.group_id)?.length ?? 0) > 0 || perSchedule.get(c.group_id)! > 1)) {
           deferred++;
           continue;
         }
         early.add(c.id);
       }
-      const key = c.schedule_id ?? `run:${c.id}`;
+      const key = c.group_id ?? `run:${c.id}`;
       const group = groups.get(key) ?? [];
       group.push({
         id: c.id,
-        scheduleId: c.schedule_id,
+        scheduleId: c.group_id,
         overlap: c.overlap,
         maxConcurrent: c.max_concurrent,
         ignoreOverlap: c.ignore_overlap,
@@ -238,7 +253,9 @@ export async function claimRuns(
          status = CASE WHEN id = ANY($1::uuid[]) THEN 'skipped' ELSE 'error' END,
          error_kind = CASE WHEN id = ANY($1::uuid[]) THEN NULL ELSE 'capacity' END,
          error = CASE WHEN id = ANY($1::uuid[])
-           THEN 'skipped: the schedule already runs its maximum of concurrent runs (overlap policy)'
+           THEN CASE WHEN schedule_id IS NULL AND trigger_id IS NOT NULL
+             THEN 'skipped: the trigger already runs its maximum of concurrent runs (overlap policy)'
+             ELSE 'skipped: the schedule already runs its maximum of concurrent runs (overlap policy)' END
            ELSE 'could not start before its start deadline: every worker slot was busy' END,
          finished_at = $3
        WHERE id = ANY($1::uuid[]) OR id = ANY($2::uuid[])

@@ -25,10 +25,14 @@ export interface FailureAlert {
 }
 
 const failures: ReadonlySet<RunStatus> = new Set(['error', 'timeout']);
+// A run whose worker died (recovered as `crashed`) or that an outage stopped failed through no
+// fault of its schedule: it neither extends nor ends the streak.
+const outageKinds: ReadonlySet<string> = new Set(['crashed', 'outage', 'missed']);
 
 /**
  * Updates the schedules of finished runs in one statement: last run, and the failure streak
- * (`error` and `timeout` extend it, `success` ends it, `skipped`/`cancelled` leave it). A streak
+ * (`error` and `timeout` extend it, `success` ends it, `skipped`/`cancelled` and outcomes of an
+ * outage or a recovery (`crashed`) leave it). A streak
  * that reaches `alert_after` in this update is recorded once as an `alert` schedule event and
  * returned, for the caller to deliver after commit.
  */
@@ -45,7 +49,7 @@ export async function recordOutcomes(
     if (outcome.status === 'success') {
       entry.reset = true;
       entry.add = 0;
-    } else if (failures.has(outcome.status)) {
+    } else if (failures.has(outcome.status) && !outageKinds.has(outcome.errorKind ?? '')) {
       entry.add++;
       entry.lastFailure = outcome;
     }

@@ -60,7 +60,7 @@ export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, 
          lease_owner = NULL, lease_expires_at = NULL
        FROM u
        WHERE r.id = u.id AND r.lease_owner = $11 AND r.attempt = u.attempt AND r.status = 'running'
-       RETURNING r.id, r.schedule_id, u.status, u.error_kind, u.error, u.finished_at, u.event, u.ord
+       RETURNING r.id, r.schedule_id, r.trigger_id, u.status, u.error_kind, u.error, u.finished_at, u.event, u.ord
      ), e AS (
        INSERT INTO run_events (run_id, seq, kind, data)
        SELECT f.id, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = f.id), 0) + 1, 'attempt_finished', f.event::jsonb
@@ -98,7 +98,8 @@ export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, 
      SELECT 'alert', NULL, to_jsonb(s.*), NULL FROM s WHERE s.crossed
      UNION ALL
      SELECT 'wake', NULL, NULL, pg_notify($13, '0') IS NULL
-     FROM (SELECT 1 WHERE EXISTS (SELECT 1 FROM runs w WHERE w.schedule_id IN (SELECT schedule_id FROM f)
+     FROM (SELECT 1 WHERE EXISTS (SELECT 1 FROM runs w
+       WHERE (w.schedule_id IN (SELECT schedule_id FROM f) OR w.trigger_id IN (SELECT trigger_id FROM f WHERE schedule_id IS NULL))
        AND w.status = 'pending' AND w.not_before <= (SELECT max(finished_at) FROM f))) x`,
     [
       finishes.map((f) => f.key.id),

@@ -1,3 +1,4 @@
+import { isConnectionError } from '../store/connection-error.ts';
 import type { AddressGuard } from '../agents/address-guard.ts';
 import { describeNetworkError, postOutbound } from '../agents/outbound-request.ts';
 import type { Clock } from '../clock.ts';
@@ -68,7 +69,9 @@ export class WebhookDelivery {
         await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
         if (claimed.length > 0) continue; // there may be more
       } catch (error) {
-        if (!this.abort.signal.aborted) logger.error({ err: error }, 'webhook delivery pass failed');
+        if (this.abort.signal.aborted) return;
+        if (isConnectionError(error)) logger.debug({ err: error }, 'webhook delivery pass failed: database unreachable');
+        else logger.error({ err: error }, 'webhook delivery pass failed');
       }
       if (this.pending || this.abort.signal.aborted) continue;
       await new Promise<void>((resolve) => {

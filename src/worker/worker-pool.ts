@@ -10,6 +10,7 @@ import { deliverAlerts, deliverTokenAlert } from '../scheduler/alerts.ts';
 import { inContext, startRunSpan } from '../observability/run-span.ts';
 import { crossTokenAlert } from '../observability/token-alert.ts';
 import { Wakeup } from '../scheduler/wakeup.ts';
+import { isConnectionError } from '../store/connection-error.ts';
 import type { Database } from '../store/database.ts';
 import { appendRunEvent } from '../store/run-events.ts';
 import { claimRuns, type ClaimedRun } from './claim-runs.ts';
@@ -87,6 +88,13 @@ export class WorkerPool {
   private idleWaiters: Array<() => void> = [];
   private closed: Promise<void> | undefined;
   private readonly finishes = new FinishBatcher((batch) => this.writeFinishes(batch));
+  /**
+   * Since when this worker has reached the database without interruption (its start, or the
+   * first pass after an outage). A start deadline that passed before it passed during an outage:
+   * that run is late, not a capacity failure (see expireStartDeadlines).
+   */
+  private connectedSince: number;
+  private unreachable = false;
 
   constructor(private readonly options: WorkerPoolOptions) {
     const deps: AssistantExecutionDeps = options.execution ?? { db: options.db, logger: options.logger };
@@ -96,6 +104,7 @@ export class WorkerPool {
       options.execute ??
       ((run, signal, emit) => (run.workflowId ? executeWorkflow(workflows, run, signal, emit) : executeAssistant(deps, run, signal, emit)));
     this.maintenanceEveryMs = Math.max(250, Math.min(options.config.leaseMs / 3, 5000));
+    this.connectedSince = options.clock.now();
   }
 
   /** Runs executing in this replica now. */
@@ -127,9 +136,30 @@ export class WorkerPool {
    * Tests drive an injected clock with it (then `idle()` to wait for the runs).
    */
   async tick(): Promise<ClaimedRun[]> {
-    await this.maintain();
-    const { started } = await this.claim(this.options.clock.now(), 0);
-    return started;
+    return this.observe(async () => {
+      await this.maintain();
+      const { started } = await this.claim(this.options.clock.now(), 0);
+      return started;
+    });
+  }
+
+  /**
+   * Runs one pass and keeps track of outages: a pass that fails on a connection error starts
+   * one; the next pass (it reaches the database, or fails again and starts over) ends it, marks
+   * the time from which deadlines count as capacity again, and does its maintenance at once.
+   */
+  private async observe<T>(pass: () => Promise<T>): Promise<T> {
+    if (this.unreachable) {
+      this.unreachable = false;
+      this.connectedSince = this.options.clock.now();
+      this.lastMaintenance = -Infinity;
+    }
+    try {
+      return await pass();
+    } catch (error) {
+      if (isConnectionError(error)) this.unreachable = true;
+      throw error;
+    }
   }
 
   /** Resolves when no run is executing in this replica. */
@@ -145,16 +175,25 @@ export class WorkerPool {
     if (recovered.retried.length + recovered.crashed.length > 0) {
       this.options.logger.warn({ retried: recovered.retried.length, crashed: recovered.crashed.length }, 'recovered runs of a stopped worker');
     }
-    const expired = await expireStartDeadlines(db, { now: clock.now() });
-    if (expired.expired.length > 0) this.options.logger.warn({ runs: expired.expired.length }, 'runs missed their start deadline (capacity)');
-    this.alert([...recovered.alerts, ...expired.alerts]);
+    const alerts = [...recovered.alerts];
+    for (;;) {
+      const batchSize = 500;
+      const expired = await expireStartDeadlines(db, { now: clock.now(), outageBefore: this.connectedSince, batchSize });
+      if (expired.expired.length > 0) this.options.logger.warn({ runs: expired.expired.length }, 'runs missed their start deadline (capacity)');
+      if (expired.late.length + expired.missed.length > 0) {
+        this.options.logger.warn({ late: expired.late.length, missed: expired.missed.length }, 'runs delayed by an outage follow their misfire policy');
+      }
+      alerts.push(...expired.alerts);
+      if (expired.expired.length + expired.late.length + expired.missed.length < batchSize) break;
+    }
+    this.alert(alerts);
   }
 
   private async claim(now: number, aheadMs: number): Promise<{ started: ClaimedRun[]; contended: number }> {
     const limit = Math.min(this.freeSlots, this.options.claimBatch ?? 64);
     if (limit === 0) return { started: [], contended: 0 };
     const { db, config, workerId } = this.options;
-    const result = await claimRuns(db, { now, limit, workerId, leaseMs: config.leaseMs, aheadMs });
+    const result = await claimRuns(db, { now, limit, workerId, leaseMs: config.leaseMs, aheadMs, outageBefore: this.connectedSince });
     this.mightHaveMore = result.started.length + result.ended.length >= limit || result.contended > 0;
     this.alert(result.alerts);
     for (const run of result.started) this.begin(run);
@@ -162,36 +201,46 @@ export class WorkerPool {
   }
 
   private async run(): Promise<void> {
-    const { db, clock, logger, pollIntervalMs } = this.options;
+    const { logger, pollIntervalMs } = this.options;
     while (!this.closing) {
-      let delay = pollIntervalMs;
+      let delay: number;
       try {
-        if (clock.now() - this.lastMaintenance >= this.maintenanceEveryMs) await this.maintain();
-        delay = Math.min(delay, this.lastMaintenance + this.maintenanceEveryMs - clock.now());
-        if (this.freeSlots > 0) {
-          // One `now` for the claim and the look-ahead query: a timer that fires a hair early
-          // must find its run again in the query, not fall between the two.
-          const now = clock.now();
-          const aheadMs = this.options.claimAheadMs ?? 200;
-          const { started, contended } = await this.claim(now, aheadMs);
-          if (contended > 0) delay = Math.min(delay, 20);
-          if (started.length > 0 && this.mightHaveMore && this.freeSlots > 0) continue;
-          const { rows } = await db.query<{ at: Date | null }>(
-            `SELECT min(not_before) AS at FROM runs WHERE status = 'pending' AND not_before > $1`,
-            [new Date(now)],
-          );
-          const at = rows[0]?.at?.getTime();
-          // Wake `aheadMs` before the next run to claim it; a run already inside that window was
-          // left pending on purpose (its overlap is decided at its time): wake at its time.
-          if (at !== undefined) delay = Math.min(delay, (at - aheadMs > now ? at - aheadMs : at) - clock.now());
-        }
+        delay = await this.observe(() => this.pass());
       } catch (error) {
         if (this.closing) break;
-        logger.error({ err: error }, 'worker pass failed; retrying');
+        // An outage is logged once by the database watcher, not once per pass.
+        if (isConnectionError(error)) logger.debug({ err: error }, 'worker pass failed: database unreachable; retrying');
+        else logger.error({ err: error }, 'worker pass failed; retrying');
         delay = Math.min(1000, pollIntervalMs);
       }
-      if (!this.closing) await this.wakeup.wait(delay);
+      if (!this.closing && delay > 0) await this.wakeup.wait(delay);
     }
+  }
+
+  /** One pass of the loop; resolves to how long to sleep before the next (0: go on at once). */
+  private async pass(): Promise<number> {
+    const { db, clock, pollIntervalMs } = this.options;
+    let delay = pollIntervalMs;
+    if (clock.now() - this.lastMaintenance >= this.maintenanceEveryMs) await this.maintain();
+    delay = Math.min(delay, this.lastMaintenance + this.maintenanceEveryMs - clock.now());
+    if (this.freeSlots > 0) {
+      // One `now` for the claim and the look-ahead query: a timer that fires a hair early
+      // must find its run again in the query, not fall between the two.
+      const now = clock.now();
+      const aheadMs = this.options.claimAheadMs ?? 200;
+      const { started, contended } = await this.claim(now, aheadMs);
+      if (contended > 0) delay = Math.min(delay, 20);
+      if (started.length > 0 && this.mightHaveMore && this.freeSlots > 0) return 0;
+      const { rows } = await db.query<{ at: Date | null }>(
+        `SELECT min(not_before) AS at FROM runs WHERE status = 'pending' AND not_before > $1`,
+        [new Date(now)],
+      );
+      const at = rows[0]?.at?.getTime();
+      // Wake `aheadMs` before the next run to claim it; a run already inside that window was
+      // left pending on purpose (its overlap is decided at its time): wake at its time.
+      if (at !== undefined) delay = Math.min(delay, (at - aheadMs > now ? at - aheadMs : at) - clock.now());
+    }
+    return Math.max(delay, 1);
   }
 
   private begin(run: ClaimedRun): void {
@@ -265,8 +314,13 @@ export class WorkerPool {
     if (written && ending.usage && run.schedule_id) await this.checkTokens(run.schedule_id);
   }
 
-  /** One statement for a batch of finishes; retried when two batches deadlock on schedule rows. */
+  /**
+   * One statement for a batch of finishes; retried when two batches deadlock on schedule rows,
+   * and while the database is unreachable for up to a lease (a short outage must not turn a
+   * finished run into a crashed one; after a lease the run is recovered anyway, and fenced).
+   */
   private async writeFinishes(batch: RunFinish[]): Promise<Set<string>> {
+    const giveUpAt = Date.now() + this.options.config.leaseMs;
     for (let attempt = 1; ; attempt++) {
       try {
         const { written, alerts } = await finishRuns(this.options.db, this.options.workerId, batch);
@@ -274,6 +328,10 @@ export class WorkerPool {
         return written;
       } catch (error) {
         const code = (error as { code?: string }).code;
+        if (isConnectionError(error) && Date.now() < giveUpAt && !this.closing) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 1000)));
+          continue;
+        }
         if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw error;
       }
     }
@@ -294,7 +352,9 @@ export class WorkerPool {
         } else if (alive.get(id)) entry.controller.abort(cancelled());
       }
     } catch (error) {
-      logger.warn({ err: error }, 'heartbeat failed');
+      // During an outage the watcher has said so once; the lease outlives a short one.
+      if (isConnectionError(error)) logger.debug({ err: error }, 'heartbeat failed: database unreachable');
+      else logger.warn({ err: error }, 'heartbeat failed');
     }
   }
 

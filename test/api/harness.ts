@@ -6,6 +6,8 @@ import type { UserRole } from '../../src/auth/actor.ts';
 import { systemClock } from '../../src/clock.ts';
 import { ScheduleService } from '../../src/scheduler/schedule-service.ts';
 import { RunService } from '../../src/worker/run-service.ts';
+import { DeliveryService } from '../../src/triggers/delivery-service.ts';
+import { TriggerService } from '../../src/triggers/trigger-service.ts';
 import { issueKeyDirect } from '../../src/auth/key-service.ts';
 import { createApiApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -59,7 +61,17 @@ export async function createApiHarness(
       startDeadlineMs: config.worker.startDeadlineMs,
       assistants,
     });
-    services = { assistants, threads, runs, schedules };
+    const triggers = new TriggerService({ db: database.db, assistants, publicUrl: config.server.publicUrl });
+    const deliveries = new DeliveryService({
+      db: database.db,
+      clock: systemClock,
+      assistants,
+      runs,
+      env: process.env,
+      maxBodyBytes: config.server.maxBodyBytes,
+      startDeadlineMs: config.worker.startDeadlineMs,
+    });
+    services = { assistants, threads, runs, schedules, triggers, deliveries };
   }
   const app = createApiApp({ config, db: database.db, logger: createLogger('silent'), replicaId: 'test', metrics, services });
   return {

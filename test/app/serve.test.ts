@@ -8,7 +8,8 @@ import { openPostgres } from '../../src/store/postgres-driver.ts';
 import { testDatabaseUrl, uniqueSchema } from '../helpers/databases.ts';
 import { kairosBin, startKairosProcess } from '../helpers/kairos-process.ts';
 
-describe('kairos serve', () => {
+// Subprocesses that compile the sources and open a database: slow on a loaded 2-core machine.
+describe('kairos serve', { timeout: 120_000 }, () => {
   const schemas: string[] = [];
   afterAll(async () => {
     const db = openPostgres({ connectionString: testDatabaseUrl, schema: 'public' });

@@ -44,7 +44,7 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
     });
     // No apiKey: bound to loopback with no keys, Kairos runs in local mode. Retries off, so errors surface at once.
     client = new Client({ apiUrl: server.url, apiKey: null, callerOptions: { maxRetries: 0 } });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await server?.stop();
   });
@@ -163,10 +163,14 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
     );
     expect(runs.length).toBeGreaterThanOrEqual(2);
     for (const run of runs) expect(Date.parse(run.scheduled_for!)).toBeLessThan(Date.parse(endTime));
-    await waitFor(async () => (await Promise.all(runs.map((run) => runOf(run.id)))).every((run) => run.status === 'success'), {
-      timeoutMs: 20_000,
-      message: 'every fired run succeeded',
-    });
+    // Every run ends; on a loaded machine one can still be running at the next second, and the
+    // default overlap policy (skip) then records that one as skipped: a correct outcome, not a failure.
+    const ended = await waitFor(async () => {
+      const all = await Promise.all(runs.map((run) => runOf(run.id)));
+      return all.every((run) => run.status !== 'pending' && run.status !== 'running') ? all : undefined;
+    }, { timeoutMs: 30_000, message: 'every fired run ended' });
+    expect(ended.some((run) => run.status === 'success')).toBe(true);
+    for (const run of ended) expect(['success', 'skipped']).toContain(run.status);
     // The SDK has no crons.get; the route is LangGraph's GET /runs/crons/{cron_id}.
     const after = await native<Cron>(`/runs/crons/${cron.cron_id}`);
     expect(after.next_run_date).toBeNull();

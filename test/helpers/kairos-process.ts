@@ -16,9 +16,10 @@ export interface KairosProcess {
 
 /**
  * Starts `kairos serve` as a subprocess on a free port and resolves once it listens.
- * Rejects with its output if it exits first.
+ * Rejects with its output if it exits first. The default wait is long on purpose: on a loaded
+ * 2-core machine, compiling the sources and PGlite's WebAssembly and migrating took over 30 s.
  */
-export async function startKairosProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<KairosProcess> {
+export async function startKairosProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<KairosProcess> {
   const child = spawn(process.execPath, [kairosBin, 'serve'], {
     env: { ...process.env, PORT: '0', KAIROS_LOG_LEVEL: 'info', KAIROS_DEMO: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,7 +31,11 @@ export async function startKairosProcess(env: Record<string, string>, timeoutMs 
   let buffered = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kairos serve did not listen in ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Never leave it behind: an orphaned server keeps firing and loads the machine for every later test.
+      child.kill('SIGKILL');
+      reject(new Error(`kairos serve did not listen in ${timeoutMs} ms:\n${stderr}`));
+    }, timeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       let newline: number;

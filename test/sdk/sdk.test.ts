@@ -52,6 +52,13 @@ describe('SDK', () => {
     await kairos.threads.appendMessages(thread.id, [{ role: 'user', content: 'hi' }]);
     expect((await kairos.threads.get(thread.id)).message_count).toBe(1);
     await kairos.schedules.delete(schedule.id);
+    const trigger = await kairos.triggers.create({ name: 'sdk hook', assistant_id: assistant.id, auth: { type: 'bearer', token: { env: 'SDK_HOOK_TOKEN' } } });
+    expect(trigger.url).toBe(`/hooks/${trigger.id}`);
+    expect((await kairos.triggers.list()).data.map((item) => item.id)).toEqual([trigger.id]);
+    expect((await kairos.triggers.update(trigger.id, { enabled: false })).enabled).toBe(false);
+    expect((await kairos.triggers.get(trigger.id)).auth).toEqual({ type: 'bearer', token: { env: 'SDK_HOOK_TOKEN' } });
+    expect((await kairos.triggers.deliveries(trigger.id)).total).toBe(0);
+    await kairos.triggers.delete(trigger.id);
     const created = await kairos.keys.create({ name: 'sdk' });
     expect(created.key.startsWith(created.prefix)).toBe(true);
     expect((await kairos.keys.revoke(created.id)).revoked_at).not.toBeNull();

@@ -32,7 +32,8 @@ describe('migrations', () => {
     ).rejects.toThrow(/share number 1/);
   });
 
-  it.each(databaseKinds)('applies every migration once and is a no-op the second time (%s)', async (kind) => {
+  // Opening PGlite costs ~4 s of CPU (its WebAssembly); at load average 20 on 2 cores this case took 44 s.
+  it.each(databaseKinds)('applies every migration once and is a no-op the second time (%s)', { timeout: 120_000 }, async (kind) => {
     const test = await createTestDatabase(kind, { migrated: false });
     cleanup.push(() => test.close());
     const first = await migrate(test.db);

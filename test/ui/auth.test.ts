@@ -42,7 +42,7 @@ afterAll(async () => {
   await browser?.close();
   await kairos?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+}, 180_000); // starts a server on PGlite and a browser: slow on a loaded machine
 
 describe('dashboard with API keys', () => {
   it('asks for a key, refuses a wrong one and keeps a good one for the session', async () => {

@@ -66,7 +66,7 @@ afterAll(async () => {
   await okAgent?.close();
   await failingAgent?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+}, 180_000); // starts a server on PGlite and a browser: slow on a loaded machine
 
 describe('dashboard', () => {
   it('serves the app at / and shows the overview', async () => {

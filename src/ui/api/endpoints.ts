@@ -1,6 +1,6 @@
 import { api, type Query } from './client.ts';
 import { readAllByCursor, readRunWindow } from './paging.ts';
-import type { Assistant, BackfillResult, Me, Page, Preview, PreviewExtras, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, Thread, Workflow } from './types.ts';
+import type { Assistant, BackfillResult, InboundTrigger, Me, Page, Preview, PreviewExtras, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, Thread, TriggerDelivery, Workflow } from './types.ts';
 
 const v1 = '/api/v1';
 
@@ -62,6 +62,13 @@ export const workflowsApi = {
     page(await api.get<Page<Run> | Run[]>(`${v1}/workflows/${id(workflowId)}/runs`, query, signal)),
   /** Run now: 202 with a pending run (`trigger: "api"`). */
   run: (workflowId: string, body: Record<string, unknown>) => api.post<Run>(`${v1}/workflows/${id(workflowId)}/runs`, body),
+};
+
+export const triggersApi = {
+  list: async (signal?: AbortSignal) => page(await api.get<Page<InboundTrigger>>(`${v1}/triggers`, { limit: 200 }, signal)),
+  update: (triggerId: string, body: Record<string, unknown>) => api.patch<InboundTrigger>(`${v1}/triggers/${id(triggerId)}`, body),
+  deliveries: async (triggerId: string, limit = 5, signal?: AbortSignal) =>
+    page(await api.get<Page<TriggerDelivery>>(`${v1}/triggers/${id(triggerId)}/deliveries`, { limit }, signal)),
 };
 
 export const threadsApi = {

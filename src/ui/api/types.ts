@@ -22,7 +22,7 @@ export const triggers: Trigger[] = ['schedule', 'manual', 'api', 'retry', 'backf
 export type Overlap = 'skip' | 'queue' | 'allow' | 'cancel_previous';
 export type Misfire = 'skip' | 'run_once' | 'run_all';
 export type SessionMode = 'new' | 'persistent';
-export type AssistantKind = 'http' | 'llm' | 'module';
+export type AssistantKind = 'http' | 'llm' | 'module' | 'agentos' | 'langgraph' | 'a2a';
 
 export interface Page<T> {
   data: T[];
@@ -313,4 +313,40 @@ export interface Me {
   id: string;
   name: string;
   role: 'admin' | 'member' | 'viewer';
+}
+
+/** An inbound trigger (`/api/v1/triggers`): its URL's signed deliveries become `event` runs. */
+export interface InboundTrigger {
+  id: string;
+  name: string;
+  owner_id: string;
+  assistant_id: string | null;
+  workflow_id: string | null;
+  /** `/hooks/{id}`, or absolute when the server has KAIROS_PUBLIC_URL. */
+  url: string;
+  input_template: unknown;
+  auth: { type: 'hmac-sha256' | 'bearer'; header?: string; format?: string; secret?: { env: string }; token?: { env: string } };
+  delivery_header: string | null;
+  overlap: Overlap;
+  max_concurrent: number;
+  rate_limit: { max: number; per_s: number } | null;
+  enabled: boolean;
+  deliveries: Record<string, number | undefined> & { total: number };
+  last_delivery_at: string | null;
+  created_at: string;
+}
+
+export type DeliveryOutcome = 'accepted' | 'replayed' | 'unauthorized' | 'rate_limited' | 'too_large' | 'invalid' | 'disabled' | 'misconfigured' | 'unavailable';
+
+/** One request to a trigger's URL, accepted or refused. */
+export interface TriggerDelivery {
+  id: string;
+  trigger_id: string;
+  received_at: string;
+  outcome: DeliveryOutcome;
+  http_status: number;
+  reason: string | null;
+  delivery_key: string | null;
+  run_id: string | null;
+  run_status: RunStatus | null;
 }

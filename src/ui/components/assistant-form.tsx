@@ -22,6 +22,8 @@ interface AssistantFormState {
   module: string;
   options: string;
   timeout: string;
+  /** The stored config, kept whole for kinds this form has no fields for (agentos, langgraph, a2a). */
+  raw: Record<string, unknown>;
 }
 
 const str = (value: unknown) => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value, null, 2));
@@ -44,6 +46,7 @@ function initial(assistant?: Assistant): AssistantFormState {
     module: str(c.module),
     options: c.options ? JSON.stringify(c.options, null, 2) : '',
     timeout: str(c.timeout_s),
+    raw: c,
   };
 }
 
@@ -83,6 +86,8 @@ function configOf(form: AssistantFormState): Record<string, unknown> {
       };
     case 'module':
       return { module: form.module.trim(), ...(json(form.options, 'options') && { options: json(form.options, 'options') }), ...timeout };
+    default:
+      return { ...form.raw, ...timeout };
   }
 }
 
@@ -164,6 +169,7 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
             <option value="http">HTTP endpoint</option>
             <option value="llm">LLM (OpenAI-compatible)</option>
             <option value="module">Module (registered function)</option>
+            {!['http', 'llm', 'module'].includes(form.kind) && <option value={form.kind}>{form.kind}</option>}
           </select>
         </Field>
       </div>

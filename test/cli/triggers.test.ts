@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quoteIdent } from '../../src/store/database.ts';
+import { openPostgres } from '../../src/store/postgres-driver.ts';
+import { signGithub } from '../../src/triggers/github-signature.ts';
+import { testDatabaseUrl, uniqueSchema } from '../helpers/databases.ts';
+import { runKairos as run, runKairosSync, startKairosProcess, type KairosProcess } from '../helpers/kairos-process.ts';
+
+describe('kairos triggers (subprocess against a running server)', () => {
+  const schema = uniqueSchema('clitrg');
+  const dbEnv = { DATABASE_URL: testDatabaseUrl, KAIROS_DB_SCHEMA: schema };
+  const secret = 'cli-hook-secret-value';
+  let server: KairosProcess;
+  let env: Record<string, string>;
+  let assistantId: string;
+
+  beforeAll(async () => {
+    const created = runKairosSync(['keys', 'create', '--role', 'admin', '--json'], dbEnv);
+    expect(created.status, created.stderr).toBe(0);
+    const key = JSON.parse(created.stdout) as { key: string; user: { id: string } };
+    const db = openPostgres({ connectionString: testDatabaseUrl, schema });
+    const { rows } = await db.query<{ id: string }>(
+      "INSERT INTO assistants (owner_id, name, kind, config) VALUES ($1, 'Reviewer', 'http', '{\"url\":\"https://agents.example/run\"}') RETURNING id",
+      [key.user.id],
+    );
+    await db.close();
+    assistantId = rows[0]!.id;
+    server = await startKairosProcess({ ...dbEnv, KAIROS_ROLES: 'api', CLI_HOOK_SECRET: secret });
+    env = { ...dbEnv, KAIROS_URL: server.url, KAIROS_API_KEY: key.key };
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    const db = openPostgres({ connectionString: testDatabaseUrl, schema: 'public' });
+    await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    await db.close();
+  });
+
+  it('creates, lists and shows a trigger with its full URL, and lists its deliveries', { timeout: 120_000 }, async () => {
+    const created = await run(
+      ['triggers', 'create', '--name', 'github', '--assistant', assistantId, '--github-secret-env', 'CLI_HOOK_SECRET', '--input', '{"ref":"{{event.body.ref}}"}', '--json'],
+      env,
+    );
+    expect(created.status, created.stderr).toBe(0);
+    const trigger = JSON.parse(created.stdout) as { id: string; url: string; input_template: unknown };
+    expect(trigger.url).toBe(`/hooks/${trigger.id}`);
+    expect(trigger.input_template).toEqual({ ref: '{{event.body.ref}}' });
+    expect(created.stdout).not.toContain(secret);
+
+    const table = await run(['triggers', 'list'], env);
+    expect(table.stdout).toMatch(/^ID\s+NAME\s+AUTH\s+ENABLED\s+DELIVERIES\s+URL/m);
+    expect(table.stdout).toContain(`${server.url}/hooks/${trigger.id}`);
+    expect(table.stdout).toContain('hmac github');
+
+    const body = JSON.stringify({ ref: 'refs/heads/main' });
+    const good = await fetch(`${server.url}/hooks/${trigger.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signGithub(secret, body), 'x-github-delivery': 'd-1' },
+      body,
+    });
+    expect(good.status).toBe(202);
+    const bad = await fetch(`${server.url}/hooks/${trigger.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(bad.status).toBe(401);
+
+    const deliveries = await run(['triggers', 'deliveries', trigger.id], env);
+    expect(deliveries.status, deliveries.stderr).toBe(0);
+    expect(deliveries.stdout).toMatch(/unauthorized\s+401/);
+    expect(deliveries.stdout).toMatch(/accepted\s+202/);
+    const got = await run(['triggers', 'get', trigger.id, '--json'], env);
+    expect((JSON.parse(got.stdout) as { deliveries: Record<string, number> }).deliveries).toEqual({ accepted: 1, unauthorized: 1, total: 2 });
+
+    const missingAuth = await run(['triggers', 'create', '--name', 'x', '--assistant', assistantId], env);
+    expect(missingAuth.status).toBe(2);
+    expect(missingAuth.stderr).toMatch(/one of --github-secret-env, --stripe-secret-env, --token-env/);
+    const badTemplate = await run(['triggers', 'create', '--name', 'y', '--assistant', assistantId, '--token-env', 'T', '--input', 'for {{date}}'], env);
+    expect(badTemplate.status).toBe(2);
+    expect(badTemplate.stderr).toMatch(/input_template: \{\{date\}\} is unknown/);
+
+    const deleted = await run(['triggers', 'delete', trigger.id], env);
+    expect(deleted.stdout).toBe(`deleted ${trigger.id}\n`);
+    expect((await run(['triggers', 'get', trigger.id], env)).status).toBe(2);
+  });
+});
