@@ -11,6 +11,7 @@ import { ScheduleDetailPage } from './pages/schedule-detail-page.tsx';
 import { ScheduleFormPage } from './pages/schedule-form-page.tsx';
 import { SchedulesPage } from './pages/schedules-page.tsx';
 import { ThreadPage } from './pages/thread-page.tsx';
+import { WorkflowsPage } from './pages/workflows-page.tsx';
 import { TriggersPage } from './pages/triggers-page.tsx';
 import { useEffect } from 'react';
 
@@ -18,6 +19,7 @@ const icons: Record<string, string> = {
   overview: 'M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z',
   schedules: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 2a8 8 0 1 1 0 16 8 8 0 0 1 0-16zm-1 3v6l5 3 1-1.7-4-2.3V7z',
   runs: 'M8 5v14l11-7z',
+  workflows: 'M4 3h6v6H4zm10 0h6v6h-6zM9 15h6v6H9zM7 9v3h10V9h-2v1H9V9zm4 3h2v3h-2z',
   assistants: 'M12 2 2 7l10 5 10-5zm-10 10 10 5 10-5M2 17l10 5 10-5',
   connect: 'M10.6 13.4a1 1 0 0 1 0-1.4l3-3a3 3 0 1 1 4.2 4.2l-2 2-1.4-1.4 2-2a1 1 0 1 0-1.4-1.4l-3 3a1 1 0 0 1-1.4 0zm2.8-2.8a1 1 0 0 1 0 1.4l-3 3a3 3 0 1 1-4.2-4.2l2-2 1.4 1.4-2 2a1 1 0 1 0 1.4 1.4l3-3a1 1 0 0 1 1.4 0z',
   triggers: 'M13 2 3 14h7l-1 8 10-12h-7z',
@@ -27,6 +29,7 @@ const nav = [
   { path: '/', label: 'Overview', icon: icons.overview! },
   { path: '/schedules', label: 'Schedules', icon: icons.schedules! },
   { path: '/runs', label: 'Runs', icon: icons.runs! },
+  { path: '/workflows', label: 'Workflows', icon: icons.workflows! },
   { path: '/assistants', label: 'Assistants', icon: icons.assistants! },
   { path: '/connect', label: 'Connect an agent', icon: icons.connect! },
   { path: '/triggers', label: 'Triggers', icon: icons.triggers! },
@@ -49,6 +52,8 @@ function Page({ route }: { route: Route }) {
       return <SchedulesPage route={route} />;
     case 'runs':
       return <RunsPage route={route} />;
+    case 'workflows':
+      return <WorkflowsPage key={id ?? 'list'} workflowId={id} />;
     case 'assistants':
       return <AssistantsPage route={route} />;
     case 'connect':

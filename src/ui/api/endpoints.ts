@@ -1,6 +1,6 @@
 import { api, type Query } from './client.ts';
 import { readAllByCursor, readRunWindow } from './paging.ts';
-import type { Assistant, BackfillResult, InboundTrigger, Me, Page, Preview, PreviewExtras, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, TestCallResult, Thread, TriggerDelivery } from './types.ts';
+import type { Assistant, BackfillResult, InboundTrigger, Me, Page, Preview, PreviewExtras, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, TestCallResult, Thread, TriggerDelivery, Workflow } from './types.ts';
 
 const v1 = '/api/v1';
 
@@ -55,6 +55,15 @@ export const assistantsApi = {
   remove: (assistantId: string) => api.delete<unknown>(`${v1}/assistants/${id(assistantId)}`),
   /** Runs an unsaved {kind, config} once and shows the raw exchange; nothing is stored. */
   testCall: (body: { kind: string; config: Record<string, unknown>; input?: unknown }) => api.post<TestCallResult>(`${v1}/assistants/test`, body),
+};
+
+export const workflowsApi = {
+  list: async (query?: Query) => page(await api.get<Page<Workflow> | Workflow[]>(`${v1}/workflows`, { limit: 500, ...query })),
+  get: (workflowId: string) => api.get<Workflow>(`${v1}/workflows/${id(workflowId)}`),
+  runs: async (workflowId: string, query?: Query, signal?: AbortSignal) =>
+    page(await api.get<Page<Run> | Run[]>(`${v1}/workflows/${id(workflowId)}/runs`, query, signal)),
+  /** Run now: 202 with a pending run (`trigger: "api"`). */
+  run: (workflowId: string, body: Record<string, unknown>) => api.post<Run>(`${v1}/workflows/${id(workflowId)}/runs`, body),
 };
 
 export const triggersApi = {

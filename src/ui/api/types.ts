@@ -22,7 +22,7 @@ export const triggers: Trigger[] = ['schedule', 'manual', 'api', 'retry', 'backf
 export type Overlap = 'skip' | 'queue' | 'allow' | 'cancel_previous';
 export type Misfire = 'skip' | 'run_once' | 'run_all';
 export type SessionMode = 'new' | 'persistent';
-export type AssistantKind = 'http' | 'llm' | 'module' | 'workflow' | 'agentos' | 'langgraph' | 'a2a';
+export type AssistantKind = 'http' | 'llm' | 'module' | 'agentos' | 'langgraph' | 'a2a';
 
 export interface Page<T> {
   data: T[];
@@ -191,6 +191,66 @@ export interface Run {
   /** Token usage the assistant reported (llm, module recordUsage, an http agent's `usage`). */
   usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number; model?: string } | null;
   events?: RunEvent[];
+  /** The workflow version the run pinned (workflow runs only). */
+  workflow_version?: number | null;
+  /** A workflow run's nodes as a tree, recorded as each starts and ends; `[]` for assistant runs. */
+  steps?: RunStep[];
+}
+
+export type StepStatus = 'running' | 'success' | 'error' | 'skipped' | 'cancelled';
+export type NodeType = 'step' | 'parallel' | 'loop' | 'router' | 'condition';
+
+/** One node of a workflow run; `key` is unique within the run (path plus loop iterations). */
+export interface RunStep {
+  key: string;
+  path: string;
+  name: string;
+  type: NodeType | string;
+  status: StepStatus | string;
+  attempt?: number;
+  iteration?: number | null;
+  started_at?: string | null;
+  finished_at?: string | null;
+  duration_ms?: number | null;
+  input?: unknown;
+  output?: unknown;
+  error?: unknown;
+  children?: RunStep[];
+}
+
+/** A node of a workflow definition as stored (loose: the server validated it). */
+export interface WorkflowNode {
+  type: NodeType | string;
+  name: string;
+  assistant_id?: string;
+  module?: string;
+  workflow_id?: string;
+  input?: unknown;
+  timeout?: number;
+  skip_on_failure?: boolean;
+  fail_fast?: boolean;
+  end_condition?: string;
+  max_iterations?: number;
+  selector?: string;
+  evaluator?: string;
+  steps?: WorkflowNode[];
+  else_steps?: WorkflowNode[];
+  choices?: WorkflowNode[];
+  [key: string]: unknown;
+}
+
+export interface Workflow {
+  id: string;
+  name: string;
+  description?: string | null;
+  owner_id?: string;
+  status: 'active' | 'inactive';
+  version: number;
+  source?: 'api' | 'config';
+  definition: { name: string; description?: string; steps: WorkflowNode[]; metadata?: Record<string, unknown> };
+  metadata?: Record<string, unknown>;
+  created_at?: string;
+  updated_at?: string;
 }
 
 export interface UsageSums {

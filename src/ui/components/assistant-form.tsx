@@ -9,7 +9,7 @@ import { Field } from './field.tsx';
 import { TestCallPanel } from './test-call-panel.tsx';
 import { useToast } from './toasts.tsx';
 
-/** Create or edit an assistant of any kind (http, llm, module, agentos, langgraph, a2a, workflow), and test-call it. */
+/** Create or edit an assistant of any kind (http, llm, module, agentos, langgraph, a2a), and test-call it. */
 export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; onDone: () => void }) {
   const [form, setForm] = useState(() => initialForm(assistant));
   const [errors, setErrors] = useState<Partial<Record<keyof AssistantFormState, string>>>({});
@@ -71,7 +71,6 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
             <option value="agentos">Agno AgentOS</option>
             <option value="langgraph">LangGraph server</option>
             <option value="a2a">A2A agent</option>
-            <option value="workflow">Workflow</option>
           </select>
         </Field>
       </div>
@@ -80,11 +79,9 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
       </Field>
       <AssistantKindFields form={form} errors={errors} set={set} />
       <div className="fields-grid two">
-        {form.kind !== 'workflow' && (
-          <Field label="Timeout (seconds)" error={errors.timeout}>
-            <input type="number" min={1} value={form.timeout} onChange={(event) => set('timeout', event.target.value)} placeholder="default" />
-          </Field>
-        )}
+        <Field label="Timeout (seconds)" error={errors.timeout}>
+          <input type="number" min={1} value={form.timeout} onChange={(event) => set('timeout', event.target.value)} placeholder="default" />
+        </Field>
         <Field label="Status">
           <select value={form.status} onChange={(event) => set('status', event.target.value as 'active' | 'inactive')}>
             <option value="active">Active</option>
@@ -92,7 +89,7 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
           </select>
         </Field>
       </div>
-      {form.kind !== 'workflow' && <TestCallPanel kind={form.kind} config={() => configOf(form)} />}
+      <TestCallPanel kind={form.kind} config={() => configOf(form)} />
       <footer className="modal-actions">
         <button type="button" className="button" onClick={onDone}>
           Cancel

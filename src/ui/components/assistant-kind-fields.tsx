@@ -162,11 +162,5 @@ export function AssistantKindFields(props: KindFieldsProps) {
           <HeadersField {...props} />
         </>
       );
-    case 'workflow':
-      return (
-        <Field label="Workflow config (JSON)" error={errors.configJson}>
-          <textarea className="mono" rows={6} value={form.configJson} onChange={(event) => set('configJson', event.target.value)} />
-        </Field>
-      );
   }
 }

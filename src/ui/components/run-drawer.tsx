@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import { runsApi } from '../api/endpoints.ts';
+import { runsApi, workflowsApi } from '../api/endpoints.ts';
 import type { Run } from '../api/types.ts';
 import { refreshAll, usePoll } from '../hooks/use-poll.ts';
 import { href } from '../hooks/use-route.ts';
@@ -9,6 +9,7 @@ import { JsonView } from './json-view.tsx';
 import { useSession } from './session.tsx';
 import { Loading, ErrorBanner } from './states.tsx';
 import { StatusBadge, failureLabels } from './status-badge.tsx';
+import { StepTree } from './step-tree.tsx';
 import { useToast } from './toasts.tsx';
 
 const RunDrawerContext = createContext<(runId: string) => void>(() => undefined);
@@ -42,6 +43,9 @@ export function runReason(run: Run): string | undefined {
 function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
   const { data: run, error } = usePoll(() => runsApi.get(runId), [runId], 2000);
   const { scheduleName, assistantName } = useCatalog();
+  const workflowId = run?.workflow_id ?? undefined;
+  // The workflow's name for the title and the facts; read once per workflow, not on every poll.
+  const { data: workflow } = usePoll(() => (workflowId ? workflowsApi.get(workflowId) : Promise.resolve(undefined)), [workflowId], 60_000);
   const { canWrite } = useSession();
   const notify = useToast();
   const panel = useRef<HTMLElement>(null);
@@ -78,7 +82,7 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
           <div>
             <div className="eyebrow">Run {shortId(runId)}</div>
             <h2>
-              {run ? (scheduleName(run.schedule_id) ?? assistantName(run.assistant_id) ?? 'Run') : 'Run'}{' '}
+              {run ? (scheduleName(run.schedule_id) ?? assistantName(run.assistant_id) ?? workflow?.name ?? 'Run') : 'Run'}{' '}
               {run && <StatusBadge status={run.status} />}
             </h2>
           </div>
@@ -101,8 +105,22 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
               <dd>{run.trigger ?? '—'}</dd>
               <dt>Schedule</dt>
               <dd>{run.schedule_id ? <a href={href(`/schedules/${run.schedule_id}`)}>{scheduleName(run.schedule_id) ?? shortId(run.schedule_id)}</a> : 'manual'}</dd>
-              <dt>Assistant</dt>
-              <dd>{assistantName(run.assistant_id) ?? shortId(run.assistant_id)}</dd>
+              {run.workflow_id ? (
+                <>
+                  <dt>Workflow</dt>
+                  <dd>
+                    <a href={href(`/workflows/${run.workflow_id}`)} onClick={onClose}>
+                      {workflow?.name ?? shortId(run.workflow_id)}
+                    </a>
+                    {run.workflow_version != null && <span className="muted small"> · version {run.workflow_version}</span>}
+                  </dd>
+                </>
+              ) : (
+                <>
+                  <dt>Assistant</dt>
+                  <dd>{assistantName(run.assistant_id) ?? shortId(run.assistant_id)}</dd>
+                </>
+              )}
               <dt>Scheduled for</dt>
               <dd>{formatInstant(run.scheduled_for)}</dd>
               <dt>Started</dt>
@@ -143,6 +161,12 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
               <button type="button" className="button danger small" onClick={cancel}>
                 Cancel run
               </button>
+            )}
+            {run.workflow_id && (
+              <section aria-label="Step tree">
+                <h3 className="small">Steps</h3>
+                <StepTree steps={run.steps ?? []} />
+              </section>
             )}
             <div className="tabs" role="tablist" aria-label="Run data">
               {(['output', 'input', 'trace'] as const).map((name) => (

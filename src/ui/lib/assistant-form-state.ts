@@ -83,7 +83,7 @@ export function initialForm(assistant?: Assistant): AssistantFormState {
     maxTokens: str(c.max_tokens),
     module: str(c.module),
     options: c.options ? jsonText(c.options) : '',
-    configJson: kind === 'workflow' ? jsonText(c) : '',
+    configJson: '',
     targetField: chosen.field,
     targetId: chosen.id,
     userId: str(c.user_id),
@@ -159,8 +159,6 @@ export function configOf(form: AssistantFormState): Record<string, unknown> {
         ...(number(form.pollInterval) !== undefined && { poll_interval_s: number(form.pollInterval) }),
         ...timeout,
       };
-    case 'workflow':
-      return (json(form.configJson, 'configJson') as Record<string, unknown> | undefined) ?? {};
   }
 }
 
@@ -205,7 +203,6 @@ export function fieldFor(apiField: string | undefined, kind: AssistantKind): For
     .find((key) => apiField === key || apiField.startsWith(`${key}.`) || apiField.startsWith(`${key}[`));
   if (exact) return apiFields[exact];
   if (apiField.startsWith('config')) {
-    if (kind === 'workflow') return 'configJson';
     if (kind === 'http') return 'url';
     if (kind === 'module') return 'module';
     return kind === 'a2a' ? 'targetId' : 'baseUrl';

@@ -18,7 +18,7 @@ function target(assistant: Assistant): string {
   if (assistant.kind === 'http') return String(c.url ?? '');
   if (assistant.kind === 'llm') return `${String(c.model ?? '')} @ ${String(c.base_url ?? '')}`;
   if (assistant.kind === 'module') return String(c.module ?? '');
-  return 'workflow';
+  return assistant.kind;
 }
 
 /** Assistants: list, create and edit every kind, activate/deactivate, run now. */
@@ -48,7 +48,7 @@ export function AssistantsPage({ route }: { route: Route }) {
       <header className="page-head">
         <div>
           <h1>Assistants</h1>
-          <p className="muted">The agents schedules run: HTTP endpoints, LLMs, registered modules and workflows.</p>
+          <p className="muted">The agents schedules run: HTTP endpoints, LLMs, and registered modules. Multi-step jobs are <a href={href('/workflows')}>workflows</a>.</p>
         </div>
         {canWrite && (
           <a className="button primary" href={href('/assistants/new')}>

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
-import { schedulesApi } from '../api/endpoints.ts';
+import { schedulesApi, workflowsApi } from '../api/endpoints.ts';
 import type { DstPolicy, Misfire, Overlap, PreviewExtras, Schedule, ScheduleSpec, SessionMode } from '../api/types.ts';
 import { useCatalog } from '../components/catalog.tsx';
 import { Field } from '../components/field.tsx';
@@ -8,7 +8,7 @@ import { JsonView } from '../components/json-view.tsx';
 import { ErrorBanner, Loading } from '../components/states.tsx';
 import { ManagedNotice } from '../components/source-badge.tsx';
 import { useToast } from '../components/toasts.tsx';
-import { refreshAll } from '../hooks/use-poll.ts';
+import { refreshAll, usePoll } from '../hooks/use-poll.ts';
 import { usePreview } from '../hooks/use-preview.ts';
 import { href, navigate } from '../hooks/use-route.ts';
 import { formatInstant, viewerZone, zoneAbbreviation } from '../lib/format.ts';
@@ -19,7 +19,10 @@ import { isoToWallTime, timeZones, wallTimeToIso } from '../lib/zones.ts';
 
 interface FormState {
   name: string;
+  /** What the schedule fires: an assistant or a workflow. */
+  target: 'assistant' | 'workflow';
   assistantId: string;
+  workflowId: string;
   preset: PresetState;
   timezone: string;
   template: string;
@@ -47,7 +50,9 @@ interface FormState {
 function initialState(): FormState {
   return {
     name: '',
+    target: 'assistant',
     assistantId: '',
+    workflowId: '',
     preset: defaultPreset(),
     timezone: viewerZone,
     template: '',
@@ -86,7 +91,9 @@ function stateFrom(schedule: Schedule, duplicate: boolean): FormState {
   } else preset = presetFromSpec(spec, base);
   return {
     name: duplicate ? `${schedule.name} copy` : schedule.name,
+    target: schedule.workflow_id ? 'workflow' : 'assistant',
     assistantId: schedule.assistant_id ?? '',
+    workflowId: schedule.workflow_id ?? '',
     preset,
     timezone: spec.timezone,
     template: templateText(schedule.input_template),
@@ -161,7 +168,7 @@ function requestBody(form: FormState, spec: ScheduleSpec | undefined): Record<st
   const retries = integer(form.retries) ?? 0;
   return {
     name: form.name.trim(),
-    assistant_id: form.assistantId || undefined,
+    ...(form.target === 'workflow' ? { workflow_id: form.workflowId || undefined } : { assistant_id: form.assistantId || undefined }),
     schedule: spec ?? { cron: form.preset.cron, timezone: form.timezone },
     input_template: parseTemplateText(form.template),
     session_mode: form.sessionMode,
@@ -192,6 +199,7 @@ function fieldOf(apiField: string | undefined): FieldKey | undefined {
   const table: Record<string, FieldKey> = {
     name: 'name',
     assistant_id: 'assistantId',
+    workflow_id: 'workflowId',
     input_template: 'template',
     session_mode: 'sessionMode',
     overlap: 'overlap',
@@ -216,6 +224,7 @@ function fieldOf(apiField: string | undefined): FieldKey | undefined {
 export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId?: string; duplicate?: boolean }) {
   const editing = Boolean(scheduleId) && !duplicate;
   const { assistants } = useCatalog();
+  const workflows = usePoll(() => workflowsApi.list().then((page) => page.data), [], 10_000);
   const notify = useToast();
   const [form, setForm] = useState<FormState>(initialState);
   const [original, setOriginal] = useState<Schedule>();
@@ -237,9 +246,10 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
   }, [scheduleId, duplicate]);
 
   const active = (assistants ?? []).filter((a) => a.status === 'active' || a.id === original?.assistant_id);
+  const activeWorkflows = (workflows.data ?? []).filter((w) => w.status === 'active' || w.id === original?.workflow_id);
   useEffect(() => {
-    if (!form.assistantId && !scheduleId && active.length === 1) setForm((f) => ({ ...f, assistantId: active[0]!.id }));
-  }, [active, form.assistantId, scheduleId]);
+    if (form.target === 'assistant' && !form.assistantId && !scheduleId && active.length === 1) setForm((f) => ({ ...f, assistantId: active[0]!.id }));
+  }, [active, form.target, form.assistantId, scheduleId]);
 
   const spec = specFor(form);
   const extras = extrasOf(form);
@@ -273,7 +283,8 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
     setFormError(undefined);
     const local: Partial<Record<FieldKey, string>> = {};
     if (!form.name.trim()) local.name = 'Give the schedule a name.';
-    if (!form.assistantId) local.assistantId = 'Choose the assistant to run.';
+    if (form.target === 'assistant' && !form.assistantId) local.assistantId = 'Choose the assistant to run.';
+    if (form.target === 'workflow' && !form.workflowId) local.workflowId = 'Choose the workflow to run.';
     if (Number.isNaN(seconds(form.timeout))) local.timeout = 'Write seconds (90) or a duration like 5m, 1h30m.';
     if (Number.isNaN(seconds(form.backoff))) local.backoff = 'Write seconds (30) or a duration like 1m.';
     if (unknown.length > 0) local.template = `Unknown variable${unknown.length > 1 ? 's' : ''}: ${unknown.map((v) => `{{${v}}}`).join(', ')}`;
@@ -330,20 +341,46 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
               <Field label="Name" error={errors.name}>
                 <input value={form.name} onChange={(event) => set('name', event.target.value)} placeholder="daily-digest" autoComplete="off" required />
               </Field>
-              <Field
-                label="Assistant"
-                error={errors.assistantId}
-                hint={active.length === 0 ? <a href={href('/assistants/new')}>Create an assistant first</a> : 'Only active assistants can be scheduled.'}
-              >
-                <select value={form.assistantId} onChange={(event) => set('assistantId', event.target.value)} required>
-                  <option value="">Choose an assistant…</option>
-                  {active.map((a) => (
-                    <option key={a.id} value={a.id}>
-                      {a.name} ({a.kind}){a.status !== 'active' ? ' — inactive' : ''}
-                    </option>
-                  ))}
-                </select>
-              </Field>
+              <div className="segmented" role="radiogroup" aria-label="Target">
+                {(['assistant', 'workflow'] as const).map((target) => (
+                  <label key={target} className={form.target === target ? 'segment active' : 'segment'}>
+                    <input type="radio" name="target" value={target} checked={form.target === target} onChange={() => set('target', target)} />
+                    {target === 'assistant' ? 'An assistant' : 'A workflow'}
+                  </label>
+                ))}
+              </div>
+              {form.target === 'assistant' && (
+                <Field
+                  label="Assistant"
+                  error={errors.assistantId}
+                  hint={active.length === 0 ? <a href={href('/assistants/new')}>Create an assistant first</a> : 'Only active assistants can be scheduled.'}
+                >
+                  <select value={form.assistantId} onChange={(event) => set('assistantId', event.target.value)} required>
+                    <option value="">Choose an assistant…</option>
+                    {active.map((a) => (
+                      <option key={a.id} value={a.id}>
+                        {a.name} ({a.kind}){a.status !== 'active' ? ' — inactive' : ''}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+              )}
+              {form.target === 'workflow' && (
+                <Field
+                  label="Workflow"
+                  error={errors.workflowId}
+                  hint={activeWorkflows.length === 0 ? <a href={href('/workflows')}>No active workflow: create one with the API or the CLI</a> : 'Only active workflows can be scheduled.'}
+                >
+                  <select value={form.workflowId} onChange={(event) => set('workflowId', event.target.value)} required>
+                    <option value="">Choose a workflow…</option>
+                    {activeWorkflows.map((w) => (
+                      <option key={w.id} value={w.id}>
+                        {w.name} (v{w.version}){w.status !== 'active' ? ' — inactive' : ''}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+              )}
             </section>
 
             <section className="card">

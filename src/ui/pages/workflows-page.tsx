@@ -1,0 +1,161 @@
+import { useState } from 'react';
+import { workflowsApi } from '../api/endpoints.ts';
+import type { Workflow } from '../api/types.ts';
+import { Dialog } from '../components/dialog.tsx';
+import { Field } from '../components/field.tsx';
+import { useOpenRun } from '../components/run-drawer.tsx';
+import { RunsTable } from '../components/runs-table.tsx';
+import { useSession } from '../components/session.tsx';
+import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
+import { useToast } from '../components/toasts.tsx';
+import { WorkflowGraph } from '../components/workflow-graph.tsx';
+import { refreshAll, usePoll } from '../hooks/use-poll.ts';
+import { href } from '../hooks/use-route.ts';
+import { parseTemplateText } from '../lib/template-preview.ts';
+
+/** Workflows: the list, or one workflow (its graph, its runs, run now). */
+export function WorkflowsPage({ workflowId }: { workflowId?: string | undefined }) {
+  return workflowId ? <WorkflowDetail workflowId={workflowId} /> : <WorkflowList />;
+}
+
+function WorkflowList() {
+  const { data, error } = usePoll(() => workflowsApi.list().then((page) => page.data), [], 5000);
+  return (
+    <div className="page">
+      <header className="page-head">
+        <div>
+          <h1>Workflows</h1>
+          <p className="muted">Multi-step jobs (steps, parallel branches, loops, routers, conditions) that schedules fire like assistants. Create them with the API, the CLI or the config file.</p>
+        </div>
+      </header>
+      <ErrorBanner error={error} />
+      {!data && !error && <Loading />}
+      {data && data.length === 0 && <Empty title="No workflows yet">Create one with POST /api/v1/workflows or `kairos workflows create`.</Empty>}
+      {data && data.length > 0 && (
+        <div className="table-wrap">
+          <table className="table" aria-label="Workflows">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="num">
+                  Version
+                </th>
+                <th scope="col" className="num">
+                  Nodes
+                </th>
+                <th scope="col">Source</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.map((workflow) => (
+                <tr key={workflow.id} data-workflow={workflow.name}>
+                  <td>
+                    <a href={href(`/workflows/${workflow.id}`)}>{workflow.name}</a>
+                    {workflow.description && <div className="muted small">{workflow.description}</div>}
+                  </td>
+                  <td>
+                    <span className={workflow.status === 'active' ? 'badge ok' : 'badge paused'}>{workflow.status}</span>
+                  </td>
+                  <td className="num">{workflow.version}</td>
+                  <td className="num">{countNodes(workflow.definition?.steps ?? [])}</td>
+                  <td>{workflow.source ?? 'api'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function countNodes(nodes: Workflow['definition']['steps']): number {
+  return nodes.reduce((sum, node) => sum + 1 + countNodes([...(node.steps ?? []), ...(node.else_steps ?? []), ...(node.choices ?? [])]), 0);
+}
+
+function WorkflowDetail({ workflowId }: { workflowId: string }) {
+  const workflow = usePoll(() => workflowsApi.get(workflowId), [workflowId], 10_000);
+  const runs = usePoll((signal) => workflowsApi.runs(workflowId, { limit: 50 }, signal).then((page) => page.data), [workflowId], 3000);
+  const { canWrite } = useSession();
+  const [running, setRunning] = useState(false);
+  const w = workflow.data;
+  return (
+    <div className="page">
+      <header className="page-head">
+        <div>
+          <div className="eyebrow">
+            <a href={href('/workflows')}>Workflows</a>
+          </div>
+          <h1>{w?.name ?? 'Workflow'}</h1>
+          {w && (
+            <p className="muted">
+              {w.description ? `${w.description} · ` : ''}version {w.version} · {w.status} · {w.source ?? 'api'}
+            </p>
+          )}
+        </div>
+        {canWrite && w && (
+          <button type="button" className="button primary" disabled={w.status !== 'active'} onClick={() => setRunning(true)}>
+            ⚡ Run now
+          </button>
+        )}
+      </header>
+      <ErrorBanner error={workflow.error ?? runs.error} />
+      {!w && !workflow.error && <Loading />}
+      {w && (
+        <section className="card" aria-label="Definition">
+          <h2>Definition</h2>
+          <WorkflowGraph steps={w.definition?.steps ?? []} />
+        </section>
+      )}
+      <section className="card" aria-label="Workflow runs">
+        <h2>Runs</h2>
+        {runs.data && runs.data.length === 0 && <p className="muted small">No runs yet.</p>}
+        {runs.data && runs.data.length > 0 && <RunsTable runs={runs.data} showSchedule={false} />}
+      </section>
+      {w && <RunWorkflowDialog workflow={w} open={running} onClose={() => setRunning(false)} />}
+    </div>
+  );
+}
+
+function RunWorkflowDialog({ workflow, open, onClose }: { workflow: Workflow; open: boolean; onClose: () => void }) {
+  const [input, setInput] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const notify = useToast();
+  const openRun = useOpenRun();
+  const start = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const run = await workflowsApi.run(workflow.id, input.trim() ? { input: parseTemplateText(input) } : {});
+      notify('success', `Started a run of ${workflow.name}.`);
+      refreshAll();
+      onClose();
+      setInput('');
+      if (run?.id) openRun(run.id);
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog open={open} title={`Run ${workflow.name} now`} onClose={onClose}>
+      <div className="stack">
+        <p>Starts one run of this workflow (its current version) right away; the first node receives the input.</p>
+        <Field label="Input" hint="Text, or JSON" error={error}>
+          <textarea className="mono" rows={5} value={input} onChange={(event) => setInput(event.target.value)} />
+        </Field>
+        <footer className="modal-actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="button primary" onClick={start} disabled={busy}>
+            {busy ? 'Starting…' : 'Run now'}
+          </button>
+        </footer>
+      </div>
+    </Dialog>
+  );
+}
