@@ -140,7 +140,7 @@ describe.each(databaseKinds)('schedules declared in code (%s)', (kind) => {
     await expect(kairos.start({ schedules: [daily()], prune: 'archive' })).rejects.toThrow(/"prune" must be "pause"/);
     expect(() => defineSchedule({ ...daily(), if_exists: 'replace' as never })).toThrow(/defineSchedule "daily-digest": if_exists must be/);
     await expect(kairos.start({ schedules: [daily()] }, 'nobody')).rejects.toThrow(/KAIROS_CONFIG_OWNER names "nobody"/);
-    await expect(kairos.start({ schedules: [defineSchedule({ name: 'wf', workflow: 'nightly', schedule: '0 3 * * *' })] })).rejects.toThrow(/workflow targets/);
+    await expect(kairos.start({ schedules: [defineSchedule({ name: 'wf', workflow: 'nightly', schedule: '0 3 * * *' })] })).rejects.toThrow(/workflow "nightly" was not found/);
     // Nothing was changed by the refused starts.
     expect((await byName(test.db, 'daily-digest'))[0]).toMatchObject({ cron: '0 9 * * *', enabled: true });
   });
