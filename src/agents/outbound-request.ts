@@ -36,7 +36,7 @@ const defaultMaxResponseBytes = 10 * 1024 * 1024;
  * the request is a client span and carries its W3C `traceparent`, so the agent's spans join the trace.
  */
 export function postOutbound(request: OutboundRequest): Promise<OutboundResponse> {
-  const method = 'POST';
+  const method = request.method ?? 'POST';
   const attributes = { 'http.request.method': method, 'url.full': `${request.url.origin}${request.url.pathname}`, 'server.address': request.url.hostname };
   return inSpan(method, { kind: SpanKind.CLIENT, attributes }, async (span) => {
     const response = await sendRequest({ ...request, headers: withTraceHeaders(request.headers) });
