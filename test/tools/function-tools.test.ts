@@ -79,10 +79,18 @@ describe('GET /api/v1/tools and POST /api/v1/tools/{name}', () => {
     expect(((await listed.json()) as { total: number }).total).toBe(1);
   });
 
-  it('list_workflows says so where no workflow service is mounted', async () => {
-    const response = await call('list_workflows', {});
-    expect(response.status).toBe(404);
-    expect((await errorOf(response)).code).toBe('workflows_unavailable');
+  it('list_workflows lists the caller’s workflows without their definitions', async () => {
+    const created = await api.call('POST', '/api/v1/workflows', {
+      key: member.key,
+      body: { name: 'tool-listed', steps: [{ type: 'step', name: 'only', assistant_id: assistantId }] },
+    });
+    expect(created.status).toBe(201);
+    const response = await call('list_workflows', { name: 'tool-listed' });
+    expect(response.status).toBe(200);
+    const listed = (await response.json()) as { workflows: Array<Record<string, unknown>>; total: number };
+    expect(listed.total).toBe(1);
+    expect(listed.workflows[0]).toMatchObject({ name: 'tool-listed', status: 'active', version: 1 });
+    expect(listed.workflows[0]).not.toHaveProperty('steps');
   });
 
   it('applies the per-user cap', async () => {

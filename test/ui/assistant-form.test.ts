@@ -40,7 +40,7 @@ describe('assistant form', () => {
   it('offers every kind', async () => {
     await page.goto(`${kairos.url}/#/assistants/new`);
     const kinds = await page.getByLabel('Kind').locator('option').evaluateAll((options) => options.map((option) => (option as unknown as { value: string }).value));
-    expect(kinds).toEqual(['http', 'llm', 'module', 'agentos', 'langgraph', 'a2a', 'workflow']);
+    expect(kinds).toEqual(['http', 'llm', 'module', 'agentos', 'langgraph', 'a2a']);
   });
 
   it('test-calls an AgentOS agent, showing the raw request (secret redacted) and answer, then saves it', async () => {
