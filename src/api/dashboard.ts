@@ -1,10 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Context, Env, Hono } from 'hono';
+import { packageRoot } from '../package-root.ts';
 
 /** Where `npm run build:ui` writes the dashboard. */
-export const defaultDashboardDir = fileURLToPath(new URL('../ui/dist/', import.meta.url));
+export const defaultDashboardDir = join(packageRoot, 'src', 'ui', 'dist');
 
 /** Paths that belong to the server, never to the dashboard's index.html fallback. */
 const serverPrefixes = ['/api', '/healthz', '/metrics', '/assistants', '/threads', '/runs', '/info', '/mcp', '/store', '/ok', '/docs'];

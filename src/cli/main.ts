@@ -1,49 +1,43 @@
-import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config.ts';
+import { Command, CommanderError, Help } from 'commander';
 import { KairosError } from '../errors.ts';
 import { KairosApiError } from '../sdk/errors.ts';
 import { version } from '../version.ts';
-import { assistantsCommand } from './assistants-command.ts';
-import { backupCommand, restoreCommand } from './backup-command.ts';
-import { cronCommand } from './cron-command.ts';
-import { keysCommand } from './keys-command.ts';
-import { mcpCommand } from './mcp-command.ts';
-import { migrateCommand } from './migrate-command.ts';
-import { runsCommand } from './runs-command.ts';
-import { schedulesCommand } from './schedules-command.ts';
-import { serveCommand } from './serve-command.ts';
-import { triggersCommand } from './triggers-command.ts';
-import { sqlCommand } from './sql-command.ts';
-import { usersCommand } from './users-command.ts';
-import { workflowsCommand } from './workflows-command.ts';
+import { cliCommands, commandNameIn } from './commands.ts';
 
-/** The `kairos` command line. Exit status: 0 ok, 1 failure, 2 bad input. */
-export function buildProgram(): Command {
-  return new Command('kairos')
+/**
+ * The `kairos` command line, with the command `argv` names loaded and the others as help-only
+ * placeholders (see ./commands.ts): a start loads only what its command needs.
+ * Exit status: 0 ok, 1 failure, 2 bad input.
+ */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
+  const wanted = commandNameIn(argv.slice(2));
+  const placeholderTerms = new Map<Command, string>();
+  const program = new Command('kairos')
     .description('Kairos: a scheduler and run engine for AI agents')
     .version(version)
     .showHelpAfterError()
     .option('--url <url>', 'Kairos server for client commands (env KAIROS_URL, default http://127.0.0.1:7700)')
     .option('--api-key <key>', 'API key for client commands (env KAIROS_API_KEY)')
     .option('--db', 'keys/users: act on the database directly even when a server is named')
-    .addCommand(serveCommand())
-    .addCommand(migrateCommand())
-    .addCommand(cronCommand())
-    .addCommand(schedulesCommand())
-    .addCommand(runsCommand())
-    .addCommand(assistantsCommand())
-    .addCommand(triggersCommand())
-    .addCommand(keysCommand())
-    .addCommand(usersCommand())
-    .addCommand(sqlCommand())
-    .addCommand(mcpCommand())
-    .addCommand(backupCommand())
-    .addCommand(restoreCommand())
-    .addCommand(workflowsCommand());
+    .configureHelp({
+      subcommandTerm(this: Help, command: Command): string {
+        return placeholderTerms.get(command) ?? Help.prototype.subcommandTerm.call(this, command);
+      },
+    });
+  for (const entry of cliCommands) {
+    if (entry.name === wanted) {
+      program.addCommand(await entry.load());
+    } else {
+      const placeholder = new Command(entry.name).description(entry.description);
+      placeholderTerms.set(placeholder, entry.term);
+      program.addCommand(placeholder);
+    }
+  }
+  return program;
 }
 
 export async function main(argv = process.argv): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   const overrideExit = (command: Command): void => {
     command.exitOverride();
     command.commands.forEach(overrideExit);
@@ -57,6 +51,8 @@ export async function main(argv = process.argv): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
+    // Loaded on failure only: config.ts brings zod, which `kairos cron` and `--help` do without.
+    const { ConfigError } = await import('../config.ts');
     const bad =
       error instanceof ConfigError ||
       ((error instanceof KairosError || error instanceof KairosApiError) && error.status >= 400 && error.status < 500);

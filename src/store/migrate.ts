@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.ts';
 import type { Database, Queryable } from './database.ts';
 import { quoteIdent } from './database.ts';
 
@@ -9,7 +10,8 @@ export interface Migration {
   sql: string;
 }
 
-export const defaultMigrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url));
+/** Read from src/ by the compiled build too: the .sql files are not copied into dist/. */
+export const defaultMigrationsDir = join(packageRoot, 'src', 'store', 'migrations');
 
 const fileName = /^(\d+)_([\w-]+)\.sql$/;
 
