@@ -25,6 +25,17 @@ const kinds = assistantKinds;
 const statuses = ['active', 'inactive'] as const;
 const jsonObject = z.record(z.string(), z.unknown());
 
+const providerLimit = (what: string) =>
+  z.number({ error: `must be a whole number of ${what} of at least 1, or null for no limit` })
+    .int(`must be a whole number of ${what} of at least 1, or null for no limit`)
+    .min(1, `must be at least 1 (${what}), or null for no limit`)
+    .max(1_000_000, `must be at most 1000000 ${what}`)
+    .nullable();
+/** Runs of the assistant at once, across all replicas. */
+const maxConcurrent = providerLimit('runs at once');
+/** Runs of the assistant started in any 60 seconds. */
+const rateLimit = providerLimit('runs per minute');
+
 export const assistantCreateSchema = z.strictObject({
   name: z.string().trim().min(1, 'is required').max(200),
   description: z.string().max(4000).nullable().optional(),
@@ -33,6 +44,8 @@ export const assistantCreateSchema = z.strictObject({
   status: z.enum(statuses).default('active'),
   graph_id: z.string().trim().min(1).max(200).nullable().optional(),
   metadata: jsonObject.default({}),
+  max_concurrent: maxConcurrent.optional(),
+  rate_limit: rateLimit.optional(),
 });
 
 export const assistantUpdateSchema = z.strictObject({
@@ -43,6 +56,8 @@ export const assistantUpdateSchema = z.strictObject({
   status: z.enum(statuses).optional(),
   graph_id: z.string().trim().min(1).max(200).nullable().optional(),
   metadata: jsonObject.optional(),
+  max_concurrent: maxConcurrent.optional(),
+  rate_limit: rateLimit.optional(),
 });
 
 const booleanText = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
@@ -182,6 +197,8 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
         status: parsed.status,
         graphId: parsed.graph_id ?? null,
         metadata: parsed.metadata,
+        maxConcurrent: parsed.max_concurrent ?? null,
+        rateLimit: parsed.rate_limit ?? null,
       });
     },
 
@@ -205,8 +222,8 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
       const current = await writable(actor, id, 'change');
       const parsed = parseInput(assistantUpdateSchema, patch);
       if (current.builtIn) {
-        const fixed = Object.keys(parsed).find((key) => key !== 'status' && key !== 'metadata');
-        if (fixed) throw invalid(fixed, `"${current.name}" is built in: only its status and metadata can change`);
+        const fixed = Object.keys(parsed).find((key) => !['status', 'metadata', 'max_concurrent', 'rate_limit'].includes(key));
+        if (fixed) throw invalid(fixed, `"${current.name}" is built in: only its status, metadata and limits can change`);
       }
       const changes: AssistantChanges = {
         name: parsed.name,
@@ -214,6 +231,8 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
         status: parsed.status,
         graphId: parsed.graph_id,
         metadata: parsed.metadata,
+        maxConcurrent: parsed.max_concurrent,
+        rateLimit: parsed.rate_limit,
       };
       if (parsed.kind !== undefined && parsed.kind !== current.kind && parsed.config === undefined) {
         throw invalid('config', `changing kind from ${current.kind} to ${parsed.kind} needs the new kind's config`);
@@ -295,6 +314,8 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
         description: null,
         builtIn: false,
         metadata: {},
+        maxConcurrent: null,
+        rateLimit: null,
         version: 0,
         createdAt: now,
         updatedAt: now,
@@ -325,6 +346,8 @@ export function assistantToJson(assistant: Assistant) {
     built_in: assistant.builtIn,
     owner_id: assistant.ownerId,
     metadata: assistant.metadata,
+    max_concurrent: assistant.maxConcurrent,
+    rate_limit: assistant.rateLimit,
     version: assistant.version,
     created_at: assistant.createdAt.toISOString(),
     updated_at: assistant.updatedAt.toISOString(),

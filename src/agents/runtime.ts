@@ -23,6 +23,10 @@ export interface Assistant {
   /** Shipped with Kairos (e.g. `kairos-digest`): owned by the local admin, usable by everyone. */
   builtIn: boolean;
   metadata: Record<string, unknown>;
+  /** At most this many of its runs at once, across all replicas (the provider's concurrency); null: no limit. */
+  maxConcurrent: number | null;
+  /** At most this many of its runs started in any 60 seconds (the provider's requests per minute); null: no limit. */
+  rateLimit: number | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;

@@ -6,9 +6,14 @@ import { print, printTable } from './output.ts';
 
 const showAssistants = (assistants: Assistant[]) =>
   printTable(
-    assistants.map((a) => ({ id: a.id, name: a.name, kind: a.kind, status: a.status, graph_id: a.graph_id, built_in: a.built_in ? 'yes' : '' })),
-    ['id', 'name', 'kind', 'status', 'graph_id', 'built_in'],
+    assistants.map((a) => ({ id: a.id, name: a.name, kind: a.kind, status: a.status, graph_id: a.graph_id, built_in: a.built_in ? 'yes' : '', limits: limitsOf(a) })),
+    ['id', 'name', 'kind', 'status', 'graph_id', 'built_in', 'limits'],
   );
+
+/** Its provider limits in a few characters: `2 at once, 30/min`; empty without limits. */
+function limitsOf(a: Assistant): string {
+  return [a.max_concurrent !== null && `${a.max_concurrent} at once`, a.rate_limit !== null && `${a.rate_limit}/min`].filter(Boolean).join(', ');
+}
 
 /** `kairos assistants list|get|create|update|delete` over the API. */
 export function assistantsCommand(): Command {
@@ -37,7 +42,7 @@ export function assistantsCommand(): Command {
 
   assistants
     .command('create')
-    .description('create an assistant from a JSON body: --data \'{"name":…,"kind":"http","config":{…}}\' or @file.json')
+    .description('create an assistant from a JSON body: --data \'{"name":…,"kind":"http","config":{…},"max_concurrent":2,"rate_limit":30}\' or @file.json')
     .requiredOption('--data <json>', 'the request body')
     .option('--json', 'print JSON')
     .action(async (options: { data: string }, command: Command) => {

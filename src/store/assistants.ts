@@ -12,6 +12,8 @@ interface AssistantRow {
   graph_id: string | null;
   built_in: boolean;
   metadata: Record<string, unknown>;
+  max_concurrent: number | null;
+  rate_limit: number | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -29,6 +31,8 @@ function toAssistant(row: AssistantRow): Assistant {
     graphId: row.graph_id,
     builtIn: row.built_in,
     metadata: row.metadata,
+    maxConcurrent: row.max_concurrent,
+    rateLimit: row.rate_limit,
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -47,12 +51,14 @@ export interface NewAssistant {
   description?: string | null;
   metadata?: Record<string, unknown>;
   builtIn?: boolean;
+  maxConcurrent?: number | null;
+  rateLimit?: number | null;
 }
 
 export async function insertAssistant(db: Queryable, input: NewAssistant): Promise<Assistant> {
   const { rows } = await db.query<AssistantRow>(
-    `INSERT INTO assistants (id, owner_id, name, kind, config, status, graph_id, description, metadata, built_in)
-     VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+    `INSERT INTO assistants (id, owner_id, name, kind, config, status, graph_id, description, metadata, built_in, max_concurrent, rate_limit)
+     VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
     [
       input.id ?? null,
       input.ownerId,
@@ -64,6 +70,8 @@ export async function insertAssistant(db: Queryable, input: NewAssistant): Promi
       input.description ?? null,
       JSON.stringify(input.metadata ?? {}),
       input.builtIn ?? false,
+      input.maxConcurrent ?? null,
+      input.rateLimit ?? null,
     ],
   );
   return toAssistant(rows[0]!);
@@ -158,6 +166,9 @@ export interface AssistantChanges {
   status?: Assistant['status'];
   graphId?: string | null;
   metadata?: Record<string, unknown>;
+  /** null removes the limit. */
+  maxConcurrent?: number | null;
+  rateLimit?: number | null;
 }
 
 /** Applies the given changes, bumps `version`, returns the row (undefined if it is gone). */
@@ -175,6 +186,8 @@ export async function updateAssistant(db: Queryable, id: string, changes: Assist
   if (changes.status !== undefined) set('status', changes.status);
   if (changes.graphId !== undefined) set('graph_id', changes.graphId);
   if (changes.metadata !== undefined) set('metadata', JSON.stringify(changes.metadata), '::jsonb');
+  if (changes.maxConcurrent !== undefined) set('max_concurrent', changes.maxConcurrent);
+  if (changes.rateLimit !== undefined) set('rate_limit', changes.rateLimit);
   const { rows } = await db.query<AssistantRow>(
     `UPDATE assistants SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')}
      WHERE id = $1 RETURNING *`,

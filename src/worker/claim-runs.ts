@@ -58,6 +58,8 @@ function toClaimedRun(row: StartedRow): ClaimedRun {
         graphId: (a.graph_id as string | null) ?? null,
         builtIn: Boolean(a.built_in),
         metadata: (a.metadata as Record<string, unknown> | null) ?? {},
+        maxConcurrent: a.max_concurrent == null ? null : Number(a.max_concurrent),
+        rateLimit: a.rate_limit == null ? null : Number(a.rate_limit),
         version: Number(a.version),
         createdAt: new Date(a.created_at as string),
         updatedAt: new Date(a.updated_at as string),
@@ -76,8 +78,10 @@ export interface ClaimRunsResult {
   started: ClaimedRun[];
   /** Runs left pending because they wait for their schedule (overlap `queue`, `allow`, `cancel_previous`). */
   deferred: number;
-  /** Runs left pending because another replica was deciding their schedule at that moment. */
+  /** Runs left pending because another replica was deciding their schedule (or assistant) at that moment. */
   contended: number;
+  /** Runs left pending because their assistant is at its `max_concurrent` or `rate_limit`. */
+  held: number;
   /** Runs that ended without starting (skipped, capacity), for waiters. */
   ended: string[];
   /** Running runs asked to stop (`cancel_previous`). */
@@ -97,7 +101,22 @@ interface CandidateRow {
   max_concurrent: number | null;
   locked: boolean;
   not_before: Date;
+  /** The run's assistant when it has a provider limit (max_concurrent or rate_limit); null otherwise. */
+  limited_assistant: string | null;
+  assistant_locked: boolean;
 }
+
+/** A limited assistant's counts, read after its lock: what may start now. */
+interface QuotaRow {
+  id: string;
+  max_concurrent: number | null;
+  rate_limit: number | null;
+  running: number;
+  recent: number;
+}
+
+/** The window `rate_limit` counts over: runs started in the last 60 seconds (sliding). */
+export const rateWindowMs = 60_000;
 
 /**
  * Claims up to `limit` runnable runs in one transaction (DESIGN.md §5): `FOR UPDATE SKIP LOCKED`
@@ -107,6 +126,8 @@ interface CandidateRow {
  * (unless the deadline passed before `outageBefore`: those are left to expireStartDeadlines).
  * With `aheadMs`, runs due within that time are claimed too (the worker holds them until their
  * `not_before`, so that the POST leaves on time); their `started_at` is their `not_before`.
+ * An assistant's provider limits (`max_concurrent`, `rate_limit`, docs/assistants.md) are decided
+ * the same way under a per-assistant try-lock: runs over them stay pending (`held`), never fail.
  */
 export async function claimRuns(
   db: Database,
@@ -120,11 +141,31 @@ export async function claimRuns(
     // running runs are read by the next statement, after the locks, so that its snapshot sees what
     // the previous holder of a schedule's lock committed.
     const { rows: candidates } = await tx.query<CandidateRow>(
-      `WITH c AS (
+      `WITH q AS MATERIALIZED (
+         -- Assistants with provider limits and what they have left, as far as this snapshot knows
+         -- (a prefilter only: the decision reads the counts again after the lock).
+         SELECT a.id, least(
+             a.max_concurrent - (SELECT count(*) FROM runs x WHERE x.assistant_id = a.id AND x.status = 'running'),
+             a.rate_limit - (SELECT count(*) FROM runs x WHERE x.assistant_id = a.id AND x.started_at > $5::timestamptz)
+           ) AS free
+         FROM assistants a WHERE a.max_concurrent IS NOT NULL OR a.rate_limit IS NOT NULL
+       ), c AS (
          SELECT r.id, r.schedule_id, r.trigger_id, coalesce(r.schedule_id, r.trigger_id) AS group_id,
-           r.start_deadline, r.ignore_overlap, r.waits_for_slot, r.not_before, r.created_at
+           r.start_deadline, r.ignore_overlap, r.waits_for_slot, r.not_before, r.created_at,
+           (SELECT q.id FROM q WHERE q.id = r.assistant_id) AS limited_assistant
          FROM runs r
          WHERE r.status = 'pending' AND r.not_before <= $1
+           -- A run of a limited assistant is a candidate only while it is among the first of the
+           -- assistant's due runs that its quota admits, so that a herd waiting for a provider
+           -- never fills the claim's batch and starves other assistants.
+           AND coalesce((SELECT CASE WHEN q.free > 0 THEN (
+               SELECT count(*) FROM (
+                 SELECT 1 FROM runs x
+                 WHERE x.assistant_id = r.assistant_id AND x.status = 'pending' AND x.not_before <= $1
+                   AND (x.not_before, x.created_at, x.id) < (r.not_before, r.created_at, r.id)
+                 LIMIT q.free
+               ) ahead) < q.free ELSE false END
+             FROM q WHERE q.id = r.assistant_id), true)
            -- A run that waits for a slot (backfill) is a candidate only while its schedule has one
            -- free for it (running runs and older waiting runs hold the others), so that a long
            -- backfill never fills the claim's batch and starves other schedules.
@@ -141,16 +182,20 @@ export async function claimRuns(
        ), l AS MATERIALIZED (
          SELECT u.sid, pg_try_advisory_xact_lock(hashtextextended($3 || u.sid::text, 0)) AS locked
          FROM (SELECT DISTINCT group_id AS sid FROM c WHERE group_id IS NOT NULL) u
+       ), la AS MATERIALIZED (
+         SELECT u.aid, pg_try_advisory_xact_lock(hashtextextended($4 || u.aid::text, 0)) AS locked
+         FROM (SELECT DISTINCT limited_assistant AS aid FROM c WHERE limited_assistant IS NOT NULL) u
        )
        SELECT c.id, c.schedule_id, c.group_id, c.start_deadline, c.ignore_overlap, c.waits_for_slot, c.not_before,
          coalesce(s.overlap, t.overlap) AS overlap, coalesce(s.max_concurrent, t.max_concurrent) AS max_concurrent,
-         coalesce(l.locked, false) AS locked
+         coalesce(l.locked, false) AS locked, c.limited_assistant, coalesce(la.locked, false) AS assistant_locked
        FROM c LEFT JOIN l ON l.sid = c.group_id LEFT JOIN schedules s ON s.id = c.schedule_id
          LEFT JOIN triggers t ON t.id = c.trigger_id AND c.schedule_id IS NULL
+         LEFT JOIN la ON la.aid = c.limited_assistant
        ORDER BY c.not_before, c.created_at`,
-      [new Date(options.now + aheadMs), options.limit, `${db.schema}:schedule:`],
+      [new Date(options.now + aheadMs), options.limit, `${db.schema}:schedule:`, `${db.schema}:assistant:`, new Date(options.now - rateWindowMs)],
     );
-    const empty: ClaimRunsResult = { started: [], deferred: 0, contended: 0, ended: [], cancelRequested: [], alerts: [] };
+    const empty: ClaimRunsResult = { started: [], deferred: 0, contended: 0, held: 0, ended: [], cancelRequested: [], alerts: [] };
     if (candidates.length === 0) return empty;
 
     const locked = new Set(candidates.flatMap((c) => (c.group_id && c.locked ? [c.group_id] : [])));
@@ -165,6 +210,26 @@ export async function claimRuns(
       for (const row of busy) running.set(row.group_id, row.ids);
     }
 
+    // What each limited assistant may still start, read after its lock (like the running runs
+    // above): running runs against max_concurrent, runs started within the window against rate_limit.
+    const lockedAssistants = new Set(candidates.flatMap((c) => (c.limited_assistant && c.assistant_locked ? [c.limited_assistant] : [])));
+    const quota = new Map<string, number>();
+    if (lockedAssistants.size > 0) {
+      const { rows: quotas } = await tx.query<QuotaRow>(
+        `SELECT a.id, a.max_concurrent, a.rate_limit,
+           CASE WHEN a.max_concurrent IS NULL THEN 0 ELSE (SELECT count(*) FROM runs x WHERE x.assistant_id = a.id AND x.status = 'running') END::int AS running,
+           CASE WHEN a.rate_limit IS NULL THEN 0 ELSE (SELECT count(*) FROM runs x WHERE x.assistant_id = a.id AND x.started_at > $2) END::int AS recent
+         FROM assistants a WHERE a.id = ANY($1::uuid[])`,
+        [[...lockedAssistants], new Date(options.now - rateWindowMs)],
+      );
+      for (const q of quotas) {
+        quota.set(q.id, Math.min(
+          q.max_concurrent === null ? Infinity : q.max_concurrent - q.running,
+          q.rate_limit === null ? Infinity : q.rate_limit - q.recent,
+        ));
+      }
+    }
+
     // A run claimed ahead of its time (`aheadMs`) starts only when nothing can make its overlap
     // decision change before then: no running run of its schedule and no other candidate of it.
     // Anything else is left pending, decided at its time (never skipped or failed early).
@@ -174,10 +239,22 @@ export async function claimRuns(
     const groups = new Map<string, OverlapCandidate[]>();
     let deferred = 0;
     let contended = 0;
+    let held = 0;
     for (const c of candidates) {
-      if (c.group_id && !locked.has(c.group_id)) {
+      if ((c.group_id && !locked.has(c.group_id)) || (c.limited_assistant && !c.assistant_locked)) {
         contended++;
         continue;
+      }
+      // Over its assistant's quota: it waits for it (before the overlap decision, so that a run
+      // held here never makes the policy skip another). Taken in order, oldest first; a reserved
+      // run that the policy then leaves waiting only leaves its quota unused until the next claim.
+      if (c.limited_assistant) {
+        const free = quota.get(c.limited_assistant) ?? 0;
+        if (free <= 0) {
+          held++;
+          continue;
+        }
+        quota.set(c.limited_assistant, free - 1);
       }
       // Its deadline passed during an outage: not a capacity failure; expireStartDeadlines
       // applies the schedule's misfire policy to it.
@@ -202,7 +279,8 @@ export async function claimRuns(
         maxConcurrent: c.max_concurrent,
         ignoreOverlap: c.ignore_overlap,
         waitsForSlot: c.waits_for_slot,
-        startDeadline: c.start_deadline?.getTime() ?? null,
+        // A run waiting for its assistant's quota is not short of a slot: no `capacity` end.
+        startDeadline: c.limited_assistant ? null : c.start_deadline?.getTime() ?? null,
       });
       groups.set(key, group);
     }
@@ -277,6 +355,6 @@ export async function claimRuns(
     if (ended.length > 0) {
       await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [db.channelName('run_finished'), ended.map((run) => run.id)]);
     }
-    return { started, deferred, contended, ended: ended.map((run) => run.id), cancelRequested: cancel, alerts };
+    return { started, deferred, contended, held, ended: ended.map((run) => run.id), cancelRequested: cancel, alerts };
   });
 }

@@ -37,7 +37,8 @@ const missedError = {
  * the database, or before this worker started) is late, not a failure, and follows its
  * schedule's misfire policy: `run_all` (and runs outside schedules) run late, `run_once` runs the
  * newest late run of each schedule and records the others as missed, `skip` records them missed.
- * Missed runs are `skipped`, so they never extend a failure streak.
+ * Missed runs are `skipped`, so they never extend a failure streak. Runs of an assistant with
+ * provider limits wait for its quota however long it takes, so only an outage ends them here.
  */
 export async function expireStartDeadlines(
   db: Database,
@@ -50,8 +51,12 @@ export async function expireStartDeadlines(
       `SELECT r.id, r.schedule_id, r.scheduled_for, r.not_before, r.start_deadline, s.misfire
        FROM runs r LEFT JOIN schedules s ON s.id = r.schedule_id
        WHERE r.status = 'pending' AND r.start_deadline < $1
+         -- A run of an assistant with provider limits waits for its quota, not for a slot: it
+         -- never ends as capacity (an outage still applies its misfire policy).
+         AND (r.start_deadline < $3::timestamptz OR NOT EXISTS (
+           SELECT 1 FROM assistants a WHERE a.id = r.assistant_id AND (a.max_concurrent IS NOT NULL OR a.rate_limit IS NOT NULL)))
        ORDER BY r.start_deadline LIMIT $2 FOR UPDATE OF r SKIP LOCKED`,
-      [now, options.batchSize ?? 500],
+      [now, options.batchSize ?? 500, Number.isFinite(outageBefore) ? new Date(outageBefore) : null],
     );
     const result: ExpiryResult = { expired: [], late: [], missed: [], alerts: [] };
     if (due.length === 0) return result;

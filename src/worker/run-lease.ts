@@ -60,7 +60,7 @@ export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, 
          lease_owner = NULL, lease_expires_at = NULL
        FROM u
        WHERE r.id = u.id AND r.lease_owner = $11 AND r.attempt = u.attempt AND r.status = 'running'
-       RETURNING r.id, r.schedule_id, r.trigger_id, u.status, u.error_kind, u.error, u.finished_at, u.event, u.ord
+       RETURNING r.id, r.schedule_id, r.trigger_id, r.assistant_id, u.status, u.error_kind, u.error, u.finished_at, u.event, u.ord
      ), e AS (
        INSERT INTO run_events (run_id, seq, kind, data)
        SELECT f.id, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = f.id), 0) + 1, 'attempt_finished', f.event::jsonb
@@ -99,7 +99,9 @@ export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, 
      UNION ALL
      SELECT 'wake', NULL, NULL, pg_notify($13, '0') IS NULL
      FROM (SELECT 1 WHERE EXISTS (SELECT 1 FROM runs w
-       WHERE (w.schedule_id IN (SELECT schedule_id FROM f) OR w.trigger_id IN (SELECT trigger_id FROM f WHERE schedule_id IS NULL))
+       WHERE (w.schedule_id IN (SELECT schedule_id FROM f) OR w.trigger_id IN (SELECT trigger_id FROM f WHERE schedule_id IS NULL)
+         -- A run of an assistant at its max_concurrent may wait for the slot this one freed.
+         OR w.assistant_id IN (SELECT f.assistant_id FROM f JOIN assistants fa ON fa.id = f.assistant_id WHERE fa.max_concurrent IS NOT NULL))
        AND w.status = 'pending' AND w.not_before <= (SELECT max(finished_at) FROM f))) x`,
     [
       finishes.map((f) => f.key.id),

@@ -17,6 +17,7 @@ import { claimRuns, type ClaimedRun } from './claim-runs.ts';
 import { expireStartDeadlines } from './expire-start-deadlines.ts';
 import type { FailureAlert } from './record-outcomes.ts';
 import { recoverExpiredLeases } from './recover-expired-leases.ts';
+import { nextQuotaSql } from './assistant-quota.ts';
 import { retryDelayMs } from './retry-backoff.ts';
 import { FinishBatcher } from './finish-batcher.ts';
 import { executeWorkflow } from '../workflows/execute-workflow.ts';
@@ -231,11 +232,14 @@ export class WorkerPool {
       const { started, contended } = await this.claim(now, aheadMs);
       if (contended > 0) delay = Math.min(delay, 20);
       if (started.length > 0 && this.mightHaveMore && this.freeSlots > 0) return 0;
-      const { rows } = await db.query<{ at: Date | null }>(
-        `SELECT min(not_before) AS at FROM runs WHERE status = 'pending' AND not_before > $1`,
+      const { rows } = await db.query<{ at: Date | null; quota_at: Date | null }>(
+        `SELECT (SELECT min(not_before) FROM runs WHERE status = 'pending' AND not_before > $1) AS at, ${nextQuotaSql('$1')} AS quota_at`,
         [new Date(now)],
       );
       const at = rows[0]?.at?.getTime();
+      // A run held by its assistant's rate_limit: wake when the window admits one more.
+      const quotaAt = rows[0]?.quota_at?.getTime();
+      if (quotaAt !== undefined) delay = Math.min(delay, quotaAt - clock.now());
       // Wake `aheadMs` before the next run to claim it; a run already inside that window was
       // left pending on purpose (its overlap is decided at its time): wake at its time.
       if (at !== undefined) delay = Math.min(delay, (at - aheadMs > now ? at - aheadMs : at) - clock.now());

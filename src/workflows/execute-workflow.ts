@@ -70,6 +70,8 @@ async function preloadAssistants(db: Database, definition: WorkflowDefinition, i
       graphId: (a.graph_id as string | null) ?? null,
       builtIn: Boolean(a.built_in),
       metadata: (a.metadata as Record<string, unknown> | null) ?? {},
+      maxConcurrent: a.max_concurrent == null ? null : Number(a.max_concurrent),
+      rateLimit: a.rate_limit == null ? null : Number(a.rate_limit),
       version: Number(a.version),
       createdAt: a.created_at as Date,
       updatedAt: a.updated_at as Date,
@@ -149,7 +151,7 @@ export async function executeWorkflow(
     async callModule(moduleId, call) {
       const assistant: Assistant = {
         id: moduleId, ownerId: start.owner_id, name: moduleId, kind: 'module', config: { module: moduleId }, status: 'active', graphId: null,
-        description: null, builtIn: false, metadata: {}, version: 1, createdAt: new Date(0), updatedAt: new Date(0),
+        description: null, builtIn: false, metadata: {}, maxConcurrent: null, rateLimit: null, version: 1, createdAt: new Date(0), updatedAt: new Date(0),
       };
       const result = await modules.run(assistant, {
         runId: run.id,

@@ -113,6 +113,8 @@ describe('the guard at call time', () => {
     graphId: null,
     description: null,
     builtIn: false,
+    maxConcurrent: null,
+    rateLimit: null,
     metadata: {},
     version: 1,
     createdAt: new Date(),

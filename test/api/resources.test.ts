@@ -94,6 +94,34 @@ describe.each(databaseKinds)('resource routes (%s)', (kind) => {
       expect(query.status).toBe(422);
       expect((await errorOf(query)).message).toMatch(/^metadata: /);
     });
+    it('keeps provider limits (max_concurrent, rate_limit): set, shown, cleared; refuses non-positive or fractional ones', async () => {
+      const body = { name: 'Limited', kind: 'module', config: { module: 'echo' }, max_concurrent: 2, rate_limit: 30 };
+      const created = await h.call('POST', '/api/v1/assistants', { key: alice.key, body });
+      expect(created.status).toBe(201);
+      const limited = (await created.json()) as Assistant & { max_concurrent: number | null; rate_limit: number | null };
+      expect(limited).toMatchObject({ max_concurrent: 2, rate_limit: 30 });
+      expect(echo).toMatchObject({ max_concurrent: null, rate_limit: null });
+      const patched = await h.call('PATCH', `/api/v1/assistants/${limited.id}`, { key: alice.key, body: { rate_limit: null, max_concurrent: 5 } });
+      expect(await patched.json()).toMatchObject({ max_concurrent: 5, rate_limit: null });
+      const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+        [{ max_concurrent: 0 }, 'max_concurrent', /at least 1/],
+        [{ max_concurrent: 1.5 }, 'max_concurrent', /whole number/],
+        [{ rate_limit: '30' }, 'rate_limit', /whole number/],
+        [{ rate_limit: -1 }, 'rate_limit', /at least 1/],
+      ];
+      for (const [change, field, message] of cases) {
+        const response = await h.call('PATCH', `/api/v1/assistants/${limited.id}`, { key: alice.key, body: change });
+        expect(response.status, JSON.stringify(change)).toBe(422);
+        const error = await errorOf(response);
+        expect(error.code).toBe('invalid_request');
+        expect(error.message.startsWith(`${field}: `), error.message).toBe(true);
+        expect(error.message).toMatch(message);
+        const create = await h.call('POST', '/api/v1/assistants', { key: alice.key, body: { ...body, name: 'Bad', ...change } });
+        expect(create.status).toBe(422);
+      }
+      const kept = (await (await h.call('GET', `/api/v1/assistants/${limited.id}`, { key: alice.key })).json()) as Record<string, unknown>;
+      expect(kept).toMatchObject({ max_concurrent: 5, rate_limit: null });
+    });
   });
 
   describe('threads', () => {

@@ -289,6 +289,10 @@ export interface Assistant {
   graph_id?: string | null;
   built_in?: boolean;
   metadata?: Record<string, unknown>;
+  /** Runs of it at once across replicas; null: no limit. */
+  max_concurrent?: number | null;
+  /** Runs of it started in any 60 seconds; null: no limit. */
+  rate_limit?: number | null;
   created_at?: string;
   updated_at?: string;
 }

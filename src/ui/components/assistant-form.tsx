@@ -3,7 +3,7 @@ import { ApiError } from '../api/client.ts';
 import { assistantsApi } from '../api/endpoints.ts';
 import type { Assistant, AssistantKind } from '../api/types.ts';
 import { refreshAll } from '../hooks/use-poll.ts';
-import { FormProblem, configOf, fieldFor, initialForm, targetFields, type AssistantFormState } from '../lib/assistant-form-state.ts';
+import { FormProblem, configOf, fieldFor, initialForm, limitOf, targetFields, type AssistantFormState } from '../lib/assistant-form-state.ts';
 import { AssistantKindFields } from './assistant-kind-fields.tsx';
 import { Field } from './field.tsx';
 import { TestCallPanel } from './test-call-panel.tsx';
@@ -27,7 +27,14 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
     setSaving(true);
     try {
       const config = configOf(form);
-      const body = { name: form.name.trim(), description: form.description.trim() || null, config, status: form.status };
+      const body = {
+        name: form.name.trim(),
+        description: form.description.trim() || null,
+        config,
+        status: form.status,
+        max_concurrent: limitOf(form.maxConcurrent, 'maxConcurrent'),
+        rate_limit: limitOf(form.rateLimit, 'rateLimit'),
+      };
       const saved = assistant ? await assistantsApi.update(assistant.id, body) : await assistantsApi.create({ ...body, kind: form.kind });
       notify('success', `${assistant ? 'Saved' : 'Created'} assistant “${saved.name}”.`);
       refreshAll();
@@ -87,6 +94,14 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
             <option value="active">Active</option>
             <option value="inactive">Inactive</option>
           </select>
+        </Field>
+      </div>
+      <div className="fields-grid two">
+        <Field label="Max concurrent runs" error={errors.maxConcurrent} hint="Runs of this assistant at once, across all replicas.">
+          <input type="number" min={1} step={1} value={form.maxConcurrent} onChange={(event) => set('maxConcurrent', event.target.value)} placeholder="no limit" />
+        </Field>
+        <Field label="Rate limit (runs per minute)" error={errors.rateLimit} hint="Runs started in any 60 seconds; more wait.">
+          <input type="number" min={1} step={1} value={form.rateLimit} onChange={(event) => set('rateLimit', event.target.value)} placeholder="no limit" />
         </Field>
       </div>
       <TestCallPanel kind={form.kind} config={() => configOf(form)} />

@@ -29,6 +29,9 @@ export interface AssistantFormState {
   outputKey: string;
   pollInterval: string;
   timeout: string;
+  /** The provider limits (not part of config): empty for no limit. */
+  maxConcurrent: string;
+  rateLimit: string;
 }
 
 export type FormField = keyof AssistantFormState;
@@ -90,7 +93,17 @@ export function initialForm(assistant?: Assistant): AssistantFormState {
     outputKey: str(c.output_key),
     pollInterval: str(c.poll_interval_s),
     timeout: str(c.timeout_s),
+    maxConcurrent: str(assistant?.max_concurrent),
+    rateLimit: str(assistant?.rate_limit),
   };
+}
+
+/** A limit field as the API takes it: null when empty, else a whole number of at least 1. */
+export function limitOf(text: string, field: 'maxConcurrent' | 'rateLimit'): number | null {
+  if (!text.trim()) return null;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new FormProblem(field, 'A whole number of at least 1, or empty for no limit.');
+  return value;
 }
 
 /** A field the form itself finds wrong (before asking the server). */
@@ -191,6 +204,8 @@ const apiFields: Record<string, FormField> = {
   'config.output_key': 'outputKey',
   'config.poll_interval_s': 'pollInterval',
   'config.timeout_s': 'timeout',
+  max_concurrent: 'maxConcurrent',
+  rate_limit: 'rateLimit',
 };
 
 /** The form field an API error names (`config.body.text` → the body field), if any. */
