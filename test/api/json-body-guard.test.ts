@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonDepth, maxBodyDepth, unstorableValue } from '../../src/api/json-body-guard.ts';
+import { maxBodyDepth } from '../../src/api/json-body-guard.ts';
+import { jsonDepth, unstorableValue } from '../../src/store/storable-json.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { createApiHarness, errorOf, type ApiHarness, type Caller } from './harness.ts';
 

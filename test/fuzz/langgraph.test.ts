@@ -52,7 +52,8 @@ describe('fuzz: LangGraph-compatible bodies', () => {
     await h.close();
   });
 
-  const cronBody = fc.record(
+  const cronBody = () =>
+    fc.record(
     {
       assistant_id: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(assistantId, 'echo-graph') }, fc.constantFrom('', 'missing')),
       schedule: fc.oneof(validCron, fuzzCron),
@@ -68,7 +69,7 @@ describe('fuzz: LangGraph-compatible bodies', () => {
   it(`POST /runs/crons and /threads/{id}/runs/crons (seed ${fuzzSeed})`, { timeout: fuzzTimeoutMs }, async () => {
     const paths = fc.constantFrom('/runs/crons', `/threads/${threadId}/runs/crons`, '/threads/00000000-0000-0000-0000-000000000000/runs/crons');
     await fc.assert(
-      fc.asyncProperty(paths, requestBody(cronBody), async (path, body) => {
+      fc.asyncProperty(paths, requestBody(cronBody()), async (path, body) => {
         const probe: Probe = { method: 'POST', path, body, key: alice.key };
         const answer = await sendSafely(h, probe, state);
         if (answer.status !== 200) return;
@@ -128,7 +129,7 @@ describe('fuzz: LangGraph-compatible bodies', () => {
     );
     const thread = fc.record({ metadata, thread_id: fc.constantFrom('00000000-0000-4000-8000-000000000002', 'nope'), if_exists: fc.constantFrom('raise', 'do_nothing', 'x'), ttl: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: [] });
     // A valid wait would block until the run ends (no worker here): the assistant is never one that exists.
-    const wait = fc.record({ assistant_id: fc.constantFrom('missing', ''), input: templateValue, command: fc.jsonValue({ maxDepth: 1 }), after_seconds: fc.integer(), on_completion: fc.constantFrom('delete', 'x'), ...payload }, { requiredKeys: ['assistant_id'] });
+    const wait = fc.record({ assistant_id: fc.constantFrom('missing', ''), command: fc.jsonValue({ maxDepth: 1 }), after_seconds: fc.integer(), on_completion: fc.constantFrom('delete', 'x'), ...payload }, { requiredKeys: ['assistant_id'] });
     const probe = fc.oneof(
       requestBody(assistant).map((body) => ['/assistants', body] as const),
       requestBody(thread).map((body) => ['/threads', body] as const),
