@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHarness, type ApiHarness, type Caller } from '../api/harness.ts';
 import { asStored, fingerprint, printSlowest, readBack, sendSafely, sentBody, type Probe } from './answer-check.ts';
 import { fuzzParameters, fuzzSeed, fuzzTimeoutMs } from './fuzz-options.ts';
-import { hostileNumber, hostileString, requestBody } from './hostile-values.ts';
+import { hostileNumber, hostileString, hostileValue, jsonText, requestBody } from './hostile-values.ts';
 import { templateValue } from './template-strings.ts';
 
 interface Trigger {
@@ -41,6 +41,7 @@ describe('fuzz: trigger bodies', () => {
   const state = () => fingerprint(h.db, ['triggers', 'trigger_deliveries', 'runs'], ['triggers']);
 
   beforeAll(async () => {
+    process.env.HOOK_SECRET = 's3cret'; // deliveries read the secret from the process environment
     h = await createApiHarness('postgres', { HOOK_SECRET: 's3cret' }, { services: true });
     alice = await h.caller('member');
     const assistant = await h.call('POST', '/api/v1/assistants', { key: alice.key, body: { name: 'Echo', kind: 'module', config: { module: 'echo' } } });
@@ -51,6 +52,7 @@ describe('fuzz: trigger bodies', () => {
   });
   afterAll(async () => {
     printSlowest('triggers');
+    delete process.env.HOOK_SECRET;
     await h.close();
   });
 
@@ -101,6 +103,26 @@ describe('fuzz: trigger bodies', () => {
         const probe: Probe = { method: 'PATCH', path: `/api/v1/triggers/${target.id}`, body, key: alice.key };
         const answer = await sendSafely(h, probe, state);
         if (answer.status === 200) await checkStored(probe, answer.json as Trigger);
+      }),
+      fuzzParameters(30),
+    );
+  });
+
+  it(`POST /hooks/{id}: any delivery body is a 2xx or a 4xx with a code; a refused one runs nothing (seed ${fuzzSeed})`, { timeout: fuzzTimeoutMs }, async () => {
+    const created = await h.call('POST', '/api/v1/triggers', {
+      key: alice.key,
+      body: { name: 'deliveries', assistant_id: assistantId, auth: { type: 'bearer', token: { env: 'HOOK_SECRET' } }, rate_limit: null, input_template: { pr: '{{event.body.number}}', q: '{{event.query.q}}' } },
+    });
+    const hookId = ((await created.json()) as Trigger).id;
+    const body = fc.oneof(
+      { weight: 3, arbitrary: requestBody(fc.record({ number: fc.integer(), action: fc.constantFrom('opened', 'closed'), sender: fc.record({ login: hostileString }) })) },
+      { weight: 1, arbitrary: hostileValue.map(jsonText) },
+    );
+    const runs = () => fingerprint(h.db, ['runs']);
+    await fc.assert(
+      fc.asyncProperty(body, async (text) => {
+        const answer = await sendSafely(h, { method: 'POST', path: `/hooks/${hookId}?q=1`, body: text, key: 's3cret' }, runs);
+        if (answer.status === 202) expect(typeof (answer.json as { run_id: unknown }).run_id).toBe('string');
       }),
       fuzzParameters(30),
     );
