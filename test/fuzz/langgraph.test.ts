@@ -81,7 +81,7 @@ describe('fuzz: LangGraph-compatible bodies', () => {
         if (sent.metadata !== undefined) expect(cron.metadata).toEqual(asStored(sent.metadata));
         expect((await h.call('DELETE', `/runs/crons/${cron.cron_id}`, { key: alice.key })).status).toBe(204);
       }),
-      fuzzParameters(40),
+      fuzzParameters(30),
     );
   });
 
@@ -118,7 +118,7 @@ describe('fuzz: LangGraph-compatible bodies', () => {
         await sendSafely(h, { method: 'POST', path, body, key: alice.key }, state);
         expect(await state()).toBe(before);
       }),
-      fuzzParameters(40),
+      fuzzParameters(30),
     );
   });
 
@@ -151,7 +151,7 @@ describe('fuzz: LangGraph-compatible bodies', () => {
           await h.call('DELETE', `/api/v1/threads/${created.thread_id}`, { key: alice.key });
         }
       }),
-      fuzzParameters(40),
+      fuzzParameters(30),
     );
   });
 });

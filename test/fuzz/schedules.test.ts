@@ -104,7 +104,7 @@ describe('fuzz: schedule bodies', () => {
         await checkStored(probe, schedule);
         expect((await h.call('DELETE', `/api/v1/schedules/${schedule.id}`, { key: alice.key })).status).toBe(204);
       }),
-      fuzzParameters(30),
+      fuzzParameters(20),
     );
     expect(accepted, 'the generator reaches valid bodies too').toBeGreaterThan(0);
   });
@@ -117,7 +117,7 @@ describe('fuzz: schedule bodies', () => {
         const answer = await sendSafely(h, probe, state);
         if (answer.status === 200) await checkStored(probe, answer.json as Schedule);
       }),
-      fuzzParameters(30),
+      fuzzParameters(20),
     );
   });
 
@@ -135,7 +135,7 @@ describe('fuzz: schedule bodies', () => {
         expect(await readBack(h, alice.key, `/api/v1/schedules/${outcome.schedule.id}`)).toEqual(outcome.schedule);
         if (outcome.result === 'created') await h.call('DELETE', `/api/v1/schedules/${outcome.schedule.id}`, { key: alice.key });
       }),
-      fuzzParameters(25),
+      fuzzParameters(15),
     );
   });
 
@@ -149,7 +149,7 @@ describe('fuzz: schedule bodies', () => {
         expect(await state()).toBe(before);
         if (answer.status === 200) expect(Array.isArray((answer.json as { times: unknown }).times)).toBe(true);
       }),
-      fuzzParameters(25),
+      fuzzParameters(15),
     );
   });
 
@@ -174,7 +174,7 @@ describe('fuzz: schedule bodies', () => {
         expect(runsAfter.rows[0]!.n - runsBefore.rows[0]!.n).toBe(result.dry_run ? 0 : result.runs);
         for (const id of result.run_ids.slice(0, 3)) await readBack(h, alice.key, `/api/v1/runs/${id}`);
       }),
-      fuzzParameters(25),
+      fuzzParameters(15),
     );
   });
 
@@ -199,7 +199,7 @@ describe('fuzz: schedule bodies', () => {
           if (input !== undefined) expect(run.input).toEqual(asStored(input));
         }
       }),
-      fuzzParameters(25),
+      fuzzParameters(15),
     );
   });
 
