@@ -22,6 +22,7 @@ import { UsageService } from '../observability/usage-service.ts';
 import { authMiddleware } from './auth-middleware.ts';
 import type { ApiEnv } from './env.ts';
 import { errorHandler, notFoundHandler, validationError } from './error-handler.ts';
+import { jsonBodyGuard } from './json-body-guard.ts';
 import { registerAssistantRoutes } from './routes/assistants.ts';
 import { registerHookRoute } from './routes/hooks.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
@@ -123,6 +124,9 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   app.use('/api/*', async (c, next) => (publicPaths.has(c.req.path) ? next() : requireKey(c, next)));
   for (const path of langGraphPaths) app.use(path, requireKey);
   app.use(mcpPath, requireKey);
+  // After auth, every route that parses JSON gets a body it can hold; MCP's transport reads the raw request itself.
+  const guardBody = jsonBodyGuard();
+  app.use('*', async (c, next) => (c.req.path.startsWith('/hooks/') || c.req.path === mcpPath ? next() : guardBody(c, next)));
 
   registerSystemRoutes(app, { ...context, metrics });
   registerUserRoutes(app, new UserService(db));

@@ -64,7 +64,7 @@ const fields = {
   skip_if_running: z.boolean(),
   overlap: z.enum(['skip', 'queue', 'allow', 'cancel_previous']),
   /** Seconds. */
-  timeout: z.number().positive().max(7 * 86_400).nullable(),
+  timeout: z.number().min(0.001, 'must be at least 0.001 seconds (a millisecond)').max(7 * 86_400).nullable(),
   retry,
   misfire: z.enum(['skip', 'run_once', 'run_all']),
   catchup_window: duration,

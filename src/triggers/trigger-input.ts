@@ -20,7 +20,7 @@ const fields = {
   overlap: z.enum(['skip', 'queue', 'allow', 'cancel_previous']),
   max_concurrent: z.number().int().min(1).max(1000),
   /** Seconds; null: no timeout. */
-  timeout: z.number().positive().max(7 * 86_400).nullable(),
+  timeout: z.number().min(0.001, 'must be at least 0.001 seconds (a millisecond)').max(7 * 86_400).nullable(),
   /** At most `max` accepted deliveries per `per_s` seconds, across replicas; null: no limit. */
   rate_limit: z.strictObject({ max: z.number().int().min(1).max(1_000_000), per_s: z.number().int().min(1).max(86_400) }).nullable(),
   enabled: z.boolean(),

@@ -23,11 +23,14 @@ export const runCreateSchema = z.strictObject({
   input: z.json().optional(),
   thread_id: z.uuid().nullable().optional(),
   /** Seconds. */
-  timeout: z.number().positive().max(7 * 86_400).nullable().optional(),
+  timeout: z.number().min(0.001, 'must be at least 0.001 seconds (a millisecond)').max(7 * 86_400).nullable().optional(),
   retry: z
     .strictObject({
       max_attempts: z.number().int().min(1).max(100),
-      backoff: z.strictObject({ initial_s: z.number().nonnegative().optional(), factor: z.number().min(1).optional(), max_s: z.number().nonnegative().optional() }).optional(),
+      // The same bounds as a schedule's retry: the delays are stored as whole milliseconds.
+      backoff: z
+        .strictObject({ initial_s: z.number().nonnegative().max(86_400).optional(), factor: z.number().min(1).max(100).optional(), max_s: z.number().nonnegative().max(86_400).optional() })
+        .optional(),
     })
     .optional(),
   metadata: z.record(z.string(), z.json()).default({}),
