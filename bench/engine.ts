@@ -2,11 +2,14 @@
  * Engine benchmark (prints JSON; not a pass/fail test). Needs PostgreSQL (BENCH_DATABASE_URL or
  * TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
  *
- *   npm run bench:engine -- --schedules 10000 --replicas 2 --seconds 60 [--mode fire|herd|idle|all] [--slots 128]
+ *   npm run bench:engine -- --schedules 10000 --replicas 2 --seconds 60 [--mode fire|herd|idle|all] [--slots N]
  *
- * Replicas run with KAIROS_WORKER_SLOTS = --slots (default 128: a slot only holds a run while its
- * POST is in flight, no database connection) and KAIROS_DB_POOL_SIZE = BENCH_POOL (default 24;
- * the local server allows 100 connections in all).
+ * Replicas run with the product's defaults (what users get) unless told otherwise:
+ * KAIROS_WORKER_SLOTS = --slots and KAIROS_DB_POOL_SIZE = BENCH_POOL only when given.
+ *
+ * herd and fire also measure the machine's floor in the same run (bench/floor.ts): the same
+ * burst of POSTs (same count, concurrency replicas × slots, keep-alive node:http) to the same
+ * receiver, and one bare INSERT … RETURNING + UPDATE per run; every figure has its ratio to it.
  *
  * fire: N schedules with 6-field crons (`S * * * * *`, S = i mod 60: once a minute, spread over
  *       the minute) executed by the `http` assistant against a local receiver; fire lag = receipt
@@ -29,6 +32,8 @@ import { occurrenceAfter } from '../src/scheduler/next-fire.ts';
 import { quoteIdent, type Database } from '../src/store/database.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/postgres-driver.ts';
+import { loadConfig } from '../src/config.ts';
+import { databaseFloor, postFloor, ratioToFloor, type FloorResult } from './floor.ts';
 import { workflowBench } from './workflow-mode.ts';
 
 const { values } = parseArgs({
@@ -37,14 +42,18 @@ const { values } = parseArgs({
     replicas: { type: 'string', default: '2' },
     seconds: { type: 'string', default: '60' },
     mode: { type: 'string', default: 'fire' },
-    slots: { type: 'string', default: '128' },
+    slots: { type: 'string' },
     'idle-schedules': { type: 'string', default: '100000' },
   },
 });
 const N = Number(values.schedules);
 const R = Number(values.replicas);
 const S = Number(values.seconds);
-const slots = Number(values.slots);
+// The product's defaults unless the run says otherwise, so that the figures are what users get.
+const productDefaults = loadConfig({});
+const slots = values.slots === undefined ? productDefaults.worker.slots : Number(values.slots);
+const pool = process.env.BENCH_POOL === undefined ? productDefaults.database.poolSize : Number(process.env.BENCH_POOL);
+const tuning = { ...(values.slots !== undefined && { KAIROS_WORKER_SLOTS: values.slots }), ...(process.env.BENCH_POOL !== undefined && { KAIROS_DB_POOL_SIZE: process.env.BENCH_POOL }) };
 const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const bin = fileURLToPath(new URL('../bin/kairos.js', import.meta.url));
 const adminId = '00000000-0000-0000-0000-000000000001';
@@ -59,8 +68,8 @@ async function receiver(): Promise<{ url: string; receipts: Receipt[]; close(): 
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      const run = JSON.parse(body) as { run_id: string; schedule_id: string; scheduled_for: string };
-      receipts.push({ at, scheduleId: run.schedule_id, scheduledFor: Date.parse(run.scheduled_for), runId: run.run_id });
+      const run = JSON.parse(body) as { run_id: string; schedule_id: string; scheduled_for: string; floor?: boolean };
+      if (!run.floor) receipts.push({ at, scheduleId: run.schedule_id, scheduledFor: Date.parse(run.scheduled_for), runId: run.run_id });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
     });
@@ -110,7 +119,7 @@ async function startReplicas(schema: string): Promise<Replica[]> {
       const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), bin, 'serve'], {
         env: {
           ...process.env, DATABASE_URL: url, KAIROS_DB_SCHEMA: schema, KAIROS_ROLES: 'scheduler,worker', KAIROS_LOG_LEVEL: 'info',
-          KAIROS_ALLOW_SECONDS_SCHEDULE: 'true', KAIROS_HTTP_ALLOW_PRIVATE: 'true', KAIROS_WORKER_SLOTS: String(slots), KAIROS_DB_POOL_SIZE: process.env.BENCH_POOL ?? '24',
+          KAIROS_ALLOW_SECONDS_SCHEDULE: 'true', KAIROS_HTTP_ALLOW_PRIVATE: 'true', ...tuning,
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -152,6 +161,17 @@ async function stop(replicas: Replica[], db: Database, schema: string): Promise<
 const loadAverage = () => loadavg().map((n) => Math.round(n * 100) / 100);
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
 
+/** The floor of a burst of `count` POSTs to `target` at the replicas' concurrency, and of its rows. */
+async function floorOf(target: string, count: number, repeat = 1): Promise<{ post: FloorResult; database: FloorResult }> {
+  const concurrency = R * slots;
+  const posts: FloorResult[] = [];
+  for (let i = 0; i < repeat; i++) posts.push(await postFloor({ url: target, count, concurrency, client: 'http' }));
+  // The median burst of `repeat` (fire: one burst per second, so the typical one is the floor).
+  posts.sort((a, b) => a.total_ms - b.total_ms);
+  const database = await databaseFloor({ connectionString: url, count, concurrency: Math.min(R * pool, 40) });
+  return { post: posts[Math.floor(posts.length / 2)]!, database };
+}
+
 async function fire(): Promise<Record<string, unknown>> {
   const rx = await receiver();
   const { db, schema, assistantId } = await setup(rx.url);
@@ -159,6 +179,8 @@ async function fire(): Promise<Record<string, unknown>> {
   const crons = Array.from({ length: N }, (_, i) => `${i % 60} * * * * *`);
   const spec = (cron: string) => ({ kind: 'cron' as const, cron, timezone: 'UTC', atMs: null, everyMs: null, anchorMs: null, startMs: null, endMs: null });
   await insertSchedules(db, assistantId, crons.map((cron) => ({ cron, at: null, next: new Date(occurrenceAfter(spec(cron), now)!) })));
+  // The floor of one second's burst (N/60 POSTs), before the replicas compete for the machine.
+  const floor = await floorOf(rx.url, Math.ceil(N / 60), 9);
   const replicas = await startReplicas(schema);
   const windowStart = Math.ceil((Date.now() + 5000) / 1000) * 1000;
   const windowEnd = windowStart + S * 1000;
@@ -200,8 +222,11 @@ async function fire(): Promise<Record<string, unknown>> {
   await stop(replicas, db, schema);
   await rx.close();
   return {
-    mode: 'fire', schedules: N, replicas: R, seconds: S, slots, pool: process.env.BENCH_POOL ?? '24', load: loadAverage(),
+    mode: 'fire', schedules: N, replicas: R, seconds: S, slots, pool, load: loadAverage(),
     lag_ms: { p50: percentile(lags, 50), p95: percentile(lags, 95), p99: percentile(lags, 99), max: lags.at(-1) ?? null },
+    floor,
+    // The p99 lag against the time a bare client takes to send the whole burst of one second.
+    ratio_to_floor: { p50: ratioToFloor(percentile(lags, 50), floor.post.total_ms), p99: ratioToFloor(percentile(lags, 99), floor.post.total_ms), max: ratioToFloor(lags.at(-1), floor.post.total_ms) },
     occurrences: { expected: expectedCount, fired, duplicated, missing: expectedCount - fired },
     fires_per_second: Math.round((fired / S) * 10) / 10,
     per_replica: cpu,
@@ -211,6 +236,7 @@ async function fire(): Promise<Record<string, unknown>> {
 async function herd(): Promise<Record<string, unknown>> {
   const rx = await receiver();
   const { db, schema, assistantId } = await setup(rx.url);
+  const floor = await floorOf(rx.url, N);
   const replicas = await startReplicas(schema);
   await sleep(2000);
   const due = Math.ceil((Date.now() + 8000) / 1000) * 1000;
@@ -224,10 +250,12 @@ async function herd(): Promise<Record<string, unknown>> {
   await stop(replicas, db, schema);
   await rx.close();
   return {
-    mode: 'herd', schedules: N, replicas: R, slots, pool: process.env.BENCH_POOL ?? '24', load: loadAverage(),
+    mode: 'herd', schedules: N, replicas: R, slots, pool, load: loadAverage(),
     received: rx.receipts.length, unique, missing: N - unique,
     last_received_after_ms: last - due,
     lag_ms: { p50: percentile(lags, 50), p99: percentile(lags, 99) },
+    floor,
+    ratio_to_floor: { last_received: ratioToFloor(last - due, floor.post.total_ms), database: ratioToFloor(last - due, floor.database.total_ms) },
   };
 }
 

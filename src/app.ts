@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
-import { createApiApp } from './api/app.ts';
+import type { ServerType } from '@hono/node-server';
+import type { createApiApp } from './api/app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -13,7 +13,6 @@ import { openDatabase } from './store/open-database.ts';
 import { watchAvailability } from './store/database-availability.ts';
 import type { PostgresDatabase } from './store/postgres-driver.ts';
 import { createAgents, type Agents } from './agents/create-agents.ts';
-import { mountDashboard } from './api/dashboard.ts';
 import { seedDemoSchedule } from './demo-schedule.ts';
 import { DatabaseClock } from './scheduler/db-clock.ts';
 import { registerDeclaredSchedules } from './scheduler/declared-schedules.ts';
@@ -60,7 +59,7 @@ export class Kairos {
   readonly db: Database;
   readonly replicaId: string;
   readonly metrics: Metrics;
-  readonly api: ReturnType<typeof createApiApp>;
+  private apiApp: ReturnType<typeof createApiApp> | undefined;
   /** Schedules: CRUD, pause/resume, trigger, preview, stats (see docs/scheduling.md). */
   readonly schedules: ScheduleService;
   /** Runs: api runs, read, list, cancel, wait, trace. */
@@ -132,7 +131,20 @@ export class Kairos {
       startDeadlineMs: this.config.worker.startDeadlineMs,
     });
     this.registerRoles();
-    this.api = createApiApp({
+  }
+
+  /**
+   * The HTTP app (Hono: the native API, the LangGraph routes, MCP, the dashboard). Only replicas
+   * with the `api` role load it: a scheduler/worker replica does without its modules' memory.
+   */
+  get api(): ReturnType<typeof createApiApp> {
+    if (!this.apiApp) throw new Error('this replica does not play the api role: add "api" to KAIROS_ROLES to serve the HTTP API');
+    return this.apiApp;
+  }
+
+  private async loadApi(): Promise<void> {
+    const [{ createApiApp }, { mountDashboard }] = await Promise.all([import('./api/app.ts'), import('./api/dashboard.ts')]);
+    this.apiApp = createApiApp({
       config: this.config,
       db: this.db,
       logger: this.logger,
@@ -149,7 +161,7 @@ export class Kairos {
         testCalls: this.agents.testCalls,
       },
     });
-    mountDashboard(this.api);
+    mountDashboard(this.apiApp);
   }
 
   /** Database time for the engine, measured at start, unless a clock is injected. */
@@ -217,6 +229,7 @@ export class Kairos {
       const pollIntervalMs = await notificationFallback(opened, options.config, logger);
       const agents = await createAgents({ db, logger, config: options.config });
       const kairos = new Kairos({ ...options, db, logger, agents, pollIntervalMs }, !options.db);
+      if (options.config.roles.includes('api')) await kairos.loadApi();
       kairos.tracing = await startTracing(options.config.tracing, logger);
       const declared = agents.registry.workflows ?? [];
       if (declared.length > 0) {
@@ -248,7 +261,8 @@ export class Kairos {
   }
 
   /** Serves the HTTP API on the configured (or given) host and port. */
-  listen(port = this.config.server.port, host = this.config.server.host): Promise<AddressInfo> {
+  async listen(port = this.config.server.port, host = this.config.server.host): Promise<AddressInfo> {
+    const { serve } = await import('@hono/node-server');
     return new Promise((resolve, reject) => {
       const server = serve({ fetch: this.api.fetch, port, hostname: host }, (info) => resolve(info));
       server.once('error', reject);

@@ -3,7 +3,6 @@ import type { Logger } from '../logger.ts';
 import { findAssistant } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { addressGuardFromConfig, addressGuardFromEnvironment, type AddressGuard, type ResolveAll } from './address-guard.ts';
-import { a2aAssistantRuntime } from './a2a-assistant.ts';
 import { agentosAssistantRuntime } from './agentos-assistant.ts';
 import { httpAssistantRuntime } from './http-assistant.ts';
 import { langgraphAssistantRuntime } from './langgraph-assistant.ts';
@@ -84,8 +83,20 @@ export function defaultRuntimes(
     ['module', moduleAssistantRuntime(options.registry ?? createModuleRegistry([]))],
     ['agentos', agentosAssistantRuntime({ guard, env: options.env })],
     ['langgraph', langgraphAssistantRuntime({ guard, env: options.env })],
-    ['a2a', a2aAssistantRuntime({ guard, env: options.env })],
+    ['a2a', lazyRuntime('a2a', async () => (await import('./a2a-assistant.ts')).a2aAssistantRuntime({ guard, env: options.env }))],
   ]);
+}
+
+/** A runtime whose module (and SDK) is loaded on its first run: most replicas never run that kind. */
+function lazyRuntime(kind: Assistant['kind'], load: () => Promise<AssistantRuntime>): AssistantRuntime {
+  let loaded: Promise<AssistantRuntime> | undefined;
+  return {
+    kind,
+    async run(assistant, context) {
+      loaded ??= load();
+      return (await loaded).run(assistant, context);
+    },
+  };
 }
 
 /**

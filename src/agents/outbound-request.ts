@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { AddressGuard } from './address-guard.ts';
 import { bareHost } from './address-guard.ts';
+import { outboundAgent } from './outbound-agents.ts';
 import { inSpan, SpanKind, SpanStatusCode, withTraceHeaders } from '../observability/tracing.ts';
 
 export interface OutboundResponse {
@@ -31,7 +32,9 @@ const defaultMaxResponseBytes = 10 * 1024 * 1024;
 
 /**
  * Sends a request through node:http(s) with the guard's `lookup`, so the address checked is the
- * address connected to. Redirects are not followed (a redirect could lead anywhere); a 3xx is
+ * address connected to, over a keep-alive connection pool of that guard (see outbound-agents.ts).
+ * A request whose reused idle connection the server had just closed (reset before any answer) is
+ * sent once more on a new connection. Redirects are not followed (a redirect could lead anywhere); a 3xx is
  * returned like any other status. Rejects with the signal's reason when aborted. With tracing on,
  * the request is a client span and carries its W3C `traceparent`, so the agent's spans join the trace.
  */
@@ -51,6 +54,21 @@ async function sendRequest(request: OutboundRequest): Promise<OutboundResponse> 
   const host = bareHost(url.hostname);
   if (isIP(host) && !guard.isAllowed(host)) await guard.checkUrl(url);
   if (signal.aborted) throw signal.reason;
+  try {
+    return await sendOnce(request, host);
+  } catch (error) {
+    if (!(error instanceof StaleSocketError)) throw error;
+    return sendOnce(request, host).catch((again: unknown) => {
+      throw again instanceof StaleSocketError ? again.cause : again;
+    });
+  }
+}
+
+/** A reused keep-alive socket was reset before any answer: the server closed it as we sent. */
+class StaleSocketError extends Error {}
+
+function sendOnce(request: OutboundRequest, host: string): Promise<OutboundResponse> {
+  const { url, signal, guard } = request;
   const limit = request.maxResponseBytes ?? defaultMaxResponseBytes;
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const method = request.method ?? 'POST';
@@ -60,6 +78,7 @@ async function sendRequest(request: OutboundRequest): Promise<OutboundResponse> 
 
   return new Promise<OutboundResponse>((resolve, reject) => {
     let settled = false;
+    let answered = false;
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
@@ -71,9 +90,11 @@ async function sendRequest(request: OutboundRequest): Promise<OutboundResponse> 
       {
         method,
         headers,
+        agent: outboundAgent(guard, url.protocol),
         lookup: isIP(host) ? undefined : guard.lookup(host),
       },
       (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -96,7 +117,10 @@ async function sendRequest(request: OutboundRequest): Promise<OutboundResponse> 
       finish(() => reject(signal.reason));
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    req.on('error', (error) => finish(() => reject(signal.aborted ? signal.reason : error)));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const stale = req.reusedSocket && !answered && !signal.aborted && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+      finish(() => reject(stale ? new StaleSocketError(error.message, { cause: error }) : signal.aborted ? signal.reason : error));
+    });
     req.end(method === 'GET' ? undefined : body);
   });
 }

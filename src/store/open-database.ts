@@ -1,11 +1,14 @@
 import type { Config } from '../config.ts';
 import type { Database } from './database.ts';
-import { openPglite } from './pglite-driver.ts';
-import { openPostgres, type PostgresDatabase } from './postgres-driver.ts';
+import type { PostgresDatabase } from './postgres-driver.ts';
 
-/** PostgreSQL when `DATABASE_URL` is set, embedded PGlite in the data directory otherwise. */
+/**
+ * PostgreSQL when `DATABASE_URL` is set, embedded PGlite in the data directory otherwise. Only
+ * the driver used is loaded (a replica on PostgreSQL does without PGlite's modules, and back).
+ */
 export async function openDatabase(config: Config['database']): Promise<Database | PostgresDatabase> {
   if (config.url) {
+    const { openPostgres } = await import('./postgres-driver.ts');
     const db = openPostgres({
       connectionString: config.url,
       schema: config.schema,
@@ -20,5 +23,6 @@ export async function openDatabase(config: Config['database']): Promise<Database
     }
     return db;
   }
+  const { openPglite } = await import('./pglite-driver.ts');
   return openPglite({ dataDir: config.dataDir, schema: config.schema });
 }
