@@ -81,11 +81,23 @@ async function runFire(peer: Peer, workload: Workload, tag: string): Promise<Fir
   try {
     await run.start();
     const periodMs = workload === 'fire-minute' ? 60_000 : 1000;
-    const from = Math.ceil((Date.now() + 2000) / 1000) * 1000;
+    // The window opens once the peer is seen firing (every second) or 5 s after it is ready (every
+    // minute), so that start-up is not counted as misses.
+    if (workload === 'fire-second') {
+      const waitUntil = Date.now() + 30_000;
+      while (run.starts().length === 0 && Date.now() < waitUntil) await sleep(100);
+    }
+    const from = Math.ceil((Date.now() + (workload === 'fire-second' ? 1000 : 5000)) / 1000) * 1000;
     const to = from + (workload === 'fire-minute' ? minutes * 60_000 : secondWindow * 1000);
     // Grace after the window for the last occurrence's stragglers (pg-boss's cron is checked every second).
     await sleep(to - Date.now() + (workload === 'fire-minute' ? 15_000 : 5000));
-    return fireResult(run.starts(), schedules, periodMs, from, to);
+    const starts = run.starts();
+    if (process.env.BENCH_DEBUG) {
+      const perNominal = new Map<number, number>();
+      for (const s of starts) perNominal.set(s.nominal, (perNominal.get(s.nominal) ?? 0) + 1);
+      log(`${peer.name} window ${new Date(from).toISOString()}–${new Date(to).toISOString()}: ${[...perNominal].sort((a, b) => a[0] - b[0]).map(([t, n]) => `${new Date(t).toISOString().slice(14, 19)}:${n}`).join(' ')}`);
+    }
+    return fireResult(starts, schedules, periodMs, from, to);
   } finally {
     await run.stop();
   }

@@ -48,6 +48,7 @@ export interface Peer {
 // Workers must not outlive the benchmark, whatever ends it.
 const children = new Set<ChildProcess>();
 process.on('exit', () => { for (const child of children) child.kill('SIGKILL'); });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
 
 export interface Worker { child: ChildProcess; stop(): Promise<void> }
 
