@@ -18,7 +18,8 @@ function cell(workload: Workload, outcome: Outcome | undefined): string {
   if (!outcome.ok) return '– (see notes)';
   if (workload === 'herd') {
     const r = outcome.result as HerdResult;
-    return `${r.last_started_after_ms ?? '–'} ms (${r.started}/${r.jobs}, dup ${r.duplicated}, miss ${r.missing})`;
+    const bound = r.started < r.jobs ? '> ' : '';
+    return `${bound}${r.last_started_after_ms ?? '–'} ms (${r.started}/${r.jobs}, dup ${r.duplicated}, miss ${r.missing})`;
   }
   const r = outcome.result as FireResult;
   return `${r.lag_ms.p50 ?? '–'}/${r.lag_ms.p99 ?? '–'}/${r.lag_ms.max ?? '–'} ms (dup ${r.duplicated}, miss ${r.missing}/${r.expected})`;
