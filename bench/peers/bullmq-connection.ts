@@ -1,7 +1,7 @@
 /**
  * BullMQ's two backends in bench:peers. PostgreSQL: the backend bullmq 6 ships
  * (createPostgresBackend, a schema per run, LISTEN for new jobs). Redis: needs the optional
- * `ioredis` package, which this checkout does not install; without it that variant is a dash.
+ * `ioredis` package (a devDependency on main); where it is missing, that variant is a dash with a note.
  */
 import { createRequire } from 'node:module';
 import { createPostgresBackend } from 'bullmq';
