@@ -1,0 +1,106 @@
+/**
+ * Kairos in bench:peers: 2 `kairos serve` replicas (scheduler + worker roles) at the product's
+ * default configuration (no KAIROS_WORKER_SLOTS / pool override), with either the `http`
+ * assistant POSTing to the local receiver (its real path) or a `module` assistant recording its
+ * start in process (as the peers' handlers do). Schedules are rows inserted directly.
+ */
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../src/config.ts';
+import { occurrenceAfter } from '../../src/scheduler/next-fire.ts';
+import { physicalChannel, quoteIdent } from '../../src/store/database.ts';
+import { migrate } from '../../src/store/migrate.ts';
+import { openPostgres } from '../../src/store/postgres-driver.ts';
+import type { Receiver } from './receiver.ts';
+import { readRecords, spawnWorker, type Peer, type PeerRun, type Start, type Worker, type WorkloadOptions } from './workload.ts';
+
+const bin = fileURLToPath(new URL('../../bin/kairos.js', import.meta.url));
+const configFile = fileURLToPath(new URL('./kairos.config.ts', import.meta.url));
+const adminId = '00000000-0000-0000-0000-000000000001';
+
+/** The environment a replica gets: only what a deployment must set, nothing tuned. */
+function replicaEnv(databaseUrl: string, schema: string): Record<string, string> {
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl, KAIROS_DB_SCHEMA: schema, KAIROS_ROLES: 'scheduler,worker',
+    KAIROS_ALLOW_SECONDS_SCHEDULE: 'true', KAIROS_HTTP_ALLOW_PRIVATE: 'true',
+  };
+  return env;
+}
+
+/** Worker slots and pool size a replica runs with at defaults (what this checkout's config resolves). */
+export function kairosDefaults(databaseUrl: string): { slots: number; poolSize: number } {
+  const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: databaseUrl };
+  delete env.KAIROS_WORKER_SLOTS;
+  delete env.KAIROS_DB_POOL_SIZE;
+  const config = loadConfig(env);
+  return { slots: config.worker.slots, poolSize: config.database.poolSize };
+}
+
+export function kairosPeer(kind: 'http' | 'module', receiver: Receiver): Peer {
+  return {
+    name: `kairos (${kind})`,
+    settings: kind === 'http'
+      ? 'defaults; `http` assistant POSTs to a local receiver (handler start = receipt)'
+      : 'defaults; `module` assistant in process (handler start = module entry)',
+    supports: () => true,
+    open: (options) => openKairos(kind, receiver, options),
+  };
+}
+
+async function openKairos(kind: 'http' | 'module', receiver: Receiver, options: WorkloadOptions): Promise<PeerRun> {
+  const schema = `peers_${options.tag}`;
+  const db = openPostgres({ connectionString: options.databaseUrl, schema, poolSize: 4 });
+  await migrate(db);
+  const config = kind === 'http' ? { url: receiver.url } : { module: 'bench-record' };
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO assistants (owner_id, name, kind, config) VALUES ($1, 'bench', $2, $3) RETURNING id`,
+    [adminId, kind, JSON.stringify(config)],
+  );
+  const assistantId = rows[0]!.id;
+  const files = Array.from({ length: options.replicas }, (_, i) => join(tmpdir(), `peers-${options.tag}-${i}-${randomUUID().slice(0, 6)}.tsv`));
+  const firstReceipt = receiver.starts.length;
+  let workers: Worker[] = [];
+
+  const insert = async (cron: string | null, at: Date | null, next: Date) => {
+    for (let i = 0; i < options.count; i += 5000) {
+      const n = Math.min(5000, options.count - i);
+      await db.query(
+        `INSERT INTO schedules (owner_id, name, assistant_id, kind, cron, at, next_run_at, timeout_ms)
+         SELECT $1, 'bench-' || (g + $3), $2, $4, $5, $6, $7, 30000 FROM generate_series(1, $8) AS g`,
+        [adminId, assistantId, i, cron === null ? 'once' : 'cron', cron, at, next, n],
+      );
+    }
+  };
+
+  return {
+    async start() {
+      if (options.workload !== 'herd') {
+        const cron = options.workload === 'fire-minute' ? '* * * * *' : '* * * * * *';
+        const spec = { kind: 'cron' as const, cron, timezone: 'UTC', atMs: null, everyMs: null, anchorMs: null, startMs: null, endMs: null };
+        await insert(cron, null, new Date(occurrenceAfter(spec, Date.now())!));
+      }
+      workers = await Promise.all(files.map((file) => spawnWorker(
+        [bin, 'serve'],
+        { ...replicaEnv(options.databaseUrl, schema), ...(kind === 'module' && { KAIROS_CONFIG: configFile, BENCH_PEERS_RECORD: file }) },
+        'started without the api role',
+      )));
+    },
+    async enqueueHerd(dueMs) {
+      await insert(null, new Date(dueMs), new Date(dueMs));
+      // What the API does when a schedule is created: wake the schedulers for the new due time.
+      await db.query('SELECT pg_notify($1, $2)', [physicalChannel(schema, 'schedules'), String(dueMs)]);
+    },
+    starts(): Start[] {
+      const starts = kind === 'http' ? receiver.starts.slice(firstReceipt) : readRecords(files);
+      // Herd schedules are one-time: one occurrence each, so the run is keyed by its schedule.
+      return starts;
+    },
+    async stop() {
+      await Promise.all(workers.map((w) => w.stop()));
+      await db.exec(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
+      await db.close();
+    },
+  };
+}
