@@ -86,7 +86,7 @@ export const workflowListSchema = z.strictObject({
 export type WorkflowListInput = z.input<typeof workflowListSchema>;
 
 /** A run of a workflow: as api runs take it, without the target. */
-export const workflowRunSchema = runCreateSchema.omit({ assistant_id: true });
+export const workflowRunSchema = runCreateSchema.omit({ assistant_id: true, config: true, context: true });
 export type WorkflowRunInput = z.input<typeof workflowRunSchema>;
 
 export const workflowRunListSchema = z.strictObject({
