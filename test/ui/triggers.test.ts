@@ -115,7 +115,7 @@ describe('dashboard: triggers', () => {
     await dialog.getByLabel('Overlap', { exact: true }).selectOption('skip');
     await dialog.getByLabel('Max concurrent', { exact: true }).fill('2');
     await dialog.getByRole('button', { name: 'Create trigger' }).click();
-    await dialog.locator('.field-error').filter({ hasText: 'KAIROS_' }).waitFor();
+    await dialog.locator('.field-error').filter({ hasText: "holds Kairos's own configuration" }).waitFor();
     expect((await api<{ data: Array<{ name: string }> }>('GET', '/api/v1/triggers')).body.data.map((t) => t.name)).not.toContain('stripe-events');
 
     await dialog.getByLabel('Secret env variable', { exact: true }).fill('UI_HOOK_SECRET');
@@ -173,6 +173,7 @@ describe('dashboard: triggers', () => {
     await card.getByRole('button', { name: 'Confirm deleting stripe-events' }).click();
     await card.waitFor({ state: 'detached' });
     expect((await api<{ data: Array<{ name: string }> }>('GET', '/api/v1/triggers')).body.data.map((t) => t.name)).not.toContain('stripe-events');
-    expect(browser.errors).toEqual([]);
+    // The one 422 is the refused KAIROS_ variable of the form test, on purpose.
+    expect(browser.errors.filter((error) => !error.includes('status of 422'))).toEqual([]);
   });
 });
