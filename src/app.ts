@@ -119,12 +119,12 @@ export class Kairos {
     this.services.push({ name: 'runs', start: async () => {}, close: () => this.runs.close() });
     // llm assistants with `config.tools` call the scheduler tools through these same services.
     this.agents.execution.tools = createAgentToolbox({ schedules: this.schedules, runs: this.runs, assistants: this.agents.assistants, workflows: this.workflows }, this.logger);
-    // Workflow targets: pass the workflow engine as `workflows` once it exists (src/workflows).
-    this.triggers = new TriggerService({ db: this.db, assistants: this.agents.assistants, publicUrl: this.config.server.publicUrl });
+    this.triggers = new TriggerService({ db: this.db, assistants: this.agents.assistants, workflows: this.workflows, publicUrl: this.config.server.publicUrl });
     this.deliveries = new DeliveryService({
       db: this.db,
       clock: this.engineClock,
       assistants: this.agents.assistants,
+      workflows: this.workflows,
       runs: this.runs,
       env: process.env,
       maxBodyBytes: this.config.server.maxBodyBytes,

@@ -23,10 +23,11 @@ export interface ModuleRunContext {
   options: Readonly<Record<string, unknown>>;
   /**
    * The run's LangGraph `config` (`configurable`, `tags`, `recursion_limit`, …): a LangGraph cron's
-   * payload `config`, applied to every run of its schedule. Absent for runs outside schedules.
+   * payload `config` applied to every run of its schedule, or the run's own (given through
+   * `/runs/wait` or `POST /api/v1/runs`, which wins). Absent when neither gave one.
    */
   config?: Readonly<Record<string, unknown>>;
-  /** The run's LangGraph `context` (a cron's payload `context`); absent outside schedules. */
+  /** The run's LangGraph `context` (its own, else its cron's payload `context`); absent when none. */
   context?: unknown;
   /** Aborted on timeout, cancellation or shutdown: stop promptly when it fires. */
   signal: AbortSignal;

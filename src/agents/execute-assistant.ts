@@ -53,9 +53,9 @@ export interface RunToExecute {
   schedule?: { name: string; timezone: string };
   /** The call's idempotency key when it is not the run id (a workflow step: run id + step key). */
   idempotencyKey?: string;
-  /** The LangGraph `config` of the run's schedule (`configurable`, `tags`, …); absent outside schedules. */
+  /** The run's own LangGraph `config`, else its schedule's (`configurable`, `tags`, …); absent when none. */
   config?: Record<string, unknown>;
-  /** The LangGraph `context` of the run's schedule; absent outside schedules. */
+  /** The run's own LangGraph `context`, else its schedule's; absent when none. */
   context?: unknown;
   /**
    * The assistant and owner as read by the worker's claim (same transaction as the lease), so that

@@ -4,13 +4,14 @@ import type { RunContext } from './runtime.ts';
 /**
  * Request templates of `http` assistants (`config.body`, `config.query`): any JSON whose strings
  * may use `{{input}}`, `{{input.field.sub}}`, `{{run.id}}`, `{{run.number}}`,
- * `{{run.scheduled_for}}`, `{{thread.id}}`, `{{history}}` and the schedule variables of input
+ * `{{run.scheduled_for}}`, `{{run.config}}`, `{{run.context}}` (the run's LangGraph config and
+ * context, null when none), `{{thread.id}}`, `{{history}}` and the schedule variables of input
  * templates (`{{date}}`, `{{schedule.name}}`, …). A string that is exactly one placeholder becomes
  * the value itself (an object, a number, null); inside a longer string a value is written as
  * text (objects as JSON). Unknown variables are refused when the assistant is saved.
  */
 
-const runVariables = ['input', 'run.id', 'run.number', 'run.scheduled_for', 'thread.id', 'history'] as const;
+const runVariables = ['input', 'run.id', 'run.number', 'run.scheduled_for', 'run.config', 'run.context', 'thread.id', 'history'] as const;
 const known: ReadonlySet<string> = new Set<string>([...runVariables, ...templateVariables]);
 const placeholder = /\{\{\s*([\w.-]+)\s*\}\}/g;
 const whole = /^\{\{\s*([\w.-]+)\s*\}\}$/;
@@ -41,7 +42,7 @@ export function unknownRequestVariable(template: unknown, path: string): { varia
 }
 
 /** What a template renders against: the run, and the clock for runs outside schedules. */
-export type RequestTemplateContext = Pick<RunContext, 'runId' | 'runNumber' | 'scheduledFor' | 'threadId' | 'input' | 'history' | 'schedule'> & {
+export type RequestTemplateContext = Pick<RunContext, 'runId' | 'runNumber' | 'scheduledFor' | 'threadId' | 'input' | 'history' | 'schedule' | 'config' | 'context'> & {
   now: Date;
 };
 
@@ -65,6 +66,10 @@ function variableValue(name: string, context: RequestTemplateContext, scheduleVa
       return context.runNumber;
     case 'run.scheduled_for':
       return context.scheduledFor?.toISOString() ?? null;
+    case 'run.config':
+      return context.config ?? null;
+    case 'run.context':
+      return context.context ?? null;
     case 'thread.id':
       return context.threadId;
     case 'history':

@@ -91,10 +91,10 @@ export interface RunContext {
   input: unknown;
   /**
    * The LangGraph `config` applied to the run (`configurable`, `tags`, `recursion_limit`, …): a
-   * LangGraph cron's payload `config`, kept with its schedule. Absent for runs outside schedules.
+   * LangGraph cron's payload `config`, kept with its schedule, or the run's own (which wins). Absent when none.
    */
   config?: Record<string, unknown>;
-  /** The LangGraph `context` applied to the run (a cron's payload `context`); absent outside schedules. */
+  /** The LangGraph `context` applied to the run (its own, else a cron's payload `context`); absent when none. */
   context?: unknown;
   /** The run's schedule (http assistants with request templates get it; absent otherwise). */
   schedule?: RunSchedule;

@@ -31,6 +31,7 @@ interface CreateOptions {
   data?: string;
   name?: string;
   assistant?: string;
+  workflow?: string;
   githubSecretEnv?: string;
   stripeSecretEnv?: string;
   tokenEnv?: string;
@@ -46,16 +47,16 @@ function createBody(options: CreateOptions): TriggerCreate {
     options.stripeSecretEnv && { type: 'hmac-sha256' as const, header: 'Stripe-Signature', secret: { env: options.stripeSecretEnv } },
     options.tokenEnv && { type: 'bearer' as const, token: { env: options.tokenEnv } },
   ].filter(Boolean);
-  if (!options.name || !options.assistant || auths.length !== 1) {
+  if (!options.name || !options.assistant === !options.workflow || auths.length !== 1) {
     throw new KairosError(
       'invalid_request',
-      'give --data, or --name, --assistant and one of --github-secret-env, --stripe-secret-env, --token-env',
+      'give --data, or --name, one of --assistant and --workflow, and one of --github-secret-env, --stripe-secret-env, --token-env',
       { status: 422 },
     );
   }
   return {
     name: options.name,
-    assistant_id: options.assistant,
+    ...(options.assistant ? { assistant_id: options.assistant } : { workflow_id: options.workflow! }),
     auth: auths[0] as TriggerCreate['auth'],
     ...(options.input !== undefined && { input_template: parseJsonOrText(options.input) as TriggerCreate['input_template'] }),
     ...(options.disabled && { enabled: false }),
@@ -88,10 +89,11 @@ export function triggersCommand(): Command {
 
   triggers
     .command('create')
-    .description('create a trigger: --name, --assistant and one auth flag, or --data \'{…}\' / @file.json')
+    .description('create a trigger: --name, --assistant or --workflow, and one auth flag, or --data \'{…}\' / @file.json')
     .option('--data <json>', 'the whole request body (see docs/triggers.md)')
     .option('--name <name>', 'the trigger name')
     .option('--assistant <id>', 'the assistant each delivery runs')
+    .option('--workflow <id>', 'the workflow each delivery runs (instead of --assistant)')
     .option('--github-secret-env <NAME>', 'GitHub signatures (X-Hub-Signature-256), secret in this env variable of the server')
     .option('--stripe-secret-env <NAME>', 'Stripe signatures (Stripe-Signature), secret in this env variable of the server')
     .option('--token-env <NAME>', 'a bearer token, held in this env variable of the server')

@@ -341,7 +341,7 @@ export class Kairos {
   /** Inbound triggers: each has a URL (`/hooks/{id}`) whose signed deliveries become `event` runs. */
   readonly triggers = {
     create: (body: TriggerCreate) => this.call<Trigger>('triggers.create', { body }),
-    list: (filters: PageParams & { assistant_id?: string; owner_id?: string; enabled?: boolean } = {}) =>
+    list: (filters: PageParams & { assistant_id?: string; workflow_id?: string; owner_id?: string; enabled?: boolean } = {}) =>
       this.call<TriggerList>('triggers.list', { query: { ...filters } }),
     get: (id: string) => this.call<Trigger>('triggers.get', { params: { id } }),
     update: (id: string, body: TriggerUpdate) => this.call<Trigger>('triggers.update', { params: { id }, body }),

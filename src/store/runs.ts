@@ -47,6 +47,9 @@ export interface RunRow {
   trigger_id: string | null;
   /** The remote session/thread/context id an agent-server assistant used (migration 015). */
   remote_session_id?: string | null;
+  /** The run's own LangGraph `config` / `context` (migration 019); null: the schedule's, if any. */
+  config?: Record<string, unknown> | null;
+  context?: unknown;
 }
 
 /** What creating a run needs; the rest takes column defaults. */
@@ -80,6 +83,9 @@ export interface NewRun {
   status?: RunStatus;
   error_kind?: FailureKind | null;
   error?: string | null;
+  /** The run's own LangGraph `config` and `context` (an api run's); absent: none. */
+  config?: Record<string, unknown> | null;
+  context?: unknown;
 }
 
 const columns = [
@@ -108,6 +114,8 @@ const columns = [
   ['error_kind', 'text'],
   ['error', 'text'],
   ['trigger_id', 'uuid'],
+  ['config', 'jsonb'],
+  ['context', 'jsonb'],
 ] as const;
 
 function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
@@ -116,6 +124,10 @@ function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
       return run.input === undefined ? null : JSON.stringify(run.input);
     case 'metadata':
       return JSON.stringify(run.metadata);
+    case 'config':
+      return run.config == null ? null : JSON.stringify(run.config);
+    case 'context':
+      return run.context === undefined || run.context === null ? null : JSON.stringify(run.context);
     case 'status':
       return run.status ?? 'pending';
     case 'error_kind':

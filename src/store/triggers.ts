@@ -106,6 +106,7 @@ export async function deleteTrigger(db: Queryable, id: string): Promise<boolean>
 export interface TriggerFilter {
   ownerId?: string;
   assistantId?: string;
+  workflowId?: string;
   enabled?: boolean;
   limit: number;
   offset: number;
@@ -122,6 +123,7 @@ export async function listTriggers(db: Queryable, filter: TriggerFilter): Promis
   };
   add('owner_id', filter.ownerId);
   add('assistant_id', filter.assistantId);
+  add('workflow_id', filter.workflowId);
   add('enabled', filter.enabled);
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const { rows } = await db.query<TriggerRow & { total: number }>(

@@ -12,6 +12,7 @@ import { findUser } from '../store/users.ts';
 import { finalStatuses } from '../store/runs.ts';
 import type { RunResource } from '../worker/run-resource.ts';
 import type { RunService } from '../worker/run-service.ts';
+import type { WorkflowService } from '../workflows/workflow-service.ts';
 import { deliveryKeyOf, parseEventBody } from './event-body.ts';
 import { renderEventTemplate, templateHeaders } from './event-template.ts';
 import { triggerAuthSchema, verifyDelivery } from './trigger-auth.ts';
@@ -42,6 +43,8 @@ export interface DeliveryServiceOptions {
   db: Database;
   clock: Clock;
   assistants: Pick<AssistantService, 'assertRunnable'>;
+  /** Checks a workflow target on each delivery (still visible to the owner, still active). */
+  workflows: Pick<WorkflowService, 'runnable'>;
   runs: Pick<RunService, 'get' | 'wait'>;
   /** Where `{"env": NAME}` secrets are read (the process environment). */
   env: Readonly<Record<string, string | undefined>>;
@@ -146,6 +149,7 @@ export class DeliveryService {
             schedule_id: null,
             trigger_id: trigger.id,
             assistant_id: trigger.assistant_id,
+            workflow_id: trigger.workflow_id,
             thread_id: null,
             owner_id: owner.userId,
             trigger: 'event',
@@ -225,10 +229,8 @@ export class DeliveryService {
     const user = await findUser(this.options.db, trigger.owner_id);
     if (!user || user.disabledAt) throw new KairosError('owner_unavailable', "the trigger's owner no longer exists or is disabled");
     const actor: Actor = { userId: user.id, role: user.role };
-    if (trigger.target_kind === 'workflow') {
-      throw new KairosError('workflow_targets_unavailable', 'the trigger targets a workflow, and this server has no workflow engine yet');
-    }
-    await this.options.assistants.assertRunnable(actor, trigger.assistant_id!);
+    if (trigger.target_kind === 'workflow') await this.options.workflows.runnable(actor, trigger.workflow_id!);
+    else await this.options.assistants.assertRunnable(actor, trigger.assistant_id!);
     return actor;
   }
 }

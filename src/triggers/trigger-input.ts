@@ -56,6 +56,7 @@ export const triggerUpdateSchema = z.strictObject(
 
 export const triggerListSchema = z.strictObject({
   assistant_id: z.uuid().optional(),
+  workflow_id: z.uuid().optional(),
   owner_id: z.uuid().optional(),
   enabled: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),

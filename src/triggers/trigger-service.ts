@@ -19,29 +19,17 @@ import {
   type TriggerListInput,
   type TriggerUpdateInput,
 } from './trigger-input.ts';
+import type { WorkflowService } from '../workflows/workflow-service.ts';
 import { toDeliveryResource, toTriggerResource, type DeliveryResource, type TriggerResource } from './trigger-resource.ts';
-
-/**
- * The seam for workflow targets: the workflow engine (src/workflows) checks that the actor may run
- * a workflow. Until it is wired in, a trigger cannot target a workflow (422).
- */
-export interface WorkflowTargets {
-  assertRunnable(actor: Actor, workflowId: string): Promise<{ id: string }>;
-}
 
 export interface TriggerServiceOptions {
   db: Database;
   assistants: Pick<AssistantService, 'assertRunnable'>;
-  workflows?: WorkflowTargets;
+  /** Checks a workflow target (`workflow_id`): visible to the actor and active. */
+  workflows: Pick<WorkflowService, 'runnable'>;
   /** KAIROS_PUBLIC_URL: makes trigger URLs absolute. */
   publicUrl?: string | undefined;
 }
-
-const workflowsUnavailable = () =>
-  new KairosError('workflow_targets_unavailable', 'workflow_id: this server has no workflow engine yet; target an assistant with assistant_id', {
-    status: 422,
-    details: { field: 'workflow_id' },
-  });
 
 /**
  * Inbound triggers: create, read, list, update, delete, and their delivery history. Deliveries
@@ -95,6 +83,7 @@ export class TriggerService {
     const { rows, total } = await listTriggers(this.options.db, {
       ...(ownerId && { ownerId }),
       ...(input.assistant_id && { assistantId: input.assistant_id }),
+      ...(input.workflow_id && { workflowId: input.workflow_id }),
       ...(input.enabled !== undefined && { enabled: input.enabled }),
       limit: input.limit,
       offset: input.offset,
@@ -164,8 +153,7 @@ export class TriggerService {
     workflowId: string | undefined,
   ): Promise<Pick<TriggerColumns, 'target_kind' | 'assistant_id' | 'workflow_id'>> {
     if (workflowId !== undefined) {
-      if (!this.options.workflows) throw workflowsUnavailable();
-      const workflow = await this.options.workflows.assertRunnable(actor, workflowId);
+      const workflow = await this.options.workflows.runnable(actor, workflowId);
       return { target_kind: 'workflow', assistant_id: null, workflow_id: workflow.id };
     }
     const assistant = await runnableAssistant(this.options.assistants, actor, assistantId!);

@@ -43,9 +43,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** `to_jsonb(assistants.*)` back to an Assistant (timestamps arrive as ISO strings). */
 function toClaimedRun(row: StartedRow): ClaimedRun {
-  const { assistant_row: a, schedule_config, owner_role, owner_exists, owner_disabled, ...run } = row;
-  const runConfig = schedule_config?.config;
-  const runContext = schedule_config?.context;
+  const { assistant_row: a, schedule_config, owner_role, owner_exists, owner_disabled, config: ownConfig, context: ownContext, ...run } = row;
+  // The run's own config/context (an api run's) win over its schedule's.
+  const runConfig = ownConfig ?? schedule_config?.config;
+  const runContext = ownContext ?? schedule_config?.context;
   const assistant: Assistant | null = a
     ? {
         id: a.id as string,

@@ -29,6 +29,9 @@ export interface RunResource {
   attempt: number;
   max_attempts: number;
   metadata: Record<string, unknown>;
+  /** The run's own LangGraph `config` and `context` (given when it was created); null when none. */
+  config: Record<string, unknown> | null;
+  context: unknown;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -67,6 +70,8 @@ export function toRunResource(row: RunRow): RunResource {
     attempt: row.attempt,
     max_attempts: row.max_attempts,
     metadata: row.metadata,
+    config: row.config ?? null,
+    context: row.context ?? null,
     created_at: row.created_at.toISOString(),
     started_at: iso(row.started_at),
     finished_at: iso(row.finished_at),

@@ -34,6 +34,10 @@ export const runCreateSchema = z.strictObject({
     })
     .optional(),
   metadata: z.record(z.string(), z.json()).default({}),
+  /** LangGraph `config` (`configurable`, `tags`, …) passed to the assistant: langgraph and module kinds use it. */
+  config: z.record(z.string(), z.json()).optional(),
+  /** LangGraph `context` (any JSON) passed to the assistant, like `config`. */
+  context: z.json().optional(),
 });
 export type RunCreateInput = z.input<typeof runCreateSchema>;
 
@@ -105,6 +109,8 @@ export class RunService {
           run_number: null,
           input: input.input ?? null,
           metadata: input.metadata,
+          ...(input.config !== undefined && { config: input.config }),
+          ...(input.context !== undefined && { context: input.context }),
           max_attempts: input.retry?.max_attempts ?? 1,
           timeout_ms: input.timeout === null ? null : Math.round((input.timeout ?? 300) * 1000),
           retry_backoff_ms: Math.round((input.retry?.backoff?.initial_s ?? 1) * 1000),

@@ -86,7 +86,7 @@ export const workflowListSchema = z.strictObject({
 export type WorkflowListInput = z.input<typeof workflowListSchema>;
 
 /** A run of a workflow: as api runs take it, without the target. */
-export const workflowRunSchema = runCreateSchema.omit({ assistant_id: true });
+export const workflowRunSchema = runCreateSchema.omit({ assistant_id: true, config: true, context: true });
 export type WorkflowRunInput = z.input<typeof workflowRunSchema>;
 
 export const workflowRunListSchema = z.strictObject({
@@ -208,8 +208,8 @@ export class WorkflowService {
   }
 
   /**
-   * Deletes a workflow and its versions. Refused (`workflow_in_use`, 409) while a schedule targets
-   * it or another workflow runs it as a step; its run history is kept.
+   * Deletes a workflow and its versions. Refused (`workflow_in_use`, 409) while a schedule or a
+   * trigger targets it or another workflow runs it as a step; its run history is kept.
    */
   async delete(actor: Actor, id: string): Promise<void> {
     assertCanWrite(actor, 'delete workflows');
@@ -217,10 +217,10 @@ export class WorkflowService {
     const { db } = this.options;
     await db.transaction(async (tx) => {
       const users = await this.usersOf(tx, id);
-      if (users.schedules.length + users.workflows.length > 0) {
+      if (users.schedules.length + users.triggers.length + users.workflows.length > 0) {
         throw new KairosError(
           'workflow_in_use',
-          `workflow ${id} is still used by ${users.schedules.length} schedule(s) and ${users.workflows.length} workflow(s): delete or retarget them first`,
+          `workflow ${id} is still used by ${users.schedules.length} schedule(s), ${users.triggers.length} trigger(s) and ${users.workflows.length} workflow(s): delete or retarget them first`,
           { status: 409, details: users },
         );
       }
@@ -327,15 +327,18 @@ export class WorkflowService {
     return registered;
   }
 
-  private async usersOf(db: Queryable, id: string): Promise<{ schedules: string[]; workflows: string[] }> {
+  private async usersOf(db: Queryable, id: string): Promise<{ schedules: string[]; triggers: string[]; workflows: string[] }> {
     const { rows } = await db.query<{ kind: string; id: string }>(
       `SELECT 'schedule' AS kind, id::text FROM schedules WHERE workflow_id = $1
+       UNION ALL
+       SELECT 'trigger', id::text FROM triggers WHERE workflow_id = $1
        UNION ALL
        SELECT 'workflow', id::text FROM workflows
        WHERE id <> $1 AND jsonb_path_exists(definition, '$.**.workflow_id ? (@ == $id)', jsonb_build_object('id', $1::text))`,
       [id],
     );
-    return { schedules: rows.filter((r) => r.kind === 'schedule').map((r) => r.id), workflows: rows.filter((r) => r.kind === 'workflow').map((r) => r.id) };
+    const of = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => r.id);
+    return { schedules: of('schedule'), triggers: of('trigger'), workflows: of('workflow') };
   }
 
   private lookup(actor: Actor): ReferenceLookup {

@@ -26,9 +26,18 @@ describe.each(databaseKinds)('langgraph assistants (local %s) against a second K
 
   beforeAll(async () => {
     echo = await startHttpAgentServer((request) => {
-      const body = request.body as { input: unknown; thread_id: string | null; history?: unknown[] };
+      const body = request.body as { input: unknown; thread_id: string | null; history?: unknown[]; config?: unknown; context?: unknown };
       if ((body.input as { fail?: boolean } | null)?.fail) return { status: 400, body: { error: 'refused on purpose' } };
-      return { body: { echoed: body.input, remote_thread: body.thread_id, history_length: body.history?.length ?? 0 } };
+      return {
+        body: {
+          echoed: body.input,
+          remote_thread: body.thread_id,
+          history_length: body.history?.length ?? 0,
+          // What the remote run was given (absent when none): checks that /runs/wait passes them on.
+          ...(body.config !== undefined && { config: body.config }),
+          ...(body.context !== undefined && { context: body.context }),
+        },
+      };
     });
     [local, remoteDb] = await Promise.all([createTestDatabase(kind), createTestDatabase('pglite')]);
     const config = loadConfig({
@@ -164,5 +173,38 @@ describe.each(databaseKinds)('langgraph assistants (local %s) against a second K
     } finally {
       await stub.close();
     }
+  });
+
+  it("end to end: the run's config and context reach the remote Kairos's run through /runs/wait and /threads/{id}/runs/wait", async () => {
+    const assistant = await langgraphAssistant({ assistant_id: remoteAssistantId, context: { tenant: 'acme' } });
+    const config = { configurable: { user_id: 'ada' }, tags: ['e2e'] };
+    const run = makeRun({ assistantId: assistant.id, input: { topic: 'rates' }, config });
+    const result = await executeAssistant(deps, run, new AbortController().signal, recordEvents().emit);
+    expect(result.output).toEqual({ echoed: { topic: 'rates' }, remote_thread: null, history_length: 0, config, context: { tenant: 'acme' } });
+    const { rows } = await remoteDb.db.query<{ config: unknown; context: unknown; trigger: string }>(
+      "SELECT config, context, trigger FROM runs WHERE metadata->>'kairos_run_id' = $1",
+      [run.id],
+    );
+    expect(rows).toEqual([{ config, context: { tenant: 'acme' }, trigger: 'api' }]);
+
+    // A persistent session: the remote thread's run gets them too.
+    const persistent = await langgraphAssistant({ assistant_id: remoteAssistantId, config: { tags: ['threaded'] } });
+    const scheduleId = await insertSchedule(local.db, { ownerId: localAdmin.userId, assistantId: persistent.id, sessionMode: 'persistent', name: 'e2e-config' });
+    const threaded = makeRun({
+      assistantId: persistent.id,
+      input: { n: 1 },
+      scheduleId,
+      sessionMode: 'persistent',
+      threadId: await scheduleThreadId(local.db, scheduleId),
+      context: { tenant: 'globex' },
+    });
+    await insertRunRow(local.db, threaded);
+    const answer = await executeAssistant(deps, threaded, new AbortController().signal, recordEvents().emit);
+    expect(answer.output).toMatchObject({ echoed: { n: 1 }, remote_thread: expect.any(String), config: { tags: ['threaded'] }, context: { tenant: 'globex' } });
+    const remoteRun = await remoteDb.db.query<{ config: unknown; context: unknown; thread_id: string }>(
+      "SELECT config, context, thread_id::text FROM runs WHERE metadata->>'kairos_run_id' = $1",
+      [threaded.id],
+    );
+    expect(remoteRun.rows).toEqual([{ config: { tags: ['threaded'] }, context: { tenant: 'globex' }, thread_id: (answer.output as { remote_thread: string }).remote_thread }]);
   });
 });

@@ -66,11 +66,12 @@ export async function createApiHarness(
       assistants,
       workflows,
     });
-    const triggers = new TriggerService({ db: database.db, assistants, publicUrl: config.server.publicUrl });
+    const triggers = new TriggerService({ db: database.db, assistants, workflows, publicUrl: config.server.publicUrl });
     const deliveries = new DeliveryService({
       db: database.db,
       clock: systemClock,
       assistants,
+      workflows,
       runs,
       env: process.env,
       maxBodyBytes: config.server.maxBodyBytes,

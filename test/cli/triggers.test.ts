@@ -35,7 +35,7 @@ describe('kairos triggers (subprocess against a running server)', () => {
     await db.close();
   });
 
-  it('creates, lists and shows a trigger with its full URL, and lists its deliveries', { timeout: 120_000 }, async () => {
+  it('creates, lists and shows a trigger with its full URL, and lists its deliveries', { timeout: 300_000 }, async () => {
     const created = await run(
       ['triggers', 'create', '--name', 'github', '--assistant', assistantId, '--github-secret-env', 'CLI_HOOK_SECRET', '--input', '{"ref":"{{event.body.ref}}"}', '--json'],
       env,
@@ -74,6 +74,21 @@ describe('kairos triggers (subprocess against a running server)', () => {
     const badTemplate = await run(['triggers', 'create', '--name', 'y', '--assistant', assistantId, '--token-env', 'T', '--input', 'for {{date}}'], env);
     expect(badTemplate.status).toBe(2);
     expect(badTemplate.stderr).toMatch(/input_template: \{\{date\}\} is unknown/);
+
+    // A workflow target: --workflow instead of --assistant (not both).
+    const workflow = await fetch(`${server.url}/api/v1/workflows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${env.KAIROS_API_KEY}` },
+      body: JSON.stringify({ name: 'cli-flow', steps: [{ type: 'step', name: 'review', assistant_id: assistantId }] }),
+    });
+    expect(workflow.status).toBe(201);
+    const workflowId = ((await workflow.json()) as { id: string }).id;
+    const flow = await run(['triggers', 'create', '--name', 'flow', '--workflow', workflowId, '--token-env', 'CLI_HOOK_SECRET', '--json'], env);
+    expect(flow.status, flow.stderr).toBe(0);
+    expect(JSON.parse(flow.stdout)).toMatchObject({ workflow_id: workflowId, assistant_id: null });
+    const both = await run(['triggers', 'create', '--name', 'z', '--assistant', assistantId, '--workflow', workflowId, '--token-env', 'T'], env);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/one of --assistant and --workflow/);
 
     const deleted = await run(['triggers', 'delete', trigger.id], env);
     expect(deleted.stdout).toBe(`deleted ${trigger.id}\n`);

@@ -229,6 +229,37 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
     }
   });
 
+  it('runs.wait passes config and context to the run (stateless and on a thread): kept on the run, in the http body', async () => {
+    const agent = await startHttpAgentServer((request) => {
+      const body = request.body as { run_id: string; config?: unknown; context?: unknown };
+      return { body: { run_id: body.run_id, config: body.config ?? null, context: body.context ?? null } };
+    });
+    try {
+      const assistant = await native<{ id: string }>('/api/v1/assistants', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'compat wait', kind: 'http', config: { url: `${agent.url}/agent` } }),
+      });
+      const config = { configurable: { user_id: 'ada', model: 'small' }, tags: ['wait'], recursion_limit: 5 };
+      const context = { tenant: 'acme', locale: 'fr' };
+      const stateless = (await client.runs.wait(null, assistant.id, { input: { q: 1 }, config, context })) as { run_id: string; config: unknown; context: unknown };
+      expect(stateless).toMatchObject({ config, context });
+      const run = await native<{ config: unknown; context: unknown; input: unknown }>(`/api/v1/runs/${stateless.run_id}`);
+      expect(run).toMatchObject({ config, context, input: { q: 1 } });
+
+      const thread = await client.threads.create();
+      const onThread = (await client.runs.wait(thread.thread_id, assistant.id, { input: { text: 'hello' }, context: { tenant: 'globex' } })) as {
+        run_id: string;
+        config: unknown;
+        context: unknown;
+      };
+      expect(onThread).toMatchObject({ config: null, context: { tenant: 'globex' } });
+      expect(await native(`/api/v1/runs/${onThread.run_id}`)).toMatchObject({ thread_id: thread.thread_id, config: null, context: { tenant: 'globex' } });
+    } finally {
+      await agent.close();
+    }
+  });
+
   it('POSTs each finished run to the cron\'s webhook', async () => {
     const receiver = await startHttpAgentServer(() => ({ body: { ok: true } }));
     try {

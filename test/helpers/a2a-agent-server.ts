@@ -9,7 +9,7 @@ import {
   type ExecutionEventBus,
   type RequestContext,
 } from '@a2a-js/sdk/server';
-import { UserBuilder, agentCardHandler, jsonRpcHandler } from '@a2a-js/sdk/server/express';
+import { UserBuilder, agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express';
 import express from 'express';
 
 /** What the agent received: the message (text and data parts) and the JSON-RPC method it came by. */
@@ -25,8 +25,16 @@ export interface A2AAgentServer {
   url: string;
   /** A v0.3 agent card (protocolVersion 0.3.0, `url` + `preferredTransport`) for the compatibility path. */
   legacyCardUrl: string;
+  /** A v1.0 card whose only transport is HTTP+JSON (REST), at /a2a/rest. */
+  restCardUrl: string;
+  /** A v0.3 card with `preferredTransport: "HTTP+JSON"` (the same REST endpoint, v0.3 paths). */
+  legacyRestCardUrl: string;
   received: A2AReceived[];
-  /** The JSON-RPC methods called, in order (`SendMessage`/`GetTask`/`CancelTask` in v1.0, `message/send`/… in v0.3). */
+  /**
+   * The methods called, in order: JSON-RPC method names (`SendMessage`/`GetTask`/`CancelTask` in
+   * v1.0, `message/send`/… in v0.3), and for HTTP+JSON the request line (`POST /message:send`,
+   * `GET /tasks/<id>`, `POST /v1/message:send` in v0.3).
+   */
   methods: string[];
   /** The `x-agent-token` header of every request (card and JSON-RPC), in order. */
   tokens: Array<string | undefined>;
@@ -55,7 +63,7 @@ function agentMessage(context: RequestContext, parts: Part[]): Message {
 
 /**
  * An A2A agent built with @a2a-js/sdk's own server (DefaultRequestHandler + the express JSON-RPC
- * handler, with v0.3 compatibility on). What it does depends on the input text:
+ * and HTTP+JSON (REST) handlers, with v0.3 compatibility on). What it does depends on the input text:
  * `message` → a Message; `later` → a Task that completes a moment later with two artifacts;
  * `single` → a Task with one text artifact; `fail` → a Task that fails with a reason; `cancel-self`
  * → a Task the agent cancels; `input` / `auth` → input-required / auth-required; `hang` → a Task
@@ -176,7 +184,18 @@ export async function startA2AAgentServer(): Promise<A2AAgentServer> {
     defaultOutputModes: ['text'],
     skills: [],
   };
+  const restUrl = `${url}/a2a/rest`;
+  const restCard: AgentCard = {
+    ...card,
+    name: 'Kairos test agent (REST)',
+    supportedInterfaces: [
+      { url: restUrl, protocolBinding: 'HTTP+JSON', tenant: '', protocolVersion: A2A_PROTOCOL_VERSION },
+      { url: restUrl, protocolBinding: 'HTTP+JSON', tenant: '', protocolVersion: '0.3' },
+    ],
+  };
+  const legacyRestCard = { ...legacyCard, name: 'Kairos test agent (v0.3, REST)', url: restUrl, preferredTransport: 'HTTP+JSON' };
   const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
+  const restRequests = new DefaultRequestHandler(restCard, new InMemoryTaskStore(), executor);
   const app = express();
   app.use(express.json({ type: '*/*' }));
   app.use((req, _res, next) => {
@@ -188,6 +207,15 @@ export async function startA2AAgentServer(): Promise<A2AAgentServer> {
   app.get('/legacy/agent-card.json', (_req, res) => {
     res.json(legacyCard);
   });
+  app.get('/legacy-rest/agent-card.json', (_req, res) => {
+    res.json(legacyRestCard);
+  });
+  app.use('/rest/agent-card.json', agentCardHandler({ agentCardProvider: restRequests }));
+  app.use('/a2a/rest', (req, _res, next) => {
+    methods.push(`${req.method} ${req.path}`);
+    next();
+  });
+  app.use('/a2a/rest', restHandler({ requestHandler: restRequests, userBuilder: UserBuilder.noAuthentication, legacyCompat: { enabled: true } }));
   app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: handler }));
   app.use('/a2a/jsonrpc', jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication, legacyCompat: { enabled: true } }));
   server.on('request', app);
@@ -195,6 +223,8 @@ export async function startA2AAgentServer(): Promise<A2AAgentServer> {
   return {
     url,
     legacyCardUrl: `${url}/legacy/agent-card.json`,
+    restCardUrl: `${url}/rest/agent-card.json`,
+    legacyRestCardUrl: `${url}/legacy-rest/agent-card.json`,
     received,
     methods,
     tokens,

@@ -271,7 +271,7 @@ describe.each(databaseKinds)('inbound triggers (%s)', (kind) => {
     expect(await bad({ auth: undefined })).toMatchObject({ status: 422, error: { message: expect.stringMatching(/^auth: /) } });
     expect(await bad({ auth: { type: 'basic' } })).toMatchObject({ status: 422, error: { message: expect.stringMatching(/^auth: must be/) } });
     expect(await bad({ assistant_id: undefined })).toMatchObject({ status: 422, error: { message: expect.stringContaining('exactly one of assistant_id and workflow_id') } });
-    expect(await bad({ workflow_id: randomUUID(), assistant_id: undefined })).toMatchObject({ status: 422, error: { code: 'workflow_targets_unavailable' } });
+    expect(await bad({ workflow_id: randomUUID(), assistant_id: undefined })).toMatchObject({ status: 404, error: { code: 'not_found', message: expect.stringMatching(/^workflow_id: /) } });
     expect(await bad({ assistant_id: randomUUID() })).toMatchObject({ status: 404, error: { code: 'not_found' } });
     expect(await bad({ colour: 'blue' })).toMatchObject({ status: 422, error: { message: expect.stringContaining('unknown field "colour"') } });
     expect(await bad({ overlap: 'sometimes' })).toMatchObject({ status: 422, error: { message: expect.stringMatching(/^overlap: /) } });

@@ -145,6 +145,9 @@ export function registerLangGraphThreadRoutes(
       ...(threadId && { thread_id: threadId }),
       ...(body.input !== undefined && { input: body.input as never }),
       ...(body.metadata !== undefined && { metadata: body.metadata as never }),
+      // Passed to the assistant (langgraph and module kinds) and kept on the run.
+      ...(body.config !== undefined && { config: body.config as never }),
+      ...(body.context !== undefined && { context: body.context as never }),
     });
     // LangGraph waits as long as the run takes; a client that goes away stops the wait.
     const run = await runs.wait(actor, created.id, { timeoutMs: 24 * 3_600_000, signal });

@@ -69,7 +69,7 @@ export const workflowRoutes = {
     summary: 'Delete a workflow (its run history is kept)',
     request: { params: ResourceParams },
     responses: { 204: { description: 'Deleted' } },
-    extraErrors: { 409: 'A schedule or another workflow still uses it (`workflow_in_use`)' },
+    extraErrors: { 409: 'A schedule, a trigger or another workflow still uses it (`workflow_in_use`)' },
   }),
   run: apiRoute({
     method: 'post',

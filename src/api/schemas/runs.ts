@@ -31,6 +31,8 @@ const runFields = {
   attempt: z.number().int(),
   max_attempts: z.number().int(),
   metadata: z.record(z.string(), z.unknown()),
+  config: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The run's own LangGraph `config`, given when it was created (null: none)" }),
+  context: z.unknown().openapi({ description: "The run's own LangGraph `context` (null: none)" }),
   created_at: Timestamp,
   started_at: Timestamp.nullable(),
   finished_at: Timestamp.nullable(),
@@ -72,6 +74,8 @@ export const RunWithEvents = z
 export const RunCreate = runCreateSchema.extend({
   input: z.unknown().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+  context: z.unknown().optional(),
 });
 
 export const RunCreateQuery = z.object({

@@ -35,6 +35,7 @@ export const Trigger = z
 
 export const TriggerListQuery = PageQuery.extend({
   assistant_id: z.string().optional(),
+  workflow_id: z.string().optional(),
   owner_id: z.string().optional().openapi({ description: "Admins: one user's triggers" }),
   enabled: queryBoolean.optional(),
 });

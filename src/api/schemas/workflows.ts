@@ -79,7 +79,7 @@ export const WorkflowListQuery = PageQuery.extend({
 
 export const WorkflowList = pageOf(Workflow, 'WorkflowList');
 
-export const WorkflowRunCreate = RunCreate.omit({ assistant_id: true }).openapi('WorkflowRunCreate');
+export const WorkflowRunCreate = RunCreate.omit({ assistant_id: true, config: true, context: true }).openapi('WorkflowRunCreate');
 
 export const WorkflowRunListQuery = PageQuery.extend({
   status: z.enum(['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped']).optional(),

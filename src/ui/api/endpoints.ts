@@ -67,6 +67,8 @@ export const workflowsApi = {
 };
 
 export const triggersApi = {
+  create: (body: Record<string, unknown>) => api.post<InboundTrigger>(`${v1}/triggers`, body),
+  remove: (triggerId: string) => api.delete<unknown>(`${v1}/triggers/${id(triggerId)}`),
   list: async (signal?: AbortSignal) => page(await api.get<Page<InboundTrigger>>(`${v1}/triggers`, { limit: 200 }, signal)),
   update: (triggerId: string, body: Record<string, unknown>) => api.patch<InboundTrigger>(`${v1}/triggers/${id(triggerId)}`, body),
   deliveries: async (triggerId: string, limit = 5, signal?: AbortSignal) =>

@@ -2,11 +2,14 @@ import { useState } from 'react';
 import { triggersApi } from '../api/endpoints.ts';
 import type { InboundTrigger, TriggerDelivery } from '../api/types.ts';
 import { useCatalog } from '../components/catalog.tsx';
+import { CopyUrl } from '../components/copy-url.tsx';
+import { Dialog } from '../components/dialog.tsx';
 import { useOpenRun } from '../components/run-drawer.tsx';
 import { useSession } from '../components/session.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { useToast } from '../components/toasts.tsx';
+import { TriggerForm } from '../components/trigger-form.tsx';
 import { useNow } from '../hooks/use-now.ts';
 import { refreshAll, usePoll } from '../hooks/use-poll.ts';
 import { formatInstant, formatRelative, shortId } from '../lib/format.ts';
@@ -23,11 +26,6 @@ const outcomeLabels: Record<TriggerDelivery['outcome'], string> = {
   unavailable: 'Unavailable',
 };
 
-/** The URL senders POST to: absolute already (KAIROS_PUBLIC_URL), or on this dashboard's origin. */
-export function triggerUrl(trigger: InboundTrigger): string {
-  return /^https?:\/\//.test(trigger.url) ? trigger.url : `${window.location.origin}${trigger.url}`;
-}
-
 function authLabel(trigger: InboundTrigger): string {
   if (trigger.auth.type === 'bearer') return `Bearer token (${trigger.auth.token?.env ?? '?'})`;
   const format = trigger.auth.format === 'stripe' ? 'Stripe' : trigger.auth.format === 'github' ? 'GitHub' : 'HMAC';
@@ -37,6 +35,8 @@ function authLabel(trigger: InboundTrigger): string {
 /** Triggers: each with its URL (copy button), its delivery counts, and its last deliveries and their runs. */
 export function TriggersPage() {
   const poll = usePoll((signal) => triggersApi.list(signal), [], 5000);
+  const { canWrite } = useSession();
+  const [creating, setCreating] = useState(false);
   const triggers = poll.data?.data;
   return (
     <div className="page">
@@ -44,17 +44,25 @@ export function TriggersPage() {
         <div>
           <h1>Triggers</h1>
           <p className="muted">
-            Inbound URLs: a signed delivery (a GitHub or Stripe webhook, any POST with the token) starts a run. Create them with the API or{' '}
-            <code>kairos triggers create</code>.
+            Inbound URLs: a signed delivery (a GitHub or Stripe webhook, any POST with the token) starts a run of an assistant or a workflow. Create
+            them here, with the API or <code>kairos triggers create</code>.
           </p>
         </div>
+        {canWrite && (
+          <button type="button" className="button primary" onClick={() => setCreating(true)}>
+            + New trigger
+          </button>
+        )}
       </header>
+      <Dialog open={creating} title="New trigger" onClose={() => setCreating(false)} wide>
+        <TriggerForm onDone={() => setCreating(false)} />
+      </Dialog>
       <ErrorBanner error={poll.error} />
       {!triggers && !poll.error && <Loading />}
       {triggers && triggers.length === 0 && (
         <Empty title="No triggers yet">
           <p className="muted">
-            <code>POST /api/v1/triggers</code> with a name, an assistant and an <code>auth</code>; see docs/triggers.md.
+            <strong>+ New trigger</strong>, or <code>POST /api/v1/triggers</code> with a name, an assistant or a workflow and an <code>auth</code>; see docs/triggers.md.
           </p>
         </Empty>
       )}
@@ -72,21 +80,11 @@ function TriggerCard({ trigger }: { trigger: InboundTrigger }) {
   const { canWrite } = useSession();
   const notify = useToast();
   const now = useNow(15_000);
-  const url = triggerUrl(trigger);
-  const [copied, setCopied] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const deliveries = usePoll((signal) => triggersApi.deliveries(trigger.id, 5, signal), [trigger.id, trigger.deliveries.total], 5000);
   const assistant = assistants?.find((a) => a.id === trigger.assistant_id);
   const refused = trigger.deliveries.total - (trigger.deliveries.accepted ?? 0) - (trigger.deliveries.replayed ?? 0);
 
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(url);
-      setCopied(true);
-      window.setTimeout(() => setCopied(false), 2000);
-    } catch {
-      notify('error', 'The browser did not allow copying; select the URL and copy it by hand.');
-    }
-  };
   const toggle = async () => {
     try {
       await triggersApi.update(trigger.id, { enabled: !trigger.enabled });
@@ -94,6 +92,17 @@ function TriggerCard({ trigger }: { trigger: InboundTrigger }) {
       refreshAll();
     } catch (failure) {
       notify('error', `${trigger.name}: ${(failure as Error).message}`);
+    }
+  };
+  const remove = async () => {
+    try {
+      await triggersApi.remove(trigger.id);
+      notify('success', `Deleted trigger ${trigger.name} (its runs stay).`);
+      refreshAll();
+    } catch (failure) {
+      notify('error', `${trigger.name}: ${(failure as Error).message}`);
+    } finally {
+      setConfirming(false);
     }
   };
 
@@ -113,23 +122,34 @@ function TriggerCard({ trigger }: { trigger: InboundTrigger }) {
                 ≤ {trigger.rate_limit.max} per {trigger.rate_limit.per_s} s
               </span>
             )}
-            <span className="muted small">→ {assistant ? assistant.name : trigger.assistant_id ? shortId(trigger.assistant_id) : 'workflow'}</span>
+            <span className="muted small" data-testid="trigger-target">
+              → {trigger.workflow_id ? `workflow ${shortId(trigger.workflow_id)}` : assistant ? assistant.name : trigger.assistant_id ? shortId(trigger.assistant_id) : '?'}
+            </span>
           </div>
         </div>
         {canWrite && (
-          <button type="button" className="button small" onClick={toggle} aria-label={`${trigger.enabled ? 'Disable' : 'Enable'} ${trigger.name}`}>
-            {trigger.enabled ? 'Disable' : 'Enable'}
-          </button>
+          <div className="row-actions">
+            <button type="button" className="button small" onClick={toggle} aria-label={`${trigger.enabled ? 'Disable' : 'Enable'} ${trigger.name}`}>
+              {trigger.enabled ? 'Disable' : 'Enable'}
+            </button>
+            {confirming ? (
+              <>
+                <button type="button" className="button small danger" onClick={remove} aria-label={`Confirm deleting ${trigger.name}`}>
+                  Delete it
+                </button>
+                <button type="button" className="button small" onClick={() => setConfirming(false)}>
+                  Keep
+                </button>
+              </>
+            ) : (
+              <button type="button" className="button small" onClick={() => setConfirming(true)} aria-label={`Delete ${trigger.name}`}>
+                Delete
+              </button>
+            )}
+          </div>
         )}
       </header>
-      <div className="copy-row">
-        <code className="cron truncate" aria-label={`URL of ${trigger.name}`} title={url}>
-          POST {url}
-        </code>
-        <button type="button" className="button small" onClick={copy} aria-label={`Copy the URL of ${trigger.name}`}>
-          {copied ? '✓ Copied' : 'Copy URL'}
-        </button>
-      </div>
+      <CopyUrl trigger={trigger} />
       <p className="muted small" data-testid="delivery-counts">
         {trigger.deliveries.total} {trigger.deliveries.total === 1 ? 'delivery' : 'deliveries'}: {trigger.deliveries.accepted ?? 0} accepted, {trigger.deliveries.replayed ?? 0} replayed, {refused} refused
         {trigger.last_delivery_at && <> · last {formatRelative(trigger.last_delivery_at, now)}</>}
