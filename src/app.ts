@@ -85,7 +85,7 @@ export class Kairos {
   /** The fallback poll of the loops: shorter when notifications cannot reach this replica. */
   private readonly pollIntervalMs: number;
 
-  private constructor(options: KairosOptions & { db: Database; logger: Logger; agents: Agents; pollIntervalMs: number }, ownsDatabase: boolean) {
+  private constructor(options: KairosOptions & { db: Database; logger: Logger; agents: Agents; pollIntervalMs: number; replicaId: string }, ownsDatabase: boolean) {
     this.config = options.config;
     this.logger = options.logger;
     this.agents = options.agents;
@@ -93,7 +93,7 @@ export class Kairos {
     this.db = options.db;
     this.ownsDatabase = ownsDatabase;
     this.pollIntervalMs = options.pollIntervalMs;
-    this.replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.replicaId = options.replicaId;
     this.metrics = createMetrics({ processMetrics: true });
     this.engineClock = this.registerEngine(options.clock);
     this.workflows = new WorkflowService({
@@ -206,7 +206,8 @@ export class Kairos {
 
   static async create(options: KairosOptions): Promise<Kairos> {
     const logger = options.logger ?? createLogger(options.config.logLevel);
-    const opened = options.db ?? (await openDatabase(options.config.database));
+    const replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const opened = options.db ?? (await openDatabase(options.config.database, { applicationName: applicationNameOf(replicaId) }));
     // Every statement reports whether the server answered: an outage is logged once, not per query.
     const db = watchAvailability(opened, {
       unreachable: (error) => logger.error({ err: error }, 'the database is unreachable; Kairos keeps retrying (the API answers 503 meanwhile)'),
@@ -216,7 +217,7 @@ export class Kairos {
       await migrate(db);
       const pollIntervalMs = await notificationFallback(opened, options.config, logger);
       const agents = await createAgents({ db, logger, config: options.config });
-      const kairos = new Kairos({ ...options, db, logger, agents, pollIntervalMs }, !options.db);
+      const kairos = new Kairos({ ...options, db, logger, agents, pollIntervalMs, replicaId }, !options.db);
       kairos.tracing = await startTracing(options.config.tracing, logger);
       const declared = agents.registry.workflows ?? [];
       if (declared.length > 0) {
@@ -281,6 +282,18 @@ export class Kairos {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * `kairos-<replica id>` for `pg_stat_activity`, within PostgreSQL's 63 bytes: a long host name is
+ * shortened, never the pid and random tail that make the id unique.
+ */
+export function applicationNameOf(replicaId: string): string {
+  const name = `kairos-${replicaId}`;
+  if (name.length <= 63) return name;
+  const tail = replicaId.split('-').slice(-2).join('-');
+  const host = replicaId.slice(0, replicaId.length - tail.length - 1).slice(0, 63 - 'kairos-'.length - tail.length - 1);
+  return `kairos-${host}-${tail}`;
 }
 
 /**

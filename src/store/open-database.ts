@@ -3,13 +3,17 @@ import type { Database } from './database.ts';
 import { openPglite } from './pglite-driver.ts';
 import { openPostgres, type PostgresDatabase } from './postgres-driver.ts';
 
-/** PostgreSQL when `DATABASE_URL` is set, embedded PGlite in the data directory otherwise. */
-export async function openDatabase(config: Config['database']): Promise<Database | PostgresDatabase> {
+/**
+ * PostgreSQL when `DATABASE_URL` is set, embedded PGlite in the data directory otherwise.
+ * `applicationName` names the server connections (a replica passes `kairos-<replica id>`).
+ */
+export async function openDatabase(config: Config['database'], options: { applicationName?: string } = {}): Promise<Database | PostgresDatabase> {
   if (config.url) {
     const db = openPostgres({
       connectionString: config.url,
       schema: config.schema,
       poolSize: config.poolSize,
+      applicationName: options.applicationName ?? 'kairos',
       ...(config.listenUrl && { listenConnectionString: config.listenUrl }),
     });
     try {

@@ -292,7 +292,8 @@ export class WorkerPool {
         const delayMs = retryDelayMs(run, run.attempt);
         const notBefore = clock.now() + delayMs;
         outcome = { status: 'retry', errorKind: failure.kind, error: failure.message };
-        await retryRun(db, key, { errorKind: failure.kind, error: failure.message, notBefore, startDeadline: notBefore + config.startDeadlineMs, delayMs });
+        const retried = await retryRun(db, key, { errorKind: failure.kind, error: failure.message, notBefore, startDeadline: notBefore + config.startDeadlineMs, delayMs });
+        if (!retried) this.refused(key, 'retry');
         return;
       }
       ending = {
@@ -310,6 +311,7 @@ export class WorkerPool {
       span.end(outcome.status, outcome.errorKind, outcome.error);
     }
     const written = await this.finishes.add({ key, ending });
+    if (!written) this.refused(key, 'finish');
     if (written) metrics?.runs.inc({ status: ending.status });
     if (written && ending.usage && run.schedule_id) await this.checkTokens(run.schedule_id);
   }
@@ -347,7 +349,7 @@ export class WorkerPool {
         const entry = this.active.get(id);
         if (!entry) continue;
         if (!alive.has(id)) {
-          logger.warn({ run_id: id }, 'lost the lease of a run (another worker took it over); stopping it');
+          logger.warn({ run_id: id, attempt: entry.run.attempt, fenced: 'heartbeat' }, 'lost the lease of a run (another worker took it over); stopping it');
           entry.controller.abort(new LeaseGone('lost'));
         } else if (alive.get(id)) entry.controller.abort(cancelled());
       }
@@ -356,6 +358,14 @@ export class WorkerPool {
       if (isConnectionError(error)) logger.debug({ err: error }, 'heartbeat failed: database unreachable');
       else logger.warn({ err: error }, 'heartbeat failed');
     }
+  }
+
+  /** A fenced write that found the lease gone (this worker was paused or presumed dead): said once per run. */
+  private refused(key: LeaseKey, write: 'finish' | 'retry'): void {
+    this.options.logger.warn(
+      { run_id: key.id, attempt: key.attempt, fenced: write },
+      'the lease of this run was lost (another worker holds it now): its outcome was not recorded',
+    );
   }
 
   /** After a run that recorded usage: alert once a day when the schedule's tokens pass its limit. */
