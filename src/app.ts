@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
+import { applicationNameOf } from './store/application-name.ts';
 import { openDatabase } from './store/open-database.ts';
 import { watchAvailability } from './store/database-availability.ts';
 import type { PostgresDatabase } from './store/postgres-driver.ts';
@@ -282,18 +283,6 @@ export class Kairos {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-/**
- * `kairos-<replica id>` for `pg_stat_activity`, within PostgreSQL's 63 bytes: a long host name is
- * shortened, never the pid and random tail that make the id unique.
- */
-export function applicationNameOf(replicaId: string): string {
-  const name = `kairos-${replicaId}`;
-  if (name.length <= 63) return name;
-  const tail = replicaId.split('-').slice(-2).join('-');
-  const host = replicaId.slice(0, replicaId.length - tail.length - 1).slice(0, 63 - 'kairos-'.length - tail.length - 1);
-  return `kairos-${host}-${tail}`;
 }
 
 /**
