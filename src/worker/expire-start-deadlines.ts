@@ -41,17 +41,20 @@ const missedError = {
  */
 export async function expireStartDeadlines(
   db: Database,
-  options: { now: number; outageBefore?: number; batchSize?: number },
+  options: { now: number; outageBefore?: number; slotsFreeSince?: number; batchSize?: number },
 ): Promise<ExpiryResult> {
   const now = new Date(options.now);
   const outageBefore = options.outageBefore ?? -Infinity;
+  // A deadline that passed while this worker was connected and had a free slot is left to the
+  // claim, which starts the run late if it can (see decideOverlap): it did not wait for a slot.
+  const cutoff = Math.max(outageBefore, options.slotsFreeSince ?? Infinity);
   return db.transaction(async (tx) => {
     const { rows: due } = await tx.query<DueRow>(
       `SELECT r.id, r.schedule_id, r.scheduled_for, r.not_before, r.start_deadline, s.misfire
        FROM runs r LEFT JOIN schedules s ON s.id = r.schedule_id
-       WHERE r.status = 'pending' AND r.start_deadline < $1
+       WHERE r.status = 'pending' AND r.start_deadline < $1 AND r.start_deadline < $3
        ORDER BY r.start_deadline LIMIT $2 FOR UPDATE OF r SKIP LOCKED`,
-      [now, options.batchSize ?? 500],
+      [now, options.batchSize ?? 500, new Date(Math.max(0, Math.min(cutoff, options.now)))],
     );
     const result: ExpiryResult = { expired: [], late: [], missed: [], alerts: [] };
     if (due.length === 0) return result;

@@ -95,6 +95,8 @@ export class WorkerPool {
    */
   private connectedSince: number;
   private unreachable = false;
+  /** The last time every slot was busy: a start deadline that passed after it did not wait for a slot. */
+  private lastFullAt = -Infinity;
 
   constructor(private readonly options: WorkerPoolOptions) {
     const deps: AssistantExecutionDeps = options.execution ?? { db: options.db, logger: options.logger };
@@ -110,6 +112,11 @@ export class WorkerPool {
   /** Runs executing in this replica now. */
   get activeCount(): number {
     return this.active.size;
+  }
+
+  /** Since when this worker has had a free slot without interruption (now, while it is full). */
+  private get slotsFreeSince(): number {
+    return this.active.size >= this.options.config.slots ? this.options.clock.now() : this.lastFullAt;
   }
 
   private get freeSlots(): number {
@@ -178,7 +185,7 @@ export class WorkerPool {
     const alerts = [...recovered.alerts];
     for (;;) {
       const batchSize = 500;
-      const expired = await expireStartDeadlines(db, { now: clock.now(), outageBefore: this.connectedSince, batchSize });
+      const expired = await expireStartDeadlines(db, { now: clock.now(), outageBefore: this.connectedSince, slotsFreeSince: this.slotsFreeSince, batchSize });
       if (expired.expired.length > 0) this.options.logger.warn({ runs: expired.expired.length }, 'runs missed their start deadline (capacity)');
       if (expired.late.length + expired.missed.length > 0) {
         this.options.logger.warn({ late: expired.late.length, missed: expired.missed.length }, 'runs delayed by an outage follow their misfire policy');
@@ -193,7 +200,7 @@ export class WorkerPool {
     const limit = Math.min(this.freeSlots, this.options.claimBatch ?? 64);
     if (limit === 0) return { started: [], contended: 0 };
     const { db, config, workerId } = this.options;
-    const result = await claimRuns(db, { now, limit, workerId, leaseMs: config.leaseMs, aheadMs, outageBefore: this.connectedSince });
+    const result = await claimRuns(db, { now, limit, workerId, leaseMs: config.leaseMs, aheadMs, outageBefore: this.connectedSince, slotsFreeSince: this.slotsFreeSince });
     this.mightHaveMore = result.started.length + result.ended.length >= limit || result.contended > 0;
     this.alert(result.alerts);
     for (const run of result.started) this.begin(run);
@@ -251,6 +258,7 @@ export class WorkerPool {
     entry.done = this.perform(run, controller)
       .catch((error: unknown) => this.options.logger.error({ err: error, run_id: run.id }, 'recording a run outcome failed'))
       .finally(() => {
+        if (this.active.size >= this.options.config.slots) this.lastFullAt = this.options.clock.now();
         this.active.delete(run.id);
         this.options.metrics?.busySlots.set(this.active.size);
         if (this.active.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
