@@ -42,7 +42,7 @@ export interface ChaosReport {
   occurrences_expected: number;
   runs_created: number;
   missing: number;
-  missing_detail: { no_run: number; never_delivered_by_status: Record<string, number> };
+  missing_detail: { no_run: number; never_delivered_by_status: Record<string, number>; samples: Array<{ schedule_id: string; scheduled_for: string; status: string }> };
   duplicated: number;
   redelivered: number;
   redelivered_detail: { after_agent_error: number; same_attempt_twice: number };
@@ -93,6 +93,7 @@ export function buildChaosReport(input: ChaosReportInput): ChaosReport {
   // Lag of each occurrence in the window: its first delivery minus its time.
   let noRun = 0;
   const neverDelivered: Record<string, number> = {};
+  const samples: Array<{ schedule_id: string; scheduled_for: string; status: string }> = [];
   const lagBySecond = new Map<number, number[]>();
   for (let second = from; second < to; second += 1000) lagBySecond.set(second, []);
   for (const scheduleId of input.scheduleIds) {
@@ -100,12 +101,14 @@ export function buildChaosReport(input: ChaosReportInput): ChaosReport {
       const run = byOccurrence.get(`${scheduleId}|${second}`)?.[0];
       if (!run) {
         noRun++;
+        if (samples.length < 10) samples.push({ schedule_id: scheduleId, scheduled_for: new Date(second).toISOString(), status: 'no run' });
         lagBySecond.get(second)!.push(Infinity);
         continue;
       }
       const first = perKey.get(run.id)?.[0];
       if (!first) {
         neverDelivered[run.status] = (neverDelivered[run.status] ?? 0) + 1;
+        if (samples.length < 10) samples.push({ schedule_id: scheduleId, scheduled_for: new Date(second).toISOString(), status: `${run.status}/${run.error_kind ?? '-'}` });
         lagBySecond.get(second)!.push(Infinity);
         continue;
       }
@@ -165,7 +168,7 @@ export function buildChaosReport(input: ChaosReportInput): ChaosReport {
     occurrences_expected: input.scheduleIds.length * ((to - from) / 1000),
     runs_created: input.runs.length,
     missing,
-    missing_detail: { no_run: noRun, never_delivered_by_status: neverDelivered },
+    missing_detail: { no_run: noRun, never_delivered_by_status: neverDelivered, samples },
     duplicated,
     redelivered,
     redelivered_detail: { after_agent_error: afterAgentError, same_attempt_twice: sameAttemptTwice },

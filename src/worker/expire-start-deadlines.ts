@@ -77,10 +77,11 @@ export async function expireStartDeadlines(
     late.push(...newestLate.values());
 
     if (late.length > 0) {
-      // It starts now, with as long to find a slot as it had originally (at least a second).
+      // It starts now, with as long to find a slot as it had originally, or as it is late (the
+      // backlog of an outage drains over about as long as the outage lasted), at least a second.
       await tx.query(
         `UPDATE runs SET not_before = $2::timestamptz,
-           start_deadline = $2::timestamptz + greatest(start_deadline - not_before, interval '1 second')
+           start_deadline = $2::timestamptz + greatest(start_deadline - not_before, $2::timestamptz - not_before, interval '1 second')
          WHERE id = ANY($1::uuid[])`,
         [late.map((run) => run.id), now],
       );

@@ -13,7 +13,7 @@ describe('chaos, CI-sized (own cluster, 2 replicas, 20 every-second schedules, e
 
     expect(report.faults.map((fault) => fault.kind)).toEqual([...faultKinds]);
     expect(report.occurrences_expected).toBeGreaterThan(20 * 60);
-    expect(report.missing_detail).toEqual({ no_run: 0, never_delivered_by_status: {} });
+    expect(report.missing_detail).toEqual({ no_run: 0, never_delivered_by_status: {}, samples: [] });
     expect(report.missing).toBe(0);
     expect(report.duplicated).toBe(0);
     expect(report.stuck).toBe(0);
