@@ -78,9 +78,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       KAIROS_LEASE_SECONDS: String(leaseMs / 1000),
       KAIROS_HEARTBEAT_SECONDS: String(Math.max(0.5, leaseMs / 5000)),
       KAIROS_SHUTDOWN_GRACE: '5',
-      // Runs hold no connection while they execute: slots are cheap, and the survivors of a fault
-      // must take the whole load.
-      KAIROS_WORKER_SLOTS: String(Math.max(32, options.schedules * 2)),
+      // Runs hold no connection while they execute: slots are cheap. The survivors of a fault must
+      // take the whole load, and on a starved machine (a shared 2-core box) the agent's answers
+      // come late, so that more runs are in flight than its 0–1 s suggests.
+      KAIROS_WORKER_SLOTS: String(Math.max(64, options.schedules * 10)),
     };
     for (let i = 0; i < options.replicas; i++) replicas.push(new Replica(`replica-${i + 1}`, env));
     await Promise.all(replicas.map((replica) => replica.start()));
