@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
+import { applicationNameOf } from './store/application-name.ts';
 import { openDatabase } from './store/open-database.ts';
 import { watchAvailability } from './store/database-availability.ts';
 import type { PostgresDatabase } from './store/postgres-driver.ts';
@@ -84,7 +85,7 @@ export class Kairos {
   /** The fallback poll of the loops: shorter when notifications cannot reach this replica. */
   private readonly pollIntervalMs: number;
 
-  private constructor(options: KairosOptions & { db: Database; logger: Logger; agents: Agents; pollIntervalMs: number }, ownsDatabase: boolean) {
+  private constructor(options: KairosOptions & { db: Database; logger: Logger; agents: Agents; pollIntervalMs: number; replicaId: string }, ownsDatabase: boolean) {
     this.config = options.config;
     this.logger = options.logger;
     this.agents = options.agents;
@@ -92,7 +93,7 @@ export class Kairos {
     this.db = options.db;
     this.ownsDatabase = ownsDatabase;
     this.pollIntervalMs = options.pollIntervalMs;
-    this.replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.replicaId = options.replicaId;
     this.metrics = createMetrics({ processMetrics: true });
     this.engineClock = this.registerEngine(options.clock);
     this.workflows = new WorkflowService({
@@ -218,7 +219,8 @@ export class Kairos {
 
   static async create(options: KairosOptions): Promise<Kairos> {
     const logger = options.logger ?? createLogger(options.config.logLevel);
-    const opened = options.db ?? (await openDatabase(options.config.database));
+    const replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const opened = options.db ?? (await openDatabase(options.config.database, { applicationName: applicationNameOf(replicaId) }));
     // Every statement reports whether the server answered: an outage is logged once, not per query.
     const db = watchAvailability(opened, {
       unreachable: (error) => logger.error({ err: error }, 'the database is unreachable; Kairos keeps retrying (the API answers 503 meanwhile)'),
@@ -228,7 +230,7 @@ export class Kairos {
       await migrate(db);
       const pollIntervalMs = await notificationFallback(opened, options.config, logger);
       const agents = await createAgents({ db, logger, config: options.config });
-      const kairos = new Kairos({ ...options, db, logger, agents, pollIntervalMs }, !options.db);
+      const kairos = new Kairos({ ...options, db, logger, agents, pollIntervalMs, replicaId }, !options.db);
       if (options.config.roles.includes('api')) await kairos.loadApi();
       kairos.tracing = await startTracing(options.config.tracing, logger);
       const declared = agents.registry.workflows ?? [];

@@ -126,7 +126,9 @@ export function planOccurrences(schedule: Due, options: PlanOptions): Occurrence
       const gap = after === null ? null : after - at;
       const notBefore = at + jitterDelay(schedule.id, at, schedule.jitter_ms, gap);
       const deadline = Math.min(options.startDeadlineMs, gap ?? options.startDeadlineMs);
-      return { scheduledFor: at, notBefore, startDeadline: Math.max(notBefore, options.now) + deadline, coalesced };
+      // Created late (the scheduler could not reach the database): as long to find a slot as it
+      // is late, so that an outage's backlog can drain without failing as capacity.
+      return { scheduledFor: at, notBefore, startDeadline: Math.max(notBefore, options.now) + Math.max(deadline, options.now - notBefore), coalesced };
     }),
     missed,
     excluded,

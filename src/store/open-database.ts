@@ -5,14 +5,16 @@ import type { PostgresDatabase } from './postgres-driver.ts';
 /**
  * PostgreSQL when `DATABASE_URL` is set, embedded PGlite in the data directory otherwise. Only
  * the driver used is loaded (a replica on PostgreSQL does without PGlite's modules, and back).
+ * `applicationName` names the server connections (a replica passes `kairos-<replica id>`).
  */
-export async function openDatabase(config: Config['database']): Promise<Database | PostgresDatabase> {
+export async function openDatabase(config: Config['database'], options: { applicationName?: string } = {}): Promise<Database | PostgresDatabase> {
   if (config.url) {
     const { openPostgres } = await import('./postgres-driver.ts');
     const db = openPostgres({
       connectionString: config.url,
       schema: config.schema,
       poolSize: config.poolSize,
+      applicationName: options.applicationName ?? 'kairos',
       ...(config.listenUrl && { listenConnectionString: config.listenUrl }),
     });
     try {

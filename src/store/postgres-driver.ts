@@ -14,6 +14,11 @@ export interface PostgresOptions {
   listenConnectionString?: string;
   /** How long to wait for a new connection before the statement fails (default 5 s). */
   connectTimeoutMs?: number;
+  /**
+   * `application_name` of every connection (pool and LISTEN), e.g. `kairos-<replica id>`, so that
+   * `pg_stat_activity` shows which replica holds a connection. One in the URL wins.
+   */
+  applicationName?: string;
   /** Called when the LISTEN connection fails; it reconnects by itself. */
   onListenError?: (error: Error) => void;
 }
@@ -68,6 +73,7 @@ export function openPostgres(options: PostgresOptions): PostgresDatabase {
     connectionString: options.connectionString,
     types: { getTypeParser: typeParser } as pg.CustomTypesConfig,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    ...(options.applicationName && { application_name: options.applicationName }),
   };
   // No space in the option: the server splits `options` on spaces.
   const sessionConfig: pg.ClientConfig = { ...baseConfig, options: `-c search_path=${quoteIdent(schema)},public` };

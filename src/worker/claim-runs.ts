@@ -124,7 +124,8 @@ export const rateWindowMs = 60_000;
  * on the runs, a per-schedule (or per-trigger) transaction lock (`pg_try_advisory_xact_lock`) so that overlap and
  * `max_concurrent` are decided by one replica at a time, then set-based updates: started runs get
  * a lease, overlap losers are recorded `skipped`, runs past their start deadline end as `capacity`
- * (unless the deadline passed before `outageBefore`: those are left to expireStartDeadlines).
+ * (unless the deadline passed before `outageBefore`: those are left to expireStartDeadlines; or
+ * after `slotsFreeSince`, while this worker had a free slot: those start late if they can).
  * With `aheadMs`, runs due within that time are claimed too (the worker holds them until their
  * `not_before`, so that the POST leaves on time); their `started_at` is their `not_before`.
  * An assistant's provider limits (`max_concurrent`, `rate_limit`, docs/assistants.md) are decided
@@ -132,7 +133,7 @@ export const rateWindowMs = 60_000;
  */
 export async function claimRuns(
   db: Database,
-  options: { now: number; limit: number; workerId: string; leaseMs: number; aheadMs?: number; outageBefore?: number },
+  options: { now: number; limit: number; workerId: string; leaseMs: number; aheadMs?: number; outageBefore?: number; slotsFreeSince?: number },
 ): Promise<ClaimRunsResult> {
   const aheadMs = options.aheadMs ?? 0;
   const outageBefore = options.outageBefore ?? -Infinity;
@@ -290,7 +291,7 @@ export async function claimRuns(
     const capacity: string[] = [];
     const cancel: string[] = [];
     for (const [key, group] of groups) {
-      const outcome = decideOverlap(group, running.get(key) ?? [], options.now);
+      const outcome = decideOverlap(group, running.get(key) ?? [], options.now, options.slotsFreeSince);
       cancel.push(...outcome.cancel);
       for (const [id, decision] of outcome.decisions) {
         if (early.has(id) && decision !== 'start') deferred++;

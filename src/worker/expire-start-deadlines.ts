@@ -42,21 +42,29 @@ const missedError = {
  */
 export async function expireStartDeadlines(
   db: Database,
-  options: { now: number; outageBefore?: number; batchSize?: number },
+  options: { now: number; outageBefore?: number; slotsFreeSince?: number; batchSize?: number },
 ): Promise<ExpiryResult> {
   const now = new Date(options.now);
   const outageBefore = options.outageBefore ?? -Infinity;
+  // A deadline that passed while this worker was connected and had a free slot is left to the
+  // claim, which starts the run late if it can (see decideOverlap): it did not wait for a slot.
+  const cutoff = Math.max(outageBefore, options.slotsFreeSince ?? Infinity);
   return db.transaction(async (tx) => {
     const { rows: due } = await tx.query<DueRow>(
       `SELECT r.id, r.schedule_id, r.scheduled_for, r.not_before, r.start_deadline, s.misfire
        FROM runs r LEFT JOIN schedules s ON s.id = r.schedule_id
-       WHERE r.status = 'pending' AND r.start_deadline < $1
+       WHERE r.status = 'pending' AND r.start_deadline < $1 AND r.start_deadline < $3
          -- A run of an assistant with provider limits waits for its quota, not for a slot: it
          -- never ends as capacity (an outage still applies its misfire policy).
-         AND (r.start_deadline < $3::timestamptz OR NOT EXISTS (
+         AND (r.start_deadline < $4::timestamptz OR NOT EXISTS (
            SELECT 1 FROM assistants a WHERE a.id = r.assistant_id AND (a.max_concurrent IS NOT NULL OR a.rate_limit IS NOT NULL)))
        ORDER BY r.start_deadline LIMIT $2 FOR UPDATE OF r SKIP LOCKED`,
-      [now, options.batchSize ?? 500, Number.isFinite(outageBefore) ? new Date(outageBefore) : null],
+      [
+        now,
+        options.batchSize ?? 500,
+        new Date(Math.max(0, Math.min(cutoff, options.now))),
+        Number.isFinite(outageBefore) ? new Date(outageBefore) : null,
+      ],
     );
     const result: ExpiryResult = { expired: [], late: [], missed: [], alerts: [] };
     if (due.length === 0) return result;
@@ -79,10 +87,11 @@ export async function expireStartDeadlines(
     late.push(...newestLate.values());
 
     if (late.length > 0) {
-      // It starts now, with as long to find a slot as it had originally (at least a second).
+      // It starts now, with as long to find a slot as it had originally, or as it is late (the
+      // backlog of an outage drains over about as long as the outage lasted), at least a second.
       await tx.query(
         `UPDATE runs SET not_before = $2::timestamptz,
-           start_deadline = $2::timestamptz + greatest(start_deadline - not_before, interval '1 second')
+           start_deadline = $2::timestamptz + greatest(start_deadline - not_before, $2::timestamptz - not_before, interval '1 second')
          WHERE id = ANY($1::uuid[])`,
         [late.map((run) => run.id), now],
       );

@@ -30,20 +30,28 @@ export interface OverlapOutcome {
  * - `queue`: like allow, but at most one waits (the oldest); later ones are skipped;
  * - `cancel_previous`: ask the oldest running runs to stop, the newest candidate waits for them,
  *   older candidates are skipped (superseded).
+ * A candidate past its start deadline is `capacity`, unless a slot of the claiming worker was free
+ * since the deadline (`slotsFreeSince`) and it can start: then it starts, late.
  * A manual trigger with `overlap: 'override'` starts regardless; a run that waits for a slot
  * (a backfill run) waits whatever the policy, and is never skipped or superseded.
  */
-export function decideOverlap(candidates: readonly OverlapCandidate[], running: readonly string[], now: number): OverlapOutcome {
+export function decideOverlap(candidates: readonly OverlapCandidate[], running: readonly string[], now: number, slotsFreeSince = Infinity): OverlapOutcome {
   const decisions = new Map<string, OverlapDecision>();
   const cancel: string[] = [];
   let busy = running.length;
   const blocked: OverlapCandidate[] = [];
   for (const candidate of candidates) {
-    if (candidate.startDeadline !== null && candidate.startDeadline < now) {
-      decisions.set(candidate.id, 'capacity');
-      continue;
-    }
     const limit = candidate.maxConcurrent ?? Infinity;
+    if (candidate.startDeadline !== null && candidate.startDeadline < now) {
+      // Past its deadline, it starts late only if it can start now and the claiming worker has
+      // had a free slot since the deadline: it did not wait for a slot (a busy machine, a frozen
+      // peer holding its row lock). Otherwise it waited for a slot or its overlap policy: capacity.
+      const free = candidate.scheduleId === null || candidate.ignoreOverlap || busy < limit;
+      if (!free || candidate.startDeadline < slotsFreeSince) {
+        decisions.set(candidate.id, 'capacity');
+        continue;
+      }
+    }
     if (candidate.scheduleId === null || candidate.ignoreOverlap || busy < limit) {
       decisions.set(candidate.id, 'start');
       busy++;

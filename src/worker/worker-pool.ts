@@ -96,6 +96,8 @@ export class WorkerPool {
    */
   private connectedSince: number;
   private unreachable = false;
+  /** The last time every slot was busy: a start deadline that passed after it did not wait for a slot. */
+  private lastFullAt = -Infinity;
 
   constructor(private readonly options: WorkerPoolOptions) {
     const deps: AssistantExecutionDeps = options.execution ?? { db: options.db, logger: options.logger };
@@ -111,6 +113,11 @@ export class WorkerPool {
   /** Runs executing in this replica now. */
   get activeCount(): number {
     return this.active.size;
+  }
+
+  /** Since when this worker has had a free slot without interruption (now, while it is full). */
+  private get slotsFreeSince(): number {
+    return this.active.size >= this.options.config.slots ? this.options.clock.now() : this.lastFullAt;
   }
 
   private get freeSlots(): number {
@@ -179,7 +186,7 @@ export class WorkerPool {
     const alerts = [...recovered.alerts];
     for (;;) {
       const batchSize = 500;
-      const expired = await expireStartDeadlines(db, { now: clock.now(), outageBefore: this.connectedSince, batchSize });
+      const expired = await expireStartDeadlines(db, { now: clock.now(), outageBefore: this.connectedSince, slotsFreeSince: this.slotsFreeSince, batchSize });
       if (expired.expired.length > 0) this.options.logger.warn({ runs: expired.expired.length }, 'runs missed their start deadline (capacity)');
       if (expired.late.length + expired.missed.length > 0) {
         this.options.logger.warn({ late: expired.late.length, missed: expired.missed.length }, 'runs delayed by an outage follow their misfire policy');
@@ -194,7 +201,7 @@ export class WorkerPool {
     const limit = Math.min(this.freeSlots, this.options.claimBatch ?? 64);
     if (limit === 0) return { started: [], contended: 0 };
     const { db, config, workerId } = this.options;
-    const result = await claimRuns(db, { now, limit, workerId, leaseMs: config.leaseMs, aheadMs, outageBefore: this.connectedSince });
+    const result = await claimRuns(db, { now, limit, workerId, leaseMs: config.leaseMs, aheadMs, outageBefore: this.connectedSince, slotsFreeSince: this.slotsFreeSince });
     this.mightHaveMore = result.started.length + result.ended.length >= limit || result.contended > 0;
     this.alert(result.alerts);
     for (const run of result.started) this.begin(run);
@@ -255,6 +262,7 @@ export class WorkerPool {
     entry.done = this.perform(run, controller)
       .catch((error: unknown) => this.options.logger.error({ err: error, run_id: run.id }, 'recording a run outcome failed'))
       .finally(() => {
+        if (this.active.size >= this.options.config.slots) this.lastFullAt = this.options.clock.now();
         this.active.delete(run.id);
         this.options.metrics?.busySlots.set(this.active.size);
         if (this.active.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -296,7 +304,8 @@ export class WorkerPool {
         const delayMs = retryDelayMs(run, run.attempt);
         const notBefore = clock.now() + delayMs;
         outcome = { status: 'retry', errorKind: failure.kind, error: failure.message };
-        await retryRun(db, key, { errorKind: failure.kind, error: failure.message, notBefore, startDeadline: notBefore + config.startDeadlineMs, delayMs });
+        const retried = await retryRun(db, key, { errorKind: failure.kind, error: failure.message, notBefore, startDeadline: notBefore + config.startDeadlineMs, delayMs });
+        if (!retried) this.refused(key, 'retry');
         return;
       }
       ending = {
@@ -314,6 +323,7 @@ export class WorkerPool {
       span.end(outcome.status, outcome.errorKind, outcome.error);
     }
     const written = await this.finishes.add({ key, ending });
+    if (!written) this.refused(key, 'finish');
     if (written) metrics?.runs.inc({ status: ending.status });
     if (written && ending.usage && run.schedule_id) await this.checkTokens(run.schedule_id);
   }
@@ -351,7 +361,7 @@ export class WorkerPool {
         const entry = this.active.get(id);
         if (!entry) continue;
         if (!alive.has(id)) {
-          logger.warn({ run_id: id }, 'lost the lease of a run (another worker took it over); stopping it');
+          logger.warn({ run_id: id, attempt: entry.run.attempt, fenced: 'heartbeat' }, 'lost the lease of a run (another worker took it over); stopping it');
           entry.controller.abort(new LeaseGone('lost'));
         } else if (alive.get(id)) entry.controller.abort(cancelled());
       }
@@ -360,6 +370,14 @@ export class WorkerPool {
       if (isConnectionError(error)) logger.debug({ err: error }, 'heartbeat failed: database unreachable');
       else logger.warn({ err: error }, 'heartbeat failed');
     }
+  }
+
+  /** A fenced write that found the lease gone (this worker was paused or presumed dead): said once per run. */
+  private refused(key: LeaseKey, write: 'finish' | 'retry'): void {
+    this.options.logger.warn(
+      { run_id: key.id, attempt: key.attempt, fenced: write },
+      'the lease of this run was lost (another worker holds it now): its outcome was not recorded',
+    );
   }
 
   /** After a run that recorded usage: alert once a day when the schedule's tokens pass its limit. */

@@ -104,7 +104,7 @@ describe.each(databaseKinds)('runs delayed while no worker ran (%s)', (kind) => 
     engine = undefined;
   });
 
-  it('a worker started after the deadlines treats them as an outage (run_all runs late); one connected all along records capacity', { timeout: 120_000 }, async () => {
+  it('a worker started after the deadlines treats them as an outage (run_all runs late); one connected with a free slot starts a run late; one whose slots were busy records capacity', { timeout: 120_000 }, async () => {
     const clock = new ManualClock(start);
     engine = await createEngine(kind, { clock });
     const connected = workerOn(engine.db, clock, 'connected');
@@ -117,13 +117,34 @@ describe.each(databaseKinds)('runs delayed while no worker ran (%s)', (kind) => 
     await restarted.idle();
     expect(outcome(await engine.runsOf(lateSchedule.id))).toEqual(['success/-', 'success/-']);
 
-    // The same situation seen by a worker that was connected the whole time: capacity.
-    const starved = await engine.runs.create(admin, { assistant_id: engine.assistantId });
+    // A worker connected the whole time with a free slot did not make it wait for a slot: it
+    // starts the run, late (a busy machine, a frozen peer holding its row lock).
+    const overdue = await engine.runs.create(admin, { assistant_id: engine.assistantId });
     clock.advance(300_001);
     await connected.tick();
+    await connected.idle();
+    const late = (await engine.test.db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [overdue.id])).rows[0]!;
+    expect(outcome([late])).toEqual(['success/-']);
+
+    // One whose every slot was busy since before the deadline: capacity.
+    let release = () => {};
+    const full = new WorkerPool({
+      db: engine.db, clock, logger, workerId: 'full',
+      config: { slots: 1, leaseMs: 30_000, heartbeatMs: 10_000, shutdownGraceMs: 1000, startDeadlineMs: 300_000 },
+      pollIntervalMs: 2000,
+      execute: () => new Promise((resolve) => (release = () => resolve({ output: 'ok' }))),
+    });
+    workers.push(full);
+    await engine.runs.create(admin, { assistant_id: engine.assistantId });
+    expect(await full.tick()).toHaveLength(1);
+    const starved = await engine.runs.create(admin, { assistant_id: engine.assistantId });
+    clock.advance(300_001);
+    await full.tick();
     const run = (await engine.test.db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [starved.id])).rows[0]!;
     expect(outcome([run])).toEqual(['error/capacity']);
     expect(run.error).toMatch(/every worker slot was busy/);
+    release();
+    await full.idle();
   });
 
   it('a run recovered as crashed (its worker died) does not extend the failure streak', { timeout: 120_000 }, async () => {

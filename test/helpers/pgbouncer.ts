@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { handOver, unprivileged } from './unprivileged.ts';
+import { freePort } from '../../chaos/free-port.ts';
+import { handOver, unprivileged } from '../../chaos/unprivileged.ts';
 import { waitFor } from './wait-for.ts';
 
 /** Debian's PgBouncer binary (`apt-get install pgbouncer`). */
@@ -17,14 +17,7 @@ export interface PgBouncer {
   close(): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (released before it is used: good enough for a test). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../../chaos/free-port.ts';
 
 /**
  * Starts PgBouncer in transaction pooling mode on a free port in front of `target` (a
