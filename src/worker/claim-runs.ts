@@ -1,5 +1,6 @@
 import type { Assistant } from '../agents/runtime.ts';
 import type { RunOwner } from '../agents/execute-assistant.ts';
+import { assistantFromRow } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { appendRunEvents } from '../store/run-events.ts';
 import type { RunRow } from '../store/runs.ts';
@@ -46,23 +47,7 @@ function toClaimedRun(row: StartedRow): ClaimedRun {
   const { assistant_row: a, schedule_config, owner_role, owner_exists, owner_disabled, ...run } = row;
   const runConfig = schedule_config?.config;
   const runContext = schedule_config?.context;
-  const assistant: Assistant | null = a
-    ? {
-        id: a.id as string,
-        ownerId: a.owner_id as string,
-        name: a.name as string,
-        description: (a.description as string | null) ?? null,
-        kind: a.kind as Assistant['kind'],
-        config: a.config as Record<string, unknown>,
-        status: a.status as Assistant['status'],
-        graphId: (a.graph_id as string | null) ?? null,
-        builtIn: Boolean(a.built_in),
-        metadata: (a.metadata as Record<string, unknown> | null) ?? {},
-        version: Number(a.version),
-        createdAt: new Date(a.created_at as string),
-        updatedAt: new Date(a.updated_at as string),
-      }
-    : null;
+  const assistant: Assistant | null = a ? assistantFromRow(a) : null;
   return {
     ...run,
     assistant,
