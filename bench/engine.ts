@@ -278,7 +278,7 @@ async function workflow(): Promise<Record<string, unknown>> {
   const { db, schema, assistantId } = await setup(rx.url);
   let replicas: Replica[] = [];
   const result = await workflowBench({
-    schedules: N, db, schema, assistantId, percentile, sleep,
+    schedules: N, db, schema, assistantId, percentile, sleep, receipts: rx.receipts,
     startReplicas: async () => (replicas = await startReplicas(schema)),
   });
   await stop(replicas, db, schema);

@@ -2,9 +2,13 @@
  * `npm run bench:engine -- --mode workflow --schedules N`: N one-time schedules fire a 5-step
  * sequential workflow and N fire a 10-branch parallel one, all due in the same second, on the
  * replicas; every step is the `http` assistant against the local receiver. Printed:
- * - overhead per step, from run_steps timestamps: sequential = next step's start − previous
- *   step's end; parallel = branch start − the parallel node's start (fan-out) and the node's end −
- *   its last branch's end (fan-in); p50/p99/max in ms;
+ * - overhead per step as the agent sees it (the receiver answers at once): sequential = the
+ *   arrival of a step's request − the arrival of the previous step's (its answer, the engine's
+ *   work between the steps, the next request); parallel = the spread of a run's 10 branch requests;
+ * - the same from run_steps timestamps (stamped as the engine records a start or an end, before
+ *   its write): sequential = next step's start − previous step's end; parallel = branch start −
+ *   the parallel node's start (fan-out) and the node's end − its last branch's end (fan-in);
+ *   p50/p99/max in ms;
  * - database round trips per step, counted in process (the approach of
  *   test/workflows/round-trips.test.ts) on one 5-step run on the same PostgreSQL.
  */
@@ -27,6 +31,8 @@ export interface WorkflowBenchKit {
   startReplicas(): Promise<unknown>;
   percentile(sorted: number[], p: number): number | null;
   sleep(ms: number): Promise<unknown>;
+  /** The receiver's requests (arrival time, run id), in arrival order. */
+  receipts: ReadonlyArray<{ at: number; runId: string }>;
 }
 
 const admin: Actor = { userId: localAdminId, role: 'admin' };
@@ -129,10 +135,24 @@ export async function workflowBench(kit: WorkflowBenchKit): Promise<Record<strin
     `SELECT CASE WHEN workflow_id = $1 THEN 'sequential' ELSE 'parallel' END AS wf, ${ms('finished_at', 'started_at')}::float8 AS d FROM runs WHERE finished_at IS NOT NULL`,
     [sequential.id],
   );
+  const { rows: runIds } = await db.query<{ id: string; workflow_id: string }>('SELECT id, workflow_id FROM runs');
+  const arrivals = new Map<string, number[]>();
+  for (const receipt of kit.receipts) arrivals.set(receipt.runId, [...(arrivals.get(receipt.runId) ?? []), receipt.at]);
+  const agentSequential: number[] = [];
+  const agentSpread: number[] = [];
+  for (const run of runIds) {
+    const at = arrivals.get(run.id) ?? [];
+    if (run.workflow_id === sequential.id) for (let i = 1; i < at.length; i++) agentSequential.push(at[i]! - at[i - 1]!);
+    else if (at.length > 0) agentSpread.push(Math.max(...at) - Math.min(...at));
+  }
   const gaps = (rows: Array<{ gap: number | null }>) => rows.map((r) => r.gap).filter((g): g is number => g !== null);
   return {
     schedules_per_workflow: kit.schedules,
     runs: { expected, finished, by_status: Object.fromEntries(statuses.map((r) => [r.status, Number(r.n)])) },
+    agent_side_ms: {
+      sequential_between_requests: stats(agentSequential, kit.percentile),
+      parallel_branch_spread: stats(agentSpread, kit.percentile),
+    },
     overhead_ms: {
       sequential_between_steps: stats(gaps(seq), kit.percentile),
       parallel_fan_out: stats(gaps(fanOut), kit.percentile),

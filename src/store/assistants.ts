@@ -39,6 +39,24 @@ function toAssistant(row: AssistantRow): Assistant {
   };
 }
 
+/**
+ * An `assistants` row read loosely (`SELECT *` or `row_to_json`, whose timestamps are strings)
+ * as an Assistant: the one parser for rows read alongside something else (a claimed run, a
+ * workflow's steps).
+ */
+export function assistantFromRow(a: Record<string, unknown>): Assistant {
+  return toAssistant({
+    ...(a as unknown as AssistantRow),
+    description: (a.description as string | null | undefined) ?? null,
+    graph_id: (a.graph_id as string | null | undefined) ?? null,
+    built_in: Boolean(a.built_in),
+    metadata: (a.metadata as Record<string, unknown> | null | undefined) ?? {},
+    version: Number(a.version),
+    created_at: new Date(a.created_at as string | Date),
+    updated_at: new Date(a.updated_at as string | Date),
+  });
+}
+
 export interface NewAssistant {
   /** A fixed id (built-ins); generated otherwise. */
   id?: string;

@@ -29,27 +29,48 @@ export interface StepFence {
   attempt: number;
 }
 
-export interface StepStart {
+/** A node's row as it starts (and, when it ended in the same batch, as it ended). */
+export interface StepRowStart {
   key: string;
   parentKey: string | null;
   path: string;
   name: string;
   type: RunStepRow['type'];
+  status: StepStatus;
   attempt: number;
   iteration: number | null;
   ord: number;
   input: unknown;
-  at: Date;
+  output: unknown;
+  error: unknown;
+  startedAt: Date;
+  finishedAt: Date | null;
+  durationMs: number | null;
 }
 
-export interface StepEnd {
+/** How a node whose row is stored already ended; `durationMs` null: from its stored start. */
+export interface StepRowEnd {
   key: string;
   status: Exclude<StepStatus, 'running'>;
   output: unknown;
   error: unknown;
+  finishedAt: Date;
+  durationMs: number | null;
+}
+
+/** A trace event; `durationOf` names the key whose stored duration is added as `duration_ms`. */
+export interface StepEvent {
+  kind: string;
   at: Date;
-  /** The trace event's data. */
-  event: Record<string, unknown>;
+  data: unknown;
+  durationOf: string | null;
+}
+
+/** What one statement writes: rows started (upserted), rows ended, events in order. */
+export interface StepWrites {
+  starts: readonly StepRowStart[];
+  ends: readonly StepRowEnd[];
+  events: readonly StepEvent[];
 }
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
@@ -57,69 +78,63 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
 /** Whether a write failed on the run_events key (two appends racing for one sequence number). */
 const seqConflict = (error: unknown) => (error as { code?: string }).code === '23505';
 
-async function withSeqRetry<T>(write: () => Promise<T>): Promise<T> {
+/**
+ * Writes a batch of a workflow run's step starts, step ends and trace events in ONE statement,
+ * only while the run is held by this attempt (its fence); events get consecutive sequence numbers
+ * in the order given. A key appears at most once in `starts` and `ends` together (the caller
+ * merges a start and an end of one batch). Returns false when the lease is gone (nothing written).
+ */
+export async function recordStepWrites(db: Queryable, fence: StepFence, writes: StepWrites): Promise<boolean> {
+  const { starts, ends, events } = writes;
+  const params = [
+    fence.runId, fence.workerId, fence.attempt,
+    starts.map((r) => r.key), starts.map((r) => r.parentKey), starts.map((r) => r.path), starts.map((r) => r.name),
+    starts.map((r) => r.type), starts.map((r) => r.status), starts.map((r) => r.attempt), starts.map((r) => r.iteration),
+    starts.map((r) => r.ord), starts.map((r) => json(r.input)), starts.map((r) => json(r.output)), starts.map((r) => json(r.error)),
+    starts.map((r) => r.startedAt), starts.map((r) => r.finishedAt), starts.map((r) => r.durationMs),
+    ends.map((r) => r.key), ends.map((r) => r.status), ends.map((r) => json(r.output)), ends.map((r) => json(r.error)),
+    ends.map((r) => r.finishedAt), ends.map((r) => r.durationMs),
+    events.map((e) => e.at), events.map((e) => e.kind), events.map((e) => json(e.data)), events.map((e) => e.durationOf),
+  ];
   for (let attempt = 1; ; attempt++) {
     try {
-      return await write();
+      const { rows } = await db.query<{ ok: boolean }>(
+        `WITH ok AS (
+           SELECT 1 FROM runs WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'running'
+         ), ins AS (
+           INSERT INTO run_steps (run_id, key, parent_key, path, name, type, status, attempt, iteration, ord, input, output, error, started_at, finished_at, duration_ms)
+           SELECT $1::uuid, u.key, u.parent_key, u.path, u.name, u.type, u.status, u.attempt, u.iteration, u.ord, u.input::jsonb, u.output::jsonb,
+             u.error::jsonb, u.started_at, u.finished_at, u.duration_ms
+           FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[], $12::int[], $13::text[],
+             $14::text[], $15::text[], $16::timestamptz[], $17::timestamptz[], $18::int[])
+             AS u(key, parent_key, path, name, type, status, attempt, iteration, ord, input, output, error, started_at, finished_at, duration_ms)
+           WHERE EXISTS (SELECT 1 FROM ok)
+           ON CONFLICT (run_id, key) DO UPDATE SET status = EXCLUDED.status, attempt = EXCLUDED.attempt, input = EXCLUDED.input,
+             started_at = EXCLUDED.started_at, output = EXCLUDED.output, error = EXCLUDED.error, finished_at = EXCLUDED.finished_at,
+             duration_ms = EXCLUDED.duration_ms
+         ), upd AS (
+           UPDATE run_steps s SET status = u.status, output = u.output::jsonb, error = u.error::jsonb, finished_at = u.finished_at,
+             duration_ms = coalesce(u.duration_ms, greatest(0, round(extract(epoch FROM (u.finished_at - s.started_at)) * 1000))::int)
+           FROM unnest($19::text[], $20::text[], $21::text[], $22::text[], $23::timestamptz[], $24::int[])
+             AS u(key, status, output, error, finished_at, duration_ms)
+           WHERE s.run_id = $1 AND s.key = u.key AND EXISTS (SELECT 1 FROM ok)
+           RETURNING s.key, s.duration_ms
+         ), ev AS (
+           INSERT INTO run_events (run_id, seq, at, kind, data)
+           SELECT $1::uuid, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = $1), 0) + u.ord, u.at, u.kind,
+             CASE WHEN u.duration_of IS NULL THEN u.data::jsonb
+               ELSE u.data::jsonb || jsonb_build_object('duration_ms', (SELECT d.duration_ms FROM upd d WHERE d.key = u.duration_of LIMIT 1)) END
+           FROM unnest($25::timestamptz[], $26::text[], $27::text[], $28::text[]) WITH ORDINALITY AS u(at, kind, data, duration_of, ord)
+           WHERE EXISTS (SELECT 1 FROM ok)
+         )
+         SELECT EXISTS (SELECT 1 FROM ok) AS ok`,
+        params,
+      );
+      return rows[0]?.ok === true;
     } catch (error) {
       if (attempt >= 5 || !seqConflict(error)) throw error;
     }
   }
-}
-
-/**
- * Records that a node started (status `running`) and appends its `step_started` event, in one
- * statement, only while the run is held by this attempt. Returns false when the lease is gone.
- */
-export async function recordStepStart(db: Queryable, fence: StepFence, step: StepStart, event: Record<string, unknown>): Promise<boolean> {
-  return withSeqRetry(async () => {
-    const { rows } = await db.query(
-      `WITH ok AS (
-         SELECT 1 FROM runs WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'running'
-       ), s AS (
-         INSERT INTO run_steps (run_id, key, parent_key, path, name, type, status, attempt, iteration, ord, input, started_at)
-         SELECT $1::uuid, $4::text, $5::text, $6::text, $7::text, $8::text, 'running', $9::int, $10::int, $11::int, $12::jsonb, $13::timestamptz FROM ok
-         ON CONFLICT (run_id, key) DO UPDATE SET status = 'running', attempt = EXCLUDED.attempt, input = EXCLUDED.input,
-           started_at = EXCLUDED.started_at, output = NULL, error = NULL, finished_at = NULL, duration_ms = NULL
-         RETURNING key
-       ), e AS (
-         INSERT INTO run_events (run_id, seq, at, kind, data)
-         SELECT $1::uuid, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = $1), 0) + 1, $13::timestamptz, 'step_started', $14::jsonb FROM s
-       )
-       SELECT key FROM s`,
-      [
-        fence.runId, fence.workerId, fence.attempt, step.key, step.parentKey, step.path, step.name, step.type, step.attempt,
-        step.iteration, step.ord, json(step.input), step.at, JSON.stringify(event),
-      ],
-    );
-    return rows.length > 0;
-  });
-}
-
-/**
- * Records how a node ended (output or error, duration) and appends its `step_finished` event, in
- * one statement, fenced like {@link recordStepStart}. Returns false when the lease is gone.
- */
-export async function recordStepEnd(db: Queryable, fence: StepFence, end: StepEnd): Promise<boolean> {
-  return withSeqRetry(async () => {
-    const { rows } = await db.query(
-      `WITH ok AS (
-         SELECT 1 FROM runs WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'running'
-       ), s AS (
-         UPDATE run_steps SET status = $5::text, output = $6::jsonb, error = $7::jsonb, finished_at = $8::timestamptz,
-           duration_ms = greatest(0, round(extract(epoch FROM ($8::timestamptz - started_at)) * 1000))::int
-         WHERE run_id = $1 AND key = $4 AND EXISTS (SELECT 1 FROM ok)
-         RETURNING key, duration_ms
-       ), e AS (
-         INSERT INTO run_events (run_id, seq, at, kind, data)
-         SELECT $1::uuid, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = $1), 0) + 1, $8::timestamptz, 'step_finished',
-           $9::jsonb || jsonb_build_object('duration_ms', s.duration_ms) FROM s
-       )
-       SELECT key FROM s`,
-      [fence.runId, fence.workerId, fence.attempt, end.key, end.status, json(end.output), json(end.error), end.at, JSON.stringify(end.event)],
-    );
-    return rows.length > 0;
-  });
 }
 
 /** A run's steps in execution order. */

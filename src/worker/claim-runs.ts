@@ -1,5 +1,6 @@
 import type { Assistant } from '../agents/runtime.ts';
 import type { RunOwner } from '../agents/execute-assistant.ts';
+import { assistantFromRow } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { appendRunEvents } from '../store/run-events.ts';
 import type { RunRow } from '../store/runs.ts';
@@ -47,25 +48,7 @@ function toClaimedRun(row: StartedRow): ClaimedRun {
   // The run's own config/context (an api run's) win over its schedule's.
   const runConfig = ownConfig ?? schedule_config?.config;
   const runContext = ownContext ?? schedule_config?.context;
-  const assistant: Assistant | null = a
-    ? {
-        id: a.id as string,
-        ownerId: a.owner_id as string,
-        name: a.name as string,
-        description: (a.description as string | null) ?? null,
-        kind: a.kind as Assistant['kind'],
-        config: a.config as Record<string, unknown>,
-        status: a.status as Assistant['status'],
-        graphId: (a.graph_id as string | null) ?? null,
-        builtIn: Boolean(a.built_in),
-        metadata: (a.metadata as Record<string, unknown> | null) ?? {},
-        maxConcurrent: a.max_concurrent == null ? null : Number(a.max_concurrent),
-        rateLimit: a.rate_limit == null ? null : Number(a.rate_limit),
-        version: Number(a.version),
-        createdAt: new Date(a.created_at as string),
-        updatedAt: new Date(a.updated_at as string),
-      }
-    : null;
+  const assistant: Assistant | null = a ? assistantFromRow(a) : null;
   return {
     ...run,
     assistant,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AssistantService } from '../agents/assistant-service.ts';
 import { triggers } from '../agents/runtime.ts';
@@ -11,9 +10,10 @@ import type { Database } from '../store/database.ts';
 import { listRunEvents } from '../store/run-events.ts';
 import { listRunSteps } from '../store/run-steps.ts';
 import { stepTree, type RunStepResource } from '../workflows/step-tree.ts';
-import { cancelRun, finalStatuses, findRun, insertRuns, listRuns, type RunRow } from '../store/runs.ts';
+import { cancelRun, finalStatuses, findRun, listRuns, type RunRow } from '../store/runs.ts';
 import { toRunEventResource, toRunResource, type RunEventResource, type RunResource } from './run-resource.ts';
 import { RunWaiter } from './run-waiter.ts';
+import { insertApiRun } from './api-run.ts';
 
 const statuses = ['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped'] as const;
 
@@ -92,36 +92,7 @@ export class RunService {
     const { db, clock, startDeadlineMs } = this.options;
     const assistant = await runnableAssistant(this.options.assistants, actor, input.assistant_id);
     if (input.thread_id) await usableThread(db, actor, input.thread_id);
-    const now = clock.now();
-    const id = randomUUID();
-    await db.transaction(async (tx) => {
-      await insertRuns(tx, [
-        {
-          id,
-          schedule_id: null,
-          assistant_id: assistant.id,
-          thread_id: input.thread_id ?? null,
-          owner_id: actor.userId,
-          trigger: 'api',
-          scheduled_for: null,
-          not_before: new Date(now),
-          start_deadline: new Date(now + startDeadlineMs),
-          run_number: null,
-          input: input.input ?? null,
-          metadata: input.metadata,
-          ...(input.config !== undefined && { config: input.config }),
-          ...(input.context !== undefined && { context: input.context }),
-          max_attempts: input.retry?.max_attempts ?? 1,
-          timeout_ms: input.timeout === null ? null : Math.round((input.timeout ?? 300) * 1000),
-          retry_backoff_ms: Math.round((input.retry?.backoff?.initial_s ?? 1) * 1000),
-          retry_backoff_factor: input.retry?.backoff?.factor ?? 2,
-          retry_backoff_max_ms: Math.round((input.retry?.backoff?.max_s ?? 300) * 1000),
-          ignore_overlap: false,
-          created_at: new Date(now),
-        },
-      ]);
-      await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(now)]);
-    });
+    const id = await insertApiRun(db, { assistantId: assistant.id }, actor.userId, input, { now: clock.now(), startDeadlineMs });
     return this.get(actor, id);
   }
 

@@ -6,6 +6,7 @@ import type { Assistant, AssistantRuntime, RunContext, RunResult } from '../agen
 import { RunFailure } from '../agents/runtime.ts';
 import type { Clock } from '../clock.ts';
 import { templateValues } from '../scheduler/input-template.ts';
+import { assistantFromRow } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { beginWorkflowRun } from '../store/workflow-runs.ts';
 import { findWorkflow, findWorkflowVersion } from '../store/workflows.ts';
@@ -58,25 +59,7 @@ async function preloadAssistants(db: Database, definition: WorkflowDefinition, i
   const valid = [...ids].filter((id) => uuidShape.test(id));
   const { rows } = await db.query<Record<string, unknown>>('SELECT * FROM assistants WHERE id = ANY($1::uuid[])', [valid]);
   for (const id of ids) into.set(id, null);
-  for (const a of rows) {
-    into.set(a.id as string, {
-      id: a.id as string,
-      ownerId: a.owner_id as string,
-      name: a.name as string,
-      description: (a.description as string | null) ?? null,
-      kind: a.kind as Assistant['kind'],
-      config: a.config as Record<string, unknown>,
-      status: a.status as Assistant['status'],
-      graphId: (a.graph_id as string | null) ?? null,
-      builtIn: Boolean(a.built_in),
-      metadata: (a.metadata as Record<string, unknown> | null) ?? {},
-      maxConcurrent: a.max_concurrent == null ? null : Number(a.max_concurrent),
-      rateLimit: a.rate_limit == null ? null : Number(a.rate_limit),
-      version: Number(a.version),
-      createdAt: a.created_at as Date,
-      updatedAt: a.updated_at as Date,
-    });
-  }
+  for (const a of rows) into.set(a.id as string, assistantFromRow(a));
 }
 
 function ownerMay(owner: RunOwner | null | undefined, run: RunToExecute, workflowOwner: string, name: string): void {

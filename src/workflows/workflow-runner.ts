@@ -2,13 +2,14 @@ import { inSpan } from '../observability/tracing.ts';
 import { RunFailure } from '../agents/runtime.ts';
 import type { Clock } from '../clock.ts';
 import type { Queryable } from '../store/database.ts';
-import { recordStepEnd, recordStepStart, type RunStepRow, type StepFence } from '../store/run-steps.ts';
+import type { RunStepRow, StepFence } from '../store/run-steps.ts';
 import { runConditionNode } from './condition-node.ts';
 import { runLoopNode } from './loop-node.ts';
 import { runParallelNode } from './parallel-node.ts';
 import { runRouterNode } from './router-node.ts';
 import { contentValue, renderStepInput } from './step-input.ts';
 import { runStepNode } from './step-node.ts';
+import { LeaseLost, StepWriter } from './step-writer.ts';
 import type { CompiledExpressions } from './workflow-validate.ts';
 import type { WorkflowDefinition, WorkflowNode } from './workflow-definition.ts';
 
@@ -96,41 +97,47 @@ export function expressionFailure(expression: string, message: string): RunFailu
   });
 }
 
-class LeaseLost extends Error {
-  constructor() {
-    super('the run is no longer held by this worker (lease lost): stopping the workflow');
-    this.name = 'LeaseLost';
-  }
-}
-
 /**
- * Walks a workflow's tree and checkpoints it: each node's start and end are one fenced statement
- * each (its `run_steps` row and its trace event). Steps finished by an earlier attempt are taken
- * from `done` and not executed again, so a recovered or retried run resumes at the first node that
- * did not finish; containers are walked again and decide the same way from the same data.
+ * Walks a workflow's tree and checkpoints it: each node's start and end are its `run_steps` row
+ * and a trace event, written through a {@link StepWriter} (what is recorded in one turn goes out
+ * as one fenced statement). A step is called only once its start is committed, and with it
+ * everything recorded before (the previous step's end): a step reported finished is never called
+ * again. Ends are not awaited otherwise; the run's output waits for all of them. Steps finished by
+ * an earlier attempt are taken from `done` and not executed again, so a recovered or retried run
+ * resumes at the first node that did not finish; containers are walked again and decide the same
+ * way from the same data.
  *
  * @example
  * const runner = new WorkflowRunner(deps);
  * const output = await runner.run(loaded, input, signal); // { content, steps }
  */
 export class WorkflowRunner {
-  /** The attempt each running step is at, by key (for its end event). */
-  private readonly attempts = new Map<string, number>();
-  /**
-   * The runner's writes, one after another: parallel branches would otherwise race for the next
-   * trace sequence number (and retry), and the trace keeps the order in which nodes moved.
-   */
-  private writes: Promise<unknown> = Promise.resolve();
+  /** The attempt each running node is at and when it started, by key (for its end). */
+  private readonly attempts = new Map<string, { attempt: number; at: number }>();
+  private readonly writer: StepWriter;
 
-  /** Appends a trace event after the runner's earlier writes. */
-  readonly emit = (kind: string, data?: unknown): Promise<void> => this.serial(() => this.deps.emit(kind, data));
+  /** Appends a trace event after the runner's earlier writes (not awaited: it goes with the next). */
+  readonly emit = (kind: string, data?: unknown): Promise<void> => {
+    void this.writer.event({ kind, at: new Date(this.deps.clock.now()), data: data ?? null, durationOf: null });
+    return Promise.resolve();
+  };
 
-  constructor(readonly deps: WorkflowRunnerDeps) {}
+  constructor(readonly deps: WorkflowRunnerDeps) {
+    this.writer = new StepWriter(deps.db, deps.fence);
+  }
 
   /** Runs a whole workflow; resolves with `{content, steps}` (last content, every step's output by name). */
   async run(workflow: LoadedWorkflow, input: unknown, signal: AbortSignal): Promise<{ content: unknown; steps: Record<string, unknown> }> {
     const scope: WorkflowScope = { input, outputs: new Map(), compiled: workflow.compiled, depth: 0 };
-    const content = await this.runSequence(workflow.definition.steps, input, { scope, path: 'steps', key: 'steps', parentKey: null, iteration: null, signal, skipped: { count: 0 }, sinks: [] });
+    let content: unknown;
+    try {
+      content = await this.runSequence(workflow.definition.steps, input, { scope, path: 'steps', key: 'steps', parentKey: null, iteration: null, signal, skipped: { count: 0 }, sinks: [] });
+    } catch (error) {
+      // The nodes' ends (and cancellations) are recorded before the run's failure is.
+      const lost = await this.writer.flushed().then(() => undefined, (failure: unknown) => failure);
+      throw lost instanceof LeaseLost ? lost : error;
+    }
+    await this.writer.flushed();
     return { content: contentValue(content), steps: Object.fromEntries([...scope.outputs].map(([name, value]) => [name, contentValue(value)])) };
   }
 
@@ -229,35 +236,40 @@ export class WorkflowRunner {
     }
   }
 
-  private serial<T>(write: () => Promise<T>): Promise<T> {
-    const next = this.writes.then(write, write);
-    this.writes = next.catch(() => {});
-    return next;
-  }
-
-  /** Records a node's (or a step attempt's) start. */
+  /**
+   * Records a node's (or a step attempt's) start. A step's resolves once committed (the step is
+   * called after it); a container's resolves at once (its first child's start carries it).
+   */
   async started(node: WorkflowNode, frame: NodeFrame, input: unknown, attempt: number): Promise<void> {
-    const at = new Date(this.deps.clock.now());
-    this.attempts.set(frame.key, attempt);
-    const event = { key: frame.key, path: frame.path, name: node.name, type: node.type, attempt, iteration: frame.iteration, input: contentValue(input) };
-    const ok = await this.serial(() => recordStepStart(
-      this.deps.db,
-      this.deps.fence,
-      { key: frame.key, parentKey: frame.parentKey, path: frame.path, name: node.name, type: node.type, attempt, iteration: frame.iteration, ord: frame.ord, input: contentValue(input), at },
-      event,
-    ));
-    if (!ok) throw new LeaseLost();
+    const now = this.deps.clock.now();
+    const at = new Date(now);
+    this.attempts.set(frame.key, { attempt, at: now });
+    const value = contentValue(input);
+    const written = this.writer.start(
+      {
+        key: frame.key, parentKey: frame.parentKey, path: frame.path, name: node.name, type: node.type, status: 'running', attempt,
+        iteration: frame.iteration, ord: frame.ord, input: value, output: null, error: null, startedAt: at, finishedAt: null, durationMs: null,
+      },
+      { kind: 'step_started', at, data: { key: frame.key, path: frame.path, name: node.name, type: node.type, attempt, iteration: frame.iteration, input: value }, durationOf: null },
+    );
+    if (node.type === 'step' && node.workflow_id === undefined) await written;
   }
 
-  /** Records how a node ended. */
-  async ended(node: WorkflowNode, frame: NodeFrame, status: 'success' | 'error' | 'skipped' | 'cancelled', output: unknown, error: unknown): Promise<void> {
-    const at = new Date(this.deps.clock.now());
-    const attempt = this.attempts.get(frame.key) ?? 1;
-    const event: Record<string, unknown> = { key: frame.key, path: frame.path, name: node.name, type: node.type, status, attempt, iteration: frame.iteration };
+  /** Records how a node ended (not awaited: the next start, or the run's end, waits for it). */
+  ended(node: WorkflowNode, frame: NodeFrame, status: 'success' | 'error' | 'skipped' | 'cancelled', output: unknown, error: unknown): Promise<void> {
+    const now = this.deps.clock.now();
+    const at = new Date(now);
+    const started = this.attempts.get(frame.key);
+    const durationMs = started === undefined ? null : Math.max(0, now - started.at);
+    const event: Record<string, unknown> = { key: frame.key, path: frame.path, name: node.name, type: node.type, status, attempt: started?.attempt ?? 1, iteration: frame.iteration };
     if (output !== null) event.output = output;
     if (error !== null) event.error = error;
-    const ok = await this.serial(() => recordStepEnd(this.deps.db, this.deps.fence, { key: frame.key, status, output, error, at, event }));
-    if (!ok) throw new LeaseLost();
+    if (durationMs !== null) event.duration_ms = durationMs;
+    void this.writer.end(
+      { key: frame.key, status, output, error, finishedAt: at, durationMs },
+      { kind: 'step_finished', at, data: event, durationOf: durationMs === null ? frame.key : null },
+    );
+    return Promise.resolve();
   }
 }
 

@@ -8,7 +8,7 @@ import { KairosError, notFound } from '../errors.ts';
 import { usableThread } from '../scheduler/access.ts';
 import { parseScheduleInput } from '../scheduler/schedule-input.ts';
 import type { Database, Queryable } from '../store/database.ts';
-import { findRun, insertRuns, listRuns } from '../store/runs.ts';
+import { findRun, listRuns } from '../store/runs.ts';
 import {
   deleteWorkflow,
   findWorkflow,
@@ -18,6 +18,7 @@ import {
   updateWorkflow,
   type WorkflowRow,
 } from '../store/workflows.ts';
+import { insertApiRun } from '../worker/api-run.ts';
 import { toRunResource, type RunResource } from '../worker/run-resource.ts';
 import { runCreateSchema } from '../worker/run-service.ts';
 import type { WorkflowDefinition } from './workflow-definition.ts';
@@ -235,35 +236,7 @@ export class WorkflowService {
     const workflow = await this.runnable(actor, id);
     const { db, clock, startDeadlineMs } = this.options;
     if (input.thread_id) await usableThread(db, actor, input.thread_id);
-    const now = clock.now();
-    const runId = randomUUID();
-    await db.transaction(async (tx) => {
-      await insertRuns(tx, [
-        {
-          id: runId,
-          schedule_id: null,
-          assistant_id: null,
-          workflow_id: workflow.id,
-          thread_id: input.thread_id ?? null,
-          owner_id: actor.userId,
-          trigger: 'api',
-          scheduled_for: null,
-          not_before: new Date(now),
-          start_deadline: new Date(now + startDeadlineMs),
-          run_number: null,
-          input: input.input ?? null,
-          metadata: input.metadata,
-          max_attempts: input.retry?.max_attempts ?? 1,
-          timeout_ms: input.timeout === null ? null : Math.round((input.timeout ?? 300) * 1000),
-          retry_backoff_ms: Math.round((input.retry?.backoff?.initial_s ?? 1) * 1000),
-          retry_backoff_factor: input.retry?.backoff?.factor ?? 2,
-          retry_backoff_max_ms: Math.round((input.retry?.backoff?.max_s ?? 300) * 1000),
-          ignore_overlap: false,
-          created_at: new Date(now),
-        },
-      ]);
-      await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(now)]);
-    });
+    const runId = await insertApiRun(db, { workflowId: workflow.id }, actor.userId, input, { now: clock.now(), startDeadlineMs });
     return toRunResource((await findRun(db, runId))!);
   }
 

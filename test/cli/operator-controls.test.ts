@@ -1,40 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quoteIdent } from '../../src/store/database.ts';
-import { openPostgres } from '../../src/store/postgres-driver.ts';
-import { testDatabaseUrl, uniqueSchema } from '../helpers/databases.ts';
-import { runKairos as run, runKairosSync, startKairosProcess, type KairosProcess } from '../helpers/kairos-process.ts';
+import { runKairos as run, startCliServer, type CliServer } from '../helpers/kairos-process.ts';
 
 // `kairos schedules backfill` and `kairos schedules pause --note`, as a subprocess against a running server.
 describe('kairos schedules backfill and pause --note (subprocess)', () => {
-  const schema = uniqueSchema('cliops');
-  const dbEnv = { DATABASE_URL: testDatabaseUrl, KAIROS_DB_SCHEMA: schema };
-  let server: KairosProcess;
+  let cli: CliServer;
   let env: Record<string, string>;
   let scheduleId: string;
 
   beforeAll(async () => {
-    const created = runKairosSync(['keys', 'create', '--role', 'admin', '--json'], dbEnv);
-    expect(created.status, created.stderr).toBe(0);
-    const key = JSON.parse(created.stdout) as { key: string; user: { id: string } };
-    const db = openPostgres({ connectionString: testDatabaseUrl, schema });
-    const { rows } = await db.query<{ id: string }>(
-      "INSERT INTO assistants (owner_id, name, kind, config) VALUES ($1, 'Reporter', 'http', '{\"url\":\"https://agents.example/run\"}') RETURNING id",
-      [key.user.id],
-    );
-    await db.close();
     // API role only: the backfilled runs stay pending, so what the CLI created can be read back.
-    server = await startKairosProcess({ ...dbEnv, KAIROS_ROLES: 'api' });
-    env = { ...dbEnv, KAIROS_URL: server.url, KAIROS_API_KEY: key.key };
-    const schedule = await run(['schedules', 'create', '--assistant', rows[0]!.id, '--cron', '0 6 * * *', '--name', 'daily', '--json'], env);
+    cli = await startCliServer('cliops', { assistant: { name: 'Reporter' } });
+    env = cli.env;
+    const schedule = await run(['schedules', 'create', '--assistant', cli.assistantId, '--cron', '0 6 * * *', '--name', 'daily', '--json'], env);
     expect(schedule.status, schedule.stderr).toBe(0);
     scheduleId = (JSON.parse(schedule.stdout) as { id: string }).id;
   }, 120_000);
 
   afterAll(async () => {
-    await server?.stop();
-    const db = openPostgres({ connectionString: testDatabaseUrl, schema: 'public' });
-    await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-    await db.close();
+    await cli?.close();
   });
 
   it('previews with --dry-run, backfills, then creates nothing new; a too-large window exits non-zero saying how to split', { timeout: 120_000 }, async () => {

@@ -2,15 +2,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quoteIdent } from '../../src/store/database.ts';
-import { openPostgres } from '../../src/store/postgres-driver.ts';
-import { testDatabaseUrl, uniqueSchema } from '../helpers/databases.ts';
-import { runKairos as run, runKairosSync, startKairosProcess, type KairosProcess } from '../helpers/kairos-process.ts';
+import { runKairos as run, startCliServer, type CliServer } from '../helpers/kairos-process.ts';
 
 describe('kairos schedules apply -f (subprocess against a running server)', () => {
-  const schema = uniqueSchema('cliapply');
-  const dbEnv = { DATABASE_URL: testDatabaseUrl, KAIROS_DB_SCHEMA: schema };
-  let server: KairosProcess;
+  let cli: CliServer;
   let env: Record<string, string>;
   let dir: string;
   let assistantId: string;
@@ -22,25 +17,12 @@ describe('kairos schedules apply -f (subprocess against a running server)', () =
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kairos-apply-'));
-    const created = runKairosSync(['keys', 'create', '--role', 'admin', '--json'], dbEnv);
-    expect(created.status, created.stderr).toBe(0);
-    const key = JSON.parse(created.stdout) as { key: string; user: { id: string } };
-    const db = openPostgres({ connectionString: testDatabaseUrl, schema });
-    const { rows } = await db.query<{ id: string }>(
-      "INSERT INTO assistants (owner_id, name, kind, config, graph_id) VALUES ($1, 'Reporter', 'http', '{\"url\":\"https://agents.example/run\"}', 'reporter') RETURNING id",
-      [key.user.id],
-    );
-    await db.close();
-    assistantId = rows[0]!.id;
-    server = await startKairosProcess({ ...dbEnv, KAIROS_ROLES: 'api' });
-    env = { ...dbEnv, KAIROS_URL: server.url, KAIROS_API_KEY: key.key };
+    cli = await startCliServer('cliapply', { assistant: { name: 'Reporter', graphId: 'reporter' } });
+    ({ env, assistantId } = cli);
   }, 120_000);
 
   afterAll(async () => {
-    await server?.stop();
-    const db = openPostgres({ connectionString: testDatabaseUrl, schema: 'public' });
-    await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-    await db.close();
+    await cli?.close();
   });
 
   it('prints created, then unchanged / updated / skipped per schedule', { timeout: 120_000 }, async () => {

@@ -2,34 +2,27 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quoteIdent } from '../../src/store/database.ts';
-import { openPostgres } from '../../src/store/postgres-driver.ts';
-import { testDatabaseUrl, uniqueSchema } from '../helpers/databases.ts';
-import { runKairos as run, runKairosSync, startKairosProcess, type KairosProcess } from '../helpers/kairos-process.ts';
+import { runKairos as run, runKairosSync, startCliServer, type CliServer } from '../helpers/kairos-process.ts';
 
 describe('kairos sql', () => {
-  const schema = uniqueSchema('clisql');
+  let cli: CliServer;
+  let server: CliServer['server'];
   // PORT names a closed port, so that no local server is mistaken for the holder of a data dir.
-  const dbEnv = { DATABASE_URL: testDatabaseUrl, KAIROS_DB_SCHEMA: schema, PORT: '9' };
-  let server: KairosProcess;
+  let dbEnv: Record<string, string>;
   let memberKey: string;
   let adminKey: string;
 
   beforeAll(async () => {
-    const admin = runKairosSync(['keys', 'create', '--role', 'admin', '--json'], dbEnv);
-    expect(admin.status, admin.stderr).toBe(0);
-    adminKey = (JSON.parse(admin.stdout) as { key: string }).key;
+    cli = await startCliServer('clisql', { dbEnv: { PORT: '9' } });
+    ({ server, dbEnv } = cli);
+    adminKey = cli.admin.key;
     const member = runKairosSync(['keys', 'create', '--role', 'member', '--json'], dbEnv);
     expect(member.status, member.stderr).toBe(0);
     memberKey = (JSON.parse(member.stdout) as { key: string }).key;
-    server = await startKairosProcess({ DATABASE_URL: testDatabaseUrl, KAIROS_DB_SCHEMA: schema, KAIROS_ROLES: 'api' });
   }, 120_000);
 
   afterAll(async () => {
-    await server?.stop();
-    const db = openPostgres({ connectionString: testDatabaseUrl, schema: 'public' });
-    await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-    await db.close();
+    await cli?.close();
   });
 
   it('prints a table, JSON and CSV on the database directly', { timeout: 60_000 }, async () => {

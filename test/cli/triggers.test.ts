@@ -1,38 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quoteIdent } from '../../src/store/database.ts';
-import { openPostgres } from '../../src/store/postgres-driver.ts';
 import { signGithub } from '../../src/triggers/github-signature.ts';
-import { testDatabaseUrl, uniqueSchema } from '../helpers/databases.ts';
-import { runKairos as run, runKairosSync, startKairosProcess, type KairosProcess } from '../helpers/kairos-process.ts';
+import { runKairos as run, startCliServer, type CliServer } from '../helpers/kairos-process.ts';
 
 describe('kairos triggers (subprocess against a running server)', () => {
-  const schema = uniqueSchema('clitrg');
-  const dbEnv = { DATABASE_URL: testDatabaseUrl, KAIROS_DB_SCHEMA: schema };
   const secret = 'cli-hook-secret-value';
-  let server: KairosProcess;
+  let cli: CliServer;
+  let server: CliServer['server'];
   let env: Record<string, string>;
   let assistantId: string;
 
   beforeAll(async () => {
-    const created = runKairosSync(['keys', 'create', '--role', 'admin', '--json'], dbEnv);
-    expect(created.status, created.stderr).toBe(0);
-    const key = JSON.parse(created.stdout) as { key: string; user: { id: string } };
-    const db = openPostgres({ connectionString: testDatabaseUrl, schema });
-    const { rows } = await db.query<{ id: string }>(
-      "INSERT INTO assistants (owner_id, name, kind, config) VALUES ($1, 'Reviewer', 'http', '{\"url\":\"https://agents.example/run\"}') RETURNING id",
-      [key.user.id],
-    );
-    await db.close();
-    assistantId = rows[0]!.id;
-    server = await startKairosProcess({ ...dbEnv, KAIROS_ROLES: 'api', CLI_HOOK_SECRET: secret });
-    env = { ...dbEnv, KAIROS_URL: server.url, KAIROS_API_KEY: key.key };
+    cli = await startCliServer('clitrg', { assistant: { name: 'Reviewer' }, serverEnv: { CLI_HOOK_SECRET: secret } });
+    ({ server, env, assistantId } = cli);
   }, 120_000);
 
   afterAll(async () => {
-    await server?.stop();
-    const db = openPostgres({ connectionString: testDatabaseUrl, schema: 'public' });
-    await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-    await db.close();
+    await cli?.close();
   });
 
   it('creates, lists and shows a trigger with its full URL, and lists its deliveries', { timeout: 300_000 }, async () => {

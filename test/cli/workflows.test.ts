@@ -2,17 +2,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quoteIdent } from '../../src/store/database.ts';
-import { openPostgres } from '../../src/store/postgres-driver.ts';
-import { testDatabaseUrl, uniqueSchema } from '../helpers/databases.ts';
-import { runKairos as run, runKairosSync, startKairosProcess, type KairosProcess } from '../helpers/kairos-process.ts';
+import { runKairos as run, startCliServer, type CliServer } from '../helpers/kairos-process.ts';
 
 // `kairos workflows …` as subprocesses against a real server (api + worker) whose config file
 // registers one module, so that `run --wait` runs the workflow to its end.
 describe('kairos workflows (subprocess against a running server)', () => {
-  const schema = uniqueSchema('cliwf');
-  const dbEnv = { DATABASE_URL: testDatabaseUrl, KAIROS_DB_SCHEMA: schema };
-  let server: KairosProcess;
+  let cli: CliServer;
   let env: Record<string, string>;
   let dir: string;
 
@@ -22,18 +17,13 @@ describe('kairos workflows (subprocess against a running server)', () => {
       join(dir, 'kairos.config.mjs'),
       `export default { assistants: [{ id: 'shout', name: 'Shout', run: (input) => ({ text: String(input.text ?? input).toUpperCase() }) }] };\n`,
     );
-    const created = runKairosSync(['keys', 'create', '--role', 'admin', '--json'], dbEnv);
-    expect(created.status, created.stderr).toBe(0);
-    const key = JSON.parse(created.stdout) as { key: string };
-    server = await startKairosProcess({ ...dbEnv, KAIROS_CONFIG: join(dir, 'kairos.config.mjs'), KAIROS_POLL_INTERVAL_MS: '100' });
-    env = { ...dbEnv, KAIROS_URL: server.url, KAIROS_API_KEY: key.key };
+    // Every role (api, scheduler, worker): `run --wait` needs a worker.
+    cli = await startCliServer('cliwf', { serverEnv: { KAIROS_ROLES: '', KAIROS_CONFIG: join(dir, 'kairos.config.mjs'), KAIROS_POLL_INTERVAL_MS: '100' } });
+    env = cli.env;
   }, 120_000);
 
   afterAll(async () => {
-    await server?.stop();
-    const db = openPostgres({ connectionString: testDatabaseUrl, schema: 'public' });
-    await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-    await db.close();
+    await cli?.close();
   });
 
   it('validates, creates from a file, lists, gets and runs with --wait printing the output', { timeout: 120_000 }, async () => {

@@ -1,6 +1,9 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { quoteIdent } from '../../src/store/database.ts';
+import { openPostgres } from '../../src/store/postgres-driver.ts';
+import { testDatabaseUrl, uniqueSchema } from './databases.ts';
 
 export const kairosBin = fileURLToPath(new URL('../../bin/kairos.js', import.meta.url));
 
@@ -101,4 +104,79 @@ export function runKairos(args: string[], env: Record<string, string>): Promise<
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** A `kairos serve` subprocess on its own schema with an admin key, for CLI tests. */
+export interface CliServer {
+  server: KairosProcess;
+  /** The database only (for commands that work on it directly, and for `keys create`). */
+  dbEnv: Record<string, string>;
+  /** `dbEnv` with KAIROS_URL and the admin's KAIROS_API_KEY: commands against the server. */
+  env: Record<string, string>;
+  admin: { key: string; userId: string };
+  /** The http assistant created for the test, when asked for one. */
+  assistantId: string;
+  /** Stops the server and drops the schema. */
+  close(): Promise<void>;
+}
+
+export interface CliServerOptions {
+  /** Added to the database environment (e.g. `PORT: '9'`, so that no local server is picked up). */
+  dbEnv?: Record<string, string>;
+  /** Added to the server's environment; KAIROS_ROLES is `api` unless given (`''`: the default roles). */
+  serverEnv?: Record<string, string>;
+  /** An http assistant of the admin's to create before the server starts. */
+  assistant?: { name: string; graphId?: string };
+}
+
+/**
+ * For CLI tests: creates an admin key with `kairos keys create` on a fresh schema, optionally an
+ * http assistant, then starts `kairos serve` (api role) on it. `close()` stops it and drops the schema.
+ *
+ * @example
+ * const cli = await startCliServer('clires', { assistant: { name: 'Reporter' } });
+ * await runKairos(['schedules', 'list'], cli.env);
+ * await cli.close();
+ */
+export async function startCliServer(prefix: string, options: CliServerOptions = {}): Promise<CliServer> {
+  const schema = uniqueSchema(prefix);
+  const dbEnv = { DATABASE_URL: testDatabaseUrl, KAIROS_DB_SCHEMA: schema, ...options.dbEnv };
+  const drop = async () => {
+    const db = openPostgres({ connectionString: testDatabaseUrl, schema: 'public' });
+    await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    await db.close();
+  };
+  const created = runKairosSync(['keys', 'create', '--role', 'admin', '--json'], dbEnv);
+  if (created.status !== 0) {
+    await drop();
+    throw new Error(`kairos keys create failed (${created.status}): ${created.stderr}`);
+  }
+  const key = JSON.parse(created.stdout) as { key: string; user: { id: string } };
+  let assistantId = '';
+  if (options.assistant) {
+    const db = openPostgres({ connectionString: testDatabaseUrl, schema });
+    const { rows } = await db.query<{ id: string }>(
+      'INSERT INTO assistants (owner_id, name, kind, config, graph_id) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+      [key.user.id, options.assistant.name, 'http', JSON.stringify({ url: 'https://agents.example/run' }), options.assistant.graphId ?? null],
+    );
+    await db.close();
+    assistantId = rows[0]!.id;
+  }
+  const serverEnv: Record<string, string> = { DATABASE_URL: testDatabaseUrl, KAIROS_DB_SCHEMA: schema, KAIROS_ROLES: 'api', ...options.serverEnv };
+  if (serverEnv.KAIROS_ROLES === '') delete serverEnv.KAIROS_ROLES;
+  const server = await startKairosProcess(serverEnv).catch(async (error: unknown) => {
+    await drop();
+    throw error;
+  });
+  return {
+    server,
+    dbEnv,
+    env: { ...dbEnv, KAIROS_URL: server.url, KAIROS_API_KEY: key.key },
+    admin: { key: key.key, userId: key.user.id },
+    assistantId,
+    async close() {
+      await server.stop();
+      await drop();
+    },
+  };
 }
