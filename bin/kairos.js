@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point. Runs the compiled JavaScript in dist/ when it is a build of the current sources;
-// builds it first when it is missing or stale (scripts/build.js: esbuild, well under a second),
+// builds it first when it is missing or stale (scripts/build.js, esbuild),
 // so an edited source is never run from an old build. KAIROS_DEV=1 runs the TypeScript sources
 // through tsx instead. See docs/development.md.
 import { dirname, join } from 'node:path';

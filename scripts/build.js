@@ -100,6 +100,11 @@ export async function buildIfStale({ root = defaultRoot } = {}) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const started = performance.now();
-  const stamp = process.argv.includes('--if-stale') ? await buildIfStale() : await build({ clean: process.argv.includes('--clean') });
-  console.error(`kairos: built dist/${stamp.entry} in ${Math.round(performance.now() - started)} ms`);
+  const fresh = process.argv.includes('--if-stale') && chooseEntry({ dev: false, stamp: readStamp(join(defaultRoot, 'dist')), fingerprint: sourceFingerprint(defaultRoot) }).run === 'build';
+  if (fresh) {
+    console.error('kairos: dist/ is up to date');
+  } else {
+    const stamp = await build({ clean: process.argv.includes('--clean') });
+    console.error(`kairos: built dist/${stamp.entry} in ${Math.round(performance.now() - started)} ms`);
+  }
 }
