@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { triggersApi } from '../api/endpoints.ts';
 import type { InboundTrigger, TriggerDelivery } from '../api/types.ts';
 import { useCatalog } from '../components/catalog.tsx';
@@ -37,7 +37,13 @@ export function TriggersPage() {
   const poll = usePoll((signal) => triggersApi.list(signal), [], 5000);
   const { canWrite } = useSession();
   const [creating, setCreating] = useState(false);
-  const triggers = poll.data?.data;
+  // A deleted trigger's card goes at once, and only then is everything refreshed: a card still on
+  // screen would ask for the deleted trigger's deliveries (a 404).
+  const [removed, setRemoved] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => {
+    if (removed.size > 0) refreshAll();
+  }, [removed]);
+  const triggers = poll.data?.data.filter((trigger) => !removed.has(trigger.id));
   return (
     <div className="page">
       <header className="page-head">
@@ -68,14 +74,14 @@ export function TriggersPage() {
       )}
       <div className="stack">
         {(triggers ?? []).map((trigger) => (
-          <TriggerCard key={trigger.id} trigger={trigger} />
+          <TriggerCard key={trigger.id} trigger={trigger} onRemoved={(id) => setRemoved((prev) => new Set(prev).add(id))} />
         ))}
       </div>
     </div>
   );
 }
 
-function TriggerCard({ trigger }: { trigger: InboundTrigger }) {
+function TriggerCard({ trigger, onRemoved }: { trigger: InboundTrigger; onRemoved: (id: string) => void }) {
   const { assistants } = useCatalog();
   const { canWrite } = useSession();
   const notify = useToast();
@@ -98,10 +104,9 @@ function TriggerCard({ trigger }: { trigger: InboundTrigger }) {
     try {
       await triggersApi.remove(trigger.id);
       notify('success', `Deleted trigger ${trigger.name} (its runs stay).`);
-      refreshAll();
+      onRemoved(trigger.id);
     } catch (failure) {
       notify('error', `${trigger.name}: ${(failure as Error).message}`);
-    } finally {
       setConfirming(false);
     }
   };
