@@ -23,8 +23,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -34,6 +32,7 @@ import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/postgres-driver.ts';
 import { loadConfig } from '../src/config.ts';
 import { databaseFloor, postFloor, ratioToFloor, type FloorResult } from './floor.ts';
+import { startReceiver } from './receiver.ts';
 import { workflowBench } from './workflow-mode.ts';
 
 const { values } = parseArgs({
@@ -63,24 +62,11 @@ interface Receipt { at: number; scheduleId: string; scheduledFor: number; runId:
 
 async function receiver(): Promise<{ url: string; receipts: Receipt[]; close(): Promise<void> }> {
   const receipts: Receipt[] = [];
-  const server = createServer((req, res) => {
-    const at = Date.now();
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const run = JSON.parse(body) as { run_id: string; schedule_id: string; scheduled_for: string; floor?: boolean };
-      if (!run.floor) receipts.push({ at, scheduleId: run.schedule_id, scheduledFor: Date.parse(run.scheduled_for), runId: run.run_id });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
-    });
+  const rx = await startReceiver((body, at) => {
+    const run = body as { run_id: string; schedule_id: string; scheduled_for: string; floor?: boolean };
+    if (!run.floor) receipts.push({ at, scheduleId: run.schedule_id, scheduledFor: Date.parse(run.scheduled_for), runId: run.run_id });
   });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    receipts,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  return { ...rx, receipts };
 }
 
 async function setup(target: string): Promise<{ db: Database; schema: string; assistantId: string }> {

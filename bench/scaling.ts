@@ -17,8 +17,6 @@
  *   into a schema created by migrate(), spread over 30 days; then table and index sizes, and the
  *   time of the claim, the run lists and retention (pruneRuns) at that size.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -35,6 +33,7 @@ import { openPostgres } from '../src/store/postgres-driver.ts';
 import { listRuns } from '../src/store/runs.ts';
 import { claimRuns } from '../src/worker/claim-runs.ts';
 import { WorkerPool } from '../src/worker/worker-pool.ts';
+import { startReceiver } from './receiver.ts';
 
 const { values } = parseArgs({
   options: {
@@ -126,21 +125,8 @@ async function databaseOid(client: pg.Client): Promise<number> {
 
 async function receiver(): Promise<{ url: string; count(): number; close(): Promise<void> }> {
   let received = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received++;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    count: () => received,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  const rx = await startReceiver(() => received++);
+  return { ...rx, count: () => received };
 }
 
 async function perRun(): Promise<Record<string, unknown>> {
