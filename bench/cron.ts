@@ -87,8 +87,19 @@ interface Row {
 const rows: Row[] = [];
 const format = (value: number): string => Math.round(value).toLocaleString('en-US');
 
-process.stdout.write(`node ${process.version}, ${OURS_ITERATIONS.toLocaleString('en-US')} chained calls for Kairos, >= ${PEER_MIN_MS} ms for peers\n\n`);
-const header = ['expression', 'zone', 'kairos ops/s', 'croner ops/s', 'cron-parser ops/s', 'x croner', 'x cron-parser', 'same fires'];
+process.stdout.write(
+  `node ${process.version}, ${OURS_ITERATIONS.toLocaleString('en-US')} chained calls for Kairos, >= ${PEER_MIN_MS} ms for peers\n\n`,
+);
+const header = [
+  'expression',
+  'zone',
+  'kairos ops/s',
+  'croner ops/s',
+  'cron-parser ops/s',
+  'x croner',
+  'x cron-parser',
+  'same fires',
+];
 process.stdout.write(`${header.join(' | ')}\n`);
 for (const { expression, seconds } of CASES) {
   for (const timezone of ZONES) {

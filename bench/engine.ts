@@ -52,19 +52,34 @@ const S = Number(values.seconds);
 const productDefaults = loadConfig({});
 const slots = values.slots === undefined ? productDefaults.worker.slots : Number(values.slots);
 const pool = process.env.BENCH_POOL === undefined ? productDefaults.database.poolSize : Number(process.env.BENCH_POOL);
-const tuning = { ...(values.slots !== undefined && { KAIROS_WORKER_SLOTS: values.slots }), ...(process.env.BENCH_POOL !== undefined && { KAIROS_DB_POOL_SIZE: process.env.BENCH_POOL }) };
-const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const tuning = {
+  ...(values.slots !== undefined && { KAIROS_WORKER_SLOTS: values.slots }),
+  ...(process.env.BENCH_POOL !== undefined && { KAIROS_DB_POOL_SIZE: process.env.BENCH_POOL }),
+};
+const url =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const bin = fileURLToPath(new URL('../bin/kairos.js', import.meta.url));
 const adminId = '00000000-0000-0000-0000-000000000001';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Receipt { at: number; scheduleId: string; scheduledFor: number; runId: string }
+interface Receipt {
+  at: number;
+  scheduleId: string;
+  scheduledFor: number;
+  runId: string;
+}
 
 async function receiver(): Promise<{ url: string; receipts: Receipt[]; close(): Promise<void> }> {
   const receipts: Receipt[] = [];
   const rx = await startReceiver((body, at) => {
     const run = body as { run_id: string; schedule_id: string; scheduled_for: string; floor?: boolean };
-    if (!run.floor) receipts.push({ at, scheduleId: run.schedule_id, scheduledFor: Date.parse(run.scheduled_for), runId: run.run_id });
+    if (!run.floor)
+      receipts.push({
+        at,
+        scheduleId: run.schedule_id,
+        scheduledFor: Date.parse(run.scheduled_for),
+        runId: run.run_id,
+      });
   });
   return { ...rx, receipts };
 }
@@ -81,7 +96,11 @@ async function setup(target: string): Promise<{ db: Database; schema: string; as
 }
 
 /** Inserts schedules in chunks: kind, cron or at, next_run_at computed here. */
-async function insertSchedules(db: Database, assistantId: string, rows: Array<{ cron: string | null; at: Date | null; next: Date }>): Promise<void> {
+async function insertSchedules(
+  db: Database,
+  assistantId: string,
+  rows: Array<{ cron: string | null; at: Date | null; next: Date }>,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += 5000) {
     const chunk = rows.slice(i, i + 5000);
     await db.query(
@@ -93,31 +112,50 @@ async function insertSchedules(db: Database, assistantId: string, rows: Array<{ 
   }
 }
 
-interface Replica { child: ChildProcess; pid: number }
+interface Replica {
+  child: ChildProcess;
+  pid: number;
+}
 
 // Replicas must not outlive the benchmark (a crash would leave them holding connections).
 const children = new Set<ChildProcess>();
-process.on('exit', () => { for (const child of children) child.kill('SIGKILL'); });
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
 
 async function startReplicas(schema: string): Promise<Replica[]> {
   return Promise.all(
-    Array.from({ length: R }, () => new Promise<Replica>((resolve, reject) => {
-      const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), bin, 'serve'], {
-        env: {
-          ...process.env, DATABASE_URL: url, KAIROS_DB_SCHEMA: schema, KAIROS_ROLES: 'scheduler,worker', KAIROS_LOG_LEVEL: 'info',
-          KAIROS_ALLOW_SECONDS_SCHEDULE: 'true', KAIROS_HTTP_ALLOW_PRIVATE: 'true', ...tuning,
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      children.add(child);
-      child.once('exit', () => children.delete(child));
-      let out = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('started without the api role')) resolve({ child, pid: child.pid! });
-      });
-      child.once('exit', (code) => reject(new Error(`replica exited with ${code}: ${out}`)));
-    })),
+    Array.from(
+      { length: R },
+      () =>
+        new Promise<Replica>((resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), bin, 'serve'],
+            {
+              env: {
+                ...process.env,
+                DATABASE_URL: url,
+                KAIROS_DB_SCHEMA: schema,
+                KAIROS_ROLES: 'scheduler,worker',
+                KAIROS_LOG_LEVEL: 'info',
+                KAIROS_ALLOW_SECONDS_SCHEDULE: 'true',
+                KAIROS_HTTP_ALLOW_PRIVATE: 'true',
+                ...tuning,
+              },
+              stdio: ['ignore', 'pipe', 'inherit'],
+            },
+          );
+          children.add(child);
+          child.once('exit', () => children.delete(child));
+          let out = '';
+          child.stdout!.on('data', (chunk: Buffer) => {
+            out += chunk.toString();
+            if (out.includes('started without the api role')) resolve({ child, pid: child.pid! });
+          });
+          child.once('exit', (code) => reject(new Error(`replica exited with ${code}: ${out}`)));
+        }),
+    ),
   );
 }
 
@@ -129,26 +167,45 @@ function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Math.round(Number(match?.[1] ?? 0) / 1024);
 }
-async function measureCpu(replicas: Replica[], ms: number): Promise<Array<{ cpu_percent_of_core: number; rss_mb: number }>> {
+async function measureCpu(
+  replicas: Replica[],
+  ms: number,
+): Promise<Array<{ cpu_percent_of_core: number; rss_mb: number }>> {
   const before = replicas.map((r) => cpuTicks(r.pid));
   const started = Date.now();
   await sleep(ms);
   const elapsed = (Date.now() - started) / 1000;
-  return replicas.map((r, i) => ({ cpu_percent_of_core: Math.round(((cpuTicks(r.pid) - before[i]!) / elapsed) * 100) / 100, rss_mb: rssMb(r.pid) }));
+  return replicas.map((r, i) => ({
+    cpu_percent_of_core: Math.round(((cpuTicks(r.pid) - before[i]!) / elapsed) * 100) / 100,
+    rss_mb: rssMb(r.pid),
+  }));
 }
 
 async function stop(replicas: Replica[], db: Database, schema: string): Promise<void> {
-  await Promise.all(replicas.map((r) => new Promise((resolve) => { r.child.once('exit', resolve); r.child.kill('SIGTERM'); })));
+  await Promise.all(
+    replicas.map(
+      (r) =>
+        new Promise((resolve) => {
+          r.child.once('exit', resolve);
+          r.child.kill('SIGTERM');
+        }),
+    ),
+  );
   if (!process.env.BENCH_KEEP) await db.exec(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
   else console.error(`kept schema ${schema}`);
   await db.close();
 }
 
 const loadAverage = () => loadavg().map((n) => Math.round(n * 100) / 100);
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 /** The floor of a burst of `count` POSTs to `target` at the replicas' concurrency, and of its rows. */
-async function floorOf(target: string, count: number, repeat = 1): Promise<{ post: FloorResult; database: FloorResult }> {
+async function floorOf(
+  target: string,
+  count: number,
+  repeat = 1,
+): Promise<{ post: FloorResult; database: FloorResult }> {
   const concurrency = R * slots;
   const posts: FloorResult[] = [];
   for (let i = 0; i < repeat; i++) posts.push(await postFloor({ url: target, count, concurrency, client: 'http' }));
@@ -163,8 +220,21 @@ async function fire(): Promise<Record<string, unknown>> {
   const { db, schema, assistantId } = await setup(rx.url);
   const now = Date.now();
   const crons = Array.from({ length: N }, (_, i) => `${i % 60} * * * * *`);
-  const spec = (cron: string) => ({ kind: 'cron' as const, cron, timezone: 'UTC', atMs: null, everyMs: null, anchorMs: null, startMs: null, endMs: null });
-  await insertSchedules(db, assistantId, crons.map((cron) => ({ cron, at: null, next: new Date(occurrenceAfter(spec(cron), now)!) })));
+  const spec = (cron: string) => ({
+    kind: 'cron' as const,
+    cron,
+    timezone: 'UTC',
+    atMs: null,
+    everyMs: null,
+    anchorMs: null,
+    startMs: null,
+    endMs: null,
+  });
+  await insertSchedules(
+    db,
+    assistantId,
+    crons.map((cron) => ({ cron, at: null, next: new Date(occurrenceAfter(spec(cron), now)!) })),
+  );
   // The floor of one second's burst (N/60 POSTs), before the replicas compete for the machine.
   const floor = await floorOf(rx.url, Math.ceil(N / 60), 9);
   const replicas = await startReplicas(schema);
@@ -175,7 +245,12 @@ async function fire(): Promise<Record<string, unknown>> {
   await sleep(3000);
   const expected = new Set<string>();
   for (const cron of crons) {
-    for (let t = occurrenceAfter(spec(cron), windowStart - 1); t !== null && t < windowEnd; t = occurrenceAfter(spec(cron), t)) expected.add(`${cron}@${t}`);
+    for (
+      let t = occurrenceAfter(spec(cron), windowStart - 1);
+      t !== null && t < windowEnd;
+      t = occurrenceAfter(spec(cron), t)
+    )
+      expected.add(`${cron}@${t}`);
   }
   const { rows } = await db.query<{ id: string; cron: string }>('SELECT id, cron FROM schedules');
   const cronOf = new Map(rows.map((row) => [row.id, row.cron]));
@@ -191,7 +266,8 @@ async function fire(): Promise<Record<string, unknown>> {
   }
   if (process.env.BENCH_DEBUG) {
     const bySecond = new Map<number, number[]>();
-    for (const r of rx.receipts) bySecond.set(r.scheduledFor, [...(bySecond.get(r.scheduledFor) ?? []), r.at - r.scheduledFor]);
+    for (const r of rx.receipts)
+      bySecond.set(r.scheduledFor, [...(bySecond.get(r.scheduledFor) ?? []), r.at - r.scheduledFor]);
     for (const [t, l] of [...bySecond].sort((a, b) => a[0] - b[0])) {
       l.sort((a, b) => a - b);
       console.error(new Date(t).toISOString().slice(17, 23), l.length, l[0], l[Math.floor(l.length / 2)], l.at(-1));
@@ -200,7 +276,12 @@ async function fire(): Promise<Record<string, unknown>> {
   lags.sort((a, b) => a - b);
   const expectedCount = crons.reduce((sum, cron) => {
     let n = 0;
-    for (let t = occurrenceAfter(spec(cron), windowStart - 1); t !== null && t < windowEnd; t = occurrenceAfter(spec(cron), t)) n++;
+    for (
+      let t = occurrenceAfter(spec(cron), windowStart - 1);
+      t !== null && t < windowEnd;
+      t = occurrenceAfter(spec(cron), t)
+    )
+      n++;
     return sum + n;
   }, 0);
   const fired = seen.size;
@@ -208,11 +289,26 @@ async function fire(): Promise<Record<string, unknown>> {
   await stop(replicas, db, schema);
   await rx.close();
   return {
-    mode: 'fire', schedules: N, replicas: R, seconds: S, slots, pool, load: loadAverage(),
-    lag_ms: { p50: percentile(lags, 50), p95: percentile(lags, 95), p99: percentile(lags, 99), max: lags.at(-1) ?? null },
+    mode: 'fire',
+    schedules: N,
+    replicas: R,
+    seconds: S,
+    slots,
+    pool,
+    load: loadAverage(),
+    lag_ms: {
+      p50: percentile(lags, 50),
+      p95: percentile(lags, 95),
+      p99: percentile(lags, 99),
+      max: lags.at(-1) ?? null,
+    },
     floor,
     // The p99 lag against the time a bare client takes to send the whole burst of one second.
-    ratio_to_floor: { p50: ratioToFloor(percentile(lags, 50), floor.post.total_ms), p99: ratioToFloor(percentile(lags, 99), floor.post.total_ms), max: ratioToFloor(lags.at(-1), floor.post.total_ms) },
+    ratio_to_floor: {
+      p50: ratioToFloor(percentile(lags, 50), floor.post.total_ms),
+      p99: ratioToFloor(percentile(lags, 99), floor.post.total_ms),
+      max: ratioToFloor(lags.at(-1), floor.post.total_ms),
+    },
     occurrences: { expected: expectedCount, fired, duplicated, missing: expectedCount - fired },
     fires_per_second: Math.round((fired / S) * 10) / 10,
     per_replica: cpu,
@@ -226,7 +322,11 @@ async function herd(): Promise<Record<string, unknown>> {
   const replicas = await startReplicas(schema);
   await sleep(2000);
   const due = Math.ceil((Date.now() + 8000) / 1000) * 1000;
-  await insertSchedules(db, assistantId, Array.from({ length: N }, () => ({ cron: null, at: new Date(due), next: new Date(due) })));
+  await insertSchedules(
+    db,
+    assistantId,
+    Array.from({ length: N }, () => ({ cron: null, at: new Date(due), next: new Date(due) })),
+  );
   await db.query('SELECT pg_notify($1, $2)', [`${schema}__schedules`, String(due)]);
   const deadline = due + 60_000;
   while (rx.receipts.length < N && Date.now() < deadline) await sleep(50);
@@ -236,12 +336,22 @@ async function herd(): Promise<Record<string, unknown>> {
   await stop(replicas, db, schema);
   await rx.close();
   return {
-    mode: 'herd', schedules: N, replicas: R, slots, pool, load: loadAverage(),
-    received: rx.receipts.length, unique, missing: N - unique,
+    mode: 'herd',
+    schedules: N,
+    replicas: R,
+    slots,
+    pool,
+    load: loadAverage(),
+    received: rx.receipts.length,
+    unique,
+    missing: N - unique,
     last_received_after_ms: last - due,
     lag_ms: { p50: percentile(lags, 50), p99: percentile(lags, 99) },
     floor,
-    ratio_to_floor: { last_received: ratioToFloor(last - due, floor.post.total_ms), database: ratioToFloor(last - due, floor.database.total_ms) },
+    ratio_to_floor: {
+      last_received: ratioToFloor(last - due, floor.post.total_ms),
+      database: ratioToFloor(last - due, floor.database.total_ms),
+    },
   };
 }
 
@@ -250,7 +360,11 @@ async function idle(): Promise<Record<string, unknown>> {
   const rx = await receiver();
   const { db, schema, assistantId } = await setup(rx.url);
   const far = new Date(Date.UTC(new Date().getUTCFullYear() + 1, 0, 1));
-  await insertSchedules(db, assistantId, Array.from({ length: count }, () => ({ cron: '0 0 1 1 *', at: null, next: far })));
+  await insertSchedules(
+    db,
+    assistantId,
+    Array.from({ length: count }, () => ({ cron: '0 0 1 1 *', at: null, next: far })),
+  );
   const replicas = await startReplicas(schema);
   await sleep(3000);
   const cpu = await measureCpu(replicas, Math.min(S, 30) * 1000);
@@ -264,7 +378,13 @@ async function workflow(): Promise<Record<string, unknown>> {
   const { db, schema, assistantId } = await setup(rx.url);
   let replicas: Replica[] = [];
   const result = await workflowBench({
-    schedules: N, db, schema, assistantId, percentile, sleep, receipts: rx.receipts,
+    schedules: N,
+    db,
+    schema,
+    assistantId,
+    percentile,
+    sleep,
+    receipts: rx.receipts,
     startReplicas: async () => (replicas = await startReplicas(schema)),
   });
   await stop(replicas, db, schema);
@@ -274,6 +394,13 @@ async function workflow(): Promise<Record<string, unknown>> {
 
 const modes = values.mode === 'all' ? ['fire', 'herd', 'idle', 'workflow'] : [values.mode!];
 for (const mode of modes) {
-  const result = mode === 'fire' ? await fire() : mode === 'herd' ? await herd() : mode === 'workflow' ? await workflow() : await idle();
+  const result =
+    mode === 'fire'
+      ? await fire()
+      : mode === 'herd'
+        ? await herd()
+        : mode === 'workflow'
+          ? await workflow()
+          : await idle();
   console.log(JSON.stringify(result));
 }

@@ -23,49 +23,79 @@ export interface FloorResult {
   p99_ms: number | null;
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 /** Runs `count` jobs with at most `concurrency` at once; returns each job's latency and the total. */
 async function burst(count: number, concurrency: number, job: (i: number) => Promise<void>): Promise<FloorResult> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
-    for (let i = next++; i < count; i = next++) {
-      const t = performance.now();
-      await job(i);
-      latencies.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const t = performance.now();
+        await job(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
   const total = performance.now() - started;
   latencies.sort((a, b) => a - b);
   const round = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
-  return { count, concurrency, total_ms: Math.round(total), p50_ms: round(percentile(latencies, 50)), p99_ms: round(percentile(latencies, 99)) };
+  return {
+    count,
+    concurrency,
+    total_ms: Math.round(total),
+    p50_ms: round(percentile(latencies, 50)),
+    p99_ms: round(percentile(latencies, 99)),
+  };
 }
 
 function postWithFetch(url: string, body: string): Promise<void> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((response) => response.arrayBuffer()).then(() => undefined);
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    .then((response) => response.arrayBuffer())
+    .then(() => undefined);
 }
 
 function postWithHttp(url: string, body: string, agent: Agent): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.once('end', resolve);
-      res.once('error', reject);
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.once('end', resolve);
+        res.once('error', reject);
+      },
+    );
     req.once('error', reject);
     req.end(body);
   });
 }
 
 /** `count` POSTs to `url` (keep-alive), as the `http` assistant sends them, after a warm-up burst. */
-export async function postFloor(options: { url: string; count: number; concurrency: number; client?: 'http' | 'fetch' }): Promise<FloorResult & { client: string }> {
+export async function postFloor(options: {
+  url: string;
+  count: number;
+  concurrency: number;
+  client?: 'http' | 'fetch';
+}): Promise<FloorResult & { client: string }> {
   const client = options.client ?? 'http';
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const now = new Date().toISOString();
   const post = () => {
-    const body = JSON.stringify({ run_id: randomUUID(), schedule_id: randomUUID(), scheduled_for: now, floor: true, input: {} });
+    const body = JSON.stringify({
+      run_id: randomUUID(),
+      schedule_id: randomUUID(),
+      scheduled_for: now,
+      floor: true,
+      input: {},
+    });
     return client === 'fetch' ? postWithFetch(options.url, body) : postWithHttp(options.url, body, agent);
   };
   try {
@@ -77,13 +107,22 @@ export async function postFloor(options: { url: string; count: number; concurren
 }
 
 /** One `INSERT … RETURNING` and one `UPDATE` per run into a scratch table, dropped after. */
-export async function databaseFloor(options: { connectionString: string; count: number; concurrency: number }): Promise<FloorResult> {
+export async function databaseFloor(options: {
+  connectionString: string;
+  count: number;
+  concurrency: number;
+}): Promise<FloorResult> {
   const table = `floor_${randomUUID().slice(0, 8)}`;
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency });
   try {
-    await pool.query(`CREATE TABLE ${table} (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), status text NOT NULL, payload jsonb, created_at timestamptz NOT NULL DEFAULT now(), finished_at timestamptz)`);
+    await pool.query(
+      `CREATE TABLE ${table} (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), status text NOT NULL, payload jsonb, created_at timestamptz NOT NULL DEFAULT now(), finished_at timestamptz)`,
+    );
     return await burst(options.count, options.concurrency, async () => {
-      const { rows } = await pool.query<{ id: string }>(`INSERT INTO ${table} (status, payload) VALUES ('running', $1) RETURNING id`, [{ input: {} }]);
+      const { rows } = await pool.query<{ id: string }>(
+        `INSERT INTO ${table} (status, payload) VALUES ('running', $1) RETURNING id`,
+        [{ input: {} }],
+      );
       await pool.query(`UPDATE ${table} SET status = 'succeeded', finished_at = now() WHERE id = $1`, [rows[0]!.id]);
     });
   } finally {

@@ -26,7 +26,14 @@ import { kairosDefaults, kairosPeer } from './peers/kairos.ts';
 import { pgBossPeer } from './peers/pg-boss.ts';
 import { startReceiver } from './peers/receiver.ts';
 import { headline, renderTable, type Outcome, type Results } from './peers/table.ts';
-import { fireResult, herdResult, type FireResult, type HerdResult, type Peer, type Workload } from './peers/workload.ts';
+import {
+  fireResult,
+  herdResult,
+  type FireResult,
+  type HerdResult,
+  type Peer,
+  type Workload,
+} from './peers/workload.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +43,10 @@ const { values } = parseArgs({
     herd: { type: 'string', default: '2000' },
     'herd-wait': { type: 'string', default: '120' },
     workloads: { type: 'string', default: 'fire-minute,fire-second,herd' },
-    peers: { type: 'string', default: 'kairos-http,kairos-module,graphile-worker,pg-boss,bullmq-postgres,bullmq-redis' },
+    peers: {
+      type: 'string',
+      default: 'kairos-http,kairos-module,graphile-worker,pg-boss,bullmq-postgres,bullmq-redis',
+    },
   },
 });
 const schedules = Number(values.schedules);
@@ -46,7 +56,8 @@ const herdCount = Number(values.herd);
 const herdWaitMs = Number(values['herd-wait']) * 1000;
 const workloads = values.workloads!.split(',') as Workload[];
 const replicas = 2;
-const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const loadAverage = () => loadavg().map((n) => Math.round(n * 100) / 100);
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -67,7 +78,9 @@ const peers = values.peers!.split(',').map((name) => {
   return peer;
 });
 
-log(`bench:peers ${new Date().toISOString()} load ${loadAverage().join(' ')}; Kairos defaults: ${slots} slots, pool ${poolSize} per replica, ${replicas} replicas`);
+log(
+  `bench:peers ${new Date().toISOString()} load ${loadAverage().join(' ')}; Kairos defaults: ${slots} slots, pool ${poolSize} per replica, ${replicas} replicas`,
+);
 
 // The floor: the same burst of POSTs Kairos's http assistant sends (herd N, and one fire instant's N),
 // at Kairos's concurrency; and a bare INSERT … RETURNING + UPDATE per run on the same PostgreSQL.
@@ -75,12 +88,26 @@ const concurrency = replicas * slots;
 const floor = {
   post_herd: await postFloor({ url: receiver.url, count: herdCount, concurrency, client: 'http' }),
   post_fire: await postFloor({ url: receiver.url, count: schedules, concurrency, client: 'http' }),
-  database_herd: await databaseFloor({ connectionString: databaseUrl, count: herdCount, concurrency: Math.min(concurrency, replicas * poolSize) }),
+  database_herd: await databaseFloor({
+    connectionString: databaseUrl,
+    count: herdCount,
+    concurrency: Math.min(concurrency, replicas * poolSize),
+  }),
 };
-log(`floor: ${herdCount} POSTs ${floor.post_herd.total_ms} ms, ${schedules} POSTs ${floor.post_fire.total_ms} ms (concurrency ${concurrency}); ${herdCount} × INSERT+UPDATE ${floor.database_herd.total_ms} ms (concurrency ${floor.database_herd.concurrency})`);
+log(
+  `floor: ${herdCount} POSTs ${floor.post_herd.total_ms} ms, ${schedules} POSTs ${floor.post_fire.total_ms} ms (concurrency ${concurrency}); ${herdCount} × INSERT+UPDATE ${floor.database_herd.total_ms} ms (concurrency ${floor.database_herd.concurrency})`,
+);
 
 async function runFire(peer: Peer, workload: Workload, tag: string): Promise<FireResult> {
-  const run = await peer.open({ workload, count: schedules, databaseUrl, concurrency: slots, replicas, tag, receiverUrl: receiver.url });
+  const run = await peer.open({
+    workload,
+    count: schedules,
+    databaseUrl,
+    concurrency: slots,
+    replicas,
+    tag,
+    receiverUrl: receiver.url,
+  });
   try {
     await run.start();
     const periodMs = workload === 'fire-minute' ? 60_000 : 1000;
@@ -98,7 +125,12 @@ async function runFire(peer: Peer, workload: Workload, tag: string): Promise<Fir
     if (process.env.BENCH_DEBUG) {
       const perNominal = new Map<number, number>();
       for (const s of starts) perNominal.set(s.nominal, (perNominal.get(s.nominal) ?? 0) + 1);
-      log(`${peer.name} window ${new Date(from).toISOString()}–${new Date(to).toISOString()}: ${[...perNominal].sort((a, b) => a[0] - b[0]).map(([t, n]) => `${new Date(t).toISOString().slice(14, 19)}:${n}`).join(' ')}`);
+      log(
+        `${peer.name} window ${new Date(from).toISOString()}–${new Date(to).toISOString()}: ${[...perNominal]
+          .sort((a, b) => a[0] - b[0])
+          .map(([t, n]) => `${new Date(t).toISOString().slice(14, 19)}:${n}`)
+          .join(' ')}`,
+      );
     }
     return fireResult(starts, schedules, periodMs, from, to);
   } finally {
@@ -107,7 +139,15 @@ async function runFire(peer: Peer, workload: Workload, tag: string): Promise<Fir
 }
 
 async function runHerd(peer: Peer, tag: string): Promise<HerdResult & { enqueued_before_due_ms: number }> {
-  const run = await peer.open({ workload: 'herd', count: herdCount, databaseUrl, concurrency: slots, replicas, tag, receiverUrl: receiver.url });
+  const run = await peer.open({
+    workload: 'herd',
+    count: herdCount,
+    databaseUrl,
+    concurrency: slots,
+    replicas,
+    tag,
+    receiverUrl: receiver.url,
+  });
   try {
     await run.start();
     const due = Math.ceil((Date.now() + 5000 + herdCount) / 1000) * 1000;
@@ -131,28 +171,46 @@ for (const workload of workloads) {
     else {
       const tag = `${workload.replace('-', '_')}_${randomUUID().slice(0, 8)}`;
       try {
-        outcome = { ok: true, result: workload === 'herd' ? await runHerd(peer, tag) : await runFire(peer, workload, tag) };
+        outcome = {
+          ok: true,
+          result: workload === 'herd' ? await runHerd(peer, tag) : await runFire(peer, workload, tag),
+        };
       } catch (error) {
         outcome = { ok: false, note: `failed: ${error instanceof Error ? error.message : String(error)}` };
       }
     }
     results.get(peer.name)![workload] = outcome;
-    log(`${peer.name} ${workload}: ${JSON.stringify(outcome.ok ? outcome.result : outcome.note)} (load ${loadAverage().join(' ')})`);
+    log(
+      `${peer.name} ${workload}: ${JSON.stringify(outcome.ok ? outcome.result : outcome.note)} (load ${loadAverage().join(' ')})`,
+    );
   }
 }
 
 // Every Kairos figure beside the floor: herd vs the bare POST burst (http) or the bare database work
 // (module); fire lag p99 vs one instant's bare POST burst.
-const kairosToFloor = Object.fromEntries(['kairos (http)', 'kairos (module)'].filter((name) => results.has(name)).map((name) => {
-  const byWorkload = results.get(name)!;
-  const herd = headline('herd', byWorkload.herd);
-  return [name, {
-    herd_to_post_floor: ratioToFloor(herd, floor.post_herd.total_ms),
-    herd_to_database_floor: ratioToFloor(herd, floor.database_herd.total_ms),
-    fire_minute_p99_to_post_floor: ratioToFloor(headline('fire-minute', byWorkload['fire-minute']), floor.post_fire.total_ms),
-    fire_second_p99_to_post_floor: ratioToFloor(headline('fire-second', byWorkload['fire-second']), floor.post_fire.total_ms),
-  }];
-}));
+const kairosToFloor = Object.fromEntries(
+  ['kairos (http)', 'kairos (module)']
+    .filter((name) => results.has(name))
+    .map((name) => {
+      const byWorkload = results.get(name)!;
+      const herd = headline('herd', byWorkload.herd);
+      return [
+        name,
+        {
+          herd_to_post_floor: ratioToFloor(herd, floor.post_herd.total_ms),
+          herd_to_database_floor: ratioToFloor(herd, floor.database_herd.total_ms),
+          fire_minute_p99_to_post_floor: ratioToFloor(
+            headline('fire-minute', byWorkload['fire-minute']),
+            floor.post_fire.total_ms,
+          ),
+          fire_second_p99_to_post_floor: ratioToFloor(
+            headline('fire-second', byWorkload['fire-second']),
+            floor.post_fire.total_ms,
+          ),
+        },
+      ];
+    }),
+);
 
 log('');
 log(renderTable(results, workloads));
@@ -162,10 +220,20 @@ log('');
 for (const peer of peers) log(`settings, ${peer.name}: ${peer.settings}`);
 log(`load ${loadAverage().join(' ')}`);
 
-console.log(JSON.stringify({
-  date: new Date().toISOString(), load: loadAverage(), replicas, kairos_defaults: { slots, pool_size: poolSize },
-  schedules, minutes, second_window_s: secondWindow, herd: herdCount, floor, kairos_to_floor: kairosToFloor,
-  results: Object.fromEntries(results),
-  settings: Object.fromEntries(peers.map((peer) => [peer.name, peer.settings])),
-}));
+console.log(
+  JSON.stringify({
+    date: new Date().toISOString(),
+    load: loadAverage(),
+    replicas,
+    kairos_defaults: { slots, pool_size: poolSize },
+    schedules,
+    minutes,
+    second_window_s: secondWindow,
+    herd: herdCount,
+    floor,
+    kairos_to_floor: kairosToFloor,
+    results: Object.fromEntries(results),
+    settings: Object.fromEntries(peers.map((peer) => [peer.name, peer.settings])),
+  }),
+);
 await receiver.close();

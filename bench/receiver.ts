@@ -6,7 +6,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Receiver { url: string; close(): Promise<void> }
+export interface Receiver {
+  url: string;
+  close(): Promise<void>;
+}
 
 export async function startReceiver(onBody: (body: Record<string, unknown>, at: number) => void): Promise<Receiver> {
   const server = createServer((req, res) => {
@@ -23,6 +26,10 @@ export async function startReceiver(onBody: (body: Record<string, unknown>, at: 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

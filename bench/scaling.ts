@@ -45,7 +45,8 @@ const { values } = parseArgs({
 const runCount = Number(values.runs);
 const historyCount = Number(values.history);
 const slots = Number(values.slots);
-const baseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const baseUrl =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const scratchName = `kairos_scaling_${randomBytes(4).toString('hex')}`;
 const scratchUrl = (() => {
   const u = new URL(baseUrl);
@@ -90,17 +91,35 @@ async function withClient<T>(connectionString: string, fn: (client: pg.Client) =
   }
 }
 
-interface Counters { inserted: number; updated: number; deleted: number; commits: number; lsn: string }
+interface Counters {
+  inserted: number;
+  updated: number;
+  deleted: number;
+  commits: number;
+  lsn: string;
+}
 
 async function counters(): Promise<Counters> {
   return withClient(scratchUrl, async (client) => {
     await client.query('SELECT pg_stat_clear_snapshot()');
-    const { rows } = await client.query<{ inserted: string; updated: string; deleted: string; commits: string; lsn: string }>(
+    const { rows } = await client.query<{
+      inserted: string;
+      updated: string;
+      deleted: string;
+      commits: string;
+      lsn: string;
+    }>(
       `SELECT tup_inserted AS inserted, tup_updated AS updated, tup_deleted AS deleted, xact_commit AS commits, pg_current_wal_lsn()::text AS lsn
        FROM pg_stat_database WHERE datname = current_database()`,
     );
     const r = rows[0]!;
-    return { inserted: Number(r.inserted), updated: Number(r.updated), deleted: Number(r.deleted), commits: Number(r.commits), lsn: r.lsn };
+    return {
+      inserted: Number(r.inserted),
+      updated: Number(r.updated),
+      deleted: Number(r.deleted),
+      commits: Number(r.commits),
+      lsn: r.lsn,
+    };
   });
 }
 
@@ -119,7 +138,9 @@ async function walOf(from: string, to: string): Promise<{ own: number; cluster: 
 }
 
 async function databaseOid(client: pg.Client): Promise<number> {
-  const { rows } = await client.query<{ oid: number }>('SELECT oid FROM pg_database WHERE datname = current_database()');
+  const { rows } = await client.query<{ oid: number }>(
+    'SELECT oid FROM pg_database WHERE datname = current_database()',
+  );
   return rows[0]!.oid;
 }
 
@@ -151,35 +172,52 @@ async function perRun(): Promise<Record<string, unknown>> {
   const raw = openPostgres({ connectionString: scratchUrl, schema, poolSize: 8 });
   const db = counting(raw, counter);
   const scheduler = new Scheduler({
-    db, clock: systemClock, logger,
+    db,
+    clock: systemClock,
+    logger,
     config: { lookaheadMs: 1500, batchSize: 500, pollIntervalMs: 2000, maxCatchupPerPass: 100 },
     startDeadlineMs: 300_000,
   });
-  const execution = createAssistantExecution({ db, logger, config: { http: { allowPrivate: true, allowHosts: [] }, threadMaxMessages: 200 } });
+  const execution = createAssistantExecution({
+    db,
+    logger,
+    config: { http: { allowPrivate: true, allowHosts: [] }, threadMaxMessages: 200 },
+  });
   const worker = new WorkerPool({
-    db, clock: systemClock, logger, workerId: 'bench-1', pollIntervalMs: 2000, execution,
+    db,
+    clock: systemClock,
+    logger,
+    workerId: 'bench-1',
+    pollIntervalMs: 2000,
+    execution,
     config: { slots, leaseMs: 30_000, heartbeatMs: 10_000, shutdownGraceMs: 5_000, startDeadlineMs: 300_000 },
   });
   await worker.start();
   await scheduler.start();
   const started = Date.now();
   for (;;) {
-    const { rows: done } = await raw.query<{ n: number }>(`SELECT count(*)::int AS n FROM runs WHERE status = 'success'`);
+    const { rows: done } = await raw.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM runs WHERE status = 'success'`,
+    );
     if (done[0]!.n >= runCount) break;
-    if (Date.now() - started > 600_000) throw new Error(`only ${done[0]!.n} of ${runCount} runs finished in 10 minutes`);
+    if (Date.now() - started > 600_000)
+      throw new Error(`only ${done[0]!.n} of ${runCount} runs finished in 10 minutes`);
     await sleep(200);
   }
   const statements = counter.statements;
   await scheduler.close();
   await worker.close();
-  const { rows: final } = await raw.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM runs GROUP BY 1');
+  const { rows: final } = await raw.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM runs GROUP BY 1',
+  );
   await raw.close();
   await target.close();
   // Backends flush their statistics as they exit; give the collector a moment.
   await sleep(1500);
   const after = await counters();
   const wal = await walOf(before.lsn, after.lsn);
-  const rowsWritten = after.inserted + after.updated + after.deleted - (before.inserted + before.updated + before.deleted);
+  const rowsWritten =
+    after.inserted + after.updated + after.deleted - (before.inserted + before.updated + before.deleted);
   return {
     runs: runCount,
     received: target.count(),
@@ -187,7 +225,11 @@ async function perRun(): Promise<Record<string, unknown>> {
     statements_per_run: round(statements / runCount, 2),
     commits_per_run: round((after.commits - before.commits) / runCount, 2),
     rows_written_per_run: round(rowsWritten / runCount, 2),
-    rows: { inserted: after.inserted - before.inserted, updated: after.updated - before.updated, deleted: after.deleted - before.deleted },
+    rows: {
+      inserted: after.inserted - before.inserted,
+      updated: after.updated - before.updated,
+      deleted: after.deleted - before.deleted,
+    },
     wal_bytes_per_run: Math.round(wal.own / runCount),
     wal_bytes_per_run_cluster_upper_bound: Math.round(wal.cluster / runCount),
     note: 'statements include the idle passes of the scheduler and worker while the herd was due',
@@ -202,7 +244,10 @@ async function timed<T>(times: number, fn: () => Promise<T>): Promise<{ median_m
     samples.push(performance.now() - t);
   }
   samples.sort((a, b) => a - b);
-  return { median_ms: round(samples[Math.floor(samples.length / 2)]!, 2), max_ms: round(samples[samples.length - 1]!, 2) };
+  return {
+    median_ms: round(samples[Math.floor(samples.length / 2)]!, 2),
+    max_ms: round(samples[samples.length - 1]!, 2),
+  };
 }
 
 async function history(): Promise<Record<string, unknown>> {
@@ -260,7 +305,9 @@ async function history(): Promise<Record<string, unknown>> {
   const mb = (bytes: string | number) => round(Number(bytes) / 1048576, 1);
 
   // The claim with nothing due (an idle pass), and with 64 due runs that it starts.
-  const idleClaim = await timed(30, () => claimRuns(db, { now: Date.now(), limit: 64, workerId: 'bench', leaseMs: 30_000, aheadMs: 200 }));
+  const idleClaim = await timed(30, () =>
+    claimRuns(db, { now: Date.now(), limit: 64, workerId: 'bench', leaseMs: 30_000, aheadMs: 200 }),
+  );
   const busySamples: number[] = [];
   for (let i = 0; i < 10; i++) {
     await db.query(
@@ -270,7 +317,10 @@ async function history(): Promise<Record<string, unknown>> {
     const t = performance.now();
     const result = await claimRuns(db, { now: Date.now() + 1000, limit: 64, workerId: 'bench', leaseMs: 30_000 });
     busySamples.push(performance.now() - t);
-    await db.query(`UPDATE runs SET status = 'success', finished_at = now(), lease_owner = NULL WHERE id = ANY($1::uuid[])`, [result.started.map((r) => r.id)]);
+    await db.query(
+      `UPDATE runs SET status = 'success', finished_at = now(), lease_owner = NULL WHERE id = ANY($1::uuid[])`,
+      [result.started.map((r) => r.id)],
+    );
   }
   busySamples.sort((x, y) => x - y);
   const busyClaim = { median_ms: round(busySamples[5]!, 2), max_ms: round(busySamples[9]!, 2) };
@@ -288,9 +338,16 @@ async function history(): Promise<Record<string, unknown>> {
     runs: historyCount,
     events: historyCount * 2,
     insert_seconds: round(insertSeconds),
-    tables: tables.map((t) => ({ name: t.name, rows: Number(t.rows), table_mb: mb(t.table_bytes), indexes_mb: mb(t.indexes_bytes) })),
+    tables: tables.map((t) => ({
+      name: t.name,
+      rows: Number(t.rows),
+      table_mb: mb(t.table_bytes),
+      indexes_mb: mb(t.indexes_bytes),
+    })),
     indexes: indexes.map((i) => ({ table: i.table, name: i.name, mb: mb(i.bytes) })),
-    bytes_per_run_with_events: Math.round(tables.reduce((sum, t) => sum + Number(t.table_bytes) + Number(t.indexes_bytes), 0) / historyCount),
+    bytes_per_run_with_events: Math.round(
+      tables.reduce((sum, t) => sum + Number(t.table_bytes) + Number(t.indexes_bytes), 0) / historyCount,
+    ),
     claim_idle: idleClaim,
     claim_64_due: busyClaim,
     list_runs_of_schedule_newest_50: scheduleList,
@@ -302,7 +359,10 @@ async function history(): Promise<Record<string, unknown>> {
 
 async function main(): Promise<void> {
   await withClient(baseUrl, (client) => client.query(`CREATE DATABASE ${scratchName}`));
-  const result: Record<string, unknown> = { database: scratchName, load_average_before: loadavg().map((n) => round(n, 2)) };
+  const result: Record<string, unknown> = {
+    database: scratchName,
+    load_average_before: loadavg().map((n) => round(n, 2)),
+  };
   try {
     await withClient(scratchUrl, (client) => client.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect'));
     result.per_run = await perRun();

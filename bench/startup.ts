@@ -53,7 +53,8 @@ function runOnce(args: string[], env: NodeJS.ProcessEnv): number {
   const started = performance.now();
   const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: work });
   const wall = performance.now() - started;
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr.toString()}`);
+  if (result.status !== 0)
+    throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr.toString()}`);
   return wall;
 }
 
@@ -109,7 +110,12 @@ function procUsage(pid: number): { cpuMs: number; rssMb: number } | undefined {
 async function serveOnce(command: string, args: string[]): Promise<{ wallMs: number; cpuMs: number; rssMb: number }> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(work, 'data-'));
-  const env = environment({ PORT: String(port), HOST: '127.0.0.1', KAIROS_DATA_DIR: dataDir, KAIROS_LOG_LEVEL: 'warn' });
+  const env = environment({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    KAIROS_DATA_DIR: dataDir,
+    KAIROS_LOG_LEVEL: 'warn',
+  });
   const started = performance.now();
   const child = spawn(command, args, { env, cwd: root, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
@@ -176,7 +182,8 @@ const cron = ['cron', 'next', '0 9 * * 1-5', '--tz', 'America/New_York'];
 report(measureCommand('node -e 0 (floor)', ['-e', '0']));
 report(measureCommand('kairos --help', [bin, '--help']));
 report(measureCommand("kairos cron next '0 9 * * 1-5' --tz America/New_York", [bin, ...cron]));
-if (DEV_RUNS > 0) report(measureCommand('  the same through tsx (KAIROS_DEV=1)', [bin, ...cron], DEV_RUNS, { KAIROS_DEV: '1' }));
+if (DEV_RUNS > 0)
+  report(measureCommand('  the same through tsx (KAIROS_DEV=1)', [bin, ...cron], DEV_RUNS, { KAIROS_DEV: '1' }));
 report(await measureServer('kairos serve → healthy /healthz (PGlite, fresh dir)', process.execPath, [bin, 'serve']));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 report(await measureServer('npm start → healthy /healthz (PGlite, fresh dir)', npm, ['start', '--silent']));

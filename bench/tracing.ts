@@ -6,7 +6,15 @@ import { inContext, startRunSpan } from '../src/observability/run-span.ts';
 import { inSpan, withTraceHeaders } from '../src/observability/tracing.ts';
 
 const calls = Number(process.argv[process.argv.indexOf('--calls') + 1]) || 200_000;
-const run = { id: 'r', schedule_id: 's', schedule_name: 'n', assistant_id: 'a', run_number: 1, trigger: 'schedule', attempt: 1 };
+const run = {
+  id: 'r',
+  schedule_id: 's',
+  schedule_name: 'n',
+  assistant_id: 'a',
+  run_number: 1,
+  trigger: 'schedule',
+  attempt: 1,
+};
 const work = async (): Promise<number> => 1;
 
 async function bare(): Promise<number> {
@@ -38,6 +46,12 @@ for (let i = 0; i < rounds; i++) {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const b = median(results.bare);
 const t = median(results.traced);
-console.log(`load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}; ${calls} calls × ${rounds} rounds, medians`);
+console.log(
+  `load average ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')}; ${calls} calls × ${rounds} rounds, medians`,
+);
 console.log(`without spans:              ${b.toFixed(0)} ns per run`);
-console.log(`with spans, tracing off:    ${t.toFixed(0)} ns per run (+${(t - b).toFixed(0)} ns, ${((t - b) / 1e6).toFixed(4)} ms)`);
+console.log(
+  `with spans, tracing off:    ${t.toFixed(0)} ns per run (+${(t - b).toFixed(0)} ns, ${((t - b) / 1e6).toFixed(4)} ms)`,
+);

@@ -73,9 +73,18 @@ function counted(db: Database): { db: Database; log: string[] } {
 export async function workflowBench(kit: WorkflowBenchKit): Promise<Record<string, unknown>> {
   const { db, assistantId } = kit;
   const registry = createModuleRegistry([]);
-  const workflows = new WorkflowService({ db, clock: systemClock, assistants: createAssistantService({ db, config, registry }), registry, startDeadlineMs: 300_000 });
+  const workflows = new WorkflowService({
+    db,
+    clock: systemClock,
+    assistants: createAssistantService({ db, config, registry }),
+    registry,
+    startDeadlineMs: 300_000,
+  });
   const step = (name: string) => ({ type: 'step' as const, name, assistant_id: assistantId });
-  const sequential = await workflows.create(admin, { name: 'bench-sequential', steps: Array.from({ length: 5 }, (_, i) => step(`s${i}`)) });
+  const sequential = await workflows.create(admin, {
+    name: 'bench-sequential',
+    steps: Array.from({ length: 5 }, (_, i) => step(`s${i}`)),
+  });
   const parallel = await workflows.create(admin, {
     name: 'bench-parallel',
     steps: [{ type: 'parallel' as const, name: 'fan', steps: Array.from({ length: 10 }, (_, i) => step(`b${i}`)) }],
@@ -85,7 +94,11 @@ export async function workflowBench(kit: WorkflowBenchKit): Promise<Record<strin
   const { db: countedDb, log } = counted(db);
   const logger = createLogger('silent');
   const worker = new WorkerPool({
-    db: countedDb, clock: systemClock, logger, workerId: 'bench-counted', pollIntervalMs: 60_000,
+    db: countedDb,
+    clock: systemClock,
+    logger,
+    workerId: 'bench-counted',
+    pollIntervalMs: 60_000,
     config: { slots: 1, leaseMs: 30_000, heartbeatMs: 10_000, shutdownGraceMs: 1000, startDeadlineMs: 300_000 },
     execution: createAssistantExecution({ db: countedDb, logger, config, registry }),
   });
@@ -111,12 +124,16 @@ export async function workflowBench(kit: WorkflowBenchKit): Promise<Record<strin
   const deadline = due.getTime() + 120_000;
   let finished = 0;
   while (Date.now() < deadline) {
-    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM runs WHERE status IN ('success', 'error', 'timeout', 'cancelled', 'skipped')`);
+    const { rows } = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM runs WHERE status IN ('success', 'error', 'timeout', 'cancelled', 'skipped')`,
+    );
     finished = Number(rows[0]!.n);
     if (finished >= expected) break;
     await kit.sleep(200);
   }
-  const { rows: statuses } = await db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM runs GROUP BY status');
+  const { rows: statuses } = await db.query<{ status: string; n: string }>(
+    'SELECT status, count(*) AS n FROM runs GROUP BY status',
+  );
   const ms = (a: string, b: string) => `extract(epoch FROM (${a} - ${b})) * 1000`;
   const { rows: seq } = await db.query<{ gap: number }>(
     `SELECT ${ms('s.started_at', 'lag(s.finished_at) OVER w')}::float8 AS gap FROM run_steps s JOIN runs r ON r.id = s.run_id
@@ -142,7 +159,8 @@ export async function workflowBench(kit: WorkflowBenchKit): Promise<Record<strin
   const agentSpread: number[] = [];
   for (const run of runIds) {
     const at = arrivals.get(run.id) ?? [];
-    if (run.workflow_id === sequential.id) for (let i = 1; i < at.length; i++) agentSequential.push(at[i]! - at[i - 1]!);
+    if (run.workflow_id === sequential.id)
+      for (let i = 1; i < at.length; i++) agentSequential.push(at[i]! - at[i - 1]!);
     else if (at.length > 0) agentSpread.push(Math.max(...at) - Math.min(...at));
   }
   const gaps = (rows: Array<{ gap: number | null }>) => rows.map((r) => r.gap).filter((g): g is number => g !== null);
@@ -159,9 +177,19 @@ export async function workflowBench(kit: WorkflowBenchKit): Promise<Record<strin
       parallel_fan_in: stats(gaps(fanIn), kit.percentile),
     },
     run_duration_ms: {
-      sequential: stats(durations.filter((r) => r.wf === 'sequential').map((r) => r.d), kit.percentile),
-      parallel: stats(durations.filter((r) => r.wf === 'parallel').map((r) => r.d), kit.percentile),
+      sequential: stats(
+        durations.filter((r) => r.wf === 'sequential').map((r) => r.d),
+        kit.percentile,
+      ),
+      parallel: stats(
+        durations.filter((r) => r.wf === 'parallel').map((r) => r.d),
+        kit.percentile,
+      ),
     },
-    round_trips: { five_step_run_after_claim: afterClaim, per_step: (afterClaim - 3) / 5, note: 'begin 1 + preload 1 + finish 1 excluded from per_step' },
+    round_trips: {
+      five_step_run_after_claim: afterClaim,
+      per_step: (afterClaim - 3) / 5,
+      note: 'begin 1 + preload 1 + finish 1 excluded from per_step',
+    },
   };
 }

@@ -19,7 +19,11 @@ async function fromSources() {
 const fromBuild = (entry) => import(pathToFileURL(join(distDir, entry)).href);
 
 async function load() {
-  const choice = chooseEntry({ dev: process.env.KAIROS_DEV === '1', stamp: readStamp(distDir), fingerprint: sourceFingerprint(root) });
+  const choice = chooseEntry({
+    dev: process.env.KAIROS_DEV === '1',
+    stamp: readStamp(distDir),
+    fingerprint: sourceFingerprint(root),
+  });
   if (choice.run === 'sources') return fromSources();
   if (choice.run === 'build') return fromBuild(choice.entry);
   let stamp;
@@ -28,7 +32,9 @@ async function load() {
     stamp = await build({ root });
   } catch (error) {
     // A read-only install or a missing esbuild: still correct, only slower.
-    process.stderr.write(`kairos: could not build dist/ (${String(error?.message ?? error).split('\n')[0]}); running the sources through tsx\n`);
+    process.stderr.write(
+      `kairos: could not build dist/ (${String(error?.message ?? error).split('\n')[0]}); running the sources through tsx\n`,
+    );
     return fromSources();
   }
   return fromBuild(stamp.entry);

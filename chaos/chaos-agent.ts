@@ -23,7 +23,11 @@ export interface ChaosAgent {
  * share of requests with a 500 (retryable, so the run is retried with the same Idempotency-Key).
  * It records every delivery with the time it arrived: the lag a user would see.
  */
-export async function startChaosAgent(options: { random: () => number; failureRate: number; maxDelayMs: number }): Promise<ChaosAgent> {
+export async function startChaosAgent(options: {
+  random: () => number;
+  failureRate: number;
+  maxDelayMs: number;
+}): Promise<ChaosAgent> {
   const deliveries: Delivery[] = [];
   const server: Server = createServer((req, res) => {
     const receivedAt = Date.now();
@@ -45,10 +49,13 @@ export async function startChaosAgent(options: { random: () => number; failureRa
         receivedAt,
         status,
       });
-      const timer = setTimeout(() => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(status === 200 ? { ok: true } : { error: 'a deliberate failure of the chaos agent' }));
-      }, Math.floor(options.random() * options.maxDelayMs));
+      const timer = setTimeout(
+        () => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(status === 200 ? { ok: true } : { error: 'a deliberate failure of the chaos agent' }));
+        },
+        Math.floor(options.random() * options.maxDelayMs),
+      );
       res.on('close', () => clearTimeout(timer));
     });
   });

@@ -42,7 +42,11 @@ export interface ChaosReport {
   occurrences_expected: number;
   runs_created: number;
   missing: number;
-  missing_detail: { no_run: number; never_delivered_by_status: Record<string, number>; samples: Array<{ schedule_id: string; scheduled_for: string; status: string }> };
+  missing_detail: {
+    no_run: number;
+    never_delivered_by_status: Record<string, number>;
+    samples: Array<{ schedule_id: string; scheduled_for: string; status: string }>;
+  };
   duplicated: number;
   redelivered: number;
   redelivered_detail: { after_agent_error: number; same_attempt_twice: number };
@@ -101,14 +105,20 @@ export function buildChaosReport(input: ChaosReportInput): ChaosReport {
       const run = byOccurrence.get(`${scheduleId}|${second}`)?.[0];
       if (!run) {
         noRun++;
-        if (samples.length < 10) samples.push({ schedule_id: scheduleId, scheduled_for: new Date(second).toISOString(), status: 'no run' });
+        if (samples.length < 10)
+          samples.push({ schedule_id: scheduleId, scheduled_for: new Date(second).toISOString(), status: 'no run' });
         lagBySecond.get(second)!.push(Infinity);
         continue;
       }
       const first = perKey.get(run.id)?.[0];
       if (!first) {
         neverDelivered[run.status] = (neverDelivered[run.status] ?? 0) + 1;
-        if (samples.length < 10) samples.push({ schedule_id: scheduleId, scheduled_for: new Date(second).toISOString(), status: `${run.status}/${run.error_kind ?? '-'}` });
+        if (samples.length < 10)
+          samples.push({
+            schedule_id: scheduleId,
+            scheduled_for: new Date(second).toISOString(),
+            status: `${run.status}/${run.error_kind ?? '-'}`,
+          });
         lagBySecond.get(second)!.push(Infinity);
         continue;
       }
@@ -160,7 +170,8 @@ export function buildChaosReport(input: ChaosReportInput): ChaosReport {
   if (missing > 0) broken.push(`missing: ${missing} occurrences never reached the agent`);
   if (duplicated > 0) broken.push(`duplicated: ${duplicated} occurrences have two runs`);
   if (stuck > 0) broken.push(`stuck: ${stuck} runs pending or running after recovery`);
-  if (input.lateWritesLanded > 0) broken.push(`late writes landed: ${input.lateWritesLanded} attempts were recorded twice`);
+  if (input.lateWritesLanded > 0)
+    broken.push(`late writes landed: ${input.lateWritesLanded} attempts were recorded twice`);
 
   return {
     settings: input.settings,
@@ -177,7 +188,12 @@ export function buildChaosReport(input: ChaosReportInput): ChaosReport {
     fenced_writes_refused: input.fencedRefused,
     late_writes_landed: input.lateWritesLanded,
     runs_by_status: byStatus,
-    lag_ms_outside_faults: { count: quiet.length, p50: percentile(quiet, 50), p99: percentile(quiet, 99), max: quiet.at(-1) ?? null },
+    lag_ms_outside_faults: {
+      count: quiet.length,
+      p50: percentile(quiet, 50),
+      p99: percentile(quiet, 99),
+      max: quiet.at(-1) ?? null,
+    },
     faults,
     broken,
   };

@@ -13,7 +13,13 @@ export interface PlannedFault {
  * `durationMs` is used up, or `rounds` cycles are done. At least one round, even when it needs
  * longer than `durationMs`: every fault asked for happens.
  */
-export function planFaults(options: { kinds: readonly FaultKind[]; durationMs: number; slotMs: number; warmupMs: number; rounds?: number }): PlannedFault[] {
+export function planFaults(options: {
+  kinds: readonly FaultKind[];
+  durationMs: number;
+  slotMs: number;
+  warmupMs: number;
+  rounds?: number;
+}): PlannedFault[] {
   const plan: PlannedFault[] = [];
   if (options.kinds.length === 0) return plan;
   for (let i = 0; ; i++) {
@@ -28,9 +34,13 @@ export function planFaults(options: { kinds: readonly FaultKind[]; durationMs: n
 
 /** Parses `--faults kill,stop,…`; names what is wrong. */
 export function parseFaultKinds(text: string): FaultKind[] {
-  const kinds = text.split(',').map((item) => item.trim()).filter(Boolean);
+  const kinds = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   for (const kind of kinds) {
-    if (!(faultKinds as readonly string[]).includes(kind)) throw new Error(`--faults: "${kind}" is not a fault; use a comma-separated list of ${faultKinds.join(', ')}`);
+    if (!(faultKinds as readonly string[]).includes(kind))
+      throw new Error(`--faults: "${kind}" is not a fault; use a comma-separated list of ${faultKinds.join(', ')}`);
   }
   return kinds as FaultKind[];
 }

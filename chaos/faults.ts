@@ -34,7 +34,10 @@ function pick(context: FaultContext, eligible: (replica: Replica) => boolean): R
 }
 
 /** The replica's id, as it registered in `replicas` (by its pid). */
-async function replicaRow(context: FaultContext, replica: Replica): Promise<{ id: string; clock_offset_ms: number } | undefined> {
+async function replicaRow(
+  context: FaultContext,
+  replica: Replica,
+): Promise<{ id: string; clock_offset_ms: number } | undefined> {
   const { rows } = await context.monitor.query<{ id: string; clock_offset_ms: number }>(
     'SELECT id, clock_offset_ms FROM replicas WHERE pid = $1 ORDER BY started_at DESC LIMIT 1',
     [replica.pid],
@@ -54,7 +57,13 @@ export async function injectFault(kind: FaultKind, context: FaultContext): Promi
       await sleep(3000);
       const restartAt = Date.now();
       await target.start();
-      return { kind, target: target.name, startedAt, endedAt, detail: { down_ms: restartAt - endedAt, restart_ms: Date.now() - restartAt } };
+      return {
+        kind,
+        target: target.name,
+        startedAt,
+        endedAt,
+        detail: { down_ms: restartAt - endedAt, restart_ms: Date.now() - restartAt },
+      };
     }
     case 'stop': {
       const target = pick(context, () => true);
@@ -62,7 +71,13 @@ export async function injectFault(kind: FaultKind, context: FaultContext): Promi
       target.signal('SIGSTOP');
       await sleep(frozenMs);
       target.signal('SIGCONT');
-      return { kind, target: target.name, startedAt, endedAt: Date.now(), detail: { frozen_ms: frozenMs, lease_ms: context.leaseMs } };
+      return {
+        kind,
+        target: target.name,
+        startedAt,
+        endedAt: Date.now(),
+        detail: { frozen_ms: frozenMs, lease_ms: context.leaseMs },
+      };
     }
     case 'pg-restart': {
       await context.cluster.restart();
@@ -81,7 +96,13 @@ export async function injectFault(kind: FaultKind, context: FaultContext): Promi
         terminated.push(rows[0]!.n);
         if (i < 4) await sleep(1000);
       }
-      return { kind, target: target.name, startedAt, endedAt: Date.now(), detail: { application_name: name ?? null, terminated } };
+      return {
+        kind,
+        target: target.name,
+        startedAt,
+        endedAt: Date.now(),
+        detail: { application_name: name ?? null, terminated },
+      };
     }
     case 'skew': {
       const target = pick(context, (replica) => replica.skewSeconds === 0);
@@ -91,8 +112,14 @@ export async function injectFault(kind: FaultKind, context: FaultContext): Promi
       await target.start();
       const row = await replicaRow(context, target);
       return {
-        kind, target: target.name, startedAt, endedAt: Date.now(),
-        detail: { host_clock: `${target.skewSeconds > 0 ? '+' : ''}${target.skewSeconds}s`, measured_offset_ms: row ? Math.round(row.clock_offset_ms) : null },
+        kind,
+        target: target.name,
+        startedAt,
+        endedAt: Date.now(),
+        detail: {
+          host_clock: `${target.skewSeconds > 0 ? '+' : ''}${target.skewSeconds}s`,
+          measured_offset_ms: row ? Math.round(row.clock_offset_ms) : null,
+        },
       };
     }
   }

@@ -37,7 +37,9 @@ function runAsync(command: string, args: string[]): Promise<void> {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', reject);
-    child.once('close', (status) => (status === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed: ${output}`))));
+    child.once('close', (status) =>
+      status === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed: ${output}`)),
+    );
   });
 }
 
@@ -48,7 +50,18 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
   const data = join(root, 'data');
   const port = await freePort();
   run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
-  const startArgs = ['-D', data, '-l', join(root, 'log'), '-w', '-t', '60', '-o', `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`, 'start'];
+  const startArgs = [
+    '-D',
+    data,
+    '-l',
+    join(root, 'log'),
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
+    'start',
+  ];
   const stopArgs = ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop'];
   const cluster: PostgresCluster = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

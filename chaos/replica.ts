@@ -44,9 +44,14 @@ export class Replica {
 
   /** Starts the process and resolves once it listens (it migrated and started its roles). */
   async start(timeoutMs = 180_000): Promise<void> {
-    const skew = this.skewSeconds !== 0
-      ? { LD_PRELOAD: libfaketime, FAKETIME: `${this.skewSeconds > 0 ? '+' : ''}${this.skewSeconds}s`, FAKETIME_DONT_FAKE_MONOTONIC: '1' }
-      : {};
+    const skew =
+      this.skewSeconds !== 0
+        ? {
+            LD_PRELOAD: libfaketime,
+            FAKETIME: `${this.skewSeconds > 0 ? '+' : ''}${this.skewSeconds}s`,
+            FAKETIME_DONT_FAKE_MONOTONIC: '1',
+          }
+        : {};
     const child = spawn(process.execPath, [kairosBin, 'serve'], {
       env: { ...process.env, PORT: '0', KAIROS_LOG_LEVEL: 'info', KAIROS_DEMO: 'false', ...this.env, ...skew },
       stdio: ['ignore', 'pipe', 'pipe'],

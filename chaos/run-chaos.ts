@@ -30,9 +30,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Runs `fn` over `items`, `limit` at a time. */
 async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 /**
@@ -86,14 +88,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (let i = 0; i < options.replicas; i++) replicas.push(new Replica(`replica-${i + 1}`, env));
     await Promise.all(replicas.map((replica) => replica.start()));
     log(`chaos: ${replicas.length} replicas listening (${replicas.map((r) => `${r.name} pid ${r.pid}`).join(', ')})`);
-    monitor = openPostgres({ connectionString: cluster.url, schema: 'kairos', applicationName: 'chaos-monitor', poolSize: 4 });
+    monitor = openPostgres({
+      connectionString: cluster.url,
+      schema: 'kairos',
+      applicationName: 'chaos-monitor',
+      poolSize: 4,
+    });
     const db = monitor;
     const retrying = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
       for (let attempt = 1; ; attempt++) {
         try {
           return await fn();
         } catch (error) {
-          if ((error as { fatal?: boolean }).fatal || attempt >= 60) throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
+          if ((error as { fatal?: boolean }).fatal || attempt >= 60)
+            throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
           await sleep(1000);
         }
       }
@@ -110,11 +118,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         });
         const text = await response.text();
         if (response.status >= 500) throw new Error(`${response.status} ${text}`);
-        if (response.status >= 400) throw Object.assign(new Error(`${path} answered ${response.status}: ${text}`), { fatal: true });
+        if (response.status >= 400)
+          throw Object.assign(new Error(`${path} answered ${response.status}: ${text}`), { fatal: true });
         return JSON.parse(text) as T;
       });
 
-    const assistant = await api<{ id: string }>('/api/v1/assistants', { name: 'chaos-agent', kind: 'http', config: { url: agent.url } });
+    const assistant = await api<{ id: string }>('/api/v1/assistants', {
+      name: 'chaos-agent',
+      kind: 'http',
+      config: { url: agent.url },
+    });
     const scheduleIds: string[] = [];
     const numbers = Array.from({ length: options.schedules }, (_, i) => i);
     await eachLimit(numbers, 8, async (i) => {
@@ -141,13 +154,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       slotMs: leaseMs + 3000 + gapMs,
       ...(options.rounds !== undefined && { rounds: options.rounds }),
     });
-    log(`chaos: fault schedule (seconds after ${new Date(from).toISOString()}): ${plan.map((p) => `${p.kind}@${p.atMs / 1000}`).join(', ') || 'none'}`);
+    log(
+      `chaos: fault schedule (seconds after ${new Date(from).toISOString()}): ${plan.map((p) => `${p.kind}@${p.atMs / 1000}`).join(', ') || 'none'}`,
+    );
     const records: FaultRecord[] = [];
     for (const planned of plan) {
       await sleep(from + planned.atMs - Date.now());
       const record = await injectFault(planned.kind, { replicas, cluster, monitor: db, random, leaseMs, log });
       records.push(record);
-      log(`chaos: ${record.kind}${record.target ? ` ${record.target}` : ''} at +${((record.startedAt - from) / 1000).toFixed(1)} s, over at +${((record.endedAt - from) / 1000).toFixed(1)} s ${JSON.stringify(record.detail)}`);
+      log(
+        `chaos: ${record.kind}${record.target ? ` ${record.target}` : ''} at +${((record.startedAt - from) / 1000).toFixed(1)} s, over at +${((record.endedAt - from) / 1000).toFixed(1)} s ${JSON.stringify(record.detail)}`,
+      );
     }
     const lastEnd = Math.max(from + options.durationMs, ...records.map((r) => r.endedAt + gapMs));
     await sleep(lastEnd - Date.now());
@@ -163,21 +180,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const recoveryStart = Date.now();
     const recoveryTimeoutMs = options.recoveryTimeoutMs ?? 180_000;
     for (;;) {
-      const { rows } = await retrying('counting open runs', () => db.query<{ n: number }>("SELECT count(*)::int AS n FROM runs WHERE status IN ('pending', 'running')"));
+      const { rows } = await retrying('counting open runs', () =>
+        db.query<{ n: number }>("SELECT count(*)::int AS n FROM runs WHERE status IN ('pending', 'running')"),
+      );
       if (rows[0]!.n === 0 || Date.now() - recoveryStart > recoveryTimeoutMs) break;
       await sleep(500);
     }
     log(`chaos: recovered in ${Date.now() - recoveryStart} ms after the pause`);
 
-    const { rows: runs } = await retrying('reading runs', () => db.query<ReportRun>(
-      'SELECT id::text, schedule_id::text, scheduled_for, status, error_kind FROM runs WHERE schedule_id IS NOT NULL ORDER BY created_at',
-    ));
+    const { rows: runs } = await retrying('reading runs', () =>
+      db.query<ReportRun>(
+        'SELECT id::text, schedule_id::text, scheduled_for, status, error_kind FROM runs WHERE schedule_id IS NOT NULL ORDER BY created_at',
+      ),
+    );
     // A terminal event of an attempt written twice means a write landed after its lease was lost.
-    const { rows: twice } = await retrying('reading run events', () => db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (
+    const { rows: twice } = await retrying('reading run events', () =>
+      db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (
          SELECT run_id, data->>'attempt' FROM run_events WHERE kind IN ('attempt_failed', 'attempt_finished')
          GROUP BY 1, 2 HAVING count(*) > 1) t`,
-    ));
+      ),
+    );
     return buildChaosReport({
       scheduleIds,
       from,
@@ -194,7 +217,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         faults: options.faults,
         seed: options.seed,
         lease_ms: leaseMs,
-        replica_logs: Object.fromEntries(replicas.map((r) => [r.name, { unreachable: r.log.unreachable, reachable: r.log.reachable, fenced: r.log.fenced, errors: r.log.errors.length }])),
+        replica_logs: Object.fromEntries(
+          replicas.map((r) => [
+            r.name,
+            {
+              unreachable: r.log.unreachable,
+              reachable: r.log.reachable,
+              fenced: r.log.fenced,
+              errors: r.log.errors.length,
+            },
+          ]),
+        ),
       },
     });
   } finally {

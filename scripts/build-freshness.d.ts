@@ -11,10 +11,12 @@ export interface BuildStamp {
 }
 
 export type EntryChoice =
-  | { run: 'build'; entry: string }
-  | { run: 'rebuild'; reason: string }
-  | { run: 'sources'; reason: string };
+  { run: 'build'; entry: string } | { run: 'rebuild'; reason: string } | { run: 'sources'; reason: string };
 
 export declare function sourceFingerprint(root: string): string;
 export declare function readStamp(distDir: string): BuildStamp | undefined;
-export declare function chooseEntry(state: { dev: boolean; stamp: BuildStamp | undefined; fingerprint: string }): EntryChoice;
+export declare function chooseEntry(state: {
+  dev: boolean;
+  stamp: BuildStamp | undefined;
+  fingerprint: string;
+}): EntryChoice;

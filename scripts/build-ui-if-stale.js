@@ -30,7 +30,10 @@ function builtAt() {
 }
 
 const built = builtAt();
-const newest = Math.max(newestSource(uiDir), statSync(join(root, 'package-lock.json'), { throwIfNoEntry: false })?.mtimeMs ?? 0);
+const newest = Math.max(
+  newestSource(uiDir),
+  statSync(join(root, 'package-lock.json'), { throwIfNoEntry: false })?.mtimeMs ?? 0,
+);
 if (built > 0 && built >= newest) process.exit(0);
 
 console.error(built === 0 ? 'dashboard: not built yet, building…' : 'dashboard: sources changed, rebuilding…');

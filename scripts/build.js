@@ -81,7 +81,9 @@ export async function build({ root = defaultRoot, clean = false } = {}) {
     // Same name, same content: written already (by an earlier or a concurrent build).
     if (!existsSync(file.path)) writeAtomically(file.path, file.contents);
   }
-  const [entryPath] = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint === 'src/cli/main.ts');
+  const [entryPath] = Object.entries(result.metafile.outputs).find(
+    ([, output]) => output.entryPoint === 'src/cli/main.ts',
+  );
   const entry = basename(entryPath);
   const meta = entry.replace(/\.js$/, '.meta.json');
   current.add(meta);
@@ -94,13 +96,23 @@ export async function build({ root = defaultRoot, clean = false } = {}) {
 
 /** Builds unless dist/ already holds a build of the current sources. */
 export async function buildIfStale({ root = defaultRoot } = {}) {
-  const choice = chooseEntry({ dev: false, stamp: readStamp(join(root, 'dist')), fingerprint: sourceFingerprint(root) });
+  const choice = chooseEntry({
+    dev: false,
+    stamp: readStamp(join(root, 'dist')),
+    fingerprint: sourceFingerprint(root),
+  });
   return choice.run === 'build' ? readStamp(join(root, 'dist')) : build({ root });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const started = performance.now();
-  const fresh = process.argv.includes('--if-stale') && chooseEntry({ dev: false, stamp: readStamp(join(defaultRoot, 'dist')), fingerprint: sourceFingerprint(defaultRoot) }).run === 'build';
+  const fresh =
+    process.argv.includes('--if-stale') &&
+    chooseEntry({
+      dev: false,
+      stamp: readStamp(join(defaultRoot, 'dist')),
+      fingerprint: sourceFingerprint(defaultRoot),
+    }).run === 'build';
   if (fresh) {
     console.error('kairos: dist/ is up to date');
   } else {

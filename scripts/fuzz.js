@@ -7,7 +7,9 @@ import { spawnSync } from 'node:child_process';
 const seed = process.env.FUZZ_SEED ?? String(Math.floor(Math.random() * 2 ** 31));
 const runs = process.env.FUZZ_RUNS ?? '2000';
 const files = process.argv.slice(2);
-console.log(`fuzz: FUZZ_SEED=${seed} FUZZ_RUNS=${runs} — replay with FUZZ_SEED=${seed} npm run fuzz${files.length > 0 ? ` -- ${files.join(' ')}` : ''}`);
+console.log(
+  `fuzz: FUZZ_SEED=${seed} FUZZ_RUNS=${runs} — replay with FUZZ_SEED=${seed} npm run fuzz${files.length > 0 ? ` -- ${files.join(' ')}` : ''}`,
+);
 const result = spawnSync('npx', ['vitest', 'run', ...(files.length > 0 ? files : ['test/fuzz'])], {
   stdio: 'inherit',
   env: { ...process.env, FUZZ_SEED: seed, FUZZ_RUNS: runs },

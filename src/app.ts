@@ -85,7 +85,16 @@ export class Kairos {
   /** The fallback poll of the loops: shorter when notifications cannot reach this replica. */
   private readonly pollIntervalMs: number;
 
-  private constructor(options: KairosOptions & { db: Database; logger: Logger; agents: Agents; pollIntervalMs: number; replicaId: string }, ownsDatabase: boolean) {
+  private constructor(
+    options: KairosOptions & {
+      db: Database;
+      logger: Logger;
+      agents: Agents;
+      pollIntervalMs: number;
+      replicaId: string;
+    },
+    ownsDatabase: boolean,
+  ) {
     this.config = options.config;
     this.logger = options.logger;
     this.agents = options.agents;
@@ -119,8 +128,16 @@ export class Kairos {
     });
     this.services.push({ name: 'runs', start: async () => {}, close: () => this.runs.close() });
     // llm assistants with `config.tools` call the scheduler tools through these same services.
-    this.agents.execution.tools = createAgentToolbox({ schedules: this.schedules, runs: this.runs, assistants: this.agents.assistants, workflows: this.workflows }, this.logger);
-    this.triggers = new TriggerService({ db: this.db, assistants: this.agents.assistants, workflows: this.workflows, publicUrl: this.config.server.publicUrl });
+    this.agents.execution.tools = createAgentToolbox(
+      { schedules: this.schedules, runs: this.runs, assistants: this.agents.assistants, workflows: this.workflows },
+      this.logger,
+    );
+    this.triggers = new TriggerService({
+      db: this.db,
+      assistants: this.agents.assistants,
+      workflows: this.workflows,
+      publicUrl: this.config.server.publicUrl,
+    });
     this.deliveries = new DeliveryService({
       db: this.db,
       clock: this.engineClock,
@@ -139,12 +156,16 @@ export class Kairos {
    * with the `api` role load it: a scheduler/worker replica does without its modules' memory.
    */
   get api(): ReturnType<typeof createApiApp> {
-    if (!this.apiApp) throw new Error('this replica does not play the api role: add "api" to KAIROS_ROLES to serve the HTTP API');
+    if (!this.apiApp)
+      throw new Error('this replica does not play the api role: add "api" to KAIROS_ROLES to serve the HTTP API');
     return this.apiApp;
   }
 
   private async loadApi(): Promise<void> {
-    const [{ createApiApp }, { mountDashboard }] = await Promise.all([import('./api/app.ts'), import('./api/dashboard.ts')]);
+    const [{ createApiApp }, { mountDashboard }] = await Promise.all([
+      import('./api/app.ts'),
+      import('./api/dashboard.ts'),
+    ]);
     this.apiApp = createApiApp({
       config: this.config,
       db: this.db,
@@ -220,10 +241,15 @@ export class Kairos {
   static async create(options: KairosOptions): Promise<Kairos> {
     const logger = options.logger ?? createLogger(options.config.logLevel);
     const replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    const opened = options.db ?? (await openDatabase(options.config.database, { applicationName: applicationNameOf(replicaId) }));
+    const opened =
+      options.db ?? (await openDatabase(options.config.database, { applicationName: applicationNameOf(replicaId) }));
     // Every statement reports whether the server answered: an outage is logged once, not per query.
     const db = watchAvailability(opened, {
-      unreachable: (error) => logger.error({ err: error }, 'the database is unreachable; Kairos keeps retrying (the API answers 503 meanwhile)'),
+      unreachable: (error) =>
+        logger.error(
+          { err: error },
+          'the database is unreachable; Kairos keeps retrying (the API answers 503 meanwhile)',
+        ),
       reachable: (downForMs) => logger.info({ down_ms: downForMs }, 'the database is reachable again'),
     });
     try {
@@ -236,7 +262,10 @@ export class Kairos {
       const declared = agents.registry.workflows ?? [];
       if (declared.length > 0) {
         const registered = await kairos.workflows.registerDeclared(declared as WorkflowDefinition[]);
-        logger.info({ workflows: registered.map((w) => ({ name: w.name, version: w.version })) }, 'workflows of the config file registered');
+        logger.info(
+          { workflows: registered.map((w) => ({ name: w.name, version: w.version })) },
+          'workflows of the config file registered',
+        );
       }
       if (options.config.demo) await seedDemoSchedule(kairos.schedules, db, logger);
       // The config file's schedules, on every replica: a refused declaration stops the start.
@@ -255,7 +284,6 @@ export class Kairos {
       throw error;
     }
   }
-
 
   /** Starts the background roles (scheduler, worker) this replica plays. */
   async start(): Promise<void> {

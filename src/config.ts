@@ -72,19 +72,38 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
-const seconds = z.coerce.number().min(0).transform((value) => Math.round(value * 1000));
-const list = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+const seconds = z.coerce
+  .number()
+  .min(0)
+  .transform((value) => Math.round(value * 1000));
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 const envSchema = z.object({
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
-  KAIROS_LISTEN_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  KAIROS_LISTEN_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
   KAIROS_DATA_DIR: z.string().min(1).default('.kairos'),
-  KAIROS_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,47}$/, 'use lower-case letters, digits and _').default('kairos'),
+  KAIROS_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,47}$/, 'use lower-case letters, digits and _')
+    .default('kairos'),
   KAIROS_DB_POOL_SIZE: int(1, 1000).optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(7700),
   KAIROS_MAX_BODY_BYTES: int(1024).default(64 * 1024),
-  KAIROS_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://kairos.example.com' }).optional(),
+  KAIROS_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://kairos.example.com' })
+    .optional(),
   KAIROS_ROLES: list
     .pipe(z.array(z.enum(['api', 'scheduler', 'worker'])).min(1))
     .default(['api', 'scheduler', 'worker']),
@@ -118,7 +137,10 @@ const envSchema = z.object({
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        context.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"gpt-4o-mini": {"input_per_1k": 0.00015, "output_per_1k": 0.0006}}' });
+        context.addIssue({
+          code: 'custom',
+          message: 'must be JSON, e.g. {"gpt-4o-mini": {"input_per_1k": 0.00015, "output_per_1k": 0.0006}}',
+        });
         return z.NEVER;
       }
     })
@@ -144,7 +166,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // Runs hold no connection while they execute (claim and finish are batched statements).
       poolSize: e.KAIROS_DB_POOL_SIZE ?? 10,
     },
-    server: { host: e.HOST, port: e.PORT, maxBodyBytes: e.KAIROS_MAX_BODY_BYTES, publicUrl: e.KAIROS_PUBLIC_URL?.replace(/\/+$/, '') },
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      maxBodyBytes: e.KAIROS_MAX_BODY_BYTES,
+      publicUrl: e.KAIROS_PUBLIC_URL?.replace(/\/+$/, ''),
+    },
     roles: e.KAIROS_ROLES,
     logLevel: e.KAIROS_LOG_LEVEL,
     scheduler: {

@@ -20,5 +20,8 @@ export async function seedDemoSchedule(schedules: ScheduleService, db: Database,
     input_template: 'Digest of the last 24 hours, {{date}} run {{run_number}}.',
     metadata: { demo: true },
   });
-  logger.info({ schedule_id: schedule.id, next_run_at: schedule.next_run_at }, `demo schedule "${demoScheduleName}" created (delete it at will)`);
+  logger.info(
+    { schedule_id: schedule.id, next_run_at: schedule.next_run_at },
+    `demo schedule "${demoScheduleName}" created (delete it at will)`,
+  );
 }

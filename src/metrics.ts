@@ -49,11 +49,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   if (options.labels) registry.setDefaultLabels(options.labels);
   // The event-loop lag monitor samples every 10 ms by default: ~0.8 % of a core on an idle
   // replica by itself. 100 ms keeps the lag percentiles useful at a tenth of the cost.
-  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'kairos_', eventLoopMonitoringPrecision: 100 });
+  if (options.processMetrics)
+    collectDefaultMetrics({ register: registry, prefix: 'kairos_', eventLoopMonitoringPrecision: 100 });
   const registers = [registry];
   return {
     registry,
-    fires: new Counter({ name: 'kairos_fires_total', help: 'Occurrences turned into runs by the scheduler', registers }),
+    fires: new Counter({
+      name: 'kairos_fires_total',
+      help: 'Occurrences turned into runs by the scheduler',
+      registers,
+    }),
     fireLag: new Histogram({
       name: 'kairos_fire_lag_ms',
       help: 'Milliseconds between a run’s scheduled time and its start',

@@ -16,17 +16,33 @@ export function redisUnavailable(): string | null {
     require.resolve('ioredis');
     return null;
   } catch {
-    return 'the optional `ioredis` package (BullMQ\'s Redis client) is not installed here';
+    return "the optional `ioredis` package (BullMQ's Redis client) is not installed here";
   }
 }
 
 /** The `connection` option and backend factory for a Queue or Worker. */
-export async function bullConnection(backend: BullBackend, databaseUrl: string, namespace: string): Promise<{ connection: never; factory: never; prefix?: string; close(): Promise<void> }> {
+export async function bullConnection(
+  backend: BullBackend,
+  databaseUrl: string,
+  namespace: string,
+): Promise<{ connection: never; factory: never; prefix?: string; close(): Promise<void> }> {
   if (backend === 'postgres') {
-    return { connection: { connectionString: databaseUrl, schema: namespace, migrate: true } as never, factory: createPostgresBackend as never, close: async () => undefined };
+    return {
+      connection: { connectionString: databaseUrl, schema: namespace, migrate: true } as never,
+      factory: createPostgresBackend as never,
+      close: async () => undefined,
+    };
   }
-  const IORedis = (require('ioredis') as { default?: new (options: object) => { quit(): Promise<unknown> } }).default
-    ?? (require('ioredis') as new (options: object) => { quit(): Promise<unknown> });
+  const IORedis =
+    (require('ioredis') as { default?: new (options: object) => { quit(): Promise<unknown> } }).default ??
+    (require('ioredis') as new (options: object) => { quit(): Promise<unknown> });
   const client = new IORedis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null });
-  return { connection: client as never, factory: undefined as never, prefix: namespace, close: async () => { await client.quit(); } };
+  return {
+    connection: client as never,
+    factory: undefined as never,
+    prefix: namespace,
+    close: async () => {
+      await client.quit();
+    },
+  };
 }

@@ -21,7 +21,8 @@ export function bullmqPeer(backend: BullBackend): Peer {
   const unavailable = backend === 'redis' ? redisUnavailable() : null;
   return {
     name: `bullmq (${backend === 'postgres' ? 'PostgreSQL' : 'Redis'})`,
-    settings: 'Worker({ concurrency: <Kairos slots> }), drainDelay left at its default (a blocking wait that new and promoted delayed jobs wake)',
+    settings:
+      'Worker({ concurrency: <Kairos slots> }), drainDelay left at its default (a blocking wait that new and promoted delayed jobs wake)',
     supports: () => unavailable ?? true,
     open: (options) => open(backend, options),
   };
@@ -32,25 +33,38 @@ async function open(backend: BullBackend, options: WorkloadOptions): Promise<Pee
   const { connection, factory, prefix, close } = await bullConnection(backend, options.databaseUrl, namespace);
   const queue = new Queue('peers', { connection, ...(prefix !== undefined && { prefix }) }, factory);
   await queue.waitUntilReady();
-  const files = Array.from({ length: options.replicas }, (_, i) => join(tmpdir(), `peers-${options.tag}-${i}-${randomUUID().slice(0, 6)}.tsv`));
+  const files = Array.from({ length: options.replicas }, (_, i) =>
+    join(tmpdir(), `peers-${options.tag}-${i}-${randomUUID().slice(0, 6)}.tsv`),
+  );
   let workers: Worker[] = [];
   return {
     async start() {
       if (options.workload !== 'herd') {
         const pattern = options.workload === 'fire-minute' ? '0 * * * * *' : '* * * * * *';
-        for (let i = 0; i < options.count; i++) await queue.upsertJobScheduler(`s${i}`, { pattern, tz: 'UTC' }, { name: 'record', data: { s: `s${i}` } });
+        for (let i = 0; i < options.count; i++)
+          await queue.upsertJobScheduler(`s${i}`, { pattern, tz: 'UTC' }, { name: 'record', data: { s: `s${i}` } });
       }
-      workers = await Promise.all(files.map((file) => spawnWorker(
-        ['--import', 'tsx', script],
-        { ...workerEnvFor(options, namespace, file), BENCH_PEERS_BULL_BACKEND: backend },
-        'bench-peers-worker-ready',
-      )));
+      workers = await Promise.all(
+        files.map((file) =>
+          spawnWorker(
+            ['--import', 'tsx', script],
+            { ...workerEnvFor(options, namespace, file), BENCH_PEERS_BULL_BACKEND: backend },
+            'bench-peers-worker-ready',
+          ),
+        ),
+      );
     },
     async enqueueHerd(dueMs) {
       for (let i = 0; i < options.count; i += 1000) {
         const n = Math.min(1000, options.count - i);
         const delay = Math.max(0, dueMs - Date.now());
-        await queue.addBulk(Array.from({ length: n }, (_, j) => ({ name: 'record', data: { k: `j${i + j}`, due: dueMs }, opts: { delay } })));
+        await queue.addBulk(
+          Array.from({ length: n }, (_, j) => ({
+            name: 'record',
+            data: { k: `j${i + j}`, due: dueMs },
+            opts: { delay },
+          })),
+        );
       }
     },
     starts: () => readRecords(files),

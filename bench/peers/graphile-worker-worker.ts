@@ -8,9 +8,10 @@ import { closeRecord, record } from './record.ts';
 import { onTerm, workerEnv } from './worker-env.ts';
 
 const { workload, count, concurrency, databaseUrl, namespace } = workerEnv;
-const crontab = workload === 'fire-minute'
-  ? Array.from({ length: count }, (_, i) => `* * * * * record ?id=s${i} {"s":"s${i}"}`).join('\n')
-  : undefined;
+const crontab =
+  workload === 'fire-minute'
+    ? Array.from({ length: count }, (_, i) => `* * * * * record ?id=s${i} {"s":"s${i}"}`).join('\n')
+    : undefined;
 
 const runner = await run({
   connectionString: databaseUrl,

@@ -17,7 +17,8 @@ const script = fileURLToPath(new URL('./graphile-worker-worker.ts', import.meta.
 
 export const graphileWorkerPeer: Peer = {
   name: 'graphile-worker',
-  settings: 'run({ concurrency: <Kairos slots>, pollInterval: 100 }) (default 2000 ms: run_at jobs are found by polling); LISTEN/NOTIFY for jobs due now',
+  settings:
+    'run({ concurrency: <Kairos slots>, pollInterval: 100 }) (default 2000 ms: run_at jobs are found by polling); LISTEN/NOTIFY for jobs due now',
   supports: (workload) => (workload === 'fire-second' ? 'crontab has minute precision only' : true),
   open,
 };
@@ -26,11 +27,17 @@ async function open(options: WorkloadOptions): Promise<PeerRun> {
   const schema = `peers_${options.tag}`;
   await runMigrations({ connectionString: options.databaseUrl, schema });
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
-  const files = Array.from({ length: options.replicas }, (_, i) => join(tmpdir(), `peers-${options.tag}-${i}-${randomUUID().slice(0, 6)}.tsv`));
+  const files = Array.from({ length: options.replicas }, (_, i) =>
+    join(tmpdir(), `peers-${options.tag}-${i}-${randomUUID().slice(0, 6)}.tsv`),
+  );
   let workers: Worker[] = [];
   return {
     async start() {
-      workers = await Promise.all(files.map((file) => spawnWorker(['--import', 'tsx', script], workerEnvFor(options, schema, file), 'bench-peers-worker-ready')));
+      workers = await Promise.all(
+        files.map((file) =>
+          spawnWorker(['--import', 'tsx', script], workerEnvFor(options, schema, file), 'bench-peers-worker-ready'),
+        ),
+      );
     },
     async enqueueHerd(dueMs) {
       await pool.query(

@@ -14,7 +14,15 @@ import { physicalChannel, quoteIdent } from '../../src/store/database.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPostgres } from '../../src/store/postgres-driver.ts';
 import type { Receiver } from './receiver.ts';
-import { readRecords, spawnWorker, type Peer, type PeerRun, type Start, type Worker, type WorkloadOptions } from './workload.ts';
+import {
+  readRecords,
+  spawnWorker,
+  type Peer,
+  type PeerRun,
+  type Start,
+  type Worker,
+  type WorkloadOptions,
+} from './workload.ts';
 
 const bin = fileURLToPath(new URL('../../bin/kairos.js', import.meta.url));
 const configFile = fileURLToPath(new URL('./kairos.config.ts', import.meta.url));
@@ -23,8 +31,11 @@ const adminId = '00000000-0000-0000-0000-000000000001';
 /** The environment a replica gets: only what a deployment must set, nothing tuned. */
 function replicaEnv(databaseUrl: string, schema: string): Record<string, string> {
   const env: Record<string, string> = {
-    DATABASE_URL: databaseUrl, KAIROS_DB_SCHEMA: schema, KAIROS_ROLES: 'scheduler,worker',
-    KAIROS_ALLOW_SECONDS_SCHEDULE: 'true', KAIROS_HTTP_ALLOW_PRIVATE: 'true',
+    DATABASE_URL: databaseUrl,
+    KAIROS_DB_SCHEMA: schema,
+    KAIROS_ROLES: 'scheduler,worker',
+    KAIROS_ALLOW_SECONDS_SCHEDULE: 'true',
+    KAIROS_HTTP_ALLOW_PRIVATE: 'true',
   };
   return env;
 }
@@ -41,9 +52,10 @@ export function kairosDefaults(databaseUrl: string): { slots: number; poolSize: 
 export function kairosPeer(kind: 'http' | 'module', receiver: Receiver): Peer {
   return {
     name: `kairos (${kind})`,
-    settings: kind === 'http'
-      ? 'defaults; `http` assistant POSTs to a local receiver (handler start = receipt)'
-      : 'defaults; `module` assistant in process (handler start = module entry)',
+    settings:
+      kind === 'http'
+        ? 'defaults; `http` assistant POSTs to a local receiver (handler start = receipt)'
+        : 'defaults; `module` assistant in process (handler start = module entry)',
     supports: () => true,
     open: (options) => openKairos(kind, receiver, options),
   };
@@ -59,7 +71,9 @@ async function openKairos(kind: 'http' | 'module', receiver: Receiver, options: 
     [adminId, kind, JSON.stringify(config)],
   );
   const assistantId = rows[0]!.id;
-  const files = Array.from({ length: options.replicas }, (_, i) => join(tmpdir(), `peers-${options.tag}-${i}-${randomUUID().slice(0, 6)}.tsv`));
+  const files = Array.from({ length: options.replicas }, (_, i) =>
+    join(tmpdir(), `peers-${options.tag}-${i}-${randomUUID().slice(0, 6)}.tsv`),
+  );
   const firstReceipt = receiver.starts.length;
   let workers: Worker[] = [];
 
@@ -78,14 +92,30 @@ async function openKairos(kind: 'http' | 'module', receiver: Receiver, options: 
     async start() {
       if (options.workload !== 'herd') {
         const cron = options.workload === 'fire-minute' ? '* * * * *' : '* * * * * *';
-        const spec = { kind: 'cron' as const, cron, timezone: 'UTC', atMs: null, everyMs: null, anchorMs: null, startMs: null, endMs: null };
+        const spec = {
+          kind: 'cron' as const,
+          cron,
+          timezone: 'UTC',
+          atMs: null,
+          everyMs: null,
+          anchorMs: null,
+          startMs: null,
+          endMs: null,
+        };
         await insert(cron, null, new Date(occurrenceAfter(spec, Date.now())!));
       }
-      workers = await Promise.all(files.map((file) => spawnWorker(
-        [bin, 'serve'],
-        { ...replicaEnv(options.databaseUrl, schema), ...(kind === 'module' && { KAIROS_CONFIG: configFile, BENCH_PEERS_RECORD: file }) },
-        'started without the api role',
-      )));
+      workers = await Promise.all(
+        files.map((file) =>
+          spawnWorker(
+            [bin, 'serve'],
+            {
+              ...replicaEnv(options.databaseUrl, schema),
+              ...(kind === 'module' && { KAIROS_CONFIG: configFile, BENCH_PEERS_RECORD: file }),
+            },
+            'started without the api role',
+          ),
+        ),
+      );
     },
     async enqueueHerd(dueMs) {
       await insert(null, new Date(dueMs), new Date(dueMs));

@@ -22,11 +22,16 @@ await boss.start();
 const names = fire ? Array.from({ length: count }, (_, i) => `s${i}`) : ['herd'];
 for (const name of names) {
   // pollingIntervalSeconds: 0.5 is pg-boss's minimum (default 2); batchSize: a fetch takes this many jobs.
-  await boss.work<{ k?: string; due?: number }>(name, { pollingIntervalSeconds: 0.5, batchSize: fire ? 1 : concurrency }, async (jobs) => {
-    const now = Date.now();
-    // A cron job carries no nominal time: it is the minute it was sent for (lag < 60 s).
-    for (const job of jobs) record(fire ? name : job.data.k!, fire ? Math.floor(now / 60_000) * 60_000 : job.data.due!);
-  });
+  await boss.work<{ k?: string; due?: number }>(
+    name,
+    { pollingIntervalSeconds: 0.5, batchSize: fire ? 1 : concurrency },
+    async (jobs) => {
+      const now = Date.now();
+      // A cron job carries no nominal time: it is the minute it was sent for (lag < 60 s).
+      for (const job of jobs)
+        record(fire ? name : job.data.k!, fire ? Math.floor(now / 60_000) * 60_000 : job.data.due!);
+    },
+  );
 }
 onTerm(() => boss.stop({ graceful: false, wait: true, timeout: 5000 }), closeRecord);
 console.log('bench-peers-worker-ready');

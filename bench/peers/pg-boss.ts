@@ -17,7 +17,8 @@ const script = fileURLToPath(new URL('./pg-boss-worker.ts', import.meta.url));
 
 export const pgBossPeer: Peer = {
   name: 'pg-boss',
-  settings: 'work({ pollingIntervalSeconds: 0.5 (the minimum; default 2), batchSize: <Kairos slots> }); cronMonitorIntervalSeconds: 1 and cronWorkerIntervalSeconds: 1 (defaults 30 and 5)',
+  settings:
+    'work({ pollingIntervalSeconds: 0.5 (the minimum; default 2), batchSize: <Kairos slots> }); cronMonitorIntervalSeconds: 1 and cronWorkerIntervalSeconds: 1 (defaults 30 and 5)',
   supports: (workload) => (workload === 'fire-second' ? 'schedule() has minute precision only' : true),
   open,
 };
@@ -30,18 +31,26 @@ async function open(options: WorkloadOptions): Promise<PeerRun> {
   const fire = options.workload === 'fire-minute';
   const names = fire ? Array.from({ length: options.count }, (_, i) => `s${i}`) : ['herd'];
   for (const name of names) await boss.createQueue(name);
-  const files = Array.from({ length: options.replicas }, (_, i) => join(tmpdir(), `peers-${options.tag}-${i}-${randomUUID().slice(0, 6)}.tsv`));
+  const files = Array.from({ length: options.replicas }, (_, i) =>
+    join(tmpdir(), `peers-${options.tag}-${i}-${randomUUID().slice(0, 6)}.tsv`),
+  );
   let workers: Worker[] = [];
   return {
     async start() {
       if (fire) for (const name of names) await boss.schedule(name, '* * * * *', {}, { tz: 'UTC' });
-      workers = await Promise.all(files.map((file) => spawnWorker(['--import', 'tsx', script], workerEnvFor(options, schema, file), 'bench-peers-worker-ready')));
+      workers = await Promise.all(
+        files.map((file) =>
+          spawnWorker(['--import', 'tsx', script], workerEnvFor(options, schema, file), 'bench-peers-worker-ready'),
+        ),
+      );
     },
     async enqueueHerd(dueMs) {
       const startAfter = new Date(dueMs);
       for (let i = 0; i < options.count; i += 1000) {
         const n = Math.min(1000, options.count - i);
-        await boss.insert(Array.from({ length: n }, (_, j) => ({ name: 'herd', data: { k: `j${i + j}`, due: dueMs }, startAfter })));
+        await boss.insert(
+          Array.from({ length: n }, (_, j) => ({ name: 'herd', data: { k: `j${i + j}`, due: dueMs }, startAfter })),
+        );
       }
     },
     starts: () => readRecords(files),

@@ -5,12 +5,14 @@ export type Outcome = { ok: true; result: FireResult | HerdResult } | { ok: fals
 export type Results = Map<string, Partial<Record<Workload, Outcome>>>;
 
 const ratio = (value: number | null | undefined, base: number | null | undefined) =>
-  (value == null || base == null || base <= 0 ? '–' : `${(Math.round((value / base) * 100) / 100).toFixed(2)}×`);
+  value == null || base == null || base <= 0 ? '–' : `${(Math.round((value / base) * 100) / 100).toFixed(2)}×`;
 
 /** The headline figure of a workload: fire lag p99, herd time until the last start. */
 export function headline(workload: Workload, outcome: Outcome | undefined): number | null {
   if (!outcome?.ok) return null;
-  return workload === 'herd' ? (outcome.result as HerdResult).last_started_after_ms : (outcome.result as FireResult).lag_ms.p99;
+  return workload === 'herd'
+    ? (outcome.result as HerdResult).last_started_after_ms
+    : (outcome.result as FireResult).lag_ms.p99;
 }
 
 function cell(workload: Workload, outcome: Outcome | undefined): string {
@@ -29,15 +31,22 @@ function cell(workload: Workload, outcome: Outcome | undefined): string {
 export function renderTable(results: Results, workloads: Workload[]): string {
   const http = results.get('kairos (http)') ?? {};
   const module = results.get('kairos (module)') ?? {};
-  const header = ['peer', ...workloads.map((w) => (w === 'herd' ? 'herd: last start after due' : `${w}: lag p50/p99/max`)),
-    ...workloads.flatMap((w) => [`${w} ÷ kairos http`, `${w} ÷ kairos module`])];
+  const header = [
+    'peer',
+    ...workloads.map((w) => (w === 'herd' ? 'herd: last start after due' : `${w}: lag p50/p99/max`)),
+    ...workloads.flatMap((w) => [`${w} ÷ kairos http`, `${w} ÷ kairos module`]),
+  ];
   const rows = [...results].map(([name, byWorkload]) => [
     name,
     ...workloads.map((w) => cell(w, byWorkload[w])),
-    ...workloads.flatMap((w) => [ratio(headline(w, byWorkload[w]), headline(w, http[w])), ratio(headline(w, byWorkload[w]), headline(w, module[w]))]),
+    ...workloads.flatMap((w) => [
+      ratio(headline(w, byWorkload[w]), headline(w, http[w])),
+      ratio(headline(w, byWorkload[w]), headline(w, module[w])),
+    ]),
   ]);
   const notes = [...results].flatMap(([name, byWorkload]) =>
-    Object.entries(byWorkload).flatMap(([w, o]) => (o && !o.ok ? [`- ${name}, ${w}: ${o.note}`] : [])));
+    Object.entries(byWorkload).flatMap(([w, o]) => (o && !o.ok ? [`- ${name}, ${w}: ${o.note}`] : [])),
+  );
   return [
     `| ${header.join(' | ')} |`,
     `|${header.map(() => '---').join('|')}|`,

@@ -9,7 +9,11 @@ import { existsSync, readFileSync } from 'node:fs';
 export type Workload = 'fire-minute' | 'fire-second' | 'herd';
 
 /** One handler start: which schedule/job, its nominal time, when the handler started (ms). */
-export interface Start { key: string; nominal: number; at: number }
+export interface Start {
+  key: string;
+  nominal: number;
+  at: number;
+}
 
 export interface WorkloadOptions {
   workload: Workload;
@@ -47,10 +51,15 @@ export interface Peer {
 
 // Workers must not outlive the benchmark, whatever ends it.
 const children = new Set<ChildProcess>();
-process.on('exit', () => { for (const child of children) child.kill('SIGKILL'); });
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
 
-export interface Worker { child: ChildProcess; stop(): Promise<void> }
+export interface Worker {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
 
 /**
  * Spawns `node [args]` with `env` and resolves once its stdout contains `readyText`. stdout is
@@ -58,7 +67,10 @@ export interface Worker { child: ChildProcess; stop(): Promise<void> }
  */
 export function spawnWorker(args: string[], env: Record<string, string>, readyText: string): Promise<Worker> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     children.add(child);
     let out = '';
     let ready = false;
@@ -73,7 +85,8 @@ export function spawnWorker(args: string[], env: Record<string, string>, readyTe
     });
     child.once('exit', (code) => {
       children.delete(child);
-      if (!ready) reject(new Error(`worker ${args.join(' ')} exited with ${code} before it was ready: ${out.slice(-2000)}`));
+      if (!ready)
+        reject(new Error(`worker ${args.join(' ')} exited with ${code} before it was ready: ${out.slice(-2000)}`));
     });
   });
 }
@@ -83,7 +96,10 @@ function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => { clearTimeout(kill); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }
@@ -102,10 +118,13 @@ export function readRecords(files: string[]): Start[] {
 }
 
 export const percentile = (sorted: number[], p: number): number | null =>
-  (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+  sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 export interface FireResult {
-  expected: number; fired: number; duplicated: number; missing: number;
+  expected: number;
+  fired: number;
+  duplicated: number;
+  missing: number;
   lag_ms: { p50: number | null; p99: number | null; max: number | null };
 }
 
@@ -126,12 +145,22 @@ export function fireResult(starts: Start[], count: number, periodMs: number, fro
   const expected = inWindow * count;
   const duplicated = [...seen.values()].reduce((sum, n) => sum + n - 1, 0);
   return {
-    expected, fired: seen.size, duplicated, missing: Math.max(0, expected - seen.size),
+    expected,
+    fired: seen.size,
+    duplicated,
+    missing: Math.max(0, expected - seen.size),
     lag_ms: { p50: percentile(lags, 50), p99: percentile(lags, 99), max: lags.at(-1) ?? null },
   };
 }
 
-export interface HerdResult { jobs: number; started: number; duplicated: number; missing: number; last_started_after_ms: number | null; lag_ms: { p50: number | null; p99: number | null } }
+export interface HerdResult {
+  jobs: number;
+  started: number;
+  duplicated: number;
+  missing: number;
+  last_started_after_ms: number | null;
+  lag_ms: { p50: number | null; p99: number | null };
+}
 
 /** Time from `dueMs` until the last of `count` jobs started, and duplicates. */
 export function herdResult(starts: Start[], count: number, dueMs: number): HerdResult {
@@ -147,7 +176,10 @@ export function herdResult(starts: Start[], count: number, dueMs: number): HerdR
   }
   lags.sort((a, b) => a - b);
   return {
-    jobs: count, started: seen.size, duplicated: starts.length - seen.size, missing: Math.max(0, count - seen.size),
+    jobs: count,
+    started: seen.size,
+    duplicated: starts.length - seen.size,
+    missing: Math.max(0, count - seen.size),
     last_started_after_ms: last === null ? null : last - dueMs,
     lag_ms: { p50: percentile(lags, 50), p99: percentile(lags, 99) },
   };

@@ -1,5 +1,11 @@
 import { Role, TaskState, type Artifact, type Message, type Part, type Task } from '@a2a-js/sdk';
-import { ClientFactory, DefaultAgentCardResolver, JsonRpcTransportFactory, RestTransportFactory, type Client } from '@a2a-js/sdk/client';
+import {
+  ClientFactory,
+  DefaultAgentCardResolver,
+  JsonRpcTransportFactory,
+  RestTransportFactory,
+  type Client,
+} from '@a2a-js/sdk/client';
 import { addressGuardFromEnvironment } from './address-guard.ts';
 import { reportExchange } from './agent-exchange.ts';
 import { a2aConfigSchema } from './assistant-config.ts';
@@ -13,7 +19,12 @@ import { RunFailure, asRunFailure } from './runtime.ts';
 /** How long a message/send may go on after the run was cancelled or timed out. */
 const sendGraceMs = 10_000;
 
-const terminal = new Set([TaskState.TASK_STATE_COMPLETED, TaskState.TASK_STATE_FAILED, TaskState.TASK_STATE_CANCELED, TaskState.TASK_STATE_REJECTED]);
+const terminal = new Set([
+  TaskState.TASK_STATE_COMPLETED,
+  TaskState.TASK_STATE_FAILED,
+  TaskState.TASK_STATE_CANCELED,
+  TaskState.TASK_STATE_REJECTED,
+]);
 const interrupted = new Map([
   [TaskState.TASK_STATE_INPUT_REQUIRED, 'input-required'],
   [TaskState.TASK_STATE_AUTH_REQUIRED, 'auth-required'],
@@ -28,7 +39,8 @@ const stateNames: Record<number, string> = {
   [TaskState.TASK_STATE_INPUT_REQUIRED]: 'input-required',
   [TaskState.TASK_STATE_AUTH_REQUIRED]: 'auth-required',
 };
-const stateName = (state: TaskState | undefined) => (state === undefined ? 'unknown' : (stateNames[state] ?? `state ${state}`));
+const stateName = (state: TaskState | undefined) =>
+  state === undefined ? 'unknown' : (stateNames[state] ?? `state ${state}`);
 
 function part(content: Part['content'], mediaType: string): Part {
   return { content, metadata: undefined, filename: '', mediaType };
@@ -71,7 +83,11 @@ function partValue(value: Part): unknown {
     case 'url':
       return { url: content.value, media_type: value.mediaType || null, filename: value.filename || null };
     case 'raw':
-      return { bytes_base64: Buffer.from(content.value).toString('base64'), media_type: value.mediaType || null, filename: value.filename || null };
+      return {
+        bytes_base64: Buffer.from(content.value).toString('base64'),
+        media_type: value.mediaType || null,
+        filename: value.filename || null,
+      };
     default:
       return null;
   }
@@ -149,7 +165,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * `assistant_error` naming the state. When the run is cancelled or times out, the remote task is
  * cancelled too.
  */
-export function a2aAssistantRuntime(options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() }): AssistantRuntime {
+export function a2aAssistantRuntime(
+  options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() },
+): AssistantRuntime {
   const env = options.env ?? process.env;
   return {
     kind: 'a2a',
@@ -170,7 +188,11 @@ export function a2aAssistantRuntime(options: OutboundRuntimeOptions = { guard: a
           const response = await guarded(request);
           if (context.onExchange) {
             const text = await response.clone().text();
-            reportExchange(context, config.headers, shown, { status: response.status, headers: Object.fromEntries(response.headers), text });
+            reportExchange(context, config.headers, shown, {
+              status: response.status,
+              headers: Object.fromEntries(response.headers),
+              text,
+            });
           }
           return response;
         } catch (error) {
@@ -180,7 +202,10 @@ export function a2aAssistantRuntime(options: OutboundRuntimeOptions = { guard: a
       };
       const compat = { legacyCompat: { enabled: true } };
       const factory = new ClientFactory({
-        transports: [new JsonRpcTransportFactory({ fetchImpl, ...compat }), new RestTransportFactory({ fetchImpl, ...compat })],
+        transports: [
+          new JsonRpcTransportFactory({ fetchImpl, ...compat }),
+          new RestTransportFactory({ fetchImpl, ...compat }),
+        ],
         cardResolver: new DefaultAgentCardResolver({ fetchImpl, ...compat }),
       });
       const failure = (error: unknown, action: string): unknown => {
@@ -188,13 +213,22 @@ export function a2aAssistantRuntime(options: OutboundRuntimeOptions = { guard: a
         const known = asRunFailure(error);
         if (known) return known;
         const coded = codeInChain(error);
-        if (coded?.code === 'EPRIVATEADDRESS') return new RunFailure('config', coded.message ?? 'private address refused', { retryable: false, cause: error });
-        return new RunFailure('assistant_error', `A2A ${action} failed: ${excerpt(describeNetworkError(error))}`, { retryable: true, cause: error });
+        if (coded?.code === 'EPRIVATEADDRESS')
+          return new RunFailure('config', coded.message ?? 'private address refused', {
+            retryable: false,
+            cause: error,
+          });
+        return new RunFailure('assistant_error', `A2A ${action} failed: ${excerpt(describeNetworkError(error))}`, {
+          retryable: true,
+          cause: error,
+        });
       };
 
       let client: Client;
       try {
-        client = config.agent_card_url ? await factory.createFromUrl(config.agent_card_url, '') : await factory.createFromUrl(config.url!);
+        client = config.agent_card_url
+          ? await factory.createFromUrl(config.agent_card_url, '')
+          : await factory.createFromUrl(config.url!);
       } catch (error) {
         throw failure(error, `reading the agent card of ${config.agent_card_url ?? config.url}`);
       }
@@ -231,7 +265,11 @@ export function a2aAssistantRuntime(options: OutboundRuntimeOptions = { guard: a
 
       let task = result;
       await keepContext(task.contextId);
-      await context.emit('a2a.task', { task_id: task.id, context_id: task.contextId || null, state: stateName(task.status?.state) });
+      await context.emit('a2a.task', {
+        task_id: task.id,
+        context_id: task.contextId || null,
+        state: stateName(task.status?.state),
+      });
       const pollMs = Math.round((config.poll_interval_s ?? 1) * 1000);
       try {
         while (!terminal.has(task.status?.state as TaskState) && !interrupted.has(task.status?.state as TaskState)) {
@@ -246,7 +284,8 @@ export function a2aAssistantRuntime(options: OutboundRuntimeOptions = { guard: a
         }
         if (signal.signal.aborted) throw signal.reason();
       } catch (error) {
-        if (signal.signal.aborted && !terminal.has(task.status?.state as TaskState)) await cancelRemoteTask(client, task, context, (next) => (requestSignal = next));
+        if (signal.signal.aborted && !terminal.has(task.status?.state as TaskState))
+          await cancelRemoteTask(client, task, context, (next) => (requestSignal = next));
         throw error;
       }
       return taskOutcome(task, context);
@@ -255,7 +294,12 @@ export function a2aAssistantRuntime(options: OutboundRuntimeOptions = { guard: a
 }
 
 /** Cancels the remote task after the run was cancelled or timed out (best effort, 5 s). */
-async function cancelRemoteTask(client: Client, task: Task, context: RunContext, useSignal: (next: AbortSignal) => void) {
+async function cancelRemoteTask(
+  client: Client,
+  task: Task,
+  context: RunContext,
+  useSignal: (next: AbortSignal) => void,
+) {
   useSignal(AbortSignal.timeout(5_000));
   try {
     const canceled = await client.cancelTask({ tenant: '', id: task.id, metadata: undefined });
@@ -272,9 +316,13 @@ async function taskOutcome(task: Task, context: RunContext): Promise<RunResult> 
   const reason = messageText(task.status?.message);
   const details = { task_id: task.id, context_id: task.contextId || null, state: stateName(state) };
   await context.emit('a2a.task.finished', details);
-  if (state === TaskState.TASK_STATE_COMPLETED) return { output: artifactsOutput(task.artifacts, task.status?.message) };
+  if (state === TaskState.TASK_STATE_COMPLETED)
+    return { output: artifactsOutput(task.artifacts, task.status?.message) };
   if (state === TaskState.TASK_STATE_CANCELED) {
-    throw new RunFailure('cancelled', `the A2A agent canceled task ${task.id}${reason ? `: ${excerpt(reason)}` : ''}`, { retryable: false, details });
+    throw new RunFailure('cancelled', `the A2A agent canceled task ${task.id}${reason ? `: ${excerpt(reason)}` : ''}`, {
+      retryable: false,
+      details,
+    });
   }
   const interruption = state === undefined ? undefined : interrupted.get(state);
   if (interruption) {
@@ -284,8 +332,12 @@ async function taskOutcome(task: Task, context: RunContext): Promise<RunResult> 
       { retryable: false, details },
     );
   }
-  throw new RunFailure('assistant_error', `the A2A task ${task.id} ${stateName(state)}${reason ? `: ${excerpt(reason)}` : ''}`, {
-    retryable: false,
-    details,
-  });
+  throw new RunFailure(
+    'assistant_error',
+    `the A2A task ${task.id} ${stateName(state)}${reason ? `: ${excerpt(reason)}` : ''}`,
+    {
+      retryable: false,
+      details,
+    },
+  );
 }

@@ -98,7 +98,9 @@ export type ResolveAll = (hostname: string) => Promise<LookupAddress[]>;
 
 const systemResolveAll: ResolveAll = (hostname) =>
   new Promise((resolve, reject) => {
-    dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses)));
+    dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) =>
+      error ? reject(error) : resolve(addresses),
+    );
   });
 
 export interface AddressGuardOptions {
@@ -203,6 +205,9 @@ export function addressGuardFromConfig(config: Pick<Config, 'http'>, resolveAll?
  */
 export function addressGuardFromEnvironment(env: Record<string, string | undefined> = process.env): AddressGuard {
   const allowPrivate = ['true', '1', 'yes'].includes((env.KAIROS_HTTP_ALLOW_PRIVATE ?? '').trim().toLowerCase());
-  const allowHosts = (env.KAIROS_HTTP_ALLOW_HOSTS ?? '').split(',').map((host) => host.trim()).filter(Boolean);
+  const allowHosts = (env.KAIROS_HTTP_ALLOW_HOSTS ?? '')
+    .split(',')
+    .map((host) => host.trim())
+    .filter(Boolean);
   return createAddressGuard({ allowPrivate, allowHosts });
 }

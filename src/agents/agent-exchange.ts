@@ -33,7 +33,12 @@ export function redactHeaders(
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     const lower = name.toLowerCase();
-    shown[lower] = fromEnv.has(lower) || isSecretKey(lower) || lower === 'set-cookie' ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
+    shown[lower] =
+      fromEnv.has(lower) || isSecretKey(lower) || lower === 'set-cookie'
+        ? '[redacted]'
+        : Array.isArray(value)
+          ? value.join(', ')
+          : value;
   }
   return shown;
 }
@@ -43,7 +48,8 @@ export function reportExchange(
   context: Pick<RunContext, 'onExchange'>,
   configured: Record<string, string | EnvReference> | undefined,
   request: { method: string; url: URL; headers: Record<string, string>; body: string },
-  outcome: { status: number; headers: Record<string, string | string[] | undefined>; text: string } | { error: unknown },
+  outcome:
+    { status: number; headers: Record<string, string | string[] | undefined>; text: string } | { error: unknown },
 ): void {
   if (!context.onExchange) return;
   const exchange: AgentExchange = {
@@ -54,7 +60,13 @@ export function reportExchange(
       body: clip(request.body),
     },
   };
-  if ('error' in outcome) exchange.error = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-  else exchange.response = { status: outcome.status, headers: redactHeaders(outcome.headers, undefined), body: clip(outcome.text) };
+  if ('error' in outcome)
+    exchange.error = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+  else
+    exchange.response = {
+      status: outcome.status,
+      headers: redactHeaders(outcome.headers, undefined),
+      body: clip(outcome.text),
+    };
   context.onExchange(exchange);
 }

@@ -1,7 +1,16 @@
 import { addressGuardFromEnvironment } from './address-guard.ts';
 import { agentosConfigSchema } from './assistant-config.ts';
 import { assistantSignal } from './assistant-timeout.ts';
-import { excerpt, formBody, resolveHeaders, responseBody, runtimeConfig, sendOutbound, statusFailure, type OutboundRuntimeOptions } from './http-assistant.ts';
+import {
+  excerpt,
+  formBody,
+  resolveHeaders,
+  responseBody,
+  runtimeConfig,
+  sendOutbound,
+  statusFailure,
+  type OutboundRuntimeOptions,
+} from './http-assistant.ts';
 import type { AssistantRuntime, RunContext, RunResult } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
 
@@ -30,7 +39,9 @@ function runsPath(config: { agent_id?: string; team_id?: string; workflow_id?: s
  * on the Kairos thread; on first use AgentOS chooses one and Kairos keeps the `session_id` it
  * answers with, so the next run continues that conversation.
  */
-export function agentosAssistantRuntime(options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() }): AssistantRuntime {
+export function agentosAssistantRuntime(
+  options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() },
+): AssistantRuntime {
   const env = options.env ?? process.env;
   return {
     kind: 'agentos',
@@ -52,25 +63,41 @@ export function agentosAssistantRuntime(options: OutboundRuntimeOptions = { guar
         'idempotency-key': context.runId,
       };
       const signal = assistantSignal(context.signal, config.timeout_s);
-      const response = await sendOutbound(options, { url, headers, body, signal, configuredHeaders: config.headers }, context);
+      const response = await sendOutbound(
+        options,
+        { url, headers, body, signal, configuredHeaders: config.headers },
+        context,
+      );
       const where = `POST ${url.origin}${url.pathname}`;
       if (response.status < 200 || response.status >= 300) throw statusFailure(where, response);
       const answer = responseBody(response);
       if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) {
-        throw new RunFailure('assistant_error', `${where} did not answer with an AgentOS run (a JSON object): ${excerpt(response.text)}`, {
-          retryable: false,
-        });
+        throw new RunFailure(
+          'assistant_error',
+          `${where} did not answer with an AgentOS run (a JSON object): ${excerpt(response.text)}`,
+          {
+            retryable: false,
+          },
+        );
       }
       const run = answer as { content?: unknown; session_id?: unknown; run_id?: unknown; status?: unknown };
       if (typeof run.status === 'string' && ['ERROR', 'CANCELLED'].includes(run.status.toUpperCase())) {
-        throw new RunFailure('assistant_error', `the AgentOS run ended ${run.status}: ${excerpt(agentMessage(run.content))}`, {
-          retryable: false,
-          details: { agentos_run_id: run.run_id ?? null, status: run.status },
-        });
+        throw new RunFailure(
+          'assistant_error',
+          `the AgentOS run ended ${run.status}: ${excerpt(agentMessage(run.content))}`,
+          {
+            retryable: false,
+            details: { agentos_run_id: run.run_id ?? null, status: run.status },
+          },
+        );
       }
       const remoteId = typeof run.session_id === 'string' && run.session_id ? run.session_id : sessionId;
       if (remoteId && context.remoteSession) await context.remoteSession.keep(remoteId);
-      await context.emit('agentos.run', { run_id: run.run_id ?? null, session_id: remoteId ?? null, status: run.status ?? null });
+      await context.emit('agentos.run', {
+        run_id: run.run_id ?? null,
+        session_id: remoteId ?? null,
+        status: run.status ?? null,
+      });
       return { output: run.content ?? null };
     },
   };

@@ -40,7 +40,10 @@ function checkUrl(value: string, context: z.RefinementCtx): void {
 }
 
 const httpUrlSchema = z.string().superRefine(checkUrl);
-const timeoutSchema = z.number().positive('must be more than 0 seconds').max(86_400, 'must be at most 86400 seconds (a day)');
+const timeoutSchema = z
+  .number()
+  .positive('must be more than 0 seconds')
+  .max(86_400, 'must be at most 86400 seconds (a day)');
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const headersSchema = z.record(z.string().regex(headerName, 'is not a valid HTTP header name'), stringOrEnvSchema);
 
@@ -84,8 +87,16 @@ export const httpConfigSchema = z
         message: 'a GET request has no body: send values in config.query, or use POST, PUT or PATCH',
       });
     }
-    if (config.format === 'form' && config.body !== undefined && (typeof config.body !== 'object' || config.body === null || Array.isArray(config.body))) {
-      context.addIssue({ code: 'custom', path: ['body'], message: 'a form body must be an object of field names to values' });
+    if (
+      config.format === 'form' &&
+      config.body !== undefined &&
+      (typeof config.body !== 'object' || config.body === null || Array.isArray(config.body))
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['body'],
+        message: 'a form body must be an object of field names to values',
+      });
     }
   });
 
@@ -97,7 +108,10 @@ function exactlyOne(fields: readonly string[], hint: string) {
     context.addIssue({
       code: 'custom',
       path: [present[1] ?? fields[0]!],
-      message: present.length === 0 ? `one of ${fields.join(', ')} is required (${hint})` : `give only one of ${present.join(', ')}`,
+      message:
+        present.length === 0
+          ? `one of ${fields.join(', ')} is required (${hint})`
+          : `give only one of ${present.join(', ')}`,
     });
   };
 }
@@ -149,7 +163,7 @@ export const a2aConfigSchema = z
 
 export const llmConfigSchema = z.strictObject({
   base_url: httpUrlSchema,
-  model: z.string().min(1, 'is required (the provider\'s model name)'),
+  model: z.string().min(1, "is required (the provider's model name)"),
   api_key: envReferenceSchema.optional(),
   system_prompt: z.string().optional(),
   temperature: z.number().min(0).max(2).optional(),
@@ -157,7 +171,10 @@ export const llmConfigSchema = z.strictObject({
   headers: headersSchema.optional(),
   timeout_s: timeoutSchema.optional(),
   /** Tool sets the model may call, run by Kairos as the run's owner: `["schedules"]` (docs/agents-tools.md). */
-  tools: z.array(z.enum(['schedules'], { message: 'is not a tool set: the one there is, is "schedules"' })).max(10).optional(),
+  tools: z
+    .array(z.enum(['schedules'], { message: 'is not a tool set: the one there is, is "schedules"' }))
+    .max(10)
+    .optional(),
   /** Rounds of tool calls before the run fails (default 8). */
   max_tool_rounds: z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').optional(),
   /** The zone of schedules the assistant creates without one (default UTC). */
@@ -190,7 +207,18 @@ const configSchemas: Record<Assistant['kind'], z.ZodType> = {
   a2a: a2aConfigSchema,
 };
 
-const secretWords = new Set(['token', 'password', 'passwd', 'secret', 'authorization', 'apikey', 'cookie', 'credential', 'credentials', 'pwd']);
+const secretWords = new Set([
+  'token',
+  'password',
+  'passwd',
+  'secret',
+  'authorization',
+  'apikey',
+  'cookie',
+  'credential',
+  'credentials',
+  'pwd',
+]);
 const secretPairs = new Set(['api key', 'private key', 'access key', 'auth key', 'client secret', 'bearer token']);
 
 /** Whether a key (a header name, a config field) names a secret: `api_key`, `X-Auth-Token`, `Authorization`… */
@@ -247,7 +275,10 @@ const outboundFields: Partial<Record<Assistant['kind'], readonly string[]>> = {
 };
 
 /** The URL an assistant calls, for the private-address check (http: url, llm/agentos/langgraph: base_url, a2a: the card). */
-export function outboundUrl(kind: Assistant['kind'], config: Record<string, unknown>): { field: string; url: URL } | undefined {
+export function outboundUrl(
+  kind: Assistant['kind'],
+  config: Record<string, unknown>,
+): { field: string; url: URL } | undefined {
   const field = outboundFields[kind]?.find((name) => typeof config[name] === 'string');
   if (!field) return undefined;
   const value = config[field];

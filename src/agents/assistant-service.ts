@@ -26,7 +26,8 @@ const statuses = ['active', 'inactive'] as const;
 const jsonObject = z.record(z.string(), z.unknown());
 
 const providerLimit = (what: string) =>
-  z.number({ error: `must be a whole number of ${what} of at least 1, or null for no limit` })
+  z
+    .number({ error: `must be a whole number of ${what} of at least 1, or null for no limit` })
     .int(`must be a whole number of ${what} of at least 1, or null for no limit`)
     .min(1, `must be at least 1 (${what}), or null for no limit`)
     .max(1_000_000, `must be at most 1000000 ${what}`)
@@ -177,7 +178,9 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
     assertWriter(actor, action);
     const assistant = await visible(actor, id);
     if (assistant.builtIn && actor.role !== 'admin') {
-      throw new KairosError('forbidden', `"${assistant.name}" is built in: only admins may ${action} it`, { status: 403 });
+      throw new KairosError('forbidden', `"${assistant.name}" is built in: only admins may ${action} it`, {
+        status: 403,
+      });
     }
     if (actor.role !== 'admin' && assistant.ownerId !== actor.userId) throw notFound('assistant', id);
     return assistant;
@@ -222,8 +225,11 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
       const current = await writable(actor, id, 'change');
       const parsed = parseInput(assistantUpdateSchema, patch);
       if (current.builtIn) {
-        const fixed = Object.keys(parsed).find((key) => !['status', 'metadata', 'max_concurrent', 'rate_limit'].includes(key));
-        if (fixed) throw invalid(fixed, `"${current.name}" is built in: only its status, metadata and limits can change`);
+        const fixed = Object.keys(parsed).find(
+          (key) => !['status', 'metadata', 'max_concurrent', 'rate_limit'].includes(key),
+        );
+        if (fixed)
+          throw invalid(fixed, `"${current.name}" is built in: only its status, metadata and limits can change`);
       }
       const changes: AssistantChanges = {
         name: parsed.name,
@@ -250,10 +256,14 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
     async delete(actor, id) {
       const assistant = await writable(actor, id, 'delete');
       if (assistant.builtIn) {
-        throw new KairosError('built_in', `"${assistant.name}" is built in and cannot be deleted; set its status to inactive instead`, {
-          status: 409,
-          details: { id },
-        });
+        throw new KairosError(
+          'built_in',
+          `"${assistant.name}" is built in and cannot be deleted; set its status to inactive instead`,
+          {
+            status: 409,
+            details: { id },
+          },
+        );
       }
       if (!(await deleteAssistant(db, id))) throw notFound('assistant', id);
     },

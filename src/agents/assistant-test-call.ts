@@ -31,7 +31,12 @@ const testCallTimeoutMs = 60_000;
 export function createAssistantTestCalls(options: { assistants: AssistantService; execution: AssistantExecutionDeps }) {
   const { assistants, execution } = options;
 
-  async function call(actor: Actor, assistant: Assistant, input: unknown, signal?: AbortSignal): Promise<TestCallResult> {
+  async function call(
+    actor: Actor,
+    assistant: Assistant,
+    input: unknown,
+    signal?: AbortSignal,
+  ): Promise<TestCallResult> {
     const exchanges: AgentExchange[] = [];
     const events: TestCallResult['events'] = [];
     const started = Date.now();
@@ -42,14 +47,19 @@ export function createAssistantTestCalls(options: { assistants: AssistantService
     const onStop = () =>
       controller.abort(
         timeout.aborted
-          ? new RunFailure('timeout', `the test call did not finish within ${testCallTimeoutMs / 1000}s`, { retryable: false })
+          ? new RunFailure('timeout', `the test call did not finish within ${testCallTimeoutMs / 1000}s`, {
+              retryable: false,
+            })
           : new RunFailure('cancelled', 'the caller went away', { retryable: false }),
       );
     stop.addEventListener('abort', onStop, { once: true });
     const remoteSession: RemoteSession = { id: null, persistent: false, keep: async (id) => id };
     try {
       const runtime = runtimeFor(execution, assistant.kind);
-      if (!runtime) throw new RunFailure('config', `assistant kind "${assistant.kind}" cannot be test-called on this server`, { retryable: false });
+      if (!runtime)
+        throw new RunFailure('config', `assistant kind "${assistant.kind}" cannot be test-called on this server`, {
+          retryable: false,
+        });
       const result = await runtime.run(assistant, {
         runId: randomUUID(),
         scheduleId: null,
@@ -69,13 +79,23 @@ export function createAssistantTestCalls(options: { assistants: AssistantService
         },
         onExchange: (exchange) => exchanges.push(exchange),
       });
-      return { ok: true, output: result.output ?? null, error: null, duration_ms: Date.now() - started, exchanges, events };
+      return {
+        ok: true,
+        output: result.output ?? null,
+        error: null,
+        duration_ms: Date.now() - started,
+        exchanges,
+        events,
+      };
     } catch (error) {
       const failure = asRunFailure(error);
       return {
         ok: false,
         output: null,
-        error: { kind: failure?.kind ?? 'assistant_error', message: failure?.message ?? (error as Error).message ?? String(error) },
+        error: {
+          kind: failure?.kind ?? 'assistant_error',
+          message: failure?.message ?? (error as Error).message ?? String(error),
+        },
         duration_ms: Date.now() - started,
         exchanges,
         events,
@@ -91,7 +111,12 @@ export function createAssistantTestCalls(options: { assistants: AssistantService
       return call(actor, await assistants.assertTestable(actor, id), input, signal);
     },
     /** Runs an unsaved `{kind, config}` once, after the checks of saving it. */
-    async testDraft(actor: Actor, draft: AssistantDraftInput, input: unknown, signal?: AbortSignal): Promise<TestCallResult> {
+    async testDraft(
+      actor: Actor,
+      draft: AssistantDraftInput,
+      input: unknown,
+      signal?: AbortSignal,
+    ): Promise<TestCallResult> {
       return call(actor, await assistants.draft(actor, draft), input, signal);
     },
   };

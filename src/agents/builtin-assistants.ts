@@ -23,7 +23,8 @@ export async function ensureBuiltInAssistants(db: Database): Promise<Assistant[]
     id: kairosDigestAssistantId,
     ownerId: localAdminId,
     name: 'Kairos digest',
-    description: "Reports the last day's runs: counts by status, failures, slowest runs. Built in; needs no network or API key.",
+    description:
+      "Reports the last day's runs: counts by status, failures, slowest runs. Built in; needs no network or API key.",
     kind: 'module',
     config: { module: kairosDigestModuleId },
     graphId: kairosDigestModuleId,

@@ -36,8 +36,13 @@ export async function createAgents(options: {
   ensureBuiltIns?: boolean;
 }): Promise<Agents> {
   const { db, logger, config } = options;
-  const registry = await loadModuleRegistry({ configFile: config.configFile, cwd: options.cwd, builtIns: builtInModules(db) });
-  if (registry.source) logger.info({ config_file: registry.source, modules: registry.ids() }, 'module assistants loaded');
+  const registry = await loadModuleRegistry({
+    configFile: config.configFile,
+    cwd: options.cwd,
+    builtIns: builtInModules(db),
+  });
+  if (registry.source)
+    logger.info({ config_file: registry.source, modules: registry.ids() }, 'module assistants loaded');
   if (options.ensureBuiltIns !== false) await ensureBuiltInAssistants(db);
   const assistants = createAssistantService({ db, config, registry });
   const execution = createAssistantExecution({ db, logger, config, registry });

@@ -77,14 +77,18 @@ export function defineAssistant<Input = unknown, Output = unknown>(
 /** Throws a message naming what is wrong with a would-be definition. */
 export function assertDefinition(value: unknown, where = 'defineAssistant'): asserts value is AssistantDefinition {
   const candidate = value as Partial<AssistantDefinition> | null;
-  if (typeof candidate !== 'object' || candidate === null) throw new Error(`${where}: expected an object with id, name and run`);
+  if (typeof candidate !== 'object' || candidate === null)
+    throw new Error(`${where}: expected an object with id, name and run`);
   if (typeof candidate.id !== 'string' || !idPattern.test(candidate.id)) {
-    throw new Error(`${where}: id must be letters, digits, ".", "_" or "-" (at most 100), got ${JSON.stringify(candidate.id)}`);
+    throw new Error(
+      `${where}: id must be letters, digits, ".", "_" or "-" (at most 100), got ${JSON.stringify(candidate.id)}`,
+    );
   }
   if (typeof candidate.name !== 'string' || candidate.name.trim() === '') {
     throw new Error(`${where}: assistant "${candidate.id}" needs a name`);
   }
-  if (typeof candidate.run !== 'function') throw new Error(`${where}: assistant "${candidate.id}" needs a run(input, ctx) function`);
+  if (typeof candidate.run !== 'function')
+    throw new Error(`${where}: assistant "${candidate.id}" needs a run(input, ctx) function`);
 }
 
 /** Whether a value came from defineAssistant (across module copies: the brand is a global symbol). */

@@ -23,7 +23,7 @@ export const envReferenceSchema = z.strictObject({
     .string()
     .regex(envName, 'must be an environment variable name (letters, digits and _)')
     .refine((name) => !reservedNames.some((pattern) => pattern.test(name)), {
-      message: 'names a variable that holds Kairos\'s own configuration; use a variable of its own for this secret',
+      message: "names a variable that holds Kairos's own configuration; use a variable of its own for this secret",
     }),
 });
 

@@ -2,7 +2,12 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { findAssistant } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
-import { addressGuardFromConfig, addressGuardFromEnvironment, type AddressGuard, type ResolveAll } from './address-guard.ts';
+import {
+  addressGuardFromConfig,
+  addressGuardFromEnvironment,
+  type AddressGuard,
+  type ResolveAll,
+} from './address-guard.ts';
 import { agentosAssistantRuntime } from './agentos-assistant.ts';
 import { httpAssistantRuntime } from './http-assistant.ts';
 import { langgraphAssistantRuntime } from './langgraph-assistant.ts';
@@ -12,7 +17,15 @@ import { createModuleRegistry, type ModuleRegistry } from './module-registry.ts'
 import type { AgentToolbox } from './agent-toolbox.ts';
 import { inAssistantSpan } from '../observability/assistant-span.ts';
 import { openRunSession } from './run-session.ts';
-import type { Assistant, AssistantRuntime, RemoteSession, RunContext, RunResult, RunSchedule, Trigger } from './runtime.ts';
+import type {
+  Assistant,
+  AssistantRuntime,
+  RemoteSession,
+  RunContext,
+  RunResult,
+  RunSchedule,
+  Trigger,
+} from './runtime.ts';
 import { RunFailure, remoteSessionKinds } from './runtime.ts';
 import { findRemoteSession, keepRemoteSession, setRunRemoteSession } from '../store/remote-sessions.ts';
 
@@ -83,7 +96,12 @@ export function defaultRuntimes(
     ['module', moduleAssistantRuntime(options.registry ?? createModuleRegistry([]))],
     ['agentos', agentosAssistantRuntime({ guard, env: options.env })],
     ['langgraph', langgraphAssistantRuntime({ guard, env: options.env })],
-    ['a2a', lazyRuntime('a2a', async () => (await import('./a2a-assistant.ts')).a2aAssistantRuntime({ guard, env: options.env }))],
+    [
+      'a2a',
+      lazyRuntime('a2a', async () =>
+        (await import('./a2a-assistant.ts')).a2aAssistantRuntime({ guard, env: options.env }),
+      ),
+    ],
   ]);
 }
 
@@ -156,7 +174,12 @@ async function findRunSchedule(db: Database, scheduleId: string): Promise<RunSch
 }
 
 /** The run's remote conversation: the id kept on its thread for this assistant, if any. */
-async function openRemoteSession(db: Database, runId: string, threadId: string | null, assistantId: string): Promise<RemoteSession> {
+async function openRemoteSession(
+  db: Database,
+  runId: string,
+  threadId: string | null,
+  assistantId: string,
+): Promise<RemoteSession> {
   const id = threadId ? await findRemoteSession(db, threadId, assistantId) : null;
   return {
     id,
@@ -172,7 +195,10 @@ async function openRemoteSession(db: Database, runId: string, threadId: string |
 const skip = (message: string) => new RunFailure('config', message, { skip: true, retryable: false });
 
 async function findOwner(db: Database, ownerId: string): Promise<RunOwner | null> {
-  const { rows } = await db.query<RunOwner>('SELECT role, disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1', [ownerId]);
+  const { rows } = await db.query<RunOwner>(
+    'SELECT role, disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1',
+    [ownerId],
+  );
   return rows[0] ?? null;
 }
 
@@ -207,44 +233,55 @@ export async function executeAssistant(
     throw skip(`the run's owner may no longer use assistant "${assistant.name}"`);
   }
   const runtime = runtimesOf(deps).get(assistant.kind);
-  if (!runtime) throw new RunFailure('config', `no runtime for assistant kind "${assistant.kind}"`, { retryable: false });
+  if (!runtime)
+    throw new RunFailure('config', `no runtime for assistant kind "${assistant.kind}"`, { retryable: false });
 
   const session = await openRunSession(
-    { db: deps.db, maxMessages: deps.config?.threadMaxMessages ?? defaultThreadMaxMessages, ownerIsAdmin: role === 'admin', emit },
+    {
+      db: deps.db,
+      maxMessages: deps.config?.threadMaxMessages ?? defaultThreadMaxMessages,
+      ownerIsAdmin: role === 'admin',
+      emit,
+    },
     run,
     assistant,
   );
-  const schedule = run.scheduleId && wantsSchedule(assistant) ? await findRunSchedule(deps.db, run.scheduleId) : undefined;
-  const remoteSession = remoteSessionKinds.has(assistant.kind) ? await openRemoteSession(deps.db, run.id, session.threadId, assistant.id) : undefined;
+  const schedule =
+    run.scheduleId && wantsSchedule(assistant) ? await findRunSchedule(deps.db, run.scheduleId) : undefined;
+  const remoteSession = remoteSessionKinds.has(assistant.kind)
+    ? await openRemoteSession(deps.db, run.id, session.threadId, assistant.id)
+    : undefined;
   let result: RunResult;
   try {
-    result = await inAssistantSpan(assistant, () => runtime.run(assistant, {
-      runId: run.id,
-      ...(run.idempotencyKey !== undefined && { idempotencyKey: run.idempotencyKey }),
-      scheduleId: run.scheduleId,
-      scheduledFor: run.scheduledFor,
-      trigger: run.trigger,
-      runNumber: run.runNumber,
-      attempt: run.attempt,
-      threadId: session.threadId,
-      ownerId: run.ownerId,
-      ownerRole: role,
-      ...(deps.tools && { tools: deps.tools }),
-      input: run.input,
-      ...(run.config !== undefined && { config: run.config }),
-      ...(run.context !== undefined && { context: run.context }),
-      history: session.history,
-      ...(schedule && { schedule }),
-      ...(remoteSession && { remoteSession }),
-      signal,
-      logger: deps.logger.child({ run_id: run.id, assistant_id: assistant.id }),
-      emit,
-    }));
+    result = await inAssistantSpan(assistant, () =>
+      runtime.run(assistant, {
+        runId: run.id,
+        ...(run.idempotencyKey !== undefined && { idempotencyKey: run.idempotencyKey }),
+        scheduleId: run.scheduleId,
+        scheduledFor: run.scheduledFor,
+        trigger: run.trigger,
+        runNumber: run.runNumber,
+        attempt: run.attempt,
+        threadId: session.threadId,
+        ownerId: run.ownerId,
+        ownerRole: role,
+        ...(deps.tools && { tools: deps.tools }),
+        input: run.input,
+        ...(run.config !== undefined && { config: run.config }),
+        ...(run.context !== undefined && { context: run.context }),
+        history: session.history,
+        ...(schedule && { schedule }),
+        ...(remoteSession && { remoteSession }),
+        signal,
+        logger: deps.logger.child({ run_id: run.id, assistant_id: assistant.id }),
+        emit,
+      }),
+    );
   } catch (error) {
     try {
       await session.failed(error);
     } catch (cleanup) {
-      deps.logger.warn({ err: cleanup, run_id: run.id }, 'could not release the run\'s thread after a failure');
+      deps.logger.warn({ err: cleanup, run_id: run.id }, "could not release the run's thread after a failure");
     }
     throw error;
   }

@@ -31,7 +31,9 @@ export function createGuardedFetch(guard: AddressGuard, signal: AbortSignal): ty
     if (!methods.has(method)) throw new TypeError(`method ${method} is not supported for outbound requests`);
     const headers = { ...headerRecord(request?.headers), ...headerRecord(init?.headers) };
     const body = init?.body !== undefined ? await bodyText(init.body) : request ? await request.text() : '';
-    const signals = [signal, init?.signal, request?.signal].filter((entry): entry is AbortSignal => entry instanceof AbortSignal);
+    const signals = [signal, init?.signal, request?.signal].filter(
+      (entry): entry is AbortSignal => entry instanceof AbortSignal,
+    );
     const response = await postOutbound({
       method: method as OutboundMethod,
       url,

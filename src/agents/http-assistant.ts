@@ -30,15 +30,23 @@ export interface OutboundRuntimeOptions {
 /** A stored config the runtime can use, or a `config` failure saying what is wrong with it. */
 export function runtimeConfig<T>(
   assistant: Assistant,
-  parse: (config: unknown) => { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } },
+  parse: (
+    config: unknown,
+  ) =>
+    | { success: true; data: T }
+    | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } },
 ): T {
   const parsed = parse(assistant.config);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = ['config', ...(issue?.path ?? []).map(String)].join('.');
-  throw new RunFailure('config', `assistant "${assistant.name}" has an invalid ${field}: ${issue?.message ?? 'invalid'}`, {
-    retryable: false,
-  });
+  throw new RunFailure(
+    'config',
+    `assistant "${assistant.name}" has an invalid ${field}: ${issue?.message ?? 'invalid'}`,
+    {
+      retryable: false,
+    },
+  );
 }
 
 /** Header values with `{"env": NAME}` replaced by the variable's value. */
@@ -79,7 +87,14 @@ export async function sendOutbound(
   const method = request.method ?? 'POST';
   const shown = { method, url: request.url, headers: request.headers, body: method === 'GET' ? '' : request.body };
   try {
-    const response = await postOutbound({ method, url: request.url, headers: request.headers, body: request.body, signal, guard: options.guard });
+    const response = await postOutbound({
+      method,
+      url: request.url,
+      headers: request.headers,
+      body: request.body,
+      signal,
+      guard: options.guard,
+    });
     reportExchange(context, request.configuredHeaders, shown, response);
     return response;
   } catch (error) {
@@ -88,20 +103,28 @@ export async function sendOutbound(
     if ((error as { code?: string }).code === 'EPRIVATEADDRESS') {
       throw new RunFailure('config', (error as Error).message, { retryable: false, cause: error });
     }
-    throw new RunFailure('assistant_error', `${method} ${request.url.origin}${request.url.pathname} failed: ${describeNetworkError(error)}`, {
-      retryable: true,
-      cause: error,
-    });
+    throw new RunFailure(
+      'assistant_error',
+      `${method} ${request.url.origin}${request.url.pathname} failed: ${describeNetworkError(error)}`,
+      {
+        retryable: true,
+        cause: error,
+      },
+    );
   }
 }
 
 /** A non-2xx answer as the RunFailure it means (408/425/429/5xx retryable). */
 export function statusFailure(where: string, response: OutboundResponse): RunFailure {
   const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
-  return new RunFailure('assistant_error', `${where} answered ${response.status}${redirect}: ${excerpt(response.text)}`, {
-    retryable: isRetryableStatus(response.status),
-    details: { status: response.status },
-  });
+  return new RunFailure(
+    'assistant_error',
+    `${where} answered ${response.status}${redirect}: ${excerpt(response.text)}`,
+    {
+      retryable: isRetryableStatus(response.status),
+      details: { status: response.status },
+    },
+  );
 }
 
 /** The answer's body: parsed JSON when it says it is JSON (and parses), the text otherwise. */
@@ -159,7 +182,9 @@ export function formBody(fields: Record<string, unknown>): string {
  * A 2xx answer is success; its body (JSON or text), or the part `config.output` points to, is
  * the output. 408/425/429/5xx and network errors are retryable; other statuses are not.
  */
-export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() }): AssistantRuntime {
+export function httpAssistantRuntime(
+  options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() },
+): AssistantRuntime {
   const env = options.env ?? process.env;
   return {
     kind: 'http',
@@ -174,15 +199,23 @@ export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: 
       }
       const form = config.format === 'form';
       const headers: Record<string, string> = {
-        ...(method === 'GET' ? {} : { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' }),
+        ...(method === 'GET'
+          ? {}
+          : { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' }),
         accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
         ...resolveHeaders(config.headers, env),
         'idempotency-key': context.idempotencyKey ?? context.runId,
       };
-      const payload = config.body === undefined ? defaultBody(context) : renderRequestTemplate(config.body, templateContext);
-      const body = method === 'GET' ? '' : form ? formBody(payload as Record<string, unknown>) : JSON.stringify(payload ?? null);
+      const payload =
+        config.body === undefined ? defaultBody(context) : renderRequestTemplate(config.body, templateContext);
+      const body =
+        method === 'GET' ? '' : form ? formBody(payload as Record<string, unknown>) : JSON.stringify(payload ?? null);
       const signal = assistantSignal(context.signal, config.timeout_s);
-      const response = await sendOutbound(options, { method, url, headers, body, signal, configuredHeaders: config.headers }, context);
+      const response = await sendOutbound(
+        options,
+        { method, url, headers, body, signal, configuredHeaders: config.headers },
+        context,
+      );
       const where = `${method} ${url.origin}${url.pathname}`;
       if (response.status < 200 || response.status >= 300) throw statusFailure(where, response);
       const answer = responseBody(response);
@@ -190,10 +223,14 @@ export function httpAssistantRuntime(options: OutboundRuntimeOptions = { guard: 
       if (config.output === undefined) return usage ? { output: answer, usage } : { output: answer };
       const picked = resolveJsonPointer(answer, config.output);
       if (!picked.found) {
-        throw new RunFailure('assistant_error', `${where} answered without ${picked.missing} (config.output is "${config.output}"): ${excerpt(response.text)}`, {
-          retryable: false,
-          details: { output: config.output, missing: picked.missing },
-        });
+        throw new RunFailure(
+          'assistant_error',
+          `${where} answered without ${picked.missing} (config.output is "${config.output}"): ${excerpt(response.text)}`,
+          {
+            retryable: false,
+            details: { output: config.output, missing: picked.missing },
+          },
+        );
       }
       return usage ? { output: picked.value, usage } : { output: picked.value };
     },

@@ -1,7 +1,15 @@
 import { addressGuardFromEnvironment } from './address-guard.ts';
 import { langgraphConfigSchema } from './assistant-config.ts';
 import { assistantSignal, type AssistantSignal } from './assistant-timeout.ts';
-import { excerpt, resolveHeaders, responseBody, runtimeConfig, sendOutbound, statusFailure, type OutboundRuntimeOptions } from './http-assistant.ts';
+import {
+  excerpt,
+  resolveHeaders,
+  responseBody,
+  runtimeConfig,
+  sendOutbound,
+  statusFailure,
+  type OutboundRuntimeOptions,
+} from './http-assistant.ts';
 import type { AssistantRuntime, RunContext, RunResult } from './runtime.ts';
 import { RunFailure } from './runtime.ts';
 
@@ -20,7 +28,9 @@ export function graphInput(input: unknown): unknown {
  * The schedule's `config`/`context` (or the assistant's defaults) are passed through; the output
  * is the final state values, or `values[output_key]`. An `__error__` answer is an assistant error.
  */
-export function langgraphAssistantRuntime(options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() }): AssistantRuntime {
+export function langgraphAssistantRuntime(
+  options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() },
+): AssistantRuntime {
   const env = options.env ?? process.env;
   return {
     kind: 'langgraph',
@@ -37,7 +47,13 @@ export function langgraphAssistantRuntime(options: OutboundRuntimeOptions = { gu
         const url = new URL(path, base);
         const response = await sendOutbound(
           options,
-          { url, headers: { ...headers, ...extraHeaders }, body: JSON.stringify(payload), signal, configuredHeaders: config.headers },
+          {
+            url,
+            headers: { ...headers, ...extraHeaders },
+            body: JSON.stringify(payload),
+            signal,
+            configuredHeaders: config.headers,
+          },
           context,
         );
         const where = `POST ${url.origin}${url.pathname}`;
@@ -48,7 +64,8 @@ export function langgraphAssistantRuntime(options: OutboundRuntimeOptions = { gu
       let threadId: string | null = null;
       const session = context.remoteSession;
       if (session?.persistent) {
-        if (session.id) threadId = await session.keep(session.id); // shown on this run too
+        if (session.id)
+          threadId = await session.keep(session.id); // shown on this run too
         else threadId = await createRemoteThread(post, context, signal);
       }
       const runConfig = context.config ?? config.config;
@@ -58,7 +75,10 @@ export function langgraphAssistantRuntime(options: OutboundRuntimeOptions = { gu
         input: graphInput(context.input),
         ...(runConfig !== undefined && { config: runConfig }),
         ...(runContext !== undefined && { context: runContext }),
-        metadata: { kairos_run_id: context.runId, ...(context.scheduleId && { kairos_schedule_id: context.scheduleId }) },
+        metadata: {
+          kairos_run_id: context.runId,
+          ...(context.scheduleId && { kairos_schedule_id: context.scheduleId }),
+        },
       };
       const answer = await post(threadId ? `threads/${encodeURIComponent(threadId)}/runs/wait` : 'runs/wait', payload, {
         'idempotency-key': context.runId,
@@ -66,16 +86,24 @@ export function langgraphAssistantRuntime(options: OutboundRuntimeOptions = { gu
       const values = answer.body;
       if (values !== null && typeof values === 'object' && !Array.isArray(values) && '__error__' in values) {
         const error = (values as { __error__: { error?: unknown; message?: unknown } }).__error__;
-        throw new RunFailure('assistant_error', `the LangGraph run failed: ${String(error?.error ?? 'error')}: ${excerpt(String(error?.message ?? ''))}`, {
-          retryable: false,
-          details: { remote_error: error },
-        });
+        throw new RunFailure(
+          'assistant_error',
+          `the LangGraph run failed: ${String(error?.error ?? 'error')}: ${excerpt(String(error?.message ?? ''))}`,
+          {
+            retryable: false,
+            details: { remote_error: error },
+          },
+        );
       }
       if (config.output_key === undefined) return { output: values };
       if (values === null || typeof values !== 'object' || !Object.hasOwn(values, config.output_key)) {
-        throw new RunFailure('assistant_error', `${answer.where} answered without "${config.output_key}" in its state (config.output_key): ${excerpt(answer.text)}`, {
-          retryable: false,
-        });
+        throw new RunFailure(
+          'assistant_error',
+          `${answer.where} answered without "${config.output_key}" in its state (config.output_key): ${excerpt(answer.text)}`,
+          {
+            retryable: false,
+          },
+        );
       }
       return { output: (values as Record<string, unknown>)[config.output_key] };
     },
@@ -86,10 +114,14 @@ type Post = (path: string, payload: unknown) => Promise<{ where: string; body: u
 
 /** Creates the remote thread of a persistent session and keeps its id (the first one kept wins). */
 async function createRemoteThread(post: Post, context: RunContext, signal: AssistantSignal): Promise<string> {
-  const created = await post('threads', { metadata: { kairos_thread_id: context.threadId, kairos_run_id: context.runId } });
+  const created = await post('threads', {
+    metadata: { kairos_thread_id: context.threadId, kairos_run_id: context.runId },
+  });
   const id = (created.body as { thread_id?: unknown } | null)?.thread_id;
   if (typeof id !== 'string' || id === '') {
-    throw new RunFailure('assistant_error', `${created.where} answered without a thread_id: ${excerpt(created.text)}`, { retryable: false });
+    throw new RunFailure('assistant_error', `${created.where} answered without a thread_id: ${excerpt(created.text)}`, {
+      retryable: false,
+    });
   }
   if (signal.signal.aborted) throw signal.reason();
   const kept = await context.remoteSession!.keep(id);

@@ -28,7 +28,11 @@ export function chatContent(content: unknown): string {
 }
 
 /** The request's messages: system prompt, the thread's history (tool messages left out), the input. */
-export function chatMessages(systemPrompt: string | undefined, history: ReadonlyArray<ThreadMessage>, input: unknown): ChatMessage[] {
+export function chatMessages(
+  systemPrompt: string | undefined,
+  history: ReadonlyArray<ThreadMessage>,
+  input: unknown,
+): ChatMessage[] {
   const messages: ChatMessage[] = [];
   if (systemPrompt) messages.push({ role: 'system', content: systemPrompt });
   for (const message of history) {
@@ -62,7 +66,6 @@ interface ChatCompletion {
   model?: unknown;
 }
 
-
 /** One answer of the provider: the message (text and/or tool calls), why it stopped, the tokens. */
 export interface ChatAnswer {
   content: string | null;
@@ -74,7 +77,12 @@ export interface ChatAnswer {
 /** One chat-completions exchange: `body` posted, the answer checked; provider failures as RunFailure. */
 export type ChatExchange = (body: Record<string, unknown>) => Promise<ChatAnswer>;
 
-function chatExchange(options: OutboundRuntimeOptions, config: LlmAssistantConfig, signal: AssistantSignal, env: Record<string, string | undefined>): ChatExchange {
+function chatExchange(
+  options: OutboundRuntimeOptions,
+  config: LlmAssistantConfig,
+  signal: AssistantSignal,
+  env: Record<string, string | undefined>,
+): ChatExchange {
   const url = new URL(`${config.base_url.replace(/\/+$/, '')}/chat/completions`);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -99,19 +107,32 @@ function chatExchange(options: OutboundRuntimeOptions, config: LlmAssistantConfi
     try {
       completion = JSON.parse(response.text) as ChatCompletion;
     } catch {
-      throw new RunFailure('assistant_error', `${url.host} answered with something other than JSON: ${excerpt(response.text)}`, {
-        retryable: false,
-      });
+      throw new RunFailure(
+        'assistant_error',
+        `${url.host} answered with something other than JSON: ${excerpt(response.text)}`,
+        {
+          retryable: false,
+        },
+      );
     }
     const choice = completion.choices?.[0];
     const content = choice?.message?.content;
     if (!choice?.message || (typeof content !== 'string' && content !== null && content !== undefined)) {
-      throw new RunFailure('assistant_error', `${url.host} answered without choices[0].message.content: ${excerpt(response.text)}`, {
-        retryable: false,
-      });
+      throw new RunFailure(
+        'assistant_error',
+        `${url.host} answered without choices[0].message.content: ${excerpt(response.text)}`,
+        {
+          retryable: false,
+        },
+      );
     }
     const toolCalls = Array.isArray(choice.message.tool_calls) ? (choice.message.tool_calls as unknown[]) : [];
-    return { content: content ?? null, toolCalls, finishReason: choice.finish_reason ?? null, usage: reportedUsage(completion.usage, completion.model ?? config.model) };
+    return {
+      content: content ?? null,
+      toolCalls,
+      finishReason: choice.finish_reason ?? null,
+      usage: reportedUsage(completion.usage, completion.model ?? config.model),
+    };
   };
 }
 
@@ -124,7 +145,9 @@ function chatExchange(options: OutboundRuntimeOptions, config: LlmAssistantConfi
  * `context` (from a cron) are not sent: a chat completion has no place for them. With
  * `config.tools`, Kairos runs the tool-call loop (see {@link runToolLoop}).
  */
-export function llmAssistantRuntime(options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() }): AssistantRuntime {
+export function llmAssistantRuntime(
+  options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() },
+): AssistantRuntime {
   const env = options.env ?? process.env;
   return {
     kind: 'llm',
@@ -137,8 +160,13 @@ export function llmAssistantRuntime(options: OutboundRuntimeOptions = { guard: a
         ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
         ...(config.max_tokens !== undefined ? { max_tokens: config.max_tokens } : {}),
       };
-      if (config.tools && config.tools.length > 0) return runToolLoop({ assistant, config, context, exchange, messages, request });
-      await context.emit('llm.request', { model: config.model, messages: messages.length, history: context.history.length });
+      if (config.tools && config.tools.length > 0)
+        return runToolLoop({ assistant, config, context, exchange, messages, request });
+      await context.emit('llm.request', {
+        model: config.model,
+        messages: messages.length,
+        history: context.history.length,
+      });
       const answer = await exchange({ model: config.model, messages, ...request });
       await context.emit('llm.response', { finish_reason: answer.finishReason, usage: answer.usage ?? null });
       return { output: answer.content ?? '', usage: answer.usage };

@@ -62,13 +62,23 @@ export interface ToolLoopInput {
 export async function runToolLoop(input: ToolLoopInput): Promise<RunResult> {
   const { assistant, config, context, exchange, request } = input;
   const toolbox = context.tools;
-  if (!toolbox) throw new RunFailure('config', 'this replica has no tools to give llm assistants (config.tools)', { retryable: false });
-  if (!context.ownerId || !context.ownerRole) throw new RunFailure('config', 'a run with tools needs an owner to act as', { retryable: false });
+  if (!toolbox)
+    throw new RunFailure('config', 'this replica has no tools to give llm assistants (config.tools)', {
+      retryable: false,
+    });
+  if (!context.ownerId || !context.ownerRole)
+    throw new RunFailure('config', 'a run with tools needs an owner to act as', { retryable: false });
   const sets = config.tools ?? [];
   const functions = toolbox.functions(sets);
   const maxRounds = config.max_tool_rounds ?? defaultMaxToolRounds;
   const timezone = config.default_timezone ?? 'UTC';
-  const caller = { ownerId: context.ownerId, ownerRole: context.ownerRole, runId: context.runId, assistantId: assistant.id, defaultTimezone: timezone };
+  const caller = {
+    ownerId: context.ownerId,
+    ownerRole: context.ownerRole,
+    runId: context.runId,
+    assistantId: assistant.id,
+    defaultTimezone: timezone,
+  };
   const allowed = new Set(functions.map((f) => f.function.name));
   const firstUser = input.messages.findIndex((m) => m.role !== 'system');
   const messages: ChatMessage[] = [...input.messages];
@@ -76,26 +86,50 @@ export async function runToolLoop(input: ToolLoopInput): Promise<RunResult> {
   let usage: RunResult['usage'];
 
   for (let round = 0; ; round++) {
-    await context.emit('llm.request', { model: config.model, messages: messages.length, history: context.history.length, round, tools: functions.length });
+    await context.emit('llm.request', {
+      model: config.model,
+      messages: messages.length,
+      history: context.history.length,
+      round,
+      tools: functions.length,
+    });
     const answer = await exchange({ model: config.model, messages, ...request, tools: functions });
     usage = addUsage(usage, answer.usage);
-    await context.emit('llm.response', { finish_reason: answer.finishReason, usage: answer.usage ?? null, round, tool_calls: answer.toolCalls.length });
+    await context.emit('llm.response', {
+      finish_reason: answer.finishReason,
+      usage: answer.usage ?? null,
+      round,
+      tool_calls: answer.toolCalls.length,
+    });
     if (answer.toolCalls.length === 0) return { output: answer.content ?? '', usage };
     if (round >= maxRounds) {
-      throw new RunFailure('assistant_error', `the model still called tools after ${maxRounds} rounds (config.max_tool_rounds); the run stops here`, {
-        retryable: false,
-        details: { max_tool_rounds: maxRounds },
-      });
+      throw new RunFailure(
+        'assistant_error',
+        `the model still called tools after ${maxRounds} rounds (config.max_tool_rounds); the run stops here`,
+        {
+          retryable: false,
+          details: { max_tool_rounds: maxRounds },
+        },
+      );
     }
     messages.push({ role: 'assistant', content: answer.content, tool_calls: answer.toolCalls });
     for (const [index, raw] of answer.toolCalls.entries()) {
-      if (context.signal.aborted) throw context.signal.reason instanceof Error ? context.signal.reason : new Error('aborted');
+      if (context.signal.aborted)
+        throw context.signal.reason instanceof Error ? context.signal.reason : new Error('aborted');
       const call = parseCall(raw, index);
       await context.emit('tool.call', { id: call.id, name: call.name, arguments: call.args ?? null, round });
       const result = call.problem
         ? { ok: false, value: { error: { code: 'invalid_arguments', message: call.problem } } }
         : !allowed.has(call.name)
-          ? { ok: false, value: { error: { code: 'tool_not_found', message: `there is no tool "${call.name}"; the tools are ${[...allowed].join(', ')}` } } }
+          ? {
+              ok: false,
+              value: {
+                error: {
+                  code: 'tool_not_found',
+                  message: `there is no tool "${call.name}"; the tools are ${[...allowed].join(', ')}`,
+                },
+              },
+            }
           : await toolbox.call(call.name, call.args, caller);
       await context.emit('tool.result', { id: call.id, name: call.name, ok: result.ok, result: result.value, round });
       messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(result.value) });

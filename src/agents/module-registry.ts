@@ -26,7 +26,13 @@ export class ModuleConfigError extends Error {
 }
 
 /** Looked for in this order in the working directory when no KAIROS_CONFIG is given. */
-export const configFileNames = ['kairos.config.ts', 'kairos.config.mts', 'kairos.config.js', 'kairos.config.mjs', 'kairos.config.json'];
+export const configFileNames = [
+  'kairos.config.ts',
+  'kairos.config.mts',
+  'kairos.config.js',
+  'kairos.config.mjs',
+  'kairos.config.json',
+];
 
 export function createModuleRegistry(
   definitions: Iterable<AssistantDefinition>,
@@ -37,7 +43,9 @@ export function createModuleRegistry(
   for (const definition of definitions) {
     assertDefinition(definition, source ?? 'module registry');
     if (byId.has(definition.id)) {
-      throw new ModuleConfigError(`two module assistants share the id "${definition.id}"${source ? ` (in ${source})` : ''}: ids must be unique`);
+      throw new ModuleConfigError(
+        `two module assistants share the id "${definition.id}"${source ? ` (in ${source})` : ''}: ids must be unique`,
+      );
     }
     byId.set(definition.id, definition);
   }
@@ -101,7 +109,8 @@ function definitionsOf(exports: Record<string, unknown>, path: string): Assistan
     }
   };
   for (const [name, value] of Object.entries(exports)) take(value, name);
-  if (found.length === 0) throw new ModuleConfigError(`${path} exports no assistant: export default defineAssistant({ id, name, run })`);
+  if (found.length === 0)
+    throw new ModuleConfigError(`${path} exports no assistant: export default defineAssistant({ id, name, run })`);
   return [...new Set(found)];
 }
 
@@ -118,7 +127,11 @@ interface DeclaredWorkflowLike {
 }
 
 function isDeclaredWorkflow(value: unknown): value is DeclaredWorkflowLike {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[Symbol.for('kairos.workflow-definition')] === true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[Symbol.for('kairos.workflow-definition')] === true
+  );
 }
 
 /**
@@ -151,7 +164,8 @@ export async function loadModuleRegistry(options: {
   if (typeof contents !== 'object' || contents === null) throw new ModuleConfigError(`${path} must export an object`);
 
   if (contents.assistants !== undefined) {
-    if (!Array.isArray(contents.assistants)) throw new ModuleConfigError(`${path}: "assistants" must be a list of defineAssistant(…)`);
+    if (!Array.isArray(contents.assistants))
+      throw new ModuleConfigError(`${path}: "assistants" must be a list of defineAssistant(…)`);
     contents.assistants.forEach((item: unknown, index) => {
       assertDefinition(item, `${path}: assistants[${index}]`);
       definitions.push(item);
@@ -159,7 +173,8 @@ export async function loadModuleRegistry(options: {
   }
   const workflows: unknown[] = [];
   if (contents.workflows !== undefined) {
-    if (!Array.isArray(contents.workflows)) throw new ModuleConfigError(`${path}: "workflows" must be a list of defineWorkflow(…) or workflow JSON`);
+    if (!Array.isArray(contents.workflows))
+      throw new ModuleConfigError(`${path}: "workflows" must be a list of defineWorkflow(…) or workflow JSON`);
     for (const item of contents.workflows as unknown[]) {
       if (isDeclaredWorkflow(item)) {
         workflows.push(item.definition);

@@ -40,7 +40,11 @@ const defaultMaxResponseBytes = 10 * 1024 * 1024;
  */
 export function postOutbound(request: OutboundRequest): Promise<OutboundResponse> {
   const method = request.method ?? 'POST';
-  const attributes = { 'http.request.method': method, 'url.full': `${request.url.origin}${request.url.pathname}`, 'server.address': request.url.hostname };
+  const attributes = {
+    'http.request.method': method,
+    'url.full': `${request.url.origin}${request.url.pathname}`,
+    'server.address': request.url.hostname,
+  };
   return inSpan(method, { kind: SpanKind.CLIENT, attributes }, async (span) => {
     const response = await sendRequest({ ...request, headers: withTraceHeaders(request.headers) });
     span.setAttribute('http.response.status_code', response.status);
@@ -107,7 +111,13 @@ function sendOnce(request: OutboundRequest, host: string): Promise<OutboundRespo
           chunks.push(chunk);
         });
         res.on('end', () =>
-          finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') })),
+          finish(() =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          ),
         );
         res.on('error', (error) => finish(() => reject(signal.aborted ? signal.reason : error)));
       },
@@ -118,8 +128,11 @@ function sendOnce(request: OutboundRequest, host: string): Promise<OutboundRespo
     };
     signal.addEventListener('abort', onAbort, { once: true });
     req.on('error', (error: NodeJS.ErrnoException) => {
-      const stale = req.reusedSocket && !answered && !signal.aborted && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
-      finish(() => reject(stale ? new StaleSocketError(error.message, { cause: error }) : signal.aborted ? signal.reason : error));
+      const stale =
+        req.reusedSocket && !answered && !signal.aborted && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+      finish(() =>
+        reject(stale ? new StaleSocketError(error.message, { cause: error }) : signal.aborted ? signal.reason : error),
+      );
     });
     req.end(method === 'GET' ? undefined : body);
   });

@@ -2,7 +2,8 @@ import type { RunResult } from './runtime.ts';
 
 export type Usage = NonNullable<RunResult['usage']>;
 
-const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined);
+const count = (value: unknown) =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined;
 
 /**
  * Token usage as an agent reports it (OpenAI's `usage` object: `prompt_tokens`,
@@ -20,7 +21,12 @@ export function reportedUsage(value: unknown, model?: unknown): Usage | undefine
   if (completion !== undefined) usage.completion_tokens = completion;
   if (total !== undefined) usage.total_tokens = total;
   if (Object.keys(usage).length === 0) return undefined;
-  const name = typeof model === 'string' && model.length > 0 ? model : typeof raw.model === 'string' && raw.model.length > 0 ? raw.model : undefined;
+  const name =
+    typeof model === 'string' && model.length > 0
+      ? model
+      : typeof raw.model === 'string' && raw.model.length > 0
+        ? raw.model
+        : undefined;
   if (name !== undefined) usage.model = name;
   return usage;
 }
@@ -36,7 +42,8 @@ export function usageOfAnswer(answer: unknown): Usage | undefined {
 export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
   if (!a) return b;
   if (!b) return a;
-  const sum = (x: number | undefined, y: number | undefined) => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
+  const sum = (x: number | undefined, y: number | undefined) =>
+    x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0);
   const out: Usage = {};
   const prompt = sum(a.prompt_tokens, b.prompt_tokens);
   const completion = sum(a.completion_tokens, b.completion_tokens);

@@ -11,7 +11,16 @@ import type { RunContext } from './runtime.ts';
  * text (objects as JSON). Unknown variables are refused when the assistant is saved.
  */
 
-const runVariables = ['input', 'run.id', 'run.number', 'run.scheduled_for', 'run.config', 'run.context', 'thread.id', 'history'] as const;
+const runVariables = [
+  'input',
+  'run.id',
+  'run.number',
+  'run.scheduled_for',
+  'run.config',
+  'run.context',
+  'thread.id',
+  'history',
+] as const;
 const known: ReadonlySet<string> = new Set<string>([...runVariables, ...templateVariables]);
 const placeholder = /\{\{\s*([\w.-]+)\s*\}\}/g;
 const whole = /^\{\{\s*([\w.-]+)\s*\}\}$/;
@@ -32,7 +41,10 @@ function* strings(value: unknown, path: string): Generator<[string, string]> {
 }
 
 /** The first unknown variable of a template and where it is, or undefined when all are known. */
-export function unknownRequestVariable(template: unknown, path: string): { variable: string; path: string } | undefined {
+export function unknownRequestVariable(
+  template: unknown,
+  path: string,
+): { variable: string; path: string } | undefined {
   for (const [text, where] of strings(template, path)) {
     for (const match of text.matchAll(placeholder)) {
       if (!isKnown(match[1]!)) return { variable: match[1]!, path: where };
@@ -42,7 +54,10 @@ export function unknownRequestVariable(template: unknown, path: string): { varia
 }
 
 /** What a template renders against: the run, and the clock for runs outside schedules. */
-export type RequestTemplateContext = Pick<RunContext, 'runId' | 'runNumber' | 'scheduledFor' | 'threadId' | 'input' | 'history' | 'schedule' | 'config' | 'context'> & {
+export type RequestTemplateContext = Pick<
+  RunContext,
+  'runId' | 'runNumber' | 'scheduledFor' | 'threadId' | 'input' | 'history' | 'schedule' | 'config' | 'context'
+> & {
   now: Date;
 };
 
@@ -56,7 +71,11 @@ function inputField(input: unknown, path: string[]): unknown {
 }
 
 /** The value of one variable for this run (undefined for a missing input field). */
-function variableValue(name: string, context: RequestTemplateContext, scheduleValues: () => Record<string, string>): unknown {
+function variableValue(
+  name: string,
+  context: RequestTemplateContext,
+  scheduleValues: () => Record<string, string>,
+): unknown {
   switch (name) {
     case 'input':
       return context.input ?? null;
@@ -106,10 +125,13 @@ export function renderRequestTemplate(template: unknown, context: RequestTemplat
     if (typeof value === 'string') {
       const single = whole.exec(value);
       if (single && isKnown(single[1]!)) return variableValue(single[1]!, context, scheduleValues) ?? null;
-      return value.replace(placeholder, (text, name: string) => (isKnown(name) ? asText(variableValue(name, context, scheduleValues)) : text));
+      return value.replace(placeholder, (text, name: string) =>
+        isKnown(name) ? asText(variableValue(name, context, scheduleValues)) : text,
+      );
     }
     if (Array.isArray(value)) return value.map(render);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, render(item)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, render(item)]));
     return value;
   };
   return render(template);

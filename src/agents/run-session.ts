@@ -46,7 +46,11 @@ const stateless: RunSession = {
  *   with no observable effect, so the run is stateless (`thread_id: null`, no thread writes);
  * - no session mode and no thread (a plain api run) runs statelessly.
  */
-export async function openRunSession(options: RunSessionOptions, run: RunToExecute, assistant: Assistant): Promise<RunSession> {
+export async function openRunSession(
+  options: RunSessionOptions,
+  run: RunToExecute,
+  assistant: Assistant,
+): Promise<RunSession> {
   const { db } = options;
   let threadId = run.threadId;
   let ephemeral = false;
@@ -82,7 +86,11 @@ export async function openRunSession(options: RunSessionOptions, run: RunToExecu
       ephemeral = run.onRunCompleted !== 'keep';
     }
     if (threadId === created.id) {
-      await options.emit('thread.created', { thread_id: created.id, session_mode: run.sessionMode, temporary: ephemeral });
+      await options.emit('thread.created', {
+        thread_id: created.id,
+        session_mode: run.sessionMode,
+        temporary: ephemeral,
+      });
     }
   } else {
     return stateless;

@@ -34,7 +34,9 @@ export const threadListSchema = z.strictObject({
 });
 
 export const messagesAppendSchema = z
-  .array(z.strictObject({ role: z.enum(roles), content: z.unknown().refine((value) => value !== undefined, 'is required') }))
+  .array(
+    z.strictObject({ role: z.enum(roles), content: z.unknown().refine((value) => value !== undefined, 'is required') }),
+  )
   .min(1, 'give at least one message')
   .max(1000);
 
@@ -132,7 +134,10 @@ export function createThreadService(options: ThreadServiceOptions): ThreadServic
       assertWriter(actor, 'delete threads');
       await visible(actor, id);
       return db.transaction(async (tx) => {
-        const bound = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM schedules WHERE thread_id = $1', [id]);
+        const bound = await tx.query<{ count: number }>(
+          'SELECT count(*)::int AS count FROM schedules WHERE thread_id = $1',
+          [id],
+        );
         if (!(await deleteThread(tx, id))) throw notFound('thread', id);
         return { schedulesDeleted: bound.rows[0]?.count ?? 0 };
       });
@@ -148,7 +153,11 @@ export function createThreadService(options: ThreadServiceOptions): ThreadServic
       assertWriter(actor, 'add messages');
       await visible(actor, id);
       const parsed = parseInput(messagesAppendSchema, messages, ['messages']);
-      const appended = await appendMessages(db, id, parsed.map((message) => ({ role: message.role, content: message.content })));
+      const appended = await appendMessages(
+        db,
+        id,
+        parsed.map((message) => ({ role: message.role, content: message.content })),
+      );
       if (!appended) throw notFound('thread', id);
       return appended;
     },

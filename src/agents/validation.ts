@@ -8,7 +8,9 @@ export function issueToError(issue: z.core.$ZodIssue, prefix: ReadonlyArray<Prop
     const key = issue.keys[0] ?? '';
     const field = [...path, key].join('.');
     const where = path.length > 0 ? ` in ${path.join('.')}` : '';
-    return invalid(field, `unknown field "${key}"${where}; check the spelling (see docs/assistants.md)`, { keys: issue.keys });
+    return invalid(field, `unknown field "${key}"${where}; check the spelling (see docs/assistants.md)`, {
+      keys: issue.keys,
+    });
   }
   const field = path.length > 0 ? path.join('.') : '(body)';
   return invalid(field, issue.message);

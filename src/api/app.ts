@@ -126,7 +126,9 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   app.use(mcpPath, requireKey);
   // After auth, every route that parses JSON gets a body it can hold; MCP's transport reads the raw request itself.
   const guardBody = jsonBodyGuard();
-  app.use('*', async (c, next) => (c.req.path.startsWith('/hooks/') || c.req.path === mcpPath ? next() : guardBody(c, next)));
+  app.use('*', async (c, next) =>
+    c.req.path.startsWith('/hooks/') || c.req.path === mcpPath ? next() : guardBody(c, next),
+  );
 
   registerSystemRoutes(app, { ...context, metrics });
   registerUserRoutes(app, new UserService(db));
@@ -140,13 +142,21 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
   if (services.schedules && services.runs && services.assistants) {
     // The scheduler tools (docs/agents-tools.md): function schemas and MCP over the same services.
-    const toolServices = { schedules: services.schedules, runs: services.runs, assistants: services.assistants, ...(services.workflows && { workflows: services.workflows }) };
+    const toolServices = {
+      schedules: services.schedules,
+      runs: services.runs,
+      assistants: services.assistants,
+      ...(services.workflows && { workflows: services.workflows }),
+    };
     registerToolRoutes(app, toolServices, logger);
     registerMcpRoute(app, toolServices, logger);
   }
   if (services.triggers) registerTriggerRoutes(app, services.triggers);
   if (services.deliveries) registerHookRoute(app, services.deliveries, config.server.maxBodyBytes);
-  const usage = services.usage ?? (services.schedules && new UsageService({ db, clock: systemClock, schedules: services.schedules, pricing: config.pricing }));
+  const usage =
+    services.usage ??
+    (services.schedules &&
+      new UsageService({ db, clock: systemClock, schedules: services.schedules, pricing: config.pricing }));
   if (usage) registerUsageRoutes(app, usage);
   if (services.workflows) registerWorkflowRoutes(app, services.workflows);
 
@@ -154,8 +164,13 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   registerLangGraphInfoRoute(app);
   if (services.assistants) registerLangGraphAssistantRoutes(app, services.assistants);
   if (services.threads && services.assistants) {
-    registerLangGraphThreadRoutes(app, { threads: services.threads, assistants: services.assistants, runs: services.runs });
+    registerLangGraphThreadRoutes(app, {
+      threads: services.threads,
+      assistants: services.assistants,
+      runs: services.runs,
+    });
   }
-  if (services.schedules) registerLangGraphCronRoutes(app, services.schedules, { runOnCreate: config.scheduler.cronRunOnCreate });
+  if (services.schedules)
+    registerLangGraphCronRoutes(app, services.schedules, { runOnCreate: config.scheduler.cronRunOnCreate });
   return app;
 }

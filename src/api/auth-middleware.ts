@@ -8,7 +8,10 @@ import type { ApiEnv } from './env.ts';
  */
 export function authMiddleware(authenticator: Authenticator): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
-    const credential = credentialFrom({ authorization: c.req.header('authorization'), apiKey: c.req.header('x-api-key') });
+    const credential = credentialFrom({
+      authorization: c.req.header('authorization'),
+      apiKey: c.req.header('x-api-key'),
+    });
     const { actor, keyId } = await authenticator.authenticate(credential);
     c.set('actor', actor);
     c.set('keyId', keyId);

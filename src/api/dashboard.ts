@@ -7,7 +7,19 @@ import { packageRoot } from '../package-root.ts';
 export const defaultDashboardDir = join(packageRoot, 'src', 'ui', 'dist');
 
 /** Paths that belong to the server, never to the dashboard's index.html fallback. */
-const serverPrefixes = ['/api', '/healthz', '/metrics', '/assistants', '/threads', '/runs', '/info', '/mcp', '/store', '/ok', '/docs'];
+const serverPrefixes = [
+  '/api',
+  '/healthz',
+  '/metrics',
+  '/assistants',
+  '/threads',
+  '/runs',
+  '/info',
+  '/mcp',
+  '/store',
+  '/ok',
+  '/docs',
+];
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -84,7 +84,10 @@ export function errorHandler(logger: Logger) {
       // An outage, logged once by the database watcher: a clear, retryable answer, not a 500.
       c.header('Retry-After', '2');
       return c.json(
-        errorBody('database_unavailable', 'the database is unreachable right now; Kairos reconnects on its own: retry in a few seconds'),
+        errorBody(
+          'database_unavailable',
+          'the database is unreachable right now; Kairos reconnects on its own: retry in a few seconds',
+        ),
         503,
       );
     }

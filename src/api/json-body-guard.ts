@@ -18,10 +18,14 @@ export function jsonBodyGuard(): MiddlewareHandler {
     const text = await c.req.text();
     const depth = jsonDepth(text, maxBodyDepth);
     if (depth > maxBodyDepth) {
-      throw new KairosError('body_too_deep', `the request body nests arrays and objects more than ${maxBodyDepth} levels deep; flatten it`, {
-        status: 422,
-        details: { max_depth: maxBodyDepth },
-      });
+      throw new KairosError(
+        'body_too_deep',
+        `the request body nests arrays and objects more than ${maxBodyDepth} levels deep; flatten it`,
+        {
+          status: 422,
+          details: { max_depth: maxBodyDepth },
+        },
+      );
     }
     let parsed: unknown;
     try {

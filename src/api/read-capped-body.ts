@@ -2,7 +2,10 @@
  * Reads a request body up to `maxBytes`: null (and the byte count so far, or the announced
  * Content-Length) as soon as it is larger, without buffering the rest.
  */
-export async function readCappedBody(request: Request, maxBytes: number): Promise<{ body: Buffer | null; bytes: number }> {
+export async function readCappedBody(
+  request: Request,
+  maxBytes: number,
+): Promise<{ body: Buffer | null; bytes: number }> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) return { body: null, bytes: declared };
   if (!request.body) return { body: Buffer.alloc(0), bytes: 0 };

@@ -19,11 +19,13 @@ export interface AuthenticatorOptions {
   now?: () => number;
 }
 
-const unauthorized = (message: string) =>
-  new KairosError('unauthorized', message, { status: 401 });
+const unauthorized = (message: string) => new KairosError('unauthorized', message, { status: 401 });
 
 /** Reads the credential of a request: `Authorization: Bearer <key>` or `x-api-key: <key>`. */
-export function credentialFrom(headers: { authorization?: string | undefined; apiKey?: string | undefined }): string | undefined {
+export function credentialFrom(headers: {
+  authorization?: string | undefined;
+  apiKey?: string | undefined;
+}): string | undefined {
   const bearer = headers.authorization && /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization);
   if (bearer) return bearer[1];
   if (headers.authorization) return headers.authorization.trim() || undefined;

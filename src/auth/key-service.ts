@@ -34,7 +34,9 @@ export class KeyService {
     const user = await findUser(this.db, userId);
     if (!user) throw notFound('user', userId);
     if (user.disabledAt) {
-      throw new KairosError('user_disabled', `user ${user.name} is disabled; enable it before creating keys`, { status: 409 });
+      throw new KairosError('user_disabled', `user ${user.name} is disabled; enable it before creating keys`, {
+        status: 409,
+      });
     }
     return issue(this.db, userId, input.name ?? null);
   }
@@ -70,7 +72,12 @@ export class KeyService {
  */
 export async function issueKeyDirect(
   db: Database,
-  input: { role?: UserRole | undefined; userName?: string | undefined; userId?: string | undefined; keyName?: string | undefined },
+  input: {
+    role?: UserRole | undefined;
+    userName?: string | undefined;
+    userId?: string | undefined;
+    keyName?: string | undefined;
+  },
 ): Promise<IssuedKey & { user: User; userCreated: boolean }> {
   return db.transaction(async (tx) => {
     let user: User | undefined;
@@ -95,7 +102,9 @@ export async function issueKeyDirect(
       );
     }
     if (user.disabledAt) {
-      throw new KairosError('user_disabled', `user ${user.name} is disabled; enable it before creating keys`, { status: 409 });
+      throw new KairosError('user_disabled', `user ${user.name} is disabled; enable it before creating keys`, {
+        status: 409,
+      });
     }
     const issued = await issue(tx, user.id, input.keyName ?? null);
     return { ...issued, user, userCreated };

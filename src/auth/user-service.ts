@@ -69,16 +69,16 @@ export class UserService {
       const demotes = changes.role !== undefined && changes.role !== 'admin';
       const disables = changes.disabled === true;
       if (id === localAdminId && (demotes || disables)) {
-        throw new KairosError('built_in_user', 'the built-in local admin cannot be demoted or disabled', { status: 409 });
+        throw new KairosError('built_in_user', 'the built-in local admin cannot be demoted or disabled', {
+          status: 409,
+        });
       }
       if (user.role === 'admin' && user.disabledAt === null && (demotes || disables)) {
         await tx.query("SELECT id FROM users WHERE role = 'admin' FOR UPDATE");
         if ((await countOtherActiveAdmins(tx, [id, localAdminId])) === 0) {
-          throw new KairosError(
-            'last_admin',
-            `${user.name} is the last enabled admin; make another user admin first`,
-            { status: 409 },
-          );
+          throw new KairosError('last_admin', `${user.name} is the last enabled admin; make another user admin first`, {
+            status: 409,
+          });
         }
       }
       try {

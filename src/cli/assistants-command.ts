@@ -6,13 +6,23 @@ import { print, printTable } from './output.ts';
 
 const showAssistants = (assistants: Assistant[]) =>
   printTable(
-    assistants.map((a) => ({ id: a.id, name: a.name, kind: a.kind, status: a.status, graph_id: a.graph_id, built_in: a.built_in ? 'yes' : '', limits: limitsOf(a) })),
+    assistants.map((a) => ({
+      id: a.id,
+      name: a.name,
+      kind: a.kind,
+      status: a.status,
+      graph_id: a.graph_id,
+      built_in: a.built_in ? 'yes' : '',
+      limits: limitsOf(a),
+    })),
     ['id', 'name', 'kind', 'status', 'graph_id', 'built_in', 'limits'],
   );
 
 /** Its provider limits in a few characters: `2 at once, 30/min`; empty without limits. */
 function limitsOf(a: Assistant): string {
-  return [a.max_concurrent !== null && `${a.max_concurrent} at once`, a.rate_limit !== null && `${a.rate_limit}/min`].filter(Boolean).join(', ');
+  return [a.max_concurrent !== null && `${a.max_concurrent} at once`, a.rate_limit !== null && `${a.rate_limit}/min`]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** `kairos assistants list|get|create|update|delete` over the API. */
@@ -28,7 +38,11 @@ export function assistantsCommand(): Command {
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON')
     .action(async (options: { kind?: string; name?: string; limit: string }, command: Command) => {
-      const page = await client(command).assistants.list({ kind: options.kind, name: options.name, limit: Number(options.limit) });
+      const page = await client(command).assistants.list({
+        kind: options.kind,
+        name: options.name,
+        limit: Number(options.limit),
+      });
       print(page, json(command), (value) => showAssistants(value.data));
     });
 
@@ -42,7 +56,9 @@ export function assistantsCommand(): Command {
 
   assistants
     .command('create')
-    .description('create an assistant from a JSON body: --data \'{"name":…,"kind":"http","config":{…},"max_concurrent":2,"rate_limit":30}\' or @file.json')
+    .description(
+      'create an assistant from a JSON body: --data \'{"name":…,"kind":"http","config":{…},"max_concurrent":2,"rate_limit":30}\' or @file.json',
+    )
     .requiredOption('--data <json>', 'the request body')
     .option('--json', 'print JSON')
     .action(async (options: { data: string }, command: Command) => {

@@ -4,8 +4,15 @@ import { KairosError } from '../errors.ts';
 
 function embeddedOnly(config: Config, what: 'backup' | 'restore'): void {
   if (!config.database.url) return;
-  const tool = what === 'backup' ? 'pg_dump --format=custom "$DATABASE_URL" > kairos.dump' : 'pg_restore --dbname "$DATABASE_URL" kairos.dump';
-  throw new KairosError('embedded_only', `kairos ${what} is for the embedded database; with DATABASE_URL use PostgreSQL's own tools, e.g. ${tool}`, { status: 400 });
+  const tool =
+    what === 'backup'
+      ? 'pg_dump --format=custom "$DATABASE_URL" > kairos.dump'
+      : 'pg_restore --dbname "$DATABASE_URL" kairos.dump';
+  throw new KairosError(
+    'embedded_only',
+    `kairos ${what} is for the embedded database; with DATABASE_URL use PostgreSQL's own tools, e.g. ${tool}`,
+    { status: 400 },
+  );
 }
 
 /** `kairos backup <file>`: a copy of the embedded database (PGlite's dump of its data directory). */

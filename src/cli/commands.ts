@@ -25,8 +25,10 @@ export const cliCommands: readonly CliCommand[] = [
   entry('serve [options]', 'serve the API and dashboard, fire schedules and execute runs', async () =>
     (await import('./serve-command.ts')).serveCommand(),
   ),
-  entry('migrate [options]', 'apply pending database migrations (DATABASE_URL or the embedded data directory)', async () =>
-    (await import('./migrate-command.ts')).migrateCommand(),
+  entry(
+    'migrate [options]',
+    'apply pending database migrations (DATABASE_URL or the embedded data directory)',
+    async () => (await import('./migrate-command.ts')).migrateCommand(),
   ),
   entry('cron', 'check cron expressions: next fire times and plain-English descriptions', async () =>
     (await import('./cron-command.ts')).cronCommand(),
@@ -34,7 +36,9 @@ export const cliCommands: readonly CliCommand[] = [
   entry('schedules', 'schedules (through the API: KAIROS_URL, KAIROS_API_KEY)', async () =>
     (await import('./schedules-command.ts')).schedulesCommand(),
   ),
-  entry('runs', 'runs (through the API: KAIROS_URL, KAIROS_API_KEY)', async () => (await import('./runs-command.ts')).runsCommand()),
+  entry('runs', 'runs (through the API: KAIROS_URL, KAIROS_API_KEY)', async () =>
+    (await import('./runs-command.ts')).runsCommand(),
+  ),
   entry('assistants', 'assistants (through the API: KAIROS_URL, KAIROS_API_KEY)', async () =>
     (await import('./assistants-command.ts')).assistantsCommand(),
   ),
@@ -47,19 +51,25 @@ export const cliCommands: readonly CliCommand[] = [
   entry('users', 'users and roles (on the database directly unless KAIROS_URL/--url names a server)', async () =>
     (await import('./users-command.ts')).usersCommand(),
   ),
-  entry('sql [options] <query>', 'run one read-only SQL query (admins; tables and views in docs/data-model.md)', async () =>
-    (await import('./sql-command.ts')).sqlCommand(),
+  entry(
+    'sql [options] <query>',
+    'run one read-only SQL query (admins; tables and views in docs/data-model.md)',
+    async () => (await import('./sql-command.ts')).sqlCommand(),
   ),
   entry(
     'mcp',
     'serve the scheduler tools over MCP on stdio, acting as the user of KAIROS_API_KEY (against KAIROS_URL, or on the database)',
     async () => (await import('./mcp-command.ts')).mcpCommand(),
   ),
-  entry('backup <file>', 'write a backup of the embedded database (KAIROS_DATA_DIR) to <file>; stop the server first', async () =>
-    (await import('./backup-command.ts')).backupCommand(),
+  entry(
+    'backup <file>',
+    'write a backup of the embedded database (KAIROS_DATA_DIR) to <file>; stop the server first',
+    async () => (await import('./backup-command.ts')).backupCommand(),
   ),
-  entry('restore [options] <file>', 'restore the embedded database (KAIROS_DATA_DIR) from a backup made by `kairos backup`', async () =>
-    (await import('./backup-command.ts')).restoreCommand(),
+  entry(
+    'restore [options] <file>',
+    'restore the embedded database (KAIROS_DATA_DIR) from a backup made by `kairos backup`',
+    async () => (await import('./backup-command.ts')).restoreCommand(),
   ),
   entry('workflows', 'workflows (through the API: KAIROS_URL, KAIROS_API_KEY)', async () =>
     (await import('./workflows-command.ts')).workflowsCommand(),

@@ -39,7 +39,10 @@ export function usesServer(options: ConnectionOptions): boolean {
  */
 export async function withDatabase<T>(fn: (db: Database, actor: Actor) => Promise<T>): Promise<T> {
   // Loaded on use: commands that talk to a server never load the database drivers.
-  const [{ openDatabase }, { migrate }] = await Promise.all([import('../store/open-database.ts'), import('../store/migrate.ts')]);
+  const [{ openDatabase }, { migrate }] = await Promise.all([
+    import('../store/open-database.ts'),
+    import('../store/migrate.ts'),
+  ]);
   const db = await openDatabase(loadConfig().database);
   try {
     await migrate(db);

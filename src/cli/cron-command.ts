@@ -1,5 +1,12 @@
 import { Command } from 'commander';
-import { compileCron, CronError, describe, validateTimeZone, wallDateInZone, wallTimeToInstant } from '../time/index.ts';
+import {
+  compileCron,
+  CronError,
+  describe,
+  validateTimeZone,
+  wallDateInZone,
+  wallTimeToInstant,
+} from '../time/index.ts';
 
 const MAX_COUNT = 1000;
 
@@ -21,11 +28,28 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9}
 function parseFrom(text: string | undefined, timezone: string): Date {
   if (text === undefined) return new Date();
   const match = ISO.exec(text.trim());
-  const bad = new UsageError(`--from: "${text}" is not an ISO-8601 date-time (e.g. 2026-03-08T01:30:00Z, or 2026-03-08T01:30 in --tz)`);
+  const bad = new UsageError(
+    `--from: "${text}" is not an ISO-8601 date-time (e.g. 2026-03-08T01:30:00Z, or 2026-03-08T01:30 in --tz)`,
+  );
   if (!match) throw bad;
   const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone] = match;
-  const fields = { year: Number(year), month: Number(month), day: Number(day), hour: Number(hour), minute: Number(minute), second: Number(second) };
-  if (fields.month < 1 || fields.month > 12 || fields.day < 1 || fields.day > 31 || fields.hour > 23 || fields.minute > 59 || fields.second > 59) {
+  const fields = {
+    year: Number(year),
+    month: Number(month),
+    day: Number(day),
+    hour: Number(hour),
+    minute: Number(minute),
+    second: Number(second),
+  };
+  if (
+    fields.month < 1 ||
+    fields.month > 12 ||
+    fields.day < 1 ||
+    fields.day > 31 ||
+    fields.hour > 23 ||
+    fields.minute > 59 ||
+    fields.second > 59
+  ) {
     throw bad;
   }
   const millis = fraction === '' ? 0 : Math.floor(Number(`0${fraction}`) * 1000);
@@ -40,7 +64,8 @@ function parseFrom(text: string | undefined, timezone: string): Date {
 function parseCount(text: string | undefined): number {
   if (text === undefined) return 5;
   const count = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  if (!(count >= 1 && count <= MAX_COUNT)) throw new UsageError(`--count: "${text}" is not a whole number 1-${MAX_COUNT}`);
+  if (!(count >= 1 && count <= MAX_COUNT))
+    throw new UsageError(`--count: "${text}" is not a whole number 1-${MAX_COUNT}`);
   return count;
 }
 

@@ -22,8 +22,12 @@ function keyRows(keys: ApiKey[]) {
   }));
 }
 
-function showCreated(created: ApiKey & { key: string; user?: { name: string; role: string }; user_created?: boolean }): void {
-  const who = created.user ? `${created.user.name} (${created.user.role}${created.user_created ? ', new user' : ''})` : created.user_id;
+function showCreated(
+  created: ApiKey & { key: string; user?: { name: string; role: string }; user_created?: boolean },
+): void {
+  const who = created.user
+    ? `${created.user.name} (${created.user.role}${created.user_created ? ', new user' : ''})`
+    : created.user_id;
   process.stdout.write(
     `Created API key ${created.id} for ${who}:\n\n  ${created.key}\n\n` +
       'Store it now: it is not shown again. Send it as `Authorization: Bearer <key>` or set KAIROS_API_KEY.\n',
@@ -32,7 +36,9 @@ function showCreated(created: ApiKey & { key: string; user?: { name: string; rol
 
 /** `kairos keys create|list|revoke`. */
 export function keysCommand(): Command {
-  const keys = new Command('keys').description('API keys (on the database directly unless KAIROS_URL/--url names a server)');
+  const keys = new Command('keys').description(
+    'API keys (on the database directly unless KAIROS_URL/--url names a server)',
+  );
 
   keys
     .command('create')
@@ -46,7 +52,9 @@ export function keysCommand(): Command {
       const connection = connectionOptions(command);
       if (usesServer(connection)) {
         if (options.user !== undefined && !idShape.test(options.user)) {
-          throw new KairosError('invalid_request', '--user must be a user id when talking to a server', { status: 422 });
+          throw new KairosError('invalid_request', '--user must be a user id when talking to a server', {
+            status: 422,
+          });
         }
         const created = await sdkClient(connection).keys.create({
           ...(options.user !== undefined && { user_id: options.user }),
@@ -56,7 +64,9 @@ export function keysCommand(): Command {
         return;
       }
       if (options.role === undefined && options.user === undefined) {
-        throw new KairosError('invalid_request', 'pass --role <admin|member|viewer> (or --user for an existing user)', { status: 422 });
+        throw new KairosError('invalid_request', 'pass --role <admin|member|viewer> (or --user for an existing user)', {
+          status: 422,
+        });
       }
       const result = await withDatabase(async (db) => {
         let userId: string | undefined;
@@ -92,7 +102,12 @@ export function keysCommand(): Command {
             ...(options.all && { include_revoked: true }),
           })
         : await withDatabase(async (db, actor) => {
-            const found = await new KeyService(db).list(actor, { userId: options.user, includeRevoked: Boolean(options.all), limit, offset: 0 });
+            const found = await new KeyService(db).list(actor, {
+              userId: options.user,
+              includeRevoked: Boolean(options.all),
+              limit,
+              offset: 0,
+            });
             return { data: found.keys.map(toApiKeyBody), total: found.total, limit, offset: 0 };
           });
       print(page, connection.json, (value) =>

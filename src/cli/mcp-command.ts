@@ -24,7 +24,11 @@ function remoteCaller(options: ConnectionOptions): ToolCaller {
       return { ok: true, value: await client.tools.call(name, (args ?? {}) as Record<string, unknown>) };
     } catch (error) {
       if (!(error instanceof KairosApiError)) throw error;
-      const body = { code: error.code, message: error.message, ...(error.details !== undefined && { details: error.details }) };
+      const body = {
+        code: error.code,
+        message: error.message,
+        ...(error.details !== undefined && { details: error.details }),
+      };
       return { ok: false, status: error.status, value: { error: body } };
     }
   };
@@ -34,16 +38,38 @@ function remoteCaller(options: ConnectionOptions): ToolCaller {
  * Tool calls on the database directly, as the user of KAIROS_API_KEY; with no keys in the
  * database, as the local admin (local mode, as a loopback server would).
  */
-async function databaseCaller(options: ConnectionOptions, logger: Logger): Promise<{ call: ToolCaller; close: () => Promise<void> }> {
+async function databaseCaller(
+  options: ConnectionOptions,
+  logger: Logger,
+): Promise<{ call: ToolCaller; close: () => Promise<void> }> {
   const config = loadConfig();
   const db: Database = await openDatabase(config.database);
   try {
     await migrate(db);
-    const { actor } = await new Authenticator(db, { loopback: true }).authenticate(options.apiKey ?? process.env.KAIROS_API_KEY);
+    const { actor } = await new Authenticator(db, { loopback: true }).authenticate(
+      options.apiKey ?? process.env.KAIROS_API_KEY,
+    );
     const agents = await createAgents({ db, logger, config, ensureBuiltIns: false });
-    const schedules = new ScheduleService({ db, clock: systemClock, config: config.scheduler, startDeadlineMs: config.worker.startDeadlineMs, assistants: agents.assistants });
-    const runs = new RunService({ db, clock: systemClock, startDeadlineMs: config.worker.startDeadlineMs, assistants: agents.assistants });
-    const workflows = new WorkflowService({ db, clock: systemClock, assistants: agents.assistants, registry: agents.registry, startDeadlineMs: config.worker.startDeadlineMs });
+    const schedules = new ScheduleService({
+      db,
+      clock: systemClock,
+      config: config.scheduler,
+      startDeadlineMs: config.worker.startDeadlineMs,
+      assistants: agents.assistants,
+    });
+    const runs = new RunService({
+      db,
+      clock: systemClock,
+      startDeadlineMs: config.worker.startDeadlineMs,
+      assistants: agents.assistants,
+    });
+    const workflows = new WorkflowService({
+      db,
+      clock: systemClock,
+      assistants: agents.assistants,
+      registry: agents.registry,
+      startDeadlineMs: config.worker.startDeadlineMs,
+    });
     const services = { schedules, runs, assistants: agents.assistants, workflows };
     return {
       call: (name, args) => callTool(name, args, { actor, services }, logger),
@@ -65,12 +91,16 @@ async function databaseCaller(options: ConnectionOptions, logger: Logger): Promi
  */
 export function mcpCommand(): Command {
   return new Command('mcp')
-    .description('serve the scheduler tools over MCP on stdio, acting as the user of KAIROS_API_KEY (against KAIROS_URL, or on the database)')
+    .description(
+      'serve the scheduler tools over MCP on stdio, acting as the user of KAIROS_API_KEY (against KAIROS_URL, or on the database)',
+    )
     .action(async (_options: unknown, command: Command) => {
       const options = connectionOptions(command);
       const logger = createLogger(process.env.KAIROS_LOG_LEVEL ?? 'warn', process.stderr);
       const remote = usesServer(options);
-      const backend = remote ? { call: remoteCaller(options), close: () => Promise.resolve() } : await databaseCaller(options, logger);
+      const backend = remote
+        ? { call: remoteCaller(options), close: () => Promise.resolve() }
+        : await databaseCaller(options, logger);
       const server = createMcpServer(backend.call);
       const transport = new StdioServerTransport();
       const closed = new Promise<void>((resolve) => {

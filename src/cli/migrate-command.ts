@@ -8,7 +8,10 @@ export function migrateCommand(): Command {
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
-      const [{ openDatabase }, { migrate }] = await Promise.all([import('../store/open-database.ts'), import('../store/migrate.ts')]);
+      const [{ openDatabase }, { migrate }] = await Promise.all([
+        import('../store/open-database.ts'),
+        import('../store/migrate.ts'),
+      ]);
       const db = await openDatabase(config.database);
       try {
         const applied = await migrate(db);

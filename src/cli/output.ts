@@ -14,7 +14,11 @@ export function printTable(rows: ReadonlyArray<Record<string, Cell>>, columns: r
   }
   const text = (cell: Cell) => (cell === null || cell === undefined || cell === '' ? '-' : String(cell));
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => text(row[column]).length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(columns.map((column) => column.toUpperCase()))}\n`);
   for (const row of rows) process.stdout.write(`${line(columns.map((column) => text(row[column])))}\n`);
 }

@@ -17,16 +17,21 @@ export function runsCommand(): Command {
     .option('--trigger <trigger>', 'schedule, manual, api or retry')
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON')
-    .action(async (options: { schedule?: string; assistant?: string; status?: string; trigger?: string; limit: string }, command: Command) => {
-      const page = await client(command).runs.list({
-        schedule_id: options.schedule,
-        assistant_id: options.assistant,
-        status: options.status,
-        trigger: options.trigger,
-        limit: Number(options.limit),
-      });
-      print(page, json(command), (value) => showRuns(value.data));
-    });
+    .action(
+      async (
+        options: { schedule?: string; assistant?: string; status?: string; trigger?: string; limit: string },
+        command: Command,
+      ) => {
+        const page = await client(command).runs.list({
+          schedule_id: options.schedule,
+          assistant_id: options.assistant,
+          status: options.status,
+          trigger: options.trigger,
+          limit: Number(options.limit),
+        });
+        print(page, json(command), (value) => showRuns(value.data));
+      },
+    );
 
   runs
     .command('get')
@@ -37,8 +42,10 @@ export function runsCommand(): Command {
       print(await client(command).runs.get(id), json(command), (run) => {
         showRuns([run]);
         if (run.error) process.stdout.write(`\nerror: ${run.error}\n`);
-        if (run.output !== null && run.output !== undefined) process.stdout.write(`\noutput: ${JSON.stringify(run.output, null, 2)}\n`);
-        for (const event of run.events) process.stdout.write(`${event.at}  ${event.kind}  ${JSON.stringify(event.data ?? null)}\n`);
+        if (run.output !== null && run.output !== undefined)
+          process.stdout.write(`\noutput: ${JSON.stringify(run.output, null, 2)}\n`);
+        for (const event of run.events)
+          process.stdout.write(`${event.at}  ${event.kind}  ${JSON.stringify(event.data ?? null)}\n`);
       });
     });
 

@@ -25,7 +25,9 @@ const bad = (message: string) => new KairosError('invalid_request', message, { s
  * kairos.config.json form). Each needs a `name`; `assistant` is accepted for `assistant_id`, and
  * an item's `if_exists` overrides the command's.
  */
-export function readScheduleFile(path: string): Array<{ body: ScheduleCreate & { name: string }; ifExists: IfExists | undefined }> {
+export function readScheduleFile(
+  path: string,
+): Array<{ body: ScheduleCreate & { name: string }; ifExists: IfExists | undefined }> {
   let text: string;
   try {
     text = readFileSync(path === '-' ? 0 : path, 'utf8');
@@ -45,26 +47,41 @@ export function readScheduleFile(path: string): Array<{ body: ScheduleCreate & {
     const where = `${path}: schedules[${index}]`;
     if (typeof item !== 'object' || item === null || Array.isArray(item)) throw bad(`${where}: must be an object`);
     const { if_exists, assistant, ...rest } = item as Record<string, unknown>;
-    if (typeof rest.name !== 'string' || rest.name.trim() === '') throw bad(`${where}: needs a name (the key that identifies the schedule)`);
+    if (typeof rest.name !== 'string' || rest.name.trim() === '')
+      throw bad(`${where}: needs a name (the key that identifies the schedule)`);
     if (names.has(rest.name)) throw bad(`${where}: two schedules are named "${rest.name}"`);
     names.add(rest.name);
-    if (if_exists !== undefined && !policies.includes(if_exists as string)) throw bad(`${where}: if_exists must be "update", "skip" or "raise"`);
-    if (assistant !== undefined && rest.assistant_id !== undefined) throw bad(`${where}: give assistant or assistant_id, not both`);
-    const body = { ...rest, ...(assistant !== undefined && { assistant_id: assistant }) } as ScheduleCreate & { name: string };
+    if (if_exists !== undefined && !policies.includes(if_exists as string))
+      throw bad(`${where}: if_exists must be "update", "skip" or "raise"`);
+    if (assistant !== undefined && rest.assistant_id !== undefined)
+      throw bad(`${where}: give assistant or assistant_id, not both`);
+    const body = { ...rest, ...(assistant !== undefined && { assistant_id: assistant }) } as ScheduleCreate & {
+      name: string;
+    };
     return { body, ifExists: if_exists as IfExists | undefined };
   });
 }
 
 /** `kairos schedules apply -f schedules.json`: ensures each schedule by name, printing what it did. */
-export function addApplyCommand(schedules: Command, client: (command: Command) => Kairos, json: (command: Command) => boolean | undefined): void {
+export function addApplyCommand(
+  schedules: Command,
+  client: (command: Command) => Kairos,
+  json: (command: Command) => boolean | undefined,
+): void {
   schedules
     .command('apply')
-    .description('create or reconcile schedules by name from a JSON file (prints created / updated / unchanged / skipped per schedule)')
-    .requiredOption('-f, --file <path>', 'a JSON list of schedule bodies with names, or {"schedules": [...]}; - reads stdin')
-    .option('--if-exists <policy>', 'when a name is taken: raise (default), update or skip; an item\'s if_exists wins')
+    .description(
+      'create or reconcile schedules by name from a JSON file (prints created / updated / unchanged / skipped per schedule)',
+    )
+    .requiredOption(
+      '-f, --file <path>',
+      'a JSON list of schedule bodies with names, or {"schedules": [...]}; - reads stdin',
+    )
+    .option('--if-exists <policy>', "when a name is taken: raise (default), update or skip; an item's if_exists wins")
     .option('--json', 'print JSON')
     .action(async (options: { file: string; ifExists?: string }, command: Command) => {
-      if (options.ifExists !== undefined && !policies.includes(options.ifExists)) throw bad('--if-exists must be update, skip or raise');
+      if (options.ifExists !== undefined && !policies.includes(options.ifExists))
+        throw bad('--if-exists must be update, skip or raise');
       const items = readScheduleFile(options.file);
       const kairos = client(command);
       const applied: AppliedSchedule[] = [];
@@ -77,7 +94,13 @@ export function addApplyCommand(schedules: Command, client: (command: Command) =
         } catch (error) {
           if (!(error instanceof KairosApiError)) throw error;
           worst = Math.max(worst, error.status >= 400 && error.status < 500 ? 2 : 1);
-          applied.push({ name: body.name, result: 'error', id: null, changed: [], error: { code: error.code, message: error.message } });
+          applied.push({
+            name: body.name,
+            result: 'error',
+            id: null,
+            changed: [],
+            error: { code: error.code, message: error.message },
+          });
         }
       }
       print(applied, json(command), (rows) => {

@@ -7,17 +7,35 @@ import { print, printTable } from './output.ts';
 import { addApplyCommand } from './schedules-apply.ts';
 
 const when = (schedule: Schedule['schedule']) =>
-  'cron' in schedule ? `${schedule.cron} (${schedule.timezone})` : 'at' in schedule ? `at ${schedule.at}` : `every ${schedule.every}s`;
+  'cron' in schedule
+    ? `${schedule.cron} (${schedule.timezone})`
+    : 'at' in schedule
+      ? `at ${schedule.at}`
+      : `every ${schedule.every}s`;
 
 export const showSchedules = (schedules: Schedule[]) =>
   printTable(
-    schedules.map((s) => ({ id: s.id, name: s.name, schedule: when(s.schedule), status: s.status, next_run: s.next_run_at, last: s.last_run_status })),
+    schedules.map((s) => ({
+      id: s.id,
+      name: s.name,
+      schedule: when(s.schedule),
+      status: s.status,
+      next_run: s.next_run_at,
+      last: s.last_run_status,
+    })),
     ['id', 'name', 'schedule', 'status', 'next_run', 'last'],
   );
 
 export const showRuns = (runs: Run[]) =>
   printTable(
-    runs.map((r) => ({ id: r.id, status: r.status, trigger: r.trigger, scheduled_for: r.scheduled_for, duration_ms: r.duration_ms, error: r.error_kind })),
+    runs.map((r) => ({
+      id: r.id,
+      status: r.status,
+      trigger: r.trigger,
+      scheduled_for: r.scheduled_for,
+      duration_ms: r.duration_ms,
+      error: r.error_kind,
+    })),
     ['id', 'status', 'trigger', 'scheduled_for', 'duration_ms', 'error'],
   );
 
@@ -34,7 +52,11 @@ export function schedulesCommand(): Command {
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON')
     .action(async (options: { assistant?: string; status?: string; limit: string }, command: Command) => {
-      const page = await client(command).schedules.list({ assistant_id: options.assistant, status: options.status, limit: Number(options.limit) });
+      const page = await client(command).schedules.list({
+        assistant_id: options.assistant,
+        status: options.status,
+        limit: Number(options.limit),
+      });
       print(page, json(command), (value) => showSchedules(value.data));
     });
 
@@ -48,7 +70,7 @@ export function schedulesCommand(): Command {
 
   schedules
     .command('create')
-    .description('create a schedule: flags, or the whole body with --data \'{…}\' (or --data @file.json)')
+    .description("create a schedule: flags, or the whole body with --data '{…}' (or --data @file.json)")
     .option('--assistant <id>', 'the assistant to run')
     .option('--cron <expr>', 'cron expression')
     .option('--at <iso>', 'one time, ISO-8601')
@@ -70,7 +92,9 @@ export function schedulesCommand(): Command {
       if (Object.keys(spec).length > 0) body.schedule = spec;
       if (options.name) body.name = options.name;
       if (options.input !== undefined) body.input_template = parseJsonOrText(options.input);
-      print(await client(command).schedules.create(body as ScheduleCreate), json(command), (value) => showSchedules([value]));
+      print(await client(command).schedules.create(body as ScheduleCreate), json(command), (value) =>
+        showSchedules([value]),
+      );
     });
 
   schedules
@@ -89,7 +113,10 @@ export function schedulesCommand(): Command {
     .option('--note <text>', 'why: shown on the schedule, with who paused it and when, until it is resumed')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { note?: string }, command: Command) => {
-      const paused = await client(command).schedules.pause(id, options.note === undefined ? {} : { note: options.note });
+      const paused = await client(command).schedules.pause(
+        id,
+        options.note === undefined ? {} : { note: options.note },
+      );
       print(paused, json(command), (value) => {
         showSchedules([value]);
         if (value.paused?.note) process.stdout.write(`note: ${value.paused.note}\n`);
@@ -110,23 +137,34 @@ export function schedulesCommand(): Command {
     .argument('<id>')
     .requiredOption('--from <iso>', 'start of the window, exclusive (ISO-8601, e.g. 2026-03-01T00:00:00Z)')
     .requiredOption('--to <iso>', 'end of the window, inclusive, not in the future')
-    .option('--overlap <mode>', 'queue (default: each run waits for a free slot) or obey (the schedule’s overlap policy)')
+    .option(
+      '--overlap <mode>',
+      'queue (default: each run waits for a free slot) or obey (the schedule’s overlap policy)',
+    )
     .option('--dry-run', 'only count the runs it would create')
     .option('--json', 'print JSON')
-    .action(async (id: string, options: { from: string; to: string; overlap?: string; dryRun?: boolean }, command: Command) => {
-      const result = await client(command).schedules.backfill(id, {
-        from: options.from,
-        to: options.to,
-        ...(options.overlap !== undefined && { overlap: options.overlap as 'queue' | 'obey' }),
-        ...(options.dryRun && { dry_run: true }),
-      });
-      print(result, json(command), (value) => {
-        const verb = value.dry_run ? 'would create' : 'created';
-        const runs = value.runs === 1 ? '1 run' : `${value.runs} runs`;
-        process.stdout.write(`${verb} ${runs} for ${value.occurrences} occurrences in (${value.from}, ${value.to}]; ${value.existing} already had a run\n`);
-        for (const at of value.scheduled_for) process.stdout.write(`  ${at}\n`);
-      });
-    });
+    .action(
+      async (
+        id: string,
+        options: { from: string; to: string; overlap?: string; dryRun?: boolean },
+        command: Command,
+      ) => {
+        const result = await client(command).schedules.backfill(id, {
+          from: options.from,
+          to: options.to,
+          ...(options.overlap !== undefined && { overlap: options.overlap as 'queue' | 'obey' }),
+          ...(options.dryRun && { dry_run: true }),
+        });
+        print(result, json(command), (value) => {
+          const verb = value.dry_run ? 'would create' : 'created';
+          const runs = value.runs === 1 ? '1 run' : `${value.runs} runs`;
+          process.stdout.write(
+            `${verb} ${runs} for ${value.occurrences} occurrences in (${value.from}, ${value.to}]; ${value.existing} already had a run\n`,
+          );
+          for (const at of value.scheduled_for) process.stdout.write(`  ${at}\n`);
+        });
+      },
+    );
 
   schedules
     .command('trigger')

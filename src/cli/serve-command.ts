@@ -17,7 +17,10 @@ export function serveCommand(): Command {
       });
       // Loaded here, not at the top: every other command (and each CLI subprocess in tests)
       // starts without compiling and loading the whole server.
-      const [{ Kairos }, { localModeMessage, resolveAuthMode }] = await Promise.all([import('../app.ts'), import('../auth/local-mode.ts')]);
+      const [{ Kairos }, { localModeMessage, resolveAuthMode }] = await Promise.all([
+        import('../app.ts'),
+        import('../auth/local-mode.ts'),
+      ]);
       const kairos = await Kairos.create({ config });
       const { logger } = kairos;
       // Decided before anything starts: a server others can reach never runs without keys.
@@ -57,12 +60,20 @@ export function serveCommand(): Command {
       if (roles.includes('api')) {
         const address = await kairos.listen();
         logger.info(
-          { url: `http://${address.address}:${address.port}`, database: kairos.db.kind, roles, replica: kairos.replicaId },
+          {
+            url: `http://${address.address}:${address.port}`,
+            database: kairos.db.kind,
+            roles,
+            replica: kairos.replicaId,
+          },
           `Kairos listening on http://${address.address}:${address.port} (${kairos.db.kind})`,
         );
         if (authMode === 'local') logger.warn({ auth: 'local' }, localModeMessage);
       } else {
-        logger.info({ database: kairos.db.kind, roles, replica: kairos.replicaId }, 'Kairos started without the api role');
+        logger.info(
+          { database: kairos.db.kind, roles, replica: kairos.replicaId },
+          'Kairos started without the api role',
+        );
       }
     });
 }

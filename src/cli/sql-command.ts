@@ -20,15 +20,23 @@ export function sqlCommand(): Command {
     .option('--csv', 'print CSV (a header line, then one line a row)')
     .addOption(new Option('--timeout <ms>', 'statement timeout in milliseconds').default(10_000).argParser(Number))
     .addOption(new Option('--max-rows <n>', 'at most this many rows').default(1000).argParser(Number))
-    .action(async (query: string, options: { json?: boolean; csv?: boolean; timeout: number; maxRows: number }, command: Command) => {
-      const format: Format = options.csv ? 'csv' : options.json ? 'json' : 'table';
-      const limits = { timeout_ms: options.timeout, max_rows: options.maxRows };
-      const connection = connectionOptions(command);
-      const answer = (await serverFor(connection))
-        ? await sdkClient(connection).sql.query(query, limits)
-        : await withDatabase((db, actor) => readOnlyQuery(db, actor, query, { timeoutMs: limits.timeout_ms, maxRows: limits.max_rows }));
-      show(answer, format);
-    });
+    .action(
+      async (
+        query: string,
+        options: { json?: boolean; csv?: boolean; timeout: number; maxRows: number },
+        command: Command,
+      ) => {
+        const format: Format = options.csv ? 'csv' : options.json ? 'json' : 'table';
+        const limits = { timeout_ms: options.timeout, max_rows: options.maxRows };
+        const connection = connectionOptions(command);
+        const answer = (await serverFor(connection))
+          ? await sdkClient(connection).sql.query(query, limits)
+          : await withDatabase((db, actor) =>
+              readOnlyQuery(db, actor, query, { timeoutMs: limits.timeout_ms, maxRows: limits.max_rows }),
+            );
+        show(answer, format);
+      },
+    );
 }
 
 /** A named server; or, for the embedded database, a local server that holds it (it cannot be opened twice). */
@@ -56,9 +64,12 @@ function show(answer: SqlAnswer, format: Format): void {
       answer.rows.map((row) => Object.fromEntries(answer.columns.map((column) => [column, cellText(row[column])]))),
       answer.columns,
     );
-    process.stdout.write(`(${answer.row_count} row${answer.row_count === 1 ? '' : 's'}${answer.truncated ? ', more not shown: --max-rows' : ''})\n`);
+    process.stdout.write(
+      `(${answer.row_count} row${answer.row_count === 1 ? '' : 's'}${answer.truncated ? ', more not shown: --max-rows' : ''})\n`,
+    );
   }
-  if (answer.truncated && format !== 'table') process.stderr.write(`kairos: only the first ${answer.row_count} rows (--max-rows)\n`);
+  if (answer.truncated && format !== 'table')
+    process.stderr.write(`kairos: only the first ${answer.row_count} rows (--max-rows)\n`);
 }
 
 function cellText(value: unknown): string | null {

@@ -6,7 +6,8 @@ import { parseJsonObject, parseJsonOrText } from './json-argument.ts';
 import { print, printTable } from './output.ts';
 
 /** The trigger's URL as senders reach it: absolute already (KAIROS_PUBLIC_URL), or on the server named. */
-const fullUrl = (trigger: Trigger, base: string) => (/^https?:\/\//.test(trigger.url) ? trigger.url : `${base.replace(/\/+$/, '')}${trigger.url}`);
+const fullUrl = (trigger: Trigger, base: string) =>
+  /^https?:\/\//.test(trigger.url) ? trigger.url : `${base.replace(/\/+$/, '')}${trigger.url}`;
 
 const showTriggers = (triggers: Trigger[], base: string) =>
   printTable(
@@ -23,7 +24,14 @@ const showTriggers = (triggers: Trigger[], base: string) =>
 
 const showDeliveries = (deliveries: Delivery[]) =>
   printTable(
-    deliveries.map((d) => ({ received_at: d.received_at, outcome: d.outcome, status: d.http_status, run: d.run_id, run_status: d.run_status, reason: d.reason })),
+    deliveries.map((d) => ({
+      received_at: d.received_at,
+      outcome: d.outcome,
+      status: d.http_status,
+      run: d.run_id,
+      run_status: d.run_status,
+      reason: d.reason,
+    })),
     ['received_at', 'outcome', 'status', 'run', 'run_status', 'reason'],
   );
 
@@ -43,8 +51,16 @@ interface CreateOptions {
 function createBody(options: CreateOptions): TriggerCreate {
   if (options.data) return parseJsonObject(options.data, '--data') as TriggerCreate;
   const auths = [
-    options.githubSecretEnv && { type: 'hmac-sha256' as const, header: 'X-Hub-Signature-256', secret: { env: options.githubSecretEnv } },
-    options.stripeSecretEnv && { type: 'hmac-sha256' as const, header: 'Stripe-Signature', secret: { env: options.stripeSecretEnv } },
+    options.githubSecretEnv && {
+      type: 'hmac-sha256' as const,
+      header: 'X-Hub-Signature-256',
+      secret: { env: options.githubSecretEnv },
+    },
+    options.stripeSecretEnv && {
+      type: 'hmac-sha256' as const,
+      header: 'Stripe-Signature',
+      secret: { env: options.stripeSecretEnv },
+    },
     options.tokenEnv && { type: 'bearer' as const, token: { env: options.tokenEnv } },
   ].filter(Boolean);
   if (!options.name || !options.assistant === !options.workflow || auths.length !== 1) {
@@ -58,14 +74,18 @@ function createBody(options: CreateOptions): TriggerCreate {
     name: options.name,
     ...(options.assistant ? { assistant_id: options.assistant } : { workflow_id: options.workflow! }),
     auth: auths[0] as TriggerCreate['auth'],
-    ...(options.input !== undefined && { input_template: parseJsonOrText(options.input) as TriggerCreate['input_template'] }),
+    ...(options.input !== undefined && {
+      input_template: parseJsonOrText(options.input) as TriggerCreate['input_template'],
+    }),
     ...(options.disabled && { enabled: false }),
   };
 }
 
 /** `kairos triggers list|get|create|update|delete|deliveries` over the API. */
 export function triggersCommand(): Command {
-  const triggers = new Command('triggers').description('inbound triggers: URLs whose signed deliveries start runs (through the API)');
+  const triggers = new Command('triggers').description(
+    'inbound triggers: URLs whose signed deliveries start runs (through the API)',
+  );
   const client = (command: Command) => sdkClient(connectionOptions(command));
   const json = (command: Command) => connectionOptions(command).json;
   const base = (command: Command) => client(command).baseUrl;
@@ -89,15 +109,24 @@ export function triggersCommand(): Command {
 
   triggers
     .command('create')
-    .description('create a trigger: --name, --assistant or --workflow, and one auth flag, or --data \'{…}\' / @file.json')
+    .description("create a trigger: --name, --assistant or --workflow, and one auth flag, or --data '{…}' / @file.json")
     .option('--data <json>', 'the whole request body (see docs/triggers.md)')
     .option('--name <name>', 'the trigger name')
     .option('--assistant <id>', 'the assistant each delivery runs')
     .option('--workflow <id>', 'the workflow each delivery runs (instead of --assistant)')
-    .option('--github-secret-env <NAME>', 'GitHub signatures (X-Hub-Signature-256), secret in this env variable of the server')
-    .option('--stripe-secret-env <NAME>', 'Stripe signatures (Stripe-Signature), secret in this env variable of the server')
+    .option(
+      '--github-secret-env <NAME>',
+      'GitHub signatures (X-Hub-Signature-256), secret in this env variable of the server',
+    )
+    .option(
+      '--stripe-secret-env <NAME>',
+      'Stripe signatures (Stripe-Signature), secret in this env variable of the server',
+    )
     .option('--token-env <NAME>', 'a bearer token, held in this env variable of the server')
-    .option('--input <template>', 'the input template (JSON or text), e.g. \'{"repo":"{{event.body.repository.full_name}}"}\'')
+    .option(
+      '--input <template>',
+      'the input template (JSON or text), e.g. \'{"repo":"{{event.body.repository.full_name}}"}\'',
+    )
     .option('--disabled', 'create it disabled')
     .option('--json', 'print JSON')
     .action(async (options: CreateOptions, command: Command) => {
@@ -112,7 +141,9 @@ export function triggersCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (id: string, options: { data: string }, command: Command) => {
       const body = parseJsonObject(options.data, '--data') as TriggerUpdate;
-      print(await client(command).triggers.update(id, body), json(command), (value) => showTriggers([value], base(command)));
+      print(await client(command).triggers.update(id, body), json(command), (value) =>
+        showTriggers([value], base(command)),
+      );
     });
 
   triggers
@@ -131,7 +162,10 @@ export function triggersCommand(): Command {
     .option('--limit <n>', 'at most this many', '20')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { outcome?: Delivery['outcome']; limit: string }, command: Command) => {
-      const page = await client(command).triggers.deliveries(id, { limit: Number(options.limit), ...(options.outcome && { outcome: options.outcome }) });
+      const page = await client(command).triggers.deliveries(id, {
+        limit: Number(options.limit),
+        ...(options.outcome && { outcome: options.outcome }),
+      });
       print(page, json(command), (value) => showDeliveries(value.data));
     });
 

@@ -7,13 +7,21 @@ import { print, printTable } from './output.ts';
 
 const showUsers = (users: User[]) =>
   printTable(
-    users.map((user) => ({ id: user.id, name: user.name, role: user.role, disabled: user.disabled ? 'yes' : '', created: user.created_at })),
+    users.map((user) => ({
+      id: user.id,
+      name: user.name,
+      role: user.role,
+      disabled: user.disabled ? 'yes' : '',
+      created: user.created_at,
+    })),
     ['id', 'name', 'role', 'disabled', 'created'],
   );
 
 /** `kairos users list|create|update`. */
 export function usersCommand(): Command {
-  const users = new Command('users').description('users and roles (on the database directly unless KAIROS_URL/--url names a server)');
+  const users = new Command('users').description(
+    'users and roles (on the database directly unless KAIROS_URL/--url names a server)',
+  );
 
   users
     .command('list')
@@ -42,7 +50,9 @@ export function usersCommand(): Command {
       const connection = connectionOptions(command);
       const user = usesServer(connection)
         ? await sdkClient(connection).users.create({ name, role: options.role })
-        : await withDatabase(async (db, actor) => toUserBody(await new UserService(db).create(actor, { name, role: options.role })));
+        : await withDatabase(async (db, actor) =>
+            toUserBody(await new UserService(db).create(actor, { name, role: options.role })),
+          );
       print(user, connection.json, (value) => showUsers([value]));
     });
 
@@ -56,7 +66,11 @@ export function usersCommand(): Command {
     .option('--enable', 'enable the user again')
     .option('--json', 'print JSON')
     .action(
-      async (id: string, options: { name?: string; role?: UserRole; disable?: boolean; enable?: boolean }, command: Command) => {
+      async (
+        id: string,
+        options: { name?: string; role?: UserRole; disable?: boolean; enable?: boolean },
+        command: Command,
+      ) => {
         const connection = connectionOptions(command);
         const changes = {
           ...(options.name !== undefined && { name: options.name }),

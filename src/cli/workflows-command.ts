@@ -11,7 +11,14 @@ const terminal = new Set(['success', 'error', 'timeout', 'cancelled', 'skipped']
 
 const showWorkflows = (workflows: Workflow[]) =>
   printTable(
-    workflows.map((w) => ({ id: w.id, name: w.name, status: w.status, version: w.version, source: w.source, steps: w.definition.steps.length })),
+    workflows.map((w) => ({
+      id: w.id,
+      name: w.name,
+      status: w.status,
+      version: w.version,
+      source: w.source,
+      steps: w.definition.steps.length,
+    })),
     ['id', 'name', 'status', 'version', 'source', 'steps'],
   );
 
@@ -20,10 +27,18 @@ const showWorkflows = (workflows: Workflow[]) =>
  * the first, so the CLI lists them all, each with its path, to fix the file in one go.
  */
 function withProblems(error: unknown): never {
-  const problems = (error instanceof KairosApiError && (error.details as { errors?: unknown } | undefined)?.errors) || undefined;
+  const problems =
+    (error instanceof KairosApiError && (error.details as { errors?: unknown } | undefined)?.errors) || undefined;
   if (error instanceof KairosApiError && Array.isArray(problems)) {
-    const lines = (problems as Array<{ path?: string; message?: string }>).map((p) => `  ${p.path ?? '?'}: ${p.message ?? ''}`);
-    throw new KairosApiError(error.status, error.code, `invalid workflow (${lines.length} problem(s)):\n${lines.join('\n')}`, error.details);
+    const lines = (problems as Array<{ path?: string; message?: string }>).map(
+      (p) => `  ${p.path ?? '?'}: ${p.message ?? ''}`,
+    );
+    throw new KairosApiError(
+      error.status,
+      error.code,
+      `invalid workflow (${lines.length} problem(s)):\n${lines.join('\n')}`,
+      error.details,
+    );
   }
   throw error;
 }
@@ -34,7 +49,8 @@ async function waitForRun(kairos: Kairos, id: string, timeoutMs: number): Promis
   for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
     const run = await kairos.runs.get(id);
     if (terminal.has(run.status)) return run;
-    if (Date.now() >= deadline) throw new Error(`run ${id} still ${run.status} after ${timeoutMs} ms (see kairos runs get ${id})`);
+    if (Date.now() >= deadline)
+      throw new Error(`run ${id} still ${run.status} after ${timeoutMs} ms (see kairos runs get ${id})`);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
@@ -53,10 +69,20 @@ export function workflowsCommand(): Command {
     .option('--status <status>', 'active or inactive')
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON')
-    .action(async (options: { name?: string; search?: string; status?: 'active' | 'inactive'; limit: string }, command: Command) => {
-      const page = await client(command).workflows.list({ name: options.name, search: options.search, status: options.status, limit: Number(options.limit) });
-      print(page, json(command), (value) => showWorkflows(value.data));
-    });
+    .action(
+      async (
+        options: { name?: string; search?: string; status?: 'active' | 'inactive'; limit: string },
+        command: Command,
+      ) => {
+        const page = await client(command).workflows.list({
+          name: options.name,
+          search: options.search,
+          status: options.status,
+          limit: Number(options.limit),
+        });
+        print(page, json(command), (value) => showWorkflows(value.data));
+      },
+    );
 
   workflows
     .command('get')
@@ -76,7 +102,9 @@ export function workflowsCommand(): Command {
     .requiredOption('-f, --file <file.json>', 'the definition')
     .option('--json', 'print JSON')
     .action(async (options: { file: string }, command: Command) => {
-      const created = await client(command).workflows.create(definitionFile(options.file) as never).catch(withProblems);
+      const created = await client(command)
+        .workflows.create(definitionFile(options.file) as never)
+        .catch(withProblems);
       print(created, json(command), (workflow) => showWorkflows([workflow]));
     });
 
@@ -119,7 +147,10 @@ export function workflowsCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (id: string, options: { input?: string; wait?: boolean; waitTimeout: string }, command: Command) => {
       const kairos = client(command);
-      const run = await kairos.workflows.run(id, options.input === undefined ? {} : { input: parseJsonOrText(options.input) });
+      const run = await kairos.workflows.run(
+        id,
+        options.input === undefined ? {} : { input: parseJsonOrText(options.input) },
+      );
       if (!options.wait) {
         print(run, json(command), (value) => showRuns([value]));
         return;
@@ -128,7 +159,8 @@ export function workflowsCommand(): Command {
       print(ended, json(command), (value) => {
         showRuns([value]);
         if (value.error) process.stdout.write(`\nerror: ${value.error}\n`);
-        if (value.output !== null && value.output !== undefined) process.stdout.write(`\noutput: ${JSON.stringify(value.output, null, 2)}\n`);
+        if (value.output !== null && value.output !== undefined)
+          process.stdout.write(`\noutput: ${JSON.stringify(value.output, null, 2)}\n`);
       });
       if (ended.status !== 'success') process.exitCode = 1;
     });

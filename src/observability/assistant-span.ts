@@ -9,16 +9,26 @@ import { inSpan, SpanKind } from './tracing.ts';
 export function inAssistantSpan(assistant: Assistant, call: () => Promise<RunResult>): Promise<RunResult> {
   const base = { 'kairos.assistant.id': assistant.id, 'kairos.assistant.kind': assistant.kind };
   if (assistant.kind !== 'llm') {
-    return inSpan(`invoke_agent ${assistant.name}`, { attributes: { ...base, 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': assistant.name } }, call);
+    return inSpan(
+      `invoke_agent ${assistant.name}`,
+      { attributes: { ...base, 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': assistant.name } },
+      call,
+    );
   }
   const model = typeof assistant.config.model === 'string' ? assistant.config.model : 'unknown';
-  const attributes = { ...base, 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': model };
+  const attributes = {
+    ...base,
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': 'openai',
+    'gen_ai.request.model': model,
+  };
   return inSpan(`chat ${model}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
     const result = await call();
     const usage = result.usage;
     if (usage?.model) span.setAttribute('gen_ai.response.model', usage.model);
     if (usage?.prompt_tokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', usage.prompt_tokens);
-    if (usage?.completion_tokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', usage.completion_tokens);
+    if (usage?.completion_tokens !== undefined)
+      span.setAttribute('gen_ai.usage.output_tokens', usage.completion_tokens);
     return result;
   });
 }

@@ -18,7 +18,8 @@ export interface ReadOnlyQueryOptions {
   maxRows?: number;
 }
 
-const writeVerb = /^\s*(insert|update|delete|merge|upsert|create|drop|alter|truncate|grant|revoke|copy|vacuum|reindex|cluster|comment|lock|call|do|set|reset|begin|commit|rollback|prepare|execute|listen|notify|refresh)\b/i;
+const writeVerb =
+  /^\s*(insert|update|delete|merge|upsert|create|drop|alter|truncate|grant|revoke|copy|vacuum|reindex|cluster|comment|lock|call|do|set|reset|begin|commit|rollback|prepare|execute|listen|notify|refresh)\b/i;
 
 const errorCodes: Record<string, { code: string; hint: string }> = {
   '25006': { code: 'read_only', hint: 'kairos sql only reads: change data through the API or the CLI' },
@@ -38,15 +39,25 @@ const errorCodes: Record<string, { code: string; hint: string }> = {
  * @example
  * const { rows } = await readOnlyQuery(db, actor, 'SELECT schedule_name, status FROM schedule_runs_v LIMIT 5');
  */
-export async function readOnlyQuery(db: Database, actor: Actor, text: string, options: ReadOnlyQueryOptions = {}): Promise<QueryAnswer> {
+export async function readOnlyQuery(
+  db: Database,
+  actor: Actor,
+  text: string,
+  options: ReadOnlyQueryOptions = {},
+): Promise<QueryAnswer> {
   assertAdmin(actor, 'run SQL queries');
   const query = text.trim().replace(/;\s*$/, '');
-  if (query === '') throw new KairosError('invalid_query', 'the query is empty: give one SELECT statement', { status: 400 });
+  if (query === '')
+    throw new KairosError('invalid_query', 'the query is empty: give one SELECT statement', { status: 400 });
   const verb = writeVerb.exec(query)?.[1];
   if (verb) {
-    throw new KairosError('read_only', `${verb.toUpperCase()} is a write: kairos sql only reads (change data through the API or the CLI)`, {
-      status: 400,
-    });
+    throw new KairosError(
+      'read_only',
+      `${verb.toUpperCase()} is a write: kairos sql only reads (change data through the API or the CLI)`,
+      {
+        status: 400,
+      },
+    );
   }
   const maxRows = options.maxRows ?? 1000;
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -57,7 +68,10 @@ export async function readOnlyQuery(db: Database, actor: Actor, text: string, op
       await tx.query('SET TRANSACTION READ ONLY');
       await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(1, Math.round(timeoutMs)))]);
       // The newline ends a trailing `--` comment before the wrapper closes.
-      const { rows } = await tx.query<Record<string, unknown>>(`SELECT * FROM (\n${query}\n) AS kairos_query LIMIT $1`, [maxRows + 1]);
+      const { rows } = await tx.query<Record<string, unknown>>(
+        `SELECT * FROM (\n${query}\n) AS kairos_query LIMIT $1`,
+        [maxRows + 1],
+      );
       const truncated = rows.length > maxRows;
       const kept = truncated ? rows.slice(0, maxRows) : rows;
       answer = { columns: Object.keys(kept[0] ?? {}), rows: kept.map(jsonRow), row_count: kept.length, truncated };
@@ -82,7 +96,13 @@ function jsonRow(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(row)) {
     out[name] =
-      value instanceof Date ? value.toISOString() : typeof value === 'bigint' ? (Number.isSafeInteger(Number(value)) ? Number(value) : String(value)) : value;
+      value instanceof Date
+        ? value.toISOString()
+        : typeof value === 'bigint'
+          ? Number.isSafeInteger(Number(value))
+            ? Number(value)
+            : String(value)
+          : value;
   }
   return out;
 }

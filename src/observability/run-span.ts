@@ -43,7 +43,8 @@ export function startRunSpan(run: TracedRun): RunSpan {
     end(status, errorKind, error) {
       span.setAttribute('kairos.run.status', status);
       if (errorKind) span.setAttribute('kairos.run.error_kind', errorKind);
-      if (status !== 'success' && status !== 'skipped') span.setStatus({ code: SpanStatusCode.ERROR, message: error ?? status });
+      if (status !== 'success' && status !== 'skipped')
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error ?? status });
       span.end();
     },
   };

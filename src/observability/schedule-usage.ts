@@ -55,9 +55,24 @@ export async function scheduleUsage(
   );
   const priced = Object.keys(options.pricing).length > 0;
   const byDay = new Map<string, UsageDay>();
-  const total: Omit<UsageDay, 'day'> = { runs: 0, prompt_tokens: 0, completion_tokens: 0, tokens: 0, cost: null, unpriced_tokens: 0 };
+  const total: Omit<UsageDay, 'day'> = {
+    runs: 0,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    tokens: 0,
+    cost: null,
+    unpriced_tokens: 0,
+  };
   for (const row of rows) {
-    const day = byDay.get(row.day) ?? { day: row.day, runs: 0, prompt_tokens: 0, completion_tokens: 0, tokens: 0, cost: null, unpriced_tokens: 0 };
+    const day = byDay.get(row.day) ?? {
+      day: row.day,
+      runs: 0,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      tokens: 0,
+      cost: null,
+      unpriced_tokens: 0,
+    };
     const prompt = Number(row.prompt_tokens);
     const completion = Number(row.completion_tokens);
     const tokens = Number(row.tokens);
@@ -75,5 +90,12 @@ export async function scheduleUsage(
     }
     byDay.set(row.day, day);
   }
-  return { schedule_id: schedule.id, timezone: schedule.timezone, since: since.toISOString(), days: [...byDay.values()], total, priced };
+  return {
+    schedule_id: schedule.id,
+    timezone: schedule.timezone,
+    since: since.toISOString(),
+    days: [...byDay.values()],
+    total,
+    priced,
+  };
 }

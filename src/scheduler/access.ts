@@ -19,11 +19,15 @@ export async function runnableAssistant(
     return await assistants.assertRunnable(actor, idOrGraphId);
   } catch (error) {
     if (error instanceof KairosError && error.code === 'not_found') {
-      throw new KairosError('not_found', `${field}: no assistant or graph "${idOrGraphId}" was found (or it is not yours)`, {
-        status: 404,
-        details: { field, id: idOrGraphId },
-        cause: error,
-      });
+      throw new KairosError(
+        'not_found',
+        `${field}: no assistant or graph "${idOrGraphId}" was found (or it is not yours)`,
+        {
+          status: 404,
+          details: { field, id: idOrGraphId },
+          cause: error,
+        },
+      );
     }
     throw error;
   }

@@ -32,11 +32,18 @@ export function tokenAlertPayload(alert: TokenAlert): Record<string, unknown> {
  * Delivers failure-streak alerts (already recorded as schedule events) to `KAIROS_ALERT_WEBHOOK`
  * and to the schedule's own webhook, if any. Best effort: a failed delivery is logged, not retried.
  */
-export async function deliverAlerts(alerts: readonly FailureAlert[], webhook: string | undefined, logger: Logger): Promise<void> {
+export async function deliverAlerts(
+  alerts: readonly FailureAlert[],
+  webhook: string | undefined,
+  logger: Logger,
+): Promise<void> {
   await Promise.all(
     alerts.map((alert) => {
       const pausedText = alert.paused ? ' and was paused (pause_after_failures); resume it once fixed' : '';
-      logger.warn({ schedule_id: alert.schedule.id, streak: alert.streak, paused: Boolean(alert.paused) }, `schedule "${alert.schedule.name}" failed ${alert.streak} times in a row${pausedText}`);
+      logger.warn(
+        { schedule_id: alert.schedule.id, streak: alert.streak, paused: Boolean(alert.paused) },
+        `schedule "${alert.schedule.name}" failed ${alert.streak} times in a row${pausedText}`,
+      );
       return postAlert([webhook, alert.schedule.webhook], alertPayload(alert), alert.schedule.id, logger);
     }),
   );
@@ -51,7 +58,12 @@ export async function deliverTokenAlert(alert: TokenAlert, webhook: string | und
   await postAlert([webhook, alert.schedule.webhook], tokenAlertPayload(alert), alert.schedule.id, logger);
 }
 
-async function postAlert(urls: ReadonlyArray<string | null | undefined>, payload: Record<string, unknown>, scheduleId: string, logger: Logger): Promise<void> {
+async function postAlert(
+  urls: ReadonlyArray<string | null | undefined>,
+  payload: Record<string, unknown>,
+  scheduleId: string,
+  logger: Logger,
+): Promise<void> {
   const targets = [...new Set(urls.filter((url): url is string => typeof url === 'string' && url.length > 0))];
   await Promise.all(
     targets.map(async (url) => {
@@ -62,7 +74,8 @@ async function postAlert(urls: ReadonlyArray<string | null | undefined>, payload
           body: JSON.stringify(payload),
           signal: AbortSignal.timeout(5000),
         });
-        if (!response.ok) logger.warn({ status: response.status, schedule_id: scheduleId }, 'alert webhook refused the alert');
+        if (!response.ok)
+          logger.warn({ status: response.status, schedule_id: scheduleId }, 'alert webhook refused the alert');
       } catch (error) {
         logger.warn({ err: error, schedule_id: scheduleId }, 'alert webhook unreachable');
       }

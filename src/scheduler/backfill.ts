@@ -13,7 +13,10 @@ import { parseScheduleInput } from './schedule-input.ts';
 /** Most runs (occurrences) one backfill request covers. */
 export const backfillCap = 1000;
 
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a zone offset, e.g. 2026-03-01T00:00:00Z' });
+const instant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 date-time with a zone offset, e.g. 2026-03-01T00:00:00Z',
+});
 
 /** `POST /schedules/{id}/backfill`: the window `(from, to]`, how the runs share slots, and a dry run. */
 export const backfillSchema = z.strictObject({
@@ -61,12 +64,17 @@ export interface BackfillContext {
 function checkWindow(input: z.output<typeof backfillSchema>, now: number): { fromMs: number; toMs: number } {
   const fromMs = Date.parse(input.from);
   const toMs = Date.parse(input.to);
-  if (toMs <= fromMs) throw invalid('to', 'must be after from: the window is (from, to]', { from: input.from, to: input.to });
+  if (toMs <= fromMs)
+    throw invalid('to', 'must be after from: the window is (from, to]', { from: input.from, to: input.to });
   if (toMs > now) {
-    throw invalid('to', `${input.to} is in the future; backfill covers past occurrences (the scheduler fires the rest): use a time up to now (${new Date(now).toISOString()})`, {
-      value: input.to,
-      now: new Date(now).toISOString(),
-    });
+    throw invalid(
+      'to',
+      `${input.to} is in the future; backfill covers past occurrences (the scheduler fires the rest): use a time up to now (${new Date(now).toISOString()})`,
+      {
+        value: input.to,
+        now: new Date(now).toISOString(),
+      },
+    );
   }
   return { fromMs, toMs };
 }
@@ -87,7 +95,11 @@ function tooMany(input: z.output<typeof backfillSchema>, times: readonly number[
  * covered, creates nothing new. The schedule row is locked, so concurrent backfills serialise.
  * Runs are due now, staggered by a millisecond each so that workers take them in order.
  */
-export async function backfillSchedule(context: BackfillContext, schedule: ScheduleRow, body: BackfillInput): Promise<BackfillResult> {
+export async function backfillSchedule(
+  context: BackfillContext,
+  schedule: ScheduleRow,
+  body: BackfillInput,
+): Promise<BackfillResult> {
   const input = parseScheduleInput(backfillSchema, body);
   const { db, now, actorId, startDeadlineMs } = context;
   const { fromMs, toMs } = checkWindow(input, now);
@@ -154,7 +166,19 @@ export async function backfillSchedule(context: BackfillContext, schedule: Sched
     result.scheduled_for = created.map((run) => run.scheduled_for!.toISOString());
     result.run_ids = created.map((run) => run.id);
     await appendScheduleEvents(tx, [
-      { scheduleId: row.id, kind: 'backfill', at: new Date(now), data: { by: actorId, from: result.from, to: result.to, overlap: input.overlap, runs: created.length, existing: existing.size } },
+      {
+        scheduleId: row.id,
+        kind: 'backfill',
+        at: new Date(now),
+        data: {
+          by: actorId,
+          from: result.from,
+          to: result.to,
+          overlap: input.overlap,
+          runs: created.length,
+          existing: existing.size,
+        },
+      },
     ]);
     await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(now)]);
     return result;

@@ -36,7 +36,15 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
     );
     if (rows.length === 0) return { claimed: 0, created: 0, earliestNotBefore: null };
     const runs: NewRun[] = [];
-    const updates = { id: [] as string[], next: [] as Array<Date | null>, fired: [] as number[], missed: [] as number[], last: [] as Array<Date | null>, completed: [] as boolean[], excluded: [] as number[] };
+    const updates = {
+      id: [] as string[],
+      next: [] as Array<Date | null>,
+      fired: [] as number[],
+      missed: [] as number[],
+      last: [] as Array<Date | null>,
+      completed: [] as boolean[],
+      excluded: [] as number[],
+    };
     const events: Array<{ scheduleId: string; kind: string; data?: unknown; at: Date }> = [];
     const createdAt = new Date(now);
     for (const schedule of rows) {
@@ -62,7 +70,8 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
             scheduleId: schedule.id,
             scheduleName: schedule.name,
           }),
-          metadata: occurrence.coalesced > 0 ? { misfire: { policy: schedule.misfire, coalesced: occurrence.coalesced } } : {},
+          metadata:
+            occurrence.coalesced > 0 ? { misfire: { policy: schedule.misfire, coalesced: occurrence.coalesced } } : {},
           max_attempts: schedule.retry_max_attempts,
           timeout_ms: schedule.timeout_ms,
           retry_backoff_ms: schedule.retry_backoff_ms,
@@ -82,12 +91,28 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
       updates.excluded.push(plan.excluded);
       if (plan.excluded > 0) {
         const occurrences = plan.excludedSample.map((at) => new Date(at).toISOString());
-        events.push({ scheduleId: schedule.id, kind: 'excluded', at: createdAt, data: { count: plan.excluded, occurrences } });
+        events.push({
+          scheduleId: schedule.id,
+          kind: 'excluded',
+          at: createdAt,
+          data: { count: plan.excluded, occurrences },
+        });
       }
       if (plan.missed > 0) {
-        events.push({ scheduleId: schedule.id, kind: 'missed', at: createdAt, data: { count: plan.missed, policy: schedule.misfire, catchup_window_ms: schedule.catchup_window_ms } });
+        events.push({
+          scheduleId: schedule.id,
+          kind: 'missed',
+          at: createdAt,
+          data: { count: plan.missed, policy: schedule.misfire, catchup_window_ms: schedule.catchup_window_ms },
+        });
       }
-      if (plan.completed) events.push({ scheduleId: schedule.id, kind: 'completed', at: createdAt, data: { run_count: schedule.occurrence_count + plan.fire.length } });
+      if (plan.completed)
+        events.push({
+          scheduleId: schedule.id,
+          kind: 'completed',
+          at: createdAt,
+          data: { run_count: schedule.occurrence_count + plan.fire.length },
+        });
     }
     const inserted = await insertRuns(tx, runs);
     await tx.query(
@@ -102,7 +127,16 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
        FROM unnest($1::uuid[], $2::timestamptz[], $3::int4[], $4::int4[], $5::timestamptz[], $6::bool[], $8::int4[])
          AS u(id, next_run_at, fired, missed, last_scheduled_for, completed, excluded)
        WHERE s.id = u.id`,
-      [updates.id, updates.next, updates.fired, updates.missed, updates.last, updates.completed, createdAt, updates.excluded],
+      [
+        updates.id,
+        updates.next,
+        updates.fired,
+        updates.missed,
+        updates.last,
+        updates.completed,
+        createdAt,
+        updates.excluded,
+      ],
     );
     await appendScheduleEvents(tx, events);
     let earliest: number | null = null;

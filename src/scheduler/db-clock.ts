@@ -10,11 +10,16 @@ import { deleteReplica, deleteStaleReplicas, upsertReplica } from '../store/repl
  * Measures the host clock's offset to the database clock (`clock_timestamp()`): the best of a few
  * round trips (smallest round trip, midpoint estimate). Positive when the database is ahead.
  */
-export async function measureClockOffset(db: Database, samples = 5): Promise<{ offsetMs: number; roundTripMs: number }> {
+export async function measureClockOffset(
+  db: Database,
+  samples = 5,
+): Promise<{ offsetMs: number; roundTripMs: number }> {
   let best = { offsetMs: 0, roundTripMs: Infinity };
   for (let i = 0; i < samples; i++) {
     const sent = performance.timeOrigin + performance.now();
-    const { rows } = await db.query<{ ms: number }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms');
+    const { rows } = await db.query<{ ms: number }>(
+      'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms',
+    );
     const received = performance.timeOrigin + performance.now();
     const roundTripMs = received - sent;
     if (roundTripMs < best.roundTripMs) best = { offsetMs: rows[0]!.ms - (sent + received) / 2, roundTripMs };
@@ -61,7 +66,11 @@ export class DatabaseClock implements Clock {
   async calibrate(): Promise<void> {
     const { offsetMs, roundTripMs } = await measureClockOffset(this.db);
     this.offsetMs = offsetMs;
-    if (Math.abs(offsetMs) > 1000) this.logger.warn({ offset_ms: offsetMs }, 'host clock differs from the database clock by over 1 s; Kairos uses database time');
+    if (Math.abs(offsetMs) > 1000)
+      this.logger.warn(
+        { offset_ms: offsetMs },
+        'host clock differs from the database clock by over 1 s; Kairos uses database time',
+      );
     await upsertReplica(this.db, { ...this.replica, hostname: hostname(), pid: process.pid, clockOffsetMs: offsetMs });
     await deleteStaleReplicas(this.db, 10 * this.intervalMs);
     this.logger.debug({ offset_ms: offsetMs, round_trip_ms: roundTripMs }, 'database clock measured');

@@ -43,7 +43,9 @@ async function configOwner(db: Database, owner: string | undefined): Promise<Act
   if (owner === undefined) return localAdmin;
   const user = (uuidPattern.test(owner) ? await findUser(db, owner) : undefined) ?? (await findUserByName(db, owner));
   if (!user || user.disabledAt) {
-    throw new ConfigError(`KAIROS_CONFIG_OWNER names "${owner}", which is no active user: create it (kairos users create) or unset it to use the local admin`);
+    throw new ConfigError(
+      `KAIROS_CONFIG_OWNER names "${owner}", which is no active user: create it (kairos users create) or unset it to use the local admin`,
+    );
   }
   return { userId: user.id, role: user.role };
 }
@@ -51,9 +53,11 @@ async function configOwner(db: Database, owner: string | undefined): Promise<Act
 /** The declarations and prune policy of the config file's contents; undefined when it declares none. */
 function readDeclarations(contents: Readonly<Record<string, unknown>> | undefined, path: string) {
   if (contents?.schedules === undefined) return undefined;
-  if (!Array.isArray(contents.schedules)) throw new ConfigError(`${path}: "schedules" must be a list of defineSchedule({ name, assistant, schedule, … })`);
+  if (!Array.isArray(contents.schedules))
+    throw new ConfigError(`${path}: "schedules" must be a list of defineSchedule({ name, assistant, schedule, … })`);
   const prune = contents.prune ?? 'pause';
-  if (prune !== 'pause' && prune !== 'delete') throw new ConfigError(`${path}: "prune" must be "pause" (the default) or "delete", got ${JSON.stringify(prune)}`);
+  if (prune !== 'pause' && prune !== 'delete')
+    throw new ConfigError(`${path}: "prune" must be "pause" (the default) or "delete", got ${JSON.stringify(prune)}`);
   const names = new Set<string>();
   const declarations = contents.schedules.map((item: unknown, index) => {
     const where = `${path}: schedules[${index}]`;
@@ -62,7 +66,8 @@ function readDeclarations(contents: Readonly<Record<string, unknown>> | undefine
     } catch (error) {
       throw new ConfigError((error as Error).message, { cause: error });
     }
-    if (names.has(item.name)) throw new ConfigError(`${where}: two schedules are named "${item.name}"; names are the key and must be unique`);
+    if (names.has(item.name))
+      throw new ConfigError(`${where}: two schedules are named "${item.name}"; names are the key and must be unique`);
     names.add(item.name);
     return item;
   });
@@ -83,7 +88,9 @@ async function declaredAssistant(options: DeclaredSchedulesOptions, owner: Actor
   const definition = options.registry.get(ref)!;
   const { db } = options;
   const assistant: Assistant = await db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${db.schema}:module-assistant:${owner.userId}:${ref}`]);
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `${db.schema}:module-assistant:${owner.userId}:${ref}`,
+    ]);
     const existing = await findGraphDefaultAssistant(tx, { ownerId: owner.userId }, ref);
     if (existing) return existing;
     return insertAssistant(tx, {
@@ -145,7 +152,11 @@ export async function registerDeclaredSchedules(options: DeclaredSchedulesOption
         workflow !== undefined
           ? { workflow_id: await declaredWorkflow(options.db, owner.userId, workflow) }
           : { assistant_id: await declaredAssistant(options, owner, (assistant ?? assistant_id)!) };
-      const outcome = await options.schedules.ensure(owner, { ...fields, name, ...target }, { ifExists: if_exists ?? 'raise', source: 'config' });
+      const outcome = await options.schedules.ensure(
+        owner,
+        { ...fields, name, ...target },
+        { ifExists: if_exists ?? 'raise', source: 'config' },
+      );
       reports.push({ name, id: outcome.schedule.id, result: outcome.result, changed: outcome.changed });
     } catch (error) {
       throw declarationError(path, name, error);
@@ -167,7 +178,11 @@ export async function registerDeclaredSchedules(options: DeclaredSchedulesOption
     reports.push({ name: row.name, id: row.id, result: 'paused', changed: ['enabled'] });
   }
 
-  for (const report of reports) options.logger.info({ schedule_id: report.id, schedule: report.name, result: report.result, changed: report.changed }, `declared schedule ${report.result}`);
+  for (const report of reports)
+    options.logger.info(
+      { schedule_id: report.id, schedule: report.name, result: report.result, changed: report.changed },
+      `declared schedule ${report.result}`,
+    );
   return reports;
 }
 
@@ -181,9 +196,13 @@ async function declaredWorkflow(db: Database, ownerId: string, ref: string): Pro
     [ref, ownerId],
   );
   if (!rows[0]) {
-    throw new KairosError('not_found', `workflow "${ref}" was not found: give the id or the name of a workflow the config owner has (declare it under "workflows")`, {
-      status: 404,
-    });
+    throw new KairosError(
+      'not_found',
+      `workflow "${ref}" was not found: give the id or the name of a workflow the config owner has (declare it under "workflows")`,
+      {
+        status: 404,
+      },
+    );
   }
   return rows[0].id;
 }

@@ -32,19 +32,27 @@ export function assertDeclaration(value: unknown, where = 'defineSchedule'): ass
   }
   const candidate = value as Partial<ScheduleDeclaration>;
   if (typeof candidate.name !== 'string' || !namePattern.test(candidate.name) || candidate.name.length > 200) {
-    throw new Error(`${where}: name must be a non-empty string of at most 200 characters, got ${JSON.stringify(candidate.name)}`);
+    throw new Error(
+      `${where}: name must be a non-empty string of at most 200 characters, got ${JSON.stringify(candidate.name)}`,
+    );
   }
   const label = `${where} "${candidate.name}"`;
   const targets = (['assistant', 'assistant_id', 'workflow'] as const).filter((key) => candidate[key] !== undefined);
   if (targets.length !== 1) {
-    throw new Error(`${label}: give exactly one target, assistant (an id, graph id or module assistant id) or workflow${targets.length > 1 ? ` (got ${targets.join(', ')})` : ''}`);
+    throw new Error(
+      `${label}: give exactly one target, assistant (an id, graph id or module assistant id) or workflow${targets.length > 1 ? ` (got ${targets.join(', ')})` : ''}`,
+    );
   }
   const target = candidate[targets[0]!];
-  if (typeof target !== 'string' || target.trim() === '') throw new Error(`${label}: ${targets[0]} must be a non-empty string`);
+  if (typeof target !== 'string' || target.trim() === '')
+    throw new Error(`${label}: ${targets[0]} must be a non-empty string`);
   if (candidate.if_exists !== undefined && !ifExistsPolicies.includes(candidate.if_exists)) {
-    throw new Error(`${label}: if_exists must be "update", "skip" or "raise", got ${JSON.stringify(candidate.if_exists)}`);
+    throw new Error(
+      `${label}: if_exists must be "update", "skip" or "raise", got ${JSON.stringify(candidate.if_exists)}`,
+    );
   }
-  if (candidate.schedule === undefined) throw new Error(`${label}: needs a schedule (a cron string, or {cron|at|every, timezone})`);
+  if (candidate.schedule === undefined)
+    throw new Error(`${label}: needs a schedule (a cron string, or {cron|at|every, timezone})`);
 }
 
 /**

@@ -51,7 +51,8 @@ function plural(count: number): string {
 function countMatchingWalls(cron: string, fromWall: number, toWall: number): number {
   const onWall = compileCron(cron, 'UTC', { seconds: true });
   let count = 0;
-  for (let t = onWall.nextAfter(fromWall - 1); t !== null && t < toWall && count < 100_000; t = onWall.nextAfter(t)) count++;
+  for (let t = onWall.nextAfter(fromWall - 1); t !== null && t < toWall && count < 100_000; t = onWall.nextAfter(t))
+    count++;
   return count;
 }
 
@@ -59,7 +60,12 @@ function countMatchingWalls(cron: string, fromWall: number, toWall: number): num
  * The effect of the first offset change after `afterMs` (within two years) on a cron schedule
  * under its DST policy, or null for zones without changes.
  */
-export function nextTransitionEffect(cron: string, timezone: string, dst: DstPolicy | undefined, afterMs: number): DstTransitionEffect | null {
+export function nextTransitionEffect(
+  cron: string,
+  timezone: string,
+  dst: DstPolicy | undefined,
+  afterMs: number,
+): DstTransitionEffect | null {
   const transition = nextOffsetTransition(timezone, afterMs);
   if (transition === null) return null;
   const { at, offsetBefore, offsetAfter } = transition;
@@ -72,7 +78,11 @@ export function nextTransitionEffect(cron: string, timezone: string, dst: DstPol
   const affected = countMatchingWalls(cron, wallFrom, wallTo);
   const schedule = cachedCron(cron, timezone, dst);
   const fires: string[] = [];
-  for (let t = schedule.nextAfter(at - Math.abs(jump) - 1); t !== null && t < at + Math.abs(jump) && fires.length < 20; t = schedule.nextAfter(t)) {
+  for (
+    let t = schedule.nextAfter(at - Math.abs(jump) - 1);
+    t !== null && t < at + Math.abs(jump) && fires.length < 20;
+    t = schedule.nextAfter(t)
+  ) {
     fires.push(new Date(t).toISOString());
   }
   const range = `${clock(wallFrom)}-${clock(wallTo)}`;
@@ -80,15 +90,23 @@ export function nextTransitionEffect(cron: string, timezone: string, dst: DstPol
   if (forward) {
     const head = `Clocks go forward ${jumpText(jump)} at ${wallText(at + offsetBefore)}`;
     if (affected === 0) effect = `${head}: no occurrence falls in the skipped wall times ${range}`;
-    else if (clockChange) effect = `${head}: ${plural(affected)} in the skipped wall times ${range} do not fire, as a jump of 3 hours or more is a clock change, not DST (whatever the policy)`;
-    else if (policy.skipped === 'shift') effect = `${head}: ${plural(affected)} in the skipped wall times ${range} fire once at ${clock(wallTo)} (skipped: shift)`;
+    else if (clockChange)
+      effect = `${head}: ${plural(affected)} in the skipped wall times ${range} do not fire, as a jump of 3 hours or more is a clock change, not DST (whatever the policy)`;
+    else if (policy.skipped === 'shift')
+      effect = `${head}: ${plural(affected)} in the skipped wall times ${range} fire once at ${clock(wallTo)} (skipped: shift)`;
     else effect = `${head}: ${plural(affected)} in the skipped wall times ${range} do not fire (skipped: skip)`;
   } else {
     const head = `Clocks go back ${jumpText(jump)} at ${wallText(at + offsetBefore)}`;
-    const when = { first: 'at the first instant only', last: 'at the second instant only', both: 'at both instants' } as const;
+    const when = {
+      first: 'at the first instant only',
+      last: 'at the second instant only',
+      both: 'at both instants',
+    } as const;
     if (affected === 0) effect = `${head}: no occurrence falls in the repeated wall times ${range}`;
-    else if (clockChange) effect = `${head}: ${plural(affected)} in the repeated wall times ${range} fire at both instants, as a jump of 3 hours or more is a clock change, not DST (whatever the policy)`;
-    else effect = `${head}: ${plural(affected)} in the repeated wall times ${range} fire ${when[policy.repeated]} (repeated: ${policy.repeated})`;
+    else if (clockChange)
+      effect = `${head}: ${plural(affected)} in the repeated wall times ${range} fire at both instants, as a jump of 3 hours or more is a clock change, not DST (whatever the policy)`;
+    else
+      effect = `${head}: ${plural(affected)} in the repeated wall times ${range} fire ${when[policy.repeated]} (repeated: ${policy.repeated})`;
   }
   return {
     at: new Date(at).toISOString(),

@@ -20,7 +20,10 @@ export const excludeDatesSchema = z
   .array(
     z.string().superRefine((value, context) => {
       if (!isCalendarDate(value)) {
-        context.addIssue({ code: 'custom', message: `"${value}" is not a date; write YYYY-MM-DD, a wall-clock date in the schedule's zone, e.g. 2026-12-25` });
+        context.addIssue({
+          code: 'custom',
+          message: `"${value}" is not a date; write YYYY-MM-DD, a wall-clock date in the schedule's zone, e.g. 2026-12-25`,
+        });
       }
     }),
   )

@@ -72,7 +72,9 @@ export function renderInputTemplate(template: unknown, context: TemplateContext)
   const values = templateValues(context);
   const render = (value: unknown): unknown => {
     if (typeof value === 'string') {
-      return value.replace(placeholder, (whole, name: string) => (known.has(name) ? values[name as TemplateVariable] : whole));
+      return value.replace(placeholder, (whole, name: string) =>
+        known.has(name) ? values[name as TemplateVariable] : whole,
+      );
     }
     if (Array.isArray(value)) return value.map(render);
     if (value && typeof value === 'object') {

@@ -43,9 +43,23 @@ const countCap = 100_000;
 
 type Due = Pick<
   ScheduleRow,
-  | 'id' | 'kind' | 'cron' | 'timezone' | 'at' | 'every_ms' | 'anchor_at' | 'start_at' | 'end_at'
-  | 'next_run_at' | 'misfire' | 'catchup_window_ms' | 'jitter_ms' | 'max_runs' | 'occurrence_count'
-> & Partial<Pick<ScheduleRow, 'dst_repeated' | 'dst_skipped' | 'exclude_dates'>>;
+  | 'id'
+  | 'kind'
+  | 'cron'
+  | 'timezone'
+  | 'at'
+  | 'every_ms'
+  | 'anchor_at'
+  | 'start_at'
+  | 'end_at'
+  | 'next_run_at'
+  | 'misfire'
+  | 'catchup_window_ms'
+  | 'jitter_ms'
+  | 'max_runs'
+  | 'occurrence_count'
+> &
+  Partial<Pick<ScheduleRow, 'dst_repeated' | 'dst_skipped' | 'exclude_dates'>>;
 
 /**
  * Decides what one due schedule fires in this pass (DESIGN.md §4): occurrences older than the
@@ -128,7 +142,12 @@ export function planOccurrences(schedule: Due, options: PlanOptions): Occurrence
       const deadline = Math.min(options.startDeadlineMs, gap ?? options.startDeadlineMs);
       // Created late (the scheduler could not reach the database): as long to find a slot as it
       // is late, so that an outage's backlog can drain without failing as capacity.
-      return { scheduledFor: at, notBefore, startDeadline: Math.max(notBefore, options.now) + Math.max(deadline, options.now - notBefore), coalesced };
+      return {
+        scheduledFor: at,
+        notBefore,
+        startDeadline: Math.max(notBefore, options.now) + Math.max(deadline, options.now - notBefore),
+        coalesced,
+      };
     }),
     missed,
     excluded,

@@ -18,7 +18,6 @@ export interface OccurrenceSpec {
   excludeDates?: ReadonlySet<string>;
 }
 
-
 interface CompiledCron {
   nextAfter(epochMs: number): number | null;
 }
@@ -39,11 +38,20 @@ export function cachedCron(expression: string, timezone: string, dst?: DstPolicy
   return compiled;
 }
 
-type SpecRow = Pick<ScheduleRow, 'kind' | 'cron' | 'timezone' | 'at' | 'every_ms' | 'anchor_at' | 'start_at' | 'end_at'> &
+type SpecRow = Pick<
+  ScheduleRow,
+  'kind' | 'cron' | 'timezone' | 'at' | 'every_ms' | 'anchor_at' | 'start_at' | 'end_at'
+> &
   Partial<Pick<ScheduleRow, 'dst_repeated' | 'dst_skipped' | 'exclude_dates'>>;
 
 export function occurrenceSpecOf(row: SpecRow): OccurrenceSpec {
-  const dst = row.dst_repeated || row.dst_skipped ? { ...(row.dst_repeated && { repeated: row.dst_repeated }), ...(row.dst_skipped && { skipped: row.dst_skipped }) } : undefined;
+  const dst =
+    row.dst_repeated || row.dst_skipped
+      ? {
+          ...(row.dst_repeated && { repeated: row.dst_repeated }),
+          ...(row.dst_skipped && { skipped: row.dst_skipped }),
+        }
+      : undefined;
   return {
     ...(dst && { dst }),
     ...(row.exclude_dates && row.exclude_dates.length > 0 && { excludeDates: new Set(row.exclude_dates) }),

@@ -15,7 +15,12 @@ export interface OccurrencesBetween {
  *
  * @example occurrencesBetween(occurrenceSpecOf(row), Date.parse('2026-12-01T00:00Z'), Date.parse('2026-12-31T00:00Z'), 1000)
  */
-export function occurrencesBetween(spec: OccurrenceSpec, fromMs: number, toMs: number, limit: number): OccurrencesBetween {
+export function occurrencesBetween(
+  spec: OccurrenceSpec,
+  fromMs: number,
+  toMs: number,
+  limit: number,
+): OccurrencesBetween {
   const occurrences: number[] = [];
   const excluded: number[] = [];
   for (let t = occurrenceAfter(spec, fromMs); t !== null && t <= toMs; t = occurrenceAfter(spec, t)) {

@@ -1,7 +1,20 @@
 import type { ScheduleRow } from '../store/schedules.ts';
 
 /** The columns that decide when a schedule fires: changing one recomputes `next_run_at` (add new timing columns, e.g. excluded dates, here). */
-export const timingColumns: ReadonlySet<string> = new Set(['kind', 'cron', 'at', 'every_ms', 'anchor_at', 'timezone', 'start_at', 'end_at', 'max_runs', 'dst_repeated', 'dst_skipped', 'exclude_dates']);
+export const timingColumns: ReadonlySet<string> = new Set([
+  'kind',
+  'cron',
+  'at',
+  'every_ms',
+  'anchor_at',
+  'timezone',
+  'start_at',
+  'end_at',
+  'max_runs',
+  'dst_repeated',
+  'dst_skipped',
+  'exclude_dates',
+]);
 
 /** The request field each column comes from (columns not listed are named as the field). */
 const fieldOfColumn: Record<string, string> = {
@@ -24,7 +37,9 @@ const fieldOfColumn: Record<string, string> = {
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
     inner && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : inner,
   );
 }
@@ -43,7 +58,10 @@ export function sameColumnValue(stored: unknown, desired: unknown): boolean {
 }
 
 /** The desired columns whose value differs from the stored row. */
-export function differingColumns(current: ScheduleRow, desired: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function differingColumns(
+  current: ScheduleRow,
+  desired: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(desired)) {
     if (!sameColumnValue((current as unknown as Record<string, unknown>)[column], value)) changes[column] = value;

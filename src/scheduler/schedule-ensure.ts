@@ -4,11 +4,23 @@ import type { Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import { KairosError, invalid } from '../errors.ts';
 import type { Database, Queryable } from '../store/database.ts';
-import { countSchedulesOwnedBy, findScheduleByName, insertSchedule, updateScheduleColumns, type ScheduleRow, type ScheduleSource } from '../store/schedules.ts';
+import {
+  countSchedulesOwnedBy,
+  findScheduleByName,
+  insertSchedule,
+  updateScheduleColumns,
+  type ScheduleRow,
+  type ScheduleSource,
+} from '../store/schedules.ts';
 import { usableThread } from './access.ts';
 import { firstFireAt, occurrenceSpecOf } from './next-fire.ts';
 import { changedFields, differingColumns, timingColumns } from './schedule-diff.ts';
-import { parseScheduleInput, scheduleCreateSchema, type ParsedCreate, type ScheduleCreateInput } from './schedule-input.ts';
+import {
+  parseScheduleInput,
+  scheduleCreateSchema,
+  type ParsedCreate,
+  type ScheduleCreateInput,
+} from './schedule-input.ts';
 import { toScheduleResource, type ScheduleResource } from './schedule-resource.ts';
 import { newScheduleColumns, type SpecRules } from './schedule-spec.ts';
 
@@ -51,7 +63,11 @@ export interface EnsureDeps {
   cap: number;
   assistants: Pick<AssistantService, 'assertRunnable'>;
   /** Resolves and checks the target: exactly one of an assistant (id or graph id) and a workflow. */
-  target(actor: Actor, assistantRef: string | undefined, workflowId: string | undefined): Promise<{ columns: TargetColumns }>;
+  target(
+    actor: Actor,
+    assistantRef: string | undefined,
+    workflowId: string | undefined,
+  ): Promise<{ columns: TargetColumns }>;
   notifyScheduler(tx: Queryable, row: ScheduleRow): Promise<void>;
   cancelPending(tx: Queryable, id: string, now: Date, reason: string): Promise<void>;
 }
@@ -64,12 +80,18 @@ export function scheduleExists(row: ScheduleRow, source: ScheduleSource): Kairos
     'schedule_exists',
     `a schedule named "${row.name}" already exists (${row.id}, source "${row.source}") and was not created by this ${source === 'config' ? 'declaration' : 'apply'}; ` +
       'choose if_exists "update" (make it match and manage it from now on), "skip" (leave it alone) or "raise" (refuse, the default), or rename it',
-    { status: 409, details: { field: 'name', name: row.name, id: row.id, source: row.source, options: ifExistsPolicies } },
+    {
+      status: 409,
+      details: { field: 'name', name: row.name, id: row.id, source: row.source, options: ifExistsPolicies },
+    },
   );
 }
 
 async function writeConfig(tx: Queryable, id: string, config: Record<string, unknown>): Promise<ScheduleRow> {
-  const { rows } = await tx.query<ScheduleRow>('UPDATE schedules SET config = $2::jsonb WHERE id = $1 RETURNING *', [id, JSON.stringify(config)]);
+  const { rows } = await tx.query<ScheduleRow>('UPDATE schedules SET config = $2::jsonb WHERE id = $1 RETURNING *', [
+    id,
+    JSON.stringify(config),
+  ]);
   return rows[0]!;
 }
 
@@ -82,7 +104,8 @@ function desiredColumns(input: ParsedCreate, current: ScheduleRow | undefined, r
   const spec = typeof input.schedule === 'object' ? input.schedule : undefined;
   const sameAt = current?.kind === 'once' && spec?.at !== undefined && current.at?.getTime() === Date.parse(spec.at);
   const columns: Record<string, unknown> = newScheduleColumns(input, rules, sameAt ? current.at!.getTime() : now);
-  if (current?.kind === 'interval' && columns.kind === 'interval' && spec?.anchor === undefined) delete columns.anchor_at;
+  if (current?.kind === 'interval' && columns.kind === 'interval' && spec?.anchor === undefined)
+    delete columns.anchor_at;
   return columns;
 }
 
@@ -93,9 +116,15 @@ function desiredColumns(input: ParsedCreate, current: ScheduleRow | undefined, r
  * that differ and recomputes the next fire time only when a timing column changed (or the
  * schedule is enabled again).
  */
-export async function ensureSchedule(deps: EnsureDeps, actor: Actor, body: ScheduleEnsureInput, options: EnsureOptions = {}): Promise<EnsureOutcome> {
+export async function ensureSchedule(
+  deps: EnsureDeps,
+  actor: Actor,
+  body: ScheduleEnsureInput,
+  options: EnsureOptions = {},
+): Promise<EnsureOutcome> {
   const ifExists = options.ifExists ?? 'raise';
-  if (!ifExistsPolicies.includes(ifExists)) throw invalid('if_exists', 'must be "update", "skip" or "raise"', { value: ifExists });
+  if (!ifExistsPolicies.includes(ifExists))
+    throw invalid('if_exists', 'must be "update", "skip" or "raise"', { value: ifExists });
   const source = options.source ?? 'apply';
   const input = parseScheduleInput(scheduleCreateSchema, body);
   if (input.name === undefined) throw invalid('name', 'is required: it is the key that identifies the schedule');
@@ -108,15 +137,24 @@ export async function ensureSchedule(deps: EnsureDeps, actor: Actor, body: Sched
     await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [ownerLock(db, actor.userId)]);
     const now = clock.now();
     const current = await findScheduleByName(tx, actor.userId, name, { forUpdate: true });
-    if (!current) return { result: 'created', changed: [], schedule: toScheduleResource(await insertNew(deps, tx, actor, input, name, target, source, now)) };
+    if (!current)
+      return {
+        result: 'created',
+        changed: [],
+        schedule: toScheduleResource(await insertNew(deps, tx, actor, input, name, target, source, now)),
+      };
     if (ifExists === 'skip') return { result: 'skipped', changed: [], schedule: toScheduleResource(current) };
     if (ifExists === 'raise' && current.source !== source) throw scheduleExists(current, source);
 
     const desired = { ...desiredColumns(input, current, rules, now), ...target, source, source_note: null };
     const changes = differingColumns(current, desired);
     const configChanged = differingColumns(current, { config: input.config }).config !== undefined;
-    const fields = changedFields([...Object.keys(changes).filter((column) => column !== 'source_note'), ...(configChanged ? ['config'] : [])]);
-    if (Object.keys(changes).length === 0 && !configChanged) return { result: 'unchanged', changed: [], schedule: toScheduleResource(current) };
+    const fields = changedFields([
+      ...Object.keys(changes).filter((column) => column !== 'source_note'),
+      ...(configChanged ? ['config'] : []),
+    ]);
+    if (Object.keys(changes).length === 0 && !configChanged)
+      return { result: 'unchanged', changed: [], schedule: toScheduleResource(current) };
 
     const merged = { ...current, ...changes } as ScheduleRow;
     const reenabled = merged.enabled && !current.enabled;
@@ -127,10 +165,20 @@ export async function ensureSchedule(deps: EnsureDeps, actor: Actor, body: Sched
       changes.completed_at = next === null ? (current.completed_at ?? new Date(now)) : null;
     }
     if (configChanged) await writeConfig(tx, current.id, input.config);
-    const updated = (await updateScheduleColumns(tx, current.id, changes as Parameters<typeof updateScheduleColumns>[2], new Date(now)))!;
-    if (current.enabled && !updated.enabled) await deps.cancelPending(tx, current.id, new Date(now), 'the schedule was disabled by its declaration');
+    const updated = (await updateScheduleColumns(
+      tx,
+      current.id,
+      changes as Parameters<typeof updateScheduleColumns>[2],
+      new Date(now),
+    ))!;
+    if (current.enabled && !updated.enabled)
+      await deps.cancelPending(tx, current.id, new Date(now), 'the schedule was disabled by its declaration');
     await deps.notifyScheduler(tx, updated);
-    return { result: fields.length > 0 ? 'updated' : 'unchanged', changed: fields, schedule: toScheduleResource(updated) };
+    return {
+      result: fields.length > 0 ? 'updated' : 'unchanged',
+      changed: fields,
+      schedule: toScheduleResource(updated),
+    };
   });
 }
 
@@ -145,10 +193,14 @@ async function insertNew(
   now: number,
 ): Promise<ScheduleRow> {
   if (deps.cap > 0 && (await countSchedulesOwnedBy(tx, actor.userId)) >= deps.cap) {
-    throw new KairosError('schedule_cap_reached', `you already own ${deps.cap} schedules, the most allowed (KAIROS_MAX_SCHEDULES_PER_USER); delete one first`, {
-      status: 429,
-      details: { cap: deps.cap },
-    });
+    throw new KairosError(
+      'schedule_cap_reached',
+      `you already own ${deps.cap} schedules, the most allowed (KAIROS_MAX_SCHEDULES_PER_USER); delete one first`,
+      {
+        status: 429,
+        details: { cap: deps.cap },
+      },
+    );
   }
   const columns = { ...newScheduleColumns(input, deps.rules, now), ...target };
   const next = firstFireAt(occurrenceSpecOf(columns), now, null, columns.max_runs);

@@ -4,22 +4,29 @@ import { parseDuration } from './durations.ts';
 import { excludeDatesSchema } from './exclude-dates.ts';
 
 /** A duration in seconds: a number, `"15m"`-style text or ISO-8601 (`"PT1H"`); parsed to ms. */
-const duration = z
-  .union([z.number().nonnegative(), z.string().min(1)])
-  .transform((value, context) => {
-    const ms = parseDuration(value);
-    if (ms === undefined) {
-      context.addIssue({ code: 'custom', message: `"${value}" is not a duration: use seconds (90), "15m", "1h30m" or ISO-8601 ("PT1H")` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+const duration = z.union([z.number().nonnegative(), z.string().min(1)]).transform((value, context) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    context.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a duration: use seconds (90), "15m", "1h30m" or ISO-8601 ("PT1H")`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
 
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a zone offset, e.g. 2026-03-09T09:00:00Z' });
+const instant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 date-time with a zone offset, e.g. 2026-03-09T09:00:00Z',
+});
 
 /** `schedule`: exactly one of `cron`, `at`, `every`; a bare string is a cron expression. */
 const scheduleSpec = z.union([
-  z.string().min(1).transform((cron) => ({ cron, timezone: undefined, at: undefined, every: undefined, anchor: undefined })),
+  z
+    .string()
+    .min(1)
+    .transform((cron) => ({ cron, timezone: undefined, at: undefined, every: undefined, anchor: undefined })),
   z.strictObject({
     cron: z.string().min(1).optional(),
     at: instant.optional(),
@@ -64,7 +71,11 @@ const fields = {
   skip_if_running: z.boolean(),
   overlap: z.enum(['skip', 'queue', 'allow', 'cancel_previous']),
   /** Seconds. */
-  timeout: z.number().min(0.001, 'must be at least 0.001 seconds (a millisecond)').max(7 * 86_400).nullable(),
+  timeout: z
+    .number()
+    .min(0.001, 'must be at least 0.001 seconds (a millisecond)')
+    .max(7 * 86_400)
+    .nullable(),
   retry,
   misfire: z.enum(['skip', 'run_once', 'run_all']),
   catchup_window: duration,
@@ -177,7 +188,11 @@ function issueToError(issue: z.core.$ZodIssue): KairosError {
   if (issue.code === 'unrecognized_keys') {
     const field = [...path, issue.keys[0] ?? ''].join('.');
     const where = path.length > 0 ? ` in ${path.join('.')}` : '';
-    return invalid(field, `unknown field "${issue.keys[0]}"${where}; see docs/scheduling.md for the fields a schedule accepts`, { keys: issue.keys });
+    return invalid(
+      field,
+      `unknown field "${issue.keys[0]}"${where}; see docs/scheduling.md for the fields a schedule accepts`,
+      { keys: issue.keys },
+    );
   }
   if (issue.code === 'invalid_union' && path.join('.') === 'schedule') {
     return invalid('schedule', 'must be a cron string or an object with one of cron (and timezone), at, or every');

@@ -37,6 +37,7 @@ export function previewOccurrences(
     times: times.map((at) => new Date(at).toISOString()),
     description: spec.cron === null ? null : describeCron(spec.cron, { seconds: options.seconds }),
     excluded: excluded.map((at) => new Date(at).toISOString()),
-    dst: spec.kind === 'cron' && spec.cron !== null ? nextTransitionEffect(spec.cron, spec.timezone, spec.dst, now) : null,
+    dst:
+      spec.kind === 'cron' && spec.cron !== null ? nextTransitionEffect(spec.cron, spec.timezone, spec.dst, now) : null,
   };
 }

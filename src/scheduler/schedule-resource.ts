@@ -12,7 +12,10 @@ export interface ScheduleResource {
   /** The workflow it fires, or null when it fires an assistant. */
   workflow_id: string | null;
   thread_id: string | null;
-  schedule: { cron: string; timezone: string } | { at: string; timezone: string } | { every: number; anchor: string | null; timezone: string };
+  schedule:
+    | { cron: string; timezone: string }
+    | { at: string; timezone: string }
+    | { every: number; anchor: string | null; timezone: string };
   /** The schedule in words, e.g. "Every 15 minutes" (null if the expression cannot be read). */
   description: string | null;
   input_template: unknown;
@@ -86,7 +89,9 @@ function everyInWords(seconds: number): string {
 }
 
 /** The schedule in words: the cron's description, "Every 15 minutes", or "Once at …". */
-export function describeSchedule(row: Pick<ScheduleRow, 'kind' | 'cron' | 'at' | 'every_ms' | 'timezone'>): string | null {
+export function describeSchedule(
+  row: Pick<ScheduleRow, 'kind' | 'cron' | 'at' | 'every_ms' | 'timezone'>,
+): string | null {
   if (row.kind === 'once') return row.at ? `Once at ${row.at.toISOString()}` : null;
   if (row.kind === 'interval') {
     const words = everyInWords(row.every_ms! / 1000);
@@ -137,7 +142,11 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     timeout: row.timeout_ms === null ? null : row.timeout_ms / 1000,
     retry: {
       max_attempts: row.retry_max_attempts,
-      backoff: { initial_s: row.retry_backoff_ms / 1000, factor: row.retry_backoff_factor, max_s: row.retry_backoff_max_ms / 1000 },
+      backoff: {
+        initial_s: row.retry_backoff_ms / 1000,
+        factor: row.retry_backoff_factor,
+        max_s: row.retry_backoff_max_ms / 1000,
+      },
     },
     misfire: row.misfire,
     catchup_window: row.catchup_window_ms / 1000,
@@ -152,7 +161,10 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     missed_count: row.missed_count,
     dst:
       row.dst_repeated || row.dst_skipped
-        ? { ...(row.dst_repeated && { repeated: row.dst_repeated }), ...(row.dst_skipped && { skipped: row.dst_skipped }) }
+        ? {
+            ...(row.dst_repeated && { repeated: row.dst_repeated }),
+            ...(row.dst_skipped && { skipped: row.dst_skipped }),
+          }
         : null,
     exclude_dates: row.exclude_dates ?? [],
     excluded_count: row.excluded_count ?? 0,
@@ -161,7 +173,10 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     last_run_status: row.last_run_status,
     alert_after: row.alert_after,
     pause_after_failures: row.pause_after_failures ?? null,
-    paused: status === 'paused' && row.paused_at ? { at: row.paused_at.toISOString(), by: row.paused_by, note: row.pause_note } : null,
+    paused:
+      status === 'paused' && row.paused_at
+        ? { at: row.paused_at.toISOString(), by: row.paused_by, note: row.pause_note }
+        : null,
     alert_on_tokens_per_day: row.alert_on_tokens_per_day === null ? null : Number(row.alert_on_tokens_per_day),
     webhook: row.webhook,
     metadata: row.metadata,

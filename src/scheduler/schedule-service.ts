@@ -101,7 +101,10 @@ export interface ScheduleSearch {
 
 /** The `schedules.config` column: not one of the spec's columns, so written on its own. */
 async function setConfig(tx: Queryable, id: string, config: Record<string, unknown>): Promise<ScheduleRow> {
-  const { rows } = await tx.query<ScheduleRow>('UPDATE schedules SET config = $2::jsonb WHERE id = $1 RETURNING *', [id, JSON.stringify(config)]);
+  const { rows } = await tx.query<ScheduleRow>('UPDATE schedules SET config = $2::jsonb WHERE id = $1 RETURNING *', [
+    id,
+    JSON.stringify(config),
+  ]);
   return rows[0]!;
 }
 
@@ -113,13 +116,20 @@ function encodeCursor(row: ScheduleRow & { created_us?: string }): string {
 function decodeCursor(cursor: string): ScheduleCursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && typeof value[0] === 'string' && /^-?\d+$/.test(value[0]) && z.uuid().safeParse(value[1]).success) {
+    if (
+      Array.isArray(value) &&
+      typeof value[0] === 'string' &&
+      /^-?\d+$/.test(value[0]) &&
+      z.uuid().safeParse(value[1]).success
+    ) {
       return { createdUs: value[0], id: value[1] as string };
     }
   } catch {
     // reported below
   }
-  throw invalid('cursor', 'is not a cursor this server gave out: pass the next_cursor of the previous page', { location: 'query' });
+  throw invalid('cursor', 'is not a cursor this server gave out: pass the next_cursor of the previous page', {
+    location: 'query',
+  });
 }
 
 /**
@@ -142,7 +152,11 @@ export class ScheduleService {
   }
 
   /** `options.createdBy` records an agent that created the schedule for its owner (the scheduler tools). */
-  async create(actor: Actor, body: ScheduleCreateInput, options: { createdBy?: ScheduleCreator } = {}): Promise<ScheduleResource> {
+  async create(
+    actor: Actor,
+    body: ScheduleCreateInput,
+    options: { createdBy?: ScheduleCreator } = {},
+  ): Promise<ScheduleResource> {
     this.assertMayWrite(actor);
     const input = parseScheduleInput(scheduleCreateSchema, body);
     const { db, clock } = this.options;
@@ -157,12 +171,18 @@ export class ScheduleService {
     try {
       const row = await db.transaction(async (tx) => {
         // Serialises creates per owner, so concurrent creates cannot pass the cap together.
-        await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${db.schema}:schedule-owner:${actor.userId}`]);
+        await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+          `${db.schema}:schedule-owner:${actor.userId}`,
+        ]);
         if (cap > 0 && (await countSchedulesOwnedBy(tx, actor.userId)) >= cap) {
-          throw new KairosError('schedule_cap_reached', `you already own ${cap} schedules, the most allowed (KAIROS_MAX_SCHEDULES_PER_USER); delete one first`, {
-            status: 429,
-            details: { cap },
-          });
+          throw new KairosError(
+            'schedule_cap_reached',
+            `you already own ${cap} schedules, the most allowed (KAIROS_MAX_SCHEDULES_PER_USER); delete one first`,
+            {
+              status: 429,
+              details: { cap },
+            },
+          );
         }
         let inserted = await insertSchedule(tx, {
           ...columns,
@@ -226,7 +246,8 @@ export class ScheduleService {
   async list(actor: Actor, filters: ScheduleListInput = {}): Promise<ScheduleListPage> {
     const input = parseScheduleInput(scheduleListSchema, filters);
     // owner_id is a filter, never ignored: a non-admin naming another user is refused (as for keys).
-    if (actor.role !== 'admin' && input.owner_id !== undefined && input.owner_id !== actor.userId) assertAdmin(actor, "list other users' schedules");
+    if (actor.role !== 'admin' && input.owner_id !== undefined && input.owner_id !== actor.userId)
+      assertAdmin(actor, "list other users' schedules");
     const ownerId = actor.role === 'admin' ? input.owner_id : actor.userId;
     const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
     const { rows, total } = await listSchedules(this.options.db, {
@@ -279,7 +300,10 @@ export class ScheduleService {
     const patch = parseScheduleInput(scheduleUpdateSchema, body);
     await this.visible(actor, id);
     const { db, clock } = this.options;
-    const assistantId = patch.assistant_id === undefined ? undefined : (await runnableAssistant(this.options.assistants, actor, patch.assistant_id)).id;
+    const assistantId =
+      patch.assistant_id === undefined
+        ? undefined
+        : (await runnableAssistant(this.options.assistants, actor, patch.assistant_id)).id;
     if (patch.workflow_id !== undefined) await this.runnableWorkflow(actor, patch.workflow_id);
     if (patch.thread_id) await usableThread(db, actor, patch.thread_id);
     try {
@@ -289,14 +313,21 @@ export class ScheduleService {
         const { changes, timing } = changedColumns(current, patch, this.rules, now);
         if (assistantId !== undefined) changes.assistant_id = assistantId;
         const pauseState: Partial<Pick<ScheduleRow, 'paused_at' | 'paused_by' | 'pause_note'>> = {};
-        if (changes.enabled === false && current.enabled) Object.assign(pauseState, { paused_at: new Date(now), paused_by: actor.userId, pause_note: null });
-        if (changes.enabled === true && !current.enabled) Object.assign(pauseState, { paused_at: null, paused_by: null, pause_note: null });
+        if (changes.enabled === false && current.enabled)
+          Object.assign(pauseState, { paused_at: new Date(now), paused_by: actor.userId, pause_note: null });
+        if (changes.enabled === true && !current.enabled)
+          Object.assign(pauseState, { paused_at: null, paused_by: null, pause_note: null });
         if (patch.config !== undefined) await setConfig(tx, id, patch.config);
         const merged = { ...current, ...changes };
         const engine: Partial<Pick<ScheduleRow, 'next_run_at' | 'completed_at'>> = {};
         if (timing) {
           const remaining = merged.max_runs === null ? null : merged.max_runs - current.occurrence_count;
-          const next = firstFireAt(occurrenceSpecOf(merged), now, current.last_scheduled_for?.getTime() ?? null, remaining);
+          const next = firstFireAt(
+            occurrenceSpecOf(merged),
+            now,
+            current.last_scheduled_for?.getTime() ?? null,
+            remaining,
+          );
           engine.next_run_at = next === null ? null : new Date(next);
           engine.completed_at = next === null ? (current.completed_at ?? new Date(now)) : null;
         }
@@ -325,10 +356,20 @@ export class ScheduleService {
       const now = new Date(clock.now());
       const current = (await findSchedule(tx, id, { forUpdate: true })) ?? this.missing(id);
       // Pausing a paused schedule may change its note, but keeps when and by whom it was paused.
-      const since = !current.enabled && current.paused_at ? { paused_at: current.paused_at, paused_by: current.paused_by } : { paused_at: now, paused_by: actor.userId };
-      const updated = (await updateScheduleColumns(tx, id, { enabled: false, ...since, pause_note: note ?? (current.enabled ? null : current.pause_note) }, now))!;
+      const since =
+        !current.enabled && current.paused_at
+          ? { paused_at: current.paused_at, paused_by: current.paused_by }
+          : { paused_at: now, paused_by: actor.userId };
+      const updated = (await updateScheduleColumns(
+        tx,
+        id,
+        { enabled: false, ...since, pause_note: note ?? (current.enabled ? null : current.pause_note) },
+        now,
+      ))!;
       if (current.enabled) {
-        await appendScheduleEvents(tx, [{ scheduleId: id, kind: 'paused', at: now, data: { by: actor.userId, automatic: false, note: note ?? null } }]);
+        await appendScheduleEvents(tx, [
+          { scheduleId: id, kind: 'paused', at: now, data: { by: actor.userId, automatic: false, note: note ?? null } },
+        ]);
       }
       const cancelled = await cancelRunsAhead(tx, [id], now, 'the schedule was paused');
       await this.notifyFinished(tx, cancelled);
@@ -349,15 +390,21 @@ export class ScheduleService {
       const current = (await findSchedule(tx, id, { forUpdate: true })) ?? this.missing(id);
       if (current.enabled) return current;
       const now = clock.now();
-      const changes: Partial<Pick<ScheduleRow, 'enabled' | 'next_run_at' | 'paused_at' | 'paused_by' | 'pause_note'>> = {
-        enabled: true,
-        paused_at: null,
-        paused_by: null,
-        pause_note: null,
-      };
+      const changes: Partial<Pick<ScheduleRow, 'enabled' | 'next_run_at' | 'paused_at' | 'paused_by' | 'pause_note'>> =
+        {
+          enabled: true,
+          paused_at: null,
+          paused_by: null,
+          pause_note: null,
+        };
       if (current.misfire === 'skip' && !current.completed_at) {
         const remaining = current.max_runs === null ? null : current.max_runs - current.occurrence_count;
-        const next = firstFireAt(occurrenceSpecOf(current), now, current.last_scheduled_for?.getTime() ?? null, remaining);
+        const next = firstFireAt(
+          occurrenceSpecOf(current),
+          now,
+          current.last_scheduled_for?.getTime() ?? null,
+          remaining,
+        );
         changes.next_run_at = next === null ? null : new Date(next);
       }
       // A resumed streak starts over, or pause_after_failures would pause it again at the next failure.
@@ -365,7 +412,9 @@ export class ScheduleService {
         Object.assign(changes, { consecutive_failures: 0, alerted_streak: false });
       }
       const updated = (await updateScheduleColumns(tx, id, changes, new Date(now)))!;
-      await appendScheduleEvents(tx, [{ scheduleId: id, kind: 'resumed', at: new Date(now), data: { by: actor.userId } }]);
+      await appendScheduleEvents(tx, [
+        { scheduleId: id, kind: 'resumed', at: new Date(now), data: { by: actor.userId } },
+      ]);
       await this.notifyScheduler(tx, updated);
       return updated;
     });
@@ -416,7 +465,13 @@ export class ScheduleService {
           input:
             options.input !== undefined
               ? options.input
-              : renderInputTemplate(schedule.input_template, { occurrenceMs: now, timezone: schedule.timezone, runNumber, scheduleId: id, scheduleName: schedule.name }),
+              : renderInputTemplate(schedule.input_template, {
+                  occurrenceMs: now,
+                  timezone: schedule.timezone,
+                  runNumber,
+                  scheduleId: id,
+                  scheduleName: schedule.name,
+                }),
           metadata: { triggered_by: actor.userId, overlap: overlap.data ?? 'obey' },
           max_attempts: schedule.retry_max_attempts,
           timeout_ms: schedule.timeout_ms,
@@ -480,7 +535,8 @@ export class ScheduleService {
   async stats(actor: Actor, id: string, options: { windowMs?: number } = {}): Promise<ScheduleStats> {
     const row = await this.visible(actor, id);
     const windowMs = options.windowMs ?? 7 * 86_400_000;
-    const stats = (await scheduleStats(this.options.db, id, { now: this.options.clock.now(), windowMs })) ?? this.missing(id);
+    const stats =
+      (await scheduleStats(this.options.db, id, { now: this.options.clock.now(), windowMs })) ?? this.missing(id);
     // next_run_at may hold an occurrence on an excluded date (counted when due): show the next fire.
     return stats.next_run_at === null ? stats : { ...stats, next_run_at: nextFireOf(row)?.toISOString() ?? null };
   }
@@ -501,25 +557,35 @@ export class ScheduleService {
     if ((assistantRef === undefined) === (workflowId === undefined)) {
       throw invalid(
         assistantRef === undefined ? 'assistant_id' : 'workflow_id',
-        assistantRef === undefined ? 'give the assistant_id or the workflow_id the schedule fires' : 'give one of assistant_id or workflow_id, not both: a schedule targets one of them',
+        assistantRef === undefined
+          ? 'give the assistant_id or the workflow_id the schedule fires'
+          : 'give one of assistant_id or workflow_id, not both: a schedule targets one of them',
       );
     }
     if (workflowId !== undefined) {
       const workflow = await this.runnableWorkflow(actor, workflowId);
-      return { name: workflow.name, columns: { target_kind: 'workflow', assistant_id: null, workflow_id: workflow.id } };
+      return {
+        name: workflow.name,
+        columns: { target_kind: 'workflow', assistant_id: null, workflow_id: workflow.id },
+      };
     }
     const assistant = await runnableAssistant(this.options.assistants, actor, assistantRef!);
-    return { name: assistant.name, columns: { target_kind: 'assistant', assistant_id: assistant.id, workflow_id: null } };
+    return {
+      name: assistant.name,
+      columns: { target_kind: 'assistant', assistant_id: assistant.id, workflow_id: null },
+    };
   }
 
   private async runnableWorkflow(actor: Actor, id: string): Promise<{ id: string; name: string }> {
-    if (!this.options.workflows) throw invalid('workflow_id', 'this server does not run workflows here (no workflow service)');
+    if (!this.options.workflows)
+      throw invalid('workflow_id', 'this server does not run workflows here (no workflow service)');
     return this.options.workflows.runnable(actor, id);
   }
 
   private assertMayWrite(actor: Actor): void {
     assertCanWrite(actor, 'change schedules');
-    if (this.options.config.requireAdmin) assertAdmin(actor, 'change schedules on this server (KAIROS_SCHEDULES_REQUIRE_ADMIN)');
+    if (this.options.config.requireAdmin)
+      assertAdmin(actor, 'change schedules on this server (KAIROS_SCHEDULES_REQUIRE_ADMIN)');
   }
 
   private async visible(actor: Actor, id: string): Promise<ScheduleRow> {
@@ -533,7 +599,10 @@ export class ScheduleService {
   }
 
   private nameTaken(name: string): KairosError {
-    return new KairosError('name_taken', `a schedule named "${name}" already exists; choose another name`, { status: 409, details: { field: 'name', value: name } });
+    return new KairosError('name_taken', `a schedule named "${name}" already exists; choose another name`, {
+      status: 409,
+      details: { field: 'name', value: name },
+    });
   }
 
   private async cancelPending(tx: Queryable, id: string, now: Date, reason: string): Promise<void> {
@@ -542,18 +611,27 @@ export class ScheduleService {
        WHERE schedule_id = $1 AND status = 'pending' RETURNING id`,
       [id, now, reason],
     );
-    await this.notifyFinished(tx, rows.map((r) => r.id));
+    await this.notifyFinished(
+      tx,
+      rows.map((r) => r.id),
+    );
   }
 
   private async notifyFinished(tx: Queryable, runIds: readonly string[]): Promise<void> {
     if (runIds.length > 0) {
-      await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [this.options.db.channelName('run_finished'), runIds]);
+      await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [
+        this.options.db.channelName('run_finished'),
+        runIds,
+      ]);
     }
   }
 
   private async notifyScheduler(tx: Queryable, row: ScheduleRow): Promise<void> {
     if (row.enabled && row.next_run_at) {
-      await tx.query('SELECT pg_notify($1, $2)', [this.options.db.channelName('schedules'), String(row.next_run_at.getTime())]);
+      await tx.query('SELECT pg_notify($1, $2)', [
+        this.options.db.channelName('schedules'),
+        String(row.next_run_at.getTime()),
+      ]);
     }
   }
 }

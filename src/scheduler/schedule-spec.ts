@@ -22,7 +22,12 @@ function cronError(error: CronError, path: string, expression: string): KairosEr
 export function specColumns(spec: ParsedSpec, rules: SpecRules, now: number, startAt: Date | null): SpecColumns {
   const given = (['cron', 'at', 'every'] as const).filter((key) => spec[key] !== undefined);
   if (given.length !== 1) {
-    throw invalid('schedule', given.length === 0 ? 'give one of cron, at or every' : `give only one of cron, at or every (got ${given.join(', ')})`);
+    throw invalid(
+      'schedule',
+      given.length === 0
+        ? 'give one of cron, at or every'
+        : `give only one of cron, at or every (got ${given.join(', ')})`,
+    );
   }
   let timezone = 'UTC';
   if (spec.timezone !== undefined) {
@@ -60,15 +65,26 @@ export function specColumns(spec: ParsedSpec, rules: SpecRules, now: number, sta
   const every = spec.every!;
   const minimum = rules.allowSeconds ? 1000 : 60_000;
   if (every < minimum) {
-    throw invalid('schedule.every', `must be at least ${minimum / 1000} s${rules.allowSeconds ? '' : ' (shorter intervals need KAIROS_ALLOW_SECONDS_SCHEDULE=true)'}`, { value: every / 1000 });
+    throw invalid(
+      'schedule.every',
+      `must be at least ${minimum / 1000} s${rules.allowSeconds ? '' : ' (shorter intervals need KAIROS_ALLOW_SECONDS_SCHEDULE=true)'}`,
+      { value: every / 1000 },
+    );
   }
   const anchor = spec.anchor !== undefined ? new Date(spec.anchor) : (startAt ?? new Date(now));
   return { kind: 'interval', cron: null, at: null, every_ms: every, anchor_at: anchor, timezone };
 }
 
-function retryColumns(retry: ParsedRetry | undefined): Pick<ScheduleFields, 'retry_max_attempts' | 'retry_backoff_ms' | 'retry_backoff_factor' | 'retry_backoff_max_ms'> {
+function retryColumns(
+  retry: ParsedRetry | undefined,
+): Pick<ScheduleFields, 'retry_max_attempts' | 'retry_backoff_ms' | 'retry_backoff_factor' | 'retry_backoff_max_ms'> {
   const backoff = retry?.backoff ?? 'exponential';
-  const base = { retry_max_attempts: retry?.max_attempts ?? 1, retry_backoff_ms: 1000, retry_backoff_factor: 2, retry_backoff_max_ms: 300_000 };
+  const base = {
+    retry_max_attempts: retry?.max_attempts ?? 1,
+    retry_backoff_ms: 1000,
+    retry_backoff_factor: 2,
+    retry_backoff_max_ms: 300_000,
+  };
   if (backoff === 'exponential') return base;
   if (backoff === 'fixed') return { ...base, retry_backoff_factor: 1 };
   if (backoff === 'none') return { ...base, retry_backoff_ms: 0, retry_backoff_factor: 1 };
@@ -80,9 +96,15 @@ function retryColumns(retry: ParsedRetry | undefined): Pick<ScheduleFields, 'ret
   };
 }
 
-function overlapOf(overlap: ScheduleFields['overlap'] | undefined, skipIfRunning: boolean | undefined): ScheduleFields['overlap'] {
+function overlapOf(
+  overlap: ScheduleFields['overlap'] | undefined,
+  skipIfRunning: boolean | undefined,
+): ScheduleFields['overlap'] {
   if (overlap !== undefined && skipIfRunning !== undefined && (overlap === 'skip') !== skipIfRunning) {
-    throw invalid('skip_if_running', `contradicts overlap "${overlap}": give one of them, or skip_if_running: true with overlap "skip"`);
+    throw invalid(
+      'skip_if_running',
+      `contradicts overlap "${overlap}": give one of them, or skip_if_running: true with overlap "skip"`,
+    );
   }
   return overlap ?? (skipIfRunning === false ? 'allow' : 'skip');
 }
@@ -91,14 +113,20 @@ function checkTemplate(template: unknown): void {
   const unknown = unknownTemplateVariables(template);
   if (unknown.length > 0) {
     const { variable, path } = unknown[0]!;
-    throw invalid(path, `unknown template variable {{${variable}}}; use date, day_of_week, timestamp, run_number, scheduled_for, schedule.name or schedule.id`, {
-      variable,
-    });
+    throw invalid(
+      path,
+      `unknown template variable {{${variable}}}; use date, day_of_week, timestamp, run_number, scheduled_for, schedule.name or schedule.id`,
+      {
+        variable,
+      },
+    );
   }
 }
 
 /** The `dst` policy as its two columns; null or a key left out keeps the Vixie rule. */
-export function dstColumns(dst: ParsedDstPolicy | null | undefined): Pick<ScheduleFields, 'dst_repeated' | 'dst_skipped'> {
+export function dstColumns(
+  dst: ParsedDstPolicy | null | undefined,
+): Pick<ScheduleFields, 'dst_repeated' | 'dst_skipped'> {
   return { dst_repeated: dst?.repeated ?? null, dst_skipped: dst?.skipped ?? null };
 }
 
@@ -154,13 +182,19 @@ export function changedColumns(
   if (patch.assistant_id !== undefined && patch.workflow_id !== undefined) {
     throw invalid('workflow_id', 'give one of assistant_id or workflow_id, not both: a schedule targets one of them');
   }
-  if (patch.assistant_id !== undefined) Object.assign(changes, { target_kind: 'assistant', assistant_id: patch.assistant_id, workflow_id: null });
-  if (patch.workflow_id !== undefined) Object.assign(changes, { target_kind: 'workflow', workflow_id: patch.workflow_id, assistant_id: null });
+  if (patch.assistant_id !== undefined)
+    Object.assign(changes, { target_kind: 'assistant', assistant_id: patch.assistant_id, workflow_id: null });
+  if (patch.workflow_id !== undefined)
+    Object.assign(changes, { target_kind: 'workflow', workflow_id: patch.workflow_id, assistant_id: null });
   if (patch.thread_id !== undefined) changes.thread_id = patch.thread_id;
   if (patch.start_at !== undefined) changes.start_at = patch.start_at ? new Date(patch.start_at) : null;
   if (patch.end_at !== undefined) changes.end_at = patch.end_at ? new Date(patch.end_at) : null;
-  checkWindow(changes.start_at !== undefined ? changes.start_at : current.start_at, changes.end_at !== undefined ? changes.end_at : current.end_at);
-  if (patch.schedule !== undefined) Object.assign(changes, specColumns(patch.schedule, rules, now, changes.start_at ?? current.start_at));
+  checkWindow(
+    changes.start_at !== undefined ? changes.start_at : current.start_at,
+    changes.end_at !== undefined ? changes.end_at : current.end_at,
+  );
+  if (patch.schedule !== undefined)
+    Object.assign(changes, specColumns(patch.schedule, rules, now, changes.start_at ?? current.start_at));
   if (patch.max_runs !== undefined) changes.max_runs = patch.max_runs;
   if (patch.input_template !== undefined) {
     checkTemplate(patch.input_template);
@@ -173,7 +207,8 @@ export function changedColumns(
   if (patch.overlap !== undefined || patch.skip_if_running !== undefined) {
     changes.overlap = overlapOf(patch.overlap, patch.skip_if_running);
   }
-  if (patch.timeout !== undefined) changes.timeout_ms = patch.timeout === null ? null : Math.round(patch.timeout * 1000);
+  if (patch.timeout !== undefined)
+    changes.timeout_ms = patch.timeout === null ? null : Math.round(patch.timeout * 1000);
   if (patch.retry !== undefined) Object.assign(changes, retryColumns(patch.retry));
   if (patch.misfire !== undefined) changes.misfire = patch.misfire;
   if (patch.catchup_window !== undefined) changes.catchup_window_ms = patch.catchup_window;
@@ -186,7 +221,11 @@ export function changedColumns(
   if (patch.dst !== undefined) Object.assign(changes, dstColumns(patch.dst));
   if (patch.exclude_dates !== undefined) changes.exclude_dates = patch.exclude_dates;
   const timing =
-    patch.schedule !== undefined || patch.start_at !== undefined || patch.end_at !== undefined || patch.max_runs !== undefined ||
-    patch.dst !== undefined || patch.exclude_dates !== undefined;
+    patch.schedule !== undefined ||
+    patch.start_at !== undefined ||
+    patch.end_at !== undefined ||
+    patch.max_runs !== undefined ||
+    patch.dst !== undefined ||
+    patch.exclude_dates !== undefined;
   return { changes, timing };
 }

@@ -40,7 +40,11 @@ interface StatsRow {
 }
 
 /** One query: counts by status and reason, duration percentiles and the schedule's state. */
-export async function scheduleStats(db: Queryable, scheduleId: string, options: { now: number; windowMs: number }): Promise<ScheduleStats | undefined> {
+export async function scheduleStats(
+  db: Queryable,
+  scheduleId: string,
+  options: { now: number; windowMs: number },
+): Promise<ScheduleStats | undefined> {
   const since = new Date(options.now - options.windowMs);
   const { rows } = await db.query<StatsRow>(
     `WITH w AS (

@@ -96,7 +96,8 @@ export class Scheduler {
       } catch (error) {
         if (this.closed) break;
         // An outage is logged once by the database watcher, not once per pass.
-        if (isConnectionError(error)) logger.debug({ err: error }, 'scheduler pass failed: database unreachable; retrying');
+        if (isConnectionError(error))
+          logger.debug({ err: error }, 'scheduler pass failed: database unreachable; retrying');
         else logger.error({ err: error }, 'scheduler pass failed; retrying');
         delay = Math.min(1000, config.pollIntervalMs);
       }

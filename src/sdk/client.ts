@@ -29,7 +29,14 @@ import type {
   ThreadWithMessages,
 } from '../api/schemas/threads.ts';
 import type { FunctionToolList } from '../api/schemas/tools.ts';
-import type { Delivery, DeliveryList, Trigger, TriggerCreate, TriggerList, TriggerUpdate } from '../api/schemas/triggers.ts';
+import type {
+  Delivery,
+  DeliveryList,
+  Trigger,
+  TriggerCreate,
+  TriggerList,
+  TriggerUpdate,
+} from '../api/schemas/triggers.ts';
 import type { SqlAnswer, SqlQuery } from '../api/schemas/sql.ts';
 import type { ScheduleUsage } from '../api/schemas/usage.ts';
 import type { Workflow, WorkflowList, WorkflowRunCreate, WorkflowValid } from '../api/schemas/workflows.ts';
@@ -225,15 +232,15 @@ export class Kairos {
     update: (id: string, body: AssistantUpdate) => this.call<Assistant>('assistants.update', { params: { id }, body }),
     delete: (id: string) => this.call<void>('assistants.delete', { params: { id } }),
     /** Runs one of your assistants once (no run, no schedule) and returns the raw requests and answers, secrets redacted. */
-    test: (id: string, body: TestCallSaved = {}) => this.call<TestCallResult>('assistants.test', { params: { id }, body }),
+    test: (id: string, body: TestCallSaved = {}) =>
+      this.call<TestCallResult>('assistants.test', { params: { id }, body }),
     /** Runs an unsaved `{kind, config}` once, after the checks of saving it; nothing is stored. */
     testDraft: (body: TestCallDraft) => this.call<TestCallResult>('assistants.testDraft', { body }),
   };
 
   readonly threads = {
     create: (body: ThreadCreate = {}) => this.call<Thread>('threads.create', { body }),
-    list: (filters: MetadataFilters = {}) =>
-      this.call<ThreadList>('threads.list', { query: withMetadata(filters) }),
+    list: (filters: MetadataFilters = {}) => this.call<ThreadList>('threads.list', { query: withMetadata(filters) }),
     /** The thread with its latest messages. */
     get: (id: string, options: { message_limit?: number } = {}) =>
       this.call<ThreadWithMessages>('threads.get', { params: { id }, query: { ...options } }),
@@ -275,9 +282,11 @@ export class Kairos {
      * Newest first; filters `status`, `enabled`, `name` (contains), `metadata` (object), `assistant_id`,
      * `thread_id`; page with `offset` or with `cursor` (the previous page's `next_cursor`).
      */
-    list: (filters: ScheduleListFilters = {}) => this.call<ScheduleList>('schedules.list', { query: withMetadata(filters) }),
+    list: (filters: ScheduleListFilters = {}) =>
+      this.call<ScheduleList>('schedules.list', { query: withMetadata(filters) }),
     /** Next fire times and the description, without saving anything. */
-    preview: (body: SchedulePreviewRequest | Record<string, unknown>) => this.call<SchedulePreview>('schedules.preview', { body }),
+    preview: (body: SchedulePreviewRequest | Record<string, unknown>) =>
+      this.call<SchedulePreview>('schedules.preview', { body }),
     get: (id: string) => this.call<Schedule>('schedules.get', { params: { id } }),
     update: (id: string, body: ScheduleUpdate) => this.call<Schedule>('schedules.update', { params: { id }, body }),
     delete: (id: string) => this.call<void>('schedules.delete', { params: { id } }),
@@ -294,8 +303,10 @@ export class Kairos {
      * const preview = await kairos.schedules.backfill(id, { from: '2026-03-01T00:00:00Z', to: '2026-03-08T00:00:00Z', dry_run: true });
      * preview.runs // how many it would create
      */
-    backfill: (id: string, body: ScheduleBackfill) => this.call<ScheduleBackfillResult>('schedules.backfill', { params: { id }, body }),
-    runs: (id: string, filters: RunListFilters = {}) => this.call<RunList>('schedules.runs', { params: { id }, query: filters }),
+    backfill: (id: string, body: ScheduleBackfill) =>
+      this.call<ScheduleBackfillResult>('schedules.backfill', { params: { id }, body }),
+    runs: (id: string, filters: RunListFilters = {}) =>
+      this.call<RunList>('schedules.runs', { params: { id }, query: filters }),
     /** `window` as seconds or text: `"24h"`, `"7d"`, `"PT24H"`. */
     stats: (id: string, options: { window?: string } = {}) =>
       this.call<ScheduleStats>('schedules.stats', { params: { id }, query: { ...options } }),
@@ -312,7 +323,8 @@ export class Kairos {
     /** Saves a workflow (version 1) after validating it; a 422 `invalid_workflow` lists every problem. */
     create: (body: WorkflowCreate) => this.call<Workflow>('workflows.create', { body }),
     /** Checks a definition without saving it: `{valid: true}`, or throws the 422 with `details.errors`. */
-    validate: (body: WorkflowCreate | Record<string, unknown>) => this.call<WorkflowValid>('workflows.validate', { body }),
+    validate: (body: WorkflowCreate | Record<string, unknown>) =>
+      this.call<WorkflowValid>('workflows.validate', { body }),
     list: (filters: WorkflowListFilters = {}) => this.call<WorkflowList>('workflows.list', { query: { ...filters } }),
     get: (id: string) => this.call<Workflow>('workflows.get', { params: { id } }),
     update: (id: string, body: WorkflowUpdate) => this.call<Workflow>('workflows.update', { params: { id }, body }),
@@ -335,14 +347,16 @@ export class Kairos {
     /** The tools in OpenAI's shape: pass `tools` to a chat-completions request as it is. */
     list: () => this.call<FunctionToolList>('tools.list'),
     /** Executes one tool; a refusal throws KairosApiError whose code and details are the tool's error result. */
-    call: <T = unknown>(name: string, args: Record<string, unknown> = {}) => this.call<T>('tools.call', { params: { name }, body: args }),
+    call: <T = unknown>(name: string, args: Record<string, unknown> = {}) =>
+      this.call<T>('tools.call', { params: { name }, body: args }),
   };
 
   /** Inbound triggers: each has a URL (`/hooks/{id}`) whose signed deliveries become `event` runs. */
   readonly triggers = {
     create: (body: TriggerCreate) => this.call<Trigger>('triggers.create', { body }),
-    list: (filters: PageParams & { assistant_id?: string; workflow_id?: string; owner_id?: string; enabled?: boolean } = {}) =>
-      this.call<TriggerList>('triggers.list', { query: { ...filters } }),
+    list: (
+      filters: PageParams & { assistant_id?: string; workflow_id?: string; owner_id?: string; enabled?: boolean } = {},
+    ) => this.call<TriggerList>('triggers.list', { query: { ...filters } }),
     get: (id: string) => this.call<Trigger>('triggers.get', { params: { id } }),
     update: (id: string, body: TriggerUpdate) => this.call<Trigger>('triggers.update', { params: { id }, body }),
     delete: (id: string) => this.call<void>('triggers.delete', { params: { id } }),
@@ -374,9 +388,15 @@ export class Kairos {
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
       });
     } catch (error) {
-      throw new KairosApiError(0, 'network_error', `cannot reach Kairos at ${this.baseUrl}: ${(error as Error).message}`, undefined, {
-        cause: error,
-      });
+      throw new KairosApiError(
+        0,
+        'network_error',
+        `cannot reach Kairos at ${this.baseUrl}: ${(error as Error).message}`,
+        undefined,
+        {
+          cause: error,
+        },
+      );
     }
     if (response.status === 204) return undefined as T;
     const text = await response.text();

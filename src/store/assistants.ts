@@ -147,7 +147,10 @@ export async function listAssistants(
   );
   let total = rows[0]?.total ?? 0;
   if (rows.length === 0 && filter.offset > 0) {
-    const counted = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM assistants ${clause}`, params);
+    const counted = await db.query<{ total: number }>(
+      `SELECT count(*)::int AS total FROM assistants ${clause}`,
+      params,
+    );
     total = counted.rows[0]?.total ?? 0;
   }
   return { items: rows.map(toAssistant), total };
@@ -190,7 +193,11 @@ export interface AssistantChanges {
 }
 
 /** Applies the given changes, bumps `version`, returns the row (undefined if it is gone). */
-export async function updateAssistant(db: Queryable, id: string, changes: AssistantChanges): Promise<Assistant | undefined> {
+export async function updateAssistant(
+  db: Queryable,
+  id: string,
+  changes: AssistantChanges,
+): Promise<Assistant | undefined> {
   const sets: string[] = [];
   const params: unknown[] = [id];
   const set = (column: string, value: unknown, cast = '') => {

@@ -6,7 +6,12 @@ import type { Queryable } from './database.ts';
  * that is due, waiting for a slot or for recovery, or waiting for its retry, is left to run: a
  * pause stops future occurrences, it does not drop work that is already owed. Returns the ids.
  */
-export async function cancelRunsAhead(tx: Queryable, scheduleIds: readonly string[], now: Date, reason: string): Promise<string[]> {
+export async function cancelRunsAhead(
+  tx: Queryable,
+  scheduleIds: readonly string[],
+  now: Date,
+  reason: string,
+): Promise<string[]> {
   if (scheduleIds.length === 0) return [];
   const { rows } = await tx.query<{ id: string }>(
     `UPDATE runs SET status = 'cancelled', error_kind = 'cancelled', error = $3, finished_at = $2

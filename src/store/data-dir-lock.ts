@@ -39,7 +39,11 @@ function readLock(file: string): LockInfo | undefined {
  */
 export function lockDataDir(dataDir: string): () => void {
   const file = join(dataDir, 'kairos.lock');
-  const info: LockInfo = { pid: process.pid, command: process.argv.slice(1).join(' '), started_at: new Date().toISOString() };
+  const info: LockInfo = {
+    pid: process.pid,
+    command: process.argv.slice(1).join(' '),
+    started_at: new Date().toISOString(),
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     if (held.has(file)) throw lockedError(dataDir, info, 'this process');
     try {

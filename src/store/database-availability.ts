@@ -24,7 +24,11 @@ export interface WatchedDatabase extends Database {
  *   reachable: (ms) => logger.info({ down_ms: ms }, 'database reachable again'),
  * });
  */
-export function watchAvailability(db: Database, listener: AvailabilityListener, now: () => number = Date.now): WatchedDatabase {
+export function watchAvailability(
+  db: Database,
+  listener: AvailabilityListener,
+  now: () => number = Date.now,
+): WatchedDatabase {
   let downSince: number | undefined;
   const succeeded = () => {
     if (downSince === undefined) return;

@@ -21,7 +21,14 @@ interface MessageRow {
 }
 
 function toMessage(row: MessageRow): Message {
-  return { threadId: row.thread_id, seq: row.seq, role: row.role, content: row.content, runId: row.run_id, createdAt: row.created_at };
+  return {
+    threadId: row.thread_id,
+    seq: row.seq,
+    role: row.role,
+    content: row.content,
+    runId: row.run_id,
+    createdAt: row.created_at,
+  };
 }
 
 export interface NewMessage {
@@ -48,13 +55,16 @@ export async function appendMessages(
     const locked = await tx.query('SELECT id FROM threads WHERE id = $1 FOR UPDATE', [threadId]);
     if (locked.rowCount === 0) return undefined;
     if (options.onceForRun) {
-      const existing = await tx.query<MessageRow>('SELECT * FROM messages WHERE thread_id = $1 AND run_id = $2 ORDER BY seq', [
-        threadId,
-        options.onceForRun,
-      ]);
+      const existing = await tx.query<MessageRow>(
+        'SELECT * FROM messages WHERE thread_id = $1 AND run_id = $2 ORDER BY seq',
+        [threadId, options.onceForRun],
+      );
       if (existing.rows.length > 0) return existing.rows.map(toMessage);
     }
-    const last = await tx.query<{ seq: number }>('SELECT COALESCE(max(seq), 0) AS seq FROM messages WHERE thread_id = $1', [threadId]);
+    const last = await tx.query<{ seq: number }>(
+      'SELECT COALESCE(max(seq), 0) AS seq FROM messages WHERE thread_id = $1',
+      [threadId],
+    );
     let seq = last.rows[0]?.seq ?? 0;
     const appended: Message[] = [];
     for (const message of messages) {
@@ -93,6 +103,9 @@ export async function listMessages(
 }
 
 export async function countMessages(db: Queryable, threadId: string): Promise<number> {
-  const { rows } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM messages WHERE thread_id = $1', [threadId]);
+  const { rows } = await db.query<{ count: number }>(
+    'SELECT count(*)::int AS count FROM messages WHERE thread_id = $1',
+    [threadId],
+  );
   return rows[0]?.count ?? 0;
 }

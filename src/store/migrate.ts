@@ -26,7 +26,8 @@ export async function loadMigrations(dir = defaultMigrationsDir): Promise<Migrat
   }
   migrations.sort((a, b) => a.id - b.id);
   for (let i = 1; i < migrations.length; i++) {
-    if (migrations[i]!.id === migrations[i - 1]!.id) throw new Error(`two migrations share number ${migrations[i]!.id}`);
+    if (migrations[i]!.id === migrations[i - 1]!.id)
+      throw new Error(`two migrations share number ${migrations[i]!.id}`);
   }
   return migrations;
 }

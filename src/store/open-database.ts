@@ -7,7 +7,10 @@ import type { PostgresDatabase } from './postgres-driver.ts';
  * the driver used is loaded (a replica on PostgreSQL does without PGlite's modules, and back).
  * `applicationName` names the server connections (a replica passes `kairos-<replica id>`).
  */
-export async function openDatabase(config: Config['database'], options: { applicationName?: string } = {}): Promise<Database | PostgresDatabase> {
+export async function openDatabase(
+  config: Config['database'],
+  options: { applicationName?: string } = {},
+): Promise<Database | PostgresDatabase> {
   if (config.url) {
     const { openPostgres } = await import('./postgres-driver.ts');
     const db = openPostgres({

@@ -130,7 +130,10 @@ export function openPostgres(options: PostgresOptions): PostgresDatabase {
     }
   }
 
-  const listenConfig: pg.ClientConfig = { ...baseConfig, connectionString: options.listenConnectionString ?? options.connectionString };
+  const listenConfig: pg.ClientConfig = {
+    ...baseConfig,
+    connectionString: options.listenConnectionString ?? options.connectionString,
+  };
 
   async function connectListener(): Promise<pg.Client> {
     const client = new pg.Client(listenConfig);
@@ -191,7 +194,9 @@ export function openPostgres(options: PostgresOptions): PostgresDatabase {
       return pooler;
     },
     query<Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-      return pooled(() => (pooler ? inTransaction((client) => wrap(client).query<Row>(text, params)) : wrap(pool).query<Row>(text, params)));
+      return pooled(() =>
+        pooler ? inTransaction((client) => wrap(client).query<Row>(text, params)) : wrap(pool).query<Row>(text, params),
+      );
     },
     exec(text: string): Promise<void> {
       return pooled(() => (pooler ? inTransaction((client) => wrap(client).exec(text)) : wrap(pool).exec(text)));

@@ -7,7 +7,10 @@ import type { Queryable } from './database.ts';
 
 /** The remote id kept on `threadId` for `assistantId`, or null. */
 export async function findRemoteSession(db: Queryable, threadId: string, assistantId: string): Promise<string | null> {
-  const { rows } = await db.query<{ id: string | null }>('SELECT remote_sessions ->> $2 AS id FROM threads WHERE id = $1', [threadId, assistantId]);
+  const { rows } = await db.query<{ id: string | null }>(
+    'SELECT remote_sessions ->> $2 AS id FROM threads WHERE id = $1',
+    [threadId, assistantId],
+  );
   return rows[0]?.id ?? null;
 }
 
@@ -15,7 +18,12 @@ export async function findRemoteSession(db: Queryable, threadId: string, assista
  * Keeps `remoteId` on the thread unless another run kept one first (two runs of one thread that
  * both started a remote conversation); returns the id that is kept.
  */
-export async function keepRemoteSession(db: Queryable, threadId: string, assistantId: string, remoteId: string): Promise<string> {
+export async function keepRemoteSession(
+  db: Queryable,
+  threadId: string,
+  assistantId: string,
+  remoteId: string,
+): Promise<string> {
   const { rows } = await db.query<{ id: string | null }>(
     `UPDATE threads
         SET remote_sessions = CASE WHEN remote_sessions ? $2 THEN remote_sessions

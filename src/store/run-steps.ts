@@ -87,14 +87,34 @@ const seqConflict = (error: unknown) => (error as { code?: string }).code === '2
 export async function recordStepWrites(db: Queryable, fence: StepFence, writes: StepWrites): Promise<boolean> {
   const { starts, ends, events } = writes;
   const params = [
-    fence.runId, fence.workerId, fence.attempt,
-    starts.map((r) => r.key), starts.map((r) => r.parentKey), starts.map((r) => r.path), starts.map((r) => r.name),
-    starts.map((r) => r.type), starts.map((r) => r.status), starts.map((r) => r.attempt), starts.map((r) => r.iteration),
-    starts.map((r) => r.ord), starts.map((r) => json(r.input)), starts.map((r) => json(r.output)), starts.map((r) => json(r.error)),
-    starts.map((r) => r.startedAt), starts.map((r) => r.finishedAt), starts.map((r) => r.durationMs),
-    ends.map((r) => r.key), ends.map((r) => r.status), ends.map((r) => json(r.output)), ends.map((r) => json(r.error)),
-    ends.map((r) => r.finishedAt), ends.map((r) => r.durationMs),
-    events.map((e) => e.at), events.map((e) => e.kind), events.map((e) => json(e.data)), events.map((e) => e.durationOf),
+    fence.runId,
+    fence.workerId,
+    fence.attempt,
+    starts.map((r) => r.key),
+    starts.map((r) => r.parentKey),
+    starts.map((r) => r.path),
+    starts.map((r) => r.name),
+    starts.map((r) => r.type),
+    starts.map((r) => r.status),
+    starts.map((r) => r.attempt),
+    starts.map((r) => r.iteration),
+    starts.map((r) => r.ord),
+    starts.map((r) => json(r.input)),
+    starts.map((r) => json(r.output)),
+    starts.map((r) => json(r.error)),
+    starts.map((r) => r.startedAt),
+    starts.map((r) => r.finishedAt),
+    starts.map((r) => r.durationMs),
+    ends.map((r) => r.key),
+    ends.map((r) => r.status),
+    ends.map((r) => json(r.output)),
+    ends.map((r) => json(r.error)),
+    ends.map((r) => r.finishedAt),
+    ends.map((r) => r.durationMs),
+    events.map((e) => e.at),
+    events.map((e) => e.kind),
+    events.map((e) => json(e.data)),
+    events.map((e) => e.durationOf),
   ];
   for (let attempt = 1; ; attempt++) {
     try {
@@ -139,6 +159,9 @@ export async function recordStepWrites(db: Queryable, fence: StepFence, writes: 
 
 /** A run's steps in execution order. */
 export async function listRunSteps(db: Queryable, runId: string): Promise<RunStepRow[]> {
-  const { rows } = await db.query<RunStepRow>('SELECT * FROM run_steps WHERE run_id = $1 ORDER BY started_at, ord, key', [runId]);
+  const { rows } = await db.query<RunStepRow>(
+    'SELECT * FROM run_steps WHERE run_id = $1 ORDER BY started_at, ord, key',
+    [runId],
+  );
   return rows;
 }

@@ -52,5 +52,8 @@ export async function markWebhookDelivered(db: Queryable, runId: string, now: Da
 
 /** Records a failed attempt: the next one is not before `nextAt`. */
 export async function scheduleWebhookRetry(db: Queryable, runId: string, nextAt: Date): Promise<void> {
-  await db.query('UPDATE runs SET webhook_next_at = $2 WHERE id = $1 AND webhook_delivered_at IS NULL', [runId, nextAt]);
+  await db.query('UPDATE runs SET webhook_next_at = $2 WHERE id = $1 AND webhook_delivered_at IS NULL', [
+    runId,
+    nextAt,
+  ]);
 }

@@ -150,7 +150,10 @@ function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
  * that already have a run are left alone (`ON CONFLICT DO NOTHING` on the occurrence key).
  * Returns the rows actually inserted.
  */
-export async function insertRuns(db: Queryable, runs: readonly NewRun[]): Promise<Array<Pick<RunRow, 'id' | 'schedule_id' | 'not_before' | 'status'>>> {
+export async function insertRuns(
+  db: Queryable,
+  runs: readonly NewRun[],
+): Promise<Array<Pick<RunRow, 'id' | 'schedule_id' | 'not_before' | 'status'>>> {
   if (runs.length === 0) return [];
   const params = columns.map(([name]) => runs.map((run) => columnValue(run, name)));
   const unnest = columns.map(([, type], i) => `$${i + 1}::${type === 'jsonb' ? 'text' : type}[]`).join(', ');

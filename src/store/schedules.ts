@@ -154,7 +154,11 @@ export async function insertSchedule(db: Queryable, schedule: NewSchedule): Prom
   return rows[0]!;
 }
 
-export async function findSchedule(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<ScheduleRow | undefined> {
+export async function findSchedule(
+  db: Queryable,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<ScheduleRow | undefined> {
   const { rows } = await db.query<ScheduleRow>(
     `SELECT * FROM schedules WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
     [id],
@@ -178,7 +182,10 @@ export async function findScheduleByName(
 
 /** An owner's schedules managed by the config file, by name. */
 export async function listConfigSchedules(db: Queryable, ownerId: string): Promise<ScheduleRow[]> {
-  const { rows } = await db.query<ScheduleRow>("SELECT * FROM schedules WHERE owner_id = $1 AND source = 'config' ORDER BY name", [ownerId]);
+  const { rows } = await db.query<ScheduleRow>(
+    "SELECT * FROM schedules WHERE owner_id = $1 AND source = 'config' ORDER BY name",
+    [ownerId],
+  );
   return rows;
 }
 
@@ -216,7 +223,14 @@ export interface ScheduleFilter {
   offset: number;
 }
 
-const orderColumns = new Set<ScheduleOrder['column']>(['id', 'assistant_id', 'thread_id', 'created_at', 'updated_at', 'next_run_at']);
+const orderColumns = new Set<ScheduleOrder['column']>([
+  'id',
+  'assistant_id',
+  'thread_id',
+  'created_at',
+  'updated_at',
+  'next_run_at',
+]);
 
 /**
  * A page of schedules, newest first (`created_at DESC, id`) unless `orderBy`. Rows carry
@@ -239,14 +253,24 @@ export async function listSchedules(
   if (filter.ownerId) add('owner_id = ?', filter.ownerId);
   if (filter.assistantId) add('assistant_id = ?', filter.assistantId);
   if (filter.workflowId) add('workflow_id = ?', filter.workflowId);
-  if (filter.assistantRef) add('assistant_id IN (SELECT id FROM assistants WHERE id::text = ? OR graph_id = ?)', filter.assistantRef, filter.assistantRef);
+  if (filter.assistantRef)
+    add(
+      'assistant_id IN (SELECT id FROM assistants WHERE id::text = ? OR graph_id = ?)',
+      filter.assistantRef,
+      filter.assistantRef,
+    );
   if (filter.threadId) add('thread_id = ?', filter.threadId);
   if (filter.state === 'completed') where.push('completed_at IS NOT NULL');
   if (filter.state === 'paused') where.push('completed_at IS NULL AND NOT enabled');
   if (filter.state === 'active') where.push('completed_at IS NULL AND enabled');
   if (filter.enabled !== undefined) add('enabled = ?', filter.enabled);
-  if (filter.nameContains) add("name ILIKE '%' || ? || '%' ESCAPE '\\'", filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`));
-  for (const [key, value] of Object.entries(filter.metadata ?? {})) add('metadata -> ?::text = ?::jsonb', key, JSON.stringify(value));
+  if (filter.nameContains)
+    add(
+      "name ILIKE '%' || ? || '%' ESCAPE '\\'",
+      filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`),
+    );
+  for (const [key, value] of Object.entries(filter.metadata ?? {}))
+    add('metadata -> ?::text = ?::jsonb', key, JSON.stringify(value));
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   let keyset = '';
   if (filter.after) {
@@ -279,7 +303,18 @@ export async function updateScheduleColumns(
   id: string,
   changes: Partial<
     ScheduleFields &
-      Pick<ScheduleRow, 'next_run_at' | 'completed_at' | 'consecutive_failures' | 'alerted_streak' | 'source' | 'source_note' | 'paused_at' | 'paused_by' | 'pause_note'>
+      Pick<
+        ScheduleRow,
+        | 'next_run_at'
+        | 'completed_at'
+        | 'consecutive_failures'
+        | 'alerted_streak'
+        | 'source'
+        | 'source_note'
+        | 'paused_at'
+        | 'paused_by'
+        | 'pause_note'
+      >
   >,
   now: Date,
 ): Promise<ScheduleRow | undefined> {
@@ -300,7 +335,9 @@ export async function deleteSchedule(db: Queryable, id: string): Promise<boolean
 }
 
 export async function countSchedulesOwnedBy(db: Queryable, ownerId: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM schedules WHERE owner_id = $1', [ownerId]);
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM schedules WHERE owner_id = $1', [
+    ownerId,
+  ]);
   return rows[0]?.n ?? 0;
 }
 

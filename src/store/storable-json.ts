@@ -19,7 +19,8 @@ export function jsonDepth(text: string, limit = Infinity): number {
   for (let i = 0; i < text.length; i++) {
     const char = text.charCodeAt(i);
     if (inString) {
-      if (char === 0x5c) i++; // backslash: skip the escaped character
+      if (char === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (char === 0x22) inString = false;
     } else if (char === 0x22) inString = true;
     else if (char === 0x5b || char === 0x7b) {
@@ -53,7 +54,8 @@ export function unstorableValue(value: unknown): { field: string; problem: strin
       current.forEach((item, index) => stack.push([item, fieldPath(path, index)]));
     } else if (current !== null && typeof current === 'object') {
       for (const key of Object.keys(current)) {
-        const keyProblem = key === '__proto__' ? 'is a key JavaScript objects cannot hold; rename it' : textProblem(key);
+        const keyProblem =
+          key === '__proto__' ? 'is a key JavaScript objects cannot hold; rename it' : textProblem(key);
         if (keyProblem) return { field: fieldPath(path, key), problem: `the key ${keyProblem}` };
         stack.push([(current as Record<string, unknown>)[key], fieldPath(path, key)]);
       }
@@ -67,6 +69,7 @@ const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\
 
 function textProblem(text: string): string | undefined {
   if (text.includes('\u0000')) return 'contains a NUL character (\\u0000), which cannot be stored; remove it';
-  if (loneSurrogate.test(text)) return 'is not valid Unicode (a lone surrogate \\ud800-\\udfff); send UTF-16 pairs or the character itself';
+  if (loneSurrogate.test(text))
+    return 'is not valid Unicode (a lone surrogate \\ud800-\\udfff); send UTF-16 pairs or the character itself';
   return undefined;
 }

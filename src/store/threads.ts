@@ -117,13 +117,19 @@ export async function deleteThread(db: Queryable, id: string): Promise<boolean> 
  * bound to afterwards: `threadId` if this call won, the other one otherwise, undefined if the
  * schedule is gone.
  */
-export async function bindScheduleThread(db: Queryable, scheduleId: string, threadId: string): Promise<string | undefined> {
+export async function bindScheduleThread(
+  db: Queryable,
+  scheduleId: string,
+  threadId: string,
+): Promise<string | undefined> {
   const bound = await db.query<{ thread_id: string }>(
     `UPDATE schedules SET thread_id = $2
      WHERE id = $1 AND thread_id IS NULL RETURNING thread_id`,
     [scheduleId, threadId],
   );
   if (bound.rows[0]) return bound.rows[0].thread_id;
-  const current = await db.query<{ thread_id: string | null }>('SELECT thread_id FROM schedules WHERE id = $1', [scheduleId]);
+  const current = await db.query<{ thread_id: string | null }>('SELECT thread_id FROM schedules WHERE id = $1', [
+    scheduleId,
+  ]);
   return current.rows[0]?.thread_id ?? undefined;
 }

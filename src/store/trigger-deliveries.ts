@@ -54,7 +54,11 @@ export async function insertDelivery(db: Queryable, delivery: NewDelivery): Prom
 }
 
 /** The accepted delivery of a trigger with this delivery key, if any. */
-export async function findAcceptedDelivery(db: Queryable, triggerId: string, key: string): Promise<DeliveryRow | undefined> {
+export async function findAcceptedDelivery(
+  db: Queryable,
+  triggerId: string,
+  key: string,
+): Promise<DeliveryRow | undefined> {
   const { rows } = await db.query<DeliveryRow>(
     `SELECT * FROM trigger_deliveries WHERE trigger_id = $1 AND delivery_key = $2 AND outcome = 'accepted'`,
     [triggerId, key],

@@ -80,11 +80,18 @@ export async function insertTrigger(db: Queryable, ownerId: string, columns: Tri
 }
 
 /** Writes the given columns, bumps `version`; undefined when the trigger does not exist. */
-export async function updateTrigger(db: Queryable, id: string, columns: Partial<TriggerColumns>): Promise<TriggerRow | undefined> {
+export async function updateTrigger(
+  db: Queryable,
+  id: string,
+  columns: Partial<TriggerColumns>,
+): Promise<TriggerRow | undefined> {
   const names = writable.filter((name) => columns[name] !== undefined);
   const sets = names.map((name, i) => `${name} = $${i + 2}${jsonColumns.has(name) ? '::jsonb' : ''}`);
   // A changed limit starts a fresh window.
-  const resetWindow = names.includes('rate_limit_max') || names.includes('rate_limit_ms') ? ', rate_window_start = NULL, rate_window_count = 0' : '';
+  const resetWindow =
+    names.includes('rate_limit_max') || names.includes('rate_limit_ms')
+      ? ', rate_window_start = NULL, rate_window_count = 0'
+      : '';
   const { rows } = await db.query<TriggerRow>(
     `UPDATE triggers SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')}${resetWindow}
      WHERE id = $1 RETURNING *`,
@@ -113,7 +120,10 @@ export interface TriggerFilter {
 }
 
 /** Newest first. */
-export async function listTriggers(db: Queryable, filter: TriggerFilter): Promise<{ rows: TriggerRow[]; total: number }> {
+export async function listTriggers(
+  db: Queryable,
+  filter: TriggerFilter,
+): Promise<{ rows: TriggerRow[]; total: number }> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (column: string, v: unknown) => {
@@ -147,7 +157,12 @@ export interface RateSlot {
  * A trigger without a limit always allows.
  */
 export async function takeRateSlot(db: Queryable, id: string, now: Date): Promise<RateSlot> {
-  const { rows } = await db.query<{ rate_window_start: Date; rate_window_count: number; rate_limit_max: number; rate_limit_ms: number }>(
+  const { rows } = await db.query<{
+    rate_window_start: Date;
+    rate_window_count: number;
+    rate_limit_max: number;
+    rate_limit_ms: number;
+  }>(
     `UPDATE triggers SET
        rate_window_start = CASE WHEN rate_window_start IS NULL OR rate_window_start > $2
          OR rate_window_start + rate_limit_ms * interval '1 millisecond' <= $2 THEN $2 ELSE rate_window_start END,
@@ -159,5 +174,8 @@ export async function takeRateSlot(db: Queryable, id: string, now: Date): Promis
   );
   const row = rows[0];
   if (!row || row.rate_window_count <= row.rate_limit_max) return { allowed: true, retryAfterMs: 0 };
-  return { allowed: false, retryAfterMs: Math.max(0, row.rate_window_start.getTime() + row.rate_limit_ms - now.getTime()) };
+  return {
+    allowed: false,
+    retryAfterMs: Math.max(0, row.rate_window_start.getTime() + row.rate_limit_ms - now.getTime()),
+  };
 }

@@ -46,7 +46,10 @@ export async function findUserByName(db: Queryable, name: string): Promise<User 
   return rows[0] && toUser(rows[0]);
 }
 
-export async function listUsers(db: Queryable, page: { limit: number; offset: number }): Promise<{ users: User[]; total: number }> {
+export async function listUsers(
+  db: Queryable,
+  page: { limit: number; offset: number },
+): Promise<{ users: User[]; total: number }> {
   const { rows } = await db.query<UserRow & { total: number }>(
     'SELECT *, count(*) OVER ()::int AS total FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2',
     [page.limit, page.offset],

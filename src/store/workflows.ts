@@ -39,20 +39,41 @@ export async function insertWorkflow(db: Queryable, workflow: NewWorkflow): Prom
      )
      SELECT * FROM w`,
     [
-      workflow.id, workflow.owner_id, workflow.name, workflow.description, JSON.stringify(workflow.definition), workflow.status,
-      JSON.stringify(workflow.metadata), workflow.source, workflow.created_at,
+      workflow.id,
+      workflow.owner_id,
+      workflow.name,
+      workflow.description,
+      JSON.stringify(workflow.definition),
+      workflow.status,
+      JSON.stringify(workflow.metadata),
+      workflow.source,
+      workflow.created_at,
     ],
   );
   return rows[0]!;
 }
 
-export async function findWorkflow(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<WorkflowRow | undefined> {
-  const { rows } = await db.query<WorkflowRow>(`SELECT * FROM workflows WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+export async function findWorkflow(
+  db: Queryable,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<WorkflowRow | undefined> {
+  const { rows } = await db.query<WorkflowRow>(
+    `SELECT * FROM workflows WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
   return rows[0];
 }
 
-export async function findWorkflowByName(db: Queryable, ownerId: string, name: string): Promise<WorkflowRow | undefined> {
-  const { rows } = await db.query<WorkflowRow>('SELECT * FROM workflows WHERE owner_id = $1 AND name = $2', [ownerId, name]);
+export async function findWorkflowByName(
+  db: Queryable,
+  ownerId: string,
+  name: string,
+): Promise<WorkflowRow | undefined> {
+  const { rows } = await db.query<WorkflowRow>('SELECT * FROM workflows WHERE owner_id = $1 AND name = $2', [
+    ownerId,
+    name,
+  ]);
   return rows[0];
 }
 
@@ -73,7 +94,10 @@ function escapeLike(text: string): string {
 }
 
 /** Newest first, with the total that match. */
-export async function listWorkflows(db: Queryable, filter: WorkflowFilter): Promise<{ rows: WorkflowRow[]; total: number }> {
+export async function listWorkflows(
+  db: Queryable,
+  filter: WorkflowFilter,
+): Promise<{ rows: WorkflowRow[]; total: number }> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: (n: string) => string, value: unknown) => {
@@ -84,7 +108,8 @@ export async function listWorkflows(db: Queryable, filter: WorkflowFilter): Prom
   if (filter.status) add((n) => `status = ${n}`, filter.status);
   if (filter.source) add((n) => `source = ${n}`, filter.source);
   if (filter.nameContains) add((n) => `name ILIKE ${n}`, `%${escapeLike(filter.nameContains)}%`);
-  if (filter.search) add((n) => `(name ILIKE ${n} OR coalesce(description, '') ILIKE ${n})`, `%${escapeLike(filter.search)}%`);
+  if (filter.search)
+    add((n) => `(name ILIKE ${n} OR coalesce(description, '') ILIKE ${n})`, `%${escapeLike(filter.search)}%`);
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const [{ rows }, counted] = [
     await db.query<WorkflowRow>(
@@ -106,7 +131,12 @@ export interface WorkflowChanges {
 }
 
 /** Applies changes, increments the version and stores the new version's definition (one statement). */
-export async function updateWorkflow(db: Queryable, id: string, changes: WorkflowChanges, now: Date): Promise<WorkflowRow | undefined> {
+export async function updateWorkflow(
+  db: Queryable,
+  id: string,
+  changes: WorkflowChanges,
+  now: Date,
+): Promise<WorkflowRow | undefined> {
   const { rows } = await db.query<WorkflowRow>(
     `WITH w AS (
        UPDATE workflows SET
@@ -144,7 +174,11 @@ export async function deleteWorkflow(db: Queryable, id: string): Promise<boolean
 }
 
 /** One version's definition (what a run walks). */
-export async function findWorkflowVersion(db: Queryable, workflowId: string, version: number): Promise<WorkflowDefinition | undefined> {
+export async function findWorkflowVersion(
+  db: Queryable,
+  workflowId: string,
+  version: number,
+): Promise<WorkflowDefinition | undefined> {
   const { rows } = await db.query<{ definition: WorkflowDefinition }>(
     'SELECT definition FROM workflow_versions WHERE workflow_id = $1 AND version = $2',
     [workflowId, version],

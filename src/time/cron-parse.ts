@@ -1,5 +1,12 @@
 import { CronError } from './cron-error.ts';
-import { FIELD_SPECS, MONTH_FULL_NAMES, type CronField, type CronFieldName, type CronFieldSpec, type CronItem } from './cron-fields.ts';
+import {
+  FIELD_SPECS,
+  MONTH_FULL_NAMES,
+  type CronField,
+  type CronFieldName,
+  type CronFieldSpec,
+  type CronItem,
+} from './cron-fields.ts';
 import { dayMaskIndex, dayMaskTable } from './day-mask.ts';
 
 export interface ParseOptions {
@@ -75,14 +82,17 @@ class ItemParser {
     if (/^\d+$/.test(text)) {
       const value = Number(text);
       if (value < this.spec.min || value > this.spec.max) {
-        throw this.fail(`${text.length > 12 ? `${text.slice(0, 12)}…` : value} is outside ${this.spec.min}-${this.spec.max}`);
+        throw this.fail(
+          `${text.length > 12 ? `${text.slice(0, 12)}…` : value} is outside ${this.spec.min}-${this.spec.max}`,
+        );
       }
       return value;
     }
     const named = this.spec.names.get(text);
     if (named !== undefined) return named;
     if (/^[A-Z]+$/.test(text)) {
-      const kind = this.spec.name === 'month' ? 'a month name' : this.spec.name === 'day-of-week' ? 'a weekday name' : 'a number';
+      const kind =
+        this.spec.name === 'month' ? 'a month name' : this.spec.name === 'day-of-week' ? 'a weekday name' : 'a number';
       const where = text === this.raw.toUpperCase() ? '' : ` in "${this.raw}"`;
       throw this.fail(`"${this.shown(text)}"${where} is not ${kind}; allowed: ${this.spec.allowed}`);
     }
@@ -104,14 +114,17 @@ class ItemParser {
       if (/^(L|L-\d+|LW|\d+W|(\d+|[A-Z]{3})L)$/.test(base) || base.includes('#')) {
         throw this.fail(`"${this.raw}": a step cannot follow L, W or #`);
       }
-      if (!/^\d+$/.test(stepText)) throw this.fail(`step "${this.shown(stepText)}" in "${this.raw}" is not a whole number`);
+      if (!/^\d+$/.test(stepText))
+        throw this.fail(`step "${this.shown(stepText)}" in "${this.raw}" is not a whole number`);
       step = Number(stepText);
       // Like cronie, any positive step is valid: one larger than the span keeps just the start.
       if (step === 0) throw this.fail(`step 0 in "${this.raw}" is not allowed; a step must be 1 or more`);
     }
     if (base === '*' || base === '?') {
       if (step === undefined) return { kind: 'all' };
-      return this.single(this.spec.min, this.spec.max, step) ?? { kind: 'step', start: this.spec.min, step, fromStar: true };
+      return (
+        this.single(this.spec.min, this.spec.max, step) ?? { kind: 'step', start: this.spec.min, step, fromStar: true }
+      );
     }
     const dash = base.indexOf('-');
     if (dash >= 0) {
@@ -128,7 +141,14 @@ class ItemParser {
             `write it as two ranges, e.g. ${start}-${this.spec.max},${this.spec.min}-${end}`,
         );
       }
-      return (step === undefined ? undefined : this.single(start, end, step)) ?? { kind: 'range', start, end, step: step ?? 1 };
+      return (
+        (step === undefined ? undefined : this.single(start, end, step)) ?? {
+          kind: 'range',
+          start,
+          end,
+          step: step ?? 1,
+        }
+      );
     }
     const start = this.atom(base);
     if (step === undefined) return { kind: 'value', value: start };
@@ -159,7 +179,8 @@ class ItemParser {
       }
     }
     if (this.spec.name === 'day-of-week') {
-      if (token === 'L') throw this.fail(`"L" alone is not allowed in day-of-week; write 5L or FRIL for the last Friday of the month`);
+      if (token === 'L')
+        throw this.fail(`"L" alone is not allowed in day-of-week; write 5L or FRIL for the last Friday of the month`);
       const nth = /^([0-9A-Z]+)#(\d+)$/.exec(token);
       if (nth) {
         const weekday = this.atom(nth[1] ?? '') % 7;
@@ -185,7 +206,9 @@ class ItemParser {
       throw this.fail(`"${this.raw}": L-n (days before the last day) is only allowed in day-of-month`);
     }
     if (name === 'day-of-month' && /^(\d+|[A-Z]{3})L$/.test(token)) {
-      throw this.fail(`"${this.raw}": a weekday followed by L (last Friday: 5L) belongs in day-of-week; in day-of-month use L or L-3`);
+      throw this.fail(
+        `"${this.raw}": a weekday followed by L (last Friday: 5L) belongs in day-of-week; in day-of-month use L or L-3`,
+      );
     }
     if (name !== 'day-of-month' && name !== 'day-of-week' && /^(L|L-\d+|\d+L)$/.test(token)) {
       throw this.fail(`"${this.raw}": L (last) is only allowed in day-of-month and day-of-week`);

@@ -96,7 +96,12 @@ function fieldMask(
  * Days of a month that match, as a bitmask (bit d = day d). Vixie's rule: when both fields are
  * restricted (neither starts with `*` or `?`) a day matches if either does; otherwise both must.
  */
-export function monthDayMask(dayOfMonth: CronField, dayOfWeek: CronField, length: number, firstWeekday: number): number {
+export function monthDayMask(
+  dayOfMonth: CronField,
+  dayOfWeek: CronField,
+  length: number,
+  firstWeekday: number,
+): number {
   const dom = fieldMask(dayOfMonth, domItemMask, length, firstWeekday);
   const dow = fieldMask(dayOfWeek, dowItemMask, length, firstWeekday);
   const either = !dayOfMonth.star && !dayOfWeek.star;

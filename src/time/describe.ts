@@ -38,7 +38,9 @@ function unitClause(field: CronField, unit: 'second' | 'minute', max: number): s
       case 'value':
         return String(item.value);
       case 'range':
-        return item.step === 1 ? `${item.start} through ${item.end}` : `${item.start} through ${item.end} every ${item.step}`;
+        return item.step === 1
+          ? `${item.start} through ${item.end}`
+          : `${item.start} through ${item.end} every ${item.step}`;
       case 'step':
         return `${item.start} through ${max} every ${item.step}`;
       default:
@@ -66,7 +68,8 @@ function hourLimit(hour: CronField): string {
 function describeTime(parsed: ParsedCron): string {
   const { second, minute, hour } = parsed;
   const seconds = parsed.hasSeconds ? second : undefined;
-  const secondIsZero = seconds === undefined || (onlyValues(seconds) && seconds.values.length === 1 && seconds.values[0] === 0);
+  const secondIsZero =
+    seconds === undefined || (onlyValues(seconds) && seconds.values.length === 1 && seconds.values[0] === 0);
 
   // Only plain values and few combinations: list the times.
   if (onlyValues(minute) && onlyValues(hour) && (seconds === undefined || onlyValues(seconds))) {
@@ -74,7 +77,8 @@ function describeTime(parsed: ParsedCron): string {
     const count = hour.values.length * minute.values.length * secondValues.length;
     if (count <= 8) {
       const times: string[] = [];
-      for (const h of hour.values) for (const m of minute.values) for (const s of secondValues) times.push(clock(h, m, s));
+      for (const h of hour.values)
+        for (const m of minute.values) for (const s of secondValues) times.push(clock(h, m, s));
       return `At ${joinAnd(times)}`;
     }
   }
@@ -91,9 +95,17 @@ function describeTime(parsed: ParsedCron): string {
     if (limit !== '') clauses.push(limit);
   } else if (minuteItem?.kind === 'value' && isAll(hour)) {
     clauses.push(minuteItem.value === 0 ? 'every hour' : `at minute ${minuteItem.value} past every hour`);
-  } else if (minuteItem?.kind === 'value' && single(hour)?.kind === 'step' && (single(hour) as { fromStar: boolean }).fromStar) {
+  } else if (
+    minuteItem?.kind === 'value' &&
+    single(hour)?.kind === 'step' &&
+    (single(hour) as { fromStar: boolean }).fromStar
+  ) {
     const step = (single(hour) as { step: number }).step;
-    clauses.push(minuteItem.value === 0 ? `every ${plural(step, 'hour')}` : `at minute ${minuteItem.value} past every ${plural(step, 'hour')}`);
+    clauses.push(
+      minuteItem.value === 0
+        ? `every ${plural(step, 'hour')}`
+        : `at minute ${minuteItem.value} past every ${plural(step, 'hour')}`,
+    );
   } else if (minuteItem?.kind === 'value' && single(hour)?.kind === 'range') {
     const range = single(hour) as { start: number; end: number; step: number };
     const last = lastOf(range.start, range.end, range.step);
@@ -102,7 +114,8 @@ function describeTime(parsed: ParsedCron): string {
     );
   } else {
     const minuteClause = unitClause(minute, 'minute', 59);
-    const pastHour = !isAll(minute) && minuteItem?.kind !== 'step' && !(minuteItem?.kind === 'range' && minuteItem.step > 1);
+    const pastHour =
+      !isAll(minute) && minuteItem?.kind !== 'step' && !(minuteItem?.kind === 'range' && minuteItem.step > 1);
     clauses.push(limit === '' && pastHour ? `${minuteClause} past every hour` : minuteClause);
     if (limit !== '') clauses.push(limit);
   }
@@ -143,7 +156,8 @@ function dayOfMonthClause(field: CronField): string {
 function dayOfWeekClause(field: CronField, either: boolean): string {
   const name = (value: number): string => WEEKDAY_FULL_NAMES[value % 7] ?? String(value);
   const only = single(field);
-  if (only?.kind === 'range' && only.step === 1) return `${either ? 'on ' : ''}${name(only.start)} through ${name(only.end)}`;
+  if (only?.kind === 'range' && only.step === 1)
+    return `${either ? 'on ' : ''}${name(only.start)} through ${name(only.end)}`;
   if (field.items.every((item) => item.kind === 'value' || item.kind === 'step' || item.kind === 'range')) {
     return `${either ? 'on' : 'only on'} ${joinAnd(field.values.map(name))}`;
   }
@@ -156,7 +170,9 @@ function dayOfWeekClause(field: CronField, either: boolean): string {
       case 'value':
         return name(item.value);
       case 'range':
-        return item.step === 1 ? `${name(item.start)} through ${name(item.end)}` : `every ${ORDINALS[item.step] ?? item.step} day from ${name(item.start)} through ${name(item.end)}`;
+        return item.step === 1
+          ? `${name(item.start)} through ${name(item.end)}`
+          : `every ${ORDINALS[item.step] ?? item.step} day from ${name(item.start)} through ${name(item.end)}`;
       case 'step':
         return `every ${plural(item.step, 'day')} from ${name(item.start)}`;
       default:

@@ -2,7 +2,14 @@
 export { CronError, type CronErrorCode } from './cron-error.ts';
 export { FIELD_SPECS, type CronField, type CronFieldName, type CronItem } from './cron-fields.ts';
 export { parseCron, type ParseOptions, type ParsedCron } from './cron-parse.ts';
-export { compileCron, next, MAX_NEXT_COUNT, SEARCH_HORIZON_YEARS, type CompileOptions, type CronSchedule } from './next-fire.ts';
+export {
+  compileCron,
+  next,
+  MAX_NEXT_COUNT,
+  SEARCH_HORIZON_YEARS,
+  type CompileOptions,
+  type CronSchedule,
+} from './next-fire.ts';
 export {
   CLOCK_CHANGE_BACKWARD_MS,
   CLOCK_CHANGE_FORWARD_MS,

@@ -1,4 +1,12 @@
-import { civilFromDays, DAY_MS, daysFromCivil, MAX_EPOCH_MS, MIN_EPOCH_MS, monthLength, weekdayOfDays } from './calendar.ts';
+import {
+  civilFromDays,
+  DAY_MS,
+  daysFromCivil,
+  MAX_EPOCH_MS,
+  MIN_EPOCH_MS,
+  monthLength,
+  weekdayOfDays,
+} from './calendar.ts';
 import type { CronField } from './cron-fields.ts';
 import { parseCron, type ParseOptions, type ParsedCron } from './cron-parse.ts';
 import { dayMaskTable } from './day-mask.ts';
@@ -153,7 +161,10 @@ class CompiledSchedule implements CronSchedule {
       let high = end + offset;
       if (dropsFirst) {
         const following = zone.periodAt(end);
-        if (following.prevOffset > following.offset && repeatedInstants(policy, following.prevOffset - following.offset) === 'last') {
+        if (
+          following.prevOffset > following.offset &&
+          repeatedInstants(policy, following.prevOffset - following.offset) === 'last'
+        ) {
           high = end + following.offset;
         }
       }
@@ -281,6 +292,12 @@ export function compileCron(expression: string, timezone = 'UTC', options: Compi
  * @example next('30 2 * * *', 'America/New_York', new Date('2026-03-07T12:00:00Z'), 2)
  * // 2026-03-08T07:00:00Z (03:00 EDT: 02:30 does not exist that day), 2026-03-09T06:30:00Z
  */
-export function next(expression: string, timezone: string, from: Date, count: number, options?: CompileOptions): Date[] {
+export function next(
+  expression: string,
+  timezone: string,
+  from: Date,
+  count: number,
+  options?: CompileOptions,
+): Date[] {
   return compileCron(expression, timezone, options).next(from, count);
 }

@@ -26,7 +26,8 @@ export function nextOffsetTransition(timezone: string, afterMs: number, horizonD
   // Chunk edges are pseudo periods with an unchanged offset: walk past them.
   while (period.end <= limit) {
     period = zone.periodAt(period.end);
-    if (period.offset !== period.prevOffset) return { at: period.start, offsetBefore: period.prevOffset, offsetAfter: period.offset };
+    if (period.offset !== period.prevOffset)
+      return { at: period.start, offsetBefore: period.prevOffset, offsetAfter: period.offset };
   }
   return null;
 }

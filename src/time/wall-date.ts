@@ -33,7 +33,11 @@ export function wallTimeToInstant(
   // Periods in instant order: the first that holds the wall time (or loses it in a gap) wins.
   let period = zone.periodAt(wallMs - ZONE_SPAN_MS);
   for (let step = 0; step < 16 && period.start <= wallMs + ZONE_SPAN_MS; step++, period = zone.periodAt(period.end)) {
-    if (period.offset > period.prevOffset && wallMs >= period.start + period.prevOffset && wallMs < period.start + period.offset) {
+    if (
+      period.offset > period.prevOffset &&
+      wallMs >= period.start + period.prevOffset &&
+      wallMs < period.start + period.offset
+    ) {
       return period.start;
     }
     const instant = wallMs - period.offset;

@@ -131,7 +131,14 @@ export class ZoneOffsets {
   }
 
   /** Finds every change of offset in (low, high], in order, by bisection to the second. */
-  private narrow(low: number, lowOffset: number, high: number, highOffset: number, starts: number[], offsets: number[]): void {
+  private narrow(
+    low: number,
+    lowOffset: number,
+    high: number,
+    highOffset: number,
+    starts: number[],
+    offsets: number[],
+  ): void {
     let from = low;
     let fromOffset = lowOffset;
     while (fromOffset !== highOffset) {

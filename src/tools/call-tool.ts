@@ -14,14 +14,23 @@ import { toolErrorOf, type ToolResult } from './tool-result.ts';
  * const result = await callTool('preview_schedule', { schedule: '0 9 * * 1-5', count: 3 }, { actor, services });
  * if (result.ok) result.value // { times: [...], description: 'At 09:00, Monday through Friday' }
  */
-export async function callTool(name: string, args: unknown, context: ToolContext, logger?: Logger): Promise<ToolResult> {
+export async function callTool(
+  name: string,
+  args: unknown,
+  context: ToolContext,
+  logger?: Logger,
+): Promise<ToolResult> {
   try {
     const tool = findTool(name);
     if (!tool) {
-      throw new KairosError('tool_not_found', `there is no tool "${name}"; list the tools (GET /api/v1/tools or MCP tools/list) for their names`, {
-        status: 404,
-        details: { name },
-      });
+      throw new KairosError(
+        'tool_not_found',
+        `there is no tool "${name}"; list the tools (GET /api/v1/tools or MCP tools/list) for their names`,
+        {
+          status: 404,
+          details: { name },
+        },
+      );
     }
     const input = args ?? {};
     parseScheduleInput(tool.parameters, input); // the first problem names its field, as the API does

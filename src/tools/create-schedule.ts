@@ -17,10 +17,21 @@ export const createScheduleTool = defineTool({
     // No target: a Kairos assistant schedules itself; other callers must name one.
     const assistantId = args.assistant_id ?? (args.workflow_id === undefined ? context.agent?.assistantId : undefined);
     if (assistantId === undefined && args.workflow_id === undefined) {
-      throw invalid('assistant_id', 'is required: pass the id of the assistant (see list_assistants) or workflow_id (see list_workflows) to run');
+      throw invalid(
+        'assistant_id',
+        'is required: pass the id of the assistant (see list_assistants) or workflow_id (see list_workflows) to run',
+      );
     }
-    const body: ScheduleCreateInput = { ...args, ...(assistantId !== undefined && { assistant_id: assistantId }), schedule: withAgentTimezone(context, args.schedule) };
+    const body: ScheduleCreateInput = {
+      ...args,
+      ...(assistantId !== undefined && { assistant_id: assistantId }),
+      schedule: withAgentTimezone(context, args.schedule),
+    };
     const agent = context.agent;
-    return context.services.schedules.create(context.actor, body, agent ? { createdBy: { kind: 'agent', run_id: agent.runId, assistant_id: agent.assistantId } } : {});
+    return context.services.schedules.create(
+      context.actor,
+      body,
+      agent ? { createdBy: { kind: 'agent', run_id: agent.runId, assistant_id: agent.assistantId } } : {},
+    );
   },
 });

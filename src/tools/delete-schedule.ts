@@ -4,7 +4,8 @@ import { defineTool } from './tool-definition.ts';
 
 export const deleteScheduleTool = defineTool({
   name: 'delete_schedule',
-  description: 'Delete one of your schedules for good (its pending runs are cancelled, its run history is kept). To stop it for a while, use pause_schedule.',
+  description:
+    'Delete one of your schedules for good (its pending runs are cancelled, its run history is kept). To stop it for a while, use pause_schedule.',
   parameters: z.strictObject({ schedule_id: scheduleId }),
   writes: true,
   async run(context, args) {

@@ -6,7 +6,8 @@ const statuses = ['pending', 'running', 'success', 'error', 'timeout', 'cancelle
 
 export const getScheduleRunsTool = defineTool({
   name: 'get_schedule_runs',
-  description: 'The runs of one of your schedules, newest first: status, trigger, scheduled_for, input, output, error and duration.',
+  description:
+    'The runs of one of your schedules, newest first: status, trigger, scheduled_for, input, output, error and duration.',
   parameters: z.strictObject({
     schedule_id: scheduleId,
     status: z.enum(statuses).optional().describe('Only runs with this status.'),

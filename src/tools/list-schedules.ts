@@ -11,7 +11,12 @@ export const listSchedulesTool = defineTool({
     name: z.string().min(1).max(200).optional().describe('Part of the name, case-insensitive.'),
     assistant_id: z.uuid().optional().describe('Only schedules of this assistant.'),
     limit: z.number().int().min(1).max(100).optional().describe('At most this many (default 20).'),
-    cursor: z.string().min(1).max(200).optional().describe('The next_cursor of the previous answer, to read the next page.'),
+    cursor: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('The next_cursor of the previous answer, to read the next page.'),
   }),
   writes: false,
   async run(context, args) {

@@ -4,7 +4,8 @@ import { defineTool } from './tool-definition.ts';
 
 export const listWorkflowsTool = defineTool({
   name: 'list_workflows',
-  description: 'The workflows you may schedule (multi-step flows of assistants): id, name, description, status and version. Schedule one with create_schedule and workflow_id.',
+  description:
+    'The workflows you may schedule (multi-step flows of assistants): id, name, description, status and version. Schedule one with create_schedule and workflow_id.',
   parameters: z.strictObject({
     name: z.string().min(1).max(200).optional().describe('Part of the name, case-insensitive.'),
     status: z.enum(['active', 'inactive']).optional().describe('Only workflows in this state.'),
@@ -13,10 +14,19 @@ export const listWorkflowsTool = defineTool({
   writes: false,
   async run(context, args) {
     const service = context.services.workflows;
-    if (!service) throw new KairosError('workflows_unavailable', 'workflows are not served here; use list_assistants', { status: 404 });
+    if (!service)
+      throw new KairosError('workflows_unavailable', 'workflows are not served here; use list_assistants', {
+        status: 404,
+      });
     const { items, total } = await service.list(context.actor, { ...args, limit: args.limit ?? 50 });
     // No definition: it is the flow's wiring, long and not needed to schedule it.
-    const workflows = items.map((w) => ({ id: w.id, name: w.name, description: w.description, status: w.status, version: w.version }));
+    const workflows = items.map((w) => ({
+      id: w.id,
+      name: w.name,
+      description: w.description,
+      status: w.status,
+      version: w.version,
+    }));
     return { workflows, total };
   },
 });

@@ -1,5 +1,10 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { version } from '../version.ts';
 import type { ToolResult } from './tool-result.ts';
 import { toolInputSchema } from './tool-schema.ts';
@@ -9,7 +14,7 @@ import { schedulerTools } from './tool-list.ts';
 export type ToolCaller = (name: string, args: unknown) => Promise<ToolResult>;
 
 const instructions =
-  'Kairos schedules assistants on cron expressions, one-time dates and intervals. Times are wall-clock in the schedule\'s IANA ' +
+  "Kairos schedules assistants on cron expressions, one-time dates and intervals. Times are wall-clock in the schedule's IANA " +
   'timezone. Use preview_schedule to check a schedule, list_assistants to find what to run, then create_schedule. ' +
   'Errors come back as {"error": {"code", "message", "details"}}: the message names the field to fix.';
 
@@ -37,8 +42,13 @@ export function mcpResult(result: ToolResult): CallToolResult {
  * await server.connect(new StdioServerTransport());
  */
 export function createMcpServer(call: ToolCaller): Server {
-  const server = new Server({ name: 'kairos', title: 'Kairos scheduler', version }, { capabilities: { tools: {} }, instructions });
+  const server = new Server(
+    { name: 'kairos', title: 'Kairos scheduler', version },
+    { capabilities: { tools: {} }, instructions },
+  );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: schedulerTools.map(mcpTool) }));
-  server.setRequestHandler(CallToolRequestSchema, async (request) => mcpResult(await call(request.params.name, request.params.arguments ?? {})));
+  server.setRequestHandler(CallToolRequestSchema, async (request) =>
+    mcpResult(await call(request.params.name, request.params.arguments ?? {})),
+  );
   return server;
 }

@@ -11,7 +11,10 @@ export const previewScheduleTool = defineTool({
   writes: false,
   run(context, args) {
     const { count, ...body } = args;
-    const preview = context.services.schedules.preview({ ...body, schedule: withAgentTimezone(context, body.schedule) }, count === undefined ? {} : { count });
+    const preview = context.services.schedules.preview(
+      { ...body, schedule: withAgentTimezone(context, body.schedule) },
+      count === undefined ? {} : { count },
+    );
     return Promise.resolve(preview);
   },
 });

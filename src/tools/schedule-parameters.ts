@@ -9,8 +9,9 @@ import { previewSchema, scheduleCreateSchema, scheduleUpdateSchema } from '../sc
 export const scheduleFieldDescriptions = {
   name: 'A short name, unique among your schedules, e.g. "weekday PR digest". Optional: one is made up when omitted.',
   assistant_id: 'The assistant to run (an id from list_assistants, or a graph id).',
-  workflow_id: 'Run this workflow instead of an assistant (an id from list_workflows); give assistant_id or workflow_id, not both.',
-  alert_on_tokens_per_day: 'Record an alert when the schedule\'s runs use more than this many tokens in a day.',
+  workflow_id:
+    'Run this workflow instead of an assistant (an id from list_workflows); give assistant_id or workflow_id, not both.',
+  alert_on_tokens_per_day: "Record an alert when the schedule's runs use more than this many tokens in a day.",
   thread_id: 'Continue this thread on every run (a thread id); omit for a fresh conversation per run.',
   schedule:
     'When to run: exactly one of `cron`, `at` or `every`, plus `timezone`. ' +
@@ -24,11 +25,13 @@ export const scheduleFieldDescriptions = {
   input_template:
     'What each run sends to the assistant: text or JSON. Variables: {{date}} (YYYY-MM-DD in the zone), {{day_of_week}}, ' +
     '{{timestamp}} (Unix seconds), {{run_number}}, {{scheduled_for}}, {{schedule.name}}. Example: "Post the digest of open PRs for {{date}}."',
-  session_mode: '"new" (default): a fresh conversation per run. "persistent": every run continues one thread, so the assistant remembers earlier runs.',
+  session_mode:
+    '"new" (default): a fresh conversation per run. "persistent": every run continues one thread, so the assistant remembers earlier runs.',
   on_run_completed: 'With session_mode "new": "delete" (default) drops each run\'s thread afterwards, "keep" keeps it.',
   max_concurrent: 'At most this many runs of this schedule at once (default 1).',
   skip_if_running: 'true: an occurrence due while a run is still going is skipped (same as overlap "skip").',
-  overlap: 'When an occurrence is due while a run is going: "skip", "queue" (wait), "allow" (up to max_concurrent), "cancel_previous".',
+  overlap:
+    'When an occurrence is due while a run is going: "skip", "queue" (wait), "allow" (up to max_concurrent), "cancel_previous".',
   timeout: 'Seconds a run may take before it is stopped (null: no limit).',
   retry: 'Retries of a failed run: {"max_attempts": 3, "backoff": "exponential"|"fixed"|"none"}.',
   misfire: 'After downtime: "run_once" (default, one run for what was missed), "skip", or "run_all".',
@@ -59,14 +62,20 @@ export function described<S extends Shape>(shape: S, descriptions: Partial<Recor
   ) as S;
 }
 
-export const scheduleId = z.string().min(1).max(200).describe('The schedule\'s id (from create_schedule or list_schedules).');
+export const scheduleId = z
+  .string()
+  .min(1)
+  .max(200)
+  .describe("The schedule's id (from create_schedule or list_schedules).");
 
 /** create_schedule: the API's create body; `assistant_id` may be omitted by a Kairos assistant (it then targets itself). */
 export const createScheduleParameters = z.strictObject({
   ...described(scheduleCreateSchema.shape, scheduleFieldDescriptions),
   assistant_id: scheduleCreateSchema.shape.assistant_id
     .optional()
-    .describe(`${scheduleFieldDescriptions.assistant_id} A Kairos assistant may omit it to schedule itself; other callers must give it.`),
+    .describe(
+      `${scheduleFieldDescriptions.assistant_id} A Kairos assistant may omit it to schedule itself; other callers must give it.`,
+    ),
 });
 
 /** update_schedule: the schedule's id and the API's partial update body. */

@@ -33,7 +33,9 @@ export const schedulerTools: readonly ToolDefinition[] = Object.freeze([
 ]);
 
 /** The tool sets an llm assistant may name in `config.tools`. */
-export const toolSets: Readonly<Record<string, readonly ToolDefinition[]>> = Object.freeze({ schedules: schedulerTools });
+export const toolSets: Readonly<Record<string, readonly ToolDefinition[]>> = Object.freeze({
+  schedules: schedulerTools,
+});
 
 export function findTool(name: string): ToolDefinition | undefined {
   return schedulerTools.find((tool) => tool.name === name);

@@ -12,9 +12,16 @@ export interface ToolErrorResult {
 /** A thrown error as a tool result: KairosErrors as they are; anything else as `internal`, logged, not shown. */
 export function toolErrorOf(error: unknown, logger?: Logger): { status: number; value: ToolErrorResult } {
   if (error instanceof KairosError) {
-    const body = { code: error.code, message: error.message, ...(error.details !== undefined && { details: error.details }) };
+    const body = {
+      code: error.code,
+      message: error.message,
+      ...(error.details !== undefined && { details: error.details }),
+    };
     return { status: error.status, value: { error: body } };
   }
   logger?.error({ err: error }, 'a scheduler tool failed unexpectedly');
-  return { status: 500, value: { error: { code: 'internal', message: 'internal error; the server log has the details' } } };
+  return {
+    status: 500,
+    value: { error: { code: 'internal', message: 'internal error; the server log has the details' } },
+  };
 }

@@ -15,14 +15,18 @@ function plain(value: unknown): unknown {
   if (typeof object.$ref === 'string' && object.$ref.startsWith('#/$defs/')) return {};
   return Object.fromEntries(
     Object.entries(object)
-      .filter(([key]) => key !== '$schema' && key !== '$defs' && !(key === 'pattern' && typeof object.format === 'string'))
+      .filter(
+        ([key]) => key !== '$schema' && key !== '$defs' && !(key === 'pattern' && typeof object.format === 'string'),
+      )
       .map(([key, child]) => [key, plain(child)]),
   );
 }
 
 /** The JSON Schema of a tool's parameters (what it accepts as input), an object schema. */
 export function toolInputSchema(tool: ToolDefinition): JsonSchema & { type: 'object' } {
-  return plain(z.toJSONSchema(tool.parameters, { io: 'input', unrepresentable: 'any' })) as JsonSchema & { type: 'object' };
+  return plain(z.toJSONSchema(tool.parameters, { io: 'input', unrepresentable: 'any' })) as JsonSchema & {
+    type: 'object';
+  };
 }
 
 /** A tool in OpenAI's function-calling shape. */
@@ -33,5 +37,8 @@ export interface FunctionTool {
 
 /** `tools: [{type: "function", function: {name, description, parameters}}]` for chat-completions APIs. */
 export function functionTool(tool: ToolDefinition): FunctionTool {
-  return { type: 'function', function: { name: tool.name, description: tool.description, parameters: toolInputSchema(tool) } };
+  return {
+    type: 'function',
+    function: { name: tool.name, description: tool.description, parameters: toolInputSchema(tool) },
+  };
 }

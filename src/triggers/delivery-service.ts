@@ -53,7 +53,9 @@ export interface DeliveryServiceOptions {
   startDeadlineMs: number;
 }
 
-const error = (code: string, message: string, details?: Record<string, unknown>) => ({ error: details ? { code, message, details } : { code, message } });
+const error = (code: string, message: string, details?: Record<string, unknown>) => ({
+  error: details ? { code, message, details } : { code, message },
+});
 
 /** `?wait=` in milliseconds (0 when absent), or undefined when it is not 0–300 seconds. */
 function waitOf(wait: string | undefined): number | undefined {
@@ -85,11 +87,18 @@ export class DeliveryService {
 
   async receive(delivery: IncomingDelivery): Promise<DeliveryAnswer> {
     const { db, clock } = this.options;
-    const trigger = z.uuid().safeParse(delivery.triggerId).success ? await findTrigger(db, delivery.triggerId) : undefined;
+    const trigger = z.uuid().safeParse(delivery.triggerId).success
+      ? await findTrigger(db, delivery.triggerId)
+      : undefined;
     const missing = error('not_found', `no trigger ${delivery.triggerId} (or it is disabled)`);
     if (!trigger) return { status: 404, body: missing };
     const receivedAt = new Date(clock.now());
-    const record = async (outcome: DeliveryOutcome, status: number, reason: string | null, extra: { key?: string; runId?: string } = {}) =>
+    const record = async (
+      outcome: DeliveryOutcome,
+      status: number,
+      reason: string | null,
+      extra: { key?: string; runId?: string } = {},
+    ) =>
       (await insertDelivery(db, {
         trigger_id: trigger.id,
         received_at: receivedAt,
@@ -100,7 +109,13 @@ export class DeliveryService {
         run_id: extra.runId ?? null,
         body_bytes: delivery.bodyBytes,
       }))!;
-    const refuse = async (outcome: DeliveryOutcome, status: number, code: string, reason: string, headers?: Record<string, string>) => {
+    const refuse = async (
+      outcome: DeliveryOutcome,
+      status: number,
+      code: string,
+      reason: string,
+      headers?: Record<string, string>,
+    ) => {
       const row = await record(outcome, status, reason);
       return { status, body: { ...error(code, reason), delivery_id: row.id }, ...(headers && { headers }) };
     };
@@ -110,10 +125,19 @@ export class DeliveryService {
       return { status: 404, body: missing };
     }
     if (delivery.body === null) {
-      return refuse('too_large', 413, 'body_too_large', `the body (${delivery.bodyBytes} bytes) exceeds ${this.options.maxBodyBytes} bytes (KAIROS_MAX_BODY_BYTES)`);
+      return refuse(
+        'too_large',
+        413,
+        'body_too_large',
+        `the body (${delivery.bodyBytes} bytes) exceeds ${this.options.maxBodyBytes} bytes (KAIROS_MAX_BODY_BYTES)`,
+      );
     }
     const auth = triggerAuthSchema.parse(trigger.auth);
-    const verdict = verifyDelivery(auth, { headers: delivery.headers, body: delivery.body, nowMs: receivedAt.getTime() }, this.options.env);
+    const verdict = verifyDelivery(
+      auth,
+      { headers: delivery.headers, body: delivery.body, nowMs: receivedAt.getTime() },
+      this.options.env,
+    );
     if (!verdict.ok) {
       if ('misconfigured' in verdict) return refuse('misconfigured', 503, 'trigger_misconfigured', verdict.reason);
       return refuse('unauthorized', 401, 'unauthorized', verdict.reason);
@@ -124,7 +148,8 @@ export class DeliveryService {
       if (first) return this.replayed(trigger, key, first.id, first.run_id, record);
     }
     const waitMs = waitOf(delivery.wait);
-    if (waitMs === undefined) return refuse('invalid', 422, 'invalid_request', 'wait: must be seconds from 0 to 300, e.g. ?wait=30');
+    if (waitMs === undefined)
+      return refuse('invalid', 422, 'invalid_request', 'wait: must be seconds from 0 to 300, e.g. ?wait=30');
     const parsed = parseEventBody(delivery.body, delivery.headers['content-type']);
     if (!parsed.ok) return refuse('invalid', 400, 'invalid_json', parsed.reason);
 
@@ -136,7 +161,12 @@ export class DeliveryService {
       return refuse('unavailable', 409, 'trigger_unavailable', problem.message);
     }
     const input = renderEventTemplate(trigger.input_template ?? '{{event.body}}', {
-      event: { body: parsed.value, headers: templateHeaders(delivery.headers), query: delivery.query, received_at: receivedAt.toISOString() },
+      event: {
+        body: parsed.value,
+        headers: templateHeaders(delivery.headers),
+        query: delivery.query,
+        received_at: receivedAt.toISOString(),
+      },
       trigger: { id: trigger.id, name: trigger.name },
     });
     const runId = randomUUID();
@@ -198,10 +228,16 @@ export class DeliveryService {
 
     let run = await this.options.runs.get(owner, runId);
     if (waitMs > 0) {
-      run = await this.options.runs.wait(owner, runId, { timeoutMs: waitMs, ...(delivery.signal && { signal: delivery.signal }) });
+      run = await this.options.runs.wait(owner, runId, {
+        timeoutMs: waitMs,
+        ...(delivery.signal && { signal: delivery.signal }),
+      });
     }
     const done = finalStatuses.has(run.status);
-    return { status: done && waitMs > 0 ? 200 : 202, body: { delivery_id: deliveryId, run_id: runId, replayed: false, run } };
+    return {
+      status: done && waitMs > 0 ? 200 : 202,
+      body: { delivery_id: deliveryId, run_id: runId, replayed: false, run },
+    };
   }
 
   /** A delivery id seen before: recorded as `replayed`, answered with the first delivery's run. */
@@ -210,24 +246,38 @@ export class DeliveryService {
     key: string,
     firstId: string | null,
     runId: string | null,
-    record: (outcome: DeliveryOutcome, status: number, reason: string | null, extra?: { key?: string; runId?: string }) => Promise<{ id: string }>,
+    record: (
+      outcome: DeliveryOutcome,
+      status: number,
+      reason: string | null,
+      extra?: { key?: string; runId?: string },
+    ) => Promise<{ id: string }>,
   ): Promise<DeliveryAnswer> {
-    const row = await record('replayed', 200, `delivery id ${key} was accepted before (delivery ${firstId ?? 'unknown'})`, {
-      key,
-      ...(runId && { runId }),
-    });
+    const row = await record(
+      'replayed',
+      200,
+      `delivery id ${key} was accepted before (delivery ${firstId ?? 'unknown'})`,
+      {
+        key,
+        ...(runId && { runId }),
+      },
+    );
     let run: RunResource | null = null;
     if (runId) {
       const owner: Actor = { userId: trigger.owner_id, role: 'member' };
       run = await this.options.runs.get(owner, runId).catch(() => null);
     }
-    return { status: 200, body: { delivery_id: row.id, first_delivery_id: firstId, run_id: runId, replayed: true, run } };
+    return {
+      status: 200,
+      body: { delivery_id: row.id, first_delivery_id: firstId, run_id: runId, replayed: true, run },
+    };
   }
 
   /** The owner as an actor, checked: still exists, enabled, and may run the target now. */
   private async runnableAs(trigger: TriggerRow): Promise<Actor> {
     const user = await findUser(this.options.db, trigger.owner_id);
-    if (!user || user.disabledAt) throw new KairosError('owner_unavailable', "the trigger's owner no longer exists or is disabled");
+    if (!user || user.disabledAt)
+      throw new KairosError('owner_unavailable', "the trigger's owner no longer exists or is disabled");
     const actor: Actor = { userId: user.id, role: user.role };
     if (trigger.target_kind === 'workflow') await this.options.workflows.runnable(actor, trigger.workflow_id!);
     else await this.options.assistants.assertRunnable(actor, trigger.assistant_id!);

@@ -58,7 +58,10 @@ function readEventBody(body: Buffer, contentType: string | undefined): ParsedBod
  * The sender's delivery id, which refuses replays: the trigger's configured header first, then
  * `X-GitHub-Delivery`, then `Idempotency-Key`. Undefined when none is sent (no replay guard).
  */
-export function deliveryKeyOf(headers: Readonly<Record<string, string>>, configuredHeader: string | null): string | undefined {
+export function deliveryKeyOf(
+  headers: Readonly<Record<string, string>>,
+  configuredHeader: string | null,
+): string | undefined {
   for (const name of [configuredHeader, 'x-github-delivery', 'idempotency-key']) {
     const value = name ? headers[name]?.trim() : undefined;
     if (value) return value.slice(0, 500);

@@ -27,10 +27,12 @@ const segment = /^[A-Za-z0-9_-]+$/;
 /** Why a variable is not one a trigger template may use, or undefined when it is. */
 function variableProblem(variable: string): string | undefined {
   const parts = variable.split('.');
-  if (parts.some((part) => !segment.test(part))) return 'is not a variable name (dot-separated letters, digits, _ and -)';
+  if (parts.some((part) => !segment.test(part)))
+    return 'is not a variable name (dot-separated letters, digits, _ and -)';
   const [root, kind, ...rest] = parts;
   if (root === 'trigger' && parts.length === 2 && (kind === 'id' || kind === 'name')) return undefined;
-  if (root !== 'event') return 'is unknown: trigger templates use event.body…, event.headers.<name>, event.query.<name>, event.received_at, trigger.id, trigger.name';
+  if (root !== 'event')
+    return 'is unknown: trigger templates use event.body…, event.headers.<name>, event.query.<name>, event.received_at, trigger.id, trigger.name';
   if (kind === 'body') return undefined;
   if (kind === 'received_at' && rest.length === 0) return undefined;
   if (kind === 'headers' || kind === 'query') {
@@ -38,7 +40,10 @@ function variableProblem(variable: string): string | undefined {
     if (kind === 'headers' && rest[0] !== undefined && rest[0] !== rest[0].toLowerCase()) {
       return `names a header in upper case: header names are lower-case, use event.headers.${rest[0].toLowerCase()}`;
     }
-    if (kind === 'headers' && (rest[0] === 'authorization' || rest[0] === 'cookie' || rest[0] === 'proxy-authorization')) {
+    if (
+      kind === 'headers' &&
+      (rest[0] === 'authorization' || rest[0] === 'cookie' || rest[0] === 'proxy-authorization')
+    ) {
       return 'names a credential header, which templates never see';
     }
     return undefined;
@@ -50,7 +55,8 @@ function variableProblem(variable: string): string | undefined {
 function* strings(value: unknown, path: string): Generator<[string, string]> {
   if (typeof value === 'string') yield [value, path];
   else if (Array.isArray(value)) for (const [i, item] of value.entries()) yield* strings(item, `${path}[${i}]`);
-  else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) yield* strings(item, `${path}.${key}`);
+  else if (value && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) yield* strings(item, `${path}.${key}`);
 }
 
 /** The variables of a template that a trigger cannot fill, with where and why; empty when valid. */
@@ -70,7 +76,8 @@ function lookup(root: unknown, path: readonly string[]): unknown {
   let value = root;
   for (const key of path) {
     if (Array.isArray(value) && /^\d+$/.test(key)) value = value[Number(key)];
-    else if (value && typeof value === 'object' && Object.hasOwn(value, key)) value = (value as Record<string, unknown>)[key];
+    else if (value && typeof value === 'object' && Object.hasOwn(value, key))
+      value = (value as Record<string, unknown>)[key];
     else return undefined;
   }
   return value;
@@ -101,7 +108,8 @@ export function renderEventTemplate(template: unknown, context: EventTemplateCon
       return value.replace(placeholder, (_, name: string) => asText(valueOf(name, context)));
     }
     if (Array.isArray(value)) return value.map(render);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, render(item)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, render(item)]));
     return value;
   };
   return render(template);
@@ -110,5 +118,9 @@ export function renderEventTemplate(template: unknown, context: EventTemplateCon
 /** Request headers a template may see: lower-case names, credentials left out. */
 export function templateHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   const hidden = new Set(['authorization', 'cookie', 'proxy-authorization']);
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !hidden.has(name.toLowerCase())).map(([name, value]) => [name.toLowerCase(), value]));
+  return Object.fromEntries(
+    Object.entries(headers)
+      .filter(([name]) => !hidden.has(name.toLowerCase()))
+      .map(([name, value]) => [name.toLowerCase(), value]),
+  );
 }

@@ -30,12 +30,17 @@ export function verifyStripeSignature(input: {
     if (key === 't') timestamp = value;
     else if (key === 'v1') signatures.push(value);
   }
-  if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp)) return refused('the signature header has no timestamp t=<unix seconds>');
+  if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp))
+    return refused('the signature header has no timestamp t=<unix seconds>');
   if (signatures.length === 0) return refused('the signature header has no v1=<hex> signature');
   const tolerance = input.toleranceS ?? defaultStripeToleranceS;
   const ageS = Math.abs(input.nowMs / 1000 - Number(timestamp));
-  if (ageS > tolerance) return refused(`the signature timestamp is ${Math.round(ageS)} s away from now (tolerance ${tolerance} s)`);
-  const payload = Buffer.concat([Buffer.from(`${timestamp}.`), Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body)]);
+  if (ageS > tolerance)
+    return refused(`the signature timestamp is ${Math.round(ageS)} s away from now (tolerance ${tolerance} s)`);
+  const payload = Buffer.concat([
+    Buffer.from(`${timestamp}.`),
+    Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body),
+  ]);
   const expected = hmacSha256Hex(input.secret, payload);
   // Every candidate is compared (no early exit), so timing does not tell which one matched.
   let matched = false;

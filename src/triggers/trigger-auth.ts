@@ -56,15 +56,33 @@ export function verifyDelivery(
   const reference = auth.type === 'bearer' ? auth.token : auth.secret;
   const secret = env[reference.env];
   if (secret === undefined || secret === '') {
-    return { ok: false, misconfigured: true, reason: `environment variable ${reference.env} (the trigger's secret) is not set on this Kairos server` };
+    return {
+      ok: false,
+      misconfigured: true,
+      reason: `environment variable ${reference.env} (the trigger's secret) is not set on this Kairos server`,
+    };
   }
-  if (auth.type === 'bearer') return verifyBearerToken({ expected: secret, authorization: delivery.headers.authorization });
+  if (auth.type === 'bearer')
+    return verifyBearerToken({ expected: secret, authorization: delivery.headers.authorization });
   const signature = delivery.headers[auth.header];
-  const named = (check: SignatureCheck): SignatureCheck => (check.ok ? check : refused(`${auth.header}: ${check.reason}`));
+  const named = (check: SignatureCheck): SignatureCheck =>
+    check.ok ? check : refused(`${auth.header}: ${check.reason}`);
   if (auth.format === 'stripe') {
-    return named(verifyStripeSignature({ secret, body: delivery.body, signature, nowMs: delivery.nowMs, toleranceS: auth.tolerance_s }));
+    return named(
+      verifyStripeSignature({
+        secret,
+        body: delivery.body,
+        signature,
+        nowMs: delivery.nowMs,
+        toleranceS: auth.tolerance_s,
+      }),
+    );
   }
   if (auth.format === 'github') return named(verifyGithubSignature({ secret, body: delivery.body, signature }));
   if (!signature?.trim()) return named(refused('the signature header is missing'));
-  return named(constantTimeEqual(signature.trim().toLowerCase(), hmacSha256Hex(secret, delivery.body)) ? accepted : refused('the signature does not match the body'));
+  return named(
+    constantTimeEqual(signature.trim().toLowerCase(), hmacSha256Hex(secret, delivery.body))
+      ? accepted
+      : refused('the signature does not match the body'),
+  );
 }

@@ -20,9 +20,15 @@ const fields = {
   overlap: z.enum(['skip', 'queue', 'allow', 'cancel_previous']),
   max_concurrent: z.number().int().min(1).max(1000),
   /** Seconds; null: no timeout. */
-  timeout: z.number().min(0.001, 'must be at least 0.001 seconds (a millisecond)').max(7 * 86_400).nullable(),
+  timeout: z
+    .number()
+    .min(0.001, 'must be at least 0.001 seconds (a millisecond)')
+    .max(7 * 86_400)
+    .nullable(),
   /** At most `max` accepted deliveries per `per_s` seconds, across replicas; null: no limit. */
-  rate_limit: z.strictObject({ max: z.number().int().min(1).max(1_000_000), per_s: z.number().int().min(1).max(86_400) }).nullable(),
+  rate_limit: z
+    .strictObject({ max: z.number().int().min(1).max(1_000_000), per_s: z.number().int().min(1).max(86_400) })
+    .nullable(),
   enabled: z.boolean(),
   metadata: z.record(z.string(), z.json()),
 };
@@ -64,7 +70,19 @@ export const triggerListSchema = z.strictObject({
 });
 
 export const deliveryListSchema = z.strictObject({
-  outcome: z.enum(['accepted', 'replayed', 'unauthorized', 'rate_limited', 'too_large', 'invalid', 'disabled', 'misconfigured', 'unavailable']).optional(),
+  outcome: z
+    .enum([
+      'accepted',
+      'replayed',
+      'unauthorized',
+      'rate_limited',
+      'too_large',
+      'invalid',
+      'disabled',
+      'misconfigured',
+      'unavailable',
+    ])
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -81,13 +99,21 @@ function issueToError(issue: z.core.$ZodIssue): KairosError {
   const field = path.join('.');
   if (issue.code === 'unrecognized_keys') {
     const key = [...path, issue.keys[0] ?? ''].join('.');
-    return invalid(key, `unknown field "${issue.keys[0]}"; see docs/triggers.md for the fields a trigger accepts`, { keys: issue.keys });
+    return invalid(key, `unknown field "${issue.keys[0]}"; see docs/triggers.md for the fields a trigger accepts`, {
+      keys: issue.keys,
+    });
   }
   if (field === 'auth' || (path[0] === 'auth' && issue.code === 'invalid_union')) {
-    return invalid('auth', 'must be {"type": "hmac-sha256", "header": "X-Hub-Signature-256", "secret": {"env": "NAME"}} or {"type": "bearer", "token": {"env": "NAME"}}');
+    return invalid(
+      'auth',
+      'must be {"type": "hmac-sha256", "header": "X-Hub-Signature-256", "secret": {"env": "NAME"}} or {"type": "bearer", "token": {"env": "NAME"}}',
+    );
   }
   if (path[0] === 'auth' && (path[1] === 'secret' || path[1] === 'token') && path.length === 2) {
-    return invalid(field, 'secrets are never stored: give the name of an environment variable of the server, {"env": "NAME"}');
+    return invalid(
+      field,
+      'secrets are never stored: give the name of an environment variable of the server, {"env": "NAME"}',
+    );
   }
   return invalid(field || '(body)', issue.message);
 }

@@ -65,7 +65,10 @@ export function toTriggerResource(
     overlap: row.overlap,
     max_concurrent: row.max_concurrent,
     timeout: row.timeout_ms === null ? null : row.timeout_ms / 1000,
-    rate_limit: row.rate_limit_max !== null && row.rate_limit_ms !== null ? { max: row.rate_limit_max, per_s: row.rate_limit_ms / 1000 } : null,
+    rate_limit:
+      row.rate_limit_max !== null && row.rate_limit_ms !== null
+        ? { max: row.rate_limit_max, per_s: row.rate_limit_ms / 1000 }
+        : null,
     enabled: row.enabled,
     metadata: row.metadata,
     deliveries: { ...counts, total },

@@ -6,7 +6,15 @@ import { KairosError, invalid, notFound } from '../errors.ts';
 import { runnableAssistant } from '../scheduler/access.ts';
 import type { Database } from '../store/database.ts';
 import { deliverySummaries, listDeliveries } from '../store/trigger-deliveries.ts';
-import { deleteTrigger, findTrigger, insertTrigger, listTriggers, updateTrigger, type TriggerColumns, type TriggerRow } from '../store/triggers.ts';
+import {
+  deleteTrigger,
+  findTrigger,
+  insertTrigger,
+  listTriggers,
+  updateTrigger,
+  type TriggerColumns,
+  type TriggerRow,
+} from '../store/triggers.ts';
 import { eventTemplateProblems } from './event-template.ts';
 import {
   deliveryListSchema,
@@ -20,7 +28,12 @@ import {
   type TriggerUpdateInput,
 } from './trigger-input.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
-import { toDeliveryResource, toTriggerResource, type DeliveryResource, type TriggerResource } from './trigger-resource.ts';
+import {
+  toDeliveryResource,
+  toTriggerResource,
+  type DeliveryResource,
+  type TriggerResource,
+} from './trigger-resource.ts';
 
 export interface TriggerServiceOptions {
   db: Database;
@@ -88,7 +101,10 @@ export class TriggerService {
       limit: input.limit,
       offset: input.offset,
     });
-    const summaries = await deliverySummaries(this.options.db, rows.map((row) => row.id));
+    const summaries = await deliverySummaries(
+      this.options.db,
+      rows.map((row) => row.id),
+    );
     return { items: rows.map((row) => toTriggerResource(row, summaries.get(row.id), this.options.publicUrl)), total };
   }
 
@@ -107,7 +123,9 @@ export class TriggerService {
       ...(input.delivery_header !== undefined && { delivery_header: input.delivery_header }),
       ...(input.overlap !== undefined && { overlap: input.overlap }),
       ...(input.max_concurrent !== undefined && { max_concurrent: input.max_concurrent }),
-      ...(input.timeout !== undefined && { timeout_ms: input.timeout === null ? null : Math.round(input.timeout * 1000) }),
+      ...(input.timeout !== undefined && {
+        timeout_ms: input.timeout === null ? null : Math.round(input.timeout * 1000),
+      }),
       ...(input.rate_limit !== undefined && {
         rate_limit_max: input.rate_limit?.max ?? null,
         rate_limit_ms: input.rate_limit ? input.rate_limit.per_s * 1000 : null,
@@ -135,10 +153,19 @@ export class TriggerService {
   }
 
   /** The trigger's deliveries, newest first, accepted and refused, with their reason and run. */
-  async deliveries(actor: Actor, id: string, filters: DeliveryListInput = {}): Promise<{ items: DeliveryResource[]; total: number }> {
+  async deliveries(
+    actor: Actor,
+    id: string,
+    filters: DeliveryListInput = {},
+  ): Promise<{ items: DeliveryResource[]; total: number }> {
     const input = parseTriggerInput(deliveryListSchema, filters);
     const row = await this.visible(actor, id);
-    const { rows, total } = await listDeliveries(this.options.db, { triggerId: row.id, ...(input.outcome && { outcome: input.outcome }), limit: input.limit, offset: input.offset });
+    const { rows, total } = await listDeliveries(this.options.db, {
+      triggerId: row.id,
+      ...(input.outcome && { outcome: input.outcome }),
+      limit: input.limit,
+      offset: input.offset,
+    });
     return { items: rows.map(toDeliveryResource), total };
   }
 
@@ -176,5 +203,8 @@ function checkTemplate(template: unknown): void {
 
 function nameTaken(error: unknown, name: string): unknown {
   if (!isUniqueViolation(error)) return error;
-  return new KairosError('name_taken', `you already have a trigger named "${name}": choose another name`, { status: 409, details: { field: 'name', name } });
+  return new KairosError('name_taken', `you already have a trigger named "${name}": choose another name`, {
+    status: 409,
+    details: { field: 'name', name },
+  });
 }

@@ -21,7 +21,8 @@ const icons: Record<string, string> = {
   runs: 'M8 5v14l11-7z',
   workflows: 'M4 3h6v6H4zm10 0h6v6h-6zM9 15h6v6H9zM7 9v3h10V9h-2v1H9V9zm4 3h2v3h-2z',
   assistants: 'M12 2 2 7l10 5 10-5zm-10 10 10 5 10-5M2 17l10 5 10-5',
-  connect: 'M10.6 13.4a1 1 0 0 1 0-1.4l3-3a3 3 0 1 1 4.2 4.2l-2 2-1.4-1.4 2-2a1 1 0 1 0-1.4-1.4l-3 3a1 1 0 0 1-1.4 0zm2.8-2.8a1 1 0 0 1 0 1.4l-3 3a3 3 0 1 1-4.2-4.2l2-2 1.4 1.4-2 2a1 1 0 1 0 1.4 1.4l3-3a1 1 0 0 1 1.4 0z',
+  connect:
+    'M10.6 13.4a1 1 0 0 1 0-1.4l3-3a3 3 0 1 1 4.2 4.2l-2 2-1.4-1.4 2-2a1 1 0 1 0-1.4-1.4l-3 3a1 1 0 0 1-1.4 0zm2.8-2.8a1 1 0 0 1 0 1.4l-3 3a3 3 0 1 1-4.2-4.2l2-2 1.4 1.4-2 2a1 1 0 1 0 1.4 1.4l3-3a1 1 0 0 1 1.4 0z',
   triggers: 'M13 2 3 14h7l-1 8 10-12h-7z',
 };
 
@@ -115,7 +116,11 @@ function Shell() {
           <ul>
             {nav.map((item) => (
               <li key={item.path}>
-                <a href={href(item.path)} className={active === item.path ? 'nav-link active' : 'nav-link'} aria-current={active === item.path ? 'page' : undefined}>
+                <a
+                  href={href(item.path)}
+                  className={active === item.path ? 'nav-link active' : 'nav-link'}
+                  aria-current={active === item.path ? 'page' : undefined}
+                >
                   <svg className="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                     <path d={item.icon} />
                   </svg>

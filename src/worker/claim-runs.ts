@@ -44,7 +44,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** `to_jsonb(assistants.*)` back to an Assistant (timestamps arrive as ISO strings). */
 function toClaimedRun(row: StartedRow): ClaimedRun {
-  const { assistant_row: a, schedule_config, owner_role, owner_exists, owner_disabled, config: ownConfig, context: ownContext, ...run } = row;
+  const {
+    assistant_row: a,
+    schedule_config,
+    owner_role,
+    owner_exists,
+    owner_disabled,
+    config: ownConfig,
+    context: ownContext,
+    ...run
+  } = row;
   // The run's own config/context (an api run's) win over its schedule's.
   const runConfig = ownConfig ?? schedule_config?.config;
   const runContext = ownContext ?? schedule_config?.context;
@@ -116,7 +125,15 @@ export const rateWindowMs = 60_000;
  */
 export async function claimRuns(
   db: Database,
-  options: { now: number; limit: number; workerId: string; leaseMs: number; aheadMs?: number; outageBefore?: number; slotsFreeSince?: number },
+  options: {
+    now: number;
+    limit: number;
+    workerId: string;
+    leaseMs: number;
+    aheadMs?: number;
+    outageBefore?: number;
+    slotsFreeSince?: number;
+  },
 ): Promise<ClaimRunsResult> {
   const aheadMs = options.aheadMs ?? 0;
   const outageBefore = options.outageBefore ?? -Infinity;
@@ -178,9 +195,23 @@ export async function claimRuns(
          LEFT JOIN triggers t ON t.id = c.trigger_id AND c.schedule_id IS NULL
          LEFT JOIN la ON la.aid = c.limited_assistant
        ORDER BY c.not_before, c.created_at`,
-      [new Date(options.now + aheadMs), options.limit, `${db.schema}:schedule:`, `${db.schema}:assistant:`, new Date(options.now - rateWindowMs)],
+      [
+        new Date(options.now + aheadMs),
+        options.limit,
+        `${db.schema}:schedule:`,
+        `${db.schema}:assistant:`,
+        new Date(options.now - rateWindowMs),
+      ],
     );
-    const empty: ClaimRunsResult = { started: [], deferred: 0, contended: 0, held: 0, ended: [], cancelRequested: [], alerts: [] };
+    const empty: ClaimRunsResult = {
+      started: [],
+      deferred: 0,
+      contended: 0,
+      held: 0,
+      ended: [],
+      cancelRequested: [],
+      alerts: [],
+    };
     if (candidates.length === 0) return empty;
 
     const locked = new Set(candidates.flatMap((c) => (c.group_id && c.locked ? [c.group_id] : [])));
@@ -197,7 +228,9 @@ export async function claimRuns(
 
     // What each limited assistant may still start, read after its lock (like the running runs
     // above): running runs against max_concurrent, runs started within the window against rate_limit.
-    const lockedAssistants = new Set(candidates.flatMap((c) => (c.limited_assistant && c.assistant_locked ? [c.limited_assistant] : [])));
+    const lockedAssistants = new Set(
+      candidates.flatMap((c) => (c.limited_assistant && c.assistant_locked ? [c.limited_assistant] : [])),
+    );
     const quota = new Map<string, number>();
     if (lockedAssistants.size > 0) {
       const { rows: quotas } = await tx.query<QuotaRow>(
@@ -208,10 +241,13 @@ export async function claimRuns(
         [[...lockedAssistants], new Date(options.now - rateWindowMs)],
       );
       for (const q of quotas) {
-        quota.set(q.id, Math.min(
-          q.max_concurrent === null ? Infinity : q.max_concurrent - q.running,
-          q.rate_limit === null ? Infinity : q.rate_limit - q.recent,
-        ));
+        quota.set(
+          q.id,
+          Math.min(
+            q.max_concurrent === null ? Infinity : q.max_concurrent - q.running,
+            q.rate_limit === null ? Infinity : q.rate_limit - q.recent,
+          ),
+        );
       }
     }
 
@@ -265,7 +301,7 @@ export async function claimRuns(
         ignoreOverlap: c.ignore_overlap,
         waitsForSlot: c.waits_for_slot,
         // A run waiting for its assistant's quota is not short of a slot: no `capacity` end.
-        startDeadline: c.limited_assistant ? null : c.start_deadline?.getTime() ?? null,
+        startDeadline: c.limited_assistant ? null : (c.start_deadline?.getTime() ?? null),
       });
       groups.set(key, group);
     }
@@ -288,8 +324,11 @@ export async function claimRuns(
     // One statement: lease the started runs, append their `attempt_started` events, and return
     // what execution needs (schedule session settings and config, the assistant row, the owner's role), so
     // that the worker can POST without another round trip.
-    const { rows: startedRows } = start.length === 0 ? { rows: [] as StartedRow[] } : await tx.query<StartedRow>(
-      `WITH s AS (
+    const { rows: startedRows } =
+      start.length === 0
+        ? { rows: [] as StartedRow[] }
+        : await tx.query<StartedRow>(
+            `WITH s AS (
          UPDATE runs r SET status = 'running', lease_owner = $2, lease_expires_at = $3,
            started_at = greatest($4, r.not_before), cancel_requested = false
          WHERE r.id = ANY($1::uuid[])
@@ -306,13 +345,22 @@ export async function claimRuns(
        LEFT JOIN schedules sc ON sc.id = s.schedule_id
        LEFT JOIN assistants a ON a.id = s.assistant_id
        LEFT JOIN users u ON u.id = s.owner_id`,
-      [start, options.workerId, new Date(options.now + options.leaseMs), now],
-    );
+            [start, options.workerId, new Date(options.now + options.leaseMs), now],
+          );
     const started = startedRows.map(toClaimedRun);
     started.sort((a, b) => a.not_before.getTime() - b.not_before.getTime());
-    type Ended = { id: string; schedule_id: string | null; status: RunRow['status']; error_kind: string | null; error: string | null };
-    const { rows: ended } = skip.length + capacity.length === 0 ? { rows: [] as Ended[] } : await tx.query<Ended>(
-      `UPDATE runs SET
+    type Ended = {
+      id: string;
+      schedule_id: string | null;
+      status: RunRow['status'];
+      error_kind: string | null;
+      error: string | null;
+    };
+    const { rows: ended } =
+      skip.length + capacity.length === 0
+        ? { rows: [] as Ended[] }
+        : await tx.query<Ended>(
+            `UPDATE runs SET
          status = CASE WHEN id = ANY($1::uuid[]) THEN 'skipped' ELSE 'error' END,
          error_kind = CASE WHEN id = ANY($1::uuid[]) THEN NULL ELSE 'capacity' END,
          error = CASE WHEN id = ANY($1::uuid[])
@@ -323,22 +371,41 @@ export async function claimRuns(
          finished_at = $3
        WHERE id = ANY($1::uuid[]) OR id = ANY($2::uuid[])
        RETURNING id, schedule_id, status, error_kind, error`,
-      [skip, capacity, now],
-    );
+            [skip, capacity, now],
+          );
     if (cancel.length > 0) {
-      await tx.query(`UPDATE runs SET cancel_requested = true WHERE id = ANY($1::uuid[]) AND status = 'running'`, [cancel]);
-      await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [db.channelName('run_cancel'), cancel]);
+      await tx.query(`UPDATE runs SET cancel_requested = true WHERE id = ANY($1::uuid[]) AND status = 'running'`, [
+        cancel,
+      ]);
+      await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [
+        db.channelName('run_cancel'),
+        cancel,
+      ]);
     }
     await appendRunEvents(tx, [
-      ...ended.map((run) => ({ runId: run.id, kind: run.status === 'skipped' ? 'skipped' : 'capacity', data: { reason: run.error } })),
+      ...ended.map((run) => ({
+        runId: run.id,
+        kind: run.status === 'skipped' ? 'skipped' : 'capacity',
+        data: { reason: run.error },
+      })),
     ]);
     const alerts = await recordOutcomes(
       tx,
-      ended.map((run) => ({ runId: run.id, scheduleId: run.schedule_id, status: run.status, errorKind: run.error_kind, error: run.error, finishedAt: now })),
+      ended.map((run) => ({
+        runId: run.id,
+        scheduleId: run.schedule_id,
+        status: run.status,
+        errorKind: run.error_kind,
+        error: run.error,
+        finishedAt: now,
+      })),
       db,
     );
     if (ended.length > 0) {
-      await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [db.channelName('run_finished'), ended.map((run) => run.id)]);
+      await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [
+        db.channelName('run_finished'),
+        ended.map((run) => run.id),
+      ]);
     }
     return { started, deferred, contended, held, ended: ended.map((run) => run.id), cancelRequested: cancel, alerts };
   });

@@ -27,7 +27,8 @@ interface DueRow {
 const capacityError = 'could not start before its start deadline: every worker slot was busy';
 const missedError = {
   skip: 'missed: no worker could reach the database before its start deadline (misfire policy skip)',
-  run_once: 'missed: no worker could reach the database before its start deadline; a later run stands for it (misfire policy run_once)',
+  run_once:
+    'missed: no worker could reach the database before its start deadline; a later run stands for it (misfire policy run_once)',
 } as const;
 
 /**
@@ -95,35 +96,63 @@ export async function expireStartDeadlines(
          WHERE id = ANY($1::uuid[])`,
         [late.map((run) => run.id), now],
       );
-      await appendRunEvents(tx, late.map((run) => ({
-        runId: run.id,
-        kind: 'late',
-        data: { reason: 'outage', misfire: run.misfire ?? 'run_all', late_ms: options.now - run.not_before.getTime() },
-      })));
+      await appendRunEvents(
+        tx,
+        late.map((run) => ({
+          runId: run.id,
+          kind: 'late',
+          data: {
+            reason: 'outage',
+            misfire: run.misfire ?? 'run_all',
+            late_ms: options.now - run.not_before.getTime(),
+          },
+        })),
+      );
       await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(options.now)]);
     }
 
     type Ended = Pick<RunRow, 'id' | 'schedule_id' | 'status' | 'error_kind' | 'error'>;
-    const { rows: ended } = capacity.length + missed.length === 0 ? { rows: [] as Ended[] } : await tx.query<Ended>(
-      `UPDATE runs r SET status = u.status, error = u.error, finished_at = $4,
+    const { rows: ended } =
+      capacity.length + missed.length === 0
+        ? { rows: [] as Ended[] }
+        : await tx.query<Ended>(
+            `UPDATE runs r SET status = u.status, error = u.error, finished_at = $4,
          error_kind = CASE WHEN u.status = 'error' THEN 'capacity' ELSE 'missed' END
        FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, status, error)
        WHERE r.id = u.id
        RETURNING r.id, r.schedule_id, r.status, r.error_kind, r.error`,
-      [
-        [...capacity.map((run) => run.id), ...missed.map(({ run }) => run.id)],
-        [...capacity.map(() => 'error'), ...missed.map(() => 'skipped')],
-        [...capacity.map(() => capacityError), ...missed.map(({ error }) => error)],
-        now,
-      ],
+            [
+              [...capacity.map((run) => run.id), ...missed.map(({ run }) => run.id)],
+              [...capacity.map(() => 'error'), ...missed.map(() => 'skipped')],
+              [...capacity.map(() => capacityError), ...missed.map(({ error }) => error)],
+              now,
+            ],
+          );
+    await appendRunEvents(
+      tx,
+      ended.map((run) => ({
+        runId: run.id,
+        kind: run.error_kind === 'capacity' ? 'capacity' : 'missed',
+        data: { reason: run.error },
+      })),
     );
-    await appendRunEvents(tx, ended.map((run) => ({ runId: run.id, kind: run.error_kind === 'capacity' ? 'capacity' : 'missed', data: { reason: run.error } })));
     result.alerts = await recordOutcomes(
       tx,
-      ended.map((run) => ({ runId: run.id, scheduleId: run.schedule_id, status: run.status, errorKind: run.error_kind, error: run.error, finishedAt: now })),
+      ended.map((run) => ({
+        runId: run.id,
+        scheduleId: run.schedule_id,
+        status: run.status,
+        errorKind: run.error_kind,
+        error: run.error,
+        finishedAt: now,
+      })),
       db,
     );
-    await notifyFinished(tx, db, ended.map((run) => run.id));
+    await notifyFinished(
+      tx,
+      db,
+      ended.map((run) => run.id),
+    );
     result.expired = ended.filter((run) => run.error_kind === 'capacity').map((run) => run.id);
     result.missed = ended.filter((run) => run.error_kind === 'missed').map((run) => run.id);
     result.late = late.map((run) => run.id);

@@ -7,7 +7,11 @@ import type { RunFinish } from './run-lease.ts';
  * no delay when the replica is quiet.
  */
 export class FinishBatcher {
-  private readonly queue: Array<{ finish: RunFinish; resolve: (written: boolean) => void; reject: (error: unknown) => void }> = [];
+  private readonly queue: Array<{
+    finish: RunFinish;
+    resolve: (written: boolean) => void;
+    reject: (error: unknown) => void;
+  }> = [];
   private inFlight = 0;
 
   constructor(

@@ -35,7 +35,12 @@ export interface OverlapOutcome {
  * A manual trigger with `overlap: 'override'` starts regardless; a run that waits for a slot
  * (a backfill run) waits whatever the policy, and is never skipped or superseded.
  */
-export function decideOverlap(candidates: readonly OverlapCandidate[], running: readonly string[], now: number, slotsFreeSince = Infinity): OverlapOutcome {
+export function decideOverlap(
+  candidates: readonly OverlapCandidate[],
+  running: readonly string[],
+  now: number,
+  slotsFreeSince = Infinity,
+): OverlapOutcome {
   const decisions = new Map<string, OverlapDecision>();
   const cancel: string[] = [];
   let busy = running.length;

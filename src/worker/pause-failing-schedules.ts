@@ -14,11 +14,20 @@ export async function pauseFailingSchedules(
   tx: Queryable,
   scheduleIds: readonly string[],
   now: Date,
-  options: { lastErrors?: ReadonlyMap<string, FailureAlert['lastError']>; channels?: Pick<Database, 'channelName'> | undefined } = {},
+  options: {
+    lastErrors?: ReadonlyMap<string, FailureAlert['lastError']>;
+    channels?: Pick<Database, 'channelName'> | undefined;
+  } = {},
 ): Promise<FailureAlert[]> {
   if (scheduleIds.length === 0) return [];
   const { rows } = await tx.query<{
-    id: string; name: string; owner_id: string; webhook: string | null; consecutive_failures: number; alert_after: number; pause_after_failures: number;
+    id: string;
+    name: string;
+    owner_id: string;
+    webhook: string | null;
+    consecutive_failures: number;
+    alert_after: number;
+    pause_after_failures: number;
   }>(
     `UPDATE schedules SET enabled = false, paused_at = $2, paused_by = NULL,
        pause_note = 'paused automatically after ' || consecutive_failures || ' consecutive failures (pause_after_failures: ' || pause_after_failures || ')',
@@ -43,12 +52,26 @@ export async function pauseFailingSchedules(
       scheduleId: alert.schedule.id,
       kind: 'paused',
       at: now,
-      data: { by: null, automatic: true, streak: alert.streak, pause_after_failures: alert.paused!.after_failures, last_error: alert.lastError },
+      data: {
+        by: null,
+        automatic: true,
+        streak: alert.streak,
+        pause_after_failures: alert.paused!.after_failures,
+        last_error: alert.lastError,
+      },
     })),
   );
-  const cancelled = await cancelRunsAhead(tx, rows.map((row) => row.id), now, 'the schedule was paused after repeated failures');
+  const cancelled = await cancelRunsAhead(
+    tx,
+    rows.map((row) => row.id),
+    now,
+    'the schedule was paused after repeated failures',
+  );
   if (cancelled.length > 0 && options.channels) {
-    await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [options.channels.channelName('run_finished'), cancelled]);
+    await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [
+      options.channels.channelName('run_finished'),
+      cancelled,
+    ]);
   }
   return alerts;
 }

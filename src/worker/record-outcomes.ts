@@ -41,7 +41,10 @@ export async function recordOutcomes(
   outcomes: readonly RunOutcome[],
   channels?: Pick<Database, 'channelName'>,
 ): Promise<FailureAlert[]> {
-  const bySchedule = new Map<string, { reset: boolean; add: number; last: RunOutcome; lastFailure: RunOutcome | undefined }>();
+  const bySchedule = new Map<
+    string,
+    { reset: boolean; add: number; last: RunOutcome; lastFailure: RunOutcome | undefined }
+  >();
   for (const outcome of outcomes) {
     if (!outcome.scheduleId) continue;
     const entry = bySchedule.get(outcome.scheduleId) ?? { reset: false, add: 0, last: outcome, lastFailure: undefined };
@@ -58,7 +61,14 @@ export async function recordOutcomes(
   if (bySchedule.size === 0) return [];
   const entries = [...bySchedule.entries()];
   const { rows } = await tx.query<{
-    id: string; name: string; owner_id: string; webhook: string | null; consecutive_failures: number; alert_after: number; crossed: boolean; idx: number;
+    id: string;
+    name: string;
+    owner_id: string;
+    webhook: string | null;
+    consecutive_failures: number;
+    alert_after: number;
+    crossed: boolean;
+    idx: number;
   }>(
     `UPDATE schedules s SET
        consecutive_failures = CASE WHEN u.reset THEN u.add ELSE s.consecutive_failures + u.add END,
@@ -105,9 +115,25 @@ export async function recordOutcomes(
   const failing = entries.filter(([, e]) => e.add > 0);
   if (failing.length === 0) return alerts;
   const lastErrors = new Map(
-    failing.map(([id, e]) => [id, { run_id: e.lastFailure!.runId, status: e.lastFailure!.status, error_kind: e.lastFailure!.errorKind, error: e.lastFailure!.error }]),
+    failing.map(([id, e]) => [
+      id,
+      {
+        run_id: e.lastFailure!.runId,
+        status: e.lastFailure!.status,
+        error_kind: e.lastFailure!.errorKind,
+        error: e.lastFailure!.error,
+      },
+    ]),
   );
-  const now = failing.reduce((latest, [, e]) => (e.last.finishedAt > latest ? e.last.finishedAt : latest), failing[0]![1].last.finishedAt);
-  const pauses = await pauseFailingSchedules(tx, failing.map(([id]) => id), now, { lastErrors, channels });
+  const now = failing.reduce(
+    (latest, [, e]) => (e.last.finishedAt > latest ? e.last.finishedAt : latest),
+    failing[0]![1].last.finishedAt,
+  );
+  const pauses = await pauseFailingSchedules(
+    tx,
+    failing.map(([id]) => id),
+    now,
+    { lastErrors, channels },
+  );
   return mergePauseAlerts(alerts, pauses);
 }

@@ -50,15 +50,31 @@ export async function recoverExpiredLeases(
       rows.map((run) => ({
         runId: run.id,
         kind: 'attempt_failed',
-        data: { attempt: run.status === 'pending' ? run.attempt - 1 : run.attempt, error_kind: 'crashed', worker: run.previous_owner, retry: run.status === 'pending' },
+        data: {
+          attempt: run.status === 'pending' ? run.attempt - 1 : run.attempt,
+          error_kind: 'crashed',
+          worker: run.previous_owner,
+          retry: run.status === 'pending',
+        },
       })),
     );
     const alerts = await recordOutcomes(
       tx,
-      crashed.map((run) => ({ runId: run.id, scheduleId: run.schedule_id, status: run.status, errorKind: 'crashed', error: run.error, finishedAt: now })),
+      crashed.map((run) => ({
+        runId: run.id,
+        scheduleId: run.schedule_id,
+        status: run.status,
+        errorKind: 'crashed',
+        error: run.error,
+        finishedAt: now,
+      })),
       db,
     );
-    await notifyFinished(tx, db, crashed.map((run) => run.id));
+    await notifyFinished(
+      tx,
+      db,
+      crashed.map((run) => run.id),
+    );
     if (retried.length > 0) await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(options.now)]);
     return { retried: retried.map((run) => run.id), crashed: crashed.map((run) => run.id), alerts };
   });

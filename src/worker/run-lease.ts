@@ -45,7 +45,11 @@ export interface FinishRunsResult {
  * (last run, failure streak, in finishing order; an `alert` schedule event when a streak reaches
  * `alert_after`) and the notifications for waiters. A run whose lease was lost is left alone.
  */
-export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, workerId: string, finishes: readonly RunFinish[]): Promise<FinishRunsResult> {
+export async function finishRuns(
+  db: Queryable & Pick<Database, 'channelName'>,
+  workerId: string,
+  finishes: readonly RunFinish[],
+): Promise<FinishRunsResult> {
   if (finishes.length === 0) return { written: new Set(), alerts: [] };
   const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
   const { rows } = await db.query<{ kind: 'run' | 'alert' | 'wake'; id: string | null; alert: AlertRow | null }>(
@@ -113,7 +117,14 @@ export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, 
       finishes.map((f) => json(f.ending.usage)),
       finishes.map((f) => f.ending.threadId),
       finishes.map((f) => new Date(f.ending.finishedAt)),
-      finishes.map((f) => JSON.stringify({ attempt: f.key.attempt, status: f.ending.status, error_kind: f.ending.errorKind, error: f.ending.error })),
+      finishes.map((f) =>
+        JSON.stringify({
+          attempt: f.key.attempt,
+          status: f.ending.status,
+          error_kind: f.ending.errorKind,
+          error: f.ending.error,
+        }),
+      ),
       workerId,
       db.channelName('run_finished'),
       db.channelName('runs'),
@@ -135,7 +146,9 @@ export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, 
     }
   }
   // Pause after failures: its own statement, only when this batch recorded a failure.
-  const failed = finishes.filter((f) => written.has(f.key.id) && (f.ending.status === 'error' || f.ending.status === 'timeout'));
+  const failed = finishes.filter(
+    (f) => written.has(f.key.id) && (f.ending.status === 'error' || f.ending.status === 'timeout'),
+  );
   if (failed.length === 0) return { written, alerts };
   const { rows: failing } = await db.query<{ id: string; schedule_id: string }>(
     'SELECT id, schedule_id FROM runs WHERE id = ANY($1::uuid[]) AND schedule_id IS NOT NULL',
@@ -145,7 +158,13 @@ export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, 
   const lastErrors = new Map<string, FailureAlert['lastError']>();
   for (const f of failed) {
     const scheduleId = scheduleOf.get(f.key.id);
-    if (scheduleId) lastErrors.set(scheduleId, { run_id: f.key.id, status: f.ending.status, error_kind: f.ending.errorKind, error: f.ending.error });
+    if (scheduleId)
+      lastErrors.set(scheduleId, {
+        run_id: f.key.id,
+        status: f.ending.status,
+        error_kind: f.ending.errorKind,
+        error: f.ending.error,
+      });
   }
   const latest = new Date(Math.max(...failed.map((f) => f.ending.finishedAt)));
   const pauses = await pauseFailingSchedules(db, [...lastErrors.keys()], latest, { channels: db, lastErrors });
@@ -153,12 +172,22 @@ export async function finishRuns(db: Queryable & Pick<Database, 'channelName'>, 
 }
 
 interface AlertRow {
-  id: string; name: string; owner_id: string; webhook: string | null; consecutive_failures: number; alert_after: number;
-  last_error: FailureAlert['lastError']; failed_at: string;
+  id: string;
+  name: string;
+  owner_id: string;
+  webhook: string | null;
+  consecutive_failures: number;
+  alert_after: number;
+  last_error: FailureAlert['lastError'];
+  failed_at: string;
 }
 
 /** Records one run's final status: {@link finishRuns} for one. */
-export async function finishRun(db: Queryable & Pick<Database, 'channelName'>, key: LeaseKey, ending: RunEnding): Promise<FinishResult> {
+export async function finishRun(
+  db: Queryable & Pick<Database, 'channelName'>,
+  key: LeaseKey,
+  ending: RunEnding,
+): Promise<FinishResult> {
   const { written, alerts } = await finishRuns(db, key.workerId, [{ key, ending }]);
   return { written: written.has(key.id), alerts };
 }
@@ -187,9 +216,21 @@ export async function retryRun(
      )
      SELECT pg_notify($9, $10) IS NULL AS woke FROM f`,
     [
-      key.id, key.workerId, key.attempt, new Date(failure.notBefore), new Date(failure.startDeadline), failure.errorKind, failure.error,
-      JSON.stringify({ attempt: key.attempt, error_kind: failure.errorKind, error: failure.error, retry_in_ms: failure.delayMs }),
-      db.channelName('runs'), String(failure.notBefore),
+      key.id,
+      key.workerId,
+      key.attempt,
+      new Date(failure.notBefore),
+      new Date(failure.startDeadline),
+      failure.errorKind,
+      failure.error,
+      JSON.stringify({
+        attempt: key.attempt,
+        error_kind: failure.errorKind,
+        error: failure.error,
+        retry_in_ms: failure.delayMs,
+      }),
+      db.channelName('runs'),
+      String(failure.notBefore),
     ],
   );
   return rows.length > 0;
@@ -235,9 +276,18 @@ export async function releaseRuns(
        FROM unnest($1::uuid[], $2::int4[]) AS h(id, attempt)
        WHERE r.id = h.id AND r.attempt = h.attempt AND r.lease_owner = $3 AND r.status = 'running'
        RETURNING r.id`,
-      [held.map((run) => run.id), held.map((run) => run.attempt), workerId, new Date(options.now), new Date(options.now + options.startDeadlineMs)],
+      [
+        held.map((run) => run.id),
+        held.map((run) => run.attempt),
+        workerId,
+        new Date(options.now),
+        new Date(options.now + options.startDeadlineMs),
+      ],
     );
-    await appendRunEvents(tx, rows.map((row) => ({ runId: row.id, kind: 'released', data: { worker: workerId, reason: 'shutdown' } })));
+    await appendRunEvents(
+      tx,
+      rows.map((row) => ({ runId: row.id, kind: 'released', data: { worker: workerId, reason: 'shutdown' } })),
+    );
     if (rows.length > 0) await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(options.now)]);
     return rows.map((row) => row.id);
   });

@@ -23,13 +23,22 @@ export const runCreateSchema = z.strictObject({
   input: z.json().optional(),
   thread_id: z.uuid().nullable().optional(),
   /** Seconds. */
-  timeout: z.number().min(0.001, 'must be at least 0.001 seconds (a millisecond)').max(7 * 86_400).nullable().optional(),
+  timeout: z
+    .number()
+    .min(0.001, 'must be at least 0.001 seconds (a millisecond)')
+    .max(7 * 86_400)
+    .nullable()
+    .optional(),
   retry: z
     .strictObject({
       max_attempts: z.number().int().min(1).max(100),
       // The same bounds as a schedule's retry: the delays are stored as whole milliseconds.
       backoff: z
-        .strictObject({ initial_s: z.number().nonnegative().max(86_400).optional(), factor: z.number().min(1).max(100).optional(), max_s: z.number().nonnegative().max(86_400).optional() })
+        .strictObject({
+          initial_s: z.number().nonnegative().max(86_400).optional(),
+          factor: z.number().min(1).max(100).optional(),
+          max_s: z.number().nonnegative().max(86_400).optional(),
+        })
         .optional(),
     })
     .optional(),
@@ -41,7 +50,10 @@ export const runCreateSchema = z.strictObject({
 });
 export type RunCreateInput = z.input<typeof runCreateSchema>;
 
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a zone offset, e.g. 2026-03-09T09:00:00Z' });
+const instant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 date-time with a zone offset, e.g. 2026-03-09T09:00:00Z',
+});
 
 export const runListSchema = z.strictObject({
   schedule_id: z.uuid().optional(),
@@ -92,7 +104,10 @@ export class RunService {
     const { db, clock, startDeadlineMs } = this.options;
     const assistant = await runnableAssistant(this.options.assistants, actor, input.assistant_id);
     if (input.thread_id) await usableThread(db, actor, input.thread_id);
-    const id = await insertApiRun(db, { assistantId: assistant.id }, actor.userId, input, { now: clock.now(), startDeadlineMs });
+    const id = await insertApiRun(db, { assistantId: assistant.id }, actor.userId, input, {
+      now: clock.now(),
+      startDeadlineMs,
+    });
     return this.get(actor, id);
   }
 
@@ -104,7 +119,8 @@ export class RunService {
   async list(actor: Actor, filters: RunListInput = {}): Promise<{ items: RunResource[]; total: number }> {
     const input = parseScheduleInput(runListSchema, filters);
     // owner_id is a filter, never ignored: a non-admin naming another user is refused (as for keys).
-    if (actor.role !== 'admin' && input.owner_id !== undefined && input.owner_id !== actor.userId) assertAdmin(actor, "list other users' runs");
+    if (actor.role !== 'admin' && input.owner_id !== undefined && input.owner_id !== actor.userId)
+      assertAdmin(actor, "list other users' runs");
     const ownerId = actor.role === 'admin' ? input.owner_id : actor.userId;
     const { rows, total } = await listRuns(this.options.db, {
       ...(ownerId && { ownerId }),
@@ -132,11 +148,16 @@ export class RunService {
     const { db, clock } = this.options;
     const updated = await db.transaction(async (tx) => {
       const row = await cancelRun(tx, run.id, new Date(clock.now()));
-      if (row?.status === 'cancelled') await tx.query('SELECT pg_notify($1, $2)', [db.channelName('run_finished'), row.id]);
+      if (row?.status === 'cancelled')
+        await tx.query('SELECT pg_notify($1, $2)', [db.channelName('run_finished'), row.id]);
       if (row?.status === 'running') await tx.query('SELECT pg_notify($1, $2)', [db.channelName('run_cancel'), row.id]);
       return row;
     });
-    if (!updated) throw new KairosError('run_finished', `run ${id} has already finished (${run.status})`, { status: 409, details: { id, status: run.status } });
+    if (!updated)
+      throw new KairosError('run_finished', `run ${id} has already finished (${run.status})`, {
+        status: 409,
+        details: { id, status: run.status },
+      });
     return toRunResource(updated);
   }
 
@@ -144,7 +165,11 @@ export class RunService {
    * Waits until the run reaches a final status (success, error, timeout, cancelled, skipped) or
    * `timeoutMs` passes, then returns it as it is. LISTEN-based: no polling.
    */
-  async wait(actor: Actor, id: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RunResource> {
+  async wait(
+    actor: Actor,
+    id: string,
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<RunResource> {
     await this.visible(actor, id);
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     const registration = await this.waiter.register(id);
@@ -152,7 +177,8 @@ export class RunService {
       for (;;) {
         const run = (await findRun(this.options.db, id))!;
         const remaining = deadline - Date.now();
-        if (!run || finalStatuses.has(run.status) || remaining <= 0 || options.signal?.aborted) return toRunResource(run);
+        if (!run || finalStatuses.has(run.status) || remaining <= 0 || options.signal?.aborted)
+          return toRunResource(run);
         // A notification wakes the wait; the slow re-read covers a lost one.
         await registration.next(Math.min(remaining, 5000), options.signal);
       }
@@ -170,7 +196,9 @@ export class RunService {
   /** A workflow run's step tree (empty for a run of an assistant): each node with its children. */
   async steps(actor: Actor, id: string): Promise<RunStepResource[]> {
     const run = await this.visible(actor, id);
-    return run.workflow_id === null && run.workflow_version === null ? [] : stepTree(await listRunSteps(this.options.db, id));
+    return run.workflow_id === null && run.workflow_version === null
+      ? []
+      : stepTree(await listRunSteps(this.options.db, id));
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,9 @@ export class RunWaiter {
   constructor(private readonly db: Database) {}
 
   /** Resolves on the next notification for `runId`, or after `timeoutMs`, or on abort. */
-  async register(runId: string): Promise<{ next(timeoutMs: number, signal?: AbortSignal): Promise<void>; dispose(): void }> {
+  async register(
+    runId: string,
+  ): Promise<{ next(timeoutMs: number, signal?: AbortSignal): Promise<void>; dispose(): void }> {
     this.subscription ??= this.db.listen('run_finished', (id) => {
       for (const wake of this.waiters.get(id) ?? []) wake();
     });

@@ -4,7 +4,12 @@ import { describeNetworkError, postOutbound } from '../agents/outbound-request.t
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Database } from '../store/database.ts';
-import { claimWebhookDeliveries, markWebhookDelivered, scheduleWebhookRetry, type ClaimedWebhook } from '../store/run-webhooks.ts';
+import {
+  claimWebhookDeliveries,
+  markWebhookDelivered,
+  scheduleWebhookRetry,
+  type ClaimedWebhook,
+} from '../store/run-webhooks.ts';
 import { toRunResource } from './run-resource.ts';
 
 export interface WebhookDeliveryOptions {
@@ -70,7 +75,8 @@ export class WebhookDelivery {
         if (claimed.length > 0) continue; // there may be more
       } catch (error) {
         if (this.abort.signal.aborted) return;
-        if (isConnectionError(error)) logger.debug({ err: error }, 'webhook delivery pass failed: database unreachable');
+        if (isConnectionError(error))
+          logger.debug({ err: error }, 'webhook delivery pass failed: database unreachable');
         else logger.error({ err: error }, 'webhook delivery pass failed');
       }
       if (this.pending || this.abort.signal.aborted) continue;
@@ -123,9 +129,13 @@ export class WebhookDelivery {
       failure = describeNetworkError(error);
     }
     const maxAttempts = this.options.maxAttempts ?? 8;
-    const backoff = Math.min((this.options.initialBackoffMs ?? 1000) * 2 ** (attempts - 1), this.options.maxBackoffMs ?? 600_000);
+    const backoff = Math.min(
+      (this.options.initialBackoffMs ?? 1000) * 2 ** (attempts - 1),
+      this.options.maxBackoffMs ?? 600_000,
+    );
     await scheduleWebhookRetry(db, row.id, new Date(clock.now() + backoff));
-    if (attempts >= maxAttempts) logger.warn({ ...context, reason: failure }, 'webhook delivery gave up after the last attempt');
+    if (attempts >= maxAttempts)
+      logger.warn({ ...context, reason: failure }, 'webhook delivery gave up after the last attempt');
     else logger.warn({ ...context, reason: failure, retry_in_ms: backoff }, 'webhook delivery failed; will retry');
   }
 }

@@ -21,7 +21,15 @@ import { nextQuotaSql } from './assistant-quota.ts';
 import { retryDelayMs } from './retry-backoff.ts';
 import { FinishBatcher } from './finish-batcher.ts';
 import { executeWorkflow } from '../workflows/execute-workflow.ts';
-import { finishRuns, heartbeatRuns, releaseRuns, retryRun, type LeaseKey, type RunEnding, type RunFinish } from './run-lease.ts';
+import {
+  finishRuns,
+  heartbeatRuns,
+  releaseRuns,
+  retryRun,
+  type LeaseKey,
+  type RunEnding,
+  type RunFinish,
+} from './run-lease.ts';
 
 /** Executes one run: the assistant runtime in production, anything in tests. */
 export type RunExecutor = (run: RunToExecute, signal: AbortSignal, emit: RunContext['emit']) => Promise<RunResult>;
@@ -102,10 +110,17 @@ export class WorkerPool {
   constructor(private readonly options: WorkerPoolOptions) {
     const deps: AssistantExecutionDeps = options.execution ?? { db: options.db, logger: options.logger };
     // A workflow run is an ordinary run whose executor walks the workflow (src/workflows).
-    const workflows = { db: options.db, clock: options.clock, assistants: deps, registry: deps.registry, workerId: options.workerId };
+    const workflows = {
+      db: options.db,
+      clock: options.clock,
+      assistants: deps,
+      registry: deps.registry,
+      workerId: options.workerId,
+    };
     this.execute =
       options.execute ??
-      ((run, signal, emit) => (run.workflowId ? executeWorkflow(workflows, run, signal, emit) : executeAssistant(deps, run, signal, emit)));
+      ((run, signal, emit) =>
+        run.workflowId ? executeWorkflow(workflows, run, signal, emit) : executeAssistant(deps, run, signal, emit));
     this.maintenanceEveryMs = Math.max(250, Math.min(options.config.leaseMs / 3, 5000));
     this.connectedSince = options.clock.now();
   }
@@ -181,15 +196,27 @@ export class WorkerPool {
     this.lastMaintenance = clock.now();
     const recovered = await recoverExpiredLeases(db, { now: clock.now(), startDeadlineMs: config.startDeadlineMs });
     if (recovered.retried.length + recovered.crashed.length > 0) {
-      this.options.logger.warn({ retried: recovered.retried.length, crashed: recovered.crashed.length }, 'recovered runs of a stopped worker');
+      this.options.logger.warn(
+        { retried: recovered.retried.length, crashed: recovered.crashed.length },
+        'recovered runs of a stopped worker',
+      );
     }
     const alerts = [...recovered.alerts];
     for (;;) {
       const batchSize = 500;
-      const expired = await expireStartDeadlines(db, { now: clock.now(), outageBefore: this.connectedSince, slotsFreeSince: this.slotsFreeSince, batchSize });
-      if (expired.expired.length > 0) this.options.logger.warn({ runs: expired.expired.length }, 'runs missed their start deadline (capacity)');
+      const expired = await expireStartDeadlines(db, {
+        now: clock.now(),
+        outageBefore: this.connectedSince,
+        slotsFreeSince: this.slotsFreeSince,
+        batchSize,
+      });
+      if (expired.expired.length > 0)
+        this.options.logger.warn({ runs: expired.expired.length }, 'runs missed their start deadline (capacity)');
       if (expired.late.length + expired.missed.length > 0) {
-        this.options.logger.warn({ late: expired.late.length, missed: expired.missed.length }, 'runs delayed by an outage follow their misfire policy');
+        this.options.logger.warn(
+          { late: expired.late.length, missed: expired.missed.length },
+          'runs delayed by an outage follow their misfire policy',
+        );
       }
       alerts.push(...expired.alerts);
       if (expired.expired.length + expired.late.length + expired.missed.length < batchSize) break;
@@ -201,7 +228,15 @@ export class WorkerPool {
     const limit = Math.min(this.freeSlots, this.options.claimBatch ?? 64);
     if (limit === 0) return { started: [], contended: 0 };
     const { db, config, workerId } = this.options;
-    const result = await claimRuns(db, { now, limit, workerId, leaseMs: config.leaseMs, aheadMs, outageBefore: this.connectedSince, slotsFreeSince: this.slotsFreeSince });
+    const result = await claimRuns(db, {
+      now,
+      limit,
+      workerId,
+      leaseMs: config.leaseMs,
+      aheadMs,
+      outageBefore: this.connectedSince,
+      slotsFreeSince: this.slotsFreeSince,
+    });
     this.mightHaveMore = result.started.length + result.ended.length >= limit || result.contended > 0;
     this.alert(result.alerts);
     for (const run of result.started) this.begin(run);
@@ -217,7 +252,8 @@ export class WorkerPool {
       } catch (error) {
         if (this.closing) break;
         // An outage is logged once by the database watcher, not once per pass.
-        if (isConnectionError(error)) logger.debug({ err: error }, 'worker pass failed: database unreachable; retrying');
+        if (isConnectionError(error))
+          logger.debug({ err: error }, 'worker pass failed: database unreachable; retrying');
         else logger.error({ err: error }, 'worker pass failed; retrying');
         delay = Math.min(1000, pollIntervalMs);
       }
@@ -260,7 +296,9 @@ export class WorkerPool {
     this.active.set(run.id, entry);
     this.options.metrics?.busySlots.set(this.active.size);
     entry.done = this.perform(run, controller)
-      .catch((error: unknown) => this.options.logger.error({ err: error, run_id: run.id }, 'recording a run outcome failed'))
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error, run_id: run.id }, 'recording a run outcome failed'),
+      )
       .finally(() => {
         if (this.active.size >= this.options.config.slots) this.lastFullAt = this.options.clock.now();
         this.active.delete(run.id);
@@ -276,15 +314,23 @@ export class WorkerPool {
     let timer: NodeJS.Timeout | undefined;
     let ending: RunEnding;
     const span = startRunSpan(run);
-    let outcome: { status: string; errorKind: string | null; error: string | null } = { status: 'lost', errorKind: null, error: null };
+    let outcome: { status: string; errorKind: string | null; error: string | null } = {
+      status: 'lost',
+      errorKind: null,
+      error: null,
+    };
     let work: Promise<RunResult> | undefined;
     try {
       // Claimed ahead of its time: hold the slot until `not_before`, then POST at once.
       const wait = run.not_before.getTime() - clock.now();
-      if (wait > 0) await Promise.race([new Promise((resolve) => setTimeout(resolve, wait)), abortion(controller.signal)]);
+      if (wait > 0)
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, wait)), abortion(controller.signal)]);
       if (run.timeout_ms !== null) {
         const ms = run.timeout_ms;
-        timer = setTimeout(() => controller.abort(new RunFailure('timeout', `timed out after ${ms} ms`, { retryable: true })), ms);
+        timer = setTimeout(
+          () => controller.abort(new RunFailure('timeout', `timed out after ${ms} ms`, { retryable: true })),
+          ms,
+        );
       }
       if (metrics && run.trigger === 'schedule' && run.scheduled_for && run.attempt === 1) {
         metrics.fireLag.observe(Math.max(0, clock.now() - run.scheduled_for.getTime()));
@@ -292,24 +338,45 @@ export class WorkerPool {
       const emit = (kind: string, data?: unknown) => appendRunEvent(db, run.id, kind, data);
       work = inContext(span.context, () => this.execute(toExecute(run), controller.signal, emit));
       const result = await Promise.race([work, abortion(controller.signal)]);
-      ending = { status: 'success', errorKind: null, error: null, output: result.output, usage: result.usage ?? null, threadId: result.threadId ?? null, finishedAt: clock.now() };
+      ending = {
+        status: 'success',
+        errorKind: null,
+        error: null,
+        output: result.output,
+        usage: result.usage ?? null,
+        threadId: result.threadId ?? null,
+        finishedAt: clock.now(),
+      };
       outcome = { status: 'success', errorKind: null, error: null };
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
       if (reason instanceof LeaseGone) return;
       // A workflow records which of its steps were cancelled as it stops: give it a moment to.
       if (work && run.workflow_id && controller.signal.aborted) await settledWithin(work, 2000);
-      const failure = reason instanceof RunFailure ? reason : new RunFailure('assistant_error', messageOf(reason), { cause: reason });
+      const failure =
+        reason instanceof RunFailure ? reason : new RunFailure('assistant_error', messageOf(reason), { cause: reason });
       if (failure.retryable && !failure.skip && run.attempt < run.max_attempts) {
         const delayMs = retryDelayMs(run, run.attempt);
         const notBefore = clock.now() + delayMs;
         outcome = { status: 'retry', errorKind: failure.kind, error: failure.message };
-        const retried = await retryRun(db, key, { errorKind: failure.kind, error: failure.message, notBefore, startDeadline: notBefore + config.startDeadlineMs, delayMs });
+        const retried = await retryRun(db, key, {
+          errorKind: failure.kind,
+          error: failure.message,
+          notBefore,
+          startDeadline: notBefore + config.startDeadlineMs,
+          delayMs,
+        });
         if (!retried) this.refused(key, 'retry');
         return;
       }
       ending = {
-        status: failure.skip ? 'skipped' : failure.kind === 'timeout' ? 'timeout' : failure.kind === 'cancelled' ? 'cancelled' : 'error',
+        status: failure.skip
+          ? 'skipped'
+          : failure.kind === 'timeout'
+            ? 'timeout'
+            : failure.kind === 'cancelled'
+              ? 'cancelled'
+              : 'error',
         errorKind: failure.kind,
         error: failure.message,
         output: null,
@@ -361,7 +428,10 @@ export class WorkerPool {
         const entry = this.active.get(id);
         if (!entry) continue;
         if (!alive.has(id)) {
-          logger.warn({ run_id: id, attempt: entry.run.attempt, fenced: 'heartbeat' }, 'lost the lease of a run (another worker took it over); stopping it');
+          logger.warn(
+            { run_id: id, attempt: entry.run.attempt, fenced: 'heartbeat' },
+            'lost the lease of a run (another worker took it over); stopping it',
+          );
           entry.controller.abort(new LeaseGone('lost'));
         } else if (alive.get(id)) entry.controller.abort(cancelled());
       }
@@ -408,17 +478,28 @@ export class WorkerPool {
       for (const unlisten of this.unlisten.splice(0)) await unlisten().catch(() => {});
       if (this.active.size > 0) {
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.config.shutdownGraceMs)))]);
+        await Promise.race([
+          this.idle(),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.config.shutdownGraceMs))),
+        ]);
         clearTimeout(timer);
       }
       const rest = [...this.active.values()];
       if (rest.length > 0) {
         const { db, clock, config, workerId, logger } = this.options;
-        const released = await releaseRuns(db, workerId, rest.map(({ run }) => ({ id: run.id, attempt: run.attempt })), {
-          now: clock.now(),
-          startDeadlineMs: config.startDeadlineMs,
-        }).catch((error: unknown) => {
-          logger.error({ err: error }, 'could not release runs on shutdown; they will be recovered when their leases expire');
+        const released = await releaseRuns(
+          db,
+          workerId,
+          rest.map(({ run }) => ({ id: run.id, attempt: run.attempt })),
+          {
+            now: clock.now(),
+            startDeadlineMs: config.startDeadlineMs,
+          },
+        ).catch((error: unknown) => {
+          logger.error(
+            { err: error },
+            'could not release runs on shutdown; they will be recovered when their leases expire',
+          );
           return [];
         });
         logger.info({ released: released.length }, 'released unfinished runs to other replicas');
@@ -445,7 +526,13 @@ function abortion(signal: AbortSignal): Promise<never> {
 /** Waits until `promise` settles or `ms` pass, whichever comes first; never rejects. */
 async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise.then(() => {}, () => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  await Promise.race([
+    promise.then(
+      () => {},
+      () => {},
+    ),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
   clearTimeout(timer);
 }
 

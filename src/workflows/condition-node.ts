@@ -8,7 +8,12 @@ import { flowContext } from './flow-context.ts';
  * `else_steps` a false condition passes its input on unchanged. A failed evaluation or a non-bool
  * result fails the node with `workflow_error` — never a silent false.
  */
-export async function runConditionNode(runner: WorkflowRunner, node: ConditionNode, input: unknown, frame: NodeFrame): Promise<NodeOutcome> {
+export async function runConditionNode(
+  runner: WorkflowRunner,
+  node: ConditionNode,
+  input: unknown,
+  frame: NodeFrame,
+): Promise<NodeOutcome> {
   const compiled = frame.scope.compiled.get(frame.path);
   if (!compiled) throw expressionFailure(node.evaluator, 'was not compiled');
   let value: unknown;
@@ -18,9 +23,21 @@ export async function runConditionNode(runner: WorkflowRunner, node: ConditionNo
     if (error instanceof CelRuntimeError) throw expressionFailure(error.expression, error.message);
     throw error;
   }
-  if (typeof value !== 'boolean') throw expressionFailure(node.evaluator, `returned ${typeof value === 'bigint' ? 'int' : typeof value}, not a bool`);
-  const branch = value ? { field: 'steps', nodes: node.steps } : node.else_steps ? { field: 'else_steps', nodes: node.else_steps } : undefined;
-  await runner.emit('condition_evaluated', { key: frame.key, path: frame.path, name: node.name, expression: node.evaluator, result: value, branch: branch?.field ?? null });
+  if (typeof value !== 'boolean')
+    throw expressionFailure(node.evaluator, `returned ${typeof value === 'bigint' ? 'int' : typeof value}, not a bool`);
+  const branch = value
+    ? { field: 'steps', nodes: node.steps }
+    : node.else_steps
+      ? { field: 'else_steps', nodes: node.else_steps }
+      : undefined;
+  await runner.emit('condition_evaluated', {
+    key: frame.key,
+    path: frame.path,
+    name: node.name,
+    expression: node.evaluator,
+    result: value,
+    branch: branch?.field ?? null,
+  });
   if (!branch) return { content: input };
   const content = await runner.runSequence(branch.nodes, input, {
     scope: frame.scope,

@@ -48,7 +48,11 @@ function children(list: readonly Child[]): { nodes: WorkflowNode[]; functions: B
  * step('fetch', { assistant_id: '…', timeout: 30, retry: { max_attempts: 3 } })
  * step('outline', (input) => ({ outline: String(input).split('\n') }))
  */
-export function step(name: string, target: StepOptions | StepFunction, options: Omit<StepOptions, 'assistant_id' | 'module' | 'workflow_id'> = {}): BuiltNode<StepNode> {
+export function step(
+  name: string,
+  target: StepOptions | StepFunction,
+  options: Omit<StepOptions, 'assistant_id' | 'module' | 'workflow_id'> = {},
+): BuiltNode<StepNode> {
   if (typeof target === 'function') {
     return { node: { type: 'step', name, ...options }, functions: [{ name, run: target }] };
   }
@@ -56,7 +60,11 @@ export function step(name: string, target: StepOptions | StepFunction, options: 
 }
 
 /** A `parallel` node: branches run at once with the same input. */
-export function parallel(name: string, branches: readonly Child[], options: { fail_fast?: boolean } = {}): BuiltNode<ParallelNode> {
+export function parallel(
+  name: string,
+  branches: readonly Child[],
+  options: { fail_fast?: boolean } = {},
+): BuiltNode<ParallelNode> {
   const { nodes, functions } = children(branches);
   return { node: { type: 'parallel', name, steps: nodes, ...options }, functions };
 }
@@ -78,7 +86,12 @@ export function router(name: string, selector: string, choices: readonly Child[]
 }
 
 /** A `condition` node: `evaluator` (CEL, a bool) chooses `steps` or `else_steps`. */
-export function condition(name: string, evaluator: string, steps: readonly Child[], elseSteps?: readonly Child[]): BuiltNode<ConditionNode> {
+export function condition(
+  name: string,
+  evaluator: string,
+  steps: readonly Child[],
+  elseSteps?: readonly Child[],
+): BuiltNode<ConditionNode> {
   const then = children(steps);
   const otherwise = elseSteps ? children(elseSteps) : undefined;
   return {
@@ -89,16 +102,30 @@ export function condition(name: string, evaluator: string, steps: readonly Child
 
 /** A module id from a workflow's and a step's names: letters, digits, `.`, `_`, `-`. */
 function moduleId(workflow: string, stepName: string): string {
-  const slug = (text: string) => text.trim().replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+  const slug = (text: string) =>
+    text
+      .trim()
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'x';
   return `workflow.${slug(workflow)}.${slug(stepName)}`.slice(0, 100);
 }
 
 /** Gives each function step its module id in the JSON (the tree is copied, never shared). */
 function assignModules(node: WorkflowNode, ids: ReadonlyMap<string, string>): WorkflowNode {
-  if (node.type === 'step') return ids.has(node.name) && node.module === undefined && node.assistant_id === undefined && node.workflow_id === undefined ? { ...node, module: ids.get(node.name)! } : { ...node };
+  if (node.type === 'step')
+    return ids.has(node.name) &&
+      node.module === undefined &&
+      node.assistant_id === undefined &&
+      node.workflow_id === undefined
+      ? { ...node, module: ids.get(node.name)! }
+      : { ...node };
   if (node.type === 'router') return { ...node, choices: node.choices.map((c) => assignModules(c, ids)) };
   if (node.type === 'condition') {
-    return { ...node, steps: node.steps.map((c) => assignModules(c, ids)), ...(node.else_steps && { else_steps: node.else_steps.map((c) => assignModules(c, ids)) }) };
+    return {
+      ...node,
+      steps: node.steps.map((c) => assignModules(c, ids)),
+      ...(node.else_steps && { else_steps: node.else_steps.map((c) => assignModules(c, ids)) }),
+    };
   }
   return { ...node, steps: node.steps.map((c) => assignModules(c, ids)) };
 }
@@ -137,7 +164,9 @@ export function defineWorkflow(declaration: {
     steps: built.nodes.map((node) => assignModules(node, ids)),
     ...(declaration.metadata !== undefined && { metadata: declaration.metadata }),
   };
-  const modules = built.functions.map((f) => defineAssistant({ id: ids.get(f.name)!, name: `${declaration.name} / ${f.name}`, run: f.run }));
+  const modules = built.functions.map((f) =>
+    defineAssistant({ id: ids.get(f.name)!, name: `${declaration.name} / ${f.name}`, run: f.run }),
+  );
   return Object.freeze({ definition, modules, [brand]: true });
 }
 

@@ -38,7 +38,11 @@ function compiledFor(workflowId: string, version: number, definition: WorkflowDe
     const result = compileExpressions(definition);
     if (result.problems.length > 0) {
       const first = result.problems[0]!;
-      throw new RunFailure('workflow_error', `workflow version ${version} does not compile: ${first.path}: ${first.message}`, { retryable: false, details: { errors: result.problems } });
+      throw new RunFailure(
+        'workflow_error',
+        `workflow version ${version} does not compile: ${first.path}: ${first.message}`,
+        { retryable: false, details: { errors: result.problems } },
+      );
     }
     compiled = result.compiled;
     if (compiledVersions.size >= compiledLimit) compiledVersions.delete(compiledVersions.keys().next().value!);
@@ -50,14 +54,21 @@ function compiledFor(workflowId: string, version: number, definition: WorkflowDe
 const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The assistants a definition names, read in one query, so that no step waits on a read. */
-async function preloadAssistants(db: Database, definition: WorkflowDefinition, into: Map<string, Assistant | null>): Promise<void> {
+async function preloadAssistants(
+  db: Database,
+  definition: WorkflowDefinition,
+  into: Map<string, Assistant | null>,
+): Promise<void> {
   const ids = new Set<string>();
   for (const { node } of walkNodes(definition.steps)) {
-    if (node.type === 'step' && node.assistant_id !== undefined && !into.has(node.assistant_id)) ids.add(node.assistant_id);
+    if (node.type === 'step' && node.assistant_id !== undefined && !into.has(node.assistant_id))
+      ids.add(node.assistant_id);
   }
   if (ids.size === 0) return;
   const valid = [...ids].filter((id) => uuidShape.test(id));
-  const { rows } = await db.query<Record<string, unknown>>('SELECT * FROM assistants WHERE id = ANY($1::uuid[])', [valid]);
+  const { rows } = await db.query<Record<string, unknown>>('SELECT * FROM assistants WHERE id = ANY($1::uuid[])', [
+    valid,
+  ]);
   for (const id of ids) into.set(id, null);
   for (const a of rows) into.set(a.id as string, assistantFromRow(a));
 }
@@ -65,8 +76,10 @@ async function preloadAssistants(db: Database, definition: WorkflowDefinition, i
 function ownerMay(owner: RunOwner | null | undefined, run: RunToExecute, workflowOwner: string, name: string): void {
   if (owner === null) throw skip(`the run's owner (user ${run.ownerId}) no longer exists`);
   if (owner?.disabled) throw skip(`the run's owner (user ${run.ownerId}) is disabled`);
-  if (owner?.role === 'viewer') throw skip(`the run's owner (user ${run.ownerId}) is a viewer and may not run workflows`);
-  if (owner && owner.role !== 'admin' && workflowOwner !== run.ownerId) throw skip(`the run's owner may no longer use workflow "${name}"`);
+  if (owner?.role === 'viewer')
+    throw skip(`the run's owner (user ${run.ownerId}) is a viewer and may not run workflows`);
+  if (owner && owner.role !== 'admin' && workflowOwner !== run.ownerId)
+    throw skip(`the run's owner may no longer use workflow "${name}"`);
 }
 
 /**
@@ -86,7 +99,10 @@ export async function executeWorkflow(
   if (!start) throw skip(`workflow ${run.workflowId ?? '(none)'} no longer exists`);
   if (start.status !== 'active') throw skip(`workflow "${start.name}" is inactive: activate it to run it`);
   ownerMay(run.preloaded?.owner, run, start.owner_id, start.name);
-  if (!start.definition) throw new RunFailure('workflow_error', `version ${start.workflow_version} of workflow "${start.name}" is missing`, { retryable: false });
+  if (!start.definition)
+    throw new RunFailure('workflow_error', `version ${start.workflow_version} of workflow "${start.name}" is missing`, {
+      retryable: false,
+    });
 
   const assistants = new Map<string, Assistant | null>();
   await preloadAssistants(deps.db, start.definition, assistants);
@@ -111,7 +127,11 @@ export async function executeWorkflow(
     async callAssistant(assistantId, call) {
       if (!assistants.has(assistantId)) {
         // A nested workflow's assistant: read on first use.
-        await preloadAssistants(deps.db, { name: '', steps: [{ type: 'step', name: '', assistant_id: assistantId }] }, assistants);
+        await preloadAssistants(
+          deps.db,
+          { name: '', steps: [{ type: 'step', name: '', assistant_id: assistantId }] },
+          assistants,
+        );
       }
       const result = await executeAssistant(
         deps.assistants,
@@ -133,8 +153,21 @@ export async function executeWorkflow(
     },
     async callModule(moduleId, call) {
       const assistant: Assistant = {
-        id: moduleId, ownerId: start.owner_id, name: moduleId, kind: 'module', config: { module: moduleId }, status: 'active', graphId: null,
-        description: null, builtIn: false, metadata: {}, maxConcurrent: null, rateLimit: null, version: 1, createdAt: new Date(0), updatedAt: new Date(0),
+        id: moduleId,
+        ownerId: start.owner_id,
+        name: moduleId,
+        kind: 'module',
+        config: { module: moduleId },
+        status: 'active',
+        graphId: null,
+        description: null,
+        builtIn: false,
+        metadata: {},
+        maxConcurrent: null,
+        rateLimit: null,
+        version: 1,
+        createdAt: new Date(0),
+        updatedAt: new Date(0),
       };
       const result = await modules.run(assistant, {
         runId: run.id,
@@ -157,9 +190,12 @@ export async function executeWorkflow(
     async loadWorkflow(workflowId): Promise<LoadedWorkflow> {
       const row = await findWorkflow(deps.db, workflowId);
       if (!row) throw new RunFailure('config', `nested workflow ${workflowId} no longer exists`, { retryable: false });
-      if (row.status !== 'active') throw new RunFailure('config', `nested workflow "${row.name}" is inactive`, { retryable: false });
+      if (row.status !== 'active')
+        throw new RunFailure('config', `nested workflow "${row.name}" is inactive`, { retryable: false });
       if (run.preloaded?.owner?.role !== 'admin' && row.owner_id !== run.ownerId) {
-        throw new RunFailure('config', `the run's owner may not use nested workflow "${row.name}"`, { retryable: false });
+        throw new RunFailure('config', `the run's owner may not use nested workflow "${row.name}"`, {
+          retryable: false,
+        });
       }
       const definition = (await findWorkflowVersion(deps.db, row.id, row.version)) ?? row.definition;
       await preloadAssistants(deps.db, definition, assistants);

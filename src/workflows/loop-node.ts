@@ -12,7 +12,12 @@ import { expressionFailure, type NodeFrame, type NodeOutcome, type WorkflowRunne
  * Children are keyed by iteration (`steps[2]@3.steps[0]`), so a resumed run re-enters the loop at
  * its iteration and the finished steps of earlier iterations are not executed again.
  */
-export async function runLoopNode(runner: WorkflowRunner, node: LoopNode, input: unknown, frame: NodeFrame): Promise<NodeOutcome> {
+export async function runLoopNode(
+  runner: WorkflowRunner,
+  node: LoopNode,
+  input: unknown,
+  frame: NodeFrame,
+): Promise<NodeOutcome> {
   const max = node.max_iterations ?? 3;
   const compiled = node.end_condition === undefined ? undefined : frame.scope.compiled.get(frame.path);
   let content: unknown = input;
@@ -32,7 +37,9 @@ export async function runLoopNode(runner: WorkflowRunner, node: LoopNode, input:
     });
     frame.skipped.count += skipped.count;
     if (!compiled) continue;
-    const stepOutputs = Object.fromEntries([...collected].map(([name, value]) => [name, celValue(contentValue(value))]));
+    const stepOutputs = Object.fromEntries(
+      [...collected].map(([name, value]) => [name, celValue(contentValue(value))]),
+    );
     let done: unknown;
     try {
       done = compiled.evaluate({
@@ -46,8 +53,18 @@ export async function runLoopNode(runner: WorkflowRunner, node: LoopNode, input:
       if (error instanceof CelRuntimeError) throw expressionFailure(error.expression, error.message);
       throw error;
     }
-    if (typeof done !== 'boolean') throw expressionFailure(compiled.expression, `returned ${typeof done === 'bigint' ? 'int' : typeof done}, not a bool`);
-    await runner.emit('loop_iteration', { key: frame.key, path: frame.path, name: node.name, iteration, end_condition: done });
+    if (typeof done !== 'boolean')
+      throw expressionFailure(
+        compiled.expression,
+        `returned ${typeof done === 'bigint' ? 'int' : typeof done}, not a bool`,
+      );
+    await runner.emit('loop_iteration', {
+      key: frame.key,
+      path: frame.path,
+      name: node.name,
+      iteration,
+      end_condition: done,
+    });
     if (done) break;
   }
   return { content };

@@ -9,7 +9,12 @@ import type { NodeFrame, NodeOutcome, WorkflowRunner } from './workflow-runner.t
  * when a branch fails (a branch with skip_on_failure does not); siblings run on unless `fail_fast`,
  * which aborts them (they are recorded `cancelled`).
  */
-export async function runParallelNode(runner: WorkflowRunner, node: ParallelNode, input: unknown, frame: NodeFrame): Promise<NodeOutcome> {
+export async function runParallelNode(
+  runner: WorkflowRunner,
+  node: ParallelNode,
+  input: unknown,
+  frame: NodeFrame,
+): Promise<NodeOutcome> {
   const controller = new AbortController();
   const signal = AbortSignal.any([frame.signal, controller.signal]);
   const settled = await Promise.allSettled(
@@ -28,7 +33,13 @@ export async function runParallelNode(runner: WorkflowRunner, node: ParallelNode
         });
       } catch (error) {
         if (node.fail_fast && !controller.signal.aborted) {
-          controller.abort(new RunFailure('cancelled', `cancelled: branch "${branch.name}" of parallel "${node.name}" failed (fail_fast)`, { retryable: false }));
+          controller.abort(
+            new RunFailure(
+              'cancelled',
+              `cancelled: branch "${branch.name}" of parallel "${node.name}" failed (fail_fast)`,
+              { retryable: false },
+            ),
+          );
         }
         throw error;
       }
@@ -36,11 +47,17 @@ export async function runParallelNode(runner: WorkflowRunner, node: ParallelNode
   );
   if (frame.signal.aborted) throw frame.signal.reason;
   // The first branch that failed on its own (not one that fail_fast cancelled) names the failure.
-  const failures = settled.flatMap((result, index) => (result.status === 'rejected' ? [{ index, reason: result.reason as unknown }] : []));
+  const failures = settled.flatMap((result, index) =>
+    result.status === 'rejected' ? [{ index, reason: result.reason as unknown }] : [],
+  );
   if (failures.length > 0) {
-    const own = failures.find((f) => !(f.reason instanceof RunFailure && f.reason === controller.signal.reason)) ?? failures[0]!;
+    const own =
+      failures.find((f) => !(f.reason instanceof RunFailure && f.reason === controller.signal.reason)) ?? failures[0]!;
     throw own.reason;
   }
-  const branches = settled.map((result, index) => [node.steps[index]!.name, (result as PromiseFulfilledResult<NodeOutcome>).value.content] as const);
+  const branches = settled.map(
+    (result, index) =>
+      [node.steps[index]!.name, (result as PromiseFulfilledResult<NodeOutcome>).value.content] as const,
+  );
   return { content: new ParallelContent(branches) };
 }

@@ -8,7 +8,12 @@ import { expressionFailure, type NodeFrame, type NodeOutcome, type WorkflowRunne
  * A failed evaluation, a non-string result or a name that is not a choice fails the node with
  * `workflow_error`.
  */
-export async function runRouterNode(runner: WorkflowRunner, node: RouterNode, input: unknown, frame: NodeFrame): Promise<NodeOutcome> {
+export async function runRouterNode(
+  runner: WorkflowRunner,
+  node: RouterNode,
+  input: unknown,
+  frame: NodeFrame,
+): Promise<NodeOutcome> {
   const compiled = frame.scope.compiled.get(frame.path);
   if (!compiled) throw expressionFailure(node.selector, 'was not compiled');
   let value: unknown;
@@ -19,10 +24,21 @@ export async function runRouterNode(runner: WorkflowRunner, node: RouterNode, in
     throw error;
   }
   const names = node.choices.map((choice) => choice.name);
-  if (typeof value !== 'string') throw expressionFailure(node.selector, `returned ${typeof value === 'bigint' ? 'int' : typeof value}, not a choice name (${names.join(', ')})`);
+  if (typeof value !== 'string')
+    throw expressionFailure(
+      node.selector,
+      `returned ${typeof value === 'bigint' ? 'int' : typeof value}, not a choice name (${names.join(', ')})`,
+    );
   const index = names.indexOf(value);
-  if (index < 0) throw expressionFailure(node.selector, `returned "${value}", which is not a choice (choices: ${names.join(', ')})`);
-  await runner.emit('router_selected', { key: frame.key, path: frame.path, name: node.name, expression: node.selector, choice: value });
+  if (index < 0)
+    throw expressionFailure(node.selector, `returned "${value}", which is not a choice (choices: ${names.join(', ')})`);
+  await runner.emit('router_selected', {
+    key: frame.key,
+    path: frame.path,
+    name: node.name,
+    expression: node.selector,
+    choice: value,
+  });
   return runner.runNode(node.choices[index]!, input, {
     scope: frame.scope,
     path: `${frame.path}.choices[${index}]`,

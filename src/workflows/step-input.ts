@@ -47,7 +47,11 @@ export function unknownStepTemplateVariables(template: unknown, stepNames: Reado
     if (typeof value === 'string') {
       for (const match of value.matchAll(placeholder)) {
         const name = match[1]!;
-        const known = name === 'input' || name === 'previous' || scheduleVariables.has(name) || (name.startsWith('steps.') && stepNames.has(name.slice(6)));
+        const known =
+          name === 'input' ||
+          name === 'previous' ||
+          scheduleVariables.has(name) ||
+          (name.startsWith('steps.') && stepNames.has(name.slice(6)));
         if (!known) problems.push(name);
       }
     } else if (Array.isArray(value)) value.forEach(visit);

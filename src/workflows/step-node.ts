@@ -20,7 +20,10 @@ export function stepRetryDelayMs(retry: StepRetry | undefined, attempt: number):
 }
 
 /** A step attempt's signal: the run's (cancel, run timeout, fail_fast) and the step's own `timeout`. */
-function attemptSignal(node: StepNode, signal: AbortSignal): { signal: AbortSignal; reason: () => unknown; done: () => void } {
+function attemptSignal(
+  node: StepNode,
+  signal: AbortSignal,
+): { signal: AbortSignal; reason: () => unknown; done: () => void } {
   if (node.timeout === undefined) return { signal, reason: () => signal.reason, done: () => {} };
   const seconds = node.timeout;
   // A timer of our own, not AbortSignal.timeout: held here, it cannot be collected before it fires.
@@ -28,7 +31,13 @@ function attemptSignal(node: StepNode, signal: AbortSignal): { signal: AbortSign
   const timer = setTimeout(() => timeout.abort(), Math.max(1, Math.round(seconds * 1000)));
   return {
     signal: AbortSignal.any([signal, timeout.signal]),
-    reason: () => (signal.aborted ? signal.reason : new RunFailure('timeout', `step "${node.name}" did not finish within its timeout of ${seconds} s`, { retryable: true, details: { timeout_s: seconds } })),
+    reason: () =>
+      signal.aborted
+        ? signal.reason
+        : new RunFailure('timeout', `step "${node.name}" did not finish within its timeout of ${seconds} s`, {
+            retryable: true,
+            details: { timeout_s: seconds },
+          }),
     done: () => clearTimeout(timer),
   };
 }
@@ -36,7 +45,10 @@ function attemptSignal(node: StepNode, signal: AbortSignal): { signal: AbortSign
 /** What one attempt throws, as a RunFailure (an unknown error is a retryable `assistant_error`). */
 function failureOf(error: unknown): RunFailure {
   const failure = asRunFailure(error);
-  if (failure) return failure.skip ? new RunFailure(failure.kind, failure.message, { retryable: false, details: failure.details, cause: failure }) : failure;
+  if (failure)
+    return failure.skip
+      ? new RunFailure(failure.kind, failure.message, { retryable: false, details: failure.details, cause: failure })
+      : failure;
   return new RunFailure('assistant_error', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
@@ -45,7 +57,12 @@ function failureOf(error: unknown): RunFailure {
  * assistant, module or nested workflow, with the step's timeout and retries. Each attempt after
  * the first is recorded as it starts; every attempt carries the same idempotency key.
  */
-export async function runStepNode(runner: WorkflowRunner, node: StepNode, input: unknown, frame: NodeFrame): Promise<NodeOutcome> {
+export async function runStepNode(
+  runner: WorkflowRunner,
+  node: StepNode,
+  input: unknown,
+  frame: NodeFrame,
+): Promise<NodeOutcome> {
   const { deps } = runner;
   if (node.workflow_id !== undefined) return runNestedWorkflow(runner, node.workflow_id, input, frame);
 
@@ -53,9 +70,18 @@ export async function runStepNode(runner: WorkflowRunner, node: StepNode, input:
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1) await runner.started(node, frame, input, attempt);
     const { signal, reason, done } = attemptSignal(node, frame.signal);
-    const call: StepCall = { input, idempotencyKey: `${deps.fence.runId}:${frame.key}`, signal, attempt, emit: deps.emit };
+    const call: StepCall = {
+      input,
+      idempotencyKey: `${deps.fence.runId}:${frame.key}`,
+      signal,
+      attempt,
+      emit: deps.emit,
+    };
     try {
-      const work = node.assistant_id !== undefined ? deps.callAssistant(node.assistant_id, call) : deps.callModule(node.module!, call);
+      const work =
+        node.assistant_id !== undefined
+          ? deps.callAssistant(node.assistant_id, call)
+          : deps.callModule(node.module!, call);
       // raceAbort gives up on `work` when the signal has fired already; its rejection is expected then.
       work.catch(() => {});
       const output = await raceAbort(work, signal, reason);
@@ -65,7 +91,12 @@ export async function runStepNode(runner: WorkflowRunner, node: StepNode, input:
       const failure = failureOf(signal.aborted ? reason() : error);
       if (!failure.retryable || attempt >= maxAttempts) throw failure;
       const delay = stepRetryDelayMs(node.retry, attempt);
-      await runner.ended(node, frame, 'error', null, { kind: failure.kind, message: failure.message, attempt, retry_in_ms: delay });
+      await runner.ended(node, frame, 'error', null, {
+        kind: failure.kind,
+        message: failure.message,
+        attempt,
+        retry_in_ms: delay,
+      });
       if (delay > 0) await deps.clock.sleep(delay, frame.signal).catch(() => {});
       if (frame.signal.aborted) throw frame.signal.reason;
     } finally {
@@ -75,9 +106,16 @@ export async function runStepNode(runner: WorkflowRunner, node: StepNode, input:
 }
 
 /** A nested workflow runs inside this run: its nodes are recorded under this step. */
-async function runNestedWorkflow(runner: WorkflowRunner, workflowId: string, input: unknown, frame: NodeFrame): Promise<NodeOutcome> {
+async function runNestedWorkflow(
+  runner: WorkflowRunner,
+  workflowId: string,
+  input: unknown,
+  frame: NodeFrame,
+): Promise<NodeOutcome> {
   if (frame.scope.depth >= 16) {
-    throw new RunFailure('workflow_error', 'nested workflows go deeper than 16 levels (a cycle?)', { retryable: false });
+    throw new RunFailure('workflow_error', 'nested workflows go deeper than 16 levels (a cycle?)', {
+      retryable: false,
+    });
   }
   const nested = await runner.deps.loadWorkflow(workflowId);
   const scope = { input, outputs: new Map<string, unknown>(), compiled: nested.compiled, depth: frame.scope.depth + 1 };

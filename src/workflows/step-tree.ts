@@ -25,7 +25,9 @@ export interface RunStepResource {
 export function stepTree(rows: readonly RunStepRow[]): RunStepResource[] {
   const byKey = new Map<string, RunStepResource>();
   const roots: RunStepResource[] = [];
-  const ordered = [...rows].sort((a, b) => a.started_at.getTime() - b.started_at.getTime() || a.ord - b.ord || a.key.localeCompare(b.key));
+  const ordered = [...rows].sort(
+    (a, b) => a.started_at.getTime() - b.started_at.getTime() || a.ord - b.ord || a.key.localeCompare(b.key),
+  );
   for (const row of ordered) {
     byKey.set(row.key, {
       key: row.key,

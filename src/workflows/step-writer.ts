@@ -1,5 +1,11 @@
 import type { Queryable } from '../store/database.ts';
-import { recordStepWrites, type StepEvent, type StepFence, type StepRowEnd, type StepRowStart } from '../store/run-steps.ts';
+import {
+  recordStepWrites,
+  type StepEvent,
+  type StepFence,
+  type StepRowEnd,
+  type StepRowStart,
+} from '../store/run-steps.ts';
 
 /** The run is no longer held by this attempt: the runner stops and calls nothing more. */
 export class LeaseLost extends Error {
@@ -65,7 +71,14 @@ export class StepWriter {
     const batch = this.batch();
     const started = batch.starts.get(row.key);
     if (started) {
-      batch.starts.set(row.key, { ...started, status: row.status, output: row.output, error: row.error, finishedAt: row.finishedAt, durationMs: row.durationMs });
+      batch.starts.set(row.key, {
+        ...started,
+        status: row.status,
+        output: row.output,
+        error: row.error,
+        finishedAt: row.finishedAt,
+        durationMs: row.durationMs,
+      });
     } else {
       batch.ends.set(row.key, row);
     }
@@ -115,7 +128,11 @@ export class StepWriter {
   private async write(batch: Batch): Promise<void> {
     try {
       if (this.failure !== undefined) throw this.failure;
-      const ok = await recordStepWrites(this.db, this.fence, { starts: [...batch.starts.values()], ends: [...batch.ends.values()], events: batch.events });
+      const ok = await recordStepWrites(this.db, this.fence, {
+        starts: [...batch.starts.values()],
+        ends: [...batch.ends.values()],
+        events: batch.events,
+      });
       if (!ok) throw new LeaseLost();
       batch.settle();
     } catch (error) {

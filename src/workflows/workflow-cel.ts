@@ -51,7 +51,10 @@ export interface CompiledCel {
 
 /** An expression that does not compile, names an unknown variable or returns the wrong type. */
 export class CelCompileError extends Error {
-  constructor(readonly expression: string, message: string) {
+  constructor(
+    readonly expression: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'CelCompileError';
   }
@@ -59,7 +62,11 @@ export class CelCompileError extends Error {
 
 /** An expression that failed while it was evaluated: the node fails with `workflow_error`. */
 export class CelRuntimeError extends Error {
-  constructor(readonly expression: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly expression: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'CelRuntimeError';
   }

@@ -99,11 +99,20 @@ export const nodeSchema: z.ZodType<WorkflowNode> = z.lazy(() =>
       module: z.string().trim().min(1).max(200).optional(),
       workflow_id: z.string().trim().min(1).max(200).optional(),
       input: z.json().optional(),
-      timeout: z.number().positive().max(7 * 86_400).optional(),
+      timeout: z
+        .number()
+        .positive()
+        .max(7 * 86_400)
+        .optional(),
       retry: stepRetrySchema.optional(),
       skip_on_failure: z.boolean().optional(),
     }),
-    z.strictObject({ type: z.literal('parallel'), name, steps: z.array(nodeSchema).min(1, 'needs at least one branch'), fail_fast: z.boolean().optional() }),
+    z.strictObject({
+      type: z.literal('parallel'),
+      name,
+      steps: z.array(nodeSchema).min(1, 'needs at least one branch'),
+      fail_fast: z.boolean().optional(),
+    }),
     z.strictObject({
       type: z.literal('loop'),
       name,
@@ -112,7 +121,12 @@ export const nodeSchema: z.ZodType<WorkflowNode> = z.lazy(() =>
       max_iterations: z.number().int().optional(),
       forward_iteration_output: z.boolean().optional(),
     }),
-    z.strictObject({ type: z.literal('router'), name, selector: celText, choices: z.array(nodeSchema).min(1, 'needs at least one choice') }),
+    z.strictObject({
+      type: z.literal('router'),
+      name,
+      selector: celText,
+      choices: z.array(nodeSchema).min(1, 'needs at least one choice'),
+    }),
     z.strictObject({
       type: z.literal('condition'),
       name,
@@ -139,21 +153,30 @@ export const maxNestingDepth = 16;
 export const maxNodes = 500;
 
 /** Child lists of a node, with the field that holds each. */
-export function childLists(node: WorkflowNode): Array<{ field: 'steps' | 'choices' | 'else_steps'; nodes: WorkflowNode[] }> {
+export function childLists(
+  node: WorkflowNode,
+): Array<{ field: 'steps' | 'choices' | 'else_steps'; nodes: WorkflowNode[] }> {
   switch (node.type) {
     case 'step':
       return [];
     case 'router':
       return [{ field: 'choices', nodes: node.choices }];
     case 'condition':
-      return [{ field: 'steps', nodes: node.steps }, ...(node.else_steps ? [{ field: 'else_steps' as const, nodes: node.else_steps }] : [])];
+      return [
+        { field: 'steps', nodes: node.steps },
+        ...(node.else_steps ? [{ field: 'else_steps' as const, nodes: node.else_steps }] : []),
+      ];
     default:
       return [{ field: 'steps', nodes: node.steps }];
   }
 }
 
 /** Every node with its path (`steps[2].steps[0]`), depth first, in definition order. */
-export function* walkNodes(nodes: readonly WorkflowNode[], prefix = 'steps', depth = 1): Generator<{ node: WorkflowNode; path: string; depth: number }> {
+export function* walkNodes(
+  nodes: readonly WorkflowNode[],
+  prefix = 'steps',
+  depth = 1,
+): Generator<{ node: WorkflowNode; path: string; depth: number }> {
   for (const [index, node] of nodes.entries()) {
     const path = `${prefix}[${index}]`;
     yield { node, path, depth };

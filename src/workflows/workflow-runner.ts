@@ -81,10 +81,17 @@ export interface NodeOutcome {
 /** Why a node failed: a RunFailure with the node's path and name in `details`. */
 export function nodeFailure(frame: NodeFrame, node: WorkflowNode, cause: unknown): RunFailure {
   if (cause instanceof RunFailure && (cause.details as { path?: string } | undefined)?.path !== undefined) return cause;
-  const failure = cause instanceof RunFailure ? cause : new RunFailure('assistant_error', cause instanceof Error ? cause.message : String(cause), { cause });
+  const failure =
+    cause instanceof RunFailure
+      ? cause
+      : new RunFailure('assistant_error', cause instanceof Error ? cause.message : String(cause), { cause });
   return new RunFailure(failure.kind, `${node.type} "${node.name}" (${frame.path}) failed: ${failure.message}`, {
     retryable: failure.retryable && !failure.skip,
-    details: { path: frame.path, name: node.name, ...(typeof failure.details === 'object' && failure.details !== null ? failure.details : {}) },
+    details: {
+      path: frame.path,
+      name: node.name,
+      ...(typeof failure.details === 'object' && failure.details !== null ? failure.details : {}),
+    },
     cause: failure,
   });
 }
@@ -127,29 +134,44 @@ export class WorkflowRunner {
   }
 
   /** Runs a whole workflow; resolves with `{content, steps}` (last content, every step's output by name). */
-  async run(workflow: LoadedWorkflow, input: unknown, signal: AbortSignal): Promise<{ content: unknown; steps: Record<string, unknown> }> {
+  async run(
+    workflow: LoadedWorkflow,
+    input: unknown,
+    signal: AbortSignal,
+  ): Promise<{ content: unknown; steps: Record<string, unknown> }> {
     const scope: WorkflowScope = { input, outputs: new Map(), compiled: workflow.compiled, depth: 0 };
     let content: unknown;
     try {
-      content = await this.runSequence(workflow.definition.steps, input, { scope, path: 'steps', key: 'steps', parentKey: null, iteration: null, signal, skipped: { count: 0 }, sinks: [] });
+      content = await this.runSequence(workflow.definition.steps, input, {
+        scope,
+        path: 'steps',
+        key: 'steps',
+        parentKey: null,
+        iteration: null,
+        signal,
+        skipped: { count: 0 },
+        sinks: [],
+      });
     } catch (error) {
       // The nodes' ends (and cancellations) are recorded before the run's failure is.
-      const lost = await this.writer.flushed().then(() => undefined, (failure: unknown) => failure);
+      const lost = await this.writer.flushed().then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
       throw lost instanceof LeaseLost ? lost : error;
     }
     await this.writer.flushed();
-    return { content: contentValue(content), steps: Object.fromEntries([...scope.outputs].map(([name, value]) => [name, contentValue(value)])) };
+    return {
+      content: contentValue(content),
+      steps: Object.fromEntries([...scope.outputs].map(([name, value]) => [name, contentValue(value)])),
+    };
   }
 
   /**
    * Runs nodes in order, each receiving the previous one's content; resolves with the last content.
    * `at` names the list: its `path` and `key` prefix (`steps`, `steps[1].steps`, `steps[1]@2.steps`).
    */
-  async runSequence(
-    nodes: readonly WorkflowNode[],
-    input: unknown,
-    at: SequenceFrame,
-  ): Promise<unknown> {
+  async runSequence(nodes: readonly WorkflowNode[], input: unknown, at: SequenceFrame): Promise<unknown> {
     let previous = input;
     for (const [index, node] of nodes.entries()) {
       const outcome = await this.runNode(node, previous, {
@@ -184,7 +206,12 @@ export class WorkflowRunner {
     // A step's `input` template is rendered here, so that its record shows what it received.
     const given =
       node.type === 'step' && node.input !== undefined
-        ? renderStepInput(node.input, { input: frame.scope.input, previous: input, steps: frame.scope.outputs, schedule: deps.scheduleValues })
+        ? renderStepInput(node.input, {
+            input: frame.scope.input,
+            previous: input,
+            steps: frame.scope.outputs,
+            schedule: deps.scheduleValues,
+          })
         : input;
     if (restart) await this.started(node, frame, given, 1);
     try {
@@ -196,7 +223,9 @@ export class WorkflowRunner {
         ...(frame.iteration !== null && { 'kairos.workflow.node.iteration': frame.iteration }),
       };
       // A span per node (a no-op without tracing): steps' assistant calls become its children.
-      const outcome = await inSpan(`workflow.${node.type} ${node.name}`, { attributes }, () => this.execute(node, given, frame));
+      const outcome = await inSpan(`workflow.${node.type} ${node.name}`, { attributes }, () =>
+        this.execute(node, given, frame),
+      );
       this.collect(frame, node.name, outcome.content);
       if (restart) await this.ended(node, frame, 'success', contentValue(outcome.content), null);
       return outcome;
@@ -204,8 +233,12 @@ export class WorkflowRunner {
       if (error instanceof LeaseLost) throw error;
       const aborted = frame.signal.aborted;
       const failure = aborted ? asFailure(frame.signal.reason) : nodeFailure(frame, node, error);
-      const own = aborted ? failure : (error instanceof RunFailure ? error : failure);
-      const detail = { kind: own.kind, message: own.message, ...(typeof own.details === 'object' && own.details !== null ? own.details : {}) };
+      const own = aborted ? failure : error instanceof RunFailure ? error : failure;
+      const detail = {
+        kind: own.kind,
+        message: own.message,
+        ...(typeof own.details === 'object' && own.details !== null ? own.details : {}),
+      };
       if (!aborted && node.type === 'step' && node.skip_on_failure) {
         await this.ended(node, frame, 'skipped', null, detail);
         frame.skipped.count++;
@@ -247,21 +280,61 @@ export class WorkflowRunner {
     const value = contentValue(input);
     const written = this.writer.start(
       {
-        key: frame.key, parentKey: frame.parentKey, path: frame.path, name: node.name, type: node.type, status: 'running', attempt,
-        iteration: frame.iteration, ord: frame.ord, input: value, output: null, error: null, startedAt: at, finishedAt: null, durationMs: null,
+        key: frame.key,
+        parentKey: frame.parentKey,
+        path: frame.path,
+        name: node.name,
+        type: node.type,
+        status: 'running',
+        attempt,
+        iteration: frame.iteration,
+        ord: frame.ord,
+        input: value,
+        output: null,
+        error: null,
+        startedAt: at,
+        finishedAt: null,
+        durationMs: null,
       },
-      { kind: 'step_started', at, data: { key: frame.key, path: frame.path, name: node.name, type: node.type, attempt, iteration: frame.iteration, input: value }, durationOf: null },
+      {
+        kind: 'step_started',
+        at,
+        data: {
+          key: frame.key,
+          path: frame.path,
+          name: node.name,
+          type: node.type,
+          attempt,
+          iteration: frame.iteration,
+          input: value,
+        },
+        durationOf: null,
+      },
     );
     if (node.type === 'step' && node.workflow_id === undefined) await written;
   }
 
   /** Records how a node ended (not awaited: the next start, or the run's end, waits for it). */
-  ended(node: WorkflowNode, frame: NodeFrame, status: 'success' | 'error' | 'skipped' | 'cancelled', output: unknown, error: unknown): Promise<void> {
+  ended(
+    node: WorkflowNode,
+    frame: NodeFrame,
+    status: 'success' | 'error' | 'skipped' | 'cancelled',
+    output: unknown,
+    error: unknown,
+  ): Promise<void> {
     const now = this.deps.clock.now();
     const at = new Date(now);
     const started = this.attempts.get(frame.key);
     const durationMs = started === undefined ? null : Math.max(0, now - started.at);
-    const event: Record<string, unknown> = { key: frame.key, path: frame.path, name: node.name, type: node.type, status, attempt: started?.attempt ?? 1, iteration: frame.iteration };
+    const event: Record<string, unknown> = {
+      key: frame.key,
+      path: frame.path,
+      name: node.name,
+      type: node.type,
+      status,
+      attempt: started?.attempt ?? 1,
+      iteration: frame.iteration,
+    };
     if (output !== null) event.output = output;
     if (error !== null) event.error = error;
     if (durationMs !== null) event.duration_ms = durationMs;

@@ -130,7 +130,11 @@ export class WorkflowService {
     return { valid: true };
   }
 
-  async create(actor: Actor, body: WorkflowCreateInput, options: { source?: 'api' | 'config' } = {}): Promise<WorkflowResource> {
+  async create(
+    actor: Actor,
+    body: WorkflowCreateInput,
+    options: { source?: 'api' | 'config' } = {},
+  ): Promise<WorkflowResource> {
     assertCanWrite(actor, 'create workflows');
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw this.notAnObject();
     const { status: rawStatus, ...definitionBody } = body;
@@ -236,12 +240,19 @@ export class WorkflowService {
     const workflow = await this.runnable(actor, id);
     const { db, clock, startDeadlineMs } = this.options;
     if (input.thread_id) await usableThread(db, actor, input.thread_id);
-    const runId = await insertApiRun(db, { workflowId: workflow.id }, actor.userId, input, { now: clock.now(), startDeadlineMs });
+    const runId = await insertApiRun(db, { workflowId: workflow.id }, actor.userId, input, {
+      now: clock.now(),
+      startDeadlineMs,
+    });
     return toRunResource((await findRun(db, runId))!);
   }
 
   /** The workflow's runs, newest first. */
-  async runs(actor: Actor, id: string, filters: WorkflowRunListInput = {}): Promise<{ items: RunResource[]; total: number }> {
+  async runs(
+    actor: Actor,
+    id: string,
+    filters: WorkflowRunListInput = {},
+  ): Promise<{ items: RunResource[]; total: number }> {
     const input = parseScheduleInput(workflowRunListSchema, filters);
     const workflow = await this.visible(actor, id);
     const { rows, total } = await listRuns(this.options.db, {
@@ -261,13 +272,20 @@ export class WorkflowService {
   async runnable(actor: Actor, id: string, field = 'workflow_id'): Promise<WorkflowRow> {
     const row = z.uuid().safeParse(id).success ? await findWorkflow(this.options.db, id) : undefined;
     if (!row || !canSee(actor, row.owner_id)) {
-      throw new KairosError('not_found', `${field}: no workflow "${id}" was found (or it is not yours)`, { status: 404, details: { field, id } });
+      throw new KairosError('not_found', `${field}: no workflow "${id}" was found (or it is not yours)`, {
+        status: 404,
+        details: { field, id },
+      });
     }
     if (row.status !== 'active') {
-      throw new KairosError('workflow_inactive', `workflow "${row.name}" is inactive: set its status to active before scheduling or running it`, {
-        status: 422,
-        details: { field, workflow_id: row.id },
-      });
+      throw new KairosError(
+        'workflow_inactive',
+        `workflow "${row.name}" is inactive: set its status to active before scheduling or running it`,
+        {
+          status: 422,
+          details: { field, workflow_id: row.id },
+        },
+      );
     }
     return row;
   }
@@ -283,24 +301,50 @@ export class WorkflowService {
     for (const definition of definitions) {
       const checked = await validateWorkflow(definition, this.lookup(localAdmin));
       const row = await db.transaction(async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${db.schema}:workflow:${checked.name}`]);
+        await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+          `${db.schema}:workflow:${checked.name}`,
+        ]);
         const existing = await findWorkflowByName(tx, localAdmin.userId, checked.name);
         const now = new Date(this.options.clock.now());
         if (!existing) {
           return insertWorkflow(tx, {
-            id: randomUUID(), owner_id: localAdmin.userId, name: checked.name, description: checked.description ?? null, definition: checked,
-            status: 'active', metadata: checked.metadata ?? {}, source: 'config', created_at: now,
+            id: randomUUID(),
+            owner_id: localAdmin.userId,
+            name: checked.name,
+            description: checked.description ?? null,
+            definition: checked,
+            status: 'active',
+            metadata: checked.metadata ?? {},
+            source: 'config',
+            created_at: now,
           });
         }
-        if (JSON.stringify(canonical(existing.definition)) === JSON.stringify(canonical(checked)) && existing.source === 'config') return existing;
-        return (await updateWorkflow(tx, existing.id, { definition: checked, description: checked.description ?? null, metadata: checked.metadata ?? {}, source: 'config' }, now))!;
+        if (
+          JSON.stringify(canonical(existing.definition)) === JSON.stringify(canonical(checked)) &&
+          existing.source === 'config'
+        )
+          return existing;
+        return (await updateWorkflow(
+          tx,
+          existing.id,
+          {
+            definition: checked,
+            description: checked.description ?? null,
+            metadata: checked.metadata ?? {},
+            source: 'config',
+          },
+          now,
+        ))!;
       });
       registered.push(toWorkflowResource(row));
     }
     return registered;
   }
 
-  private async usersOf(db: Queryable, id: string): Promise<{ schedules: string[]; triggers: string[]; workflows: string[] }> {
+  private async usersOf(
+    db: Queryable,
+    id: string,
+  ): Promise<{ schedules: string[]; triggers: string[]; workflows: string[] }> {
     const { rows } = await db.query<{ kind: string; id: string }>(
       `SELECT 'schedule' AS kind, id::text FROM schedules WHERE workflow_id = $1
        UNION ALL
@@ -320,11 +364,16 @@ export class WorkflowService {
       async assistant(id) {
         try {
           const found = await assistants.assertRunnable(actor, id);
-          if (found.id !== id) return { ok: false, reason: `"${id}" is a graph id: name the assistant by its id (${found.id})` };
+          if (found.id !== id)
+            return { ok: false, reason: `"${id}" is a graph id: name the assistant by its id (${found.id})` };
           return { ok: true };
         } catch (error) {
           if (error instanceof KairosError) {
-            return { ok: false, reason: error.code === 'not_found' ? `no assistant "${id}" was found (or it is not yours)` : error.message };
+            return {
+              ok: false,
+              reason:
+                error.code === 'not_found' ? `no assistant "${id}" was found (or it is not yours)` : error.message,
+            };
           }
           throw error;
         }
@@ -345,17 +394,29 @@ export class WorkflowService {
   }
 
   private nameTaken(name: string): KairosError {
-    return new KairosError('name_taken', `a workflow named "${name}" already exists; choose another name`, { status: 409, details: { field: 'name', value: name } });
+    return new KairosError('name_taken', `a workflow named "${name}" already exists; choose another name`, {
+      status: 409,
+      details: { field: 'name', value: name },
+    });
   }
 
   private notAnObject(): KairosError {
-    return new KairosError('invalid_workflow', '(body): a workflow is a JSON object {name, description?, steps, metadata?}', { status: 422, details: { field: '(body)' } });
+    return new KairosError(
+      'invalid_workflow',
+      '(body): a workflow is a JSON object {name, description?, steps, metadata?}',
+      { status: 422, details: { field: '(body)' } },
+    );
   }
 }
 
 /** JSON with sorted keys, so that a stored (jsonb-reordered) definition compares equal to the declared one. */
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
   return value;
 }

@@ -25,7 +25,9 @@ export interface ReferenceLookup {
   /** Whether a module function is registered in this server's config file. */
   hasModule(id: string): boolean;
   /** A workflow the owner may use: its status and latest definition; undefined when unknown. */
-  workflow(id: string): Promise<{ id: string; name: string; status: 'active' | 'inactive'; definition: WorkflowDefinition } | undefined>;
+  workflow(
+    id: string,
+  ): Promise<{ id: string; name: string; status: 'active' | 'inactive'; definition: WorkflowDefinition } | undefined>;
 }
 
 /** Expressions of one definition, compiled, by the path of their node. */
@@ -44,7 +46,10 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 function shapeProblems(error: z.ZodError): WorkflowProblem[] {
   return error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return { path: formatPath([...issue.path, issue.keys[0] ?? '']), message: `unknown field "${issue.keys[0]}"; see docs/workflows.md for the fields of each node` };
+      return {
+        path: formatPath([...issue.path, issue.keys[0] ?? '']),
+        message: `unknown field "${issue.keys[0]}"; see docs/workflows.md for the fields of each node`,
+      };
     }
     if (issue.code === 'invalid_union' && issue.path.at(-1) !== 'backoff') {
       const at = issue.path.at(-1) === 'type' ? issue.path : [...issue.path, 'type'];
@@ -58,7 +63,10 @@ function shapeProblems(error: z.ZodError): WorkflowProblem[] {
  * Compiles every CEL expression of a definition (loop end conditions, router selectors, condition
  * evaluators) once. Problems (syntax, unknown variables, wrong result type) come back with paths.
  */
-export function compileExpressions(definition: WorkflowDefinition): { compiled: Map<string, CompiledCel>; problems: WorkflowProblem[] } {
+export function compileExpressions(definition: WorkflowDefinition): {
+  compiled: Map<string, CompiledCel>;
+  problems: WorkflowProblem[];
+} {
   const compiled = new Map<string, CompiledCel>();
   const problems: WorkflowProblem[] = [];
   const compile = (path: string, field: string, expression: string, site: 'loop' | 'router' | 'condition') => {
@@ -66,11 +74,15 @@ export function compileExpressions(definition: WorkflowDefinition): { compiled: 
       compiled.set(path, compileCel(expression, site));
     } catch (error) {
       if (!(error instanceof CelCompileError)) throw error;
-      problems.push({ path: `${path}.${field}`, message: `${error.message} (may name ${celVariables(site).join(', ')})` });
+      problems.push({
+        path: `${path}.${field}`,
+        message: `${error.message} (may name ${celVariables(site).join(', ')})`,
+      });
     }
   };
   for (const { node, path } of walkNodes(definition.steps)) {
-    if (node.type === 'loop' && node.end_condition !== undefined) compile(path, 'end_condition', node.end_condition, 'loop');
+    if (node.type === 'loop' && node.end_condition !== undefined)
+      compile(path, 'end_condition', node.end_condition, 'loop');
     if (node.type === 'router') compile(path, 'selector', node.selector, 'router');
     if (node.type === 'condition') compile(path, 'evaluator', node.evaluator, 'condition');
   }
@@ -78,7 +90,10 @@ export function compileExpressions(definition: WorkflowDefinition): { compiled: 
 }
 
 /** Structure: step targets, names, limits, router choices. No I/O. */
-function structureProblems(definition: WorkflowDefinition, compiled: ReadonlyMap<string, CompiledCel>): WorkflowProblem[] {
+function structureProblems(
+  definition: WorkflowDefinition,
+  compiled: ReadonlyMap<string, CompiledCel>,
+): WorkflowProblem[] {
   const problems: WorkflowProblem[] = [];
   const names = new Map<string, string>();
   let count = 0;
@@ -90,24 +105,33 @@ function structureProblems(definition: WorkflowDefinition, compiled: ReadonlyMap
       problems.push({ path, message: `nesting is deeper than ${maxNestingDepth} levels` });
     }
     const seen = names.get(node.name);
-    if (seen !== undefined) problems.push({ path: `${path}.name`, message: `duplicate name "${node.name}" (also at ${seen}): names must be unique within the workflow` });
+    if (seen !== undefined)
+      problems.push({
+        path: `${path}.name`,
+        message: `duplicate name "${node.name}" (also at ${seen}): names must be unique within the workflow`,
+      });
     else names.set(node.name, path);
     if (node.type === 'step') {
       const targets = (['assistant_id', 'module', 'workflow_id'] as const).filter((key) => node[key] !== undefined);
       if (targets.length !== 1) {
         problems.push({
           path,
-          message: targets.length === 0 ? 'give one of assistant_id, module or workflow_id' : `give only one of assistant_id, module or workflow_id (got ${targets.join(', ')})`,
+          message:
+            targets.length === 0
+              ? 'give one of assistant_id, module or workflow_id'
+              : `give only one of assistant_id, module or workflow_id (got ${targets.join(', ')})`,
         });
       }
     }
     if (node.type === 'loop') {
       const max = node.max_iterations ?? 3;
-      if (max < 1 || max > maxLoopIterations) problems.push({ path: `${path}.max_iterations`, message: `${max} is outside 1-${maxLoopIterations}` });
+      if (max < 1 || max > maxLoopIterations)
+        problems.push({ path: `${path}.max_iterations`, message: `${max} is outside 1-${maxLoopIterations}` });
     }
     if (node.type === 'router') problems.push(...routerProblems(node, path, compiled.get(path)));
   }
-  if (count > maxNodes) problems.push({ path: 'steps', message: `${count} nodes; a workflow may have at most ${maxNodes}` });
+  if (count > maxNodes)
+    problems.push({ path: 'steps', message: `${count} nodes; a workflow may have at most ${maxNodes}` });
   const stepNames = new Set(names.keys());
   for (const { node, path } of walkNodes(definition.steps)) {
     if (node.type !== 'step' || node.input === undefined) continue;
@@ -121,19 +145,29 @@ function structureProblems(definition: WorkflowDefinition, compiled: ReadonlyMap
   return problems;
 }
 
-function routerProblems(node: Extract<WorkflowNode, { type: 'router' }>, path: string, selector: CompiledCel | undefined): WorkflowProblem[] {
+function routerProblems(
+  node: Extract<WorkflowNode, { type: 'router' }>,
+  path: string,
+  selector: CompiledCel | undefined,
+): WorkflowProblem[] {
   const results = selector?.literalResults;
   if (!results) return [];
   const choices = node.choices.map((choice) => choice.name);
   const problems: WorkflowProblem[] = [];
   for (const result of new Set(results)) {
     if (!choices.includes(result)) {
-      problems.push({ path: `${path}.selector`, message: `can return "${result}", which is not a choice (choices: ${choices.join(', ')})` });
+      problems.push({
+        path: `${path}.selector`,
+        message: `can return "${result}", which is not a choice (choices: ${choices.join(', ')})`,
+      });
     }
   }
   node.choices.forEach((choice, index) => {
     if (!results.includes(choice.name)) {
-      problems.push({ path: `${path}.choices[${index}].name`, message: `the selector can never name "${choice.name}" (it returns only ${[...new Set(results)].join(', ')})` });
+      problems.push({
+        path: `${path}.choices[${index}].name`,
+        message: `the selector can never name "${choice.name}" (it returns only ${[...new Set(results)].join(', ')})`,
+      });
     }
   });
   return problems;
@@ -157,7 +191,11 @@ async function reaches(lookup: ReferenceLookup, start: WorkflowDefinition, self:
   return false;
 }
 
-async function referenceProblems(definition: WorkflowDefinition, lookup: ReferenceLookup, selfId: string | undefined): Promise<WorkflowProblem[]> {
+async function referenceProblems(
+  definition: WorkflowDefinition,
+  lookup: ReferenceLookup,
+  selfId: string | undefined,
+): Promise<WorkflowProblem[]> {
   const problems: WorkflowProblem[] = [];
   for (const { node, path } of walkNodes(definition.steps)) {
     if (node.type !== 'step') continue;
@@ -166,7 +204,10 @@ async function referenceProblems(definition: WorkflowDefinition, lookup: Referen
       if (!found.ok) problems.push({ path: `${path}.assistant_id`, message: found.reason });
     }
     if (node.module !== undefined && !lookup.hasModule(node.module)) {
-      problems.push({ path: `${path}.module`, message: `module "${node.module}" is not registered in this server's config file` });
+      problems.push({
+        path: `${path}.module`,
+        message: `module "${node.module}" is not registered in this server's config file`,
+      });
     }
     if (node.workflow_id !== undefined) {
       if (selfId !== undefined && node.workflow_id === selfId) {
@@ -174,10 +215,21 @@ async function referenceProblems(definition: WorkflowDefinition, lookup: Referen
         continue;
       }
       const nested = await lookup.workflow(node.workflow_id);
-      if (!nested) problems.push({ path: `${path}.workflow_id`, message: `no workflow "${node.workflow_id}" was found (or it is not yours)` });
-      else if (nested.status !== 'active') problems.push({ path: `${path}.workflow_id`, message: `workflow "${nested.name}" is inactive: activate it first` });
+      if (!nested)
+        problems.push({
+          path: `${path}.workflow_id`,
+          message: `no workflow "${node.workflow_id}" was found (or it is not yours)`,
+        });
+      else if (nested.status !== 'active')
+        problems.push({
+          path: `${path}.workflow_id`,
+          message: `workflow "${nested.name}" is inactive: activate it first`,
+        });
       else if (selfId !== undefined && (await reaches(lookup, nested.definition, selfId))) {
-        problems.push({ path: `${path}.workflow_id`, message: `workflow "${nested.name}" runs this workflow again (a cycle)` });
+        problems.push({
+          path: `${path}.workflow_id`,
+          message: `workflow "${nested.name}" runs this workflow again (a cycle)`,
+        });
       }
     }
   }
@@ -187,7 +239,10 @@ async function referenceProblems(definition: WorkflowDefinition, lookup: Referen
 /** The 422 for a definition's problems: every problem listed, the first named in the message. */
 export function invalidWorkflow(problems: readonly WorkflowProblem[]): KairosError {
   const first = problems[0]!;
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}, see details.errors)` : '';
+  const more =
+    problems.length > 1
+      ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}, see details.errors)`
+      : '';
   return new KairosError('invalid_workflow', `${first.path}: ${first.message}${more}`, {
     status: 422,
     details: { field: first.path, errors: problems },
@@ -203,7 +258,11 @@ export function invalidWorkflow(problems: readonly WorkflowProblem[]): KairosErr
  * @example
  * const definition = await validateWorkflow(body, lookup, existingId);
  */
-export async function validateWorkflow(input: unknown, lookup: ReferenceLookup, selfId?: string): Promise<WorkflowDefinition> {
+export async function validateWorkflow(
+  input: unknown,
+  lookup: ReferenceLookup,
+  selfId?: string,
+): Promise<WorkflowDefinition> {
   const parsed = definitionSchema.safeParse(input);
   if (!parsed.success) throw invalidWorkflow(shapeProblems(parsed.error));
   const definition = parsed.data as WorkflowDefinition;

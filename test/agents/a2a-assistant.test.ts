@@ -1,12 +1,25 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAssistantService } from '../../src/agents/assistant-service.ts';
-import { createAssistantExecution, executeAssistant, type AssistantExecutionDeps } from '../../src/agents/execute-assistant.ts';
+import {
+  createAssistantExecution,
+  executeAssistant,
+  type AssistantExecutionDeps,
+} from '../../src/agents/execute-assistant.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
 import { RunFailure } from '../../src/agents/runtime.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { startA2AAgentServer, type A2AAgentServer } from '../helpers/a2a-agent-server.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.ts';
-import { agentConfig, insertSchedule, localAdmin, makeRun, recordEvents, rejection, scheduleThreadId, silentLogger } from './fixtures.ts';
+import {
+  agentConfig,
+  insertSchedule,
+  localAdmin,
+  makeRun,
+  recordEvents,
+  rejection,
+  scheduleThreadId,
+  silentLogger,
+} from './fixtures.ts';
 import { insertRunRow, remoteSessionsOf, runResource } from './remote-fixtures.ts';
 
 describe.each(databaseKinds)('a2a assistants on %s, against an @a2a-js/sdk server', (kind) => {
@@ -17,7 +30,12 @@ describe.each(databaseKinds)('a2a assistants on %s, against an @a2a-js/sdk serve
   beforeAll(async () => {
     testDb = await createTestDatabase(kind);
     agent = await startA2AAgentServer();
-    deps = createAssistantExecution({ db: testDb.db, logger: silentLogger, config: agentConfig(), env: { A2A_TOKEN: 'a2a-secret' } });
+    deps = createAssistantExecution({
+      db: testDb.db,
+      logger: silentLogger,
+      config: agentConfig(),
+      env: { A2A_TOKEN: 'a2a-secret' },
+    });
   });
   afterAll(async () => {
     await agent.close();
@@ -28,7 +46,12 @@ describe.each(databaseKinds)('a2a assistants on %s, against an @a2a-js/sdk serve
   });
 
   const a2aAssistant = (config: Record<string, unknown> = {}) =>
-    insertAssistant(testDb.db, { ownerId: localAdmin.userId, name: 'a2a', kind: 'a2a', config: { url: agent.url, poll_interval_s: 0.05, ...config } });
+    insertAssistant(testDb.db, {
+      ownerId: localAdmin.userId,
+      name: 'a2a',
+      kind: 'a2a',
+      config: { url: agent.url, poll_interval_s: 0.05, ...config },
+    });
   const run = (assistantId: string, input: unknown, signal = new AbortController().signal) => {
     const trace = recordEvents();
     return { trace, done: executeAssistant(deps, makeRun({ assistantId, input }), signal, trace.emit) };
@@ -47,7 +70,10 @@ describe.each(databaseKinds)('a2a assistants on %s, against an @a2a-js/sdk serve
     const { done } = run(assistant.id, { region: 'emea', days: 7 });
     const result = await done;
     expect(result.output).toEqual(['echo: {"region":"emea","days":7}', { region: 'emea', days: 7 }]);
-    expect(agent.received.at(-1)).toMatchObject({ text: '{"region":"emea","days":7}', data: { region: 'emea', days: 7 } });
+    expect(agent.received.at(-1)).toMatchObject({
+      text: '{"region":"emea","days":7}',
+      data: { region: 'emea', days: 7 },
+    });
     // v1.0 JSON-RPC, as the card declares.
     expect(agent.methods).toEqual(['SendMessage']);
   });
@@ -65,7 +91,9 @@ describe.each(databaseKinds)('a2a assistants on %s, against an @a2a-js/sdk serve
     expect(agent.methods[0]).toBe('SendMessage');
     expect(agent.methods.slice(1).every((method) => method === 'GetTask')).toBe(true);
     expect(agent.methods.length).toBeGreaterThan(1);
-    expect(trace.events.find((event) => event.kind === 'a2a.task.finished')?.data).toMatchObject({ state: 'completed' });
+    expect(trace.events.find((event) => event.kind === 'a2a.task.finished')?.data).toMatchObject({
+      state: 'completed',
+    });
   });
 
   it('a single text artifact is the output as text', async () => {
@@ -143,7 +171,11 @@ describe.each(databaseKinds)('a2a assistants on %s, against an @a2a-js/sdk serve
 
   it('persistent: the contextId is kept on the Kairos thread and continues the remote conversation', async () => {
     const assistant = await a2aAssistant();
-    const scheduleId = await insertSchedule(testDb.db, { ownerId: localAdmin.userId, assistantId: assistant.id, sessionMode: 'persistent' });
+    const scheduleId = await insertSchedule(testDb.db, {
+      ownerId: localAdmin.userId,
+      assistantId: assistant.id,
+      sessionMode: 'persistent',
+    });
     const fire = async (input: unknown, runNumber: number) => {
       const item = makeRun({
         assistantId: assistant.id,
@@ -172,18 +204,39 @@ describe.each(databaseKinds)('a2a assistants on %s, against an @a2a-js/sdk serve
   });
 
   it('refuses a config with neither or both of url and agent_card_url at save time', async () => {
-    const service = createAssistantService({ db: testDb.db, config: agentConfig(), registry: createModuleRegistry([]) });
+    const service = createAssistantService({
+      db: testDb.db,
+      config: agentConfig(),
+      registry: createModuleRegistry([]),
+    });
     const none = await rejection(service.create(localAdmin, { name: 'a', kind: 'a2a', config: {} }));
     expect(none.message).toContain('agent_card_url, url');
-    const both = await rejection(service.create(localAdmin, { name: 'a', kind: 'a2a', config: { url: agent.url, agent_card_url: agent.legacyCardUrl } }));
+    const both = await rejection(
+      service.create(localAdmin, {
+        name: 'a',
+        kind: 'a2a',
+        config: { url: agent.url, agent_card_url: agent.legacyCardUrl },
+      }),
+    );
     expect((both.details as { field: string }).field).toBe('config.url');
   });
 
   it('the address guard refuses the agent at run time when private addresses are not allowed', async () => {
-    const strict = createAssistantExecution({ db: testDb.db, logger: silentLogger, config: agentConfig({ allowPrivate: false }) });
+    const strict = createAssistantExecution({
+      db: testDb.db,
+      logger: silentLogger,
+      config: agentConfig({ allowPrivate: false }),
+    });
     const assistant = await a2aAssistant();
     const before = agent.methods.length;
-    const failure = await fail(executeAssistant(strict, makeRun({ assistantId: assistant.id, input: 'message' }), new AbortController().signal, recordEvents().emit));
+    const failure = await fail(
+      executeAssistant(
+        strict,
+        makeRun({ assistantId: assistant.id, input: 'message' }),
+        new AbortController().signal,
+        recordEvents().emit,
+      ),
+    );
     expect(failure.kind).toBe('config');
     expect(failure.message).toContain('KAIROS_HTTP_ALLOW_PRIVATE');
     expect(agent.methods.length).toBe(before);

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAssistantExecution, executeAssistant, type AssistantExecutionDeps } from '../../src/agents/execute-assistant.ts';
+import {
+  createAssistantExecution,
+  executeAssistant,
+  type AssistantExecutionDeps,
+} from '../../src/agents/execute-assistant.ts';
 import { RunFailure } from '../../src/agents/runtime.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { startA2AAgentServer, type A2AAgentServer } from '../helpers/a2a-agent-server.ts';
@@ -30,7 +34,12 @@ describe('a2a assistants over HTTP+JSON (REST), against an @a2a-js/sdk server', 
   });
 
   const restAssistant = (cardUrl: string) =>
-    insertAssistant(testDb.db, { ownerId: localAdmin.userId, name: 'a2a-rest', kind: 'a2a', config: { agent_card_url: cardUrl, poll_interval_s: 0.05 } });
+    insertAssistant(testDb.db, {
+      ownerId: localAdmin.userId,
+      name: 'a2a-rest',
+      kind: 'a2a',
+      config: { agent_card_url: cardUrl, poll_interval_s: 0.05 },
+    });
   const run = (assistantId: string, input: unknown, signal = new AbortController().signal) => {
     const trace = recordEvents();
     return { trace, done: executeAssistant(deps, makeRun({ assistantId, input }), signal, trace.emit) };
@@ -54,7 +63,8 @@ describe('a2a assistants over HTTP+JSON (REST), against an @a2a-js/sdk server', 
         { artifact_id: expect.any(String), name: 'figures', description: null, parts: [{ cpu: 0.4 }] },
       ],
     });
-    const taskId = (trace.events.find((event) => event.kind === 'a2a.task.finished')?.data as { task_id: string }).task_id;
+    const taskId = (trace.events.find((event) => event.kind === 'a2a.task.finished')?.data as { task_id: string })
+      .task_id;
     expect(agent.methods[0]).toBe('POST /message:send');
     expect(agent.methods.length).toBeGreaterThan(1);
     expect(agent.methods.slice(1).every((method) => method === `GET /tasks/${taskId}`)).toBe(true);

@@ -48,20 +48,27 @@ describe('privateAddressReason', () => {
     expect(privateAddressReason(address)).toBe(reason);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])('%s is public', (address) => {
-    expect(privateAddressReason(address)).toBeUndefined();
-  });
+  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])(
+    '%s is public',
+    (address) => {
+      expect(privateAddressReason(address)).toBeUndefined();
+    },
+  );
 });
 
 describe('the guard at save time', () => {
   const guard = createAddressGuard({ allowPrivate: false, allowHosts: [], resolveAll: names });
 
-  it.each(['http://127.0.0.1/agent', 'http://10.0.0.1:8080/', 'http://[::1]:7700/x', 'http://169.254.169.254/latest/meta-data/'])(
-    'refuses the literal %s and says how to allow it',
-    async (url) => {
-      await expect(guard.checkUrl(new URL(url))).rejects.toThrow(/KAIROS_HTTP_ALLOW_PRIVATE=true or add ".*" to KAIROS_HTTP_ALLOW_HOSTS/);
-    },
-  );
+  it.each([
+    'http://127.0.0.1/agent',
+    'http://10.0.0.1:8080/',
+    'http://[::1]:7700/x',
+    'http://169.254.169.254/latest/meta-data/',
+  ])('refuses the literal %s and says how to allow it', async (url) => {
+    await expect(guard.checkUrl(new URL(url))).rejects.toThrow(
+      /KAIROS_HTTP_ALLOW_PRIVATE=true or add ".*" to KAIROS_HTTP_ALLOW_HOSTS/,
+    );
+  });
 
   it.each([
     ['http://internal.example/', '10.0.0.1'],
@@ -74,7 +81,9 @@ describe('the guard at save time', () => {
 
   it('refuses localhost through the system resolver', async () => {
     const system = createAddressGuard({ allowPrivate: false, allowHosts: [] });
-    await expect(system.checkUrl(new URL('http://localhost:9/'))).rejects.toThrow(/localhost \((127\.0\.0\.1|::1)\) is a loopback address/);
+    await expect(system.checkUrl(new URL('http://localhost:9/'))).rejects.toThrow(
+      /localhost \((127\.0\.0\.1|::1)\) is a loopback address/,
+    );
   });
 
   it('accepts public addresses and names, and names that do not resolve yet', async () => {
@@ -86,7 +95,11 @@ describe('the guard at save time', () => {
   it('allows everything with allowPrivate, and listed hosts with allowHosts', async () => {
     const open = createAddressGuard({ allowPrivate: true, allowHosts: [], resolveAll: names });
     await expect(open.checkUrl(new URL('http://169.254.169.254/'))).resolves.toBeUndefined();
-    const listed = createAddressGuard({ allowPrivate: false, allowHosts: ['127.0.0.1', '::1', '.example'], resolveAll: names });
+    const listed = createAddressGuard({
+      allowPrivate: false,
+      allowHosts: ['127.0.0.1', '::1', '.example'],
+      resolveAll: names,
+    });
     await expect(listed.checkUrl(new URL('http://127.0.0.1:8000/'))).resolves.toBeUndefined();
     await expect(listed.checkUrl(new URL('http://[::1]:8000/'))).resolves.toBeUndefined();
     await expect(listed.checkUrl(new URL('http://internal.example/'))).resolves.toBeUndefined();
@@ -161,7 +174,9 @@ describe('the guard at call time', () => {
     await guard.checkUrl(new URL(`http://rebind.example:${agent.port}/`)); // passes at save time
     answer = '127.0.0.1';
     const before = agent.requests.length;
-    const error = await failure(httpAssistantRuntime({ guard }).run(assistant(`http://rebind.example:${agent.port}/run`), context()));
+    const error = await failure(
+      httpAssistantRuntime({ guard }).run(assistant(`http://rebind.example:${agent.port}/run`), context()),
+    );
     expect(error.kind).toBe('config');
     expect(error.message).toContain('rebind.example (127.0.0.1) is a loopback address');
     expect(agent.requests.length).toBe(before);
@@ -173,7 +188,10 @@ describe('the guard at call time', () => {
       allowHosts: ['agent.test'],
       resolveAll: async () => [{ address: '127.0.0.1', family: 4 }],
     });
-    const result = await httpAssistantRuntime({ guard }).run(assistant(`http://agent.test:${agent.port}/run`), context());
+    const result = await httpAssistantRuntime({ guard }).run(
+      assistant(`http://agent.test:${agent.port}/run`),
+      context(),
+    );
     expect(result.output).toEqual({ ok: true, echo: 'hi' });
     expect(agent.requests.at(-1)?.headers.host).toBe(`agent.test:${agent.port}`);
   });

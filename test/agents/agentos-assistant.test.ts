@@ -1,12 +1,25 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAssistantService } from '../../src/agents/assistant-service.ts';
-import { createAssistantExecution, executeAssistant, type AssistantExecutionDeps } from '../../src/agents/execute-assistant.ts';
+import {
+  createAssistantExecution,
+  executeAssistant,
+  type AssistantExecutionDeps,
+} from '../../src/agents/execute-assistant.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
 import { RunFailure } from '../../src/agents/runtime.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { startHttpAgentServer, type AgentRequest, type HttpAgentServer } from '../helpers/http-agent-server.ts';
-import { agentConfig, insertSchedule, localAdmin, makeRun, recordEvents, rejection, scheduleThreadId, silentLogger } from './fixtures.ts';
+import {
+  agentConfig,
+  insertSchedule,
+  localAdmin,
+  makeRun,
+  recordEvents,
+  rejection,
+  scheduleThreadId,
+  silentLogger,
+} from './fixtures.ts';
 import { insertRunRow, remoteSessionsOf, runResource } from './remote-fixtures.ts';
 
 /**
@@ -25,8 +38,10 @@ function agentOs(server: HttpAgentServer) {
     }
     const form = new URLSearchParams(request.body as string);
     const message = form.get('message');
-    if (message === null) return { status: 422, body: { detail: [{ loc: ['body', 'message'], msg: 'Field required' }] } };
-    if (form.get('stream') !== 'false') return { status: 400, body: { detail: 'this stand-in only answers stream=false' } };
+    if (message === null)
+      return { status: 422, body: { detail: [{ loc: ['body', 'message'], msg: 'Field required' }] } };
+    if (form.get('stream') !== 'false')
+      return { status: 400, body: { detail: 'this stand-in only answers stream=false' } };
     const sessionId = form.get('session_id') || `session-${++counter}`;
     const seen = sessions.get(sessionId) ?? [];
     seen.push(message);
@@ -54,7 +69,12 @@ describe.each(databaseKinds)('agentos assistants on %s', (kind) => {
   beforeAll(async () => {
     testDb = await createTestDatabase(kind);
     server = await startHttpAgentServer();
-    deps = createAssistantExecution({ db: testDb.db, logger: silentLogger, config: agentConfig(), env: { AGNO_KEY: 'agno-secret' } });
+    deps = createAssistantExecution({
+      db: testDb.db,
+      logger: silentLogger,
+      config: agentConfig(),
+      env: { AGNO_KEY: 'agno-secret' },
+    });
   });
   afterAll(async () => {
     await server.close();
@@ -65,10 +85,18 @@ describe.each(databaseKinds)('agentos assistants on %s', (kind) => {
   });
 
   const agentosAssistant = (config: Record<string, unknown>) =>
-    insertAssistant(testDb.db, { ownerId: localAdmin.userId, name: 'agno', kind: 'agentos', config: { base_url: server.url, ...config } });
+    insertAssistant(testDb.db, {
+      ownerId: localAdmin.userId,
+      name: 'agno',
+      kind: 'agentos',
+      config: { base_url: server.url, ...config },
+    });
 
   it('posts the AgentOS form fields and returns the run content as output', async () => {
-    const assistant = await agentosAssistant({ agent_id: 'research-agent', headers: { Authorization: { env: 'AGNO_KEY' } } });
+    const assistant = await agentosAssistant({
+      agent_id: 'research-agent',
+      headers: { Authorization: { env: 'AGNO_KEY' } },
+    });
     const run = makeRun({ assistantId: assistant.id, input: 'summarise the news' });
     const result = await executeAssistant(deps, run, new AbortController().signal, recordEvents().emit);
     expect(result.output).toBe('agents/research-agent heard summarise the news');
@@ -77,12 +105,20 @@ describe.each(databaseKinds)('agentos assistants on %s', (kind) => {
     expect(request.headers.authorization).toBe('agno-secret');
     expect(request.headers['idempotency-key']).toBe(run.id);
     const form = new URLSearchParams(request.body as string);
-    expect(Object.fromEntries(form)).toEqual({ message: 'summarise the news', stream: 'false', user_id: localAdmin.userId });
+    expect(Object.fromEntries(form)).toEqual({
+      message: 'summarise the news',
+      stream: 'false',
+      user_id: localAdmin.userId,
+    });
   });
 
   it('persistent: the first run keeps the session AgentOS chose, the second sends it back', async () => {
     const assistant = await agentosAssistant({ team_id: 'ops-team', user_id: 'kairos-bot' });
-    const scheduleId = await insertSchedule(testDb.db, { ownerId: localAdmin.userId, assistantId: assistant.id, sessionMode: 'persistent' });
+    const scheduleId = await insertSchedule(testDb.db, {
+      ownerId: localAdmin.userId,
+      assistantId: assistant.id,
+      sessionMode: 'persistent',
+    });
     const fire = async (input: unknown, runNumber: number) => {
       const run = makeRun({
         assistantId: assistant.id,
@@ -118,9 +154,21 @@ describe.each(databaseKinds)('agentos assistants on %s', (kind) => {
 
   it('a stateless run sends no session id, so every run starts a new AgentOS session', async () => {
     const assistant = await agentosAssistant({ workflow_id: 'nightly' });
-    const scheduleId = await insertSchedule(testDb.db, { ownerId: localAdmin.userId, assistantId: assistant.id, sessionMode: 'new' });
+    const scheduleId = await insertSchedule(testDb.db, {
+      ownerId: localAdmin.userId,
+      assistantId: assistant.id,
+      sessionMode: 'new',
+    });
     for (const n of [1, 2]) {
-      const run = makeRun({ assistantId: assistant.id, scheduleId, trigger: 'schedule', scheduledFor: new Date(), sessionMode: 'new', onRunCompleted: 'delete', input: `go ${n}` });
+      const run = makeRun({
+        assistantId: assistant.id,
+        scheduleId,
+        trigger: 'schedule',
+        scheduledFor: new Date(),
+        sessionMode: 'new',
+        onRunCompleted: 'delete',
+        input: `go ${n}`,
+      });
       await insertRunRow(testDb.db, run);
       const result = await executeAssistant(deps, run, new AbortController().signal, recordEvents().emit);
       expect(result.output).toBe(`workflows/nightly heard go ${n}`);
@@ -133,7 +181,12 @@ describe.each(databaseKinds)('agentos assistants on %s', (kind) => {
   it('an AgentOS error status is an assistant error carrying the answer', async () => {
     server.handle(() => ({ status: 404, body: { detail: 'Agent not found' } }));
     const assistant = await agentosAssistant({ agent_id: 'missing' });
-    const error = await executeAssistant(deps, makeRun({ assistantId: assistant.id, input: 'x' }), new AbortController().signal, recordEvents().emit).then(
+    const error = await executeAssistant(
+      deps,
+      makeRun({ assistantId: assistant.id, input: 'x' }),
+      new AbortController().signal,
+      recordEvents().emit,
+    ).then(
       () => undefined,
       (caught: unknown) => caught,
     );
@@ -144,26 +197,57 @@ describe.each(databaseKinds)('agentos assistants on %s', (kind) => {
   });
 
   it('refuses a config without exactly one of agent_id, team_id, workflow_id at save time', async () => {
-    const service = createAssistantService({ db: testDb.db, config: agentConfig(), registry: createModuleRegistry([]) });
-    const none = await rejection(service.create(localAdmin, { name: 'a', kind: 'agentos', config: { base_url: server.url } }));
+    const service = createAssistantService({
+      db: testDb.db,
+      config: agentConfig(),
+      registry: createModuleRegistry([]),
+    });
+    const none = await rejection(
+      service.create(localAdmin, { name: 'a', kind: 'agentos', config: { base_url: server.url } }),
+    );
     expect(none.status).toBe(422);
     expect(none.message).toContain('agent_id, team_id, workflow_id');
-    const two = await rejection(service.create(localAdmin, { name: 'a', kind: 'agentos', config: { base_url: server.url, agent_id: 'a', team_id: 't' } }));
+    const two = await rejection(
+      service.create(localAdmin, {
+        name: 'a',
+        kind: 'agentos',
+        config: { base_url: server.url, agent_id: 'a', team_id: 't' },
+      }),
+    );
     expect((two.details as { field: string }).field).toBe('config.team_id');
     const secret = await rejection(
-      service.create(localAdmin, { name: 'a', kind: 'agentos', config: { base_url: server.url, agent_id: 'a', headers: { Authorization: 'Bearer abc' } } }),
+      service.create(localAdmin, {
+        name: 'a',
+        kind: 'agentos',
+        config: { base_url: server.url, agent_id: 'a', headers: { Authorization: 'Bearer abc' } },
+      }),
     );
     expect(secret.message).toContain('{"env":"NAME"}');
   });
 
   it('the address guard applies: a private base_url is refused at save time and at run time', async () => {
-    const guarded = createAssistantService({ db: testDb.db, config: agentConfig({ allowPrivate: false }), registry: createModuleRegistry([]) });
-    const error = await rejection(guarded.create(localAdmin, { name: 'a', kind: 'agentos', config: { base_url: server.url, agent_id: 'x' } }));
+    const guarded = createAssistantService({
+      db: testDb.db,
+      config: agentConfig({ allowPrivate: false }),
+      registry: createModuleRegistry([]),
+    });
+    const error = await rejection(
+      guarded.create(localAdmin, { name: 'a', kind: 'agentos', config: { base_url: server.url, agent_id: 'x' } }),
+    );
     expect((error.details as { field: string }).field).toBe('config.base_url');
-    const strict = createAssistantExecution({ db: testDb.db, logger: silentLogger, config: agentConfig({ allowPrivate: false }) });
+    const strict = createAssistantExecution({
+      db: testDb.db,
+      logger: silentLogger,
+      config: agentConfig({ allowPrivate: false }),
+    });
     const assistant = await agentosAssistant({ agent_id: 'x' });
     const before = server.requests.length;
-    const failure = await executeAssistant(strict, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit).then(
+    const failure = await executeAssistant(
+      strict,
+      makeRun({ assistantId: assistant.id }),
+      new AbortController().signal,
+      recordEvents().emit,
+    ).then(
       () => undefined,
       (caught: unknown) => caught as RunFailure,
     );

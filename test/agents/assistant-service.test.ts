@@ -46,10 +46,21 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
     const created = await service.create(alice, {
       name: 'Reporter',
       kind: 'http',
-      config: { url: 'https://agents.example/run', headers: { Authorization: { env: 'AGENT_TOKEN' }, 'X-Team': 'ops' }, timeout_s: 30 },
+      config: {
+        url: 'https://agents.example/run',
+        headers: { Authorization: { env: 'AGENT_TOKEN' }, 'X-Team': 'ops' },
+        timeout_s: 30,
+      },
       metadata: { team: 'ops' },
     });
-    expect(created).toMatchObject({ name: 'Reporter', kind: 'http', status: 'active', ownerId: alice.userId, builtIn: false, version: 1 });
+    expect(created).toMatchObject({
+      name: 'Reporter',
+      kind: 'http',
+      status: 'active',
+      ownerId: alice.userId,
+      builtIn: false,
+      version: 1,
+    });
     expect(created.config).toEqual({
       url: 'https://agents.example/run',
       headers: { Authorization: { env: 'AGENT_TOKEN' }, 'X-Team': 'ops' },
@@ -73,7 +84,9 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
     expect((await rejection(service.update(bob, own.id, { name: 'mine' }))).code).toBe('not_found');
     expect((await rejection(service.delete(bob, own.id))).code).toBe('not_found');
     expect((await service.get(localAdmin, own.id)).id).toBe(own.id);
-    const forbidden = await rejection(service.create(viewer, { name: 'x', kind: 'module', config: { module: 'echo' } }));
+    const forbidden = await rejection(
+      service.create(viewer, { name: 'x', kind: 'module', config: { module: 'echo' } }),
+    );
     expect(forbidden.code).toBe('forbidden');
     expect(forbidden.status).toBe(403);
     expect((await service.list(bob, { name: 'Private' })).items).toEqual([]);
@@ -81,12 +94,21 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
   });
 
   it('refuses unknown fields, naming them', async () => {
-    const top = await rejection(service.create(alice, { name: 'x', kind: 'http', config: { url: 'https://agents.example' }, colour: 'red' } as never));
+    const top = await rejection(
+      service.create(alice, {
+        name: 'x',
+        kind: 'http',
+        config: { url: 'https://agents.example' },
+        colour: 'red',
+      } as never),
+    );
     expect(top.code).toBe('invalid_request');
     expect(top.status).toBe(422);
     expect(top.message).toContain('colour');
     expect(top.details).toMatchObject({ field: 'colour' });
-    const nested = await rejection(service.create(alice, { name: 'x', kind: 'http', config: { url: 'https://agents.example', tiemout_s: 5 } }));
+    const nested = await rejection(
+      service.create(alice, { name: 'x', kind: 'http', config: { url: 'https://agents.example', tiemout_s: 5 } }),
+    );
     expect(nested.details).toMatchObject({ field: 'config.tiemout_s' });
   });
 
@@ -114,10 +136,22 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
   });
 
   it.each([
-    [{ kind: 'llm', config: { base_url: 'https://api.example/v1', model: 'm', api_key: 'sk-live-123' } }, 'config.api_key'],
-    [{ kind: 'http', config: { url: 'https://agents.example/', headers: { Authorization: 'Bearer abc' } } }, 'config.headers.Authorization'],
-    [{ kind: 'http', config: { url: 'https://agents.example/', headers: { 'X-Api-Key': 'abc' } } }, 'config.headers.X-Api-Key'],
-    [{ kind: 'http', config: { url: 'https://agents.example/', headers: { 'X-Custom': 'Bearer abc' } } }, 'config.headers.X-Custom'],
+    [
+      { kind: 'llm', config: { base_url: 'https://api.example/v1', model: 'm', api_key: 'sk-live-123' } },
+      'config.api_key',
+    ],
+    [
+      { kind: 'http', config: { url: 'https://agents.example/', headers: { Authorization: 'Bearer abc' } } },
+      'config.headers.Authorization',
+    ],
+    [
+      { kind: 'http', config: { url: 'https://agents.example/', headers: { 'X-Api-Key': 'abc' } } },
+      'config.headers.X-Api-Key',
+    ],
+    [
+      { kind: 'http', config: { url: 'https://agents.example/', headers: { 'X-Custom': 'Bearer abc' } } },
+      'config.headers.X-Custom',
+    ],
     [{ kind: 'module', config: { module: 'echo', options: { db_password: 'hunter2' } } }, 'config.options.db_password'],
   ])('refuses plain-text secrets (%j) and says to use {"env":"NAME"}', async (input, field) => {
     const error = await rejection(service.create(alice, { name: 'secret', ...input } as never));
@@ -129,7 +163,11 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
 
   it("refuses env references to Kairos's own variables", async () => {
     const error = await rejection(
-      service.create(alice, { name: 'x', kind: 'http', config: { url: 'https://agents.example/', headers: { 'X-Db': { env: 'DATABASE_URL' } } } }),
+      service.create(alice, {
+        name: 'x',
+        kind: 'http',
+        config: { url: 'https://agents.example/', headers: { 'X-Db': { env: 'DATABASE_URL' } } },
+      }),
     );
     expect(error.details).toMatchObject({ field: 'config.headers.X-Db.env' });
   });
@@ -141,9 +179,16 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
       config: { base_url: 'https://api.example/v1', model: 'gpt-4o-mini', api_key: { env: 'OPENAI_API_KEY' } },
     });
     const json = assistantToJson(created);
-    expect(json.config).toEqual({ base_url: 'https://api.example/v1', model: 'gpt-4o-mini', api_key: { env: 'OPENAI_API_KEY' } });
+    expect(json.config).toEqual({
+      base_url: 'https://api.example/v1',
+      model: 'gpt-4o-mini',
+      api_key: { env: 'OPENAI_API_KEY' },
+    });
     // A row written around the service (an old row, a bug) is still masked on the way out.
-    const masked = assistantToJson({ ...created, config: { url: 'https://x', headers: { authorization: 'Bearer leaked' } } });
+    const masked = assistantToJson({
+      ...created,
+      config: { url: 'https://x', headers: { authorization: 'Bearer leaked' } },
+    });
     expect(JSON.stringify(masked)).not.toContain('leaked');
   });
 
@@ -153,17 +198,24 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
       expect(error.details).toMatchObject({ field: 'config.url' });
       expect(error.message).toContain('KAIROS_HTTP_ALLOW_HOSTS');
     }
-    const llm = await rejection(service.create(alice, { name: 'p', kind: 'llm', config: { base_url: 'http://10.0.0.1/v1', model: 'm' } }));
+    const llm = await rejection(
+      service.create(alice, { name: 'p', kind: 'llm', config: { base_url: 'http://10.0.0.1/v1', model: 'm' } }),
+    );
     expect(llm.details).toMatchObject({ field: 'config.base_url' });
     // 127.0.0.1 is on this service's allow list
-    await expect(service.create(alice, { name: 'local', kind: 'http', config: { url: 'http://127.0.0.1:9/run' } })).resolves.toBeDefined();
+    await expect(
+      service.create(alice, { name: 'local', kind: 'http', config: { url: 'http://127.0.0.1:9/run' } }),
+    ).resolves.toBeDefined();
   });
 
   it('validates the config again when kind or config changes', async () => {
     const created = await service.create(alice, { name: 'switch', kind: 'module', config: { module: 'echo' } });
     const error = await rejection(service.update(alice, created.id, { kind: 'http' }));
     expect(error.details).toMatchObject({ field: 'config' });
-    const switched = await service.update(alice, created.id, { kind: 'http', config: { url: 'https://agents.example/' } });
+    const switched = await service.update(alice, created.id, {
+      kind: 'http',
+      config: { url: 'https://agents.example/' },
+    });
     expect(switched).toMatchObject({ kind: 'http', config: { url: 'https://agents.example/' } });
     const bad = await rejection(service.update(alice, created.id, { config: { url: 'gopher://x' } }));
     expect(bad.details).toMatchObject({ field: 'config.url' });
@@ -171,13 +223,33 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
 
   it('lists with filters (kind, status, graph id, name, metadata), newest first, with totals and pages', async () => {
     const owner = await insertUser(testDb.db, 'member');
-    const a = await service.create(owner, { name: 'Alpha', kind: 'module', config: { module: 'echo' }, graph_id: 'g1', metadata: { env: 'prod' } });
-    const b = await service.create(owner, { name: 'Beta', kind: 'module', config: { module: 'echo' }, status: 'inactive', metadata: { env: 'dev' } });
-    const c = await service.create(owner, { name: 'Gamma', kind: 'http', config: { url: 'https://agents.example/' }, graph_id: 'g1' });
+    const a = await service.create(owner, {
+      name: 'Alpha',
+      kind: 'module',
+      config: { module: 'echo' },
+      graph_id: 'g1',
+      metadata: { env: 'prod' },
+    });
+    const b = await service.create(owner, {
+      name: 'Beta',
+      kind: 'module',
+      config: { module: 'echo' },
+      status: 'inactive',
+      metadata: { env: 'dev' },
+    });
+    const c = await service.create(owner, {
+      name: 'Gamma',
+      kind: 'http',
+      config: { url: 'https://agents.example/' },
+      graph_id: 'g1',
+    });
     const all = await service.list(owner, { built_in: false });
     expect(all.items.map((x) => x.id)).toEqual([c.id, b.id, a.id]);
     expect(all.total).toBe(3);
-    expect((await service.list(owner, { kind: 'module', built_in: false })).items.map((x) => x.id)).toEqual([b.id, a.id]);
+    expect((await service.list(owner, { kind: 'module', built_in: false })).items.map((x) => x.id)).toEqual([
+      b.id,
+      a.id,
+    ]);
     expect((await service.list(owner, { status: 'inactive' })).items.map((x) => x.id)).toEqual([b.id]);
     expect((await service.list(owner, { graph_id: 'g1' })).items.map((x) => x.id)).toEqual([c.id, a.id]);
     expect((await service.list(owner, { metadata: { env: 'prod' } })).items.map((x) => x.id)).toEqual([a.id]);
@@ -189,8 +261,18 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
 
   it('resolves a graph id to its default assistant (system-created first, then the oldest)', async () => {
     const owner = await insertUser(testDb.db, 'member');
-    const first = await service.create(owner, { name: 'first', kind: 'module', config: { module: 'echo' }, graph_id: 'agent-graph' });
-    await service.create(owner, { name: 'second', kind: 'module', config: { module: 'echo' }, graph_id: 'agent-graph' });
+    const first = await service.create(owner, {
+      name: 'first',
+      kind: 'module',
+      config: { module: 'echo' },
+      graph_id: 'agent-graph',
+    });
+    await service.create(owner, {
+      name: 'second',
+      kind: 'module',
+      config: { module: 'echo' },
+      graph_id: 'agent-graph',
+    });
     expect((await service.resolve(owner, 'agent-graph')).id).toBe(first.id);
     const system = await service.create(owner, {
       name: 'system',
@@ -205,7 +287,12 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
   });
 
   it('assertRunnable refuses unknown, inactive and viewer targets with clear errors', async () => {
-    const active = await service.create(alice, { name: 'runner', kind: 'module', config: { module: 'echo' }, graph_id: 'runner-graph' });
+    const active = await service.create(alice, {
+      name: 'runner',
+      kind: 'module',
+      config: { module: 'echo' },
+      graph_id: 'runner-graph',
+    });
     expect((await service.assertRunnable(alice, active.id)).id).toBe(active.id);
     expect((await service.assertRunnable(alice, 'runner-graph')).id).toBe(active.id);
     const unknown = await rejection(service.assertRunnable(alice, '00000000-0000-0000-0000-00000000abcd'));
@@ -220,16 +307,28 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
   it('built-ins: created idempotently, visible and runnable by all, changed only by admins, never deleted', async () => {
     const [first] = await ensureBuiltInAssistants(testDb.db);
     const [again] = await ensureBuiltInAssistants(testDb.db);
-    expect(first).toMatchObject({ id: kairosDigestAssistantId, builtIn: true, kind: 'module', config: { module: 'kairos-digest' }, graphId: 'kairos-digest' });
+    expect(first).toMatchObject({
+      id: kairosDigestAssistantId,
+      builtIn: true,
+      kind: 'module',
+      config: { module: 'kairos-digest' },
+      graphId: 'kairos-digest',
+    });
     expect(again!.updatedAt.getTime()).toBe(first!.updatedAt.getTime());
-    const { rows } = await testDb.db.query<{ count: number }>('SELECT count(*)::int AS count FROM assistants WHERE built_in');
+    const { rows } = await testDb.db.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM assistants WHERE built_in',
+    );
     expect(rows[0]!.count).toBe(1);
 
     expect((await service.get(bob, kairosDigestAssistantId)).builtIn).toBe(true);
     expect((await service.list(bob, { built_in: true })).items.map((a) => a.id)).toEqual([kairosDigestAssistantId]);
     expect((await service.assertRunnable(bob, 'kairos-digest')).id).toBe(kairosDigestAssistantId);
-    expect((await rejection(service.update(bob, kairosDigestAssistantId, { status: 'inactive' }))).code).toBe('forbidden');
-    expect((await rejection(service.update(localAdmin, kairosDigestAssistantId, { name: 'renamed' }))).details).toMatchObject({ field: 'name' });
+    expect((await rejection(service.update(bob, kairosDigestAssistantId, { status: 'inactive' }))).code).toBe(
+      'forbidden',
+    );
+    expect(
+      (await rejection(service.update(localAdmin, kairosDigestAssistantId, { name: 'renamed' }))).details,
+    ).toMatchObject({ field: 'name' });
     const deleted = await rejection(service.delete(localAdmin, kairosDigestAssistantId));
     expect(deleted).toMatchObject({ code: 'built_in', status: 409 });
 

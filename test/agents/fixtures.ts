@@ -12,18 +12,24 @@ export const silentLogger = pino({ level: 'silent' });
 export const localAdmin: Actor = { userId: '00000000-0000-0000-0000-000000000001', role: 'admin' };
 
 /** The parts of Config agents read: private addresses allowed (test servers are on 127.0.0.1). */
-export function agentConfig(overrides: { allowPrivate?: boolean; allowHosts?: string[]; threadMaxMessages?: number } = {}): Pick<
-  Config,
-  'http' | 'threadMaxMessages'
-> {
+export function agentConfig(
+  overrides: { allowPrivate?: boolean; allowHosts?: string[]; threadMaxMessages?: number } = {},
+): Pick<Config, 'http' | 'threadMaxMessages'> {
   return {
     http: { allowPrivate: overrides.allowPrivate ?? true, allowHosts: overrides.allowHosts ?? [] },
     threadMaxMessages: overrides.threadMaxMessages ?? 200,
   };
 }
 
-export async function insertUser(db: Database, role: Actor['role'], name = `${role}-${randomUUID().slice(0, 8)}`): Promise<Actor> {
-  const { rows } = await db.query<{ id: string }>('INSERT INTO users (name, role) VALUES ($1, $2) RETURNING id', [name, role]);
+export async function insertUser(
+  db: Database,
+  role: Actor['role'],
+  name = `${role}-${randomUUID().slice(0, 8)}`,
+): Promise<Actor> {
+  const { rows } = await db.query<{ id: string }>('INSERT INTO users (name, role) VALUES ($1, $2) RETURNING id', [
+    name,
+    role,
+  ]);
   return { userId: rows[0]!.id, role };
 }
 
@@ -55,7 +61,9 @@ export async function insertSchedule(
 }
 
 export async function scheduleThreadId(db: Database, scheduleId: string): Promise<string | null> {
-  const { rows } = await db.query<{ thread_id: string | null }>('SELECT thread_id FROM schedules WHERE id = $1', [scheduleId]);
+  const { rows } = await db.query<{ thread_id: string | null }>('SELECT thread_id FROM schedules WHERE id = $1', [
+    scheduleId,
+  ]);
   return rows[0]?.thread_id ?? null;
 }
 

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAssistantExecution, executeAssistant, type AssistantExecutionDeps } from '../../src/agents/execute-assistant.ts';
+import {
+  createAssistantExecution,
+  executeAssistant,
+  type AssistantExecutionDeps,
+} from '../../src/agents/execute-assistant.ts';
 import { RunFailure } from '../../src/agents/runtime.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
@@ -72,7 +76,12 @@ describe('http assistants against a recording agent', () => {
   it('returns a text answer as text', async () => {
     agent.handle(() => ({ body: 'all good' }));
     const assistant = await httpAssistant();
-    const result = await executeAssistant(deps, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit);
+    const result = await executeAssistant(
+      deps,
+      makeRun({ assistantId: assistant.id }),
+      new AbortController().signal,
+      recordEvents().emit,
+    );
     expect(result.output).toBe('all good');
   });
 
@@ -85,7 +94,9 @@ describe('http assistants against a recording agent', () => {
   ])('an answer %i is an assistant_error (retryable: %s) with the body excerpt', async (status, retryable) => {
     agent.handle(() => ({ status, body: { detail: `agent says ${status}` } }));
     const assistant = await httpAssistant();
-    const error = await failure(executeAssistant(deps, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit));
+    const error = await failure(
+      executeAssistant(deps, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit),
+    );
     expect(error.kind).toBe('assistant_error');
     expect(error.retryable).toBe(retryable);
     expect(error.message).toContain(`answered ${status}`);
@@ -95,7 +106,9 @@ describe('http assistants against a recording agent', () => {
   it('does not follow redirects', async () => {
     agent.handle(() => ({ status: 302, headers: { location: 'http://169.254.169.254/' }, body: '' }));
     const assistant = await httpAssistant();
-    const error = await failure(executeAssistant(deps, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit));
+    const error = await failure(
+      executeAssistant(deps, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit),
+    );
     expect(error.message).toContain('302 (redirects are not followed)');
     expect(error.retryable).toBe(false);
   });
@@ -103,7 +116,9 @@ describe('http assistants against a recording agent', () => {
   it('times out after timeout_s with a retryable timeout', async () => {
     agent.handle(() => ({ hang: true }));
     const assistant = await httpAssistant({ timeout_s: 0.2 });
-    const error = await failure(executeAssistant(deps, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit));
+    const error = await failure(
+      executeAssistant(deps, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit),
+    );
     expect(error.kind).toBe('timeout');
     expect(error.retryable).toBe(true);
   });
@@ -113,7 +128,9 @@ describe('http assistants against a recording agent', () => {
     const url = `${closed.url}/gone`;
     await closed.close();
     const assistant = await httpAssistant({ url });
-    const error = await failure(executeAssistant(deps, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit));
+    const error = await failure(
+      executeAssistant(deps, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit),
+    );
     expect(error.kind).toBe('assistant_error');
     expect(error.retryable).toBe(true);
     expect(error.message).toContain('ECONNREFUSED');
@@ -121,16 +138,29 @@ describe('http assistants against a recording agent', () => {
 
   it('a missing header variable is a config failure', async () => {
     const assistant = await httpAssistant({ headers: { Authorization: { env: 'NOT_SET_ANYWHERE' } } });
-    const error = await failure(executeAssistant(deps, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit));
+    const error = await failure(
+      executeAssistant(deps, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit),
+    );
     expect(error.kind).toBe('config');
     expect(error.message).toContain('config.headers.Authorization: environment variable NOT_SET_ANYWHERE is not set');
   });
 
   it('refuses a private destination at call time when not allowed', async () => {
-    const strict = createAssistantExecution({ db: testDb.db, logger: silentLogger, config: agentConfig({ allowPrivate: false }) });
+    const strict = createAssistantExecution({
+      db: testDb.db,
+      logger: silentLogger,
+      config: agentConfig({ allowPrivate: false }),
+    });
     const assistant = await httpAssistant();
     const before = agent.requests.length;
-    const error = await failure(executeAssistant(strict, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit));
+    const error = await failure(
+      executeAssistant(
+        strict,
+        makeRun({ assistantId: assistant.id }),
+        new AbortController().signal,
+        recordEvents().emit,
+      ),
+    );
     expect(error.kind).toBe('config');
     expect(error.message).toContain('127.0.0.1 is a loopback address');
     expect(agent.requests.length).toBe(before);
@@ -144,11 +174,18 @@ describe('http assistants against a recording agent', () => {
       config: { url: `${agent.url}/x` },
       status: 'inactive',
     });
-    const error = await failure(executeAssistant(deps, makeRun({ assistantId: inactive.id }), new AbortController().signal, recordEvents().emit));
+    const error = await failure(
+      executeAssistant(deps, makeRun({ assistantId: inactive.id }), new AbortController().signal, recordEvents().emit),
+    );
     expect(error).toMatchObject({ kind: 'config', skip: true, retryable: false });
     expect(error.message).toContain('"sleeping" is inactive');
     const missing = await failure(
-      executeAssistant(deps, makeRun({ assistantId: '00000000-0000-0000-0000-00000000ffff' }), new AbortController().signal, recordEvents().emit),
+      executeAssistant(
+        deps,
+        makeRun({ assistantId: '00000000-0000-0000-0000-00000000ffff' }),
+        new AbortController().signal,
+        recordEvents().emit,
+      ),
     );
     expect(missing).toMatchObject({ kind: 'config', skip: true });
   });

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssistantService, type AssistantService } from '../../src/agents/assistant-service.ts';
-import { createAssistantExecution, executeAssistant, type AssistantExecutionDeps } from '../../src/agents/execute-assistant.ts';
+import {
+  createAssistantExecution,
+  executeAssistant,
+  type AssistantExecutionDeps,
+} from '../../src/agents/execute-assistant.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
 import { RunFailure } from '../../src/agents/runtime.ts';
 import { findThread } from '../../src/store/threads.ts';
@@ -17,7 +21,12 @@ describe('http request shaping: method, body templates, form, query, JSON Pointe
   beforeAll(async () => {
     testDb = await createTestDatabase('pglite');
     agent = await startHttpAgentServer();
-    deps = createAssistantExecution({ db: testDb.db, logger: silentLogger, config: agentConfig(), env: { HOOK_TOKEN: 'secret-1' } });
+    deps = createAssistantExecution({
+      db: testDb.db,
+      logger: silentLogger,
+      config: agentConfig(),
+      env: { HOOK_TOKEN: 'secret-1' },
+    });
     assistants = createAssistantService({ db: testDb.db, config: agentConfig(), registry: createModuleRegistry([]) });
   });
   afterAll(async () => {
@@ -26,7 +35,11 @@ describe('http request shaping: method, body templates, form, query, JSON Pointe
   });
 
   const create = (config: Record<string, unknown>) =>
-    assistants.create(localAdmin, { name: `shaped-${Math.random()}`, kind: 'http', config: { url: `${agent.url}/hook`, ...config } });
+    assistants.create(localAdmin, {
+      name: `shaped-${Math.random()}`,
+      kind: 'http',
+      config: { url: `${agent.url}/hook`, ...config },
+    });
 
   it('renders a JSON body template: whole-string placeholders keep their type, embedded ones become text', async () => {
     agent.handle(() => ({ body: { ok: true } }));
@@ -41,7 +54,11 @@ describe('http request shaping: method, body templates, form, query, JSON Pointe
         list: ['{{run.number}}', 'literal'],
       },
     });
-    const scheduleId = await insertSchedule(testDb.db, { ownerId: localAdmin.userId, assistantId: assistant.id, name: 'weekly-report' });
+    const scheduleId = await insertSchedule(testDb.db, {
+      ownerId: localAdmin.userId,
+      assistantId: assistant.id,
+      name: 'weekly-report',
+    });
     await testDb.db.query("UPDATE schedules SET timezone = 'Asia/Tokyo' WHERE id = $1", [scheduleId]);
     const run = makeRun({
       assistantId: assistant.id,
@@ -92,9 +109,21 @@ describe('http request shaping: method, body templates, form, query, JSON Pointe
   });
 
   it('GET sends no body and puts the values in the query', async () => {
-    agent.handle(() => ({ body: { items: [{ id: 1, title: 'first' }, { id: 2, title: 'second' }] } }));
+    agent.handle(() => ({
+      body: {
+        items: [
+          { id: 1, title: 'first' },
+          { id: 2, title: 'second' },
+        ],
+      },
+    }));
     const assistant = await create({ method: 'GET', query: { q: '{{input.term}}' }, output: '/items/1/title' });
-    const result = await executeAssistant(deps, makeRun({ assistantId: assistant.id, input: { term: 'a b' } }), new AbortController().signal, recordEvents().emit);
+    const result = await executeAssistant(
+      deps,
+      makeRun({ assistantId: assistant.id, input: { term: 'a b' } }),
+      new AbortController().signal,
+      recordEvents().emit,
+    );
     const request = agent.requests.at(-1)!;
     expect(request.method).toBe('GET');
     expect(request.body).toBeNull();
@@ -105,14 +134,24 @@ describe('http request shaping: method, body templates, form, query, JSON Pointe
   it('output: a JSON Pointer picks the run output out of the answer, with ~1 and ~0 escapes', async () => {
     agent.handle(() => ({ body: { 'a/b': { 'm~n': ['x', { deep: true }] } } }));
     const assistant = await create({ output: '/a~1b/m~0n/1' });
-    const result = await executeAssistant(deps, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit);
+    const result = await executeAssistant(
+      deps,
+      makeRun({ assistantId: assistant.id }),
+      new AbortController().signal,
+      recordEvents().emit,
+    );
     expect(result.output).toEqual({ deep: true });
   });
 
   it('output: a pointer the answer does not have fails the run, naming the missing part', async () => {
     agent.handle(() => ({ body: { data: { text: 'x' } } }));
     const assistant = await create({ output: '/data/summary' });
-    const error = await executeAssistant(deps, makeRun({ assistantId: assistant.id }), new AbortController().signal, recordEvents().emit).then(
+    const error = await executeAssistant(
+      deps,
+      makeRun({ assistantId: assistant.id }),
+      new AbortController().signal,
+      recordEvents().emit,
+    ).then(
       () => undefined,
       (caught: unknown) => caught,
     );
@@ -129,17 +168,42 @@ describe('http request shaping: method, body templates, form, query, JSON Pointe
     await executeAssistant(deps, run, new AbortController().signal, recordEvents().emit);
     const request = agent.requests.at(-1)!;
     expect(request.method).toBe('POST');
-    expect(request.body).toEqual({ run_id: run.id, schedule_id: null, scheduled_for: null, trigger: 'api', run_number: null, attempt: 1, thread_id: null, input: 'hi' });
+    expect(request.body).toEqual({
+      run_id: run.id,
+      schedule_id: null,
+      scheduled_for: null,
+      trigger: 'api',
+      run_number: null,
+      attempt: 1,
+      thread_id: null,
+      input: 'hi',
+    });
   });
 
   it('{{thread.id}} and {{history}} follow the run thread', async () => {
     agent.handle(() => ({ body: { reply: 'noted' } }));
-    const assistant = await create({ body: { thread: '{{thread.id}}', history: '{{history}}', msg: '{{input}}' }, output: '/reply' });
-    const scheduleId = await insertSchedule(testDb.db, { ownerId: localAdmin.userId, assistantId: assistant.id, sessionMode: 'persistent' });
+    const assistant = await create({
+      body: { thread: '{{thread.id}}', history: '{{history}}', msg: '{{input}}' },
+      output: '/reply',
+    });
+    const scheduleId = await insertSchedule(testDb.db, {
+      ownerId: localAdmin.userId,
+      assistantId: assistant.id,
+      sessionMode: 'persistent',
+    });
     const fire = async (input: string, threadId: string | null) =>
       executeAssistant(
         deps,
-        makeRun({ assistantId: assistant.id, scheduleId, sessionMode: 'persistent', onRunCompleted: 'keep', threadId, input, trigger: 'schedule', scheduledFor: new Date() }),
+        makeRun({
+          assistantId: assistant.id,
+          scheduleId,
+          sessionMode: 'persistent',
+          onRunCompleted: 'keep',
+          threadId,
+          input,
+          trigger: 'schedule',
+          scheduledFor: new Date(),
+        }),
         new AbortController().signal,
         recordEvents().emit,
       );

@@ -1,12 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAssistantExecution, executeAssistant, type AssistantExecutionDeps } from '../../src/agents/execute-assistant.ts';
+import {
+  createAssistantExecution,
+  executeAssistant,
+  type AssistantExecutionDeps,
+} from '../../src/agents/execute-assistant.ts';
 import { RunFailure, type Assistant } from '../../src/agents/runtime.ts';
 import { Kairos } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { startHttpAgentServer, type HttpAgentServer } from '../helpers/http-agent-server.ts';
-import { agentConfig, insertSchedule, localAdmin, makeRun, recordEvents, scheduleThreadId, silentLogger } from './fixtures.ts';
+import {
+  agentConfig,
+  insertSchedule,
+  localAdmin,
+  makeRun,
+  recordEvents,
+  scheduleThreadId,
+  silentLogger,
+} from './fixtures.ts';
 import { insertRunRow, remoteSessionsOf, runResource } from './remote-fixtures.ts';
 
 /**
@@ -26,8 +38,15 @@ describe.each(databaseKinds)('langgraph assistants (local %s) against a second K
 
   beforeAll(async () => {
     echo = await startHttpAgentServer((request) => {
-      const body = request.body as { input: unknown; thread_id: string | null; history?: unknown[]; config?: unknown; context?: unknown };
-      if ((body.input as { fail?: boolean } | null)?.fail) return { status: 400, body: { error: 'refused on purpose' } };
+      const body = request.body as {
+        input: unknown;
+        thread_id: string | null;
+        history?: unknown[];
+        config?: unknown;
+        context?: unknown;
+      };
+      if ((body.input as { fail?: boolean } | null)?.fail)
+        return { status: 400, body: { error: 'refused on purpose' } };
       return {
         body: {
           echoed: body.input,
@@ -66,7 +85,12 @@ describe.each(databaseKinds)('langgraph assistants (local %s) against a second K
   });
 
   const langgraphAssistant = (config: Record<string, unknown>) =>
-    insertAssistant(local.db, { ownerId: localAdmin.userId, name: 'lg', kind: 'langgraph', config: { base_url: remoteUrl, ...config } });
+    insertAssistant(local.db, {
+      ownerId: localAdmin.userId,
+      name: 'lg',
+      kind: 'langgraph',
+      config: { base_url: remoteUrl, ...config },
+    });
 
   async function fail(promise: Promise<unknown>): Promise<RunFailure> {
     const error = await promise.then(
@@ -87,14 +111,23 @@ describe.each(databaseKinds)('langgraph assistants (local %s) against a second K
 
   it('output_key picks one key of the final values', async () => {
     const assistant = await langgraphAssistant({ assistant_id: remoteAssistantId, output_key: 'echoed' });
-    const result = await executeAssistant(deps, makeRun({ assistantId: assistant.id, input: 'hello' }), new AbortController().signal, recordEvents().emit);
+    const result = await executeAssistant(
+      deps,
+      makeRun({ assistantId: assistant.id, input: 'hello' }),
+      new AbortController().signal,
+      recordEvents().emit,
+    );
     // Text input is sent as one user message, LangGraph's usual state shape.
     expect(result.output).toEqual({ messages: [{ role: 'user', content: 'hello' }] });
   });
 
   it('persistent: the remote thread is created once, kept on the Kairos thread and continued', async () => {
     const assistant = await langgraphAssistant({ assistant_id: remoteAssistantId });
-    const scheduleId = await insertSchedule(local.db, { ownerId: localAdmin.userId, assistantId: assistant.id, sessionMode: 'persistent' });
+    const scheduleId = await insertSchedule(local.db, {
+      ownerId: localAdmin.userId,
+      assistantId: assistant.id,
+      sessionMode: 'persistent',
+    });
     const fire = async (input: unknown, runNumber: number) => {
       const run = makeRun({
         assistantId: assistant.id,
@@ -116,24 +149,40 @@ describe.each(databaseKinds)('langgraph assistants (local %s) against a second K
     const output = first.result.output as { remote_thread: string; history_length: number };
     expect(output.remote_thread).toMatch(/^[0-9a-f-]{36}$/);
     expect(output.history_length).toBe(0);
-    expect(first.events).toContainEqual({ kind: 'langgraph.thread', data: { thread_id: output.remote_thread, created: true } });
+    expect(first.events).toContainEqual({
+      kind: 'langgraph.thread',
+      data: { thread_id: output.remote_thread, created: true },
+    });
     const localThread = first.result.threadId!;
     expect(await remoteSessionsOf(local.db, localThread)).toEqual({ [assistant.id]: output.remote_thread });
     expect((await runResource(local.db, first.run.id)).remote_session_id).toBe(output.remote_thread);
 
     const second = await fire({ step: 2 }, 2);
     // Same remote thread, which now holds the first exchange (user + assistant messages).
-    expect(second.result.output).toEqual({ echoed: { step: 2 }, remote_thread: output.remote_thread, history_length: 2 });
+    expect(second.result.output).toEqual({
+      echoed: { step: 2 },
+      remote_thread: output.remote_thread,
+      history_length: 2,
+    });
     expect(second.events.map((event) => event.kind)).not.toContain('langgraph.thread');
     expect((await runResource(local.db, second.run.id)).remote_session_id).toBe(output.remote_thread);
     // And the remote Kairos shows both runs on that thread.
-    const remoteRuns = (await (await fetch(`${remoteUrl}/threads/${output.remote_thread}/runs`)).json()) as Array<{ status: string }>;
+    const remoteRuns = (await (await fetch(`${remoteUrl}/threads/${output.remote_thread}/runs`)).json()) as Array<{
+      status: string;
+    }>;
     expect(remoteRuns.map((run) => run.status)).toEqual(['success', 'success']);
   });
 
   it("a remote run that fails is an assistant error carrying the remote's reason", async () => {
     const assistant = await langgraphAssistant({ assistant_id: remoteAssistantId });
-    const failure = await fail(executeAssistant(deps, makeRun({ assistantId: assistant.id, input: { fail: true } }), new AbortController().signal, recordEvents().emit));
+    const failure = await fail(
+      executeAssistant(
+        deps,
+        makeRun({ assistantId: assistant.id, input: { fail: true } }),
+        new AbortController().signal,
+        recordEvents().emit,
+      ),
+    );
     expect(failure.kind).toBe('assistant_error');
     expect(failure.message).toContain('assistant_error');
     expect(failure.message).toContain('refused on purpose');
@@ -141,7 +190,14 @@ describe.each(databaseKinds)('langgraph assistants (local %s) against a second K
 
   it('an unknown remote assistant is the 404 of the remote, not retried', async () => {
     const assistant = await langgraphAssistant({ graph_id: 'no-such-graph' });
-    const failure = await fail(executeAssistant(deps, makeRun({ assistantId: assistant.id, input: {} }), new AbortController().signal, recordEvents().emit));
+    const failure = await fail(
+      executeAssistant(
+        deps,
+        makeRun({ assistantId: assistant.id, input: {} }),
+        new AbortController().signal,
+        recordEvents().emit,
+      ),
+    );
     expect(failure.kind).toBe('assistant_error');
     expect(failure.retryable).toBe(false);
     expect(failure.message).toContain('404');
@@ -180,7 +236,13 @@ describe.each(databaseKinds)('langgraph assistants (local %s) against a second K
     const config = { configurable: { user_id: 'ada' }, tags: ['e2e'] };
     const run = makeRun({ assistantId: assistant.id, input: { topic: 'rates' }, config });
     const result = await executeAssistant(deps, run, new AbortController().signal, recordEvents().emit);
-    expect(result.output).toEqual({ echoed: { topic: 'rates' }, remote_thread: null, history_length: 0, config, context: { tenant: 'acme' } });
+    expect(result.output).toEqual({
+      echoed: { topic: 'rates' },
+      remote_thread: null,
+      history_length: 0,
+      config,
+      context: { tenant: 'acme' },
+    });
     const { rows } = await remoteDb.db.query<{ config: unknown; context: unknown; trigger: string }>(
       "SELECT config, context, trigger FROM runs WHERE metadata->>'kairos_run_id' = $1",
       [run.id],
@@ -189,7 +251,12 @@ describe.each(databaseKinds)('langgraph assistants (local %s) against a second K
 
     // A persistent session: the remote thread's run gets them too.
     const persistent = await langgraphAssistant({ assistant_id: remoteAssistantId, config: { tags: ['threaded'] } });
-    const scheduleId = await insertSchedule(local.db, { ownerId: localAdmin.userId, assistantId: persistent.id, sessionMode: 'persistent', name: 'e2e-config' });
+    const scheduleId = await insertSchedule(local.db, {
+      ownerId: localAdmin.userId,
+      assistantId: persistent.id,
+      sessionMode: 'persistent',
+      name: 'e2e-config',
+    });
     const threaded = makeRun({
       assistantId: persistent.id,
       input: { n: 1 },
@@ -200,11 +267,22 @@ describe.each(databaseKinds)('langgraph assistants (local %s) against a second K
     });
     await insertRunRow(local.db, threaded);
     const answer = await executeAssistant(deps, threaded, new AbortController().signal, recordEvents().emit);
-    expect(answer.output).toMatchObject({ echoed: { n: 1 }, remote_thread: expect.any(String), config: { tags: ['threaded'] }, context: { tenant: 'globex' } });
+    expect(answer.output).toMatchObject({
+      echoed: { n: 1 },
+      remote_thread: expect.any(String),
+      config: { tags: ['threaded'] },
+      context: { tenant: 'globex' },
+    });
     const remoteRun = await remoteDb.db.query<{ config: unknown; context: unknown; thread_id: string }>(
       "SELECT config, context, thread_id::text FROM runs WHERE metadata->>'kairos_run_id' = $1",
       [threaded.id],
     );
-    expect(remoteRun.rows).toEqual([{ config: { tags: ['threaded'] }, context: { tenant: 'globex' }, thread_id: (answer.output as { remote_thread: string }).remote_thread }]);
+    expect(remoteRun.rows).toEqual([
+      {
+        config: { tags: ['threaded'] },
+        context: { tenant: 'globex' },
+        thread_id: (answer.output as { remote_thread: string }).remote_thread,
+      },
+    ]);
   });
 });

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAssistantExecution, executeAssistant, type AssistantExecutionDeps } from '../../src/agents/execute-assistant.ts';
+import {
+  createAssistantExecution,
+  executeAssistant,
+  type AssistantExecutionDeps,
+} from '../../src/agents/execute-assistant.ts';
 import { RunFailure } from '../../src/agents/runtime.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
@@ -46,7 +50,12 @@ describe('llm assistants against an OpenAI-compatible server', () => {
   it('sends model, system prompt, the input as the user message, temperature and max_tokens; records usage', async () => {
     const assistant = await llmAssistant({ system_prompt: 'You write reports.', temperature: 0.2, max_tokens: 64 });
     const trace = recordEvents();
-    const result = await executeAssistant(deps, makeRun({ assistantId: assistant.id, input: 'Summarise the day' }), new AbortController().signal, trace.emit);
+    const result = await executeAssistant(
+      deps,
+      makeRun({ assistantId: assistant.id, input: 'Summarise the day' }),
+      new AbortController().signal,
+      trace.emit,
+    );
     expect(result.output).toBe('reply from test-model to 2 messages');
     expect(result.usage).toEqual({ prompt_tokens: 20, completion_tokens: 5, total_tokens: 25, model: 'test-model' });
     const request = provider.requests.at(-1)!;
@@ -67,14 +76,26 @@ describe('llm assistants against an OpenAI-compatible server', () => {
 
   it('sends non-string input as JSON', async () => {
     const assistant = await llmAssistant();
-    await executeAssistant(deps, makeRun({ assistantId: assistant.id, input: { city: 'Oslo', days: 3 } }), new AbortController().signal, recordEvents().emit);
+    await executeAssistant(
+      deps,
+      makeRun({ assistantId: assistant.id, input: { city: 'Oslo', days: 3 } }),
+      new AbortController().signal,
+      recordEvents().emit,
+    );
     expect(provider.requests.at(-1)!.body.messages).toEqual([{ role: 'user', content: '{"city":"Oslo","days":3}' }]);
   });
 
   it('turns 401 into a non-retryable assistant_error with the provider message', async () => {
     provider.setMode({ kind: 'fail', status: 401, message: 'Incorrect API key provided' });
     const assistant = await llmAssistant();
-    const error = await failure(executeAssistant(deps, makeRun({ assistantId: assistant.id, input: 'x' }), new AbortController().signal, recordEvents().emit));
+    const error = await failure(
+      executeAssistant(
+        deps,
+        makeRun({ assistantId: assistant.id, input: 'x' }),
+        new AbortController().signal,
+        recordEvents().emit,
+      ),
+    );
     expect(error.kind).toBe('assistant_error');
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('401: Incorrect API key provided');
@@ -82,9 +103,21 @@ describe('llm assistants against an OpenAI-compatible server', () => {
   });
 
   it.each([429, 500, 503])('turns %i into a retryable assistant_error', async (status) => {
-    provider.setMode({ kind: 'fail', status, message: `provider says ${status}`, headers: status === 429 ? { 'retry-after': '7' } : {} });
+    provider.setMode({
+      kind: 'fail',
+      status,
+      message: `provider says ${status}`,
+      headers: status === 429 ? { 'retry-after': '7' } : {},
+    });
     const assistant = await llmAssistant();
-    const error = await failure(executeAssistant(deps, makeRun({ assistantId: assistant.id, input: 'x' }), new AbortController().signal, recordEvents().emit));
+    const error = await failure(
+      executeAssistant(
+        deps,
+        makeRun({ assistantId: assistant.id, input: 'x' }),
+        new AbortController().signal,
+        recordEvents().emit,
+      ),
+    );
     expect(error.kind).toBe('assistant_error');
     expect(error.retryable).toBe(true);
     expect(error.message).toContain(`${status}: provider says ${status}`);
@@ -95,7 +128,14 @@ describe('llm assistants against an OpenAI-compatible server', () => {
     provider.setMode({ kind: 'hang' });
     const assistant = await llmAssistant({ timeout_s: 0.3 });
     const started = Date.now();
-    const error = await failure(executeAssistant(deps, makeRun({ assistantId: assistant.id, input: 'x' }), new AbortController().signal, recordEvents().emit));
+    const error = await failure(
+      executeAssistant(
+        deps,
+        makeRun({ assistantId: assistant.id, input: 'x' }),
+        new AbortController().signal,
+        recordEvents().emit,
+      ),
+    );
     expect(error.kind).toBe('timeout');
     expect(error.retryable).toBe(true);
     expect(error.message).toContain('0.3s');
@@ -108,7 +148,12 @@ describe('llm assistants against an OpenAI-compatible server', () => {
     const controller = new AbortController();
     const reason = new RunFailure('cancelled', 'cancelled by the user', { retryable: false });
     const before = provider.requests.length;
-    const running = executeAssistant(deps, makeRun({ assistantId: assistant.id, input: 'x' }), controller.signal, recordEvents().emit);
+    const running = executeAssistant(
+      deps,
+      makeRun({ assistantId: assistant.id, input: 'x' }),
+      controller.signal,
+      recordEvents().emit,
+    );
     await vi.waitFor(() => expect(provider.requests.length).toBe(before + 1));
     controller.abort(reason);
     await expect(running).rejects.toBe(reason);
@@ -116,7 +161,14 @@ describe('llm assistants against an OpenAI-compatible server', () => {
 
   it('a missing key variable is a config failure naming the variable, not its value', async () => {
     const assistant = await llmAssistant({ api_key: { env: 'MISSING_PROVIDER_KEY' } });
-    const error = await failure(executeAssistant(deps, makeRun({ assistantId: assistant.id, input: 'x' }), new AbortController().signal, recordEvents().emit));
+    const error = await failure(
+      executeAssistant(
+        deps,
+        makeRun({ assistantId: assistant.id, input: 'x' }),
+        new AbortController().signal,
+        recordEvents().emit,
+      ),
+    );
     expect(error.kind).toBe('config');
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('MISSING_PROVIDER_KEY');

@@ -5,7 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssistantExecution, executeAssistant } from '../../src/agents/execute-assistant.ts';
 import { defineAssistant } from '../../src/agents/define-assistant.ts';
-import { createModuleRegistry, loadModuleRegistry, ModuleConfigError, type ModuleRegistry } from '../../src/agents/module-registry.ts';
+import {
+  createModuleRegistry,
+  loadModuleRegistry,
+  ModuleConfigError,
+  type ModuleRegistry,
+} from '../../src/agents/module-registry.ts';
 import { RunFailure } from '../../src/agents/runtime.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
@@ -67,7 +72,10 @@ export default {
 `,
     );
     await mkdir(join(dir, 'json', 'agents'), { recursive: true });
-    await writeFile(join(dir, 'json', 'kairos.config.json'), JSON.stringify({ modules: ['./agents/greet.ts', './agents/plain.mjs'] }));
+    await writeFile(
+      join(dir, 'json', 'kairos.config.json'),
+      JSON.stringify({ modules: ['./agents/greet.ts', './agents/plain.mjs'] }),
+    );
     await writeFile(
       join(dir, 'json', 'agents', 'greet.ts'),
       `import { defineAssistant } from ${JSON.stringify(defineAssistantPath)};
@@ -75,13 +83,19 @@ export default defineAssistant({ id: 'greet', name: 'Greeter', run: (input: stri
 export const shout = defineAssistant({ id: 'shout', name: 'Shouter', run: (input: string) => input.toUpperCase() });
 `,
     );
-    await writeFile(join(dir, 'json', 'agents', 'plain.mjs'), `export default { id: 'plain', name: 'Plain JS', run: (input) => ({ plain: input }) };\n`);
+    await writeFile(
+      join(dir, 'json', 'agents', 'plain.mjs'),
+      `export default { id: 'plain', name: 'Plain JS', run: (input) => ({ plain: input }) };\n`,
+    );
     await mkdir(join(dir, 'bad'), { recursive: true });
     await writeFile(
       join(dir, 'bad', 'duplicate.config.mjs'),
       `export default { assistants: [{ id: 'x', name: 'one', run: () => 1 }, { id: 'x', name: 'two', run: () => 2 }] };\n`,
     );
-    await writeFile(join(dir, 'bad', 'nameless.config.mjs'), `export default { assistants: [{ id: 'x', run: () => 1 }] };\n`);
+    await writeFile(
+      join(dir, 'bad', 'nameless.config.mjs'),
+      `export default { assistants: [{ id: 'x', run: () => 1 }] };\n`,
+    );
     await writeFile(join(dir, 'bad', 'kairos.config.json'), JSON.stringify({ modules: ['./empty.mjs'] }));
     await writeFile(join(dir, 'bad', 'empty.mjs'), `export const nothing = 1;\n`);
   });
@@ -103,7 +117,10 @@ export const shout = defineAssistant({ id: 'shout', name: 'Shouter', run: (input
     const deps = createAssistantExecution({ db: testDb.db, logger: silentLogger, config: agentConfig(), registry });
     const assistant = await moduleAssistant(module, config);
     const runToExecute = makeRun({ assistantId: assistant.id, input, trigger: 'schedule' });
-    return { result: executeAssistant(deps, runToExecute, new AbortController().signal, recordEvents().emit), runToExecute };
+    return {
+      result: executeAssistant(deps, runToExecute, new AbortController().signal, recordEvents().emit),
+      runToExecute,
+    };
   }
 
   async function failure(promise: Promise<unknown>): Promise<RunFailure> {
@@ -154,8 +171,12 @@ export const shout = defineAssistant({ id: 'shout', name: 'Shouter', run: (input
   });
 
   it('refuses broken config files with a message naming the problem', async () => {
-    await expect(loadModuleRegistry({ configFile: 'bad/duplicate.config.mjs', cwd: dir })).rejects.toThrow(/share the id "x"/);
-    await expect(loadModuleRegistry({ configFile: 'bad/nameless.config.mjs', cwd: dir })).rejects.toThrow(/"x" needs a name/);
+    await expect(loadModuleRegistry({ configFile: 'bad/duplicate.config.mjs', cwd: dir })).rejects.toThrow(
+      /share the id "x"/,
+    );
+    await expect(loadModuleRegistry({ configFile: 'bad/nameless.config.mjs', cwd: dir })).rejects.toThrow(
+      /"x" needs a name/,
+    );
     const empty = loadModuleRegistry({ cwd: join(dir, 'bad') });
     await expect(empty).rejects.toBeInstanceOf(ModuleConfigError);
     await expect(loadModuleRegistry({ cwd: join(dir, 'bad') })).rejects.toThrow(/exports no assistant/);
@@ -186,19 +207,33 @@ export const shout = defineAssistant({ id: 'shout', name: 'Shouter', run: (input
     expect(error.message).toContain('greet, plain, shout');
   });
 
-  it('passes the run\'s LangGraph config and context as ctx.config and ctx.context (absent without them)', async () => {
+  it("passes the run's LangGraph config and context as ctx.config and ctx.context (absent without them)", async () => {
     const registry = createModuleRegistry([
-      defineAssistant({ id: 'seen', name: 'Seen', run: (_input, ctx) => ({ has: 'config' in ctx, config: ctx.config ?? null, context: ctx.context ?? null }) }),
+      defineAssistant({
+        id: 'seen',
+        name: 'Seen',
+        run: (_input, ctx) => ({ has: 'config' in ctx, config: ctx.config ?? null, context: ctx.context ?? null }),
+      }),
     ]);
     const deps = createAssistantExecution({ db: testDb.db, logger: silentLogger, config: agentConfig(), registry });
     const assistant = await moduleAssistant('seen');
-    const withConfig = makeRun({ assistantId: assistant.id, config: { configurable: { user: 'ada' } }, context: { locale: 'fr' } });
-    expect((await executeAssistant(deps, withConfig, new AbortController().signal, recordEvents().emit)).output).toEqual({
+    const withConfig = makeRun({
+      assistantId: assistant.id,
+      config: { configurable: { user: 'ada' } },
+      context: { locale: 'fr' },
+    });
+    expect(
+      (await executeAssistant(deps, withConfig, new AbortController().signal, recordEvents().emit)).output,
+    ).toEqual({
       has: true,
       config: { configurable: { user: 'ada' } },
       context: { locale: 'fr' },
     });
     const plain = makeRun({ assistantId: assistant.id });
-    expect((await executeAssistant(deps, plain, new AbortController().signal, recordEvents().emit)).output).toEqual({ has: false, config: null, context: null });
+    expect((await executeAssistant(deps, plain, new AbortController().signal, recordEvents().emit)).output).toEqual({
+      has: false,
+      config: null,
+      context: null,
+    });
   });
 });

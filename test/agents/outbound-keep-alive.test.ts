@@ -12,7 +12,13 @@ describe('outbound keep-alive', () => {
   });
 
   const send = (guard: AddressGuard, url: string) =>
-    postOutbound({ url: new URL(url), headers: { 'content-type': 'application/json' }, body: '{"n":1}', signal: new AbortController().signal, guard });
+    postOutbound({
+      url: new URL(url),
+      headers: { 'content-type': 'application/json' },
+      body: '{"n":1}',
+      signal: new AbortController().signal,
+      guard,
+    });
 
   async function countingServer(): Promise<{ port: number; connections: () => number }> {
     let connections = 0;
@@ -22,7 +28,12 @@ describe('outbound keep-alive', () => {
     });
     server.on('connection', () => connections++);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push({ close: () => { server.closeAllConnections(); server.close(); } });
+    servers.push({
+      close: () => {
+        server.closeAllConnections();
+        server.close();
+      },
+    });
     return { port: (server.address() as AddressInfo).port, connections: () => connections };
   }
 
@@ -51,12 +62,20 @@ describe('outbound keep-alive', () => {
       let requests = 0;
       socket.on('data', (chunk) => {
         if (!chunk.toString().includes('{"n":1}')) return;
-        if (++requests === 1) socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: keep-alive\r\n\r\n{"ok":true}');
+        if (++requests === 1)
+          socket.write(
+            'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: keep-alive\r\n\r\n{"ok":true}',
+          );
         else socket.resetAndDestroy();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push({ close: () => { for (const socket of sockets) socket.destroy(); server.close(); } });
+    servers.push({
+      close: () => {
+        for (const socket of sockets) socket.destroy();
+        server.close();
+      },
+    });
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/run`;
     const guard = createAddressGuard({ allowPrivate: true, allowHosts: [] });
     expect((await send(guard, url)).text).toBe('{"ok":true}');

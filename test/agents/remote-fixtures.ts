@@ -21,6 +21,9 @@ export async function runResource(db: Database, id: string) {
 
 /** The remote ids a thread keeps, by assistant. */
 export async function remoteSessionsOf(db: Database, threadId: string): Promise<Record<string, string>> {
-  const { rows } = await db.query<{ remote_sessions: Record<string, string> }>('SELECT remote_sessions FROM threads WHERE id = $1', [threadId]);
+  const { rows } = await db.query<{ remote_sessions: Record<string, string> }>(
+    'SELECT remote_sessions FROM threads WHERE id = $1',
+    [threadId],
+  );
   return rows[0]?.remote_sessions ?? {};
 }

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAssistantService } from '../../src/agents/assistant-service.ts';
-import { createAssistantExecution, executeAssistant, type AssistantExecutionDeps } from '../../src/agents/execute-assistant.ts';
+import {
+  createAssistantExecution,
+  executeAssistant,
+  type AssistantExecutionDeps,
+} from '../../src/agents/execute-assistant.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
 import { RunFailure, type Assistant } from '../../src/agents/runtime.ts';
 import { createThreadService } from '../../src/agents/thread-service.ts';
@@ -38,7 +42,12 @@ describe.each(databaseKinds)('sessions on %s', (kind) => {
       ownerId: localAdmin.userId,
       name: 'monitor',
       kind: 'llm',
-      config: { base_url: provider.baseUrl, model: 'watcher', system_prompt: 'You watch prices.', api_key: { env: 'KEY' } },
+      config: {
+        base_url: provider.baseUrl,
+        model: 'watcher',
+        system_prompt: 'You watch prices.',
+        api_key: { env: 'KEY' },
+      },
     });
   });
   afterAll(async () => {
@@ -51,7 +60,12 @@ describe.each(databaseKinds)('sessions on %s', (kind) => {
   });
 
   /** One fire of a schedule, as the worker would hand it over after reading the schedule row. */
-  async function fire(scheduleId: string, runNumber: number, input: unknown, extra: { sessionMode: 'new' | 'persistent'; onRunCompleted?: 'delete' | 'keep'; assistant?: Assistant }) {
+  async function fire(
+    scheduleId: string,
+    runNumber: number,
+    input: unknown,
+    extra: { sessionMode: 'new' | 'persistent'; onRunCompleted?: 'delete' | 'keep'; assistant?: Assistant },
+  ) {
     const trace = recordEvents();
     const run = makeRun({
       assistantId: (extra.assistant ?? llm).id,
@@ -69,7 +83,11 @@ describe.each(databaseKinds)('sessions on %s', (kind) => {
   }
 
   it('persistent: three fires continue one thread and the third request carries the first two exchanges', async () => {
-    const scheduleId = await insertSchedule(testDb.db, { ownerId: localAdmin.userId, assistantId: llm.id, sessionMode: 'persistent' });
+    const scheduleId = await insertSchedule(testDb.db, {
+      ownerId: localAdmin.userId,
+      assistantId: llm.id,
+      sessionMode: 'persistent',
+    });
     const first = await fire(scheduleId, 1, 'price is 10', { sessionMode: 'persistent' });
     const threadId = first.result.threadId!;
     expect(threadId).toEqual(expect.any(String));
@@ -109,7 +127,11 @@ describe.each(databaseKinds)('sessions on %s', (kind) => {
   });
 
   it('new: no history, and the thread is gone after the run (its id stays in the trace)', async () => {
-    const scheduleId = await insertSchedule(testDb.db, { ownerId: localAdmin.userId, assistantId: llm.id, sessionMode: 'new' });
+    const scheduleId = await insertSchedule(testDb.db, {
+      ownerId: localAdmin.userId,
+      assistantId: llm.id,
+      sessionMode: 'new',
+    });
     const threadsBefore = await countThreads(testDb.db);
     const first = await fire(scheduleId, 1, 'a', { sessionMode: 'new' });
     const second = await fire(scheduleId, 2, 'b', { sessionMode: 'new' });
@@ -149,24 +171,49 @@ describe.each(databaseKinds)('sessions on %s', (kind) => {
   });
 
   it('a failed run appends nothing, marks the thread error, and the next run does not see it', async () => {
-    const scheduleId = await insertSchedule(testDb.db, { ownerId: localAdmin.userId, assistantId: llm.id, sessionMode: 'persistent' });
+    const scheduleId = await insertSchedule(testDb.db, {
+      ownerId: localAdmin.userId,
+      assistantId: llm.id,
+      sessionMode: 'persistent',
+    });
     const ok = await fire(scheduleId, 1, 'one', { sessionMode: 'persistent' });
     provider.setMode({ kind: 'fail', status: 500, message: 'overloaded' });
     await expect(fire(scheduleId, 2, 'two', { sessionMode: 'persistent' })).rejects.toBeInstanceOf(RunFailure);
     expect((await findThread(testDb.db, ok.result.threadId!))!.status).toBe('error');
     provider.setMode({ kind: 'answer' });
     await fire(scheduleId, 3, 'three', { sessionMode: 'persistent' });
-    expect(provider.requests.at(-1)!.body.messages!.map((m) => m.content)).toEqual(['You watch prices.', 'one', 'seen one', 'three']);
+    expect(provider.requests.at(-1)!.body.messages!.map((m) => m.content)).toEqual([
+      'You watch prices.',
+      'one',
+      'seen one',
+      'three',
+    ]);
     expect((await findThread(testDb.db, ok.result.threadId!))!.status).toBe('idle');
   });
 
   it('history is bounded by threadMaxMessages (oldest dropped from what is sent, not from storage)', async () => {
-    const bounded = createAssistantExecution({ db: testDb.db, logger: silentLogger, config: agentConfig({ threadMaxMessages: 3 }), env: { KEY: 'k' } });
+    const bounded = createAssistantExecution({
+      db: testDb.db,
+      logger: silentLogger,
+      config: agentConfig({ threadMaxMessages: 3 }),
+      env: { KEY: 'k' },
+    });
     const thread = await insertThread(testDb.db, { ownerId: localAdmin.userId });
     for (let i = 1; i <= 4; i++) {
-      await executeAssistant(bounded, makeRun({ assistantId: llm.id, threadId: thread.id, input: `m${i}` }), new AbortController().signal, recordEvents().emit);
+      await executeAssistant(
+        bounded,
+        makeRun({ assistantId: llm.id, threadId: thread.id, input: `m${i}` }),
+        new AbortController().signal,
+        recordEvents().emit,
+      );
     }
-    expect(provider.requests.at(-1)!.body.messages!.map((m) => m.content)).toEqual(['You watch prices.', 'seen m2', 'm3', 'seen m3', 'm4']);
+    expect(provider.requests.at(-1)!.body.messages!.map((m) => m.content)).toEqual([
+      'You watch prices.',
+      'seen m2',
+      'm3',
+      'seen m3',
+      'm4',
+    ]);
     expect(await recentMessages(testDb.db, thread.id, 100)).toHaveLength(8);
   });
 
@@ -177,7 +224,10 @@ describe.each(databaseKinds)('sessions on %s', (kind) => {
       threadMaxMessages: 200,
     });
     const thread = await threads.create(localAdmin, { assistant_id: llm.id });
-    await threads.appendMessages(localAdmin, thread.id, [{ role: 'user', content: 'context: watch EUR' }, { role: 'assistant', content: 'ok' }]);
+    await threads.appendMessages(localAdmin, thread.id, [
+      { role: 'user', content: 'context: watch EUR' },
+      { role: 'assistant', content: 'ok' },
+    ]);
     const scheduleId = await insertSchedule(testDb.db, {
       ownerId: localAdmin.userId,
       assistantId: llm.id,
@@ -199,12 +249,32 @@ describe.each(databaseKinds)('sessions on %s', (kind) => {
 
   it('api runs: on a thread they continue it; without one they are stateless', async () => {
     const thread = await insertThread(testDb.db, { ownerId: localAdmin.userId, assistantId: llm.id });
-    const first = await executeAssistant(deps, makeRun({ assistantId: llm.id, threadId: thread.id, input: 'hello' }), new AbortController().signal, recordEvents().emit);
-    await executeAssistant(deps, makeRun({ assistantId: llm.id, threadId: thread.id, input: 'again' }), new AbortController().signal, recordEvents().emit);
+    const first = await executeAssistant(
+      deps,
+      makeRun({ assistantId: llm.id, threadId: thread.id, input: 'hello' }),
+      new AbortController().signal,
+      recordEvents().emit,
+    );
+    await executeAssistant(
+      deps,
+      makeRun({ assistantId: llm.id, threadId: thread.id, input: 'again' }),
+      new AbortController().signal,
+      recordEvents().emit,
+    );
     expect(first.threadId).toBe(thread.id);
-    expect(provider.requests.at(-1)!.body.messages!.map((m) => m.content)).toEqual(['You watch prices.', 'hello', 'seen hello', 'again']);
+    expect(provider.requests.at(-1)!.body.messages!.map((m) => m.content)).toEqual([
+      'You watch prices.',
+      'hello',
+      'seen hello',
+      'again',
+    ]);
     const threadsBefore = await countThreads(testDb.db);
-    const stateless = await executeAssistant(deps, makeRun({ assistantId: llm.id, input: 'solo' }), new AbortController().signal, recordEvents().emit);
+    const stateless = await executeAssistant(
+      deps,
+      makeRun({ assistantId: llm.id, input: 'solo' }),
+      new AbortController().signal,
+      recordEvents().emit,
+    );
     expect(stateless.threadId).toBeNull();
     expect(await countThreads(testDb.db)).toBe(threadsBefore);
   });
@@ -219,8 +289,17 @@ describe.each(databaseKinds)('sessions on %s', (kind) => {
   });
 
   it('the http kind receives the history in its body when the thread has messages', async () => {
-    const http = await insertAssistant(testDb.db, { ownerId: localAdmin.userId, name: 'remote', kind: 'http', config: { url: `${agent.url}/run` } });
-    const scheduleId = await insertSchedule(testDb.db, { ownerId: localAdmin.userId, assistantId: http.id, sessionMode: 'persistent' });
+    const http = await insertAssistant(testDb.db, {
+      ownerId: localAdmin.userId,
+      name: 'remote',
+      kind: 'http',
+      config: { url: `${agent.url}/run` },
+    });
+    const scheduleId = await insertSchedule(testDb.db, {
+      ownerId: localAdmin.userId,
+      assistantId: http.id,
+      sessionMode: 'persistent',
+    });
     const first = await fire(scheduleId, 1, 'ping', { sessionMode: 'persistent', assistant: http });
     await fire(scheduleId, 2, 'pong', { sessionMode: 'persistent', assistant: http });
     const [one, two] = agent.requests.slice(-2);
@@ -242,14 +321,31 @@ describe.each(databaseKinds)('sessions on %s', (kind) => {
       config: agentConfig(),
       registry: createModuleRegistry([{ id: 'count', name: 'count', run: (_input, ctx) => ctx.history.length }]),
     });
-    const counter = await insertAssistant(testDb.db, { ownerId: localAdmin.userId, name: 'counter', kind: 'module', config: { module: 'count' } });
-    const scheduleId = await insertSchedule(testDb.db, { ownerId: localAdmin.userId, assistantId: counter.id, sessionMode: 'persistent' });
+    const counter = await insertAssistant(testDb.db, {
+      ownerId: localAdmin.userId,
+      name: 'counter',
+      kind: 'module',
+      config: { module: 'count' },
+    });
+    const scheduleId = await insertSchedule(testDb.db, {
+      ownerId: localAdmin.userId,
+      assistantId: counter.id,
+      sessionMode: 'persistent',
+    });
     const threadsBefore = await countThreads(testDb.db);
     const results = await Promise.all(
       [1, 2, 3, 4].map((n) =>
         executeAssistant(
           module,
-          makeRun({ assistantId: counter.id, scheduleId, trigger: 'schedule', runNumber: n, sessionMode: 'persistent', onRunCompleted: 'delete', input: n }),
+          makeRun({
+            assistantId: counter.id,
+            scheduleId,
+            trigger: 'schedule',
+            runNumber: n,
+            sessionMode: 'persistent',
+            onRunCompleted: 'delete',
+            input: n,
+          }),
           new AbortController().signal,
           recordEvents().emit,
         ),
@@ -264,11 +360,26 @@ describe.each(databaseKinds)('sessions on %s', (kind) => {
   it("a fire whose owner lost access to the assistant is skipped; another user's thread is refused", async () => {
     const member = await insertUser(testDb.db, 'member');
     const other = await insertUser(testDb.db, 'member');
-    const theirs = await insertAssistant(testDb.db, { ownerId: other.userId, name: 'theirs', kind: 'llm', config: llm.config });
-    const skipped = await executeAssistant(deps, makeRun({ assistantId: theirs.id, ownerId: member.userId }), new AbortController().signal, recordEvents().emit).catch((e: unknown) => e);
+    const theirs = await insertAssistant(testDb.db, {
+      ownerId: other.userId,
+      name: 'theirs',
+      kind: 'llm',
+      config: llm.config,
+    });
+    const skipped = await executeAssistant(
+      deps,
+      makeRun({ assistantId: theirs.id, ownerId: member.userId }),
+      new AbortController().signal,
+      recordEvents().emit,
+    ).catch((e: unknown) => e);
     expect(skipped).toMatchObject({ kind: 'config', skip: true });
     const foreignThread = await insertThread(testDb.db, { ownerId: other.userId });
-    const own = await insertAssistant(testDb.db, { ownerId: member.userId, name: 'own', kind: 'llm', config: llm.config });
+    const own = await insertAssistant(testDb.db, {
+      ownerId: member.userId,
+      name: 'own',
+      kind: 'llm',
+      config: llm.config,
+    });
     const refused = await executeAssistant(
       deps,
       makeRun({ assistantId: own.id, ownerId: member.userId, threadId: foreignThread.id }),
@@ -278,7 +389,12 @@ describe.each(databaseKinds)('sessions on %s', (kind) => {
     expect(refused).toMatchObject({ kind: 'config', skip: true });
     expect((refused as Error).message).toContain('belongs to another user');
     await testDb.db.query('UPDATE users SET disabled_at = now() WHERE id = $1', [member.userId]);
-    const disabled = await executeAssistant(deps, makeRun({ assistantId: own.id, ownerId: member.userId }), new AbortController().signal, recordEvents().emit).catch((e: unknown) => e);
+    const disabled = await executeAssistant(
+      deps,
+      makeRun({ assistantId: own.id, ownerId: member.userId }),
+      new AbortController().signal,
+      recordEvents().emit,
+    ).catch((e: unknown) => e);
     expect(disabled).toMatchObject({ kind: 'config', skip: true });
     expect((disabled as Error).message).toContain('is disabled');
   });

@@ -16,7 +16,11 @@ describe.each(databaseKinds)('ThreadService on %s', (kind) => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase(kind);
-    const assistants = createAssistantService({ db: testDb.db, config: agentConfig(), registry: createModuleRegistry([]) });
+    const assistants = createAssistantService({
+      db: testDb.db,
+      config: agentConfig(),
+      registry: createModuleRegistry([]),
+    });
     threads = createThreadService({ db: testDb.db, assistants, threadMaxMessages: 3 });
     alice = await insertUser(testDb.db, 'member');
     bob = await insertUser(testDb.db, 'member');
@@ -27,9 +31,20 @@ describe.each(databaseKinds)('ThreadService on %s', (kind) => {
   });
 
   it('creates a thread, appends messages in order, and returns the latest with a count', async () => {
-    const assistant = await insertAssistant(testDb.db, { ownerId: alice.userId, name: 'a', kind: 'module', config: { module: 'x' }, graphId: 'g-alice' });
+    const assistant = await insertAssistant(testDb.db, {
+      ownerId: alice.userId,
+      name: 'a',
+      kind: 'module',
+      config: { module: 'x' },
+      graphId: 'g-alice',
+    });
     const thread = await threads.create(alice, { assistant_id: 'g-alice', metadata: { topic: 'prices' } });
-    expect(thread).toMatchObject({ ownerId: alice.userId, assistantId: assistant.id, status: 'idle', metadata: { topic: 'prices' } });
+    expect(thread).toMatchObject({
+      ownerId: alice.userId,
+      assistantId: assistant.id,
+      status: 'idle',
+      metadata: { topic: 'prices' },
+    });
     const appended = await threads.appendMessages(alice, thread.id, [
       { role: 'user', content: 'one' },
       { role: 'assistant', content: { text: 'two' } },
@@ -55,7 +70,9 @@ describe.each(databaseKinds)('ThreadService on %s', (kind) => {
   it('keeps threads to their owners and read-only for viewers', async () => {
     const thread = await threads.create(alice);
     expect((await rejection(threads.get(bob, thread.id))).status).toBe(404);
-    expect((await rejection(threads.appendMessages(bob, thread.id, [{ role: 'user', content: 'x' }]))).code).toBe('not_found');
+    expect((await rejection(threads.appendMessages(bob, thread.id, [{ role: 'user', content: 'x' }]))).code).toBe(
+      'not_found',
+    );
     expect((await rejection(threads.delete(bob, thread.id))).code).toBe('not_found');
     expect((await threads.get(localAdmin, thread.id)).id).toBe(thread.id);
     expect((await rejection(threads.create(viewer))).code).toBe('forbidden');
@@ -67,9 +84,13 @@ describe.each(databaseKinds)('ThreadService on %s', (kind) => {
     const thread = await threads.create(alice);
     const role = await rejection(threads.appendMessages(alice, thread.id, [{ role: 'robot' as never, content: 'x' }]));
     expect(role.details).toMatchObject({ field: 'messages.0.role' });
-    const extra = await rejection(threads.appendMessages(alice, thread.id, [{ role: 'user', content: 'x', name: 'n' } as never]));
+    const extra = await rejection(
+      threads.appendMessages(alice, thread.id, [{ role: 'user', content: 'x', name: 'n' } as never]),
+    );
     expect(extra.details).toMatchObject({ field: 'messages.0.name' });
-    expect((await rejection(threads.list(alice, { status: 'sleeping' as never }))).details).toMatchObject({ field: 'status' });
+    expect((await rejection(threads.list(alice, { status: 'sleeping' as never }))).details).toMatchObject({
+      field: 'status',
+    });
   });
 
   it('lists by metadata and status, and updates metadata', async () => {
@@ -83,13 +104,25 @@ describe.each(databaseKinds)('ThreadService on %s', (kind) => {
   });
 
   it('deleting a thread deletes its messages and the schedules bound to it', async () => {
-    const assistant = await insertAssistant(testDb.db, { ownerId: alice.userId, name: 'b', kind: 'module', config: { module: 'x' } });
+    const assistant = await insertAssistant(testDb.db, {
+      ownerId: alice.userId,
+      name: 'b',
+      kind: 'module',
+      config: { module: 'x' },
+    });
     const thread = await threads.create(alice, { assistant_id: assistant.id });
     await threads.appendMessages(alice, thread.id, [{ role: 'user', content: 'x' }]);
-    const bound = await insertSchedule(testDb.db, { ownerId: alice.userId, assistantId: assistant.id, threadId: thread.id, sessionMode: 'persistent' });
+    const bound = await insertSchedule(testDb.db, {
+      ownerId: alice.userId,
+      assistantId: assistant.id,
+      threadId: thread.id,
+      sessionMode: 'persistent',
+    });
     const unbound = await insertSchedule(testDb.db, { ownerId: alice.userId, assistantId: assistant.id });
     expect(await threads.delete(alice, thread.id)).toEqual({ schedulesDeleted: 1 });
-    const { rows } = await testDb.db.query<{ id: string }>('SELECT id FROM schedules WHERE id = ANY($1::uuid[])', [[bound, unbound]]);
+    const { rows } = await testDb.db.query<{ id: string }>('SELECT id FROM schedules WHERE id = ANY($1::uuid[])', [
+      [bound, unbound],
+    ]);
     expect(rows.map((r) => r.id)).toEqual([unbound]);
     const messages = await testDb.db.query('SELECT 1 FROM messages WHERE thread_id = $1', [thread.id]);
     expect(messages.rows).toEqual([]);

@@ -50,7 +50,10 @@ describe('test calls: POST /api/v1/assistants/test and /api/v1/assistants/{id}/t
 
   it('runs a draft once and shows the raw request and answer, secrets redacted, storing nothing', async () => {
     const before = await counts();
-    const response = await h.call('POST', '/api/v1/assistants/test', { key: alice.key, body: draftFor({ word: 'ping' }) });
+    const response = await h.call('POST', '/api/v1/assistants/test', {
+      key: alice.key,
+      body: draftFor({ word: 'ping' }),
+    });
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).not.toContain(token);
@@ -71,7 +74,10 @@ describe('test calls: POST /api/v1/assistants/test and /api/v1/assistants/{id}/t
   });
 
   it('a failing call is 200 with ok=false, the reason and the answer', async () => {
-    const response = await h.call('POST', '/api/v1/assistants/test', { key: alice.key, body: draftFor({ fail: true }) });
+    const response = await h.call('POST', '/api/v1/assistants/test', {
+      key: alice.key,
+      body: draftFor({ fail: true }),
+    });
     expect(response.status).toBe(200);
     const result = (await response.json()) as TestCallResult;
     expect(result.ok).toBe(false);
@@ -118,7 +124,10 @@ describe('test calls: POST /api/v1/assistants/test and /api/v1/assistants/{id}/t
   });
 
   it('refuses unknown body fields with a clear 422', async () => {
-    const response = await h.call('POST', '/api/v1/assistants/test', { key: alice.key, body: { ...draftFor({}), schedule: '* * * * *' } });
+    const response = await h.call('POST', '/api/v1/assistants/test', {
+      key: alice.key,
+      body: { ...draftFor({}), schedule: '* * * * *' },
+    });
     expect(response.status).toBe(422);
     expect((await errorOf(response)).message).toContain('schedule');
   });

@@ -10,7 +10,11 @@ describe.each(databaseKinds)('auth (%s)', (kind) => {
     afterAll(() => h.close());
 
     it('acts as the local admin on loopback while no key exists, whatever is sent', async () => {
-      const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer nonsense' }, { 'x-api-key': 'kairos_wrong' }];
+      const attempts: Array<Record<string, string>> = [
+        {},
+        { authorization: 'Bearer nonsense' },
+        { 'x-api-key': 'kairos_wrong' },
+      ];
       for (const headers of attempts) {
         const response = await h.call('GET', '/api/v1/users/me', { headers });
         expect(response.status).toBe(200);
@@ -102,7 +106,10 @@ describe.each(databaseKinds)('auth (%s)', (kind) => {
       expect((await h.call('GET', '/api/v1/users/me', { key: temp.key })).status).toBe(401);
 
       const doomed = await h.caller('member');
-      const disabled = await h.call('PATCH', `/api/v1/users/${doomed.userId}`, { key: admin.key, body: { disabled: true } });
+      const disabled = await h.call('PATCH', `/api/v1/users/${doomed.userId}`, {
+        key: admin.key,
+        body: { disabled: true },
+      });
       expect(disabled.status).toBe(200);
       expect(await disabled.json()).toMatchObject({ disabled: true });
       expect((await h.call('GET', '/api/v1/users/me', { key: doomed.key })).status).toBe(401);
@@ -143,12 +150,18 @@ describe.each(databaseKinds)('auth (%s)', (kind) => {
       const taken = await h.call('POST', '/api/v1/users', { key: admin.key, body: { name: 'carol', role: 'viewer' } });
       expect(taken.status).toBe(409);
       expect((await errorOf(taken)).code).toBe('name_taken');
-      const renamed = await h.call('PATCH', `/api/v1/users/${carol.id}`, { key: admin.key, body: { role: 'viewer', name: 'carol2' } });
+      const renamed = await h.call('PATCH', `/api/v1/users/${carol.id}`, {
+        key: admin.key,
+        body: { role: 'viewer', name: 'carol2' },
+      });
       expect(await renamed.json()).toMatchObject({ name: 'carol2', role: 'viewer' });
       const clash = await h.call('PATCH', `/api/v1/users/${carol.id}`, { key: admin.key, body: { name: 'local' } });
       expect(clash.status).toBe(409);
 
-      const local = await h.call('PATCH', `/api/v1/users/${localAdminId}`, { key: admin.key, body: { role: 'member' } });
+      const local = await h.call('PATCH', `/api/v1/users/${localAdminId}`, {
+        key: admin.key,
+        body: { role: 'member' },
+      });
       expect(local.status).toBe(409);
       expect((await errorOf(local)).code).toBe('built_in_user');
       const last = await h.call('PATCH', `/api/v1/users/${admin.userId}`, { key: admin.key, body: { disabled: true } });
@@ -201,7 +214,10 @@ describe.each(databaseKinds)('auth (%s)', (kind) => {
     });
 
     it('lets admins create keys for others and list everyone’s', async () => {
-      const created = await h.call('POST', '/api/v1/keys', { key: admin.key, body: { user_id: other.userId, name: 'ops' } });
+      const created = await h.call('POST', '/api/v1/keys', {
+        key: admin.key,
+        body: { user_id: other.userId, name: 'ops' },
+      });
       expect(created.status).toBe(201);
       const ops = (await created.json()) as { key: string; user_id: string };
       expect(ops.user_id).toBe(other.userId);
@@ -212,7 +228,9 @@ describe.each(databaseKinds)('auth (%s)', (kind) => {
       };
       const owners = new Set(all.data.map((key) => key.user_id));
       expect(owners.has(member.userId) && owners.has(other.userId) && owners.has(admin.userId)).toBe(true);
-      const filtered = (await (await h.call('GET', `/api/v1/keys?user_id=${other.userId}`, { key: admin.key })).json()) as {
+      const filtered = (await (
+        await h.call('GET', `/api/v1/keys?user_id=${other.userId}`, { key: admin.key })
+      ).json()) as {
         data: Array<{ user_id: string }>;
       };
       expect(filtered.data.every((key) => key.user_id === other.userId)).toBe(true);
@@ -226,7 +244,9 @@ describe.each(databaseKinds)('auth (%s)', (kind) => {
     it('lists revoked keys only when asked', async () => {
       const temp = await h.caller('member');
       await h.call('DELETE', `/api/v1/keys/${temp.keyId}`, { key: admin.key });
-      const active = (await (await h.call('GET', `/api/v1/keys?user_id=${temp.userId}`, { key: admin.key })).json()) as {
+      const active = (await (
+        await h.call('GET', `/api/v1/keys?user_id=${temp.userId}`, { key: admin.key })
+      ).json()) as {
         total: number;
       };
       expect(active.total).toBe(0);

@@ -83,7 +83,11 @@ describe('API errors', () => {
     expect(declared.status).toBe(413);
     expect(await errorOf(declared)).toMatchObject({ code: 'body_too_large', details: { max_bytes: 2048 } });
 
-    const chunks = [new TextEncoder().encode('{"name":"'), new TextEncoder().encode('y'.repeat(4000)), new TextEncoder().encode('"}')];
+    const chunks = [
+      new TextEncoder().encode('{"name":"'),
+      new TextEncoder().encode('y'.repeat(4000)),
+      new TextEncoder().encode('"}'),
+    ];
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
         const next = chunks.shift();
@@ -94,13 +98,19 @@ describe('API errors', () => {
     const request = new Request('http://localhost/api/v1/users', {
       method: 'POST',
       body: stream,
-      headers: { authorization: `Bearer ${admin.key}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      headers: {
+        authorization: `Bearer ${admin.key}`,
+        'content-type': 'application/json',
+        'transfer-encoding': 'chunked',
+      },
       duplex: 'half',
     } as RequestInit);
     const streamed = await h.app.request(request);
     expect(streamed.status).toBe(413);
     expect((await errorOf(streamed)).code).toBe('body_too_large');
-    const users = (await (await h.call('GET', '/api/v1/users?limit=1000', { key: admin.key })).json()) as { total: number };
+    const users = (await (await h.call('GET', '/api/v1/users?limit=1000', { key: admin.key })).json()) as {
+      total: number;
+    };
     expect(users.total).toBe(2); // local and admin: nothing was created
   });
 

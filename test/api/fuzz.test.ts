@@ -18,7 +18,18 @@ const rand = random(seed);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 const int = (max: number) => Math.floor(rand() * max);
 
-const strings = ['', ' ', 'a b', '\u0000', '💥', '../../etc/passwd', "'; DROP TABLE users; --", 'x'.repeat(300), '%00', '\\'];
+const strings = [
+  '',
+  ' ',
+  'a b',
+  '\u0000',
+  '💥',
+  '../../etc/passwd',
+  "'; DROP TABLE users; --",
+  'x'.repeat(300),
+  '%00',
+  '\\',
+];
 const scalars: unknown[] = [null, true, false, 0, -1, 1e308, -0.5, 'admin', '', [], {}, [1, 2], { $ne: null }];
 
 function anyValue(depth = 0): unknown {
@@ -26,15 +37,21 @@ function anyValue(depth = 0): unknown {
   if (depth > 2 || roll < 0.4) return pick(scalars);
   if (roll < 0.6) return pick(strings);
   if (roll < 0.8) return Array.from({ length: int(4) }, () => anyValue(depth + 1));
-  return Object.fromEntries(Array.from({ length: int(4) }, () => [pick([...strings, 'name', 'role', 'user_id']), anyValue(depth + 1)]));
+  return Object.fromEntries(
+    Array.from({ length: int(4) }, () => [pick([...strings, 'name', 'role', 'user_id']), anyValue(depth + 1)]),
+  );
 }
 
 /** A body that no write route may accept: broken JSON, wrong types, unknown fields, bad values. */
 function malformedBody(): string {
   const kind = int(6);
   if (kind === 0) return JSON.stringify(anyValue()).slice(0, Math.max(1, int(40))) + pick(['', '{', ',', '"']);
-  if (kind === 1) return JSON.stringify(pick(scalars.filter((value) => typeof value !== 'object' || Array.isArray(value) || value === null)));
-  if (kind === 2) return JSON.stringify({ name: pick(['ok', 'fine']), [pick(['zzz', 'admin', '__proto__x', 'Role'])]: anyValue() });
+  if (kind === 1)
+    return JSON.stringify(
+      pick(scalars.filter((value) => typeof value !== 'object' || Array.isArray(value) || value === null)),
+    );
+  if (kind === 2)
+    return JSON.stringify({ name: pick(['ok', 'fine']), [pick(['zzz', 'admin', '__proto__x', 'Role'])]: anyValue() });
   if (kind === 3) return JSON.stringify({ name: pick([...strings.slice(0, 7), 42, null, [], {}]), role: anyValue() });
   if (kind === 4) return JSON.stringify({ name: 'valid', role: pick(['root', 'ADMIN', '', 1, null, ['admin']]) });
   return JSON.stringify({ ...(anyValue() as object), [`unknown_${int(1000)}`]: anyValue() });
@@ -53,7 +70,14 @@ function malformedHeaders(admin: Caller): Record<string, string> {
     `Bearer ${pick(strings).replace(/[^\x20-\x7e]/g, '')}`,
   ]);
   const headers: Record<string, string> = {
-    'content-type': pick(['application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-8', 'multipart/form-data; boundary=x']),
+    'content-type': pick([
+      'application/json',
+      'application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=utf-8',
+      'multipart/form-data; boundary=x',
+    ]),
   };
   if (auth) headers.authorization = auth;
   if (rand() < 0.1) headers['x-api-key'] = pick(['', 'kairos_', admin.key.toUpperCase()]);
@@ -107,6 +131,7 @@ describe('fuzz: malformed requests', () => {
     }
     expect(await snapshot()).toBe(before);
     // The generator reaches every layer: auth, JSON parsing, media type, size and validation.
-    for (const status of [400, 401, 413, 415, 422]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
+    for (const status of [400, 401, 413, 415, 422])
+      expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
   });
 });

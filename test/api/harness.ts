@@ -32,7 +32,11 @@ export interface ApiHarness {
   /** Creates a user with this role (named uniquely) and a key for it. */
   caller(role: UserRole, name?: string): Promise<Caller>;
   /** A request with an optional key (Bearer) and JSON body. */
-  call(method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  call(
+    method: string,
+    path: string,
+    options?: { key?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -56,8 +60,19 @@ export async function createApiHarness(
     const registry = createModuleRegistry([defineAssistant({ id: 'echo', name: 'Echo', run: (input) => input })]);
     const assistants = createAssistantService({ db: database.db, config, registry });
     const threads = createThreadService({ db: database.db, assistants, threadMaxMessages: config.threadMaxMessages });
-    runs = new RunService({ db: database.db, clock: systemClock, startDeadlineMs: config.worker.startDeadlineMs, assistants });
-    const workflows = new WorkflowService({ db: database.db, clock: systemClock, assistants, registry, startDeadlineMs: config.worker.startDeadlineMs });
+    runs = new RunService({
+      db: database.db,
+      clock: systemClock,
+      startDeadlineMs: config.worker.startDeadlineMs,
+      assistants,
+    });
+    const workflows = new WorkflowService({
+      db: database.db,
+      clock: systemClock,
+      assistants,
+      registry,
+      startDeadlineMs: config.worker.startDeadlineMs,
+    });
     const schedules = new ScheduleService({
       db: database.db,
       clock: systemClock,
@@ -78,9 +93,25 @@ export async function createApiHarness(
       startDeadlineMs: config.worker.startDeadlineMs,
     });
     const execution = createAssistantExecution({ db: database.db, logger: createLogger('silent'), config, registry });
-    services = { assistants, threads, runs, schedules, workflows, triggers, deliveries, testCalls: createAssistantTestCalls({ assistants, execution }) };
+    services = {
+      assistants,
+      threads,
+      runs,
+      schedules,
+      workflows,
+      triggers,
+      deliveries,
+      testCalls: createAssistantTestCalls({ assistants, execution }),
+    };
   }
-  const app = createApiApp({ config, db: database.db, logger: createLogger('silent'), replicaId: 'test', metrics, services });
+  const app = createApiApp({
+    config,
+    db: database.db,
+    logger: createLogger('silent'),
+    replicaId: 'test',
+    metrics,
+    services,
+  });
   return {
     app,
     db: database.db,
@@ -97,7 +128,12 @@ export async function createApiHarness(
         app.request(path, {
           method,
           headers,
-          body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+          body:
+            options.body === undefined
+              ? undefined
+              : typeof options.body === 'string'
+                ? options.body
+                : JSON.stringify(options.body),
         }),
       );
     },

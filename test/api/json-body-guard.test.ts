@@ -18,8 +18,14 @@ describe('unstorableValue', () => {
   it('names the first key or text that could not be stored as sent', () => {
     expect(unstorableValue({ a: [1, 'x', { b: 'ok 💥 ünï' }] })).toBeUndefined();
     expect(unstorableValue(JSON.parse('{"metadata":{"__proto__":{"x":1}}}'))?.field).toBe('metadata.__proto__');
-    expect(unstorableValue({ name: 'a\u0000b' })).toMatchObject({ field: 'name', problem: expect.stringContaining('NUL') });
-    expect(unstorableValue({ list: ['ok', 'x\ud800'] })).toMatchObject({ field: 'list[1]', problem: expect.stringContaining('lone surrogate') });
+    expect(unstorableValue({ name: 'a\u0000b' })).toMatchObject({
+      field: 'name',
+      problem: expect.stringContaining('NUL'),
+    });
+    expect(unstorableValue({ list: ['ok', 'x\ud800'] })).toMatchObject({
+      field: 'list[1]',
+      problem: expect.stringContaining('lone surrogate'),
+    });
     expect(unstorableValue({ 'k\u0000': 1 })?.field).toBe('k\u0000');
   });
 });
@@ -31,7 +37,10 @@ describe.each(databaseKinds)('request bodies that cannot be stored as sent (%s)'
   beforeAll(async () => {
     h = await createApiHarness(kind, {}, { services: true });
     alice = await h.caller('member');
-    const created = await h.call('POST', '/api/v1/assistants', { key: alice.key, body: { name: 'Echo', kind: 'module', config: { module: 'echo' } } });
+    const created = await h.call('POST', '/api/v1/assistants', {
+      key: alice.key,
+      body: { name: 'Echo', kind: 'module', config: { module: 'echo' } },
+    });
     assistantId = ((await created.json()) as { id: string }).id;
   });
   afterAll(() => h.close());
@@ -52,7 +61,9 @@ describe.each(databaseKinds)('request bodies that cannot be stored as sent (%s)'
 
   it('accepts a body nested up to the limit', async () => {
     const depth = maxBodyDepth - 2;
-    const response = await createSchedule(`{${base()},"name":"deep-ok","input_template":${'['.repeat(depth)}1${']'.repeat(depth)}}`);
+    const response = await createSchedule(
+      `{${base()},"name":"deep-ok","input_template":${'['.repeat(depth)}1${']'.repeat(depth)}}`,
+    );
     expect(response.status).toBe(201);
   });
 
@@ -60,7 +71,10 @@ describe.each(databaseKinds)('request bodies that cannot be stored as sent (%s)'
     const before = await count();
     const response = await createSchedule(`{${base()},"metadata":{"__proto__":{"admin":true},"team":"ops"}}`);
     expect(response.status).toBe(422);
-    expect(await errorOf(response)).toMatchObject({ code: 'invalid_request', details: { field: 'metadata.__proto__' } });
+    expect(await errorOf(response)).toMatchObject({
+      code: 'invalid_request',
+      details: { field: 'metadata.__proto__' },
+    });
     expect(await count()).toBe(before);
   });
 

@@ -17,7 +17,8 @@ describe.each(databaseKinds)('every list filter narrows (%s)', (kind) => {
     if (answer.status >= 300) throw new Error(`${answer.status}: ${await answer.text()}`);
     return (await answer.json()) as T;
   };
-  const post = <T>(caller: Caller, path: string, body: unknown) => json<T>(h.call('POST', path, { key: caller.key, body }));
+  const post = <T>(caller: Caller, path: string, body: unknown) =>
+    json<T>(h.call('POST', path, { key: caller.key, body }));
   const ids = async (caller: Caller, path: string): Promise<string[]> => {
     const page = await json<{ data: Array<{ id: string }>; total: number }>(h.call('GET', path, { key: caller.key }));
     expect(page.total).toBe(page.data.length); // every page here is complete: total counts the same filters
@@ -31,28 +32,69 @@ describe.each(databaseKinds)('every list filter narrows (%s)', (kind) => {
     alice = await h.caller('member', 'alice');
     bob = await h.caller('member', 'bob');
     admin = await h.caller('admin', 'root');
-    const assistant = (caller: Caller, body: Record<string, unknown>) => post<{ id: string }>(caller, '/api/v1/assistants', body).then((a) => a.id);
-    id.echo = await assistant(alice, { name: 'Alpha report', kind: 'module', config: { module: 'echo' }, graph_id: 'g-one', metadata: { team: 'a' } });
-    id.http = await assistant(alice, { name: 'Beta', kind: 'http', config: { url: 'http://127.0.0.1:9/agent' }, graph_id: 'g-two', metadata: { team: 'b' } });
-    id.echo2 = await assistant(alice, { name: 'Gamma', kind: 'module', config: { module: 'echo' }, metadata: { team: 'c' } });
-    id.bobEcho = await assistant(bob, { name: 'Alpha bob', kind: 'module', config: { module: 'echo' }, graph_id: 'g-one', metadata: { team: 'a' } });
+    const assistant = (caller: Caller, body: Record<string, unknown>) =>
+      post<{ id: string }>(caller, '/api/v1/assistants', body).then((a) => a.id);
+    id.echo = await assistant(alice, {
+      name: 'Alpha report',
+      kind: 'module',
+      config: { module: 'echo' },
+      graph_id: 'g-one',
+      metadata: { team: 'a' },
+    });
+    id.http = await assistant(alice, {
+      name: 'Beta',
+      kind: 'http',
+      config: { url: 'http://127.0.0.1:9/agent' },
+      graph_id: 'g-two',
+      metadata: { team: 'b' },
+    });
+    id.echo2 = await assistant(alice, {
+      name: 'Gamma',
+      kind: 'module',
+      config: { module: 'echo' },
+      metadata: { team: 'c' },
+    });
+    id.bobEcho = await assistant(bob, {
+      name: 'Alpha bob',
+      kind: 'module',
+      config: { module: 'echo' },
+      graph_id: 'g-one',
+      metadata: { team: 'a' },
+    });
 
-    id.t1 = (await post<{ id: string }>(alice, '/api/v1/threads', { assistant_id: id.echo, metadata: { topic: 'x' } })).id;
-    id.t2 = (await post<{ id: string }>(alice, '/api/v1/threads', { assistant_id: id.echo2, metadata: { topic: 'y' } })).id;
-    id.bobThread = (await post<{ id: string }>(bob, '/api/v1/threads', { assistant_id: id.bobEcho, metadata: { topic: 'x' } })).id;
+    id.t1 = (
+      await post<{ id: string }>(alice, '/api/v1/threads', { assistant_id: id.echo, metadata: { topic: 'x' } })
+    ).id;
+    id.t2 = (
+      await post<{ id: string }>(alice, '/api/v1/threads', { assistant_id: id.echo2, metadata: { topic: 'y' } })
+    ).id;
+    id.bobThread = (
+      await post<{ id: string }>(bob, '/api/v1/threads', { assistant_id: id.bobEcho, metadata: { topic: 'x' } })
+    ).id;
     await h.db.query("UPDATE threads SET status = 'busy' WHERE id = $1", [id.t2]);
 
     const schedule = (caller: Caller, body: Record<string, unknown>) =>
       post<{ id: string }>(caller, '/api/v1/schedules', { schedule: { cron: '0 9 1 1 *' }, ...body }).then((s) => s.id);
     id.nightly = await schedule(alice, { assistant_id: id.echo, name: 'nightly-alpha', metadata: { team: 'a' } });
-    id.weekly = await schedule(alice, { assistant_id: id.echo, name: 'weekly', metadata: { team: 'b' }, enabled: false });
-    id.threaded = await schedule(alice, { assistant_id: id.echo2, name: 'thread-job', thread_id: id.t2, metadata: { team: 'a' } });
+    id.weekly = await schedule(alice, {
+      assistant_id: id.echo,
+      name: 'weekly',
+      metadata: { team: 'b' },
+      enabled: false,
+    });
+    id.threaded = await schedule(alice, {
+      assistant_id: id.echo2,
+      name: 'thread-job',
+      thread_id: id.t2,
+      metadata: { team: 'a' },
+    });
     id.done = await schedule(alice, { assistant_id: id.echo2, name: 'done-job' });
     await h.db.query('UPDATE schedules SET completed_at = now(), next_run_at = NULL WHERE id = $1', [id.done]);
     id.bobSchedule = await schedule(bob, { assistant_id: id.bobEcho, name: 'nightly-alpha', metadata: { team: 'a' } });
 
     // Runs (no worker: they stay pending unless cancelled): manual ones of schedules, api ones.
-    const trigger = (caller: Caller, scheduleId: string) => post<{ id: string }>(caller, `/api/v1/schedules/${scheduleId}/trigger`, {}).then((r) => r.id);
+    const trigger = (caller: Caller, scheduleId: string) =>
+      post<{ id: string }>(caller, `/api/v1/schedules/${scheduleId}/trigger`, {}).then((r) => r.id);
     id.rNightly = await trigger(alice, id.nightly);
     id.rThreaded = await trigger(alice, id.threaded);
     id.rApi = (await post<{ id: string }>(alice, '/api/v1/runs', { assistant_id: id.echo2, thread_id: id.t1 })).id;
@@ -73,9 +115,13 @@ describe.each(databaseKinds)('every list filter narrows (%s)', (kind) => {
     expect(mine(await ids(alice, '/api/v1/assistants?name=ALPHA'))).toEqual(sorted('echo'));
     expect(mine(await ids(alice, `/api/v1/assistants?metadata=${q({ team: 'c' })}`))).toEqual(sorted('echo2'));
     expect(mine(await ids(alice, '/api/v1/assistants?built_in=false'))).toEqual(sorted('echo', 'http', 'echo2'));
-    const builtIns = await json<{ data: Array<{ id: string; built_in: boolean }> }>(h.call('GET', '/api/v1/assistants?built_in=true', { key: alice.key }));
+    const builtIns = await json<{ data: Array<{ id: string; built_in: boolean }> }>(
+      h.call('GET', '/api/v1/assistants?built_in=true', { key: alice.key }),
+    );
     expect(builtIns.data.every((assistant) => assistant.built_in)).toBe(true);
-    expect(mine(await ids(alice, '/api/v1/assistants?kind=module&metadata=' + q({ team: 'a' })))).toEqual(sorted('echo'));
+    expect(mine(await ids(alice, '/api/v1/assistants?kind=module&metadata=' + q({ team: 'a' })))).toEqual(
+      sorted('echo'),
+    );
     expect(mine(await ids(alice, '/api/v1/assistants?kind=http&status=active'))).toEqual([]);
     expect(mine(await ids(admin, '/api/v1/assistants?graph_id=g-one'))).toEqual(sorted('echo', 'bobEcho'));
   });
@@ -94,14 +140,18 @@ describe.each(databaseKinds)('every list filter narrows (%s)', (kind) => {
     expect(await ids(alice, `/api/v1/schedules?status=paused&metadata=${q({ team: 'a' })}`)).toEqual([]);
     expect(await ids(admin, `/api/v1/schedules?owner_id=${bob.userId}`)).toEqual(sorted('bobSchedule'));
     expect(await ids(admin, `/api/v1/schedules?name=alpha`)).toEqual(sorted('nightly', 'bobSchedule'));
-    const page = await json<{ data: unknown[]; total: number }>(h.call('GET', '/api/v1/schedules?limit=1', { key: alice.key }));
+    const page = await json<{ data: unknown[]; total: number }>(
+      h.call('GET', '/api/v1/schedules?limit=1', { key: alice.key }),
+    );
     expect(page).toMatchObject({ total: 4 });
     expect(page.data).toHaveLength(1);
     // A member naming another owner is refused, not silently shown their own schedules.
     const other = await h.call('GET', `/api/v1/schedules?owner_id=${bob.userId}`, { key: alice.key });
     expect(other.status).toBe(403);
     expect((await errorOf(other)).code).toBe('forbidden');
-    expect(await ids(alice, `/api/v1/schedules?owner_id=${alice.userId}`)).toEqual(sorted('nightly', 'weekly', 'threaded', 'done'));
+    expect(await ids(alice, `/api/v1/schedules?owner_id=${alice.userId}`)).toEqual(
+      sorted('nightly', 'weekly', 'threaded', 'done'),
+    );
   });
 
   it('runs: schedule_id, assistant_id, thread_id, status, trigger, owner_id, from, to, alone and combined', async () => {
@@ -143,9 +193,15 @@ describe.each(databaseKinds)('every list filter narrows (%s)', (kind) => {
   });
 
   it("a thread's messages: after_seq and limit", async () => {
-    await post(alice, `/api/v1/threads/${id.t1}/messages`, [1, 2, 3, 4].map((n) => ({ role: 'user', content: `m${n}` })));
+    await post(
+      alice,
+      `/api/v1/threads/${id.t1}/messages`,
+      [1, 2, 3, 4].map((n) => ({ role: 'user', content: `m${n}` })),
+    );
     const read = (query: string) =>
-      json<{ data: Array<{ seq: number }> }>(h.call('GET', `/api/v1/threads/${id.t1}/messages${query}`, { key: alice.key })).then((page) => page.data.map((m) => m.seq));
+      json<{ data: Array<{ seq: number }> }>(
+        h.call('GET', `/api/v1/threads/${id.t1}/messages${query}`, { key: alice.key }),
+      ).then((page) => page.data.map((m) => m.seq));
     const all = await read('');
     expect(all).toHaveLength(4);
     expect(await read(`?after_seq=${all[1]}`)).toEqual(all.slice(2));
@@ -157,29 +213,40 @@ describe.each(databaseKinds)('every list filter narrows (%s)', (kind) => {
       post<Array<Record<string, unknown>>>(caller, '/assistants/search', { limit: 100, ...body });
     const ours = [id.echo, id.http, id.echo2];
     const found = async (body: Record<string, unknown>) =>
-      (await search(alice, body)).map((a) => a.assistant_id as string).filter((item) => ours.includes(item) || item === id.bobEcho).sort();
+      (await search(alice, body))
+        .map((a) => a.assistant_id as string)
+        .filter((item) => ours.includes(item) || item === id.bobEcho)
+        .sort();
     expect(await found({ graph_id: 'g-one' })).toEqual(sorted('echo'));
     expect(await found({ graph_id: 'g-two' })).toEqual(sorted('http'));
     expect(await found({ name: 'Gamma' })).toEqual(sorted('echo2'));
     expect(await found({ metadata: { team: 'b' } })).toEqual(sorted('http'));
     expect(await found({ graph_id: 'g-one', metadata: { team: 'b' } })).toEqual([]);
-    const byName = (await search(alice, { metadata: { team: 'a' }, sort_by: 'name', sort_order: 'asc' })).map((a) => a.name);
+    const byName = (await search(alice, { metadata: { team: 'a' }, sort_by: 'name', sort_order: 'asc' })).map(
+      (a) => a.name,
+    );
     expect(byName).toEqual(['Alpha report']);
-    const named = (await search(alice, { sort_by: 'name', sort_order: 'asc' })).map((a) => a.name as string).filter((name) => ['Alpha report', 'Beta', 'Gamma'].includes(name));
+    const named = (await search(alice, { sort_by: 'name', sort_order: 'asc' }))
+      .map((a) => a.name as string)
+      .filter((name) => ['Alpha report', 'Beta', 'Gamma'].includes(name));
     expect(named).toEqual(['Alpha report', 'Beta', 'Gamma']);
     const paged = await search(alice, { sort_by: 'name', sort_order: 'asc', limit: 1, offset: 1 });
     expect(paged).toHaveLength(1);
     expect(paged[0]!.name).not.toBe((await search(alice, { sort_by: 'name', sort_order: 'asc', limit: 1 }))[0]!.name);
-    expect(await search(alice, { graph_id: 'g-one', select: ['assistant_id', 'name'] })).toEqual([{ assistant_id: id.echo, name: 'Alpha report' }]);
+    expect(await search(alice, { graph_id: 'g-one', select: ['assistant_id', 'name'] })).toEqual([
+      { assistant_id: id.echo, name: 'Alpha report' },
+    ]);
     // A field that does not exist is refused, not answered with empty objects.
     const unknown = await h.call('POST', '/assistants/search', { key: alice.key, body: { select: ['colour'] } });
     expect(unknown.status).toBe(422);
   });
 
   it('LangGraph thread runs: status, paging and select', async () => {
-    const cancelled = (await post<{ id: string }>(alice, '/api/v1/runs', { assistant_id: id.echo, thread_id: id.t1 })).id;
+    const cancelled = (await post<{ id: string }>(alice, '/api/v1/runs', { assistant_id: id.echo, thread_id: id.t1 }))
+      .id;
     await json(h.call('POST', `/api/v1/runs/${cancelled}/cancel`, { key: alice.key }));
-    const list = (query: string) => json<Array<Record<string, unknown>>>(h.call('GET', `/threads/${id.t1}/runs${query}`, { key: alice.key }));
+    const list = (query: string) =>
+      json<Array<Record<string, unknown>>>(h.call('GET', `/threads/${id.t1}/runs${query}`, { key: alice.key }));
     expect((await list('')).map((run) => run.run_id).sort()).toEqual([id.rApi, cancelled].sort());
     expect((await list('?status=interrupted')).map((run) => run.run_id)).toEqual([cancelled]);
     expect((await list('?status=pending')).map((run) => run.run_id)).toEqual([id.rApi]);

@@ -15,14 +15,19 @@ describe('backfill and pause routes', () => {
   let bob: Caller;
   let viewer: Caller;
   let scheduleId: string;
-  const runCount = async () => (await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM runs WHERE schedule_id = $1', [scheduleId])).rows[0]!.n;
+  const runCount = async () =>
+    (await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM runs WHERE schedule_id = $1', [scheduleId]))
+      .rows[0]!.n;
 
   beforeAll(async () => {
     h = await createApiHarness('pglite', {}, { services: true });
     alice = await h.caller('member');
     bob = await h.caller('member');
     viewer = await h.caller('viewer');
-    const assistant = await h.call('POST', '/api/v1/assistants', { key: alice.key, body: { name: 'echo', kind: 'module', config: { module: 'echo' } } });
+    const assistant = await h.call('POST', '/api/v1/assistants', {
+      key: alice.key,
+      body: { name: 'echo', kind: 'module', config: { module: 'echo' } },
+    });
     const assistantId = ((await assistant.json()) as { id: string }).id;
     const created = await h.call('POST', '/api/v1/schedules', {
       key: alice.key,
@@ -46,39 +51,73 @@ describe('backfill and pause routes', () => {
       expect(refused.status).toBe(422);
       expect((await errorOf(refused)).code).toBe('invalid_request');
     }
-    expect(((await (await h.call('GET', `/api/v1/schedules/${scheduleId}`, { key: alice.key })).json()) as Schedule).status).toBe('active');
+    expect(
+      ((await (await h.call('GET', `/api/v1/schedules/${scheduleId}`, { key: alice.key })).json()) as Schedule).status,
+    ).toBe('active');
 
-    const noted = await h.call('POST', `/api/v1/schedules/${scheduleId}/pause`, { key: alice.key, body: { note: 'quota exhausted until Monday' } });
+    const noted = await h.call('POST', `/api/v1/schedules/${scheduleId}/pause`, {
+      key: alice.key,
+      body: { note: 'quota exhausted until Monday' },
+    });
     const paused = (await noted.json()) as Schedule;
-    expect(paused).toMatchObject({ status: 'paused', paused: { by: alice.userId, note: 'quota exhausted until Monday' } });
+    expect(paused).toMatchObject({
+      status: 'paused',
+      paused: { by: alice.userId, note: 'quota exhausted until Monday' },
+    });
     expect(Date.parse(paused.paused!.at)).toBeGreaterThan(Date.now() - 60_000);
-    const listed = (await (await h.call('GET', '/api/v1/schedules?status=paused', { key: alice.key })).json()) as { data: Schedule[] };
+    const listed = (await (await h.call('GET', '/api/v1/schedules?status=paused', { key: alice.key })).json()) as {
+      data: Schedule[];
+    };
     expect(listed.data.find((item) => item.id === scheduleId)?.paused?.note).toBe('quota exhausted until Monday');
-    const resumed = (await (await h.call('POST', `/api/v1/schedules/${scheduleId}/resume`, { key: alice.key })).json()) as Schedule;
+    const resumed = (await (
+      await h.call('POST', `/api/v1/schedules/${scheduleId}/resume`, { key: alice.key })
+    ).json()) as Schedule;
     expect(resumed).toMatchObject({ status: 'active', paused: null });
     // Pausing through PATCH enabled:false records who and when too.
-    const patched = (await (await h.call('PATCH', `/api/v1/schedules/${scheduleId}`, { key: alice.key, body: { enabled: false } })).json()) as Schedule;
+    const patched = (await (
+      await h.call('PATCH', `/api/v1/schedules/${scheduleId}`, { key: alice.key, body: { enabled: false } })
+    ).json()) as Schedule;
     expect(patched.paused).toMatchObject({ by: alice.userId, note: null });
-    const reenabled = (await (await h.call('PATCH', `/api/v1/schedules/${scheduleId}`, { key: alice.key, body: { enabled: true } })).json()) as Schedule;
+    const reenabled = (await (
+      await h.call('PATCH', `/api/v1/schedules/${scheduleId}`, { key: alice.key, body: { enabled: true } })
+    ).json()) as Schedule;
     expect(reenabled.paused).toBeNull();
   });
 
   it('previews a backfill with ?dry_run=true or dry_run in the body, then creates it', async () => {
     const window = { from: '2026-01-01T00:00:00Z', to: '2026-01-01T03:00:00Z' };
-    const byQuery = await h.call('POST', `/api/v1/schedules/${scheduleId}/backfill?dry_run=true`, { key: alice.key, body: window });
+    const byQuery = await h.call('POST', `/api/v1/schedules/${scheduleId}/backfill?dry_run=true`, {
+      key: alice.key,
+      body: window,
+    });
     expect(byQuery.status).toBe(200);
     expect(await byQuery.json()).toMatchObject({ dry_run: true, occurrences: 3, runs: 3, existing: 0 });
-    const byBody = await h.call('POST', `/api/v1/schedules/${scheduleId}/backfill`, { key: alice.key, body: { ...window, dry_run: true } });
+    const byBody = await h.call('POST', `/api/v1/schedules/${scheduleId}/backfill`, {
+      key: alice.key,
+      body: { ...window, dry_run: true },
+    });
     expect(await byBody.json()).toMatchObject({ dry_run: true, runs: 3 });
     expect(await runCount()).toBe(0);
-    const real = await h.call('POST', `/api/v1/schedules/${scheduleId}/backfill`, { key: alice.key, body: { ...window, overlap: 'obey' } });
+    const real = await h.call('POST', `/api/v1/schedules/${scheduleId}/backfill`, {
+      key: alice.key,
+      body: { ...window, overlap: 'obey' },
+    });
     expect(await real.json()).toMatchObject({ dry_run: false, runs: 3, overlap: 'obey' });
-    const runs = (await (await h.call('GET', `/api/v1/schedules/${scheduleId}/runs?trigger=backfill`, { key: alice.key })).json()) as {
+    const runs = (await (
+      await h.call('GET', `/api/v1/schedules/${scheduleId}/runs?trigger=backfill`, { key: alice.key })
+    ).json()) as {
       data: Array<{ trigger: string; scheduled_for: string; metadata: Record<string, unknown> }>;
     };
-    expect(runs.data.map((run) => run.scheduled_for).sort()).toEqual(['2026-01-01T01:00:00.000Z', '2026-01-01T02:00:00.000Z', '2026-01-01T03:00:00.000Z']);
+    expect(runs.data.map((run) => run.scheduled_for).sort()).toEqual([
+      '2026-01-01T01:00:00.000Z',
+      '2026-01-01T02:00:00.000Z',
+      '2026-01-01T03:00:00.000Z',
+    ]);
     expect(runs.data[0]!.metadata).toMatchObject({ backfill: { by: alice.userId, overlap: 'obey' } });
-    const again = await h.call('POST', `/api/v1/schedules/${scheduleId}/backfill?dry_run=true`, { key: alice.key, body: window });
+    const again = await h.call('POST', `/api/v1/schedules/${scheduleId}/backfill?dry_run=true`, {
+      key: alice.key,
+      body: window,
+    });
     expect(await again.json()).toMatchObject({ occurrences: 3, existing: 3, runs: 0 });
   });
 
@@ -90,8 +129,20 @@ describe('backfill and pause routes', () => {
       [alice, { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }, 422, 'invalid_request', 'to'],
       [alice, { from: '2026-01-02T00:00:00Z', to: '2099-01-01T00:00:00Z' }, 422, 'invalid_request', 'to'],
       [alice, { from: '2025-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, 422, 'backfill_too_large', 'to'],
-      [alice, { from: '2026-01-02T00:00:00Z', to: '2026-01-02T01:00:00Z', overlap: 'override' }, 422, 'invalid_request', 'overlap'],
-      [alice, { from: '2026-01-02T00:00:00Z', to: '2026-01-02T01:00:00Z', colour: 'red' }, 422, 'invalid_request', 'colour'],
+      [
+        alice,
+        { from: '2026-01-02T00:00:00Z', to: '2026-01-02T01:00:00Z', overlap: 'override' },
+        422,
+        'invalid_request',
+        'overlap',
+      ],
+      [
+        alice,
+        { from: '2026-01-02T00:00:00Z', to: '2026-01-02T01:00:00Z', colour: 'red' },
+        422,
+        'invalid_request',
+        'colour',
+      ],
       [bob, { from: '2026-01-02T00:00:00Z', to: '2026-01-02T01:00:00Z' }, 404, 'not_found'],
       [viewer, { from: '2026-01-02T00:00:00Z', to: '2026-01-02T01:00:00Z' }, 403, 'forbidden'],
     ];

@@ -5,7 +5,15 @@ import { createApiHarness, errorOf, type ApiHarness, type Caller } from './harne
 interface Ensured {
   result: string;
   changed: string[];
-  schedule: { id: string; name: string; owner_id: string; source: string; next_run_at: string | null; schedule: Record<string, unknown>; version: number };
+  schedule: {
+    id: string;
+    name: string;
+    owner_id: string;
+    source: string;
+    next_run_at: string | null;
+    schedule: Record<string, unknown>;
+    version: number;
+  };
 }
 
 describe.each(databaseKinds)('PUT /api/v1/schedules/by-name/{name} (%s)', (kind) => {
@@ -21,17 +29,28 @@ describe.each(databaseKinds)('PUT /api/v1/schedules/by-name/{name} (%s)', (kind)
     alice = await h.caller('member');
     bob = await h.caller('member');
     viewer = await h.caller('viewer');
-    const response = await h.call('POST', '/api/v1/assistants', { key: alice.key, body: { name: 'Echo', kind: 'module', config: { module: 'echo', }, graph_id: 'echo-graph' } });
+    const response = await h.call('POST', '/api/v1/assistants', {
+      key: alice.key,
+      body: { name: 'Echo', kind: 'module', config: { module: 'echo' }, graph_id: 'echo-graph' },
+    });
     assistantId = ((await response.json()) as { id: string }).id;
   });
   afterAll(() => h?.close());
 
   it('creates (201), then answers unchanged (200) without touching the schedule, then updates what changed', async () => {
-    const body = { assistant_id: 'echo-graph', schedule: { cron: '0 9 * * 1-5', timezone: 'America/New_York' }, input_template: 'Report for {{date}}' };
+    const body = {
+      assistant_id: 'echo-graph',
+      schedule: { cron: '0 9 * * 1-5', timezone: 'America/New_York' },
+      input_template: 'Report for {{date}}',
+    };
     const created = await put(alice, 'daily report', body);
     expect(created.status).toBe(201);
     const first = (await created.json()) as Ensured;
-    expect(first).toMatchObject({ result: 'created', changed: [], schedule: { name: 'daily report', owner_id: alice.userId, source: 'apply' } });
+    expect(first).toMatchObject({
+      result: 'created',
+      changed: [],
+      schedule: { name: 'daily report', owner_id: alice.userId, source: 'apply' },
+    });
     expect(first.schedule.next_run_at).toMatch(/T1[34]:00:00\.000Z$/);
 
     const again = await put(alice, 'daily report', body);
@@ -43,31 +62,51 @@ describe.each(databaseKinds)('PUT /api/v1/schedules/by-name/{name} (%s)', (kind)
     const changed = await put(alice, 'daily report', { ...body, max_concurrent: 2, timeout: 60 });
     const third = (await changed.json()) as Ensured;
     expect(changed.status).toBe(200);
-    expect(third).toMatchObject({ result: 'updated', changed: ['max_concurrent', 'timeout'], schedule: { id: first.schedule.id, version: first.schedule.version + 1 } });
+    expect(third).toMatchObject({
+      result: 'updated',
+      changed: ['max_concurrent', 'timeout'],
+      schedule: { id: first.schedule.id, version: first.schedule.version + 1 },
+    });
     expect(third.schedule.next_run_at).toBe(first.schedule.next_run_at);
   });
 
   it('raise (default) refuses a hand-made schedule of that name with 409 schedule_exists; skip and update', async () => {
-    const made = await h.call('POST', '/api/v1/schedules', { key: alice.key, body: { name: 'by-hand', assistant_id: assistantId, schedule: '0 * * * *' } });
+    const made = await h.call('POST', '/api/v1/schedules', {
+      key: alice.key,
+      body: { name: 'by-hand', assistant_id: assistantId, schedule: '0 * * * *' },
+    });
     expect(made.status).toBe(201);
     const hand = (await made.json()) as { id: string; version: number };
     const body = { assistant_id: assistantId, schedule: '30 * * * *' };
     const refused = await put(alice, 'by-hand', body);
     expect(refused.status).toBe(409);
     const error = await errorOf(refused);
-    expect(error).toMatchObject({ code: 'schedule_exists', details: { name: 'by-hand', id: hand.id, source: 'api', options: ['update', 'skip', 'raise'] } });
+    expect(error).toMatchObject({
+      code: 'schedule_exists',
+      details: { name: 'by-hand', id: hand.id, source: 'api', options: ['update', 'skip', 'raise'] },
+    });
     expect(error.message).toMatch(/"update".*"skip".*"raise"/);
 
     const skipped = await put(alice, 'by-hand', body, '?if_exists=skip');
     expect(skipped.status).toBe(200);
-    expect((await skipped.json()) as Ensured).toMatchObject({ result: 'skipped', schedule: { id: hand.id, version: hand.version, schedule: { cron: '0 * * * *' } } });
+    expect((await skipped.json()) as Ensured).toMatchObject({
+      result: 'skipped',
+      schedule: { id: hand.id, version: hand.version, schedule: { cron: '0 * * * *' } },
+    });
 
     const updated = await put(alice, 'by-hand', body, '?if_exists=update');
-    expect((await updated.json()) as Ensured).toMatchObject({ result: 'updated', changed: ['schedule', 'source'], schedule: { id: hand.id, source: 'apply', schedule: { cron: '30 * * * *' } } });
+    expect((await updated.json()) as Ensured).toMatchObject({
+      result: 'updated',
+      changed: ['schedule', 'source'],
+      schedule: { id: hand.id, source: 'apply', schedule: { cron: '30 * * * *' } },
+    });
   });
 
   it('keys names per owner: another member gets a schedule of their own; viewers cannot write', async () => {
-    const own = await h.call('POST', '/api/v1/assistants', { key: bob.key, body: { name: 'Bob echo', kind: 'module', config: { module: 'echo' } } });
+    const own = await h.call('POST', '/api/v1/assistants', {
+      key: bob.key,
+      body: { name: 'Bob echo', kind: 'module', config: { module: 'echo' } },
+    });
     const bobAssistant = ((await own.json()) as { id: string }).id;
     const response = await put(bob, 'daily report', { assistant_id: bobAssistant, schedule: '0 7 * * *' });
     expect(response.status).toBe(201);
@@ -97,7 +136,12 @@ describe.each(databaseKinds)('PUT /api/v1/schedules/by-name/{name} (%s)', (kind)
   });
 
   it('is in the OpenAPI document with its query and answers', async () => {
-    const doc = (await (await h.call('GET', '/api/v1/openapi.json')).json()) as { paths: Record<string, Record<string, { parameters?: Array<{ name: string }>; responses: Record<string, unknown> }>> };
+    const doc = (await (await h.call('GET', '/api/v1/openapi.json')).json()) as {
+      paths: Record<
+        string,
+        Record<string, { parameters?: Array<{ name: string }>; responses: Record<string, unknown> }>
+      >;
+    };
     const operation = doc.paths['/api/v1/schedules/by-name/{name}']?.put;
     expect(operation?.parameters?.map((p) => p.name).sort()).toEqual(['if_exists', 'name']);
     expect(Object.keys(operation!.responses)).toEqual(expect.arrayContaining(['200', '201', '409']));

@@ -50,20 +50,31 @@ describe('schedule routes', () => {
     expect(schedule).toMatchObject({ name: 'weekday', owner_id: alice.userId, status: 'active' });
     expect(schedule.next_run_at).toMatch(/^\d{4}-\d\d-\d\dT(13|14):00:00\.000Z$/);
 
-    expect(((await (await h.call('GET', `/api/v1/schedules/${schedule.id}`, { key: alice.key })).json()) as Schedule).id).toBe(schedule.id);
-    const listed = (await (await h.call('GET', `/api/v1/schedules?assistant_id=${assistantId}`, { key: alice.key })).json()) as {
+    expect(
+      ((await (await h.call('GET', `/api/v1/schedules/${schedule.id}`, { key: alice.key })).json()) as Schedule).id,
+    ).toBe(schedule.id);
+    const listed = (await (
+      await h.call('GET', `/api/v1/schedules?assistant_id=${assistantId}`, { key: alice.key })
+    ).json()) as {
       data: Schedule[];
       total: number;
     };
     expect(listed.data.map((item) => item.id)).toEqual([schedule.id]);
 
-    const patched = await h.call('PATCH', `/api/v1/schedules/${schedule.id}`, { key: alice.key, body: { schedule: { cron: '30 8 * * *', timezone: 'UTC' } } });
+    const patched = await h.call('PATCH', `/api/v1/schedules/${schedule.id}`, {
+      key: alice.key,
+      body: { schedule: { cron: '30 8 * * *', timezone: 'UTC' } },
+    });
     expect(patched.status).toBe(200);
     expect(((await patched.json()) as Schedule).next_run_at).toMatch(/T08:30:00\.000Z$/);
 
-    const paused = (await (await h.call('POST', `/api/v1/schedules/${schedule.id}/pause`, { key: alice.key })).json()) as Schedule;
+    const paused = (await (
+      await h.call('POST', `/api/v1/schedules/${schedule.id}/pause`, { key: alice.key })
+    ).json()) as Schedule;
     expect(paused).toMatchObject({ status: 'paused', enabled: false, next_run_at: null });
-    const resumed = (await (await h.call('POST', `/api/v1/schedules/${schedule.id}/resume`, { key: alice.key })).json()) as Schedule;
+    const resumed = (await (
+      await h.call('POST', `/api/v1/schedules/${schedule.id}/resume`, { key: alice.key })
+    ).json()) as Schedule;
     expect(resumed.status).toBe('active');
 
     const triggered = await h.call('POST', `/api/v1/schedules/${schedule.id}/trigger`, { key: alice.key });
@@ -98,17 +109,25 @@ describe('schedule routes', () => {
     expect(preview.times.every((time) => /T0[78]:00:00\.000Z$/.test(time))).toBe(true);
     expect(preview.description).toBeTruthy();
     const nested = (await (
-      await h.call('POST', '/api/v1/schedules/preview', { key: alice.key, body: { schedule: { every: '15m' }, count: 2 } })
+      await h.call('POST', '/api/v1/schedules/preview', {
+        key: alice.key,
+        body: { schedule: { every: '15m' }, count: 2 },
+      })
     ).json()) as { times: string[] };
     expect(nested.times).toHaveLength(2);
     expect(Date.parse(nested.times[1]!) - Date.parse(nested.times[0]!)).toBe(15 * 60_000);
     const bad = await h.call('POST', '/api/v1/schedules/preview', { key: alice.key, body: { cron: '0 25 * * *' } });
     expect(bad.status).toBe(422);
     expect((await errorOf(bad)).message).toMatch(/hour/);
-    const count = await h.call('POST', '/api/v1/schedules/preview', { key: alice.key, body: { cron: '* * * * *', count: 1000 } });
+    const count = await h.call('POST', '/api/v1/schedules/preview', {
+      key: alice.key,
+      body: { cron: '* * * * *', count: 1000 },
+    });
     expect(count.status).toBe(422);
     expect((await errorOf(count)).message).toMatch(/^count: /);
-    const schedules = (await (await h.call('GET', '/api/v1/schedules', { key: alice.key })).json()) as { total: number };
+    const schedules = (await (await h.call('GET', '/api/v1/schedules', { key: alice.key })).json()) as {
+      total: number;
+    };
     expect(schedules.total).toBe(0);
   });
 
@@ -132,7 +151,10 @@ describe('schedule routes', () => {
 
   it("hides another user's schedule (404), keeps viewers out (403) and enforces the cap (429)", async () => {
     const mine = (await (
-      await h.call('POST', '/api/v1/schedules', { key: alice.key, body: { assistant_id: assistantId, schedule: '0 * * * *', name: 'hourly' } })
+      await h.call('POST', '/api/v1/schedules', {
+        key: alice.key,
+        body: { assistant_id: assistantId, schedule: '0 * * * *', name: 'hourly' },
+      })
     ).json()) as Schedule;
     for (const [method, path] of [
       ['GET', `/api/v1/schedules/${mine.id}`],
@@ -146,17 +168,31 @@ describe('schedule routes', () => {
       const response = await h.call(method, path, { key: bob.key, ...(method === 'PATCH' && { body: { name: 'x' } }) });
       expect(response.status, `${method} ${path}`).toBe(404);
     }
-    const byViewer = await h.call('POST', '/api/v1/schedules', { key: viewer.key, body: { assistant_id: assistantId, schedule: '0 * * * *' } });
+    const byViewer = await h.call('POST', '/api/v1/schedules', {
+      key: viewer.key,
+      body: { assistant_id: assistantId, schedule: '0 * * * *' },
+    });
     expect(byViewer.status).toBe(403);
-    const taken = await h.call('POST', '/api/v1/schedules', { key: alice.key, body: { assistant_id: assistantId, schedule: '0 * * * *', name: 'hourly' } });
+    const taken = await h.call('POST', '/api/v1/schedules', {
+      key: alice.key,
+      body: { assistant_id: assistantId, schedule: '0 * * * *', name: 'hourly' },
+    });
     expect(taken.status).toBe(409);
 
     for (const name of ['two', 'three']) {
       expect(
-        (await h.call('POST', '/api/v1/schedules', { key: alice.key, body: { assistant_id: assistantId, schedule: '0 * * * *', name } })).status,
+        (
+          await h.call('POST', '/api/v1/schedules', {
+            key: alice.key,
+            body: { assistant_id: assistantId, schedule: '0 * * * *', name },
+          })
+        ).status,
       ).toBe(201);
     }
-    const capped = await h.call('POST', '/api/v1/schedules', { key: alice.key, body: { assistant_id: assistantId, schedule: '0 * * * *', name: 'four' } });
+    const capped = await h.call('POST', '/api/v1/schedules', {
+      key: alice.key,
+      body: { assistant_id: assistantId, schedule: '0 * * * *', name: 'four' },
+    });
     expect(capped.status).toBe(429);
     expect((await errorOf(capped)).message).toContain('3');
   });
@@ -167,10 +203,16 @@ describe('schedule routes', () => {
       const member = await strict.caller('member');
       const admin = await strict.caller('admin');
       const assistant = await echoAssistant(strict, member);
-      const refused = await strict.call('POST', '/api/v1/schedules', { key: member.key, body: { assistant_id: assistant, schedule: '0 * * * *' } });
+      const refused = await strict.call('POST', '/api/v1/schedules', {
+        key: member.key,
+        body: { assistant_id: assistant, schedule: '0 * * * *' },
+      });
       expect(refused.status).toBe(403);
       expect((await errorOf(refused)).code).toBe('forbidden');
-      const allowed = await strict.call('POST', '/api/v1/schedules', { key: admin.key, body: { assistant_id: assistant, schedule: '0 * * * *' } });
+      const allowed = await strict.call('POST', '/api/v1/schedules', {
+        key: admin.key,
+        body: { assistant_id: assistant, schedule: '0 * * * *' },
+      });
       expect(allowed.status).toBe(201);
     } finally {
       await strict.close();

@@ -7,7 +7,8 @@ describe.each(databaseKinds)('POST /api/v1/sql (%s)', (kind) => {
   let admin: Caller;
   let member: Caller;
   const query = (key: string, body: unknown) => api.call('POST', '/api/v1/sql', { key, body });
-  const runCount = async () => Number((await api.db.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]!.n);
+  const runCount = async () =>
+    Number((await api.db.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]!.n);
 
   beforeAll(async () => {
     api = await createApiHarness(kind);
@@ -19,14 +20,21 @@ describe.each(databaseKinds)('POST /api/v1/sql (%s)', (kind) => {
   it('answers columns and rows of a read-only query for an admin', async () => {
     const response = await query(admin.key, { query: 'SELECT name, role FROM users ORDER BY name;' });
     expect(response.status).toBe(200);
-    const answer = (await response.json()) as { columns: string[]; rows: Array<Record<string, unknown>>; row_count: number; truncated: boolean };
+    const answer = (await response.json()) as {
+      columns: string[];
+      rows: Array<Record<string, unknown>>;
+      row_count: number;
+      truncated: boolean;
+    };
     expect(answer.columns).toEqual(['name', 'role']);
     expect(answer.rows.map((row) => row.role).sort()).toEqual(['admin', 'admin', 'member']);
     expect(answer.truncated).toBe(false);
   });
 
   it('caps the rows and says so', async () => {
-    const answer = (await (await query(admin.key, { query: 'SELECT g FROM generate_series(1, 50) g', max_rows: 10 })).json()) as {
+    const answer = (await (
+      await query(admin.key, { query: 'SELECT g FROM generate_series(1, 50) g', max_rows: 10 })
+    ).json()) as {
       rows: unknown[];
       truncated: boolean;
     };
@@ -49,10 +57,18 @@ describe.each(databaseKinds)('POST /api/v1/sql (%s)', (kind) => {
   it.each([
     ['a write', "INSERT INTO users (name, role) VALUES ('mallory', 'admin')", ['read_only', 'invalid_query']],
     ['a second statement', "SELECT 1; INSERT INTO users (name, role) VALUES ('mallory', 'admin')", ['invalid_query']],
-    ['an escape from the wrapper', "SELECT 1) q; INSERT INTO users (name, role) VALUES ('mallory', 'admin'); SELECT * FROM (SELECT 1", ['invalid_query']],
-    ['a data-modifying CTE', "WITH x AS (INSERT INTO users (name, role) VALUES ('mallory', 'admin') RETURNING 1) SELECT * FROM x", ['invalid_query', 'read_only']],
+    [
+      'an escape from the wrapper',
+      "SELECT 1) q; INSERT INTO users (name, role) VALUES ('mallory', 'admin'); SELECT * FROM (SELECT 1",
+      ['invalid_query'],
+    ],
+    [
+      'a data-modifying CTE',
+      "WITH x AS (INSERT INTO users (name, role) VALUES ('mallory', 'admin') RETURNING 1) SELECT * FROM x",
+      ['invalid_query', 'read_only'],
+    ],
     ['a sequence bump', "SELECT nextval(pg_get_serial_sequence('schedule_events', 'id'))", ['read_only']],
-    ['a trailing comment that would hide the wrapper', "SELECT 1 --", null],
+    ['a trailing comment that would hide the wrapper', 'SELECT 1 --', null],
     ['an unknown table', 'SELECT * FROM nothing_here', ['invalid_query']],
   ])('%s is refused with a 400 naming why (or harmless)', async (_label, text, codes) => {
     const before = await runCount();

@@ -18,7 +18,9 @@ describe.each(databaseKinds)('webhook delivery of finished runs (%s)', (kind) =>
   beforeAll(async () => {
     test = await createTestDatabase(kind);
     receiver = await startHttpAgentServer();
-    assistantId = (await insertAssistant(test.db, { ownerId: localAdminId, name: 'a', kind: 'http', config: { url: receiver.url } })).id;
+    assistantId = (
+      await insertAssistant(test.db, { ownerId: localAdminId, name: 'a', kind: 'http', config: { url: receiver.url } })
+    ).id;
   });
   afterAll(async () => {
     await receiver?.close();
@@ -96,10 +98,13 @@ describe.each(databaseKinds)('webhook delivery of finished runs (%s)', (kind) =>
     await delivery.start();
     try {
       const runId = await finishedRun(`${receiver.url}/private`);
-      const state = await waitFor(async () => {
-        const current = await stateOf(runId);
-        return current.webhook_attempts >= 4 ? current : undefined;
-      }, { timeoutMs: 15_000 });
+      const state = await waitFor(
+        async () => {
+          const current = await stateOf(runId);
+          return current.webhook_attempts >= 4 ? current : undefined;
+        },
+        { timeoutMs: 15_000 },
+      );
       expect(state.webhook_delivered_at).toBeNull();
       expect(receiver.requests.some((request) => request.path === '/private')).toBe(false);
     } finally {

@@ -12,13 +12,18 @@ import { ManualClock } from '../engine/harness.ts';
 
 const indexPath = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
 
-describe('the config file\'s schedules, registered by Kairos.create (pglite)', () => {
+describe("the config file's schedules, registered by Kairos.create (pglite)", () => {
   let dir: string;
   let test: TestDatabase;
   const clock = new ManualClock(Date.parse('2026-03-02T08:00:00Z'));
   const logger = createLogger('silent');
   const start = (file: string) =>
-    Kairos.create({ config: loadConfig({ KAIROS_CONFIG: join(dir, file), KAIROS_DEMO: 'false', KAIROS_LOG_LEVEL: 'silent' }), db: test.db, clock, logger });
+    Kairos.create({
+      config: loadConfig({ KAIROS_CONFIG: join(dir, file), KAIROS_DEMO: 'false', KAIROS_LOG_LEVEL: 'silent' }),
+      db: test.db,
+      clock,
+      logger,
+    });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kairos-declared-'));
@@ -37,7 +42,9 @@ export default {
     );
     await writeFile(
       join(dir, 'kairos.config.json'),
-      JSON.stringify({ schedules: [{ name: 'digest', assistant: 'kairos-digest', schedule: { every: '3h' }, if_exists: 'update' }] }),
+      JSON.stringify({
+        schedules: [{ name: 'digest', assistant: 'kairos-digest', schedule: { every: '3h' }, if_exists: 'update' }],
+      }),
     );
     await writeFile(
       join(dir, 'taken.config.json'),
@@ -54,7 +61,11 @@ export default {
       ['nightly-cleanup', 'config', localAdmin.userId],
     ]);
     const nightly = items.find((s) => s.name === 'nightly-cleanup')!;
-    expect(nightly).toMatchObject({ schedule: { cron: '0 3 * * *', timezone: 'Europe/Paris' }, next_run_at: '2026-03-03T02:00:00.000Z', input_template: { day: '{{date}}' } });
+    expect(nightly).toMatchObject({
+      schedule: { cron: '0 3 * * *', timezone: 'Europe/Paris' },
+      next_run_at: '2026-03-03T02:00:00.000Z',
+      input_template: { day: '{{date}}' },
+    });
     await kairos.close();
   });
 
@@ -62,17 +73,26 @@ export default {
     const kairos = await start('kairos.config.json');
     const { items } = await kairos.schedules.list(localAdmin);
     expect(items.find((s) => s.name === 'digest')).toMatchObject({ schedule: { every: 10_800 }, status: 'active' });
-    expect(items.find((s) => s.name === 'nightly-cleanup')).toMatchObject({ status: 'paused', source_note: expect.stringContaining('kairos.config.json') });
+    expect(items.find((s) => s.name === 'nightly-cleanup')).toMatchObject({
+      status: 'paused',
+      source_note: expect.stringContaining('kairos.config.json'),
+    });
     await kairos.close();
   });
 
   it('stops the start when a declared name is taken by a hand-made schedule (raise)', async () => {
     const kairos = await start('kairos.config.json');
-    await kairos.schedules.create(localAdmin, { name: 'by-hand', assistant_id: 'kairos-digest', schedule: '*/5 * * * *' });
+    await kairos.schedules.create(localAdmin, {
+      name: 'by-hand',
+      assistant_id: 'kairos-digest',
+      schedule: '*/5 * * * *',
+    });
     await kairos.close();
-    await expect(start('taken.config.json')).rejects.toThrow(/taken\.config\.json: schedule "by-hand" is declared, but a schedule of that name already exists.*"update".*"skip".*"raise"/s);
+    await expect(start('taken.config.json')).rejects.toThrow(
+      /taken\.config\.json: schedule "by-hand" is declared, but a schedule of that name already exists.*"update".*"skip".*"raise"/s,
+    );
   });
-  it('declares a schedule of a workflow the same file declares, by the workflow\'s name', async () => {
+  it("declares a schedule of a workflow the same file declares, by the workflow's name", async () => {
     await writeFile(
       join(dir, 'workflow.config.ts'),
       `import { defineWorkflow, defineSchedule, step } from ${JSON.stringify(indexPath)};

@@ -21,7 +21,11 @@ const root = mkdtempSync(join(tmpdir(), 'kairos-embedded-'));
 const dataDir = join(root, 'data');
 const env = { KAIROS_DATA_DIR: dataDir, KAIROS_ALLOW_SECONDS_SCHEDULE: 'true', KAIROS_HTTP_ALLOW_PRIVATE: 'true' };
 
-async function call<T>(server: KairosProcess, path: string, init: { method?: string; body?: unknown; key?: string } = {}): Promise<{ status: number; body: T }> {
+async function call<T>(
+  server: KairosProcess,
+  path: string,
+  init: { method?: string; body?: unknown; key?: string } = {},
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${server.url}${path}`, {
     method: init.method ?? 'GET',
     headers: { 'content-type': 'application/json', ...(init.key && { authorization: `Bearer ${init.key}` }) },
@@ -47,7 +51,10 @@ describe('the embedded database (PGlite) with real processes', { timeout: 300_00
 
   it('a second serve, migrate or offline CLI command on a held data directory stops at once, naming it and the holder', async () => {
     server = await startKairosProcess(env);
-    const assistant = await call<{ id: string }>(server, '/api/v1/assistants', { method: 'POST', body: { name: 'echo', kind: 'http', config: { url: agent.url } } });
+    const assistant = await call<{ id: string }>(server, '/api/v1/assistants', {
+      method: 'POST',
+      body: { name: 'echo', kind: 'http', config: { url: agent.url } },
+    });
     expect(assistant.status).toBe(201);
     const schedule = await call<{ id: string }>(server, '/api/v1/schedules', {
       method: 'POST',
@@ -55,7 +62,10 @@ describe('the embedded database (PGlite) with real processes', { timeout: 300_00
     });
     expect(schedule.status).toBe(201);
     state.scheduleId = schedule.body.id;
-    const thread = await call<{ thread_id?: string; id?: string }>(server, '/api/v1/threads', { method: 'POST', body: { metadata: { topic: 'kept' } } });
+    const thread = await call<{ thread_id?: string; id?: string }>(server, '/api/v1/threads', {
+      method: 'POST',
+      body: { metadata: { topic: 'kept' } },
+    });
     expect(thread.status).toBe(201);
     state.threadId = (thread.body.id ?? thread.body.thread_id)!;
     const key = await call<{ key: string }>(server, '/api/v1/keys', { method: 'POST', body: { name: 'kept' } });
@@ -75,15 +85,22 @@ describe('the embedded database (PGlite) with real processes', { timeout: 300_00
   });
 
   it('a server killed with SIGKILL starts again with every schedule and finished run intact', async () => {
-    const finished = await waitFor(async () => {
-      const { body } = await call<Page<Run>>(server!, `/api/v1/schedules/${state.scheduleId}/runs?limit=100`, { key: state.key });
-      const done = body.data.filter((run) => run.status === 'success');
-      return done.length >= 3 ? done : undefined;
-    }, { timeoutMs: 60_000, message: 'three finished runs' });
+    const finished = await waitFor(
+      async () => {
+        const { body } = await call<Page<Run>>(server!, `/api/v1/schedules/${state.scheduleId}/runs?limit=100`, {
+          key: state.key,
+        });
+        const done = body.data.filter((run) => run.status === 'success');
+        return done.length >= 3 ? done : undefined;
+      },
+      { timeoutMs: 60_000, message: 'three finished runs' },
+    );
     server!.child.kill('SIGKILL');
     await server!.stop();
     server = await startKairosProcess(env);
-    const { body } = await call<Page<Run>>(server, `/api/v1/schedules/${state.scheduleId}/runs?limit=1000`, { key: state.key });
+    const { body } = await call<Page<Run>>(server, `/api/v1/schedules/${state.scheduleId}/runs?limit=1000`, {
+      key: state.key,
+    });
     const after = new Map(body.data.map((run) => [run.id, run.status]));
     for (const run of finished) expect(after.get(run.id)).toBe('success');
     expect((await call(server, `/api/v1/schedules/${state.scheduleId}`, { key: state.key })).status).toBe(200);
@@ -114,10 +131,14 @@ describe('the embedded database (PGlite) with real processes', { timeout: 300_00
     // The key authenticates (keys restored; local mode is off because a key exists).
     expect((await call(server, '/api/v1/schedules')).status).toBe(401);
     expect((await call(server, `/api/v1/schedules/${state.scheduleId}`, { key: state.key })).status).toBe(200);
-    const thread = await call<{ metadata: Record<string, unknown> }>(server, `/api/v1/threads/${state.threadId}`, { key: state.key });
+    const thread = await call<{ metadata: Record<string, unknown> }>(server, `/api/v1/threads/${state.threadId}`, {
+      key: state.key,
+    });
     expect(thread.status).toBe(200);
     expect(thread.body.metadata).toMatchObject({ topic: 'kept' });
-    const { body } = await call<Page<Run>>(server, `/api/v1/schedules/${state.scheduleId}/runs?limit=1000`, { key: state.key });
+    const { body } = await call<Page<Run>>(server, `/api/v1/schedules/${state.scheduleId}/runs?limit=1000`, {
+      key: state.key,
+    });
     const restored = new Map(body.data.map((run) => [run.id, run.status]));
     for (const run of state.finished) expect(restored.get(run.id)).toBe('success');
   });

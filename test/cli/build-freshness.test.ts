@@ -4,15 +4,26 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseEntry, sourceFingerprint, type BuildStamp } from '../../scripts/build-freshness.js';
 
-const stamp = (fingerprint: string): BuildStamp => ({ fingerprint, entry: 'main-ABC.js', meta: 'main-ABC.meta.json', esbuild: '0.0.0' });
+const stamp = (fingerprint: string): BuildStamp => ({
+  fingerprint,
+  entry: 'main-ABC.js',
+  meta: 'main-ABC.meta.json',
+  esbuild: '0.0.0',
+});
 
 describe('chooseEntry (which code a start runs)', () => {
   it('runs the build only when its stamp matches the sources exactly', () => {
-    expect(chooseEntry({ dev: false, stamp: stamp('src/a.ts 10 1'), fingerprint: 'src/a.ts 10 1' })).toEqual({ run: 'build', entry: 'main-ABC.js' });
+    expect(chooseEntry({ dev: false, stamp: stamp('src/a.ts 10 1'), fingerprint: 'src/a.ts 10 1' })).toEqual({
+      run: 'build',
+      entry: 'main-ABC.js',
+    });
   });
 
   it('rebuilds when there is no build yet', () => {
-    expect(chooseEntry({ dev: false, stamp: undefined, fingerprint: 'src/a.ts 10 1' })).toEqual({ run: 'rebuild', reason: 'not built yet' });
+    expect(chooseEntry({ dev: false, stamp: undefined, fingerprint: 'src/a.ts 10 1' })).toEqual({
+      run: 'rebuild',
+      reason: 'not built yet',
+    });
   });
 
   it('rebuilds when the sources differ from the build, newer or older', () => {
@@ -22,7 +33,10 @@ describe('chooseEntry (which code a start runs)', () => {
   });
 
   it('runs the sources through tsx with KAIROS_DEV=1, fresh build or not', () => {
-    expect(chooseEntry({ dev: true, stamp: stamp('x'), fingerprint: 'x' })).toEqual({ run: 'sources', reason: 'KAIROS_DEV=1' });
+    expect(chooseEntry({ dev: true, stamp: stamp('x'), fingerprint: 'x' })).toEqual({
+      run: 'sources',
+      reason: 'KAIROS_DEV=1',
+    });
     expect(chooseEntry({ dev: true, stamp: undefined, fingerprint: 'x' })).toMatchObject({ run: 'sources' });
   });
 });

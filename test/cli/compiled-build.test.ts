@@ -25,7 +25,17 @@ function run(bin: string, args: string[], env: Record<string, string> = {}): Pro
 }
 
 const kairos = join(root, 'bin', 'kairos.js');
-const cronArgs = ['cron', 'next', '0 9 * * 1-5', '--tz', 'America/New_York', '--from', '2026-03-06T12:00:00Z', '--count', '3'];
+const cronArgs = [
+  'cron',
+  'next',
+  '0 9 * * 1-5',
+  '--tz',
+  'America/New_York',
+  '--from',
+  '2026-03-06T12:00:00Z',
+  '--count',
+  '3',
+];
 const expectedCron = [
   '2026-03-06 09:00:00 EST (America/New_York)   2026-03-06T14:00:00.000Z',
   '2026-03-09 09:00:00 EDT (America/New_York)   2026-03-09T13:00:00.000Z',
@@ -34,15 +44,22 @@ const expectedCron = [
 ].join('\n');
 
 describe('bin/kairos.js on the compiled build', () => {
-  it('runs from a build of the current sources, and `cron next` prints what the sources print', { timeout: 120_000 }, async () => {
-    const compiled = await run(kairos, cronArgs);
-    expect(compiled).toEqual({ code: 0, stdout: expectedCron, stderr: '' });
-    // What the start just chose: the build, because its stamp matches the sources.
-    const stamp = readStamp(join(root, 'dist'));
-    expect(chooseEntry({ dev: false, stamp, fingerprint: sourceFingerprint(root) })).toEqual({ run: 'build', entry: stamp!.entry });
-    const fromSources = await run(kairos, cronArgs, { KAIROS_DEV: '1' });
-    expect(fromSources).toEqual(compiled);
-  });
+  it(
+    'runs from a build of the current sources, and `cron next` prints what the sources print',
+    { timeout: 120_000 },
+    async () => {
+      const compiled = await run(kairos, cronArgs);
+      expect(compiled).toEqual({ code: 0, stdout: expectedCron, stderr: '' });
+      // What the start just chose: the build, because its stamp matches the sources.
+      const stamp = readStamp(join(root, 'dist'));
+      expect(chooseEntry({ dev: false, stamp, fingerprint: sourceFingerprint(root) })).toEqual({
+        run: 'build',
+        entry: stamp!.entry,
+      });
+      const fromSources = await run(kairos, cronArgs, { KAIROS_DEV: '1' });
+      expect(fromSources).toEqual(compiled);
+    },
+  );
 
   it('prints the same --help as the sources do', { timeout: 120_000 }, async () => {
     const compiled = await run(kairos, ['--help']);
@@ -58,10 +75,15 @@ describe('bin/kairos.js on the compiled build', () => {
   it('loads neither the database drivers nor the HTTP stack for `kairos cron`', () => {
     const stamp = readStamp(join(root, 'dist'))!;
     const meta = JSON.parse(readFileSync(join(root, 'dist', stamp.meta), 'utf8')) as {
-      outputs: Record<string, { entryPoint?: string; imports: Array<{ path: string; kind: string; external?: boolean }> }>;
+      outputs: Record<
+        string,
+        { entryPoint?: string; imports: Array<{ path: string; kind: string; external?: boolean }> }
+      >;
     };
     const outputs = meta.outputs;
-    const starts = Object.keys(outputs).filter((name) => ['src/cli/main.ts', 'src/cli/cron-command.ts'].includes(outputs[name]!.entryPoint ?? ''));
+    const starts = Object.keys(outputs).filter((name) =>
+      ['src/cli/main.ts', 'src/cli/cron-command.ts'].includes(outputs[name]!.entryPoint ?? ''),
+    );
     expect(starts).toHaveLength(2);
     // What `kairos cron` loads: main and the cron command's chunk, with their static imports.
     const loaded = new Set<string>();
@@ -90,11 +112,13 @@ describe('a source edited after the build', () => {
     mkdirSync(join(copy, 'scripts'));
     mkdirSync(join(copy, 'src', 'cli'), { recursive: true });
     copyFileSync(kairos, join(copy, 'bin', 'kairos.js'));
-    for (const name of ['build.js', 'build-freshness.js']) copyFileSync(join(root, 'scripts', name), join(copy, 'scripts', name));
+    for (const name of ['build.js', 'build-freshness.js'])
+      copyFileSync(join(root, 'scripts', name), join(copy, 'scripts', name));
     writeFileSync(join(copy, 'package.json'), '{ "name": "kairos-build-test", "type": "module" }\n');
     symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
     const main = join(copy, 'src', 'cli', 'main.ts');
-    const source = (text: string) => `export async function main(): Promise<void> {\n  process.stdout.write(${JSON.stringify(text)});\n}\n`;
+    const source = (text: string) =>
+      `export async function main(): Promise<void> {\n  process.stdout.write(${JSON.stringify(text)});\n}\n`;
     const bin = join(copy, 'bin', 'kairos.js');
 
     writeFileSync(main, source('first\n'));

@@ -59,7 +59,10 @@ describe('kairos schedules apply -f (subprocess against a running server)', () =
   });
 
   it('reports a refused schedule, applies the rest, and exits non-zero', { timeout: 120_000 }, async () => {
-    const made = await run(['schedules', 'create', '--assistant', assistantId, '--cron', '0 6 * * *', '--name', 'by-hand', '--json'], env);
+    const made = await run(
+      ['schedules', 'create', '--assistant', assistantId, '--cron', '0 6 * * *', '--name', 'by-hand', '--json'],
+      env,
+    );
     expect(made.status, made.stderr).toBe(0);
     const path = await file('conflict.json', [
       { name: 'by-hand', assistant: 'reporter', schedule: '0 7 * * *' },
@@ -71,7 +74,10 @@ describe('kairos schedules apply -f (subprocess against a running server)', () =
     expect(result.stdout).toMatch(/^fresh\s+created\s/m);
     expect(result.stderr).toMatch(/by-hand: .*"update".*"skip".*"raise"/);
 
-    const bad = await run(['schedules', 'apply', '-f', await file('bad.json', [{ assistant: 'reporter', schedule: '0 7 * * *' }])], env);
+    const bad = await run(
+      ['schedules', 'apply', '-f', await file('bad.json', [{ assistant: 'reporter', schedule: '0 7 * * *' }])],
+      env,
+    );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/schedules\[0\]: needs a name/);
     const missing = await run(['schedules', 'apply', '-f', join(dir, 'nope.json')], env);

@@ -46,7 +46,10 @@ describe('kairos sql', () => {
   });
 
   it('goes through a named server, where only admins may query', { timeout: 60_000 }, async () => {
-    const asAdmin = await run(['sql', 'SELECT count(*)::int AS n FROM users', '--json'], { KAIROS_URL: server.url, KAIROS_API_KEY: adminKey });
+    const asAdmin = await run(['sql', 'SELECT count(*)::int AS n FROM users', '--json'], {
+      KAIROS_URL: server.url,
+      KAIROS_API_KEY: adminKey,
+    });
     expect(asAdmin.status, asAdmin.stderr).toBe(0);
     expect(JSON.parse(asAdmin.stdout)).toEqual([{ n: 3 }]);
     const asMember = await run(['sql', 'SELECT 1'], { KAIROS_URL: server.url, KAIROS_API_KEY: memberKey });

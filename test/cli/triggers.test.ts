@@ -18,63 +18,114 @@ describe('kairos triggers (subprocess against a running server)', () => {
     await cli?.close();
   });
 
-  it('creates, lists and shows a trigger with its full URL, and lists its deliveries', { timeout: 300_000 }, async () => {
-    const created = await run(
-      ['triggers', 'create', '--name', 'github', '--assistant', assistantId, '--github-secret-env', 'CLI_HOOK_SECRET', '--input', '{"ref":"{{event.body.ref}}"}', '--json'],
-      env,
-    );
-    expect(created.status, created.stderr).toBe(0);
-    const trigger = JSON.parse(created.stdout) as { id: string; url: string; input_template: unknown };
-    expect(trigger.url).toBe(`/hooks/${trigger.id}`);
-    expect(trigger.input_template).toEqual({ ref: '{{event.body.ref}}' });
-    expect(created.stdout).not.toContain(secret);
+  it(
+    'creates, lists and shows a trigger with its full URL, and lists its deliveries',
+    { timeout: 300_000 },
+    async () => {
+      const created = await run(
+        [
+          'triggers',
+          'create',
+          '--name',
+          'github',
+          '--assistant',
+          assistantId,
+          '--github-secret-env',
+          'CLI_HOOK_SECRET',
+          '--input',
+          '{"ref":"{{event.body.ref}}"}',
+          '--json',
+        ],
+        env,
+      );
+      expect(created.status, created.stderr).toBe(0);
+      const trigger = JSON.parse(created.stdout) as { id: string; url: string; input_template: unknown };
+      expect(trigger.url).toBe(`/hooks/${trigger.id}`);
+      expect(trigger.input_template).toEqual({ ref: '{{event.body.ref}}' });
+      expect(created.stdout).not.toContain(secret);
 
-    const table = await run(['triggers', 'list'], env);
-    expect(table.stdout).toMatch(/^ID\s+NAME\s+AUTH\s+ENABLED\s+DELIVERIES\s+URL/m);
-    expect(table.stdout).toContain(`${server.url}/hooks/${trigger.id}`);
-    expect(table.stdout).toContain('hmac github');
+      const table = await run(['triggers', 'list'], env);
+      expect(table.stdout).toMatch(/^ID\s+NAME\s+AUTH\s+ENABLED\s+DELIVERIES\s+URL/m);
+      expect(table.stdout).toContain(`${server.url}/hooks/${trigger.id}`);
+      expect(table.stdout).toContain('hmac github');
 
-    const body = JSON.stringify({ ref: 'refs/heads/main' });
-    const good = await fetch(`${server.url}/hooks/${trigger.id}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signGithub(secret, body), 'x-github-delivery': 'd-1' },
-      body,
-    });
-    expect(good.status).toBe(202);
-    const bad = await fetch(`${server.url}/hooks/${trigger.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    expect(bad.status).toBe(401);
+      const body = JSON.stringify({ ref: 'refs/heads/main' });
+      const good = await fetch(`${server.url}/hooks/${trigger.id}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': signGithub(secret, body),
+          'x-github-delivery': 'd-1',
+        },
+        body,
+      });
+      expect(good.status).toBe(202);
+      const bad = await fetch(`${server.url}/hooks/${trigger.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(bad.status).toBe(401);
 
-    const deliveries = await run(['triggers', 'deliveries', trigger.id], env);
-    expect(deliveries.status, deliveries.stderr).toBe(0);
-    expect(deliveries.stdout).toMatch(/unauthorized\s+401/);
-    expect(deliveries.stdout).toMatch(/accepted\s+202/);
-    const got = await run(['triggers', 'get', trigger.id, '--json'], env);
-    expect((JSON.parse(got.stdout) as { deliveries: Record<string, number> }).deliveries).toEqual({ accepted: 1, unauthorized: 1, total: 2 });
+      const deliveries = await run(['triggers', 'deliveries', trigger.id], env);
+      expect(deliveries.status, deliveries.stderr).toBe(0);
+      expect(deliveries.stdout).toMatch(/unauthorized\s+401/);
+      expect(deliveries.stdout).toMatch(/accepted\s+202/);
+      const got = await run(['triggers', 'get', trigger.id, '--json'], env);
+      expect((JSON.parse(got.stdout) as { deliveries: Record<string, number> }).deliveries).toEqual({
+        accepted: 1,
+        unauthorized: 1,
+        total: 2,
+      });
 
-    const missingAuth = await run(['triggers', 'create', '--name', 'x', '--assistant', assistantId], env);
-    expect(missingAuth.status).toBe(2);
-    expect(missingAuth.stderr).toMatch(/one of --github-secret-env, --stripe-secret-env, --token-env/);
-    const badTemplate = await run(['triggers', 'create', '--name', 'y', '--assistant', assistantId, '--token-env', 'T', '--input', 'for {{date}}'], env);
-    expect(badTemplate.status).toBe(2);
-    expect(badTemplate.stderr).toMatch(/input_template: \{\{date\}\} is unknown/);
+      const missingAuth = await run(['triggers', 'create', '--name', 'x', '--assistant', assistantId], env);
+      expect(missingAuth.status).toBe(2);
+      expect(missingAuth.stderr).toMatch(/one of --github-secret-env, --stripe-secret-env, --token-env/);
+      const badTemplate = await run(
+        [
+          'triggers',
+          'create',
+          '--name',
+          'y',
+          '--assistant',
+          assistantId,
+          '--token-env',
+          'T',
+          '--input',
+          'for {{date}}',
+        ],
+        env,
+      );
+      expect(badTemplate.status).toBe(2);
+      expect(badTemplate.stderr).toMatch(/input_template: \{\{date\}\} is unknown/);
 
-    // A workflow target: --workflow instead of --assistant (not both).
-    const workflow = await fetch(`${server.url}/api/v1/workflows`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${env.KAIROS_API_KEY}` },
-      body: JSON.stringify({ name: 'cli-flow', steps: [{ type: 'step', name: 'review', assistant_id: assistantId }] }),
-    });
-    expect(workflow.status).toBe(201);
-    const workflowId = ((await workflow.json()) as { id: string }).id;
-    const flow = await run(['triggers', 'create', '--name', 'flow', '--workflow', workflowId, '--token-env', 'CLI_HOOK_SECRET', '--json'], env);
-    expect(flow.status, flow.stderr).toBe(0);
-    expect(JSON.parse(flow.stdout)).toMatchObject({ workflow_id: workflowId, assistant_id: null });
-    const both = await run(['triggers', 'create', '--name', 'z', '--assistant', assistantId, '--workflow', workflowId, '--token-env', 'T'], env);
-    expect(both.status).toBe(2);
-    expect(both.stderr).toMatch(/one of --assistant and --workflow/);
+      // A workflow target: --workflow instead of --assistant (not both).
+      const workflow = await fetch(`${server.url}/api/v1/workflows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${env.KAIROS_API_KEY}` },
+        body: JSON.stringify({
+          name: 'cli-flow',
+          steps: [{ type: 'step', name: 'review', assistant_id: assistantId }],
+        }),
+      });
+      expect(workflow.status).toBe(201);
+      const workflowId = ((await workflow.json()) as { id: string }).id;
+      const flow = await run(
+        ['triggers', 'create', '--name', 'flow', '--workflow', workflowId, '--token-env', 'CLI_HOOK_SECRET', '--json'],
+        env,
+      );
+      expect(flow.status, flow.stderr).toBe(0);
+      expect(JSON.parse(flow.stdout)).toMatchObject({ workflow_id: workflowId, assistant_id: null });
+      const both = await run(
+        ['triggers', 'create', '--name', 'z', '--assistant', assistantId, '--workflow', workflowId, '--token-env', 'T'],
+        env,
+      );
+      expect(both.status).toBe(2);
+      expect(both.stderr).toMatch(/one of --assistant and --workflow/);
 
-    const deleted = await run(['triggers', 'delete', trigger.id], env);
-    expect(deleted.stdout).toBe(`deleted ${trigger.id}\n`);
-    expect((await run(['triggers', 'get', trigger.id], env)).status).toBe(2);
-  });
+      const deleted = await run(['triggers', 'delete', trigger.id], env);
+      expect(deleted.stdout).toBe(`deleted ${trigger.id}\n`);
+      expect((await run(['triggers', 'get', trigger.id], env)).status).toBe(2);
+    },
+  );
 });

@@ -18,7 +18,9 @@ describe('kairos workflows (subprocess against a running server)', () => {
       `export default { assistants: [{ id: 'shout', name: 'Shout', run: (input) => ({ text: String(input.text ?? input).toUpperCase() }) }] };\n`,
     );
     // Every role (api, scheduler, worker): `run --wait` needs a worker.
-    cli = await startCliServer('cliwf', { serverEnv: { KAIROS_ROLES: '', KAIROS_CONFIG: join(dir, 'kairos.config.mjs'), KAIROS_POLL_INTERVAL_MS: '100' } });
+    cli = await startCliServer('cliwf', {
+      serverEnv: { KAIROS_ROLES: '', KAIROS_CONFIG: join(dir, 'kairos.config.mjs'), KAIROS_POLL_INTERVAL_MS: '100' },
+    });
     env = cli.env;
   }, 120_000);
 
@@ -26,47 +28,66 @@ describe('kairos workflows (subprocess against a running server)', () => {
     await cli?.close();
   });
 
-  it('validates, creates from a file, lists, gets and runs with --wait printing the output', { timeout: 120_000 }, async () => {
-    const good = join(dir, 'good.json');
-    await writeFile(
-      good,
-      JSON.stringify({
-        name: 'cli-flow',
-        steps: [
-          { type: 'step', name: 'loud', module: 'shout' },
-          { type: 'parallel', name: 'both', steps: [{ type: 'step', name: 'a', module: 'shout', input: '{{input}}' }, { type: 'step', name: 'b', module: 'shout' }] },
-        ],
-      }),
-    );
-    const valid = await run(['workflows', 'validate', '-f', good], env);
-    expect(valid.status, valid.stderr).toBe(0);
-    expect(valid.stdout).toBe('valid\n');
+  it(
+    'validates, creates from a file, lists, gets and runs with --wait printing the output',
+    { timeout: 120_000 },
+    async () => {
+      const good = join(dir, 'good.json');
+      await writeFile(
+        good,
+        JSON.stringify({
+          name: 'cli-flow',
+          steps: [
+            { type: 'step', name: 'loud', module: 'shout' },
+            {
+              type: 'parallel',
+              name: 'both',
+              steps: [
+                { type: 'step', name: 'a', module: 'shout', input: '{{input}}' },
+                { type: 'step', name: 'b', module: 'shout' },
+              ],
+            },
+          ],
+        }),
+      );
+      const valid = await run(['workflows', 'validate', '-f', good], env);
+      expect(valid.status, valid.stderr).toBe(0);
+      expect(valid.stdout).toBe('valid\n');
 
-    const created = await run(['workflows', 'create', '-f', good, '--json'], env);
-    expect(created.status, created.stderr).toBe(0);
-    const workflow = JSON.parse(created.stdout) as { id: string; version: number; name: string };
-    expect(workflow).toMatchObject({ name: 'cli-flow', version: 1 });
+      const created = await run(['workflows', 'create', '-f', good, '--json'], env);
+      expect(created.status, created.stderr).toBe(0);
+      const workflow = JSON.parse(created.stdout) as { id: string; version: number; name: string };
+      expect(workflow).toMatchObject({ name: 'cli-flow', version: 1 });
 
-    const table = await run(['workflows', 'list'], env);
-    expect(table.stdout).toMatch(/^ID\s+NAME\s+STATUS\s+VERSION\s+SOURCE\s+STEPS/m);
-    expect(table.stdout).toMatch(new RegExp(`${workflow.id}\\s+cli-flow\\s+active\\s+1\\s+api\\s+2`));
-    const got = await run(['workflows', 'get', workflow.id, '--json'], env);
-    expect((JSON.parse(got.stdout) as { definition: { steps: unknown[] } }).definition.steps).toHaveLength(2);
+      const table = await run(['workflows', 'list'], env);
+      expect(table.stdout).toMatch(/^ID\s+NAME\s+STATUS\s+VERSION\s+SOURCE\s+STEPS/m);
+      expect(table.stdout).toMatch(new RegExp(`${workflow.id}\\s+cli-flow\\s+active\\s+1\\s+api\\s+2`));
+      const got = await run(['workflows', 'get', workflow.id, '--json'], env);
+      expect((JSON.parse(got.stdout) as { definition: { steps: unknown[] } }).definition.steps).toHaveLength(2);
 
-    const ran = await run(['workflows', 'run', workflow.id, '--input', '{"text":"hi"}', '--wait', '--json'], env);
-    expect(ran.status, ran.stderr).toBe(0);
-    const finished = JSON.parse(ran.stdout) as { status: string; workflow_id: string; output: { content: unknown; steps: Record<string, unknown> }; steps: Array<{ name: string; status: string }> };
-    expect(finished).toMatchObject({ status: 'success', workflow_id: workflow.id });
-    expect(finished.output.steps.loud).toEqual({ text: 'HI' });
-    expect(finished.output.content).toEqual({ a: { text: 'HI' }, b: { text: 'HI' } });
-    expect(finished.steps.map((node) => [node.name, node.status])).toEqual([['loud', 'success'], ['both', 'success']]);
+      const ran = await run(['workflows', 'run', workflow.id, '--input', '{"text":"hi"}', '--wait', '--json'], env);
+      expect(ran.status, ran.stderr).toBe(0);
+      const finished = JSON.parse(ran.stdout) as {
+        status: string;
+        workflow_id: string;
+        output: { content: unknown; steps: Record<string, unknown> };
+        steps: Array<{ name: string; status: string }>;
+      };
+      expect(finished).toMatchObject({ status: 'success', workflow_id: workflow.id });
+      expect(finished.output.steps.loud).toEqual({ text: 'HI' });
+      expect(finished.output.content).toEqual({ a: { text: 'HI' }, b: { text: 'HI' } });
+      expect(finished.steps.map((node) => [node.name, node.status])).toEqual([
+        ['loud', 'success'],
+        ['both', 'success'],
+      ]);
 
-    const human = await run(['workflows', 'run', workflow.id, '--input', 'plain', '--wait'], env);
-    expect(human.status, human.stderr).toBe(0);
-    expect(human.stdout).toContain('"text": "PLAIN"');
-    const runs = await run(['workflows', 'runs', workflow.id, '--status', 'success', '--json'], env);
-    expect((JSON.parse(runs.stdout) as { total: number }).total).toBe(2);
-  });
+      const human = await run(['workflows', 'run', workflow.id, '--input', 'plain', '--wait'], env);
+      expect(human.status, human.stderr).toBe(0);
+      expect(human.stdout).toContain('"text": "PLAIN"');
+      const runs = await run(['workflows', 'runs', workflow.id, '--status', 'success', '--json'], env);
+      expect((JSON.parse(runs.stdout) as { total: number }).total).toBe(2);
+    },
+  );
 
   it('refuses a broken definition with exit 2, naming every path, and saves nothing', { timeout: 60_000 }, async () => {
     const broken = join(dir, 'broken.json');
@@ -76,7 +97,12 @@ describe('kairos workflows (subprocess against a running server)', () => {
         name: 'broken',
         steps: [
           { type: 'step', name: 'x', module: 'no-such-module' },
-          { type: 'condition', name: 'gate', evaluator: 'undefined_var == 1', steps: [{ type: 'step', name: 'y', module: 'shout' }] },
+          {
+            type: 'condition',
+            name: 'gate',
+            evaluator: 'undefined_var == 1',
+            steps: [{ type: 'step', name: 'y', module: 'shout' }],
+          },
         ],
       }),
     );

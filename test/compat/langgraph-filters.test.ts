@@ -39,7 +39,12 @@ describe('@langchain/langgraph-sdk crons.search/count keep every filter (keys mo
     const unrelated = await fetch(`${server.url}/api/v1/assistants`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': aliceKey },
-      body: JSON.stringify({ name: 'unrelated', kind: 'http', graph_id: 'other-graph', config: { url: 'http://127.0.0.1:9/agent' } }),
+      body: JSON.stringify({
+        name: 'unrelated',
+        kind: 'http',
+        graph_id: 'other-graph',
+        config: { url: 'http://127.0.0.1:9/agent' },
+      }),
     });
     expect(unrelated.status).toBe(201);
     unrelatedAssistant = ((await unrelated.json()) as { id: string }).id;
@@ -47,7 +52,11 @@ describe('@langchain/langgraph-sdk crons.search/count keep every filter (keys mo
 
     const yearly = '0 9 1 1 *';
     crons.digest = await alice.crons.create(digestId, { schedule: yearly, metadata: { team: 'a', n: 1 } });
-    crons.ownGraph = await alice.crons.create(ownGraphAssistant, { schedule: yearly, metadata: { team: 'a', n: 2 }, enabled: false });
+    crons.ownGraph = await alice.crons.create(ownGraphAssistant, {
+      schedule: yearly,
+      metadata: { team: 'a', n: 2 },
+      enabled: false,
+    });
     crons.unrelated = await alice.crons.create(unrelatedAssistant, { schedule: yearly, metadata: { team: 'a', n: 3 } });
     crons.threaded = await alice.crons.createForThread(threadId, graph, { schedule: yearly, metadata: { team: 'b' } });
     crons.bobs = await bob.crons.create(graph, { schedule: yearly, metadata: { team: 'a', n: 1 } });
@@ -85,7 +94,11 @@ describe('@langchain/langgraph-sdk crons.search/count keep every filter (keys mo
 
   const cases: Array<[string, Filters, Array<keyof typeof crons>]> = [
     ['no filter: only her own crons', {}, ['digest', 'ownGraph', 'unrelated', 'threaded']],
-    ['a graph id: every assistant of the graph, not the unrelated one', { assistantId: graph }, ['digest', 'ownGraph', 'threaded']],
+    [
+      'a graph id: every assistant of the graph, not the unrelated one',
+      { assistantId: graph },
+      ['digest', 'ownGraph', 'threaded'],
+    ],
     ['an assistant id', { assistantId: digestId }, ['digest', 'threaded']],
     ['her own assistant of the graph', { assistantId: 'own' }, ['ownGraph']],
     ['the other graph', { assistantId: 'other-graph' }, ['unrelated']],
@@ -101,7 +114,11 @@ describe('@langchain/langgraph-sdk crons.search/count keep every filter (keys mo
     ['graph + thread', { assistantId: graph, threadId: 'thread' }, ['threaded']],
     ['graph + enabled + metadata', { assistantId: graph, enabled: false, metadata: { n: 2 } }, ['ownGraph']],
     ['graph + metadata of the unrelated cron', { assistantId: graph, metadata: { n: 3 } }, []],
-    ['assistant + thread + metadata', { assistantId: digestId, threadId: 'thread', metadata: { team: 'b' } }, ['threaded']],
+    [
+      'assistant + thread + metadata',
+      { assistantId: digestId, threadId: 'thread', metadata: { team: 'b' } },
+      ['threaded'],
+    ],
     ['assistant + thread + other metadata', { assistantId: digestId, threadId: 'thread', metadata: { team: 'a' } }, []],
   ];
 

@@ -29,10 +29,13 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
   };
   const runOf = (id: string) => native<NativeRun>(`/api/v1/runs/${id}`);
   const finished = (id: string) =>
-    waitFor(async () => {
-      const run = await runOf(id);
-      return ['success', 'error', 'timeout', 'cancelled', 'skipped'].includes(run.status) ? run : undefined;
-    }, { timeoutMs: 20_000, message: `run ${id} finished` });
+    waitFor(
+      async () => {
+        const run = await runOf(id);
+        return ['success', 'error', 'timeout', 'cancelled', 'skipped'].includes(run.status) ? run : undefined;
+      },
+      { timeoutMs: 20_000, message: `run ${id} finished` },
+    );
 
   beforeAll(async () => {
     server = await startKairosProcess({
@@ -59,7 +62,11 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
     expect(found.map((assistant) => assistant.assistant_id)).toContain(digestId);
     const digest = await client.assistants.get(digestId);
     expect(digest).toMatchObject({ assistant_id: digestId, graph_id: graph, name: 'Kairos digest' });
-    const created = await client.assistants.create({ graphId: graph, name: 'compat digest', metadata: { suite: 'compat' } });
+    const created = await client.assistants.create({
+      graphId: graph,
+      name: 'compat digest',
+      metadata: { suite: 'compat' },
+    });
     expect(created).toMatchObject({ graph_id: graph, name: 'compat digest', metadata: { suite: 'compat' } });
     expect(created.assistant_id).not.toBe(digestId);
     const byMetadata = await client.assistants.search({ metadata: { suite: 'compat' } });
@@ -89,17 +96,25 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
     expect(cron.run_id).toMatch(/^[0-9a-f-]{36}$/);
     expect((await finished(cron.run_id!)).status).toBe('success');
 
-    const paused = (await client.crons.create(digestId, { schedule: '*/5 * * * *', enabled: false, metadata: { suite: 'crud', n: 2 } })) as CreatedCron;
+    const paused = (await client.crons.create(digestId, {
+      schedule: '*/5 * * * *',
+      enabled: false,
+      metadata: { suite: 'crud', n: 2 },
+    })) as CreatedCron;
     expect(paused.enabled).toBe(false);
     expect(paused.run_id).toBeUndefined();
     expect(paused.next_run_date).toBeNull();
 
     const ids = (crons: Cron[]) => crons.map((item) => item.cron_id);
     expect(ids(await client.crons.search({ metadata: { suite: 'crud' } }))).toEqual([paused.cron_id, cron.cron_id]);
-    expect(ids(await client.crons.search({ metadata: { suite: 'crud' }, sortBy: 'created_at', sortOrder: 'asc' }))).toEqual([cron.cron_id, paused.cron_id]);
+    expect(
+      ids(await client.crons.search({ metadata: { suite: 'crud' }, sortBy: 'created_at', sortOrder: 'asc' })),
+    ).toEqual([cron.cron_id, paused.cron_id]);
     expect(ids(await client.crons.search({ metadata: { suite: 'crud' }, enabled: false }))).toEqual([paused.cron_id]);
     expect(ids(await client.crons.search({ metadata: { suite: 'crud', n: 1 } }))).toEqual([cron.cron_id]);
-    expect(ids(await client.crons.search({ metadata: { suite: 'crud' }, limit: 1, offset: 1 }))).toEqual([cron.cron_id]);
+    expect(ids(await client.crons.search({ metadata: { suite: 'crud' }, limit: 1, offset: 1 }))).toEqual([
+      cron.cron_id,
+    ]);
     expect(ids(await client.crons.search({ assistantId: graph, metadata: { suite: 'crud' } }))).toHaveLength(2);
     const selected = await client.crons.search({ metadata: { suite: 'crud', n: 2 }, select: ['cron_id', 'enabled'] });
     expect(selected).toEqual([{ cron_id: paused.cron_id, enabled: false }]);
@@ -113,8 +128,18 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
     expect(unknown.status).toBe(422);
 
     const endTime = '2099-01-01T00:00:00.000Z';
-    const updated = await client.crons.update(cron.cron_id, { schedule: '30 10 * * *', timezone: 'UTC', metadata: { extra: true }, endTime });
-    expect(updated).toMatchObject({ schedule: '30 10 * * *', timezone: 'UTC', end_time: endTime, metadata: { suite: 'crud', n: 1, extra: true } });
+    const updated = await client.crons.update(cron.cron_id, {
+      schedule: '30 10 * * *',
+      timezone: 'UTC',
+      metadata: { extra: true },
+      endTime,
+    });
+    expect(updated).toMatchObject({
+      schedule: '30 10 * * *',
+      timezone: 'UTC',
+      end_time: endTime,
+      metadata: { suite: 'crud', n: 1, extra: true },
+    });
     expect(updated.next_run_date).toMatch(/T10:30:00\.000Z$/);
     const cleared = await client.crons.update(cron.cron_id, { endTime: null as unknown as string, enabled: false });
     expect(cleared).toMatchObject({ end_time: null, enabled: false, next_run_date: null });
@@ -131,7 +156,10 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
   it('binds crons to a thread: runs continue it, runs.list and runs.wait work on it', async () => {
     const thread = await client.threads.create({ metadata: { suite: 'thread' } });
     expect(thread.thread_id).toMatch(/^[0-9a-f-]{36}$/);
-    const cron = (await client.crons.createForThread(thread.thread_id, graph, { schedule: '0 9 * * *', input: { note: 'thread' } })) as CreatedCron;
+    const cron = (await client.crons.createForThread(thread.thread_id, graph, {
+      schedule: '0 9 * * *',
+      input: { note: 'thread' },
+    })) as CreatedCron;
     expect(cron.thread_id).toBe(thread.thread_id);
     expect((await finished(cron.run_id!)).status).toBe('success');
     const runs = await client.runs.list(thread.thread_id);
@@ -151,13 +179,19 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
 
   it('fires a 6-field cron every second, at least twice, and never at or after end_time', async () => {
     const endTime = new Date(Date.now() + 4000).toISOString();
-    const cron = (await client.crons.create(graph, { schedule: '* * * * * *', endTime, metadata: { suite: 'seconds' } })) as CreatedCron;
+    const cron = (await client.crons.create(graph, {
+      schedule: '* * * * * *',
+      endTime,
+      metadata: { suite: 'seconds' },
+    })) as CreatedCron;
     expect(cron.end_time).toBe(endTime);
     const runs = await waitFor(
       async () => {
         const schedule = await native<{ status: string }>(`/api/v1/schedules/${cron.cron_id}`);
         if (schedule.status !== 'completed') return undefined;
-        return (await native<{ data: NativeRun[] }>(`/api/v1/schedules/${cron.cron_id}/runs?trigger=schedule&limit=100`)).data;
+        return (
+          await native<{ data: NativeRun[] }>(`/api/v1/schedules/${cron.cron_id}/runs?trigger=schedule&limit=100`)
+        ).data;
       },
       { timeoutMs: 20_000, intervalMs: 200, message: 'the cron completed at its end_time' },
     );
@@ -165,10 +199,13 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
     for (const run of runs) expect(Date.parse(run.scheduled_for!)).toBeLessThan(Date.parse(endTime));
     // Every run ends; on a loaded machine one can still be running at the next second, and the
     // default overlap policy (skip) then records that one as skipped: a correct outcome, not a failure.
-    const ended = await waitFor(async () => {
-      const all = await Promise.all(runs.map((run) => runOf(run.id)));
-      return all.every((run) => run.status !== 'pending' && run.status !== 'running') ? all : undefined;
-    }, { timeoutMs: 30_000, message: 'every fired run ended' });
+    const ended = await waitFor(
+      async () => {
+        const all = await Promise.all(runs.map((run) => runOf(run.id)));
+        return all.every((run) => run.status !== 'pending' && run.status !== 'running') ? all : undefined;
+      },
+      { timeoutMs: 30_000, message: 'every fired run ended' },
+    );
     expect(ended.some((run) => run.status === 'success')).toBe(true);
     for (const run of ended) expect(['success', 'skipped']).toContain(run.status);
     // The SDK has no crons.get; the route is LangGraph's GET /runs/crons/{cron_id}.
@@ -179,7 +216,9 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
 
   it('deletes or keeps the per-run thread as on_run_completed says', async () => {
     const threadsOf = (cronId: string) =>
-      native<{ data: Array<{ id: string }> }>(`/api/v1/threads?metadata=${encodeURIComponent(JSON.stringify({ schedule_id: cronId }))}`);
+      native<{ data: Array<{ id: string }> }>(
+        `/api/v1/threads?metadata=${encodeURIComponent(JSON.stringify({ schedule_id: cronId }))}`,
+      );
     const keep = (await client.crons.create(graph, { schedule: '0 9 * * *', onRunCompleted: 'keep' })) as CreatedCron;
     const drop = (await client.crons.create(graph, { schedule: '0 9 * * *', onRunCompleted: 'delete' })) as CreatedCron;
     expect(keep.on_run_completed).toBe('keep');
@@ -195,7 +234,7 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
     await client.crons.delete(drop.cron_id);
   });
 
-  it('applies a cron\'s config and context to its runs (http assistant body); a cron without them sends neither', async () => {
+  it("applies a cron's config and context to its runs (http assistant body); a cron without them sends neither", async () => {
     const agent = await startHttpAgentServer();
     try {
       const assistant = await native<{ id: string }>('/api/v1/assistants', {
@@ -210,7 +249,11 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
       })) as CreatedCron;
       expect((await finished(withConfig.run_id!)).status).toBe('success');
       const [first] = await agent.waitForRequests(1, 20_000);
-      const body = first!.body as { run_id: string; config?: { configurable?: { user?: string }; tags?: string[] }; context?: unknown };
+      const body = first!.body as {
+        run_id: string;
+        config?: { configurable?: { user?: string }; tags?: string[] };
+        context?: unknown;
+      };
       expect(body.run_id).toBe(withConfig.run_id);
       expect(body.config?.configurable?.user).toBe('ada');
       expect(body.config?.tags).toEqual(['compat']);
@@ -242,31 +285,51 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
       });
       const config = { configurable: { user_id: 'ada', model: 'small' }, tags: ['wait'], recursion_limit: 5 };
       const context = { tenant: 'acme', locale: 'fr' };
-      const stateless = (await client.runs.wait(null, assistant.id, { input: { q: 1 }, config, context })) as { run_id: string; config: unknown; context: unknown };
+      const stateless = (await client.runs.wait(null, assistant.id, { input: { q: 1 }, config, context })) as {
+        run_id: string;
+        config: unknown;
+        context: unknown;
+      };
       expect(stateless).toMatchObject({ config, context });
-      const run = await native<{ config: unknown; context: unknown; input: unknown }>(`/api/v1/runs/${stateless.run_id}`);
+      const run = await native<{ config: unknown; context: unknown; input: unknown }>(
+        `/api/v1/runs/${stateless.run_id}`,
+      );
       expect(run).toMatchObject({ config, context, input: { q: 1 } });
 
       const thread = await client.threads.create();
-      const onThread = (await client.runs.wait(thread.thread_id, assistant.id, { input: { text: 'hello' }, context: { tenant: 'globex' } })) as {
+      const onThread = (await client.runs.wait(thread.thread_id, assistant.id, {
+        input: { text: 'hello' },
+        context: { tenant: 'globex' },
+      })) as {
         run_id: string;
         config: unknown;
         context: unknown;
       };
       expect(onThread).toMatchObject({ config: null, context: { tenant: 'globex' } });
-      expect(await native(`/api/v1/runs/${onThread.run_id}`)).toMatchObject({ thread_id: thread.thread_id, config: null, context: { tenant: 'globex' } });
+      expect(await native(`/api/v1/runs/${onThread.run_id}`)).toMatchObject({
+        thread_id: thread.thread_id,
+        config: null,
+        context: { tenant: 'globex' },
+      });
     } finally {
       await agent.close();
     }
   });
 
-  it('POSTs each finished run to the cron\'s webhook', async () => {
+  it("POSTs each finished run to the cron's webhook", async () => {
     const receiver = await startHttpAgentServer(() => ({ body: { ok: true } }));
     try {
-      const cron = (await client.crons.create(graph, { schedule: '0 9 * * *', webhook: `${receiver.url}/done` })) as CreatedCron;
+      const cron = (await client.crons.create(graph, {
+        schedule: '0 9 * * *',
+        webhook: `${receiver.url}/done`,
+      })) as CreatedCron;
       expect(cron.payload).toMatchObject({ webhook: `${receiver.url}/done` });
       const [request] = await receiver.waitForRequests(1, 20_000);
-      expect(request).toMatchObject({ method: 'POST', path: '/done', body: { id: cron.run_id, schedule_id: cron.cron_id, status: 'success' } });
+      expect(request).toMatchObject({
+        method: 'POST',
+        path: '/done',
+        body: { id: cron.run_id, schedule_id: cron.cron_id, status: 'success' },
+      });
       await client.crons.delete(cron.cron_id);
     } finally {
       await receiver.close();

@@ -29,10 +29,13 @@ describe('assistant max_concurrent across replicas (postgres)', () => {
     await e.worker.start();
     await other.worker.start();
     const ids = runs.map((run) => run.id);
-    const rows = await waitFor(async () => {
-      const { rows } = await e.db.query<RunRow>('SELECT * FROM runs WHERE id = ANY($1::uuid[])', [ids]);
-      return rows.every((row) => row.status !== 'pending' && row.status !== 'running') ? rows : undefined;
-    }, { timeoutMs: 30_000, message: 'the 20 runs to finish' });
+    const rows = await waitFor(
+      async () => {
+        const { rows } = await e.db.query<RunRow>('SELECT * FROM runs WHERE id = ANY($1::uuid[])', [ids]);
+        return rows.every((row) => row.status !== 'pending' && row.status !== 'running') ? rows : undefined;
+      },
+      { timeoutMs: 30_000, message: 'the 20 runs to finish' },
+    );
     // The start deadline (1 s) passed for most of them while they waited: not a capacity error.
     expect(rows.map((row) => row.status)).toEqual(Array(20).fill('success'));
     expect(e.server.requests).toHaveLength(20);

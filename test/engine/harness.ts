@@ -66,23 +66,52 @@ export interface ReplicaOptions {
 
 /** The assistant service schedules and runs resolve their assistant with (no modules registered). */
 export function engineAssistants(db: Database): AssistantService {
-  return createAssistantService({ db, config: { http: { allowPrivate: true, allowHosts: [] } }, registry: createModuleRegistry([]) });
+  return createAssistantService({
+    db,
+    config: { http: { allowPrivate: true, allowHosts: [] } },
+    registry: createModuleRegistry([]),
+  });
 }
 
 function makeReplica(db: Database, id: string, options: ReplicaOptions): Replica {
-  const workerConfig = { slots: 8, leaseMs: 30_000, heartbeatMs: 10_000, shutdownGraceMs: 5_000, startDeadlineMs: 300_000, ...options.worker };
-  const execution = createAssistantExecution({ db, logger, config: { http: { allowPrivate: true, allowHosts: [] }, threadMaxMessages: 200 } });
+  const workerConfig = {
+    slots: 8,
+    leaseMs: 30_000,
+    heartbeatMs: 10_000,
+    shutdownGraceMs: 5_000,
+    startDeadlineMs: 300_000,
+    ...options.worker,
+  };
+  const execution = createAssistantExecution({
+    db,
+    logger,
+    config: { http: { allowPrivate: true, allowHosts: [] }, threadMaxMessages: 200 },
+  });
   return {
     db,
     scheduler: new Scheduler({
       db,
       clock: options.clock,
       logger,
-      config: { lookaheadMs: options.lookaheadMs, batchSize: 500, pollIntervalMs: 2000, maxCatchupPerPass: options.maxCatchupPerPass },
+      config: {
+        lookaheadMs: options.lookaheadMs,
+        batchSize: 500,
+        pollIntervalMs: 2000,
+        maxCatchupPerPass: options.maxCatchupPerPass,
+      },
       startDeadlineMs: workerConfig.startDeadlineMs,
       misfireGraceMs: options.misfireGraceMs,
     }),
-    worker: new WorkerPool({ db, clock: options.clock, logger, workerId: id, config: workerConfig, pollIntervalMs: 2000, execution, alertWebhook: options.alertWebhook }),
+    worker: new WorkerPool({
+      db,
+      clock: options.clock,
+      logger,
+      workerId: id,
+      config: workerConfig,
+      pollIntervalMs: 2000,
+      execution,
+      alertWebhook: options.alertWebhook,
+    }),
     schedules: new ScheduleService({
       db,
       clock: options.clock,
@@ -90,7 +119,12 @@ function makeReplica(db: Database, id: string, options: ReplicaOptions): Replica
       startDeadlineMs: workerConfig.startDeadlineMs,
       assistants: engineAssistants(db),
     }),
-    runs: new RunService({ db, clock: options.clock, startDeadlineMs: workerConfig.startDeadlineMs, assistants: engineAssistants(db) }),
+    runs: new RunService({
+      db,
+      clock: options.clock,
+      startDeadlineMs: workerConfig.startDeadlineMs,
+      assistants: engineAssistants(db),
+    }),
   };
 }
 
@@ -98,7 +132,12 @@ function makeReplica(db: Database, id: string, options: ReplicaOptions): Replica
 export async function createEngine(kind: TestDatabaseKind, partial: Partial<ReplicaOptions> = {}): Promise<Engine> {
   const test = await createTestDatabase(kind);
   const server = await startAssistantServer();
-  const assistant = await insertAssistant(test.db, { ownerId: localAdminId, name: 'echo', kind: 'http', config: { url: server.url } });
+  const assistant = await insertAssistant(test.db, {
+    ownerId: localAdminId,
+    name: 'echo',
+    kind: 'http',
+    config: { url: server.url },
+  });
   const options: ReplicaOptions = {
     clock: systemClock,
     allowSeconds: true,
@@ -123,7 +162,10 @@ export async function createEngine(kind: TestDatabaseKind, partial: Partial<Repl
       return replica;
     },
     async runsOf(scheduleId) {
-      const { rows } = await test.db.query<RunRow>('SELECT * FROM runs WHERE schedule_id = $1 ORDER BY scheduled_for, created_at', [scheduleId]);
+      const { rows } = await test.db.query<RunRow>(
+        'SELECT * FROM runs WHERE schedule_id = $1 ORDER BY scheduled_for, created_at',
+        [scheduleId],
+      );
       return rows;
     },
     async close() {

@@ -32,7 +32,10 @@ describe('a herd larger than the default slots (postgres)', () => {
     await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
     // Default slots and start deadline; the lease is long only because the test moves the clock
     // by minutes while runs are in flight (their heartbeats run on the real clock).
-    engine = await createEngine('postgres', { clock, worker: { slots: defaults.slots, startDeadlineMs: defaults.startDeadlineMs, leaseMs: 3_600_000 } });
+    engine = await createEngine('postgres', {
+      clock,
+      worker: { slots: defaults.slots, startDeadlineMs: defaults.startDeadlineMs, leaseMs: 3_600_000 },
+    });
   });
   afterAll(async () => {
     await engine?.close();
@@ -42,7 +45,12 @@ describe('a herd larger than the default slots (postgres)', () => {
 
   it('waits for slots past five minutes and runs every report once', async () => {
     const e = engine;
-    const slow = await insertAssistant(e.db, { ownerId: localAdminId, name: 'slow', kind: 'http', config: { url: `http://127.0.0.1:${(agent.address() as AddressInfo).port}/` } });
+    const slow = await insertAssistant(e.db, {
+      ownerId: localAdminId,
+      name: 'slow',
+      kind: 'http',
+      config: { url: `http://127.0.0.1:${(agent.address() as AddressInfo).port}/` },
+    });
     await e.db.query(
       `INSERT INTO schedules (owner_id, name, assistant_id, kind, cron, next_run_at, timeout_ms)
        SELECT $1, 'hourly-report-' || n, $2, 'cron', '0 * * * *', $3, 3600000 FROM generate_series(1, $4::int) AS n`,
@@ -54,22 +62,34 @@ describe('a herd larger than the default slots (postgres)', () => {
 
     clock.set('2026-12-07T09:00:00Z');
     // Every slot takes a report; the agent holds them all.
-    await waitFor(async () => (await e.worker.tick(), e.worker.activeCount === defaults.slots), { message: 'every slot busy' });
+    await waitFor(async () => (await e.worker.tick(), e.worker.activeCount === defaults.slots), {
+      message: 'every slot busy',
+    });
     await waitFor(() => received.length === defaults.slots, { message: 'the first wave at the agent' });
 
     // Ten minutes on, the rest still wait for a slot: not failed as capacity.
     clock.set('2026-12-07T09:10:00Z');
     await e.worker.tick();
-    const { rows: waiting } = await e.db.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM runs GROUP BY status ORDER BY status`);
-    expect(waiting).toEqual([{ status: 'pending', n: herd - defaults.slots }, { status: 'running', n: defaults.slots }]);
+    const { rows: waiting } = await e.db.query<{ status: string; n: number }>(
+      `SELECT status, count(*)::int AS n FROM runs GROUP BY status ORDER BY status`,
+    );
+    expect(waiting).toEqual([
+      { status: 'pending', n: herd - defaults.slots },
+      { status: 'running', n: defaults.slots },
+    ]);
 
     released = true;
     for (const res of held.splice(0)) res.end('{"ok":true}');
-    await waitFor(async () => {
-      await e.worker.tick();
-      const { rows } = await e.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM runs WHERE status IN ('pending', 'running')`);
-      return rows[0]!.n === 0;
-    }, { timeoutMs: 30_000, message: 'the herd to finish' });
+    await waitFor(
+      async () => {
+        await e.worker.tick();
+        const { rows } = await e.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM runs WHERE status IN ('pending', 'running')`,
+        );
+        return rows[0]!.n === 0;
+      },
+      { timeoutMs: 30_000, message: 'the herd to finish' },
+    );
     await e.worker.idle();
 
     const { rows: ended } = await e.db.query<{ status: string; error_kind: string | null; n: number }>(

@@ -17,10 +17,13 @@ describe('operator controls with workers (postgres)', () => {
   const schedule = (e: Engine, body: Omit<ScheduleCreateInput, 'assistant_id' | 'schedule'>) =>
     e.schedules.create(admin, { assistant_id: e.assistantId, schedule: { cron: '0 * * * *' }, ...body });
   const settled = (e: Engine, id: string, timeoutMs = 15_000) =>
-    waitFor(async () => {
-      const row = (await findRun(e.db, id))!;
-      return row.status !== 'pending' && row.status !== 'running' ? row : undefined;
-    }, { timeoutMs, message: `run ${id} to finish` });
+    waitFor(
+      async () => {
+        const row = (await findRun(e.db, id))!;
+        return row.status !== 'pending' && row.status !== 'running' ? row : undefined;
+      },
+      { timeoutMs, message: `run ${id} to finish` },
+    );
 
   it('backfill runs obey max_concurrent, start in occurrence order, are never skipped, and do not starve other schedules', async () => {
     const e = (engine = await createEngine('postgres', { worker: { slots: 4 } }));
@@ -42,8 +45,12 @@ describe('operator controls with workers (postgres)', () => {
       // The other schedule's run did not wait behind the backfill queue.
       const unrelatedRun = await settled(e, unrelated.id);
       expect(unrelatedRun.status).toBe('success');
-      expect(unrelatedRun.started_at!.getTime()).toBeLessThan(Math.max(...finished.map((run) => run.started_at!.getTime())));
-      const started = [...finished].sort((a, b) => a.started_at!.getTime() - b.started_at!.getTime() || a.not_before.getTime() - b.not_before.getTime());
+      expect(unrelatedRun.started_at!.getTime()).toBeLessThan(
+        Math.max(...finished.map((run) => run.started_at!.getTime())),
+      );
+      const started = [...finished].sort(
+        (a, b) => a.started_at!.getTime() - b.started_at!.getTime() || a.not_before.getTime() - b.not_before.getTime(),
+      );
       expect(started.map((run) => run.scheduled_for!.toISOString())).toEqual(result.scheduled_for);
     }
     const requests = e.server.requests.filter((request) => request.body.schedule_id === s.id);
@@ -57,7 +64,9 @@ describe('operator controls with workers (postgres)', () => {
       const atStart = open.filter((other) => other !== run && other.from <= run.from && other.to > run.from).length + 1;
       expect(atStart).toBeLessThanOrEqual(2);
     }
-    expect(open.some((run) => open.some((other) => other !== run && other.from < run.to && other.to > run.from))).toBe(true);
+    expect(open.some((run) => open.some((other) => other !== run && other.from < run.to && other.to > run.from))).toBe(
+      true,
+    );
     const { rows } = await e.db.query<{ status: string }>('SELECT status FROM runs WHERE schedule_id = $1', [s.id]);
     expect(rows.map((run) => run.status)).toEqual(Array(8).fill('success'));
   });
@@ -74,7 +83,9 @@ describe('operator controls with workers (postgres)', () => {
     });
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
     try {
-      const e = (engine = await createEngine('postgres', { alertWebhook: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts` }));
+      const e = (engine = await createEngine('postgres', {
+        alertWebhook: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts`,
+      }));
       await e.worker.start();
       const s = await schedule(e, { alert_after: 2, pause_after_failures: 3 });
       expect(s.pause_after_failures).toBe(3);
@@ -90,11 +101,22 @@ describe('operator controls with workers (postgres)', () => {
       expect(paused.next_run_at).toBeNull();
       const events = await e.schedules.events(admin, s.id, { kind: 'paused' });
       expect(events).toHaveLength(1);
-      expect(events[0]!.data).toMatchObject({ automatic: true, streak: 3, pause_after_failures: 3, last_error: { error_kind: 'assistant_error' } });
+      expect(events[0]!.data).toMatchObject({
+        automatic: true,
+        streak: 3,
+        pause_after_failures: 3,
+        last_error: { error_kind: 'assistant_error' },
+      });
       await waitFor(() => received.length === 2);
       expect(received[0]).toMatchObject({ streak: 2 });
       expect(received[0]).not.toHaveProperty('paused');
-      expect(received[1]).toMatchObject({ kind: 'schedule.failure_streak', schedule: { id: s.id }, streak: 3, paused: true, pause_after_failures: 3 });
+      expect(received[1]).toMatchObject({
+        kind: 'schedule.failure_streak',
+        schedule: { id: s.id },
+        streak: 3,
+        paused: true,
+        pause_after_failures: 3,
+      });
       // Resuming starts the streak over: one more failure does not pause it again at once.
       const resumed = await e.schedules.resume(admin, s.id);
       expect(resumed).toMatchObject({ status: 'active', consecutive_failures: 0, paused: null });

@@ -32,15 +32,27 @@ function workerOn(db: Database, clock: ManualClock, id: string): WorkerPool {
 /** An every-second schedule (overlap allow) with runs materialised for :01 and :02 (start deadlines :02 and :03). */
 async function everySecond(engine: Engine, clock: ManualClock, misfire: MisfirePolicy) {
   clock.set(start);
-  const schedule = await engine.schedules.create(admin, { assistant_id: engine.assistantId, schedule: { cron: '* * * * * *' }, misfire, name: `every second ${misfire}`,
+  const schedule = await engine.schedules.create(admin, {
+    assistant_id: engine.assistantId,
+    schedule: { cron: '* * * * * *' },
+    misfire,
+    name: `every second ${misfire}`,
     // Side by side, so that the overlap policy does not skip the second late run.
-    overlap: 'allow', max_concurrent: 5 });
+    overlap: 'allow',
+    max_concurrent: 5,
+  });
   await engine.scheduler.tick();
   clock.set(start + 1000);
   await engine.scheduler.tick();
   const runs = await engine.runsOf(schedule.id);
-  expect(runs.map((run) => run.scheduled_for!.toISOString())).toEqual(['2026-03-02T10:00:01.000Z', '2026-03-02T10:00:02.000Z']);
-  expect(runs.map((run) => run.start_deadline!.toISOString())).toEqual(['2026-03-02T10:00:02.000Z', '2026-03-02T10:00:03.000Z']);
+  expect(runs.map((run) => run.scheduled_for!.toISOString())).toEqual([
+    '2026-03-02T10:00:01.000Z',
+    '2026-03-02T10:00:02.000Z',
+  ]);
+  expect(runs.map((run) => run.start_deadline!.toISOString())).toEqual([
+    '2026-03-02T10:00:02.000Z',
+    '2026-03-02T10:00:03.000Z',
+  ]);
   return schedule;
 }
 
@@ -70,7 +82,11 @@ describe('runs delayed by a database outage (postgres, the worker behind a TCP p
       engine = await createEngine('postgres', { clock });
       const target = new URL(testDatabaseUrl);
       proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-      proxied = openPostgres({ connectionString: viaProxy(testDatabaseUrl, proxy), schema: engine.db.schema, poolSize: 2 });
+      proxied = openPostgres({
+        connectionString: viaProxy(testDatabaseUrl, proxy),
+        schema: engine.db.schema,
+        poolSize: 2,
+      });
       worker = workerOn(proxied, clock, 'cut-off');
       await proxied.query('SELECT 1');
       const schedule = await everySecond(engine, clock, misfire);
@@ -84,7 +100,8 @@ describe('runs delayed by a database outage (postgres, the worker behind a TCP p
 
       const runs = await engine.runsOf(schedule.id);
       expect(outcome(runs)).toEqual(expected);
-      for (const run of runs.filter((r) => r.error_kind === 'missed')) expect(run.error).toMatch(/could reach the database/);
+      for (const run of runs.filter((r) => r.error_kind === 'missed'))
+        expect(run.error).toMatch(/could reach the database/);
       const late = runs.filter((run) => run.status === 'success');
       for (const run of late) {
         expect(run.started_at!.getTime()).toBe(start + 4300);
@@ -104,68 +121,83 @@ describe.each(databaseKinds)('runs delayed while no worker ran (%s)', (kind) => 
     engine = undefined;
   });
 
-  it('a worker started after the deadlines treats them as an outage (run_all runs late); one connected with a free slot starts a run late; one whose slots were busy records capacity', { timeout: 120_000 }, async () => {
-    const clock = new ManualClock(start);
-    engine = await createEngine(kind, { clock });
-    const connected = workerOn(engine.db, clock, 'connected');
-    workers.push(connected);
-    const lateSchedule = await everySecond(engine, clock, 'run_all');
-    clock.set(start + 4300);
-    const restarted = workerOn(engine.db, clock, 'restarted');
-    workers.push(restarted);
-    await restarted.tick();
-    await restarted.idle();
-    expect(outcome(await engine.runsOf(lateSchedule.id))).toEqual(['success/-', 'success/-']);
+  it(
+    'a worker started after the deadlines treats them as an outage (run_all runs late); one connected with a free slot starts a run late; one whose slots were busy records capacity',
+    { timeout: 120_000 },
+    async () => {
+      const clock = new ManualClock(start);
+      engine = await createEngine(kind, { clock });
+      const connected = workerOn(engine.db, clock, 'connected');
+      workers.push(connected);
+      const lateSchedule = await everySecond(engine, clock, 'run_all');
+      clock.set(start + 4300);
+      const restarted = workerOn(engine.db, clock, 'restarted');
+      workers.push(restarted);
+      await restarted.tick();
+      await restarted.idle();
+      expect(outcome(await engine.runsOf(lateSchedule.id))).toEqual(['success/-', 'success/-']);
 
-    // A worker connected the whole time with a free slot did not make it wait for a slot: it
-    // starts the run, late (a busy machine, a frozen peer holding its row lock).
-    const overdue = await engine.runs.create(admin, { assistant_id: engine.assistantId });
-    clock.advance(300_001);
-    await connected.tick();
-    await connected.idle();
-    const late = (await engine.test.db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [overdue.id])).rows[0]!;
-    expect(outcome([late])).toEqual(['success/-']);
+      // A worker connected the whole time with a free slot did not make it wait for a slot: it
+      // starts the run, late (a busy machine, a frozen peer holding its row lock).
+      const overdue = await engine.runs.create(admin, { assistant_id: engine.assistantId });
+      clock.advance(300_001);
+      await connected.tick();
+      await connected.idle();
+      const late = (await engine.test.db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [overdue.id])).rows[0]!;
+      expect(outcome([late])).toEqual(['success/-']);
 
-    // One whose every slot was busy since before the deadline: capacity.
-    let release = () => {};
-    const full = new WorkerPool({
-      db: engine.db, clock, logger, workerId: 'full',
-      config: { slots: 1, leaseMs: 30_000, heartbeatMs: 10_000, shutdownGraceMs: 1000, startDeadlineMs: 300_000 },
-      pollIntervalMs: 2000,
-      execute: () => new Promise((resolve) => (release = () => resolve({ output: 'ok' }))),
-    });
-    workers.push(full);
-    await engine.runs.create(admin, { assistant_id: engine.assistantId });
-    expect(await full.tick()).toHaveLength(1);
-    const starved = await engine.runs.create(admin, { assistant_id: engine.assistantId });
-    clock.advance(300_001);
-    await full.tick();
-    const run = (await engine.test.db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [starved.id])).rows[0]!;
-    expect(outcome([run])).toEqual(['error/capacity']);
-    expect(run.error).toMatch(/every worker slot was busy/);
-    release();
-    await full.idle();
-  });
+      // One whose every slot was busy since before the deadline: capacity.
+      let release = () => {};
+      const full = new WorkerPool({
+        db: engine.db,
+        clock,
+        logger,
+        workerId: 'full',
+        config: { slots: 1, leaseMs: 30_000, heartbeatMs: 10_000, shutdownGraceMs: 1000, startDeadlineMs: 300_000 },
+        pollIntervalMs: 2000,
+        execute: () => new Promise((resolve) => (release = () => resolve({ output: 'ok' }))),
+      });
+      workers.push(full);
+      await engine.runs.create(admin, { assistant_id: engine.assistantId });
+      expect(await full.tick()).toHaveLength(1);
+      const starved = await engine.runs.create(admin, { assistant_id: engine.assistantId });
+      clock.advance(300_001);
+      await full.tick();
+      const run = (await engine.test.db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [starved.id])).rows[0]!;
+      expect(outcome([run])).toEqual(['error/capacity']);
+      expect(run.error).toMatch(/every worker slot was busy/);
+      release();
+      await full.idle();
+    },
+  );
 
-  it('a run recovered as crashed (its worker died) does not extend the failure streak', { timeout: 120_000 }, async () => {
-    const clock = new ManualClock(start);
-    engine = await createEngine(kind, { clock });
-    const schedule = await engine.schedules.create(admin, { assistant_id: engine.assistantId, schedule: { cron: '0 0 1 1 *' }, alert_after: 1 });
-    const triggered = await engine.schedules.trigger(admin, schedule.id);
-    // Claimed by a worker that then "dies": its run never finishes, its lease expires.
-    const { rows } = await engine.test.db.query<{ id: string }>(
-      `UPDATE runs SET status = 'running', lease_owner = 'dead', lease_expires_at = $2, started_at = $3 WHERE id = $1 RETURNING id`,
-      [triggered.id, new Date(start + 30_000), new Date(start)],
-    );
-    expect(rows).toHaveLength(1);
-    clock.advance(31_000);
-    const rescuer = workerOn(engine.db, clock, 'rescuer');
-    workers.push(rescuer);
-    await rescuer.tick();
-    const run = (await engine.test.db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [triggered.id])).rows[0]!;
-    expect(outcome([run])).toEqual(['error/crashed']);
-    const after = await engine.schedules.get(admin, schedule.id);
-    expect(after.consecutive_failures).toBe(0);
-    expect(await engine.schedules.events(admin, schedule.id, { kind: 'alert' })).toHaveLength(0);
-  });
+  it(
+    'a run recovered as crashed (its worker died) does not extend the failure streak',
+    { timeout: 120_000 },
+    async () => {
+      const clock = new ManualClock(start);
+      engine = await createEngine(kind, { clock });
+      const schedule = await engine.schedules.create(admin, {
+        assistant_id: engine.assistantId,
+        schedule: { cron: '0 0 1 1 *' },
+        alert_after: 1,
+      });
+      const triggered = await engine.schedules.trigger(admin, schedule.id);
+      // Claimed by a worker that then "dies": its run never finishes, its lease expires.
+      const { rows } = await engine.test.db.query<{ id: string }>(
+        `UPDATE runs SET status = 'running', lease_owner = 'dead', lease_expires_at = $2, started_at = $3 WHERE id = $1 RETURNING id`,
+        [triggered.id, new Date(start + 30_000), new Date(start)],
+      );
+      expect(rows).toHaveLength(1);
+      clock.advance(31_000);
+      const rescuer = workerOn(engine.db, clock, 'rescuer');
+      workers.push(rescuer);
+      await rescuer.tick();
+      const run = (await engine.test.db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [triggered.id])).rows[0]!;
+      expect(outcome([run])).toEqual(['error/crashed']);
+      const after = await engine.schedules.get(admin, schedule.id);
+      expect(after.consecutive_failures).toBe(0);
+      expect(await engine.schedules.events(admin, schedule.id, { kind: 'alert' })).toHaveLength(0);
+    },
+  );
 });

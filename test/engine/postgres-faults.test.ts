@@ -9,7 +9,12 @@ import { waitFor } from '../helpers/wait-for.ts';
 
 // Real faults on a PostgreSQL cluster of this test's own (never the machine's server): a restart
 // while `kairos serve` fires every second, and PgBouncer in transaction mode in front of it.
-const env = { KAIROS_ALLOW_SECONDS_SCHEDULE: 'true', KAIROS_POLL_INTERVAL_MS: '60000', KAIROS_DEMO: 'false', KAIROS_HTTP_ALLOW_PRIVATE: 'true' };
+const env = {
+  KAIROS_ALLOW_SECONDS_SCHEDULE: 'true',
+  KAIROS_POLL_INTERVAL_MS: '60000',
+  KAIROS_DEMO: 'false',
+  KAIROS_HTTP_ALLOW_PRIVATE: 'true',
+};
 let agent: AssistantServer;
 
 interface RunBody {
@@ -19,7 +24,11 @@ interface RunBody {
   started_at: string | null;
 }
 
-async function api<T>(server: KairosProcess, path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: T }> {
+async function api<T>(
+  server: KairosProcess,
+  path: string,
+  init?: { method?: string; body?: unknown },
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${server.url}${path}`, {
     method: init?.method ?? 'GET',
     headers: { 'content-type': 'application/json' },
@@ -61,10 +70,18 @@ describe('PostgreSQL faults (own cluster)', { timeout: 240_000 }, () => {
       const assistant = await echoAssistant(server);
       const created = await api<{ id: string }>(server, '/api/v1/schedules', {
         method: 'POST',
-        body: { assistant_id: assistant, schedule: { cron: '* * * * * *' }, misfire: 'run_all', overlap: 'allow', max_concurrent: 10 },
+        body: {
+          assistant_id: assistant,
+          schedule: { cron: '* * * * * *' },
+          misfire: 'run_all',
+          overlap: 'allow',
+          max_concurrent: 10,
+        },
       });
       expect(created.status).toBe(201);
-      await waitFor(async () => (await runsOf(server, created.body.id)).filter((run) => run.started_at).length >= 2, { timeoutMs: 30_000 });
+      await waitFor(async () => (await runsOf(server, created.body.id)).filter((run) => run.started_at).length >= 2, {
+        timeoutMs: 30_000,
+      });
 
       cluster.stop();
       const down = await api<{ error: { code: string; message: string } }>(server, '/api/v1/schedules');
@@ -79,21 +96,31 @@ describe('PostgreSQL faults (own cluster)', { timeout: 240_000 }, () => {
       // The LISTEN connection is back (its last statement on the server is a LISTEN).
       const probe = openPostgres({ connectionString: cluster.url, schema: 'restart' });
       try {
-        await waitFor(async () => {
-          const { rows } = await probe.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'LISTEN %'");
-          return rows[0]!.n > 0;
-        }, { timeoutMs: 30_000, message: 'the LISTEN connection to come back' });
+        await waitFor(
+          async () => {
+            const { rows } = await probe.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'LISTEN %'",
+            );
+            return rows[0]!.n > 0;
+          },
+          { timeoutMs: 30_000, message: 'the LISTEN connection to come back' },
+        );
       } finally {
         await probe.close();
       }
 
       // On time again: every occurrence from 5 s after the server came back starts within 1 s.
       const from = Math.ceil((backAt + 5000) / 1000) * 1000;
-      const runs = await waitFor(async () => {
-        const all = await runsOf(server, created.body.id);
-        const after = all.filter((run) => Date.parse(run.scheduled_for!) >= from && Date.parse(run.scheduled_for!) < from + 3000);
-        return after.length === 3 && after.every((run) => run.started_at) ? after : undefined;
-      }, { timeoutMs: 60_000, message: 'three occurrences after the restart' });
+      const runs = await waitFor(
+        async () => {
+          const all = await runsOf(server, created.body.id);
+          const after = all.filter(
+            (run) => Date.parse(run.scheduled_for!) >= from && Date.parse(run.scheduled_for!) < from + 3000,
+          );
+          return after.length === 3 && after.every((run) => run.started_at) ? after : undefined;
+        },
+        { timeoutMs: 60_000, message: 'three occurrences after the restart' },
+      );
       for (const run of runs) expect(Date.parse(run.started_at!) - Date.parse(run.scheduled_for!)).toBeLessThan(1000);
       const all = await runsOf(server, created.body.id);
       // Nothing the outage delayed was failed as capacity.
@@ -117,7 +144,9 @@ describe('PostgreSQL faults (own cluster)', { timeout: 240_000 }, () => {
     afterAll(() => bouncer?.close());
 
     for (const direct of [false, true]) {
-      const label = direct ? 'with KAIROS_LISTEN_DATABASE_URL (a direct LISTEN connection)' : 'without a direct LISTEN connection: polling, one warning';
+      const label = direct
+        ? 'with KAIROS_LISTEN_DATABASE_URL (a direct LISTEN connection)'
+        : 'without a direct LISTEN connection: polling, one warning';
       it(label, async () => {
         const schema = direct ? 'bouncer_listen' : 'bouncer_poll';
         // Migrated through the pooler too: nothing relies on session state or prepared statements.
@@ -133,7 +162,9 @@ describe('PostgreSQL faults (own cluster)', { timeout: 240_000 }, () => {
           ...(direct && { KAIROS_LISTEN_DATABASE_URL: cluster.url }),
         });
         try {
-          const warnings = server.logs.filter((line) => /LISTEN\/NOTIFY does not reach this replica/.test(String(line.msg)));
+          const warnings = server.logs.filter((line) =>
+            /LISTEN\/NOTIFY does not reach this replica/.test(String(line.msg)),
+          );
           expect(warnings).toHaveLength(direct ? 0 : 1);
           const assistant = await echoAssistant(server);
           const created = await api<{ id: string }>(server, '/api/v1/schedules', {
@@ -141,10 +172,13 @@ describe('PostgreSQL faults (own cluster)', { timeout: 240_000 }, () => {
             body: { assistant_id: assistant, schedule: { cron: '* * * * * *' }, overlap: 'allow', max_concurrent: 10 },
           });
           expect(created.status).toBe(201);
-          const runs = await waitFor(async () => {
-            const all = await runsOf(server, created.body.id);
-            return all.filter((run) => run.started_at).length >= 3 ? all : undefined;
-          }, { timeoutMs: 60_000, message: 'three runs through the pooler' });
+          const runs = await waitFor(
+            async () => {
+              const all = await runsOf(server, created.body.id);
+              return all.filter((run) => run.started_at).length >= 3 ? all : undefined;
+            },
+            { timeoutMs: 60_000, message: 'three runs through the pooler' },
+          );
           const occurrences = runs.map((run) => run.scheduled_for);
           expect(new Set(occurrences).size).toBe(occurrences.length);
           expect(server.logs.filter((line) => Number(line.level) >= 50)).toEqual([]);

@@ -35,21 +35,34 @@ describe('three replicas on one database (postgres)', () => {
         }),
       );
     }
-    await waitFor(async () => (await Promise.all(schedules.map((s) => engine.schedules.get(admin, s.id)))).every((s) => s.status === 'completed'), {
-      timeoutMs: 15_000,
-      message: 'all schedules to complete',
-    });
-    const all = await waitFor(async () => {
-      const { rows } = await engine.db.query<RunRow>('SELECT * FROM runs');
-      return rows.every((run) => run.status !== 'pending' && run.status !== 'running') ? rows : undefined;
-    }, { timeoutMs: 15_000, message: 'every run to end' });
+    await waitFor(
+      async () =>
+        (await Promise.all(schedules.map((s) => engine.schedules.get(admin, s.id)))).every(
+          (s) => s.status === 'completed',
+        ),
+      {
+        timeoutMs: 15_000,
+        message: 'all schedules to complete',
+      },
+    );
+    const all = await waitFor(
+      async () => {
+        const { rows } = await engine.db.query<RunRow>('SELECT * FROM runs');
+        return rows.every((run) => run.status !== 'pending' && run.status !== 'running') ? rows : undefined;
+      },
+      { timeoutMs: 15_000, message: 'every run to end' },
+    );
     let expectedTotal = 0;
     for (const [i, schedule] of schedules.entries()) {
       const step = i % 2 === 0 ? 1000 : 2000;
       const createdAt = Date.parse(schedule.created_at);
       const expected: string[] = [];
-      for (let t = Math.floor(createdAt / step) * step + step; t < endAt.getTime(); t += step) expected.push(new Date(t).toISOString());
-      const fired = all.filter((run) => run.schedule_id === schedule.id).map((run) => run.scheduled_for!.toISOString()).sort();
+      for (let t = Math.floor(createdAt / step) * step + step; t < endAt.getTime(); t += step)
+        expected.push(new Date(t).toISOString());
+      const fired = all
+        .filter((run) => run.schedule_id === schedule.id)
+        .map((run) => run.scheduled_for!.toISOString())
+        .sort();
       expect(fired, `schedule ${i}`).toEqual(expected);
       expectedTotal += expected.length;
     }
@@ -61,7 +74,11 @@ describe('three replicas on one database (postgres)', () => {
     expect(succeeded.length, `not successful: ${others.join(', ')}`).toBeGreaterThan(expectedTotal * 0.9);
     // The work was shared: every replica started runs.
     const workers = new Set(
-      (await engine.db.query<{ data: { worker: string } }>("SELECT data FROM run_events WHERE kind = 'attempt_started'")).rows.map((row) => row.data.worker),
+      (
+        await engine.db.query<{ data: { worker: string } }>(
+          "SELECT data FROM run_events WHERE kind = 'attempt_started'",
+        )
+      ).rows.map((row) => row.data.worker),
     );
     expect(workers.size).toBe(3);
   });

@@ -49,7 +49,12 @@ describe.each(databaseKinds)('round trips of a scheduled run (%s)', (kind) => {
   });
 
   it('claim: one transaction of 3 statements; POST with no statement before it; finish: 1 statement; metrics recorded', async () => {
-    const assistant = await insertAssistant(test.db, { ownerId: localAdminId, name: 'echo', kind: 'http', config: { url: server.url } });
+    const assistant = await insertAssistant(test.db, {
+      ownerId: localAdminId,
+      name: 'echo',
+      kind: 'http',
+      config: { url: server.url },
+    });
     const due = Date.parse('2030-01-01T00:00:00Z');
     await test.db.query(
       `INSERT INTO schedules (owner_id, name, assistant_id, kind, cron, next_run_at, timeout_ms, session_mode, on_run_completed)
@@ -60,14 +65,27 @@ describe.each(databaseKinds)('round trips of a scheduled run (%s)', (kind) => {
     const metrics = createMetrics();
     const { db, log } = counted(test.db);
     const scheduler = new Scheduler({
-      db, clock, logger, metrics,
+      db,
+      clock,
+      logger,
+      metrics,
       config: { lookaheadMs: 1500, batchSize: 100, pollIntervalMs: 60_000, maxCatchupPerPass: 10 },
       startDeadlineMs: 300_000,
     });
     expect(await scheduler.tick()).toMatchObject({ claimed: 1, created: 1 });
-    const execution = createAssistantExecution({ db, logger, config: { http: { allowPrivate: true, allowHosts: [] }, threadMaxMessages: 200 } });
+    const execution = createAssistantExecution({
+      db,
+      logger,
+      config: { http: { allowPrivate: true, allowHosts: [] }, threadMaxMessages: 200 },
+    });
     const worker = new WorkerPool({
-      db, clock, logger, metrics, execution, workerId: 'counted', pollIntervalMs: 60_000,
+      db,
+      clock,
+      logger,
+      metrics,
+      execution,
+      workerId: 'counted',
+      pollIntervalMs: 60_000,
       config: { slots: 4, leaseMs: 30_000, heartbeatMs: 10_000, shutdownGraceMs: 1000, startDeadlineMs: 300_000 },
     });
     let beforePost = -1;

@@ -23,10 +23,13 @@ describe('running runs (postgres)', () => {
     e.schedules.create(admin, { assistant_id: e.assistantId, schedule: { cron: '0 0 1 1 *' }, ...body });
   const run = async (e: Engine, id: string) => (await findRun(e.db, id))!;
   const settled = (e: Engine, id: string, timeoutMs = 10_000) =>
-    waitFor(async () => {
-      const row = await run(e, id);
-      return row.status !== 'pending' && row.status !== 'running' ? row : undefined;
-    }, { timeoutMs, message: `run ${id} to finish` });
+    waitFor(
+      async () => {
+        const row = await run(e, id);
+        return row.status !== 'pending' && row.status !== 'running' ? row : undefined;
+      },
+      { timeoutMs, message: `run ${id} to finish` },
+    );
 
   it('executes a run through the http assistant: body, Idempotency-Key, output, duration, trace', async () => {
     const e = await setup();
@@ -35,11 +38,25 @@ describe('running runs (postgres)', () => {
     const s = await schedule(e, { input_template: 'hello #{{run_number}}' });
     const manual = await e.schedules.trigger(admin, s.id);
     const done = await settled(e, manual.id);
-    expect(done).toMatchObject({ status: 'success', output: { summary: 'done' }, attempt: 1, error_kind: null, trigger: 'manual', run_number: 1 });
+    expect(done).toMatchObject({
+      status: 'success',
+      output: { summary: 'done' },
+      attempt: 1,
+      error_kind: null,
+      trigger: 'manual',
+      run_number: 1,
+    });
     expect(done.duration_ms).toBeGreaterThanOrEqual(25);
     const request = e.server.requests[0]!;
     expect(request.headers['idempotency-key']).toBe(manual.id);
-    expect(request.body).toMatchObject({ run_id: manual.id, schedule_id: s.id, trigger: 'manual', run_number: 1, attempt: 1, input: 'hello #1' });
+    expect(request.body).toMatchObject({
+      run_id: manual.id,
+      schedule_id: s.id,
+      trigger: 'manual',
+      run_number: 1,
+      attempt: 1,
+      input: 'hello #1',
+    });
     expect((await e.schedules.get(admin, s.id)).next_run_at).toBe(s.next_run_at);
     const events = await e.runs.events(admin, manual.id);
     expect(events.map((event) => event.kind)).toEqual(expect.arrayContaining(['attempt_started', 'attempt_finished']));
@@ -129,8 +146,15 @@ describe('running runs (postgres)', () => {
     const r = await e.schedules.trigger(admin, s.id);
     const done = await settled(e, r.id);
     expect(done).toMatchObject({ status: 'success', attempt: 3, error_kind: null });
-    expect(e.server.requests.map((q) => [q.headers['idempotency-key'], q.body.attempt])).toEqual([[r.id, 1], [r.id, 2], [r.id, 3]]);
-    const gaps = [e.server.requests[1]!.at - e.server.requests[0]!.at, e.server.requests[2]!.at - e.server.requests[1]!.at];
+    expect(e.server.requests.map((q) => [q.headers['idempotency-key'], q.body.attempt])).toEqual([
+      [r.id, 1],
+      [r.id, 2],
+      [r.id, 3],
+    ]);
+    const gaps = [
+      e.server.requests[1]!.at - e.server.requests[0]!.at,
+      e.server.requests[2]!.at - e.server.requests[1]!.at,
+    ];
     expect(gaps[0]).toBeGreaterThanOrEqual(90);
     expect(gaps[1]).toBeGreaterThanOrEqual(190);
     const failed = (await e.runs.events(admin, r.id)).filter((event) => event.kind === 'attempt_failed');
@@ -158,7 +182,9 @@ describe('running runs (postgres)', () => {
     // This worker claims the run and then "dies": it never heart-beats (its loop is not running).
     expect((await e.worker.tick()).map((x) => x.id)).toEqual([r.id]);
     const rescuer = e.replica({ worker: { leaseMs: 300 } });
-    await waitFor(async () => (await rescuer.worker.tick()).length > 0, { message: 'the rescuer to take the run over' });
+    await waitFor(async () => (await rescuer.worker.tick()).length > 0, {
+      message: 'the rescuer to take the run over',
+    });
     const done = await settled(e, r.id);
     expect(done).toMatchObject({ status: 'success', attempt: 2 });
     const lost = (await e.runs.events(admin, r.id)).find((event) => event.kind === 'attempt_failed');
@@ -195,7 +221,13 @@ describe('running runs (postgres)', () => {
 
   it('graceful shutdown lets short runs finish and hands the rest to another replica at once', async () => {
     const e = await setup({ worker: { shutdownGraceMs: 400 } });
-    e.server.behave((request) => (request.body.input === 'short' ? { kind: 'ok', delayMs: 100 } : request.body.attempt === 1 && e.server.requests.length <= 2 ? { kind: 'hang' } : { kind: 'ok' }));
+    e.server.behave((request) =>
+      request.body.input === 'short'
+        ? { kind: 'ok', delayMs: 100 }
+        : request.body.attempt === 1 && e.server.requests.length <= 2
+          ? { kind: 'hang' }
+          : { kind: 'ok' },
+    );
     await e.worker.start();
     const short = await e.runs.create(admin, { assistant_id: e.assistantId, input: 'short' });
     const long = await e.runs.create(admin, { assistant_id: e.assistantId, input: 'long' });
@@ -234,9 +266,19 @@ describe('running runs (postgres)', () => {
       const alerts = await e.schedules.events(admin, s.id, { kind: 'alert' });
       expect(alerts).toHaveLength(2);
       await waitFor(() => received.length === 2);
-      expect(received[0]).toMatchObject({ kind: 'schedule.failure_streak', schedule: { id: s.id }, streak: 2, last_error: { error_kind: 'assistant_error' } });
+      expect(received[0]).toMatchObject({
+        kind: 'schedule.failure_streak',
+        schedule: { id: s.id },
+        streak: 2,
+        last_error: { error_kind: 'assistant_error' },
+      });
       const stats = await e.schedules.stats(admin, s.id, { windowMs: 3_600_000 });
-      expect(stats).toMatchObject({ total: 6, by_status: { error: 5, success: 1 }, by_reason: { assistant_error: 5 }, consecutive_failures: 2 });
+      expect(stats).toMatchObject({
+        total: 6,
+        by_status: { error: 5, success: 1 },
+        by_reason: { assistant_error: 5 },
+        consecutive_failures: 2,
+      });
       expect(stats.success_rate).toBeCloseTo(1 / 6);
       expect(stats.p50_duration_ms).not.toBeNull();
     } finally {
@@ -247,7 +289,9 @@ describe('running runs (postgres)', () => {
 
   it('api runs: create outside schedules, wait for the result, cancel a running one', async () => {
     const e = await setup();
-    e.server.behave((request) => (request.body.input === 'hang' ? { kind: 'hang' } : { kind: 'ok', output: { echo: request.body.input } }));
+    e.server.behave((request) =>
+      request.body.input === 'hang' ? { kind: 'hang' } : { kind: 'ok', output: { echo: request.body.input } },
+    );
     await e.worker.start();
     const created = await e.runs.create(admin, { assistant_id: e.assistantId, input: 'hi' });
     expect(created).toMatchObject({ trigger: 'api', status: 'pending', schedule_id: null });
@@ -258,9 +302,13 @@ describe('running runs (postgres)', () => {
     const early = await e.runs.wait(admin, hanging.id, { timeoutMs: 100 });
     expect(early.status).toBe('running');
     await e.runs.cancel(admin, hanging.id);
-    expect(await e.runs.wait(admin, hanging.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'cancelled', error_kind: 'cancelled' });
+    expect(await e.runs.wait(admin, hanging.id, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'cancelled',
+      error_kind: 'cancelled',
+    });
     await expect(e.runs.cancel(admin, hanging.id)).rejects.toMatchObject({ code: 'run_finished', status: 409 });
-    await expect(e.runs.get({ userId: '00000000-0000-0000-0000-0000000000ff', role: 'member' }, done.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(
+      e.runs.get({ userId: '00000000-0000-0000-0000-0000000000ff', role: 'member' }, done.id),
+    ).rejects.toMatchObject({ code: 'not_found' });
   });
 });
-

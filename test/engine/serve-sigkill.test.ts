@@ -29,7 +29,12 @@ describe('kairos serve ×3 with one SIGKILL (postgres)', () => {
     test = await createTestDatabase('postgres');
     server = await startAssistantServer();
     server.behave(() => ({ kind: 'ok', delayMs: 300 }));
-    const assistant = await insertAssistant(test.db, { ownerId: localAdminId, name: 'slow', kind: 'http', config: { url: server.url } });
+    const assistant = await insertAssistant(test.db, {
+      ownerId: localAdminId,
+      name: 'slow',
+      kind: 'http',
+      config: { url: server.url },
+    });
     const env = {
       DATABASE_URL: testDatabaseUrl,
       KAIROS_DB_SCHEMA: test.db.schema,
@@ -41,9 +46,21 @@ describe('kairos serve ×3 with one SIGKILL (postgres)', () => {
       KAIROS_DB_POOL_SIZE: '5',
       KAIROS_WORKER_SLOTS: '8',
     };
-    processes.push(...(await Promise.all([startKairosProcess(env, 60_000), startKairosProcess(env, 60_000), startKairosProcess(env, 60_000)])));
+    processes.push(
+      ...(await Promise.all([
+        startKairosProcess(env, 60_000),
+        startKairosProcess(env, 60_000),
+        startKairosProcess(env, 60_000),
+      ])),
+    );
 
-    const schedules = new ScheduleService({ db: test.db, clock: systemClock, config: { allowSeconds: true, maxSchedulesPerUser: 0, requireAdmin: false }, startDeadlineMs: 300_000, assistants: engineAssistants(test.db) });
+    const schedules = new ScheduleService({
+      db: test.db,
+      clock: systemClock,
+      config: { allowSeconds: true, maxSchedulesPerUser: 0, requireAdmin: false },
+      startDeadlineMs: 300_000,
+      assistants: engineAssistants(test.db),
+    });
     const endAt = Date.now() + 7000;
     const created: ScheduleResource[] = [];
     for (let i = 0; i < 20; i++) {
@@ -68,20 +85,32 @@ describe('kairos serve ×3 with one SIGKILL (postgres)', () => {
     await new Promise((resolve) => victim.child.once('exit', resolve));
     processes.splice(processes.indexOf(victim), 1);
 
-    const runs = await waitFor(async () => {
-      const { rows } = await test.db.query<RunRow>('SELECT * FROM runs');
-      const done = Date.now() > endAt + 1000 && rows.every((run) => run.status !== 'pending' && run.status !== 'running');
-      return done ? rows : undefined;
-    }, { timeoutMs: 40_000, message: 'every run to end' });
+    const runs = await waitFor(
+      async () => {
+        const { rows } = await test.db.query<RunRow>('SELECT * FROM runs');
+        const done =
+          Date.now() > endAt + 1000 && rows.every((run) => run.status !== 'pending' && run.status !== 'running');
+        return done ? rows : undefined;
+      },
+      { timeoutMs: 40_000, message: 'every run to end' },
+    );
 
     for (const schedule of created) {
       const createdAt = Date.parse(schedule.created_at);
       const expected: string[] = [];
-      for (let t = Math.floor(createdAt / 1000) * 1000 + 1000; t < endAt; t += 1000) expected.push(new Date(t).toISOString());
-      const fired = runs.filter((run) => run.schedule_id === schedule.id).map((run) => run.scheduled_for!.toISOString()).sort();
+      for (let t = Math.floor(createdAt / 1000) * 1000 + 1000; t < endAt; t += 1000)
+        expected.push(new Date(t).toISOString());
+      const fired = runs
+        .filter((run) => run.schedule_id === schedule.id)
+        .map((run) => run.scheduled_for!.toISOString())
+        .sort();
       expect(fired).toEqual(expected);
     }
-    const recovered = (await test.db.query<{ n: number }>("SELECT count(*)::int AS n FROM run_events WHERE kind = 'attempt_failed' AND data->>'error_kind' = 'crashed'")).rows[0]!.n;
+    const recovered = (
+      await test.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM run_events WHERE kind = 'attempt_failed' AND data->>'error_kind' = 'crashed'",
+      )
+    ).rows[0]!.n;
     expect(recovered).toBeGreaterThan(0);
     const statuses = new Set(runs.map((run) => run.status));
     for (const status of statuses) expect(['success', 'skipped', 'error']).toContain(status);

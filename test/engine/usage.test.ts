@@ -7,7 +7,11 @@ import { waitFor } from '../helpers/wait-for.ts';
 import { admin, createEngine, type Engine } from './harness.ts';
 
 /** A local alert receiver: records every JSON body POSTed to it. */
-async function startReceiver(): Promise<{ url: string; bodies: Array<Record<string, unknown>>; close(): Promise<void> }> {
+async function startReceiver(): Promise<{
+  url: string;
+  bodies: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}> {
   const bodies: Array<Record<string, unknown>> = [];
   const server: Server = createServer((req, res) => {
     let text = '';
@@ -36,10 +40,13 @@ describe('token usage per schedule (postgres)', () => {
   });
 
   const settled = (e: Engine, id: string) =>
-    waitFor(async () => {
-      const row = await findRun(e.db, id);
-      return row && row.status !== 'pending' && row.status !== 'running' ? row : undefined;
-    }, { timeoutMs: 20_000, message: `run ${id} to finish` });
+    waitFor(
+      async () => {
+        const row = await findRun(e.db, id);
+        return row && row.status !== 'pending' && row.status !== 'running' ? row : undefined;
+      },
+      { timeoutMs: 20_000, message: `run ${id} to finish` },
+    );
   const fire = async (e: Engine, scheduleId: string): Promise<RunRow> => {
     const run = await e.schedules.trigger(admin, scheduleId, { overlap: 'override' });
     const done = await settled(e, run.id);
@@ -51,7 +58,14 @@ describe('token usage per schedule (postgres)', () => {
     receiver = await startReceiver();
     const e = (engine = await createEngine('postgres', { alertWebhook: receiver.url }));
     // Each answer reports 100 prompt + 20 completion tokens of one model.
-    e.server.behave(() => ({ kind: 'ok', output: { answer: 'ok', model: 'gpt-4o-mini', usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 } } }));
+    e.server.behave(() => ({
+      kind: 'ok',
+      output: {
+        answer: 'ok',
+        model: 'gpt-4o-mini',
+        usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
+      },
+    }));
     await e.worker.start();
     const schedule = await e.schedules.create(admin, {
       assistant_id: e.assistantId,
@@ -74,7 +88,12 @@ describe('token usage per schedule (postgres)', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.data).toMatchObject({ reason: 'tokens_per_day', tokens: 360, limit: 300 });
     await waitFor(() => receiver!.bodies.length === 1, { message: 'the alert webhook to receive the alert' });
-    expect(receiver.bodies[0]).toMatchObject({ kind: 'schedule.tokens_per_day', tokens: 360, alert_on_tokens_per_day: 300, schedule: { id: schedule.id } });
+    expect(receiver.bodies[0]).toMatchObject({
+      kind: 'schedule.tokens_per_day',
+      tokens: 360,
+      alert_on_tokens_per_day: 300,
+      schedule: { id: schedule.id },
+    });
 
     // Further runs the same day do not alert again.
     await fire(e, schedule.id);
@@ -92,13 +111,29 @@ describe('token usage per schedule (postgres)', () => {
     const perDay = await usage.forSchedule(admin, schedule.id, 7);
     expect(perDay.timezone).toBe('Europe/Paris');
     expect(perDay.days).toHaveLength(1);
-    expect(perDay.days[0]).toMatchObject({ runs: 4, prompt_tokens: 400, completion_tokens: 80, tokens: 480, unpriced_tokens: 0 });
+    expect(perDay.days[0]).toMatchObject({
+      runs: 4,
+      prompt_tokens: 400,
+      completion_tokens: 80,
+      tokens: 480,
+      unpriced_tokens: 0,
+    });
     // 400/1000 × 0.15 + 80/1000 × 0.6 = 0.06 + 0.048
     expect(perDay.total.cost).toBeCloseTo(0.108, 6);
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const today = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Europe/Paris',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    }).format(new Date());
     expect(perDay.days[0]!.day).toBe(today);
 
-    const unpriced = await new UsageService({ db: e.db, clock: e.clock, schedules: e.schedules, pricing: { other: { input_per_1k: 1, output_per_1k: 1 } } }).forSchedule(admin, schedule.id);
+    const unpriced = await new UsageService({
+      db: e.db,
+      clock: e.clock,
+      schedules: e.schedules,
+      pricing: { other: { input_per_1k: 1, output_per_1k: 1 } },
+    }).forSchedule(admin, schedule.id);
     expect(unpriced.total).toMatchObject({ cost: null, unpriced_tokens: 480 });
   });
 

@@ -20,12 +20,18 @@ export interface Answer {
  * The state a refused request must leave as it found: the row count of every table, and the
  * full contents of the small tables (so an update that was refused changed no row either).
  */
-export async function fingerprint(db: Database, counted: readonly string[], whole: readonly string[] = []): Promise<string> {
+export async function fingerprint(
+  db: Database,
+  counted: readonly string[],
+  whole: readonly string[] = [],
+): Promise<string> {
   const parts = [
     ...counted.map((table) => `(SELECT count(*) FROM ${table})::text`),
     ...whole.map((table) => `(SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM ${table} t)`),
   ];
-  const { rows } = await db.query<Record<string, string>>(`SELECT ${parts.map((part, i) => `${part} AS c${i}`).join(', ')}`);
+  const { rows } = await db.query<Record<string, string>>(
+    `SELECT ${parts.map((part, i) => `${part} AS c${i}`).join(', ')}`,
+  );
   return JSON.stringify(rows[0]);
 }
 
@@ -35,7 +41,12 @@ const slowest: Array<{ ms: number; what: string }> = [];
 export function printSlowest(title: string): void {
   if (!process.env.FUZZ_RUNS || slowest.length === 0) return;
   slowest.sort((a, b) => b.ms - a.ms);
-  console.log(`${title}: slowest requests\n${slowest.slice(0, 5).map((entry) => `  ${entry.ms.toFixed(1)} ms  ${entry.what}`).join('\n')}`);
+  console.log(
+    `${title}: slowest requests\n${slowest
+      .slice(0, 5)
+      .map((entry) => `  ${entry.ms.toFixed(1)} ms  ${entry.what}`)
+      .join('\n')}`,
+  );
 }
 
 function remember(ms: number, probe: Probe): void {
@@ -87,7 +98,9 @@ export async function readBack(h: ApiHarness, key: string, path: string): Promis
 export function sentBody(probe: Probe): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(probe.body);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -37,22 +37,30 @@ describe('fuzz: cron strings', () => {
     expect(parsed, 'the generator reaches valid expressions too').toBeGreaterThan(0);
   });
 
-  it(`next() gives increasing instants after "from", in any zone, or throws CronError (seed ${fuzzSeed})`, { timeout: fuzzTimeoutMs }, () => {
-    const from = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true });
-    fc.assert(
-      fc.property(fuzzCron, fuzzTimezone, from, fc.integer({ min: 0, max: 5 }), (expression, zone, start, count) => {
-        const times = parsesOrRefuses(() => next(expression, zone, start, count));
-        if (times instanceof CronError) return;
-        expect(times.length).toBeLessThanOrEqual(count);
-        let previous = start.getTime();
-        for (const time of times) {
-          expect(time.getTime()).toBeGreaterThan(previous);
-          previous = time.getTime();
-        }
-        const schedule = parsesOrRefuses(() => compileCron(expression, zone));
-        expect(schedule).not.toBeInstanceOf(CronError);
-      }),
-      fuzzParameters(300),
-    );
-  });
+  it(
+    `next() gives increasing instants after "from", in any zone, or throws CronError (seed ${fuzzSeed})`,
+    { timeout: fuzzTimeoutMs },
+    () => {
+      const from = fc.date({
+        min: new Date('1970-01-01T00:00:00Z'),
+        max: new Date('2200-01-01T00:00:00Z'),
+        noInvalidDate: true,
+      });
+      fc.assert(
+        fc.property(fuzzCron, fuzzTimezone, from, fc.integer({ min: 0, max: 5 }), (expression, zone, start, count) => {
+          const times = parsesOrRefuses(() => next(expression, zone, start, count));
+          if (times instanceof CronError) return;
+          expect(times.length).toBeLessThanOrEqual(count);
+          let previous = start.getTime();
+          for (const time of times) {
+            expect(time.getTime()).toBeGreaterThan(previous);
+            previous = time.getTime();
+          }
+          const schedule = parsesOrRefuses(() => compileCron(expression, zone));
+          expect(schedule).not.toBeInstanceOf(CronError);
+        }),
+        fuzzParameters(300),
+      );
+    },
+  );
 });

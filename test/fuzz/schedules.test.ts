@@ -23,8 +23,17 @@ const spec = fc.oneof(
   validCron,
   fuzzCron,
   fc.record({ cron: fc.oneof(validCron, fuzzCron), timezone: fuzzTimezone }, { requiredKeys: ['cron'] }),
-  fc.record({ at: fc.integer({ min: -48, max: 48 }).map((h) => instant(h * hour)), timezone: fuzzTimezone }, { requiredKeys: ['at'] }),
-  fc.record({ every: fc.oneof(fc.constantFrom(60, '15m', 'PT1H', '1h30m', 0, -5, '0s', 'forever'), fc.integer()), anchor: fc.constant(instant(0)) }, { requiredKeys: ['every'] }),
+  fc.record(
+    { at: fc.integer({ min: -48, max: 48 }).map((h) => instant(h * hour)), timezone: fuzzTimezone },
+    { requiredKeys: ['at'] },
+  ),
+  fc.record(
+    {
+      every: fc.oneof(fc.constantFrom(60, '15m', 'PT1H', '1h30m', 0, -5, '0s', 'forever'), fc.integer()),
+      anchor: fc.constant(instant(0)),
+    },
+    { requiredKeys: ['every'] },
+  ),
 );
 
 /** The optional fields of a schedule, valid values mostly. */
@@ -36,7 +45,10 @@ const scheduleFields = {
   max_concurrent: fc.integer({ min: 1, max: 1000 }),
   overlap: fc.constantFrom('skip', 'queue', 'allow', 'cancel_previous'),
   timeout: fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 3600 })),
-  retry: fc.record({ max_attempts: fc.integer({ min: 1, max: 5 }), backoff: fc.constantFrom('exponential', 'fixed', 'none', { initial_s: 1, factor: 2, max_s: 60 }) }),
+  retry: fc.record({
+    max_attempts: fc.integer({ min: 1, max: 5 }),
+    backoff: fc.constantFrom('exponential', 'fixed', 'none', { initial_s: 1, factor: 2, max_s: 60 }),
+  }),
   misfire: fc.constantFrom('skip', 'run_once', 'run_all'),
   catchup_window: fc.constantFrom(0, 60, '1h', 'PT30M'),
   jitter: fc.constantFrom(0, 5, '10s'),
@@ -47,8 +59,13 @@ const scheduleFields = {
   alert_after: fc.integer({ min: 1, max: 10 }),
   pause_after_failures: fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 10 })),
   webhook: fc.constantFrom('https://example.com/hook', 'http://127.0.0.1:9/x', 'ftp://example.com', 'not a url'),
-  dst: fc.record({ repeated: fc.constantFrom('first', 'last', 'both'), skipped: fc.constantFrom('shift', 'skip') }, { requiredKeys: [] }),
-  exclude_dates: fc.array(fc.constantFrom('2026-12-25', '2027-01-01', '2026-02-30', '25/12/2026', ''), { maxLength: 3 }),
+  dst: fc.record(
+    { repeated: fc.constantFrom('first', 'last', 'both'), skipped: fc.constantFrom('shift', 'skip') },
+    { requiredKeys: [] },
+  ),
+  exclude_dates: fc.array(fc.constantFrom('2026-12-25', '2027-01-01', '2026-02-30', '25/12/2026', ''), {
+    maxLength: 3,
+  }),
 };
 
 describe('fuzz: schedule bodies', () => {
@@ -62,9 +79,15 @@ describe('fuzz: schedule bodies', () => {
   beforeAll(async () => {
     h = await createApiHarness('postgres', {}, { services: true });
     alice = await h.caller('member');
-    const assistant = await h.call('POST', '/api/v1/assistants', { key: alice.key, body: { name: 'Echo', kind: 'module', config: { module: 'echo' } } });
+    const assistant = await h.call('POST', '/api/v1/assistants', {
+      key: alice.key,
+      body: { name: 'Echo', kind: 'module', config: { module: 'echo' } },
+    });
     assistantId = ((await assistant.json()) as { id: string }).id;
-    const created = await h.call('POST', '/api/v1/schedules', { key: alice.key, body: { name: 'target', assistant_id: assistantId, schedule: '0 9 * * *' } });
+    const created = await h.call('POST', '/api/v1/schedules', {
+      key: alice.key,
+      body: { name: 'target', assistant_id: assistantId, schedule: '0 9 * * *' },
+    });
     expect(created.status).toBe(201);
     target = (await created.json()) as Schedule;
   });
@@ -77,7 +100,10 @@ describe('fuzz: schedule bodies', () => {
     fc.record(
       {
         name: fc.oneof(fc.constant(`s-${++counter}`), hostileString),
-        assistant_id: fc.oneof({ weight: 5, arbitrary: fc.constant(assistantId) }, fc.constantFrom('', 'no-such-assistant', '00000000-0000-0000-0000-000000000000')),
+        assistant_id: fc.oneof(
+          { weight: 5, arbitrary: fc.constant(assistantId) },
+          fc.constantFrom('', 'no-such-assistant', '00000000-0000-0000-0000-000000000000'),
+        ),
         ...scheduleFields,
       },
       { requiredKeys: ['assistant_id', 'schedule'] },
@@ -110,7 +136,10 @@ describe('fuzz: schedule bodies', () => {
   });
 
   it(`PATCH /api/v1/schedules/{id} (seed ${fuzzSeed})`, { timeout: fuzzTimeoutMs }, async () => {
-    const patch = fc.record({ name: fc.oneof(fc.constant('target'), hostileString), ...scheduleFields }, { requiredKeys: [] });
+    const patch = fc.record(
+      { name: fc.oneof(fc.constant('target'), hostileString), ...scheduleFields },
+      { requiredKeys: [] },
+    );
     await fc.assert(
       fc.asyncProperty(requestBody(patch), async (body) => {
         const probe: Probe = { method: 'PATCH', path: `/api/v1/schedules/${target.id}`, body, key: alice.key };
@@ -122,30 +151,58 @@ describe('fuzz: schedule bodies', () => {
   });
 
   it(`PUT /api/v1/schedules/by-name/{name} (seed ${fuzzSeed})`, { timeout: fuzzTimeoutMs }, async () => {
-    const name = fc.oneof(fc.constantFrom('by-name', 'daily digest', 'ünï', '%2e%2e', 'a%00b', 'x'.repeat(201)), fc.string({ minLength: 1, maxLength: 10 }));
+    const name = fc.oneof(
+      fc.constantFrom('by-name', 'daily digest', 'ünï', '%2e%2e', 'a%00b', 'x'.repeat(201)),
+      fc.string({ minLength: 1, maxLength: 10 }),
+    );
     const query = fc.constantFrom('', '?if_exists=update', '?if_exists=skip', '?if_exists=raise', '?if_exists=nope');
-    const body = fc.record({ assistant_id: fc.constant(assistantId), ...scheduleFields }, { requiredKeys: ['assistant_id', 'schedule'] });
+    const body = fc.record(
+      { assistant_id: fc.constant(assistantId), ...scheduleFields },
+      { requiredKeys: ['assistant_id', 'schedule'] },
+    );
     await fc.assert(
       fc.asyncProperty(name, query, requestBody(body), async (pathName, search, text) => {
-        const probe: Probe = { method: 'PUT', path: `/api/v1/schedules/by-name/${encodeURIComponent(pathName)}${search}`, body: text, key: alice.key };
+        const probe: Probe = {
+          method: 'PUT',
+          path: `/api/v1/schedules/by-name/${encodeURIComponent(pathName)}${search}`,
+          body: text,
+          key: alice.key,
+        };
         const answer = await sendSafely(h, probe, state);
         if (answer.status !== 200 && answer.status !== 201) return;
         const outcome = answer.json as { result: string; schedule: Schedule };
         expect(outcome.schedule.name).toBe(pathName.trim());
         expect(await readBack(h, alice.key, `/api/v1/schedules/${outcome.schedule.id}`)).toEqual(outcome.schedule);
-        if (outcome.result === 'created') await h.call('DELETE', `/api/v1/schedules/${outcome.schedule.id}`, { key: alice.key });
+        if (outcome.result === 'created')
+          await h.call('DELETE', `/api/v1/schedules/${outcome.schedule.id}`, { key: alice.key });
       }),
       fuzzParameters(15),
     );
   });
 
   it(`POST /api/v1/schedules/preview stores nothing (seed ${fuzzSeed})`, { timeout: fuzzTimeoutMs }, async () => {
-    const flat = fc.record({ cron: fuzzCron, timezone: fuzzTimezone, count: fc.integer({ min: -1, max: 101 }) }, { requiredKeys: ['cron'] });
-    const nested = fc.record({ schedule: spec, start_at: fc.constant(instant(0)), end_at: fc.constant(instant(hour)), dst: scheduleFields.dst, exclude_dates: scheduleFields.exclude_dates }, { requiredKeys: ['schedule'] });
+    const flat = fc.record(
+      { cron: fuzzCron, timezone: fuzzTimezone, count: fc.integer({ min: -1, max: 101 }) },
+      { requiredKeys: ['cron'] },
+    );
+    const nested = fc.record(
+      {
+        schedule: spec,
+        start_at: fc.constant(instant(0)),
+        end_at: fc.constant(instant(hour)),
+        dst: scheduleFields.dst,
+        exclude_dates: scheduleFields.exclude_dates,
+      },
+      { requiredKeys: ['schedule'] },
+    );
     await fc.assert(
       fc.asyncProperty(requestBody(fc.oneof(flat, nested)), async (body) => {
         const before = await state();
-        const answer = await sendSafely(h, { method: 'POST', path: '/api/v1/schedules/preview', body, key: alice.key }, state);
+        const answer = await sendSafely(
+          h,
+          { method: 'POST', path: '/api/v1/schedules/preview', body, key: alice.key },
+          state,
+        );
         expect(await state()).toBe(before);
         if (answer.status === 200) expect(Array.isArray((answer.json as { times: unknown }).times)).toBe(true);
       }),
@@ -153,34 +210,46 @@ describe('fuzz: schedule bodies', () => {
     );
   });
 
-  it(`POST /api/v1/schedules/{id}/backfill creates what it reports (seed ${fuzzSeed})`, { timeout: fuzzTimeoutMs }, async () => {
-    const window = fc.record(
-      {
-        from: fc.integer({ min: -96, max: 2 }).map((h) => instant(h * hour)),
-        to: fc.integer({ min: -72, max: 2 }).map((h) => instant(h * hour)),
-        overlap: fc.constantFrom('queue', 'obey'),
-        dry_run: fc.boolean(),
-      },
-      { requiredKeys: ['from', 'to'] },
-    );
-    const query = fc.constantFrom('', '?dry_run=true', '?dry_run=false', '?dry_run=yes');
-    await fc.assert(
-      fc.asyncProperty(requestBody(window), query, async (body, search) => {
-        const runsBefore = await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM runs');
-        const answer = await sendSafely(h, { method: 'POST', path: `/api/v1/schedules/${target.id}/backfill${search}`, body, key: alice.key }, state);
-        if (answer.status !== 200) return;
-        const result = answer.json as { runs: number; run_ids: string[]; dry_run: boolean };
-        const runsAfter = await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM runs');
-        expect(runsAfter.rows[0]!.n - runsBefore.rows[0]!.n).toBe(result.dry_run ? 0 : result.runs);
-        for (const id of result.run_ids.slice(0, 3)) await readBack(h, alice.key, `/api/v1/runs/${id}`);
-      }),
-      fuzzParameters(15),
-    );
-  });
+  it(
+    `POST /api/v1/schedules/{id}/backfill creates what it reports (seed ${fuzzSeed})`,
+    { timeout: fuzzTimeoutMs },
+    async () => {
+      const window = fc.record(
+        {
+          from: fc.integer({ min: -96, max: 2 }).map((h) => instant(h * hour)),
+          to: fc.integer({ min: -72, max: 2 }).map((h) => instant(h * hour)),
+          overlap: fc.constantFrom('queue', 'obey'),
+          dry_run: fc.boolean(),
+        },
+        { requiredKeys: ['from', 'to'] },
+      );
+      const query = fc.constantFrom('', '?dry_run=true', '?dry_run=false', '?dry_run=yes');
+      await fc.assert(
+        fc.asyncProperty(requestBody(window), query, async (body, search) => {
+          const runsBefore = await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM runs');
+          const answer = await sendSafely(
+            h,
+            { method: 'POST', path: `/api/v1/schedules/${target.id}/backfill${search}`, body, key: alice.key },
+            state,
+          );
+          if (answer.status !== 200) return;
+          const result = answer.json as { runs: number; run_ids: string[]; dry_run: boolean };
+          const runsAfter = await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM runs');
+          expect(runsAfter.rows[0]!.n - runsBefore.rows[0]!.n).toBe(result.dry_run ? 0 : result.runs);
+          for (const id of result.run_ids.slice(0, 3)) await readBack(h, alice.key, `/api/v1/runs/${id}`);
+        }),
+        fuzzParameters(15),
+      );
+    },
+  );
 
   it(`POST /api/v1/schedules/{id}/pause and /trigger (seed ${fuzzSeed})`, { timeout: fuzzTimeoutMs }, async () => {
-    const pause = requestBody(fc.record({ note: hostileString }, { requiredKeys: [] })).map((body) => ['pause', body] as const);
-    const trigger = requestBody(fc.record({ input: templateValue, overlap: fc.constantFrom('obey', 'override') }, { requiredKeys: [] })).map((body) => ['trigger', body] as const);
+    const pause = requestBody(fc.record({ note: hostileString }, { requiredKeys: [] })).map(
+      (body) => ['pause', body] as const,
+    );
+    const trigger = requestBody(
+      fc.record({ input: templateValue, overlap: fc.constantFrom('obey', 'override') }, { requiredKeys: [] }),
+    ).map((body) => ['trigger', body] as const);
     await fc.assert(
       fc.asyncProperty(fc.oneof(pause, trigger), async ([action, body]) => {
         const probe: Probe = { method: 'POST', path: `/api/v1/schedules/${target.id}/${action}`, body, key: alice.key };

@@ -35,7 +35,16 @@ const placeholder = fc.constantFrom(
 
 /** Template strings: text with placeholders, broken braces, unicode and length. */
 export const templateString: fc.Arbitrary<string> = fc.oneof(
-  fc.array(fc.oneof(placeholder, fc.string({ unit: 'grapheme', maxLength: 6 }), fc.constantFrom('{', '}', '{{', '}}', '\\', '$', '\u0000')), { maxLength: 6 }).map((parts) => parts.join('')),
+  fc
+    .array(
+      fc.oneof(
+        placeholder,
+        fc.string({ unit: 'grapheme', maxLength: 6 }),
+        fc.constantFrom('{', '}', '{{', '}}', '\\', '$', '\u0000'),
+      ),
+      { maxLength: 6 },
+    )
+    .map((parts) => parts.join('')),
   fc.integer({ min: 1, max: 3000 }).map((n) => '{{'.repeat(n)),
   fc.integer({ min: 1, max: 500 }).map((n) => '{{date}}'.repeat(n)),
 );

@@ -24,12 +24,23 @@ const input = fc.oneof(fc.jsonValue({ maxDepth: 3 }), pollutedObject);
 describe('fuzz: template strings', () => {
   it(`input templates of schedules (seed ${fuzzSeed})`, { timeout: fuzzTimeoutMs }, () => {
     fc.assert(
-      fc.property(templateValue, fuzzTimezone.filter((zone) => ['UTC', 'Europe/Paris', 'Asia/Kathmandu'].includes(zone)), fc.integer({ min: 0, max: 4e12 }), (template, timezone, occurrenceMs) => {
-        expect(Array.isArray(unknownTemplateVariables(template))).toBe(true);
-        const rendered = renderInputTemplate(template, { occurrenceMs, timezone, runNumber: 3, scheduleId: 's-1', scheduleName: 'daily' });
-        expectJson(rendered);
-        if (!hasPlaceholder(template) && template !== undefined) expect(rendered).toEqual(template);
-      }),
+      fc.property(
+        templateValue,
+        fuzzTimezone.filter((zone) => ['UTC', 'Europe/Paris', 'Asia/Kathmandu'].includes(zone)),
+        fc.integer({ min: 0, max: 4e12 }),
+        (template, timezone, occurrenceMs) => {
+          expect(Array.isArray(unknownTemplateVariables(template))).toBe(true);
+          const rendered = renderInputTemplate(template, {
+            occurrenceMs,
+            timezone,
+            runNumber: 3,
+            scheduleId: 's-1',
+            scheduleName: 'daily',
+          });
+          expectJson(rendered);
+          if (!hasPlaceholder(template) && template !== undefined) expect(rendered).toEqual(template);
+        },
+      ),
       fuzzParameters(400),
     );
   });
@@ -74,7 +85,12 @@ describe('fuzz: template strings', () => {
     fc.assert(
       fc.property(templateValue, input, input, (template, runInput, previous) => {
         expect(Array.isArray(unknownStepTemplateVariables(template, new Set(['first'])))).toBe(true);
-        const rendered = renderStepInput(template, { input: runInput, previous, steps: new Map([['first', previous]]), schedule: { date: '2026-03-08' } });
+        const rendered = renderStepInput(template, {
+          input: runInput,
+          previous,
+          steps: new Map([['first', previous]]),
+          schedule: { date: '2026-03-08' },
+        });
         expectJson(rendered);
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       }),

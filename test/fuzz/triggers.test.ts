@@ -14,9 +14,13 @@ interface Trigger {
 }
 
 /** Mostly the valid value, sometimes a wrong one: enough valid bodies get through to test the accepted side. */
-const mostly = <T, U>(valid: fc.Arbitrary<T>, wrong: fc.Arbitrary<U>) => fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: wrong });
+const mostly = <T, U>(valid: fc.Arbitrary<T>, wrong: fc.Arbitrary<U>) =>
+  fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: wrong });
 
-const env = fc.oneof({ weight: 3, arbitrary: fc.constant({ env: 'HOOK_SECRET' }) }, fc.constantFrom('plain', { env: '' }, { env: 'DATABASE_URL' }, { name: 'X' }));
+const env = fc.oneof(
+  { weight: 3, arbitrary: fc.constant({ env: 'HOOK_SECRET' }) },
+  fc.constantFrom('plain', { env: '' }, { env: 'DATABASE_URL' }, { name: 'X' }),
+);
 const auth = fc.oneof(
   fc.record(
     {
@@ -44,9 +48,15 @@ describe('fuzz: trigger bodies', () => {
     process.env.HOOK_SECRET = 's3cret'; // deliveries read the secret from the process environment
     h = await createApiHarness('postgres', { HOOK_SECRET: 's3cret' }, { services: true });
     alice = await h.caller('member');
-    const assistant = await h.call('POST', '/api/v1/assistants', { key: alice.key, body: { name: 'Echo', kind: 'module', config: { module: 'echo' } } });
+    const assistant = await h.call('POST', '/api/v1/assistants', {
+      key: alice.key,
+      body: { name: 'Echo', kind: 'module', config: { module: 'echo' } },
+    });
     assistantId = ((await assistant.json()) as { id: string }).id;
-    const created = await h.call('POST', '/api/v1/triggers', { key: alice.key, body: { name: 'target', assistant_id: assistantId, auth: { type: 'bearer', token: { env: 'HOOK_SECRET' } } } });
+    const created = await h.call('POST', '/api/v1/triggers', {
+      key: alice.key,
+      body: { name: 'target', assistant_id: assistantId, auth: { type: 'bearer', token: { env: 'HOOK_SECRET' } } },
+    });
     expect(created.status).toBe(201);
     target = (await created.json()) as Trigger;
   });
@@ -60,13 +70,26 @@ describe('fuzz: trigger bodies', () => {
     name: mostly(fc.constant(`t-${++counter}`), hostileString),
     assistant_id: fc.oneof({ weight: 4, arbitrary: fc.constant(assistantId) }, fc.constantFrom('', 'missing')),
     workflow_id: fc.constantFrom('00000000-0000-0000-0000-000000000000', 'not-a-uuid'),
-    input_template: mostly(fc.constantFrom(null, '{{event.body}}', { pr: '{{event.body.number}}', who: '{{event.headers.x-user}}', at: '{{event.received_at}}' }), templateValue),
+    input_template: mostly(
+      fc.constantFrom(null, '{{event.body}}', {
+        pr: '{{event.body.number}}',
+        who: '{{event.headers.x-user}}',
+        at: '{{event.received_at}}',
+      }),
+      templateValue,
+    ),
     auth: mostly(fc.constant({ type: 'bearer', token: { env: 'HOOK_SECRET' } }), auth),
     delivery_header: mostly(fc.constantFrom('X-Request-Id', null), fc.constantFrom('Bad Header', '')),
     overlap: mostly(fc.constantFrom('skip', 'queue', 'allow', 'cancel_previous'), fc.constant('never')),
     max_concurrent: mostly(fc.integer({ min: 1, max: 1000 }), hostileNumber),
     timeout: mostly(fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 600 })), hostileNumber),
-    rate_limit: mostly(fc.oneof(fc.constant(null), fc.record({ max: fc.integer({ min: 1, max: 100 }), per_s: fc.integer({ min: 1, max: 100 }) })), fc.record({ max: fc.integer({ min: -1, max: 0 }), per_s: hostileNumber })),
+    rate_limit: mostly(
+      fc.oneof(
+        fc.constant(null),
+        fc.record({ max: fc.integer({ min: 1, max: 100 }), per_s: fc.integer({ min: 1, max: 100 }) }),
+      ),
+      fc.record({ max: fc.integer({ min: -1, max: 0 }), per_s: hostileNumber }),
+    ),
     enabled: fc.boolean(),
     metadata: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
   });
@@ -84,14 +107,19 @@ describe('fuzz: trigger bodies', () => {
     let accepted = 0;
     const { workflow_id: _workflow, ...rest } = fields();
     await fc.assert(
-      fc.asyncProperty(requestBody(fc.record(rest, { requiredKeys: ['name', 'assistant_id', 'auth'] })), async (body) => {
-        const probe: Probe = { method: 'POST', path: '/api/v1/triggers', body, key: alice.key };
-        const answer = await sendSafely(h, probe, state);
-        if (answer.status !== 201) return;
-        accepted++;
-        await checkStored(probe, answer.json as Trigger);
-        expect((await h.call('DELETE', `/api/v1/triggers/${(answer.json as Trigger).id}`, { key: alice.key })).status).toBe(204);
-      }),
+      fc.asyncProperty(
+        requestBody(fc.record(rest, { requiredKeys: ['name', 'assistant_id', 'auth'] })),
+        async (body) => {
+          const probe: Probe = { method: 'POST', path: '/api/v1/triggers', body, key: alice.key };
+          const answer = await sendSafely(h, probe, state);
+          if (answer.status !== 201) return;
+          accepted++;
+          await checkStored(probe, answer.json as Trigger);
+          expect(
+            (await h.call('DELETE', `/api/v1/triggers/${(answer.json as Trigger).id}`, { key: alice.key })).status,
+          ).toBe(204);
+        },
+      ),
       fuzzParameters(40),
     );
     expect(accepted, 'the generator reaches valid bodies too').toBeGreaterThan(0);
@@ -108,23 +136,46 @@ describe('fuzz: trigger bodies', () => {
     );
   });
 
-  it(`POST /hooks/{id}: any delivery body is a 2xx or a 4xx with a code; a refused one runs nothing (seed ${fuzzSeed})`, { timeout: fuzzTimeoutMs }, async () => {
-    const created = await h.call('POST', '/api/v1/triggers', {
-      key: alice.key,
-      body: { name: 'deliveries', assistant_id: assistantId, auth: { type: 'bearer', token: { env: 'HOOK_SECRET' } }, rate_limit: null, input_template: { pr: '{{event.body.number}}', q: '{{event.query.q}}' } },
-    });
-    const hookId = ((await created.json()) as Trigger).id;
-    const body = fc.oneof(
-      { weight: 3, arbitrary: requestBody(fc.record({ number: fc.integer(), action: fc.constantFrom('opened', 'closed'), sender: fc.record({ login: hostileString }) })) },
-      { weight: 1, arbitrary: hostileValue.map(jsonText) },
-    );
-    const runs = () => fingerprint(h.db, ['runs']);
-    await fc.assert(
-      fc.asyncProperty(body, async (text) => {
-        const answer = await sendSafely(h, { method: 'POST', path: `/hooks/${hookId}?q=1`, body: text, key: 's3cret' }, runs);
-        if (answer.status === 202) expect(typeof (answer.json as { run_id: unknown }).run_id).toBe('string');
-      }),
-      fuzzParameters(30),
-    );
-  });
+  it(
+    `POST /hooks/{id}: any delivery body is a 2xx or a 4xx with a code; a refused one runs nothing (seed ${fuzzSeed})`,
+    { timeout: fuzzTimeoutMs },
+    async () => {
+      const created = await h.call('POST', '/api/v1/triggers', {
+        key: alice.key,
+        body: {
+          name: 'deliveries',
+          assistant_id: assistantId,
+          auth: { type: 'bearer', token: { env: 'HOOK_SECRET' } },
+          rate_limit: null,
+          input_template: { pr: '{{event.body.number}}', q: '{{event.query.q}}' },
+        },
+      });
+      const hookId = ((await created.json()) as Trigger).id;
+      const body = fc.oneof(
+        {
+          weight: 3,
+          arbitrary: requestBody(
+            fc.record({
+              number: fc.integer(),
+              action: fc.constantFrom('opened', 'closed'),
+              sender: fc.record({ login: hostileString }),
+            }),
+          ),
+        },
+        { weight: 1, arbitrary: hostileValue.map(jsonText) },
+      );
+      const runs = () => fingerprint(h.db, ['runs']);
+      await fc.assert(
+        fc.asyncProperty(body, async (text) => {
+          const answer = await sendSafely(
+            h,
+            { method: 'POST', path: `/hooks/${hookId}?q=1`, body: text, key: 's3cret' },
+            runs,
+          );
+          if (answer.status === 202) expect(typeof (answer.json as { run_id: unknown }).run_id).toBe('string');
+        }),
+        fuzzParameters(30),
+      );
+    },
+  );
 });

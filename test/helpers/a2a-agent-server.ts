@@ -1,6 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { A2A_PROTOCOL_VERSION, AGENT_CARD_PATH, Role, TaskState, type AgentCard, type Message, type Part, type Task } from '@a2a-js/sdk';
+import {
+  A2A_PROTOCOL_VERSION,
+  AGENT_CARD_PATH,
+  Role,
+  TaskState,
+  type AgentCard,
+  type Message,
+  type Part,
+  type Task,
+} from '@a2a-js/sdk';
 import {
   AgentEvent,
   DefaultRequestHandler,
@@ -45,8 +54,18 @@ export interface A2AAgentServer {
   close(): Promise<void>;
 }
 
-const textPart = (value: string): Part => ({ content: { $case: 'text', value }, metadata: undefined, filename: '', mediaType: 'text/plain' });
-const dataPart = (value: unknown): Part => ({ content: { $case: 'data', value }, metadata: undefined, filename: '', mediaType: 'application/json' });
+const textPart = (value: string): Part => ({
+  content: { $case: 'text', value },
+  metadata: undefined,
+  filename: '',
+  mediaType: 'text/plain',
+});
+const dataPart = (value: unknown): Part => ({
+  content: { $case: 'data', value },
+  metadata: undefined,
+  filename: '',
+  mediaType: 'application/json',
+});
 
 function agentMessage(context: RequestContext, parts: Part[]): Message {
   return {
@@ -88,7 +107,11 @@ export async function startA2AAgentServer(): Promise<A2AAgentServer> {
           AgentEvent.statusUpdate({
             taskId: context.taskId,
             contextId: context.contextId,
-            status: { state, message: reason ? agentMessage(context, [textPart(reason)]) : undefined, timestamp: new Date().toISOString() },
+            status: {
+              state,
+              message: reason ? agentMessage(context, [textPart(reason)]) : undefined,
+              timestamp: new Date().toISOString(),
+            },
             metadata: undefined,
           }),
         );
@@ -97,15 +120,32 @@ export async function startA2AAgentServer(): Promise<A2AAgentServer> {
           AgentEvent.artifactUpdate({
             taskId: context.taskId,
             contextId: context.contextId,
-            artifact: { artifactId: `${context.taskId}-${name}`, name, description: '', parts, metadata: undefined, extensions: [] },
+            artifact: {
+              artifactId: `${context.taskId}-${name}`,
+              name,
+              description: '',
+              parts,
+              metadata: undefined,
+              extensions: [],
+            },
             append: false,
             lastChunk: true,
             metadata: undefined,
           }),
         );
       const behaviour = text.split(' ')[0];
-      if (behaviour === 'message' || !['later', 'single', 'fail', 'cancel-self', 'input', 'auth', 'hang'].includes(behaviour!)) {
-        bus.publish(AgentEvent.message(agentMessage(context, data === undefined ? [textPart(`echo: ${text}`)] : [textPart(`echo: ${text}`), dataPart(data)])));
+      if (
+        behaviour === 'message' ||
+        !['later', 'single', 'fail', 'cancel-self', 'input', 'auth', 'hang'].includes(behaviour!)
+      ) {
+        bus.publish(
+          AgentEvent.message(
+            agentMessage(
+              context,
+              data === undefined ? [textPart(`echo: ${text}`)] : [textPart(`echo: ${text}`), dataPart(data)],
+            ),
+          ),
+        );
         bus.finished();
         return;
       }
@@ -193,7 +233,12 @@ export async function startA2AAgentServer(): Promise<A2AAgentServer> {
       { url: restUrl, protocolBinding: 'HTTP+JSON', tenant: '', protocolVersion: '0.3' },
     ],
   };
-  const legacyRestCard = { ...legacyCard, name: 'Kairos test agent (v0.3, REST)', url: restUrl, preferredTransport: 'HTTP+JSON' };
+  const legacyRestCard = {
+    ...legacyCard,
+    name: 'Kairos test agent (v0.3, REST)',
+    url: restUrl,
+    preferredTransport: 'HTTP+JSON',
+  };
   const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
   const restRequests = new DefaultRequestHandler(restCard, new InMemoryTaskStore(), executor);
   const app = express();
@@ -215,9 +260,23 @@ export async function startA2AAgentServer(): Promise<A2AAgentServer> {
     methods.push(`${req.method} ${req.path}`);
     next();
   });
-  app.use('/a2a/rest', restHandler({ requestHandler: restRequests, userBuilder: UserBuilder.noAuthentication, legacyCompat: { enabled: true } }));
+  app.use(
+    '/a2a/rest',
+    restHandler({
+      requestHandler: restRequests,
+      userBuilder: UserBuilder.noAuthentication,
+      legacyCompat: { enabled: true },
+    }),
+  );
   app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: handler }));
-  app.use('/a2a/jsonrpc', jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication, legacyCompat: { enabled: true } }));
+  app.use(
+    '/a2a/jsonrpc',
+    jsonRpcHandler({
+      requestHandler: handler,
+      userBuilder: UserBuilder.noAuthentication,
+      legacyCompat: { enabled: true },
+    }),
+  );
   server.on('request', app);
 
   return {

@@ -18,7 +18,10 @@ export interface ReceivedRequest {
 }
 
 /** How to answer one request: ok after `delayMs`, fail with `status`, or never answer (`hang`). */
-export type Behaviour = { kind: 'ok'; delayMs?: number; output?: unknown } | { kind: 'fail'; status: number; delayMs?: number } | { kind: 'hang' };
+export type Behaviour =
+  | { kind: 'ok'; delayMs?: number; output?: unknown }
+  | { kind: 'fail'; status: number; delayMs?: number }
+  | { kind: 'hang' };
 
 export interface AssistantServer {
   url: string;
@@ -42,7 +45,11 @@ export async function startAssistantServer(): Promise<AssistantServer> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request: ReceivedRequest = { at: Date.now(), headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as ReceivedRequest['body'] };
+      const request: ReceivedRequest = {
+        at: Date.now(),
+        headers: req.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as ReceivedRequest['body'],
+      };
       requests.push(request);
       const behaviour = decide(request, requests.length - 1);
       sockets.add(res);

@@ -10,7 +10,11 @@ export const screenshotDir = join(process.cwd(), 'test-output', 'screenshots');
 export interface HeadlessBrowser {
   browser: Browser;
   /** A fresh context (own storage) with one page. */
-  newPage(options?: { width?: number; height?: number; colorScheme?: 'light' | 'dark' }): Promise<{ context: BrowserContext; page: Page }>;
+  newPage(options?: {
+    width?: number;
+    height?: number;
+    colorScheme?: 'light' | 'dark';
+  }): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
 
@@ -40,7 +44,12 @@ export async function launchBrowser(): Promise<HeadlessBrowser & { errors: strin
     browser,
     errors,
     async newPage({ width = 1440, height = 900, colorScheme = 'light' } = {}) {
-      const context = await browser.newContext({ viewport: { width, height }, colorScheme, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+      const context = await browser.newContext({
+        viewport: { width, height },
+        colorScheme,
+        timezoneId: 'Europe/Berlin',
+        locale: 'en-GB',
+      });
       const page = await context.newPage();
       page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
       page.on('console', (message) => {

@@ -28,15 +28,23 @@ export interface ChatToolsServer {
 
 /** What is wrong with a tool-calling chat request, or undefined. */
 function shapeError(body: ToolChatRequest): string | undefined {
-  if (typeof body.model !== 'string' || !Array.isArray(body.messages) || body.messages.length === 0) return 'model and messages are required';
+  if (typeof body.model !== 'string' || !Array.isArray(body.messages) || body.messages.length === 0)
+    return 'model and messages are required';
   for (const tool of body.tools ?? []) {
-    if (tool.type !== 'function' || typeof tool.function?.name !== 'string' || typeof tool.function.parameters !== 'object') return 'tools must be [{type:"function", function:{name, parameters}}]';
-    if ((tool.function.parameters as { type?: unknown }).type !== 'object') return `tool ${tool.function.name}: parameters must be an object schema`;
+    if (
+      tool.type !== 'function' ||
+      typeof tool.function?.name !== 'string' ||
+      typeof tool.function.parameters !== 'object'
+    )
+      return 'tools must be [{type:"function", function:{name, parameters}}]';
+    if ((tool.function.parameters as { type?: unknown }).type !== 'object')
+      return `tool ${tool.function.name}: parameters must be an object schema`;
   }
   const open = new Set<string>();
   for (const [index, message] of body.messages.entries()) {
     if (message.role === 'tool') {
-      if (!message.tool_call_id || !open.delete(message.tool_call_id)) return `messages[${index}]: a tool message must answer a pending tool_call_id`;
+      if (!message.tool_call_id || !open.delete(message.tool_call_id))
+        return `messages[${index}]: a tool message must answer a pending tool_call_id`;
       if (typeof message.content !== 'string') return `messages[${index}].content must be a string`;
       continue;
     }
@@ -55,7 +63,9 @@ function shapeError(body: ToolChatRequest): string | undefined {
  * An OpenAI-compatible chat-completions endpoint on 127.0.0.1 whose answers a test scripts from
  * each request (a model that calls tools), checking that tool messages answer the calls made.
  */
-export async function startChatToolsServer(script: (request: ToolChatRequest, index: number) => ScriptedAnswer): Promise<ChatToolsServer> {
+export async function startChatToolsServer(
+  script: (request: ToolChatRequest, index: number) => ScriptedAnswer,
+): Promise<ChatToolsServer> {
   const requests: ToolChatRequest[] = [];
   const shapeErrors: string[] = [];
   let callCounter = 0;
@@ -92,7 +102,11 @@ export async function startChatToolsServer(script: (request: ToolChatRequest, in
           : {
               role: 'assistant',
               content: null,
-              tool_calls: answer.calls.map((call) => ({ id: `call_${++callCounter}`, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } })),
+              tool_calls: answer.calls.map((call) => ({
+                id: `call_${++callCounter}`,
+                type: 'function',
+                function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+              })),
             };
       reply(200, {
         id: `chatcmpl-${index}`,

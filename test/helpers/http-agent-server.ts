@@ -34,7 +34,8 @@ export interface HttpAgentServer {
 /** A stand-in for an agent endpoint elsewhere (an AgentOS, a LangGraph server, a webhook), on 127.0.0.1. */
 export async function startHttpAgentServer(handler?: AgentHandler): Promise<HttpAgentServer> {
   let current: AgentHandler =
-    handler ?? ((request) => ({ body: { ok: true, echo: (request.body as { input?: unknown } | null)?.input ?? null } }));
+    handler ??
+    ((request) => ({ body: { ok: true, echo: (request.body as { input?: unknown } | null)?.input ?? null } }));
   const requests: AgentRequest[] = [];
   const waiters: Array<() => void> = [];
   const hanging = new Set<ServerResponse>();

@@ -157,12 +157,23 @@ export async function startCliServer(prefix: string, options: CliServerOptions =
     const db = openPostgres({ connectionString: testDatabaseUrl, schema });
     const { rows } = await db.query<{ id: string }>(
       'INSERT INTO assistants (owner_id, name, kind, config, graph_id) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-      [key.user.id, options.assistant.name, 'http', JSON.stringify({ url: 'https://agents.example/run' }), options.assistant.graphId ?? null],
+      [
+        key.user.id,
+        options.assistant.name,
+        'http',
+        JSON.stringify({ url: 'https://agents.example/run' }),
+        options.assistant.graphId ?? null,
+      ],
     );
     await db.close();
     assistantId = rows[0]!.id;
   }
-  const serverEnv: Record<string, string> = { DATABASE_URL: testDatabaseUrl, KAIROS_DB_SCHEMA: schema, KAIROS_ROLES: 'api', ...options.serverEnv };
+  const serverEnv: Record<string, string> = {
+    DATABASE_URL: testDatabaseUrl,
+    KAIROS_DB_SCHEMA: schema,
+    KAIROS_ROLES: 'api',
+    ...options.serverEnv,
+  };
   if (serverEnv.KAIROS_ROLES === '') delete serverEnv.KAIROS_ROLES;
   const server = await startKairosProcess(serverEnv).catch(async (error: unknown) => {
     await drop();

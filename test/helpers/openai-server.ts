@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 export interface ChatRequest {
   path: string;
   headers: IncomingHttpHeaders;
-  body: { model?: unknown; messages?: Array<{ role: string; content: string }>; temperature?: unknown; max_tokens?: unknown };
+  body: {
+    model?: unknown;
+    messages?: Array<{ role: string; content: string }>;
+    temperature?: unknown;
+    max_tokens?: unknown;
+  };
 }
 
 /** How the fake provider answers the next requests. */
@@ -58,7 +63,9 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
-        return json(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
+        return json(res, 404, {
+          error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' },
+        });
       }
       let body: ChatRequest['body'];
       try {
@@ -80,15 +87,26 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
         return;
       }
       if (mode.kind === 'fail') {
-        return json(res, mode.status, { error: { message: mode.message ?? `failure ${mode.status}`, type: 'api_error' } }, mode.headers);
+        return json(
+          res,
+          mode.status,
+          { error: { message: mode.message ?? `failure ${mode.status}`, type: 'api_error' } },
+          mode.headers,
+        );
       }
-      const content = mode.reply ? mode.reply(request) : `reply from ${String(body.model)} to ${body.messages!.length} messages`;
+      const content = mode.reply
+        ? mode.reply(request)
+        : `reply from ${String(body.model)} to ${body.messages!.length} messages`;
       json(res, 200, {
         id: `chatcmpl-${requests.length}`,
         object: 'chat.completion',
         model: body.model,
         choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 10 * body.messages!.length, completion_tokens: 5, total_tokens: 10 * body.messages!.length + 5 },
+        usage: {
+          prompt_tokens: 10 * body.messages!.length,
+          completion_tokens: 5,
+          total_tokens: 10 * body.messages!.length + 5,
+        },
       });
     });
   });

@@ -46,7 +46,17 @@ export async function startOtlpReceiver(): Promise<{ url: string; spans: Receive
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
         resourceSpans: Array<{
           resource?: { attributes?: Attribute[] };
-          scopeSpans: Array<{ spans: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: Attribute[]; status?: { code?: number; message?: string } }> }>;
+          scopeSpans: Array<{
+            spans: Array<{
+              traceId: string;
+              spanId: string;
+              parentSpanId?: string;
+              name: string;
+              kind: number;
+              attributes?: Attribute[];
+              status?: { code?: number; message?: string };
+            }>;
+          }>;
         }>;
       };
       for (const resource of body.resourceSpans ?? []) {

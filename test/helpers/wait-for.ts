@@ -17,7 +17,9 @@ export async function waitFor<T>(
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${options.message ?? 'condition not met'} within ${options.timeoutMs ?? 10_000} ms (last: ${String(last)})`);
+      throw new Error(
+        `${options.message ?? 'condition not met'} within ${options.timeoutMs ?? 10_000} ms (last: ${String(last)})`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 20));
   }

@@ -24,7 +24,10 @@ describe('OpenTelemetry traces (postgres, a local OTLP/HTTP receiver)', () => {
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
-    const config = tracingConfigFrom({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'kairos-test' });
+    const config = tracingConfigFrom({
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+      OTEL_SERVICE_NAME: 'kairos-test',
+    });
     tracing = await startTracing(config, createLogger('silent'));
     engine = await createEngine('postgres');
     provider = await startOpenAiServer();
@@ -38,28 +41,44 @@ describe('OpenTelemetry traces (postgres, a local OTLP/HTTP receiver)', () => {
   });
 
   const finished = (id: string) =>
-    waitFor(async () => {
-      const row = await findRun(engine.db, id);
-      return row && row.status !== 'pending' && row.status !== 'running' ? row : undefined;
-    }, { timeoutMs: 20_000 });
+    waitFor(
+      async () => {
+        const row = await findRun(engine.db, id);
+        return row && row.status !== 'pending' && row.status !== 'running' ? row : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
   const spansOf = async (runId: string, count: number): Promise<ReceivedSpan[]> => {
     await engine.worker.idle();
     await tracing.flush();
-    const runSpan = await waitFor(() => receiver.spans.find((span) => span.attributes['kairos.run.id'] === runId), { message: 'the run span' });
-    return waitFor(() => {
-      const inTrace = receiver.spans.filter((span) => span.traceId === runSpan.traceId);
-      return inTrace.length >= count ? inTrace : undefined;
-    }, { message: `${count} spans in the run's trace` });
+    const runSpan = await waitFor(() => receiver.spans.find((span) => span.attributes['kairos.run.id'] === runId), {
+      message: 'the run span',
+    });
+    return waitFor(
+      () => {
+        const inTrace = receiver.spans.filter((span) => span.traceId === runSpan.traceId);
+        return inTrace.length >= count ? inTrace : undefined;
+      },
+      { message: `${count} spans in the run's trace` },
+    );
   };
 
   it('is off without an endpoint', () => {
     expect(tracingConfigFrom({}).tracesUrl).toBeUndefined();
-    expect(tracingConfigFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracesUrl).toBe('http://collector:4318/v1/traces');
-    expect(tracingConfigFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }).tracesUrl).toBeUndefined();
+    expect(tracingConfigFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracesUrl).toBe(
+      'http://collector:4318/v1/traces',
+    );
+    expect(
+      tracingConfigFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }).tracesUrl,
+    ).toBeUndefined();
   });
 
   it('exports a scheduled http run as a span with its children, and sends the agent its traceparent', async () => {
-    const schedule = await engine.schedules.create(admin, { assistant_id: engine.assistantId, name: 'nightly report', schedule: { cron: '0 0 1 1 *' } });
+    const schedule = await engine.schedules.create(admin, {
+      assistant_id: engine.assistantId,
+      name: 'nightly report',
+      schedule: { cron: '0 0 1 1 *' },
+    });
     const run = await engine.schedules.trigger(admin, schedule.id);
     expect((await finished(run.id)).status).toBe('success');
     const spans = await spansOf(run.id, 3);
@@ -108,23 +127,43 @@ describe('OpenTelemetry traces (postgres, a local OTLP/HTTP receiver)', () => {
     const failed = await engine.runs.create(admin, { assistant_id: llm.id, input: 'again' });
     expect((await finished(failed.id)).status).toBe('error');
     const failedSpan = (await spansOf(failed.id, 3)).find((span) => span.attributes['kairos.run.id'] === failed.id)!;
-    expect(failedSpan.attributes).toMatchObject({ 'kairos.run.status': 'error', 'kairos.run.error_kind': 'assistant_error' });
+    expect(failedSpan.attributes).toMatchObject({
+      'kairos.run.status': 'error',
+      'kairos.run.error_kind': 'assistant_error',
+    });
     expect(failedSpan.status.code).toBe(2); // STATUS_CODE_ERROR
   });
 
   it('exports a workflow run: a span per node under the run, each step’s assistant call under its node', async () => {
     const config = { http: { allowPrivate: true, allowHosts: [] }, threadMaxMessages: 200 };
     const registry = createModuleRegistry([]);
-    const workflows = new WorkflowService({ db: engine.db, clock: systemClock, assistants: createAssistantService({ db: engine.db, config, registry }), registry, startDeadlineMs: 300_000 });
+    const workflows = new WorkflowService({
+      db: engine.db,
+      clock: systemClock,
+      assistants: createAssistantService({ db: engine.db, config, registry }),
+      registry,
+      startDeadlineMs: 300_000,
+    });
     const workflow = await workflows.create(admin, {
       name: 'traced pipeline',
       steps: [
         { type: 'step', name: 'research', assistant_id: engine.assistantId },
-        { type: 'parallel', name: 'drafts', steps: [{ type: 'step', name: 'a', assistant_id: engine.assistantId }, { type: 'step', name: 'b', assistant_id: engine.assistantId }] },
+        {
+          type: 'parallel',
+          name: 'drafts',
+          steps: [
+            { type: 'step', name: 'a', assistant_id: engine.assistantId },
+            { type: 'step', name: 'b', assistant_id: engine.assistantId },
+          ],
+        },
       ],
     });
     const worker = new WorkerPool({
-      db: engine.db, clock: systemClock, logger, workerId: 'traced-workflows', pollIntervalMs: 60_000,
+      db: engine.db,
+      clock: systemClock,
+      logger,
+      workerId: 'traced-workflows',
+      pollIntervalMs: 60_000,
       config: { slots: 1, leaseMs: 30_000, heartbeatMs: 10_000, shutdownGraceMs: 1000, startDeadlineMs: 300_000 },
       execution: createAssistantExecution({ db: engine.db, logger, config, registry }),
     });
@@ -144,7 +183,10 @@ describe('OpenTelemetry traces (postgres, a local OTLP/HTTP receiver)', () => {
     const drafts = byName('workflow.parallel drafts');
     expect(drafts.parentSpanId).toBe(runSpan.spanId);
     expect(byName('workflow.step a').parentSpanId).toBe(drafts.spanId);
-    expect(byName('workflow.step b').attributes).toMatchObject({ 'kairos.workflow.node.type': 'step', 'kairos.workflow.node.name': 'b' });
+    expect(byName('workflow.step b').attributes).toMatchObject({
+      'kairos.workflow.node.type': 'step',
+      'kairos.workflow.node.name': 'b',
+    });
     const calls = spans.filter((span) => span.name === 'invoke_agent echo');
     expect(calls).toHaveLength(3);
     const nodeIds = new Set(spans.filter((span) => span.name.startsWith('workflow.step ')).map((span) => span.spanId));

@@ -8,7 +8,15 @@ import { runChaos } from '../../chaos/run-chaos.ts';
 // No lag thresholds (the machine is shared): the invariants, and that every fault happened.
 describe('chaos, CI-sized (own cluster, 2 replicas, 20 every-second schedules, every fault once)', () => {
   it('loses, doubles and strands nothing, and fences off the frozen replica', { timeout: 900_000 }, async () => {
-    const report = await runChaos({ replicas: 2, schedules: 20, durationMs: 60_000, faults: [...faultKinds], rounds: 1, seed: 13, log: () => {} });
+    const report = await runChaos({
+      replicas: 2,
+      schedules: 20,
+      durationMs: 60_000,
+      faults: [...faultKinds],
+      rounds: 1,
+      seed: 13,
+      log: () => {},
+    });
     console.log(JSON.stringify(report, null, 2));
 
     expect(report.faults.map((fault) => fault.kind)).toEqual([...faultKinds]);

@@ -7,7 +7,8 @@ import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers
 function documentedQueries(): Map<string, string> {
   const text = readFileSync(new URL('../../docs/data-model.md', import.meta.url), 'utf8');
   const queries = new Map<string, string>();
-  for (const match of text.matchAll(/<!-- query: ([\w-]+) -->\s*```sql\n([\s\S]*?)```/g)) queries.set(match[1]!, match[2]!.trim());
+  for (const match of text.matchAll(/<!-- query: ([\w-]+) -->\s*```sql\n([\s\S]*?)```/g))
+    queries.set(match[1]!, match[2]!.trim());
   return queries;
 }
 
@@ -32,7 +33,15 @@ async function seed(db: Database): Promise<{ digest: string; sync: string; faile
   const sync = await schedule('sync');
   const now = Date.now();
   let failedRun = '';
-  const run = async (scheduleId: string | null, n: number, agoMs: number, status: string, durationMs: number | null, usage: unknown, errorKind: string | null = null) => {
+  const run = async (
+    scheduleId: string | null,
+    n: number,
+    agoMs: number,
+    status: string,
+    durationMs: number | null,
+    usage: unknown,
+    errorKind: string | null = null,
+  ) => {
     const created = new Date(now - agoMs);
     const { rows } = await db.query<{ id: string }>(
       `INSERT INTO runs (schedule_id, assistant_id, owner_id, trigger, scheduled_for, not_before, run_number, status, error_kind,
@@ -58,12 +67,20 @@ async function seed(db: Database): Promise<{ digest: string; sync: string; faile
   };
   // digest: 3 runs in the last day (2 ok with usage, 1 error), 2 older this week (ok), 1 from 10 days ago (error).
   await run(digest, 1, 10 * 24 * hour, 'error', 100, null, 'assistant_error');
-  await run(digest, 2, 3 * 24 * hour, 'success', 200, { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150, model: 'gpt-4o-mini' });
+  await run(digest, 2, 3 * 24 * hour, 'success', 200, {
+    prompt_tokens: 100,
+    completion_tokens: 50,
+    total_tokens: 150,
+    model: 'gpt-4o-mini',
+  });
   await run(digest, 3, 2 * 24 * hour, 'success', 300, null);
   await run(digest, 4, 3 * hour, 'success', 5000, { prompt_tokens: 10, completion_tokens: 5 });
   await run(digest, 5, 2 * hour, 'success', 400, { total_tokens: 1000 });
   failedRun = await run(digest, 6, 1 * hour, 'error', 700, null, 'assistant_error');
-  await db.query(`INSERT INTO run_events (run_id, seq, kind, data) VALUES ($1, 1, 'run.started', '{}'), ($1, 2, 'http.response', '{"status":500}')`, [failedRun]);
+  await db.query(
+    `INSERT INTO run_events (run_id, seq, kind, data) VALUES ($1, 1, 'run.started', '{}'), ($1, 2, 'http.response', '{"status":500}')`,
+    [failedRun],
+  );
   // sync: one success and one skip in the last day, one timeout this week.
   await run(sync, 1, 4 * 24 * hour, 'timeout', 9000, null, 'timeout');
   await run(sync, 2, 5 * hour, 'success', 50, null);
@@ -111,7 +128,16 @@ describe.each(databaseKinds)('documented SQL queries (%s)', (kind) => {
   afterAll(async () => test?.close());
 
   it('documents every query this suite checks', () => {
-    expect([...queries.keys()].sort()).toEqual(['failure-rate-week', 'fired-last-24h', 'run-trace', 'slowest-runs', 'tokens-per-day', 'workflow-step-runs'].sort());
+    expect([...queries.keys()].sort()).toEqual(
+      [
+        'failure-rate-week',
+        'fired-last-24h',
+        'run-trace',
+        'slowest-runs',
+        'tokens-per-day',
+        'workflow-step-runs',
+      ].sort(),
+    );
   });
 
   it('what fired in the last 24 hours: scheduled runs only, newest first', async () => {

@@ -27,27 +27,31 @@ describe('migrations', () => {
 
   it('refuses badly named or duplicate migration files', async () => {
     await expect(loadMigrations(migrationsDir({ 'first.sql': 'SELECT 1' }))).rejects.toThrow(/NNN_name\.sql/);
-    await expect(
-      loadMigrations(migrationsDir({ '001_a.sql': 'SELECT 1', '01_b.sql': 'SELECT 1' })),
-    ).rejects.toThrow(/share number 1/);
+    await expect(loadMigrations(migrationsDir({ '001_a.sql': 'SELECT 1', '01_b.sql': 'SELECT 1' }))).rejects.toThrow(
+      /share number 1/,
+    );
   });
 
   // Opening PGlite costs ~4 s of CPU (its WebAssembly); at load average 20 on 2 cores this case took 44 s.
-  it.each(databaseKinds)('applies every migration once and is a no-op the second time (%s)', { timeout: 120_000 }, async (kind) => {
-    const test = await createTestDatabase(kind, { migrated: false });
-    cleanup.push(() => test.close());
-    const first = await migrate(test.db);
-    expect(first[0]).toBe('001_initial');
-    expect(await migrate(test.db)).toEqual([]);
-    const { rows } = await test.db.query<{ id: number }>('SELECT id FROM migrations ORDER BY id');
-    expect(rows.map((row) => row.id)).toEqual((await loadMigrations()).map((m) => m.id));
-  });
+  it.each(databaseKinds)(
+    'applies every migration once and is a no-op the second time (%s)',
+    { timeout: 120_000 },
+    async (kind) => {
+      const test = await createTestDatabase(kind, { migrated: false });
+      cleanup.push(() => test.close());
+      const first = await migrate(test.db);
+      expect(first[0]).toBe('001_initial');
+      expect(await migrate(test.db)).toEqual([]);
+      const { rows } = await test.db.query<{ id: number }>('SELECT id FROM migrations ORDER BY id');
+      expect(rows.map((row) => row.id)).toEqual((await loadMigrations()).map((m) => m.id));
+    },
+  );
 
   it('10 concurrent migrators on PostgreSQL apply each migration exactly once', async () => {
     const schema = uniqueSchema();
     // Each migration appends to a log; a second application would add a second row.
     const dir = migrationsDir({
-      '001_log.sql': 'CREATE TABLE applied_log (name text NOT NULL); INSERT INTO applied_log VALUES (\'001\');',
+      '001_log.sql': "CREATE TABLE applied_log (name text NOT NULL); INSERT INTO applied_log VALUES ('001');",
       '002_more.sql': "INSERT INTO applied_log VALUES ('002'); SELECT pg_sleep(0.05);",
       '003_last.sql': "CREATE TABLE other (v int); INSERT INTO applied_log VALUES ('003');",
     });

@@ -13,10 +13,15 @@ interface Result {
 /** Runs the real entry point, `node bin/kairos.js …`, as a user would. */
 function run(...args: string[]): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [kairos, ...args], { timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [kairos, ...args],
+      { timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -24,7 +29,17 @@ function run(...args: string[]): Promise<Result> {
 // loaded 2-core machine, eight of them shared the CPU until each passed its 30 s timeout.
 describe('kairos cron (subprocess)', () => {
   it('prints the next fire times in the zone and in UTC', async () => {
-    const result = await run('cron', 'next', '0 9 * * 1-5', '--tz', 'America/New_York', '--from', '2026-11-20T15:00:00Z', '--count', '3');
+    const result = await run(
+      'cron',
+      'next',
+      '0 9 * * 1-5',
+      '--tz',
+      'America/New_York',
+      '--from',
+      '2026-11-20T15:00:00Z',
+      '--count',
+      '3',
+    );
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toBe(
       [
@@ -37,7 +52,18 @@ describe('kairos cron (subprocess)', () => {
   });
 
   it('prints exactly one JSON object with --json, reading a --from without offset in the zone', async () => {
-    const result = await run('cron', 'next', '30 2 * * *', '--tz', 'america/new_york', '--from', '2026-03-07T12:00', '--count', '2', '--json');
+    const result = await run(
+      'cron',
+      'next',
+      '30 2 * * *',
+      '--tz',
+      'america/new_york',
+      '--from',
+      '2026-03-07T12:00',
+      '--count',
+      '2',
+      '--json',
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       expression: '30 2 * * *',
@@ -48,7 +74,17 @@ describe('kairos cron (subprocess)', () => {
   });
 
   it('takes 6 fields with --seconds and refuses them without', async () => {
-    const ok = await run('cron', 'next', '*/20 * * * * *', '--seconds', '--from', '2026-01-01T00:00:00Z', '--count', '2', '--json');
+    const ok = await run(
+      'cron',
+      'next',
+      '*/20 * * * * *',
+      '--seconds',
+      '--from',
+      '2026-01-01T00:00:00Z',
+      '--count',
+      '2',
+      '--json',
+    );
     expect(JSON.parse(ok.stdout).next).toEqual(['2026-01-01T00:00:20.000Z', '2026-01-01T00:00:40.000Z']);
     const refused = await run('cron', 'next', '*/20 * * * * *');
     expect(refused.code).toBe(2);
@@ -70,8 +106,14 @@ describe('kairos cron (subprocess)', () => {
   });
 
   it('describes an expression', async () => {
-    expect(await run('cron', 'describe', '0 10 * * FRI#2')).toMatchObject({ code: 0, stdout: 'At 10:00, on the second Friday of the month\n' });
-    expect(await run('cron', 'describe', '*/10 * * * * *', '--seconds')).toMatchObject({ code: 0, stdout: 'Every 10 seconds\n' });
+    expect(await run('cron', 'describe', '0 10 * * FRI#2')).toMatchObject({
+      code: 0,
+      stdout: 'At 10:00, on the second Friday of the month\n',
+    });
+    expect(await run('cron', 'describe', '*/10 * * * * *', '--seconds')).toMatchObject({
+      code: 0,
+      stdout: 'Every 10 seconds\n',
+    });
     const refused = await run('cron', 'describe', '0 0 30 2 *');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('can never fire');

@@ -93,7 +93,9 @@ describe('parseCron: accepted syntax', () => {
     ['@hourly', '0 * * * *'],
   ])('expands %s to %s', (macro, fields) => {
     const parsed = parseCron(macro.toUpperCase());
-    expect([parsed.minute, parsed.hour, parsed.dayOfMonth, parsed.month, parsed.dayOfWeek].map((f) => f.source).join(' ')).toBe(fields);
+    expect(
+      [parsed.minute, parsed.hour, parsed.dayOfMonth, parsed.month, parsed.dayOfWeek].map((f) => f.source).join(' '),
+    ).toBe(fields);
   });
 
   it('takes a seconds field first only when allowed', () => {
@@ -144,7 +146,12 @@ describe('parseCron: refusals name the field, the value and what is allowed', ()
     ['0 0 * * 8', 'day-of-week', '8', 'day-of-week: 8 is outside 0-7'],
     ['60 * * * * *', 'second', '60', 'second: 60 is outside 0-59'],
     ['*/0 * * * *', 'minute', '*/0', 'minute: step 0 in "*/0" is not allowed; a step must be 1 or more'],
-    ['0 22-2 * * *', 'hour', '22-2', 'hour: range 22-2 is reversed (22 is after 2); write it as two ranges, e.g. 22-23,0-2'],
+    [
+      '0 22-2 * * *',
+      'hour',
+      '22-2',
+      'hour: range 22-2 is reversed (22 is after 2); write it as two ranges, e.g. 22-23,0-2',
+    ],
     ['0 0 * * FRI-MON', 'day-of-week', 'FRI-MON', 'reversed'],
     ['0 0 * FOO *', 'month', 'FOO', 'month: "FOO" is not a month name; allowed: 1-12 or JAN-DEC'],
     ['0 0 * * FOO', 'day-of-week', 'FOO', 'is not a weekday name; allowed: 0-7 (0 and 7 are Sunday) or SUN-SAT'],
@@ -168,7 +175,12 @@ describe('parseCron: refusals name the field, the value and what is allowed', ()
     ['0 0 * * FRI#6', 'day-of-week', 'FRI#6', 'the occurrence after # is 6, outside 1-5'],
     ['0 0 * * 8#1', 'day-of-week', '8#1', '8 is outside 0-7'],
     ['0 0 L/2 * *', 'day-of-month', 'L/2', 'a step cannot follow L, W or #'],
-    ['0 0 30 2 *', 'day-of-month', '30', 'day-of-month: "30" never matches a day in February (month "2"), so the expression can never fire'],
+    [
+      '0 0 30 2 *',
+      'day-of-month',
+      '30',
+      'day-of-month: "30" never matches a day in February (month "2"), so the expression can never fire',
+    ],
     ['0 0 31 4,6,9,11 *', 'day-of-month', '31', 'never matches a day in April, June, September or November'],
     ['0 0 30,31 FEB *', 'day-of-month', '30,31', 'never matches a day in February'],
     ['0 0 31W 4 *', 'day-of-month', '31W', 'never matches'],

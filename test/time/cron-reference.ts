@@ -50,14 +50,32 @@ function valuesOf(field: RefField, max: number): number[] {
 }
 
 /** Second, minute, hour and month fields. */
-function numericField(rng: Rng, min: number, max: number, interesting: readonly number[], names?: readonly string[]): RefField {
+function numericField(
+  rng: Rng,
+  min: number,
+  max: number,
+  interesting: readonly number[],
+  names?: readonly string[],
+): RefField {
   const value = (): number => (rng() < 0.7 ? pick(rng, interesting) : int(rng, min, max));
-  const show = (v: number): string => (names && rng() < 0.3 ? (rng() < 0.5 ? names[v - min]! : names[v - min]!.toLowerCase()) : String(v));
+  const show = (v: number): string =>
+    names && rng() < 0.3 ? (rng() < 0.5 ? names[v - min]! : names[v - min]!.toLowerCase()) : String(v);
   const shape = rng();
   if (shape < 0.2) return { text: rng() < 0.9 ? '*' : '?', matches: () => true };
   if (shape < 0.32) {
     // cronie takes any positive step; one beyond the span keeps only the minimum.
-    const step = pick(rng, [2, 3, 5, 7, 10, 15, 20, 30, int(rng, 1, max - min + 1), int(rng, max - min, max - min + 40)]);
+    const step = pick(rng, [
+      2,
+      3,
+      5,
+      7,
+      10,
+      15,
+      20,
+      30,
+      int(rng, 1, max - min + 1),
+      int(rng, max - min, max - min + 40),
+    ]);
     return { text: `*/${step}`, matches: (v) => (v - min) % step === 0 };
   }
   if (shape < 0.62) {
@@ -85,7 +103,8 @@ function numericField(rng: Rng, min: number, max: number, interesting: readonly 
 }
 
 const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
-const weekdayOf = (year: number, month: number, day: number): number => new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+const weekdayOf = (year: number, month: number, day: number): number =>
+  new Date(Date.UTC(year, month - 1, day)).getUTCDay();
 const isWeekday = (year: number, month: number, day: number): boolean => {
   const weekday = weekdayOf(year, month, day);
   return weekday >= 1 && weekday <= 5;
@@ -99,7 +118,8 @@ function nearestWeekday(year: number, month: number, target: number): number | u
   if (target > length) return undefined;
   let best: number | undefined;
   for (let day = 1; day <= length; day++) {
-    if (isWeekday(year, month, day) && (best === undefined || Math.abs(day - target) < Math.abs(best - target))) best = day;
+    if (isWeekday(year, month, day) && (best === undefined || Math.abs(day - target) < Math.abs(best - target)))
+      best = day;
   }
   return best;
 }
@@ -142,7 +162,8 @@ function dayOfMonthItem(rng: Rng): { text: string; matches: DayPredicate } {
 const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
 function dayOfWeekItem(rng: Rng): { text: string; matches: DayPredicate } {
-  const show = (v: number): string => (rng() < 0.3 && v < 7 ? (rng() < 0.5 ? WEEKDAYS[v]! : WEEKDAYS[v]!.toLowerCase()) : String(v));
+  const show = (v: number): string =>
+    rng() < 0.3 && v < 7 ? (rng() < 0.5 ? WEEKDAYS[v]! : WEEKDAYS[v]!.toLowerCase()) : String(v);
   const shape = rng();
   if (shape < 0.3) {
     const v = int(rng, 0, 7);
@@ -151,10 +172,13 @@ function dayOfWeekItem(rng: Rng): { text: string; matches: DayPredicate } {
   if (shape < 0.5) {
     const a = int(rng, 0, 7);
     const b = int(rng, a, 7);
-    return { text: `${show(a)}-${show(b)}`, matches: (y, m, d) => {
-      const w = weekdayOf(y, m, d);
-      return (w >= a && w <= b) || (w === 0 && b === 7);
-    } };
+    return {
+      text: `${show(a)}-${show(b)}`,
+      matches: (y, m, d) => {
+        const w = weekdayOf(y, m, d);
+        return (w >= a && w <= b) || (w === 0 && b === 7);
+      },
+    };
   }
   if (shape < 0.62) {
     // Steps over cronie's 0-7 (7 is Sunday again): `5/2` is Friday and Sunday, `*\/n` from 0.
@@ -162,7 +186,12 @@ function dayOfWeekItem(rng: Rng): { text: string; matches: DayPredicate } {
     const b = int(rng, a, 7);
     const step = rng() < 0.8 ? int(rng, 1, 7) : int(rng, 7, 30);
     const form = rng();
-    const [from, to, text] = form < 0.4 ? [a, 7, `${show(a)}/${step}`] : form < 0.7 ? [a, b, `${show(a)}-${show(b)}/${step}`] : [0, 7, `*/${step}`];
+    const [from, to, text] =
+      form < 0.4
+        ? [a, 7, `${show(a)}/${step}`]
+        : form < 0.7
+          ? [a, b, `${show(a)}-${show(b)}/${step}`]
+          : [0, 7, `*/${step}`];
     const weekdays = new Set<number>();
     for (let v = from; v <= to; v += step) weekdays.add(v % 7);
     return { text, matches: (y, m, d) => weekdays.has(weekdayOf(y, m, d)) };
@@ -170,13 +199,19 @@ function dayOfWeekItem(rng: Rng): { text: string; matches: DayPredicate } {
   if (shape < 0.8) {
     const v = int(rng, 0, 7);
     const nth = int(rng, 1, 5);
-    return { text: `${show(v)}#${nth}`, matches: (y, m, d) => weekdayOf(y, m, d) === v % 7 && Math.ceil(d / 7) === nth };
+    return {
+      text: `${show(v)}#${nth}`,
+      matches: (y, m, d) => weekdayOf(y, m, d) === v % 7 && Math.ceil(d / 7) === nth,
+    };
   }
   const v = int(rng, 0, 7);
   return { text: `${show(v)}L`, matches: (y, m, d) => weekdayOf(y, m, d) === v % 7 && d + 7 > daysIn(y, m) };
 }
 
-function listOf(rng: Rng, item: (rng: Rng) => { text: string; matches: DayPredicate }): { text: string; matches: DayPredicate } {
+function listOf(
+  rng: Rng,
+  item: (rng: Rng) => { text: string; matches: DayPredicate },
+): { text: string; matches: DayPredicate } {
   const items = Array.from({ length: rng() < 0.75 ? 1 : 2 }, () => item(rng));
   return { text: items.map((i) => i.text).join(','), matches: (y, m, d) => items.some((i) => i.matches(y, m, d)) };
 }
@@ -227,14 +262,18 @@ export interface InterestingTimes {
  * A random expression, biased to shapes that meet DST (times inside the zone's gaps and repeated
  * ranges, fixed and wild) and to the L, W and # extensions.
  */
-export function randomExpression(rng: Rng, interesting: InterestingTimes = { hours: [0, 1, 2, 3, 23], minutes: [0, 30] }): RefExpression {
+export function randomExpression(
+  rng: Rng,
+  interesting: InterestingTimes = { hours: [0, 1, 2, 3, 23], minutes: [0, 30] },
+): RefExpression {
   if (rng() < 0.3) return dstExpression(rng, interesting);
   const seconds = rng() < 0.15;
   const second = seconds ? numericField(rng, 0, 59, [0, 30, 59, 15]) : { text: '0', matches: (v: number) => v === 0 };
   const minute = numericField(rng, 0, 59, [0, 30, 15, 45, 59, 1, ...interesting.minutes, ...interesting.minutes]);
   const hour = numericField(rng, 0, 23, [...interesting.hours, ...interesting.hours, 12]);
   const monthNames = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-  const month = rng() < 0.75 ? { text: '*', matches: () => true } : numericField(rng, 1, 12, [3, 4, 9, 10, 11, 2, 12], monthNames);
+  const month =
+    rng() < 0.75 ? { text: '*', matches: () => true } : numericField(rng, 1, 12, [3, 4, 9, 10, 11, 2, 12], monthNames);
   const domShape = rng();
   const dom =
     domShape < 0.55
@@ -263,7 +302,8 @@ export function randomExpression(rng: Rng, interesting: InterestingTimes = { hou
     minuteValues: valuesOf(minute, 59),
     hourValues: valuesOf(hour, 23),
     monthMatches: (m) => month.matches(m),
-    dayMatches: (y, m, d) => (either ? dom.matches(y, m, d) || dow.matches(y, m, d) : dom.matches(y, m, d) && dow.matches(y, m, d)),
+    dayMatches: (y, m, d) =>
+      either ? dom.matches(y, m, d) || dow.matches(y, m, d) : dom.matches(y, m, d) && dow.matches(y, m, d),
   };
 }
 
@@ -325,7 +365,8 @@ export class ReferenceZone {
           else hi = mid;
         }
         this.transitions.push({ at: hi, before: previousOffset, after: this.intlOffset(hi) });
-        if (this.intlOffset(hi) !== offset) throw new Error(`two transitions within 12 hours in ${name} near ${new Date(at).toISOString()}`);
+        if (this.intlOffset(hi) !== offset)
+          throw new Error(`two transitions within 12 hours in ${name} near ${new Date(at).toISOString()}`);
       }
       previous = at;
       previousOffset = offset;
@@ -338,7 +379,8 @@ export class ReferenceZone {
   /** Wall time (ms as if UTC) of an instant, straight from Intl. */
   intlWall(instant: number): number {
     const parts: Record<string, number> = {};
-    for (const part of this.format.formatToParts(instant)) if (part.type !== 'literal') parts[part.type] = Number(part.value);
+    for (const part of this.format.formatToParts(instant))
+      if (part.type !== 'literal') parts[part.type] = Number(part.value);
     return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour! % 24, parts.minute!, parts.second!);
   }
 
@@ -348,7 +390,8 @@ export class ReferenceZone {
   }
 
   offsetAt(instant: number): number {
-    if (instant < this.fromMs || instant > this.toMs) throw new Error(`reference zone ${this.name} does not cover ${new Date(instant).toISOString()}`);
+    if (instant < this.fromMs || instant > this.toMs)
+      throw new Error(`reference zone ${this.name} does not cover ${new Date(instant).toISOString()}`);
     let lo = 0;
     let hi = this.transitions.length;
     while (lo < hi) {
@@ -365,17 +408,24 @@ export class ReferenceZone {
    */
   instantsOf(wall: number): { instants: number[]; gapEnd?: number; gapMs?: number; repeatMs?: number } {
     const offsets = new Set([this.offsetAt(wall - 15 * HOUR), this.offsetAt(wall + 15 * HOUR)]);
-    for (const t of this.transitions) if (t.at >= wall - 15 * HOUR && t.at <= wall + 15 * HOUR) offsets.add(t.before).add(t.after);
-    const instants = [...offsets].map((offset) => wall - offset).filter((instant) => this.offsetAt(instant) === wall - instant);
+    for (const t of this.transitions)
+      if (t.at >= wall - 15 * HOUR && t.at <= wall + 15 * HOUR) offsets.add(t.before).add(t.after);
+    const instants = [...offsets]
+      .map((offset) => wall - offset)
+      .filter((instant) => this.offsetAt(instant) === wall - instant);
     instants.sort((a, b) => a - b);
     if (instants.length > 1) {
-      const repeat = this.transitions.find((t) => t.after < t.before && wall >= t.at + t.after && wall < t.at + t.before);
-      if (!repeat) throw new Error(`wall time ${new Date(wall).toISOString()} occurs twice outside a repeat in ${this.name}`);
+      const repeat = this.transitions.find(
+        (t) => t.after < t.before && wall >= t.at + t.after && wall < t.at + t.before,
+      );
+      if (!repeat)
+        throw new Error(`wall time ${new Date(wall).toISOString()} occurs twice outside a repeat in ${this.name}`);
       return { instants, repeatMs: repeat.before - repeat.after };
     }
     if (instants.length > 0) return { instants };
     const gap = this.transitions.find((t) => t.after > t.before && wall >= t.at + t.before && wall < t.at + t.after);
-    if (!gap) throw new Error(`wall time ${new Date(wall).toISOString()} neither exists nor falls in a gap in ${this.name}`);
+    if (!gap)
+      throw new Error(`wall time ${new Date(wall).toISOString()} neither exists nor falls in a gap in ${this.name}`);
     return { instants, gapEnd: gap.at, gapMs: gap.after - gap.before };
   }
 }
@@ -389,7 +439,8 @@ export function interestingTimes(zone: ReferenceZone, from: number, to: number):
     const low = t.at + Math.min(t.before, t.after);
     const high = t.at + Math.max(t.before, t.after);
     // A skipped day (Apia 2011) would make every hour interesting: keep its first hours only.
-    for (let wall = low; wall < high && wall < low + 3 * HOUR; wall += 15 * 60_000) hours.add(new Date(wall).getUTCHours());
+    for (let wall = low; wall < high && wall < low + 3 * HOUR; wall += 15 * 60_000)
+      hours.add(new Date(wall).getUTCHours());
     minutes.add(new Date(low).getUTCMinutes()).add(new Date(high - 60_000).getUTCMinutes());
   }
   return { hours: hours.size > 0 ? [...hours] : [0, 1, 2, 3, 23], minutes: [...minutes] };
@@ -472,7 +523,8 @@ export function referenceFires(
           const found = zone.instantsOf(wall);
           const chosen = chosenInstants(expression, policy, found);
           if (found.instants.length === 0 && chosen.length > 0) gapEnds.add(found.gapEnd!);
-          if (found.instants.length === 0 && found.gapMs! >= FORWARD_CLOCK_CHANGE && found.gapEnd! > from) clockChangeLosses++;
+          if (found.instants.length === 0 && found.gapMs! >= FORWARD_CLOCK_CHANGE && found.gapEnd! > from)
+            clockChangeLosses++;
           if (found.instants.length === 2 && chosen.length === 2) repeats.add(found.instants[1]!);
           for (const instant of chosen) {
             if (instant <= from || instant >= nth || fires.has(instant)) continue;

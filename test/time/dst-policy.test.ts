@@ -116,9 +116,28 @@ const cases: PolicyCase[] = [
     expression: '*/15 1 * * *',
     from: '2026-04-04T00:00:00Z',
     expected: {
-      default: ['2026-04-04T14:00:00Z', '2026-04-04T14:15:00Z', '2026-04-04T14:30:00Z', '2026-04-04T14:45:00Z', '2026-04-04T15:00:00Z', '2026-04-04T15:15:00Z'],
-      first: ['2026-04-04T14:00:00Z', '2026-04-04T14:15:00Z', '2026-04-04T14:30:00Z', '2026-04-04T14:45:00Z', '2026-04-05T14:30:00Z'],
-      last: ['2026-04-04T14:00:00Z', '2026-04-04T14:15:00Z', '2026-04-04T15:00:00Z', '2026-04-04T15:15:00Z', '2026-04-05T14:30:00Z'],
+      default: [
+        '2026-04-04T14:00:00Z',
+        '2026-04-04T14:15:00Z',
+        '2026-04-04T14:30:00Z',
+        '2026-04-04T14:45:00Z',
+        '2026-04-04T15:00:00Z',
+        '2026-04-04T15:15:00Z',
+      ],
+      first: [
+        '2026-04-04T14:00:00Z',
+        '2026-04-04T14:15:00Z',
+        '2026-04-04T14:30:00Z',
+        '2026-04-04T14:45:00Z',
+        '2026-04-05T14:30:00Z',
+      ],
+      last: [
+        '2026-04-04T14:00:00Z',
+        '2026-04-04T14:15:00Z',
+        '2026-04-04T15:00:00Z',
+        '2026-04-04T15:15:00Z',
+        '2026-04-05T14:30:00Z',
+      ],
     },
   },
 ];
@@ -142,13 +161,13 @@ describe('DST policy per schedule', () => {
     // Wild job, skipped shift + repeated first: the spring gap fires once, the fall repeat once.
     const policy: DstPolicy = { repeated: 'first', skipped: 'shift' };
     expect(iso(next('0 2 * * SUN', 'America/New_York', from, 1, { dst: policy }))).toEqual(['2026-03-08T07:00:00Z']);
-    expect(iso(next('*/30 1 * * *', 'America/New_York', new Date('2026-10-31T12:00:00Z'), 3, { dst: policy }))).toEqual([
-      '2026-11-01T05:00:00Z',
-      '2026-11-01T05:30:00Z',
-      '2026-11-02T06:00:00Z',
-    ]);
+    expect(iso(next('*/30 1 * * *', 'America/New_York', new Date('2026-10-31T12:00:00Z'), 3, { dst: policy }))).toEqual(
+      ['2026-11-01T05:00:00Z', '2026-11-01T05:30:00Z', '2026-11-02T06:00:00Z'],
+    );
     // { repeated } alone leaves the fixed job's spring gap on shift.
-    expect(iso(next('30 2 * * *', 'America/New_York', from, 1, { dst: { repeated: 'last' } }))).toEqual(['2026-03-08T07:00:00Z']);
+    expect(iso(next('30 2 * * *', 'America/New_York', from, 1, { dst: { repeated: 'last' } }))).toEqual([
+      '2026-03-08T07:00:00Z',
+    ]);
   });
 
   it('keeps one compiled schedule per policy', () => {
@@ -159,12 +178,13 @@ describe('DST policy per schedule', () => {
   });
 
   it('does not apply to clock changes of 3 hours or more (cronie): Apia 2011 is never caught up, Vostok 1994 repeats', () => {
-    expect(iso(next('0 12 30 12 *', 'Pacific/Apia', new Date('2011-12-01T00:00:00Z'), 1, { dst: { skipped: 'shift' } }))).toEqual([
-      '2012-12-29T22:00:00Z',
-    ]);
-    expect(iso(next('30 18 * * *', 'Antarctica/Vostok', new Date('1994-01-31T00:00:00Z'), 2, { dst: { repeated: 'first' } }))).toEqual([
-      '1994-01-31T11:30:00Z',
-      '1994-01-31T18:30:00Z',
-    ]);
+    expect(
+      iso(next('0 12 30 12 *', 'Pacific/Apia', new Date('2011-12-01T00:00:00Z'), 1, { dst: { skipped: 'shift' } })),
+    ).toEqual(['2012-12-29T22:00:00Z']);
+    expect(
+      iso(
+        next('30 18 * * *', 'Antarctica/Vostok', new Date('1994-01-31T00:00:00Z'), 2, { dst: { repeated: 'first' } }),
+      ),
+    ).toEqual(['1994-01-31T11:30:00Z', '1994-01-31T18:30:00Z']);
   });
 });

@@ -32,7 +32,13 @@ const ZONES: ReadonlyArray<readonly [string, number, number]> = [
   ['UTC', 2000, 2040],
 ];
 /** Zones whose only odd transitions are clock changes of 3 hours or more. */
-const CLOCK_CHANGE_ZONES = new Set(['Pacific/Apia', 'Pacific/Kiritimati', 'Pacific/Kwajalein', 'Antarctica/Vostok', 'Antarctica/Casey']);
+const CLOCK_CHANGE_ZONES = new Set([
+  'Pacific/Apia',
+  'Pacific/Kiritimati',
+  'Pacific/Kwajalein',
+  'Antarctica/Vostok',
+  'Antarctica/Casey',
+]);
 const CASES_PER_ZONE = 500;
 const COUNT = 6;
 const SEED = Number(process.env.CRON_SEED ?? 20_261_122);
@@ -66,8 +72,11 @@ describe('next fire against a brute-force reference', () => {
       const END = Date.UTC(lastYear, 11, 31);
       const zone = new ReferenceZone(zoneName, Date.UTC(firstYear - 2, 0, 1), Date.UTC(lastYear + 9, 0, 1));
       const transitions = zone.transitions.map((t) => t.at).filter((at) => at >= START && at <= END);
-      const clockChanges = zone.transitions.filter((t) => t.at >= START && t.at <= END && Math.abs(t.after - t.before) >= 3 * HOUR);
-      if (zoneName !== 'UTC' && zoneName !== 'Asia/Kolkata') expect(transitions.length).toBeGreaterThan(CLOCK_CHANGE_ZONES.has(zoneName) ? 0 : 20);
+      const clockChanges = zone.transitions.filter(
+        (t) => t.at >= START && t.at <= END && Math.abs(t.after - t.before) >= 3 * HOUR,
+      );
+      if (zoneName !== 'UTC' && zoneName !== 'Asia/Kolkata')
+        expect(transitions.length).toBeGreaterThan(CLOCK_CHANGE_ZONES.has(zoneName) ? 0 : 20);
       const times = interestingTimes(zone, START, END);
       const rng = seededRng(SEED + zoneIndex * 7919);
       let compared = 0;
@@ -95,7 +104,10 @@ describe('next fire against a brute-force reference', () => {
           .map((date) => date.getTime())
           .filter((at) => at <= expected.coveredUntil);
         const context = `${zoneName} "${expression.text}"${expression.wild ? ' (wild)' : ''} dst ${JSON.stringify(dst ?? 'default')} after ${new Date(from).toISOString()} (seed ${SEED})`;
-        expect(actual.map((at) => new Date(at).toISOString()), context).toEqual(expected.fires.map((at) => new Date(at).toISOString()));
+        expect(
+          actual.map((at) => new Date(at).toISOString()),
+          context,
+        ).toEqual(expected.fires.map((at) => new Date(at).toISOString()));
         // The reference's offsets agree with Intl at every fire.
         for (const fire of expected.fires) expect(zone.intlWall(fire) - fire, context).toBe(zone.offsetAt(fire));
         compared++;
@@ -109,13 +121,17 @@ describe('next fire against a brute-force reference', () => {
       expect(fires).toBeGreaterThan(CASES_PER_ZONE * 3);
       // The cases do meet the DST rules: fixed jobs in gaps, wild jobs in repeated hours.
       // Clock changes of 3 hours or more are met too: their lost wall times are not caught up.
-      const hasDst = zone.transitions.some((t) => t.at >= START && t.at <= END && Math.abs(t.after - t.before) < 3 * HOUR);
+      const hasDst = zone.transitions.some(
+        (t) => t.at >= START && t.at <= END && Math.abs(t.after - t.before) < 3 * HOUR,
+      );
       if (hasDst) {
         expect(gapFires, 'gap fires compared').toBeGreaterThan(4);
         expect(repeatFires, 'repeated fires compared').toBeGreaterThan(4);
       }
-      if (clockChanges.some((t) => t.after > t.before)) expect(clockChangeLosses, 'wall times lost to a clock change').toBeGreaterThan(4);
-      if (clockChanges.some((t) => t.after < t.before)) expect(repeatFires, 'repeated fires in a clock change').toBeGreaterThan(4);
+      if (clockChanges.some((t) => t.after > t.before))
+        expect(clockChangeLosses, 'wall times lost to a clock change').toBeGreaterThan(4);
+      if (clockChanges.some((t) => t.after < t.before))
+        expect(repeatFires, 'repeated fires in a clock change').toBeGreaterThan(4);
     });
   }
 });

@@ -62,7 +62,13 @@ const cases: Case[] = [
     expression: '*/30 1 * * *',
     timezone: 'America/New_York',
     from: '2026-10-31T12:00:00Z',
-    expected: ['2026-11-01T05:00:00Z', '2026-11-01T05:30:00Z', '2026-11-01T06:00:00Z', '2026-11-01T06:30:00Z', '2026-11-02T06:00:00Z'],
+    expected: [
+      '2026-11-01T05:00:00Z',
+      '2026-11-01T05:30:00Z',
+      '2026-11-01T06:00:00Z',
+      '2026-11-01T06:30:00Z',
+      '2026-11-02T06:00:00Z',
+    ],
   },
   {
     name: 'NY fall, hourly (wild hour) fires at 01:00 EDT and 01:00 EST',
@@ -98,7 +104,13 @@ const cases: Case[] = [
     expression: '*/30 1 * * *',
     timezone: 'Europe/London',
     from: '2026-10-24T12:00:00Z',
-    expected: ['2026-10-25T00:00:00Z', '2026-10-25T00:30:00Z', '2026-10-25T01:00:00Z', '2026-10-25T01:30:00Z', '2026-10-26T01:00:00Z'],
+    expected: [
+      '2026-10-25T00:00:00Z',
+      '2026-10-25T00:30:00Z',
+      '2026-10-25T01:00:00Z',
+      '2026-10-25T01:30:00Z',
+      '2026-10-26T01:00:00Z',
+    ],
   },
   // Lord Howe 2026 (30-minute DST): 4 October 02:00 +10:30 → 02:30 +11; 5 April 02:00 +11 → 01:30 +10:30.
   {
@@ -243,7 +255,13 @@ const cases: Case[] = [
     expression: '*/30 23 * * *',
     timezone: 'America/Santiago',
     from: '2026-04-04T12:00:00Z',
-    expected: ['2026-04-05T02:00:00Z', '2026-04-05T02:30:00Z', '2026-04-05T03:00:00Z', '2026-04-05T03:30:00Z', '2026-04-06T03:00:00Z'],
+    expected: [
+      '2026-04-05T02:00:00Z',
+      '2026-04-05T02:30:00Z',
+      '2026-04-05T03:00:00Z',
+      '2026-04-05T03:30:00Z',
+      '2026-04-06T03:00:00Z',
+    ],
   },
   {
     name: 'Beirut, midnight does not exist on 29 March 2026: 01:00 +03',
@@ -279,7 +297,13 @@ const cases: Case[] = [
     expression: '*/30 2 * * *',
     timezone: 'Europe/Chisinau',
     from: '2038-10-30T12:00:00Z',
-    expected: ['2038-10-30T23:00:00Z', '2038-10-30T23:30:00Z', '2038-10-31T00:00:00Z', '2038-10-31T00:30:00Z', '2038-11-01T00:00:00Z'],
+    expected: [
+      '2038-10-30T23:00:00Z',
+      '2038-10-30T23:30:00Z',
+      '2038-10-31T00:00:00Z',
+      '2038-10-31T00:30:00Z',
+      '2038-11-01T00:00:00Z',
+    ],
   },
   // Calendar.
   {
@@ -350,7 +374,13 @@ const cases: Case[] = [
     expression: '0 0 LW * *',
     timezone: 'UTC',
     from: '2026-01-01T00:00:00Z',
-    expected: ['2026-01-30T00:00:00Z', '2026-02-27T00:00:00Z', '2026-03-31T00:00:00Z', '2026-04-30T00:00:00Z', '2026-05-29T00:00:00Z'],
+    expected: [
+      '2026-01-30T00:00:00Z',
+      '2026-02-27T00:00:00Z',
+      '2026-03-31T00:00:00Z',
+      '2026-04-30T00:00:00Z',
+      '2026-05-29T00:00:00Z',
+    ],
   },
   {
     name: 'FRI#2: second Friday',
@@ -399,7 +429,13 @@ const cases: Case[] = [
     expression: '0 12 * feb,Jul MON',
     timezone: 'UTC',
     from: '2026-01-01T00:00:00Z',
-    expected: ['2026-02-02T12:00:00Z', '2026-02-09T12:00:00Z', '2026-02-16T12:00:00Z', '2026-02-23T12:00:00Z', '2026-07-06T12:00:00Z'],
+    expected: [
+      '2026-02-02T12:00:00Z',
+      '2026-02-09T12:00:00Z',
+      '2026-02-16T12:00:00Z',
+      '2026-02-23T12:00:00Z',
+      '2026-07-06T12:00:00Z',
+    ],
   },
   // cronie: any positive step is valid; one larger than the span keeps just the start.
   {
@@ -450,7 +486,13 @@ const cases: Case[] = [
     expression: '0 0 * * 1/2',
     timezone: 'UTC',
     from: '2026-01-01T00:00:00Z',
-    expected: ['2026-01-02T00:00:00Z', '2026-01-04T00:00:00Z', '2026-01-05T00:00:00Z', '2026-01-07T00:00:00Z', '2026-01-09T00:00:00Z'],
+    expected: [
+      '2026-01-02T00:00:00Z',
+      '2026-01-04T00:00:00Z',
+      '2026-01-05T00:00:00Z',
+      '2026-01-07T00:00:00Z',
+      '2026-01-09T00:00:00Z',
+    ],
   },
   {
     name: 'step from a start: 5/10',
@@ -473,13 +515,55 @@ const cases: Case[] = [
     from: '2026-01-01T00:00:00Z',
     expected: ['2026-01-02T00:00:00Z', '2026-01-03T00:00:00Z'],
   },
-  { name: '@yearly', expression: '@yearly', timezone: 'UTC', from: '2026-05-01T00:00:00Z', expected: ['2027-01-01T00:00:00Z'] },
-  { name: '@annually', expression: '@ANNUALLY', timezone: 'UTC', from: '2026-05-01T00:00:00Z', expected: ['2027-01-01T00:00:00Z'] },
-  { name: '@monthly', expression: '@monthly', timezone: 'UTC', from: '2026-05-01T00:00:00Z', expected: ['2026-06-01T00:00:00Z'] },
-  { name: '@weekly (Sunday)', expression: '@weekly', timezone: 'UTC', from: '2026-01-01T00:00:00Z', expected: ['2026-01-04T00:00:00Z'] },
-  { name: '@daily', expression: '@daily', timezone: 'UTC', from: '2026-01-01T00:00:00Z', expected: ['2026-01-02T00:00:00Z'] },
-  { name: '@midnight', expression: '@midnight', timezone: 'UTC', from: '2026-01-01T00:00:00Z', expected: ['2026-01-02T00:00:00Z'] },
-  { name: '@hourly', expression: '@hourly', timezone: 'UTC', from: '2026-01-01T00:00:00Z', expected: ['2026-01-01T01:00:00Z'] },
+  {
+    name: '@yearly',
+    expression: '@yearly',
+    timezone: 'UTC',
+    from: '2026-05-01T00:00:00Z',
+    expected: ['2027-01-01T00:00:00Z'],
+  },
+  {
+    name: '@annually',
+    expression: '@ANNUALLY',
+    timezone: 'UTC',
+    from: '2026-05-01T00:00:00Z',
+    expected: ['2027-01-01T00:00:00Z'],
+  },
+  {
+    name: '@monthly',
+    expression: '@monthly',
+    timezone: 'UTC',
+    from: '2026-05-01T00:00:00Z',
+    expected: ['2026-06-01T00:00:00Z'],
+  },
+  {
+    name: '@weekly (Sunday)',
+    expression: '@weekly',
+    timezone: 'UTC',
+    from: '2026-01-01T00:00:00Z',
+    expected: ['2026-01-04T00:00:00Z'],
+  },
+  {
+    name: '@daily',
+    expression: '@daily',
+    timezone: 'UTC',
+    from: '2026-01-01T00:00:00Z',
+    expected: ['2026-01-02T00:00:00Z'],
+  },
+  {
+    name: '@midnight',
+    expression: '@midnight',
+    timezone: 'UTC',
+    from: '2026-01-01T00:00:00Z',
+    expected: ['2026-01-02T00:00:00Z'],
+  },
+  {
+    name: '@hourly',
+    expression: '@hourly',
+    timezone: 'UTC',
+    from: '2026-01-01T00:00:00Z',
+    expected: ['2026-01-01T01:00:00Z'],
+  },
   {
     name: 'seconds field when allowed',
     expression: '*/20 * * * * *',
@@ -514,7 +598,9 @@ const cases: Case[] = [
 
 describe('next fire: named cases', () => {
   it.each(cases)('$name ($expression, $timezone)', ({ expression, timezone, from, expected, seconds }) => {
-    expect(iso(next(expression, timezone, new Date(from), expected.length, { seconds: seconds ?? false }))).toEqual(expected);
+    expect(iso(next(expression, timezone, new Date(from), expected.length, { seconds: seconds ?? false }))).toEqual(
+      expected,
+    );
   });
 });
 
@@ -558,7 +644,9 @@ describe('next fire: contract', () => {
     expect(next('*/5 2 * 3 SUN#2', 'America/New_York', new Date('2026-01-01T00:00:00Z'), 3)).toEqual([]);
     expect(performance.now() - started).toBeLessThan(2000);
     // The fixed version fires at 03:00 EDT.
-    expect(iso(next('30 2 * 3 SUN#2', 'America/New_York', new Date('2026-01-01T00:00:00Z'), 1))).toEqual(['2026-03-08T07:00:00Z']);
+    expect(iso(next('30 2 * 3 SUN#2', 'America/New_York', new Date('2026-01-01T00:00:00Z'), 1))).toEqual([
+      '2026-03-08T07:00:00Z',
+    ]);
   });
 
   it(`stops at the ${SEARCH_HORIZON_YEARS}-year horizon and at year 9999`, () => {
@@ -569,7 +657,9 @@ describe('next fire: contract', () => {
   });
 
   it('works for instants before 1970', () => {
-    expect(iso(next('0 12 * * *', 'Europe/Paris', new Date('1950-06-01T00:00:00Z'), 1))).toEqual(['1950-06-01T11:00:00Z']);
+    expect(iso(next('0 12 * * *', 'Europe/Paris', new Date('1950-06-01T00:00:00Z'), 1))).toEqual([
+      '1950-06-01T11:00:00Z',
+    ]);
   });
 
   it('validates count and from', () => {

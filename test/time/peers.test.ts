@@ -44,7 +44,10 @@ describe('cross-check against croner and cron-parser (UTC, plain expressions)', 
       const theirs: string[] = [];
       let at: Date | null = from;
       for (let i = 0; i < 5 && at; i++) if ((at = job.nextRun(at))) theirs.push(at.toISOString());
-      expect(next(expression, 'UTC', from, 5).map((date) => date.toISOString()), `${expression} after ${from.toISOString()}`).toEqual(theirs);
+      expect(
+        next(expression, 'UTC', from, 5).map((date) => date.toISOString()),
+        `${expression} after ${from.toISOString()}`,
+      ).toEqual(theirs);
     }
   });
 
@@ -52,7 +55,10 @@ describe('cross-check against croner and cron-parser (UTC, plain expressions)', 
     for (const { expression, from } of cases) {
       const interval = CronExpressionParser.parse(expression, { currentDate: from, tz: 'UTC' });
       const theirs = Array.from({ length: 5 }, () => interval.next().toISOString());
-      expect(next(expression, 'UTC', from, 5).map((date) => date.toISOString()), `${expression} after ${from.toISOString()}`).toEqual(theirs);
+      expect(
+        next(expression, 'UTC', from, 5).map((date) => date.toISOString()),
+        `${expression} after ${from.toISOString()}`,
+      ).toEqual(theirs);
     }
   });
 });

@@ -4,7 +4,11 @@ import { expectedTools } from './mcp-client.ts';
 
 interface FunctionTool {
   type: string;
-  function: { name: string; description: string; parameters: { type: string; properties: Record<string, { description?: string }>; required?: string[] } };
+  function: {
+    name: string;
+    description: string;
+    parameters: { type: string; properties: Record<string, { description?: string }>; required?: string[] };
+  };
 }
 
 describe('GET /api/v1/tools and POST /api/v1/tools/{name}', () => {
@@ -17,12 +21,16 @@ describe('GET /api/v1/tools and POST /api/v1/tools/{name}', () => {
     api = await createApiHarness('pglite', { KAIROS_MAX_SCHEDULES_PER_USER: '2' }, { services: true });
     member = await api.caller('member');
     viewer = await api.caller('viewer');
-    const created = await api.call('POST', '/api/v1/assistants', { key: member.key, body: { name: 'echo', kind: 'module', config: { module: 'echo' } } });
+    const created = await api.call('POST', '/api/v1/assistants', {
+      key: member.key,
+      body: { name: 'echo', kind: 'module', config: { module: 'echo' } },
+    });
     assistantId = ((await created.json()) as { id: string }).id;
   });
   afterAll(() => api.close());
 
-  const call = (name: string, body: unknown, key = member.key) => api.call('POST', `/api/v1/tools/${name}`, { key, body });
+  const call = (name: string, body: unknown, key = member.key) =>
+    api.call('POST', `/api/v1/tools/${name}`, { key, body });
 
   it('lists the tools in the OpenAI function-calling shape with model-facing descriptions', async () => {
     const response = await api.call('GET', '/api/v1/tools', { key: viewer.key });
@@ -40,14 +48,20 @@ describe('GET /api/v1/tools and POST /api/v1/tools/{name}', () => {
     expect(create.properties.schedule!.description).toMatch(/0 9 \* \* 1-5/);
     expect(create.properties.schedule!.description).toMatch(/wall-clock/);
     expect(create.properties.input_template!.description).toMatch(/\{\{date\}\}/);
-    expect(tools.find((t) => t.function.name === 'pause_schedule')!.function.parameters.required).toEqual(['schedule_id']);
+    expect(tools.find((t) => t.function.name === 'pause_schedule')!.function.parameters.required).toEqual([
+      'schedule_id',
+    ]);
   });
 
   it('executes a tool as the key holder: preview, create, then the schedule is in the API', async () => {
     const preview = await call('preview_schedule', { schedule: '0 9 * * 1-5', count: 2 });
     expect(preview.status).toBe(200);
     expect(((await preview.json()) as { times: string[] }).times).toHaveLength(2);
-    const created = await call('create_schedule', { assistant_id: assistantId, name: 'via tools', schedule: '*/30 * * * *' });
+    const created = await call('create_schedule', {
+      assistant_id: assistantId,
+      name: 'via tools',
+      schedule: '*/30 * * * *',
+    });
     expect(created.status).toBe(200);
     const schedule = (await created.json()) as { id: string; owner_id: string };
     expect(schedule.owner_id).toBe(member.userId);
@@ -59,7 +73,11 @@ describe('GET /api/v1/tools and POST /api/v1/tools/{name}', () => {
     expect(seconds.status).toBe(422);
     expect((await errorOf(seconds)).message).toMatch(/seconds|6 fields|KAIROS_ALLOW_SECONDS/i);
 
-    const unknownField = await call('create_schedule', { assistant_id: assistantId, schedule: '@daily', cron: '@daily' });
+    const unknownField = await call('create_schedule', {
+      assistant_id: assistantId,
+      schedule: '@daily',
+      cron: '@daily',
+    });
     expect(unknownField.status).toBe(422);
     expect(await errorOf(unknownField)).toMatchObject({ code: 'invalid_request', details: { field: 'cron' } });
 
@@ -101,7 +119,9 @@ describe('GET /api/v1/tools and POST /api/v1/tools/{name}', () => {
   });
 
   it('documents both routes in OpenAPI', async () => {
-    const doc = (await (await api.call('GET', '/api/v1/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await api.call('GET', '/api/v1/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(Object.keys(doc.paths['/api/v1/tools']!)).toEqual(['get']);
     expect(Object.keys(doc.paths['/api/v1/tools/{name}']!)).toEqual(['post']);
   });

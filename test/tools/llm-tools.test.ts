@@ -5,7 +5,12 @@ import { issueKeyDirect } from '../../src/auth/key-service.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { ScheduleResource } from '../../src/scheduler/schedule-resource.ts';
 import type { RunResource } from '../../src/worker/run-resource.ts';
-import { startChatToolsServer, type ChatToolsServer, type ScriptedAnswer, type ToolChatRequest } from '../helpers/chat-tools-server.ts';
+import {
+  startChatToolsServer,
+  type ChatToolsServer,
+  type ScriptedAnswer,
+  type ToolChatRequest,
+} from '../helpers/chat-tools-server.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -14,7 +19,8 @@ const scenarioOf = (request: ToolChatRequest) => request.messages.find((m) => m.
 // Tool results are JSON the script and assertions walk freely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
-const toolAnswers = (request: ToolChatRequest) => request.messages.filter((m) => m.role === 'tool').map((m) => JSON.parse(m.content!) as Json);
+const toolAnswers = (request: ToolChatRequest) =>
+  request.messages.filter((m) => m.role === 'tool').map((m) => JSON.parse(m.content!) as Json);
 
 describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on %s', (kind) => {
   let test: TestDatabase;
@@ -30,18 +36,46 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
     const answers = toolAnswers(request);
     if (scenario === 'Remind me to stretch in five seconds') {
       if (answers.length === 0) {
-        return { calls: [{ name: 'create_schedule', arguments: { name: 'stretch', schedule: { at: new Date(Date.now() + 5000).toISOString() }, input_template: 'Time to stretch!' } }] };
+        return {
+          calls: [
+            {
+              name: 'create_schedule',
+              arguments: {
+                name: 'stretch',
+                schedule: { at: new Date(Date.now() + 5000).toISOString() },
+                input_template: 'Time to stretch!',
+              },
+            },
+          ],
+        };
       }
       return { text: `Done: reminder ${answers[0]!.id} is set.` };
     }
     if (scenario === 'Time to stretch!') return { text: 'Stand up and stretch.' };
     if (scenario === 'Post a digest every weekday at 9am') {
       const last = answers.at(-1);
-      if (!last) return { calls: [{ name: 'create_schedule', arguments: { name: 'digest', schedule: { cron: '0 25 * * 1-5' }, input_template: 'Digest for {{date}}' } }] };
-      if (last.error) return { calls: [{ name: 'create_schedule', arguments: { name: 'digest', schedule: { cron: '0 9 * * 1-5' }, input_template: 'Digest for {{date}}' } }] };
+      if (!last)
+        return {
+          calls: [
+            {
+              name: 'create_schedule',
+              arguments: { name: 'digest', schedule: { cron: '0 25 * * 1-5' }, input_template: 'Digest for {{date}}' },
+            },
+          ],
+        };
+      if (last.error)
+        return {
+          calls: [
+            {
+              name: 'create_schedule',
+              arguments: { name: 'digest', schedule: { cron: '0 9 * * 1-5' }, input_template: 'Digest for {{date}}' },
+            },
+          ],
+        };
       return { text: `Scheduled ${last.name}: ${last.description}` };
     }
-    if (scenario === 'Keep looking') return { calls: [{ name: 'get_schedule', arguments: { schedule_id: otherScheduleId } }] };
+    if (scenario === 'Keep looking')
+      return { calls: [{ name: 'get_schedule', arguments: { schedule_id: otherScheduleId } }] };
     throw new Error(`unscripted conversation: ${scenario}`);
   }
 
@@ -49,7 +83,13 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
     const created = await kairos.agents.assistants.create(member, {
       name,
       kind: 'llm',
-      config: { base_url: provider.baseUrl, model: 'scheduler-model', tools: ['schedules'], default_timezone: 'America/New_York', ...config },
+      config: {
+        base_url: provider.baseUrl,
+        model: 'scheduler-model',
+        tools: ['schedules'],
+        default_timezone: 'America/New_York',
+        ...config,
+      },
     });
     return created.id;
   }
@@ -67,7 +107,12 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
   beforeAll(async () => {
     test = await createTestDatabase(kind);
     provider = await startChatToolsServer(script);
-    const config = loadConfig({ KAIROS_LOG_LEVEL: 'silent', KAIROS_DEMO: 'false', KAIROS_HTTP_ALLOW_PRIVATE: 'true', KAIROS_POLL_INTERVAL_MS: '500' });
+    const config = loadConfig({
+      KAIROS_LOG_LEVEL: 'silent',
+      KAIROS_DEMO: 'false',
+      KAIROS_HTTP_ALLOW_PRIVATE: 'true',
+      KAIROS_POLL_INTERVAL_MS: '500',
+    });
     kairos = await Kairos.create({ config, db: test.db });
     await kairos.start();
     const issued = await issueKeyDirect(test.db, { role: 'member', userName: 'agent-owner' });
@@ -75,8 +120,16 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
     memberKey = issued.key;
     const other = await issueKeyDirect(test.db, { role: 'member', userName: 'someone-else' });
     const otherActor: Actor = { userId: other.user.id, role: 'member' };
-    const target = (await kairos.agents.assistants.create(otherActor, { name: 'theirs', kind: 'http', config: { url: 'https://agent.example/run' } })).id;
-    otherScheduleId = (await kairos.schedules.create(otherActor, { assistant_id: target, schedule: '0 0 1 1 *', enabled: false })).id;
+    const target = (
+      await kairos.agents.assistants.create(otherActor, {
+        name: 'theirs',
+        kind: 'http',
+        config: { url: 'https://agent.example/run' },
+      })
+    ).id;
+    otherScheduleId = (
+      await kairos.schedules.create(otherActor, { assistant_id: target, schedule: '0 0 1 1 *', enabled: false })
+    ).id;
   });
   afterAll(async () => {
     await kairos.close();
@@ -86,7 +139,10 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
 
   it('the demo: the model creates a schedule with a tool call, answers in text; the schedule fires the assistant with the input it chose', async () => {
     const assistantId = await llmAssistant('reminder bot');
-    const run = await kairos.runs.create(member, { assistant_id: assistantId, input: 'Remind me to stretch in five seconds' });
+    const run = await kairos.runs.create(member, {
+      assistant_id: assistantId,
+      input: 'Remind me to stretch in five seconds',
+    });
     const done = await finished(run);
     expect(done.status).toBe('success');
     expect(provider.shapeErrors).toEqual([]);
@@ -108,14 +164,23 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
       created_by: { kind: 'agent', run_id: run.id, assistant_id: assistantId },
     });
     expect(schedule.schedule.timezone).toBe('America/New_York');
-    const shown = await kairos.api.request(`/api/v1/schedules/${schedule.id}`, { headers: { authorization: `Bearer ${memberKey}` } });
-    expect(((await shown.json()) as ScheduleResource).created_by).toEqual({ kind: 'agent', run_id: run.id, assistant_id: assistantId });
+    const shown = await kairos.api.request(`/api/v1/schedules/${schedule.id}`, {
+      headers: { authorization: `Bearer ${memberKey}` },
+    });
+    expect(((await shown.json()) as ScheduleResource).created_by).toEqual({
+      kind: 'agent',
+      run_id: run.id,
+      assistant_id: assistantId,
+    });
 
     // The trace holds the call and its result.
     const events = await kairos.runs.events(member, run.id);
     const call = events.find((e) => e.kind === 'tool.call')!;
     const answer = events.find((e) => e.kind === 'tool.result')!;
-    expect(call.data).toMatchObject({ name: 'create_schedule', arguments: { name: 'stretch', input_template: 'Time to stretch!' } });
+    expect(call.data).toMatchObject({
+      name: 'create_schedule',
+      arguments: { name: 'stretch', input_template: 'Time to stretch!' },
+    });
     expect(answer.data).toMatchObject({ name: 'create_schedule', ok: true, result: { id: schedule.id } });
     expect(call.seq).toBeLessThan(answer.seq);
 
@@ -127,12 +192,19 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
       },
       { timeoutMs: 30_000, message: 'the reminder did not fire' },
     );
-    expect(fired).toMatchObject({ trigger: 'schedule', assistant_id: assistantId, input: 'Time to stretch!', output: 'Stand up and stretch.' });
+    expect(fired).toMatchObject({
+      trigger: 'schedule',
+      assistant_id: assistantId,
+      input: 'Time to stretch!',
+      output: 'Stand up and stretch.',
+    });
   });
 
   it('a refused call (bad cron) comes back to the model as an error result, and it corrects itself', async () => {
     const assistantId = await llmAssistant('digest bot');
-    const done = await finished(await kairos.runs.create(member, { assistant_id: assistantId, input: 'Post a digest every weekday at 9am' }));
+    const done = await finished(
+      await kairos.runs.create(member, { assistant_id: assistantId, input: 'Post a digest every weekday at 9am' }),
+    );
     expect(done.status).toBe('success');
     const requests = provider.requests.filter((r) => scenarioOf(r) === 'Post a digest every weekday at 9am');
     expect(requests).toHaveLength(3);
@@ -143,7 +215,9 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
     expect(items).toHaveLength(1);
     expect(items[0]!.schedule).toEqual({ cron: '0 9 * * 1-5', timezone: 'America/New_York' });
     expect(done.output).toBe(`Scheduled digest: ${items[0]!.description}`);
-    const results = (await kairos.runs.events(member, done.id)).filter((e) => e.kind === 'tool.result').map((e) => (e.data as { ok: boolean }).ok);
+    const results = (await kairos.runs.events(member, done.id))
+      .filter((e) => e.kind === 'tool.result')
+      .map((e) => (e.data as { ok: boolean }).ok);
     expect(results).toEqual([false, true]);
   });
 
@@ -156,20 +230,41 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
     expect(done.attempt).toBe(1); // not retried: a retry would repeat the calls
     expect(provider.requests.filter((r) => scenarioOf(r) === 'Keep looking')).toHaveLength(3);
     const events = await kairos.runs.events(member, done.id);
-    const results = events.filter((e) => e.kind === 'tool.result').map((e) => e.data as { ok: boolean; result: { error: { code: string } } });
+    const results = events
+      .filter((e) => e.kind === 'tool.result')
+      .map((e) => e.data as { ok: boolean; result: { error: { code: string } } });
     expect(results).toHaveLength(2);
     for (const result of results) expect(result).toMatchObject({ ok: false, result: { error: { code: 'not_found' } } });
-    expect((await kairos.schedules.get({ userId: '00000000-0000-0000-0000-000000000001', role: 'admin' }, otherScheduleId)).status).toBe('paused');
+    expect(
+      (await kairos.schedules.get({ userId: '00000000-0000-0000-0000-000000000001', role: 'admin' }, otherScheduleId))
+        .status,
+    ).toBe('paused');
   });
 
-  it('list_workflows answers the owner\'s workflows through the composed server', async () => {
+  it("list_workflows answers the owner's workflows through the composed server", async () => {
     const toolbox = kairos.agents.execution.tools!;
-    const result = await toolbox.call('list_workflows', {}, { ownerId: member.userId, ownerRole: 'member', runId: '00000000-0000-4000-8000-000000000000', assistantId: '00000000-0000-4000-8000-000000000001', defaultTimezone: 'UTC' });
+    const result = await toolbox.call(
+      'list_workflows',
+      {},
+      {
+        ownerId: member.userId,
+        ownerRole: 'member',
+        runId: '00000000-0000-4000-8000-000000000000',
+        assistantId: '00000000-0000-4000-8000-000000000001',
+        defaultTimezone: 'UTC',
+      },
+    );
     expect(result).toEqual({ ok: true, value: { workflows: [], total: 0 } });
   });
 
   it('refuses an unknown tool set or zone when the assistant is saved', async () => {
-    await expect(llmAssistant('bad set', { tools: ['email'] })).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/tools.*schedules/) });
-    await expect(llmAssistant('bad zone', { default_timezone: 'Mars/Olympus' })).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/default_timezone/) });
+    await expect(llmAssistant('bad set', { tools: ['email'] })).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/tools.*schedules/),
+    });
+    await expect(llmAssistant('bad zone', { default_timezone: 'Mars/Olympus' })).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/default_timezone/),
+    });
   });
 });

@@ -6,7 +6,11 @@ import { expect } from 'vitest';
 type Json = any;
 
 /** One text result of an MCP tool call, parsed; `isError` as the server flagged it. */
-export async function callJson(client: Client, name: string, args: Record<string, unknown> = {}): Promise<{ isError: boolean; value: Json }> {
+export async function callJson(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<{ isError: boolean; value: Json }> {
   const result = await client.callTool({ name, arguments: args });
   const content = result.content as Array<{ type: string; text: string }>;
   expect(content).toHaveLength(1);
@@ -39,11 +43,16 @@ export async function exerciseTools(client: Client, assistantId: string): Promis
   expect(tools.map((t) => t.name)).toEqual(expectedTools);
   const create = tools.find((t) => t.name === 'create_schedule')!;
   expect(create.inputSchema.type).toBe('object');
-  expect(Object.keys(create.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['schedule', 'input_template', 'session_mode', 'overlap']));
+  expect(Object.keys(create.inputSchema.properties ?? {})).toEqual(
+    expect.arrayContaining(['schedule', 'input_template', 'session_mode', 'overlap']),
+  );
   expect(JSON.stringify(create.inputSchema)).toContain('wall-clock');
   expect(tools.find((t) => t.name === 'list_schedules')!.annotations?.readOnlyHint).toBe(true);
 
-  const preview = await callJson(client, 'preview_schedule', { schedule: { cron: '0 9 * * 1-5', timezone: 'America/New_York' }, count: 3 });
+  const preview = await callJson(client, 'preview_schedule', {
+    schedule: { cron: '0 9 * * 1-5', timezone: 'America/New_York' },
+    count: 3,
+  });
   expect(preview.isError).toBe(false);
   expect(preview.value.times).toHaveLength(3);
   for (const time of preview.value.times as string[]) expect(new Date(time).getUTCHours()).toBeGreaterThanOrEqual(13); // 9am ET is 13:00 or 14:00 UTC
@@ -56,14 +65,22 @@ export async function exerciseTools(client: Client, assistantId: string): Promis
     input_template: 'Digest for {{date}}',
   });
   expect(created.isError).toBe(false);
-  expect(created.value).toMatchObject({ name: 'weekday digest', status: 'active', schedule: { cron: '0 9 * * 1-5', timezone: 'America/New_York' }, created_by: null });
+  expect(created.value).toMatchObject({
+    name: 'weekday digest',
+    status: 'active',
+    schedule: { cron: '0 9 * * 1-5', timezone: 'America/New_York' },
+    created_by: null,
+  });
   expect(created.value.next_run_at).toBe(preview.value.times[0]);
 
   const listed = await callJson(client, 'list_schedules', {});
   expect(listed.value.schedules.map((s: { id: string }) => s.id)).toEqual([created.value.id]);
   expect(listed.value.total).toBe(1);
 
-  const refused = await callJson(client, 'create_schedule', { assistant_id: assistantId, schedule: { cron: '0 25 * * *' } });
+  const refused = await callJson(client, 'create_schedule', {
+    assistant_id: assistantId,
+    schedule: { cron: '0 25 * * *' },
+  });
   expect(refused.isError).toBe(true);
   expect(refused.value.error.code).toBe('invalid_cron');
   expect(refused.value.error.message).toMatch(/hour.*25/);

@@ -32,7 +32,10 @@ describe.each(databaseKinds)('MCP over Streamable HTTP at /mcp on %s', (kind) =>
     member = await api.caller('member');
     other = await api.caller('member');
     viewer = await api.caller('viewer');
-    const created = await api.call('POST', '/api/v1/assistants', { key: member.key, body: { name: 'echo', kind: 'module', config: { module: 'echo' } } });
+    const created = await api.call('POST', '/api/v1/assistants', {
+      key: member.key,
+      body: { name: 'echo', kind: 'module', config: { module: 'echo' } },
+    });
     expect(created.status).toBe(201);
     assistantId = ((await created.json()) as { id: string }).id;
     server = await new Promise<ServerType>((resolve) => {
@@ -56,13 +59,20 @@ describe.each(databaseKinds)('MCP over Streamable HTTP at /mcp on %s', (kind) =>
   });
 
   it("lets a viewer list but not create; another member's schedules are invisible to them", async () => {
-    const mine = await callJson(await connect(member.key), 'create_schedule', { assistant_id: assistantId, name: 'mine', schedule: '*/5 * * * *' });
+    const mine = await callJson(await connect(member.key), 'create_schedule', {
+      assistant_id: assistantId,
+      name: 'mine',
+      schedule: '*/5 * * * *',
+    });
     expect(mine.isError).toBe(false);
 
     const asViewer = await connect(viewer.key);
     const viewerList = await callJson(asViewer, 'list_schedules');
     expect(viewerList).toMatchObject({ isError: false, value: { total: 0 } });
-    const viewerCreate = await callJson(asViewer, 'create_schedule', { assistant_id: assistantId, schedule: '*/5 * * * *' });
+    const viewerCreate = await callJson(asViewer, 'create_schedule', {
+      assistant_id: assistantId,
+      schedule: '*/5 * * * *',
+    });
     expect(viewerCreate.isError).toBe(true);
     expect(viewerCreate.value.error.code).toBe('forbidden');
 
@@ -83,7 +93,10 @@ describe.each(databaseKinds)('MCP over Streamable HTTP at /mcp on %s', (kind) =>
 
   it('answers GET and DELETE with 405: the endpoint is stateless', async () => {
     for (const method of ['GET', 'DELETE']) {
-      const response = await fetch(url, { method, headers: { authorization: `Bearer ${member.key}`, accept: 'text/event-stream' } });
+      const response = await fetch(url, {
+        method,
+        headers: { authorization: `Bearer ${member.key}`, accept: 'text/event-stream' },
+      });
       expect(response.status).toBe(405);
       expect(response.headers.get('allow')).toBe('POST');
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');

@@ -44,7 +44,14 @@ describe('kairos mcp over stdio', () => {
       const member = await issueKeyDirect(test.db, { role: 'member', userName: 'stdio-member' });
       viewerKey = (await issueKeyDirect(test.db, { role: 'viewer', userName: 'stdio-viewer' })).key;
       otherKey = (await issueKeyDirect(test.db, { role: 'member', userName: 'stdio-other' })).key;
-      assistantId = (await insertAssistant(test.db, { ownerId: member.user.id, name: 'digest', kind: 'http', config: { url: 'https://agent.example/run' } })).id;
+      assistantId = (
+        await insertAssistant(test.db, {
+          ownerId: member.user.id,
+          name: 'digest',
+          kind: 'http',
+          config: { url: 'https://agent.example/run' },
+        })
+      ).id;
       env = { DATABASE_URL: testDatabaseUrl, KAIROS_DB_SCHEMA: schema, KAIROS_API_KEY: member.key };
     });
     afterAll(() => test.close());
@@ -72,7 +79,9 @@ describe('kairos mcp over stdio', () => {
       const { client: other } = await startStdio({ ...env, KAIROS_API_KEY: otherKey });
       clients.push(other);
       expect((await callJson(other, 'list_schedules')).value.total).toBe(0);
-      expect((await callJson(other, 'get_schedule', { schedule_id: mine.value.id })).value.error.code).toBe('not_found');
+      expect((await callJson(other, 'get_schedule', { schedule_id: mine.value.id })).value.error.code).toBe(
+        'not_found',
+      );
     });
   });
 
@@ -95,7 +104,10 @@ describe('kairos mcp over stdio', () => {
 
     it('runs the same walk through POST /api/v1/tools/{name} with the key', async () => {
       const member = await api.caller('member');
-      const created = await api.call('POST', '/api/v1/assistants', { key: member.key, body: { name: 'echo', kind: 'module', config: { module: 'echo' } } });
+      const created = await api.call('POST', '/api/v1/assistants', {
+        key: member.key,
+        body: { name: 'echo', kind: 'module', config: { module: 'echo' } },
+      });
       const { id } = (await created.json()) as { id: string };
       const { client } = await startStdio({ KAIROS_URL: url, KAIROS_API_KEY: member.key });
       clients.push(client);
@@ -106,7 +118,10 @@ describe('kairos mcp over stdio', () => {
       await api.caller('member'); // keys exist: no local mode
       const { client } = await startStdio({ KAIROS_URL: url, KAIROS_API_KEY: 'kairos_wrong' });
       clients.push(client);
-      expect(await callJson(client, 'list_schedules')).toMatchObject({ isError: true, value: { error: { code: 'unauthorized' } } });
+      expect(await callJson(client, 'list_schedules')).toMatchObject({
+        isError: true,
+        value: { error: { code: 'unauthorized' } },
+      });
     });
   });
 });

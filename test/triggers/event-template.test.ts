@@ -42,30 +42,50 @@ describe('event templates', () => {
   });
 
   it('names unknown variables, upper-case headers and credential headers with where they are', () => {
-    expect(eventTemplateProblems({ a: '{{event.body.x}}', b: ['{{event.headers.x-y}}', '{{event.query.q}}', '{{event.received_at}}', '{{trigger.name}}'] })).toEqual([]);
+    expect(
+      eventTemplateProblems({
+        a: '{{event.body.x}}',
+        b: ['{{event.headers.x-y}}', '{{event.query.q}}', '{{event.received_at}}', '{{trigger.name}}'],
+      }),
+    ).toEqual([]);
     expect(eventTemplateProblems({ a: 'Summary for {{date}}' })).toEqual([
-      { variable: 'date', path: 'input_template.a', problem: expect.stringContaining('is unknown: trigger templates use event.body') },
+      {
+        variable: 'date',
+        path: 'input_template.a',
+        problem: expect.stringContaining('is unknown: trigger templates use event.body'),
+      },
     ]);
     expect(eventTemplateProblems(['{{event.headers.X-GitHub-Event}}'])[0]).toMatchObject({
       path: 'input_template[0]',
       problem: 'names a header in upper case: header names are lower-case, use event.headers.x-github-event',
     });
-    expect(eventTemplateProblems('{{event.headers.authorization}}')[0]?.problem).toBe('names a credential header, which templates never see');
-    expect(eventTemplateProblems('{{event.payload}}')[0]?.problem).toBe('is unknown: event has body, headers, query and received_at');
+    expect(eventTemplateProblems('{{event.headers.authorization}}')[0]?.problem).toBe(
+      'names a credential header, which templates never see',
+    );
+    expect(eventTemplateProblems('{{event.payload}}')[0]?.problem).toBe(
+      'is unknown: event has body, headers, query and received_at',
+    );
     expect(eventTemplateProblems('{{event.query.a.b}}')[0]?.problem).toContain('too deep');
     expect(eventTemplateProblems('{{event.body.a b}}')[0]?.problem).toContain('is not a variable name');
   });
 
   it('hides credential headers from templates', () => {
-    expect(templateHeaders({ authorization: 'Bearer x', cookie: 'c', 'x-hub-signature-256': 'sha256=…', 'X-Up': 'u' })).toEqual({ 'x-hub-signature-256': 'sha256=…', 'x-up': 'u' });
+    expect(
+      templateHeaders({ authorization: 'Bearer x', cookie: 'c', 'x-hub-signature-256': 'sha256=…', 'X-Up': 'u' }),
+    ).toEqual({ 'x-hub-signature-256': 'sha256=…', 'x-up': 'u' });
   });
 });
 
 describe('event bodies and delivery ids', () => {
   it('reads JSON, forms (with a JSON payload field), text and empty bodies, and refuses broken JSON', () => {
-    expect(parseEventBody(Buffer.from('{"a":1}'), 'application/json; charset=utf-8')).toEqual({ ok: true, value: { a: 1 } });
+    expect(parseEventBody(Buffer.from('{"a":1}'), 'application/json; charset=utf-8')).toEqual({
+      ok: true,
+      value: { a: 1 },
+    });
     expect(parseEventBody(Buffer.from('[1]'), undefined)).toEqual({ ok: true, value: [1] });
-    expect(parseEventBody(Buffer.from('payload=%7B%22ref%22%3A%22main%22%7D&x=1'), 'application/x-www-form-urlencoded')).toEqual({
+    expect(
+      parseEventBody(Buffer.from('payload=%7B%22ref%22%3A%22main%22%7D&x=1'), 'application/x-www-form-urlencoded'),
+    ).toEqual({
       ok: true,
       value: { payload: { ref: 'main' }, x: '1' },
     });

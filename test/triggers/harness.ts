@@ -20,7 +20,10 @@ export interface TriggerHarness {
  * One whole replica (API, scheduler, worker) on a fresh database, in local mode, with an http
  * assistant pointing at a local recording server.
  */
-export async function createTriggerHarness(kind: TestDatabaseKind, env: Record<string, string> = {}): Promise<TriggerHarness> {
+export async function createTriggerHarness(
+  kind: TestDatabaseKind,
+  env: Record<string, string> = {},
+): Promise<TriggerHarness> {
   const test = await createTestDatabase(kind);
   const agent = await startAssistantServer();
   const config = loadConfig({
@@ -33,7 +36,12 @@ export async function createTriggerHarness(kind: TestDatabaseKind, env: Record<s
   });
   const kairos = await Kairos.create({ config, db: test.db });
   await kairos.start();
-  const assistant = await insertAssistant(test.db, { ownerId: localAdminId, name: 'agent', kind: 'http', config: { url: agent.url } });
+  const assistant = await insertAssistant(test.db, {
+    ownerId: localAdminId,
+    name: 'agent',
+    kind: 'http',
+    config: { url: agent.url },
+  });
   return {
     kairos,
     test,
@@ -42,7 +50,12 @@ export async function createTriggerHarness(kind: TestDatabaseKind, env: Record<s
     call(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       if (options.body !== undefined) headers['content-type'] ??= 'application/json';
-      const body = options.body === undefined ? undefined : typeof options.body === 'string' || Buffer.isBuffer(options.body) ? options.body : JSON.stringify(options.body);
+      const body =
+        options.body === undefined
+          ? undefined
+          : typeof options.body === 'string' || Buffer.isBuffer(options.body)
+            ? options.body
+            : JSON.stringify(options.body);
       return Promise.resolve(kairos.api.request(path, { method, headers, body: body as string | undefined }));
     },
     async close() {

@@ -10,9 +10,20 @@ describe('trigger deliveries with bodies that cannot be stored as sent', () => {
     process.env.HOOK_TOKEN = 'tok'; // deliveries read the secret from the process environment
     h = await createApiHarness('postgres', {}, { services: true });
     alice = await h.caller('member');
-    const assistant = await h.call('POST', '/api/v1/assistants', { key: alice.key, body: { name: 'Echo', kind: 'module', config: { module: 'echo' } } });
+    const assistant = await h.call('POST', '/api/v1/assistants', {
+      key: alice.key,
+      body: { name: 'Echo', kind: 'module', config: { module: 'echo' } },
+    });
     const assistantId = ((await assistant.json()) as { id: string }).id;
-    const trigger = await h.call('POST', '/api/v1/triggers', { key: alice.key, body: { name: 'hook', assistant_id: assistantId, auth: { type: 'bearer', token: { env: 'HOOK_TOKEN' } }, rate_limit: null } });
+    const trigger = await h.call('POST', '/api/v1/triggers', {
+      key: alice.key,
+      body: {
+        name: 'hook',
+        assistant_id: assistantId,
+        auth: { type: 'bearer', token: { env: 'HOOK_TOKEN' } },
+        rate_limit: null,
+      },
+    });
     triggerId = ((await trigger.json()) as { id: string }).id;
   });
   afterAll(async () => {
@@ -22,7 +33,11 @@ describe('trigger deliveries with bodies that cannot be stored as sent', () => {
 
   const runs = async () => (await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM runs')).rows[0]!.n;
   const deliver = (body: string) =>
-    h.app.request(`/hooks/${triggerId}`, { method: 'POST', headers: { authorization: 'Bearer tok', 'content-type': 'application/json' }, body });
+    h.app.request(`/hooks/${triggerId}`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer tok', 'content-type': 'application/json' },
+      body,
+    });
 
   it.each([
     ['a NUL character', '{"a":"x\\u0000y"}'],

@@ -21,10 +21,20 @@ beforeAll(async () => {
   await buildDashboard();
   agentOs = await startHttpAgentServer((request) => {
     const form = new URLSearchParams(String(request.body));
-    return { body: { run_id: 'r-1', session_id: 'sess-ui', content: `AgentOS heard: ${form.get('message')}`, status: 'COMPLETED' } };
+    return {
+      body: {
+        run_id: 'r-1',
+        session_id: 'sess-ui',
+        content: `AgentOS heard: ${form.get('message')}`,
+        status: 'COMPLETED',
+      },
+    };
   });
   dataDir = mkdtempSync(join(tmpdir(), 'kairos-ui-form-'));
-  kairos = await startKairosProcess({ KAIROS_DATA_DIR: dataDir, KAIROS_HTTP_ALLOW_PRIVATE: 'true', AGNO_UI_TOKEN: token }, 150_000);
+  kairos = await startKairosProcess(
+    { KAIROS_DATA_DIR: dataDir, KAIROS_HTTP_ALLOW_PRIVATE: 'true', AGNO_UI_TOKEN: token },
+    150_000,
+  );
   browser = await launchBrowser();
   ({ page } = await browser.newPage());
   page.setDefaultTimeout(15_000);
@@ -39,7 +49,10 @@ afterAll(async () => {
 describe('assistant form', () => {
   it('offers every kind', async () => {
     await page.goto(`${kairos.url}/#/assistants/new`);
-    const kinds = await page.getByLabel('Kind').locator('option').evaluateAll((options) => options.map((option) => (option as unknown as { value: string }).value));
+    const kinds = await page
+      .getByLabel('Kind')
+      .locator('option')
+      .evaluateAll((options) => options.map((option) => (option as unknown as { value: string }).value));
     expect(kinds).toEqual(['http', 'llm', 'module', 'agentos', 'langgraph', 'a2a']);
   });
 
@@ -68,9 +81,14 @@ describe('assistant form', () => {
 
     await page.getByRole('button', { name: 'Create assistant' }).click();
     await page.getByRole('article', { name: 'agno-researcher' }).waitFor();
-    const list = (await (await fetch(`${kairos.url}/api/v1/assistants?name=agno-researcher`)).json()) as { data: Array<{ kind: string; config: unknown }> };
+    const list = (await (await fetch(`${kairos.url}/api/v1/assistants?name=agno-researcher`)).json()) as {
+      data: Array<{ kind: string; config: unknown }>;
+    };
     expect(list.data).toHaveLength(1);
-    expect(list.data[0]).toMatchObject({ kind: 'agentos', config: { base_url: agentOs.url, team_id: 'research', headers: { Authorization: { env: 'AGNO_UI_TOKEN' } } } });
+    expect(list.data[0]).toMatchObject({
+      kind: 'agentos',
+      config: { base_url: agentOs.url, team_id: 'research', headers: { Authorization: { env: 'AGNO_UI_TOKEN' } } },
+    });
   });
 
   it('shows a template error at the body field and saves nothing', async () => {
@@ -83,7 +101,9 @@ describe('assistant form', () => {
     await page.locator('textarea[aria-invalid="true"]').waitFor();
     expect(await body.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('form').textContent()).toContain('{{inptu.name}}');
-    const list = (await (await fetch(`${kairos.url}/api/v1/assistants?name=bad-template`)).json()) as { data: unknown[] };
+    const list = (await (await fetch(`${kairos.url}/api/v1/assistants?name=bad-template`)).json()) as {
+      data: unknown[];
+    };
     expect(list.data).toHaveLength(0);
   });
 

@@ -33,9 +33,13 @@ describe('dashboard: connecting agents', () => {
     await page.goto(`${kairos.url}/#/connect`);
     await page.getByRole('heading', { name: 'Connect an agent', level: 1 }).waitFor();
     expect(await page.getByTestId('mcp-url').textContent()).toBe(`${kairos.url}/mcp`);
-    const cursor = JSON.parse((await page.getByTestId('snippet-cursor').textContent())!) as { mcpServers: { kairos: { url: string; headers?: unknown } } };
+    const cursor = JSON.parse((await page.getByTestId('snippet-cursor').textContent())!) as {
+      mcpServers: { kairos: { url: string; headers?: unknown } };
+    };
     expect(cursor.mcpServers.kairos).toEqual({ url: `${kairos.url}/mcp` }); // local mode: no header to send
-    const claude = JSON.parse((await page.getByTestId('snippet-claude-desktop').textContent())!) as { mcpServers: { kairos: { args: string[]; env: Record<string, string> } } };
+    const claude = JSON.parse((await page.getByTestId('snippet-claude-desktop').textContent())!) as {
+      mcpServers: { kairos: { args: string[]; env: Record<string, string> } };
+    };
     expect(claude.mcpServers.kairos.args.at(-1)).toBe('mcp');
     expect(claude.mcpServers.kairos.env).toEqual({ KAIROS_URL: kairos.url });
     expect(await page.getByTestId('snippet-functions').textContent()).toContain(`${kairos.url}/api/v1/tools`);
@@ -45,7 +49,12 @@ describe('dashboard: connecting agents', () => {
   });
 
   it("says on a schedule's page which agent created it, linking the run", async () => {
-    const assistant = await insertAssistant(test.db, { ownerId: localAdminId, name: 'planner', kind: 'http', config: { url: 'https://agent.example/run' } });
+    const assistant = await insertAssistant(test.db, {
+      ownerId: localAdminId,
+      name: 'planner',
+      kind: 'http',
+      config: { url: 'https://agent.example/run' },
+    });
     const created = await fetch(`${kairos.url}/api/v1/schedules`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -54,7 +63,10 @@ describe('dashboard: connecting agents', () => {
     const { id } = (await created.json()) as { id: string };
     const runId = '11111111-2222-4333-8444-555555555555';
     // As the tool loop records it (the API offers no way to claim an agent made a schedule).
-    await test.db.query('UPDATE schedules SET created_by = $2::jsonb WHERE id = $1', [id, JSON.stringify({ kind: 'agent', run_id: runId, assistant_id: assistant.id })]);
+    await test.db.query('UPDATE schedules SET created_by = $2::jsonb WHERE id = $1', [
+      id,
+      JSON.stringify({ kind: 'agent', run_id: runId, assistant_id: assistant.id }),
+    ]);
     await page.goto(`${kairos.url}/#/schedules/${id}`);
     const line = page.getByTestId('created-by');
     await line.filter({ hasText: 'Created by the agent planner' }).waitFor();

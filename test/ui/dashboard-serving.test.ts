@@ -22,7 +22,9 @@ beforeAll(() => {
   app = new Hono();
   app.get('/api/v1/ping', (c) => c.json({ pong: true }));
   app.get('/runs/search', (c) => c.json({ langgraph: true }));
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
+  );
   mountDashboard(app, dist);
 });
 

@@ -32,13 +32,20 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<{ s
 }
 
 async function createAssistant(name: string, url: string): Promise<string> {
-  const { status, body } = await api<{ id: string }>('POST', '/api/v1/assistants', { name, kind: 'http', config: { url } });
+  const { status, body } = await api<{ id: string }>('POST', '/api/v1/assistants', {
+    name,
+    kind: 'http',
+    config: { url },
+  });
   expect(status, JSON.stringify(body)).toBe(201);
   return body.id;
 }
 
 async function scheduleByName(name: string): Promise<{ id: string; enabled: boolean } | undefined> {
-  const { body } = await api<{ data: Array<{ id: string; name: string; enabled: boolean }> }>('GET', '/api/v1/schedules?limit=1000');
+  const { body } = await api<{ data: Array<{ id: string; name: string; enabled: boolean }> }>(
+    'GET',
+    '/api/v1/schedules?limit=1000',
+  );
   return body.data.find((s) => s.name === name);
 }
 
@@ -97,9 +104,13 @@ describe('dashboard', () => {
     await page.getByLabel('Time', { exact: true }).fill('08:15');
     await description.filter({ hasText: 'At 08:15, Monday through Friday' }).waitFor();
 
-    await page.getByLabel('Input template').fill('{"task": "Report for {{date}} ({{day_of_week}}), run {{run_number}}"}');
+    await page
+      .getByLabel('Input template')
+      .fill('{"task": "Report for {{date}} ({{day_of_week}}), run {{run_number}}"}');
     const rendered = page.getByLabel('Rendered input preview');
-    await rendered.filter({ hasText: /Report for \d{4}-\d{2}-\d{2} \((Monday|Tuesday|Wednesday|Thursday|Friday)\), run 1/ }).waitFor();
+    await rendered
+      .filter({ hasText: /Report for \d{4}-\d{2}-\d{2} \((Monday|Tuesday|Wednesday|Thursday|Friday)\), run 1/ })
+      .waitFor();
     await screenshot(page, 'schedule-form-preset');
 
     await page.getByRole('button', { name: 'Create schedule' }).click();
@@ -107,7 +118,10 @@ describe('dashboard', () => {
     const saved = await scheduleByName('morning-report');
     expect(saved).toBeDefined();
     ids.morning = saved!.id;
-    const { body } = await api<{ schedule: { cron: string; timezone: string }; input_template: unknown }>('GET', `/api/v1/schedules/${ids.morning}`);
+    const { body } = await api<{ schedule: { cron: string; timezone: string }; input_template: unknown }>(
+      'GET',
+      `/api/v1/schedules/${ids.morning}`,
+    );
     expect(body.schedule).toEqual({ cron: '15 8 * * 1-5', timezone: 'America/New_York' });
     expect(body.input_template).toEqual({ task: 'Report for {{date}} ({{day_of_week}}), run {{run_number}}' });
     await page.getByRole('list', { name: 'Next 10 fire times' }).getByRole('listitem').nth(9).waitFor();
@@ -136,7 +150,8 @@ describe('dashboard', () => {
   it('lists schedules with words, cron, countdown and both zones; search narrows the list', async () => {
     // The words come with each schedule (`description`): no preview call per cron.
     const previews: string[] = [];
-    const onRequest = (request: { url: () => string }) => void (request.url().includes('/schedules/preview') && previews.push(request.url()));
+    const onRequest = (request: { url: () => string }) =>
+      void (request.url().includes('/schedules/preview') && previews.push(request.url()));
     page.on('request', onRequest);
     await page.goto(`${kairos.url}/#/schedules`);
     await row('morning-report').waitFor();
@@ -168,7 +183,10 @@ describe('dashboard', () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('heading', { name: /morning-report/, level: 1 }).waitFor();
     await page.getByText('alert at 5').waitFor();
-    const { body } = await api<{ alert_after: number; schedule: { cron: string } }>('GET', `/api/v1/schedules/${ids.morning}`);
+    const { body } = await api<{ alert_after: number; schedule: { cron: string } }>(
+      'GET',
+      `/api/v1/schedules/${ids.morning}`,
+    );
     expect(body.alert_after).toBe(5);
     expect(body.schedule.cron).toBe('15 8 * * 1-5');
 

@@ -19,9 +19,21 @@ beforeAll(async () => {
   await buildDashboard();
   dir = mkdtempSync(join(tmpdir(), 'kairos-ui-managed-'));
   const config = join(dir, 'kairos.config.json');
-  writeFileSync(config, JSON.stringify({ schedules: [{ name: 'declared-digest', assistant: 'kairos-digest', schedule: { cron: '0 6 * * *', timezone: 'UTC' } }] }));
-  kairos = await startKairosProcess({ KAIROS_DATA_DIR: join(dir, 'data'), KAIROS_CONFIG: config, KAIROS_DEMO: 'false' }, 90_000);
-  const list = (await (await fetch(`${kairos.url}/api/v1/schedules`)).json()) as { data: Array<{ id: string; name: string; source: string }> };
+  writeFileSync(
+    config,
+    JSON.stringify({
+      schedules: [
+        { name: 'declared-digest', assistant: 'kairos-digest', schedule: { cron: '0 6 * * *', timezone: 'UTC' } },
+      ],
+    }),
+  );
+  kairos = await startKairosProcess(
+    { KAIROS_DATA_DIR: join(dir, 'data'), KAIROS_CONFIG: config, KAIROS_DEMO: 'false' },
+    90_000,
+  );
+  const list = (await (await fetch(`${kairos.url}/api/v1/schedules`)).json()) as {
+    data: Array<{ id: string; name: string; source: string }>;
+  };
   expect(list.data.map((s) => [s.name, s.source])).toEqual([['declared-digest', 'config']]);
   scheduleId = list.data[0]!.id;
   browser = await launchBrowser();
@@ -38,7 +50,10 @@ afterAll(async () => {
 describe('dashboard: schedules managed in code', () => {
   it('marks a declared schedule in the list and on its page', async () => {
     await page.goto(`${kairos.url}/#/schedules`);
-    await page.locator('tr[data-schedule="declared-digest"] [data-source="config"]').getByText('Managed in code').waitFor();
+    await page
+      .locator('tr[data-schedule="declared-digest"] [data-source="config"]')
+      .getByText('Managed in code')
+      .waitFor();
     await page.goto(`${kairos.url}/#/schedules/${scheduleId}`);
     await page.getByRole('heading', { name: /declared-digest/, level: 1 }).waitFor();
     const notice = page.getByRole('note').filter({ hasText: 'Managed in code' });
@@ -51,7 +66,9 @@ describe('dashboard: schedules managed in code', () => {
     await page.getByRole('heading', { name: 'Edit “declared-digest”' }).waitFor();
     const warning = page.locator('[data-managed="config"]');
     await warning.waitFor();
-    expect(await warning.textContent()).toMatch(/overwritten at the next start of Kairos; change the declaration instead/);
+    expect(await warning.textContent()).toMatch(
+      /overwritten at the next start of Kairos; change the declaration instead/,
+    );
     await screenshot(page, 'schedule-edit-managed');
   });
 

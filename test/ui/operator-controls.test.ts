@@ -27,7 +27,11 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
 
 /** A `datetime-local` value in the browser's zone (test/helpers/browser.ts runs Chromium in Europe/Berlin). */
 function localInput(iso: string): string {
-  const text = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
+  const text = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Europe/Berlin',
+    dateStyle: 'short',
+    timeStyle: 'short',
+  }).format(new Date(iso));
   return text.replace(' ', 'T');
 }
 
@@ -35,9 +39,22 @@ beforeAll(async () => {
   await buildDashboard();
   dataDir = mkdtempSync(join(tmpdir(), 'kairos-ui-ops-'));
   // API only: backfilled runs stay pending, so the test reads exactly what the dialog created.
-  kairos = await startKairosProcess({ KAIROS_DATA_DIR: dataDir, KAIROS_HTTP_ALLOW_PRIVATE: 'true', KAIROS_ROLES: 'api' }, 90_000);
-  const assistant = await api<{ id: string }>('POST', '/api/v1/assistants', { name: 'ops-agent', kind: 'http', config: { url: 'http://127.0.0.1:9/run' } });
-  scheduleId = (await api<{ id: string }>('POST', '/api/v1/schedules', { assistant_id: assistant.id, name: 'hourly-report', schedule: { cron: '0 * * * *' } })).id;
+  kairos = await startKairosProcess(
+    { KAIROS_DATA_DIR: dataDir, KAIROS_HTTP_ALLOW_PRIVATE: 'true', KAIROS_ROLES: 'api' },
+    90_000,
+  );
+  const assistant = await api<{ id: string }>('POST', '/api/v1/assistants', {
+    name: 'ops-agent',
+    kind: 'http',
+    config: { url: 'http://127.0.0.1:9/run' },
+  });
+  scheduleId = (
+    await api<{ id: string }>('POST', '/api/v1/schedules', {
+      assistant_id: assistant.id,
+      name: 'hourly-report',
+      schedule: { cron: '0 * * * *' },
+    })
+  ).id;
   browser = await launchBrowser();
   ({ page } = await browser.newPage());
   page.setDefaultTimeout(15_000);
@@ -79,15 +96,24 @@ describe('schedule detail: operator controls', () => {
     await dialog.getByLabel('From (excluded)').fill(localInput('2026-01-05T10:00:00Z'));
     await dialog.getByLabel('To (included)').fill(localInput('2026-01-05T13:00:00Z'));
     await dialog.getByTestId('backfill-count').filter({ hasText: '3 runs' }).waitFor();
-    expect(await dialog.getByRole('status', { name: 'Backfill preview' }).textContent()).toMatch(/This creates 3 runs for 3 occurrences/);
+    expect(await dialog.getByRole('status', { name: 'Backfill preview' }).textContent()).toMatch(
+      /This creates 3 runs for 3 occurrences/,
+    );
     await screenshot(page, 'schedule-backfill-preview');
     // The preview created nothing.
     expect((await api<{ total: number }>('GET', `/api/v1/schedules/${scheduleId}/runs`)).total).toBe(0);
 
     await dialog.getByRole('button', { name: 'Create 3 runs' }).click();
     await page.getByText('Backfilled “hourly-report”: 3 runs queued.').waitFor();
-    const runs = await api<{ data: Array<{ trigger: string; scheduled_for: string }> }>('GET', `/api/v1/schedules/${scheduleId}/runs?trigger=backfill`);
-    expect(runs.data.map((run) => run.scheduled_for).sort()).toEqual(['2026-01-05T11:00:00.000Z', '2026-01-05T12:00:00.000Z', '2026-01-05T13:00:00.000Z']);
+    const runs = await api<{ data: Array<{ trigger: string; scheduled_for: string }> }>(
+      'GET',
+      `/api/v1/schedules/${scheduleId}/runs?trigger=backfill`,
+    );
+    expect(runs.data.map((run) => run.scheduled_for).sort()).toEqual([
+      '2026-01-05T11:00:00.000Z',
+      '2026-01-05T12:00:00.000Z',
+      '2026-01-05T13:00:00.000Z',
+    ]);
 
     // Again over the same window: the preview says there is nothing left to create.
     await page.getByLabel('More actions for hourly-report').click();

@@ -32,7 +32,15 @@ describe('reading a window of runs', () => {
     const window = await readRunWindow(list, from, to, { status: 'error' });
     expect(window).toMatchObject({ total: 12, capped: false });
     expect(window.runs).toHaveLength(12);
-    expect(asked).toEqual([{ status: 'error', from: '2026-02-28T12:00:00.000Z', to: '2026-03-01T12:00:00.000Z', limit: windowPageSize, offset: 0 }]);
+    expect(asked).toEqual([
+      {
+        status: 'error',
+        from: '2026-02-28T12:00:00.000Z',
+        to: '2026-03-01T12:00:00.000Z',
+        limit: windowPageSize,
+        offset: 0,
+      },
+    ]);
   });
 
   it('pages through a window of more than one page with the same bounds', async () => {

@@ -21,7 +21,12 @@ let page: Page;
 let triggerId: string;
 let runId: string;
 
-async function api<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${kairos.url}${path}`, {
     method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -35,8 +40,15 @@ beforeAll(async () => {
   await buildDashboard();
   agent = await startHttpAgentServer(() => ({ body: { ok: true } }));
   dataDir = mkdtempSync(join(tmpdir(), 'kairos-ui-triggers-'));
-  kairos = await startKairosProcess({ KAIROS_DATA_DIR: dataDir, KAIROS_HTTP_ALLOW_PRIVATE: 'true', KAIROS_DEMO: 'false', UI_HOOK_SECRET: secret }, 150_000);
-  const assistant = await api<{ id: string }>('POST', '/api/v1/assistants', { name: 'reviewer', kind: 'http', config: { url: `${agent.url}/run` } });
+  kairos = await startKairosProcess(
+    { KAIROS_DATA_DIR: dataDir, KAIROS_HTTP_ALLOW_PRIVATE: 'true', KAIROS_DEMO: 'false', UI_HOOK_SECRET: secret },
+    150_000,
+  );
+  const assistant = await api<{ id: string }>('POST', '/api/v1/assistants', {
+    name: 'reviewer',
+    kind: 'http',
+    config: { url: `${agent.url}/run` },
+  });
   expect(assistant.status).toBe(201);
   const trigger = await api<{ id: string }>('POST', '/api/v1/triggers', {
     name: 'github-push',
@@ -47,10 +59,15 @@ beforeAll(async () => {
   expect(trigger.status).toBe(201);
   triggerId = trigger.body.id;
   const payload = JSON.stringify({ ref: 'refs/heads/main' });
-  const accepted = await api<{ run_id: string }>('POST', `/hooks/${triggerId}?wait=30`, payload, { 'x-hub-signature-256': signGithub(secret, payload), 'x-github-delivery': 'ui-1' });
+  const accepted = await api<{ run_id: string }>('POST', `/hooks/${triggerId}?wait=30`, payload, {
+    'x-hub-signature-256': signGithub(secret, payload),
+    'x-github-delivery': 'ui-1',
+  });
   expect(accepted.status).toBe(200);
   runId = accepted.body.run_id;
-  expect((await api('POST', `/hooks/${triggerId}`, payload, { 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) })).status).toBe(401);
+  expect(
+    (await api('POST', `/hooks/${triggerId}`, payload, { 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) })).status,
+  ).toBe(401);
   browser = await launchBrowser();
   ({ context, page } = await browser.newPage());
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: kairos.url });
@@ -73,10 +90,16 @@ describe('dashboard: triggers', () => {
     const url = `${kairos.url}/hooks/${triggerId}`;
     expect(await card.getByLabel('URL of github-push', { exact: true }).textContent()).toBe(`POST ${url}`);
     await card.getByText('GitHub signature in x-hub-signature-256 (UI_HOOK_SECRET)').waitFor();
-    await card.getByTestId('delivery-counts').filter({ hasText: '2 deliveries: 1 accepted, 0 replayed, 1 refused' }).waitFor();
+    await card
+      .getByTestId('delivery-counts')
+      .filter({ hasText: '2 deliveries: 1 accepted, 0 replayed, 1 refused' })
+      .waitFor();
 
     const table = card.getByRole('table', { name: 'Last deliveries of github-push' });
-    await table.locator('tr[data-outcome="unauthorized"]').filter({ hasText: 'x-hub-signature-256: the signature does not match the body' }).waitFor();
+    await table
+      .locator('tr[data-outcome="unauthorized"]')
+      .filter({ hasText: 'x-hub-signature-256: the signature does not match the body' })
+      .waitFor();
     const acceptedRow = table.locator('tr[data-outcome="accepted"]');
     await acceptedRow.locator('[data-status="success"]').waitFor();
     await screenshot(page, 'triggers-page');
@@ -116,15 +139,26 @@ describe('dashboard: triggers', () => {
     await dialog.getByLabel('Max concurrent', { exact: true }).fill('2');
     await dialog.getByRole('button', { name: 'Create trigger' }).click();
     await dialog.locator('.field-error').filter({ hasText: "holds Kairos's own configuration" }).waitFor();
-    expect((await api<{ data: Array<{ name: string }> }>('GET', '/api/v1/triggers')).body.data.map((t) => t.name)).not.toContain('stripe-events');
+    expect(
+      (await api<{ data: Array<{ name: string }> }>('GET', '/api/v1/triggers')).body.data.map((t) => t.name),
+    ).not.toContain('stripe-events');
 
     await dialog.getByLabel('Secret env variable', { exact: true }).fill('UI_HOOK_SECRET');
     await dialog.getByRole('button', { name: 'Create trigger' }).click();
     const done = dialog.getByLabel('Trigger created');
     await done.waitFor();
-    const created = (await api<{ data: Array<{ id: string; name: string; auth: Record<string, unknown>; overlap: string; max_concurrent: number; input_template: unknown }> }>('GET', '/api/v1/triggers')).body.data.find(
-      (t) => t.name === 'stripe-events',
-    )!;
+    const created = (
+      await api<{
+        data: Array<{
+          id: string;
+          name: string;
+          auth: Record<string, unknown>;
+          overlap: string;
+          max_concurrent: number;
+          input_template: unknown;
+        }>;
+      }>('GET', '/api/v1/triggers')
+    ).body.data.find((t) => t.name === 'stripe-events')!;
     expect(created).toMatchObject({
       auth: { type: 'hmac-sha256', header: 'stripe-signature', format: 'stripe', secret: { env: 'UI_HOOK_SECRET' } },
       overlap: 'skip',
@@ -142,8 +176,13 @@ describe('dashboard: triggers', () => {
   });
 
   it('creates a trigger that targets a workflow (bearer token), whose delivery runs the workflow', async () => {
-    const assistant = (await api<{ data: Array<{ id: string; name: string }> }>('GET', '/api/v1/assistants')).body.data.find((a) => a.name === 'reviewer')!;
-    const workflow = await api<{ id: string }>('POST', '/api/v1/workflows', { name: 'ui-flow', steps: [{ type: 'step', name: 'review', assistant_id: assistant.id }] });
+    const assistant = (
+      await api<{ data: Array<{ id: string; name: string }> }>('GET', '/api/v1/assistants')
+    ).body.data.find((a) => a.name === 'reviewer')!;
+    const workflow = await api<{ id: string }>('POST', '/api/v1/workflows', {
+      name: 'ui-flow',
+      steps: [{ type: 'step', name: 'review', assistant_id: assistant.id }],
+    });
     expect(workflow.status).toBe(201);
     await page.reload();
     await page.getByRole('button', { name: '+ New trigger' }).click();
@@ -157,12 +196,22 @@ describe('dashboard: triggers', () => {
     await dialog.getByLabel('Trigger created').waitFor();
     await dialog.getByRole('button', { name: 'Done' }).click();
     const card = page.getByRole('article', { name: 'flow-hook' });
-    await card.getByTestId('trigger-target').filter({ hasText: `workflow ${workflow.body.id.slice(0, 8)}` }).waitFor();
+    await card
+      .getByTestId('trigger-target')
+      .filter({ hasText: `workflow ${workflow.body.id.slice(0, 8)}` })
+      .waitFor();
     await card.getByText('Bearer token (UI_HOOK_SECRET)').waitFor();
 
-    const trigger = (await api<{ data: Array<{ id: string; name: string; workflow_id: string | null }> }>('GET', '/api/v1/triggers')).body.data.find((t) => t.name === 'flow-hook')!;
+    const trigger = (
+      await api<{ data: Array<{ id: string; name: string; workflow_id: string | null }> }>('GET', '/api/v1/triggers')
+    ).body.data.find((t) => t.name === 'flow-hook')!;
     expect(trigger.workflow_id).toBe(workflow.body.id);
-    const delivery = await api<{ run: { status: string; workflow_id: string } }>('POST', `/hooks/${trigger.id}?wait=30`, '{"x":1}', { authorization: `Bearer ${secret}` });
+    const delivery = await api<{ run: { status: string; workflow_id: string } }>(
+      'POST',
+      `/hooks/${trigger.id}?wait=30`,
+      '{"x":1}',
+      { authorization: `Bearer ${secret}` },
+    );
     expect(delivery.status).toBe(200);
     expect(delivery.body.run).toMatchObject({ status: 'success', workflow_id: workflow.body.id });
   });
@@ -172,7 +221,9 @@ describe('dashboard: triggers', () => {
     await card.getByRole('button', { name: 'Delete stripe-events' }).click();
     await card.getByRole('button', { name: 'Confirm deleting stripe-events' }).click();
     await card.waitFor({ state: 'detached' });
-    expect((await api<{ data: Array<{ name: string }> }>('GET', '/api/v1/triggers')).body.data.map((t) => t.name)).not.toContain('stripe-events');
+    expect(
+      (await api<{ data: Array<{ name: string }> }>('GET', '/api/v1/triggers')).body.data.map((t) => t.name),
+    ).not.toContain('stripe-events');
     // The one 422 is the refused KAIROS_ variable of the form test, on purpose.
     expect(browser.errors.filter((error) => !error.includes('status of 422'))).toEqual([]);
   });

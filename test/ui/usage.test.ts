@@ -29,14 +29,21 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
 beforeAll(async () => {
   await buildDashboard();
   agent = await startHttpAgentServer(() => ({
-    body: { answer: 'digest ready', model: 'gpt-4o-mini', usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 } },
+    body: {
+      answer: 'digest ready',
+      model: 'gpt-4o-mini',
+      usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 },
+    },
   }));
   dataDir = mkdtempSync(join(tmpdir(), 'kairos-ui-usage-'));
-  kairos = await startKairosProcess({
-    KAIROS_DATA_DIR: dataDir,
-    KAIROS_HTTP_ALLOW_PRIVATE: 'true',
-    KAIROS_PRICING: '{"gpt-4o-mini": {"input_per_1k": 1, "output_per_1k": 2}}',
-  }, 90_000);
+  kairos = await startKairosProcess(
+    {
+      KAIROS_DATA_DIR: dataDir,
+      KAIROS_HTTP_ALLOW_PRIVATE: 'true',
+      KAIROS_PRICING: '{"gpt-4o-mini": {"input_per_1k": 1, "output_per_1k": 2}}',
+    },
+    90_000,
+  );
   browser = await launchBrowser();
   ({ page } = await browser.newPage());
   page.setDefaultTimeout(15_000);
@@ -51,7 +58,11 @@ afterAll(async () => {
 
 describe('dashboard: tokens and cost', () => {
   it('shows tokens per run, per day and their cost on the schedule page', async () => {
-    const assistant = await api<{ id: string }>('POST', '/api/v1/assistants', { name: 'digest-agent', kind: 'http', config: { url: `${agent.url}/run` } });
+    const assistant = await api<{ id: string }>('POST', '/api/v1/assistants', {
+      name: 'digest-agent',
+      kind: 'http',
+      config: { url: `${agent.url}/run` },
+    });
     const schedule = await api<{ id: string }>('POST', '/api/v1/schedules', {
       name: 'costly digest',
       assistant_id: assistant.id,
@@ -59,8 +70,12 @@ describe('dashboard: tokens and cost', () => {
       alert_on_tokens_per_day: 100000,
     });
     for (let i = 0; i < 2; i++) {
-      const run = await api<{ id: string }>('POST', `/api/v1/schedules/${schedule.id}/trigger`, { overlap: 'override' });
-      await waitFor(async () => (await api<{ status: string }>('GET', `/api/v1/runs/${run.id}`)).status === 'success', { timeoutMs: 30_000 });
+      const run = await api<{ id: string }>('POST', `/api/v1/schedules/${schedule.id}/trigger`, {
+        overlap: 'override',
+      });
+      await waitFor(async () => (await api<{ status: string }>('GET', `/api/v1/runs/${run.id}`)).status === 'success', {
+        timeoutMs: 30_000,
+      });
     }
     await page.goto(`${kairos.url}/#/schedules/${schedule.id}`);
     const card = page.getByRole('region', { name: 'Tokens and cost' });
@@ -68,7 +83,9 @@ describe('dashboard: tokens and cost', () => {
     await card.getByText('2,400 tokens · $2.80 · alert above 100,000 a day').waitFor();
     const today = new Date().toISOString().slice(0, 10);
     const dayRow = card.locator(`tr[data-day="${today}"]`);
-    await expect.poll(async () => (await dayRow.locator('td').allInnerTexts()).map((t) => t.trim())).toEqual([today, '2', '2,000', '400', '2,400', '$2.80']);
+    await expect
+      .poll(async () => (await dayRow.locator('td').allInnerTexts()).map((t) => t.trim()))
+      .toEqual([today, '2', '2,000', '400', '2,400', '$2.80']);
     const tokenCells = page.locator('table.runs-table td[data-label="Tokens"]');
     await expect.poll(async () => (await tokenCells.allInnerTexts()).map((t) => t.trim())).toEqual(['1,200', '1,200']);
     await screenshot(page, 'schedule-tokens-cost');

@@ -41,7 +41,9 @@ async function create<T extends { id: string }>(path: string, body: unknown): Pr
 
 beforeAll(async () => {
   await buildDashboard();
-  quick = await startHttpAgentServer((request) => ({ body: { content: `done: ${JSON.stringify((request.body as { input?: unknown } | null)?.input ?? null)}` } }));
+  quick = await startHttpAgentServer((request) => ({
+    body: { content: `done: ${JSON.stringify((request.body as { input?: unknown } | null)?.input ?? null)}` },
+  }));
   held = await startHttpAgentServer(
     () =>
       new Promise((resolve) => {
@@ -50,8 +52,20 @@ beforeAll(async () => {
   );
   dataDir = mkdtempSync(join(tmpdir(), 'kairos-ui-wf-'));
   kairos = await startKairosProcess({ KAIROS_DATA_DIR: dataDir, KAIROS_HTTP_ALLOW_PRIVATE: 'true' });
-  ids.quick = (await create<{ id: string }>('/api/v1/assistants', { name: 'quick-agent', kind: 'http', config: { url: `${quick.url}/run` } })).id;
-  ids.held = (await create<{ id: string }>('/api/v1/assistants', { name: 'held-agent', kind: 'http', config: { url: `${held.url}/run` } })).id;
+  ids.quick = (
+    await create<{ id: string }>('/api/v1/assistants', {
+      name: 'quick-agent',
+      kind: 'http',
+      config: { url: `${quick.url}/run` },
+    })
+  ).id;
+  ids.held = (
+    await create<{ id: string }>('/api/v1/assistants', {
+      name: 'held-agent',
+      kind: 'http',
+      config: { url: `${held.url}/run` },
+    })
+  ).id;
   ids.pipeline = (
     await create<{ id: string }>('/api/v1/workflows', {
       name: 'pipeline',
@@ -66,7 +80,12 @@ beforeAll(async () => {
             { type: 'step', name: 'right', assistant_id: ids.quick },
           ],
         },
-        { type: 'loop', name: 'polish', max_iterations: 2, steps: [{ type: 'step', name: 'edit', assistant_id: ids.quick }] },
+        {
+          type: 'loop',
+          name: 'polish',
+          max_iterations: 2,
+          steps: [{ type: 'step', name: 'edit', assistant_id: ids.quick }],
+        },
       ],
     })
   ).id;
@@ -105,12 +124,14 @@ describe('workflows in the dashboard', () => {
     const graph = page.getByRole('group', { name: 'Workflow graph' });
     await graph.waitFor();
     const fanOut = graph.locator('[data-node="fan-out"][data-type="parallel"]');
-    expect(await fanOut.locator('[data-type="step"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node')))).toEqual(['left', 'right']);
+    expect(
+      await fanOut.locator('[data-type="step"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node'))),
+    ).toEqual(['left', 'right']);
     expect(await graph.locator('[data-node="polish"][data-type="loop"] [data-node="edit"]').count()).toBe(1);
     expect(await graph.locator('[data-node="polish"]').textContent()).toContain('up to 2 iterations');
   });
 
-  it('runs a workflow now and shows the finished run\'s step tree with inputs and outputs', async () => {
+  it("runs a workflow now and shows the finished run's step tree with inputs and outputs", async () => {
     await page.getByRole('button', { name: '⚡ Run now' }).click();
     await page.getByLabel('Input').fill('{"topic": "tides"}');
     await page.getByRole('button', { name: 'Run now', exact: true }).click();
@@ -120,14 +141,20 @@ describe('workflows in the dashboard', () => {
     await drawer.getByRole('heading', { name: /pipeline/ }).waitFor();
     expect(await drawer.getByRole('link', { name: 'pipeline' }).count()).toBe(1);
     const tree = drawer.getByRole('list', { name: 'Workflow steps' });
-    const top = await tree.locator(':scope > li').evaluateAll((items) => items.map((li) => [li.getAttribute('data-step'), li.getAttribute('data-status')]));
+    const top = await tree
+      .locator(':scope > li')
+      .evaluateAll((items) => items.map((li) => [li.getAttribute('data-step'), li.getAttribute('data-status')]));
     expect(top).toEqual([
       ['steps[0]', 'success'],
       ['steps[1]', 'success'],
       ['steps[2]', 'success'],
     ]);
     // The parallel node's branches and the loop's two iterations are nested under them.
-    expect(await node('steps[1]').locator('li[data-step]').evaluateAll((items) => items.map((li) => li.getAttribute('data-step')))).toEqual(['steps[1].steps[0]', 'steps[1].steps[1]']);
+    expect(
+      await node('steps[1]')
+        .locator('li[data-step]')
+        .evaluateAll((items) => items.map((li) => li.getAttribute('data-step'))),
+    ).toEqual(['steps[1].steps[0]', 'steps[1].steps[1]']);
     const loopChildren = node('steps[2]').locator('li[data-step]');
     expect(await loopChildren.count()).toBe(2);
     expect(await loopChildren.first().textContent()).toContain('iteration 1');
@@ -150,12 +177,14 @@ describe('workflows in the dashboard', () => {
     await page.getByLabel('Workflow', { exact: true }).selectOption({ label: 'pipeline (v1)' });
     await page.getByRole('button', { name: 'Create schedule' }).click();
     await page.getByRole('heading', { name: /nightly-pipeline/, level: 1 }).waitFor();
-    const { body } = await api<{ data: Array<{ name: string; workflow_id: string | null; assistant_id: string | null }> }>('GET', '/api/v1/schedules?limit=100');
+    const { body } = await api<{
+      data: Array<{ name: string; workflow_id: string | null; assistant_id: string | null }>;
+    }>('GET', '/api/v1/schedules?limit=100');
     const saved = body.data.find((s) => s.name === 'nightly-pipeline');
     expect(saved).toMatchObject({ workflow_id: ids.pipeline, assistant_id: null });
   });
 
-  it('shows a running workflow run\'s step tree live, then its end', async () => {
+  it("shows a running workflow run's step tree live, then its end", async () => {
     const run = await create<{ id: string }>(`/api/v1/workflows/${ids.slow}/runs`, { input: 'go' });
     await held.waitForRequests(1, 20_000);
     await page.goto(`${kairos.url}/#/runs/${run.id}`);

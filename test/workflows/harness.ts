@@ -44,13 +44,17 @@ export function testModules(calls: Map<string, number>): AssistantDefinition[] {
       return 'steady';
     }),
     counted('count', (input) => ({ n: ((input as { n?: number } | null)?.n ?? 0) + 1 })),
-    counted('slow', (_input, ctx) => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => resolve('slow done'), 5000);
-      ctx.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(ctx.signal.reason);
-      });
-    })),
+    counted(
+      'slow',
+      (_input, ctx) =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(() => resolve('slow done'), 5000);
+          ctx.signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(ctx.signal.reason);
+          });
+        }),
+    ),
     counted('context', (input, ctx) => ({ input, key: ctx.run.idempotencyKey, attempt: ctx.run.attempt })),
   ];
 }
@@ -67,7 +71,11 @@ export interface WorkflowHarness {
   worker: WorkerPool;
   assistants: AssistantService;
   /** Saves a workflow, runs it with `input`, waits for the run to finish. */
-  run(definition: WorkflowDefinition, input?: unknown, options?: { timeout?: number; retry?: { max_attempts: number } }): Promise<FinishedRun>;
+  run(
+    definition: WorkflowDefinition,
+    input?: unknown,
+    options?: { timeout?: number; retry?: { max_attempts: number } },
+  ): Promise<FinishedRun>;
   finished(runId: string): Promise<FinishedRun>;
   close(): Promise<void>;
 }
@@ -81,7 +89,10 @@ export interface FinishedRun {
 let counter = 0;
 
 /** A database, a local http agent (answers `{echo: input}`), the module functions, one worker. */
-export async function createWorkflowHarness(kind: TestDatabaseKind, options: { slots?: number } = {}): Promise<WorkflowHarness> {
+export async function createWorkflowHarness(
+  kind: TestDatabaseKind,
+  options: { slots?: number } = {},
+): Promise<WorkflowHarness> {
   const test = await createTestDatabase(kind);
   const db = test.db;
   const agent = await startHttpAgentServer();
@@ -89,7 +100,12 @@ export async function createWorkflowHarness(kind: TestDatabaseKind, options: { s
   const registry = createModuleRegistry(testModules(calls));
   const config = { http: { allowPrivate: true, allowHosts: [] }, threadMaxMessages: 200 };
   const assistants = createAssistantService({ db, config, registry });
-  const httpAssistant = await insertAssistant(db, { ownerId: localAdminId, name: 'agent', kind: 'http', config: { url: agent.url } });
+  const httpAssistant = await insertAssistant(db, {
+    ownerId: localAdminId,
+    name: 'agent',
+    kind: 'http',
+    config: { url: agent.url },
+  });
   const workflows = new WorkflowService({ db, clock: systemClock, assistants, registry, startDeadlineMs: 300_000 });
   const runs = new RunService({ db, clock: systemClock, startDeadlineMs: 300_000, assistants });
   const worker = new WorkerPool({
@@ -97,7 +113,13 @@ export async function createWorkflowHarness(kind: TestDatabaseKind, options: { s
     clock: systemClock,
     logger,
     workerId: `worker-${++counter}`,
-    config: { slots: options.slots ?? 4, leaseMs: 30_000, heartbeatMs: 10_000, shutdownGraceMs: 2000, startDeadlineMs: 300_000 },
+    config: {
+      slots: options.slots ?? 4,
+      leaseMs: 30_000,
+      heartbeatMs: 10_000,
+      shutdownGraceMs: 2000,
+      startDeadlineMs: 300_000,
+    },
     pollIntervalMs: 500,
     execution: createAssistantExecution({ db, logger, config, registry }),
   });

@@ -20,7 +20,17 @@ describe.each(databaseKinds)('workflow nodes (%s)', (kind) => {
         steps: [
           { type: 'step', name: 'shout', module: 'upper' },
           { type: 'step', name: 'post', assistant_id: h.httpAssistantId },
-          { type: 'step', name: 'mix', module: 'echo', input: { original: '{{input}}', first: '{{steps.shout}}', text: 'was {{input}} on {{date}}', prev: '{{previous}}' } },
+          {
+            type: 'step',
+            name: 'mix',
+            module: 'echo',
+            input: {
+              original: '{{input}}',
+              first: '{{steps.shout}}',
+              text: 'was {{input}} on {{date}}',
+              prev: '{{previous}}',
+            },
+          },
         ],
       },
       'hello',
@@ -43,14 +53,24 @@ describe.each(databaseKinds)('workflow nodes (%s)', (kind) => {
     expect(steps.map((s) => [s.path, s.name, s.status, s.input])).toEqual([
       ['steps[0]', 'shout', 'success', 'hello'],
       ['steps[1]', 'post', 'success', 'HELLO'],
-      ['steps[2]', 'mix', 'success', { original: 'hello', first: 'HELLO', text: `was hello on ${today}`, prev: { ok: true, echo: 'HELLO' } }],
+      [
+        'steps[2]',
+        'mix',
+        'success',
+        { original: 'hello', first: 'HELLO', text: `was hello on ${today}`, prev: { ok: true, echo: 'HELLO' } },
+      ],
     ]);
     // The trace has each node's start and end, in order.
-    const trace = events.filter((e) => e.kind.startsWith('step_')).map((e) => [e.kind, (e.data as { name: string }).name]);
+    const trace = events
+      .filter((e) => e.kind.startsWith('step_'))
+      .map((e) => [e.kind, (e.data as { name: string }).name]);
     expect(trace).toEqual([
-      ['step_started', 'shout'], ['step_finished', 'shout'],
-      ['step_started', 'post'], ['step_finished', 'post'],
-      ['step_started', 'mix'], ['step_finished', 'mix'],
+      ['step_started', 'shout'],
+      ['step_finished', 'shout'],
+      ['step_started', 'post'],
+      ['step_finished', 'post'],
+      ['step_started', 'mix'],
+      ['step_finished', 'mix'],
     ]);
     const finished = events.find((e) => e.kind === 'step_finished')!.data as Record<string, unknown>;
     expect(finished).toMatchObject({ path: 'steps[0]', status: 'success', output: 'HELLO', attempt: 1 });
@@ -84,15 +104,30 @@ describe.each(databaseKinds)('workflow nodes (%s)', (kind) => {
     const fan = steps[0]!;
     expect(fan.type).toBe('parallel');
     expect(fan.children.map((c) => [c.name, c.input, c.output])).toEqual(
-      expect.arrayContaining([['zeta', 'x', 'X'], ['alpha', 'x', 'x!']]),
+      expect.arrayContaining([
+        ['zeta', 'x', 'X'],
+        ['alpha', 'x', 'x!'],
+      ]),
     );
   });
 
   it('parallel: a failing branch fails the node but its siblings run on; with fail_fast they are cancelled', async () => {
-    const calm = await h.run({
-      name: 'calm',
-      steps: [{ type: 'parallel', name: 'p', steps: [{ type: 'step', name: 'bad', module: 'fail' }, { type: 'step', name: 'ok', module: 'upper' }] }],
-    }, 'y');
+    const calm = await h.run(
+      {
+        name: 'calm',
+        steps: [
+          {
+            type: 'parallel',
+            name: 'p',
+            steps: [
+              { type: 'step', name: 'bad', module: 'fail' },
+              { type: 'step', name: 'ok', module: 'upper' },
+            ],
+          },
+        ],
+      },
+      'y',
+    );
     expect(calm.run.status).toBe('error');
     expect(calm.run.error_kind).toBe('assistant_error');
     expect(calm.run.error).toContain('"bad"');
@@ -102,7 +137,17 @@ describe.each(databaseKinds)('workflow nodes (%s)', (kind) => {
 
     const fast = await h.run({
       name: 'fast',
-      steps: [{ type: 'parallel', name: 'p', fail_fast: true, steps: [{ type: 'step', name: 'bad', module: 'fail' }, { type: 'step', name: 'slow', module: 'slow' }] }],
+      steps: [
+        {
+          type: 'parallel',
+          name: 'p',
+          fail_fast: true,
+          steps: [
+            { type: 'step', name: 'bad', module: 'fail' },
+            { type: 'step', name: 'slow', module: 'slow' },
+          ],
+        },
+      ],
     });
     expect(fast.run.status).toBe('error');
     expect(fast.run.error).toContain('"bad"');
@@ -112,14 +157,17 @@ describe.each(databaseKinds)('workflow nodes (%s)', (kind) => {
   });
 
   it('skip_on_failure records the failure and passes the input on', async () => {
-    const { run, steps } = await h.run({
-      name: 'skip',
-      steps: [
-        { type: 'step', name: 'first', module: 'upper' },
-        { type: 'step', name: 'broken', module: 'fail', skip_on_failure: true },
-        { type: 'step', name: 'after', module: 'exclaim' },
-      ],
-    }, 'go');
+    const { run, steps } = await h.run(
+      {
+        name: 'skip',
+        steps: [
+          { type: 'step', name: 'first', module: 'upper' },
+          { type: 'step', name: 'broken', module: 'fail', skip_on_failure: true },
+          { type: 'step', name: 'after', module: 'exclaim' },
+        ],
+      },
+      'go',
+    );
     expect(run.status).toBe('success');
     expect((run.output as { content: unknown }).content).toBe('GO!');
     const broken = byName(steps, 'broken')[0]!;
@@ -130,36 +178,85 @@ describe.each(databaseKinds)('workflow nodes (%s)', (kind) => {
 
   it('loop: ends when its end condition is true, forwarding each iteration output', async () => {
     const before = h.calls.get('count') ?? 0;
-    const { run, steps } = await h.run({
-      name: 'loop-cond',
-      steps: [
-        { type: 'loop', name: 'again', max_iterations: 10, forward_iteration_output: true, end_condition: 'step_outputs.inc.n >= 3.0 && current_iteration == 3 && all_success', steps: [{ type: 'step', name: 'inc', module: 'count' }] },
-      ],
-    }, { n: 0 });
+    const { run, steps } = await h.run(
+      {
+        name: 'loop-cond',
+        steps: [
+          {
+            type: 'loop',
+            name: 'again',
+            max_iterations: 10,
+            forward_iteration_output: true,
+            end_condition: 'step_outputs.inc.n >= 3.0 && current_iteration == 3 && all_success',
+            steps: [{ type: 'step', name: 'inc', module: 'count' }],
+          },
+        ],
+      },
+      { n: 0 },
+    );
     expect(run.status).toBe('success');
     expect((run.output as { content: unknown }).content).toEqual({ n: 3 });
     expect((h.calls.get('count') ?? 0) - before).toBe(3);
     const loop = steps[0]!;
-    expect(loop.children.map((c) => [c.iteration, c.input, c.output])).toEqual([[1, { n: 0 }, { n: 1 }], [2, { n: 1 }, { n: 2 }], [3, { n: 2 }, { n: 3 }]]);
+    expect(loop.children.map((c) => [c.iteration, c.input, c.output])).toEqual([
+      [1, { n: 0 }, { n: 1 }],
+      [2, { n: 1 }, { n: 2 }],
+      [3, { n: 2 }, { n: 3 }],
+    ]);
   });
 
   it('loop: stops at max_iterations; without forwarding each iteration gets the loop input; last_step_content is text', async () => {
-    const { run, steps, events } = await h.run({
-      name: 'loop-max',
-      steps: [{ type: 'loop', name: 'thrice', max_iterations: 3, end_condition: 'last_step_content == "never"', steps: [{ type: 'step', name: 'inc', module: 'count' }, { type: 'step', name: 'up', module: 'upper' }] }],
-    }, { n: 5 });
+    const { run, steps, events } = await h.run(
+      {
+        name: 'loop-max',
+        steps: [
+          {
+            type: 'loop',
+            name: 'thrice',
+            max_iterations: 3,
+            end_condition: 'last_step_content == "never"',
+            steps: [
+              { type: 'step', name: 'inc', module: 'count' },
+              { type: 'step', name: 'up', module: 'upper' },
+            ],
+          },
+        ],
+      },
+      { n: 5 },
+    );
     expect(run.status).toBe('success');
     const children = steps[0]!.children;
     expect(children.filter((c) => c.name === 'inc').map((c) => c.input)).toEqual([{ n: 5 }, { n: 5 }, { n: 5 }]);
-    expect(children.map((c) => `${c.name}@${c.iteration}`)).toEqual(['inc@1', 'up@1', 'inc@2', 'up@2', 'inc@3', 'up@3']);
+    expect(children.map((c) => `${c.name}@${c.iteration}`)).toEqual([
+      'inc@1',
+      'up@1',
+      'inc@2',
+      'up@2',
+      'inc@3',
+      'up@3',
+    ]);
     expect((run.output as { content: unknown }).content).toBe('{"N":6}');
-    expect(events.filter((e) => e.kind === 'loop_iteration').map((e) => (e.data as { end_condition: boolean }).end_condition)).toEqual([false, false, false]);
+    expect(
+      events
+        .filter((e) => e.kind === 'loop_iteration')
+        .map((e) => (e.data as { end_condition: boolean }).end_condition),
+    ).toEqual([false, false, false]);
   });
 
   it('router: the selector names the choice that runs; an unknown choice fails with workflow_error', async () => {
     const definition = {
       name: 'route',
-      steps: [{ type: 'router' as const, name: 'r', selector: 'input.route', choices: [{ type: 'step' as const, name: 'loud', module: 'upper' }, { type: 'step' as const, name: 'happy', module: 'exclaim' }] }],
+      steps: [
+        {
+          type: 'router' as const,
+          name: 'r',
+          selector: 'input.route',
+          choices: [
+            { type: 'step' as const, name: 'loud', module: 'upper' },
+            { type: 'step' as const, name: 'happy', module: 'exclaim' },
+          ],
+        },
+      ],
     };
     const loud = await h.run(definition, { route: 'loud', text: 'a' });
     expect(loud.run.status).toBe('success');
@@ -179,28 +276,55 @@ describe.each(databaseKinds)('workflow nodes (%s)', (kind) => {
   it('condition: runs steps when true, else_steps when false, and passes the input on without else', async () => {
     const withElse = {
       name: 'cond-else',
-      steps: [{ type: 'condition' as const, name: 'c', evaluator: 'input.size() > 3', steps: [{ type: 'step' as const, name: 'long', module: 'upper' }], else_steps: [{ type: 'step' as const, name: 'short', module: 'exclaim' }] }],
+      steps: [
+        {
+          type: 'condition' as const,
+          name: 'c',
+          evaluator: 'input.size() > 3',
+          steps: [{ type: 'step' as const, name: 'long', module: 'upper' }],
+          else_steps: [{ type: 'step' as const, name: 'short', module: 'exclaim' }],
+        },
+      ],
     };
     expect(((await h.run(withElse, 'abcdef')).run.output as { content: unknown }).content).toBe('ABCDEF');
     expect(((await h.run(withElse, 'ab')).run.output as { content: unknown }).content).toBe('ab!');
-    const without = await h.run({
-      name: 'cond',
-      steps: [
-        { type: 'step', name: 'first', module: 'upper' },
-        { type: 'condition', name: 'c', evaluator: 'previous_step_content == "NO" && previous_step_outputs.first == "NO" && run.trigger == "api"', steps: [{ type: 'step', name: 'then', module: 'exclaim' }] },
-        { type: 'step', name: 'last', module: 'echo' },
-      ],
-    }, 'yes');
+    const without = await h.run(
+      {
+        name: 'cond',
+        steps: [
+          { type: 'step', name: 'first', module: 'upper' },
+          {
+            type: 'condition',
+            name: 'c',
+            evaluator: 'previous_step_content == "NO" && previous_step_outputs.first == "NO" && run.trigger == "api"',
+            steps: [{ type: 'step', name: 'then', module: 'exclaim' }],
+          },
+          { type: 'step', name: 'last', module: 'echo' },
+        ],
+      },
+      'yes',
+    );
     expect(without.run.status).toBe('success');
     expect((without.run.output as { content: unknown }).content).toBe('YES');
     expect(byName(without.steps, 'then')).toHaveLength(0);
   });
 
   it('a CEL expression that fails at run time fails the node with workflow_error, never a silent false', async () => {
-    const { run, steps } = await h.run({
-      name: 'cel-error',
-      steps: [{ type: 'condition', name: 'c', evaluator: 'input.missing == 1.0', steps: [{ type: 'step', name: 'x', module: 'echo' }], else_steps: [{ type: 'step', name: 'y', module: 'echo' }] }],
-    }, { present: true });
+    const { run, steps } = await h.run(
+      {
+        name: 'cel-error',
+        steps: [
+          {
+            type: 'condition',
+            name: 'c',
+            evaluator: 'input.missing == 1.0',
+            steps: [{ type: 'step', name: 'x', module: 'echo' }],
+            else_steps: [{ type: 'step', name: 'y', module: 'echo' }],
+          },
+        ],
+      },
+      { present: true },
+    );
     expect(run.status).toBe('error');
     expect(run.error_kind).toBe('workflow_error');
     expect(run.error).toContain('input.missing == 1.0');
@@ -209,26 +333,44 @@ describe.each(databaseKinds)('workflow nodes (%s)', (kind) => {
   });
 
   it('nests: a parallel in a loop in a condition, and a nested workflow step', async () => {
-    const inner = await h.workflows.create(admin, { name: `inner-${kind}`, steps: [{ type: 'step', name: 'in1', module: 'upper' }, { type: 'step', name: 'in2', module: 'exclaim' }] });
-    const { run, steps } = await h.run({
-      name: 'nested',
+    const inner = await h.workflows.create(admin, {
+      name: `inner-${kind}`,
       steps: [
-        {
-          type: 'condition',
-          name: 'gate',
-          evaluator: 'true',
-          steps: [
-            {
-              type: 'loop',
-              name: 'twice',
-              max_iterations: 2,
-              steps: [{ type: 'parallel', name: 'both', steps: [{ type: 'step', name: 'u', module: 'upper' }, { type: 'step', name: 'e', module: 'exclaim' }] }],
-            },
-          ],
-        },
-        { type: 'step', name: 'sub', workflow_id: inner.id, input: 'abc' },
+        { type: 'step', name: 'in1', module: 'upper' },
+        { type: 'step', name: 'in2', module: 'exclaim' },
       ],
-    }, 'q');
+    });
+    const { run, steps } = await h.run(
+      {
+        name: 'nested',
+        steps: [
+          {
+            type: 'condition',
+            name: 'gate',
+            evaluator: 'true',
+            steps: [
+              {
+                type: 'loop',
+                name: 'twice',
+                max_iterations: 2,
+                steps: [
+                  {
+                    type: 'parallel',
+                    name: 'both',
+                    steps: [
+                      { type: 'step', name: 'u', module: 'upper' },
+                      { type: 'step', name: 'e', module: 'exclaim' },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+          { type: 'step', name: 'sub', workflow_id: inner.id, input: 'abc' },
+        ],
+      },
+      'q',
+    );
     expect(run.status).toBe('success');
     expect((run.output as { content: unknown }).content).toBe('ABC!');
     const all = flatten(steps);
@@ -250,12 +392,20 @@ describe.each(databaseKinds)('workflow nodes (%s)', (kind) => {
     });
     expect(run.status).toBe('success');
     expect(steps[0]).toMatchObject({ status: 'success', attempt: 2, output: 'steady' });
-    expect(events.filter((e) => e.kind === 'step_started').map((e) => (e.data as { attempt: number }).attempt)).toEqual([1, 2]);
-    expect(events.filter((e) => e.kind === 'step_finished').map((e) => (e.data as { status: string }).status)).toEqual(['error', 'success']);
+    expect(events.filter((e) => e.kind === 'step_started').map((e) => (e.data as { attempt: number }).attempt)).toEqual(
+      [1, 2],
+    );
+    expect(events.filter((e) => e.kind === 'step_finished').map((e) => (e.data as { status: string }).status)).toEqual([
+      'error',
+      'success',
+    ]);
   });
 
-  it("times a step out with its own timeout", async () => {
-    const { run, steps } = await h.run({ name: 'timeout', steps: [{ type: 'step', name: 's', module: 'slow', timeout: 0.2 }] });
+  it('times a step out with its own timeout', async () => {
+    const { run, steps } = await h.run({
+      name: 'timeout',
+      steps: [{ type: 'step', name: 's', module: 'slow', timeout: 0.2 }],
+    });
     expect(run.status).toBe('timeout');
     expect(run.error_kind).toBe('timeout');
     expect(steps[0]!.status).toBe('error');
@@ -265,14 +415,33 @@ describe.each(databaseKinds)('workflow nodes (%s)', (kind) => {
   it('cancelling a run aborts the steps in flight and records them cancelled', async () => {
     const workflow = await h.workflows.create(admin, {
       name: `cancel-${kind}`,
-      steps: [{ type: 'parallel', name: 'p', steps: [{ type: 'step', name: 's1', module: 'slow' }, { type: 'step', name: 's2', module: 'slow' }] }],
+      steps: [
+        {
+          type: 'parallel',
+          name: 'p',
+          steps: [
+            { type: 'step', name: 's1', module: 'slow' },
+            { type: 'step', name: 's2', module: 'slow' },
+          ],
+        },
+      ],
     });
     const created = await h.workflows.run(admin, workflow.id, {});
-    await waitFor(async () => (await h.runs.steps(admin, created.id)).flatMap((s) => s.children).filter((c) => c.status === 'running').length === 2);
+    await waitFor(
+      async () =>
+        (await h.runs.steps(admin, created.id)).flatMap((s) => s.children).filter((c) => c.status === 'running')
+          .length === 2,
+    );
     await h.runs.cancel(admin, created.id);
     const { run, steps } = await h.finished(created.id);
     expect(run.status).toBe('cancelled');
-    expect(flatten(steps).map((s) => [s.name, s.status])).toEqual(expect.arrayContaining([['p', 'cancelled'], ['s1', 'cancelled'], ['s2', 'cancelled']]));
+    expect(flatten(steps).map((s) => [s.name, s.status])).toEqual(
+      expect.arrayContaining([
+        ['p', 'cancelled'],
+        ['s1', 'cancelled'],
+        ['s2', 'cancelled'],
+      ]),
+    );
   });
 
   it('a retried run resumes at the first unfinished step: finished steps are not called again', async () => {
@@ -304,7 +473,14 @@ describe.each(databaseKinds)('workflow nodes (%s)', (kind) => {
     expect(inputs).toEqual(['first', 'second', 'second']);
     // The same idempotency key on both calls of the step that failed.
     expect(h.agent.requests[1]!.headers['idempotency-key']).toBe(h.agent.requests[2]!.headers['idempotency-key']);
-    expect(steps.map((s) => [s.name, s.status])).toEqual([['one', 'success'], ['two', 'success']]);
-    expect(events.filter((e) => e.kind === 'step_started').map((e) => (e.data as { name: string }).name)).toEqual(['one', 'two', 'two']);
+    expect(steps.map((s) => [s.name, s.status])).toEqual([
+      ['one', 'success'],
+      ['two', 'success'],
+    ]);
+    expect(events.filter((e) => e.kind === 'step_started').map((e) => (e.data as { name: string }).name)).toEqual([
+      'one',
+      'two',
+      'two',
+    ]);
   });
 });

@@ -27,7 +27,14 @@ function counted(db: Database): { db: Database; log: string[] } {
     },
   });
   return {
-    db: { ...db, ...wrap(db), transaction: <T>(fn: (tx: Queryable) => Promise<T>) => { log.push('BEGIN'); return db.transaction((tx) => fn(wrap(tx))).finally(() => log.push('COMMIT')); } },
+    db: {
+      ...db,
+      ...wrap(db),
+      transaction: <T>(fn: (tx: Queryable) => Promise<T>) => {
+        log.push('BEGIN');
+        return db.transaction((tx) => fn(wrap(tx))).finally(() => log.push('COMMIT'));
+      },
+    },
     log,
   };
 }
@@ -45,8 +52,16 @@ describe.each(databaseKinds)('round trips of a workflow run (%s)', (kind) => {
   beforeAll(async () => {
     test = await createTestDatabase(kind);
     agent = await startHttpAgentServer();
-    assistantId = (await insertAssistant(test.db, { ownerId: localAdminId, name: 'agent', kind: 'http', config: { url: agent.url } })).id;
-    workflows = new WorkflowService({ db: test.db, clock: systemClock, assistants: createAssistantService({ db: test.db, config, registry }), registry, startDeadlineMs: 300_000 });
+    assistantId = (
+      await insertAssistant(test.db, { ownerId: localAdminId, name: 'agent', kind: 'http', config: { url: agent.url } })
+    ).id;
+    workflows = new WorkflowService({
+      db: test.db,
+      clock: systemClock,
+      assistants: createAssistantService({ db: test.db, config, registry }),
+      registry,
+      startDeadlineMs: 300_000,
+    });
   });
   afterAll(async () => {
     await agent?.close();
@@ -57,11 +72,18 @@ describe.each(databaseKinds)('round trips of a workflow run (%s)', (kind) => {
    * Runs the workflow on a counting worker; `at` = statements after the claim when each call
    * arrived. With `together`, no call is answered before that many have arrived.
    */
-  async function counting(steps: WorkflowNode[], together = 1): Promise<{ at: number[]; afterClaim: string[]; status: string }> {
+  async function counting(
+    steps: WorkflowNode[],
+    together = 1,
+  ): Promise<{ at: number[]; afterClaim: string[]; status: string }> {
     const workflow = await workflows.create(admin, { name: `w${Math.random().toString(36).slice(2, 8)}`, steps });
     const { db, log } = counted(test.db);
     const worker = new WorkerPool({
-      db, clock: systemClock, logger, workerId: 'counted', pollIntervalMs: 60_000,
+      db,
+      clock: systemClock,
+      logger,
+      workerId: 'counted',
+      pollIntervalMs: 60_000,
       config: { slots: 1, leaseMs: 30_000, heartbeatMs: 10_000, shutdownGraceMs: 1000, startDeadlineMs: 300_000 },
       execution: createAssistantExecution({ db, logger, config, registry }),
     });
@@ -84,7 +106,9 @@ describe.each(databaseKinds)('round trips of a workflow run (%s)', (kind) => {
   }
 
   it('a 5-step sequential workflow: 1 statement per step (its end and the next start together), 1 to begin, 1 to finish', async () => {
-    const { at, afterClaim, status } = await counting(Array.from({ length: 5 }, (_, i) => ({ type: 'step' as const, name: `s${i}`, assistant_id: assistantId })));
+    const { at, afterClaim, status } = await counting(
+      Array.from({ length: 5 }, (_, i) => ({ type: 'step' as const, name: `s${i}`, assistant_id: assistantId })),
+    );
     expect(status).toBe('success');
     // Before the first call: begin (1), preload the assistants (1), the first start (1); then
     // one statement between two calls: the previous step's end with the next one's start.
@@ -93,8 +117,12 @@ describe.each(databaseKinds)('round trips of a workflow run (%s)', (kind) => {
     expect(afterClaim.length).toBe(3 + 4 + 1 + 1);
   });
 
-  it('a parallel node: its start and all its branches\' starts are one statement', async () => {
-    const branches = Array.from({ length: 4 }, (_, i) => ({ type: 'step' as const, name: `b${i}`, assistant_id: assistantId }));
+  it("a parallel node: its start and all its branches' starts are one statement", async () => {
+    const branches = Array.from({ length: 4 }, (_, i) => ({
+      type: 'step' as const,
+      name: `b${i}`,
+      assistant_id: assistantId,
+    }));
     const { at, status } = await counting([{ type: 'parallel', name: 'fan', steps: branches }], branches.length);
     expect(status).toBe('success');
     expect(at).toEqual([3, 3, 3, 3]);

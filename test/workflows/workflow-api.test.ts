@@ -36,10 +36,32 @@ describe.each(databaseKinds)('workflows API (%s)', (kind) => {
     const assistants = createAssistantService({ db, config, registry });
     const workflows = new WorkflowService({ db, clock: systemClock, assistants, registry, startDeadlineMs: 300_000 });
     runs = new RunService({ db, clock: systemClock, startDeadlineMs: 300_000, assistants });
-    const schedules = new ScheduleService({ db, clock: systemClock, config: config.scheduler, startDeadlineMs: 300_000, assistants, workflows });
+    const schedules = new ScheduleService({
+      db,
+      clock: systemClock,
+      config: config.scheduler,
+      startDeadlineMs: 300_000,
+      assistants,
+      workflows,
+    });
     app = createApiApp({ config, db, logger, replicaId: 'test', services: { assistants, runs, schedules, workflows } });
-    assistantId = (await insertAssistant(db, { ownerId: localAdminId, name: 'a', kind: 'http', config: { url: 'http://127.0.0.1:9/' } })).id;
-    inactiveId = (await insertAssistant(db, { ownerId: localAdminId, name: 'off', kind: 'http', status: 'inactive', config: { url: 'http://127.0.0.1:9/' } })).id;
+    assistantId = (
+      await insertAssistant(db, {
+        ownerId: localAdminId,
+        name: 'a',
+        kind: 'http',
+        config: { url: 'http://127.0.0.1:9/' },
+      })
+    ).id;
+    inactiveId = (
+      await insertAssistant(db, {
+        ownerId: localAdminId,
+        name: 'off',
+        kind: 'http',
+        status: 'inactive',
+        config: { url: 'http://127.0.0.1:9/' },
+      })
+    ).id;
     memberKey = (await issueKeyDirect(db, { role: 'member', userName: 'member' })).key;
     otherKey = (await issueKeyDirect(db, { role: 'member', userName: 'other' })).key;
     adminKey = (await issueKeyDirect(db, { role: 'admin', userName: 'boss' })).key;
@@ -53,7 +75,11 @@ describe.each(databaseKinds)('workflows API (%s)', (kind) => {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (key) headers.authorization = `Bearer ${key}`;
-    const response = await app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await app.request(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await response.text();
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
   };
@@ -65,12 +91,20 @@ describe.each(databaseKinds)('workflows API (%s)', (kind) => {
     expect(error.message.startsWith(`${error.details.errors[0]!.path}: `)).toBe(true);
     return error.details.errors;
   };
-  const step = (name: string, extra: Record<string, unknown> = { module: 'echo' }) => ({ type: 'step', name, ...extra });
-  const count = async () => Number((await test.db.query<{ n: number }>('SELECT count(*)::int AS n FROM workflows')).rows[0]!.n);
+  const step = (name: string, extra: Record<string, unknown> = { module: 'echo' }) => ({
+    type: 'step',
+    name,
+    ...extra,
+  });
+  const count = async () =>
+    Number((await test.db.query<{ n: number }>('SELECT count(*)::int AS n FROM workflows')).rows[0]!.n);
 
   it('validate: 200 {valid: true} for a good definition, and saves nothing', async () => {
     const before = await count();
-    const { status, body } = await call('POST', '/api/v1/workflows/validate', { name: 'ok', steps: [step('a'), step('b', { assistant_id: assistantId })] });
+    const { status, body } = await call('POST', '/api/v1/workflows/validate', {
+      name: 'ok',
+      steps: [step('a'), step('b', { assistant_id: assistantId })],
+    });
     expect(status).toBe(200);
     expect(body).toEqual({ valid: true });
     expect(await count()).toBe(before);
@@ -88,7 +122,13 @@ describe.each(databaseKinds)('workflows API (%s)', (kind) => {
         step('e', { module: 'echo', assistant_id: assistantId }),
       ],
     });
-    expect(found.map((p) => p.path).sort()).toEqual(['steps[0].assistant_id', 'steps[1].assistant_id', 'steps[2].steps[0].module', 'steps[3]', 'steps[4]']);
+    expect(found.map((p) => p.path).sort()).toEqual([
+      'steps[0].assistant_id',
+      'steps[1].assistant_id',
+      'steps[2].steps[0].module',
+      'steps[3]',
+      'steps[4]',
+    ]);
     const at = (path: string) => found.find((p) => p.path === path)!.message;
     expect(at('steps[0].assistant_id')).toContain(`no assistant "${unknown}"`);
     expect(at('steps[1].assistant_id')).toContain('inactive');
@@ -137,22 +177,32 @@ describe.each(databaseKinds)('workflows API (%s)', (kind) => {
   });
 
   it('names the path of shape errors: unknown types, unknown fields, missing steps', async () => {
-    expect(await problems({ name: 'shape', steps: [{ type: 'step', name: 'a', module: 'echo', colour: 'red' }] })).toEqual([
-      { path: 'steps[0].colour', message: expect.stringContaining('unknown field "colour"') },
-    ]);
-    expect((await problems({ name: 'shape', steps: [{ type: 'teleport', name: 'a' }] }))[0]!.path).toBe('steps[0].type');
-    expect((await problems({ name: 'shape', steps: [] }))[0]).toEqual({ path: 'steps', message: 'a workflow needs at least one step' });
+    expect(
+      await problems({ name: 'shape', steps: [{ type: 'step', name: 'a', module: 'echo', colour: 'red' }] }),
+    ).toEqual([{ path: 'steps[0].colour', message: expect.stringContaining('unknown field "colour"') }]);
+    expect((await problems({ name: 'shape', steps: [{ type: 'teleport', name: 'a' }] }))[0]!.path).toBe(
+      'steps[0].type',
+    );
+    expect((await problems({ name: 'shape', steps: [] }))[0]).toEqual({
+      path: 'steps',
+      message: 'a workflow needs at least one step',
+    });
   });
 
   it('nested workflows: unknown, inactive, and cycles between workflows', async () => {
     const leaf = await call('POST', '/api/v1/workflows', { name: `leaf-${kind}`, steps: [step('a')] });
     expect(leaf.status).toBe(201);
     const leafId = leaf.body!.id as string;
-    const parent = await call('POST', '/api/v1/workflows', { name: `parent-${kind}`, steps: [step('child', { workflow_id: leafId })] });
+    const parent = await call('POST', '/api/v1/workflows', {
+      name: `parent-${kind}`,
+      steps: [step('child', { workflow_id: leafId })],
+    });
     expect(parent.status).toBe(201);
     const parentId = parent.body!.id as string;
     // leaf → parent would close a cycle (parent already runs leaf).
-    const cycle = await call('PATCH', `/api/v1/workflows/${leafId}`, { steps: [step('back', { workflow_id: parentId })] });
+    const cycle = await call('PATCH', `/api/v1/workflows/${leafId}`, {
+      steps: [step('back', { workflow_id: parentId })],
+    });
     expect(cycle.status).toBe(422);
     expect((cycle.body!.error as { details: { errors: Problem[] } }).details.errors).toEqual([
       { path: 'steps[0].workflow_id', message: expect.stringContaining('runs this workflow again (a cycle)') },
@@ -161,23 +211,57 @@ describe.each(databaseKinds)('workflows API (%s)', (kind) => {
     expect((self.body!.error as { details: { field: string } }).details.field).toBe('steps[0].workflow_id');
     expect((await call('GET', `/api/v1/workflows/${leafId}`)).body!.version).toBe(1);
 
-    const off = await call('POST', '/api/v1/workflows', { name: `off-${kind}`, status: 'inactive', steps: [step('a')] });
-    expect(await problems({ name: 'n', steps: [step('x', { workflow_id: off.body!.id }), step('y', { workflow_id: '00000000-0000-0000-0000-0000000000ff' })] })).toEqual([
+    const off = await call('POST', '/api/v1/workflows', {
+      name: `off-${kind}`,
+      status: 'inactive',
+      steps: [step('a')],
+    });
+    expect(
+      await problems({
+        name: 'n',
+        steps: [
+          step('x', { workflow_id: off.body!.id }),
+          step('y', { workflow_id: '00000000-0000-0000-0000-0000000000ff' }),
+        ],
+      }),
+    ).toEqual([
       { path: 'steps[0].workflow_id', message: expect.stringContaining('inactive') },
       { path: 'steps[1].workflow_id', message: expect.stringContaining('no workflow') },
     ]);
   });
 
   it('CRUD: create, get, list with filters that filter, update (version + 1), runs, delete', async () => {
-    const created = await call('POST', '/api/v1/workflows', { name: 'research pipeline', description: 'finds things', steps: [step('a')], metadata: { team: 'x' } }, memberKey);
+    const created = await call(
+      'POST',
+      '/api/v1/workflows',
+      { name: 'research pipeline', description: 'finds things', steps: [step('a')], metadata: { team: 'x' } },
+      memberKey,
+    );
     expect(created.status).toBe(201);
     const id = created.body!.id as string;
-    expect(created.body).toMatchObject({ name: 'research pipeline', description: 'finds things', status: 'active', version: 1, source: 'api', metadata: { team: 'x' } });
-    expect(created.body!.definition).toEqual({ name: 'research pipeline', description: 'finds things', steps: [{ type: 'step', name: 'a', module: 'echo' }], metadata: { team: 'x' } });
-    expect((await call('POST', '/api/v1/workflows', { name: 'research pipeline', steps: [step('a')] }, memberKey)).status).toBe(409);
+    expect(created.body).toMatchObject({
+      name: 'research pipeline',
+      description: 'finds things',
+      status: 'active',
+      version: 1,
+      source: 'api',
+      metadata: { team: 'x' },
+    });
+    expect(created.body!.definition).toEqual({
+      name: 'research pipeline',
+      description: 'finds things',
+      steps: [{ type: 'step', name: 'a', module: 'echo' }],
+      metadata: { team: 'x' },
+    });
+    expect(
+      (await call('POST', '/api/v1/workflows', { name: 'research pipeline', steps: [step('a')] }, memberKey)).status,
+    ).toBe(409);
     await call('POST', '/api/v1/workflows', { name: 'publisher', steps: [step('a')], status: 'inactive' }, memberKey);
 
-    const names = async (query: string, key = memberKey) => ((await call('GET', `/api/v1/workflows${query}`, undefined, key)).body!.data as Array<{ name: string }>).map((w) => w.name).sort();
+    const names = async (query: string, key = memberKey) =>
+      ((await call('GET', `/api/v1/workflows${query}`, undefined, key)).body!.data as Array<{ name: string }>)
+        .map((w) => w.name)
+        .sort();
     expect(await names('')).toEqual(['publisher', 'research pipeline']);
     expect(await names('?name=RESEARCH')).toEqual(['research pipeline']);
     expect(await names('?search=finds')).toEqual(['research pipeline']);
@@ -187,7 +271,12 @@ describe.each(databaseKinds)('workflows API (%s)', (kind) => {
     expect((await call('GET', `/api/v1/workflows/${id}`, undefined, otherKey)).status).toBe(404);
     expect((await call('GET', '/api/v1/workflows?status=bogus', undefined, memberKey)).status).toBe(422);
 
-    const updated = await call('PATCH', `/api/v1/workflows/${id}`, { steps: [step('a'), step('b', { module: 'upper' })] }, memberKey);
+    const updated = await call(
+      'PATCH',
+      `/api/v1/workflows/${id}`,
+      { steps: [step('a'), step('b', { module: 'upper' })] },
+      memberKey,
+    );
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ version: 2, name: 'research pipeline', description: 'finds things' });
     const bad = await call('PATCH', `/api/v1/workflows/${id}`, { steps: [step('a'), step('a')] }, memberKey);
@@ -196,7 +285,13 @@ describe.each(databaseKinds)('workflows API (%s)', (kind) => {
 
     const run = await call('POST', `/api/v1/workflows/${id}/runs`, { input: { topic: 'cel' } }, memberKey);
     expect(run.status).toBe(202);
-    expect(run.body).toMatchObject({ status: 'pending', workflow_id: id, assistant_id: null, trigger: 'api', input: { topic: 'cel' } });
+    expect(run.body).toMatchObject({
+      status: 'pending',
+      workflow_id: id,
+      assistant_id: null,
+      trigger: 'api',
+      input: { topic: 'cel' },
+    });
     const listed = await call('GET', `/api/v1/workflows/${id}/runs`, undefined, memberKey);
     expect((listed.body!.data as Array<{ id: string }>).map((r) => r.id)).toEqual([run.body!.id]);
     const got = await call('GET', `/api/v1/runs/${run.body!.id as string}`, undefined, memberKey);
@@ -205,12 +300,21 @@ describe.each(databaseKinds)('workflows API (%s)', (kind) => {
     expect(filtered.body!.total).toBe(1);
 
     // A schedule targets exactly one of an assistant and a workflow.
-    const both = await call('POST', '/api/v1/schedules', { assistant_id: assistantId, workflow_id: id, schedule: '0 9 * * *' });
+    const both = await call('POST', '/api/v1/schedules', {
+      assistant_id: assistantId,
+      workflow_id: id,
+      schedule: '0 9 * * *',
+    });
     expect(both.status).toBe(422);
     expect((both.body!.error as { details: { field: string } }).details.field).toBe('workflow_id');
     const neither = await call('POST', '/api/v1/schedules', { schedule: '0 9 * * *' });
     expect(neither.status).toBe(422);
-    const scheduled = await call('POST', '/api/v1/schedules', { workflow_id: id, schedule: '0 9 * * *', input_template: { day: '{{date}}' } }, memberKey);
+    const scheduled = await call(
+      'POST',
+      '/api/v1/schedules',
+      { workflow_id: id, schedule: '0 9 * * *', input_template: { day: '{{date}}' } },
+      memberKey,
+    );
     expect(scheduled.status).toBe(201);
     expect(scheduled.body).toMatchObject({ workflow_id: id, assistant_id: null });
     expect((scheduled.body!.name as string).startsWith('research pipeline-')).toBe(true);
@@ -220,7 +324,9 @@ describe.each(databaseKinds)('workflows API (%s)', (kind) => {
     const inUse = await call('DELETE', `/api/v1/workflows/${id}`, undefined, memberKey);
     expect(inUse.status).toBe(409);
     expect((inUse.body!.error as { code: string }).code).toBe('workflow_in_use');
-    expect((await call('DELETE', `/api/v1/schedules/${scheduled.body!.id as string}`, undefined, memberKey)).status).toBe(204);
+    expect(
+      (await call('DELETE', `/api/v1/schedules/${scheduled.body!.id as string}`, undefined, memberKey)).status,
+    ).toBe(204);
     expect((await call('DELETE', `/api/v1/workflows/${id}`, undefined, memberKey)).status).toBe(204);
     expect((await call('GET', `/api/v1/workflows/${id}`, undefined, memberKey)).status).toBe(404);
     // The run history is kept.

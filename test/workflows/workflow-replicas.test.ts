@@ -24,7 +24,12 @@ function services(db: Database) {
   const assistants = createAssistantService({ db, config, registry });
   const workflows = new WorkflowService({ db, clock: systemClock, assistants, registry, startDeadlineMs: 300_000 });
   const schedules = new ScheduleService({
-    db, clock: systemClock, config: { allowSeconds: true, maxSchedulesPerUser: 0, requireAdmin: false }, startDeadlineMs: 300_000, assistants, workflows,
+    db,
+    clock: systemClock,
+    config: { allowSeconds: true, maxSchedulesPerUser: 0, requireAdmin: false },
+    startDeadlineMs: 300_000,
+    assistants,
+    workflows,
   });
   return { registry, assistants, workflows, schedules };
 }
@@ -56,7 +61,12 @@ describe('a workflow survives a SIGKILLed worker (postgres, 2 × kairos serve)',
       }
       return { body: { done: input } };
     });
-    const assistant = await insertAssistant(test.db, { ownerId: localAdminId, name: 'agent', kind: 'http', config: { url: agent.url } });
+    const assistant = await insertAssistant(test.db, {
+      ownerId: localAdminId,
+      name: 'agent',
+      kind: 'http',
+      config: { url: agent.url },
+    });
     const env = {
       DATABASE_URL: testDatabaseUrl,
       KAIROS_DB_SCHEMA: test.db.schema,
@@ -73,20 +83,33 @@ describe('a workflow survives a SIGKILLed worker (postgres, 2 × kairos serve)',
       name: 'three-steps',
       steps: [
         { type: 'step', name: 'first', assistant_id: assistant.id, input: 'one' },
-        { type: 'parallel', name: 'middle', steps: [
-          { type: 'step', name: 'quick', assistant_id: assistant.id, input: 'side' },
-          { type: 'step', name: 'hangs', assistant_id: assistant.id, input: 'two' },
-        ] },
+        {
+          type: 'parallel',
+          name: 'middle',
+          steps: [
+            { type: 'step', name: 'quick', assistant_id: assistant.id, input: 'side' },
+            { type: 'step', name: 'hangs', assistant_id: assistant.id, input: 'two' },
+          ],
+        },
         { type: 'step', name: 'last', assistant_id: assistant.id, input: 'three' },
       ],
     });
     const created = await workflows.run(admin, workflow.id, { retry: { max_attempts: 2, backoff: { initial_s: 0 } } });
 
-    await waitFor(() => hung && agent.requests.some((r) => inputOf(r) === 'side'), { timeoutMs: 30_000, message: 'the middle step to be in flight' });
-    await waitFor(async () => {
-      const { rows } = await test.db.query<{ status: string }>(`SELECT status FROM run_steps WHERE run_id = $1 AND name = 'quick'`, [created.id]);
-      return rows[0]?.status === 'success';
-    }, { message: 'the quick branch to be recorded' });
+    await waitFor(() => hung && agent.requests.some((r) => inputOf(r) === 'side'), {
+      timeoutMs: 30_000,
+      message: 'the middle step to be in flight',
+    });
+    await waitFor(
+      async () => {
+        const { rows } = await test.db.query<{ status: string }>(
+          `SELECT status FROM run_steps WHERE run_id = $1 AND name = 'quick'`,
+          [created.id],
+        );
+        return rows[0]?.status === 'success';
+      },
+      { message: 'the quick branch to be recorded' },
+    );
     const { rows: holders } = await test.db.query<{ pid: number }>(
       'SELECT p.pid FROM runs r JOIN replicas p ON p.id = r.lease_owner WHERE r.id = $1',
       [created.id],
@@ -97,10 +120,15 @@ describe('a workflow survives a SIGKILLed worker (postgres, 2 × kairos serve)',
     await new Promise((resolve) => victim.child.once('exit', resolve));
     processes.splice(processes.indexOf(victim), 1);
 
-    const run = await waitFor(async () => {
-      const { rows } = await test.db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [created.id]);
-      return rows[0] && ['success', 'error', 'timeout', 'cancelled', 'skipped'].includes(rows[0].status) ? rows[0] : undefined;
-    }, { timeoutMs: 40_000, message: 'the run to finish on the surviving replica' });
+    const run = await waitFor(
+      async () => {
+        const { rows } = await test.db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [created.id]);
+        return rows[0] && ['success', 'error', 'timeout', 'cancelled', 'skipped'].includes(rows[0].status)
+          ? rows[0]
+          : undefined;
+      },
+      { timeoutMs: 40_000, message: 'the run to finish on the surviving replica' },
+    );
 
     expect(run.status).toBe('success');
     expect(run.attempt).toBe(2);
@@ -115,14 +143,28 @@ describe('a workflow survives a SIGKILLed worker (postgres, 2 × kairos serve)',
     expect(twos[1]).toBe(twos[0]);
     expect(run.output).toEqual({
       content: { done: 'three' },
-      steps: { first: { done: 'one' }, quick: { done: 'side' }, hangs: { done: 'two' }, middle: { quick: { done: 'side' }, hangs: { done: 'two' } }, last: { done: 'three' } },
+      steps: {
+        first: { done: 'one' },
+        quick: { done: 'side' },
+        hangs: { done: 'two' },
+        middle: { quick: { done: 'side' }, hangs: { done: 'two' } },
+        last: { done: 'three' },
+      },
     });
     const { rows: events } = await test.db.query<{ kind: string; data: { name?: string; attempt?: number } }>(
       `SELECT kind, data FROM run_events WHERE run_id = $1 ORDER BY seq`,
       [run.id],
     );
     expect(events.filter((e) => e.kind === 'attempt_failed')).toHaveLength(1);
-    expect(events.filter((e) => e.kind === 'step_started').map((e) => e.data.name)).toEqual(['first', 'middle', 'quick', 'hangs', 'middle', 'hangs', 'last']);
+    expect(events.filter((e) => e.kind === 'step_started').map((e) => e.data.name)).toEqual([
+      'first',
+      'middle',
+      'quick',
+      'hangs',
+      'middle',
+      'hangs',
+      'last',
+    ]);
   });
 });
 
@@ -144,19 +186,32 @@ describe('a scheduled workflow across 2 replicas (postgres)', () => {
   it('fires on time, exactly once per occurrence', { timeout: 60_000 }, async () => {
     test = await createTestDatabase('postgres');
     agent = await startHttpAgentServer();
-    const assistant = await insertAssistant(test.db, { ownerId: localAdminId, name: 'agent', kind: 'http', config: { url: agent.url } });
+    const assistant = await insertAssistant(test.db, {
+      ownerId: localAdminId,
+      name: 'agent',
+      kind: 'http',
+      config: { url: agent.url },
+    });
     const dbs = [test.db, test.connectAgain()];
     for (const [i, db] of dbs.entries()) {
       const { registry } = services(db);
       parts.push({
         scheduler: new Scheduler({
-          db, clock: systemClock, logger, config: { lookaheadMs: 500, batchSize: 100, pollIntervalMs: 1000, maxCatchupPerPass: 100 },
-          startDeadlineMs: 300_000, misfireGraceMs: 60_000,
+          db,
+          clock: systemClock,
+          logger,
+          config: { lookaheadMs: 500, batchSize: 100, pollIntervalMs: 1000, maxCatchupPerPass: 100 },
+          startDeadlineMs: 300_000,
+          misfireGraceMs: 60_000,
         }),
         worker: new WorkerPool({
-          db, clock: systemClock, logger, workerId: `replica-${i}`,
+          db,
+          clock: systemClock,
+          logger,
+          workerId: `replica-${i}`,
           config: { slots: 4, leaseMs: 30_000, heartbeatMs: 10_000, shutdownGraceMs: 2000, startDeadlineMs: 300_000 },
-          pollIntervalMs: 1000, execution: createAssistantExecution({ db, logger, config, registry }),
+          pollIntervalMs: 1000,
+          execution: createAssistantExecution({ db, logger, config, registry }),
         }),
       });
     }
@@ -173,17 +228,31 @@ describe('a scheduled workflow across 2 replicas (postgres)', () => {
       ],
     });
     const endAt = Date.now() + 4000;
-    const schedule = await schedules.create(admin, { workflow_id: workflow.id, schedule: { cron: '* * * * * *' }, end_at: new Date(endAt).toISOString() });
+    const schedule = await schedules.create(admin, {
+      workflow_id: workflow.id,
+      schedule: { cron: '* * * * * *' },
+      end_at: new Date(endAt).toISOString(),
+    });
     expect(schedule.workflow_id).toBe(workflow.id);
-    await waitFor(async () => (await schedules.get(admin, schedule.id)).status === 'completed', { timeoutMs: 20_000, message: 'the schedule to complete' });
-    const runs = await waitFor(async () => {
-      const { rows } = await test.db.query<RunRow>('SELECT * FROM runs WHERE schedule_id = $1 ORDER BY scheduled_for', [schedule.id]);
-      return rows.every((run) => run.status !== 'pending' && run.status !== 'running') ? rows : undefined;
-    }, { timeoutMs: 20_000, message: 'every run to end' });
+    await waitFor(async () => (await schedules.get(admin, schedule.id)).status === 'completed', {
+      timeoutMs: 20_000,
+      message: 'the schedule to complete',
+    });
+    const runs = await waitFor(
+      async () => {
+        const { rows } = await test.db.query<RunRow>(
+          'SELECT * FROM runs WHERE schedule_id = $1 ORDER BY scheduled_for',
+          [schedule.id],
+        );
+        return rows.every((run) => run.status !== 'pending' && run.status !== 'running') ? rows : undefined;
+      },
+      { timeoutMs: 20_000, message: 'every run to end' },
+    );
 
     const createdAt = Date.parse(schedule.created_at);
     const expected: string[] = [];
-    for (let t = Math.floor(createdAt / 1000) * 1000 + 1000; t < endAt; t += 1000) expected.push(new Date(t).toISOString());
+    for (let t = Math.floor(createdAt / 1000) * 1000 + 1000; t < endAt; t += 1000)
+      expected.push(new Date(t).toISOString());
     expect(runs.map((run) => run.scheduled_for!.toISOString())).toEqual(expected);
     for (const run of runs) {
       expect(run.status).toBe('success');
@@ -194,7 +263,12 @@ describe('a scheduled workflow across 2 replicas (postgres)', () => {
     const keys = agent.requests.map((r) => r.headers['idempotency-key']);
     expect(keys).toHaveLength(runs.length * 2);
     expect(new Set(keys).size).toBe(keys.length);
-    const firstInputs = agent.requests.filter((r) => String(r.headers['idempotency-key']).endsWith(':steps[0]')).map(inputOf).sort();
-    expect(firstInputs).toEqual(runs.map((run) => `run ${run.run_number} at ${run.scheduled_for!.toISOString()}`).sort());
+    const firstInputs = agent.requests
+      .filter((r) => String(r.headers['idempotency-key']).endsWith(':steps[0]'))
+      .map(inputOf)
+      .sort();
+    expect(firstInputs).toEqual(
+      runs.map((run) => `run ${run.run_number} at ${run.scheduled_for!.toISOString()}`).sort(),
+    );
   });
 });

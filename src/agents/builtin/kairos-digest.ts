@@ -35,7 +35,8 @@ export interface KairosDigest {
 }
 
 function hoursFrom(input: unknown, options: Readonly<Record<string, unknown>>): number {
-  const candidate = (typeof input === 'object' && input !== null ? (input as { hours?: unknown }).hours : undefined) ?? options.hours;
+  const candidate =
+    (typeof input === 'object' && input !== null ? (input as { hours?: unknown }).hours : undefined) ?? options.hours;
   const hours = typeof candidate === 'string' ? Number(candidate) : candidate;
   return typeof hours === 'number' && Number.isFinite(hours) && hours > 0 ? Math.min(hours, 24 * 366) : 24;
 }
@@ -125,7 +126,10 @@ export function kairosDigestAssistant(db: Database): AssistantDefinition<unknown
         total: counts.rows.reduce((sum, row) => sum + row.count, 0),
         by_status: byStatus,
         success_rate: finished > 0 ? Math.round(((byStatus.success ?? 0) / finished) * 1000) / 1000 : null,
-        failures: failures.rows.map((row) => ({ ...row, finished_at: row.finished_at ? new Date(row.finished_at).toISOString() : null })),
+        failures: failures.rows.map((row) => ({
+          ...row,
+          finished_at: row.finished_at ? new Date(row.finished_at).toISOString() : null,
+        })),
         slowest: slowest.rows,
       };
       return { summary: summarise(digest), ...digest };

@@ -13,7 +13,8 @@ export const assistantTestCallRoutes = {
     method: 'post',
     path: '/api/v1/assistants/test',
     tags,
-    summary: 'Test call: run an unsaved assistant ({kind, config}) once and show the raw requests and answers; nothing is stored',
+    summary:
+      'Test call: run an unsaved assistant ({kind, config}) once and show the raw requests and answers; nothing is stored',
     request: { body: jsonBody(TestCallDraft) },
     responses: { 200: json(TestCallResult, outcome) },
   }),
@@ -21,7 +22,8 @@ export const assistantTestCallRoutes = {
     method: 'post',
     path: '/api/v1/assistants/{id}/test',
     tags,
-    summary: 'Test call: run one of your assistants once and show the raw requests and answers; creates no run or schedule',
+    summary:
+      'Test call: run one of your assistants once and show the raw requests and answers; creates no run or schedule',
     request: { params: ResourceParams, body: jsonBody(TestCallSaved) },
     responses: { 200: json(TestCallResult, outcome) },
   }),
@@ -34,6 +36,9 @@ export function registerAssistantTestCallRoutes(app: OpenAPIHono<ApiEnv>, testCa
   });
   app.openapi(assistantTestCallRoutes.saved, async (c) => {
     const { input } = c.req.valid('json');
-    return c.json(await testCalls.testSaved(c.var.actor, c.req.valid('param').id, input ?? null, c.req.raw.signal), 200);
+    return c.json(
+      await testCalls.testSaved(c.var.actor, c.req.valid('param').id, input ?? null, c.req.raw.signal),
+      200,
+    );
   });
 }

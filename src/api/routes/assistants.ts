@@ -2,7 +2,13 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { assistantToJson, type AssistantService } from '../../agents/assistant-service.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
 import type { ApiEnv } from '../env.ts';
-import { Assistant, AssistantCreate, AssistantList, AssistantListQuery, AssistantUpdate } from '../schemas/assistants.ts';
+import {
+  Assistant,
+  AssistantCreate,
+  AssistantList,
+  AssistantListQuery,
+  AssistantUpdate,
+} from '../schemas/assistants.ts';
 import { ResourceParams } from '../schemas/common.ts';
 
 const tags = ['assistants'];

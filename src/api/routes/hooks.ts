@@ -17,15 +17,18 @@ export const hookRoute = createRoute({
   summary: "Deliver an event to a trigger (signed with the trigger's secret, or its bearer token)",
   request: { params: ResourceParams, query: HookQuery },
   responses: {
-    200: json(HookAnswer, 'A replayed delivery id (the first delivery\'s run), or the finished run when `wait` was given'),
+    200: json(
+      HookAnswer,
+      "A replayed delivery id (the first delivery's run), or the finished run when `wait` was given",
+    ),
     202: json(HookAnswer, 'Accepted: the run was created'),
     400: error('The body is not valid JSON (`invalid_json`)'),
     401: error('Missing or wrong signature or token (`unauthorized`)'),
     404: error('No such trigger, or it is disabled (`not_found`)'),
-    409: error("The target cannot run (inactive assistant, owner disabled) (`trigger_unavailable`)"),
+    409: error('The target cannot run (inactive assistant, owner disabled) (`trigger_unavailable`)'),
     413: error('Body larger than KAIROS_MAX_BODY_BYTES (`body_too_large`)'),
     422: error('Bad `wait` (`invalid_request`)'),
-    429: error('Over the trigger\'s rate limit; see Retry-After (`rate_limited`)'),
+    429: error("Over the trigger's rate limit; see Retry-After (`rate_limited`)"),
     503: error("The trigger's secret variable is not set on the server (`trigger_misconfigured`)"),
   },
 });
@@ -39,7 +42,15 @@ export function registerHookRoute(app: OpenAPIHono<ApiEnv>, deliveries: Delivery
     c.req.raw.headers.forEach((value, name) => {
       headers[name.toLowerCase()] = value;
     });
-    const answer = await deliveries.receive({ triggerId: id, headers, query, body, bodyBytes: bytes, wait, signal: c.req.raw.signal });
+    const answer = await deliveries.receive({
+      triggerId: id,
+      headers,
+      query,
+      body,
+      bodyBytes: bytes,
+      wait,
+      signal: c.req.raw.signal,
+    });
     for (const [name, value] of Object.entries(answer.headers ?? {})) c.header(name, value);
     // The answers are built by the delivery service; the route documents their shapes.
     return c.json(answer.body, answer.status as ContentfulStatusCode) as never;

@@ -59,7 +59,9 @@ export function registerKeyRoutes(app: OpenAPIHono<ApiEnv>, keys: KeyService): v
     });
     return c.json({ data: found.map(toApiKeyBody), total, limit: query.limit, offset: query.offset }, 200);
   });
-  app.openapi(keyRoutes.get, async (c) => c.json(toApiKeyBody(await keys.get(c.var.actor, c.req.valid('param').id)), 200));
+  app.openapi(keyRoutes.get, async (c) =>
+    c.json(toApiKeyBody(await keys.get(c.var.actor, c.req.valid('param').id)), 200),
+  );
   app.openapi(keyRoutes.revoke, async (c) =>
     c.json(toApiKeyBody(await keys.revoke(c.var.actor, c.req.valid('param').id)), 200),
   );

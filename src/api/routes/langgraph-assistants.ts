@@ -5,7 +5,13 @@ import { KairosError, invalid } from '../../errors.ts';
 import { version } from '../../version.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
 import type { ApiEnv } from '../env.ts';
-import { AssistantParams, LangGraphAssistant, LangGraphAssistantCreate, LangGraphAssistantSearch, LangGraphInfo } from '../schemas/langgraph.ts';
+import {
+  AssistantParams,
+  LangGraphAssistant,
+  LangGraphAssistantCreate,
+  LangGraphAssistantSearch,
+  LangGraphInfo,
+} from '../schemas/langgraph.ts';
 
 const tags = ['langgraph'];
 
@@ -62,23 +68,36 @@ export function toLangGraphAssistant(assistant: Assistant) {
 
 type View = ReturnType<typeof toLangGraphAssistant>;
 
-const isEmpty = (value: unknown) => value === undefined || value === null || (typeof value === 'object' && Object.keys(value).length === 0);
+const isEmpty = (value: unknown) =>
+  value === undefined || value === null || (typeof value === 'object' && Object.keys(value).length === 0);
 
 export function registerLangGraphAssistantRoutes(app: OpenAPIHono<ApiEnv>, assistants: AssistantService): void {
   app.openapi(langGraphAssistantRoutes.create, async (c) => {
     const actor = c.var.actor;
     const body = c.req.valid('json');
     // Kairos assistants are configured by kind (url, model, module), not by a graph config.
-    if (!isEmpty(body.config)) throw invalid('config', 'is not supported here: configure the assistant with the native API (PATCH /api/v1/assistants/{id})');
-    if (!isEmpty(body.context)) throw invalid('context', 'is not supported here: configure the assistant with the native API (PATCH /api/v1/assistants/{id})');
+    if (!isEmpty(body.config))
+      throw invalid(
+        'config',
+        'is not supported here: configure the assistant with the native API (PATCH /api/v1/assistants/{id})',
+      );
+    if (!isEmpty(body.context))
+      throw invalid(
+        'context',
+        'is not supported here: configure the assistant with the native API (PATCH /api/v1/assistants/{id})',
+      );
     if (body.assistant_id !== undefined) {
       const existing = await assistants.get(actor, body.assistant_id).catch(() => undefined);
       if (!existing) throw invalid('assistant_id', 'Kairos chooses assistant ids: leave it out');
       if (body.if_exists !== 'do_nothing') {
-        throw new KairosError('assistant_exists', `assistant ${body.assistant_id} already exists; pass if_exists: "do_nothing" to get it back`, {
-          status: 409,
-          details: { assistant_id: body.assistant_id },
-        });
+        throw new KairosError(
+          'assistant_exists',
+          `assistant ${body.assistant_id} already exists; pass if_exists: "do_nothing" to get it back`,
+          {
+            status: 409,
+            details: { assistant_id: body.assistant_id },
+          },
+        );
       }
       return c.json(toLangGraphAssistant(existing), 200);
     }
@@ -107,10 +126,15 @@ export function registerLangGraphAssistantRoutes(app: OpenAPIHono<ApiEnv>, assis
     const key = body.sort_by;
     const views = items
       .map(toLangGraphAssistant)
-      .sort((a, b) => direction * String(a[key]).localeCompare(String(b[key])) || a.assistant_id.localeCompare(b.assistant_id))
+      .sort(
+        (a, b) =>
+          direction * String(a[key]).localeCompare(String(b[key])) || a.assistant_id.localeCompare(b.assistant_id),
+      )
       .slice(body.offset, body.offset + body.limit);
     const select = body.select;
-    const projected = select ? views.map((view) => Object.fromEntries(select.map((field) => [field, view[field as keyof View]]))) : views;
+    const projected = select
+      ? views.map((view) => Object.fromEntries(select.map((field) => [field, view[field as keyof View]])))
+      : views;
     return c.json(projected as View[], 200);
   });
 

@@ -85,7 +85,9 @@ type CronField = (typeof cronFields)[number];
 
 /** The payload fields kept with the schedule (its `config` column); `config` and `context` are applied to its runs. */
 function keptFields(body: Partial<Record<(typeof keptRunFieldNames)[number], unknown>>): Record<string, unknown> {
-  return Object.fromEntries(keptRunFieldNames.filter((name) => body[name] !== undefined).map((name) => [name, body[name]]));
+  return Object.fromEntries(
+    keptRunFieldNames.filter((name) => body[name] !== undefined).map((name) => [name, body[name]]),
+  );
 }
 
 /** The native schedule as LangGraph's Cron: schedule.cron → schedule, end_at → end_time, owner → user_id. */
@@ -135,7 +137,11 @@ export interface LangGraphCronOptions {
   runOnCreate: boolean;
 }
 
-export function registerLangGraphCronRoutes(app: OpenAPIHono<ApiEnv>, schedules: ScheduleService, options: LangGraphCronOptions): void {
+export function registerLangGraphCronRoutes(
+  app: OpenAPIHono<ApiEnv>,
+  schedules: ScheduleService,
+  options: LangGraphCronOptions,
+): void {
   const create = async (actor: Actor, body: CronCreateBody, threadId: string | undefined) => {
     const input: ScheduleCreateInput = {
       assistant_id: body.assistant_id,
@@ -156,11 +162,15 @@ export function registerLangGraphCronRoutes(app: OpenAPIHono<ApiEnv>, schedules:
     return { ...toCron(await schedules.get(actor, schedule.id)), run_id: run.id };
   };
 
-  app.openapi(langGraphCronRoutes.create, async (c) => c.json(await create(c.var.actor, c.req.valid('json'), undefined), 200));
+  app.openapi(langGraphCronRoutes.create, async (c) =>
+    c.json(await create(c.var.actor, c.req.valid('json'), undefined), 200),
+  );
   app.openapi(langGraphCronRoutes.createForThread, async (c) =>
     c.json(await create(c.var.actor, c.req.valid('json'), c.req.valid('param').thread_id), 200),
   );
-  app.openapi(langGraphCronRoutes.get, async (c) => c.json(toCron(await schedules.get(c.var.actor, c.req.valid('param').cron_id)), 200));
+  app.openapi(langGraphCronRoutes.get, async (c) =>
+    c.json(toCron(await schedules.get(c.var.actor, c.req.valid('param').cron_id)), 200),
+  );
 
   app.openapi(langGraphCronRoutes.update, async (c) => {
     const actor = c.var.actor;
@@ -174,7 +184,8 @@ export function registerLangGraphCronRoutes(app: OpenAPIHono<ApiEnv>, schedules:
     }
     if (body.end_time !== undefined) patch.end_at = body.end_time;
     if (body.input !== undefined) patch.input_template = body.input as ScheduleUpdateInput['input_template'];
-    if (body.metadata !== undefined) patch.metadata = { ...current.metadata, ...body.metadata } as ScheduleUpdateInput['metadata'];
+    if (body.metadata !== undefined)
+      patch.metadata = { ...current.metadata, ...body.metadata } as ScheduleUpdateInput['metadata'];
     if (body.webhook !== undefined) patch.webhook = body.webhook;
     if (body.on_run_completed !== undefined) patch.on_run_completed = body.on_run_completed;
     const kept = keptFields(body);

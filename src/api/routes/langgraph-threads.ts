@@ -7,7 +7,14 @@ import type { RunResource } from '../../worker/run-resource.ts';
 import type { RunService } from '../../worker/run-service.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
 import type { ApiEnv } from '../env.ts';
-import { LangGraphRun, LangGraphRunListQuery, LangGraphRunWait, LangGraphThread, LangGraphThreadCreate, ThreadParams } from '../schemas/langgraph.ts';
+import {
+  LangGraphRun,
+  LangGraphRunListQuery,
+  LangGraphRunWait,
+  LangGraphThread,
+  LangGraphThreadCreate,
+  ThreadParams,
+} from '../schemas/langgraph.ts';
 
 const tags = ['langgraph'];
 
@@ -37,15 +44,26 @@ export const langGraphThreadRoutes = {
     tags,
     summary: "LangGraph: run an assistant on the thread and answer with the run's output once it has finished",
     request: { params: ThreadParams, body: jsonBody(LangGraphRunWait) },
-    responses: { 200: json(LangGraphThread.shape.values, 'The output (an object), or `{"__error__": {error, message}}` on failure') },
+    responses: {
+      200: json(
+        LangGraphThread.shape.values,
+        'The output (an object), or `{"__error__": {error, message}}` on failure',
+      ),
+    },
   }),
   statelessWait: apiRoute({
     method: 'post',
     path: '/runs/wait',
     tags,
-    summary: "LangGraph: run an assistant without a thread (stateless) and answer with the run's output once it has finished",
+    summary:
+      "LangGraph: run an assistant without a thread (stateless) and answer with the run's output once it has finished",
     request: { body: jsonBody(LangGraphRunWait) },
-    responses: { 200: json(LangGraphThread.shape.values, 'The output (an object), or `{"__error__": {error, message}}` on failure') },
+    responses: {
+      200: json(
+        LangGraphThread.shape.values,
+        'The output (an object), or `{"__error__": {error, message}}` on failure',
+      ),
+    },
   }),
   runs: apiRoute({
     method: 'get',
@@ -58,7 +76,10 @@ export const langGraphThreadRoutes = {
 };
 
 function toLangGraphThread(thread: Thread | ThreadWithMessages) {
-  const messages = 'messages' in thread ? thread.messages.map((message) => ({ role: message.role, content: message.content })) : undefined;
+  const messages =
+    'messages' in thread
+      ? thread.messages.map((message) => ({ role: message.role, content: message.content }))
+      : undefined;
   return {
     thread_id: thread.id,
     created_at: thread.createdAt.toISOString(),
@@ -84,7 +105,14 @@ const langGraphStatus = {
   skipped: 'error',
 } as const;
 
-const kairosStatus = { pending: 'pending', running: 'running', success: 'success', error: 'error', timeout: 'timeout', interrupted: 'cancelled' } as const;
+const kairosStatus = {
+  pending: 'pending',
+  running: 'running',
+  success: 'success',
+  error: 'error',
+  timeout: 'timeout',
+  interrupted: 'cancelled',
+} as const;
 
 function toLangGraphRun(run: RunResource) {
   return {
@@ -101,7 +129,15 @@ function toLangGraphRun(run: RunResource) {
 }
 
 /** Fields of a wait body that would change what the run does and that Kairos does not do. */
-const unsupportedWaitFields = ['command', 'checkpoint', 'checkpoint_id', 'after_seconds', 'webhook', 'if_not_exists', 'strict_resume'] as const;
+const unsupportedWaitFields = [
+  'command',
+  'checkpoint',
+  'checkpoint_id',
+  'after_seconds',
+  'webhook',
+  'if_not_exists',
+  'strict_resume',
+] as const;
 
 export function registerLangGraphThreadRoutes(
   app: OpenAPIHono<ApiEnv>,
@@ -112,16 +148,22 @@ export function registerLangGraphThreadRoutes(
   app.openapi(langGraphThreadRoutes.create, async (c) => {
     const actor = c.var.actor;
     const body = c.req.valid('json');
-    if (body.supersteps !== undefined) throw invalid('supersteps', 'is not supported: append messages with POST /api/v1/threads/{id}/messages');
-    if (body.ttl !== undefined) throw invalid('ttl', 'is not supported: delete threads with DELETE /api/v1/threads/{id}');
+    if (body.supersteps !== undefined)
+      throw invalid('supersteps', 'is not supported: append messages with POST /api/v1/threads/{id}/messages');
+    if (body.ttl !== undefined)
+      throw invalid('ttl', 'is not supported: delete threads with DELETE /api/v1/threads/{id}');
     if (body.thread_id !== undefined) {
       const existing = await threads.get(actor, body.thread_id).catch(() => undefined);
       if (!existing) throw invalid('thread_id', 'Kairos chooses thread ids: leave it out');
       if (body.if_exists !== 'do_nothing') {
-        throw new KairosError('thread_exists', `thread ${body.thread_id} already exists; pass if_exists: "do_nothing" to get it back`, {
-          status: 409,
-          details: { thread_id: body.thread_id },
-        });
+        throw new KairosError(
+          'thread_exists',
+          `thread ${body.thread_id} already exists; pass if_exists: "do_nothing" to get it back`,
+          {
+            status: 409,
+            details: { thread_id: body.thread_id },
+          },
+        );
       }
       return c.json(toLangGraphThread(existing), 200);
     }
@@ -133,10 +175,17 @@ export function registerLangGraphThreadRoutes(
     return c.json(toLangGraphThread(thread), 200);
   });
 
-  app.openapi(langGraphThreadRoutes.get, async (c) => c.json(toLangGraphThread(await threads.get(c.var.actor, c.req.valid('param').thread_id)), 200));
+  app.openapi(langGraphThreadRoutes.get, async (c) =>
+    c.json(toLangGraphThread(await threads.get(c.var.actor, c.req.valid('param').thread_id)), 200),
+  );
 
   /** Creates an api run (on a thread or stateless), waits for it, and answers LangGraph's way. */
-  async function runAndWait(actor: ApiEnv['Variables']['actor'], body: LangGraphRunWaitBody, threadId: string | null, signal: AbortSignal) {
+  async function runAndWait(
+    actor: ApiEnv['Variables']['actor'],
+    body: LangGraphRunWaitBody,
+    threadId: string | null,
+    signal: AbortSignal,
+  ) {
     if (!runs) throw new Error('the runs service is not configured');
     const unsupported = unsupportedWaitFields.find((field) => body[field] !== undefined);
     if (unsupported) throw invalid(unsupported, 'is not supported by Kairos runs');
@@ -154,10 +203,18 @@ export function registerLangGraphThreadRoutes(
     const location = threadId ? `/threads/${threadId}/runs/${created.id}` : `/runs/${created.id}`;
     if (run.status === 'success') {
       const output = run.output;
-      const values = typeof output === 'object' && output !== null && !Array.isArray(output) ? (output as Record<string, unknown>) : { output };
+      const values =
+        typeof output === 'object' && output !== null && !Array.isArray(output)
+          ? (output as Record<string, unknown>)
+          : { output };
       return { location, values };
     }
-    return { location, values: { __error__: { error: run.error_kind ?? run.status, message: run.error ?? `the run ended ${run.status}` } } };
+    return {
+      location,
+      values: {
+        __error__: { error: run.error_kind ?? run.status, message: run.error ?? `the run ended ${run.status}` },
+      },
+    };
   }
 
   app.openapi(langGraphThreadRoutes.wait, async (c) => {
@@ -189,7 +246,9 @@ export function registerLangGraphThreadRoutes(
     });
     const select = query.select === undefined ? undefined : Array.isArray(query.select) ? query.select : [query.select];
     const views = items.map(toLangGraphRun);
-    const projected = select ? views.map((view) => Object.fromEntries(select.map((field) => [field, view[field as keyof typeof view]]))) : views;
+    const projected = select
+      ? views.map((view) => Object.fromEntries(select.map((field) => [field, view[field as keyof typeof view]])))
+      : views;
     return c.json(projected as typeof views, 200);
   });
 }

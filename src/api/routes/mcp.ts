@@ -8,8 +8,19 @@ import type { ApiEnv } from '../env.ts';
 export const mcpPath = '/mcp';
 
 /** The MCP SDK is loaded on the first request, not at start: most replicas never serve /mcp. */
-let mcpModules: Promise<[typeof import('../../tools/mcp-server.ts'), typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js')]> | undefined;
-const loadMcp = () => (mcpModules ??= Promise.all([import('../../tools/mcp-server.ts'), import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js')]));
+let mcpModules:
+  | Promise<
+      [
+        typeof import('../../tools/mcp-server.ts'),
+        typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
+      ]
+    >
+  | undefined;
+const loadMcp = () =>
+  (mcpModules ??= Promise.all([
+    import('../../tools/mcp-server.ts'),
+    import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
+  ]));
 
 /**
  * A browser page must not drive the tools through a user's local server (DNS rebinding): a request
@@ -25,7 +36,11 @@ function assertSameOrigin(request: Request): void {
     host = '';
   }
   if (host !== request.headers.get('host')) {
-    throw new KairosError('forbidden_origin', `requests from ${origin} may not use ${mcpPath}; MCP clients send no Origin or this server's own`, { status: 403 });
+    throw new KairosError(
+      'forbidden_origin',
+      `requests from ${origin} may not use ${mcpPath}; MCP clients send no Origin or this server's own`,
+      { status: 403 },
+    );
   }
 }
 
@@ -40,12 +55,19 @@ export function registerMcpRoute(app: OpenAPIHono<ApiEnv>, services: ToolService
     if (c.req.method !== 'POST') {
       // Stateless: no server-initiated stream to GET and no session to DELETE.
       c.header('allow', 'POST');
-      throw new KairosError('method_not_allowed', `${c.req.method} ${mcpPath} is not served: this MCP endpoint is stateless, send JSON-RPC messages with POST`, { status: 405 });
+      throw new KairosError(
+        'method_not_allowed',
+        `${c.req.method} ${mcpPath} is not served: this MCP endpoint is stateless, send JSON-RPC messages with POST`,
+        { status: 405 },
+      );
     }
     const [{ createMcpServer }, { WebStandardStreamableHTTPServerTransport }] = await loadMcp();
     const actor = c.var.actor;
     const server = createMcpServer((name, args) => callTool(name, args, { actor, services }, logger));
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
     await server.connect(transport);
     try {
       return await transport.handleRequest(c.req.raw);

@@ -61,7 +61,14 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, runs: RunService): v
   app.openapi(runRoutes.get, async (c) => {
     const { id } = c.req.valid('param');
     const run = await runs.get(c.var.actor, id);
-    return c.json({ ...run, events: await runs.events(c.var.actor, id), steps: (await runs.steps(c.var.actor, id)) as unknown as RunWithEventsBody['steps'] }, 200);
+    return c.json(
+      {
+        ...run,
+        events: await runs.events(c.var.actor, id),
+        steps: (await runs.steps(c.var.actor, id)) as unknown as RunWithEventsBody['steps'],
+      },
+      200,
+    );
   });
   app.openapi(runRoutes.cancel, async (c) => c.json(await runs.cancel(c.var.actor, c.req.valid('param').id), 200));
 }

@@ -2,7 +2,12 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { invalid } from '../../errors.ts';
 import { parseDuration } from '../../scheduler/durations.ts';
 import type { BackfillInput as ScheduleBackfillBody } from '../../scheduler/backfill.ts';
-import type { PauseInput as SchedulePauseBody, PreviewInput, ScheduleCreateInput, ScheduleUpdateInput } from '../../scheduler/schedule-input.ts';
+import type {
+  PauseInput as SchedulePauseBody,
+  PreviewInput,
+  ScheduleCreateInput,
+  ScheduleUpdateInput,
+} from '../../scheduler/schedule-input.ts';
 import type { ScheduleService } from '../../scheduler/schedule-service.ts';
 import type { RunService } from '../../worker/run-service.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
@@ -121,10 +126,13 @@ export const scheduleRoutes = {
     method: 'post',
     path: '/api/v1/schedules/{id}/backfill',
     tags,
-    summary: 'Create one run per occurrence in (from, to] that has no run yet (trigger "backfill"); dry_run only counts',
+    summary:
+      'Create one run per occurrence in (from, to] that has no run yet (trigger "backfill"); dry_run only counts',
     request: { params: ResourceParams, query: ScheduleBackfillQuery, body: jsonBody(ScheduleBackfill) },
     responses: { 200: json(ScheduleBackfillResult, 'What was created, or with dry_run would be') },
-    extraErrors: { 422: 'A bad window, `to` in the future, or more than 1,000 occurrences (`backfill_too_large`, with `split_at`)' },
+    extraErrors: {
+      422: 'A bad window, `to` in the future, or more than 1,000 occurrences (`backfill_too_large`, with `split_at`)',
+    },
   }),
   resume: apiRoute({
     method: 'post',
@@ -157,7 +165,8 @@ export const scheduleRoutes = {
     method: 'get',
     path: '/api/v1/schedules/{id}/preview',
     tags,
-    summary: "A schedule's next fire times, the occurrences its excluded dates skip and the effect of the next DST change",
+    summary:
+      "A schedule's next fire times, the occurrences its excluded dates skip and the effect of the next DST change",
     request: { params: ResourceParams, query: SchedulePreviewQuery },
     responses: { 200: json(SchedulePreview, 'Next fire times') },
   }),
@@ -197,7 +206,11 @@ function previewInput(body: Record<string, unknown>): { input: PreviewInput; cou
   return { input: input as PreviewInput, count };
 }
 
-export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: ScheduleService, runs: RunService | undefined): void {
+export function registerScheduleRoutes(
+  app: OpenAPIHono<ApiEnv>,
+  schedules: ScheduleService,
+  runs: RunService | undefined,
+): void {
   // The bodies are checked to be JSON objects here and parsed strictly by the service.
   app.openapi(scheduleRoutes.create, async (c) =>
     c.json(await schedules.create(c.var.actor, c.req.valid('json') as ScheduleCreateInput), 201),
@@ -206,10 +219,17 @@ export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: Sche
     const { name } = c.req.valid('param');
     const body = c.req.valid('json');
     if (body.name !== undefined && body.name !== name) {
-      throw invalid('name', `the body names "${String(body.name)}" but the path names "${name}": give the name once, in the path`);
+      throw invalid(
+        'name',
+        `the body names "${String(body.name)}" but the path names "${name}": give the name once, in the path`,
+      );
     }
     const { if_exists } = c.req.valid('query');
-    const outcome = await schedules.ensure(c.var.actor, { ...(body as ScheduleCreateInput), name }, { ...(if_exists && { ifExists: if_exists }), source: 'apply' });
+    const outcome = await schedules.ensure(
+      c.var.actor,
+      { ...(body as ScheduleCreateInput), name },
+      { ...(if_exists && { ifExists: if_exists }), source: 'apply' },
+    );
     return outcome.result === 'created' ? c.json(outcome, 201) : c.json(outcome, 200);
   });
   app.openapi(scheduleRoutes.list, async (c) => {
@@ -223,7 +243,10 @@ export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: Sche
   });
   app.openapi(scheduleRoutes.get, async (c) => c.json(await schedules.get(c.var.actor, c.req.valid('param').id), 200));
   app.openapi(scheduleRoutes.update, async (c) =>
-    c.json(await schedules.update(c.var.actor, c.req.valid('param').id, c.req.valid('json') as ScheduleUpdateInput), 200),
+    c.json(
+      await schedules.update(c.var.actor, c.req.valid('param').id, c.req.valid('json') as ScheduleUpdateInput),
+      200,
+    ),
   );
   app.openapi(scheduleRoutes.delete, async (c) => {
     await schedules.delete(c.var.actor, c.req.valid('param').id);
@@ -239,7 +262,9 @@ export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: Sche
     const input = dry_run === undefined ? body : { ...body, dry_run: dry_run || body.dry_run === true };
     return c.json(await schedules.backfill(c.var.actor, c.req.valid('param').id, input), 200);
   });
-  app.openapi(scheduleRoutes.resume, async (c) => c.json(await schedules.resume(c.var.actor, c.req.valid('param').id), 200));
+  app.openapi(scheduleRoutes.resume, async (c) =>
+    c.json(await schedules.resume(c.var.actor, c.req.valid('param').id), 200),
+  );
   app.openapi(scheduleRoutes.trigger, async (c) => {
     const body = c.req.valid('json');
     return c.json(await schedules.trigger(c.var.actor, c.req.valid('param').id, body), 201);
@@ -254,7 +279,10 @@ export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: Sche
   });
   app.openapi(scheduleRoutes.savedPreview, async (c) => {
     const { count } = c.req.valid('query');
-    return c.json(await schedules.previewSaved(c.var.actor, c.req.valid('param').id, count === undefined ? {} : { count }), 200);
+    return c.json(
+      await schedules.previewSaved(c.var.actor, c.req.valid('param').id, count === undefined ? {} : { count }),
+      200,
+    );
   });
   app.openapi(scheduleRoutes.stats, async (c) => {
     const { window } = c.req.valid('query');
@@ -264,8 +292,12 @@ export function registerScheduleRoutes(app: OpenAPIHono<ApiEnv>, schedules: Sche
         location: 'query',
       });
     }
-    if (windowMs !== undefined && windowMs <= 0) throw invalid('window', 'must be longer than zero', { location: 'query' });
-    return c.json(await schedules.stats(c.var.actor, c.req.valid('param').id, windowMs === undefined ? {} : { windowMs }), 200);
+    if (windowMs !== undefined && windowMs <= 0)
+      throw invalid('window', 'must be longer than zero', { location: 'query' });
+    return c.json(
+      await schedules.stats(c.var.actor, c.req.valid('param').id, windowMs === undefined ? {} : { windowMs }),
+      200,
+    );
   });
   app.openapi(scheduleRoutes.events, async (c) =>
     c.json({ data: await schedules.events(c.var.actor, c.req.valid('param').id) }, 200),

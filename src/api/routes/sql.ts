@@ -13,7 +13,9 @@ export const sqlRoutes = {
     summary: 'Run one read-only SQL query on the Kairos database (admins; docs/data-model.md)',
     request: { body: jsonBody(SqlQuery) },
     responses: { 200: json(SqlAnswer, 'The columns and rows') },
-    extraErrors: { 400: 'Not a single read-only query, a write, or a timeout (`invalid_query`, `read_only`, `query_timeout`)' },
+    extraErrors: {
+      400: 'Not a single read-only query, a write, or a timeout (`invalid_query`, `read_only`, `query_timeout`)',
+    },
   }),
 };
 
@@ -21,7 +23,10 @@ export const sqlRoutes = {
 export function registerSqlRoutes(app: OpenAPIHono<ApiEnv>, db: Database): void {
   app.openapi(sqlRoutes.query, async (c) => {
     const body = c.req.valid('json');
-    const answer = await readOnlyQuery(db, c.var.actor, body.query, { timeoutMs: body.timeout_ms, maxRows: body.max_rows });
+    const answer = await readOnlyQuery(db, c.var.actor, body.query, {
+      timeoutMs: body.timeout_ms,
+      maxRows: body.max_rows,
+    });
     return c.json(answer, 200);
   });
 }

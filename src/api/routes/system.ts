@@ -37,7 +37,9 @@ export const systemRoutes = {
     path: '/metrics',
     tags: ['system'],
     summary: 'Prometheus metrics (no auth)',
-    responses: { 200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: z.string() } } } },
+    responses: {
+      200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: z.string() } } },
+    },
   }),
 };
 

@@ -79,7 +79,9 @@ export const threadRoutes = {
 };
 
 export function registerThreadRoutes(app: OpenAPIHono<ApiEnv>, threads: ThreadService): void {
-  app.openapi(threadRoutes.create, async (c) => c.json(threadToJson(await threads.create(c.var.actor, c.req.valid('json'))), 201));
+  app.openapi(threadRoutes.create, async (c) =>
+    c.json(threadToJson(await threads.create(c.var.actor, c.req.valid('json'))), 201),
+  );
   app.openapi(threadRoutes.list, async (c) => {
     const query = c.req.valid('query');
     const { items, total } = await threads.list(c.var.actor, query);
@@ -87,8 +89,15 @@ export function registerThreadRoutes(app: OpenAPIHono<ApiEnv>, threads: ThreadSe
   });
   app.openapi(threadRoutes.get, async (c) => {
     const { message_limit: messageLimit } = c.req.valid('query');
-    const thread = await threads.get(c.var.actor, c.req.valid('param').id, messageLimit === undefined ? {} : { messageLimit });
-    return c.json({ ...threadToJson(thread), messages: thread.messages.map(messageToJson), message_count: thread.messageCount }, 200);
+    const thread = await threads.get(
+      c.var.actor,
+      c.req.valid('param').id,
+      messageLimit === undefined ? {} : { messageLimit },
+    );
+    return c.json(
+      { ...threadToJson(thread), messages: thread.messages.map(messageToJson), message_count: thread.messageCount },
+      200,
+    );
   });
   app.openapi(threadRoutes.update, async (c) =>
     c.json(threadToJson(await threads.update(c.var.actor, c.req.valid('param').id, c.req.valid('json'))), 200),

@@ -23,10 +23,18 @@ export const toolRoutes = {
     method: 'post',
     path: '/api/v1/tools/{name}',
     tags,
-    summary: "Execute one tool as the key's user; the body is its arguments. A refusal answers its status with the `{error}` body to hand to the model",
-    request: { params: ToolParams, body: { required: false, content: { 'application/json': { schema: ToolArguments } } } },
+    summary:
+      "Execute one tool as the key's user; the body is its arguments. A refusal answers its status with the `{error}` body to hand to the model",
+    request: {
+      params: ToolParams,
+      body: { required: false, content: { 'application/json': { schema: ToolArguments } } },
+    },
     responses: { 200: json(ToolOutput, "The tool's result") },
-    extraErrors: { 404: 'No such tool (`tool_not_found`), or the schedule is not yours (`not_found`)', 409: 'Name taken (`name_taken`)', 429: 'The per-user schedule cap (`schedule_cap_reached`)' },
+    extraErrors: {
+      404: 'No such tool (`tool_not_found`), or the schedule is not yours (`not_found`)',
+      409: 'Name taken (`name_taken`)',
+      429: 'The per-user schedule cap (`schedule_cap_reached`)',
+    },
   }),
 };
 
@@ -34,7 +42,12 @@ export const toolRoutes = {
 export function registerToolRoutes(app: OpenAPIHono<ApiEnv>, services: ToolServices, logger: Logger): void {
   app.openapi(toolRoutes.list, (c) => c.json({ tools: schedulerTools.map(functionTool) }, 200));
   app.openapi(toolRoutes.call, async (c) => {
-    const result = await callTool(c.req.valid('param').name, c.req.valid('json') ?? {}, { actor: c.var.actor, services }, logger);
+    const result = await callTool(
+      c.req.valid('param').name,
+      c.req.valid('json') ?? {},
+      { actor: c.var.actor, services },
+      logger,
+    );
     // The body is the tool result either way, so a framework can pass it to the model as it is.
     if (!result.ok) return c.json(result.value, result.status as ContentfulStatusCode) as never;
     return c.json(result.value, 200);

@@ -4,7 +4,15 @@ import type { TriggerService } from '../../triggers/trigger-service.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
 import type { ApiEnv } from '../env.ts';
 import { ResourceParams } from '../schemas/common.ts';
-import { DeliveryList, DeliveryListQuery, Trigger, TriggerCreate, TriggerList, TriggerListQuery, TriggerUpdate } from '../schemas/triggers.ts';
+import {
+  DeliveryList,
+  DeliveryListQuery,
+  Trigger,
+  TriggerCreate,
+  TriggerList,
+  TriggerListQuery,
+  TriggerUpdate,
+} from '../schemas/triggers.ts';
 
 const tags = ['triggers'];
 
@@ -63,7 +71,9 @@ export const triggerRoutes = {
 
 export function registerTriggerRoutes(app: OpenAPIHono<ApiEnv>, triggers: TriggerService): void {
   // The bodies are checked to be JSON objects here and parsed strictly by the service.
-  app.openapi(triggerRoutes.create, async (c) => c.json(await triggers.create(c.var.actor, c.req.valid('json') as TriggerCreateInput), 201));
+  app.openapi(triggerRoutes.create, async (c) =>
+    c.json(await triggers.create(c.var.actor, c.req.valid('json') as TriggerCreateInput), 201),
+  );
   app.openapi(triggerRoutes.list, async (c) => {
     const query = c.req.valid('query');
     const { items, total } = await triggers.list(c.var.actor, query);

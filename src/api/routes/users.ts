@@ -47,7 +47,9 @@ export const userRoutes = {
     summary: 'Rename, change the role of, disable or re-enable a user (admins)',
     request: { params: IdParams, body: jsonBody(UserUpdate) },
     responses: { 200: json(User, 'The user') },
-    extraErrors: { 409: 'Name taken, or the change would leave no enabled admin (`name_taken`, `last_admin`, `built_in_user`)' },
+    extraErrors: {
+      409: 'Name taken, or the change would leave no enabled admin (`name_taken`, `last_admin`, `built_in_user`)',
+    },
   }),
 };
 
@@ -57,9 +59,13 @@ export function registerUserRoutes(app: OpenAPIHono<ApiEnv>, users: UserService)
     const { users: found, total } = await users.list(c.var.actor, page);
     return c.json({ data: found.map(toUserBody), total, ...page }, 200);
   });
-  app.openapi(userRoutes.create, async (c) => c.json(toUserBody(await users.create(c.var.actor, c.req.valid('json'))), 201));
+  app.openapi(userRoutes.create, async (c) =>
+    c.json(toUserBody(await users.create(c.var.actor, c.req.valid('json'))), 201),
+  );
   app.openapi(userRoutes.me, async (c) => c.json(toUserBody(await users.me(c.var.actor)), 200));
-  app.openapi(userRoutes.get, async (c) => c.json(toUserBody(await users.get(c.var.actor, c.req.valid('param').id)), 200));
+  app.openapi(userRoutes.get, async (c) =>
+    c.json(toUserBody(await users.get(c.var.actor, c.req.valid('param').id)), 200),
+  );
   app.openapi(userRoutes.update, async (c) =>
     c.json(toUserBody(await users.update(c.var.actor, c.req.valid('param').id, c.req.valid('json'))), 200),
   );

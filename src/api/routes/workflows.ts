@@ -16,7 +16,9 @@ import {
 } from '../schemas/workflows.ts';
 
 const tags = ['workflows'];
-const invalid = { 422: 'The definition is invalid (`invalid_workflow`): `details.errors` lists every problem with its path' };
+const invalid = {
+  422: 'The definition is invalid (`invalid_workflow`): `details.errors` lists every problem with its path',
+};
 
 export const workflowRoutes = {
   create: apiRoute({
@@ -91,15 +93,21 @@ export const workflowRoutes = {
 };
 
 export function registerWorkflowRoutes(app: OpenAPIHono<ApiEnv>, workflows: WorkflowService): void {
-  app.openapi(workflowRoutes.create, async (c) => c.json(await workflows.create(c.var.actor, c.req.valid('json')), 201));
-  app.openapi(workflowRoutes.validate, async (c) => c.json(await workflows.validate(c.var.actor, c.req.valid('json')), 200));
+  app.openapi(workflowRoutes.create, async (c) =>
+    c.json(await workflows.create(c.var.actor, c.req.valid('json')), 201),
+  );
+  app.openapi(workflowRoutes.validate, async (c) =>
+    c.json(await workflows.validate(c.var.actor, c.req.valid('json')), 200),
+  );
   app.openapi(workflowRoutes.list, async (c) => {
     const query = c.req.valid('query');
     const { items, total } = await workflows.list(c.var.actor, query);
     return c.json({ data: items, total, limit: query.limit, offset: query.offset }, 200);
   });
   app.openapi(workflowRoutes.get, async (c) => c.json(await workflows.get(c.var.actor, c.req.valid('param').id), 200));
-  app.openapi(workflowRoutes.update, async (c) => c.json(await workflows.update(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
+  app.openapi(workflowRoutes.update, async (c) =>
+    c.json(await workflows.update(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200),
+  );
   app.openapi(workflowRoutes.delete, async (c) => {
     await workflows.delete(c.var.actor, c.req.valid('param').id);
     return c.body(null, 204);

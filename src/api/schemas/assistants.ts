@@ -12,14 +12,24 @@ export const Assistant = z
     name: z.string(),
     description: z.string().nullable(),
     kind: z.enum(kinds),
-    config: z.record(z.string(), z.unknown()).openapi({ description: 'Secrets appear as env references, never values' }),
+    config: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: 'Secrets appear as env references, never values' }),
     status: z.enum(['active', 'inactive']),
     graph_id: z.string().nullable(),
     built_in: z.boolean(),
     owner_id: z.string(),
     metadata: z.record(z.string(), z.unknown()),
-    max_concurrent: z.number().int().nullable().openapi({ description: 'At most this many runs of the assistant at once, across all replicas; null: no limit' }),
-    rate_limit: z.number().int().nullable().openapi({ description: 'At most this many runs of the assistant started in any 60 seconds; null: no limit' }),
+    max_concurrent: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'At most this many runs of the assistant at once, across all replicas; null: no limit' }),
+    rate_limit: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'At most this many runs of the assistant started in any 60 seconds; null: no limit' }),
     version: z.number().int(),
     created_at: Timestamp,
     updated_at: Timestamp,

@@ -42,5 +42,9 @@ export const isoOrNull = (date: Date | null): string | null => (date ? date.toIS
 
 /** A resource id in the path; ids of the wrong shape answer 404 like unknown ones. */
 export const ResourceParams = z.object({
-  id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }),
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'id', in: 'path' } }),
 });

@@ -7,7 +7,9 @@ export const ApiKey = z
     id: Id,
     user_id: Id,
     name: z.string().nullable(),
-    prefix: z.string().openapi({ description: 'The first characters of the key, to recognise it', example: 'kairos_x1Y2z' }),
+    prefix: z
+      .string()
+      .openapi({ description: 'The first characters of the key, to recognise it', example: 'kairos_x1Y2z' }),
     created_at: Timestamp,
     last_used_at: Timestamp.nullable(),
     revoked_at: Timestamp.nullable(),

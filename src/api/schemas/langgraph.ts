@@ -87,7 +87,9 @@ export const LangGraphCronSearch = z
     ...cronFilters,
     limit: z.number().int().min(1).max(1000).default(10),
     offset: z.number().int().min(0).default(0),
-    sort_by: z.enum(['cron_id', 'assistant_id', 'thread_id', 'created_at', 'updated_at', 'next_run_date']).default('created_at'),
+    sort_by: z
+      .enum(['cron_id', 'assistant_id', 'thread_id', 'created_at', 'updated_at', 'next_run_date'])
+      .default('created_at'),
     sort_order: z.enum(['asc', 'desc']).default('desc'),
     select: z.array(z.enum(cronFields)).min(1).optional(),
   })
@@ -115,15 +117,35 @@ export const LangGraphCron = z
   })
   .openapi('LangGraphCron');
 
-export const CronParams = z.object({ cron_id: z.string().min(1).max(200).openapi({ param: { name: 'cron_id', in: 'path' } }) });
-export const ThreadParams = z.object({ thread_id: z.string().min(1).max(200).openapi({ param: { name: 'thread_id', in: 'path' } }) });
+export const CronParams = z.object({
+  cron_id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'cron_id', in: 'path' } }),
+});
+export const ThreadParams = z.object({
+  thread_id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'thread_id', in: 'path' } }),
+});
 export const AssistantParams = z.object({
-  assistant_id: z.string().min(1).max(200).openapi({ param: { name: 'assistant_id', in: 'path' } }),
+  assistant_id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'assistant_id', in: 'path' } }),
 });
 
 export const LangGraphAssistantCreate = z
   .strictObject({
-    graph_id: z.string().min(1).max(200).openapi({ description: "The graph: the new assistant runs like the graph's default assistant" }),
+    graph_id: z
+      .string()
+      .min(1)
+      .max(200)
+      .openapi({ description: "The graph: the new assistant runs like the graph's default assistant" }),
     assistant_id: z.uuid().optional(),
     if_exists: z.enum(['raise', 'do_nothing']).optional(),
     name: z.string().trim().min(1).max(200).optional(),
@@ -135,7 +157,18 @@ export const LangGraphAssistantCreate = z
   .openapi('LangGraphAssistantCreate');
 
 /** The fields of LangGraph's Assistant, the only names `select` accepts (an unknown one is a 422, not an empty object). */
-const assistantFields = ['assistant_id', 'graph_id', 'config', 'context', 'metadata', 'version', 'name', 'description', 'created_at', 'updated_at'] as const;
+const assistantFields = [
+  'assistant_id',
+  'graph_id',
+  'config',
+  'context',
+  'metadata',
+  'version',
+  'name',
+  'description',
+  'created_at',
+  'updated_at',
+] as const;
 
 export const LangGraphAssistantSearch = z
   .strictObject({
@@ -210,7 +243,17 @@ export const LangGraphRunWait = z
   .openapi('LangGraphRunWait');
 
 /** The fields of LangGraph's Run, the only names `select` accepts. */
-const runFields = ['run_id', 'thread_id', 'assistant_id', 'created_at', 'updated_at', 'status', 'metadata', 'multitask_strategy', 'kwargs'] as const;
+const runFields = [
+  'run_id',
+  'thread_id',
+  'assistant_id',
+  'created_at',
+  'updated_at',
+  'status',
+  'metadata',
+  'multitask_strategy',
+  'kwargs',
+] as const;
 
 export const LangGraphRunListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(10),

@@ -16,7 +16,10 @@ const runFields = {
   workflow_id: z.string().nullable(),
   workflow_version: z.number().int().nullable(),
   thread_id: z.string().nullable(),
-  remote_session_id: z.string().nullable().openapi({ description: 'The conversation on the remote agent server (AgentOS session, LangGraph thread, A2A context), when the assistant keeps one' }),
+  remote_session_id: z.string().nullable().openapi({
+    description:
+      'The conversation on the remote agent server (AgentOS session, LangGraph thread, A2A context), when the assistant keeps one',
+  }),
   owner_id: z.string(),
   trigger: z.enum(triggers),
   status: z.enum(statuses),
@@ -31,7 +34,10 @@ const runFields = {
   attempt: z.number().int(),
   max_attempts: z.number().int(),
   metadata: z.record(z.string(), z.unknown()),
-  config: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The run's own LangGraph `config`, given when it was created (null: none)" }),
+  config: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .openapi({ description: "The run's own LangGraph `config`, given when it was created (null: none)" }),
   context: z.unknown().openapi({ description: "The run's own LangGraph `context` (null: none)" }),
   created_at: Timestamp,
   started_at: Timestamp.nullable(),
@@ -46,7 +52,10 @@ const stepStatuses = ['running', 'success', 'error', 'skipped', 'cancelled'] as 
 /** One node of a workflow run; `children` holds the nodes inside it (the schema is recursive). */
 export const RunStep = z
   .object({
-    key: z.string().openapi({ description: 'Unique within the run: the path with the loop iterations it ran in', example: 'steps[1]@2.steps[0]' }),
+    key: z.string().openapi({
+      description: 'Unique within the run: the path with the loop iterations it ran in',
+      example: 'steps[1]@2.steps[0]',
+    }),
     path: z.string().openapi({ example: 'steps[1].steps[0]' }),
     name: z.string(),
     type: z.enum(['step', 'parallel', 'loop', 'router', 'condition']),
@@ -59,12 +68,18 @@ export const RunStep = z
     input: z.unknown(),
     output: z.unknown(),
     error: z.unknown(),
-    children: z.array(z.unknown()).openapi({ description: 'RunStep objects', type: 'array', items: { $ref: '#/components/schemas/RunStep' } }),
+    children: z
+      .array(z.unknown())
+      .openapi({ description: 'RunStep objects', type: 'array', items: { $ref: '#/components/schemas/RunStep' } }),
   })
   .openapi('RunStep');
 
 export const RunWithEvents = z
-  .object({ ...runFields, events: z.array(RunEvent), steps: z.array(RunStep).openapi({ description: "A workflow run's step tree (empty for assistant runs)" }) })
+  .object({
+    ...runFields,
+    events: z.array(RunEvent),
+    steps: z.array(RunStep).openapi({ description: "A workflow run's step tree (empty for assistant runs)" }),
+  })
   .openapi('RunWithEvents');
 
 /**
@@ -79,7 +94,9 @@ export const RunCreate = runCreateSchema.extend({
 });
 
 export const RunCreateQuery = z.object({
-  wait: queryBoolean.optional().openapi({ description: 'Answer once the run has finished (or `wait_timeout_ms` passed)' }),
+  wait: queryBoolean
+    .optional()
+    .openapi({ description: 'Answer once the run has finished (or `wait_timeout_ms` passed)' }),
   wait_timeout_ms: z.coerce.number().int().min(1).max(600_000).default(60_000),
 });
 

@@ -2,7 +2,12 @@ import { z } from '@hono/zod-openapi';
 import { triggers } from '../../agents/runtime.ts';
 import { ifExistsPolicies } from '../../scheduler/schedule-ensure.ts';
 import { backfillSchema } from '../../scheduler/backfill.ts';
-import { pauseSchema, previewSchema, scheduleCreateSchema, scheduleUpdateSchema } from '../../scheduler/schedule-input.ts';
+import {
+  pauseSchema,
+  previewSchema,
+  scheduleCreateSchema,
+  scheduleUpdateSchema,
+} from '../../scheduler/schedule-input.ts';
 import { PageQuery, Timestamp, queryBoolean } from './common.ts';
 import { jsonObjectQuery } from './json-query.ts';
 import { serviceBody } from './service-body.ts';
@@ -34,8 +39,13 @@ export const DstTransitionEffect = z
   .object({
     at: Timestamp.openapi({ description: 'The instant the offset changes' }),
     kind: z.enum(['forward', 'backward']),
-    jump_minutes: z.number().int().openapi({ description: 'Signed size of the jump (+60 spring forward, -60 fall back)' }),
-    clock_change: z.boolean().openapi({ description: 'A jump of 3 hours or more: a clock change, not DST; the policy does not apply' }),
+    jump_minutes: z
+      .number()
+      .int()
+      .openapi({ description: 'Signed size of the jump (+60 spring forward, -60 fall back)' }),
+    clock_change: z
+      .boolean()
+      .openapi({ description: 'A jump of 3 hours or more: a clock change, not DST; the policy does not apply' }),
     wall_from: z.string().openapi({ description: 'First skipped or repeated wall time (local, YYYY-MM-DDTHH:MM)' }),
     wall_to: z.string().openapi({ description: 'End of the skipped or repeated wall times (exclusive)' }),
     policy: z.object({ repeated: z.enum(['first', 'last', 'both']), skipped: z.enum(['shift', 'skip']) }),
@@ -49,8 +59,12 @@ export const SchedulePreview = z
   .object({
     times: z.array(Timestamp).openapi({ description: 'The next fire times (UTC), without jitter' }),
     description: z.string().nullable().openapi({ description: 'The cron expression in words' }),
-    excluded: z.array(Timestamp).openapi({ description: 'Occurrences up to the last time shown that exclude_dates skips' }),
-    dst: DstTransitionEffect.nullable().openapi({ description: "The effect of the zone's next offset change (cron schedules)" }),
+    excluded: z
+      .array(Timestamp)
+      .openapi({ description: 'Occurrences up to the last time shown that exclude_dates skips' }),
+    dst: DstTransitionEffect.nullable().openapi({
+      description: "The effect of the zone's next offset change (cron schedules)",
+    }),
   })
   .openapi('SchedulePreview');
 
@@ -65,7 +79,9 @@ export const SchedulePause = serviceBody(pauseSchema, 'SchedulePause');
 export const ScheduleBackfill = serviceBody(backfillSchema, 'ScheduleBackfill');
 
 export const ScheduleBackfillQuery = z.object({
-  dry_run: queryBoolean.optional().openapi({ description: 'Same as `dry_run: true` in the body: count, create nothing' }),
+  dry_run: queryBoolean
+    .optional()
+    .openapi({ description: 'Same as `dry_run: true` in the body: count, create nothing' }),
 });
 
 export const ScheduleBackfillResult = z
@@ -96,7 +112,10 @@ export const Schedule = z
       z.object({ at: z.string(), timezone: z.string() }),
       z.object({ every: z.number(), anchor: z.string().nullable(), timezone: z.string() }),
     ]),
-    description: z.string().nullable().openapi({ description: 'The schedule in words, e.g. "At 09:00, Monday through Friday"' }),
+    description: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The schedule in words, e.g. "At 09:00, Monday through Friday"' }),
     input_template: z.unknown(),
     session_mode: z.enum(['new', 'persistent']),
     on_run_completed: z.enum(['delete', 'keep']),
@@ -123,13 +142,22 @@ export const Schedule = z
       .object({ repeated: z.enum(['first', 'last', 'both']).optional(), skipped: z.enum(['shift', 'skip']).optional() })
       .nullable()
       .openapi({ description: 'DST policy as given; null (or a key left out) keeps the Vixie rule for the job' }),
-    exclude_dates: z.array(z.string()).openapi({ description: "Wall-clock dates (YYYY-MM-DD, in the schedule's zone) whose occurrences are skipped" }),
-    excluded_count: z.number().int().openapi({ description: 'Occurrences skipped because of exclude_dates (not missed)' }),
+    exclude_dates: z
+      .array(z.string())
+      .openapi({ description: "Wall-clock dates (YYYY-MM-DD, in the schedule's zone) whose occurrences are skipped" }),
+    excluded_count: z
+      .number()
+      .int()
+      .openapi({ description: 'Occurrences skipped because of exclude_dates (not missed)' }),
     consecutive_failures: z.number().int(),
     last_run_at: Timestamp.nullable(),
     last_run_status: z.string().nullable(),
     alert_after: z.number().int(),
-    pause_after_failures: z.number().int().nullable().openapi({ description: 'Pauses itself when this many runs in a row failed; null = never' }),
+    pause_after_failures: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Pauses itself when this many runs in a row failed; null = never' }),
     paused: z
       .object({ at: Timestamp, by: z.string().nullable(), note: z.string().nullable() })
       .nullable()
@@ -137,35 +165,55 @@ export const Schedule = z
     alert_on_tokens_per_day: z.number().int().nullable(),
     webhook: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
-    config: z.record(z.string(), z.unknown()).openapi({ description: "Extra run configuration (LangGraph's payload config, context, …)" }),
+    config: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: "Extra run configuration (LangGraph's payload config, context, …)" }),
     version: z.number().int(),
     source: z.enum(['api', 'config', 'apply']).openapi({
-      description: 'Who manages it: `api` (made through the API, CLI or dashboard), `config` (declared in the config file; the next start may overwrite edits), `apply` (upserted by name)',
+      description:
+        'Who manages it: `api` (made through the API, CLI or dashboard), `config` (declared in the config file; the next start may overwrite edits), `apply` (upserted by name)',
     }),
-    source_note: z.string().nullable().openapi({ description: 'Why a managed schedule differs from its declaration, e.g. paused because it was removed from the config file' }),
+    source_note: z.string().nullable().openapi({
+      description:
+        'Why a managed schedule differs from its declaration, e.g. paused because it was removed from the config file',
+    }),
     created_by: z
       .object({ kind: z.literal('agent'), run_id: z.string(), assistant_id: z.string() })
       .nullable()
-      .openapi({ description: 'Set when an llm assistant created the schedule with the scheduler tools (docs/agents-tools.md); null when its owner did' }),
+      .openapi({
+        description:
+          'Set when an llm assistant created the schedule with the scheduler tools (docs/agents-tools.md); null when its owner did',
+      }),
     created_at: Timestamp,
     updated_at: Timestamp,
   })
   .openapi('Schedule');
 
 export const ScheduleEnsureParams = z.object({
-  name: z.string().min(1).max(200).openapi({ param: { name: 'name', in: 'path' }, description: 'The schedule name: the key of the upsert', example: 'daily-digest' }),
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({
+      param: { name: 'name', in: 'path' },
+      description: 'The schedule name: the key of the upsert',
+      example: 'daily-digest',
+    }),
 });
 
 export const ScheduleEnsureQuery = z.object({
   if_exists: z.enum(ifExistsPolicies).optional().openapi({
-    description: 'When the name is taken: `raise` (default; 409 `schedule_exists` unless an earlier by-name upsert created it), `update` (make it match the body), `skip` (leave it alone)',
+    description:
+      'When the name is taken: `raise` (default; 409 `schedule_exists` unless an earlier by-name upsert created it), `update` (make it match the body), `skip` (leave it alone)',
   }),
 });
 
 export const ScheduleEnsureResult = z
   .object({
     result: z.enum(['created', 'updated', 'unchanged', 'skipped']),
-    changed: z.array(z.string()).openapi({ description: 'The fields that changed (`schedule`, `input_template`, …) when updated' }),
+    changed: z
+      .array(z.string())
+      .openapi({ description: 'The fields that changed (`schedule`, `input_template`, …) when updated' }),
     schedule: Schedule,
   })
   .openapi('ScheduleEnsureResult');
@@ -203,15 +251,29 @@ export const ScheduleListQuery = PageQuery.extend({
   enabled: queryBoolean.optional(),
   name: z.string().min(1).max(200).optional().openapi({ description: 'Part of the name, case-insensitive' }),
   metadata: jsonObjectQuery.optional(),
-  cursor: z.string().min(1).max(200).optional().openapi({ description: 'The next_cursor of the previous page (keyset on created_at, id)' }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: 'The next_cursor of the previous page (keyset on created_at, id)' }),
 });
 
 export const SchedulePreviewQuery = z.object({
-  count: z.coerce.number().int().min(1).max(100).optional().openapi({ description: 'How many fire times (1-100, default 5)' }),
+  count: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({ description: 'How many fire times (1-100, default 5)' }),
 });
 
 export const ScheduleStatsQuery = z.object({
-  window: z.string().optional().openapi({ description: 'Seconds, "24h", "7d"-style text or ISO-8601 (PT24H); default 7 days', example: '24h' }),
+  window: z
+    .string()
+    .optional()
+    .openapi({ description: 'Seconds, "24h", "7d"-style text or ISO-8601 (PT24H); default 7 days', example: '24h' }),
 });
 
 export const ScheduleRunsQuery = PageQuery.extend({
@@ -227,7 +289,10 @@ export const ScheduleList = z
     total: z.number().int().openapi({ description: 'Every schedule matching the filters' }),
     limit: z.number().int(),
     offset: z.number().int(),
-    next_cursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+    next_cursor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Pass as `cursor` for the next page; null on the last page' }),
   })
   .openapi('ScheduleList');
 

@@ -54,7 +54,9 @@ export const MessageListQuery = z.object({
 
 export const ThreadList = pageOf(Thread, 'ThreadList');
 export const MessageList = z.object({ data: z.array(Message) }).openapi('MessageList');
-export const ThreadDeleted = z.object({ deleted: z.literal(true), schedules_deleted: z.number().int() }).openapi('ThreadDeleted');
+export const ThreadDeleted = z
+  .object({ deleted: z.literal(true), schedules_deleted: z.number().int() })
+  .openapi('ThreadDeleted');
 
 export type Message = z.infer<typeof Message>;
 export type Thread = z.infer<typeof Thread>;

@@ -15,9 +15,13 @@ export const Trigger = z
     owner_id: z.string(),
     assistant_id: z.string().nullable(),
     workflow_id: z.string().nullable(),
-    url: z.string().openapi({ description: 'Where senders POST deliveries: /hooks/{id} (absolute when KAIROS_PUBLIC_URL is set)' }),
+    url: z
+      .string()
+      .openapi({ description: 'Where senders POST deliveries: /hooks/{id} (absolute when KAIROS_PUBLIC_URL is set)' }),
     input_template: z.unknown(),
-    auth: z.record(z.string(), z.unknown()).openapi({ description: 'The scheme, its header and the env variable that holds the secret, never the secret' }),
+    auth: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: 'The scheme, its header and the env variable that holds the secret, never the secret' }),
     delivery_header: z.string().nullable(),
     overlap: z.enum(['skip', 'queue', 'allow', 'cancel_previous']),
     max_concurrent: z.number().int(),
@@ -62,7 +66,10 @@ export const DeliveryList = pageOf(Delivery, 'TriggerDeliveryList');
 
 export const HookQuery = z
   .object({
-    wait: z.string().optional().openapi({ description: 'Seconds (up to 300) to wait for the run to finish before answering' }),
+    wait: z
+      .string()
+      .optional()
+      .openapi({ description: 'Seconds (up to 300) to wait for the run to finish before answering' }),
   })
   .catchall(z.string());
 

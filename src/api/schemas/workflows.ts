@@ -16,7 +16,12 @@ const exampleDefinition = {
       max_iterations: 3,
       end_condition: 'step_outputs.review.contains("APPROVED")',
       steps: [
-        { type: 'step', name: 'draft', assistant_id: '7d0c…', input: 'Outline: {{steps.outline}}\nReview: {{steps.review}}' },
+        {
+          type: 'step',
+          name: 'draft',
+          assistant_id: '7d0c…',
+          input: 'Outline: {{steps.outline}}\nReview: {{steps.review}}',
+        },
         { type: 'step', name: 'review', assistant_id: '9a1e…' },
       ],
     },
@@ -48,8 +53,13 @@ export const Workflow = z
     description: z.string().nullable(),
     owner_id: z.string(),
     status: z.enum(statuses),
-    version: z.number().int().openapi({ description: 'Incremented by every update; each run records the version it ran' }),
-    source: z.enum(['api', 'config']).openapi({ description: '`config`: declared in the config file and registered at start' }),
+    version: z
+      .number()
+      .int()
+      .openapi({ description: 'Incremented by every update; each run records the version it ran' }),
+    source: z
+      .enum(['api', 'config'])
+      .openapi({ description: '`config`: declared in the config file and registered at start' }),
     definition: WorkflowDefinition,
     metadata: z.record(z.string(), z.unknown()),
     created_at: Timestamp,
@@ -59,12 +69,14 @@ export const Workflow = z
 
 /** Loose on purpose: the service validates the definition and lists every problem with its path. */
 export const WorkflowCreate = z.record(z.string(), z.unknown()).openapi('WorkflowCreate', {
-  description: 'A WorkflowDefinition ({name, description?, steps, metadata?}) plus an optional status (active | inactive)',
+  description:
+    'A WorkflowDefinition ({name, description?, steps, metadata?}) plus an optional status (active | inactive)',
   example: exampleDefinition,
 });
 
 export const WorkflowUpdate = z.record(z.string(), z.unknown()).openapi('WorkflowUpdate', {
-  description: 'Any of name, description, steps, metadata, status; the definition is validated again and the version incremented',
+  description:
+    'Any of name, description, steps, metadata, status; the definition is validated again and the version incremented',
 });
 
 export const WorkflowValid = z.object({ valid: z.literal(true) }).openapi('WorkflowValid');
@@ -79,7 +91,9 @@ export const WorkflowListQuery = PageQuery.extend({
 
 export const WorkflowList = pageOf(Workflow, 'WorkflowList');
 
-export const WorkflowRunCreate = RunCreate.omit({ assistant_id: true, config: true, context: true }).openapi('WorkflowRunCreate');
+export const WorkflowRunCreate = RunCreate.omit({ assistant_id: true, config: true, context: true }).openapi(
+  'WorkflowRunCreate',
+);
 
 export const WorkflowRunListQuery = PageQuery.extend({
   status: z.enum(['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped']).optional(),

@@ -21,7 +21,8 @@ export class ApiError extends Error {
 
   /** The request field the error is about (`schedule.cron`, `name`…), when the API says. */
   get field(): string | undefined {
-    const details = this.details as { field?: unknown; path?: unknown; issues?: Array<{ field?: unknown }> } | null | undefined;
+    const details = this.details as
+      { field?: unknown; path?: unknown; issues?: Array<{ field?: unknown }> } | null | undefined;
     // `path` is the request field when `field` names a part of it (a cron error's `hour`).
     if (details && typeof details.path === 'string' && details.path) return details.path;
     if (details && typeof details.field === 'string' && details.field) return details.field;

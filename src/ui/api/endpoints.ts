@@ -1,6 +1,23 @@
 import { api, type Query } from './client.ts';
 import { readAllByCursor, readRunWindow } from './paging.ts';
-import type { Assistant, BackfillResult, InboundTrigger, Me, Page, Preview, PreviewExtras, Run, Schedule, ScheduleSpec, ScheduleStats, ScheduleUsage, TestCallResult, Thread, TriggerDelivery, Workflow } from './types.ts';
+import type {
+  Assistant,
+  BackfillResult,
+  InboundTrigger,
+  Me,
+  Page,
+  Preview,
+  PreviewExtras,
+  Run,
+  Schedule,
+  ScheduleSpec,
+  ScheduleStats,
+  ScheduleUsage,
+  TestCallResult,
+  Thread,
+  TriggerDelivery,
+  Workflow,
+} from './types.ts';
 
 const v1 = '/api/v1';
 
@@ -16,13 +33,16 @@ export const schedulesApi = {
   list: async (query?: Query, signal?: AbortSignal) =>
     page(await api.get<Page<Schedule> | Schedule[]>(`${v1}/schedules`, { limit: 500, ...query }, signal)),
   /** Every schedule the filters match, following `next_cursor` (stable under inserts) up to a cap. */
-  listAll: (query?: Query, signal?: AbortSignal) => readAllByCursor<Schedule>((q, s) => schedulesApi.list(q, s), query, signal),
+  listAll: (query?: Query, signal?: AbortSignal) =>
+    readAllByCursor<Schedule>((q, s) => schedulesApi.list(q, s), query, signal),
   get: (scheduleId: string) => api.get<Schedule>(`${v1}/schedules/${id(scheduleId)}`),
   create: (body: Record<string, unknown>) => api.post<Schedule>(`${v1}/schedules`, body),
-  update: (scheduleId: string, body: Record<string, unknown>) => api.patch<Schedule>(`${v1}/schedules/${id(scheduleId)}`, body),
+  update: (scheduleId: string, body: Record<string, unknown>) =>
+    api.patch<Schedule>(`${v1}/schedules/${id(scheduleId)}`, body),
   remove: (scheduleId: string) => api.delete<unknown>(`${v1}/schedules/${id(scheduleId)}`),
   /** Pauses; a non-empty `note` is shown on the schedule until it is resumed. */
-  pause: (scheduleId: string, note?: string) => api.post<Schedule>(`${v1}/schedules/${id(scheduleId)}/pause`, note ? { note } : {}),
+  pause: (scheduleId: string, note?: string) =>
+    api.post<Schedule>(`${v1}/schedules/${id(scheduleId)}/pause`, note ? { note } : {}),
   /** One run per occurrence in (from, to] with no run yet; `dry_run` only counts them (the preview). */
   backfill: (scheduleId: string, body: { from: string; to: string; dry_run?: boolean; overlap?: 'queue' | 'obey' }) =>
     api.post<BackfillResult>(`${v1}/schedules/${id(scheduleId)}/backfill`, body),
@@ -33,44 +53,55 @@ export const schedulesApi = {
   /** The schedule's runs created in [`from`, `to`), paged through up to the cap in `paging.ts`. */
   runWindow: (scheduleId: string, from: Date, to: Date, signal?: AbortSignal) =>
     readRunWindow((query, s) => schedulesApi.runs(scheduleId, query, s), from, to, {}, signal),
-  stats: (scheduleId: string, window = '24h') => api.get<ScheduleStats>(`${v1}/schedules/${id(scheduleId)}/stats`, { window }),
+  stats: (scheduleId: string, window = '24h') =>
+    api.get<ScheduleStats>(`${v1}/schedules/${id(scheduleId)}/stats`, { window }),
   usage: (scheduleId: string, days = 30) => api.get<ScheduleUsage>(`${v1}/schedules/${id(scheduleId)}/usage`, { days }),
-  preview: (spec: ScheduleSpec, count = 5, extras: PreviewExtras = {}) => api.post<Preview>(`${v1}/schedules/preview`, { ...spec, ...extras, count }),
+  preview: (spec: ScheduleSpec, count = 5, extras: PreviewExtras = {}) =>
+    api.post<Preview>(`${v1}/schedules/preview`, { ...spec, ...extras, count }),
 };
 
 export const runsApi = {
-  list: async (query?: Query, signal?: AbortSignal) => page(await api.get<Page<Run> | Run[]>(`${v1}/runs`, query, signal)),
+  list: async (query?: Query, signal?: AbortSignal) =>
+    page(await api.get<Page<Run> | Run[]>(`${v1}/runs`, query, signal)),
   /** Runs created in [`from`, `to`), paged through up to the cap in `paging.ts`. */
-  window: (from: Date, to: Date, query?: Query, signal?: AbortSignal) => readRunWindow((q, s) => runsApi.list(q, s), from, to, query, signal),
+  window: (from: Date, to: Date, query?: Query, signal?: AbortSignal) =>
+    readRunWindow((q, s) => runsApi.list(q, s), from, to, query, signal),
   get: (runId: string) => api.get<Run>(`${v1}/runs/${id(runId)}`),
   create: (body: Record<string, unknown>) => api.post<Run>(`${v1}/runs`, body),
   cancel: (runId: string) => api.post<Run>(`${v1}/runs/${id(runId)}/cancel`),
 };
 
 export const assistantsApi = {
-  list: async (query?: Query) => page(await api.get<Page<Assistant> | Assistant[]>(`${v1}/assistants`, { limit: 500, ...query })),
+  list: async (query?: Query) =>
+    page(await api.get<Page<Assistant> | Assistant[]>(`${v1}/assistants`, { limit: 500, ...query })),
   get: (assistantId: string) => api.get<Assistant>(`${v1}/assistants/${id(assistantId)}`),
   create: (body: Record<string, unknown>) => api.post<Assistant>(`${v1}/assistants`, body),
-  update: (assistantId: string, body: Record<string, unknown>) => api.patch<Assistant>(`${v1}/assistants/${id(assistantId)}`, body),
+  update: (assistantId: string, body: Record<string, unknown>) =>
+    api.patch<Assistant>(`${v1}/assistants/${id(assistantId)}`, body),
   remove: (assistantId: string) => api.delete<unknown>(`${v1}/assistants/${id(assistantId)}`),
   /** Runs an unsaved {kind, config} once and shows the raw exchange; nothing is stored. */
-  testCall: (body: { kind: string; config: Record<string, unknown>; input?: unknown }) => api.post<TestCallResult>(`${v1}/assistants/test`, body),
+  testCall: (body: { kind: string; config: Record<string, unknown>; input?: unknown }) =>
+    api.post<TestCallResult>(`${v1}/assistants/test`, body),
 };
 
 export const workflowsApi = {
-  list: async (query?: Query) => page(await api.get<Page<Workflow> | Workflow[]>(`${v1}/workflows`, { limit: 500, ...query })),
+  list: async (query?: Query) =>
+    page(await api.get<Page<Workflow> | Workflow[]>(`${v1}/workflows`, { limit: 500, ...query })),
   get: (workflowId: string) => api.get<Workflow>(`${v1}/workflows/${id(workflowId)}`),
   runs: async (workflowId: string, query?: Query, signal?: AbortSignal) =>
     page(await api.get<Page<Run> | Run[]>(`${v1}/workflows/${id(workflowId)}/runs`, query, signal)),
   /** Run now: 202 with a pending run (`trigger: "api"`). */
-  run: (workflowId: string, body: Record<string, unknown>) => api.post<Run>(`${v1}/workflows/${id(workflowId)}/runs`, body),
+  run: (workflowId: string, body: Record<string, unknown>) =>
+    api.post<Run>(`${v1}/workflows/${id(workflowId)}/runs`, body),
 };
 
 export const triggersApi = {
   create: (body: Record<string, unknown>) => api.post<InboundTrigger>(`${v1}/triggers`, body),
   remove: (triggerId: string) => api.delete<unknown>(`${v1}/triggers/${id(triggerId)}`),
-  list: async (signal?: AbortSignal) => page(await api.get<Page<InboundTrigger>>(`${v1}/triggers`, { limit: 200 }, signal)),
-  update: (triggerId: string, body: Record<string, unknown>) => api.patch<InboundTrigger>(`${v1}/triggers/${id(triggerId)}`, body),
+  list: async (signal?: AbortSignal) =>
+    page(await api.get<Page<InboundTrigger>>(`${v1}/triggers`, { limit: 200 }, signal)),
+  update: (triggerId: string, body: Record<string, unknown>) =>
+    api.patch<InboundTrigger>(`${v1}/triggers/${id(triggerId)}`, body),
   deliveries: async (triggerId: string, limit = 5, signal?: AbortSignal) =>
     page(await api.get<Page<TriggerDelivery>>(`${v1}/triggers/${id(triggerId)}/deliveries`, { limit }, signal)),
 };

@@ -35,7 +35,14 @@ function throwIfAborted(signal?: AbortSignal): void {
  * Every run created in [`from`, `to`) (the API bounds `created_at`), page after page up to `cap`.
  * `to` stays the same for the whole read, so runs created meanwhile do not shift the pages.
  */
-export async function readRunWindow(list: List<Run>, from: Date, to: Date, query: Query = {}, signal?: AbortSignal, cap = runWindowCap): Promise<RunWindow> {
+export async function readRunWindow(
+  list: List<Run>,
+  from: Date,
+  to: Date,
+  query: Query = {},
+  signal?: AbortSignal,
+  cap = runWindowCap,
+): Promise<RunWindow> {
   const runs: Run[] = [];
   let total = 0;
   for (let offset = 0; offset < cap; offset += windowPageSize) {
@@ -50,7 +57,12 @@ export async function readRunWindow(list: List<Run>, from: Date, to: Date, query
 }
 
 /** Every item of a keyset-paged list, following `next_cursor` up to `cap`. */
-export async function readAllByCursor<T>(list: List<T>, query: Query = {}, signal?: AbortSignal, cap = scheduleCap): Promise<Page<T> & { capped: boolean }> {
+export async function readAllByCursor<T>(
+  list: List<T>,
+  query: Query = {},
+  signal?: AbortSignal,
+  cap = scheduleCap,
+): Promise<Page<T> & { capped: boolean }> {
   const data: T[] = [];
   let total = 0;
   let cursor: string | undefined;
@@ -61,5 +73,12 @@ export async function readAllByCursor<T>(list: List<T>, query: Query = {}, signa
     total = answer.total;
     cursor = answer.next_cursor ?? undefined;
   } while (cursor && data.length < cap);
-  return { data, total: Math.max(total, data.length), limit: data.length, offset: 0, next_cursor: cursor ?? null, capped: data.length < total };
+  return {
+    data,
+    total: Math.max(total, data.length),
+    limit: data.length,
+    offset: 0,
+    next_cursor: cursor ?? null,
+    capped: data.length < total,
+  };
 }

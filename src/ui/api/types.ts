@@ -331,7 +331,13 @@ export interface InboundTrigger {
   /** `/hooks/{id}`, or absolute when the server has KAIROS_PUBLIC_URL. */
   url: string;
   input_template: unknown;
-  auth: { type: 'hmac-sha256' | 'bearer'; header?: string; format?: string; secret?: { env: string }; token?: { env: string } };
+  auth: {
+    type: 'hmac-sha256' | 'bearer';
+    header?: string;
+    format?: string;
+    secret?: { env: string };
+    token?: { env: string };
+  };
   delivery_header: string | null;
   overlap: Overlap;
   max_concurrent: number;
@@ -342,7 +348,16 @@ export interface InboundTrigger {
   created_at: string;
 }
 
-export type DeliveryOutcome = 'accepted' | 'replayed' | 'unauthorized' | 'rate_limited' | 'too_large' | 'invalid' | 'disabled' | 'misconfigured' | 'unavailable';
+export type DeliveryOutcome =
+  | 'accepted'
+  | 'replayed'
+  | 'unauthorized'
+  | 'rate_limited'
+  | 'too_large'
+  | 'invalid'
+  | 'disabled'
+  | 'misconfigured'
+  | 'unavailable';
 
 /** One request to a trigger's URL, accepted or refused. */
 export interface TriggerDelivery {

@@ -3,7 +3,15 @@ import { ApiError } from '../api/client.ts';
 import { assistantsApi } from '../api/endpoints.ts';
 import type { Assistant, AssistantKind } from '../api/types.ts';
 import { refreshAll } from '../hooks/use-poll.ts';
-import { FormProblem, configOf, fieldFor, initialForm, limitOf, targetFields, type AssistantFormState } from '../lib/assistant-form-state.ts';
+import {
+  FormProblem,
+  configOf,
+  fieldFor,
+  initialForm,
+  limitOf,
+  targetFields,
+  type AssistantFormState,
+} from '../lib/assistant-form-state.ts';
 import { AssistantKindFields } from './assistant-kind-fields.tsx';
 import { Field } from './field.tsx';
 import { TestCallPanel } from './test-call-panel.tsx';
@@ -35,7 +43,9 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
         max_concurrent: limitOf(form.maxConcurrent, 'maxConcurrent'),
         rate_limit: limitOf(form.rateLimit, 'rateLimit'),
       };
-      const saved = assistant ? await assistantsApi.update(assistant.id, body) : await assistantsApi.create({ ...body, kind: form.kind });
+      const saved = assistant
+        ? await assistantsApi.update(assistant.id, body)
+        : await assistantsApi.create({ ...body, kind: form.kind });
       notify('success', `${assistant ? 'Saved' : 'Created'} assistant “${saved.name}”.`);
       refreshAll();
       onDone();
@@ -60,7 +70,12 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
       )}
       <div className="fields-grid two">
         <Field label="Name" error={errors.name}>
-          <input value={form.name} onChange={(event) => set('name', event.target.value)} autoComplete="off" placeholder="news-digest" />
+          <input
+            value={form.name}
+            onChange={(event) => set('name', event.target.value)}
+            autoComplete="off"
+            placeholder="news-digest"
+          />
         </Field>
         <Field label="Kind" error={errors.kind} hint={assistant ? 'The kind cannot change.' : undefined}>
           <select
@@ -82,12 +97,22 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
         </Field>
       </div>
       <Field label="Description" error={errors.description}>
-        <input value={form.description} onChange={(event) => set('description', event.target.value)} placeholder="What it does" />
+        <input
+          value={form.description}
+          onChange={(event) => set('description', event.target.value)}
+          placeholder="What it does"
+        />
       </Field>
       <AssistantKindFields form={form} errors={errors} set={set} />
       <div className="fields-grid two">
         <Field label="Timeout (seconds)" error={errors.timeout}>
-          <input type="number" min={1} value={form.timeout} onChange={(event) => set('timeout', event.target.value)} placeholder="default" />
+          <input
+            type="number"
+            min={1}
+            value={form.timeout}
+            onChange={(event) => set('timeout', event.target.value)}
+            placeholder="default"
+          />
         </Field>
         <Field label="Status">
           <select value={form.status} onChange={(event) => set('status', event.target.value as 'active' | 'inactive')}>
@@ -97,11 +122,33 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
         </Field>
       </div>
       <div className="fields-grid two">
-        <Field label="Max concurrent runs" error={errors.maxConcurrent} hint="Runs of this assistant at once, across all replicas.">
-          <input type="number" min={1} step={1} value={form.maxConcurrent} onChange={(event) => set('maxConcurrent', event.target.value)} placeholder="no limit" />
+        <Field
+          label="Max concurrent runs"
+          error={errors.maxConcurrent}
+          hint="Runs of this assistant at once, across all replicas."
+        >
+          <input
+            type="number"
+            min={1}
+            step={1}
+            value={form.maxConcurrent}
+            onChange={(event) => set('maxConcurrent', event.target.value)}
+            placeholder="no limit"
+          />
         </Field>
-        <Field label="Rate limit (runs per minute)" error={errors.rateLimit} hint="Runs started in any 60 seconds; more wait.">
-          <input type="number" min={1} step={1} value={form.rateLimit} onChange={(event) => set('rateLimit', event.target.value)} placeholder="no limit" />
+        <Field
+          label="Rate limit (runs per minute)"
+          error={errors.rateLimit}
+          hint="Runs started in any 60 seconds; more wait."
+        >
+          <input
+            type="number"
+            min={1}
+            step={1}
+            value={form.rateLimit}
+            onChange={(event) => set('rateLimit', event.target.value)}
+            placeholder="no limit"
+          />
         </Field>
       </div>
       <TestCallPanel kind={form.kind} config={() => configOf(form)} />

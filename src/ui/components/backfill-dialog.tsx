@@ -50,7 +50,8 @@ export function BackfillDialog({
     const timer = setTimeout(() => {
       schedulesApi.backfill(schedule.id, { from: window.from!, to: window.to!, dry_run: true }).then(
         (result) => !cancelled && setPreview(result),
-        (caught: unknown) => !cancelled && setError(caught instanceof ApiError ? caught.message : (caught as Error).message),
+        (caught: unknown) =>
+          !cancelled && setError(caught instanceof ApiError ? caught.message : (caught as Error).message),
       );
     }, 250);
     return () => {
@@ -75,13 +76,19 @@ export function BackfillDialog({
   return (
     <Dialog open={open} title={`Backfill “${schedule.name}”`} onClose={onClose}>
       <p className="muted small">
-        Creates one run for each occurrence after <em>From</em> and up to <em>To</em> that has no run yet, oldest first, each
-        waiting for a free slot (max concurrent {schedule.max_concurrent ?? 1}). At most 1,000 per backfill. Times are yours ({viewerZone}).
+        Creates one run for each occurrence after <em>From</em> and up to <em>To</em> that has no run yet, oldest first,
+        each waiting for a free slot (max concurrent {schedule.max_concurrent ?? 1}). At most 1,000 per backfill. Times
+        are yours ({viewerZone}).
       </p>
       <div className="grid-2">
         <div className="field">
           <label htmlFor="backfill-from">From (excluded)</label>
-          <input id="backfill-from" type="datetime-local" value={from} onChange={(event) => setFrom(event.target.value)} />
+          <input
+            id="backfill-from"
+            type="datetime-local"
+            value={from}
+            onChange={(event) => setFrom(event.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor="backfill-to">To (included)</label>
@@ -94,12 +101,14 @@ export function BackfillDialog({
         {!error && preview && (
           <>
             <p>
-              This creates <strong data-testid="backfill-count">{countOf(preview.runs, 'run')}</strong> for {countOf(preview.occurrences, 'occurrence')} in this window
+              This creates <strong data-testid="backfill-count">{countOf(preview.runs, 'run')}</strong> for{' '}
+              {countOf(preview.occurrences, 'occurrence')} in this window
               {preview.existing > 0 && <> ({preview.existing} already had a run and stay as they are)</>}.
             </p>
             {preview.runs > 0 && (
               <p className="muted small">
-                First {formatInstant(preview.scheduled_for[0], zone)}, last {formatInstant(preview.scheduled_for.at(-1), zone)} ({zone}).
+                First {formatInstant(preview.scheduled_for[0], zone)}, last{' '}
+                {formatInstant(preview.scheduled_for.at(-1), zone)} ({zone}).
               </p>
             )}
           </>
@@ -109,8 +118,17 @@ export function BackfillDialog({
         <button type="button" className="button" onClick={onClose}>
           Cancel
         </button>
-        <button type="button" className="button primary" disabled={busy || !preview || preview.runs === 0 || Boolean(error)} onClick={confirm}>
-          {busy ? 'Working…' : preview && preview.runs > 0 ? `Create ${countOf(preview.runs, 'run')}` : 'Nothing to create'}
+        <button
+          type="button"
+          className="button primary"
+          disabled={busy || !preview || preview.runs === 0 || Boolean(error)}
+          onClick={confirm}
+        >
+          {busy
+            ? 'Working…'
+            : preview && preview.runs > 0
+              ? `Create ${countOf(preview.runs, 'run')}`
+              : 'Nothing to create'}
         </button>
       </footer>
     </Dialog>

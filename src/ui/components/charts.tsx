@@ -31,7 +31,15 @@ export function StackedBars({ bars, title, height = 120 }: { bars: Bar[]; title:
                 const h = (segment.value / max) * (height - 4);
                 y -= h;
                 return segment.value > 0 ? (
-                  <rect key={segment.label} x={index * width + width * 0.15} width={width * 0.7} y={y} height={h} className={segment.className} rx="0.6" />
+                  <rect
+                    key={segment.label}
+                    x={index * width + width * 0.15}
+                    width={width * 0.7}
+                    y={y}
+                    height={h}
+                    className={segment.className}
+                    rx="0.6"
+                  />
                 ) : null;
               })}
             </g>
@@ -54,7 +62,17 @@ export interface Point {
 }
 
 /** Points joined by a line (run duration over time), failures drawn as red dots. */
-export function LineChart({ points, title, format, height = 120 }: { points: Point[]; title: string; format: (y: number) => string; height?: number }) {
+export function LineChart({
+  points,
+  title,
+  format,
+  height = 120,
+}: {
+  points: Point[];
+  title: string;
+  format: (y: number) => string;
+  height?: number;
+}) {
   if (points.length === 0) return <p className="muted small">No data yet.</p>;
   const xs = points.map((p) => p.x);
   const ys = points.map((p) => p.y);
@@ -72,7 +90,12 @@ export function LineChart({ points, title, format, height = 120 }: { points: Poi
         <path d={path} className="line" vectorEffect="non-scaling-stroke" />
         {points.map((p, i) => (
           // A zero-length stroke with round caps stays a round dot however the chart is stretched.
-          <path key={i} d={`M${sx(p.x).toFixed(2)},${sy(p.y).toFixed(2)}h0`} className={p.className ?? 'point'} vectorEffect="non-scaling-stroke">
+          <path
+            key={i}
+            d={`M${sx(p.x).toFixed(2)},${sy(p.y).toFixed(2)}h0`}
+            className={p.className ?? 'point'}
+            vectorEffect="non-scaling-stroke"
+          >
             <title>{p.label ?? format(p.y)}</title>
           </path>
         ))}
@@ -82,10 +105,25 @@ export function LineChart({ points, title, format, height = 120 }: { points: Poi
 }
 
 /** A horizontal meter (success rate, a reason's share). */
-export function Meter({ value, label, className = 'fill-success' }: { value: number; label: string; className?: string }) {
+export function Meter({
+  value,
+  label,
+  className = 'fill-success',
+}: {
+  value: number;
+  label: string;
+  className?: string;
+}) {
   const pct = Math.max(0, Math.min(1, value)) * 100;
   return (
-    <div className="meter" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>
+    <div
+      className="meter"
+      role="meter"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(pct)}
+    >
       <div className={className} style={{ width: `${pct}%` }} />
     </div>
   );

@@ -71,7 +71,13 @@ export function ConfirmDialog({
         <button type="button" className="button" onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" className={danger ? 'button danger' : 'button primary'} disabled={busy} onClick={onConfirm} autoFocus>
+        <button
+          type="button"
+          className={danger ? 'button danger' : 'button primary'}
+          disabled={busy}
+          onClick={onConfirm}
+          autoFocus
+        >
           {busy ? 'Working…' : confirmLabel}
         </button>
       </footer>

@@ -45,7 +45,11 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
   const { scheduleName, assistantName } = useCatalog();
   const workflowId = run?.workflow_id ?? undefined;
   // The workflow's name for the title and the facts; read once per workflow, not on every poll.
-  const { data: workflow } = usePoll(() => (workflowId ? workflowsApi.get(workflowId) : Promise.resolve(undefined)), [workflowId], 60_000);
+  const { data: workflow } = usePoll(
+    () => (workflowId ? workflowsApi.get(workflowId) : Promise.resolve(undefined)),
+    [workflowId],
+    60_000,
+  );
   const { canWrite } = useSession();
   const notify = useToast();
   const panel = useRef<HTMLElement>(null);
@@ -82,7 +86,9 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
           <div>
             <div className="eyebrow">Run {shortId(runId)}</div>
             <h2>
-              {run ? (scheduleName(run.schedule_id) ?? assistantName(run.assistant_id) ?? workflow?.name ?? 'Run') : 'Run'}{' '}
+              {run
+                ? (scheduleName(run.schedule_id) ?? assistantName(run.assistant_id) ?? workflow?.name ?? 'Run')
+                : 'Run'}{' '}
               {run && <StatusBadge status={run.status} />}
             </h2>
           </div>
@@ -104,7 +110,15 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
               <dt>Trigger</dt>
               <dd>{run.trigger ?? '—'}</dd>
               <dt>Schedule</dt>
-              <dd>{run.schedule_id ? <a href={href(`/schedules/${run.schedule_id}`)}>{scheduleName(run.schedule_id) ?? shortId(run.schedule_id)}</a> : 'manual'}</dd>
+              <dd>
+                {run.schedule_id ? (
+                  <a href={href(`/schedules/${run.schedule_id}`)}>
+                    {scheduleName(run.schedule_id) ?? shortId(run.schedule_id)}
+                  </a>
+                ) : (
+                  'manual'
+                )}
+              </dd>
               {run.workflow_id ? (
                 <>
                   <dt>Workflow</dt>
@@ -112,7 +126,9 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
                     <a href={href(`/workflows/${run.workflow_id}`)} onClick={onClose}>
                       {workflow?.name ?? shortId(run.workflow_id)}
                     </a>
-                    {run.workflow_version != null && <span className="muted small"> · version {run.workflow_version}</span>}
+                    {run.workflow_version != null && (
+                      <span className="muted small"> · version {run.workflow_version}</span>
+                    )}
                   </dd>
                 </>
               ) : (
@@ -170,13 +186,26 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
             )}
             <div className="tabs" role="tablist" aria-label="Run data">
               {(['output', 'input', 'trace'] as const).map((name) => (
-                <button key={name} type="button" role="tab" aria-selected={tab === name} className={tab === name ? 'tab active' : 'tab'} onClick={() => setTab(name)}>
+                <button
+                  key={name}
+                  type="button"
+                  role="tab"
+                  aria-selected={tab === name}
+                  className={tab === name ? 'tab active' : 'tab'}
+                  onClick={() => setTab(name)}
+                >
                   {name === 'trace' ? `Events (${run.events?.length ?? 0})` : name[0]!.toUpperCase() + name.slice(1)}
                 </button>
               ))}
             </div>
             <div role="tabpanel" aria-label={tab}>
-              {tab === 'output' && <JsonView value={run.output} label="Run output" empty={finished.has(run.status) ? 'No output.' : 'Not finished yet.'} />}
+              {tab === 'output' && (
+                <JsonView
+                  value={run.output}
+                  label="Run output"
+                  empty={finished.has(run.status) ? 'No output.' : 'Not finished yet.'}
+                />
+              )}
               {tab === 'input' && <JsonView value={run.input} label="Rendered input" empty="No input." />}
               {tab === 'trace' && <EventTrace run={run} />}
             </div>
@@ -199,7 +228,9 @@ function EventTrace({ run }: { run: Run }) {
             <span className="trace-kind">{event.kind}</span>
             <span className="muted small tabular">+{formatDuration(new Date(event.at).getTime() - start)}</span>
           </div>
-          {event.data !== null && event.data !== undefined && <JsonView value={event.data} label={`Event ${event.kind}`} />}
+          {event.data !== null && event.data !== undefined && (
+            <JsonView value={event.data} label={`Event ${event.kind}`} />
+          )}
         </li>
       ))}
     </ol>

@@ -1,6 +1,14 @@
 import type { Run } from '../api/types.ts';
 import { useNow } from '../hooks/use-now.ts';
-import { between, formatCount, formatDuration, formatInstant, formatRelative, formatShort, shortId } from '../lib/format.ts';
+import {
+  between,
+  formatCount,
+  formatDuration,
+  formatInstant,
+  formatRelative,
+  formatShort,
+  shortId,
+} from '../lib/format.ts';
 import { useCatalog } from './catalog.tsx';
 import { runError, runReason, useOpenRun } from './run-drawer.tsx';
 import { StatusBadge, failureLabels } from './status-badge.tsx';
@@ -64,7 +72,10 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
                 </td>
                 {showSchedule && (
                   <td data-label="Schedule">
-                    <div>{scheduleName(run.schedule_id) ?? (run.schedule_id ? shortId(run.schedule_id) : <span className="muted">manual</span>)}</div>
+                    <div>
+                      {scheduleName(run.schedule_id) ??
+                        (run.schedule_id ? shortId(run.schedule_id) : <span className="muted">manual</span>)}
+                    </div>
                     <div className="muted small">{assistantName(run.assistant_id) ?? shortId(run.assistant_id)}</div>
                   </td>
                 )}
@@ -94,7 +105,11 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
                 </td>
                 <td data-label="Failure" className="failure-cell">
                   {reason && <span className="tag bad">{failureLabels[reason] ?? reason}</span>}
-                  {message && <span className="muted small truncate" title={message}>{message}</span>}
+                  {message && (
+                    <span className="muted small truncate" title={message}>
+                      {message}
+                    </span>
+                  )}
                 </td>
               </tr>
             );
@@ -110,6 +125,7 @@ function tokensOf(run: Run): number | null {
   const usage = run.usage;
   if (!usage) return null;
   if (typeof usage.total_tokens === 'number') return usage.total_tokens;
-  if (typeof usage.prompt_tokens === 'number' || typeof usage.completion_tokens === 'number') return (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0);
+  if (typeof usage.prompt_tokens === 'number' || typeof usage.completion_tokens === 'number')
+    return (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0);
   return null;
 }

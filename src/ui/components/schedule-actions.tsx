@@ -16,7 +16,15 @@ import { useToast } from './toasts.tsx';
  * Pause (with a note) / resume, trigger now, edit, duplicate, backfill and delete for one schedule. Each action confirms
  * what it will do when it cannot be undone, reports its result and refreshes every view.
  */
-export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Schedule; compact?: boolean; onDeleted?: () => void }) {
+export function ScheduleActions({
+  schedule,
+  compact,
+  onDeleted,
+}: {
+  schedule: Schedule;
+  compact?: boolean;
+  onDeleted?: () => void;
+}) {
   const { canWrite } = useSession();
   const { assistantName, describe } = useCatalog();
   const notify = useToast();
@@ -60,14 +68,22 @@ export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Sc
   };
 
   const trigger = async () => {
-    const body = await act('trigger', () => schedulesApi.trigger(schedule.id), `Triggered “${schedule.name}”: a run is queued.`);
+    const body = await act(
+      'trigger',
+      () => schedulesApi.trigger(schedule.id),
+      `Triggered “${schedule.name}”: a run is queued.`,
+    );
     setConfirm(undefined);
     const run = body ? triggeredRun(body as Parameters<typeof triggeredRun>[0]) : undefined;
     if (run?.id) openRun(run.id);
   };
 
   const remove = async () => {
-    const done = await act('delete', () => schedulesApi.remove(schedule.id).then(() => true), `Deleted “${schedule.name}”.`);
+    const done = await act(
+      'delete',
+      () => schedulesApi.remove(schedule.id).then(() => true),
+      `Deleted “${schedule.name}”.`,
+    );
     setConfirm(undefined);
     if (done) onDeleted?.();
   };
@@ -76,11 +92,23 @@ export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Sc
   return (
     <div className="actions" role="group" aria-label={`Actions for ${schedule.name}`}>
       {schedule.status !== 'completed' && (
-        <button type="button" className={size} onClick={toggle} disabled={Boolean(busy)} aria-label={`${paused ? 'Resume' : 'Pause'} ${schedule.name}`}>
+        <button
+          type="button"
+          className={size}
+          onClick={toggle}
+          disabled={Boolean(busy)}
+          aria-label={`${paused ? 'Resume' : 'Pause'} ${schedule.name}`}
+        >
           {paused ? '▶ Resume' : '❚❚ Pause'}
         </button>
       )}
-      <button type="button" className={size} onClick={() => setConfirm('trigger')} disabled={Boolean(busy)} aria-label={`Trigger ${schedule.name} now`}>
+      <button
+        type="button"
+        className={size}
+        onClick={() => setConfirm('trigger')}
+        disabled={Boolean(busy)}
+        aria-label={`Trigger ${schedule.name} now`}
+      >
         ⚡ Run now
       </button>
       {!compact && (
@@ -92,7 +120,10 @@ export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Sc
         <summary className={`${size} icon-only`} aria-label={`More actions for ${schedule.name}`}>
           ⋯
         </summary>
-        <div className="menu-items" onClick={(event) => event.currentTarget.closest('details')?.removeAttribute('open')}>
+        <div
+          className="menu-items"
+          onClick={(event) => event.currentTarget.closest('details')?.removeAttribute('open')}
+        >
           {compact && (
             <button type="button" onClick={() => navigate(`/schedules/${schedule.id}/edit`)}>
               Edit
@@ -130,7 +161,9 @@ export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Sc
         onConfirm={pause}
         onCancel={() => setConfirm(undefined)}
       >
-        <p>Nothing fires until it is resumed. Runs already due still run; runs created ahead of their time are cancelled.</p>
+        <p>
+          Nothing fires until it is resumed. Runs already due still run; runs created ahead of their time are cancelled.
+        </p>
         <div className="field">
           <label htmlFor={`pause-note-${schedule.id}`}>Note (optional)</label>
           <textarea
@@ -165,7 +198,8 @@ export function ScheduleActions({ schedule, compact, onDeleted }: { schedule: Sc
         onCancel={() => setConfirm(undefined)}
       >
         <p>
-          The schedule <strong>{schedule.name}</strong> stops firing and is removed. Runs already recorded stay in the history. This cannot be undone.
+          The schedule <strong>{schedule.name}</strong> stops firing and is removed. Runs already recorded stay in the
+          history. This cannot be undone.
         </p>
       </ConfirmDialog>
     </div>

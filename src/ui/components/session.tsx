@@ -13,7 +13,12 @@ interface Session {
   signOut: () => void;
 }
 
-const SessionContext = createContext<Session>({ me: undefined, canWrite: true, hasKey: false, signOut: () => undefined });
+const SessionContext = createContext<Session>({
+  me: undefined,
+  canWrite: true,
+  hasKey: false,
+  signOut: () => undefined,
+});
 
 /**
  * Who the dashboard acts as. In local mode the API answers without a key; with keys configured a
@@ -64,7 +69,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
             return undefined;
           } catch (error) {
             setApiKey(null);
-            return error instanceof ApiError && error.status === 401 ? 'That key was not accepted.' : (error as Error).message;
+            return error instanceof ApiError && error.status === 401
+              ? 'That key was not accepted.'
+              : (error as Error).message;
           }
         }}
       />
@@ -89,7 +96,9 @@ function KeyPrompt({ open, onKey }: { open: boolean; onKey: (key: string) => Pro
   return (
     <Dialog open={open} title="API key required" onClose={() => undefined}>
       <form onSubmit={submit} className="stack">
-        <p>This Kairos server has API keys configured. Enter a key to continue; it is kept for this browser session only.</p>
+        <p>
+          This Kairos server has API keys configured. Enter a key to continue; it is kept for this browser session only.
+        </p>
         <div className={`field ${error ? 'has-error' : ''}`}>
           <label htmlFor="api-key">API key</label>
           <input

@@ -14,7 +14,9 @@ export function ErrorBanner({ error }: { error: Error | undefined }) {
   const code = error instanceof ApiError ? error.code : undefined;
   return (
     <div className="banner error" role="alert">
-      <strong>{code === 'forbidden' ? 'Not allowed' : code === 'not_found' ? 'Not found' : 'Something went wrong'}</strong>
+      <strong>
+        {code === 'forbidden' ? 'Not allowed' : code === 'not_found' ? 'Not found' : 'Something went wrong'}
+      </strong>
       <span>{error.message}</span>
     </div>
   );

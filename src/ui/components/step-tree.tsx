@@ -27,17 +27,25 @@ function StepNode({ step }: { step: RunStep }) {
         <summary className="step-head">
           <span className="step-type muted small">{step.type}</span>
           <span className="step-name">{step.name}</span>
-          {step.iteration != null && step.iteration > 0 && <span className="badge neutral small">iteration {step.iteration}</span>}
+          {step.iteration != null && step.iteration > 0 && (
+            <span className="badge neutral small">iteration {step.iteration}</span>
+          )}
           {(step.attempt ?? 1) > 1 && <span className="badge neutral small">attempt {step.attempt}</span>}
           <StatusBadge status={step.status} />
-          <span className="muted small tabular step-duration">{step.duration_ms != null ? formatDuration(step.duration_ms) : step.status === 'running' ? 'running…' : '—'}</span>
+          <span className="muted small tabular step-duration">
+            {step.duration_ms != null ? formatDuration(step.duration_ms) : step.status === 'running' ? 'running…' : '—'}
+          </span>
         </summary>
         <div className="step-io">
           <JsonView value={step.input} label={`Input of ${step.name}`} empty="No input." />
           {step.error != null ? (
             <JsonView value={step.error} label={`Error of ${step.name}`} />
           ) : (
-            <JsonView value={step.output} label={`Output of ${step.name}`} empty={step.status === 'running' ? 'Not finished yet.' : 'No output.'} />
+            <JsonView
+              value={step.output}
+              label={`Output of ${step.name}`}
+              empty={step.status === 'running' ? 'Not finished yet.' : 'No output.'}
+            />
           )}
         </div>
       </details>

@@ -29,7 +29,10 @@ function Exchange({ exchange, index }: { exchange: AgentExchange; index: number 
       </h4>
       <pre className="mono" aria-label="Request">{`${headerLines(request.headers)}\n\n${pretty(request.body)}`}</pre>
       {response ? (
-        <pre className="mono" aria-label="Response">{`HTTP ${response.status}\n${headerLines(response.headers)}\n\n${pretty(response.body)}`}</pre>
+        <pre
+          className="mono"
+          aria-label="Response"
+        >{`HTTP ${response.status}\n${headerLines(response.headers)}\n\n${pretty(response.body)}`}</pre>
       ) : (
         <p className="banner error">{exchange.error ?? 'No answer'}</p>
       )}
@@ -64,7 +67,11 @@ export function TestCallPanel({ kind, config }: { kind: AssistantKind; config: (
       }
       setResult(await assistantsApi.testCall({ kind, config: config(), input: value }));
     } catch (error) {
-      setProblem(error instanceof ApiError ? `${error.field ? `${error.field}: ` : ''}${error.message}` : (error as Error).message);
+      setProblem(
+        error instanceof ApiError
+          ? `${error.field ? `${error.field}: ` : ''}${error.message}`
+          : (error as Error).message,
+      );
     } finally {
       setCalling(false);
     }
@@ -74,7 +81,13 @@ export function TestCallPanel({ kind, config }: { kind: AssistantKind; config: (
     <details className="stack test-call">
       <summary>Test call</summary>
       <Field label="Test input" hint="JSON, or plain text">
-        <textarea className="mono" rows={2} value={input} onChange={(event) => setInput(event.target.value)} placeholder={'{"topic": "sales"}'} />
+        <textarea
+          className="mono"
+          rows={2}
+          value={input}
+          onChange={(event) => setInput(event.target.value)}
+          placeholder={'{"topic": "sales"}'}
+        />
       </Field>
       <div>
         <button type="button" className="button" onClick={() => void call()} disabled={calling}>
@@ -89,7 +102,9 @@ export function TestCallPanel({ kind, config }: { kind: AssistantKind; config: (
       {result && (
         <div className="stack" aria-label="Test call result">
           <p role="status" className={result.ok ? 'banner success' : 'banner error'}>
-            {result.ok ? `Succeeded in ${result.duration_ms} ms` : `Failed (${result.error?.kind}): ${result.error?.message}`}
+            {result.ok
+              ? `Succeeded in ${result.duration_ms} ms`
+              : `Failed (${result.error?.kind}): ${result.error?.message}`}
           </p>
           {result.ok && <JsonView value={result.output} label="Output" />}
           {result.exchanges.map((exchange, index) => (

@@ -17,7 +17,10 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const notify = useCallback<Notify>((kind, message, action) => {
     const id = Date.now() + Math.random();
     setToasts((list) => [...list.slice(-3), { id, kind, message, ...(action && { action }) }]);
-    window.setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), kind === 'error' ? 9000 : 5000);
+    window.setTimeout(
+      () => setToasts((list) => list.filter((toast) => toast.id !== id)),
+      kind === 'error' ? 9000 : 5000,
+    );
   }, []);
   return (
     <ToastContext.Provider value={notify}>

@@ -80,7 +80,10 @@ export function TriggerForm({ onDone }: { onDone: () => void }) {
   const [created, setCreated] = useState<InboundTrigger>();
 
   useEffect(() => {
-    workflowsApi.list({ status: 'active' }).then((page) => setWorkflows(page.data), () => setWorkflows([]));
+    workflowsApi.list({ status: 'active' }).then(
+      (page) => setWorkflows(page.data),
+      () => setWorkflows([]),
+    );
   }, []);
   const set = <K extends keyof TriggerFormState>(key: K, value: TriggerFormState[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
@@ -97,7 +100,8 @@ export function TriggerForm({ onDone }: { onDone: () => void }) {
     const problems: Partial<Record<keyof TriggerFormState, string>> = {};
     if (!form.name.trim()) problems.name = 'Give the trigger a name.';
     if (!form.targetId) problems.targetId = `Choose the ${form.targetKind} each delivery runs.`;
-    if (!form.secretEnv.trim()) problems.secretEnv = 'Name the environment variable of the server that holds the secret.';
+    if (!form.secretEnv.trim())
+      problems.secretEnv = 'Name the environment variable of the server that holds the secret.';
     if (form.auth === 'hmac' && !form.header.trim()) problems.header = 'Name the header that carries the signature.';
     if (Object.keys(problems).length > 0) return setErrors(problems);
     setSaving(true);
@@ -126,7 +130,8 @@ export function TriggerForm({ onDone }: { onDone: () => void }) {
     return (
       <div className="stack" aria-label="Trigger created">
         <p>
-          <strong>{created.name}</strong> is ready. Give this URL (and the secret in <code>{form.secretEnv.trim()}</code>) to the sender:
+          <strong>{created.name}</strong> is ready. Give this URL (and the secret in{' '}
+          <code>{form.secretEnv.trim()}</code>) to the sender:
         </p>
         <CopyUrl trigger={created} />
         <footer className="modal-actions">
@@ -146,7 +151,12 @@ export function TriggerForm({ onDone }: { onDone: () => void }) {
         </div>
       )}
       <Field label="Name" error={errors.name}>
-        <input value={form.name} onChange={(event) => set('name', event.target.value)} autoComplete="off" placeholder="github-push" />
+        <input
+          value={form.name}
+          onChange={(event) => set('name', event.target.value)}
+          autoComplete="off"
+          placeholder="github-push"
+        />
       </Field>
       <div className="fields-grid two">
         <Field label="Target kind">
@@ -177,12 +187,17 @@ export function TriggerForm({ onDone }: { onDone: () => void }) {
         error={errors.inputTemplate}
         hint={
           <>
-            JSON or text; <code>{'{{event.body.ref}}'}</code>, <code>{'{{event.headers.x-github-event}}'}</code>, <code>{'{{event.query.name}}'}</code>,{' '}
-            <code>{'{{event.received_at}}'}</code>. Empty: the body as it came.
+            JSON or text; <code>{'{{event.body.ref}}'}</code>, <code>{'{{event.headers.x-github-event}}'}</code>,{' '}
+            <code>{'{{event.query.name}}'}</code>, <code>{'{{event.received_at}}'}</code>. Empty: the body as it came.
           </>
         }
       >
-        <textarea rows={4} value={form.inputTemplate} onChange={(event) => set('inputTemplate', event.target.value)} placeholder='{"ref": "{{event.body.ref}}"}' />
+        <textarea
+          rows={4}
+          value={form.inputTemplate}
+          onChange={(event) => set('inputTemplate', event.target.value)}
+          placeholder='{"ref": "{{event.body.ref}}"}'
+        />
       </Field>
       <div className="fields-grid two">
         <Field label="Auth">
@@ -193,8 +208,17 @@ export function TriggerForm({ onDone }: { onDone: () => void }) {
             <option value="bearer">Bearer token</option>
           </select>
         </Field>
-        <Field label={form.auth === 'bearer' ? 'Token env variable' : 'Secret env variable'} error={errors.secretEnv} hint="The name of an environment variable of the Kairos server; the secret itself is never stored.">
-          <input value={form.secretEnv} onChange={(event) => set('secretEnv', event.target.value)} autoComplete="off" placeholder="GITHUB_HOOK_SECRET" />
+        <Field
+          label={form.auth === 'bearer' ? 'Token env variable' : 'Secret env variable'}
+          error={errors.secretEnv}
+          hint="The name of an environment variable of the Kairos server; the secret itself is never stored."
+        >
+          <input
+            value={form.secretEnv}
+            onChange={(event) => set('secretEnv', event.target.value)}
+            autoComplete="off"
+            placeholder="GITHUB_HOOK_SECRET"
+          />
         </Field>
       </div>
       {form.auth === 'hmac' && (
@@ -203,7 +227,11 @@ export function TriggerForm({ onDone }: { onDone: () => void }) {
         </Field>
       )}
       <div className="fields-grid two">
-        <Field label="Overlap" error={errors.overlap} hint="When a delivery arrives while runs of this trigger are running.">
+        <Field
+          label="Overlap"
+          error={errors.overlap}
+          hint="When a delivery arrives while runs of this trigger are running."
+        >
           <select value={form.overlap} onChange={(event) => set('overlap', event.target.value as Overlap)}>
             <option value="allow">allow (up to max concurrent, then wait)</option>
             <option value="skip">skip (record a skipped run)</option>
@@ -212,7 +240,13 @@ export function TriggerForm({ onDone }: { onDone: () => void }) {
           </select>
         </Field>
         <Field label="Max concurrent" error={errors.maxConcurrent}>
-          <input type="number" min={1} max={1000} value={form.maxConcurrent} onChange={(event) => set('maxConcurrent', event.target.value)} />
+          <input
+            type="number"
+            min={1}
+            max={1000}
+            value={form.maxConcurrent}
+            onChange={(event) => set('maxConcurrent', event.target.value)}
+          />
         </Field>
       </div>
       <footer className="modal-actions">

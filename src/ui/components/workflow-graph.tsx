@@ -71,13 +71,18 @@ function GraphNode({ node }: { node: WorkflowNode }) {
       break;
     case 'router':
       title = `router · ${node.selector ?? ''}`;
-      body = <Branches branches={(node.choices ?? []).map((choice) => ({ label: `“${choice.name}”`, nodes: [choice] }))} />;
+      body = (
+        <Branches branches={(node.choices ?? []).map((choice) => ({ label: `“${choice.name}”`, nodes: [choice] }))} />
+      );
       break;
     case 'condition':
       title = `condition · ${node.evaluator ?? ''}`;
       body = (
         <Branches
-          branches={[{ label: 'true', nodes: steps }, ...(node.else_steps?.length ? [{ label: 'else', nodes: node.else_steps }] : [])]}
+          branches={[
+            { label: 'true', nodes: steps },
+            ...(node.else_steps?.length ? [{ label: 'else', nodes: node.else_steps }] : []),
+          ]}
         />
       );
       break;
@@ -86,7 +91,13 @@ function GraphNode({ node }: { node: WorkflowNode }) {
       body = <Sequence nodes={steps} />;
   }
   return (
-    <div className="wf-group" data-node={node.name} data-type={node.type} role="group" aria-label={`${node.type} ${node.name}`}>
+    <div
+      className="wf-group"
+      data-node={node.name}
+      data-type={node.type}
+      role="group"
+      aria-label={`${node.type} ${node.name}`}
+    >
       <div className="wf-group-title">
         <strong>{node.name}</strong> <span className="mono">{title}</span>
       </div>

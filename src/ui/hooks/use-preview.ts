@@ -18,13 +18,29 @@ export interface PreviewState {
 export function previewTimes(preview: Preview | undefined): string[] {
   const list = (preview?.times ?? []) as unknown[];
   return list
-    .map((item) => (typeof item === 'string' ? item : ((item as { at?: string; time?: string } | null)?.at ?? (item as { time?: string } | null)?.time)))
+    .map((item) =>
+      typeof item === 'string'
+        ? item
+        : ((item as { at?: string; time?: string } | null)?.at ?? (item as { time?: string } | null)?.time),
+    )
     .filter((item): item is string => typeof item === 'string');
 }
 
 /** Asks the API for the next `count` fire times and the description as the spec changes (debounced). */
-export function usePreview(spec: ScheduleSpec | undefined, count: number, delayMs = 250, extras: PreviewExtras = {}): PreviewState {
-  const [state, setState] = useState<PreviewState>({ times: [], description: undefined, excluded: [], dst: undefined, error: undefined, loading: false });
+export function usePreview(
+  spec: ScheduleSpec | undefined,
+  count: number,
+  delayMs = 250,
+  extras: PreviewExtras = {},
+): PreviewState {
+  const [state, setState] = useState<PreviewState>({
+    times: [],
+    description: undefined,
+    excluded: [],
+    dst: undefined,
+    error: undefined,
+    loading: false,
+  });
   const key = JSON.stringify([spec ?? null, extras]);
   useEffect(() => {
     if (!spec) {

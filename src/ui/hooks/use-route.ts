@@ -13,7 +13,11 @@ export interface Route {
 function current(): Route {
   const hash = window.location.hash.replace(/^#/, '') || '/';
   const [path = '/', query = ''] = hash.split('?');
-  return { path, segments: path.split('/').filter(Boolean).map(decodeURIComponent), params: new URLSearchParams(query) };
+  return {
+    path,
+    segments: path.split('/').filter(Boolean).map(decodeURIComponent),
+    params: new URLSearchParams(query),
+  };
 }
 
 export function useRoute(): Route {

@@ -20,17 +20,23 @@ export function agentSnippets(origin: string, localMode: boolean): AgentSnippet[
     {
       id: 'claude-desktop',
       title: 'Claude Desktop',
-      where: 'claude_desktop_config.json (Settings → Developer → Edit Config); restart Claude afterwards. Claude starts kairos mcp on stdio, which calls this server.',
+      where:
+        'claude_desktop_config.json (Settings → Developer → Edit Config); restart Claude afterwards. Claude starts kairos mcp on stdio, which calls this server.',
       code: json({
         mcpServers: {
-          kairos: { command: 'node', args: ['/path/to/kairos/bin/kairos.js', 'mcp'], env: { KAIROS_URL: origin, ...keyEnv } },
+          kairos: {
+            command: 'node',
+            args: ['/path/to/kairos/bin/kairos.js', 'mcp'],
+            env: { KAIROS_URL: origin, ...keyEnv },
+          },
         },
       }),
     },
     {
       id: 'cursor',
       title: 'Cursor',
-      where: '~/.cursor/mcp.json (every project) or .cursor/mcp.json (one project). Cursor speaks Streamable HTTP to /mcp directly.',
+      where:
+        '~/.cursor/mcp.json (every project) or .cursor/mcp.json (one project). Cursor speaks Streamable HTTP to /mcp directly.',
       code: json({
         mcpServers: {
           kairos: { url: mcpUrl, ...(localMode ? {} : { headers: { Authorization: 'Bearer ${env:KAIROS_API_KEY}' } }) },
@@ -47,7 +53,9 @@ export function agentSnippets(origin: string, localMode: boolean): AgentSnippet[
         '',
         "const client = new Client({ name: 'my-agent', version: '1.0.0' });",
         `await client.connect(new StreamableHTTPClientTransport(new URL('${mcpUrl}'), {`,
-        localMode ? '  // local mode: no key needed' : '  requestInit: { headers: { Authorization: `Bearer ${process.env.KAIROS_API_KEY}` } },',
+        localMode
+          ? '  // local mode: no key needed'
+          : '  requestInit: { headers: { Authorization: `Bearer ${process.env.KAIROS_API_KEY}` } },',
         '}));',
         'const { tools } = await client.listTools();',
       ].join('\n'),

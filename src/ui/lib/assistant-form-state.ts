@@ -53,7 +53,8 @@ export const targetFields: Partial<Record<AssistantKind, Array<{ value: string; 
   ],
 };
 
-const str = (value: unknown) => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+const str = (value: unknown) =>
+  value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value, null, 2);
 const jsonText = (value: unknown) => (value === undefined ? '' : JSON.stringify(value, null, 2));
 
 function target(kind: AssistantKind, config: Record<string, unknown>): { field: string; id: string } {
@@ -102,7 +103,8 @@ export function initialForm(assistant?: Assistant): AssistantFormState {
 export function limitOf(text: string, field: 'maxConcurrent' | 'rateLimit'): number | null {
   if (!text.trim()) return null;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new FormProblem(field, 'A whole number of at least 1, or empty for no limit.');
+  if (!Number.isInteger(value) || value < 1)
+    throw new FormProblem(field, 'A whole number of at least 1, or empty for no limit.');
   return value;
 }
 
@@ -162,9 +164,21 @@ export function configOf(form: AssistantFormState): Record<string, unknown> {
       return { module: form.module.trim(), ...(options !== undefined && { options }), ...timeout };
     }
     case 'agentos':
-      return { base_url: form.baseUrl.trim(), ...remote, ...(form.userId.trim() && { user_id: form.userId.trim() }), ...withHeaders, ...timeout };
+      return {
+        base_url: form.baseUrl.trim(),
+        ...remote,
+        ...(form.userId.trim() && { user_id: form.userId.trim() }),
+        ...withHeaders,
+        ...timeout,
+      };
     case 'langgraph':
-      return { base_url: form.baseUrl.trim(), ...remote, ...(form.outputKey.trim() && { output_key: form.outputKey.trim() }), ...withHeaders, ...timeout };
+      return {
+        base_url: form.baseUrl.trim(),
+        ...remote,
+        ...(form.outputKey.trim() && { output_key: form.outputKey.trim() }),
+        ...withHeaders,
+        ...timeout,
+      };
     case 'a2a':
       return {
         ...remote,

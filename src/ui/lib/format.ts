@@ -12,7 +12,15 @@ function formatter(zone: string, style: 'full' | 'time' | 'date'): Intl.DateTime
         ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
         : style === 'date'
           ? { year: 'numeric', month: 'short', day: 'numeric' }
-          : { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
+          : {
+              weekday: 'short',
+              month: 'short',
+              day: 'numeric',
+              hour: '2-digit',
+              minute: '2-digit',
+              second: '2-digit',
+              hourCycle: 'h23',
+            };
     try {
       found = new Intl.DateTimeFormat('en-GB', { ...options, timeZone: zone });
     } catch {
@@ -45,7 +53,9 @@ export function formatShort(iso: string | null | undefined, zone: string = viewe
     found = new Intl.DateTimeFormat('en-GB', {
       timeZone: zone,
       hourCycle: 'h23',
-      ...(sameDay ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }),
+      ...(sameDay
+        ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+        : { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }),
     } as Intl.DateTimeFormatOptions);
     shortFormatters.set(key, found);
   }
@@ -60,7 +70,9 @@ export function formatTime(iso: string | null | undefined, zone: string = viewer
 /** The short name of a zone at an instant (`EST`, `GMT+2`). */
 export function zoneAbbreviation(iso: string, zone: string): string {
   try {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' }).formatToParts(new Date(iso));
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' }).formatToParts(
+      new Date(iso),
+    );
     return parts.find((part) => part.type === 'timeZoneName')?.value ?? zone;
   } catch {
     return zone;

@@ -68,6 +68,12 @@ export function ratePoints(runs: Run[], now: number, spanMs: number, count: numb
   return buckets.flatMap((bucket, index) =>
     bucket.total === 0
       ? []
-      : [{ x: start + (index + 0.5) * size, y: bucket.ok / bucket.total, className: bucket.ok === bucket.total ? 'point' : 'point bad' }],
+      : [
+          {
+            x: start + (index + 0.5) * size,
+            y: bucket.ok / bucket.total,
+            className: bucket.ok === bucket.total ? 'point' : 'point bad',
+          },
+        ],
   );
 }

@@ -87,8 +87,10 @@ export function presetFromSpec(spec: ScheduleSpec, base: PresetState = defaultPr
   if (mon !== '*') return state;
   if (min === '*' && hour === '*' && dom === '*' && dow === '*') return { ...state, kind: 'minutes', minutes: 1 };
   const step = /^\*\/(\d+)$/.exec(min);
-  if (step && hour === '*' && dom === '*' && dow === '*') return { ...state, kind: 'minutes', minutes: Number(step[1]) };
-  if (num.test(min) && hour === '*' && dom === '*' && dow === '*') return { ...state, kind: 'hourly', minute: Number(min) };
+  if (step && hour === '*' && dom === '*' && dow === '*')
+    return { ...state, kind: 'minutes', minutes: Number(step[1]) };
+  if (num.test(min) && hour === '*' && dom === '*' && dow === '*')
+    return { ...state, kind: 'hourly', minute: Number(min) };
   if (!num.test(min) || !num.test(hour)) return state;
   const time = `${pad2(hour)}:${pad2(min)}`;
   if (dom === '*' && dow === '*') return { ...state, kind: 'daily', time };

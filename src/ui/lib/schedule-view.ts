@@ -18,7 +18,12 @@ export function specOf(schedule: Schedule): ScheduleSpec & { timezone: string } 
 function compactSeconds(total: number): string {
   const parts: string[] = [];
   let rest = Math.round(total);
-  for (const [size, unit] of [[86_400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']] as const) {
+  for (const [size, unit] of [
+    [86_400, 'd'],
+    [3600, 'h'],
+    [60, 'm'],
+    [1, 's'],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;
@@ -53,7 +58,8 @@ export function describeEvery(every: string | number): string {
  */
 export function describeSchedule(schedule: Schedule): string {
   const spec = specOf(schedule);
-  if (spec.at) return `Once at ${formatInstant(spec.at, spec.timezone)} ${zoneAbbreviation(spec.at, spec.timezone)}, ${spec.timezone}`;
+  if (spec.at)
+    return `Once at ${formatInstant(spec.at, spec.timezone)} ${zoneAbbreviation(spec.at, spec.timezone)}, ${spec.timezone}`;
   if (spec.every !== null && spec.every !== undefined) return schedule.description ?? describeEvery(spec.every);
   const words = schedule.description ?? spec.cron ?? '';
   return words.includes(spec.timezone) ? words : `${words}, ${spec.timezone}`;
@@ -91,7 +97,8 @@ export function statsReasons(stats: ScheduleStats | undefined): Record<string, n
 /** The success rate (0–1) of a stats answer, computed from counts when not given. */
 export function successRate(stats: ScheduleStats | undefined): number | null {
   if (!stats) return null;
-  if (typeof stats.success_rate === 'number') return stats.success_rate > 1 ? stats.success_rate / 100 : stats.success_rate;
+  if (typeof stats.success_rate === 'number')
+    return stats.success_rate > 1 ? stats.success_rate / 100 : stats.success_rate;
   const counts = statsCounts(stats);
   const finished = ['success', 'error', 'timeout', 'cancelled'].reduce((sum, key) => sum + (counts[key] ?? 0), 0);
   return finished === 0 ? null : (counts.success ?? 0) / finished;

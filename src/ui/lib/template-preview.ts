@@ -9,8 +9,8 @@ export const templateVariables = [
   { name: 'timestamp', help: 'Unix seconds of the fire time' },
   { name: 'run_number', help: '1, 2, 3 …' },
   { name: 'scheduled_for', help: 'ISO instant of the fire time' },
-  { name: 'schedule.name', help: 'this schedule\'s name' },
-  { name: 'schedule.id', help: 'this schedule\'s id' },
+  { name: 'schedule.name', help: "this schedule's name" },
+  { name: 'schedule.id', help: "this schedule's id" },
 ] as const;
 
 const known = new Set<string>(templateVariables.map((variable) => variable.name));
@@ -36,7 +36,13 @@ function values(context: TemplateContext): Record<string, string> {
       weekday: 'long',
     }).formatToParts(date);
   } catch {
-    parts = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'long' }).formatToParts(date);
+    parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: 'UTC',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      weekday: 'long',
+    }).formatToParts(date);
   }
   const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '';
   return {
@@ -67,7 +73,8 @@ export function renderTemplate(template: unknown, context: TemplateContext): unk
   const render = (value: unknown): unknown => {
     if (typeof value === 'string') return value.replace(placeholder, (whole, name: string) => table[name] ?? whole);
     if (Array.isArray(value)) return value.map(render);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, render(v)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, render(v)]));
     return value;
   };
   return render(template);

@@ -8,7 +8,15 @@ export function timeZones(): string[] {
   } catch {
     all = [];
   }
-  if (all.length === 0) all = ['America/New_York', 'America/Los_Angeles', 'Europe/London', 'Europe/Berlin', 'Asia/Tokyo', 'Australia/Sydney'];
+  if (all.length === 0)
+    all = [
+      'America/New_York',
+      'America/Los_Angeles',
+      'Europe/London',
+      'Europe/Berlin',
+      'Asia/Tokyo',
+      'Australia/Sydney',
+    ];
   return [...new Set(['UTC', viewerZone, ...all])];
 }
 

@@ -48,7 +48,10 @@ export function AssistantsPage({ route }: { route: Route }) {
       <header className="page-head">
         <div>
           <h1>Assistants</h1>
-          <p className="muted">The agents schedules run: HTTP endpoints, LLMs, and registered modules. Multi-step jobs are <a href={href('/workflows')}>workflows</a>.</p>
+          <p className="muted">
+            The agents schedules run: HTTP endpoints, LLMs, and registered modules. Multi-step jobs are{' '}
+            <a href={href('/workflows')}>workflows</a>.
+          </p>
         </div>
         {canWrite && (
           <a className="button primary" href={href('/assistants/new')}>
@@ -63,13 +66,20 @@ export function AssistantsPage({ route }: { route: Route }) {
         {(assistants ?? []).map((assistant) => {
           const count = (schedules ?? []).filter((s) => s.assistant_id === assistant.id).length;
           return (
-            <article key={assistant.id} className={`card assistant-card ${focus === assistant.id ? 'focused' : ''}`} data-assistant={assistant.name} aria-label={assistant.name}>
+            <article
+              key={assistant.id}
+              className={`card assistant-card ${focus === assistant.id ? 'focused' : ''}`}
+              data-assistant={assistant.name}
+              aria-label={assistant.name}
+            >
               <header className="card-head">
                 <div>
                   <h2>{assistant.name}</h2>
                   <div className="row-meta">
                     <span className="tag">{assistant.kind}</span>
-                    <span className={assistant.status === 'active' ? 'badge ok' : 'badge paused'}>{assistant.status}</span>
+                    <span className={assistant.status === 'active' ? 'badge ok' : 'badge paused'}>
+                      {assistant.status}
+                    </span>
                     {assistant.built_in && <span className="tag">built-in</span>}
                   </div>
                 </div>
@@ -86,15 +96,30 @@ export function AssistantsPage({ route }: { route: Route }) {
               </p>
               {canWrite && (
                 <div className="actions">
-                  <button type="button" className="button small" disabled={assistant.status !== 'active'} onClick={() => setRunTarget(assistant)} aria-label={`Run ${assistant.name} now`}>
+                  <button
+                    type="button"
+                    className="button small"
+                    disabled={assistant.status !== 'active'}
+                    onClick={() => setRunTarget(assistant)}
+                    aria-label={`Run ${assistant.name} now`}
+                  >
                     ⚡ Run now
                   </button>
                   {!assistant.built_in && (
-                    <a className="button small" href={href(`/assistants/${assistant.id}/edit`)} aria-label={`Edit ${assistant.name}`}>
+                    <a
+                      className="button small"
+                      href={href(`/assistants/${assistant.id}/edit`)}
+                      aria-label={`Edit ${assistant.name}`}
+                    >
                       ✎ Edit
                     </a>
                   )}
-                  <button type="button" className="button small" onClick={() => toggle(assistant)} aria-label={`${assistant.status === 'active' ? 'Deactivate' : 'Activate'} ${assistant.name}`}>
+                  <button
+                    type="button"
+                    className="button small"
+                    onClick={() => toggle(assistant)}
+                    aria-label={`${assistant.status === 'active' ? 'Deactivate' : 'Activate'} ${assistant.name}`}
+                  >
                     {assistant.status === 'active' ? 'Deactivate' : 'Activate'}
                   </button>
                 </div>
@@ -103,8 +128,15 @@ export function AssistantsPage({ route }: { route: Route }) {
           );
         })}
       </div>
-      <Dialog open={creating || Boolean(editing)} title={editing ? `Edit ${editing.name}` : 'New assistant'} onClose={() => navigate('/assistants')} wide>
-        {(creating || editing) && <AssistantForm key={editing?.id ?? 'new'} assistant={editing} onDone={() => navigate('/assistants')} />}
+      <Dialog
+        open={creating || Boolean(editing)}
+        title={editing ? `Edit ${editing.name}` : 'New assistant'}
+        onClose={() => navigate('/assistants')}
+        wide
+      >
+        {(creating || editing) && (
+          <AssistantForm key={editing?.id ?? 'new'} assistant={editing} onDone={() => navigate('/assistants')} />
+        )}
       </Dialog>
       <RunNowDialog assistant={runTarget} onClose={() => setRunTarget(undefined)} />
     </div>

@@ -21,7 +21,8 @@ export function ConnectAgentPage() {
         <div>
           <h1>Connect an agent</h1>
           <p className="lead">
-            Agents manage schedules with the same tools as you: create, preview, list, pause, resume, trigger and delete, acting as the user of their API key.
+            Agents manage schedules with the same tools as you: create, preview, list, pause, resume, trigger and
+            delete, acting as the user of their API key.
           </p>
         </div>
       </header>
@@ -38,14 +39,22 @@ export function ConnectAgentPage() {
             ? 'This server runs in local mode: no key is needed from this machine.'
             : 'Send an API key as Authorization: Bearer <key> (create one with kairos keys create); the agent can do exactly what that key can.'}
         </p>
-        <p className="muted small">Desktop clients that only start local processes run <code>kairos mcp</code> (stdio), which talks to this server with KAIROS_URL and KAIROS_API_KEY.</p>
+        <p className="muted small">
+          Desktop clients that only start local processes run <code>kairos mcp</code> (stdio), which talks to this
+          server with KAIROS_URL and KAIROS_API_KEY.
+        </p>
       </section>
       <div className="cards">
         {agentSnippets(origin, localMode).map((snippet) => (
           <section className="card" key={snippet.id} aria-labelledby={`snippet-${snippet.id}`}>
             <div className="card-head">
               <h2 id={`snippet-${snippet.id}`}>{snippet.title}</h2>
-              <button type="button" className="button small" onClick={() => copy(snippet.code, snippet.title)} aria-label={`Copy the ${snippet.title} snippet`}>
+              <button
+                type="button"
+                className="button small"
+                onClick={() => copy(snippet.code, snippet.title)}
+                aria-label={`Copy the ${snippet.title} snippet`}
+              >
                 Copy
               </button>
             </div>
@@ -57,7 +66,8 @@ export function ConnectAgentPage() {
         ))}
       </div>
       <p className="muted small">
-        Kairos&apos;s own llm assistants get the tools with <code>{'"tools": ["schedules"]'}</code> in their config. More in docs/agents-tools.md.
+        Kairos&apos;s own llm assistants get the tools with <code>{'"tools": ["schedules"]'}</code> in their config.
+        More in docs/agents-tools.md.
       </p>
     </div>
   );

@@ -21,10 +21,14 @@ export function OverviewPage() {
   const { schedules, error, describe } = useCatalog();
   const { canWrite } = useSession();
   // Runs created in the last 24 hours, paged through up to the cap.
-  const recent = usePoll((signal) => {
-    const to = new Date();
-    return runsApi.window(new Date(to.getTime() - day), to, undefined, signal);
-  }, [], 5000);
+  const recent = usePoll(
+    (signal) => {
+      const to = new Date();
+      return runsApi.window(new Date(to.getTime() - day), to, undefined, signal);
+    },
+    [],
+    5000,
+  );
   const runs = recent.data?.runs ?? [];
   const counts = new Map<string, number>();
   for (const run of runs) counts.set(run.status, (counts.get(run.status) ?? 0) + 1);
@@ -66,7 +70,12 @@ export function OverviewPage() {
             <span className="muted small">runs</span>
           </a>
           {(['success', 'error', 'timeout', 'running', 'pending', 'skipped', 'cancelled'] as const).map((status) => (
-            <a key={status} className={`count-tile tile-${status}`} href={href(`/runs?range=24h&status=${status}`)} aria-label={`${counts.get(status) ?? 0} ${status}`}>
+            <a
+              key={status}
+              className={`count-tile tile-${status}`}
+              href={href(`/runs?range=24h&status=${status}`)}
+              aria-label={`${counts.get(status) ?? 0} ${status}`}
+            >
               <span className="count">{counts.get(status) ?? 0}</span>
               <StatusBadge status={status} />
             </a>
@@ -77,7 +86,15 @@ export function OverviewPage() {
             Counts by status and the chart cover the newest {runs.length} of {total} runs.
           </p>
         )}
-        {recent.data ? <StackedBars bars={outcomeBars(runs, now, day, 24)} title="Runs per hour over the last 24 hours by outcome" height={90} /> : <Loading />}
+        {recent.data ? (
+          <StackedBars
+            bars={outcomeBars(runs, now, day, 24)}
+            title="Runs per hour over the last 24 hours by outcome"
+            height={90}
+          />
+        ) : (
+          <Loading />
+        )}
       </section>
 
       <div className="grid-2">

@@ -10,7 +10,12 @@ import { setQuery, type Route } from '../hooks/use-route.ts';
 import { countOf } from '../lib/format.ts';
 
 const pageSize = 50;
-const ranges: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+const ranges: Record<string, number> = {
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+};
 
 /** Every run, scheduled or manual, filterable by status, trigger, assistant, schedule and time. */
 export function RunsPage({ route }: { route: Route }) {
@@ -51,8 +56,20 @@ export function RunsPage({ route }: { route: Route }) {
         </div>
       </header>
       <div className="toolbar">
-        <ChoiceFilter label="Filter by status" allLabel="All statuses" value={status} choices={runStatuses} onChange={setFilter('status')} />
-        <ChoiceFilter label="Filter by trigger" allLabel="All triggers" value={trigger} choices={triggers} onChange={setFilter('trigger')} />
+        <ChoiceFilter
+          label="Filter by status"
+          allLabel="All statuses"
+          value={status}
+          choices={runStatuses}
+          onChange={setFilter('status')}
+        />
+        <ChoiceFilter
+          label="Filter by trigger"
+          allLabel="All triggers"
+          value={trigger}
+          choices={triggers}
+          onChange={setFilter('trigger')}
+        />
         <select aria-label="Filter by assistant" value={assistant} onChange={filter('assistant')}>
           <option value="">All assistants</option>
           {(assistants ?? []).map((a) => (
@@ -79,9 +96,18 @@ export function RunsPage({ route }: { route: Route }) {
       </div>
       <ErrorBanner error={runs.error} />
       {!runs.data && !runs.error && <Loading />}
-      {runs.data && shown.length === 0 && <Empty title="No runs match">Runs appear as schedules fire, or when you run an assistant now.</Empty>}
+      {runs.data && shown.length === 0 && (
+        <Empty title="No runs match">Runs appear as schedules fire, or when you run an assistant now.</Empty>
+      )}
       {shown.length > 0 && <RunsTable runs={shown} />}
-      {runs.data && <Pager offset={offset} limit={pageSize} total={runs.data.total} onChange={(next) => setQuery({ offset: next ? String(next) : undefined })} />}
+      {runs.data && (
+        <Pager
+          offset={offset}
+          limit={pageSize}
+          total={runs.data.total}
+          onChange={(next) => setQuery({ offset: next ? String(next) : undefined })}
+        />
+      )}
     </div>
   );
 }

@@ -17,7 +17,17 @@ import { useNow } from '../hooks/use-now.ts';
 import { usePoll } from '../hooks/use-poll.ts';
 import { usePreview } from '../hooks/use-preview.ts';
 import { href, navigate } from '../hooks/use-route.ts';
-import { formatCost, formatCount, formatDuration, formatInstant, formatPercent, formatRelative, viewerZone, zoneAbbreviation, countOf } from '../lib/format.ts';
+import {
+  formatCost,
+  formatCount,
+  formatDuration,
+  formatInstant,
+  formatPercent,
+  formatRelative,
+  viewerZone,
+  zoneAbbreviation,
+  countOf,
+} from '../lib/format.ts';
 import { durationPoints, outcomeBars, ratePoints } from '../lib/run-buckets.ts';
 import { alertThreshold, expressionOf, specOf, statsCounts, statsReasons, successRate } from '../lib/schedule-view.ts';
 
@@ -52,16 +62,35 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
   );
   const s = schedule.data;
   const spec = s ? specOf(s) : undefined;
-  const upcomingSpec = spec && s?.enabled ? Object.fromEntries(Object.entries({ cron: spec.cron, at: spec.at, every: spec.every, timezone: spec.timezone }).filter(([, v]) => v !== null && v !== undefined)) : undefined;
+  const upcomingSpec =
+    spec && s?.enabled
+      ? Object.fromEntries(
+          Object.entries({ cron: spec.cron, at: spec.at, every: spec.every, timezone: spec.timezone }).filter(
+            ([, v]) => v !== null && v !== undefined,
+          ),
+        )
+      : undefined;
   const upcoming = usePreview(upcomingSpec, 10, 0, { dst: s?.dst ?? null, exclude_dates: s?.exclude_dates ?? [] });
 
-  if (schedule.error && !s) return <div className="page"><ErrorBanner error={schedule.error} /></div>;
-  if (!s || !spec) return <div className="page"><Loading /></div>;
+  if (schedule.error && !s)
+    return (
+      <div className="page">
+        <ErrorBanner error={schedule.error} />
+      </div>
+    );
+  if (!s || !spec)
+    return (
+      <div className="page">
+        <Loading />
+      </div>
+    );
 
   const st = stats.data;
   const rate = successRate(st);
   const counts = statsCounts(st);
-  const reasons = Object.entries(statsReasons(st)).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const reasons = Object.entries(statsReasons(st))
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
   const reasonTotal = reasons.reduce((sum, [, n]) => sum + n, 0);
   const runs = recent.data?.runs ?? [];
   const p50 = st?.duration_ms?.p50 ?? st?.p50_duration_ms;
@@ -76,13 +105,18 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
       <header className="page-head">
         <div>
           <h1>
-            {s.name} <EnabledBadge enabled={s.enabled} status={s.status} /> <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} /> <SourceBadge schedule={s} />
+            {s.name} <EnabledBadge enabled={s.enabled} status={s.status} />{' '}
+            <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} />{' '}
+            <SourceBadge schedule={s} />
           </h1>
           <p className="lead">
             {describe(s)} <code className="cron">{expressionOf(s)}</code>
           </p>
           <p className="muted">
-            Runs <a href={href(`/assistants?focus=${s.assistant_id ?? ''}`)}>{assistantName(s.assistant_id) ?? 'assistant'}</a>
+            Runs{' '}
+            <a href={href(`/assistants?focus=${s.assistant_id ?? ''}`)}>
+              {assistantName(s.assistant_id) ?? 'assistant'}
+            </a>
             {s.session_mode === 'persistent' ? ' in a persistent thread' : ''}
             {s.thread_id && (
               <>
@@ -93,8 +127,11 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
           </p>
           {s.created_by?.kind === 'agent' && (
             <p className="muted" data-testid="created-by">
-              Created by the agent <a href={href(`/assistants?focus=${s.created_by.assistant_id}`)}>{assistantName(s.created_by.assistant_id) ?? 'assistant'}</a> during{' '}
-              <a href={href(`/runs/${s.created_by.run_id}`)}>a run</a>
+              Created by the agent{' '}
+              <a href={href(`/assistants?focus=${s.created_by.assistant_id}`)}>
+                {assistantName(s.created_by.assistant_id) ?? 'assistant'}
+              </a>{' '}
+              during <a href={href(`/runs/${s.created_by.run_id}`)}>a run</a>
             </p>
           )}
         </div>
@@ -106,7 +143,11 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
         <div className="banner paused" role="note" aria-label="Paused">
           <strong>
             Paused {formatRelative(s.paused.at, now)}{' '}
-            {s.paused.by === null ? 'automatically' : s.paused.by === me?.id ? 'by you' : `by user ${s.paused.by.slice(0, 8)}`}
+            {s.paused.by === null
+              ? 'automatically'
+              : s.paused.by === me?.id
+                ? 'by you'
+                : `by user ${s.paused.by.slice(0, 8)}`}
             <span className="muted small"> · {formatInstant(s.paused.at, spec.timezone)}</span>
           </strong>
           {s.paused.note && <span className="pause-note">{s.paused.note}</span>}
@@ -116,18 +157,30 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
       <div className="stat-grid">
         <div className="stat">
           <div className="stat-label">Next run</div>
-          <div className="stat-value">{s.enabled ? <Countdown at={s.next_run_at} zone={spec.timezone} now={now} /> : <span className="muted">paused</span>}</div>
+          <div className="stat-value">
+            {s.enabled ? (
+              <Countdown at={s.next_run_at} zone={spec.timezone} now={now} />
+            ) : (
+              <span className="muted">paused</span>
+            )}
+          </div>
         </div>
         <div className="stat">
           <div className="stat-label">Last run</div>
           <div className="stat-value">
-            <StatusBadge status={s.last_run_status} /> <span className="muted small">{s.last_run_at ? formatRelative(s.last_run_at, now) : 'never'}</span>
+            <StatusBadge status={s.last_run_status} />{' '}
+            <span className="muted small">{s.last_run_at ? formatRelative(s.last_run_at, now) : 'never'}</span>
           </div>
         </div>
         <div className="stat">
           <div className="stat-label">
             Success rate
-            <select className="inline-select" aria-label="Stats window" value={window} onChange={(event) => setWindow(event.target.value)}>
+            <select
+              className="inline-select"
+              aria-label="Stats window"
+              value={window}
+              onChange={(event) => setWindow(event.target.value)}
+            >
               <option value="24h">24 h</option>
               <option value="7d">7 days</option>
               <option value="30d">30 days</option>
@@ -135,7 +188,12 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
           </div>
           <div className="stat-value big">{formatPercent(rate)}</div>
           {rate !== null && <Meter value={rate} label="Success rate" />}
-          <div className="muted small">{countOf(Object.values(counts).reduce((a, b) => a + (b ?? 0), 0), 'run')}</div>
+          <div className="muted small">
+            {countOf(
+              Object.values(counts).reduce((a, b) => a + (b ?? 0), 0),
+              'run',
+            )}
+          </div>
         </div>
         <div className="stat">
           <div className="stat-label">Duration p50 / p95</div>
@@ -145,7 +203,13 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
         </div>
         <div className="stat">
           <div className="stat-label">Consecutive failures</div>
-          <div className={(s.consecutive_failures ?? 0) >= alertThreshold(s) ? 'stat-value big alert-text' : 'stat-value big'}>{s.consecutive_failures ?? 0}</div>
+          <div
+            className={
+              (s.consecutive_failures ?? 0) >= alertThreshold(s) ? 'stat-value big alert-text' : 'stat-value big'
+            }
+          >
+            {s.consecutive_failures ?? 0}
+          </div>
           <div className="muted small">alert at {alertThreshold(s)}</div>
         </div>
       </div>
@@ -159,12 +223,21 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
               The charts show the newest {runs.length} of {recent.data.total} runs in this window.
             </p>
           )}
-          <StackedBars bars={outcomeBars(runs, now, span, bucketCount)} title={`Runs per bucket over ${window} by outcome`} />
+          <StackedBars
+            bars={outcomeBars(runs, now, span, bucketCount)}
+            title={`Runs per bucket over ${window} by outcome`}
+          />
           <div className="legend">
-            <span className="key fill-success" /> success <span className="key fill-error" /> failed <span className="key fill-skipped" /> skipped
+            <span className="key fill-success" /> success <span className="key fill-error" /> failed{' '}
+            <span className="key fill-skipped" /> skipped
           </div>
           <h3>Success rate over time</h3>
-          <LineChart points={ratePoints(runs, now, span, bucketCount)} title="Success rate over time" format={(y) => formatPercent(y)} height={80} />
+          <LineChart
+            points={ratePoints(runs, now, span, bucketCount)}
+            title="Success rate over time"
+            format={(y) => formatPercent(y)}
+            height={80}
+          />
         </section>
         <section className="card">
           <h2>Run duration</h2>
@@ -177,7 +250,11 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
               {reasons.map(([reason, n]) => (
                 <li key={reason}>
                   <span>{failureLabels[reason] ?? reason}</span>
-                  <Meter value={n / reasonTotal} label={`${failureLabels[reason] ?? reason}: ${n}`} className="fill-error" />
+                  <Meter
+                    value={n / reasonTotal}
+                    label={`${failureLabels[reason] ?? reason}: ${n}`}
+                    className="fill-error"
+                  />
                   <span className="tabular">{n}</span>
                 </li>
               ))}
@@ -211,22 +288,46 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
                 <thead>
                   <tr>
                     <th scope="col">Day</th>
-                    <th scope="col" className="num">Runs</th>
-                    <th scope="col" className="num">Input</th>
-                    <th scope="col" className="num">Output</th>
-                    <th scope="col" className="num">Tokens</th>
-                    <th scope="col" className="num">Cost</th>
+                    <th scope="col" className="num">
+                      Runs
+                    </th>
+                    <th scope="col" className="num">
+                      Input
+                    </th>
+                    <th scope="col" className="num">
+                      Output
+                    </th>
+                    <th scope="col" className="num">
+                      Tokens
+                    </th>
+                    <th scope="col" className="num">
+                      Cost
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
                   {[...(usage.data?.days ?? [])].reverse().map((d) => (
                     <tr key={d.day} data-day={d.day}>
                       <td data-label="Day">{d.day}</td>
-                      <td data-label="Runs" className="num tabular">{d.runs}</td>
-                      <td data-label="Input" className="num tabular">{formatCount(d.prompt_tokens)}</td>
-                      <td data-label="Output" className="num tabular">{formatCount(d.completion_tokens)}</td>
-                      <td data-label="Tokens" className="num tabular">{formatCount(d.tokens)}</td>
-                      <td data-label="Cost" className="num tabular" title={d.unpriced_tokens > 0 ? `${formatCount(d.unpriced_tokens)} tokens without a price` : undefined}>
+                      <td data-label="Runs" className="num tabular">
+                        {d.runs}
+                      </td>
+                      <td data-label="Input" className="num tabular">
+                        {formatCount(d.prompt_tokens)}
+                      </td>
+                      <td data-label="Output" className="num tabular">
+                        {formatCount(d.completion_tokens)}
+                      </td>
+                      <td data-label="Tokens" className="num tabular">
+                        {formatCount(d.tokens)}
+                      </td>
+                      <td
+                        data-label="Cost"
+                        className="num tabular"
+                        title={
+                          d.unpriced_tokens > 0 ? `${formatCount(d.unpriced_tokens)} tokens without a price` : undefined
+                        }
+                      >
                         {formatCost(d.cost)}
                       </td>
                     </tr>
@@ -243,12 +344,26 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
           <header className="card-head">
             <h2>History</h2>
             <div className="toolbar compact">
-              <ChoiceFilter label="Filter history by status" allLabel="All statuses" value={status} choices={runStatuses} onChange={(value) => (setStatus(value), setOffset(0))} />
-              <ChoiceFilter label="Filter history by trigger" allLabel="All triggers" value={trigger} choices={triggers} onChange={(value) => (setTrigger(value), setOffset(0))} />
+              <ChoiceFilter
+                label="Filter history by status"
+                allLabel="All statuses"
+                value={status}
+                choices={runStatuses}
+                onChange={(value) => (setStatus(value), setOffset(0))}
+              />
+              <ChoiceFilter
+                label="Filter history by trigger"
+                allLabel="All triggers"
+                value={trigger}
+                choices={triggers}
+                onChange={(value) => (setTrigger(value), setOffset(0))}
+              />
             </div>
           </header>
           <ErrorBanner error={history.error} />
-          {history.data && history.data.data.length === 0 && <Empty title="No runs yet">Runs appear here as the schedule fires or when you run it now.</Empty>}
+          {history.data && history.data.data.length === 0 && (
+            <Empty title="No runs yet">Runs appear here as the schedule fires or when you run it now.</Empty>
+          )}
           {history.data && history.data.data.length > 0 && <RunsTable runs={history.data.data} showSchedule={false} />}
           {history.data && <Pager offset={offset} limit={pageSize} total={history.data.total} onChange={setOffset} />}
         </section>
@@ -261,7 +376,8 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
               <ol className="fire-times" aria-label="Next 10 fire times">
                 {upcoming.times.map((time) => (
                   <li key={time}>
-                    <span className="tabular">{formatInstant(time, spec.timezone)}</span> <span className="muted small">{zoneAbbreviation(time, spec.timezone)}</span>
+                    <span className="tabular">{formatInstant(time, spec.timezone)}</span>{' '}
+                    <span className="muted small">{zoneAbbreviation(time, spec.timezone)}</span>
                     {zoneAbbreviation(time, spec.timezone) !== zoneAbbreviation(time, viewerZone) && (
                       <div className="muted small">
                         {formatInstant(time, viewerZone)} {zoneAbbreviation(time, viewerZone)} yours
@@ -308,7 +424,9 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
               <dd>{s.run_count ?? '—'}</dd>
               <dt>DST policy</dt>
               <dd>
-                {s.dst ? `repeated: ${s.dst.repeated ?? 'cron rule'}, skipped: ${s.dst.skipped ?? 'cron rule'}` : 'cron rule (fixed: first + shift, wild: both + skip)'}
+                {s.dst
+                  ? `repeated: ${s.dst.repeated ?? 'cron rule'}, skipped: ${s.dst.skipped ?? 'cron rule'}`
+                  : 'cron rule (fixed: first + shift, wild: both + skip)'}
               </dd>
               <dt>Excluded dates</dt>
               <dd>{s.exclude_dates && s.exclude_dates.length > 0 ? s.exclude_dates.join(', ') : 'none'}</dd>

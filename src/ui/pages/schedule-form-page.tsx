@@ -12,9 +12,23 @@ import { refreshAll, usePoll } from '../hooks/use-poll.ts';
 import { usePreview } from '../hooks/use-preview.ts';
 import { href, navigate } from '../hooks/use-route.ts';
 import { formatInstant, viewerZone, zoneAbbreviation } from '../lib/format.ts';
-import { defaultPreset, presetFromSpec, presetLabels, presetSpec, weekdayNames, type PresetKind, type PresetState } from '../lib/schedule-presets.ts';
+import {
+  defaultPreset,
+  presetFromSpec,
+  presetLabels,
+  presetSpec,
+  weekdayNames,
+  type PresetKind,
+  type PresetState,
+} from '../lib/schedule-presets.ts';
 import { specOf } from '../lib/schedule-view.ts';
-import { parseTemplateText, renderTemplate, templateText, templateVariables, unknownVariables } from '../lib/template-preview.ts';
+import {
+  parseTemplateText,
+  renderTemplate,
+  templateText,
+  templateVariables,
+  unknownVariables,
+} from '../lib/template-preview.ts';
 import { isoToWallTime, timeZones, wallTimeToIso } from '../lib/zones.ts';
 
 interface FormState {
@@ -82,12 +96,17 @@ function stateFrom(schedule: Schedule, duplicate: boolean): FormState {
   const spec = specOf(schedule);
   const base = defaultPreset();
   let preset: PresetState;
-  if (spec.kind === 'once' && spec.at) preset = { ...base, kind: 'once', onceAt: isoToWallTime(spec.at, spec.timezone) };
+  if (spec.kind === 'once' && spec.at)
+    preset = { ...base, kind: 'once', onceAt: isoToWallTime(spec.at, spec.timezone) };
   else if (spec.kind === 'interval' && spec.every) {
     const every = String(spec.every);
     // The API answers `every` in seconds.
-    const minutes = /^(\d+)m$/.exec(every)?.[1] ?? (/^\d+(\.\d+)?$/.test(every) ? String(Math.max(1, Math.round(Number(every) / 60))) : undefined);
-    preset = minutes ? { ...base, kind: 'minutes', minutes: Number(minutes) } : { ...base, kind: 'minutes', minutes: 15 };
+    const minutes =
+      /^(\d+)m$/.exec(every)?.[1] ??
+      (/^\d+(\.\d+)?$/.test(every) ? String(Math.max(1, Math.round(Number(every) / 60))) : undefined);
+    preset = minutes
+      ? { ...base, kind: 'minutes', minutes: Number(minutes) }
+      : { ...base, kind: 'minutes', minutes: 15 };
   } else preset = presetFromSpec(spec, base);
   return {
     name: duplicate ? `${schedule.name} copy` : schedule.name,
@@ -157,7 +176,10 @@ function integer(value: string): number | null {
 
 /** The DST policy and excluded dates as the API takes them. */
 function extrasOf(form: FormState): PreviewExtras {
-  const dst: DstPolicy = { ...(form.dstRepeated && { repeated: form.dstRepeated }), ...(form.dstSkipped && { skipped: form.dstSkipped }) };
+  const dst: DstPolicy = {
+    ...(form.dstRepeated && { repeated: form.dstRepeated }),
+    ...(form.dstSkipped && { skipped: form.dstSkipped }),
+  };
   return {
     dst: Object.keys(dst).length > 0 ? dst : null,
     exclude_dates: form.excludeDates.split(/[\s,]+/).filter((date) => date !== ''),
@@ -168,7 +190,9 @@ function requestBody(form: FormState, spec: ScheduleSpec | undefined): Record<st
   const retries = integer(form.retries) ?? 0;
   return {
     name: form.name.trim(),
-    ...(form.target === 'workflow' ? { workflow_id: form.workflowId || undefined } : { assistant_id: form.assistantId || undefined }),
+    ...(form.target === 'workflow'
+      ? { workflow_id: form.workflowId || undefined }
+      : { assistant_id: form.assistantId || undefined }),
     schedule: spec ?? { cron: form.preset.cron, timezone: form.timezone },
     input_template: parseTemplateText(form.template),
     session_mode: form.sessionMode,
@@ -248,15 +272,23 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
   const active = (assistants ?? []).filter((a) => a.status === 'active' || a.id === original?.assistant_id);
   const activeWorkflows = (workflows.data ?? []).filter((w) => w.status === 'active' || w.id === original?.workflow_id);
   useEffect(() => {
-    if (form.target === 'assistant' && !form.assistantId && !scheduleId && active.length === 1) setForm((f) => ({ ...f, assistantId: active[0]!.id }));
+    if (form.target === 'assistant' && !form.assistantId && !scheduleId && active.length === 1)
+      setForm((f) => ({ ...f, assistantId: active[0]!.id }));
   }, [active, form.target, form.assistantId, scheduleId]);
 
   const spec = specFor(form);
   const extras = extrasOf(form);
   const preview = usePreview(spec, 5, 250, extras);
-  const extrasError = preview.error && /^(body\.)?(dst|exclude_dates)/.test(preview.error.field ?? '') ? preview.error : undefined;
-  const scheduleError = errors.schedule ?? (preview.error && !extrasError && preview.error.field !== 'timezone' && !/timezone/.test(preview.error.field ?? '') ? preview.error.message : undefined);
-  const timezoneError = errors.timezone ?? (preview.error && /timezone/.test(preview.error.field ?? '') ? preview.error.message : undefined);
+  const extrasError =
+    preview.error && /^(body\.)?(dst|exclude_dates)/.test(preview.error.field ?? '') ? preview.error : undefined;
+  const scheduleError =
+    errors.schedule ??
+    (preview.error && !extrasError && preview.error.field !== 'timezone' && !/timezone/.test(preview.error.field ?? '')
+      ? preview.error.message
+      : undefined);
+  const timezoneError =
+    errors.timezone ??
+    (preview.error && /timezone/.test(preview.error.field ?? '') ? preview.error.message : undefined);
 
   const template = parseTemplateText(form.template);
   const unknown = unknownVariables(template);
@@ -287,7 +319,8 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
     if (form.target === 'workflow' && !form.workflowId) local.workflowId = 'Choose the workflow to run.';
     if (Number.isNaN(seconds(form.timeout))) local.timeout = 'Write seconds (90) or a duration like 5m, 1h30m.';
     if (Number.isNaN(seconds(form.backoff))) local.backoff = 'Write seconds (30) or a duration like 1m.';
-    if (unknown.length > 0) local.template = `Unknown variable${unknown.length > 1 ? 's' : ''}: ${unknown.map((v) => `{{${v}}}`).join(', ')}`;
+    if (unknown.length > 0)
+      local.template = `Unknown variable${unknown.length > 1 ? 's' : ''}: ${unknown.map((v) => `{{${v}}}`).join(', ')}`;
     if (Object.keys(local).length > 0) {
       setErrors(local);
       return;
@@ -295,7 +328,8 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
     setSaving(true);
     try {
       const body = requestBody(form, spec);
-      const saved = editing && scheduleId ? await schedulesApi.update(scheduleId, body) : await schedulesApi.create(body);
+      const saved =
+        editing && scheduleId ? await schedulesApi.update(scheduleId, body) : await schedulesApi.create(body);
       notify('success', editing ? `Saved “${saved.name}”.` : `Created “${saved.name}”.`);
       refreshAll();
       navigate(`/schedules/${saved.id}`);
@@ -310,8 +344,18 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
     }
   };
 
-  if (loadError) return <div className="page"><ErrorBanner error={loadError} /></div>;
-  if (scheduleId && !original) return <div className="page"><Loading /></div>;
+  if (loadError)
+    return (
+      <div className="page">
+        <ErrorBanner error={loadError} />
+      </div>
+    );
+  if (scheduleId && !original)
+    return (
+      <div className="page">
+        <Loading />
+      </div>
+    );
 
   const title = editing ? `Edit “${original?.name}”` : duplicate ? `Duplicate “${original?.name}”` : 'New schedule';
   const kinds = Object.keys(presetLabels) as PresetKind[];
@@ -339,12 +383,24 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
             <section className="card">
               <h2>What runs</h2>
               <Field label="Name" error={errors.name}>
-                <input value={form.name} onChange={(event) => set('name', event.target.value)} placeholder="daily-digest" autoComplete="off" required />
+                <input
+                  value={form.name}
+                  onChange={(event) => set('name', event.target.value)}
+                  placeholder="daily-digest"
+                  autoComplete="off"
+                  required
+                />
               </Field>
               <div className="segmented" role="radiogroup" aria-label="Target">
                 {(['assistant', 'workflow'] as const).map((target) => (
                   <label key={target} className={form.target === target ? 'segment active' : 'segment'}>
-                    <input type="radio" name="target" value={target} checked={form.target === target} onChange={() => set('target', target)} />
+                    <input
+                      type="radio"
+                      name="target"
+                      value={target}
+                      checked={form.target === target}
+                      onChange={() => set('target', target)}
+                    />
                     {target === 'assistant' ? 'An assistant' : 'A workflow'}
                   </label>
                 ))}
@@ -353,9 +409,19 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
                 <Field
                   label="Assistant"
                   error={errors.assistantId}
-                  hint={active.length === 0 ? <a href={href('/assistants/new')}>Create an assistant first</a> : 'Only active assistants can be scheduled.'}
+                  hint={
+                    active.length === 0 ? (
+                      <a href={href('/assistants/new')}>Create an assistant first</a>
+                    ) : (
+                      'Only active assistants can be scheduled.'
+                    )
+                  }
                 >
-                  <select value={form.assistantId} onChange={(event) => set('assistantId', event.target.value)} required>
+                  <select
+                    value={form.assistantId}
+                    onChange={(event) => set('assistantId', event.target.value)}
+                    required
+                  >
                     <option value="">Choose an assistant…</option>
                     {active.map((a) => (
                       <option key={a.id} value={a.id}>
@@ -369,7 +435,13 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
                 <Field
                   label="Workflow"
                   error={errors.workflowId}
-                  hint={activeWorkflows.length === 0 ? <a href={href('/workflows')}>No active workflow: create one with the API or the CLI</a> : 'Only active workflows can be scheduled.'}
+                  hint={
+                    activeWorkflows.length === 0 ? (
+                      <a href={href('/workflows')}>No active workflow: create one with the API or the CLI</a>
+                    ) : (
+                      'Only active workflows can be scheduled.'
+                    )
+                  }
                 >
                   <select value={form.workflowId} onChange={(event) => set('workflowId', event.target.value)} required>
                     <option value="">Choose a workflow…</option>
@@ -388,7 +460,13 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
               <div className="segmented" role="radiogroup" aria-label="Schedule type">
                 {kinds.map((kind) => (
                   <label key={kind} className={form.preset.kind === kind ? 'segment active' : 'segment'}>
-                    <input type="radio" name="preset" value={kind} checked={form.preset.kind === kind} onChange={() => setPreset({ kind })} />
+                    <input
+                      type="radio"
+                      name="preset"
+                      value={kind}
+                      checked={form.preset.kind === kind}
+                      onChange={() => setPreset({ kind })}
+                    />
                     {presetLabels[kind]}
                   </label>
                 ))}
@@ -396,17 +474,32 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
               <div className="preset-inputs">
                 {form.preset.kind === 'minutes' && (
                   <Field label="Every how many minutes" error={scheduleError}>
-                    <input type="number" min={1} max={1440} value={form.preset.minutes} onChange={(event) => setPreset({ minutes: Number(event.target.value) })} />
+                    <input
+                      type="number"
+                      min={1}
+                      max={1440}
+                      value={form.preset.minutes}
+                      onChange={(event) => setPreset({ minutes: Number(event.target.value) })}
+                    />
                   </Field>
                 )}
                 {form.preset.kind === 'hourly' && (
                   <Field label="At minute" error={scheduleError}>
-                    <input type="number" min={0} max={59} value={form.preset.minute} onChange={(event) => setPreset({ minute: Number(event.target.value) })} />
+                    <input
+                      type="number"
+                      min={0}
+                      max={59}
+                      value={form.preset.minute}
+                      onChange={(event) => setPreset({ minute: Number(event.target.value) })}
+                    />
                   </Field>
                 )}
                 {form.preset.kind === 'weekly' && (
                   <Field label="Day of week">
-                    <select value={form.preset.weekday} onChange={(event) => setPreset({ weekday: Number(event.target.value) })}>
+                    <select
+                      value={form.preset.weekday}
+                      onChange={(event) => setPreset({ weekday: Number(event.target.value) })}
+                    >
                       {weekdayNames.map((day, index) => (
                         <option key={day} value={index}>
                           {day}
@@ -417,17 +510,31 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
                 )}
                 {form.preset.kind === 'monthly' && (
                   <Field label="Day of month">
-                    <input type="number" min={1} max={31} value={form.preset.dayOfMonth} onChange={(event) => setPreset({ dayOfMonth: Number(event.target.value) })} />
+                    <input
+                      type="number"
+                      min={1}
+                      max={31}
+                      value={form.preset.dayOfMonth}
+                      onChange={(event) => setPreset({ dayOfMonth: Number(event.target.value) })}
+                    />
                   </Field>
                 )}
                 {['daily', 'weekdays', 'weekly', 'monthly'].includes(form.preset.kind) && (
                   <Field label="Time" error={scheduleError}>
-                    <input type="time" value={form.preset.time} onChange={(event) => setPreset({ time: event.target.value })} />
+                    <input
+                      type="time"
+                      value={form.preset.time}
+                      onChange={(event) => setPreset({ time: event.target.value })}
+                    />
                   </Field>
                 )}
                 {form.preset.kind === 'once' && (
                   <Field label="Date and time" error={scheduleError}>
-                    <input type="datetime-local" value={form.preset.onceAt} onChange={(event) => setPreset({ onceAt: event.target.value })} />
+                    <input
+                      type="datetime-local"
+                      value={form.preset.onceAt}
+                      onChange={(event) => setPreset({ onceAt: event.target.value })}
+                    />
                   </Field>
                 )}
                 {form.preset.kind === 'cron' && (
@@ -437,7 +544,8 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
                     error={scheduleError}
                     hint={
                       <>
-                        minute hour day-of-month month day-of-week · e.g. <code>*/15 9-17 * * 1-5</code>, <code>0 9 L * *</code>, <code>@daily</code>
+                        minute hour day-of-month month day-of-week · e.g. <code>*/15 9-17 * * 1-5</code>,{' '}
+                        <code>0 9 L * *</code>, <code>@daily</code>
                       </>
                     }
                   >
@@ -452,7 +560,13 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
                   </Field>
                 )}
                 <Field label="Time zone" error={timezoneError} className="zone-field">
-                  <input list="zones" value={form.timezone} onChange={(event) => set('timezone', event.target.value)} spellCheck={false} autoComplete="off" />
+                  <input
+                    list="zones"
+                    value={form.timezone}
+                    onChange={(event) => set('timezone', event.target.value)}
+                    spellCheck={false}
+                    autoComplete="off"
+                  />
                 </Field>
                 <datalist id="zones">
                   {zones.map((zone) => (
@@ -466,7 +580,12 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
               <h2>Input</h2>
               <Field
                 label="Input template"
-                error={errors.template ?? (unknown.length > 0 ? `Unknown variable${unknown.length > 1 ? 's' : ''}: ${unknown.map((v) => `{{${v}}}`).join(', ')}` : undefined)}
+                error={
+                  errors.template ??
+                  (unknown.length > 0
+                    ? `Unknown variable${unknown.length > 1 ? 's' : ''}: ${unknown.map((v) => `{{${v}}}`).join(', ')}`
+                    : undefined)
+                }
                 hint="Text, or JSON. Variables are replaced at each fire."
               >
                 <textarea
@@ -504,7 +623,10 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
               <h2>Execution</h2>
               <div className="fields-grid">
                 <Field label="Session" hint="Persistent: every run continues the same conversation thread.">
-                  <select value={form.sessionMode} onChange={(event) => set('sessionMode', event.target.value as SessionMode)}>
+                  <select
+                    value={form.sessionMode}
+                    onChange={(event) => set('sessionMode', event.target.value as SessionMode)}
+                  >
                     <option value="new">New thread per run</option>
                     <option value="persistent">Persistent thread</option>
                   </select>
@@ -518,13 +640,28 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
                   </select>
                 </Field>
                 <Field label="Max concurrent" error={errors.maxConcurrent}>
-                  <input type="number" min={1} value={form.maxConcurrent} onChange={(event) => set('maxConcurrent', event.target.value)} />
+                  <input
+                    type="number"
+                    min={1}
+                    value={form.maxConcurrent}
+                    onChange={(event) => set('maxConcurrent', event.target.value)}
+                  />
                 </Field>
                 <Field label="Timeout" hint="Seconds, or 5m, 1h" error={errors.timeout}>
-                  <input value={form.timeout} onChange={(event) => set('timeout', event.target.value)} placeholder="assistant default" />
+                  <input
+                    value={form.timeout}
+                    onChange={(event) => set('timeout', event.target.value)}
+                    placeholder="assistant default"
+                  />
                 </Field>
                 <Field label="Retries" hint="Extra attempts after a failure" error={errors.retries}>
-                  <input type="number" min={0} max={20} value={form.retries} onChange={(event) => set('retries', event.target.value)} />
+                  <input
+                    type="number"
+                    min={0}
+                    max={20}
+                    value={form.retries}
+                    onChange={(event) => set('retries', event.target.value)}
+                  />
                 </Field>
                 <Field label="Retry backoff" hint="First delay; doubles each time" error={errors.backoff}>
                   <input value={form.backoff} onChange={(event) => set('backoff', event.target.value)} />
@@ -537,25 +674,59 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
                   </select>
                 </Field>
                 <Field label="Catch-up window" hint="How far back to catch up" error={errors.catchupWindow}>
-                  <input value={form.catchupWindow} onChange={(event) => set('catchupWindow', event.target.value)} placeholder="default" />
+                  <input
+                    value={form.catchupWindow}
+                    onChange={(event) => set('catchupWindow', event.target.value)}
+                    placeholder="default"
+                  />
                 </Field>
                 <Field label="Jitter" hint="Random delay, up to" error={errors.jitter}>
-                  <input value={form.jitter} onChange={(event) => set('jitter', event.target.value)} placeholder="none" />
+                  <input
+                    value={form.jitter}
+                    onChange={(event) => set('jitter', event.target.value)}
+                    placeholder="none"
+                  />
                 </Field>
                 <Field label="Alert after" hint="Consecutive failures" error={errors.alertAfter}>
-                  <input type="number" min={1} value={form.alertAfter} onChange={(event) => set('alertAfter', event.target.value)} />
+                  <input
+                    type="number"
+                    min={1}
+                    value={form.alertAfter}
+                    onChange={(event) => set('alertAfter', event.target.value)}
+                  />
                 </Field>
                 <Field label="Start at" hint={`In ${form.timezone}`} error={errors.startAt}>
-                  <input type="datetime-local" value={form.startAt} onChange={(event) => set('startAt', event.target.value)} />
+                  <input
+                    type="datetime-local"
+                    value={form.startAt}
+                    onChange={(event) => set('startAt', event.target.value)}
+                  />
                 </Field>
                 <Field label="End at" hint="No run at or after it" error={errors.endAt}>
-                  <input type="datetime-local" value={form.endAt} onChange={(event) => set('endAt', event.target.value)} />
+                  <input
+                    type="datetime-local"
+                    value={form.endAt}
+                    onChange={(event) => set('endAt', event.target.value)}
+                  />
                 </Field>
                 <Field label="Max runs" error={errors.maxRuns}>
-                  <input type="number" min={1} value={form.maxRuns} onChange={(event) => set('maxRuns', event.target.value)} placeholder="unlimited" />
+                  <input
+                    type="number"
+                    min={1}
+                    value={form.maxRuns}
+                    onChange={(event) => set('maxRuns', event.target.value)}
+                    placeholder="unlimited"
+                  />
                 </Field>
-                <Field label="Repeated times (DST)" hint="When clocks go back" error={errors.dstRepeated ?? (extrasError?.field?.includes('dst') ? extrasError.message : undefined)}>
-                  <select value={form.dstRepeated} onChange={(event) => set('dstRepeated', event.target.value as FormState['dstRepeated'])}>
+                <Field
+                  label="Repeated times (DST)"
+                  hint="When clocks go back"
+                  error={errors.dstRepeated ?? (extrasError?.field?.includes('dst') ? extrasError.message : undefined)}
+                >
+                  <select
+                    value={form.dstRepeated}
+                    onChange={(event) => set('dstRepeated', event.target.value as FormState['dstRepeated'])}
+                  >
                     <option value="">Cron rule (fixed: first, wild: both)</option>
                     <option value="first">First instant</option>
                     <option value="last">Last instant</option>
@@ -563,7 +734,10 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
                   </select>
                 </Field>
                 <Field label="Skipped times (DST)" hint="When clocks go forward">
-                  <select value={form.dstSkipped} onChange={(event) => set('dstSkipped', event.target.value as FormState['dstSkipped'])}>
+                  <select
+                    value={form.dstSkipped}
+                    onChange={(event) => set('dstSkipped', event.target.value as FormState['dstSkipped'])}
+                  >
                     <option value="">Cron rule (fixed: shift, wild: skip)</option>
                     <option value="shift">Fire once after the gap</option>
                     <option value="skip">Do not fire</option>
@@ -573,13 +747,26 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
                   label="Excluded dates"
                   className="grow"
                   hint={`YYYY-MM-DD in ${form.timezone}, separated by commas`}
-                  error={errors.excludeDates ?? (extrasError?.field?.includes('exclude_dates') ? extrasError.message : undefined)}
+                  error={
+                    errors.excludeDates ??
+                    (extrasError?.field?.includes('exclude_dates') ? extrasError.message : undefined)
+                  }
                 >
-                  <input value={form.excludeDates} onChange={(event) => set('excludeDates', event.target.value)} placeholder="2026-12-25, 2027-01-01" spellCheck={false} />
+                  <input
+                    value={form.excludeDates}
+                    onChange={(event) => set('excludeDates', event.target.value)}
+                    placeholder="2026-12-25, 2027-01-01"
+                    spellCheck={false}
+                  />
                 </Field>
               </div>
               <label className="check">
-                <input type="checkbox" checked={form.enabled} onChange={(event) => set('enabled', event.target.checked)} /> Enabled (fires on its schedule)
+                <input
+                  type="checkbox"
+                  checked={form.enabled}
+                  onChange={(event) => set('enabled', event.target.checked)}
+                />{' '}
+                Enabled (fires on its schedule)
               </label>
             </section>
           </div>
@@ -608,7 +795,9 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
                       </li>
                     ))}
                   </ol>
-                  {!preview.loading && preview.times.length === 0 && !preview.error && <p className="muted small">No upcoming fire time.</p>}
+                  {!preview.loading && preview.times.length === 0 && !preview.error && (
+                    <p className="muted small">No upcoming fire time.</p>
+                  )}
                   {preview.excluded.length > 0 && (
                     <p className="muted small" data-testid="preview-excluded">
                       Excluded: {preview.excluded.map((time) => formatInstant(time, form.timezone)).join(', ')}

@@ -62,7 +62,9 @@ export function SchedulesPage({ route }: { route: Route }) {
         <div>
           <h1>Schedules</h1>
           <p className="muted">
-            {schedules ? `${countOf(schedules.length, 'schedule')} · ${schedules.filter((s) => s.enabled).length} active` : ' '}
+            {schedules
+              ? `${countOf(schedules.length, 'schedule')} · ${schedules.filter((s) => s.enabled).length} active`
+              : ' '}
             {failing > 0 && <span className="alert-text"> · {failing} failing</span>}
           </p>
         </div>
@@ -82,13 +84,21 @@ export function SchedulesPage({ route }: { route: Route }) {
           value={q}
           onChange={(event) => setQuery({ q: event.target.value })}
         />
-        <select aria-label="Filter by state" value={state} onChange={(event) => setQuery({ state: event.target.value === 'all' ? undefined : event.target.value })}>
+        <select
+          aria-label="Filter by state"
+          value={state}
+          onChange={(event) => setQuery({ state: event.target.value === 'all' ? undefined : event.target.value })}
+        >
           <option value="all">All states</option>
           <option value="active">Active</option>
           <option value="paused">Paused</option>
           <option value="failing">Failing</option>
         </select>
-        <select aria-label="Filter by assistant" value={assistant} onChange={(event) => setQuery({ assistant: event.target.value })}>
+        <select
+          aria-label="Filter by assistant"
+          value={assistant}
+          onChange={(event) => setQuery({ assistant: event.target.value })}
+        >
           <option value="">All assistants</option>
           {(assistants ?? []).map((a) => (
             <option key={a.id} value={a.id}>
@@ -103,7 +113,11 @@ export function SchedulesPage({ route }: { route: Route }) {
           <option value="rate">Sort: success rate</option>
           <option value="failures">Sort: failures</option>
         </select>
-        <select aria-label="Success rate window" value={window} onChange={(event) => setQuery({ window: event.target.value })}>
+        <select
+          aria-label="Success rate window"
+          value={window}
+          onChange={(event) => setQuery({ window: event.target.value })}
+        >
           <option value="1h">Rate over 1 h</option>
           <option value="24h">Rate over 24 h</option>
           <option value="7d">Rate over 7 days</option>
@@ -145,7 +159,11 @@ export function SchedulesPage({ route }: { route: Route }) {
               {sorted.map((s) => {
                 const rate = successRate(stats.get(s.id));
                 return (
-                  <tr key={s.id} data-schedule={s.name} className={isFailing(s) ? 'row-failing' : isPaused(s) ? 'row-paused' : undefined}>
+                  <tr
+                    key={s.id}
+                    data-schedule={s.name}
+                    className={isFailing(s) ? 'row-failing' : isPaused(s) ? 'row-paused' : undefined}
+                  >
                     <td data-label="Schedule">
                       <a className="row-title" href={href(`/schedules/${s.id}`)}>
                         {s.name}
@@ -154,7 +172,9 @@ export function SchedulesPage({ route }: { route: Route }) {
                         <EnabledBadge enabled={s.enabled} status={s.status} />
                         <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} />
                         <SourceBadge schedule={s} />
-                        <span className="muted small">→ {assistantName(s.assistant_id) ?? (s.workflow_id ? 'workflow' : 'assistant')}</span>
+                        <span className="muted small">
+                          → {assistantName(s.assistant_id) ?? (s.workflow_id ? 'workflow' : 'assistant')}
+                        </span>
                       </div>
                     </td>
                     <td data-label="When">
@@ -165,9 +185,21 @@ export function SchedulesPage({ route }: { route: Route }) {
                       <StatusBadge status={s.last_run_status} />
                       <div className="muted small">{s.last_run_at ? formatRelative(s.last_run_at, now) : 'never'}</div>
                     </td>
-                    <td data-label="Next run">{s.enabled ? <Countdown at={s.next_run_at} zone={specOf(s).timezone} now={now} /> : <span className="muted">paused</span>}</td>
+                    <td data-label="Next run">
+                      {s.enabled ? (
+                        <Countdown at={s.next_run_at} zone={specOf(s).timezone} now={now} />
+                      ) : (
+                        <span className="muted">paused</span>
+                      )}
+                    </td>
                     <td data-label={`Success (${window})`} className="num">
-                      <span className={rate === null ? 'muted' : rate < 0.8 ? 'rate bad' : rate < 1 ? 'rate warn' : 'rate good'}>{formatPercent(rate)}</span>
+                      <span
+                        className={
+                          rate === null ? 'muted' : rate < 0.8 ? 'rate bad' : rate < 1 ? 'rate warn' : 'rate good'
+                        }
+                      >
+                        {formatPercent(rate)}
+                      </span>
                     </td>
                     <td className="actions-cell">
                       <ScheduleActions schedule={s} compact />

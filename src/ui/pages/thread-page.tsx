@@ -8,7 +8,9 @@ import { formatInstant, pretty, shortId } from '../lib/format.ts';
 function messageText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
-    const texts = content.map((part) => (typeof part === 'string' ? part : ((part as { text?: string })?.text ?? ''))).filter(Boolean);
+    const texts = content
+      .map((part) => (typeof part === 'string' ? part : ((part as { text?: string })?.text ?? '')))
+      .filter(Boolean);
     if (texts.length) return texts.join('\n');
   }
   if (content && typeof content === 'object' && typeof (content as { content?: unknown }).content === 'string') {
@@ -28,7 +30,11 @@ export function ThreadPage({ threadId }: { threadId: string }) {
       <header className="page-head">
         <div>
           <h1>Thread {shortId(threadId)}</h1>
-          {t && <p className="muted">with {assistantName(t.assistant_id) ?? 'an assistant'} · {t.messages?.length ?? 0} messages</p>}
+          {t && (
+            <p className="muted">
+              with {assistantName(t.assistant_id) ?? 'an assistant'} · {t.messages?.length ?? 0} messages
+            </p>
+          )}
         </div>
       </header>
       <ErrorBanner error={thread.error} />

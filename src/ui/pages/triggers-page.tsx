@@ -50,8 +50,8 @@ export function TriggersPage() {
         <div>
           <h1>Triggers</h1>
           <p className="muted">
-            Inbound URLs: a signed delivery (a GitHub or Stripe webhook, any POST with the token) starts a run of an assistant or a workflow. Create
-            them here, with the API or <code>kairos triggers create</code>.
+            Inbound URLs: a signed delivery (a GitHub or Stripe webhook, any POST with the token) starts a run of an
+            assistant or a workflow. Create them here, with the API or <code>kairos triggers create</code>.
           </p>
         </div>
         {canWrite && (
@@ -68,13 +68,18 @@ export function TriggersPage() {
       {triggers && triggers.length === 0 && (
         <Empty title="No triggers yet">
           <p className="muted">
-            <strong>+ New trigger</strong>, or <code>POST /api/v1/triggers</code> with a name, an assistant or a workflow and an <code>auth</code>; see docs/triggers.md.
+            <strong>+ New trigger</strong>, or <code>POST /api/v1/triggers</code> with a name, an assistant or a
+            workflow and an <code>auth</code>; see docs/triggers.md.
           </p>
         </Empty>
       )}
       <div className="stack">
         {(triggers ?? []).map((trigger) => (
-          <TriggerCard key={trigger.id} trigger={trigger} onRemoved={(id) => setRemoved((prev) => new Set(prev).add(id))} />
+          <TriggerCard
+            key={trigger.id}
+            trigger={trigger}
+            onRemoved={(id) => setRemoved((prev) => new Set(prev).add(id))}
+          />
         ))}
       </div>
     </div>
@@ -87,7 +92,11 @@ function TriggerCard({ trigger, onRemoved }: { trigger: InboundTrigger; onRemove
   const notify = useToast();
   const now = useNow(15_000);
   const [confirming, setConfirming] = useState(false);
-  const deliveries = usePoll((signal) => triggersApi.deliveries(trigger.id, 5, signal), [trigger.id, trigger.deliveries.total], 5000);
+  const deliveries = usePoll(
+    (signal) => triggersApi.deliveries(trigger.id, 5, signal),
+    [trigger.id, trigger.deliveries.total],
+    5000,
+  );
   const assistant = assistants?.find((a) => a.id === trigger.assistant_id);
   const refused = trigger.deliveries.total - (trigger.deliveries.accepted ?? 0) - (trigger.deliveries.replayed ?? 0);
 
@@ -117,7 +126,11 @@ function TriggerCard({ trigger, onRemoved }: { trigger: InboundTrigger; onRemove
         <div>
           <h2>{trigger.name}</h2>
           <div className="row-meta">
-            {trigger.enabled ? <span className="badge ok">Enabled</span> : <span className="badge paused">Disabled</span>}
+            {trigger.enabled ? (
+              <span className="badge ok">Enabled</span>
+            ) : (
+              <span className="badge paused">Disabled</span>
+            )}
             <span className="tag">{authLabel(trigger)}</span>
             <span className="tag">
               overlap {trigger.overlap}, max {trigger.max_concurrent}
@@ -128,18 +141,35 @@ function TriggerCard({ trigger, onRemoved }: { trigger: InboundTrigger; onRemove
               </span>
             )}
             <span className="muted small" data-testid="trigger-target">
-              → {trigger.workflow_id ? `workflow ${shortId(trigger.workflow_id)}` : assistant ? assistant.name : trigger.assistant_id ? shortId(trigger.assistant_id) : '?'}
+              →{' '}
+              {trigger.workflow_id
+                ? `workflow ${shortId(trigger.workflow_id)}`
+                : assistant
+                  ? assistant.name
+                  : trigger.assistant_id
+                    ? shortId(trigger.assistant_id)
+                    : '?'}
             </span>
           </div>
         </div>
         {canWrite && (
           <div className="row-actions">
-            <button type="button" className="button small" onClick={toggle} aria-label={`${trigger.enabled ? 'Disable' : 'Enable'} ${trigger.name}`}>
+            <button
+              type="button"
+              className="button small"
+              onClick={toggle}
+              aria-label={`${trigger.enabled ? 'Disable' : 'Enable'} ${trigger.name}`}
+            >
               {trigger.enabled ? 'Disable' : 'Enable'}
             </button>
             {confirming ? (
               <>
-                <button type="button" className="button small danger" onClick={remove} aria-label={`Confirm deleting ${trigger.name}`}>
+                <button
+                  type="button"
+                  className="button small danger"
+                  onClick={remove}
+                  aria-label={`Confirm deleting ${trigger.name}`}
+                >
                   Delete it
                 </button>
                 <button type="button" className="button small" onClick={() => setConfirming(false)}>
@@ -147,7 +177,12 @@ function TriggerCard({ trigger, onRemoved }: { trigger: InboundTrigger; onRemove
                 </button>
               </>
             ) : (
-              <button type="button" className="button small" onClick={() => setConfirming(true)} aria-label={`Delete ${trigger.name}`}>
+              <button
+                type="button"
+                className="button small"
+                onClick={() => setConfirming(true)}
+                aria-label={`Delete ${trigger.name}`}
+              >
                 Delete
               </button>
             )}
@@ -156,7 +191,8 @@ function TriggerCard({ trigger, onRemoved }: { trigger: InboundTrigger; onRemove
       </header>
       <CopyUrl trigger={trigger} />
       <p className="muted small" data-testid="delivery-counts">
-        {trigger.deliveries.total} {trigger.deliveries.total === 1 ? 'delivery' : 'deliveries'}: {trigger.deliveries.accepted ?? 0} accepted, {trigger.deliveries.replayed ?? 0} replayed, {refused} refused
+        {trigger.deliveries.total} {trigger.deliveries.total === 1 ? 'delivery' : 'deliveries'}:{' '}
+        {trigger.deliveries.accepted ?? 0} accepted, {trigger.deliveries.replayed ?? 0} replayed, {refused} refused
         {trigger.last_delivery_at && <> · last {formatRelative(trigger.last_delivery_at, now)}</>}
       </p>
       <DeliveriesTable deliveries={deliveries.data?.data} triggerName={trigger.name} />
@@ -164,7 +200,13 @@ function TriggerCard({ trigger, onRemoved }: { trigger: InboundTrigger; onRemove
   );
 }
 
-function DeliveriesTable({ deliveries, triggerName }: { deliveries: TriggerDelivery[] | undefined; triggerName: string }) {
+function DeliveriesTable({
+  deliveries,
+  triggerName,
+}: {
+  deliveries: TriggerDelivery[] | undefined;
+  triggerName: string;
+}) {
   const openRun = useOpenRun();
   if (!deliveries) return <Loading label="Loading deliveries…" />;
   if (deliveries.length === 0) return <p className="muted small">No deliveries yet.</p>;
@@ -185,12 +227,21 @@ function DeliveriesTable({ deliveries, triggerName }: { deliveries: TriggerDeliv
             <tr key={delivery.id} data-outcome={delivery.outcome}>
               <td className="num">{formatInstant(delivery.received_at)}</td>
               <td>
-                <span className={delivery.outcome === 'accepted' || delivery.outcome === 'replayed' ? 'tag' : 'tag bad'}>{outcomeLabels[delivery.outcome]}</span>
+                <span
+                  className={delivery.outcome === 'accepted' || delivery.outcome === 'replayed' ? 'tag' : 'tag bad'}
+                >
+                  {outcomeLabels[delivery.outcome]}
+                </span>
               </td>
               <td className="num">{delivery.http_status}</td>
               <td>
                 {delivery.run_id ? (
-                  <button type="button" className="link-button" onClick={() => openRun(delivery.run_id!)} aria-label={`Open run ${shortId(delivery.run_id)}`}>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() => openRun(delivery.run_id!)}
+                    aria-label={`Open run ${shortId(delivery.run_id)}`}
+                  >
                     {shortId(delivery.run_id)} <StatusBadge status={delivery.run_status} />
                   </button>
                 ) : (

@@ -25,12 +25,17 @@ function WorkflowList() {
       <header className="page-head">
         <div>
           <h1>Workflows</h1>
-          <p className="muted">Multi-step jobs (steps, parallel branches, loops, routers, conditions) that schedules fire like assistants. Create them with the API, the CLI or the config file.</p>
+          <p className="muted">
+            Multi-step jobs (steps, parallel branches, loops, routers, conditions) that schedules fire like assistants.
+            Create them with the API, the CLI or the config file.
+          </p>
         </div>
       </header>
       <ErrorBanner error={error} />
       {!data && !error && <Loading />}
-      {data && data.length === 0 && <Empty title="No workflows yet">Create one with POST /api/v1/workflows or `kairos workflows create`.</Empty>}
+      {data && data.length === 0 && (
+        <Empty title="No workflows yet">Create one with POST /api/v1/workflows or `kairos workflows create`.</Empty>
+      )}
       {data && data.length > 0 && (
         <div className="table-wrap">
           <table className="table" aria-label="Workflows">
@@ -55,7 +60,9 @@ function WorkflowList() {
                     {workflow.description && <div className="muted small">{workflow.description}</div>}
                   </td>
                   <td>
-                    <span className={workflow.status === 'active' ? 'badge ok' : 'badge paused'}>{workflow.status}</span>
+                    <span className={workflow.status === 'active' ? 'badge ok' : 'badge paused'}>
+                      {workflow.status}
+                    </span>
                   </td>
                   <td className="num">{workflow.version}</td>
                   <td className="num">{countNodes(workflow.definition?.steps ?? [])}</td>
@@ -71,12 +78,19 @@ function WorkflowList() {
 }
 
 function countNodes(nodes: Workflow['definition']['steps']): number {
-  return nodes.reduce((sum, node) => sum + 1 + countNodes([...(node.steps ?? []), ...(node.else_steps ?? []), ...(node.choices ?? [])]), 0);
+  return nodes.reduce(
+    (sum, node) => sum + 1 + countNodes([...(node.steps ?? []), ...(node.else_steps ?? []), ...(node.choices ?? [])]),
+    0,
+  );
 }
 
 function WorkflowDetail({ workflowId }: { workflowId: string }) {
   const workflow = usePoll(() => workflowsApi.get(workflowId), [workflowId], 10_000);
-  const runs = usePoll((signal) => workflowsApi.runs(workflowId, { limit: 50 }, signal).then((page) => page.data), [workflowId], 3000);
+  const runs = usePoll(
+    (signal) => workflowsApi.runs(workflowId, { limit: 50 }, signal).then((page) => page.data),
+    [workflowId],
+    3000,
+  );
   const { canWrite } = useSession();
   const [running, setRunning] = useState(false);
   const w = workflow.data;
@@ -95,7 +109,12 @@ function WorkflowDetail({ workflowId }: { workflowId: string }) {
           )}
         </div>
         {canWrite && w && (
-          <button type="button" className="button primary" disabled={w.status !== 'active'} onClick={() => setRunning(true)}>
+          <button
+            type="button"
+            className="button primary"
+            disabled={w.status !== 'active'}
+            onClick={() => setRunning(true)}
+          >
             ⚡ Run now
           </button>
         )}
