@@ -17,17 +17,17 @@ import { createAgents, type Agents } from './agents/create-agents.ts';
 import { seedDemoSchedule } from './demo-schedule.ts';
 import { DatabaseClock } from './scheduler/db-clock.ts';
 import { registerDeclaredSchedules } from './scheduler/declared-schedules.ts';
-import { ScheduleService } from './scheduler/schedule-service.ts';
+import type { ScheduleService } from './scheduler/schedule-service.ts';
 import { Scheduler } from './scheduler/scheduler-loop.ts';
-import { DeliveryService } from './triggers/delivery-service.ts';
-import { TriggerService } from './triggers/trigger-service.ts';
-import { RunService } from './worker/run-service.ts';
+import type { DeliveryService } from './triggers/delivery-service.ts';
+import type { TriggerService } from './triggers/trigger-service.ts';
+import type { RunService } from './worker/run-service.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
-import { createAgentToolbox } from './tools/agent-toolbox.ts';
+import { createServices } from './services.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
-import { WorkflowService } from './workflows/workflow-service.ts';
+import type { WorkflowService } from './workflows/workflow-service.ts';
 import type { WorkflowDefinition } from './workflows/workflow-definition.ts';
 
 /** A long-lived part of a replica (scheduler loop, worker pool): started once, closed gracefully. */
@@ -105,49 +105,17 @@ export class Kairos {
     this.replicaId = options.replicaId;
     this.metrics = createMetrics({ processMetrics: true });
     this.engineClock = this.registerEngine(options.clock);
-    this.workflows = new WorkflowService({
-      db: this.db,
+    const services = createServices(this.config, this.db, {
       clock: this.engineClock,
-      assistants: this.agents.assistants,
-      registry: this.agents.registry,
-      startDeadlineMs: this.config.worker.startDeadlineMs,
+      logger: this.logger,
+      agents: this.agents,
     });
-    this.schedules = new ScheduleService({
-      db: this.db,
-      clock: this.engineClock,
-      config: this.config.scheduler,
-      startDeadlineMs: this.config.worker.startDeadlineMs,
-      assistants: this.agents.assistants,
-      workflows: this.workflows,
-    });
-    this.runs = new RunService({
-      db: this.db,
-      clock: this.engineClock,
-      startDeadlineMs: this.config.worker.startDeadlineMs,
-      assistants: this.agents.assistants,
-    });
-    this.services.push({ name: 'runs', start: async () => {}, close: () => this.runs.close() });
-    // llm assistants with `config.tools` call the scheduler tools through these same services.
-    this.agents.execution.tools = createAgentToolbox(
-      { schedules: this.schedules, runs: this.runs, assistants: this.agents.assistants, workflows: this.workflows },
-      this.logger,
-    );
-    this.triggers = new TriggerService({
-      db: this.db,
-      assistants: this.agents.assistants,
-      workflows: this.workflows,
-      publicUrl: this.config.server.publicUrl,
-    });
-    this.deliveries = new DeliveryService({
-      db: this.db,
-      clock: this.engineClock,
-      assistants: this.agents.assistants,
-      workflows: this.workflows,
-      runs: this.runs,
-      env: process.env,
-      maxBodyBytes: this.config.server.maxBodyBytes,
-      startDeadlineMs: this.config.worker.startDeadlineMs,
-    });
+    this.workflows = services.workflows;
+    this.schedules = services.schedules;
+    this.runs = services.runs;
+    this.triggers = services.triggers;
+    this.deliveries = services.deliveries;
+    this.services.push({ name: 'services', start: async () => {}, close: () => services.close() });
     this.registerRoles();
   }
 

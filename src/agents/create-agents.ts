@@ -34,13 +34,17 @@ export async function createAgents(options: {
   config: Pick<Config, 'http' | 'threadMaxMessages' | 'configFile'>;
   cwd?: string;
   ensureBuiltIns?: boolean;
+  /** A registry built already (tests); otherwise the built-ins plus the config file's modules. */
+  registry?: ModuleRegistry;
 }): Promise<Agents> {
   const { db, logger, config } = options;
-  const registry = await loadModuleRegistry({
-    configFile: config.configFile,
-    cwd: options.cwd,
-    builtIns: builtInModules(db),
-  });
+  const registry =
+    options.registry ??
+    (await loadModuleRegistry({
+      configFile: config.configFile,
+      cwd: options.cwd,
+      builtIns: builtInModules(db),
+    }));
   if (registry.source)
     logger.info({ config_file: registry.source, modules: registry.ids() }, 'module assistants loaded');
   if (options.ensureBuiltIns !== false) await ensureBuiltInAssistants(db);

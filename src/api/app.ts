@@ -140,13 +140,13 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.threads) registerThreadRoutes(app, services.threads);
   if (services.runs) registerRunRoutes(app, services.runs);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
-  if (services.schedules && services.runs && services.assistants) {
+  if (services.schedules && services.runs && services.assistants && services.workflows) {
     // The scheduler tools (docs/agents-tools.md): function schemas and MCP over the same services.
     const toolServices = {
       schedules: services.schedules,
       runs: services.runs,
       assistants: services.assistants,
-      ...(services.workflows && { workflows: services.workflows }),
+      workflows: services.workflows,
     };
     registerToolRoutes(app, toolServices, logger);
     registerMcpRoute(app, toolServices, logger);

@@ -5,15 +5,13 @@ import { Authenticator } from '../auth/authenticator.ts';
 import { systemClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import { ScheduleService } from '../scheduler/schedule-service.ts';
+import { createServices } from '../services.ts';
 import { KairosApiError } from '../sdk/errors.ts';
 import type { Database } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { callTool } from '../tools/call-tool.ts';
 import { createMcpServer, type ToolCaller } from '../tools/mcp-server.ts';
-import { RunService } from '../worker/run-service.ts';
-import { WorkflowService } from '../workflows/workflow-service.ts';
 import { connectionOptions, sdkClient, usesServer, type ConnectionOptions } from './connection.ts';
 
 /** Tool calls through a Kairos server's `POST /api/v1/tools/{name}`, as the key's user. */
@@ -50,31 +48,11 @@ async function databaseCaller(
       options.apiKey ?? process.env.KAIROS_API_KEY,
     );
     const agents = await createAgents({ db, logger, config, ensureBuiltIns: false });
-    const schedules = new ScheduleService({
-      db,
-      clock: systemClock,
-      config: config.scheduler,
-      startDeadlineMs: config.worker.startDeadlineMs,
-      assistants: agents.assistants,
-    });
-    const runs = new RunService({
-      db,
-      clock: systemClock,
-      startDeadlineMs: config.worker.startDeadlineMs,
-      assistants: agents.assistants,
-    });
-    const workflows = new WorkflowService({
-      db,
-      clock: systemClock,
-      assistants: agents.assistants,
-      registry: agents.registry,
-      startDeadlineMs: config.worker.startDeadlineMs,
-    });
-    const services = { schedules, runs, assistants: agents.assistants, workflows };
+    const services = createServices(config, db, { clock: systemClock, logger, agents });
     return {
       call: (name, args) => callTool(name, args, { actor, services }, logger),
       close: async () => {
-        await runs.close();
+        await services.close();
         await db.close();
       },
     };

@@ -57,8 +57,8 @@ export interface ScheduleServiceOptions {
   startDeadlineMs: number;
   /** Resolves and checks the assistant a schedule targets (an id or a graph id). */
   assistants: Pick<AssistantService, 'assertRunnable'>;
-  /** Checks the workflow a schedule targets (`workflow_id`); without it, workflow targets are refused. */
-  workflows?: Pick<WorkflowService, 'runnable'>;
+  /** Checks the workflow a schedule targets (`workflow_id`). */
+  workflows: Pick<WorkflowService, 'runnable'>;
 }
 
 /** Schedules after `cursor` (keyset on created_at, id): the list's `next_cursor`. */
@@ -577,8 +577,6 @@ export class ScheduleService {
   }
 
   private async runnableWorkflow(actor: Actor, id: string): Promise<{ id: string; name: string }> {
-    if (!this.options.workflows)
-      throw invalid('workflow_id', 'this server does not run workflows here (no workflow service)');
     return this.options.workflows.runnable(actor, id);
   }
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { KairosError } from '../errors.ts';
 import { defineTool } from './tool-definition.ts';
 
 export const listWorkflowsTool = defineTool({
@@ -13,12 +12,7 @@ export const listWorkflowsTool = defineTool({
   }),
   writes: false,
   async run(context, args) {
-    const service = context.services.workflows;
-    if (!service)
-      throw new KairosError('workflows_unavailable', 'workflows are not served here; use list_assistants', {
-        status: 404,
-      });
-    const { items, total } = await service.list(context.actor, { ...args, limit: args.limit ?? 50 });
+    const { items, total } = await context.services.workflows.list(context.actor, { ...args, limit: args.limit ?? 50 });
     // No definition: it is the flow's wiring, long and not needed to schedule it.
     const workflows = items.map((w) => ({
       id: w.id,

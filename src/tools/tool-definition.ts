@@ -10,8 +10,7 @@ export interface ToolServices {
   schedules: ScheduleService;
   runs: RunService;
   assistants: AssistantService;
-  /** Absent where workflows are not served (list_workflows then answers `workflows_unavailable`). */
-  workflows?: WorkflowService;
+  workflows: WorkflowService;
 }
 
 /** The Kairos llm assistant calling a tool during one of its runs (absent for MCP and HTTP callers). */

@@ -1,16 +1,9 @@
-import { createAssistantService } from '../../src/agents/assistant-service.ts';
-import { createAssistantTestCalls } from '../../src/agents/assistant-test-call.ts';
-import { createAssistantExecution } from '../../src/agents/execute-assistant.ts';
 import { defineAssistant } from '../../src/agents/define-assistant.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
-import { createThreadService } from '../../src/agents/thread-service.ts';
 import type { UserRole } from '../../src/auth/actor.ts';
 import { systemClock } from '../../src/clock.ts';
-import { ScheduleService } from '../../src/scheduler/schedule-service.ts';
-import { RunService } from '../../src/worker/run-service.ts';
-import { WorkflowService } from '../../src/workflows/workflow-service.ts';
-import { DeliveryService } from '../../src/triggers/delivery-service.ts';
-import { TriggerService } from '../../src/triggers/trigger-service.ts';
+import { createServices, type Services } from '../../src/services.ts';
+import { createAgents } from '../../src/agents/create-agents.ts';
 import { issueKeyDirect } from '../../src/auth/key-service.ts';
 import { createApiApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -55,53 +48,26 @@ export async function createApiHarness(
   const config = loadConfig({ KAIROS_LOG_LEVEL: 'silent', ...env });
   const metrics = createMetrics();
   let services = {};
-  let runs: RunService | undefined;
+  let built: Services | undefined;
   if (options.services) {
     const registry = createModuleRegistry([defineAssistant({ id: 'echo', name: 'Echo', run: (input) => input })]);
-    const assistants = createAssistantService({ db: database.db, config, registry });
-    const threads = createThreadService({ db: database.db, assistants, threadMaxMessages: config.threadMaxMessages });
-    runs = new RunService({
+    const agents = await createAgents({
       db: database.db,
-      clock: systemClock,
-      startDeadlineMs: config.worker.startDeadlineMs,
-      assistants,
-    });
-    const workflows = new WorkflowService({
-      db: database.db,
-      clock: systemClock,
-      assistants,
+      logger: createLogger('silent'),
+      config,
       registry,
-      startDeadlineMs: config.worker.startDeadlineMs,
+      ensureBuiltIns: false,
     });
-    const schedules = new ScheduleService({
-      db: database.db,
-      clock: systemClock,
-      config: config.scheduler,
-      startDeadlineMs: config.worker.startDeadlineMs,
-      assistants,
-      workflows,
-    });
-    const triggers = new TriggerService({ db: database.db, assistants, workflows, publicUrl: config.server.publicUrl });
-    const deliveries = new DeliveryService({
-      db: database.db,
-      clock: systemClock,
-      assistants,
-      workflows,
-      runs,
-      env: process.env,
-      maxBodyBytes: config.server.maxBodyBytes,
-      startDeadlineMs: config.worker.startDeadlineMs,
-    });
-    const execution = createAssistantExecution({ db: database.db, logger: createLogger('silent'), config, registry });
+    built = createServices(config, database.db, { clock: systemClock, logger: createLogger('silent'), agents });
     services = {
-      assistants,
-      threads,
-      runs,
-      schedules,
-      workflows,
-      triggers,
-      deliveries,
-      testCalls: createAssistantTestCalls({ assistants, execution }),
+      assistants: agents.assistants,
+      threads: agents.threads,
+      runs: built.runs,
+      schedules: built.schedules,
+      workflows: built.workflows,
+      triggers: built.triggers,
+      deliveries: built.deliveries,
+      testCalls: agents.testCalls,
     };
   }
   const app = createApiApp({
@@ -138,7 +104,7 @@ export async function createApiHarness(
       );
     },
     async close() {
-      await runs?.close();
+      await built?.close();
       await database.close();
     },
   };

@@ -9,6 +9,7 @@ import { defineSchedule } from '../../src/scheduler/define-schedule.ts';
 import { registerDeclaredSchedules } from '../../src/scheduler/declared-schedules.ts';
 import { ScheduleService } from '../../src/scheduler/schedule-service.ts';
 import type { Database } from '../../src/store/database.ts';
+import { WorkflowService } from '../../src/workflows/workflow-service.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { ManualClock } from './harness.ts';
 
@@ -27,6 +28,7 @@ function replica(db: Database, clock: ManualClock) {
     config: { allowSeconds: false, maxSchedulesPerUser: 100, requireAdmin: false },
     startDeadlineMs: 300_000,
     assistants,
+    workflows: new WorkflowService({ db, clock, assistants, registry, startDeadlineMs: 300_000 }),
   });
   return {
     schedules,

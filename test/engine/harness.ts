@@ -12,6 +12,7 @@ import type { Database } from '../../src/store/database.ts';
 import type { RunRow } from '../../src/store/runs.ts';
 import { RunService } from '../../src/worker/run-service.ts';
 import { WorkerPool, type WorkerPoolOptions } from '../../src/worker/worker-pool.ts';
+import { WorkflowService } from '../../src/workflows/workflow-service.ts';
 import { startAssistantServer, type AssistantServer } from '../helpers/assistant-server.ts';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from '../helpers/databases.ts';
 
@@ -73,6 +74,12 @@ export function engineAssistants(db: Database): AssistantService {
   });
 }
 
+/** The workflow service of the engine tests (no module functions): schedules check workflow targets with it. */
+export function engineWorkflows(db: Database, clock: Clock = systemClock): WorkflowService {
+  const registry = createModuleRegistry([]);
+  return new WorkflowService({ db, clock, assistants: engineAssistants(db), registry, startDeadlineMs: 300_000 });
+}
+
 function makeReplica(db: Database, id: string, options: ReplicaOptions): Replica {
   const workerConfig = {
     slots: 8,
@@ -118,6 +125,7 @@ function makeReplica(db: Database, id: string, options: ReplicaOptions): Replica
       config: { allowSeconds: options.allowSeconds, maxSchedulesPerUser: 100, requireAdmin: false },
       startDeadlineMs: workerConfig.startDeadlineMs,
       assistants: engineAssistants(db),
+      workflows: engineWorkflows(db, options.clock),
     }),
     runs: new RunService({
       db,

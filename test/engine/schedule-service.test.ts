@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { ScheduleService } from '../../src/scheduler/schedule-service.ts';
 import { systemClock } from '../../src/clock.ts';
-import { admin, createEngine, engineAssistants, type Engine } from './harness.ts';
+import { admin, createEngine, engineAssistants, engineWorkflows, type Engine } from './harness.ts';
 
 const member = { userId: '', role: 'member' as const };
 
@@ -17,6 +17,7 @@ describe('schedule service validation and access (pglite)', () => {
       config: { allowSeconds: false, maxSchedulesPerUser: 100, requireAdmin: false },
       startDeadlineMs: 300_000,
       assistants: engineAssistants(engine.db),
+      workflows: engineWorkflows(engine.db),
     });
     const { rows } = await engine.db.query<{ id: string }>(
       "INSERT INTO users (name, role) VALUES ('mia', 'member') RETURNING id",
@@ -126,6 +127,7 @@ describe('schedule cap (postgres)', () => {
         config: { allowSeconds: false, maxSchedulesPerUser: 5, requireAdmin: false },
         startDeadlineMs: 300_000,
         assistants: engineAssistants(engine.db),
+        workflows: engineWorkflows(engine.db),
       });
       const results = await Promise.allSettled(
         Array.from({ length: 12 }, () =>

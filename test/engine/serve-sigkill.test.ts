@@ -9,7 +9,7 @@ import { startAssistantServer, type AssistantServer } from '../helpers/assistant
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../helpers/databases.ts';
 import { startKairosProcess, type KairosProcess } from '../helpers/kairos-process.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { engineAssistants } from './harness.ts';
+import { engineAssistants, engineWorkflows } from './harness.ts';
 
 const admin = { userId: localAdminId, role: 'admin' as const };
 
@@ -60,6 +60,7 @@ describe('kairos serve ×3 with one SIGKILL (postgres)', () => {
       config: { allowSeconds: true, maxSchedulesPerUser: 0, requireAdmin: false },
       startDeadlineMs: 300_000,
       assistants: engineAssistants(test.db),
+      workflows: engineWorkflows(test.db),
     });
     const endAt = Date.now() + 7000;
     const created: ScheduleResource[] = [];
