@@ -8,6 +8,8 @@ import {
   countSchedulesOwnedBy,
   findScheduleByName,
   insertSchedule,
+  lockScheduleOwner,
+  setScheduleConfig,
   updateScheduleColumns,
   type ScheduleRow,
   type ScheduleSource,
@@ -72,9 +74,6 @@ export interface EnsureDeps {
   cancelPending(tx: Queryable, id: string, now: Date, reason: string): Promise<void>;
 }
 
-/** The same key as ScheduleService.create's lock: creates and ensures of one owner take turns. */
-const ownerLock = (db: Database, ownerId: string) => `${db.schema}:schedule-owner:${ownerId}`;
-
 export function scheduleExists(row: ScheduleRow, source: ScheduleSource): KairosError {
   return new KairosError(
     'schedule_exists',
@@ -85,14 +84,6 @@ export function scheduleExists(row: ScheduleRow, source: ScheduleSource): Kairos
       details: { field: 'name', name: row.name, id: row.id, source: row.source, options: ifExistsPolicies },
     },
   );
-}
-
-async function writeConfig(tx: Queryable, id: string, config: Record<string, unknown>): Promise<ScheduleRow> {
-  const { rows } = await tx.query<ScheduleRow>('UPDATE schedules SET config = $2::jsonb WHERE id = $1 RETURNING *', [
-    id,
-    JSON.stringify(config),
-  ]);
-  return rows[0]!;
 }
 
 /**
@@ -134,7 +125,7 @@ export async function ensureSchedule(
   if (input.thread_id) await usableThread(db, actor, input.thread_id);
 
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [ownerLock(db, actor.userId)]);
+    await lockScheduleOwner(tx, db.schema, actor.userId);
     const now = clock.now();
     const current = await findScheduleByName(tx, actor.userId, name, { forUpdate: true });
     if (!current)
@@ -164,7 +155,7 @@ export async function ensureSchedule(
       changes.next_run_at = next === null ? null : new Date(next);
       changes.completed_at = next === null ? (current.completed_at ?? new Date(now)) : null;
     }
-    if (configChanged) await writeConfig(tx, current.id, input.config);
+    if (configChanged) await setScheduleConfig(tx, current.id, input.config);
     const updated = (await updateScheduleColumns(
       tx,
       current.id,
@@ -215,7 +206,7 @@ async function insertNew(
     completed_at: next === null ? new Date(now) : null,
     created_at: new Date(now),
   });
-  if (Object.keys(input.config).length > 0) row = await writeConfig(tx, id, input.config);
+  if (Object.keys(input.config).length > 0) row = await setScheduleConfig(tx, id, input.config);
   await deps.notifyScheduler(tx, row);
   return row;
 }

@@ -356,3 +356,24 @@ export async function reserveRunNumbers(db: Queryable, id: string, count: number
   const last = rows[0]?.run_count;
   return last === undefined ? undefined : last - count + 1;
 }
+
+/** The `config` column: not one of the spec's columns, so written on its own. */
+export async function setScheduleConfig(
+  db: Queryable,
+  id: string,
+  config: Record<string, unknown>,
+): Promise<ScheduleRow> {
+  const { rows } = await db.query<ScheduleRow>('UPDATE schedules SET config = $2::jsonb WHERE id = $1 RETURNING *', [
+    id,
+    JSON.stringify(config),
+  ]);
+  return rows[0]!;
+}
+
+/**
+ * Serialises creates (and ensures) per owner until the transaction ends, so that concurrent
+ * creates cannot pass the schedule cap together. `schema` keeps tenants of one server apart.
+ */
+export async function lockScheduleOwner(tx: Queryable, schema: string, ownerId: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${schema}:schedule-owner:${ownerId}`]);
+}

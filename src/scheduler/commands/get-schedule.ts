@@ -1,0 +1,7 @@
+import type { Actor } from '../../auth/actor.ts';
+import { toScheduleResource, type ScheduleResource } from '../schedule-resource.ts';
+import type { ScheduleContext } from './schedule-context.ts';
+
+export async function getSchedule(context: ScheduleContext, actor: Actor, id: string): Promise<ScheduleResource> {
+  return toScheduleResource(await context.visible(actor, id));
+}

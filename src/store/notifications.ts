@@ -1,0 +1,29 @@
+import type { Database, Queryable } from './database.ts';
+
+/**
+ * The notifications of one transaction, sent on commit. `db` names the channels (they carry the
+ * schema); `tx` sends them, so a rolled-back change wakes no one.
+ */
+
+/** Wakes the scheduler loops: a schedule's next fire time is `atMs` (they re-arm their timer). */
+export async function notifySchedules(tx: Queryable, db: Pick<Database, 'channelName'>, atMs: number): Promise<void> {
+  await tx.query('SELECT pg_notify($1, $2)', [db.channelName('schedules'), String(atMs)]);
+}
+
+/** Wakes the workers: runs are due from `atMs`. */
+export async function notifyRuns(tx: Queryable, db: Pick<Database, 'channelName'>, atMs: number): Promise<void> {
+  await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(atMs)]);
+}
+
+/** Tells waiters (`runs wait`, SSE streams) that these runs finished; nothing when there are none. */
+export async function notifyRunsFinished(
+  tx: Queryable,
+  db: Pick<Database, 'channelName'>,
+  runIds: readonly string[],
+): Promise<void> {
+  if (runIds.length === 0) return;
+  await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [
+    db.channelName('run_finished'),
+    runIds,
+  ]);
+}
