@@ -1,38 +1,26 @@
-import type { AssistantExecutionDeps, RunToExecute } from '../agents/execute-assistant.ts';
+import type { AssistantExecutionDeps } from '../agents/execute-assistant.ts';
 import { executeAssistant } from '../agents/execute-assistant.ts';
-import type { RunContext, RunResult } from '../agents/runtime.ts';
-import { RunFailure } from '../agents/runtime.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { deliverAlerts, deliverTokenAlert } from '../scheduler/alerts.ts';
-import { inContext, startRunSpan } from '../observability/run-span.ts';
-import { crossTokenAlert } from '../observability/token-alert.ts';
 import { Wakeup } from '../scheduler/wakeup.ts';
 import { isConnectionError } from '../store/connection-error.ts';
 import type { Database } from '../store/database.ts';
-import { appendRunEvent } from '../store/run-events.ts';
-import { claimRuns, type ClaimedRun } from './claim-runs.ts';
+import { nextPendingAt } from '../store/next-pending-at.ts';
+import { claimRuns, rateWindowMs, type ClaimedRun } from './claim-runs.ts';
 import { expireStartDeadlines } from './expire-start-deadlines.ts';
+import { FinishBatcher } from './finish-batcher.ts';
+import { writeFinishes } from './finish-writer.ts';
+import { LeaseGone, performRun, type RunExecutor } from './perform-run.ts';
 import type { FailureAlert } from './record-outcomes.ts';
 import { recoverExpiredLeases } from './recover-expired-leases.ts';
-import { nextQuotaSql } from './assistant-quota.ts';
-import { retryDelayMs } from './retry-backoff.ts';
-import { FinishBatcher } from './finish-batcher.ts';
+import { checkTokenAlert, sendFailureAlerts } from './run-alerts.ts';
+import { heartbeatRuns, releaseRuns, type LeaseKey } from './run-lease.ts';
+import { cancelled } from './run-retry.ts';
 import { executeWorkflow } from '../workflows/execute-workflow.ts';
-import {
-  finishRuns,
-  heartbeatRuns,
-  releaseRuns,
-  retryRun,
-  type LeaseKey,
-  type RunEnding,
-  type RunFinish,
-} from './run-lease.ts';
 
-/** Executes one run: the assistant runtime in production, anything in tests. */
-export type RunExecutor = (run: RunToExecute, signal: AbortSignal, emit: RunContext['emit']) => Promise<RunResult>;
+export type { RunExecutor } from './perform-run.ts';
 
 export interface WorkerPoolOptions {
   db: Database;
@@ -57,13 +45,6 @@ export interface WorkerPoolOptions {
   claimBatch?: number;
   /** Engine metrics (runs by status, fire lag, busy slots); none when absent. */
   metrics?: Pick<Metrics, 'runs' | 'fireLag' | 'busySlots'>;
-}
-
-/** Why this worker stopped a run without recording an outcome (someone else owns it now). */
-class LeaseGone extends Error {
-  constructor(readonly reason: 'released' | 'lost') {
-    super(`lease ${reason}`);
-  }
 }
 
 interface ActiveRun {
@@ -96,7 +77,19 @@ export class WorkerPool {
   private mightHaveMore = true;
   private idleWaiters: Array<() => void> = [];
   private closed: Promise<void> | undefined;
-  private readonly finishes = new FinishBatcher((batch) => this.writeFinishes(batch));
+  private readonly finishes = new FinishBatcher((batch) =>
+    writeFinishes(
+      {
+        db: this.options.db,
+        clock: this.options.clock,
+        workerId: this.options.workerId,
+        leaseMs: this.options.config.leaseMs,
+        closing: () => this.closing,
+        alert: (alerts) => this.alert(alerts),
+      },
+      batch,
+    ),
+  );
   /**
    * Since when this worker has reached the database without interruption (its start, or the
    * first pass after an outage). A start deadline that passed before it passed during an outage:
@@ -275,13 +268,8 @@ export class WorkerPool {
       const { started, contended } = await this.claim(now, aheadMs);
       if (contended > 0) delay = Math.min(delay, 20);
       if (started.length > 0 && this.mightHaveMore && this.freeSlots > 0) return 0;
-      const { rows } = await db.query<{ at: Date | null; quota_at: Date | null }>(
-        `SELECT (SELECT min(not_before) FROM runs WHERE status = 'pending' AND not_before > $1) AS at, ${nextQuotaSql('$1')} AS quota_at`,
-        [new Date(now)],
-      );
-      const at = rows[0]?.at?.getTime();
       // A run held by its assistant's rate_limit: wake when the window admits one more.
-      const quotaAt = rows[0]?.quota_at?.getTime();
+      const { at, quotaAt } = await nextPendingAt(db, new Date(now), rateWindowMs);
       if (quotaAt !== undefined) delay = Math.min(delay, quotaAt - clock.now());
       // Wake `aheadMs` before the next run to claim it; a run already inside that window was
       // left pending on purpose (its overlap is decided at its time): wake at its time.
@@ -308,114 +296,23 @@ export class WorkerPool {
       });
   }
 
-  private async perform(run: ClaimedRun, controller: AbortController): Promise<void> {
+  private perform(run: ClaimedRun, controller: AbortController): Promise<void> {
     const { db, clock, config, workerId, metrics } = this.options;
-    const key: LeaseKey = { id: run.id, attempt: run.attempt, workerId };
-    let timer: NodeJS.Timeout | undefined;
-    let ending: RunEnding;
-    const span = startRunSpan(run);
-    let outcome: { status: string; errorKind: string | null; error: string | null } = {
-      status: 'lost',
-      errorKind: null,
-      error: null,
-    };
-    let work: Promise<RunResult> | undefined;
-    try {
-      // Claimed ahead of its time: hold the slot until `not_before`, then POST at once.
-      const wait = run.not_before.getTime() - clock.now();
-      if (wait > 0)
-        await Promise.race([new Promise((resolve) => setTimeout(resolve, wait)), abortion(controller.signal)]);
-      if (run.timeout_ms !== null) {
-        const ms = run.timeout_ms;
-        timer = setTimeout(
-          () => controller.abort(new RunFailure('timeout', `timed out after ${ms} ms`, { retryable: true })),
-          ms,
-        );
-      }
-      if (metrics && run.trigger === 'schedule' && run.scheduled_for && run.attempt === 1) {
-        metrics.fireLag.observe(Math.max(0, clock.now() - run.scheduled_for.getTime()));
-      }
-      const emit = (kind: string, data?: unknown) => appendRunEvent(db, run.id, kind, data);
-      work = inContext(span.context, () => this.execute(toExecute(run), controller.signal, emit));
-      const result = await Promise.race([work, abortion(controller.signal)]);
-      ending = {
-        status: 'success',
-        errorKind: null,
-        error: null,
-        output: result.output,
-        usage: result.usage ?? null,
-        threadId: result.threadId ?? null,
-        finishedAt: clock.now(),
-      };
-      outcome = { status: 'success', errorKind: null, error: null };
-    } catch (error) {
-      const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
-      if (reason instanceof LeaseGone) return;
-      // A workflow records which of its steps were cancelled as it stops: give it a moment to.
-      if (work && run.workflow_id && controller.signal.aborted) await settledWithin(work, 2000);
-      const failure =
-        reason instanceof RunFailure ? reason : new RunFailure('assistant_error', messageOf(reason), { cause: reason });
-      if (failure.retryable && !failure.skip && run.attempt < run.max_attempts) {
-        const delayMs = retryDelayMs(run, run.attempt);
-        const notBefore = clock.now() + delayMs;
-        outcome = { status: 'retry', errorKind: failure.kind, error: failure.message };
-        const retried = await retryRun(db, key, {
-          errorKind: failure.kind,
-          error: failure.message,
-          notBefore,
-          startDeadline: notBefore + config.startDeadlineMs,
-          delayMs,
-        });
-        if (!retried) this.refused(key, 'retry');
-        return;
-      }
-      ending = {
-        status: failure.skip
-          ? 'skipped'
-          : failure.kind === 'timeout'
-            ? 'timeout'
-            : failure.kind === 'cancelled'
-              ? 'cancelled'
-              : 'error',
-        errorKind: failure.kind,
-        error: failure.message,
-        output: null,
-        usage: null,
-        threadId: null,
-        finishedAt: clock.now(),
-      };
-      outcome = { status: ending.status, errorKind: ending.errorKind, error: ending.error };
-    } finally {
-      clearTimeout(timer);
-      span.end(outcome.status, outcome.errorKind, outcome.error);
-    }
-    const written = await this.finishes.add({ key, ending });
-    if (!written) this.refused(key, 'finish');
-    if (written) metrics?.runs.inc({ status: ending.status });
-    if (written && ending.usage && run.schedule_id) await this.checkTokens(run.schedule_id);
-  }
-
-  /**
-   * One statement for a batch of finishes; retried when two batches deadlock on schedule rows,
-   * and while the database is unreachable for up to a lease (a short outage must not turn a
-   * finished run into a crashed one; after a lease the run is recovered anyway, and fenced).
-   */
-  private async writeFinishes(batch: RunFinish[]): Promise<Set<string>> {
-    const giveUpAt = Date.now() + this.options.config.leaseMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const { written, alerts } = await finishRuns(this.options.db, this.options.workerId, batch);
-        this.alert(alerts);
-        return written;
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (isConnectionError(error) && Date.now() < giveUpAt && !this.closing) {
-          await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 1000)));
-          continue;
-        }
-        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw error;
-      }
-    }
+    return performRun(
+      {
+        db,
+        clock,
+        workerId,
+        startDeadlineMs: config.startDeadlineMs,
+        execute: this.execute,
+        metrics,
+        finish: (finish) => this.finishes.add(finish),
+        refused: (key, write) => this.refused(key, write),
+        checkTokens: (scheduleId) => checkTokenAlert(this.options, scheduleId),
+      },
+      run,
+      controller,
+    );
   }
 
   private async beat(): Promise<void> {
@@ -450,20 +347,8 @@ export class WorkerPool {
     );
   }
 
-  /** After a run that recorded usage: alert once a day when the schedule's tokens pass its limit. */
-  private async checkTokens(scheduleId: string): Promise<void> {
-    const { db, clock, logger, alertWebhook } = this.options;
-    try {
-      const alert = await crossTokenAlert(db, scheduleId, new Date(clock.now()));
-      if (alert) void deliverTokenAlert(alert, alertWebhook, logger);
-    } catch (error) {
-      logger.warn({ err: error, schedule_id: scheduleId }, 'checking the token alert failed');
-    }
-  }
-
   private alert(alerts: readonly FailureAlert[]): void {
-    if (alerts.length === 0) return;
-    void deliverAlerts(alerts, this.options.alertWebhook, this.options.logger);
+    sendFailureAlerts(this.options, alerts);
   }
 
   /**
@@ -510,54 +395,4 @@ export class WorkerPool {
     })();
     return this.closed;
   }
-}
-
-function cancelled(): RunFailure {
-  return new RunFailure('cancelled', 'cancelled on request', { retryable: false });
-}
-
-function abortion(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
-}
-
-/** Waits until `promise` settles or `ms` pass, whichever comes first; never rejects. */
-async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    promise.then(
-      () => {},
-      () => {},
-    ),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
-  ]);
-  clearTimeout(timer);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function toExecute(run: ClaimedRun): RunToExecute {
-  return {
-    id: run.id,
-    assistantId: run.assistant_id,
-    workflowId: run.workflow_id,
-    scheduleId: run.schedule_id,
-    scheduledFor: run.scheduled_for,
-    trigger: run.trigger,
-    runNumber: run.run_number,
-    attempt: run.attempt,
-    ownerId: run.owner_id,
-    threadId: run.thread_id,
-    sessionMode: run.session_mode,
-    onRunCompleted: run.on_run_completed,
-    input: run.input,
-    preloaded: { assistant: run.assistant, owner: run.owner },
-    ...(run.schedule_timezone && { schedule: { name: run.schedule_name ?? '', timezone: run.schedule_timezone } }),
-    ...(run.config !== undefined && { config: run.config }),
-    ...(run.context !== undefined && { context: run.context }),
-  };
 }

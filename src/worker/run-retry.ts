@@ -1,0 +1,63 @@
+import { RunFailure } from '../agents/runtime.ts';
+import type { Database } from '../store/database.ts';
+import type { ClaimedRun } from './claim-runs.ts';
+import { retryDelayMs } from './retry-backoff.ts';
+import { retryRun, type LeaseKey, type RunEnding } from './run-lease.ts';
+
+/** Whether a failed attempt is tried again: a retryable failure with attempts left. */
+export function shouldRetry(run: Pick<ClaimedRun, 'attempt' | 'max_attempts'>, failure: RunFailure): boolean {
+  return failure.retryable && !failure.skip && run.attempt < run.max_attempts;
+}
+
+/**
+ * Puts the run back to `pending` for its next attempt after the backoff (see retry-backoff.ts),
+ * with a fresh start deadline. Resolves to false when the lease was lost (nothing written).
+ */
+export async function scheduleRetry(
+  db: Database,
+  key: LeaseKey,
+  run: ClaimedRun,
+  failure: RunFailure,
+  options: { now: number; startDeadlineMs: number },
+): Promise<boolean> {
+  const delayMs = retryDelayMs(run, run.attempt);
+  const notBefore = options.now + delayMs;
+  return retryRun(db, key, {
+    errorKind: failure.kind,
+    error: failure.message,
+    notBefore,
+    startDeadline: notBefore + options.startDeadlineMs,
+    delayMs,
+  });
+}
+
+/** The final outcome of a failed attempt that is not retried. */
+export function failedEnding(failure: RunFailure, finishedAt: number): RunEnding {
+  return {
+    status: failure.skip
+      ? 'skipped'
+      : failure.kind === 'timeout'
+        ? 'timeout'
+        : failure.kind === 'cancelled'
+          ? 'cancelled'
+          : 'error',
+    errorKind: failure.kind,
+    error: failure.message,
+    output: null,
+    usage: null,
+    threadId: null,
+    finishedAt,
+  };
+}
+
+/** Any error as a RunFailure (`assistant_error` for what is not one already). */
+export function toRunFailure(reason: unknown): RunFailure {
+  return reason instanceof RunFailure
+    ? reason
+    : new RunFailure('assistant_error', reason instanceof Error ? reason.message : String(reason), { cause: reason });
+}
+
+/** The failure of a run cancelled on request. */
+export function cancelled(): RunFailure {
+  return new RunFailure('cancelled', 'cancelled on request', { retryable: false });
+}
