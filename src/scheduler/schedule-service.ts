@@ -6,7 +6,8 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { KairosError, invalid, notFound } from '../errors.ts';
 import type { Database, Queryable } from '../store/database.ts';
-import { insertRuns } from '../store/runs.ts';
+import { createRuns } from '../runs/create-runs.ts';
+import { scheduleRunDraft } from '../runs/schedule-run.ts';
 import { cancelRunsAhead } from '../store/cancel-runs-ahead.ts';
 import { appendScheduleEvents, listScheduleEvents } from '../store/schedule-events.ts';
 import {
@@ -22,12 +23,11 @@ import {
   updateScheduleColumns,
   type ScheduleRow,
 } from '../store/schedules.ts';
-import { toRunResource, type RunResource } from '../worker/run-resource.ts';
+import { toRunResource, type RunResource } from '../runs/run-resource.ts';
 import { findRun } from '../store/runs.ts';
 import { runnableAssistant, usableThread } from './access.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
 import { backfillSchedule, type BackfillInput, type BackfillResult } from './backfill.ts';
-import { renderInputTemplate } from './input-template.ts';
 import { firstFireAt, occurrenceSpecOf } from './next-fire.ts';
 import { previewOccurrences, type OccurrencePreview } from './schedule-preview.ts';
 import { dstColumns } from './schedule-spec.ts';
@@ -449,40 +449,18 @@ export class ScheduleService {
       const runNumber = (await reserveRunNumbers(tx, id, 1)) ?? this.missing(id);
       const schedule = (await findSchedule(tx, id))!;
       const now = clock.now();
-      await insertRuns(tx, [
-        {
-          id: runId,
-          schedule_id: id,
-          assistant_id: schedule.assistant_id,
-          workflow_id: schedule.workflow_id,
-          thread_id: schedule.thread_id,
-          owner_id: schedule.owner_id,
-          trigger: 'manual',
-          scheduled_for: new Date(now),
-          not_before: new Date(now),
-          start_deadline: new Date(now + startDeadlineMs),
-          run_number: runNumber,
-          input:
-            options.input !== undefined
-              ? options.input
-              : renderInputTemplate(schedule.input_template, {
-                  occurrenceMs: now,
-                  timezone: schedule.timezone,
-                  runNumber,
-                  scheduleId: id,
-                  scheduleName: schedule.name,
-                }),
-          metadata: { triggered_by: actor.userId, overlap: overlap.data ?? 'obey' },
-          max_attempts: schedule.retry_max_attempts,
-          timeout_ms: schedule.timeout_ms,
-          retry_backoff_ms: schedule.retry_backoff_ms,
-          retry_backoff_factor: schedule.retry_backoff_factor,
-          retry_backoff_max_ms: schedule.retry_backoff_max_ms,
-          ignore_overlap: overlap.data === 'override',
-          created_at: new Date(now),
-        },
-      ]);
-      await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(now)]);
+      const draft = scheduleRunDraft(schedule, {
+        trigger: 'manual',
+        scheduledFor: now,
+        notBefore: now,
+        startDeadline: now + startDeadlineMs,
+        runNumber,
+        createdAt: new Date(now),
+        metadata: { triggered_by: actor.userId, overlap: overlap.data ?? 'obey' },
+        ...(options.input !== undefined && { input: options.input }),
+        ignoreOverlap: overlap.data === 'override',
+      });
+      await createRuns(db, [{ ...draft, id: runId }], tx);
     });
     return toRunResource((await findRun(db, runId))!);
   }

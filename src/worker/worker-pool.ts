@@ -1,7 +1,6 @@
 import type { AssistantExecutionDeps, RunToExecute } from '../agents/execute-assistant.ts';
 import { executeAssistant } from '../agents/execute-assistant.ts';
 import type { RunContext, RunResult } from '../agents/runtime.ts';
-import { RunFailure } from '../agents/runtime.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -18,7 +17,7 @@ import { expireStartDeadlines } from './expire-start-deadlines.ts';
 import type { FailureAlert } from './record-outcomes.ts';
 import { recoverExpiredLeases } from './recover-expired-leases.ts';
 import { nextQuotaSql } from './assistant-quota.ts';
-import { retryDelayMs } from './retry-backoff.ts';
+import { retryDelayMs } from '../runs/run-policy.ts';
 import { FinishBatcher } from './finish-batcher.ts';
 import { executeWorkflow } from '../workflows/execute-workflow.ts';
 import {
@@ -30,6 +29,7 @@ import {
   type RunEnding,
   type RunFinish,
 } from './run-lease.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 
 /** Executes one run: the assistant runtime in production, anything in tests. */
 export type RunExecutor = (run: RunToExecute, signal: AbortSignal, emit: RunContext['emit']) => Promise<RunResult>;
