@@ -14,7 +14,7 @@ import { createGuardedFetch } from './guarded-fetch.ts';
 import { excerpt, resolveHeaders, runtimeConfig, type OutboundRuntimeOptions } from './http-assistant.ts';
 import { describeNetworkError } from './outbound-request.ts';
 import type { AssistantRuntime, RunContext, RunResult } from './runtime.ts';
-import { RunFailure, asRunFailure } from './runtime.ts';
+import { RunFailure, asRunFailure } from '../runs/run-failure.ts';
 
 /** How long a message/send may go on after the run was cancelled or timed out. */
 const sendGraceMs = 10_000;

@@ -12,7 +12,7 @@ import {
   type OutboundRuntimeOptions,
 } from './http-assistant.ts';
 import type { AssistantRuntime, RunContext, RunResult } from './runtime.ts';
-import { RunFailure } from './runtime.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 
 /** The run's input as the AgentOS `message` form field: text as is, anything else as JSON. */
 export function agentMessage(input: unknown): string {

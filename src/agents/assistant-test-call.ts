@@ -3,7 +3,8 @@ import type { Actor } from '../auth/actor.ts';
 import type { AgentExchange } from './agent-exchange.ts';
 import type { AssistantDraftInput, AssistantService } from './assistant-service.ts';
 import { runtimeFor, type AssistantExecutionDeps } from './execute-assistant.ts';
-import { RunFailure, asRunFailure, remoteSessionKinds, type Assistant, type RemoteSession } from './runtime.ts';
+import { remoteSessionKinds, type Assistant, type RemoteSession } from './runtime.ts';
+import { RunFailure, asRunFailure } from '../runs/run-failure.ts';
 
 /** What a test call shows: the outcome, every request sent and its answer (secrets redacted), and the trace. */
 export interface TestCallResult {

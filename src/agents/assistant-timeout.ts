@@ -1,4 +1,4 @@
-import { RunFailure } from './runtime.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 
 export interface AssistantSignal {
   /** Aborts on the run's signal or after the assistant's own `timeout_s`, whichever comes first. */

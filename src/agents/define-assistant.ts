@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.ts';
-import type { RunResult, ThreadMessage, Trigger } from './runtime.ts';
+import type { RunResult, ThreadMessage } from './runtime.ts';
+import type { Trigger } from '../runs/run-status.ts';
 
 /** What a module assistant's `run` receives besides its input. */
 export interface ModuleRunContext {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunFailure } from './runtime.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 
 /**
  * A secret in an assistant's config is never stored: the config names an environment variable

@@ -17,17 +17,11 @@ import { createModuleRegistry, type ModuleRegistry } from './module-registry.ts'
 import type { AgentToolbox } from './agent-toolbox.ts';
 import { inAssistantSpan } from '../observability/assistant-span.ts';
 import { openRunSession } from './run-session.ts';
-import type {
-  Assistant,
-  AssistantRuntime,
-  RemoteSession,
-  RunContext,
-  RunResult,
-  RunSchedule,
-  Trigger,
-} from './runtime.ts';
-import { RunFailure, remoteSessionKinds } from './runtime.ts';
+import type { Assistant, AssistantRuntime, RemoteSession, RunContext, RunResult, RunSchedule } from './runtime.ts';
+import { remoteSessionKinds } from './runtime.ts';
 import { findRemoteSession, keepRemoteSession, setRunRemoteSession } from '../store/remote-sessions.ts';
+import type { Trigger } from '../runs/run-status.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 
 /** What executing assistants needs; build it once with {@link createAssistantExecution}. */
 export interface AssistantExecutionDeps {

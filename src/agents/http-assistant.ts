@@ -8,7 +8,7 @@ import { describeNetworkError, postOutbound, type OutboundMethod, type OutboundR
 import { renderRequestTemplate } from './request-template.ts';
 import { usageOfAnswer } from './reported-usage.ts';
 import type { Assistant, AssistantRuntime, RunContext, RunResult } from './runtime.ts';
-import { RunFailure } from './runtime.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 
 const excerptLength = 500;
 

@@ -11,7 +11,7 @@ import {
   type OutboundRuntimeOptions,
 } from './http-assistant.ts';
 import type { AssistantRuntime, RunContext, RunResult } from './runtime.ts';
-import { RunFailure } from './runtime.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 
 /** The run's input as a LangGraph run input: an object as is, text as one user message. */
 export function graphInput(input: unknown): unknown {

@@ -14,7 +14,7 @@ import type { LlmAssistantConfig } from './assistant-config.ts';
 import { runToolLoop } from './llm-tool-loop.ts';
 import { reportedUsage } from './reported-usage.ts';
 import type { AssistantRuntime, RunContext, RunResult, ThreadMessage } from './runtime.ts';
-import { RunFailure } from './runtime.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 
 /** A chat message as the provider takes it; assistant turns may carry tool calls, `tool` turns answer them. */
 export type ChatMessage =

@@ -1,8 +1,8 @@
 import type { Assistant, RunContext, RunResult } from './runtime.ts';
-import { RunFailure } from './runtime.ts';
 import type { LlmAssistantConfig } from './assistant-config.ts';
 import type { ChatExchange, ChatMessage } from './llm-assistant.ts';
 import { addUsage } from './reported-usage.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 
 /** Rounds of tool calls an llm assistant may make in one run unless `config.max_tool_rounds` says otherwise. */
 export const defaultMaxToolRounds = 8;

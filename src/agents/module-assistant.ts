@@ -4,7 +4,7 @@ import type { ModuleRunContext } from './define-assistant.ts';
 import { runtimeConfig } from './http-assistant.ts';
 import type { ModuleRegistry } from './module-registry.ts';
 import type { AssistantRuntime, RunContext, RunResult } from './runtime.ts';
-import { asRunFailure, RunFailure } from './runtime.ts';
+import { asRunFailure, RunFailure } from '../runs/run-failure.ts';
 
 /**
  * The `module` kind: calls the function registered under `config.module` in the config file

@@ -1,4 +1,4 @@
-import { templateValues, templateVariables } from '../scheduler/input-template.ts';
+import { templateValues, templateVariables } from '../runs/input-template.ts';
 import type { RunContext } from './runtime.ts';
 
 /**

@@ -2,8 +2,8 @@ import type { Database } from '../store/database.ts';
 import { appendMessages, recentMessages } from '../store/messages.ts';
 import { bindScheduleThread, deleteThread, findThread, insertThread, setThreadStatus } from '../store/threads.ts';
 import type { Assistant, RunContext, ThreadMessage } from './runtime.ts';
-import { RunFailure } from './runtime.ts';
 import type { RunToExecute } from './execute-assistant.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 
 /** The thread a run works in, its bounded history, and what to do with it when the run ends. */
 export interface RunSession {

@@ -1,6 +1,7 @@
 import type { UserRole } from '../auth/actor.ts';
 import type { AgentExchange } from './agent-exchange.ts';
 import type { Logger } from '../logger.ts';
+import type { Trigger } from '../runs/run-status.ts';
 import type { AgentToolbox } from './agent-toolbox.ts';
 
 /** The kinds of assistant; one list for the database check, the API schemas and the types. */
@@ -31,10 +32,6 @@ export interface Assistant {
   createdAt: Date;
   updatedAt: Date;
 }
-
-/** What created a run; one list for the database check, the API schemas and the types. */
-export const triggers = ['schedule', 'manual', 'api', 'retry', 'backfill', 'event'] as const;
-export type Trigger = (typeof triggers)[number];
 
 export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
 
@@ -122,67 +119,8 @@ export interface RunResult {
   usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number; model?: string } | undefined;
 }
 
-/** Why a run did not succeed; one list for the database check, the API schemas and the types. */
-export const failureKinds = [
-  'timeout',
-  'assistant_error',
-  'capacity',
-  'crashed',
-  'cancelled',
-  'config',
-  'workflow_error',
-  'missed',
-  'excluded',
-  'outage',
-  'rate_limited',
-] as const;
-export type FailureKind = (typeof failureKinds)[number];
-
-/**
- * Why a run did not succeed, in the terms the run history records. `skip` records the run as
- * `skipped` instead of `error` (an inactive assistant, a revoked owner).
- */
-export class RunFailure extends Error {
-  readonly kind: FailureKind;
-  readonly retryable: boolean;
-  readonly skip: boolean;
-  readonly details: unknown;
-
-  constructor(
-    kind: FailureKind,
-    message: string,
-    options: { retryable?: boolean; skip?: boolean; details?: unknown; cause?: unknown } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'RunFailure';
-    this.kind = kind;
-    this.retryable = options.retryable ?? kind === 'assistant_error';
-    this.skip = options.skip ?? false;
-    this.details = options.details;
-  }
-}
-
 /** One kind of assistant (http, llm, module, …): turns a run's input into an output. */
 export interface AssistantRuntime {
   readonly kind: Assistant['kind'];
   run(assistant: Assistant, context: RunContext): Promise<RunResult>;
-}
-
-const failureKindSet: ReadonlySet<string> = new Set<string>(failureKinds);
-
-/**
- * `error` as a RunFailure of this module: itself, or a copy of one thrown by another copy of
- * this module (config files are loaded by their own loader, so `instanceof` cannot tell).
- */
-export function asRunFailure(error: unknown): RunFailure | undefined {
-  if (error instanceof RunFailure) return error;
-  const candidate = error as Partial<RunFailure> | null;
-  if (typeof candidate !== 'object' || candidate === null || candidate.name !== 'RunFailure') return undefined;
-  if (typeof candidate.kind !== 'string' || !failureKindSet.has(candidate.kind)) return undefined;
-  return new RunFailure(candidate.kind, String(candidate.message), {
-    retryable: candidate.retryable,
-    skip: candidate.skip,
-    details: candidate.details,
-    cause: error,
-  });
 }

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { KairosError, invalid } from '../errors.ts';
 import type { Database } from '../store/database.ts';
-import { insertRuns, type NewRun } from '../store/runs.ts';
+import { createRuns } from '../runs/create-runs.ts';
+import { scheduleRunDraft } from '../runs/schedule-run.ts';
 import { appendScheduleEvents } from '../store/schedule-events.ts';
 import { findSchedule, reserveRunNumbers, type ScheduleRow } from '../store/schedules.ts';
-import { renderInputTemplate } from './input-template.ts';
 import { occurrenceSpecOf } from './next-fire.ts';
 import { occurrencesBetween } from './occurrences-between.ts';
 import { parseScheduleInput } from './schedule-input.ts';
@@ -131,36 +131,21 @@ export async function backfillSchedule(
 
     const first = (await reserveRunNumbers(tx, row.id, missing.length))!;
     const waits = input.overlap === 'queue';
-    const runs: NewRun[] = missing.map((occurrenceMs, i) => ({
-      id: randomUUID(),
-      schedule_id: row.id,
-      assistant_id: row.assistant_id,
-      thread_id: row.thread_id,
-      owner_id: row.owner_id,
-      trigger: 'backfill',
-      scheduled_for: new Date(occurrenceMs),
-      not_before: new Date(now + i),
-      // Queued runs wait as long as the slots are busy; obeying runs have a manual run's deadline.
-      start_deadline: waits ? null : new Date(now + i + startDeadlineMs),
-      run_number: first + i,
-      input: renderInputTemplate(row.input_template, {
-        occurrenceMs,
-        timezone: row.timezone,
+    const runs = missing.map((occurrenceMs, i) => ({
+      ...scheduleRunDraft(row, {
+        trigger: 'backfill',
+        scheduledFor: occurrenceMs,
+        notBefore: now + i,
+        // Queued runs wait as long as the slots are busy; obeying runs have a manual run's deadline.
+        startDeadline: waits ? null : now + i + startDeadlineMs,
         runNumber: first + i,
-        scheduleId: row.id,
-        scheduleName: row.name,
+        createdAt: new Date(now),
+        metadata: { backfill: { by: actorId, from: result.from, to: result.to, overlap: input.overlap } },
+        waitsForSlot: waits,
       }),
-      metadata: { backfill: { by: actorId, from: result.from, to: result.to, overlap: input.overlap } },
-      max_attempts: row.retry_max_attempts,
-      timeout_ms: row.timeout_ms,
-      retry_backoff_ms: row.retry_backoff_ms,
-      retry_backoff_factor: row.retry_backoff_factor,
-      retry_backoff_max_ms: row.retry_backoff_max_ms,
-      ignore_overlap: false,
-      waits_for_slot: waits,
-      created_at: new Date(now),
+      id: randomUUID(),
     }));
-    const inserted = new Set((await insertRuns(tx, runs)).map((r) => r.id));
+    const inserted = new Set((await createRuns(db, runs, tx)).map((r) => r.id));
     const created = runs.filter((run) => inserted.has(run.id));
     result.runs = created.length;
     result.scheduled_for = created.map((run) => run.scheduled_for!.toISOString());
@@ -180,7 +165,6 @@ export async function backfillSchedule(
         },
       },
     ]);
-    await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(now)]);
     return result;
   });
 }

@@ -1,10 +1,9 @@
 import type { Database } from '../store/database.ts';
-import { insertRuns, type NewRun } from '../store/runs.ts';
+import { createRuns, type RunDraft } from '../runs/create-runs.ts';
+import { scheduleRunDraft } from '../runs/schedule-run.ts';
 import { appendScheduleEvents } from '../store/schedule-events.ts';
 import type { ScheduleRow } from '../store/schedules.ts';
-import { renderInputTemplate } from './input-template.ts';
 import { planOccurrences, type PlanOptions } from './misfire.ts';
-import { randomUUID } from 'node:crypto';
 
 export interface ClaimOptions extends Omit<PlanOptions, 'horizon'> {
   lookaheadMs: number;
@@ -35,7 +34,7 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
       [new Date(now + options.lookaheadMs), options.batchSize],
     );
     if (rows.length === 0) return { claimed: 0, created: 0, earliestNotBefore: null };
-    const runs: NewRun[] = [];
+    const runs: RunDraft[] = [];
     const updates = {
       id: [] as string[],
       next: [] as Array<Date | null>,
@@ -51,35 +50,20 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
       const plan = planOccurrences(schedule, { ...options, horizon: now + options.lookaheadMs });
       plan.fire.forEach((occurrence, i) => {
         const runNumber = schedule.run_count + i + 1;
-        runs.push({
-          id: randomUUID(),
-          schedule_id: schedule.id,
-          assistant_id: schedule.assistant_id,
-          workflow_id: schedule.workflow_id,
-          thread_id: schedule.thread_id,
-          owner_id: schedule.owner_id,
-          trigger: 'schedule',
-          scheduled_for: new Date(occurrence.scheduledFor),
-          not_before: new Date(occurrence.notBefore),
-          start_deadline: new Date(occurrence.startDeadline),
-          run_number: runNumber,
-          input: renderInputTemplate(schedule.input_template, {
-            occurrenceMs: occurrence.scheduledFor,
-            timezone: schedule.timezone,
+        runs.push(
+          scheduleRunDraft(schedule, {
+            trigger: 'schedule',
+            scheduledFor: occurrence.scheduledFor,
+            notBefore: occurrence.notBefore,
+            startDeadline: occurrence.startDeadline,
             runNumber,
-            scheduleId: schedule.id,
-            scheduleName: schedule.name,
+            createdAt,
+            metadata:
+              occurrence.coalesced > 0
+                ? { misfire: { policy: schedule.misfire, coalesced: occurrence.coalesced } }
+                : {},
           }),
-          metadata:
-            occurrence.coalesced > 0 ? { misfire: { policy: schedule.misfire, coalesced: occurrence.coalesced } } : {},
-          max_attempts: schedule.retry_max_attempts,
-          timeout_ms: schedule.timeout_ms,
-          retry_backoff_ms: schedule.retry_backoff_ms,
-          retry_backoff_factor: schedule.retry_backoff_factor,
-          retry_backoff_max_ms: schedule.retry_backoff_max_ms,
-          ignore_overlap: false,
-          created_at: createdAt,
-        });
+        );
       });
       const last = plan.fire.at(-1);
       updates.id.push(schedule.id);
@@ -114,7 +98,7 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
           data: { run_count: schedule.occurrence_count + plan.fire.length },
         });
     }
-    const inserted = await insertRuns(tx, runs);
+    const inserted = await createRuns(db, runs, tx);
     await tx.query(
       `UPDATE schedules s SET
          next_run_at = u.next_run_at,
@@ -141,7 +125,6 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
     await appendScheduleEvents(tx, events);
     let earliest: number | null = null;
     for (const run of inserted) earliest = Math.min(earliest ?? Infinity, run.not_before.getTime());
-    if (earliest !== null) await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(earliest)]);
     return { claimed: rows.length, created: inserted.length, earliestNotBefore: earliest };
   });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { invalid, type KairosError } from '../errors.ts';
 import { parseDuration } from './durations.ts';
 import { excludeDatesSchema } from './exclude-dates.ts';
+import { retrySchema, timeoutSchema } from '../runs/run-policy.ts';
 
 /** A duration in seconds: a number, `"15m"`-style text or ISO-8601 (`"PT1H"`); parsed to ms. */
 const duration = z.union([z.number().nonnegative(), z.string().min(1)]).transform((value, context) => {
@@ -36,24 +37,10 @@ const scheduleSpec = z.union([
   }),
 ]);
 
-const backoff = z.union([
-  z.enum(['exponential', 'fixed', 'none']),
-  z.strictObject({
-    initial_s: z.number().nonnegative().max(86_400).optional(),
-    factor: z.number().min(1).max(100).optional(),
-    max_s: z.number().nonnegative().max(86_400).optional(),
-  }),
-]);
-
 /** `dst`: what repeated and skipped wall times do; null (or a key left out) keeps the Vixie rule. */
 const dstPolicy = z.strictObject({
   repeated: z.enum(['first', 'last', 'both']).optional(),
   skipped: z.enum(['shift', 'skip']).optional(),
-});
-
-const retry = z.strictObject({
-  max_attempts: z.number().int().min(1).max(100),
-  backoff: backoff.optional(),
 });
 
 const fields = {
@@ -71,12 +58,8 @@ const fields = {
   skip_if_running: z.boolean(),
   overlap: z.enum(['skip', 'queue', 'allow', 'cancel_previous']),
   /** Seconds. */
-  timeout: z
-    .number()
-    .min(0.001, 'must be at least 0.001 seconds (a millisecond)')
-    .max(7 * 86_400)
-    .nullable(),
-  retry,
+  timeout: timeoutSchema,
+  retry: retrySchema,
   misfire: z.enum(['skip', 'run_once', 'run_all']),
   catchup_window: duration,
   jitter: duration,
@@ -145,7 +128,7 @@ export type ScheduleUpdateInput = z.input<typeof scheduleUpdateSchema>;
 export type ParsedCreate = z.output<typeof scheduleCreateSchema>;
 export type ParsedUpdate = z.output<typeof scheduleUpdateSchema>;
 export type ParsedSpec = z.output<typeof scheduleSpec>;
-export type ParsedRetry = z.output<typeof retry>;
+export type ParsedRetry = z.output<typeof retrySchema>;
 export type ParsedDstPolicy = z.output<typeof dstPolicy>;
 
 const booleanText = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);

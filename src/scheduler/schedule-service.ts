@@ -1,6 +1,6 @@
 import type { Actor } from '../auth/actor.ts';
 import type { ScheduleCreator } from '../store/schedules.ts';
-import type { RunResource } from '../worker/run-resource.ts';
+import type { RunResource } from '../runs/run-resource.ts';
 import type { BackfillInput, BackfillResult } from './backfill.ts';
 import { backfillScheduleOf } from './commands/backfill-schedule.ts';
 import { createSchedule } from './commands/create-schedule.ts';

@@ -1,8 +1,9 @@
 import { KairosError, invalid } from '../errors.ts';
 import type { ScheduleFields, ScheduleRow } from '../store/schedules.ts';
 import { compileCron, CronError, validateTimeZone } from '../time/index.ts';
-import { unknownTemplateVariables } from './input-template.ts';
+import { unknownTemplateVariables } from '../runs/input-template.ts';
 import type { ParsedCreate, ParsedDstPolicy, ParsedRetry, ParsedSpec, ParsedUpdate } from './schedule-input.ts';
+import { resolveRetry, resolveTimeoutMs } from '../runs/run-policy.ts';
 
 export interface SpecRules {
   /** 6-field (seconds) crons and sub-minute intervals (`KAIROS_ALLOW_SECONDS_SCHEDULE`). */
@@ -78,22 +79,8 @@ export function specColumns(spec: ParsedSpec, rules: SpecRules, now: number, sta
 function retryColumns(
   retry: ParsedRetry | undefined,
 ): Pick<ScheduleFields, 'retry_max_attempts' | 'retry_backoff_ms' | 'retry_backoff_factor' | 'retry_backoff_max_ms'> {
-  const backoff = retry?.backoff ?? 'exponential';
-  const base = {
-    retry_max_attempts: retry?.max_attempts ?? 1,
-    retry_backoff_ms: 1000,
-    retry_backoff_factor: 2,
-    retry_backoff_max_ms: 300_000,
-  };
-  if (backoff === 'exponential') return base;
-  if (backoff === 'fixed') return { ...base, retry_backoff_factor: 1 };
-  if (backoff === 'none') return { ...base, retry_backoff_ms: 0, retry_backoff_factor: 1 };
-  return {
-    ...base,
-    retry_backoff_ms: Math.round((backoff.initial_s ?? 1) * 1000),
-    retry_backoff_factor: backoff.factor ?? 2,
-    retry_backoff_max_ms: Math.round((backoff.max_s ?? 300) * 1000),
-  };
+  const { max_attempts, ...backoff } = resolveRetry(retry);
+  return { retry_max_attempts: max_attempts, ...backoff };
 }
 
 function overlapOf(
@@ -155,7 +142,7 @@ export function newScheduleColumns(input: ParsedCreate, rules: SpecRules, now: n
     on_run_completed: input.on_run_completed,
     max_concurrent: input.max_concurrent,
     overlap: overlapOf(input.overlap, input.skip_if_running),
-    timeout_ms: input.timeout === null ? null : Math.round((input.timeout ?? 300) * 1000),
+    timeout_ms: resolveTimeoutMs(input.timeout),
     ...retryColumns(input.retry),
     misfire: input.misfire,
     catchup_window_ms: input.catchup_window,

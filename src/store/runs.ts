@@ -1,8 +1,5 @@
-import type { FailureKind, Trigger } from '../agents/runtime.ts';
 import type { Queryable } from './database.ts';
-
-export type RunStatus = 'pending' | 'running' | 'success' | 'error' | 'timeout' | 'cancelled' | 'skipped';
-export const finalStatuses: ReadonlySet<RunStatus> = new Set(['success', 'error', 'timeout', 'cancelled', 'skipped']);
+import type { FailureKind, RunStatus, Trigger } from './run-kinds.ts';
 
 /** A row of `runs`. */
 export interface RunRow {
@@ -145,20 +142,20 @@ function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
   }
 }
 
+/** A run as insertRuns created it. */
+export type InsertedRun = Pick<RunRow, 'id' | 'schedule_id' | 'not_before' | 'status'>;
+
 /**
  * Inserts many runs in one statement (`unnest` of one array per column). Scheduled occurrences
  * that already have a run are left alone (`ON CONFLICT DO NOTHING` on the occurrence key).
  * Returns the rows actually inserted.
  */
-export async function insertRuns(
-  db: Queryable,
-  runs: readonly NewRun[],
-): Promise<Array<Pick<RunRow, 'id' | 'schedule_id' | 'not_before' | 'status'>>> {
+export async function insertRuns(db: Queryable, runs: readonly NewRun[]): Promise<InsertedRun[]> {
   if (runs.length === 0) return [];
   const params = columns.map(([name]) => runs.map((run) => columnValue(run, name)));
   const unnest = columns.map(([, type], i) => `$${i + 1}::${type === 'jsonb' ? 'text' : type}[]`).join(', ');
   const select = columns.map(([name, type]) => (type === 'jsonb' ? `${name}::jsonb` : name)).join(', ');
-  const { rows } = await db.query<Pick<RunRow, 'id' | 'schedule_id' | 'not_before' | 'status'>>(
+  const { rows } = await db.query<InsertedRun>(
     `INSERT INTO runs (${columns.map(([name]) => name).join(', ')}, finished_at)
      SELECT ${select}, CASE WHEN status = 'pending' THEN NULL ELSE created_at END
      FROM unnest(${unnest}) AS u(${columns.map(([name]) => name).join(', ')})

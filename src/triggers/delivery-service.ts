@@ -5,17 +5,18 @@ import type { Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import { KairosError } from '../errors.ts';
 import type { Database } from '../store/database.ts';
-import { insertRuns } from '../store/runs.ts';
+import { createRuns } from '../runs/create-runs.ts';
+import { resolveRetry } from '../runs/run-policy.ts';
 import { findAcceptedDelivery, insertDelivery, type DeliveryOutcome } from '../store/trigger-deliveries.ts';
 import { findTrigger, takeRateSlot, type TriggerRow } from '../store/triggers.ts';
 import { findUser } from '../store/users.ts';
-import { finalStatuses } from '../store/runs.ts';
-import type { RunResource } from '../worker/run-resource.ts';
+import type { RunResource } from '../runs/run-resource.ts';
 import type { RunService } from '../worker/run-service.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
 import { deliveryKeyOf, parseEventBody } from './event-body.ts';
 import { renderEventTemplate, templateHeaders } from './event-template.ts';
 import { triggerAuthSchema, verifyDelivery } from './trigger-auth.ts';
+import { finalStatuses } from '../runs/run-status.ts';
 
 /** One request to `POST /hooks/{id}`, as the route read it. */
 export interface IncomingDelivery {
@@ -173,31 +174,27 @@ export class DeliveryService {
     const deliveryId = randomUUID();
     try {
       await db.transaction(async (tx) => {
-        await insertRuns(tx, [
-          {
-            id: runId,
-            schedule_id: null,
-            trigger_id: trigger.id,
-            assistant_id: trigger.assistant_id,
-            workflow_id: trigger.workflow_id,
-            thread_id: null,
-            owner_id: owner.userId,
-            trigger: 'event',
-            scheduled_for: null,
-            not_before: receivedAt,
-            start_deadline: new Date(receivedAt.getTime() + this.options.startDeadlineMs),
-            run_number: null,
-            input,
-            metadata: { trigger_id: trigger.id, delivery_id: deliveryId, ...(key && { delivery_key: key }) },
-            max_attempts: 1,
-            timeout_ms: trigger.timeout_ms,
-            retry_backoff_ms: 1000,
-            retry_backoff_factor: 2,
-            retry_backoff_max_ms: 300_000,
-            ignore_overlap: false,
-            created_at: receivedAt,
-          },
-        ]);
+        await createRuns(
+          db,
+          [
+            {
+              id: runId,
+              trigger_id: trigger.id,
+              assistant_id: trigger.assistant_id,
+              workflow_id: trigger.workflow_id,
+              owner_id: owner.userId,
+              trigger: 'event',
+              not_before: receivedAt,
+              start_deadline: new Date(receivedAt.getTime() + this.options.startDeadlineMs),
+              input,
+              metadata: { trigger_id: trigger.id, delivery_id: deliveryId, ...(key && { delivery_key: key }) },
+              // One attempt: the sender retries a delivery itself.
+              policy: { ...resolveRetry(undefined), timeout_ms: trigger.timeout_ms },
+              created_at: receivedAt,
+            },
+          ],
+          tx,
+        );
         const row = await insertDelivery(tx, {
           id: deliveryId,
           trigger_id: trigger.id,
@@ -213,7 +210,6 @@ export class DeliveryService {
         // Taken last, in the same transaction: a replayed twin or a refused delivery does not use up the limit.
         const slot = await takeRateSlot(tx, trigger.id, receivedAt);
         if (!slot.allowed) throw new RateLimited(slot.retryAfterMs);
-        await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(receivedAt.getTime())]);
       });
     } catch (problem) {
       if (problem instanceof RateLimited) {

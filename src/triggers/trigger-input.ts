@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { invalid, type KairosError } from '../errors.ts';
 import { triggerAuthSchema } from './trigger-auth.ts';
+import { defaultTimeoutS, timeoutSchema } from '../runs/run-policy.ts';
 
 const headerName = z
   .string()
@@ -20,11 +21,7 @@ const fields = {
   overlap: z.enum(['skip', 'queue', 'allow', 'cancel_previous']),
   max_concurrent: z.number().int().min(1).max(1000),
   /** Seconds; null: no timeout. */
-  timeout: z
-    .number()
-    .min(0.001, 'must be at least 0.001 seconds (a millisecond)')
-    .max(7 * 86_400)
-    .nullable(),
+  timeout: timeoutSchema,
   /** At most `max` accepted deliveries per `per_s` seconds, across replicas; null: no limit. */
   rate_limit: z
     .strictObject({ max: z.number().int().min(1).max(1_000_000), per_s: z.number().int().min(1).max(86_400) })
@@ -43,7 +40,7 @@ export const triggerCreateSchema = z
     delivery_header: fields.delivery_header.optional(),
     overlap: fields.overlap.default('allow'),
     max_concurrent: fields.max_concurrent.default(1),
-    timeout: fields.timeout.default(300),
+    timeout: fields.timeout.default(defaultTimeoutS),
     rate_limit: fields.rate_limit.default({ max: 60, per_s: 60 }),
     enabled: fields.enabled.default(true),
     metadata: fields.metadata.default({}),

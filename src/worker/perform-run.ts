@@ -1,6 +1,6 @@
 import type { RunToExecute } from '../agents/execute-assistant.ts';
 import type { RunContext, RunResult } from '../agents/runtime.ts';
-import { RunFailure } from '../agents/runtime.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 import type { Clock } from '../clock.ts';
 import type { Metrics } from '../metrics.ts';
 import { inContext, startRunSpan } from '../observability/run-span.ts';

@@ -1,7 +1,7 @@
 import type { Database, Queryable } from '../store/database.ts';
 import { appendScheduleEvents } from '../store/schedule-events.ts';
-import type { RunStatus } from '../store/runs.ts';
 import { mergePauseAlerts, pauseFailingSchedules } from './pause-failing-schedules.ts';
+import type { RunStatus } from '../runs/run-status.ts';
 
 /** A run that reached a final status, as its schedule's counters see it. */
 export interface RunOutcome {

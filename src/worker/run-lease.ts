@@ -1,8 +1,8 @@
 import type { Database, Queryable } from '../store/database.ts';
 import { appendRunEvents } from '../store/run-events.ts';
-import type { RunStatus } from '../store/runs.ts';
 import { mergePauseAlerts, pauseFailingSchedules } from './pause-failing-schedules.ts';
 import type { FailureAlert } from './record-outcomes.ts';
+import type { RunStatus } from '../runs/run-status.ts';
 
 /** Identifies one attempt of a run held by one worker: every write after the claim is fenced by it. */
 export interface LeaseKey {

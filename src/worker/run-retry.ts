@@ -1,7 +1,7 @@
-import { RunFailure } from '../agents/runtime.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 import type { Database } from '../store/database.ts';
 import type { ClaimedRun } from './claim-runs.ts';
-import { retryDelayMs } from './retry-backoff.ts';
+import { retryDelayMs } from '../runs/run-policy.ts';
 import { retryRun, type LeaseKey, type RunEnding } from './run-lease.ts';
 
 /** Whether a failed attempt is tried again: a retryable failure with attempts left. */
@@ -10,7 +10,7 @@ export function shouldRetry(run: Pick<ClaimedRun, 'attempt' | 'max_attempts'>, f
 }
 
 /**
- * Puts the run back to `pending` for its next attempt after the backoff (see retry-backoff.ts),
+ * Puts the run back to `pending` for its next attempt after the backoff (see runs/run-policy.ts),
  * with a fresh start deadline. Resolves to false when the lease was lost (nothing written).
  */
 export async function scheduleRetry(

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { AssistantService } from '../agents/assistant-service.ts';
-import { triggers } from '../agents/runtime.ts';
 import { assertAdmin, assertCanWrite, canSee, type Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import { KairosError, notFound } from '../errors.ts';
@@ -10,45 +9,13 @@ import type { Database } from '../store/database.ts';
 import { listRunEvents } from '../store/run-events.ts';
 import { listRunSteps } from '../store/run-steps.ts';
 import { stepTree, type RunStepResource } from '../workflows/step-tree.ts';
-import { cancelRun, finalStatuses, findRun, listRuns, type RunRow } from '../store/runs.ts';
-import { toRunEventResource, toRunResource, type RunEventResource, type RunResource } from './run-resource.ts';
+import { cancelRun, findRun, listRuns, type RunRow } from '../store/runs.ts';
+import { toRunEventResource, toRunResource, type RunEventResource, type RunResource } from '../runs/run-resource.ts';
 import { RunWaiter } from './run-waiter.ts';
-import { insertApiRun } from './api-run.ts';
+import { createApiRun, runCreateSchema, type RunCreateInput } from '../runs/api-run.ts';
+import { finalStatuses, runStatuses, triggers } from '../runs/run-status.ts';
 
-const statuses = ['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped'] as const;
-
-export const runCreateSchema = z.strictObject({
-  /** An assistant id, or a graph id (its default assistant). */
-  assistant_id: z.string().trim().min(1).max(200),
-  input: z.json().optional(),
-  thread_id: z.uuid().nullable().optional(),
-  /** Seconds. */
-  timeout: z
-    .number()
-    .min(0.001, 'must be at least 0.001 seconds (a millisecond)')
-    .max(7 * 86_400)
-    .nullable()
-    .optional(),
-  retry: z
-    .strictObject({
-      max_attempts: z.number().int().min(1).max(100),
-      // The same bounds as a schedule's retry: the delays are stored as whole milliseconds.
-      backoff: z
-        .strictObject({
-          initial_s: z.number().nonnegative().max(86_400).optional(),
-          factor: z.number().min(1).max(100).optional(),
-          max_s: z.number().nonnegative().max(86_400).optional(),
-        })
-        .optional(),
-    })
-    .optional(),
-  metadata: z.record(z.string(), z.json()).default({}),
-  /** LangGraph `config` (`configurable`, `tags`, …) passed to the assistant: langgraph and module kinds use it. */
-  config: z.record(z.string(), z.json()).optional(),
-  /** LangGraph `context` (any JSON) passed to the assistant, like `config`. */
-  context: z.json().optional(),
-});
-export type RunCreateInput = z.input<typeof runCreateSchema>;
+export { runCreateSchema, type RunCreateInput } from '../runs/api-run.ts';
 
 const instant = z.iso.datetime({
   offset: true,
@@ -60,7 +27,7 @@ export const runListSchema = z.strictObject({
   assistant_id: z.uuid().optional(),
   workflow_id: z.uuid().optional(),
   thread_id: z.uuid().optional(),
-  status: z.enum(statuses).optional(),
+  status: z.enum(runStatuses).optional(),
   trigger: z.enum(triggers).optional(),
   owner_id: z.uuid().optional(),
   /** Runs created at or after this instant. */
@@ -104,7 +71,7 @@ export class RunService {
     const { db, clock, startDeadlineMs } = this.options;
     const assistant = await runnableAssistant(this.options.assistants, actor, input.assistant_id);
     if (input.thread_id) await usableThread(db, actor, input.thread_id);
-    const id = await insertApiRun(db, { assistantId: assistant.id }, actor.userId, input, {
+    const id = await createApiRun(db, { assistantId: assistant.id }, actor.userId, input, {
       now: clock.now(),
       startDeadlineMs,
     });

@@ -10,7 +10,7 @@ import {
   scheduleWebhookRetry,
   type ClaimedWebhook,
 } from '../store/run-webhooks.ts';
-import { toRunResource } from './run-resource.ts';
+import { toRunResource } from '../runs/run-resource.ts';
 
 export interface WebhookDeliveryOptions {
   db: Database;

@@ -3,9 +3,8 @@ import { executeAssistant } from '../agents/execute-assistant.ts';
 import { moduleAssistantRuntime } from '../agents/module-assistant.ts';
 import { createModuleRegistry, type ModuleRegistry } from '../agents/module-registry.ts';
 import type { Assistant, AssistantRuntime, RunContext, RunResult } from '../agents/runtime.ts';
-import { RunFailure } from '../agents/runtime.ts';
 import type { Clock } from '../clock.ts';
-import { templateValues } from '../scheduler/input-template.ts';
+import { templateValues } from '../runs/input-template.ts';
 import { assistantFromRow } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { beginWorkflowRun } from '../store/workflow-runs.ts';
@@ -14,6 +13,7 @@ import type { WorkflowDefinition } from './workflow-definition.ts';
 import { walkNodes } from './workflow-definition.ts';
 import { WorkflowRunner, type LoadedWorkflow } from './workflow-runner.ts';
 import { compileExpressions, type CompiledExpressions } from './workflow-validate.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 
 /** What executing workflow runs needs; build it once per replica. */
 export interface WorkflowExecutionDeps {

@@ -1,7 +1,7 @@
-import { RunFailure } from '../agents/runtime.ts';
 import { ParallelContent } from './step-input.ts';
 import type { ParallelNode } from './workflow-definition.ts';
 import type { NodeFrame, NodeOutcome, WorkflowRunner } from './workflow-runner.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 
 /**
  * A `parallel` node: every branch runs at once with the same input. The content keeps branch

@@ -1,4 +1,4 @@
-import { templateVariables } from '../scheduler/input-template.ts';
+import { templateVariables } from '../runs/input-template.ts';
 
 /** A parallel node's content: every branch's content by branch name, in branch order. */
 export class ParallelContent {

@@ -1,22 +1,12 @@
 import { raceAbort } from '../agents/assistant-timeout.ts';
-import { asRunFailure, RunFailure } from '../agents/runtime.ts';
+import { resolveRetry, retryDelayMs } from '../runs/run-policy.ts';
 import type { StepNode, StepRetry } from './workflow-definition.ts';
 import type { NodeFrame, NodeOutcome, StepCall, WorkflowRunner } from './workflow-runner.ts';
+import { asRunFailure, RunFailure } from '../runs/run-failure.ts';
 
 /** The delay before attempt `attempt + 1`, with the schedules' backoff presets and shape. */
 export function stepRetryDelayMs(retry: StepRetry | undefined, attempt: number): number {
-  const backoff = retry?.backoff ?? 'exponential';
-  let initial = 1000;
-  let factor = 2;
-  let max = 300_000;
-  if (backoff === 'fixed') factor = 1;
-  else if (backoff === 'none') initial = 0;
-  else if (typeof backoff === 'object') {
-    initial = (backoff.initial_s ?? 1) * 1000;
-    factor = backoff.factor ?? 2;
-    max = (backoff.max_s ?? 300) * 1000;
-  }
-  return Math.min(initial * factor ** (attempt - 1), max);
+  return retryDelayMs(resolveRetry(retry), attempt);
 }
 
 /** A step attempt's signal: the run's (cancel, run timeout, fail_fast) and the step's own `timeout`. */

@@ -1,23 +1,12 @@
 import { z } from 'zod';
+import { retrySchema } from '../runs/run-policy.ts';
 
 /** The node types of a workflow definition. */
 export const nodeTypes = ['step', 'parallel', 'loop', 'router', 'condition'] as const;
 export type NodeType = (typeof nodeTypes)[number];
 
 /** `retry` of a step, as schedules take it: attempts and a backoff preset or shape. */
-export const stepRetrySchema = z.strictObject({
-  max_attempts: z.number().int().min(1).max(100),
-  backoff: z
-    .union([
-      z.enum(['exponential', 'fixed', 'none']),
-      z.strictObject({
-        initial_s: z.number().nonnegative().max(86_400).optional(),
-        factor: z.number().min(1).max(100).optional(),
-        max_s: z.number().nonnegative().max(86_400).optional(),
-      }),
-    ])
-    .optional(),
-});
+export const stepRetrySchema = retrySchema;
 export type StepRetry = z.infer<typeof stepRetrySchema>;
 
 const name = z.string().trim().min(1, 'may not be empty').max(200);

@@ -1,5 +1,4 @@
 import { inSpan } from '../observability/tracing.ts';
-import { RunFailure } from '../agents/runtime.ts';
 import type { Clock } from '../clock.ts';
 import type { Queryable } from '../store/database.ts';
 import type { RunStepRow, StepFence } from '../store/run-steps.ts';
@@ -12,6 +11,7 @@ import { runStepNode } from './step-node.ts';
 import { LeaseLost, StepWriter } from './step-writer.ts';
 import type { CompiledExpressions } from './workflow-validate.ts';
 import type { WorkflowDefinition, WorkflowNode } from './workflow-definition.ts';
+import { RunFailure } from '../runs/run-failure.ts';
 
 /** How one step calls what it names; the runner never knows about HTTP or modules. */
 export interface StepCall {

@@ -18,9 +18,9 @@ import {
   updateWorkflow,
   type WorkflowRow,
 } from '../store/workflows.ts';
-import { insertApiRun } from '../worker/api-run.ts';
-import { toRunResource, type RunResource } from '../worker/run-resource.ts';
-import { runCreateSchema } from '../worker/run-service.ts';
+import { createApiRun, runCreateSchema } from '../runs/api-run.ts';
+import { runStatuses } from '../runs/run-status.ts';
+import { toRunResource, type RunResource } from '../runs/run-resource.ts';
 import type { WorkflowDefinition } from './workflow-definition.ts';
 import { validateWorkflow, type ReferenceLookup } from './workflow-validate.ts';
 
@@ -91,7 +91,7 @@ export const workflowRunSchema = runCreateSchema.omit({ assistant_id: true, conf
 export type WorkflowRunInput = z.input<typeof workflowRunSchema>;
 
 export const workflowRunListSchema = z.strictObject({
-  status: z.enum(['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped']).optional(),
+  status: z.enum(runStatuses).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -240,7 +240,7 @@ export class WorkflowService {
     const workflow = await this.runnable(actor, id);
     const { db, clock, startDeadlineMs } = this.options;
     if (input.thread_id) await usableThread(db, actor, input.thread_id);
-    const runId = await insertApiRun(db, { workflowId: workflow.id }, actor.userId, input, {
+    const runId = await createApiRun(db, { workflowId: workflow.id }, actor.userId, input, {
       now: clock.now(),
       startDeadlineMs,
     });

@@ -6,7 +6,6 @@ import {
   type AssistantExecutionDeps,
 } from '../../src/agents/execute-assistant.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
-import { RunFailure } from '../../src/agents/runtime.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { startA2AAgentServer, type A2AAgentServer } from '../helpers/a2a-agent-server.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.ts';
@@ -21,6 +20,7 @@ import {
   silentLogger,
 } from './fixtures.ts';
 import { insertRunRow, remoteSessionsOf, runResource } from './remote-fixtures.ts';
+import { RunFailure } from '../../src/runs/run-failure.ts';
 
 describe.each(databaseKinds)('a2a assistants on %s, against an @a2a-js/sdk server', (kind) => {
   let testDb: TestDatabase;

@@ -4,11 +4,11 @@ import {
   executeAssistant,
   type AssistantExecutionDeps,
 } from '../../src/agents/execute-assistant.ts';
-import { RunFailure } from '../../src/agents/runtime.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { startA2AAgentServer, type A2AAgentServer } from '../helpers/a2a-agent-server.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import { agentConfig, localAdmin, makeRun, recordEvents, silentLogger } from './fixtures.ts';
+import { RunFailure } from '../../src/runs/run-failure.ts';
 
 /**
  * The `a2a` kind over the HTTP+JSON (REST) transport: an agent card that declares only

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAddressGuard, privateAddressReason, type ResolveAll } from '../../src/agents/address-guard.ts';
 import { httpAssistantRuntime } from '../../src/agents/http-assistant.ts';
 import type { Assistant, RunContext } from '../../src/agents/runtime.ts';
-import { RunFailure } from '../../src/agents/runtime.ts';
 import { startHttpAgentServer, type HttpAgentServer } from '../helpers/http-agent-server.ts';
 import { silentLogger } from './fixtures.ts';
+import { RunFailure } from '../../src/runs/run-failure.ts';
 
 /** A resolver with fixed answers, so names can resolve to private ranges in tests. */
 function fixedResolver(table: Record<string, string[]>): ResolveAll {

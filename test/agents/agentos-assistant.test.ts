@@ -6,7 +6,6 @@ import {
   type AssistantExecutionDeps,
 } from '../../src/agents/execute-assistant.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
-import { RunFailure } from '../../src/agents/runtime.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { startHttpAgentServer, type AgentRequest, type HttpAgentServer } from '../helpers/http-agent-server.ts';
@@ -21,6 +20,7 @@ import {
   silentLogger,
 } from './fixtures.ts';
 import { insertRunRow, remoteSessionsOf, runResource } from './remote-fixtures.ts';
+import { RunFailure } from '../../src/runs/run-failure.ts';
 
 /**
  * An AgentOS-shaped endpoint: `POST /agents/{id}/runs` (and `/teams/…`, `/workflows/…`) reading

@@ -4,11 +4,11 @@ import {
   executeAssistant,
   type AssistantExecutionDeps,
 } from '../../src/agents/execute-assistant.ts';
-import { RunFailure } from '../../src/agents/runtime.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import { startHttpAgentServer, type HttpAgentServer } from '../helpers/http-agent-server.ts';
 import { agentConfig, makeRun, recordEvents, silentLogger } from './fixtures.ts';
+import { RunFailure } from '../../src/runs/run-failure.ts';
 
 describe('http assistants against a recording agent', () => {
   let testDb: TestDatabase;

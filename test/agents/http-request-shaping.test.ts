@@ -6,11 +6,11 @@ import {
   type AssistantExecutionDeps,
 } from '../../src/agents/execute-assistant.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
-import { RunFailure } from '../../src/agents/runtime.ts';
 import { findThread } from '../../src/store/threads.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import { startHttpAgentServer, type HttpAgentServer } from '../helpers/http-agent-server.ts';
 import { agentConfig, insertSchedule, localAdmin, makeRun, recordEvents, rejection, silentLogger } from './fixtures.ts';
+import { RunFailure } from '../../src/runs/run-failure.ts';
 
 describe('http request shaping: method, body templates, form, query, JSON Pointer output', () => {
   let testDb: TestDatabase;

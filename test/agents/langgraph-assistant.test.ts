@@ -4,7 +4,7 @@ import {
   executeAssistant,
   type AssistantExecutionDeps,
 } from '../../src/agents/execute-assistant.ts';
-import { RunFailure, type Assistant } from '../../src/agents/runtime.ts';
+import { type Assistant } from '../../src/agents/runtime.ts';
 import { Kairos } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
@@ -20,6 +20,7 @@ import {
   silentLogger,
 } from './fixtures.ts';
 import { insertRunRow, remoteSessionsOf, runResource } from './remote-fixtures.ts';
+import { RunFailure } from '../../src/runs/run-failure.ts';
 
 /**
  * The langgraph kind against Kairos's own LangGraph-compatible routes: a second Kairos (its own

@@ -4,11 +4,11 @@ import {
   executeAssistant,
   type AssistantExecutionDeps,
 } from '../../src/agents/execute-assistant.ts';
-import { RunFailure } from '../../src/agents/runtime.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.ts';
 import { agentConfig, makeRun, recordEvents, silentLogger } from './fixtures.ts';
+import { RunFailure } from '../../src/runs/run-failure.ts';
 
 describe('llm assistants against an OpenAI-compatible server', () => {
   let testDb: TestDatabase;

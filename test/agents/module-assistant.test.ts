@@ -11,13 +11,13 @@ import {
   ModuleConfigError,
   type ModuleRegistry,
 } from '../../src/agents/module-registry.ts';
-import { RunFailure } from '../../src/agents/runtime.ts';
+import { RunFailure } from '../../src/runs/run-failure.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import { agentConfig, makeRun, recordEvents, silentLogger } from './fixtures.ts';
 
 const defineAssistantPath = fileURLToPath(new URL('../../src/agents/define-assistant.ts', import.meta.url));
-const runtimePath = fileURLToPath(new URL('../../src/agents/runtime.ts', import.meta.url));
+const runtimePath = fileURLToPath(new URL('../../src/runs/run-failure.ts', import.meta.url));
 
 describe('module assistants from a config file', () => {
   let dir: string;

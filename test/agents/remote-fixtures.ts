@@ -1,7 +1,7 @@
 import type { RunToExecute } from '../../src/agents/execute-assistant.ts';
 import type { Database } from '../../src/store/database.ts';
 import { findRun } from '../../src/store/runs.ts';
-import { toRunResource } from '../../src/worker/run-resource.ts';
+import { toRunResource } from '../../src/runs/run-resource.ts';
 
 /** Writes the row of a run made with `makeRun`, so that what execution records on it can be read back. */
 export async function insertRunRow(db: Database, run: RunToExecute): Promise<void> {

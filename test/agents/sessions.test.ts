@@ -6,7 +6,7 @@ import {
   type AssistantExecutionDeps,
 } from '../../src/agents/execute-assistant.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
-import { RunFailure, type Assistant } from '../../src/agents/runtime.ts';
+import { type Assistant } from '../../src/agents/runtime.ts';
 import { createThreadService } from '../../src/agents/thread-service.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import { recentMessages } from '../../src/store/messages.ts';
@@ -25,6 +25,7 @@ import {
   scheduleThreadId,
   silentLogger,
 } from './fixtures.ts';
+import { RunFailure } from '../../src/runs/run-failure.ts';
 
 describe.each(databaseKinds)('sessions on %s', (kind) => {
   let testDb: TestDatabase;

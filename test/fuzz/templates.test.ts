@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderRequestTemplate, unknownRequestVariable } from '../../src/agents/request-template.ts';
-import { renderInputTemplate, unknownTemplateVariables } from '../../src/scheduler/input-template.ts';
+import { renderInputTemplate, unknownTemplateVariables } from '../../src/runs/input-template.ts';
 import { eventTemplateProblems, renderEventTemplate } from '../../src/triggers/event-template.ts';
 import { renderStepInput, unknownStepTemplateVariables } from '../../src/workflows/step-input.ts';
 import { fuzzTimezone } from './cron-strings.ts';

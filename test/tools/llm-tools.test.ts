@@ -4,7 +4,7 @@ import type { Actor } from '../../src/auth/actor.ts';
 import { issueKeyDirect } from '../../src/auth/key-service.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { ScheduleResource } from '../../src/scheduler/schedule-resource.ts';
-import type { RunResource } from '../../src/worker/run-resource.ts';
+import type { RunResource } from '../../src/runs/run-resource.ts';
 import {
   startChatToolsServer,
   type ChatToolsServer,

@@ -2,7 +2,6 @@ import { createAssistantService, type AssistantService } from '../../src/agents/
 import { defineAssistant, type AssistantDefinition } from '../../src/agents/define-assistant.ts';
 import { createAssistantExecution } from '../../src/agents/execute-assistant.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
-import { RunFailure } from '../../src/agents/runtime.ts';
 import { localAdminId, type Actor } from '../../src/auth/actor.ts';
 import { systemClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -17,6 +16,7 @@ import { WorkflowService } from '../../src/workflows/workflow-service.ts';
 import type { WorkflowDefinition } from '../../src/workflows/workflow-definition.ts';
 import { startHttpAgentServer, type HttpAgentServer } from '../helpers/http-agent-server.ts';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from '../helpers/databases.ts';
+import { RunFailure } from '../../src/runs/run-failure.ts';
 
 export const admin: Actor = { userId: localAdminId, role: 'admin' };
 export const logger = createLogger('silent');

@@ -3,7 +3,7 @@ import type { AssistantService } from '../../agents/assistant-service.ts';
 import type { ThreadService, ThreadWithMessages } from '../../agents/thread-service.ts';
 import { KairosError, invalid } from '../../errors.ts';
 import type { Thread } from '../../store/threads.ts';
-import type { RunResource } from '../../worker/run-resource.ts';
+import type { RunResource } from '../../runs/run-resource.ts';
 import type { RunService } from '../../worker/run-service.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
 import type { ApiEnv } from '../env.ts';

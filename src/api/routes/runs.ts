@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { RunCreateInput, RunService } from '../../worker/run-service.ts';
+import type { RunCreateInput } from '../../runs/api-run.ts';
+import type { RunService } from '../../worker/run-service.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
 import type { ApiEnv } from '../env.ts';
 import { ResourceParams } from '../schemas/common.ts';

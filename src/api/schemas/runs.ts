@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { failureKinds, triggers } from '../../agents/runtime.ts';
-import { runCreateSchema } from '../../worker/run-service.ts';
+import { runCreateSchema } from '../../runs/api-run.ts';
 import { PageQuery, Timestamp, pageOf, queryBoolean } from './common.ts';
+import { failureKinds, triggers } from '../../runs/run-status.ts';
 
 const statuses = ['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped'] as const;
 

@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import { triggers } from '../../agents/runtime.ts';
 import { ifExistsPolicies } from '../../scheduler/schedule-ensure.ts';
 import { backfillSchema } from '../../scheduler/backfill.ts';
 import {
@@ -11,6 +10,7 @@ import {
 import { PageQuery, Timestamp, queryBoolean } from './common.ts';
 import { jsonObjectQuery } from './json-query.ts';
 import { serviceBody } from './service-body.ts';
+import { triggers } from '../../runs/run-status.ts';
 
 export const ScheduleCreate = serviceBody(scheduleCreateSchema, 'ScheduleCreate');
 export const ScheduleUpdate = serviceBody(scheduleUpdateSchema, 'ScheduleUpdate');
