@@ -12,7 +12,10 @@ export interface SpecRules {
 type SpecColumns = Pick<ScheduleFields, 'kind' | 'cron' | 'at' | 'every_ms' | 'anchor_at' | 'timezone'>;
 
 function cronError(error: CronError, path: string, expression: string): KairosError {
-  return new KairosError(error.code, `${path}: ${error.message}`, {
+  // `timezone: …` under `schedule.timezone` says the field once; `minute: …` under `schedule.cron` adds to it.
+  const own = error.field !== undefined && path.endsWith(`.${error.field}`) ? `${error.field}: ` : undefined;
+  const message = own !== undefined && error.message.startsWith(own) ? error.message.slice(own.length) : error.message;
+  return new KairosError(error.code, `${path}: ${message}`, {
     status: 422,
     details: { field: error.field ?? path, value: error.value ?? expression, path },
   });
