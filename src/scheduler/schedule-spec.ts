@@ -115,7 +115,14 @@ function overlapOf(
 function checkTemplate(template: unknown): void {
   const unknown = unknownTemplateVariables(template);
   if (unknown.length > 0) {
-    const { variable, path } = unknown[0]!;
+    const { variable, path, unclosed } = unknown[0]!;
+    if (unclosed) {
+      throw invalid(
+        path,
+        `"${variable}…" opens {{ without a variable and }}; write a variable as {{date}}, {{run_number}}, …`,
+        { variable },
+      );
+    }
     throw invalid(
       path,
       `unknown template variable {{${variable}}}; use date, day_of_week, timestamp, run_number, scheduled_for, schedule.name or schedule.id`,
