@@ -168,6 +168,8 @@ export interface PreviewExtras {
 export interface Run {
   id: string;
   schedule_id?: string | null;
+  /** The name of a deleted schedule (schedule_id is then null). */
+  schedule_name?: string | null;
   assistant_id?: string | null;
   workflow_id?: string | null;
   thread_id?: string | null;
