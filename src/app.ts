@@ -25,6 +25,7 @@ import { RunService } from './worker/run-service.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
+import { localModeProbe } from './auth/local-mode.ts';
 import { createAgentToolbox } from './tools/agent-toolbox.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
 import { WorkflowService } from './workflows/workflow-service.ts';
@@ -218,7 +219,7 @@ export class Kairos {
           db,
           clock,
           logger: logger.child({ role: 'webhooks' }),
-          guard: addressGuardFromConfig(config),
+          guard: addressGuardFromConfig(config, undefined, localModeProbe(db, config.server.host)),
           pollIntervalMs: this.pollIntervalMs,
         }),
       );

@@ -126,6 +126,8 @@ export interface AssistantServiceOptions {
   registry: ModuleRegistry;
   /** Tests: the resolver behind the private-address check. */
   resolveAll?: ResolveAll;
+  /** Whether the server is in local mode now (loopback agents allowed). */
+  localMode?: () => Promise<boolean>;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -170,7 +172,7 @@ function assertWriter(actor: Actor, action: string): void {
 
 export function createAssistantService(options: AssistantServiceOptions): AssistantService {
   const { db, registry } = options;
-  const guard: AddressGuard = addressGuardFromConfig(options.config, options.resolveAll);
+  const guard: AddressGuard = addressGuardFromConfig(options.config, options.resolveAll, options.localMode);
 
   /** Validates a kind's config, its module id and its destination (private addresses). */
   async function checkConfig(kind: Assistant['kind'], config: unknown): Promise<Record<string, unknown>> {
