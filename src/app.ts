@@ -26,6 +26,7 @@ import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
 import { createServices } from './services.ts';
+import { localModeProbe } from './auth/local-mode.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
 import type { WorkflowService } from './workflows/workflow-service.ts';
 import type { WorkflowDefinition } from './workflows/workflow-definition.ts';
@@ -186,7 +187,7 @@ export class Kairos {
           db,
           clock,
           logger: logger.child({ role: 'webhooks' }),
-          guard: addressGuardFromConfig(config),
+          guard: addressGuardFromConfig(config, undefined, localModeProbe(db, config.server.host)),
           pollIntervalMs: this.pollIntervalMs,
         }),
       );
@@ -253,18 +254,33 @@ export class Kairos {
     }
   }
 
+  /** Runs executing in this replica now (0 without the worker role). */
+  get runsInFlight(): number {
+    const pool = this.services.find((service): service is WorkerPool => service instanceof WorkerPool);
+    return pool?.activeCount ?? 0;
+  }
+
   /** Starts the background roles (scheduler, worker) this replica plays. */
   async start(): Promise<void> {
     for (const service of this.services) await service.start();
   }
 
-  /** Serves the HTTP API on the configured (or given) host and port. */
+  /**
+   * Serves the HTTP API on the configured (or given) host and port. A port that cannot be bound
+   * rejects with an error that says how to choose another (call it before `start()`, so a
+   * failed start has fired nothing).
+   */
   async listen(port = this.config.server.port, host = this.config.server.host): Promise<AddressInfo> {
     const { serve } = await import('@hono/node-server');
     return new Promise((resolve, reject) => {
-      const server = serve({ fetch: this.api.fetch, port, hostname: host }, (info) => resolve(info));
-      server.once('error', reject);
-      this.server = server;
+      const server = serve({ fetch: this.api.fetch, port, hostname: host }, (info) => {
+        this.server = server;
+        resolve(info);
+      });
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        server.close();
+        reject(listenError(error, host, port));
+      });
     });
   }
 
@@ -293,6 +309,24 @@ export class Kairos {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** What a failed bind means for the operator: the port and how to pick another. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  const where = `${host}:${port}`;
+  if (error.code === 'EADDRINUSE')
+    return new Error(
+      `cannot listen on ${where}: the port is in use (another Kairos?). Stop it, or choose another port ` +
+        'with PORT=… or `kairos serve --port …`',
+      { cause: error },
+    );
+  if (error.code === 'EACCES')
+    return new Error(`cannot listen on ${where}: permission denied; choose a port above 1023 with PORT=…`, {
+      cause: error,
+    });
+  if (error.code === 'EADDRNOTAVAIL')
+    return new Error(`cannot listen on ${where}: no such address on this machine; check HOST`, { cause: error });
+  return error;
 }
 
 /**

@@ -6,7 +6,10 @@ import type { Config } from '../config.ts';
  * The outbound-address guard for `http` and `llm` assistants (server-side request forgery):
  * a URL whose host is, or resolves to, a loopback, private, link-local, CGNAT, unspecified,
  * multicast or reserved address is refused unless `KAIROS_HTTP_ALLOW_PRIVATE=true` or the host
- * is listed in `KAIROS_HTTP_ALLOW_HOSTS`.
+ * is listed in `KAIROS_HTTP_ALLOW_HOSTS`. In local mode (a loopback server, no API keys: one
+ * person on their own machine) loopback destinations are allowed. Cloud metadata endpoints
+ * (169.254.169.254, fd00:ec2::254, metadata.google.internal, …) are refused always, whatever
+ * the settings: they hand out the machine's credentials.
  *
  * Names are checked at save time (when they resolve) and again at connect time through the
  * socket's own `lookup` hook (see {@link AddressGuard.lookup}), so the address that is checked is
@@ -37,6 +40,46 @@ for (const [network, prefix] of [
   ['ff00::', 8], // multicast
 ] as const) {
   blocked.addSubnet(network, prefix, 'ipv6');
+}
+
+/** Cloud instance-metadata endpoints (AWS, ECS, EKS, GCP, Azure, Alibaba, Oracle, OpenStack). */
+const metadataAddresses = new Set([
+  '169.254.169.254',
+  '169.254.170.2',
+  '169.254.170.23',
+  'fd00:ec2::254',
+  'fd00:ec2::23',
+  '100.100.100.200',
+  '192.0.0.192',
+]);
+const metadataNames = new Set([
+  'metadata.google.internal',
+  'metadata.goog',
+  'metadata',
+  'instance-data',
+  'instance-data.ec2.internal',
+]);
+
+/** Whether an address or a host name is a cloud metadata endpoint, refused whatever the settings. */
+export function isMetadataEndpoint(hostOrAddress: string): boolean {
+  const lower = bareHost(hostOrAddress.toLowerCase()).replace(/\.$/, '');
+  if (metadataNames.has(lower)) return true;
+  const v4 = isIP(lower) === 6 ? (embeddedIpv4(lower) ?? lower) : lower;
+  if (metadataAddresses.has(v4)) return true;
+  if (isIP(lower) === 6) {
+    // Compare canonical IPv6 spellings (fd00:ec2:0::254 is fd00:ec2::254).
+    const canonical = new URL(`http://[${lower}]/`).hostname.slice(1, -1);
+    return metadataAddresses.has(canonical);
+  }
+  return false;
+}
+
+/** Whether an address is loopback (127.0.0.0/8, ::1, or one mapped into IPv6). */
+function isLoopbackAddress(address: string): boolean {
+  const lower = address.toLowerCase();
+  if (lower === '::1') return true;
+  const v4 = isIP(lower) === 6 ? embeddedIpv4(lower) : lower;
+  return v4 !== undefined && isIP(v4) === 4 && v4.startsWith('127.');
 }
 
 /** The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`) or NAT64 (`64:ff9b::…`) IPv6 address. */
@@ -85,8 +128,13 @@ export class PrivateAddressError extends Error {
   constructor(host: string, address: string, reason: string) {
     const shown = host === address ? host : `${host} (${address})`;
     super(
-      `${shown} is ${reason}: Kairos refuses private, loopback and link-local destinations; ` +
-        `set KAIROS_HTTP_ALLOW_PRIVATE=true or add "${host}" to KAIROS_HTTP_ALLOW_HOSTS to allow it`,
+      reason === 'a cloud metadata endpoint'
+        ? `${shown} is ${reason}: Kairos never calls it, whatever the settings (it hands out the machine's credentials)`
+        : `${shown} is ${reason}: Kairos refuses private, loopback and link-local destinations; ` +
+            `add "${host}" to KAIROS_HTTP_ALLOW_HOSTS and restart Kairos to allow it` +
+            (reason === 'a loopback address'
+              ? ' (loopback is allowed in local mode: a loopback server with no API keys)'
+              : ''),
     );
     this.name = 'PrivateAddressError';
     this.host = host;
@@ -109,6 +157,8 @@ export interface AddressGuardOptions {
   allowHosts: ReadonlyArray<string>;
   /** Resolves a name to all its addresses (tests inject names that resolve to private ranges). */
   resolveAll?: ResolveAll;
+  /** Whether the server is in local mode now, where loopback destinations are allowed. */
+  localMode?: () => Promise<boolean>;
 }
 
 export interface AddressGuard {
@@ -126,8 +176,10 @@ export interface AddressGuard {
 export function createAddressGuard(options: AddressGuardOptions): AddressGuard {
   const allowHosts = options.allowHosts.map((entry) => bareHost(entry.trim().toLowerCase())).filter(Boolean);
   const resolveAll = options.resolveAll ?? systemResolveAll;
+  const localMode = options.localMode ?? (async () => false);
 
   const isAllowed = (hostname: string): boolean => {
+    if (isMetadataEndpoint(hostname)) return false;
     if (options.allowPrivate) return true;
     const host = bareHost(hostname.toLowerCase()).replace(/\.$/, '');
     return allowHosts.some((entry) => {
@@ -137,10 +189,22 @@ export function createAddressGuard(options: AddressGuardOptions): AddressGuard {
     });
   };
 
-  const assertPublic = (host: string, addresses: ReadonlyArray<{ address: string }>): void => {
+  /** Refuses metadata endpoints always; the rest unless allowed (or loopback in local mode). */
+  const assertAllowed = async (
+    host: string,
+    addresses: ReadonlyArray<{ address: string }>,
+    allowed: boolean,
+  ): Promise<void> => {
+    for (const { address } of addresses) {
+      if (isMetadataEndpoint(host) || isMetadataEndpoint(address))
+        throw new PrivateAddressError(host, address, 'a cloud metadata endpoint');
+    }
+    if (allowed) return;
     for (const { address } of addresses) {
       const reason = privateAddressReason(address);
-      if (reason) throw new PrivateAddressError(host, address, reason);
+      if (!reason) continue;
+      if (isLoopbackAddress(address) && (await localMode())) continue;
+      throw new PrivateAddressError(host, address, reason);
     }
   };
 
@@ -148,33 +212,34 @@ export function createAddressGuard(options: AddressGuardOptions): AddressGuard {
     isAllowed,
     async checkUrl(url) {
       const host = bareHost(url.hostname);
-      if (isAllowed(host)) return;
-      if (isIP(host)) return assertPublic(host, [{ address: host }]);
+      if (isMetadataEndpoint(host)) throw new PrivateAddressError(host, host, 'a cloud metadata endpoint');
+      const allowed = isAllowed(host);
+      if (isIP(host)) return assertAllowed(host, [{ address: host }], allowed);
       let addresses: LookupAddress[];
       try {
         addresses = await resolveAll(host);
       } catch {
         return; // unresolvable now; the connect-time lookup decides
       }
-      assertPublic(host, addresses);
+      await assertAllowed(host, addresses, allowed);
     },
     lookup(hostname) {
       const host = bareHost(hostname);
-      if (isAllowed(host)) return options.resolveAll ? pinnedLookup(resolveAll, () => {}) : undefined;
-      return pinnedLookup(resolveAll, (addresses) => assertPublic(host, addresses));
+      const allowed = isAllowed(host);
+      return pinnedLookup(resolveAll, (addresses) => assertAllowed(host, addresses, allowed));
     },
   };
 }
 
 /** A LookupFunction over `resolveAll` that lets `check` veto the result before the socket connects. */
-function pinnedLookup(resolveAll: ResolveAll, check: (addresses: LookupAddress[]) => void): LookupFunction {
+function pinnedLookup(resolveAll: ResolveAll, check: (addresses: LookupAddress[]) => Promise<void>): LookupFunction {
   return (hostname, options, callback) => {
     resolveAll(hostname).then(
-      (found) => {
+      async (found) => {
         const family = options.family === 4 || options.family === 6 ? options.family : 0;
         const addresses = family === 0 ? found : found.filter((entry) => entry.family === family);
         try {
-          check(addresses);
+          await check(addresses);
         } catch (error) {
           return callback(error as NodeJS.ErrnoException, '', 0);
         }
@@ -194,9 +259,21 @@ function pinnedLookup(resolveAll: ResolveAll, check: (addresses: LookupAddress[]
   };
 }
 
-/** The guard as configured by `KAIROS_HTTP_ALLOW_PRIVATE` and `KAIROS_HTTP_ALLOW_HOSTS`. */
-export function addressGuardFromConfig(config: Pick<Config, 'http'>, resolveAll?: ResolveAll): AddressGuard {
-  return createAddressGuard({ allowPrivate: config.http.allowPrivate, allowHosts: config.http.allowHosts, resolveAll });
+/**
+ * The guard as configured by `KAIROS_HTTP_ALLOW_PRIVATE` and `KAIROS_HTTP_ALLOW_HOSTS`; given
+ * `localMode` (see src/auth/local-mode.ts), loopback destinations are allowed while it holds.
+ */
+export function addressGuardFromConfig(
+  config: Pick<Config, 'http'>,
+  resolveAll?: ResolveAll,
+  localMode?: () => Promise<boolean>,
+): AddressGuard {
+  return createAddressGuard({
+    allowPrivate: config.http.allowPrivate,
+    allowHosts: config.http.allowHosts,
+    resolveAll,
+    ...(localMode && { localMode }),
+  });
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type AssistantScope,
 } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
+import { lockAssistantUsers, type AssistantUsers } from '../store/assistant-users.ts';
 import { addressGuardFromConfig, type AddressGuard, type ResolveAll } from './address-guard.ts';
 import { isSecretKey, outboundUrl, parseAssistantConfig } from './assistant-config.ts';
 import { isEnvReference } from './env-reference.ts';
@@ -86,7 +87,12 @@ export interface AssistantService {
   get(actor: Actor, id: string): Promise<Assistant>;
   list(actor: Actor, filter?: AssistantListInput): Promise<{ items: Assistant[]; total: number }>;
   update(actor: Actor, id: string, patch: AssistantUpdateInput): Promise<Assistant>;
-  delete(actor: Actor, id: string): Promise<void>;
+  /**
+   * Deletes an assistant. Refused (`assistant_in_use`, 409, naming them) while schedules,
+   * triggers or workflows use it; `force` deletes its schedules and triggers with it, but a
+   * workflow that calls it still refuses (change the workflow first).
+   */
+  delete(actor: Actor, id: string, options?: { force?: boolean }): Promise<void>;
   /** An assistant by id, or the default assistant of a graph id (LangGraph's convention). */
   resolve(actor: Actor, idOrGraphId: string): Promise<Assistant>;
   /**
@@ -120,6 +126,8 @@ export interface AssistantServiceOptions {
   registry: ModuleRegistry;
   /** Tests: the resolver behind the private-address check. */
   resolveAll?: ResolveAll;
+  /** Whether the server is in local mode now (loopback agents allowed). */
+  localMode?: () => Promise<boolean>;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -132,6 +140,30 @@ function canSeeAssistant(actor: Actor, assistant: Assistant): boolean {
   return actor.role === 'admin' || assistant.builtIn || assistant.ownerId === actor.userId;
 }
 
+/** The 409 of a delete refused while schedules, triggers or workflows use the assistant. */
+function assistantInUse(assistant: Assistant, users: AssistantUsers, forced: boolean): KairosError {
+  const names = (kind: string, list: Array<{ name: string }>) =>
+    list.length === 0
+      ? []
+      : [`${list.length} ${kind}${list.length === 1 ? '' : 's'} (${list.map((u) => u.name).join(', ')})`];
+  const uses = [
+    ...names('schedule', users.schedules),
+    ...names('trigger', users.triggers),
+    ...names('workflow', users.workflows),
+  ].join(', ');
+  const fix =
+    users.workflows.length > 0
+      ? `change or delete the workflow${users.workflows.length === 1 ? '' : 's'} first` +
+        (users.schedules.length + users.triggers.length > 0 && !forced
+          ? ', then delete with ?force=true to delete its schedules and triggers with it'
+          : '')
+      : 'delete or retarget them, or delete with ?force=true to delete its schedules and triggers with it';
+  return new KairosError('assistant_in_use', `assistant "${assistant.name}" is used by ${uses}: ${fix}`, {
+    status: 409,
+    details: { id: assistant.id, ...users },
+  });
+}
+
 function assertWriter(actor: Actor, action: string): void {
   if (actor.role === 'viewer') {
     throw new KairosError('forbidden', `viewers cannot ${action}; ask an admin for a member key`, { status: 403 });
@@ -140,7 +172,7 @@ function assertWriter(actor: Actor, action: string): void {
 
 export function createAssistantService(options: AssistantServiceOptions): AssistantService {
   const { db, registry } = options;
-  const guard: AddressGuard = addressGuardFromConfig(options.config, options.resolveAll);
+  const guard: AddressGuard = addressGuardFromConfig(options.config, options.resolveAll, options.localMode);
 
   /** Validates a kind's config, its module id and its destination (private addresses). */
   async function checkConfig(kind: Assistant['kind'], config: unknown): Promise<Record<string, unknown>> {
@@ -253,7 +285,7 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
       return updated;
     },
 
-    async delete(actor, id) {
+    async delete(actor, id, options = {}) {
       const assistant = await writable(actor, id, 'delete');
       if (assistant.builtIn) {
         throw new KairosError(
@@ -265,7 +297,14 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
           },
         );
       }
-      if (!(await deleteAssistant(db, id))) throw notFound('assistant', id);
+      await db.transaction(async (tx) => {
+        const users = await lockAssistantUsers(tx, id);
+        const firing = users.schedules.length + users.triggers.length;
+        if (users.workflows.length > 0 || (firing > 0 && !options.force)) {
+          throw assistantInUse(assistant, users, Boolean(options.force));
+        }
+        if (!(await deleteAssistant(tx, id))) throw notFound('assistant', id);
+      });
     },
 
     async resolve(actor, idOrGraphId) {

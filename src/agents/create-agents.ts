@@ -1,3 +1,4 @@
+import { localModeProbe } from '../auth/local-mode.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Database } from '../store/database.ts';
@@ -31,7 +32,7 @@ export interface Agents {
 export async function createAgents(options: {
   db: Database;
   logger: Logger;
-  config: Pick<Config, 'http' | 'threadMaxMessages' | 'configFile'>;
+  config: Pick<Config, 'http' | 'threadMaxMessages' | 'configFile'> & Partial<Pick<Config, 'server'>>;
   cwd?: string;
   ensureBuiltIns?: boolean;
   /** A registry built already (tests); otherwise the built-ins plus the config file's modules. */
@@ -48,8 +49,10 @@ export async function createAgents(options: {
   if (registry.source)
     logger.info({ config_file: registry.source, modules: registry.ids() }, 'module assistants loaded');
   if (options.ensureBuiltIns !== false) await ensureBuiltInAssistants(db);
-  const assistants = createAssistantService({ db, config, registry });
-  const execution = createAssistantExecution({ db, logger, config, registry });
+  // Local mode (a loopback server, no keys) allows loopback agents: see src/agents/address-guard.ts.
+  const localMode = config.server ? localModeProbe(db, config.server.host) : undefined;
+  const assistants = createAssistantService({ db, config, registry, localMode });
+  const execution = createAssistantExecution({ db, logger, config, registry, localMode });
   return {
     registry,
     execution,

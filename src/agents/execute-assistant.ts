@@ -127,9 +127,11 @@ export function createAssistantExecution(options: {
   /** Tests: a resolver for the address guard, and the environment `{"env": NAME}` reads. */
   resolveAll?: ResolveAll;
   env?: Record<string, string | undefined>;
+  /** Whether the server is in local mode now (loopback agents allowed). */
+  localMode?: () => Promise<boolean>;
 }): AssistantExecutionDeps {
   const registry = options.registry ?? createModuleRegistry([]);
-  const guard = addressGuardFromConfig(options.config, options.resolveAll);
+  const guard = addressGuardFromConfig(options.config, options.resolveAll, options.localMode);
   return {
     db: options.db,
     logger: options.logger,

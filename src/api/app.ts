@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { apiDocsPath } from './api-docs.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import type { AssistantService } from '../agents/assistant-service.ts';
@@ -70,7 +71,7 @@ export interface ApiServices {
 }
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
-const publicPaths = new Set(['/healthz', '/metrics', openApiPath, '/api/docs']);
+const publicPaths = new Set(['/healthz', '/metrics', openApiPath, apiDocsPath]);
 
 /** The LangGraph-compatible routes (behind the same keys; the SDK sends `x-api-key`). */
 const langGraphPaths = ['/assistants', '/assistants/*', '/threads', '/threads/*', '/runs/*'];
@@ -121,7 +122,9 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
 
   const authenticator = new Authenticator(db, { loopback: isLoopbackHost(config.server.host) });
   const requireKey = authMiddleware(authenticator);
-  app.use('/api/*', async (c, next) => (publicPaths.has(c.req.path) ? next() : requireKey(c, next)));
+  // The docs page's own assets (Swagger UI) are public like the page.
+  const isPublic = (path: string) => publicPaths.has(path) || path.startsWith(`${apiDocsPath}/assets/`);
+  app.use('/api/*', async (c, next) => (isPublic(c.req.path) ? next() : requireKey(c, next)));
   for (const path of langGraphPaths) app.use(path, requireKey);
   app.use(mcpPath, requireKey);
   // After auth, every route that parses JSON gets a body it can hold; MCP's transport reads the raw request itself.

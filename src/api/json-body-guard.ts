@@ -8,7 +8,8 @@ export const maxBodyDepth = maxJsonDepth;
 /**
  * Checks a JSON request body before any route parses it: nested at most `maxBodyDepth` levels
  * (`body_too_deep`, 422), and storable as sent (`invalid_request`, 422, naming the field).
- * Malformed JSON is left to the route's validator, which answers `invalid_json`.
+ * Malformed JSON is left to the route's validator, which answers `invalid_json`. An empty body
+ * (`curl -X POST -H 'content-type: application/json' …/pause`) means `{}`.
  */
 export function jsonBodyGuard(): MiddlewareHandler {
   return async (c, next) => {
@@ -16,6 +17,11 @@ export function jsonBodyGuard(): MiddlewareHandler {
     const type = c.req.header('content-type') ?? '';
     if ((method !== 'POST' && method !== 'PUT' && method !== 'PATCH') || !/json/i.test(type)) return next();
     const text = await c.req.text();
+    if (text.trim() === '') {
+      // What the route's validator reads next: Hono keeps the body's text promise in bodyCache.
+      (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve('{}');
+      return next();
+    }
     const depth = jsonDepth(text, maxBodyDepth);
     if (depth > maxBodyDepth) {
       throw new KairosError(

@@ -31,3 +31,18 @@ export async function resolveAuthMode(db: Queryable, host: string): Promise<Auth
 export const localModeMessage =
   'local mode: no API keys exist and the server is bound to loopback, so every request acts as the local admin. ' +
   'Create a key with `kairos keys create --role admin` to require keys.';
+
+/**
+ * Whether a server bound to `host` is in local mode now (loopback, no active key), as the
+ * address guard asks it: loopback agents are allowed then. The answer is kept for a second.
+ */
+export function localModeProbe(db: Queryable, host: string): () => Promise<boolean> {
+  if (!isLoopbackHost(host)) return async () => false;
+  let known: { local: boolean; at: number } | undefined;
+  return async () => {
+    const now = Date.now();
+    if (known && now - known.at < 1000) return known.local;
+    known = { local: !(await hasActiveApiKeys(db)), at: now };
+    return known.local;
+  };
+}

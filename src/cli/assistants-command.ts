@@ -79,9 +79,10 @@ export function assistantsCommand(): Command {
   assistants
     .command('delete')
     .argument('<id>')
+    .option('--force', 'also delete the schedules and triggers that fire it')
     .option('--json', 'print JSON')
-    .action(async (id: string, _options: unknown, command: Command) => {
-      await client(command).assistants.delete(id);
+    .action(async (id: string, options: { force?: boolean }, command: Command) => {
+      await client(command).assistants.delete(id, { force: options.force === true });
       print({ deleted: true, id }, json(command), () => process.stdout.write(`deleted ${id}\n`));
     });
 

@@ -36,11 +36,20 @@ export function serveCommand(): Command {
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) {
-          logger.warn({ signal }, 'second signal: exiting now');
+          logger.warn({ signal }, 'second signal: exiting now; runs in flight are recovered as their leases expire');
+          logger.flush();
           process.exit(130);
         }
         stopping = true;
-        logger.info({ signal }, 'shutting down');
+        const inFlight = kairos.runsInFlight;
+        const graceS = Math.round(config.worker.shutdownGraceMs / 1000);
+        logger.info(
+          { signal, runs_in_flight: inFlight, grace_s: graceS },
+          inFlight > 0
+            ? `shutting down: waiting up to ${graceS} s for ${inFlight} run${inFlight === 1 ? '' : 's'} in flight to ` +
+                'finish (KAIROS_SHUTDOWN_GRACE); press Ctrl-C again to exit now'
+            : 'shutting down (press Ctrl-C again to exit now)',
+        );
         kairos.close().then(
           () => {
             logger.info('stopped');
@@ -53,23 +62,24 @@ export function serveCommand(): Command {
           },
         );
       };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      await kairos.start();
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
       const roles = config.roles;
       if (roles.includes('api')) {
-        const address = await kairos.listen();
+        // Bound before the scheduler and worker start: a port in use stops the start having fired nothing.
+        const address = await kairos.listen().catch(async (error: unknown) => {
+          await kairos.close();
+          throw error;
+        });
+        await kairos.start();
+        const url = `http://${address.address}:${address.port}`;
         logger.info(
-          {
-            url: `http://${address.address}:${address.port}`,
-            database: kairos.db.kind,
-            roles,
-            replica: kairos.replicaId,
-          },
-          `Kairos listening on http://${address.address}:${address.port} (${kairos.db.kind})`,
+          { url, database: kairos.db.kind, roles, replica: kairos.replicaId },
+          `Kairos listening on ${url} (${kairos.db.kind})`,
         );
         if (authMode === 'local') logger.warn({ auth: 'local' }, localModeMessage);
       } else {
+        await kairos.start();
         logger.info(
           { database: kairos.db.kind, roles, replica: kairos.replicaId },
           'Kairos started without the api role',

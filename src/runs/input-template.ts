@@ -25,15 +25,39 @@ function* strings(value: unknown, path: string): Generator<[string, string]> {
   }
 }
 
-/** The unknown variables of a template, with where they occur; empty when it is valid. */
-export function unknownTemplateVariables(template: unknown): Array<{ variable: string; path: string }> {
-  const problems: Array<{ variable: string; path: string }> = [];
+/**
+ * The unknown variables of a template, and `{{` that open no variable (unclosed, or holding
+ * something else: `{{ date`, `{{date}`), with where they occur; empty when it is valid.
+ */
+export function unknownTemplateVariables(
+  template: unknown,
+): Array<{ variable: string; path: string; unclosed?: true }> {
+  const problems: Array<{ variable: string; path: string; unclosed?: true }> = [];
   for (const [text, path] of strings(template, 'input_template')) {
     for (const match of text.matchAll(placeholder)) {
       if (!known.has(match[1]!)) problems.push({ variable: match[1]!, path });
     }
+    const rest = text.replace(placeholder, '');
+    const open = rest.indexOf('{{');
+    if (open >= 0) problems.push({ variable: rest.slice(open, open + 20), path, unclosed: true });
   }
   return problems;
+}
+
+/**
+ * A string template that reads as a JSON object or array once rendered is that JSON value: the
+ * agent gets `{"task": "Report for 2026-03-09", "n": 7}`, not one string. Values are inserted as
+ * written (not JSON-escaped), so a text that no longer parses stays a string.
+ */
+function asJson(rendered: string): unknown {
+  const trimmed = rendered.trim();
+  if (!(trimmed.startsWith('{') && trimmed.endsWith('}')) && !(trimmed.startsWith('[') && trimmed.endsWith(']')))
+    return rendered;
+  try {
+    return JSON.parse(trimmed) as unknown;
+  } catch {
+    return rendered;
+  }
 }
 
 export interface TemplateContext {
@@ -82,5 +106,6 @@ export function renderInputTemplate(template: unknown, context: TemplateContext)
     }
     return value;
   };
-  return render(template);
+  const rendered = render(template);
+  return typeof template === 'string' ? asJson(rendered as string) : rendered;
 }

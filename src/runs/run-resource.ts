@@ -5,6 +5,8 @@ import type { RunRow } from '../store/runs.ts';
 export interface RunResource {
   id: string;
   schedule_id: string | null;
+  /** The name of the run's schedule once that schedule is deleted (schedule_id is then null); null otherwise. */
+  schedule_name: string | null;
   assistant_id: string | null;
   /** Set for a run of a workflow, with the version it walks (null until it first starts). */
   workflow_id: string | null;
@@ -51,6 +53,7 @@ export function toRunResource(row: RunRow): RunResource {
   return {
     id: row.id,
     schedule_id: row.schedule_id,
+    schedule_name: row.schedule_name ?? null,
     assistant_id: row.assistant_id,
     workflow_id: row.workflow_id,
     workflow_version: row.workflow_version,

@@ -13,7 +13,10 @@ export interface SpecRules {
 type SpecColumns = Pick<ScheduleFields, 'kind' | 'cron' | 'at' | 'every_ms' | 'anchor_at' | 'timezone'>;
 
 function cronError(error: CronError, path: string, expression: string): KairosError {
-  return new KairosError(error.code, `${path}: ${error.message}`, {
+  // `timezone: …` under `schedule.timezone` says the field once; `minute: …` under `schedule.cron` adds to it.
+  const own = error.field !== undefined && path.endsWith(`.${error.field}`) ? `${error.field}: ` : undefined;
+  const message = own !== undefined && error.message.startsWith(own) ? error.message.slice(own.length) : error.message;
+  return new KairosError(error.code, `${path}: ${message}`, {
     status: 422,
     details: { field: error.field ?? path, value: error.value ?? expression, path },
   });
@@ -99,7 +102,14 @@ function overlapOf(
 function checkTemplate(template: unknown): void {
   const unknown = unknownTemplateVariables(template);
   if (unknown.length > 0) {
-    const { variable, path } = unknown[0]!;
+    const { variable, path, unclosed } = unknown[0]!;
+    if (unclosed) {
+      throw invalid(
+        path,
+        `"${variable}…" opens {{ without a variable and }}; write a variable as {{date}}, {{run_number}}, …`,
+        { variable },
+      );
+    }
     throw invalid(
       path,
       `unknown template variable {{${variable}}}; use date, day_of_week, timestamp, run_number, scheduled_for, schedule.name or schedule.id`,

@@ -230,7 +230,12 @@ export class Kairos {
       this.call<AssistantList>('assistants.list', { query: withMetadata(filters) }),
     get: (id: string) => this.call<Assistant>('assistants.get', { params: { id } }),
     update: (id: string, body: AssistantUpdate) => this.call<Assistant>('assistants.update', { params: { id }, body }),
-    delete: (id: string) => this.call<void>('assistants.delete', { params: { id } }),
+    /**
+     * Deletes an assistant; 409 `assistant_in_use` while schedules, triggers or workflows use it.
+     * `{ force: true }` deletes its schedules and triggers with it (a workflow that calls it still refuses).
+     */
+    delete: (id: string, options: { force?: boolean } = {}) =>
+      this.call<void>('assistants.delete', { params: { id }, query: options.force ? { force: true } : {} }),
     /** Runs one of your assistants once (no run, no schedule) and returns the raw requests and answers, secrets redacted. */
     test: (id: string, body: TestCallSaved = {}) =>
       this.call<TestCallResult>('assistants.test', { params: { id }, body }),

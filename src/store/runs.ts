@@ -5,6 +5,8 @@ import type { FailureKind, RunStatus, Trigger } from './run-kinds.ts';
 export interface RunRow {
   id: string;
   schedule_id: string | null;
+  /** The schedule's name, kept once the schedule is deleted (migration 021); null before. */
+  schedule_name?: string | null;
   assistant_id: string | null;
   workflow_id: string | null;
   /** The workflow version the run walks, pinned when it first starts. */

@@ -1,4 +1,6 @@
 import { CronError } from './cron-error.ts';
+import { abbreviationProblem } from './zone-abbreviations.ts';
+import { nearestZoneName } from './nearest-zone-name.ts';
 
 // ICU (as bundled with Node) reports some zones under their pre-rename IANA names; users and
 // PostgreSQL expect the current ones.
@@ -44,7 +46,10 @@ function resolve(timeZone: string): string | null {
 /**
  * Checks an IANA time zone name and returns its canonical spelling (`america/new_york` →
  * `America/New_York`, `US/Eastern` → `America/New_York`, `Etc/UTC` → `UTC`, `Asia/Calcutta` →
- * `Asia/Kolkata`). Throws {@link CronError} `invalid_timezone` naming the zone.
+ * `Asia/Kolkata`). Abbreviations and fixed-offset aliases (`EST`, `PST`, `BST`, …) are refused
+ * with the zone they were probably meant as (see ./zone-abbreviations.ts); `Etc/GMT+5` is the way
+ * to ask for a fixed offset on purpose. Throws {@link CronError} `invalid_timezone` naming the
+ * zone, with the nearest zone name when one is close.
  *
  * @example validateTimeZone('europe/paris') // 'Europe/Paris'
  */
@@ -55,11 +60,19 @@ export function validateTimeZone(timeZone: string): string {
       value: String(timeZone),
     });
   }
+  const refused = abbreviationProblem(timeZone);
+  if (refused !== undefined) {
+    throw new CronError('invalid_timezone', `timezone: ${refused}`, { field: 'timezone', value: timeZone });
+  }
   const canonical = resolve(timeZone);
   if (canonical === null) {
+    const nearest = nearestZoneName(timeZone, allZoneNames());
     throw new CronError(
       'invalid_timezone',
-      `timezone: "${timeZone}" is not a known IANA time zone; use a name such as America/New_York, Europe/London or UTC`,
+      `timezone: "${timeZone}" is not a known IANA time zone; ` +
+        (nearest
+          ? `did you mean ${nearest}?`
+          : 'use a name such as America/New_York, Europe/London or UTC (Area/City)'),
       { field: 'timezone', value: timeZone },
     );
   }
@@ -67,5 +80,18 @@ export function validateTimeZone(timeZone: string): string {
 }
 
 export function isValidTimeZone(timeZone: string): boolean {
-  return typeof timeZone === 'string' && timeZone.trim() !== '' && resolve(timeZone) !== null;
+  return (
+    typeof timeZone === 'string' &&
+    timeZone.trim() !== '' &&
+    abbreviationProblem(timeZone) === undefined &&
+    resolve(timeZone) !== null
+  );
+}
+
+let zoneNames: readonly string[] | undefined;
+
+/** Every canonical zone name the runtime knows (current IANA spellings), and UTC. */
+function allZoneNames(): readonly string[] {
+  zoneNames ??= ['UTC', ...Intl.supportedValuesOf('timeZone').map((name) => RENAMED[name] ?? name)];
+  return zoneNames;
 }

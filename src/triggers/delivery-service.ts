@@ -140,7 +140,17 @@ export class DeliveryService {
       this.options.env,
     );
     if (!verdict.ok) {
-      if ('misconfigured' in verdict) return refuse('misconfigured', 503, 'trigger_misconfigured', verdict.reason);
+      if ('misconfigured' in verdict) {
+        // The reason (a variable's name) is for the owner, in the delivery history; the sender learns nothing of it.
+        const row = await record('misconfigured', 503, verdict.reason);
+        return {
+          status: 503,
+          body: {
+            ...error('trigger_unavailable', 'this trigger cannot accept deliveries now; try again later'),
+            delivery_id: row.id,
+          },
+        };
+      }
       return refuse('unauthorized', 401, 'unauthorized', verdict.reason);
     }
     const key = deliveryKeyOf(delivery.headers, trigger.delivery_header);

@@ -45,6 +45,18 @@ export type TriggerAuth = z.output<typeof triggerAuthSchema>;
 export type AuthVerdict = SignatureCheck | { ok: false; misconfigured: true; reason: string };
 
 /**
+ * Why a trigger cannot check deliveries on this server (its secret's variable is unset), or
+ * undefined when it can. For its owner only: never tell a sender about configuration.
+ */
+export function authProblem(auth: TriggerAuth, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const reference = auth.type === 'bearer' ? auth.token : auth.secret;
+  const secret = env[reference.env];
+  return secret === undefined || secret === ''
+    ? `environment variable ${reference.env} (the trigger's secret) is not set on this Kairos server`
+    : undefined;
+}
+
+/**
  * Checks a delivery against the trigger's `auth`: headers lower-cased, the raw body exactly as
  * received, `nowMs` on the engine clock (Stripe's timestamp tolerance).
  */
@@ -55,13 +67,8 @@ export function verifyDelivery(
 ): AuthVerdict {
   const reference = auth.type === 'bearer' ? auth.token : auth.secret;
   const secret = env[reference.env];
-  if (secret === undefined || secret === '') {
-    return {
-      ok: false,
-      misconfigured: true,
-      reason: `environment variable ${reference.env} (the trigger's secret) is not set on this Kairos server`,
-    };
-  }
+  const problem = authProblem(auth, env);
+  if (problem !== undefined || secret === undefined) return { ok: false, misconfigured: true, reason: problem ?? '' };
   if (auth.type === 'bearer')
     return verifyBearerToken({ expected: secret, authorization: delivery.headers.authorization });
   const signature = delivery.headers[auth.header];

@@ -1,3 +1,4 @@
+import { authProblem, triggerAuthSchema } from './trigger-auth.ts';
 import type { DeliveryOutcome, DeliveryRow } from '../store/trigger-deliveries.ts';
 import type { TriggerOverlap, TriggerRow } from '../store/triggers.ts';
 
@@ -19,6 +20,10 @@ export interface TriggerResource {
   timeout: number | null;
   rate_limit: { max: number; per_s: number } | null;
   enabled: boolean;
+  /** Whether deliveries can be accepted on this server: enabled, with its secret's variable set. */
+  ready: boolean;
+  /** Why it is not ready (e.g. the secret's variable is unset), for its owner; null when ready. */
+  not_ready_reason: string | null;
   metadata: Record<string, unknown>;
   /** Deliveries received so far, per outcome, and in all. */
   deliveries: Partial<Record<DeliveryOutcome, number>> & { total: number };
@@ -42,6 +47,11 @@ export interface DeliveryResource {
   body_bytes: number;
 }
 
+function authProblemOf(auth: unknown, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const parsed = triggerAuthSchema.safeParse(auth);
+  return parsed.success ? authProblem(parsed.data, env) : 'its auth cannot be read; save it again';
+}
+
 /** The path of a trigger's delivery URL. */
 export const hookPath = (id: string) => `/hooks/${id}`;
 
@@ -49,7 +59,9 @@ export function toTriggerResource(
   row: TriggerRow,
   summary: { counts: Partial<Record<DeliveryOutcome, number>>; last: Date | null } | undefined,
   publicUrl: string | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): TriggerResource {
+  const problem = row.enabled ? authProblemOf(row.auth, env) : 'the trigger is disabled';
   const counts = summary?.counts ?? {};
   const total = Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0);
   return {
@@ -70,6 +82,8 @@ export function toTriggerResource(
         ? { max: row.rate_limit_max, per_s: row.rate_limit_ms / 1000 }
         : null,
     enabled: row.enabled,
+    ready: problem === undefined,
+    not_ready_reason: problem ?? null,
     metadata: row.metadata,
     deliveries: { ...counts, total },
     last_delivery_at: summary?.last?.toISOString() ?? null,

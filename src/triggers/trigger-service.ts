@@ -42,6 +42,8 @@ export interface TriggerServiceOptions {
   workflows: Pick<WorkflowService, 'runnable'>;
   /** KAIROS_PUBLIC_URL: makes trigger URLs absolute. */
   publicUrl?: string | undefined;
+  /** Where the secrets' variables are read (`ready`); the process environment by default. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -105,7 +107,10 @@ export class TriggerService {
       this.options.db,
       rows.map((row) => row.id),
     );
-    return { items: rows.map((row) => toTriggerResource(row, summaries.get(row.id), this.options.publicUrl)), total };
+    return {
+      items: rows.map((row) => toTriggerResource(row, summaries.get(row.id), this.options.publicUrl, this.options.env)),
+      total,
+    };
   }
 
   async update(actor: Actor, id: string, body: TriggerUpdateInput): Promise<TriggerResource> {
@@ -171,7 +176,7 @@ export class TriggerService {
 
   private async resource(row: TriggerRow): Promise<TriggerResource> {
     const summaries = await deliverySummaries(this.options.db, [row.id]);
-    return toTriggerResource(row, summaries.get(row.id), this.options.publicUrl);
+    return toTriggerResource(row, summaries.get(row.id), this.options.publicUrl, this.options.env);
   }
 
   private async target(

@@ -387,7 +387,13 @@ export class WorkerPool {
           );
           return [];
         });
-        logger.info({ released: released.length }, 'released unfinished runs to other replicas');
+        // Embedded (PGlite) has no other replica: the runs wait for the next start.
+        logger.info(
+          { released: released.length },
+          db.kind === 'pglite'
+            ? 'released unfinished runs: they are pending again and start at the next start'
+            : 'released unfinished runs: they are pending again for any replica to take',
+        );
         for (const entry of rest) entry.controller.abort(new LeaseGone('released'));
         await Promise.all(rest.map((entry) => entry.done));
       }

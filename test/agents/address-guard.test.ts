@@ -59,16 +59,15 @@ describe('privateAddressReason', () => {
 describe('the guard at save time', () => {
   const guard = createAddressGuard({ allowPrivate: false, allowHosts: [], resolveAll: names });
 
-  it.each([
-    'http://127.0.0.1/agent',
-    'http://10.0.0.1:8080/',
-    'http://[::1]:7700/x',
-    'http://169.254.169.254/latest/meta-data/',
-  ])('refuses the literal %s and says how to allow it', async (url) => {
-    await expect(guard.checkUrl(new URL(url))).rejects.toThrow(
-      /KAIROS_HTTP_ALLOW_PRIVATE=true or add ".*" to KAIROS_HTTP_ALLOW_HOSTS/,
-    );
-  });
+  it.each(['http://127.0.0.1/agent', 'http://10.0.0.1:8080/', 'http://[::1]:7700/x'])(
+    'refuses the literal %s and says how to allow it (never by opening every private address)',
+    async (url) => {
+      await expect(guard.checkUrl(new URL(url))).rejects.toThrow(
+        /add ".*" to KAIROS_HTTP_ALLOW_HOSTS and restart Kairos/,
+      );
+      await expect(guard.checkUrl(new URL(url))).rejects.not.toThrow(/KAIROS_HTTP_ALLOW_PRIVATE/);
+    },
+  );
 
   it.each([
     ['http://internal.example/', '10.0.0.1'],
@@ -94,7 +93,8 @@ describe('the guard at save time', () => {
 
   it('allows everything with allowPrivate, and listed hosts with allowHosts', async () => {
     const open = createAddressGuard({ allowPrivate: true, allowHosts: [], resolveAll: names });
-    await expect(open.checkUrl(new URL('http://169.254.169.254/'))).resolves.toBeUndefined();
+    await expect(open.checkUrl(new URL('http://10.0.0.1/'))).resolves.toBeUndefined();
+    await expect(open.checkUrl(new URL('http://[::1]:8000/'))).resolves.toBeUndefined();
     const listed = createAddressGuard({
       allowPrivate: false,
       allowHosts: ['127.0.0.1', '::1', '.example'],
@@ -104,6 +104,54 @@ describe('the guard at save time', () => {
     await expect(listed.checkUrl(new URL('http://[::1]:8000/'))).resolves.toBeUndefined();
     await expect(listed.checkUrl(new URL('http://internal.example/'))).resolves.toBeUndefined();
     await expect(listed.checkUrl(new URL('http://10.0.0.1/'))).rejects.toThrow(/private/);
+  });
+});
+
+describe('cloud metadata endpoints and local mode', () => {
+  const metadata = 'is a cloud metadata endpoint: Kairos never calls it, whatever the settings';
+
+  it.each([
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[fd00:ec2::254]/latest/meta-data/',
+    'http://[fd00:ec2:0::254]/',
+    'http://[::ffff:169.254.169.254]/',
+    'http://metadata.google.internal/computeMetadata/v1/',
+    'http://100.100.100.200/latest/meta-data/',
+  ])('refuses %s even with allowPrivate, allowHosts listing it, and in local mode', async (url) => {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    const open = createAddressGuard({
+      allowPrivate: true,
+      allowHosts: [host, '*.internal'],
+      resolveAll: names,
+      localMode: async () => true,
+    });
+    await expect(open.checkUrl(new URL(url))).rejects.toThrow(metadata);
+    expect(open.isAllowed(host)).toBe(false);
+  });
+
+  it('refuses a name that resolves to a metadata address, at save time and at connect time', async () => {
+    const open = createAddressGuard({ allowPrivate: true, allowHosts: [], resolveAll: names });
+    await expect(open.checkUrl(new URL('https://metadata.example/'))).rejects.toThrow(
+      `metadata.example (169.254.169.254) ${metadata}`,
+    );
+    const lookup = open.lookup('metadata.example')!;
+    const error = await new Promise<Error | null>((resolve) => lookup('metadata.example', {}, (e) => resolve(e)));
+    expect(error?.message).toContain(metadata);
+  });
+
+  it('allows loopback agents in local mode, and nothing else private', async () => {
+    let local = true;
+    const guard = createAddressGuard({ allowPrivate: false, allowHosts: [], localMode: async () => local });
+    await expect(guard.checkUrl(new URL('http://127.0.0.1:8000/agent'))).resolves.toBeUndefined();
+    await expect(guard.checkUrl(new URL('http://[::1]:8000/agent'))).resolves.toBeUndefined();
+    await expect(guard.checkUrl(new URL('http://localhost:8000/agent'))).resolves.toBeUndefined();
+    await expect(guard.checkUrl(new URL('http://10.0.0.1/'))).rejects.toThrow(/private/);
+    local = false;
+    await expect(guard.checkUrl(new URL('http://127.0.0.1:8000/agent'))).rejects.toThrow(
+      '127.0.0.1 is a loopback address: Kairos refuses private, loopback and link-local destinations; ' +
+        'add "127.0.0.1" to KAIROS_HTTP_ALLOW_HOSTS and restart Kairos to allow it ' +
+        '(loopback is allowed in local mode: a loopback server with no API keys)',
+    );
   });
 });
 

@@ -59,6 +59,40 @@ describe.each(databaseKinds)('request bodies that cannot be stored as sent (%s)'
     expect(await count()).toBe(before);
   });
 
+  it('reads an empty JSON body on an action route as {} (pause, resume, trigger), not 400 invalid_json', async () => {
+    const created = await createSchedule(`{${base()},"name":"empty-body"}`);
+    const { id } = (await created.json()) as { id: string };
+    for (const body of ['', '  \n']) {
+      const paused = await h.call('POST', `/api/v1/schedules/${id}/pause`, {
+        key: alice.key,
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(paused.status, await paused.clone().text()).toBe(200);
+      expect(((await paused.json()) as { status: string }).status).toBe('paused');
+      const resumed = await h.call('POST', `/api/v1/schedules/${id}/resume`, {
+        key: alice.key,
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(resumed.status).toBe(200);
+    }
+    const triggered = await h.call('POST', `/api/v1/schedules/${id}/trigger`, {
+      key: alice.key,
+      body: '',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(triggered.status).toBe(201);
+    // Still malformed when there is something that is not JSON.
+    const malformed = await h.call('POST', `/api/v1/schedules/${id}/pause`, {
+      key: alice.key,
+      body: '{',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(malformed.status).toBe(400);
+    expect((await errorOf(malformed)).code).toBe('invalid_json');
+  });
+
   it('accepts a body nested up to the limit', async () => {
     const depth = maxBodyDepth - 2;
     const response = await createSchedule(

@@ -25,7 +25,10 @@ describe('OpenAPI document, docs and metrics', () => {
       Object.keys(methods).map((method) => `${method} ${path}`),
     );
     const undocumented = served.filter(
-      (route) => !documented.includes(route) && !['get /api/v1/openapi.json', 'get /api/docs'].includes(route),
+      (route) =>
+        !documented.includes(route) &&
+        !['get /api/v1/openapi.json', 'get /api/docs'].includes(route) &&
+        !route.startsWith('get /api/docs/assets/'),
     );
     expect(undocumented).toEqual([]);
     expect(documented).toEqual(
@@ -47,14 +50,6 @@ describe('OpenAPI document, docs and metrics', () => {
     expect(create.security).toEqual([{ bearerAuth: [] }, { apiKeyHeader: [] }]);
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['201', '401', '403', '409', '413', '422']));
     expect(doc.paths['/healthz']!.get!.security).toBeUndefined();
-  });
-
-  it('serves interactive docs at /api/docs', async () => {
-    const response = await h.call('GET', '/api/docs');
-    expect(response.status).toBe(200);
-    const html = await response.text();
-    expect(html).toContain('swagger-ui');
-    expect(html).toContain('/api/v1/openapi.json');
   });
 
   it('serves Prometheus metrics, counting requests and what the engine records', async () => {
@@ -87,5 +82,41 @@ describe('OpenAPI document, docs and metrics', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('API docs without internet', () => {
+  let docs: ApiHarness;
+  beforeAll(async () => {
+    docs = await createApiHarness('postgres');
+  });
+  afterAll(() => docs.close());
+
+  it('serves interactive docs at /api/docs with every script and style from this server (no CDN), keyless', async () => {
+    await docs.caller('admin'); // keys exist: not local mode, yet the docs and their assets need none
+    const response = await docs.call('GET', '/api/docs');
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('id="swagger-ui"');
+    expect(html).toContain('data-url="/api/v1/openapi.json"');
+    const references = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+    expect(references).toEqual([
+      '/api/docs/assets/favicon-32x32.png',
+      '/api/docs/assets/swagger-ui.css',
+      '/api/docs/assets/swagger-ui-bundle.js',
+      '/api/docs/assets/init.js',
+    ]);
+    for (const reference of references) {
+      const asset = await docs.call('GET', reference);
+      expect(asset.status, reference).toBe(200);
+      const body = await asset.text();
+      if (reference.endsWith('.js')) {
+        expect(asset.headers.get('content-type'), reference).toMatch(/^text\/javascript/);
+        expect(body, reference).toContain('SwaggerUIBundle');
+      }
+      if (reference.endsWith('.css')) expect(body).toContain('.swagger-ui');
+    }
+    expect((await docs.call('GET', '/api/docs/assets/package.json')).status).toBe(404);
+    expect((await docs.call('GET', '/api/docs/assets/..%2F..%2Fpackage.json')).status).toBe(404);
   });
 });

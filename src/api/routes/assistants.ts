@@ -5,6 +5,7 @@ import type { ApiEnv } from '../env.ts';
 import {
   Assistant,
   AssistantCreate,
+  AssistantDeleteQuery,
   AssistantList,
   AssistantListQuery,
   AssistantUpdate,
@@ -50,10 +51,14 @@ export const assistantRoutes = {
     method: 'delete',
     path: '/api/v1/assistants/{id}',
     tags,
-    summary: 'Delete an assistant (and its schedules)',
-    request: { params: ResourceParams },
+    summary: 'Delete an assistant (with ?force=true, and its schedules and triggers)',
+    request: { params: ResourceParams, query: AssistantDeleteQuery },
     responses: { 204: { description: 'Deleted' } },
-    extraErrors: { 409: 'Built-in assistants cannot be deleted (`built_in`)' },
+    extraErrors: {
+      409:
+        'In use (`assistant_in_use`, details name the schedules, triggers and workflows; `?force=true` deletes ' +
+        'its schedules and triggers with it, a workflow that calls it still refuses), or built in (`built_in`)',
+    },
   }),
 };
 
@@ -73,7 +78,7 @@ export function registerAssistantRoutes(app: OpenAPIHono<ApiEnv>, assistants: As
     c.json(assistantToJson(await assistants.update(c.var.actor, c.req.valid('param').id, c.req.valid('json'))), 200),
   );
   app.openapi(assistantRoutes.delete, async (c) => {
-    await assistants.delete(c.var.actor, c.req.valid('param').id);
+    await assistants.delete(c.var.actor, c.req.valid('param').id, { force: c.req.valid('query').force === true });
     return c.body(null, 204);
   });
 }

@@ -29,7 +29,9 @@ export const hookRoute = createRoute({
     413: error('Body larger than KAIROS_MAX_BODY_BYTES (`body_too_large`)'),
     422: error('Bad `wait` (`invalid_request`)'),
     429: error("Over the trigger's rate limit; see Retry-After (`rate_limited`)"),
-    503: error("The trigger's secret variable is not set on the server (`trigger_misconfigured`)"),
+    503: error(
+      'The trigger cannot accept deliveries now (`trigger_unavailable`); its owner sees why in `not_ready_reason` and the delivery history',
+    ),
   },
 });
 

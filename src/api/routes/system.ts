@@ -1,10 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { Database } from '../../store/database.ts';
 import { version } from '../../version.ts';
+import { mountApiDocs } from '../api-docs.ts';
 import type { ApiEnv } from '../env.ts';
 
 export const openApiPath = '/api/v1/openapi.json';
@@ -99,5 +99,5 @@ export function registerSystemRoutes(app: OpenAPIHono<ApiEnv>, deps: SystemDeps)
         'Authenticate with `Authorization: Bearer <key>` or `x-api-key: <key>`.',
     },
   });
-  app.get('/api/docs', swaggerUI({ url: openApiPath, title: 'Kairos API' }));
+  mountApiDocs(app, openApiPath);
 }

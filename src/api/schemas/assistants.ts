@@ -55,3 +55,12 @@ export type Assistant = z.infer<typeof Assistant>;
 export type AssistantCreate = z.input<typeof AssistantCreate>;
 export type AssistantUpdate = z.input<typeof AssistantUpdate>;
 export type AssistantList = z.infer<typeof AssistantList>;
+
+export const AssistantDeleteQuery = z
+  .object({
+    force: queryBoolean.optional().openapi({
+      description:
+        'delete the schedules and triggers that fire the assistant with it (workflows that call it still refuse)',
+    }),
+  })
+  .openapi('AssistantDeleteQuery');

@@ -12,6 +12,10 @@ export const RunEvent = z
 const runFields = {
   id: z.string(),
   schedule_id: z.string().nullable(),
+  schedule_name: z.string().nullable().openapi({
+    description:
+      "The name of the run's schedule once that schedule is deleted (schedule_id is then null); null otherwise",
+  }),
   assistant_id: z.string().nullable(),
   workflow_id: z.string().nullable(),
   workflow_version: z.number().int().nullable(),

@@ -28,6 +28,10 @@ export const Trigger = z
     timeout: z.number().nullable(),
     rate_limit: z.object({ max: z.number().int(), per_s: z.number() }).nullable(),
     enabled: z.boolean(),
+    ready: z.boolean().openapi({
+      description: "Whether deliveries can be accepted on this server: enabled, with its secret's variable set",
+    }),
+    not_ready_reason: z.string().nullable().openapi({ description: 'Why it is not ready; null when ready' }),
     metadata: z.record(z.string(), z.unknown()),
     deliveries: z.record(z.string(), z.number()).openapi({ description: 'Deliveries so far per outcome, and `total`' }),
     last_delivery_at: Timestamp.nullable(),

@@ -168,6 +168,8 @@ export interface PreviewExtras {
 export interface Run {
   id: string;
   schedule_id?: string | null;
+  /** The name of a deleted schedule (schedule_id is then null). */
+  schedule_name?: string | null;
   assistant_id?: string | null;
   workflow_id?: string | null;
   thread_id?: string | null;
@@ -343,6 +345,9 @@ export interface InboundTrigger {
   max_concurrent: number;
   rate_limit: { max: number; per_s: number } | null;
   enabled: boolean;
+  /** Whether deliveries can be accepted on this server (its secret's variable is set). */
+  ready?: boolean;
+  not_ready_reason?: string | null;
   deliveries: Record<string, number | undefined> & { total: number };
   last_delivery_at: string | null;
   created_at: string;

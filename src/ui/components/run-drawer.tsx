@@ -115,8 +115,10 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
                   <a href={href(`/schedules/${run.schedule_id}`)}>
                     {scheduleName(run.schedule_id) ?? shortId(run.schedule_id)}
                   </a>
+                ) : run.schedule_name ? (
+                  `${run.schedule_name} (deleted)`
                 ) : (
-                  'manual'
+                  '—'
                 )}
               </dd>
               {run.workflow_id ? (

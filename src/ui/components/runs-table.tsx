@@ -74,7 +74,13 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
                   <td data-label="Schedule">
                     <div>
                       {scheduleName(run.schedule_id) ??
-                        (run.schedule_id ? shortId(run.schedule_id) : <span className="muted">manual</span>)}
+                        (run.schedule_id ? (
+                          shortId(run.schedule_id)
+                        ) : run.schedule_name ? (
+                          <span title="this schedule was deleted">{run.schedule_name} (deleted)</span>
+                        ) : (
+                          <span className="muted">{run.trigger ?? 'manual'}</span>
+                        ))}
                     </div>
                     <div className="muted small">{assistantName(run.assistant_id) ?? shortId(run.assistant_id)}</div>
                   </td>

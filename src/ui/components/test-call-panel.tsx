@@ -69,7 +69,8 @@ export function TestCallPanel({ kind, config }: { kind: AssistantKind; config: (
     } catch (error) {
       setProblem(
         error instanceof ApiError
-          ? `${error.field ? `${error.field}: ` : ''}${error.message}`
+          ? // The API's message already starts with its field (`config.url: …`): say it once.
+            `${error.field && !error.message.startsWith(`${error.field}: `) ? `${error.field}: ` : ''}${error.message}`
           : (error as Error).message,
       );
     } finally {

@@ -129,10 +129,17 @@ export function TriggerForm({ onDone }: { onDone: () => void }) {
   if (created) {
     return (
       <div className="stack" aria-label="Trigger created">
-        <p>
-          <strong>{created.name}</strong> is ready. Give this URL (and the secret in{' '}
-          <code>{form.secretEnv.trim()}</code>) to the sender:
-        </p>
+        {created.ready === false ? (
+          <div className="banner warn" role="alert">
+            <strong>{created.name}</strong> is saved but not ready: {created.not_ready_reason}. Deliveries are refused
+            until it is (set the variable and restart Kairos).
+          </div>
+        ) : (
+          <p>
+            <strong>{created.name}</strong> is ready. Give this URL (and the secret in{' '}
+            <code>{form.secretEnv.trim()}</code>) to the sender:
+          </p>
+        )}
         <CopyUrl trigger={created} />
         <footer className="modal-actions">
           <button type="button" className="button primary" onClick={onDone}>

@@ -77,7 +77,20 @@ export function renderTemplate(template: unknown, context: TemplateContext): unk
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, render(v)]));
     return value;
   };
-  return render(template);
+  const rendered = render(template);
+  return typeof rendered === 'string' ? asJson(rendered) : rendered;
+}
+
+/** As the server sends it: a string template that reads as a JSON object or array once rendered is JSON. */
+function asJson(rendered: string): unknown {
+  const trimmed = rendered.trim();
+  if (!(trimmed.startsWith('{') && trimmed.endsWith('}')) && !(trimmed.startsWith('[') && trimmed.endsWith(']')))
+    return rendered;
+  try {
+    return JSON.parse(trimmed) as unknown;
+  } catch {
+    return rendered;
+  }
 }
 
 /** The template text as typed: JSON when it parses as an object/array, else a plain string. */
