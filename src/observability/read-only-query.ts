@@ -1,6 +1,8 @@
 import { assertAdmin, type Actor } from '../auth/actor.ts';
 import { KairosError } from '../errors.ts';
 import type { Database } from '../store/database.ts';
+import { ensureSqlReaderRole } from '../store/sql-reader-role.ts';
+import { assertConsoleQueryAllowed } from './sql-console-policy.ts';
 
 /** The answer of a read-only query: column names in order, rows as JSON values. */
 export interface QueryAnswer {
@@ -31,10 +33,13 @@ const errorCodes: Record<string, { code: string; hint: string }> = {
 };
 
 /**
- * Runs one query for an admin, unable to write: the text is wrapped as a subquery (so it must be
- * a single SELECT, VALUES or TABLE; data-modifying CTEs are not allowed there), sent with a
- * parameter (so the server refuses a second statement), inside a `READ ONLY` transaction with a
- * statement timeout, and rolled back.
+ * Runs one query for an admin, unable to write or to reach past Kairos's own tables: names of
+ * server functions and catalogs are refused first (sql-console-policy.ts); the text is wrapped as
+ * a subquery (so it must be a single SELECT, VALUES or TABLE; data-modifying CTEs are not allowed
+ * there), sent with a parameter (so the server refuses a second statement), inside a `READ ONLY`
+ * transaction with a statement timeout, as the schema's reader role (`SET LOCAL ROLE`: SELECT on
+ * the tables of docs/data-model.md only), and rolled back. Where the connection cannot switch to
+ * that role the console refuses (503 `sql_console_unavailable`) rather than run with its privilege.
  *
  * @example
  * const { rows } = await readOnlyQuery(db, actor, 'SELECT schedule_name, status FROM schedule_runs_v LIMIT 5');
@@ -59,6 +64,9 @@ export async function readOnlyQuery(
       },
     );
   }
+  assertConsoleQueryAllowed(query);
+  const reader = await ensureSqlReaderRole(db);
+  if (!reader.ready) throw unavailable(reader.role, reader.reason, reader.grant);
   const maxRows = options.maxRows ?? 1000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const rollback = new Error('rollback');
@@ -67,6 +75,13 @@ export async function readOnlyQuery(
     await db.transaction(async (tx) => {
       await tx.query('SET TRANSACTION READ ONLY');
       await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(1, Math.round(timeoutMs)))]);
+      // The name check reads strings as the server does only with standard strings.
+      await tx.query(`SELECT set_config('standard_conforming_strings', 'on', true)`);
+      try {
+        await tx.query(`SELECT set_config('role', $1, true)`, [reader.role]);
+      } catch (error) {
+        throw unavailable(reader.role, (error as Error).message, `GRANT "${reader.role}" TO CURRENT_USER;`);
+      }
       // The newline ends a trailing `--` comment before the wrapper closes.
       const { rows } = await tx.query<Record<string, unknown>>(
         `SELECT * FROM (\n${query}\n) AS kairos_query LIMIT $1`,
@@ -83,8 +98,24 @@ export async function readOnlyQuery(
   return answer!;
 }
 
+function unavailable(role: string, reason: string, grant: string): KairosError {
+  return new KairosError(
+    'sql_console_unavailable',
+    `the SQL console runs queries as the read-only role ${role}, and cannot: ${reason}. An operator runs once, as a superuser: ${grant} (docs/auth.md#the-sql-console)`,
+    { status: 503, details: { role, grant } },
+  );
+}
+
 function queryError(error: unknown): unknown {
+  if (error instanceof KairosError) return error;
   const code = (error as { code?: string }).code;
+  if (code === '42501') {
+    return new KairosError(
+      'sql_not_allowed',
+      `${(error as Error).message}: the SQL console reads the tables and views of docs/data-model.md only (docs/auth.md)`,
+      { status: 403, details: { class: 'not_granted', sqlstate: code } },
+    );
+  }
   const known = code === undefined ? undefined : errorCodes[code];
   if (!known && !(code && /^(22|42)/.test(code))) return error;
   const { code: kind, hint } = known ?? { code: 'invalid_query', hint: 'check the query against docs/data-model.md' };

@@ -14,6 +14,7 @@ import type { RunResource } from '../runs/run-resource.ts';
 import type { RunService } from '../worker/run-service.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
 import { deliveryKeyOf, parseEventBody } from './event-body.ts';
+import { unstorableRequestReason } from './event-request.ts';
 import { renderEventTemplate, templateHeaders } from './event-template.ts';
 import { triggerAuthSchema, verifyDelivery } from './trigger-auth.ts';
 import { finalStatuses } from '../runs/run-status.ts';
@@ -133,6 +134,8 @@ export class DeliveryService {
         `the body (${delivery.bodyBytes} bytes) exceeds ${this.options.maxBodyBytes} bytes (KAIROS_MAX_BODY_BYTES)`,
       );
     }
+    const unstorable = unstorableRequestReason(delivery.headers, delivery.query);
+    if (unstorable) return refuse('invalid', 400, 'invalid_delivery', unstorable);
     const auth = triggerAuthSchema.parse(trigger.auth);
     const verdict = verifyDelivery(
       auth,

@@ -45,6 +45,19 @@ describe('kairos sql', () => {
     expect(JSON.parse(count.stdout)).toEqual([{ n: 0 }]);
   });
 
+  it("refuses what lies past Kairos's tables, directly and through a server", { timeout: 60_000 }, async () => {
+    const direct = await run(['sql', "SELECT pg_read_file('/etc/hostname')"], dbEnv);
+    expect(direct.status).toBe(2);
+    expect(direct.stderr).toContain('pg_read_file');
+    expect(direct.stderr).toContain("reads or lists the database server's files");
+    const viaServer = await run(['sql', 'SELECT count(*) FROM pg_stat_activity'], {
+      KAIROS_URL: server.url,
+      KAIROS_API_KEY: adminKey,
+    });
+    expect(viaServer.status).toBe(2);
+    expect(viaServer.stderr).toContain('pg_stat_activity');
+  });
+
   it('goes through a named server, where only admins may query', { timeout: 60_000 }, async () => {
     const asAdmin = await run(['sql', 'SELECT count(*)::int AS n FROM users', '--json'], {
       KAIROS_URL: server.url,

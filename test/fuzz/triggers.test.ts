@@ -178,4 +178,83 @@ describe('fuzz: trigger bodies', () => {
       );
     },
   );
+  it(
+    `POST /hooks/{id}: any query string and header is a 2xx or a 4xx with a code; none reaches a run changed (seed ${fuzzSeed})`,
+    { timeout: fuzzTimeoutMs },
+    async () => {
+      const created = await h.call('POST', '/api/v1/triggers', {
+        key: alice.key,
+        body: {
+          name: 'query-and-headers',
+          assistant_id: assistantId,
+          auth: { type: 'bearer', token: { env: 'HOOK_SECRET' } },
+          rate_limit: null,
+          input_template: { q: '{{event.query.q}}', h: '{{event.headers.x-fuzz}}' },
+        },
+      });
+      const hookId = ((await created.json()) as Trigger).id;
+      // Percent-escapes of any byte (NUL, a surrogate's UTF-8, broken ones) and any text the URL parser encodes.
+      const piece = fc.oneof(
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom(
+            '%00',
+            '%ED%A0%80',
+            '%ED%BF%BF',
+            '%FF',
+            '%',
+            '%2',
+            '+',
+            '&',
+            '=',
+            '%26',
+            '%C3%BC',
+            '💥',
+          ),
+        },
+        fc.integer({ min: 0, max: 255 }).map((byte) => `%${byte.toString(16).padStart(2, '0')}`),
+        fc.string({ maxLength: 6 }).map((text) => text.replace(/#/g, '')),
+      );
+      const queryValue = fc.array(piece, { maxLength: 6 }).map((pieces) => pieces.join(''));
+      const queryName = fc.oneof(fc.constant('q'), queryValue);
+      // Header values as the wire carries them: bytes 0x20-0xff (Latin-1), no NUL, CR or LF.
+      const headerValue = fc
+        .array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xff })), { maxLength: 20 })
+        .map((codes) => String.fromCharCode(...codes));
+      const runs = () => fingerprint(h.db, ['runs']);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(queryName, queryValue), { maxLength: 3 }),
+          headerValue,
+          async (params, header) => {
+            const query = params.map(([name, value]) => `${name}=${value}`).join('&');
+            const before = await runs();
+            const response = await h.app.request(`/hooks/${hookId}?${query}`, {
+              method: 'POST',
+              headers: { authorization: 'Bearer s3cret', 'content-type': 'application/json', 'x-fuzz': header },
+              body: '{}',
+            });
+            const text = await response.text();
+            const context = `?${query} x-fuzz: ${JSON.stringify(header)}\n→ ${response.status} ${text.slice(0, 400)}`;
+            expect(response.status, context).toBeLessThan(500);
+            const json = JSON.parse(text) as { error?: { code?: string }; run_id?: string };
+            if (response.status >= 400) {
+              expect(json.error?.code, context).toMatch(/^[a-z][a-z0-9_]*$/);
+              expect(await runs(), context).toBe(before);
+              return;
+            }
+            expect(response.status, context).toBe(202);
+            const { rows } = await h.db.query<{ input: { q?: string; h?: string } }>(
+              'SELECT input FROM runs WHERE id = $1',
+              [json.run_id],
+            );
+            // What the template saw is what was stored: no NUL, no surrogate, the header as sent (less HTTP's outer spaces).
+            expect(rows[0]!.input.h ?? '', context).toBe(header.replace(/^[ \t]+|[ \t]+$/g, ''));
+            expect(JSON.stringify(rows[0]!.input), context).not.toMatch(/\\u0000|\\ud[89a-f]/i);
+          },
+        ),
+        fuzzParameters(40),
+      );
+    },
+  );
 });

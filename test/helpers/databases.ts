@@ -4,6 +4,7 @@ import { quoteIdent } from '../../src/store/database.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPglite } from '../../src/store/pglite-driver.ts';
 import { openPostgres } from '../../src/store/postgres-driver.ts';
+import { sqlReaderRole } from '../../src/store/sql-reader-role.ts';
 
 /** The PostgreSQL server tests use; each test file works in a schema of its own. */
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -49,6 +50,8 @@ export async function createTestDatabase(
       for (const other of extra) await other.close();
       if (kind === 'postgres' && !process.env.KAIROS_KEEP_TEST_SCHEMAS) {
         await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`).catch(() => {});
+        // Roles are cluster-wide: the SQL console's reader role of this schema goes with it.
+        await db.exec(`DROP ROLE IF EXISTS ${quoteIdent(sqlReaderRole(schema))}`).catch(() => {});
       }
       await db.close();
     },

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { quoteIdent } from '../../src/store/database.ts';
 import { openPostgres } from '../../src/store/postgres-driver.ts';
+import { sqlReaderRole } from '../../src/store/sql-reader-role.ts';
 import { testDatabaseUrl, uniqueSchema } from './databases.ts';
 
 export const kairosBin = fileURLToPath(new URL('../../bin/kairos.js', import.meta.url));
@@ -144,6 +145,8 @@ export async function startCliServer(prefix: string, options: CliServerOptions =
   const drop = async () => {
     const db = openPostgres({ connectionString: testDatabaseUrl, schema: 'public' });
     await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    // Roles are cluster-wide: the SQL console's reader role of this schema goes with it.
+    await db.exec(`DROP ROLE IF EXISTS ${quoteIdent(sqlReaderRole(schema))}`);
     await db.close();
   };
   const created = runKairosSync(['keys', 'create', '--role', 'admin', '--json'], dbEnv);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localAdmin } from '../../src/auth/actor.ts';
+import { readOnlyQuery } from '../../src/observability/read-only-query.ts';
 import type { Database } from '../../src/store/database.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 
@@ -118,7 +120,8 @@ describe.each(databaseKinds)('documented SQL queries (%s)', (kind) => {
   const rows = async (name: string) => {
     const sql = queries.get(name);
     if (!sql) throw new Error(`docs/data-model.md has no query "${name}"`);
-    return (await test.db.query<Record<string, unknown>>(sql)).rows;
+    // Through the SQL console (its reader role and name check), as `kairos sql` runs them.
+    return (await readOnlyQuery(test.db, localAdmin, sql)).rows;
   };
 
   beforeAll(async () => {

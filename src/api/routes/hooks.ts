@@ -22,7 +22,9 @@ export const hookRoute = createRoute({
       "A replayed delivery id (the first delivery's run), or the finished run when `wait` was given",
     ),
     202: json(HookAnswer, 'Accepted: the run was created'),
-    400: error('The body is not valid JSON (`invalid_json`)'),
+    400: error(
+      'The body is not valid JSON (`invalid_json`), or a query parameter or header holds a NUL or a lone surrogate (`invalid_delivery`)',
+    ),
     401: error('Missing or wrong signature or token (`unauthorized`)'),
     404: error('No such trigger, or it is disabled (`not_found`)'),
     409: error('The target cannot run (inactive assistant, owner disabled) (`trigger_unavailable`)'),

@@ -15,6 +15,8 @@ export const sqlRoutes = {
     responses: { 200: json(SqlAnswer, 'The columns and rows') },
     extraErrors: {
       400: 'Not a single read-only query, a write, or a timeout (`invalid_query`, `read_only`, `query_timeout`)',
+      403: "Not an admin (`forbidden`), or the query reaches past Kairos's tables: server files, settings, catalogs, … (`sql_not_allowed`, docs/auth.md)",
+      503: 'The connection cannot switch to the read-only role; `details.grant` is what an operator runs once (`sql_console_unavailable`)',
     },
   }),
 };
