@@ -138,7 +138,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.assistants) registerAssistantRoutes(app, services.assistants);
   if (services.testCalls) registerAssistantTestCallRoutes(app, services.testCalls);
   if (services.threads) registerThreadRoutes(app, services.threads);
-  if (services.runs) registerRunRoutes(app, services.runs);
+  if (services.runs) registerRunRoutes(app, services.runs, db);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
   if (services.schedules && services.runs && services.assistants) {
     // The scheduler tools (docs/agents-tools.md): function schemas and MCP over the same services.

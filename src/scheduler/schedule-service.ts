@@ -8,6 +8,7 @@ import { KairosError, invalid, notFound } from '../errors.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { insertRuns } from '../store/runs.ts';
 import { cancelRunsAhead } from '../store/cancel-runs-ahead.ts';
+import { retryConflicts } from '../store/retry-conflicts.ts';
 import { appendScheduleEvents, listScheduleEvents } from '../store/schedule-events.ts';
 import {
   countSchedulesOwnedBy,
@@ -426,10 +427,13 @@ export class ScheduleService {
     this.assertMayWrite(actor);
     await this.visible(actor, id);
     const { db, clock } = this.options;
-    await db.transaction(async (tx) => {
-      await this.cancelPending(tx, id, new Date(clock.now()), 'the schedule was deleted');
-      await deleteSchedule(tx, id);
-    });
+    // A finishing run that still deadlocks with the delete (a batch locking runs in another order) is retried.
+    await retryConflicts(() =>
+      db.transaction(async (tx) => {
+        await this.cancelPending(tx, id, new Date(clock.now()), 'the schedule was deleted');
+        await deleteSchedule(tx, id);
+      }),
+    );
   }
 
   /**
