@@ -1,6 +1,8 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { KairosError } from '../../errors.ts';
+import { apiRoute } from '../api-route.ts';
 import type { ApiEnv } from '../env.ts';
+import { ErrorResponse } from '../schemas/common.ts';
 
 /**
  * LangGraph routes over graph internals that Kairos does not have (it schedules and runs agents;
@@ -37,14 +39,31 @@ const unsupported: ReadonlyArray<{ method: string; path: string; what: string }>
   { method: 'POST', path: '/store/namespaces', what: 'the long-term memory store' },
 ];
 
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
 export function registerLangGraphUnsupportedRoutes(app: OpenAPIHono<ApiEnv>): void {
   for (const route of unsupported) {
-    app.on(route.method, route.path, () => {
-      throw new KairosError(
-        'not_supported',
-        `${route.method} ${route.path.replace(/:([a-z_]+)/g, '{$1}')}: ${route.what} is not supported by Kairos (docs/api.md, LangGraph compatibility)`,
-        { status: 501, details: { method: route.method, path: route.path } },
-      );
+    const path = route.path.replace(/:([a-z_]+)/g, '{$1}');
+    const names = [...route.path.matchAll(/:([a-z_]+)/g)].map((match) => match[1]!);
+    const params = z.object(
+      Object.fromEntries(names.map((name) => [name, z.string().openapi({ param: { name, in: 'path' } })])),
+    );
+    const message = `${route.method} ${path}: ${route.what} is not supported by Kairos (docs/api.md, LangGraph-compatible routes)`;
+    const definition = apiRoute({
+      method: route.method.toLowerCase() as Method,
+      path,
+      tags: ['langgraph'],
+      summary: `LangGraph: not supported (${route.what})`,
+      ...(names.length > 0 && { request: { params } }),
+      responses: {
+        501: { description: message, content: { 'application/json': { schema: ErrorResponse } } },
+      },
+    });
+    app.openapi(definition, () => {
+      throw new KairosError('not_supported', message, {
+        status: 501,
+        details: { method: route.method, path },
+      });
     });
   }
 }
