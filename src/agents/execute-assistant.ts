@@ -55,6 +55,8 @@ export interface RunToExecute {
   /** From the schedule; null for runs outside schedules. */
   sessionMode: 'new' | 'persistent' | null;
   onRunCompleted: 'delete' | 'keep' | null;
+  /** Session `new` always creates its fresh thread, even where no runtime could read it (LangGraph crons). */
+  freshThread?: boolean;
   input: unknown;
   /** The run's schedule (name and zone), for templates rendered while it runs; absent outside schedules. */
   schedule?: { name: string; timezone: string };

@@ -43,7 +43,8 @@ const stateless: RunSession = {
  * - `new` creates a fresh thread, deleted after the run unless `on_run_completed = keep`;
  *   except for kinds that cannot read a thread (`http`: it only receives the history in the
  *   POST, and a fresh thread has none): with `delete`, such a thread would be created and deleted
- *   with no observable effect, so the run is stateless (`thread_id: null`, no thread writes);
+ *   with no observable effect, so the run is stateless (`thread_id: null`, no thread writes) —
+ *   unless `freshThread` (a LangGraph cron: its agent is promised a thread id, as LangGraph does);
  * - no session mode and no thread (a plain api run) runs statelessly.
  */
 export async function openRunSession(
@@ -62,7 +63,12 @@ export async function openRunSession(
     if (thread.ownerId !== run.ownerId && !options.ownerIsAdmin) {
       throw new RunFailure('config', `thread ${threadId} belongs to another user`, { skip: true, retryable: false });
     }
-  } else if (run.sessionMode === 'new' && run.onRunCompleted !== 'keep' && !threadAware.has(assistant.kind)) {
+  } else if (
+    run.sessionMode === 'new' &&
+    run.onRunCompleted !== 'keep' &&
+    !threadAware.has(assistant.kind) &&
+    !run.freshThread
+  ) {
     return stateless;
   } else if (run.sessionMode === 'persistent' || run.sessionMode === 'new') {
     const persistent = run.sessionMode === 'persistent' && run.scheduleId !== null;

@@ -29,6 +29,9 @@ export const threadListSchema = z.strictObject({
   assistant_id: z.string().min(1).optional(),
   status: z.enum(['idle', 'busy', 'error', 'interrupted']).optional(),
   metadata: jsonObject.optional(),
+  ids: z.array(z.uuid()).max(1000).optional(),
+  sort_by: z.enum(['id', 'status', 'created_at', 'updated_at']).optional(),
+  sort_order: z.enum(['asc', 'desc']).default('desc'),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -116,6 +119,8 @@ export function createThreadService(options: ThreadServiceOptions): ThreadServic
         assistantId,
         status: parsed.status,
         metadata: parsed.metadata,
+        ids: parsed.ids,
+        ...(parsed.sort_by && { orderBy: { column: parsed.sort_by, direction: parsed.sort_order } }),
         limit: parsed.limit,
         offset: parsed.offset,
       });

@@ -30,7 +30,10 @@ import { registerKeyRoutes } from './routes/keys.ts';
 import { registerLangGraphAssistantRoutes, registerLangGraphInfoRoute } from './routes/langgraph-assistants.ts';
 import { registerAssistantTestCallRoutes } from './routes/assistant-test-calls.ts';
 import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
+import { langGraphErrors } from './langgraph-errors.ts';
+import { registerLangGraphRunRoutes } from './routes/langgraph-runs.ts';
 import { registerLangGraphThreadRoutes } from './routes/langgraph-threads.ts';
+import { registerLangGraphUnsupportedRoutes } from './routes/langgraph-unsupported.ts';
 import { mcpPath, registerMcpRoute } from './routes/mcp.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
@@ -74,7 +77,7 @@ export interface ApiServices {
 const publicPaths = new Set(['/healthz', '/metrics', openApiPath, apiDocsPath]);
 
 /** The LangGraph-compatible routes (behind the same keys; the SDK sends `x-api-key`). */
-const langGraphPaths = ['/assistants', '/assistants/*', '/threads', '/threads/*', '/runs/*'];
+const langGraphPaths = ['/assistants', '/assistants/*', '/threads', '/threads/*', '/runs', '/runs/*', '/store/*'];
 
 /**
  * The HTTP application: native `/api/v1` routes behind API-key auth, the OpenAPI 3.1 document,
@@ -125,7 +128,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   // The docs page's own assets (Swagger UI) are public like the page.
   const isPublic = (path: string) => publicPaths.has(path) || path.startsWith(`${apiDocsPath}/assets/`);
   app.use('/api/*', async (c, next) => (isPublic(c.req.path) ? next() : requireKey(c, next)));
-  for (const path of langGraphPaths) app.use(path, requireKey);
+  for (const path of langGraphPaths) app.use(path, requireKey, langGraphErrors);
   app.use(mcpPath, requireKey);
   // After auth, every route that parses JSON gets a body it can hold; MCP's transport reads the raw request itself.
   const guardBody = jsonBodyGuard();
@@ -141,7 +144,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.assistants) registerAssistantRoutes(app, services.assistants);
   if (services.testCalls) registerAssistantTestCallRoutes(app, services.testCalls);
   if (services.threads) registerThreadRoutes(app, services.threads);
-  if (services.runs) registerRunRoutes(app, services.runs);
+  if (services.runs) registerRunRoutes(app, services.runs, db);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
   if (services.schedules && services.runs && services.assistants && services.workflows) {
     // The scheduler tools (docs/agents-tools.md): function schemas and MCP over the same services.
@@ -165,15 +168,23 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
 
   // LangGraph-compatible routes, so that @langchain/langgraph-sdk works unchanged (docs/api.md).
   registerLangGraphInfoRoute(app);
-  if (services.assistants) registerLangGraphAssistantRoutes(app, services.assistants);
+  if (services.assistants)
+    registerLangGraphAssistantRoutes(app, { db, assistants: services.assistants, threads: services.threads });
   if (services.threads && services.assistants) {
-    registerLangGraphThreadRoutes(app, {
-      threads: services.threads,
-      assistants: services.assistants,
-      runs: services.runs,
-    });
+    registerLangGraphThreadRoutes(app, { threads: services.threads, assistants: services.assistants });
+    if (services.runs)
+      registerLangGraphRunRoutes(app, {
+        db,
+        runs: services.runs,
+        threads: services.threads,
+        assistants: services.assistants,
+      });
   }
+  registerLangGraphUnsupportedRoutes(app);
   if (services.schedules)
-    registerLangGraphCronRoutes(app, services.schedules, { runOnCreate: config.scheduler.cronRunOnCreate });
+    registerLangGraphCronRoutes(app, services.schedules, {
+      runOnCreate: config.scheduler.cronRunOnCreate,
+      now: () => systemClock.now(),
+    });
   return app;
 }

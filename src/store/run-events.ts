@@ -49,3 +49,17 @@ export async function listRunEvents(db: Queryable, runId: string): Promise<RunEv
   const { rows } = await db.query<RunEventRow>('SELECT * FROM run_events WHERE run_id = $1 ORDER BY seq', [runId]);
   return rows;
 }
+
+/** A run's events after `afterSeq`, in order, at most `limit` (a stream's next page). */
+export async function listRunEventsAfter(
+  db: Queryable,
+  runId: string,
+  afterSeq: number,
+  limit = 500,
+): Promise<RunEventRow[]> {
+  const { rows } = await db.query<RunEventRow>(
+    'SELECT * FROM run_events WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+    [runId, afterSeq, limit],
+  );
+  return rows;
+}

@@ -2,7 +2,14 @@ import type { Queryable } from './database.ts';
 import type { RunRow } from './runs.ts';
 
 /** A run claimed for webhook delivery, with the URL to POST it to and the attempt it is on. */
-export type ClaimedWebhook = RunRow & { webhook_url: string; webhook_attempts: number };
+export type ClaimedWebhook = RunRow & {
+  webhook_url: string;
+  webhook_attempts: number;
+  /** `langgraph` for a cron made through the LangGraph routes (its schedule's `config.api`); null: native. */
+  webhook_body: string | null;
+  /** The schedule's metadata (a LangGraph body shows it under the run's own). */
+  schedule_metadata: Record<string, unknown>;
+};
 
 export interface ClaimWebhooksOptions {
   now: Date;
@@ -23,7 +30,7 @@ export interface ClaimWebhooksOptions {
 export async function claimWebhookDeliveries(db: Queryable, options: ClaimWebhooksOptions): Promise<ClaimedWebhook[]> {
   const { rows } = await db.query<ClaimedWebhook>(
     `WITH due AS (
-       SELECT r.id, s.webhook
+       SELECT r.id, s.webhook, s.config->>'api' AS webhook_body, s.metadata AS schedule_metadata
        FROM schedules s
        JOIN runs r ON r.schedule_id = s.id
        WHERE s.webhook IS NOT NULL
@@ -39,7 +46,7 @@ export async function claimWebhookDeliveries(db: Queryable, options: ClaimWebhoo
      UPDATE runs r SET webhook_attempts = r.webhook_attempts + 1,
                        webhook_next_at = $1::timestamptz + $2 * interval '1 millisecond'
      FROM due WHERE r.id = due.id
-     RETURNING r.*, due.webhook AS webhook_url`,
+     RETURNING r.*, due.webhook AS webhook_url, due.webhook_body, due.schedule_metadata`,
     [options.now, options.leaseMs, options.maxAgeMs, options.maxAttempts, options.limit],
   );
   return rows;

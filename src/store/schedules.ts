@@ -329,7 +329,13 @@ export async function updateScheduleColumns(
   return rows[0];
 }
 
+/**
+ * Deletes a schedule; its runs keep their history (`ON DELETE SET NULL`). The runs are locked
+ * first, in id order, then the schedule: the order a finishing run takes (its row, then its
+ * schedule's counters), so a delete and a finish wait for each other instead of deadlocking.
+ */
 export async function deleteSchedule(db: Queryable, id: string): Promise<boolean> {
+  await db.query('SELECT 1 FROM runs WHERE schedule_id = $1 ORDER BY id FOR UPDATE', [id]);
   const { rowCount } = await db.query('DELETE FROM schedules WHERE id = $1', [id]);
   return rowCount > 0;
 }

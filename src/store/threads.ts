@@ -62,9 +62,15 @@ export interface ThreadFilter {
   assistantId?: string;
   status?: ThreadStatus;
   metadata?: Record<string, unknown>;
+  /** Only these threads. */
+  ids?: readonly string[];
+  /** Default: most recently updated first. */
+  orderBy?: { column: 'id' | 'status' | 'created_at' | 'updated_at'; direction: 'asc' | 'desc' };
   limit: number;
   offset: number;
 }
+
+const orderColumns = { id: 'id', status: 'status', created_at: 'created_at', updated_at: 'updated_at' } as const;
 
 /** One page of threads, most recently updated first, and the total that match. */
 export async function listThreads(db: Queryable, filter: ThreadFilter): Promise<{ items: Thread[]; total: number }> {
@@ -78,10 +84,15 @@ export async function listThreads(db: Queryable, filter: ThreadFilter): Promise<
   if (filter.assistantId) add((n) => `assistant_id = ${n}`, filter.assistantId);
   if (filter.status) add((n) => `status = ${n}`, filter.status);
   if (filter.metadata) add((n) => `metadata @> ${n}::jsonb`, JSON.stringify(filter.metadata));
+  if (filter.ids) add((n) => `id = ANY(${n}::uuid[])`, filter.ids);
+  // Only fixed column names and directions are spliced in.
+  const order = filter.orderBy
+    ? `${orderColumns[filter.orderBy.column]} ${filter.orderBy.direction === 'asc' ? 'ASC' : 'DESC'}, id`
+    : 'updated_at DESC, id';
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const [page, counted] = await Promise.all([
     db.query<ThreadRow>(
-      `SELECT * FROM threads ${clause} ORDER BY updated_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      `SELECT * FROM threads ${clause} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, filter.limit, filter.offset],
     ),
     db.query<{ total: number }>(`SELECT count(*)::int AS total FROM threads ${clause}`, params),

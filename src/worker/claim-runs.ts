@@ -23,6 +23,8 @@ export interface ClaimedRun extends RunRow {
   config?: Record<string, unknown>;
   /** The schedule's LangGraph `context`, applied to each of its runs; absent outside schedules. */
   context?: unknown;
+  /** A cron made through the LangGraph routes (`config.api`): session `new` always gets its fresh thread. */
+  fresh_thread?: true;
 }
 
 interface StartedRow extends RunRow {
@@ -64,6 +66,7 @@ function toClaimedRun(row: StartedRow): ClaimedRun {
     owner: owner_exists && owner_role ? { role: owner_role, disabled: owner_disabled } : null,
     ...(isObject(runConfig) && { config: runConfig }),
     ...(runContext !== undefined && runContext !== null && { context: runContext }),
+    ...(schedule_config?.api === 'langgraph' && { fresh_thread: true as const }),
   };
 }
 

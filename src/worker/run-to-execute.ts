@@ -21,5 +21,6 @@ export function toExecute(run: ClaimedRun): RunToExecute {
     ...(run.schedule_timezone && { schedule: { name: run.schedule_name ?? '', timezone: run.schedule_timezone } }),
     ...(run.config !== undefined && { config: run.config }),
     ...(run.context !== undefined && { context: run.context }),
+    ...(run.fresh_thread && { freshThread: true }),
   };
 }

@@ -10,7 +10,7 @@ import {
   scheduleWebhookRetry,
   type ClaimedWebhook,
 } from '../store/run-webhooks.ts';
-import { toRunResource } from '../runs/run-resource.ts';
+import { webhookBody } from './webhook-body.ts';
 
 export interface WebhookDeliveryOptions {
   db: Database;
@@ -106,6 +106,7 @@ export class WebhookDelivery {
   private async deliver(delivery: ClaimedWebhook): Promise<void> {
     const { db, clock, logger, guard } = this.options;
     const { webhook_url: url, webhook_attempts: attempts, ...row } = delivery;
+    const body = JSON.stringify(webhookBody(delivery, new Date(clock.now())));
     const context = { run_id: row.id, schedule_id: row.schedule_id, attempt: attempts };
     let failure: string;
     try {
@@ -114,7 +115,7 @@ export class WebhookDelivery {
       const response = await postOutbound({
         url: target,
         headers: { 'content-type': 'application/json', 'user-agent': 'kairos-webhook', 'x-kairos-run-id': row.id },
-        body: JSON.stringify(toRunResource(row)),
+        body,
         signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000)]),
         guard,
         maxResponseBytes: 64 * 1024,

@@ -316,7 +316,7 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
     }
   });
 
-  it("POSTs each finished run to the cron's webhook", async () => {
+  it("POSTs each finished run to the cron's webhook, in LangGraph's webhook body", async () => {
     const receiver = await startHttpAgentServer(() => ({ body: { ok: true } }));
     try {
       const cron = (await client.crons.create(graph, {
@@ -328,8 +328,10 @@ describe('@langchain/langgraph-sdk against a running Kairos (local mode, no key)
       expect(request).toMatchObject({
         method: 'POST',
         path: '/done',
-        body: { id: cron.run_id, schedule_id: cron.cron_id, status: 'success' },
+        body: { run_id: cron.run_id, assistant_id: digestId, status: 'success', metadata: {} },
       });
+      expect(request!.body).toHaveProperty('values');
+      expect(request!.body).toHaveProperty('run_ended_at');
       await client.crons.delete(cron.cron_id);
     } finally {
       await receiver.close();

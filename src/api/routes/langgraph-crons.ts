@@ -4,6 +4,7 @@ import type { ScheduleCreateInput, ScheduleUpdateInput } from '../../scheduler/s
 import type { ScheduleResource } from '../../scheduler/schedule-resource.ts';
 import type { ScheduleService } from '../../scheduler/schedule-service.ts';
 import type { ScheduleOrder } from '../../store/schedules.ts';
+import { invalid } from '../../errors.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
 import type { ApiEnv } from '../env.ts';
 import {
@@ -93,12 +94,14 @@ function keptFields(body: Partial<Record<(typeof keptRunFieldNames)[number], unk
 /** The native schedule as LangGraph's Cron: schedule.cron → schedule, end_at → end_time, owner → user_id. */
 export function toCron(schedule: ScheduleResource): LangGraphCron {
   const spec = schedule.schedule;
+  const { api: _api, ...payloadConfig } = schedule.config;
   const expression = 'cron' in spec ? spec.cron : 'at' in spec ? `@at ${spec.at}` : `@every ${spec.every}s`;
   return {
     cron_id: schedule.id,
     assistant_id: schedule.assistant_id,
     thread_id: schedule.thread_id,
-    on_run_completed: schedule.on_run_completed,
+    // Only a stateless cron has a per-run thread to delete or keep.
+    on_run_completed: schedule.thread_id === null ? schedule.on_run_completed : null,
     end_time: schedule.end_at,
     schedule: expression,
     timezone: spec.timezone,
@@ -108,7 +111,7 @@ export function toCron(schedule: ScheduleResource): LangGraphCron {
       assistant_id: schedule.assistant_id,
       input: schedule.input_template,
       metadata: schedule.metadata,
-      ...schedule.config,
+      ...payloadConfig,
       ...(schedule.webhook && { webhook: schedule.webhook }),
     },
     user_id: schedule.owner_id,
@@ -135,14 +138,28 @@ const orderColumns: Record<z.infer<typeof LangGraphCronSearch>['sort_by'], Sched
 export interface LangGraphCronOptions {
   /** Start one run at once when a cron is created enabled (KAIROS_CRON_RUN_ON_CREATE). */
   runOnCreate: boolean;
+  /** The clock `end_time` is checked against. */
+  now: () => number;
 }
+
+/** LangGraph crons are marked in their schedule's config: the LangGraph webhook body, a fresh thread per run. */
+const langGraphMark = { api: 'langgraph' } as const;
 
 export function registerLangGraphCronRoutes(
   app: OpenAPIHono<ApiEnv>,
   schedules: ScheduleService,
   options: LangGraphCronOptions,
 ): void {
+  /** An end_time at or before now would leave a cron that never fires (and no immediate run): refused. */
+  const assertFuture = (endTime: string | null | undefined) => {
+    if (endTime && Date.parse(endTime) <= options.now())
+      throw invalid('end_time', `${endTime} is not in the future: give a later end_time, or none`, {
+        now: new Date(options.now()).toISOString(),
+      });
+  };
+
   const create = async (actor: Actor, body: CronCreateBody, threadId: string | undefined) => {
+    assertFuture(body.end_time);
     const input: ScheduleCreateInput = {
       assistant_id: body.assistant_id,
       schedule: { cron: body.schedule, ...(body.timezone !== undefined && { timezone: body.timezone }) },
@@ -154,7 +171,7 @@ export function registerLangGraphCronRoutes(
       ...(body.on_run_completed !== undefined && { on_run_completed: body.on_run_completed }),
       ...(body.enabled !== undefined && { enabled: body.enabled }),
       ...(body.end_time !== undefined && { end_at: body.end_time }),
-      config: keptFields(body) as ScheduleCreateInput['config'],
+      config: { ...keptFields(body), ...langGraphMark } as ScheduleCreateInput['config'],
     };
     const schedule = await schedules.create(actor, input);
     if (!schedule.enabled || !options.runOnCreate) return toCron(schedule);
@@ -176,6 +193,7 @@ export function registerLangGraphCronRoutes(
     const actor = c.var.actor;
     const id = c.req.valid('param').cron_id;
     const body = c.req.valid('json');
+    assertFuture(body.end_time);
     const current = await schedules.get(actor, id);
     const patch: ScheduleUpdateInput = {};
     if (body.schedule !== undefined || body.timezone !== undefined) {

@@ -1,24 +1,23 @@
-import type { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { AssistantService } from '../../agents/assistant-service.ts';
 import type { ThreadService, ThreadWithMessages } from '../../agents/thread-service.ts';
 import { KairosError, invalid } from '../../errors.ts';
+import { retryConflicts } from '../../store/retry-conflicts.ts';
 import type { Thread } from '../../store/threads.ts';
-import type { RunResource } from '../../runs/run-resource.ts';
-import type { RunService } from '../../worker/run-service.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
 import type { ApiEnv } from '../env.ts';
 import {
-  LangGraphRun,
-  LangGraphRunListQuery,
-  LangGraphRunWait,
   LangGraphThread,
+  LangGraphThreadCount,
   LangGraphThreadCreate,
+  LangGraphThreadSearch,
+  LangGraphThreadState,
+  LangGraphThreadUpdate,
   ThreadParams,
 } from '../schemas/langgraph.ts';
 
 const tags = ['langgraph'];
-
-type LangGraphRunWaitBody = z.infer<typeof LangGraphRunWait>;
 
 export const langGraphThreadRoutes = {
   create: apiRoute({
@@ -38,48 +37,53 @@ export const langGraphThreadRoutes = {
     request: { params: ThreadParams },
     responses: { 200: json(LangGraphThread, 'The thread') },
   }),
-  wait: apiRoute({
+  search: apiRoute({
     method: 'post',
-    path: '/threads/{thread_id}/runs/wait',
+    path: '/threads/search',
     tags,
-    summary: "LangGraph: run an assistant on the thread and answer with the run's output once it has finished",
-    request: { params: ThreadParams, body: jsonBody(LangGraphRunWait) },
-    responses: {
-      200: json(
-        LangGraphThread.shape.values,
-        'The output (an object), or `{"__error__": {error, message}}` on failure',
-      ),
-    },
+    summary: 'LangGraph: search threads (metadata, ids, status; sorted, paged, projected)',
+    request: { body: jsonBody(LangGraphThreadSearch) },
+    responses: { 200: json(LangGraphThread.array(), 'The matching threads (values empty: read one with GET)') },
   }),
-  statelessWait: apiRoute({
+  count: apiRoute({
     method: 'post',
-    path: '/runs/wait',
+    path: '/threads/count',
     tags,
-    summary:
-      "LangGraph: run an assistant without a thread (stateless) and answer with the run's output once it has finished",
-    request: { body: jsonBody(LangGraphRunWait) },
-    responses: {
-      200: json(
-        LangGraphThread.shape.values,
-        'The output (an object), or `{"__error__": {error, message}}` on failure',
-      ),
-    },
+    summary: 'LangGraph: count threads',
+    request: { body: jsonBody(LangGraphThreadCount) },
+    responses: { 200: json(z.number().int(), 'The number of matching threads') },
   }),
-  runs: apiRoute({
+  update: apiRoute({
+    method: 'patch',
+    path: '/threads/{thread_id}',
+    tags,
+    summary: "LangGraph: change a thread's metadata (merged)",
+    request: { params: ThreadParams, body: jsonBody(LangGraphThreadUpdate) },
+    responses: { 200: json(LangGraphThread, 'The thread') },
+  }),
+  delete: apiRoute({
+    method: 'delete',
+    path: '/threads/{thread_id}',
+    tags,
+    summary: 'LangGraph: delete a thread with its messages and the crons bound to it',
+    request: { params: ThreadParams },
+    responses: { 204: { description: 'Deleted' } },
+  }),
+  state: apiRoute({
     method: 'get',
-    path: '/threads/{thread_id}/runs',
+    path: '/threads/{thread_id}/state',
     tags,
-    summary: "LangGraph: the thread's runs, newest first",
-    request: { params: ThreadParams, query: LangGraphRunListQuery },
-    responses: { 200: json(LangGraphRun.array(), 'Runs') },
+    summary: "LangGraph: the thread's state: its messages as `values.messages` (no checkpoints)",
+    request: { params: ThreadParams },
+    responses: { 200: json(LangGraphThreadState, 'The state') },
   }),
 };
 
+function toMessages(thread: ThreadWithMessages) {
+  return thread.messages.map((message) => ({ role: message.role, content: message.content }));
+}
+
 function toLangGraphThread(thread: Thread | ThreadWithMessages) {
-  const messages =
-    'messages' in thread
-      ? thread.messages.map((message) => ({ role: message.role, content: message.content }))
-      : undefined;
   return {
     thread_id: thread.id,
     created_at: thread.createdAt.toISOString(),
@@ -87,63 +91,30 @@ function toLangGraphThread(thread: Thread | ThreadWithMessages) {
     state_updated_at: thread.updatedAt.toISOString(),
     metadata: thread.metadata,
     status: thread.status,
-    values: messages ? { messages } : {},
+    values: 'messages' in thread ? { messages: toMessages(thread) } : {},
     interrupts: {},
     config: {},
     error: null,
   };
 }
 
-/** Kairos's run statuses as LangGraph's: a cancelled run was interrupted; a skipped one never ran (error). */
-const langGraphStatus = {
-  pending: 'pending',
-  running: 'running',
-  success: 'success',
-  error: 'error',
-  timeout: 'timeout',
-  cancelled: 'interrupted',
-  skipped: 'error',
+type ThreadView = ReturnType<typeof toLangGraphThread>;
+
+const sortColumns = {
+  thread_id: 'id',
+  status: 'status',
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+  state_updated_at: 'updated_at',
 } as const;
 
-const kairosStatus = {
-  pending: 'pending',
-  running: 'running',
-  success: 'success',
-  error: 'error',
-  timeout: 'timeout',
-  interrupted: 'cancelled',
-} as const;
-
-function toLangGraphRun(run: RunResource) {
-  return {
-    run_id: run.id,
-    thread_id: run.thread_id,
-    assistant_id: run.assistant_id,
-    created_at: run.created_at,
-    updated_at: run.finished_at ?? run.started_at ?? run.created_at,
-    status: langGraphStatus[run.status],
-    metadata: run.metadata,
-    multitask_strategy: null,
-    kwargs: { input: run.input },
-  };
-}
-
-/** Fields of a wait body that would change what the run does and that Kairos does not do. */
-const unsupportedWaitFields = [
-  'command',
-  'checkpoint',
-  'checkpoint_id',
-  'after_seconds',
-  'webhook',
-  'if_not_exists',
-  'strict_resume',
-] as const;
+const isEmpty = (value: Record<string, unknown> | undefined) => value === undefined || Object.keys(value).length === 0;
 
 export function registerLangGraphThreadRoutes(
   app: OpenAPIHono<ApiEnv>,
-  services: { threads: ThreadService; assistants: AssistantService; runs: RunService | undefined },
+  services: { threads: ThreadService; assistants: AssistantService },
 ): void {
-  const { threads, assistants, runs } = services;
+  const { threads, assistants } = services;
 
   app.openapi(langGraphThreadRoutes.create, async (c) => {
     const actor = c.var.actor;
@@ -151,7 +122,7 @@ export function registerLangGraphThreadRoutes(
     if (body.supersteps !== undefined)
       throw invalid('supersteps', 'is not supported: append messages with POST /api/v1/threads/{id}/messages');
     if (body.ttl !== undefined)
-      throw invalid('ttl', 'is not supported: delete threads with DELETE /api/v1/threads/{id}');
+      throw invalid('ttl', 'is not supported: delete threads with DELETE /threads/{thread_id}');
     if (body.thread_id !== undefined) {
       const existing = await threads.get(actor, body.thread_id).catch(() => undefined);
       if (!existing) throw invalid('thread_id', 'Kairos chooses thread ids: leave it out');
@@ -159,10 +130,7 @@ export function registerLangGraphThreadRoutes(
         throw new KairosError(
           'thread_exists',
           `thread ${body.thread_id} already exists; pass if_exists: "do_nothing" to get it back`,
-          {
-            status: 409,
-            details: { thread_id: body.thread_id },
-          },
+          { status: 409, details: { thread_id: body.thread_id } },
         );
       }
       return c.json(toLangGraphThread(existing), 200);
@@ -179,76 +147,71 @@ export function registerLangGraphThreadRoutes(
     c.json(toLangGraphThread(await threads.get(c.var.actor, c.req.valid('param').thread_id)), 200),
   );
 
-  /** Creates an api run (on a thread or stateless), waits for it, and answers LangGraph's way. */
-  async function runAndWait(
-    actor: ApiEnv['Variables']['actor'],
-    body: LangGraphRunWaitBody,
-    threadId: string | null,
-    signal: AbortSignal,
-  ) {
-    if (!runs) throw new Error('the runs service is not configured');
-    const unsupported = unsupportedWaitFields.find((field) => body[field] !== undefined);
-    if (unsupported) throw invalid(unsupported, 'is not supported by Kairos runs');
-    const created = await runs.create(actor, {
-      assistant_id: body.assistant_id,
-      ...(threadId && { thread_id: threadId }),
-      ...(body.input !== undefined && { input: body.input as never }),
-      ...(body.metadata !== undefined && { metadata: body.metadata as never }),
-      // Passed to the assistant (langgraph and module kinds) and kept on the run.
-      ...(body.config !== undefined && { config: body.config as never }),
-      ...(body.context !== undefined && { context: body.context as never }),
+  app.openapi(langGraphThreadRoutes.search, async (c) => {
+    const body = c.req.valid('json');
+    if (!isEmpty(body.values))
+      throw invalid('values', 'is not supported: Kairos threads hold messages, not graph state; filter by metadata');
+    if (!isEmpty(body.extract)) throw invalid('extract', 'is not supported: read a thread with GET /threads/{id}');
+    const { items } = await threads.list(c.var.actor, {
+      ...(body.metadata !== undefined && { metadata: body.metadata }),
+      ...(body.ids !== undefined && { ids: body.ids }),
+      ...(body.status !== undefined && { status: body.status }),
+      sort_by: sortColumns[body.sort_by],
+      sort_order: body.sort_order,
+      limit: body.limit,
+      offset: body.offset,
     });
-    // LangGraph waits as long as the run takes; a client that goes away stops the wait.
-    const run = await runs.wait(actor, created.id, { timeoutMs: 24 * 3_600_000, signal });
-    const location = threadId ? `/threads/${threadId}/runs/${created.id}` : `/runs/${created.id}`;
-    if (run.status === 'success') {
-      const output = run.output;
-      const values =
-        typeof output === 'object' && output !== null && !Array.isArray(output)
-          ? (output as Record<string, unknown>)
-          : { output };
-      return { location, values };
-    }
-    return {
-      location,
-      values: {
-        __error__: { error: run.error_kind ?? run.status, message: run.error ?? `the run ended ${run.status}` },
-      },
-    };
-  }
-
-  app.openapi(langGraphThreadRoutes.wait, async (c) => {
-    const actor = c.var.actor;
-    const threadId = c.req.valid('param').thread_id;
-    await threads.get(actor, threadId, { messageLimit: 0 }); // 404 for another user's thread
-    const { location, values } = await runAndWait(actor, c.req.valid('json'), threadId, c.req.raw.signal);
-    c.header('Content-Location', location);
-    return c.json(values, 200);
-  });
-
-  app.openapi(langGraphThreadRoutes.statelessWait, async (c) => {
-    const { location, values } = await runAndWait(c.var.actor, c.req.valid('json'), null, c.req.raw.signal);
-    c.header('Content-Location', location);
-    return c.json(values, 200);
-  });
-
-  app.openapi(langGraphThreadRoutes.runs, async (c) => {
-    if (!runs) throw new Error('the runs service is not configured');
-    const actor = c.var.actor;
-    const threadId = c.req.valid('param').thread_id;
-    const query = c.req.valid('query');
-    await threads.get(actor, threadId, { messageLimit: 0 });
-    const { items } = await runs.list(actor, {
-      thread_id: threadId,
-      limit: query.limit,
-      offset: query.offset,
-      ...(query.status !== undefined && { status: kairosStatus[query.status] }),
-    });
-    const select = query.select === undefined ? undefined : Array.isArray(query.select) ? query.select : [query.select];
-    const views = items.map(toLangGraphRun);
+    const views = items.map(toLangGraphThread);
+    const select = body.select;
     const projected = select
-      ? views.map((view) => Object.fromEntries(select.map((field) => [field, view[field as keyof typeof view]])))
+      ? views.map((view) => Object.fromEntries(select.map((field) => [field, view[field as keyof ThreadView]])))
       : views;
-    return c.json(projected as typeof views, 200);
+    return c.json(projected as ThreadView[], 200);
+  });
+
+  app.openapi(langGraphThreadRoutes.count, async (c) => {
+    const body = c.req.valid('json');
+    if (!isEmpty(body.values))
+      throw invalid('values', 'is not supported: Kairos threads hold messages, not graph state; filter by metadata');
+    const { total } = await threads.list(c.var.actor, {
+      ...(body.metadata !== undefined && { metadata: body.metadata }),
+      ...(body.status !== undefined && { status: body.status }),
+      limit: 1,
+    });
+    return c.json(total, 200);
+  });
+
+  app.openapi(langGraphThreadRoutes.update, async (c) => {
+    const actor = c.var.actor;
+    const id = c.req.valid('param').thread_id;
+    const body = c.req.valid('json');
+    if (body.ttl !== undefined)
+      throw invalid('ttl', 'is not supported: delete threads with DELETE /threads/{thread_id}');
+    const current = await threads.get(actor, id, { messageLimit: 0 });
+    const updated = await threads.update(actor, id, { metadata: { ...current.metadata, ...body.metadata } });
+    return c.json(toLangGraphThread(updated), 200);
+  });
+
+  app.openapi(langGraphThreadRoutes.delete, async (c) => {
+    // Its bound crons go with it (cascade), while their runs may be finishing: retried on a deadlock.
+    await retryConflicts(() => threads.delete(c.var.actor, c.req.valid('param').thread_id));
+    return c.body(null, 204);
+  });
+
+  app.openapi(langGraphThreadRoutes.state, async (c) => {
+    const thread = await threads.get(c.var.actor, c.req.valid('param').thread_id);
+    return c.json(
+      {
+        values: { messages: toMessages(thread) },
+        next: [],
+        checkpoint: { thread_id: thread.id, checkpoint_ns: '', checkpoint_id: null, checkpoint_map: null },
+        metadata: thread.metadata,
+        created_at: thread.updatedAt.toISOString(),
+        parent_checkpoint: null,
+        tasks: [],
+        interrupts: [],
+      },
+      200,
+    );
   });
 }

@@ -1,7 +1,9 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { RunCreateInput } from '../../runs/api-run.ts';
+import type { Database } from '../../store/database.ts';
 import type { RunService } from '../../worker/run-service.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
+import { lastEventId, runStreamResponse } from '../run-stream-response.ts';
 import type { ApiEnv } from '../env.ts';
 import { ResourceParams } from '../schemas/common.ts';
 import type { RunWithEvents as RunWithEventsBody } from '../schemas/runs.ts';
@@ -44,9 +46,26 @@ export const runRoutes = {
     responses: { 200: json(Run, 'The run') },
     extraErrors: { 409: 'The run has already finished (`run_finished`)' },
   }),
+  stream: apiRoute({
+    method: 'get',
+    path: '/api/v1/runs/{id}/stream',
+    tags,
+    summary:
+      "The run's events as Server-Sent Events: from the first (or after `Last-Event-ID`), then live, until `end`",
+    request: {
+      params: ResourceParams,
+      headers: z.object({ 'last-event-id': z.string().optional().openapi({ description: 'Resume after this seq' }) }),
+    },
+    responses: {
+      200: {
+        description: 'event: status|node_start|node_end|usage|end, id: seq, data: {kind, seq, at, node?, …}',
+        content: { 'text/event-stream': { schema: z.string() } },
+      },
+    },
+  }),
 };
 
-export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, runs: RunService): void {
+export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, runs: RunService, db: Database): void {
   app.openapi(runRoutes.create, async (c) => {
     const { wait, wait_timeout_ms: timeoutMs } = c.req.valid('query');
     // Parsed from a JSON body, so `input` is JSON; the service validates it again.
@@ -72,4 +91,10 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, runs: RunService): v
     );
   });
   app.openapi(runRoutes.cancel, async (c) => c.json(await runs.cancel(c.var.actor, c.req.valid('param').id), 200));
+  app.openapi(runRoutes.stream, async (c) => {
+    const { id } = c.req.valid('param');
+    const after = lastEventId(c.req.header('last-event-id'));
+    await runs.get(c.var.actor, id); // 404 for another member's run
+    return runStreamResponse(c, db, id, after) as never;
+  });
 }

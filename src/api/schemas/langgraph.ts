@@ -285,3 +285,124 @@ export const LangGraphInfo = z
   .openapi('LangGraphInfo');
 
 export type LangGraphCron = z.infer<typeof LangGraphCron>;
+
+export const LangGraphAssistantUpdate = z
+  .strictObject({
+    graph_id: z.string().min(1).max(200).optional().openapi({ description: 'Must be the current graph' }),
+    name: z.string().trim().min(1).max(200).optional(),
+    description: z.string().max(4000).nullable().optional(),
+    metadata: jsonObject.optional().openapi({ description: 'Merged into the current metadata' }),
+    config: jsonObject.optional().openapi({ description: 'Replaces the LangGraph config' }),
+    context: jsonObject.optional().openapi({ description: 'Replaces the LangGraph context' }),
+  })
+  .openapi('LangGraphAssistantUpdate');
+
+export const LangGraphAssistantCount = z
+  .strictObject({
+    graph_id: z.string().min(1).optional(),
+    name: z.string().min(1).optional(),
+    metadata: jsonObject.optional(),
+  })
+  .openapi('LangGraphAssistantCount');
+
+export const LangGraphAssistantVersions = z
+  .strictObject({
+    metadata: jsonObject.optional(),
+    limit: z.number().int().min(1).max(1000).default(10),
+    offset: z.number().int().min(0).default(0),
+  })
+  .openapi('LangGraphAssistantVersions');
+
+export const LangGraphSetLatest = z.strictObject({ version: z.number().int().min(1) }).openapi('LangGraphSetLatest');
+
+export const LangGraphAssistantDeleteQuery = z.object({
+  delete_threads: z.enum(['true', 'false']).optional().openapi({ description: "Also delete the assistant's threads" }),
+});
+
+const threadStatus = z.enum(['idle', 'busy', 'interrupted', 'error']);
+const threadFields = [
+  'thread_id',
+  'created_at',
+  'updated_at',
+  'state_updated_at',
+  'metadata',
+  'status',
+  'values',
+  'interrupts',
+  'config',
+  'error',
+] as const;
+
+export const LangGraphThreadSearch = z
+  .strictObject({
+    metadata: jsonObject.optional().openapi({ description: 'Every key equals (containment)' }),
+    ids: z.array(z.uuid()).max(1000).optional(),
+    status: threadStatus.optional(),
+    values: jsonObject.optional().openapi({ description: 'Not supported unless empty (threads keep messages)' }),
+    extract: jsonObject.optional().openapi({ description: 'Not supported unless empty' }),
+    limit: z.number().int().min(1).max(1000).default(10),
+    offset: z.number().int().min(0).default(0),
+    sort_by: z.enum(['thread_id', 'status', 'created_at', 'updated_at', 'state_updated_at']).default('created_at'),
+    sort_order: z.enum(['asc', 'desc']).default('desc'),
+    select: z.array(z.enum(threadFields)).min(1).optional(),
+  })
+  .openapi('LangGraphThreadSearch');
+
+export const LangGraphThreadCount = z
+  .strictObject({
+    metadata: jsonObject.optional(),
+    values: jsonObject.optional(),
+    status: threadStatus.optional(),
+  })
+  .openapi('LangGraphThreadCount');
+
+export const LangGraphThreadUpdate = z
+  .strictObject({
+    metadata: jsonObject.optional().openapi({ description: 'Merged into the current metadata' }),
+    ttl: z.unknown().optional(),
+  })
+  .openapi('LangGraphThreadUpdate');
+
+export const LangGraphThreadState = z
+  .object({
+    values: jsonObject,
+    next: z.array(z.string()),
+    checkpoint: jsonObject,
+    metadata: jsonObject,
+    created_at: Timestamp.nullable(),
+    parent_checkpoint: jsonObject.nullable(),
+    tasks: z.array(z.unknown()),
+    interrupts: z.array(z.unknown()),
+  })
+  .openapi('LangGraphThreadState');
+
+export const LangGraphRunCreate = LangGraphRunWait.extend({ feedback_keys: z.array(z.string()).optional() }).openapi(
+  'LangGraphRunCreate',
+);
+
+export const RunParams = z.object({
+  thread_id: ThreadParams.shape.thread_id,
+  run_id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'run_id', in: 'path' } }),
+});
+export const StatelessRunParams = z.object({ run_id: RunParams.shape.run_id });
+
+const flag = z.enum(['0', '1', 'true', 'false']).optional();
+
+export const LangGraphCancelQuery = z.object({
+  wait: flag.openapi({ description: 'Answer once the run has ended' }),
+  action: z.enum(['interrupt', 'rollback']).default('interrupt'),
+  reason: z.string().max(200).optional(),
+});
+
+export const LangGraphJoinQuery = z.object({ cancel_on_disconnect: flag });
+
+export const LangGraphJoinStreamQuery = z.object({
+  cancel_on_disconnect: flag,
+  stream_mode: z.union([z.string(), z.array(z.string())]).optional(),
+  namespace: z.union([z.string(), z.array(z.string())]).optional(),
+  checkpoint_id: z.string().optional(),
+});

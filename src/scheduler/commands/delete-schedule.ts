@@ -1,4 +1,5 @@
 import type { Actor } from '../../auth/actor.ts';
+import { retryConflicts } from '../../store/retry-conflicts.ts';
 import { deleteSchedule } from '../../store/schedules.ts';
 import type { ScheduleContext } from './schedule-context.ts';
 
@@ -7,8 +8,11 @@ export async function deleteScheduleOf(context: ScheduleContext, actor: Actor, i
   context.assertMayWrite(actor);
   await context.visible(actor, id);
   const { db, clock } = context.options;
-  await db.transaction(async (tx) => {
-    await context.cancelPending(tx, id, new Date(clock.now()), 'the schedule was deleted');
-    await deleteSchedule(tx, id);
-  });
+  // A finishing run that still deadlocks with the delete (a batch locking runs in another order) is retried.
+  await retryConflicts(() =>
+    db.transaction(async (tx) => {
+      await context.cancelPending(tx, id, new Date(clock.now()), 'the schedule was deleted');
+      await deleteSchedule(tx, id);
+    }),
+  );
 }
