@@ -25,7 +25,7 @@ import {
 } from '../store/schedules.ts';
 import { toRunResource, type RunResource } from '../runs/run-resource.ts';
 import { findRun } from '../store/runs.ts';
-import { runnableAssistant, usableThread } from './access.ts';
+import { runnableAssistant, usableThread } from '../auth/access.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
 import { backfillSchedule, type BackfillInput, type BackfillResult } from './backfill.ts';
 import { firstFireAt, occurrenceSpecOf } from './next-fire.ts';
