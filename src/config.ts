@@ -1,7 +1,28 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { pricingSchema, type Pricing } from './observability/pricing.ts';
-import { tracingConfigFrom, type TracingConfig } from './observability/tracing.ts';
+
+/** Prices per 1,000 tokens by model name; `"*"` prices models not named. */
+export type Pricing = Readonly<Record<string, { input_per_1k: number; output_per_1k: number }>>;
+
+export const pricingSchema = z.record(
+  z.string().min(1),
+  z.strictObject({ input_per_1k: z.number().nonnegative(), output_per_1k: z.number().nonnegative() }),
+);
+
+/** Where traces go: the standard OTLP variables (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` wins). */
+export interface TracingConfig {
+  /** The OTLP/HTTP traces URL (`…/v1/traces`); tracing is off when absent. */
+  tracesUrl: string | undefined;
+  serviceName: string;
+}
+
+export function tracingConfigFrom(env: Record<string, string | undefined>): TracingConfig {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesUrl = traces ? traces : base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
+  const disabled = env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none';
+  return { tracesUrl: disabled ? undefined : tracesUrl, serviceName: env.OTEL_SERVICE_NAME || 'kairos' };
+}
 
 /**
  * Kairos configuration, read once from the environment (names in docs/configuration.md),

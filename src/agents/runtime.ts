@@ -2,38 +2,16 @@ import type { UserRole } from '../auth/actor.ts';
 import type { AgentExchange } from './agent-exchange.ts';
 import type { Logger } from '../logger.ts';
 import type { Trigger } from '../runs/run-status.ts';
+import type { Assistant, AssistantKind } from '../store/assistants.ts';
+import type { MessageRole } from '../store/messages.ts';
 import type { AgentToolbox } from './agent-toolbox.ts';
-
-/** The kinds of assistant; one list for the database check, the API schemas and the types. */
-export const assistantKinds = ['http', 'llm', 'module', 'agentos', 'langgraph', 'a2a'] as const;
-export type AssistantKind = (typeof assistantKinds)[number];
 
 /** Kinds that keep the conversation on a remote agent server (its session, thread or context id). */
 export const remoteSessionKinds: ReadonlySet<AssistantKind> = new Set(['agentos', 'langgraph', 'a2a']);
 
-/** A stored assistant as the runtimes see it. */
-export interface Assistant {
-  id: string;
-  ownerId: string;
-  name: string;
-  kind: AssistantKind;
-  config: Record<string, unknown>;
-  status: 'active' | 'inactive';
-  graphId: string | null;
-  description: string | null;
-  /** Shipped with Kairos (e.g. `kairos-digest`): owned by the local admin, usable by everyone. */
-  builtIn: boolean;
-  metadata: Record<string, unknown>;
-  /** At most this many of its runs at once, across all replicas (the provider's concurrency); null: no limit. */
-  maxConcurrent: number | null;
-  /** At most this many of its runs started in any 60 seconds (the provider's requests per minute); null: no limit. */
-  rateLimit: number | null;
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
+/** The assistant and its kinds are stored rows (src/store/assistants.ts); the runtimes use them from here. */
+export { assistantKinds, type Assistant, type AssistantKind } from '../store/assistants.ts';
+export type { MessageRole } from '../store/messages.ts';
 
 export interface ThreadMessage {
   role: MessageRole;

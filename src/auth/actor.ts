@@ -1,9 +1,8 @@
 import { KairosError } from '../errors.ts';
 
-/** What a user may do: admins everything, members their own resources, viewers read. */
-export type UserRole = 'admin' | 'member' | 'viewer';
+import type { UserRole } from '../store/users.ts';
 
-export const userRoles = ['admin', 'member', 'viewer'] as const satisfies readonly UserRole[];
+export { userRoles, type UserRole } from '../store/users.ts';
 
 /** Who is calling: every service takes one and scopes what it reads and writes by it. */
 export interface Actor {

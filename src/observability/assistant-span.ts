@@ -1,12 +1,22 @@
-import type { Assistant, RunResult } from '../agents/runtime.ts';
+import type { Assistant } from '../store/assistants.ts';
 import { inSpan, SpanKind } from './tracing.ts';
+
+/** The token usage an assistant call reports (a RunResult's `usage`). */
+interface TokenUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  model?: string;
+}
 
 /**
  * One span per assistant call. An `llm` call follows the OpenTelemetry GenAI conventions
  * (`chat {model}`, `gen_ai.*` model and token attributes); other kinds are `invoke_agent {name}`,
  * with their outbound request as a client span inside.
  */
-export function inAssistantSpan(assistant: Assistant, call: () => Promise<RunResult>): Promise<RunResult> {
+export function inAssistantSpan<Result extends { usage?: TokenUsage | undefined }>(
+  assistant: Assistant,
+  call: () => Promise<Result>,
+): Promise<Result> {
   const base = { 'kairos.assistant.id': assistant.id, 'kairos.assistant.kind': assistant.kind };
   if (assistant.kind !== 'llm') {
     return inSpan(

@@ -1,12 +1,7 @@
-import { z } from 'zod';
+import type { Pricing } from '../config.ts';
 
-/** Prices per 1,000 tokens by model name; `"*"` prices models not named. */
-export type Pricing = Readonly<Record<string, { input_per_1k: number; output_per_1k: number }>>;
-
-export const pricingSchema = z.record(
-  z.string().min(1),
-  z.strictObject({ input_per_1k: z.number().nonnegative(), output_per_1k: z.number().nonnegative() }),
-);
+/** The price table is configuration (KAIROS_PRICING), parsed with the rest of it. */
+export { pricingSchema, type Pricing } from '../config.ts';
 
 /** The price of one model's usage, or undefined when the table has no price for it. */
 export function costOf(

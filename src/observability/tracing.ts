@@ -9,6 +9,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
+import type { TracingConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 
 /** Whether a provider is registered: with none, span helpers skip the API altogether (zero cost). */
@@ -26,20 +27,8 @@ export function tracer(): Tracer {
   return trace.getTracer('kairos');
 }
 
-/** Where traces go: the standard OTLP variables (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` wins). */
-export interface TracingConfig {
-  /** The OTLP/HTTP traces URL (`…/v1/traces`); tracing is off when absent. */
-  tracesUrl: string | undefined;
-  serviceName: string;
-}
-
-export function tracingConfigFrom(env: Record<string, string | undefined>): TracingConfig {
-  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const tracesUrl = traces ? traces : base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
-  const disabled = env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none';
-  return { tracesUrl: disabled ? undefined : tracesUrl, serviceName: env.OTEL_SERVICE_NAME || 'kairos' };
-}
+/** Where traces go is configuration (the OTLP variables), parsed with the rest of it. */
+export { tracingConfigFrom, type TracingConfig } from '../config.ts';
 
 export interface Tracing {
   readonly enabled: boolean;

@@ -14,7 +14,7 @@ import {
   type ScheduleRow,
   type ScheduleSource,
 } from '../store/schedules.ts';
-import { usableThread } from './access.ts';
+import { usableThread } from '../auth/access.ts';
 import { firstFireAt, occurrenceSpecOf } from './next-fire.ts';
 import { changedFields, differingColumns, timingColumns } from './schedule-diff.ts';
 import {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { invalid, type KairosError } from '../errors.ts';
 import { parseDuration } from './durations.ts';
 import { excludeDatesSchema } from './exclude-dates.ts';
 import { retrySchema, timeoutSchema } from '../runs/run-policy.ts';
@@ -166,26 +165,5 @@ export const pauseSchema = z.strictObject({
 });
 export type PauseInput = z.input<typeof pauseSchema>;
 
-function issueToError(issue: z.core.$ZodIssue): KairosError {
-  const path = issue.path.map(String);
-  if (issue.code === 'unrecognized_keys') {
-    const field = [...path, issue.keys[0] ?? ''].join('.');
-    const where = path.length > 0 ? ` in ${path.join('.')}` : '';
-    return invalid(
-      field,
-      `unknown field "${issue.keys[0]}"${where}; see docs/scheduling.md for the fields a schedule accepts`,
-      { keys: issue.keys },
-    );
-  }
-  if (issue.code === 'invalid_union' && path.join('.') === 'schedule') {
-    return invalid('schedule', 'must be a cron string or an object with one of cron (and timezone), at, or every');
-  }
-  return invalid(path.length > 0 ? path.join('.') : '(body)', issue.message);
-}
-
-/** Parses with zod once, at the service edge; the first problem becomes `invalid_request` (422). */
-export function parseScheduleInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw issueToError(parsed.error.issues[0]!);
-  return parsed.data;
-}
+/** Parses with zod once, at the service edge (src/parse-input.ts); kept under the name the schedule code uses. */
+export { parseInput as parseScheduleInput } from '../parse-input.ts';

@@ -7,7 +7,7 @@ import type { Database } from '../store/database.ts';
 import { earliestNextRunAt } from '../store/schedules.ts';
 import { claimDueSchedules } from './claim-due-schedules.ts';
 import { pruneRuns } from './prune-runs.ts';
-import { Wakeup } from './wakeup.ts';
+import { Wakeup } from '../wakeup.ts';
 
 export interface SchedulerOptions {
   db: Database;

@@ -1,4 +1,4 @@
-import type { UserRole } from '../auth/actor.ts';
+import type { UserRole } from './users.ts';
 import type { Queryable } from './database.ts';
 
 export interface ApiKey {

@@ -1,5 +1,30 @@
-import type { Assistant } from '../agents/runtime.ts';
 import type { Queryable } from './database.ts';
+
+/** The kinds of assistant; one list for the database check, the API schemas and the types. */
+export const assistantKinds = ['http', 'llm', 'module', 'agentos', 'langgraph', 'a2a'] as const;
+export type AssistantKind = (typeof assistantKinds)[number];
+
+/** A stored assistant as the runtimes see it. */
+export interface Assistant {
+  id: string;
+  ownerId: string;
+  name: string;
+  kind: AssistantKind;
+  config: Record<string, unknown>;
+  status: 'active' | 'inactive';
+  graphId: string | null;
+  description: string | null;
+  /** Shipped with Kairos (e.g. `kairos-digest`): owned by the local admin, usable by everyone. */
+  builtIn: boolean;
+  metadata: Record<string, unknown>;
+  /** At most this many of its runs at once, across all replicas (the provider's concurrency); null: no limit. */
+  maxConcurrent: number | null;
+  /** At most this many of its runs started in any 60 seconds (the provider's requests per minute); null: no limit. */
+  rateLimit: number | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
 
 interface AssistantRow {
   id: string;

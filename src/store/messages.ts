@@ -1,5 +1,7 @@
-import type { MessageRole } from '../agents/runtime.ts';
 import type { Database, Queryable } from './database.ts';
+
+/** Who said a message of a thread. */
+export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
 
 /** One message of a thread; `seq` orders a thread's messages from 1. */
 export interface Message {

@@ -1,5 +1,8 @@
-import type { UserRole } from '../auth/actor.ts';
 import type { Queryable } from './database.ts';
+
+/** What a user may do: admins everything, members their own resources, viewers read. */
+export const userRoles = ['admin', 'member', 'viewer'] as const;
+export type UserRole = (typeof userRoles)[number];
 
 export interface User {
   id: string;

@@ -1,16 +1,15 @@
-import type { WorkflowDefinition } from '../workflows/workflow-definition.ts';
 import type { Queryable } from './database.ts';
 import type { StepFence } from './run-steps.ts';
 
 /** What executing a workflow run needs, read in one statement as it starts. */
-export interface WorkflowRunStart {
+export interface WorkflowRunStart<Definition = unknown> {
   workflow_id: string;
   workflow_version: number;
   name: string;
   status: 'active' | 'inactive';
   owner_id: string;
   /** The definition of the version the run walks; null if that version is gone. */
-  definition: WorkflowDefinition | null;
+  definition: Definition | null;
   /** Nodes finished by earlier attempts (success or skipped): key, status, output. */
   done: Array<{ key: string; status: 'success' | 'skipped'; output: unknown }>;
 }
@@ -21,8 +20,11 @@ export interface WorkflowRunStart {
  * returns that version's definition with the nodes earlier attempts finished. One round trip.
  * Undefined when the run's workflow no longer exists or the lease is gone.
  */
-export async function beginWorkflowRun(db: Queryable, fence: StepFence): Promise<WorkflowRunStart | undefined> {
-  const { rows } = await db.query<WorkflowRunStart>(
+export async function beginWorkflowRun<Definition = unknown>(
+  db: Queryable,
+  fence: StepFence,
+): Promise<WorkflowRunStart<Definition> | undefined> {
+  const { rows } = await db.query<WorkflowRunStart<Definition>>(
     `WITH r AS (
        UPDATE runs SET workflow_version = coalesce(runs.workflow_version, w.version)
        FROM workflows w

@@ -1,13 +1,15 @@
-import type { WorkflowDefinition } from '../workflows/workflow-definition.ts';
 import type { Queryable } from './database.ts';
 
-/** A row of `workflows`. */
-export interface WorkflowRow {
+/**
+ * A row of `workflows`. The store keeps a definition as JSON; `Definition` is the type the
+ * workflow language gives it (src/workflows/workflow-rows.ts reads these rows with it).
+ */
+export interface WorkflowRow<Definition = unknown> {
   id: string;
   owner_id: string;
   name: string;
   description: string | null;
-  definition: WorkflowDefinition;
+  definition: Definition;
   status: 'active' | 'inactive';
   metadata: Record<string, unknown>;
   version: number;
@@ -16,12 +18,12 @@ export interface WorkflowRow {
   updated_at: Date;
 }
 
-export interface NewWorkflow {
+export interface NewWorkflow<Definition = unknown> {
   id: string;
   owner_id: string;
   name: string;
   description: string | null;
-  definition: WorkflowDefinition;
+  definition: Definition;
   status: 'active' | 'inactive';
   metadata: Record<string, unknown>;
   source: 'api' | 'config';
@@ -29,8 +31,11 @@ export interface NewWorkflow {
 }
 
 /** Inserts a workflow and its version 1 in one statement. */
-export async function insertWorkflow(db: Queryable, workflow: NewWorkflow): Promise<WorkflowRow> {
-  const { rows } = await db.query<WorkflowRow>(
+export async function insertWorkflow<Definition>(
+  db: Queryable,
+  workflow: NewWorkflow<Definition>,
+): Promise<WorkflowRow<Definition>> {
+  const { rows } = await db.query<WorkflowRow<Definition>>(
     `WITH w AS (
        INSERT INTO workflows (id, owner_id, name, description, definition, status, metadata, source, version, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8, 1, $9, $9) RETURNING *
@@ -53,27 +58,27 @@ export async function insertWorkflow(db: Queryable, workflow: NewWorkflow): Prom
   return rows[0]!;
 }
 
-export async function findWorkflow(
+export async function findWorkflow<Definition = unknown>(
   db: Queryable,
   id: string,
   options: { forUpdate?: boolean } = {},
-): Promise<WorkflowRow | undefined> {
-  const { rows } = await db.query<WorkflowRow>(
+): Promise<WorkflowRow<Definition> | undefined> {
+  const { rows } = await db.query<WorkflowRow<Definition>>(
     `SELECT * FROM workflows WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
     [id],
   );
   return rows[0];
 }
 
-export async function findWorkflowByName(
+export async function findWorkflowByName<Definition = unknown>(
   db: Queryable,
   ownerId: string,
   name: string,
-): Promise<WorkflowRow | undefined> {
-  const { rows } = await db.query<WorkflowRow>('SELECT * FROM workflows WHERE owner_id = $1 AND name = $2', [
-    ownerId,
-    name,
-  ]);
+): Promise<WorkflowRow<Definition> | undefined> {
+  const { rows } = await db.query<WorkflowRow<Definition>>(
+    'SELECT * FROM workflows WHERE owner_id = $1 AND name = $2',
+    [ownerId, name],
+  );
   return rows[0];
 }
 
@@ -94,10 +99,10 @@ function escapeLike(text: string): string {
 }
 
 /** Newest first, with the total that match. */
-export async function listWorkflows(
+export async function listWorkflows<Definition = unknown>(
   db: Queryable,
   filter: WorkflowFilter,
-): Promise<{ rows: WorkflowRow[]; total: number }> {
+): Promise<{ rows: Array<WorkflowRow<Definition>>; total: number }> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: (n: string) => string, value: unknown) => {
@@ -112,7 +117,7 @@ export async function listWorkflows(
     add((n) => `(name ILIKE ${n} OR coalesce(description, '') ILIKE ${n})`, `%${escapeLike(filter.search)}%`);
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const [{ rows }, counted] = [
-    await db.query<WorkflowRow>(
+    await db.query<WorkflowRow<Definition>>(
       `SELECT * FROM workflows ${clause} ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, filter.limit, filter.offset],
     ),
@@ -121,23 +126,23 @@ export async function listWorkflows(
   return { rows, total: counted.rows[0]?.total ?? 0 };
 }
 
-export interface WorkflowChanges {
+export interface WorkflowChanges<Definition = unknown> {
   name?: string;
   description?: string | null;
-  definition?: WorkflowDefinition;
+  definition?: Definition;
   status?: 'active' | 'inactive';
   metadata?: Record<string, unknown>;
   source?: 'api' | 'config';
 }
 
 /** Applies changes, increments the version and stores the new version's definition (one statement). */
-export async function updateWorkflow(
+export async function updateWorkflow<Definition = unknown>(
   db: Queryable,
   id: string,
-  changes: WorkflowChanges,
+  changes: WorkflowChanges<Definition>,
   now: Date,
-): Promise<WorkflowRow | undefined> {
-  const { rows } = await db.query<WorkflowRow>(
+): Promise<WorkflowRow<Definition> | undefined> {
+  const { rows } = await db.query<WorkflowRow<Definition>>(
     `WITH w AS (
        UPDATE workflows SET
          name = coalesce($2, name),
@@ -174,12 +179,12 @@ export async function deleteWorkflow(db: Queryable, id: string): Promise<boolean
 }
 
 /** One version's definition (what a run walks). */
-export async function findWorkflowVersion(
+export async function findWorkflowVersion<Definition = unknown>(
   db: Queryable,
   workflowId: string,
   version: number,
-): Promise<WorkflowDefinition | undefined> {
-  const { rows } = await db.query<{ definition: WorkflowDefinition }>(
+): Promise<Definition | undefined> {
+  const { rows } = await db.query<{ definition: Definition }>(
     'SELECT definition FROM workflow_versions WHERE workflow_id = $1 AND version = $2',
     [workflowId, version],
   );

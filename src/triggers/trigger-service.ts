@@ -3,7 +3,7 @@ import type { AssistantService } from '../agents/assistant-service.ts';
 import { assertCanWrite, canSee, type Actor } from '../auth/actor.ts';
 import { isUniqueViolation } from '../auth/unique-violation.ts';
 import { KairosError, invalid, notFound } from '../errors.ts';
-import { runnableAssistant } from '../scheduler/access.ts';
+import { runnableAssistant } from '../auth/access.ts';
 import type { Database } from '../store/database.ts';
 import { deliverySummaries, listDeliveries } from '../store/trigger-deliveries.ts';
 import {

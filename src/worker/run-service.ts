@@ -3,8 +3,8 @@ import type { AssistantService } from '../agents/assistant-service.ts';
 import { assertAdmin, assertCanWrite, canSee, type Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import { KairosError, notFound } from '../errors.ts';
-import { runnableAssistant, usableThread } from '../scheduler/access.ts';
-import { parseScheduleInput } from '../scheduler/schedule-input.ts';
+import { runnableAssistant, usableThread } from '../auth/access.ts';
+import { parseInput } from '../parse-input.ts';
 import type { Database } from '../store/database.ts';
 import { listRunEvents } from '../store/run-events.ts';
 import { listRunSteps } from '../store/run-steps.ts';
@@ -67,7 +67,7 @@ export class RunService {
   /** Creates a run of an assistant now (`trigger: "api"`), optionally on a thread. */
   async create(actor: Actor, body: RunCreateInput): Promise<RunResource> {
     assertCanWrite(actor, 'start runs');
-    const input = parseScheduleInput(runCreateSchema, body);
+    const input = parseInput(runCreateSchema, body);
     const { db, clock, startDeadlineMs } = this.options;
     const assistant = await runnableAssistant(this.options.assistants, actor, input.assistant_id);
     if (input.thread_id) await usableThread(db, actor, input.thread_id);
@@ -84,7 +84,7 @@ export class RunService {
 
   /** Newest first; `from` (inclusive) and `to` (exclusive) bound `created_at`. */
   async list(actor: Actor, filters: RunListInput = {}): Promise<{ items: RunResource[]; total: number }> {
-    const input = parseScheduleInput(runListSchema, filters);
+    const input = parseInput(runListSchema, filters);
     // owner_id is a filter, never ignored: a non-admin naming another user is refused (as for keys).
     if (actor.role !== 'admin' && input.owner_id !== undefined && input.owner_id !== actor.userId)
       assertAdmin(actor, "list other users' runs");

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { Wakeup } from '../scheduler/wakeup.ts';
+import { Wakeup } from '../wakeup.ts';
 import { isConnectionError } from '../store/connection-error.ts';
 import type { Database } from '../store/database.ts';
 import { nextPendingAt } from '../store/next-pending-at.ts';

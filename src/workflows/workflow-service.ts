@@ -5,8 +5,8 @@ import type { ModuleRegistry } from '../agents/module-registry.ts';
 import { assertCanWrite, canSee, localAdmin, type Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import { KairosError, notFound } from '../errors.ts';
-import { usableThread } from '../scheduler/access.ts';
-import { parseScheduleInput } from '../scheduler/schedule-input.ts';
+import { usableThread } from '../auth/access.ts';
+import { parseInput } from '../parse-input.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { findRun, listRuns } from '../store/runs.ts';
 import {
@@ -17,7 +17,7 @@ import {
   listWorkflows,
   updateWorkflow,
   type WorkflowRow,
-} from '../store/workflows.ts';
+} from './workflow-rows.ts';
 import { createApiRun, runCreateSchema } from '../runs/api-run.ts';
 import { runStatuses } from '../runs/run-status.ts';
 import { toRunResource, type RunResource } from '../runs/run-resource.ts';
@@ -138,7 +138,7 @@ export class WorkflowService {
     assertCanWrite(actor, 'create workflows');
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw this.notAnObject();
     const { status: rawStatus, ...definitionBody } = body;
-    const { status } = parseScheduleInput(workflowCreateSchema, { status: rawStatus });
+    const { status } = parseInput(workflowCreateSchema, { status: rawStatus });
     const definition = await validateWorkflow(definitionBody, this.lookup(actor));
     try {
       const row = await insertWorkflow(this.options.db, {
@@ -165,7 +165,7 @@ export class WorkflowService {
 
   /** Newest first; `name` (part of the name), `search` (name or description), `status`, `source`. */
   async list(actor: Actor, filters: WorkflowListInput = {}): Promise<{ items: WorkflowResource[]; total: number }> {
-    const input = parseScheduleInput(workflowListSchema, filters);
+    const input = parseInput(workflowListSchema, filters);
     const ownerId = actor.role === 'admin' ? input.owner_id : actor.userId;
     const { rows, total } = await listWorkflows(this.options.db, {
       ...(ownerId && { ownerId }),
@@ -182,7 +182,7 @@ export class WorkflowService {
   /** Changes the given fields; the merged definition is validated again and the version incremented. */
   async update(actor: Actor, id: string, body: WorkflowUpdateInput): Promise<WorkflowResource> {
     assertCanWrite(actor, 'change workflows');
-    const patch = parseScheduleInput(workflowUpdateSchema, body);
+    const patch = parseInput(workflowUpdateSchema, body);
     const current = await this.visible(actor, id);
     const owner: Actor = current.owner_id === actor.userId ? actor : { userId: current.owner_id, role: actor.role };
     const merged: Record<string, unknown> = { ...current.definition };
@@ -236,7 +236,7 @@ export class WorkflowService {
   /** Creates a run of the workflow now (`trigger: "api"`, 202 in the API): a durable run like any other. */
   async run(actor: Actor, id: string, body: WorkflowRunInput = {}): Promise<RunResource> {
     assertCanWrite(actor, 'run workflows');
-    const input = parseScheduleInput(workflowRunSchema, body);
+    const input = parseInput(workflowRunSchema, body);
     const workflow = await this.runnable(actor, id);
     const { db, clock, startDeadlineMs } = this.options;
     if (input.thread_id) await usableThread(db, actor, input.thread_id);
@@ -253,7 +253,7 @@ export class WorkflowService {
     id: string,
     filters: WorkflowRunListInput = {},
   ): Promise<{ items: RunResource[]; total: number }> {
-    const input = parseScheduleInput(workflowRunListSchema, filters);
+    const input = parseInput(workflowRunListSchema, filters);
     const workflow = await this.visible(actor, id);
     const { rows, total } = await listRuns(this.options.db, {
       workflowId: workflow.id,

@@ -1,5 +1,5 @@
 import type { Actor } from '../../auth/actor.ts';
-import { runnableAssistant } from '../access.ts';
+import { runnableAssistant } from '../../auth/access.ts';
 import { backfillSchedule, type BackfillInput, type BackfillResult } from '../backfill.ts';
 import type { ScheduleContext } from './schedule-context.ts';
 

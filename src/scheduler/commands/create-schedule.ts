@@ -8,7 +8,7 @@ import {
   setScheduleConfig,
   type ScheduleCreator,
 } from '../../store/schedules.ts';
-import { usableThread } from '../access.ts';
+import { usableThread } from '../../auth/access.ts';
 import { firstFireAt, occurrenceSpecOf } from '../next-fire.ts';
 import { parseScheduleInput, scheduleCreateSchema, type ScheduleCreateInput } from '../schedule-input.ts';
 import { toScheduleResource, type ScheduleResource } from '../schedule-resource.ts';

@@ -9,7 +9,7 @@ import type { Database, Queryable } from '../../store/database.ts';
 import { notifyRunsFinished, notifySchedules } from '../../store/notifications.ts';
 import { findSchedule, type ScheduleRow } from '../../store/schedules.ts';
 import type { WorkflowService } from '../../workflows/workflow-service.ts';
-import { runnableAssistant } from '../access.ts';
+import { runnableAssistant } from '../../auth/access.ts';
 import type { SpecRules } from '../schedule-spec.ts';
 
 export interface ScheduleServiceOptions {

@@ -7,7 +7,7 @@ import { toRunResource, type RunResource } from '../../runs/run-resource.ts';
 import { scheduleRunDraft } from '../../runs/schedule-run.ts';
 import { findRun } from '../../store/runs.ts';
 import { findSchedule, reserveRunNumbers } from '../../store/schedules.ts';
-import { runnableAssistant } from '../access.ts';
+import { runnableAssistant } from '../../auth/access.ts';
 import type { ScheduleContext } from './schedule-context.ts';
 
 export interface TriggerOptions {

@@ -1,6 +1,6 @@
 import type { Actor } from '../../auth/actor.ts';
 import { findSchedule, setScheduleConfig, updateScheduleColumns, type ScheduleRow } from '../../store/schedules.ts';
-import { runnableAssistant, usableThread } from '../access.ts';
+import { runnableAssistant, usableThread } from '../../auth/access.ts';
 import { firstFireAt, occurrenceSpecOf } from '../next-fire.ts';
 import { parseScheduleInput, scheduleUpdateSchema, type ScheduleUpdateInput } from '../schedule-input.ts';
 import { toScheduleResource, type ScheduleResource } from '../schedule-resource.ts';

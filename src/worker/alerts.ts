@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.ts';
 import type { TokenAlert } from '../observability/token-alert.ts';
-import type { FailureAlert } from '../worker/record-outcomes.ts';
+import type { FailureAlert } from './record-outcomes.ts';
 
 /** The JSON body POSTed to the alert webhook. */
 export function alertPayload(alert: FailureAlert): Record<string, unknown> {

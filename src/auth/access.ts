@@ -1,16 +1,20 @@
-import type { AssistantService } from '../agents/assistant-service.ts';
-import type { Assistant } from '../agents/runtime.ts';
-import { canSee, type Actor } from '../auth/actor.ts';
 import { KairosError, notFound } from '../errors.ts';
+import type { Assistant } from '../store/assistants.ts';
 import type { Queryable } from '../store/database.ts';
 import { findThread } from '../store/threads.ts';
+import { canSee, type Actor } from './actor.ts';
+
+/** What resolves and checks an assistant for an actor (the assistant service, src/agents). */
+export interface RunnableAssistants {
+  assertRunnable(actor: Actor, idOrGraphId: string): Promise<Assistant>;
+}
 
 /**
  * The assistant a schedule or run targets (an id or a graph id), checked by the assistant service
  * (exists for the actor, active, runnable here); a miss names the request's field.
  */
 export async function runnableAssistant(
-  assistants: Pick<AssistantService, 'assertRunnable'>,
+  assistants: RunnableAssistants,
   actor: Actor,
   idOrGraphId: string,
   field = 'assistant_id',
