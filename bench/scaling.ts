@@ -25,7 +25,7 @@ import { createAssistantExecution } from '../src/agents/execute-assistant.ts';
 import { localAdminId } from '../src/auth/actor.ts';
 import { systemClock } from '../src/clock.ts';
 import { createLogger } from '../src/logger.ts';
-import { pruneRuns } from '../src/scheduler/prune-runs.ts';
+import { pruneRuns } from '../src/store/prune-runs.ts';
 import { Scheduler } from '../src/scheduler/scheduler-loop.ts';
 import type { Database, Queryable } from '../src/store/database.ts';
 import { migrate } from '../src/store/migrate.ts';

@@ -49,6 +49,17 @@ export async function createAgents(options: {
   if (registry.source)
     logger.info({ config_file: registry.source, modules: registry.ids() }, 'module assistants loaded');
   if (options.ensureBuiltIns !== false) await ensureBuiltInAssistants(db);
+  return buildAgents({ db, logger, config, registry });
+}
+
+/** The services of src/agents over a registry already loaded (see {@link createAgents}). */
+export function buildAgents(options: {
+  db: Database;
+  logger: Logger;
+  config: Pick<Config, 'http' | 'threadMaxMessages'> & Partial<Pick<Config, 'server'>>;
+  registry: ModuleRegistry;
+}): Agents {
+  const { db, logger, config, registry } = options;
   // Local mode (a loopback server, no keys) allows loopback agents: see src/agents/address-guard.ts.
   const localMode = config.server ? localModeProbe(db, config.server.host) : undefined;
   const assistants = createAssistantService({ db, config, registry, localMode });

@@ -2,6 +2,8 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { findAssistant } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
+import { findScheduleLabel } from '../store/schedules.ts';
+import { findUserStanding } from '../store/users.ts';
 import {
   addressGuardFromConfig,
   addressGuardFromEnvironment,
@@ -167,8 +169,7 @@ function wantsSchedule(assistant: Assistant): boolean {
 }
 
 async function findRunSchedule(db: Database, scheduleId: string): Promise<RunSchedule | undefined> {
-  const { rows } = await db.query<RunSchedule>('SELECT id, name, timezone FROM schedules WHERE id = $1', [scheduleId]);
-  return rows[0];
+  return findScheduleLabel(db, scheduleId);
 }
 
 /** The run's remote conversation: the id kept on its thread for this assistant, if any. */
@@ -193,11 +194,7 @@ async function openRemoteSession(
 const skip = (message: string) => new RunFailure('config', message, { skip: true, retryable: false });
 
 async function findOwner(db: Database, ownerId: string): Promise<RunOwner | null> {
-  const { rows } = await db.query<RunOwner>(
-    'SELECT role, disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1',
-    [ownerId],
-  );
-  return rows[0] ?? null;
+  return (await findUserStanding(db, ownerId)) ?? null;
 }
 
 /** The owner's role, or why the owner can no longer run anything. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import { KairosError, notFound } from '../errors.ts';
 import type { Database } from '../store/database.ts';
+import { countSchedulesOnThread } from '../store/schedules.ts';
 import { appendMessages, countMessages, listMessages, recentMessages, type Message } from '../store/messages.ts';
 import {
   deleteThread,
@@ -139,12 +140,9 @@ export function createThreadService(options: ThreadServiceOptions): ThreadServic
       assertWriter(actor, 'delete threads');
       await visible(actor, id);
       return db.transaction(async (tx) => {
-        const bound = await tx.query<{ count: number }>(
-          'SELECT count(*)::int AS count FROM schedules WHERE thread_id = $1',
-          [id],
-        );
+        const bound = await countSchedulesOnThread(tx, id);
         if (!(await deleteThread(tx, id))) throw notFound('thread', id);
-        return { schedulesDeleted: bound.rows[0]?.count ?? 0 };
+        return { schedulesDeleted: bound };
       });
     },
 

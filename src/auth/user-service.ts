@@ -2,6 +2,7 @@ import { KairosError, notFound } from '../errors.ts';
 import type { Database } from '../store/database.ts';
 import {
   countOtherActiveAdmins,
+  lockAdmins,
   findUser,
   insertUser,
   listUsers,
@@ -74,7 +75,7 @@ export class UserService {
         });
       }
       if (user.role === 'admin' && user.disabledAt === null && (demotes || disables)) {
-        await tx.query("SELECT id FROM users WHERE role = 'admin' FOR UPDATE");
+        await lockAdmins(tx);
         if ((await countOtherActiveAdmins(tx, [id, localAdminId])) === 0) {
           throw new KairosError('last_admin', `${user.name} is the last enabled admin; make another user admin first`, {
             status: 409,

@@ -1,4 +1,5 @@
 import type { Queryable } from '../store/database.ts';
+import { listScheduleUsageRows } from '../store/schedule-usage-rows.ts';
 import { costOf, type Pricing } from './pricing.ts';
 
 /** One day of a schedule's token usage (days in the schedule's time zone). */
@@ -25,15 +26,6 @@ export interface ScheduleUsage {
   priced: boolean;
 }
 
-interface UsageRow {
-  day: string;
-  model: string | null;
-  runs: number;
-  prompt_tokens: string | number;
-  completion_tokens: string | number;
-  tokens: string | number;
-}
-
 /**
  * Token usage of a schedule per day over the last `days` days (the schedule's zone), with money
  * by the price table. One query; days without usage are left out.
@@ -44,15 +36,7 @@ export async function scheduleUsage(
   options: { now: number; days: number; pricing: Pricing },
 ): Promise<ScheduleUsage> {
   const since = new Date(options.now - options.days * 86_400_000);
-  const { rows } = await db.query<UsageRow>(
-    `SELECT to_char((r.created_at AT TIME ZONE $3)::date, 'YYYY-MM-DD') AS day, u.model, count(*)::int AS runs,
-            coalesce(sum(u.prompt_tokens), 0) AS prompt_tokens, coalesce(sum(u.completion_tokens), 0) AS completion_tokens,
-            coalesce(sum(u.total_tokens), 0) AS tokens
-     FROM runs r JOIN run_usage_v u ON u.run_id = r.id
-     WHERE r.schedule_id = $1 AND r.created_at >= $2
-     GROUP BY 1, 2 ORDER BY 1, 2`,
-    [schedule.id, since, schedule.timezone],
-  );
+  const rows = await listScheduleUsageRows(db, schedule, since);
   const priced = Object.keys(options.pricing).length > 0;
   const byDay = new Map<string, UsageDay>();
   const total: Omit<UsageDay, 'day'> = {

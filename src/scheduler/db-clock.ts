@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Database } from '../store/database.ts';
+import { databaseTimeMs } from '../store/database-time.ts';
 import { deleteReplica, deleteStaleReplicas, upsertReplica } from '../store/replicas.ts';
 
 /**
@@ -17,12 +18,10 @@ export async function measureClockOffset(
   let best = { offsetMs: 0, roundTripMs: Infinity };
   for (let i = 0; i < samples; i++) {
     const sent = performance.timeOrigin + performance.now();
-    const { rows } = await db.query<{ ms: number }>(
-      'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms',
-    );
+    const ms = await databaseTimeMs(db);
     const received = performance.timeOrigin + performance.now();
     const roundTripMs = received - sent;
-    if (roundTripMs < best.roundTripMs) best = { offsetMs: rows[0]!.ms - (sent + received) / 2, roundTripMs };
+    if (roundTripMs < best.roundTripMs) best = { offsetMs: ms - (sent + received) / 2, roundTripMs };
   }
   return best;
 }

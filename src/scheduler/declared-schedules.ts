@@ -7,6 +7,8 @@ import { KairosError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { findGraphDefaultAssistant, insertAssistant } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
+import { advisoryXactLock } from '../store/advisory-lock.ts';
+import { findWorkflowIdByRef } from '../store/workflows.ts';
 import { listConfigSchedules, updateScheduleColumns } from '../store/schedules.ts';
 import { findUser, findUserByName } from '../store/users.ts';
 import { assertDeclaration, type ScheduleDeclaration } from './define-schedule.ts';
@@ -88,9 +90,7 @@ async function declaredAssistant(options: DeclaredSchedulesOptions, owner: Actor
   const definition = options.registry.get(ref)!;
   const { db } = options;
   const assistant: Assistant = await db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      `${db.schema}:module-assistant:${owner.userId}:${ref}`,
-    ]);
+    await advisoryXactLock(tx, `${db.schema}:module-assistant:${owner.userId}:${ref}`);
     const existing = await findGraphDefaultAssistant(tx, { ownerId: owner.userId }, ref);
     if (existing) return existing;
     return insertAssistant(tx, {
@@ -191,11 +191,8 @@ export async function registerDeclaredSchedules(options: DeclaredSchedulesOption
  * the config file declares are registered before its schedules).
  */
 async function declaredWorkflow(db: Database, ownerId: string, ref: string): Promise<string> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM workflows WHERE owner_id = $2 AND (id::text = $1 OR name = $1) ORDER BY (id::text = $1) DESC LIMIT 1`,
-    [ref, ownerId],
-  );
-  if (!rows[0]) {
+  const id = await findWorkflowIdByRef(db, ownerId, ref);
+  if (!id) {
     throw new KairosError(
       'not_found',
       `workflow "${ref}" was not found: give the id or the name of a workflow the config owner has (declare it under "workflows")`,
@@ -204,5 +201,5 @@ async function declaredWorkflow(db: Database, ownerId: string, ref: string): Pro
       },
     );
   }
-  return rows[0].id;
+  return id;
 }

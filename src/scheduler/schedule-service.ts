@@ -27,7 +27,7 @@ import type {
   ScheduleUpdateInput,
 } from './schedule-input.ts';
 import type { ScheduleResource } from './schedule-resource.ts';
-import type { ScheduleStats } from './schedule-stats.ts';
+import type { ScheduleStats } from '../store/schedule-stats.ts';
 
 export type { ScheduleServiceOptions } from './commands/schedule-context.ts';
 export type { ScheduleListPage } from './commands/list-schedules.ts';

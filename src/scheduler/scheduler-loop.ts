@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Database } from '../store/database.ts';
 import { earliestNextRunAt } from '../store/schedules.ts';
 import { claimDueSchedules } from './claim-due-schedules.ts';
-import { pruneRuns } from './prune-runs.ts';
+import { pruneRuns } from '../store/prune-runs.ts';
 import { Wakeup } from '../wakeup.ts';
 
 export interface SchedulerOptions {

@@ -126,6 +126,16 @@ export async function findAssistant(db: Queryable, id: string): Promise<Assistan
 }
 
 /** Who may see which assistants: everything (admins), or one's own plus the built-ins. */
+/** The assistants of these ids that exist (ids that are not UUIDs are left out, not an error). */
+export async function findAssistantsByIds(db: Queryable, ids: readonly string[]): Promise<Assistant[]> {
+  const valid = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  if (valid.length === 0) return [];
+  const { rows } = await db.query<Record<string, unknown>>('SELECT * FROM assistants WHERE id = ANY($1::uuid[])', [
+    valid,
+  ]);
+  return rows.map(assistantFromRow);
+}
+
 export type AssistantScope = { all: true } | { ownerId: string };
 
 export interface AssistantFilter {

@@ -27,3 +27,8 @@ export async function notifyRunsFinished(
     runIds,
   ]);
 }
+
+/** Asks the worker that runs this run to abort it (a cancel on request). */
+export async function notifyRunCancel(tx: Queryable, db: Pick<Database, 'channelName'>, runId: string): Promise<void> {
+  await tx.query('SELECT pg_notify($1, $2)', [db.channelName('run_cancel'), runId]);
+}

@@ -1,3 +1,4 @@
+import { advisoryXactLock } from './advisory-lock.ts';
 import type { Queryable } from './database.ts';
 
 export type ScheduleKind = 'cron' | 'once' | 'interval';
@@ -381,5 +382,26 @@ export async function setScheduleConfig(
  * creates cannot pass the schedule cap together. `schema` keeps tenants of one server apart.
  */
 export async function lockScheduleOwner(tx: Queryable, schema: string, ownerId: string): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${schema}:schedule-owner:${ownerId}`]);
+  await advisoryXactLock(tx, `${schema}:schedule-owner:${ownerId}`);
+}
+
+/** The name and zone of a run's schedule, for templates that use them. */
+export async function findScheduleLabel(
+  db: Queryable,
+  id: string,
+): Promise<{ id: string; name: string; timezone: string } | undefined> {
+  const { rows } = await db.query<{ id: string; name: string; timezone: string }>(
+    'SELECT id, name, timezone FROM schedules WHERE id = $1',
+    [id],
+  );
+  return rows[0];
+}
+
+/** How many schedules run on a thread (they go with it when it is deleted). */
+export async function countSchedulesOnThread(db: Queryable, threadId: string): Promise<number> {
+  const { rows } = await db.query<{ count: number }>(
+    'SELECT count(*)::int AS count FROM schedules WHERE thread_id = $1',
+    [threadId],
+  );
+  return rows[0]?.count ?? 0;
 }

@@ -96,3 +96,20 @@ export async function countOtherActiveAdmins(db: Queryable, exceptIds: readonly 
   );
   return rows[0]!.n;
 }
+
+/** A user's role and whether the user is disabled (what a run's permission check needs). */
+export async function findUserStanding(
+  db: Queryable,
+  id: string,
+): Promise<{ role: UserRole; disabled: boolean } | undefined> {
+  const { rows } = await db.query<{ role: UserRole; disabled: boolean }>(
+    'SELECT role, disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1',
+    [id],
+  );
+  return rows[0];
+}
+
+/** Locks the admins' rows until the transaction ends: changes that may remove the last admin take turns. */
+export async function lockAdmins(tx: Queryable): Promise<void> {
+  await tx.query("SELECT id FROM users WHERE role = 'admin' FOR UPDATE");
+}

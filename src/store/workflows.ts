@@ -190,3 +190,30 @@ export async function findWorkflowVersion<Definition = unknown>(
   );
   return rows[0]?.definition;
 }
+
+/** What refers to a workflow: schedules and triggers that target it, workflows that call it. */
+export async function workflowReferences(
+  db: Queryable,
+  id: string,
+): Promise<{ schedules: string[]; triggers: string[]; workflows: string[] }> {
+  const { rows } = await db.query<{ kind: string; id: string }>(
+    `SELECT 'schedule' AS kind, id::text FROM schedules WHERE workflow_id = $1
+     UNION ALL
+     SELECT 'trigger', id::text FROM triggers WHERE workflow_id = $1
+     UNION ALL
+     SELECT 'workflow', id::text FROM workflows
+     WHERE id <> $1 AND jsonb_path_exists(definition, '$.**.workflow_id ? (@ == $id)', jsonb_build_object('id', $1::text))`,
+    [id],
+  );
+  const of = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => r.id);
+  return { schedules: of('schedule'), triggers: of('trigger'), workflows: of('workflow') };
+}
+
+/** The id of the owner's workflow named by `ref` (its id or its name; the id wins). */
+export async function findWorkflowIdByRef(db: Queryable, ownerId: string, ref: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM workflows WHERE owner_id = $2 AND (id::text = $1 OR name = $1) ORDER BY (id::text = $1) DESC LIMIT 1`,
+    [ref, ownerId],
+  );
+  return rows[0]?.id;
+}

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import type { TokenAlert } from '../observability/token-alert.ts';
+import type { TokenAlert } from '../store/token-alert.ts';
 import type { FailureAlert } from './record-outcomes.ts';
 
 /** The JSON body POSTed to the alert webhook. */

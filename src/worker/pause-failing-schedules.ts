@@ -1,5 +1,7 @@
 import type { Database, Queryable } from '../store/database.ts';
 import { cancelRunsAhead } from '../store/cancel-runs-ahead.ts';
+import { notifyRunsFinished } from '../store/notifications.ts';
+import { pauseSchedulesAtStreak } from '../store/pause-failing-schedules.ts';
 import { appendScheduleEvents } from '../store/schedule-events.ts';
 import type { FailureAlert } from './record-outcomes.ts';
 
@@ -20,23 +22,7 @@ export async function pauseFailingSchedules(
   } = {},
 ): Promise<FailureAlert[]> {
   if (scheduleIds.length === 0) return [];
-  const { rows } = await tx.query<{
-    id: string;
-    name: string;
-    owner_id: string;
-    webhook: string | null;
-    consecutive_failures: number;
-    alert_after: number;
-    pause_after_failures: number;
-  }>(
-    `UPDATE schedules SET enabled = false, paused_at = $2, paused_by = NULL,
-       pause_note = 'paused automatically after ' || consecutive_failures || ' consecutive failures (pause_after_failures: ' || pause_after_failures || ')',
-       version = version + 1, updated_at = $2
-     WHERE id = ANY($1::uuid[]) AND enabled AND completed_at IS NULL
-       AND pause_after_failures IS NOT NULL AND consecutive_failures >= pause_after_failures
-     RETURNING id, name, owner_id, webhook, consecutive_failures, alert_after, pause_after_failures`,
-    [[...new Set(scheduleIds)], now],
-  );
+  const rows = await pauseSchedulesAtStreak(tx, scheduleIds, now);
   if (rows.length === 0) return [];
   const alerts = rows.map((row): FailureAlert => ({
     schedule: { id: row.id, name: row.name, owner_id: row.owner_id, webhook: row.webhook },
@@ -67,12 +53,7 @@ export async function pauseFailingSchedules(
     now,
     'the schedule was paused after repeated failures',
   );
-  if (cancelled.length > 0 && options.channels) {
-    await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [
-      options.channels.channelName('run_finished'),
-      cancelled,
-    ]);
-  }
+  if (options.channels) await notifyRunsFinished(tx, options.channels, cancelled);
   return alerts;
 }
 

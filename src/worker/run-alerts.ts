@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import { crossTokenAlert } from '../observability/token-alert.ts';
+import { crossTokenAlert } from '../store/token-alert.ts';
 import { deliverAlerts, deliverTokenAlert } from './alerts.ts';
 import type { Database } from '../store/database.ts';
 import type { FailureAlert } from './record-outcomes.ts';

@@ -6,6 +6,7 @@ import { KairosError, notFound } from '../errors.ts';
 import { runnableAssistant, usableThread } from '../auth/access.ts';
 import { parseInput } from '../parse-input.ts';
 import type { Database } from '../store/database.ts';
+import { notifyRunCancel, notifyRunsFinished } from '../store/notifications.ts';
 import { listRunEvents } from '../store/run-events.ts';
 import { listRunSteps } from '../store/run-steps.ts';
 import { stepTree, type RunStepResource } from '../workflows/step-tree.ts';
@@ -115,9 +116,8 @@ export class RunService {
     const { db, clock } = this.options;
     const updated = await db.transaction(async (tx) => {
       const row = await cancelRun(tx, run.id, new Date(clock.now()));
-      if (row?.status === 'cancelled')
-        await tx.query('SELECT pg_notify($1, $2)', [db.channelName('run_finished'), row.id]);
-      if (row?.status === 'running') await tx.query('SELECT pg_notify($1, $2)', [db.channelName('run_cancel'), row.id]);
+      if (row?.status === 'cancelled') await notifyRunsFinished(tx, db, [row.id]);
+      if (row?.status === 'running') await notifyRunCancel(tx, db, row.id);
       return row;
     });
     if (!updated)

@@ -5,7 +5,7 @@ import { createModuleRegistry, type ModuleRegistry } from '../agents/module-regi
 import type { Assistant, AssistantRuntime, RunContext, RunResult } from '../agents/runtime.ts';
 import type { Clock } from '../clock.ts';
 import { templateValues } from '../runs/input-template.ts';
-import { assistantFromRow } from '../store/assistants.ts';
+import { findAssistantsByIds } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { beginWorkflowRun } from './workflow-rows.ts';
 import { findWorkflow, findWorkflowVersion } from './workflow-rows.ts';
@@ -51,8 +51,6 @@ function compiledFor(workflowId: string, version: number, definition: WorkflowDe
   return compiled;
 }
 
-const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The assistants a definition names, read in one query, so that no step waits on a read. */
 async function preloadAssistants(
   db: Database,
@@ -65,12 +63,9 @@ async function preloadAssistants(
       ids.add(node.assistant_id);
   }
   if (ids.size === 0) return;
-  const valid = [...ids].filter((id) => uuidShape.test(id));
-  const { rows } = await db.query<Record<string, unknown>>('SELECT * FROM assistants WHERE id = ANY($1::uuid[])', [
-    valid,
-  ]);
+  const found = await findAssistantsByIds(db, [...ids]);
   for (const id of ids) into.set(id, null);
-  for (const a of rows) into.set(a.id as string, assistantFromRow(a));
+  for (const a of found) into.set(a.id, a);
 }
 
 function ownerMay(owner: RunOwner | null | undefined, run: RunToExecute, workflowOwner: string, name: string): void {

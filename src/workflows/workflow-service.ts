@@ -8,6 +8,7 @@ import { KairosError, notFound } from '../errors.ts';
 import { usableThread } from '../auth/access.ts';
 import { parseInput } from '../parse-input.ts';
 import type { Database, Queryable } from '../store/database.ts';
+import { advisoryXactLock } from '../store/advisory-lock.ts';
 import { findRun, listRuns } from '../store/runs.ts';
 import {
   deleteWorkflow,
@@ -18,6 +19,7 @@ import {
   updateWorkflow,
   type WorkflowRow,
 } from './workflow-rows.ts';
+import { workflowReferences } from '../store/workflows.ts';
 import { createApiRun, runCreateSchema } from '../runs/api-run.ts';
 import { runStatuses } from '../runs/run-status.ts';
 import { toRunResource, type RunResource } from '../runs/run-resource.ts';
@@ -301,9 +303,7 @@ export class WorkflowService {
     for (const definition of definitions) {
       const checked = await validateWorkflow(definition, this.lookup(localAdmin));
       const row = await db.transaction(async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-          `${db.schema}:workflow:${checked.name}`,
-        ]);
+        await advisoryXactLock(tx, `${db.schema}:workflow:${checked.name}`);
         const existing = await findWorkflowByName(tx, localAdmin.userId, checked.name);
         const now = new Date(this.options.clock.now());
         if (!existing) {
@@ -345,17 +345,7 @@ export class WorkflowService {
     db: Queryable,
     id: string,
   ): Promise<{ schedules: string[]; triggers: string[]; workflows: string[] }> {
-    const { rows } = await db.query<{ kind: string; id: string }>(
-      `SELECT 'schedule' AS kind, id::text FROM schedules WHERE workflow_id = $1
-       UNION ALL
-       SELECT 'trigger', id::text FROM triggers WHERE workflow_id = $1
-       UNION ALL
-       SELECT 'workflow', id::text FROM workflows
-       WHERE id <> $1 AND jsonb_path_exists(definition, '$.**.workflow_id ? (@ == $id)', jsonb_build_object('id', $1::text))`,
-      [id],
-    );
-    const of = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => r.id);
-    return { schedules: of('schedule'), triggers: of('trigger'), workflows: of('workflow') };
+    return workflowReferences(db, id);
   }
 
   private lookup(actor: Actor): ReferenceLookup {

@@ -1,16 +1,18 @@
 import { createAssistantService, type AssistantService } from '../../src/agents/assistant-service.ts';
-import { createAssistantExecution } from '../../src/agents/execute-assistant.ts';
+import { buildAgents } from '../../src/agents/create-agents.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
 import { localAdminId } from '../../src/auth/actor.ts';
 import type { Actor } from '../../src/auth/actor.ts';
 import { systemClock, type Clock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { ScheduleService } from '../../src/scheduler/schedule-service.ts';
+import { createServices } from '../../src/services.ts';
+import type { ScheduleService } from '../../src/scheduler/schedule-service.ts';
 import { Scheduler } from '../../src/scheduler/scheduler-loop.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import type { Database } from '../../src/store/database.ts';
 import type { RunRow } from '../../src/store/runs.ts';
-import { RunService } from '../../src/worker/run-service.ts';
+import type { RunService } from '../../src/worker/run-service.ts';
 import { WorkerPool, type WorkerPoolOptions } from '../../src/worker/worker-pool.ts';
 import { WorkflowService } from '../../src/workflows/workflow-service.ts';
 import { startAssistantServer, type AssistantServer } from '../helpers/assistant-server.ts';
@@ -89,11 +91,22 @@ function makeReplica(db: Database, id: string, options: ReplicaOptions): Replica
     startDeadlineMs: 300_000,
     ...options.worker,
   };
-  const execution = createAssistantExecution({
+  const config = loadConfig({ KAIROS_LOG_LEVEL: 'silent', KAIROS_HTTP_ALLOW_PRIVATE: 'true' });
+  const agents = buildAgents({ db, logger, config, registry: createModuleRegistry([]) });
+  const services = createServices(
+    {
+      ...config,
+      scheduler: {
+        ...config.scheduler,
+        allowSeconds: options.allowSeconds,
+        maxSchedulesPerUser: 100,
+        requireAdmin: false,
+      },
+      worker: { ...config.worker, ...workerConfig },
+    },
     db,
-    logger,
-    config: { http: { allowPrivate: true, allowHosts: [] }, threadMaxMessages: 200 },
-  });
+    { clock: options.clock, logger, agents },
+  );
   return {
     db,
     scheduler: new Scheduler({
@@ -116,23 +129,11 @@ function makeReplica(db: Database, id: string, options: ReplicaOptions): Replica
       workerId: id,
       config: workerConfig,
       pollIntervalMs: 2000,
-      execution,
+      execution: agents.execution,
       alertWebhook: options.alertWebhook,
     }),
-    schedules: new ScheduleService({
-      db,
-      clock: options.clock,
-      config: { allowSeconds: options.allowSeconds, maxSchedulesPerUser: 100, requireAdmin: false },
-      startDeadlineMs: workerConfig.startDeadlineMs,
-      assistants: engineAssistants(db),
-      workflows: engineWorkflows(db, options.clock),
-    }),
-    runs: new RunService({
-      db,
-      clock: options.clock,
-      startDeadlineMs: workerConfig.startDeadlineMs,
-      assistants: engineAssistants(db),
-    }),
+    schedules: services.schedules,
+    runs: services.runs,
   };
 }
 

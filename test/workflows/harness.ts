@@ -1,10 +1,12 @@
-import { createAssistantService, type AssistantService } from '../../src/agents/assistant-service.ts';
+import type { AssistantService } from '../../src/agents/assistant-service.ts';
 import { defineAssistant, type AssistantDefinition } from '../../src/agents/define-assistant.ts';
-import { createAssistantExecution } from '../../src/agents/execute-assistant.ts';
+import { createAgents } from '../../src/agents/create-agents.ts';
 import { createModuleRegistry } from '../../src/agents/module-registry.ts';
 import { localAdminId, type Actor } from '../../src/auth/actor.ts';
 import { systemClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createServices } from '../../src/services.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import type { Database } from '../../src/store/database.ts';
 import { listRunEvents, type RunEventRow } from '../../src/store/run-events.ts';
@@ -98,16 +100,20 @@ export async function createWorkflowHarness(
   const agent = await startHttpAgentServer();
   const calls = new Map<string, number>();
   const registry = createModuleRegistry(testModules(calls));
-  const config = { http: { allowPrivate: true, allowHosts: [] }, threadMaxMessages: 200 };
-  const assistants = createAssistantService({ db, config, registry });
+  const config = loadConfig({
+    KAIROS_LOG_LEVEL: 'silent',
+    KAIROS_HTTP_ALLOW_PRIVATE: 'true',
+    KAIROS_START_DEADLINE_SECONDS: '300',
+  });
+  const agents = await createAgents({ db, logger, config, registry, ensureBuiltIns: false });
+  const services = createServices(config, db, { clock: systemClock, logger, agents });
+  const { assistants, workflows, runs } = services;
   const httpAssistant = await insertAssistant(db, {
     ownerId: localAdminId,
     name: 'agent',
     kind: 'http',
     config: { url: agent.url },
   });
-  const workflows = new WorkflowService({ db, clock: systemClock, assistants, registry, startDeadlineMs: 300_000 });
-  const runs = new RunService({ db, clock: systemClock, startDeadlineMs: 300_000, assistants });
   const worker = new WorkerPool({
     db,
     clock: systemClock,
@@ -121,7 +127,7 @@ export async function createWorkflowHarness(
       startDeadlineMs: 300_000,
     },
     pollIntervalMs: 500,
-    execution: createAssistantExecution({ db, logger, config, registry }),
+    execution: agents.execution,
   });
   await worker.start();
   const finished = async (runId: string): Promise<FinishedRun> => {
@@ -147,7 +153,7 @@ export async function createWorkflowHarness(
     finished,
     async close() {
       await worker.close();
-      await runs.close();
+      await services.close();
       await agent.close();
       await test.close();
     },

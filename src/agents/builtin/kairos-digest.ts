@@ -1,4 +1,6 @@
 import type { Database } from '../../store/database.ts';
+import { readRunDigest } from '../../store/run-digest.ts';
+import { findUser } from '../../store/users.ts';
 import { defineAssistant, type AssistantDefinition } from '../define-assistant.ts';
 
 export const kairosDigestModuleId = 'kairos-digest';
@@ -85,52 +87,26 @@ export function kairosDigestAssistant(db: Database): AssistantDefinition<unknown
     async run(input, ctx) {
       const hours = hoursFrom(input, ctx.options);
       const ownerId = ctx.run.ownerId;
-      const owner = ownerId
-        ? (await db.query<{ role: string }>('SELECT role FROM users WHERE id = $1', [ownerId])).rows[0]
-        : undefined;
+      const owner = ownerId ? await findUser(db, ownerId) : undefined;
       const onlyOwner = owner?.role === 'admin' ? null : (ownerId ?? '00000000-0000-0000-0000-000000000000');
-      const window = await db.query<{ from: Date; to: Date }>(
-        `SELECT now() - ($1::double precision * interval '1 hour') AS "from", now() AS "to"`,
-        [hours],
-      );
-      const { from, to } = window.rows[0]!;
-      // Every query: runs created in the window, in scope, without this digest's own run.
-      const scope = `r.created_at >= $1 AND ($2::uuid IS NULL OR r.owner_id = $2) AND r.id <> $3`;
-      const params = [from, onlyOwner, ctx.run.id];
-      const [counts, failures, slowest] = await Promise.all([
-        db.query<{ status: string; count: number }>(
-          `SELECT r.status, count(*)::int AS count FROM runs r WHERE ${scope} GROUP BY r.status ORDER BY r.status`,
-          params,
-        ),
-        db.query<DigestFailure & { finished_at: Date | null }>(
-          `SELECT r.id AS run_id, s.name AS schedule, a.name AS assistant, r.status, r.error_kind,
-                  left(r.error, 300) AS error, r.finished_at
-           FROM runs r LEFT JOIN schedules s ON s.id = r.schedule_id LEFT JOIN assistants a ON a.id = r.assistant_id
-           WHERE ${scope} AND r.status IN ('error', 'timeout')
-           ORDER BY r.finished_at DESC NULLS LAST, r.created_at DESC LIMIT 10`,
-          params,
-        ),
-        db.query<DigestSlowRun>(
-          `SELECT r.id AS run_id, s.name AS schedule, a.name AS assistant, r.status, r.duration_ms
-           FROM runs r LEFT JOIN schedules s ON s.id = r.schedule_id LEFT JOIN assistants a ON a.id = r.assistant_id
-           WHERE ${scope} AND r.duration_ms IS NOT NULL
-           ORDER BY r.duration_ms DESC, r.created_at DESC LIMIT 5`,
-          params,
-        ),
-      ]);
-      const byStatus = Object.fromEntries(counts.rows.map((row) => [row.status, row.count]));
+      const { from, to, counts, failures, slowest } = await readRunDigest(db, {
+        hours,
+        ownerId: onlyOwner,
+        excludeRunId: ctx.run.id,
+      });
+      const byStatus = Object.fromEntries(counts.map((row) => [row.status, row.count]));
       const finished = ['success', 'error', 'timeout'].reduce((sum, status) => sum + (byStatus[status] ?? 0), 0);
       const digest: Omit<KairosDigest, 'summary'> = {
         period: { from: from.toISOString(), to: to.toISOString(), hours },
         scope: onlyOwner === null ? 'all' : 'own',
-        total: counts.rows.reduce((sum, row) => sum + row.count, 0),
+        total: counts.reduce((sum, row) => sum + row.count, 0),
         by_status: byStatus,
         success_rate: finished > 0 ? Math.round(((byStatus.success ?? 0) / finished) * 1000) / 1000 : null,
-        failures: failures.rows.map((row) => ({
+        failures: failures.map((row) => ({
           ...row,
           finished_at: row.finished_at ? new Date(row.finished_at).toISOString() : null,
         })),
-        slowest: slowest.rows,
+        slowest,
       };
       return { summary: summarise(digest), ...digest };
     },

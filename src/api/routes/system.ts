@@ -3,6 +3,7 @@ import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { Database } from '../../store/database.ts';
+import { pingDatabase } from '../../store/ping.ts';
 import { version } from '../../version.ts';
 import { mountApiDocs } from '../api-docs.ts';
 import type { ApiEnv } from '../env.ts';
@@ -56,7 +57,7 @@ export function registerSystemRoutes(app: OpenAPIHono<ApiEnv>, deps: SystemDeps)
   app.openapi(systemRoutes.health, async (c) => {
     const started = performance.now();
     try {
-      await deps.db.query('SELECT 1');
+      await pingDatabase(deps.db);
     } catch (error) {
       deps.logger.error({ err: error }, 'health check: database unreachable');
       return c.json({ status: 'error' as const, database: deps.db.kind, error: 'database unreachable' }, 503);

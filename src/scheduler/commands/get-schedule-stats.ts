@@ -1,6 +1,6 @@
 import type { Actor } from '../../auth/actor.ts';
 import { nextFireOf } from '../schedule-resource.ts';
-import { scheduleStats, type ScheduleStats } from '../schedule-stats.ts';
+import { scheduleStats, type ScheduleStats } from '../../store/schedule-stats.ts';
 import type { ScheduleContext } from './schedule-context.ts';
 
 /** Success rate, counts by status and failure reason, streak, durations, last and next run. */

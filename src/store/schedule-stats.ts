@@ -1,5 +1,5 @@
-import type { Queryable } from '../store/database.ts';
-import type { RunStatus } from '../runs/run-status.ts';
+import type { Queryable } from './database.ts';
+import type { RunStatus } from './run-kinds.ts';
 
 /** A schedule's health over a window, for the API and the dashboard. */
 export interface ScheduleStats {

@@ -1,4 +1,4 @@
-import type { Database } from '../store/database.ts';
+import type { Database } from './database.ts';
 
 /**
  * Deletes finished runs (and, by cascade, their events) older than the retention, in small

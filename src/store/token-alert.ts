@@ -1,4 +1,4 @@
-import type { Queryable } from '../store/database.ts';
+import type { Queryable } from './database.ts';
 
 /** A schedule whose tokens today (its zone) just passed `alert_on_tokens_per_day`. */
 export interface TokenAlert {
