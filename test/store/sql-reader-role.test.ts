@@ -97,6 +97,34 @@ describe('the SQL console reader role on PostgreSQL: races, and connections that
     }
   });
 
+  it('two databases of one cluster with the same schema name create the shared role once, both ready', async () => {
+    // Advisory locks are per database, so these two race on CREATE ROLE itself.
+    const schema = uniqueSchema();
+    const database = `${schema}_db`;
+    const admin = new pg.Client({ connectionString: testDatabaseUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(testDatabaseUrl);
+    url.pathname = `/${database}`;
+    const first = openPostgres({ connectionString: testDatabaseUrl, schema, poolSize: 4 });
+    const second = openPostgres({ connectionString: url.toString(), schema, poolSize: 4 });
+    try {
+      // The schema alone: the role's grants skip the tables that do not exist.
+      await Promise.all([first, second].map((db) => db.exec(`CREATE SCHEMA ${schema}`)));
+      const states = await Promise.all([first, second, first, second].map((db) => ensureSqlReaderRole(db)));
+      expect(states.map((state) => state.ready)).toEqual([true, true, true, true]);
+      for (const db of [first, second])
+        expect((await readOnlyQuery(db, localAdmin, 'SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await first.exec(`DROP SCHEMA ${schema} CASCADE`);
+      await first.close();
+      await second.close();
+      await admin.query(`DROP DATABASE ${database}`);
+      await admin.query(`DROP ROLE IF EXISTS ${sqlReaderRole(schema)}`);
+      await admin.end();
+    }
+  });
+
   it('refuses to run as a role that can do more than read', async () => {
     const test = await createTestDatabase('postgres');
     const role = sqlReaderRole(test.db.schema);
