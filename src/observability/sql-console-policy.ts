@@ -50,7 +50,8 @@ add('backend_signals', [
 ]);
 add('remote_and_programs', ['copy', 'program']);
 add('settings', ['current_setting', 'set_config', 'pg_settings', 'pg_file_settings', 'pg_db_role_setting']);
-add('sql_as_text', ['ts_stat', 'ts_rewrite']);
+// xpath_table, crosstab* and connectby* come from extensions (xml2, tablefunc) that are often installed in `public`.
+add('sql_as_text', ['ts_stat', 'ts_rewrite', 'xpath_table']);
 add('catalogs', [
   'pg_catalog',
   'information_schema',
@@ -71,7 +72,7 @@ function classOf(name: string): RefusedClass | undefined {
   if (known) return known;
   if (name.startsWith('lo_')) return 'large_objects';
   if (name.startsWith('dblink')) return 'remote_and_programs';
-  if (name.includes('_to_xml')) return 'sql_as_text';
+  if (name.includes('_to_xml') || name.startsWith('crosstab') || name.startsWith('connectby')) return 'sql_as_text';
   if (name.startsWith('pg_advisory') || name.startsWith('pg_try_advisory')) return 'locks';
   if (name.startsWith('pg_stat') || name.startsWith('pg_auth') || name.startsWith('pg_user')) return 'catalogs';
   if (name.startsWith('pg_')) return 'server_internals';

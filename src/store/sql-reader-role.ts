@@ -70,11 +70,7 @@ const sqlState = (error: unknown) => (error as { code?: string }).code;
 async function prepare(tx: Queryable, schema: string): Promise<SqlReaderState> {
   const role = sqlReaderRole(schema);
   await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kairos:migrate:${schema}`]);
-  const me = (
-    await tx.query<{ name: string; superuser: boolean }>(
-      'SELECT current_user AS name, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user',
-    )
-  ).rows[0]!;
+  const me = (await tx.query<{ name: string }>('SELECT current_user AS name')).rows[0]!;
   const create = `CREATE ROLE ${quoteIdent(role)} NOLOGIN; GRANT ${quoteIdent(role)} TO ${quoteIdent(me.name)};`;
   let row = await readRole(tx, role);
   if (!row) {
@@ -106,27 +102,41 @@ async function prepare(tx: Queryable, schema: string): Promise<SqlReaderState> {
     };
   }
   await grantReads(tx, schema, role);
-  if (!me.superuser) {
-    const { rows } = await tx.query<{ member: boolean }>(`SELECT pg_has_role(current_user, $1, 'MEMBER') AS member`, [
-      role,
-    ]);
-    if (!rows[0]!.member) {
-      await tx.query('SAVEPOINT kairos_sql_reader');
-      try {
-        await tx.query(`GRANT ${quoteIdent(role)} TO ${quoteIdent(me.name)}`);
-        await tx.query('RELEASE SAVEPOINT kairos_sql_reader');
-      } catch (error) {
-        await tx.query('ROLLBACK TO SAVEPOINT kairos_sql_reader');
-        return {
-          ready: false,
-          role,
-          reason: `this connection (${me.name}) may not switch to the role ${role} (${(error as Error).message})`,
-          grant: `GRANT ${quoteIdent(role)} TO ${quoteIdent(me.name)};`,
-        };
-      }
+  // Tried rather than read from pg_has_role: since PostgreSQL 16 a role's creator may hold it
+  // without the SET option, which only the switch itself tells.
+  if (!(await canSwitchTo(tx, role))) {
+    let refusal = '';
+    await tx.query('SAVEPOINT kairos_sql_reader');
+    try {
+      await tx.query(`GRANT ${quoteIdent(role)} TO ${quoteIdent(me.name)}`);
+      await tx.query('RELEASE SAVEPOINT kairos_sql_reader');
+    } catch (error) {
+      await tx.query('ROLLBACK TO SAVEPOINT kairos_sql_reader');
+      refusal = ` (${(error as Error).message})`;
+    }
+    if (!(await canSwitchTo(tx, role))) {
+      return {
+        ready: false,
+        role,
+        reason: `this connection (${me.name}) may not switch to the role ${role}${refusal}`,
+        grant: `GRANT ${quoteIdent(role)} TO ${quoteIdent(me.name)};`,
+      };
     }
   }
   return { ready: true, role };
+}
+
+/** Whether `SET LOCAL ROLE` to `role` works here; undone at once either way. */
+async function canSwitchTo(tx: Queryable, role: string): Promise<boolean> {
+  await tx.query('SAVEPOINT kairos_sql_reader_switch');
+  try {
+    await tx.query(`SELECT set_config('role', $1, true)`, [role]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await tx.query('ROLLBACK TO SAVEPOINT kairos_sql_reader_switch');
+  }
 }
 
 /** The role, with what it may do beyond reading: attributes and memberships (pg_read_server_files …). */

@@ -146,7 +146,7 @@ export async function startCliServer(prefix: string, options: CliServerOptions =
     const db = openPostgres({ connectionString: testDatabaseUrl, schema: 'public' });
     await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
     // Roles are cluster-wide: the SQL console's reader role of this schema goes with it.
-    await db.exec(`DROP ROLE IF EXISTS ${quoteIdent(sqlReaderRole(schema))}`);
+    await db.exec(`DROP ROLE IF EXISTS ${quoteIdent(sqlReaderRole(schema))}`).catch(() => {});
     await db.close();
   };
   const created = runKairosSync(['keys', 'create', '--role', 'admin', '--json'], dbEnv);

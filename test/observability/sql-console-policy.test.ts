@@ -57,6 +57,8 @@ describe('assertConsoleQueryAllowed', () => {
     ["SELECT 1current_setting('x')", 'current_setting', 'settings'],
     ['SELECT * FROM pg_settings', 'pg_settings', 'settings'],
     ["SELECT ts_stat('SELECT 1')", 'ts_stat', 'sql_as_text'],
+    ["SELECT * FROM crosstab('SELECT 1') AS t(a int)", 'crosstab', 'sql_as_text'],
+    ["SELECT * FROM xpath_table('id', 'x', 'settings', '/a', 'true') AS t(id int)", 'xpath_table', 'sql_as_text'],
     ["SELECT cursor_to_xml('c', 1, true, false, '')", 'cursor_to_xml', 'sql_as_text'],
     ["SELECT database_to_xmlschema(true, false, '')", 'database_to_xmlschema', 'sql_as_text'],
     ['SELECT * FROM pg_roles', 'pg_roles', 'catalogs'],

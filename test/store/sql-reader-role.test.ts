@@ -97,6 +97,34 @@ describe('the SQL console reader role on PostgreSQL: races, and connections that
     }
   });
 
+  it('two databases of one cluster with the same schema name create the shared role once, both ready', async () => {
+    // Advisory locks are per database, so these two race on CREATE ROLE itself.
+    const schema = uniqueSchema();
+    const database = `${schema}_db`;
+    const admin = new pg.Client({ connectionString: testDatabaseUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(testDatabaseUrl);
+    url.pathname = `/${database}`;
+    const first = openPostgres({ connectionString: testDatabaseUrl, schema, poolSize: 4 });
+    const second = openPostgres({ connectionString: url.toString(), schema, poolSize: 4 });
+    try {
+      // The schema alone: the role's grants skip the tables that do not exist.
+      await Promise.all([first, second].map((db) => db.exec(`CREATE SCHEMA ${schema}`)));
+      const states = await Promise.all([first, second, first, second].map((db) => ensureSqlReaderRole(db)));
+      expect(states.map((state) => state.ready)).toEqual([true, true, true, true]);
+      for (const db of [first, second])
+        expect((await readOnlyQuery(db, localAdmin, 'SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await first.exec(`DROP SCHEMA ${schema} CASCADE`);
+      await first.close();
+      await second.close();
+      await admin.query(`DROP DATABASE ${database}`);
+      await admin.query(`DROP ROLE IF EXISTS ${sqlReaderRole(schema)}`);
+      await admin.end();
+    }
+  });
+
   it('refuses to run as a role that can do more than read', async () => {
     const test = await createTestDatabase('postgres');
     const role = sqlReaderRole(test.db.schema);
@@ -114,21 +142,37 @@ describe('the SQL console reader role on PostgreSQL: races, and connections that
     }
   });
 
-  it('answers 503 naming the GRANT when the connecting user may not create roles, and works once it is run', async () => {
+  /** A migrated Kairos connected as a user that owns its schema and may create schemas, with `attributes`. */
+  async function asAppUser(
+    attributes: string,
+    fn: (db: Database, admin: pg.Client, names: { schema: string; user: string }) => Promise<void>,
+  ): Promise<void> {
     const schema = uniqueSchema();
     const user = `${schema}_app`;
     const admin = new pg.Client({ connectionString: testDatabaseUrl });
     await admin.connect();
     const database = (await admin.query<{ name: string }>('SELECT current_database() AS name')).rows[0]!.name;
-    // A user that owns its schema and may create schemas (migrations say CREATE SCHEMA IF NOT EXISTS), nothing more.
+    // Migrations say CREATE SCHEMA IF NOT EXISTS, which needs CREATE on the database.
     await admin.query(
-      `CREATE ROLE ${user} LOGIN NOSUPERUSER NOCREATEROLE; CREATE SCHEMA ${schema} AUTHORIZATION ${user}; GRANT CREATE ON DATABASE "${database}" TO ${user}`,
+      `CREATE ROLE ${user} LOGIN ${attributes}; CREATE SCHEMA ${schema} AUTHORIZATION ${user}; GRANT CREATE ON DATABASE "${database}" TO ${user}`,
     );
     const url = new URL(testDatabaseUrl);
     url.username = user;
     const db = openPostgres({ connectionString: url.toString(), schema, poolSize: 2 });
     try {
       await migrate(db);
+      await fn(db, admin, { schema, user });
+    } finally {
+      await db.close();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.query(`DROP OWNED BY ${schema}_sql_reader; DROP ROLE ${schema}_sql_reader`).catch(() => {});
+      await admin.query(`DROP OWNED BY ${user}; DROP ROLE ${user}`);
+      await admin.end();
+    }
+  }
+
+  it('answers 503 naming the GRANT when the connecting user may not create roles, and works once it is run', async () => {
+    await asAppUser('NOSUPERUSER NOCREATEROLE', async (db, admin, { schema, user }) => {
       const refused = (await readOnlyQuery(db, localAdmin, 'SELECT count(*) AS n FROM runs').catch(
         (caught: unknown) => caught,
       )) as KairosError;
@@ -145,12 +189,28 @@ describe('the SQL console reader role on PostgreSQL: races, and connections that
         (caught: unknown) => caught,
       )) as KairosError;
       expect(denied.code).toBe('sql_not_allowed');
-    } finally {
-      await db.close();
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.query(`DROP OWNED BY ${schema}_sql_reader; DROP ROLE ${schema}_sql_reader`).catch(() => {});
-      await admin.query(`DROP OWNED BY ${user}; DROP ROLE ${user}`);
-      await admin.end();
-    }
+    });
+  });
+
+  it('answers 503 naming the GRANT when the role exists but the connecting user may not switch to it', async () => {
+    await asAppUser('NOSUPERUSER NOCREATEROLE', async (db, admin, { schema, user }) => {
+      await admin.query(`CREATE ROLE ${schema}_sql_reader NOLOGIN`);
+      const refused = (await readOnlyQuery(db, localAdmin, 'SELECT 1').catch(
+        (caught: unknown) => caught,
+      )) as KairosError;
+      expect(refused.code).toBe('sql_console_unavailable');
+      expect((refused.details as { grant: string }).grant).toBe(`GRANT "${schema}_sql_reader" TO "${user}";`);
+    });
+  });
+
+  it('needs no operator when the connecting user may create roles (CREATEROLE, not a superuser)', async () => {
+    await asAppUser('NOSUPERUSER CREATEROLE', async (db) => {
+      const answer = await readOnlyQuery(db, localAdmin, 'SELECT count(*) AS n FROM runs');
+      expect(answer.rows).toEqual([{ n: 0 }]);
+      const refused = (await readOnlyQuery(db, localAdmin, 'SELECT * FROM replicas').catch(
+        (caught: unknown) => caught,
+      )) as KairosError;
+      expect(refused.code).toBe('sql_not_allowed');
+    });
   });
 });
