@@ -133,6 +133,12 @@ export async function claimRuns(
     aheadMs?: number;
     outageBefore?: number;
     slotsFreeSince?: number;
+    /**
+     * The clock, read when the runs start (after the locks; default `now`). A claim pass's `now`
+     * is taken before its transaction waits for its locks: a finish committed meanwhile may free
+     * the slot a run takes, and that run's `started_at` must not precede the finish.
+     */
+    startedAt?: () => number;
   },
 ): Promise<ClaimRunsResult> {
   const aheadMs = options.aheadMs ?? 0;
@@ -345,7 +351,12 @@ export async function claimRuns(
        LEFT JOIN schedules sc ON sc.id = s.schedule_id
        LEFT JOIN assistants a ON a.id = s.assistant_id
        LEFT JOIN users u ON u.id = s.owner_id`,
-            [start, options.workerId, new Date(options.now + options.leaseMs), now],
+            [
+              start,
+              options.workerId,
+              new Date(options.now + options.leaseMs),
+              new Date(Math.max(options.now, options.startedAt?.() ?? options.now)),
+            ],
           );
     const started = startedRows.map(toClaimedRun);
     started.sort((a, b) => a.not_before.getTime() - b.not_before.getTime());

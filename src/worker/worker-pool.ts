@@ -236,6 +236,7 @@ export class WorkerPool {
       aheadMs,
       outageBefore: this.connectedSince,
       slotsFreeSince: this.slotsFreeSince,
+      startedAt: () => this.options.clock.now(),
     });
     this.mightHaveMore = result.started.length + result.ended.length >= limit || result.contended > 0;
     this.alert(result.alerts);
