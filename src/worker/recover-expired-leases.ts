@@ -37,7 +37,8 @@ export async function recoverExpiredLeases(
          finished_at = CASE WHEN r.attempt < r.max_attempts THEN NULL ELSE $1 END,
          duration_ms = CASE WHEN r.attempt < r.max_attempts THEN NULL
            ELSE greatest(0, round(extract(epoch FROM ($1 - r.started_at)) * 1000))::int END,
-         lease_owner = NULL, lease_expires_at = NULL
+         lease_owner = NULL, lease_expires_at = NULL,
+         late_by_ms = CASE WHEN r.attempt < r.max_attempts THEN NULL ELSE r.late_by_ms END
        FROM expired WHERE r.id = expired.id
        RETURNING r.*, expired.lease_owner AS previous_owner`,
       [now, options.startDeadlineMs, options.batchSize ?? 200],

@@ -15,6 +15,8 @@ import type { Database } from '../store/database.ts';
 import { appendRunEvent } from '../store/run-events.ts';
 import { claimRuns, type ClaimedRun } from './claim-runs.ts';
 import { expireStartDeadlines } from './expire-start-deadlines.ts';
+import { FullPeriods } from './full-periods.ts';
+import type { WorkerHistory } from './late-runs.ts';
 import type { FailureAlert } from './record-outcomes.ts';
 import { recoverExpiredLeases } from './recover-expired-leases.ts';
 import { nextQuotaSql } from './assistant-quota.ts';
@@ -104,8 +106,8 @@ export class WorkerPool {
    */
   private connectedSince: number;
   private unreachable = false;
-  /** The last time every slot was busy: a start deadline that passed after it did not wait for a slot. */
-  private lastFullAt = -Infinity;
+  /** When every slot was busy: a late run is `capacity` only after a whole start window of it. */
+  private readonly full = new FullPeriods();
 
   constructor(private readonly options: WorkerPoolOptions) {
     const deps: AssistantExecutionDeps = options.execution ?? { db: options.db, logger: options.logger };
@@ -130,9 +132,9 @@ export class WorkerPool {
     return this.active.size;
   }
 
-  /** Since when this worker has had a free slot without interruption (now, while it is full). */
-  private get slotsFreeSince(): number {
-    return this.active.size >= this.options.config.slots ? this.options.clock.now() : this.lastFullAt;
+  /** What this worker knows of its connection and slots, for runs past their start deadline. */
+  private get history(): WorkerHistory {
+    return { connectedSince: this.connectedSince, fullThroughout: (from, to) => this.full.fullThroughout(from, to) };
   }
 
   private get freeSlots(): number {
@@ -204,18 +206,16 @@ export class WorkerPool {
     const alerts = [...recovered.alerts];
     for (;;) {
       const batchSize = 500;
-      const expired = await expireStartDeadlines(db, {
-        now: clock.now(),
-        outageBefore: this.connectedSince,
-        slotsFreeSince: this.slotsFreeSince,
-        batchSize,
-      });
+      const expired = await expireStartDeadlines(db, { now: clock.now(), history: this.history, batchSize });
       if (expired.expired.length > 0)
-        this.options.logger.warn({ runs: expired.expired.length }, 'runs missed their start deadline (capacity)');
+        this.options.logger.warn(
+          { runs: expired.expired.length },
+          'runs missed their start deadline with every slot busy for their whole window (capacity)',
+        );
       if (expired.late.length + expired.missed.length > 0) {
         this.options.logger.warn(
           { late: expired.late.length, missed: expired.missed.length },
-          'runs delayed by an outage follow their misfire policy',
+          'runs past their start deadline follow their misfire policy',
         );
       }
       alerts.push(...expired.alerts);
@@ -234,8 +234,7 @@ export class WorkerPool {
       workerId,
       leaseMs: config.leaseMs,
       aheadMs,
-      outageBefore: this.connectedSince,
-      slotsFreeSince: this.slotsFreeSince,
+      history: this.history,
       startedAt: () => this.options.clock.now(),
     });
     this.mightHaveMore = result.started.length + result.ended.length >= limit || result.contended > 0;
@@ -295,14 +294,15 @@ export class WorkerPool {
     const controller = new AbortController();
     const entry: ActiveRun = { run, controller, done: Promise.resolve() };
     this.active.set(run.id, entry);
+    this.full.update(this.options.clock.now(), this.active.size, this.options.config.slots);
     this.options.metrics?.busySlots.set(this.active.size);
     entry.done = this.perform(run, controller)
       .catch((error: unknown) =>
         this.options.logger.error({ err: error, run_id: run.id }, 'recording a run outcome failed'),
       )
       .finally(() => {
-        if (this.active.size >= this.options.config.slots) this.lastFullAt = this.options.clock.now();
         this.active.delete(run.id);
+        this.full.update(this.options.clock.now(), this.active.size, this.options.config.slots);
         this.options.metrics?.busySlots.set(this.active.size);
         if (this.active.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
         if (this.mightHaveMore && !this.closing) this.wakeup.wake();
