@@ -61,6 +61,13 @@ export interface WorkerPoolOptions {
   metrics?: Pick<Metrics, 'runs' | 'fireLag' | 'busySlots'>;
 }
 
+/**
+ * The workers running in this process. An embedded database (PGlite) is this process's alone (its
+ * data-dir lock), so a run it shows `running` under any other owner was left by a process that
+ * died: a worker starting on it recovers those at once instead of waiting for their leases.
+ */
+const liveWorkers = new Set<string>();
+
 /** Why this worker stopped a run without recording an outcome (someone else owns it now). */
 class LeaseGone extends Error {
   constructor(readonly reason: 'released' | 'lost') {
@@ -142,7 +149,23 @@ export class WorkerPool {
   }
 
   async start(): Promise<void> {
-    const { db } = this.options;
+    const { db, clock, config, logger, workerId } = this.options;
+    liveWorkers.add(workerId);
+    if (db.kind === 'pglite') {
+      const orphaned = await recoverExpiredLeases(db, {
+        now: clock.now(),
+        startDeadlineMs: config.startDeadlineMs,
+        orphanedOf: [...liveWorkers],
+      });
+      const total = orphaned.resumed.length + orphaned.retried.length + orphaned.crashed.length;
+      if (total > 0) {
+        logger.warn(
+          { resumed: orphaned.resumed.length, retried: orphaned.retried.length, crashed: orphaned.crashed.length },
+          'recovered the runs of the process that held this data directory before (it stopped)',
+        );
+      }
+      this.alert(orphaned.alerts);
+    }
     this.unlisten.push(
       await db.listen('runs', () => {
         this.mightHaveMore = true;
@@ -197,9 +220,9 @@ export class WorkerPool {
     const { db, clock, config } = this.options;
     this.lastMaintenance = clock.now();
     const recovered = await recoverExpiredLeases(db, { now: clock.now(), startDeadlineMs: config.startDeadlineMs });
-    if (recovered.retried.length + recovered.crashed.length > 0) {
+    if (recovered.resumed.length + recovered.retried.length + recovered.crashed.length > 0) {
       this.options.logger.warn(
-        { retried: recovered.retried.length, crashed: recovered.crashed.length },
+        { resumed: recovered.resumed.length, retried: recovered.retried.length, crashed: recovered.crashed.length },
         'recovered runs of a stopped worker',
       );
     }
@@ -356,8 +379,10 @@ export class WorkerPool {
       if (work && run.workflow_id && controller.signal.aborted) await settledWithin(work, 2000);
       const failure =
         reason instanceof RunFailure ? reason : new RunFailure('assistant_error', messageOf(reason), { cause: reason });
-      if (failure.retryable && !failure.skip && run.attempt < run.max_attempts) {
-        const delayMs = retryDelayMs(run, run.attempt);
+      // Recoveries (a crash resumed) do not use up attempts: only failures count against max_attempts.
+      const used = run.attempt - (run.recoveries ?? 0);
+      if (failure.retryable && !failure.skip && used < run.max_attempts) {
+        const delayMs = retryDelayMs(run, used);
         const notBefore = clock.now() + delayMs;
         outcome = { status: 'retry', errorKind: failure.kind, error: failure.message };
         const retried = await retryRun(db, key, {
@@ -508,6 +533,7 @@ export class WorkerPool {
         await Promise.all(rest.map((entry) => entry.done));
       }
       clearInterval(this.heartbeat);
+      liveWorkers.delete(this.options.workerId);
     })();
     return this.closed;
   }
