@@ -242,7 +242,11 @@ export class Kairos {
     const logger = options.logger ?? createLogger(options.config.logLevel);
     const replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const opened =
-      options.db ?? (await openDatabase(options.config.database, { applicationName: applicationNameOf(replicaId) }));
+      options.db ??
+      (await openDatabase(options.config.database, {
+        applicationName: applicationNameOf(replicaId),
+        sessionTimeoutMs: options.config.worker.leaseMs,
+      }));
     // Every statement reports whether the server answered: an outage is logged once, not per query.
     const db = watchAvailability(opened, {
       unreachable: (error) =>

@@ -47,6 +47,8 @@ export async function migrate(db: Database, options: { migrationsDir?: string } 
   const applied: string[] = [];
   for (const migration of migrations) {
     const didApply = await db.transaction(async (tx) => {
+      // A migration may take longer than the session's statement_timeout (the lease): not bounded.
+      await tx.exec('SET LOCAL statement_timeout = 0');
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kairos:migrate:${db.schema}`]);
       await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(db.schema)}`);
       await tx.exec(`CREATE TABLE IF NOT EXISTS migrations (

@@ -8,6 +8,7 @@ import type { MisfirePolicy, OverlapPolicy } from '../store/schedules.ts';
 import { decideLate, type WorkerHistory } from './late-runs.ts';
 import { decideOverlap, type OverlapCandidate } from './overlap.ts';
 import { recordOutcomes, type FailureAlert } from './record-outcomes.ts';
+import { pauseInsideClaim } from './test-hooks.ts';
 
 /** A run this worker now holds, with what execution needs from its schedule, assistant and owner. */
 export interface ClaimedRun extends RunRow {
@@ -227,6 +228,7 @@ export async function claimRuns(
       alerts: [],
     };
     if (candidates.length === 0) return empty;
+    await pauseInsideClaim();
 
     const locked = new Set(candidates.flatMap((c) => (c.group_id && c.locked ? [c.group_id] : [])));
     const running = new Map<string, string[]>();
