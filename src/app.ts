@@ -22,6 +22,7 @@ import { Scheduler } from './scheduler/scheduler-loop.ts';
 import { DeliveryService } from './triggers/delivery-service.ts';
 import { TriggerService } from './triggers/trigger-service.ts';
 import { RunService } from './worker/run-service.ts';
+import { BacklogMonitor } from './worker/backlog-monitor.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
@@ -213,6 +214,10 @@ export class Kairos {
       );
     }
     if (config.roles.includes('worker')) {
+      // Saturation: the backlog of due runs as gauges, and a log line a minute while behind.
+      this.services.push(
+        new BacklogMonitor({ db, clock, logger: logger.child({ role: 'worker' }), metrics: this.metrics }),
+      );
       this.services.push(
         new WebhookDelivery({
           db,
