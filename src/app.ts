@@ -22,6 +22,7 @@ import { Scheduler } from './scheduler/scheduler-loop.ts';
 import type { DeliveryService } from './triggers/delivery-service.ts';
 import type { TriggerService } from './triggers/trigger-service.ts';
 import type { RunService } from './worker/run-service.ts';
+import { BacklogMonitor } from './worker/backlog-monitor.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
@@ -182,6 +183,10 @@ export class Kairos {
       );
     }
     if (config.roles.includes('worker')) {
+      // Saturation: the backlog of due runs as gauges, and a log line a minute while behind.
+      this.services.push(
+        new BacklogMonitor({ db, clock, logger: logger.child({ role: 'worker' }), metrics: this.metrics }),
+      );
       this.services.push(
         new WebhookDelivery({
           db,
@@ -211,7 +216,11 @@ export class Kairos {
     const logger = options.logger ?? createLogger(options.config.logLevel);
     const replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const opened =
-      options.db ?? (await openDatabase(options.config.database, { applicationName: applicationNameOf(replicaId) }));
+      options.db ??
+      (await openDatabase(options.config.database, {
+        applicationName: applicationNameOf(replicaId),
+        sessionTimeoutMs: options.config.worker.leaseMs,
+      }));
     // Every statement reports whether the server answered: an outage is logged once, not per query.
     const db = watchAvailability(opened, {
       unreachable: (error) =>

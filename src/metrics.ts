@@ -25,6 +25,10 @@ export interface Metrics {
   readonly runs: Counter<'status'>;
   /** `kairos_worker_slots_busy`: worker slots executing a run on this replica. */
   readonly busySlots: Gauge;
+  /** `kairos_runs_backlog`: pending runs that are due (not_before passed) and not started. */
+  readonly backlog: Gauge;
+  /** `kairos_runs_backlog_oldest_age_ms`: how long the oldest of them has been due (0: none). */
+  readonly backlogOldestAgeMs: Gauge;
   /** `kairos_claim_batch_size`: schedules claimed per scheduler transaction. */
   readonly claimBatchSize: Histogram;
   /** `kairos_http_requests_total{method,route,status}`: API requests answered. */
@@ -72,6 +76,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers,
     }),
     busySlots: new Gauge({ name: 'kairos_worker_slots_busy', help: 'Worker slots executing a run', registers }),
+    backlog: new Gauge({ name: 'kairos_runs_backlog', help: 'Pending runs that are due and not started', registers }),
+    backlogOldestAgeMs: new Gauge({
+      name: 'kairos_runs_backlog_oldest_age_ms',
+      help: 'Milliseconds the oldest due pending run has waited (0: none)',
+      registers,
+    }),
     claimBatchSize: new Histogram({
       name: 'kairos_claim_batch_size',
       help: 'Schedules claimed per scheduler transaction',

@@ -38,6 +38,10 @@ export interface RunResource {
   started_at: string | null;
   finished_at: string | null;
   duration_ms: number | null;
+  /** Set when it started after its start deadline (a fault, a busy moment): by how much, ms. */
+  late_by_ms: number | null;
+  /** Times it resumed after its worker died (a crash does not use up an attempt; see max_attempts). */
+  recoveries: number;
 }
 
 export interface RunEventResource {
@@ -79,6 +83,8 @@ export function toRunResource(row: RunRow): RunResource {
     started_at: iso(row.started_at),
     finished_at: iso(row.finished_at),
     duration_ms: row.duration_ms,
+    late_by_ms: row.late_by_ms ?? null,
+    recoveries: row.recoveries ?? 0,
   };
 }
 

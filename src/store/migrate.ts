@@ -32,6 +32,41 @@ export async function loadMigrations(dir = defaultMigrationsDir): Promise<Migrat
   return migrations;
 }
 
+/**
+ * This code is older than the database by more than one migration: a replica of a release before
+ * the previous one. It refuses to start (one step is allowed: during a rolling upgrade the
+ * previous release keeps running beside the new one, migrations being expand/contract).
+ */
+export class DatabaseNewerError extends Error {
+  readonly code = 'database_newer';
+}
+
+const label = (m: { id: number; name: string }) => `${String(m.id).padStart(3, '0')}_${m.name}`;
+
+async function ensureMigrationsTable(tx: Queryable, schema: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kairos:migrate:${schema}`]);
+  await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  await tx.exec(`CREATE TABLE IF NOT EXISTS migrations (
+    id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+}
+
+/** Throws {@link DatabaseNewerError} when the database has more than one migration newer than `migrations`. */
+async function assertNotBehind(db: Database, migrations: readonly Migration[]): Promise<void> {
+  const newest = migrations.at(-1);
+  const { rows } = await db.transaction(async (tx) => {
+    await ensureMigrationsTable(tx, db.schema);
+    return tx.query<{ id: number; name: string }>('SELECT id, name FROM migrations WHERE id > $1 ORDER BY id', [
+      newest?.id ?? 0,
+    ]);
+  });
+  if (rows.length <= 1) return;
+  throw new DatabaseNewerError(
+    `the database is at migration ${label(rows.at(-1)!)}, ${rows.length} migrations newer than this code ` +
+      `(${newest ? label(newest) : 'none'}); a replica may run at most one migration behind (a rolling upgrade). ` +
+      'Upgrade this replica to the release that migrated the database, or newer',
+  );
+}
+
 async function appliedIds(tx: Queryable): Promise<Set<number>> {
   const { rows } = await tx.query<{ id: number }>('SELECT id FROM migrations');
   return new Set(rows.map((row) => row.id));
@@ -40,23 +75,24 @@ async function appliedIds(tx: Queryable): Promise<Set<number>> {
 /**
  * Applies pending migrations in order, each in its own transaction under a transaction-scoped
  * advisory lock keyed by the schema, so any number of concurrent migrators apply each exactly once.
- * Returns the names applied by this call.
+ * Refuses (DatabaseNewerError, naming both versions) when the database is more than one migration
+ * ahead of this code. Returns the names applied by this call.
  */
 export async function migrate(db: Database, options: { migrationsDir?: string } = {}): Promise<string[]> {
   const migrations = await loadMigrations(options.migrationsDir);
+  await assertNotBehind(db, migrations);
   const applied: string[] = [];
   for (const migration of migrations) {
     const didApply = await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kairos:migrate:${db.schema}`]);
-      await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(db.schema)}`);
-      await tx.exec(`CREATE TABLE IF NOT EXISTS migrations (
-        id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      // A migration may take longer than the session's statement_timeout (the lease): not bounded.
+      await tx.exec('SET LOCAL statement_timeout = 0');
+      await ensureMigrationsTable(tx, db.schema);
       if ((await appliedIds(tx)).has(migration.id)) return false;
       await tx.exec(migration.sql);
       await tx.query('INSERT INTO migrations (id, name) VALUES ($1, $2)', [migration.id, migration.name]);
       return true;
     });
-    if (didApply) applied.push(`${String(migration.id).padStart(3, '0')}_${migration.name}`);
+    if (didApply) applied.push(label(migration));
   }
   return applied;
 }

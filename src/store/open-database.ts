@@ -5,11 +5,12 @@ import type { PostgresDatabase } from './postgres-driver.ts';
 /**
  * PostgreSQL when `DATABASE_URL` is set, embedded PGlite in the data directory otherwise. Only
  * the driver used is loaded (a replica on PostgreSQL does without PGlite's modules, and back).
- * `applicationName` names the server connections (a replica passes `kairos-<replica id>`).
+ * `applicationName` names the server connections (a replica passes `kairos-<replica id>`);
+ * `sessionTimeoutMs` (a replica passes its lease) bounds how long a frozen session holds locks.
  */
 export async function openDatabase(
   config: Config['database'],
-  options: { applicationName?: string } = {},
+  options: { applicationName?: string; sessionTimeoutMs?: number } = {},
 ): Promise<Database | PostgresDatabase> {
   if (config.url) {
     const { openPostgres } = await import('./postgres-driver.ts');
@@ -18,6 +19,7 @@ export async function openDatabase(
       schema: config.schema,
       poolSize: config.poolSize,
       applicationName: options.applicationName ?? 'kairos',
+      ...(options.sessionTimeoutMs !== undefined && { sessionTimeoutMs: options.sessionTimeoutMs }),
       ...(config.listenUrl && { listenConnectionString: config.listenUrl }),
     });
     try {

@@ -21,6 +21,14 @@ export interface PostgresOptions {
   applicationName?: string;
   /** Called when the LISTEN connection fails; it reconnects by itself. */
   onListenError?: (error: Error) => void;
+  /**
+   * The worker lease, ms: every session gets `idle_in_transaction_session_timeout` and
+   * `statement_timeout` of this long, so that a replica frozen inside a transaction (SIGSTOP, a
+   * stalled VM) loses its session, and with it its row and advisory locks, within a lease: the
+   * runs it was claiming are claimable by the others by the time its leases would have expired.
+   * Migrations lift `statement_timeout` for themselves. None when absent.
+   */
+  sessionTimeoutMs?: number;
 }
 
 /** A PostgreSQL database, with what only a server connection can tell. */
@@ -75,8 +83,20 @@ export function openPostgres(options: PostgresOptions): PostgresDatabase {
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     ...(options.applicationName && { application_name: options.applicationName }),
   };
-  // No space in the option: the server splits `options` on spaces.
-  const sessionConfig: pg.ClientConfig = { ...baseConfig, options: `-c search_path=${quoteIdent(schema)},public` };
+  // No space inside an option: the server splits `options` on spaces.
+  const timeout =
+    options.sessionTimeoutMs === undefined ? undefined : Math.max(1, Math.round(options.sessionTimeoutMs));
+  const timeouts =
+    timeout === undefined ? '' : ` -c idle_in_transaction_session_timeout=${timeout} -c statement_timeout=${timeout}`;
+  const sessionConfig: pg.ClientConfig = {
+    ...baseConfig,
+    options: `-c search_path=${quoteIdent(schema)},public${timeouts}`,
+  };
+  // Behind a transaction-mode pooler the session options do not reach the server: set per transaction.
+  const localTimeouts =
+    timeout === undefined
+      ? ''
+      : `; SET LOCAL idle_in_transaction_session_timeout = ${timeout}; SET LOCAL statement_timeout = ${timeout}`;
   let pooler = false;
   const makePool = () => {
     const created = new pg.Pool({ ...(pooler ? baseConfig : sessionConfig), max: options.poolSize ?? 10 });
@@ -106,7 +126,7 @@ export function openPostgres(options: PostgresOptions): PostgresDatabase {
     const ignore = () => {};
     client.on('error', ignore);
     try {
-      await client.query(pooler ? `BEGIN; SET LOCAL search_path TO ${searchPath}` : 'BEGIN');
+      await client.query(pooler ? `BEGIN; SET LOCAL search_path TO ${searchPath}${localTimeouts}` : 'BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;

@@ -35,6 +35,11 @@ export interface RunRow {
   started_at: Date | null;
   finished_at: Date | null;
   duration_ms: number | null;
+  /** How late it started past its start deadline, ms (migration 023); null when on time. */
+  late_by_ms?: number | null;
+  /** Times it was resumed after its worker died, and how many are allowed (migration 023). */
+  recoveries?: number;
+  max_recoveries?: number;
   timeout_ms: number | null;
   retry_backoff_ms: number;
   retry_backoff_factor: number;

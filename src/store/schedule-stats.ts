@@ -23,6 +23,9 @@ export interface ScheduleStats {
   next_run_at: string | null;
   /** Occurrences in the window that exclude_dates skipped (from the schedule's `excluded` events). */
   excluded: number;
+  /** Runs in the window that started after their start deadline (`late_by_ms`), and the latest of them. */
+  late: number;
+  max_late_ms: number | null;
 }
 
 interface StatsRow {
@@ -37,6 +40,8 @@ interface StatsRow {
   next_run_at: Date | null;
   active: boolean;
   excluded: number;
+  late: number;
+  max_late_ms: number | null;
 }
 
 /** One query: counts by status and reason, duration percentiles and the schedule's state. */
@@ -48,7 +53,7 @@ export async function scheduleStats(
   const since = new Date(options.now - options.windowMs);
   const { rows } = await db.query<StatsRow>(
     `WITH w AS (
-       SELECT id, status, error_kind, duration_ms FROM runs WHERE schedule_id = $1 AND created_at >= $2)
+       SELECT id, status, error_kind, duration_ms, late_by_ms FROM runs WHERE schedule_id = $1 AND created_at >= $2)
      SELECT
        (SELECT coalesce(jsonb_object_agg(status, n), '{}') FROM (SELECT status, count(*)::int AS n FROM w GROUP BY status) a) AS by_status,
        (SELECT coalesce(jsonb_object_agg(error_kind, n), '{}') FROM (
@@ -62,7 +67,9 @@ export async function scheduleStats(
        s.consecutive_failures, s.last_run_at, s.last_run_status, s.next_run_at,
        (s.enabled AND s.completed_at IS NULL) AS active,
        (SELECT coalesce(sum((data ->> 'count')::int), 0)::int FROM schedule_events
-          WHERE schedule_id = $1 AND kind = 'excluded' AND at >= $2) AS excluded
+          WHERE schedule_id = $1 AND kind = 'excluded' AND at >= $2) AS excluded,
+       (SELECT count(*)::int FROM w WHERE late_by_ms > 0 AND status <> 'pending') AS late,
+       (SELECT max(late_by_ms) FROM w WHERE status <> 'pending') AS max_late_ms
      FROM schedules s WHERE s.id = $1`,
     [scheduleId, since],
   );
@@ -90,5 +97,7 @@ export async function scheduleStats(
     last_run_status: row.last_run_status,
     next_run_at: row.active ? (row.next_run_at?.toISOString() ?? null) : null,
     excluded: row.excluded,
+    late: row.late,
+    max_late_ms: row.max_late_ms,
   };
 }

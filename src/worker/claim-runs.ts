@@ -4,9 +4,11 @@ import { assistantFromRow } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { appendRunEvents } from '../store/run-events.ts';
 import type { RunRow } from '../store/runs.ts';
-import type { OverlapPolicy } from '../store/schedules.ts';
+import type { MisfirePolicy, OverlapPolicy } from '../store/schedules.ts';
+import { decideLate, type WorkerHistory } from './late-runs.ts';
 import { decideOverlap, type OverlapCandidate } from './overlap.ts';
 import { recordOutcomes, type FailureAlert } from './record-outcomes.ts';
+import { pauseInsideClaim } from './test-hooks.ts';
 
 /** A run this worker now holds, with what execution needs from its schedule, assistant and owner. */
 export interface ClaimedRun extends RunRow {
@@ -78,7 +80,7 @@ export interface ClaimRunsResult {
   contended: number;
   /** Runs left pending because their assistant is at its `max_concurrent` or `rate_limit`. */
   held: number;
-  /** Runs that ended without starting (skipped, capacity), for waiters. */
+  /** Runs that ended without starting (skipped, missed, capacity), for waiters. */
   ended: string[];
   /** Running runs asked to stop (`cancel_previous`). */
   cancelRequested: string[];
@@ -91,6 +93,11 @@ interface CandidateRow {
   /** What overlap is decided over: the run's schedule, or its trigger (runs of neither stand alone). */
   group_id: string | null;
   start_deadline: Date | null;
+  scheduled_for: Date | null;
+  /** 0 once the deadline sweep found it late (its policy still runs it): see expireStartDeadlines. */
+  late_by_ms: number | null;
+  misfire: MisfirePolicy | null;
+  catchup_window_ms: number | null;
   ignore_overlap: boolean;
   waits_for_slot: boolean;
   overlap: OverlapPolicy | null;
@@ -118,9 +125,9 @@ export const rateWindowMs = 60_000;
  * Claims up to `limit` runnable runs in one transaction (DESIGN.md §5): `FOR UPDATE SKIP LOCKED`
  * on the runs, a per-schedule (or per-trigger) transaction lock (`pg_try_advisory_xact_lock`) so that overlap and
  * `max_concurrent` are decided by one replica at a time, then set-based updates: started runs get
- * a lease, overlap losers are recorded `skipped`, runs past their start deadline end as `capacity`
- * (unless the deadline passed before `outageBefore`: those are left to expireStartDeadlines; or
- * after `slotsFreeSince`, while this worker had a free slot: those start late if they can).
+ * a lease, overlap losers are recorded `skipped`, runs past their start deadline follow their
+ * misfire policy (decideLate: start late, or end `missed`, or `capacity` after a whole window
+ * without a free slot). Runs whose lease expired (a dead or frozen replica) do not count as running.
  * With `aheadMs`, runs due within that time are claimed too (the worker holds them until their
  * `not_before`, so that the POST leaves on time); their `started_at` is their `not_before`.
  * An assistant's provider limits (`max_concurrent`, `rate_limit`, docs/assistants.md) are decided
@@ -134,12 +141,18 @@ export async function claimRuns(
     workerId: string;
     leaseMs: number;
     aheadMs?: number;
-    outageBefore?: number;
-    slotsFreeSince?: number;
+    /** The claiming worker's connection and slot history: whether a late run was `capacity` (late-runs.ts). */
+    history?: WorkerHistory;
+    /**
+     * The clock, read when the runs start (after the locks; default `now`). A claim pass's `now`
+     * is taken before its transaction waits for its locks: a finish committed meanwhile may free
+     * the slot a run takes, and that run's `started_at` must not precede the finish.
+     */
+    startedAt?: () => number;
   },
 ): Promise<ClaimRunsResult> {
   const aheadMs = options.aheadMs ?? 0;
-  const outageBefore = options.outageBefore ?? -Infinity;
+  const history: WorkerHistory = options.history ?? { connectedSince: -Infinity, fullThroughout: () => false };
   const now = new Date(options.now);
   return db.transaction(async (tx) => {
     // One statement: the candidates (row locks, SKIP LOCKED) and a try-lock per schedule. The
@@ -156,7 +169,7 @@ export async function claimRuns(
          FROM assistants a WHERE a.max_concurrent IS NOT NULL OR a.rate_limit IS NOT NULL
        ), c AS (
          SELECT r.id, r.schedule_id, r.trigger_id, coalesce(r.schedule_id, r.trigger_id) AS group_id,
-           r.start_deadline, r.ignore_overlap, r.waits_for_slot, r.not_before, r.created_at,
+           r.start_deadline, r.scheduled_for, r.late_by_ms, r.ignore_overlap, r.waits_for_slot, r.not_before, r.created_at,
            (SELECT q.id FROM q WHERE q.id = r.assistant_id) AS limited_assistant
          FROM runs r
          WHERE r.status = 'pending' AND r.not_before <= $1
@@ -178,7 +191,7 @@ export async function claimRuns(
              SELECT count(*) FROM (
                SELECT 1 FROM runs x
                WHERE x.schedule_id = r.schedule_id AND x.status IN ('pending', 'running') AND x.id <> r.id
-                 AND (x.status = 'running' OR (x.waits_for_slot AND x.not_before < r.not_before))
+                 AND ((x.status = 'running' AND x.lease_expires_at >= $6) OR (x.waits_for_slot AND x.not_before < r.not_before))
                LIMIT (SELECT max_concurrent FROM schedules s0 WHERE s0.id = r.schedule_id)
              ) busy
            ) < coalesce((SELECT max_concurrent FROM schedules s0 WHERE s0.id = r.schedule_id), 1))
@@ -191,7 +204,8 @@ export async function claimRuns(
          SELECT u.aid, pg_try_advisory_xact_lock(hashtextextended($4 || u.aid::text, 0)) AS locked
          FROM (SELECT DISTINCT limited_assistant AS aid FROM c WHERE limited_assistant IS NOT NULL) u
        )
-       SELECT c.id, c.schedule_id, c.group_id, c.start_deadline, c.ignore_overlap, c.waits_for_slot, c.not_before,
+       SELECT c.id, c.schedule_id, c.group_id, c.start_deadline, c.scheduled_for, c.late_by_ms, s.misfire, s.catchup_window_ms,
+         c.ignore_overlap, c.waits_for_slot, c.not_before,
          coalesce(s.overlap, t.overlap) AS overlap, coalesce(s.max_concurrent, t.max_concurrent) AS max_concurrent,
          coalesce(l.locked, false) AS locked, c.limited_assistant, coalesce(la.locked, false) AS assistant_locked
        FROM c LEFT JOIN l ON l.sid = c.group_id LEFT JOIN schedules s ON s.id = c.schedule_id
@@ -204,6 +218,7 @@ export async function claimRuns(
         `${db.schema}:schedule:`,
         `${db.schema}:assistant:`,
         new Date(options.now - rateWindowMs),
+        now,
       ],
     );
     const empty: ClaimRunsResult = {
@@ -216,15 +231,19 @@ export async function claimRuns(
       alerts: [],
     };
     if (candidates.length === 0) return empty;
+    await pauseInsideClaim();
 
     const locked = new Set(candidates.flatMap((c) => (c.group_id && c.locked ? [c.group_id] : [])));
     const running = new Map<string, string[]>();
     if (locked.size > 0) {
+      // A run whose lease expired is held by a dead or frozen replica: it is recovered, not
+      // counted against max_concurrent (it must not make new runs wait as if it were live).
       const { rows: busy } = await tx.query<{ group_id: string; ids: string[] }>(
         `SELECT coalesce(schedule_id, trigger_id) AS group_id, array_agg(id ORDER BY started_at) AS ids FROM runs
          WHERE (schedule_id = ANY($1::uuid[]) OR (schedule_id IS NULL AND trigger_id = ANY($1::uuid[]))) AND status = 'running'
+           AND lease_expires_at >= $2
          GROUP BY 1`,
-        [[...locked]],
+        [[...locked], now],
       );
       for (const row of busy) running.set(row.group_id, row.ids);
     }
@@ -264,6 +283,7 @@ export async function claimRuns(
     let deferred = 0;
     let contended = 0;
     let held = 0;
+    const endings: Array<{ id: string; status: 'skipped' | 'error'; errorKind: string | null; error: string }> = [];
     for (const c of candidates) {
       if ((c.group_id && !locked.has(c.group_id)) || (c.limited_assistant && !c.assistant_locked)) {
         contended++;
@@ -280,12 +300,17 @@ export async function claimRuns(
         }
         quota.set(c.limited_assistant, free - 1);
       }
-      // Its deadline passed during an outage: not a capacity failure; expireStartDeadlines
-      // applies the schedule's misfire policy to it.
+      // Past its start deadline (a fault, or a busy moment): its misfire policy says whether it
+      // still starts, late, or ends now (`missed`; `capacity` only after a whole window without a slot).
       const deadline = c.start_deadline?.getTime();
-      if (deadline !== undefined && deadline < options.now && deadline < outageBefore) {
-        deferred++;
-        continue;
+      const late = deadline !== undefined && (deadline < options.now || c.late_by_ms !== null);
+      if (late && !c.limited_assistant) {
+        const decision = decideLate(lateRunOf(c), history, options.now, newerCandidate(c, candidates, options.now));
+        if (decision.kind === 'give_up') {
+          const status = decision.reason === 'capacity' ? 'error' : 'skipped';
+          endings.push({ id: c.id, status, errorKind: decision.reason, error: decision.error });
+          continue;
+        }
       }
       if (c.not_before.getTime() > options.now) {
         if (c.group_id && ((running.get(c.group_id)?.length ?? 0) > 0 || perSchedule.get(c.group_id)! > 1)) {
@@ -303,24 +328,30 @@ export async function claimRuns(
         maxConcurrent: c.max_concurrent,
         ignoreOverlap: c.ignore_overlap,
         waitsForSlot: c.waits_for_slot,
-        // A run waiting for its assistant's quota is not short of a slot: no `capacity` end.
-        startDeadline: c.limited_assistant ? null : (c.start_deadline?.getTime() ?? null),
       });
       groups.set(key, group);
     }
     const start: string[] = [];
-    const skip: string[] = [];
-    const capacity: string[] = [];
     const cancel: string[] = [];
+    const byId = new Map(candidates.map((c) => [c.id, c]));
     for (const [key, group] of groups) {
-      const outcome = decideOverlap(group, running.get(key) ?? [], options.now, options.slotsFreeSince);
+      const outcome = decideOverlap(group, running.get(key) ?? []);
       cancel.push(...outcome.cancel);
       for (const [id, decision] of outcome.decisions) {
         if (early.has(id) && decision !== 'start') deferred++;
         else if (decision === 'start') start.push(id);
-        else if (decision === 'skip') skip.push(id);
-        else if (decision === 'capacity') capacity.push(id);
-        else deferred++;
+        else if (decision === 'skip') {
+          const c = byId.get(id)!;
+          endings.push({
+            id,
+            status: 'skipped',
+            errorKind: null,
+            error:
+              c.schedule_id === null && c.group_id !== null
+                ? 'skipped: the trigger already runs its maximum of concurrent runs (overlap policy)'
+                : 'skipped: the schedule already runs its maximum of concurrent runs (overlap policy)',
+          });
+        } else deferred++;
       }
     }
 
@@ -333,7 +364,10 @@ export async function claimRuns(
         : await tx.query<StartedRow>(
             `WITH s AS (
          UPDATE runs r SET status = 'running', lease_owner = $2, lease_expires_at = $3,
-           started_at = greatest($4, r.not_before), cancel_requested = false
+           started_at = greatest($4, r.not_before), cancel_requested = false,
+           -- Started after its start deadline (or found late by the deadline sweep): says by how much.
+           late_by_ms = CASE WHEN r.late_by_ms IS NOT NULL OR $4 > r.start_deadline
+             THEN greatest(0, round(extract(epoch FROM ($4 - r.not_before)) * 1000))::int END
          WHERE r.id = ANY($1::uuid[])
          RETURNING r.*
        ), e AS (
@@ -348,7 +382,12 @@ export async function claimRuns(
        LEFT JOIN schedules sc ON sc.id = s.schedule_id
        LEFT JOIN assistants a ON a.id = s.assistant_id
        LEFT JOIN users u ON u.id = s.owner_id`,
-            [start, options.workerId, new Date(options.now + options.leaseMs), now],
+            [
+              start,
+              options.workerId,
+              new Date(options.now + options.leaseMs),
+              new Date(Math.max(options.now, options.startedAt?.() ?? options.now)),
+            ],
           );
     const started = startedRows.map(toClaimedRun);
     started.sort((a, b) => a.not_before.getTime() - b.not_before.getTime());
@@ -360,21 +399,20 @@ export async function claimRuns(
       error: string | null;
     };
     const { rows: ended } =
-      skip.length + capacity.length === 0
+      endings.length === 0
         ? { rows: [] as Ended[] }
         : await tx.query<Ended>(
-            `UPDATE runs SET
-         status = CASE WHEN id = ANY($1::uuid[]) THEN 'skipped' ELSE 'error' END,
-         error_kind = CASE WHEN id = ANY($1::uuid[]) THEN NULL ELSE 'capacity' END,
-         error = CASE WHEN id = ANY($1::uuid[])
-           THEN CASE WHEN schedule_id IS NULL AND trigger_id IS NOT NULL
-             THEN 'skipped: the trigger already runs its maximum of concurrent runs (overlap policy)'
-             ELSE 'skipped: the schedule already runs its maximum of concurrent runs (overlap policy)' END
-           ELSE 'could not start before its start deadline: every worker slot was busy' END,
-         finished_at = $3
-       WHERE id = ANY($1::uuid[]) OR id = ANY($2::uuid[])
-       RETURNING id, schedule_id, status, error_kind, error`,
-            [skip, capacity, now],
+            `UPDATE runs r SET status = u.status, error_kind = u.error_kind, error = u.error, finished_at = $5
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS u(id, status, error_kind, error)
+       WHERE r.id = u.id
+       RETURNING r.id, r.schedule_id, r.status, r.error_kind, r.error`,
+            [
+              endings.map((e) => e.id),
+              endings.map((e) => e.status),
+              endings.map((e) => e.errorKind),
+              endings.map((e) => e.error),
+              now,
+            ],
           );
     if (cancel.length > 0) {
       await tx.query(`UPDATE runs SET cancel_requested = true WHERE id = ANY($1::uuid[]) AND status = 'running'`, [
@@ -388,7 +426,7 @@ export async function claimRuns(
     await appendRunEvents(tx, [
       ...ended.map((run) => ({
         runId: run.id,
-        kind: run.status === 'skipped' ? 'skipped' : 'capacity',
+        kind: run.error_kind === 'missed' ? 'missed' : run.status === 'skipped' ? 'skipped' : 'capacity',
         data: { reason: run.error },
       })),
     ]);
@@ -412,4 +450,28 @@ export async function claimRuns(
     }
     return { started, deferred, contended, held, ended: ended.map((run) => run.id), cancelRequested: cancel, alerts };
   });
+}
+
+function lateRunOf(c: CandidateRow) {
+  return {
+    id: c.id,
+    scheduleId: c.schedule_id,
+    misfire: c.misfire,
+    catchupWindowMs: c.catchup_window_ms,
+    occurrence: (c.scheduled_for ?? c.not_before).getTime(),
+    notBefore: c.not_before.getTime(),
+    startDeadline: c.start_deadline!.getTime(),
+  };
+}
+
+/** Whether a newer due run of the same schedule is among the candidates (it stands for `c` under `run_once`). */
+function newerCandidate(c: CandidateRow, candidates: readonly CandidateRow[], now: number): boolean {
+  if (c.schedule_id === null) return false;
+  const at = (c.scheduled_for ?? c.not_before).getTime();
+  return candidates.some(
+    (x) =>
+      x.schedule_id === c.schedule_id &&
+      x.not_before.getTime() <= now &&
+      (x.scheduled_for ?? x.not_before).getTime() > at,
+  );
 }

@@ -2,15 +2,16 @@ import type { Database } from '../store/database.ts';
 import { appendRunEvents } from '../store/run-events.ts';
 import type { RunRow } from '../store/runs.ts';
 import type { MisfirePolicy } from '../store/schedules.ts';
+import { decideLate, type WorkerHistory } from './late-runs.ts';
 import { recordOutcomes, type FailureAlert } from './record-outcomes.ts';
 import { notifyFinished } from './run-lease.ts';
 
 export interface ExpiryResult {
-  /** Ended as `error`/`capacity`: they waited for a free slot until their start deadline. */
+  /** Ended as `error`/`capacity`: this worker had no free slot for their whole start window. */
   expired: string[];
-  /** Late because of an outage, started late under their schedule's misfire policy. */
+  /** Still to start, late, under their misfire policy (their deadline moved to where it gives up). */
   late: string[];
-  /** Late because of an outage, recorded as `skipped`/`missed` under their schedule's misfire policy. */
+  /** Recorded as `skipped`/`missed`: their misfire policy gave up on them. */
   missed: string[];
   alerts: FailureAlert[];
 }
@@ -22,89 +23,83 @@ interface DueRow {
   not_before: Date;
   start_deadline: Date;
   misfire: MisfirePolicy | null;
+  catchup_window_ms: number | null;
+  /** A newer run of its schedule is due too (under `run_once` it stands for this one). */
+  newer_due: boolean;
 }
 
-const capacityError = 'could not start before its start deadline: every worker slot was busy';
-const missedError = {
-  skip: 'missed: no worker could reach the database before its start deadline (misfire policy skip)',
-  run_once:
-    'missed: no worker could reach the database before its start deadline; a later run stands for it (misfire policy run_once)',
-} as const;
-
 /**
- * Ends pending runs past their start deadline. A run whose deadline passed while this worker was
- * connected waited for a free slot: `error`, reason `capacity`, so that an overloaded deployment
- * sheds old work. A run whose deadline passed before `outageBefore` (while no worker could reach
- * the database, or before this worker started) is late, not a failure, and follows its
- * schedule's misfire policy: `run_all` (and runs outside schedules) run late, `run_once` runs the
- * newest late run of each schedule and records the others as missed, `skip` records them missed.
- * Missed runs are `skipped`, so they never extend a failure streak. Runs of an assistant with
- * provider limits wait for its quota however long it takes, so only an outage ends them here.
+ * Applies the misfire policy to pending runs past their start deadline (decideLate,
+ * docs/scheduling.md "Late runs"): a run the policy still runs gets its deadline moved to where
+ * the policy gives up (`run_all`: its catch-up window) and a `late` event, and starts as soon as
+ * a worker can (its `late_by_ms` says how late); a run it gives up on ends `skipped`/`missed`,
+ * or `error`/`capacity` when this worker was connected and full for its whole start window.
+ * Runs of an assistant with provider limits wait for its quota however long it takes (only an
+ * outage applies the policy to them). Missed runs never extend a failure streak.
  */
 export async function expireStartDeadlines(
   db: Database,
-  options: { now: number; outageBefore?: number; slotsFreeSince?: number; batchSize?: number },
+  options: { now: number; history?: WorkerHistory; batchSize?: number },
 ): Promise<ExpiryResult> {
   const now = new Date(options.now);
-  const outageBefore = options.outageBefore ?? -Infinity;
-  // A deadline that passed while this worker was connected and had a free slot is left to the
-  // claim, which starts the run late if it can (see decideOverlap): it did not wait for a slot.
-  const cutoff = Math.max(outageBefore, options.slotsFreeSince ?? Infinity);
+  const history: WorkerHistory = options.history ?? { connectedSince: -Infinity, fullThroughout: () => false };
+  const outageBefore = history.connectedSince;
   return db.transaction(async (tx) => {
     const { rows: due } = await tx.query<DueRow>(
-      `SELECT r.id, r.schedule_id, r.scheduled_for, r.not_before, r.start_deadline, s.misfire
+      `SELECT r.id, r.schedule_id, r.scheduled_for, r.not_before, r.start_deadline, s.misfire, s.catchup_window_ms,
+         s.misfire = 'run_once' AND EXISTS (SELECT 1 FROM runs n
+           WHERE n.schedule_id = r.schedule_id AND n.status IN ('pending', 'running') AND n.not_before <= $1
+             AND coalesce(n.scheduled_for, n.not_before) > coalesce(r.scheduled_for, r.not_before)) AS newer_due
        FROM runs r LEFT JOIN schedules s ON s.id = r.schedule_id
-       WHERE r.status = 'pending' AND r.start_deadline < $1 AND r.start_deadline < $3
+       WHERE r.status = 'pending' AND r.start_deadline < $1
          -- A run of an assistant with provider limits waits for its quota, not for a slot: it
          -- never ends as capacity (an outage still applies its misfire policy).
-         AND (r.start_deadline < $4::timestamptz OR NOT EXISTS (
+         AND (r.start_deadline < $3::timestamptz OR NOT EXISTS (
            SELECT 1 FROM assistants a WHERE a.id = r.assistant_id AND (a.max_concurrent IS NOT NULL OR a.rate_limit IS NOT NULL)))
        ORDER BY r.start_deadline LIMIT $2 FOR UPDATE OF r SKIP LOCKED`,
-      [
-        now,
-        options.batchSize ?? 500,
-        new Date(Math.max(0, Math.min(cutoff, options.now))),
-        Number.isFinite(outageBefore) ? new Date(outageBefore) : null,
-      ],
+      [now, options.batchSize ?? 500, Number.isFinite(outageBefore) ? new Date(outageBefore) : null],
     );
     const result: ExpiryResult = { expired: [], late: [], missed: [], alerts: [] };
     if (due.length === 0) return result;
 
-    const capacity: DueRow[] = [];
-    const late: DueRow[] = [];
-    const missed: Array<{ run: DueRow; error: string }> = [];
-    const newestLate = new Map<string, DueRow>();
+    const late: Array<{ run: DueRow; until: number }> = [];
+    const ending: Array<{ run: DueRow; reason: 'capacity' | 'missed'; error: string }> = [];
     for (const run of due) {
-      if (run.start_deadline.getTime() >= outageBefore) capacity.push(run);
-      else if (run.misfire === 'skip') missed.push({ run, error: missedError.skip });
-      else if (run.misfire === 'run_once' && run.schedule_id) {
-        const newest = newestLate.get(run.schedule_id);
-        if (!newest || occurrenceOf(run) > occurrenceOf(newest)) {
-          if (newest) missed.push({ run: newest, error: missedError.run_once });
-          newestLate.set(run.schedule_id, run);
-        } else missed.push({ run, error: missedError.run_once });
-      } else late.push(run);
+      const decision = decideLate(
+        {
+          id: run.id,
+          scheduleId: run.schedule_id,
+          misfire: run.misfire,
+          catchupWindowMs: run.catchup_window_ms,
+          occurrence: occurrenceOf(run),
+          notBefore: run.not_before.getTime(),
+          startDeadline: run.start_deadline.getTime(),
+        },
+        history,
+        options.now,
+        // Under run_once, a newer due run of the schedule (late or not) stands for this one.
+        run.newer_due === true,
+      );
+      if (decision.kind === 'start_late') late.push({ run, until: decision.until });
+      else ending.push({ run, reason: decision.reason, error: decision.error });
     }
-    late.push(...newestLate.values());
 
     if (late.length > 0) {
-      // It starts now, with as long to find a slot as it had originally, or as it is late (the
-      // backlog of an outage drains over about as long as the outage lasted), at least a second.
       await tx.query(
-        `UPDATE runs SET not_before = $2::timestamptz,
-           start_deadline = $2::timestamptz + greatest(start_deadline - not_before, $2::timestamptz - not_before, interval '1 second')
-         WHERE id = ANY($1::uuid[])`,
-        [late.map((run) => run.id), now],
+        `UPDATE runs r SET start_deadline = u.until, late_by_ms = 0
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, until) WHERE r.id = u.id`,
+        [late.map(({ run }) => run.id), late.map(({ until }) => new Date(until))],
       );
       await appendRunEvents(
         tx,
-        late.map((run) => ({
+        late.map(({ run, until }) => ({
           runId: run.id,
           kind: 'late',
           data: {
-            reason: 'outage',
+            reason: run.start_deadline.getTime() < outageBefore ? 'outage' : 'fault',
             misfire: run.misfire ?? 'run_all',
             late_ms: options.now - run.not_before.getTime(),
+            until: new Date(until).toISOString(),
           },
         })),
       );
@@ -113,19 +108,19 @@ export async function expireStartDeadlines(
 
     type Ended = Pick<RunRow, 'id' | 'schedule_id' | 'status' | 'error_kind' | 'error'>;
     const { rows: ended } =
-      capacity.length + missed.length === 0
+      ending.length === 0
         ? { rows: [] as Ended[] }
         : await tx.query<Ended>(
-            `UPDATE runs r SET status = u.status, error = u.error, finished_at = $4,
-         error_kind = CASE WHEN u.status = 'error' THEN 'capacity' ELSE 'missed' END
-       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, status, error)
+            `UPDATE runs r SET status = u.status, error = u.error, finished_at = $4, error_kind = u.error_kind
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $5::text[]) AS u(id, status, error, error_kind)
        WHERE r.id = u.id
        RETURNING r.id, r.schedule_id, r.status, r.error_kind, r.error`,
             [
-              [...capacity.map((run) => run.id), ...missed.map(({ run }) => run.id)],
-              [...capacity.map(() => 'error'), ...missed.map(() => 'skipped')],
-              [...capacity.map(() => capacityError), ...missed.map(({ error }) => error)],
+              ending.map(({ run }) => run.id),
+              ending.map(({ reason }) => (reason === 'capacity' ? 'error' : 'skipped')),
+              ending.map(({ error }) => error),
               now,
+              ending.map(({ reason }) => reason),
             ],
           );
     await appendRunEvents(
@@ -155,7 +150,7 @@ export async function expireStartDeadlines(
     );
     result.expired = ended.filter((run) => run.error_kind === 'capacity').map((run) => run.id);
     result.missed = ended.filter((run) => run.error_kind === 'missed').map((run) => run.id);
-    result.late = late.map((run) => run.id);
+    result.late = late.map(({ run }) => run.id);
     return result;
   });
 }

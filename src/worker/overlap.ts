@@ -9,10 +9,9 @@ export interface OverlapCandidate {
   ignoreOverlap: boolean;
   /** Waits for a free slot whatever the policy (backfill runs); absent = false. */
   waitsForSlot?: boolean;
-  startDeadline: number | null;
 }
 
-export type OverlapDecision = 'start' | 'skip' | 'wait' | 'capacity';
+export type OverlapDecision = 'start' | 'skip' | 'wait';
 
 export interface OverlapOutcome {
   decisions: Map<string, OverlapDecision>;
@@ -24,39 +23,23 @@ export interface OverlapOutcome {
  * Decides, for the candidates of one schedule (oldest first) and its running runs (oldest first),
  * which start, which are recorded as skipped, which keep waiting and which missed their start
  * deadline. The caller holds the schedule's lock, so the count of running runs is exact across
- * replicas:
+ * replicas (runs whose lease expired are not counted: their replica is dead or frozen):
  * - `skip`: start while fewer than `max_concurrent` run, else record `skipped`;
  * - `allow`: start while fewer than `max_concurrent` run, else wait (until the start deadline);
  * - `queue`: like allow, but at most one waits (the oldest); later ones are skipped;
  * - `cancel_previous`: ask the oldest running runs to stop, the newest candidate waits for them,
  *   older candidates are skipped (superseded).
- * A candidate past its start deadline is `capacity`, unless a slot of the claiming worker was free
- * since the deadline (`slotsFreeSince`) and it can start: then it starts, late.
+ * Start deadlines are decided before (late-runs.ts): a candidate here may start, late or not.
  * A manual trigger with `overlap: 'override'` starts regardless; a run that waits for a slot
  * (a backfill run) waits whatever the policy, and is never skipped or superseded.
  */
-export function decideOverlap(
-  candidates: readonly OverlapCandidate[],
-  running: readonly string[],
-  now: number,
-  slotsFreeSince = Infinity,
-): OverlapOutcome {
+export function decideOverlap(candidates: readonly OverlapCandidate[], running: readonly string[]): OverlapOutcome {
   const decisions = new Map<string, OverlapDecision>();
   const cancel: string[] = [];
   let busy = running.length;
   const blocked: OverlapCandidate[] = [];
   for (const candidate of candidates) {
     const limit = candidate.maxConcurrent ?? Infinity;
-    if (candidate.startDeadline !== null && candidate.startDeadline < now) {
-      // Past its deadline, it starts late only if it can start now and the claiming worker has
-      // had a free slot since the deadline: it did not wait for a slot (a busy machine, a frozen
-      // peer holding its row lock). Otherwise it waited for a slot or its overlap policy: capacity.
-      const free = candidate.scheduleId === null || candidate.ignoreOverlap || busy < limit;
-      if (!free || candidate.startDeadline < slotsFreeSince) {
-        decisions.set(candidate.id, 'capacity');
-        continue;
-      }
-    }
     if (candidate.scheduleId === null || candidate.ignoreOverlap || busy < limit) {
       decisions.set(candidate.id, 'start');
       busy++;

@@ -5,58 +5,85 @@ import { recordOutcomes, type FailureAlert } from './record-outcomes.ts';
 import { notifyFinished } from './run-lease.ts';
 
 export interface RecoveryResult {
+  /** Resumed at once without using up an attempt (a recovery: fewer than `max_recoveries` so far). */
+  resumed: string[];
+  /** Out of recoveries, retried after the backoff while attempts remain. */
   retried: string[];
   crashed: string[];
   alerts: FailureAlert[];
 }
 
 /**
- * Recovers runs whose worker stopped heart-beating (its lease expired): retried (attempt + 1,
- * after the backoff) while attempts remain, else `error` with reason `crashed`. One statement per
- * batch; `SKIP LOCKED` lets every replica sweep at once.
+ * Recovers runs whose worker stopped heart-beating (its lease expired), or, with `orphanedOf`,
+ * every running run not held by one of those live workers (a replica that can prove the others
+ * are dead: the embedded database's process). A crash is not a failure: the run resumes at once
+ * with the same Idempotency-Key (a workflow at its first unfinished step), `attempt + 1` (the
+ * fence) but no attempt used up, up to `max_recoveries` times; then it is retried (backoff) while
+ * attempts remain, else `error` with reason `crashed`. One statement per batch; `SKIP LOCKED`
+ * lets every replica sweep at once.
  */
 export async function recoverExpiredLeases(
   db: Database,
-  options: { now: number; startDeadlineMs: number; batchSize?: number },
+  options: { now: number; startDeadlineMs: number; batchSize?: number; orphanedOf?: readonly string[] },
 ): Promise<RecoveryResult> {
   const now = new Date(options.now);
   return db.transaction(async (tx) => {
-    const { rows } = await tx.query<RunRow & { previous_owner: string }>(
+    const { rows } = await tx.query<RunRow & { previous_owner: string; resume: boolean; can_retry: boolean }>(
       `WITH expired AS (
-         SELECT id, lease_owner FROM runs WHERE status = 'running' AND lease_expires_at < $1
+         SELECT id, lease_owner, recoveries < max_recoveries AS resume, attempt - recoveries < max_attempts AS can_retry
+         FROM runs
+         WHERE status = 'running'
+           AND (lease_expires_at < $1 OR ($4::text[] IS NOT NULL AND NOT (lease_owner = ANY($4::text[]))))
          ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED)
        UPDATE runs r SET
-         status = CASE WHEN r.attempt < r.max_attempts THEN 'pending' ELSE 'error' END,
+         status = CASE WHEN e.resume OR e.can_retry THEN 'pending' ELSE 'error' END,
          error_kind = 'crashed',
-         error = 'the worker running it stopped (its lease expired)',
-         attempt = CASE WHEN r.attempt < r.max_attempts THEN r.attempt + 1 ELSE r.attempt END,
-         not_before = CASE WHEN r.attempt < r.max_attempts
-           THEN $1 + make_interval(secs => least(r.retry_backoff_ms * r.retry_backoff_factor ^ (r.attempt - 1), r.retry_backoff_max_ms) / 1000.0)
+         error = CASE WHEN e.resume THEN 'the worker running it stopped (its lease expired); resumed'
+           ELSE 'the worker running it stopped (its lease expired)' END,
+         attempt = CASE WHEN e.resume OR e.can_retry THEN r.attempt + 1 ELSE r.attempt END,
+         recoveries = CASE WHEN e.resume THEN r.recoveries + 1 ELSE r.recoveries END,
+         not_before = CASE WHEN e.resume THEN greatest(r.not_before, $1)
+           WHEN e.can_retry THEN $1 + make_interval(secs => least(r.retry_backoff_ms * r.retry_backoff_factor ^ (r.attempt - r.recoveries - 1), r.retry_backoff_max_ms) / 1000.0)
            ELSE r.not_before END,
-         start_deadline = CASE WHEN r.attempt < r.max_attempts THEN $1 + make_interval(secs => $2::float8 / 1000) ELSE r.start_deadline END,
-         finished_at = CASE WHEN r.attempt < r.max_attempts THEN NULL ELSE $1 END,
-         duration_ms = CASE WHEN r.attempt < r.max_attempts THEN NULL
+         start_deadline = CASE WHEN e.resume OR e.can_retry THEN $1 + make_interval(secs => $2::float8 / 1000) ELSE r.start_deadline END,
+         finished_at = CASE WHEN e.resume OR e.can_retry THEN NULL ELSE $1 END,
+         duration_ms = CASE WHEN e.resume OR e.can_retry THEN NULL
            ELSE greatest(0, round(extract(epoch FROM ($1 - r.started_at)) * 1000))::int END,
-         lease_owner = NULL, lease_expires_at = NULL
-       FROM expired WHERE r.id = expired.id
-       RETURNING r.*, expired.lease_owner AS previous_owner`,
-      [now, options.startDeadlineMs, options.batchSize ?? 200],
+         lease_owner = NULL, lease_expires_at = NULL,
+         late_by_ms = CASE WHEN e.resume OR e.can_retry THEN NULL ELSE r.late_by_ms END
+       FROM expired e WHERE r.id = e.id
+       RETURNING r.*, e.lease_owner AS previous_owner, e.resume, e.can_retry`,
+      [now, options.startDeadlineMs, options.batchSize ?? 200, options.orphanedOf ?? null],
     );
-    if (rows.length === 0) return { retried: [], crashed: [], alerts: [] };
+    if (rows.length === 0) return { resumed: [], retried: [], crashed: [], alerts: [] };
+    const resumed = rows.filter((run) => run.resume);
     const crashed = rows.filter((run) => run.status === 'error');
-    const retried = rows.filter((run) => run.status === 'pending');
+    const retried = rows.filter((run) => !run.resume && run.status === 'pending');
     await appendRunEvents(
       tx,
-      rows.map((run) => ({
-        runId: run.id,
-        kind: 'attempt_failed',
-        data: {
-          attempt: run.status === 'pending' ? run.attempt - 1 : run.attempt,
-          error_kind: 'crashed',
-          worker: run.previous_owner,
-          retry: run.status === 'pending',
-        },
-      })),
+      rows.map((run) =>
+        run.resume
+          ? {
+              runId: run.id,
+              kind: 'recovered',
+              data: {
+                attempt: run.attempt,
+                recovery: run.recoveries,
+                max_recoveries: run.max_recoveries,
+                worker: run.previous_owner,
+              },
+            }
+          : {
+              runId: run.id,
+              kind: 'attempt_failed',
+              data: {
+                attempt: run.status === 'pending' ? run.attempt - 1 : run.attempt,
+                error_kind: 'crashed',
+                worker: run.previous_owner,
+                retry: run.status === 'pending',
+              },
+            },
+      ),
     );
     const alerts = await recordOutcomes(
       tx,
@@ -75,7 +102,13 @@ export async function recoverExpiredLeases(
       db,
       crashed.map((run) => run.id),
     );
-    if (retried.length > 0) await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(options.now)]);
-    return { retried: retried.map((run) => run.id), crashed: crashed.map((run) => run.id), alerts };
+    if (resumed.length + retried.length > 0)
+      await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(options.now)]);
+    return {
+      resumed: resumed.map((run) => run.id),
+      retried: retried.map((run) => run.id),
+      crashed: crashed.map((run) => run.id),
+      alerts,
+    };
   });
 }

@@ -206,7 +206,7 @@ export async function retryRun(
   const { rows } = await db.query(
     `WITH f AS (
        UPDATE runs SET status = 'pending', attempt = attempt + 1, not_before = $4, start_deadline = $5,
-         error_kind = $6, error = $7, lease_owner = NULL, lease_expires_at = NULL
+         error_kind = $6, error = $7, lease_owner = NULL, lease_expires_at = NULL, late_by_ms = NULL
        WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'running'
        RETURNING id
      ), e AS (
@@ -271,7 +271,7 @@ export async function releaseRuns(
   if (held.length === 0) return [];
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: string }>(
-      `UPDATE runs r SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, started_at = NULL,
+      `UPDATE runs r SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, started_at = NULL, late_by_ms = NULL,
          not_before = greatest(r.not_before, $4), start_deadline = greatest(r.start_deadline, $5)
        FROM unnest($1::uuid[], $2::int4[]) AS h(id, attempt)
        WHERE r.id = h.id AND r.attempt = h.attempt AND r.lease_owner = $3 AND r.status = 'running'

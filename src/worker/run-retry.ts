@@ -4,9 +4,17 @@ import type { ClaimedRun } from './claim-runs.ts';
 import { retryDelayMs } from '../runs/run-policy.ts';
 import { retryRun, type LeaseKey, type RunEnding } from './run-lease.ts';
 
+/** Attempts used by failures: recoveries (a crash resumed) do not use up attempts. */
+function attemptsUsed(run: Pick<ClaimedRun, 'attempt' | 'recoveries'>): number {
+  return run.attempt - (run.recoveries ?? 0);
+}
+
 /** Whether a failed attempt is tried again: a retryable failure with attempts left. */
-export function shouldRetry(run: Pick<ClaimedRun, 'attempt' | 'max_attempts'>, failure: RunFailure): boolean {
-  return failure.retryable && !failure.skip && run.attempt < run.max_attempts;
+export function shouldRetry(
+  run: Pick<ClaimedRun, 'attempt' | 'recoveries' | 'max_attempts'>,
+  failure: RunFailure,
+): boolean {
+  return failure.retryable && !failure.skip && attemptsUsed(run) < run.max_attempts;
 }
 
 /**
@@ -20,7 +28,7 @@ export async function scheduleRetry(
   failure: RunFailure,
   options: { now: number; startDeadlineMs: number },
 ): Promise<boolean> {
-  const delayMs = retryDelayMs(run, run.attempt);
+  const delayMs = retryDelayMs(run, attemptsUsed(run));
   const notBefore = options.now + delayMs;
   return retryRun(db, key, {
     errorKind: failure.kind,

@@ -10,6 +10,8 @@ import type { Database } from '../store/database.ts';
 import { nextPendingAt } from '../store/next-pending-at.ts';
 import { claimRuns, rateWindowMs, type ClaimedRun } from './claim-runs.ts';
 import { expireStartDeadlines } from './expire-start-deadlines.ts';
+import { FullPeriods } from './full-periods.ts';
+import type { WorkerHistory } from './late-runs.ts';
 import { FinishBatcher } from './finish-batcher.ts';
 import { writeFinishes } from './finish-writer.ts';
 import { LeaseGone, performRun, type RunExecutor } from './perform-run.ts';
@@ -46,6 +48,13 @@ export interface WorkerPoolOptions {
   /** Engine metrics (runs by status, fire lag, busy slots); none when absent. */
   metrics?: Pick<Metrics, 'runs' | 'fireLag' | 'busySlots'>;
 }
+
+/**
+ * The workers running in this process. An embedded database (PGlite) is this process's alone (its
+ * data-dir lock), so a run it shows `running` under any other owner was left by a process that
+ * died: a worker starting on it recovers those at once instead of waiting for their leases.
+ */
+const liveWorkers = new Set<string>();
 
 interface ActiveRun {
   run: ClaimedRun;
@@ -97,8 +106,8 @@ export class WorkerPool {
    */
   private connectedSince: number;
   private unreachable = false;
-  /** The last time every slot was busy: a start deadline that passed after it did not wait for a slot. */
-  private lastFullAt = -Infinity;
+  /** When every slot was busy: a late run is `capacity` only after a whole start window of it. */
+  private readonly full = new FullPeriods();
 
   constructor(private readonly options: WorkerPoolOptions) {
     const deps: AssistantExecutionDeps = options.execution ?? { db: options.db, logger: options.logger };
@@ -123,9 +132,9 @@ export class WorkerPool {
     return this.active.size;
   }
 
-  /** Since when this worker has had a free slot without interruption (now, while it is full). */
-  private get slotsFreeSince(): number {
-    return this.active.size >= this.options.config.slots ? this.options.clock.now() : this.lastFullAt;
+  /** What this worker knows of its connection and slots, for runs past their start deadline. */
+  private get history(): WorkerHistory {
+    return { connectedSince: this.connectedSince, fullThroughout: (from, to) => this.full.fullThroughout(from, to) };
   }
 
   private get freeSlots(): number {
@@ -133,7 +142,23 @@ export class WorkerPool {
   }
 
   async start(): Promise<void> {
-    const { db } = this.options;
+    const { db, clock, config, logger, workerId } = this.options;
+    liveWorkers.add(workerId);
+    if (db.kind === 'pglite') {
+      const orphaned = await recoverExpiredLeases(db, {
+        now: clock.now(),
+        startDeadlineMs: config.startDeadlineMs,
+        orphanedOf: [...liveWorkers],
+      });
+      const total = orphaned.resumed.length + orphaned.retried.length + orphaned.crashed.length;
+      if (total > 0) {
+        logger.warn(
+          { resumed: orphaned.resumed.length, retried: orphaned.retried.length, crashed: orphaned.crashed.length },
+          'recovered the runs of the process that held this data directory before (it stopped)',
+        );
+      }
+      this.alert(orphaned.alerts);
+    }
     this.unlisten.push(
       await db.listen('runs', () => {
         this.mightHaveMore = true;
@@ -188,27 +213,25 @@ export class WorkerPool {
     const { db, clock, config } = this.options;
     this.lastMaintenance = clock.now();
     const recovered = await recoverExpiredLeases(db, { now: clock.now(), startDeadlineMs: config.startDeadlineMs });
-    if (recovered.retried.length + recovered.crashed.length > 0) {
+    if (recovered.resumed.length + recovered.retried.length + recovered.crashed.length > 0) {
       this.options.logger.warn(
-        { retried: recovered.retried.length, crashed: recovered.crashed.length },
+        { resumed: recovered.resumed.length, retried: recovered.retried.length, crashed: recovered.crashed.length },
         'recovered runs of a stopped worker',
       );
     }
     const alerts = [...recovered.alerts];
     for (;;) {
       const batchSize = 500;
-      const expired = await expireStartDeadlines(db, {
-        now: clock.now(),
-        outageBefore: this.connectedSince,
-        slotsFreeSince: this.slotsFreeSince,
-        batchSize,
-      });
+      const expired = await expireStartDeadlines(db, { now: clock.now(), history: this.history, batchSize });
       if (expired.expired.length > 0)
-        this.options.logger.warn({ runs: expired.expired.length }, 'runs missed their start deadline (capacity)');
+        this.options.logger.warn(
+          { runs: expired.expired.length },
+          'runs missed their start deadline with every slot busy for their whole window (capacity)',
+        );
       if (expired.late.length + expired.missed.length > 0) {
         this.options.logger.warn(
           { late: expired.late.length, missed: expired.missed.length },
-          'runs delayed by an outage follow their misfire policy',
+          'runs past their start deadline follow their misfire policy',
         );
       }
       alerts.push(...expired.alerts);
@@ -227,8 +250,8 @@ export class WorkerPool {
       workerId,
       leaseMs: config.leaseMs,
       aheadMs,
-      outageBefore: this.connectedSince,
-      slotsFreeSince: this.slotsFreeSince,
+      history: this.history,
+      startedAt: () => this.options.clock.now(),
     });
     this.mightHaveMore = result.started.length + result.ended.length >= limit || result.contended > 0;
     this.alert(result.alerts);
@@ -282,14 +305,15 @@ export class WorkerPool {
     const controller = new AbortController();
     const entry: ActiveRun = { run, controller, done: Promise.resolve() };
     this.active.set(run.id, entry);
+    this.full.update(this.options.clock.now(), this.active.size, this.options.config.slots);
     this.options.metrics?.busySlots.set(this.active.size);
     entry.done = this.perform(run, controller)
       .catch((error: unknown) =>
         this.options.logger.error({ err: error, run_id: run.id }, 'recording a run outcome failed'),
       )
       .finally(() => {
-        if (this.active.size >= this.options.config.slots) this.lastFullAt = this.options.clock.now();
         this.active.delete(run.id);
+        this.full.update(this.options.clock.now(), this.active.size, this.options.config.slots);
         this.options.metrics?.busySlots.set(this.active.size);
         if (this.active.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
         if (this.mightHaveMore && !this.closing) this.wakeup.wake();
@@ -398,6 +422,7 @@ export class WorkerPool {
         await Promise.all(rest.map((entry) => entry.done));
       }
       clearInterval(this.heartbeat);
+      liveWorkers.delete(this.options.workerId);
     })();
     return this.closed;
   }

@@ -185,7 +185,8 @@ describe.each(databaseKinds)('runs delayed while no worker ran (%s)', (kind) => 
       const triggered = await engine.schedules.trigger(admin, schedule.id);
       // Claimed by a worker that then "dies": its run never finishes, its lease expires.
       const { rows } = await engine.test.db.query<{ id: string }>(
-        `UPDATE runs SET status = 'running', lease_owner = 'dead', lease_expires_at = $2, started_at = $3 WHERE id = $1 RETURNING id`,
+        `UPDATE runs SET status = 'running', lease_owner = 'dead', lease_expires_at = $2, started_at = $3, max_recoveries = 0
+         WHERE id = $1 RETURNING id`,
         [triggered.id, new Date(start + 30_000), new Date(start)],
       );
       expect(rows).toHaveLength(1);

@@ -174,10 +174,11 @@ describe('running runs (postgres)', () => {
     expect(done.error).toMatch(/500.*failure 500/);
   });
 
-  it('recovers a run whose worker died: retried while attempts remain, else crashed; the dead worker cannot write', async () => {
+  it('recovers a run whose worker died: resumed without using up an attempt, else crashed; the dead worker cannot write', async () => {
     const e = await setup({ worker: { leaseMs: 300 } });
     e.server.behave((_, i) => (i === 0 ? { kind: 'hang' } : { kind: 'ok' }));
-    const s = await schedule(e, { retry: { max_attempts: 2, backoff: 'none' } });
+    // One attempt only: the recovery does not use it up.
+    const s = await schedule(e, { retry: { max_attempts: 1 } });
     const r = await e.schedules.trigger(admin, s.id);
     // This worker claims the run and then "dies": it never heart-beats (its loop is not running).
     expect((await e.worker.tick()).map((x) => x.id)).toEqual([r.id]);
@@ -186,13 +187,17 @@ describe('running runs (postgres)', () => {
       message: 'the rescuer to take the run over',
     });
     const done = await settled(e, r.id);
-    expect(done).toMatchObject({ status: 'success', attempt: 2 });
-    const lost = (await e.runs.events(admin, r.id)).find((event) => event.kind === 'attempt_failed');
-    expect(lost?.data).toMatchObject({ attempt: 1, error_kind: 'crashed', worker: 'replica-0' });
+    expect(done).toMatchObject({ status: 'success', attempt: 2, recoveries: 1, max_attempts: 1 });
+    const recovered = (await e.runs.events(admin, r.id)).find((event) => event.kind === 'recovered');
+    expect(recovered?.data).toMatchObject({ attempt: 2, recovery: 1, max_recoveries: 3, worker: 'replica-0' });
+    // The same Idempotency-Key (the run id) both times: the agent can tell it is the same work.
+    expect(e.server.requests.map((request) => request.headers['idempotency-key'])).toEqual([r.id, r.id]);
 
+    // Out of recoveries (max_recoveries 0 here) and attempts: crashed.
     const s2 = await schedule(e, { name: 'no retries' });
     e.server.behave(() => ({ kind: 'hang' }));
     const r2 = await e.schedules.trigger(admin, s2.id);
+    await e.test.db.query('UPDATE runs SET max_recoveries = 0 WHERE id = $1', [r2.id]);
     await e.worker.tick();
     await waitFor(async () => {
       await rescuer.worker.tick();

@@ -23,8 +23,13 @@ export interface KairosProcess {
  * Rejects with its output if it exits first. The default wait is long on purpose: on a loaded
  * 2-core machine, compiling the sources and PGlite's WebAssembly and migrating took over 30 s.
  */
-export async function startKairosProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<KairosProcess> {
-  const child = spawn(process.execPath, [kairosBin, 'serve'], {
+export async function startKairosProcess(
+  env: Record<string, string>,
+  timeoutMs = 90_000,
+  /** Another build's bin/kairos.js (the rolling-upgrade test runs the previous release beside this one). */
+  bin = kairosBin,
+): Promise<KairosProcess> {
+  const child = spawn(process.execPath, [bin, 'serve'], {
     env: { ...process.env, PORT: '0', KAIROS_LOG_LEVEL: 'info', KAIROS_DEMO: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -32,6 +32,38 @@ describe('migrations', () => {
     );
   });
 
+  it.each(databaseKinds)(
+    'code one migration behind the database starts; more than one behind refuses, naming both versions (%s)',
+    { timeout: 120_000 },
+    async (kind) => {
+      const test = await createTestDatabase(kind, { migrated: false });
+      cleanup.push(() => test.close());
+      const files = {
+        '001_first.sql': 'CREATE TABLE a (id int)',
+        '002_second.sql': 'CREATE TABLE b (id int)',
+        '003_third.sql': 'CREATE TABLE c (id int)',
+      };
+      expect(await migrate(test.db, { migrationsDir: migrationsDir(files) })).toEqual([
+        '001_first',
+        '002_second',
+        '003_third',
+      ]);
+      // The previous release (it knows 001 and 002): starts, applies nothing.
+      const { '003_third.sql': _third, ...previous } = files;
+      expect(await migrate(test.db, { migrationsDir: migrationsDir(previous) })).toEqual([]);
+      // Two releases back (it knows 001 only): refused, naming both versions, nothing changed.
+      const older = migrate(test.db, { migrationsDir: migrationsDir({ '001_first.sql': files['001_first.sql'] }) });
+      await expect(older).rejects.toMatchObject({
+        code: 'database_newer',
+        message: expect.stringMatching(
+          /database is at migration 003_third, 2 migrations newer than this code \(001_first\)/,
+        ),
+      });
+      const { rows } = await test.db.query<{ id: number }>('SELECT id FROM migrations ORDER BY id');
+      expect(rows.map((row) => row.id)).toEqual([1, 2, 3]);
+    },
+  );
+
   // Opening PGlite costs ~4 s of CPU (its WebAssembly); at load average 20 on 2 cores this case took 44 s.
   it.each(databaseKinds)(
     'applies every migration once and is a no-op the second time (%s)',

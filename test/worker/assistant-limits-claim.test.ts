@@ -103,6 +103,45 @@ describe.each(databaseKinds)('assistant limits in the claim (%s)', (kind) => {
     expect(await statusCounts(db, assistant.id)).toEqual({ success: 20 });
   });
 
+  it("a start's started_at never precedes the finish that freed its slot during the claim pass", async () => {
+    // Why "3 at once" could show in the history of an assistant limited to 2: a claim pass takes
+    // its `now`, waits for its lock, and meanwhile a finish frees the slot. The run it starts was
+    // sent to the agent after that finish, so its started_at is the clock after the locks.
+    const { db } = test;
+    const assistant = await insertAssistant(db, {
+      ownerId: localAdminId,
+      name: 'one-at-a-time',
+      kind: 'http',
+      config: { url: 'http://127.0.0.1:9/run' },
+      maxConcurrent: 1,
+    });
+    await insertRuns(db, pendingRuns(assistant.id, 2, t0));
+    const [first] = (await claim(db, t0)).started;
+    const passBegan = t0 + 1000;
+    await finish(db, [first!.id], t0 + 1500);
+    const second = await claimRuns(db, {
+      now: passBegan,
+      limit: 16,
+      workerId: 'w2',
+      leaseMs: 30_000,
+      startedAt: () => t0 + 1600,
+    });
+    expect(second.started).toHaveLength(1);
+    expect(second.started[0]!.started_at!.getTime()).toBe(t0 + 1600);
+    const { rows } = await db.query<{ id: string; started_at: Date; finished_at: Date | null }>(
+      'SELECT id, started_at, finished_at FROM runs WHERE assistant_id = $1',
+      [assistant.id],
+    );
+    // At no start were more runs between start and finish than the limit.
+    for (const row of rows) {
+      const at = row.started_at.getTime();
+      const overlapping = rows.filter(
+        (x) => x.started_at.getTime() <= at && (x.finished_at?.getTime() ?? Infinity) > at,
+      );
+      expect(overlapping).toHaveLength(1);
+    }
+  });
+
   it('rate_limit: no 60 s window holds more starts than the limit, and none is lost or failed', async () => {
     const { db } = test;
     const assistant = await insertAssistant(db, {

@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { Database } from '../../store/database.ts';
 import { pingDatabase } from '../../store/ping.ts';
+import { backlogThresholdMs, readRunBacklog, type RunBacklog } from '../../store/run-backlog.ts';
 import { version } from '../../version.ts';
 import { mountApiDocs } from '../api-docs.ts';
 import type { ApiEnv } from '../env.ts';
@@ -18,6 +19,20 @@ const Health = z
     replica: z.string().optional(),
     roles: z.array(z.string()).optional(),
     database_latency_ms: z.number().optional(),
+    backlog: z
+      .object({
+        due: z.number().int().openapi({ description: 'Pending runs that are due (not_before passed) and not started' }),
+        oldest_pending_age_ms: z
+          .number()
+          .int()
+          .nullable()
+          .openapi({ description: 'How long the oldest of them has waited, ms; null when none' }),
+        behind: z
+          .boolean()
+          .openapi({ description: 'True when the oldest has waited a second or more: the workers are saturated' }),
+      })
+      .optional()
+      .openapi({ description: 'Saturation: runs due and waiting for a worker slot (all replicas)' }),
     error: z.string().optional(),
   })
   .openapi('Health');
@@ -56,8 +71,12 @@ export interface SystemDeps {
 export function registerSystemRoutes(app: OpenAPIHono<ApiEnv>, deps: SystemDeps): void {
   app.openapi(systemRoutes.health, async (c) => {
     const started = performance.now();
+    let backlog: RunBacklog;
+    let latencyMs: number;
     try {
       await pingDatabase(deps.db);
+      latencyMs = performance.now() - started;
+      backlog = await readRunBacklog(deps.db, Date.now());
     } catch (error) {
       deps.logger.error({ err: error }, 'health check: database unreachable');
       return c.json({ status: 'error' as const, database: deps.db.kind, error: 'database unreachable' }, 503);
@@ -69,7 +88,12 @@ export function registerSystemRoutes(app: OpenAPIHono<ApiEnv>, deps: SystemDeps)
         version,
         replica: deps.replicaId,
         roles: [...deps.config.roles],
-        database_latency_ms: Math.round((performance.now() - started) * 100) / 100,
+        database_latency_ms: Math.round(latencyMs * 100) / 100,
+        backlog: {
+          due: backlog.due,
+          oldest_pending_age_ms: backlog.oldestAgeMs,
+          behind: backlog.oldestAgeMs !== null && backlog.oldestAgeMs >= backlogThresholdMs,
+        },
       },
       200,
     );

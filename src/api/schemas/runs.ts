@@ -47,6 +47,13 @@ const runFields = {
   started_at: Timestamp.nullable(),
   finished_at: Timestamp.nullable(),
   duration_ms: z.number().nullable(),
+  recoveries: z.number().int().openapi({
+    description: 'Times the run resumed after its worker died (up to 3; a recovery does not use up an attempt)',
+  }),
+  late_by_ms: z.number().int().nullable().openapi({
+    description:
+      'Set when the run started after its start deadline (a killed or frozen replica, an outage, a busy moment): how late it started, ms (0 on a pending run known to be late)',
+  }),
 };
 
 export const Run = z.object(runFields).openapi('Run');

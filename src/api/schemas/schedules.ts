@@ -235,6 +235,8 @@ export const ScheduleStats = z
     last_run_status: z.string().nullable(),
     next_run_at: Timestamp.nullable(),
     excluded: z.number().int().openapi({ description: 'Occurrences in the window skipped because of exclude_dates' }),
+    late: z.number().int().openapi({ description: 'Runs in the window that started after their start deadline' }),
+    max_late_ms: z.number().int().nullable().openapi({ description: 'The latest of those started, ms late' }),
   })
   .openapi('ScheduleStats');
 
