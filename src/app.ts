@@ -28,6 +28,8 @@ import { addressGuardFromConfig } from './agents/address-guard.ts';
 import { createAgentToolbox } from './tools/agent-toolbox.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
 import { WorkflowService } from './workflows/workflow-service.ts';
+import { WaitService } from './runs/wait-service.ts';
+import { WaitTimers } from './runs/wait-timers.ts';
 import type { WorkflowDefinition } from './workflows/workflow-definition.ts';
 
 /** A long-lived part of a replica (scheduler loop, worker pool): started once, closed gracefully. */
@@ -71,6 +73,8 @@ export class Kairos {
   readonly deliveries: DeliveryService;
   /** Workflows: CRUD, validate, run (see docs/workflows.md). */
   readonly workflows: WorkflowService;
+  /** Decisions, events and the approvals inbox of runs that wait (see docs/waits.md). */
+  readonly waits: WaitService;
   /** Assistants, threads and the module registry (src/agents). */
   readonly agents: Agents;
   /** The engine's clock: database time, or the injected clock (tests). */
@@ -148,6 +152,7 @@ export class Kairos {
       maxBodyBytes: this.config.server.maxBodyBytes,
       startDeadlineMs: this.config.worker.startDeadlineMs,
     });
+    this.waits = new WaitService({ db: this.db, clock: this.engineClock });
     this.registerRoles();
   }
 
@@ -213,6 +218,10 @@ export class Kairos {
       );
     }
     if (config.roles.includes('worker')) {
+      // Timers and wait timeouts end on any worker replica, exactly once (docs/waits.md).
+      this.services.push(
+        new WaitTimers({ db, clock, logger: logger.child({ role: 'waits' }), pollIntervalMs: this.pollIntervalMs }),
+      );
       this.services.push(
         new WebhookDelivery({
           db,

@@ -219,7 +219,10 @@ export async function claimRuns(
     if (locked.size > 0) {
       const { rows: busy } = await tx.query<{ group_id: string; ids: string[] }>(
         `SELECT coalesce(schedule_id, trigger_id) AS group_id, array_agg(id ORDER BY started_at) AS ids FROM runs
-         WHERE (schedule_id = ANY($1::uuid[]) OR (schedule_id IS NULL AND trigger_id = ANY($1::uuid[]))) AND status = 'running'
+         WHERE (schedule_id = ANY($1::uuid[]) OR (schedule_id IS NULL AND trigger_id = ANY($1::uuid[])))
+           -- A waiting run counts only where its schedule says so (overlap_counts_waiting, docs/waits.md).
+           AND (status = 'running' OR (status = 'waiting'
+             AND EXISTS (SELECT 1 FROM schedules s WHERE s.id = runs.schedule_id AND s.overlap_counts_waiting)))
          GROUP BY 1`,
         [[...locked]],
       );

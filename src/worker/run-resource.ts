@@ -1,5 +1,6 @@
 import type { RunEventRow } from '../store/run-events.ts';
 import type { RunRow } from '../store/runs.ts';
+import type { WaitingFor } from '../store/waits.ts';
 
 /** A run as the API shows it. */
 export interface RunResource {
@@ -36,6 +37,8 @@ export interface RunResource {
   started_at: string | null;
   finished_at: string | null;
   duration_ms: number | null;
+  /** While `waiting`: what the run waits for (`{kind, node?, since, until?, prompt?, event?}`); null otherwise. */
+  waiting_for: WaitingFor | null;
 }
 
 export interface RunEventResource {
@@ -76,6 +79,7 @@ export function toRunResource(row: RunRow): RunResource {
     started_at: iso(row.started_at),
     finished_at: iso(row.finished_at),
     duration_ms: row.duration_ms,
+    waiting_for: row.status === 'waiting' ? ((row.waiting_for as WaitingFor | null | undefined) ?? null) : null,
   };
 }
 

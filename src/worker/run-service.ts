@@ -15,7 +15,7 @@ import { toRunEventResource, toRunResource, type RunEventResource, type RunResou
 import { RunWaiter } from './run-waiter.ts';
 import { insertApiRun } from './api-run.ts';
 
-const statuses = ['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped'] as const;
+const statuses = ['pending', 'running', 'waiting', 'success', 'error', 'timeout', 'cancelled', 'skipped'] as const;
 
 export const runCreateSchema = z.strictObject({
   /** An assistant id, or a graph id (its default assistant). */

@@ -21,6 +21,8 @@ import { nextQuotaSql } from './assistant-quota.ts';
 import { retryDelayMs } from './retry-backoff.ts';
 import { FinishBatcher } from './finish-batcher.ts';
 import { executeWorkflow } from '../workflows/execute-workflow.ts';
+import { isRunParked, waitingForOf } from '../runs/wait.ts';
+import { parkRun } from '../store/park-run.ts';
 import {
   finishRuns,
   heartbeatRuns,
@@ -351,6 +353,13 @@ export class WorkerPool {
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
       if (reason instanceof LeaseGone) return;
+      if (isRunParked(reason)) {
+        // The run waits (docs/waits.md): parked without a lease or a slot, not finished.
+        outcome = { status: 'waiting', errorKind: null, error: null };
+        const parked = await parkRun(db, key, reason.wait, waitingForOf(reason.wait), new Date(clock.now()));
+        if (!parked) this.refused(key, 'finish');
+        return;
+      }
       // A workflow records which of its steps were cancelled as it stops: give it a moment to.
       if (work && run.workflow_id && controller.signal.aborted) await settledWithin(work, 2000);
       const failure =

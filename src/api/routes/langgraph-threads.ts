@@ -94,10 +94,14 @@ function toLangGraphThread(thread: Thread | ThreadWithMessages) {
   };
 }
 
-/** Kairos's run statuses as LangGraph's: a cancelled run was interrupted; a skipped one never ran (error). */
+/**
+ * Kairos's run statuses as LangGraph's: a cancelled run was interrupted; a skipped one never ran
+ * (error); a waiting run is paused for a person or an event, as an interrupt pauses a thread.
+ */
 const langGraphStatus = {
   pending: 'pending',
   running: 'running',
+  waiting: 'interrupted',
   success: 'success',
   error: 'error',
   timeout: 'timeout',

@@ -3,7 +3,19 @@ import { failureKinds, triggers } from '../../agents/runtime.ts';
 import { runCreateSchema } from '../../worker/run-service.ts';
 import { PageQuery, Timestamp, pageOf, queryBoolean } from './common.ts';
 
-const statuses = ['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped'] as const;
+const statuses = ['pending', 'running', 'waiting', 'success', 'error', 'timeout', 'cancelled', 'skipped'] as const;
+
+/** What a `waiting` run waits for. */
+export const WaitingFor = z
+  .object({
+    kind: z.enum(['approval', 'event', 'time']),
+    node: z.string().optional(),
+    since: Timestamp,
+    until: Timestamp.optional(),
+    prompt: z.string().optional(),
+    event: z.string().optional(),
+  })
+  .openapi('WaitingFor');
 
 export const RunEvent = z
   .object({ seq: z.number().int(), at: Timestamp, kind: z.string(), data: z.unknown() })
@@ -43,11 +55,14 @@ const runFields = {
   started_at: Timestamp.nullable(),
   finished_at: Timestamp.nullable(),
   duration_ms: z.number().nullable(),
+  waiting_for: WaitingFor.nullable().openapi({
+    description: 'While `waiting`: what the run waits for (docs/waits.md); null otherwise',
+  }),
 };
 
 export const Run = z.object(runFields).openapi('Run');
 
-const stepStatuses = ['running', 'success', 'error', 'skipped', 'cancelled'] as const;
+const stepStatuses = ['running', 'waiting', 'success', 'error', 'skipped', 'cancelled'] as const;
 
 /** One node of a workflow run; `children` holds the nodes inside it (the schema is recursive). */
 export const RunStep = z
@@ -58,7 +73,7 @@ export const RunStep = z
     }),
     path: z.string().openapi({ example: 'steps[1].steps[0]' }),
     name: z.string(),
-    type: z.enum(['step', 'parallel', 'loop', 'router', 'condition']),
+    type: z.enum(['step', 'parallel', 'loop', 'router', 'condition', 'wait']),
     status: z.enum(stepStatuses),
     attempt: z.number().int(),
     iteration: z.number().int().nullable(),
