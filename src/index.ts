@@ -15,6 +15,6 @@ export type { ScheduleDeclaration } from './scheduler/define-schedule.ts';
 export type { AssistantDefinition, ModuleRunContext } from './agents/define-assistant.ts';
 export { RunFailure } from './agents/runtime.ts';
 export type { FailureKind, RunResult, ThreadMessage, Trigger } from './agents/runtime.ts';
-export { condition, defineWorkflow, loop, parallel, router, step } from './workflows/define-workflow.ts';
+export { condition, defineWorkflow, loop, parallel, router, step, wait } from './workflows/define-workflow.ts';
 export type { DeclaredWorkflow, StepFunction } from './workflows/define-workflow.ts';
 export type { WorkflowDefinition, WorkflowNode } from './workflows/workflow-definition.ts';

@@ -26,6 +26,7 @@ export interface ApprovalResource {
   decision: unknown;
 }
 
+const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const finalStatuses: ReadonlySet<string> = new Set(['success', 'error', 'timeout', 'cancelled', 'skipped']);
 
 const notWaiting = (runId: string) =>
@@ -57,6 +58,7 @@ export class WaitService {
     body: { approved: boolean; comment?: string | null | undefined; data?: unknown },
   ): Promise<RunRow> {
     const { db, clock } = this.deps;
+    if (!uuidShape.test(runId)) throw notFound('run', runId);
     await db.transaction(async (tx) => {
       const wait = await lockLatestApproval(tx, runId);
       if (!wait) {
@@ -128,9 +130,9 @@ export class WaitService {
   async approvals(
     actor: Actor,
     query: { status: 'pending' | 'decided'; limit: number; offset: number },
-  ): Promise<ApprovalResource[]> {
-    const rows = await listApprovals(this.deps.db, { userId: actor.userId, role: actor.role, ...query });
-    return rows.map((row) => ({
+  ): Promise<{ items: ApprovalResource[]; total: number }> {
+    const { rows, total } = await listApprovals(this.deps.db, { userId: actor.userId, role: actor.role, ...query });
+    const items = rows.map((row): ApprovalResource => ({
       run_id: row.run_id,
       node: row.node_name,
       prompt: row.prompt,
@@ -143,5 +145,6 @@ export class WaitService {
       status: row.resolved_at === null ? 'pending' : 'decided',
       decision: row.result ?? null,
     }));
+    return { items, total };
   }
 }

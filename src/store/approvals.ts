@@ -17,9 +17,9 @@ export interface ApprovalRow extends WaitRow {
 export async function listApprovals(
   db: Queryable,
   filter: { userId: string; role: string; status: 'pending' | 'decided'; limit: number; offset: number },
-): Promise<ApprovalRow[]> {
-  const { rows } = await db.query<ApprovalRow>(
-    `SELECT w.*, r.owner_id, r.workflow_id, r.assistant_id, r.schedule_id
+): Promise<{ rows: ApprovalRow[]; total: number }> {
+  const { rows } = await db.query<ApprovalRow & { total: number }>(
+    `SELECT w.*, r.owner_id, r.workflow_id, r.assistant_id, r.schedule_id, count(*) OVER ()::int AS total
      FROM waits w JOIN runs r ON r.id = w.run_id
      WHERE w.kind = 'approval'
        AND ($2 = 'admin' OR r.owner_id = $1 OR $1::text = ANY(w.approvers) OR ('role:' || $2) = ANY(w.approvers))
@@ -29,5 +29,5 @@ export async function listApprovals(
      LIMIT $4 OFFSET $5`,
     [filter.userId, filter.role, filter.status, filter.limit, filter.offset],
   );
-  return rows;
+  return { rows: rows.map(({ total: _total, ...row }) => row), total: rows[0]?.total ?? 0 };
 }

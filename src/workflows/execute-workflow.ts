@@ -9,6 +9,7 @@ import { templateValues } from '../scheduler/input-template.ts';
 import { assistantFromRow } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { beginWorkflowRun } from '../store/workflow-runs.ts';
+import { openWait } from '../runs/open-wait.ts';
 import { findWorkflow, findWorkflowVersion } from '../store/workflows.ts';
 import type { WorkflowDefinition } from './workflow-definition.ts';
 import { walkNodes } from './workflow-definition.ts';
@@ -124,6 +125,7 @@ export async function executeWorkflow(
       scheduleName: run.schedule?.name ?? '',
     }),
     emit,
+    openWait: (request) => openWait(deps.db, fence, request, run.input, new Date(deps.clock.now())),
     async callAssistant(assistantId, call) {
       if (!assistants.has(assistantId)) {
         // A nested workflow's assistant: read on first use.

@@ -9,6 +9,7 @@ import { usableThread } from '../scheduler/access.ts';
 import { parseScheduleInput } from '../scheduler/schedule-input.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { findRun, listRuns } from '../store/runs.ts';
+import { findUser } from '../store/users.ts';
 import {
   deleteWorkflow,
   findWorkflow,
@@ -379,6 +380,7 @@ export class WorkflowService {
         }
       },
       hasModule: (id) => registry.has(id),
+      user: async (id) => (await findUser(db, id)) !== undefined,
       async workflow(id) {
         const row = z.uuid().safeParse(id).success ? await findWorkflow(db, id) : undefined;
         if (!row || !canSee(actor, row.owner_id)) return undefined;
