@@ -186,6 +186,7 @@ export class Kairos {
         triggers: this.triggers,
         deliveries: this.deliveries,
         testCalls: this.agents.testCalls,
+        waits: this.waits,
       },
     });
     mountDashboard(this.apiApp);

@@ -32,6 +32,8 @@ import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
 import { registerLangGraphThreadRoutes } from './routes/langgraph-threads.ts';
 import { mcpPath, registerMcpRoute } from './routes/mcp.ts';
 import { registerRunRoutes } from './routes/runs.ts';
+import { registerWaitRoutes } from './routes/waits.ts';
+import type { WaitService } from '../runs/wait-service.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSqlRoutes } from './routes/sql.ts';
 import { registerUsageRoutes } from './routes/usage.ts';
@@ -67,6 +69,8 @@ export interface ApiServices {
   /** Tokens and cost per schedule; built over `schedules` when absent. */
   usage?: UsageService;
   workflows?: WorkflowService;
+  /** Decisions, events and the approvals inbox (docs/waits.md). */
+  waits?: WaitService;
 }
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
@@ -159,6 +163,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
       new UsageService({ db, clock: systemClock, schedules: services.schedules, pricing: config.pricing }));
   if (usage) registerUsageRoutes(app, usage);
   if (services.workflows) registerWorkflowRoutes(app, services.workflows);
+  if (services.waits) registerWaitRoutes(app, services.waits);
 
   // LangGraph-compatible routes, so that @langchain/langgraph-sdk works unchanged (docs/api.md).
   registerLangGraphInfoRoute(app);

@@ -13,6 +13,7 @@ import { DeliveryService } from '../../src/triggers/delivery-service.ts';
 import { TriggerService } from '../../src/triggers/trigger-service.ts';
 import { issueKeyDirect } from '../../src/auth/key-service.ts';
 import { createApiApp } from '../../src/api/app.ts';
+import { WaitService } from '../../src/runs/wait-service.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
@@ -102,6 +103,7 @@ export async function createApiHarness(
       triggers,
       deliveries,
       testCalls: createAssistantTestCalls({ assistants, execution }),
+      waits: new WaitService({ db: database.db, clock: systemClock }),
     };
   }
   const app = createApiApp({
