@@ -12,6 +12,8 @@ import { insertWait, resolveWait } from '../../src/store/waits.ts';
 import { claimRuns } from '../../src/worker/claim-runs.ts';
 import { toRunResource } from '../../src/worker/run-resource.ts';
 import { createLogger } from '../../src/logger.ts';
+import { systemClock } from '../../src/clock.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { ManualClock } from '../engine/harness.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 
@@ -62,14 +64,14 @@ function timer(nodeKey: string, since: number, until: number): WaitRequest {
 }
 
 /** Inserts a run, claims it as `workerId` and parks it on a timer due at `until`. */
-async function parkedRun(db: Database, assistantId: string, until: number, extra: Partial<NewRun> = {}) {
-  const run = newRun(assistantId, t0, extra);
+async function parkedRun(db: Database, assistantId: string, until: number, extra: Partial<NewRun> = {}, at = t0) {
+  const run = newRun(assistantId, at, extra);
   await insertRuns(db, [run]);
-  const claimed = await claimRuns(db, { now: t0, limit: 1, workerId: 'w1', leaseMs: 30_000 });
+  const claimed = await claimRuns(db, { now: at, limit: 1, workerId: 'w1', leaseMs: 30_000 });
   expect(claimed.started.map((r) => r.id)).toEqual([run.id]);
   const fence = { runId: run.id, workerId: 'w1', attempt: 1 };
-  const wait = (await insertWait(db, fence, timer('steps[0]', t0, until)))!;
-  const status = await parkRun(db, { id: run.id, attempt: 1, workerId: 'w1' }, wait, waitingForOf(wait), new Date(t0));
+  const wait = (await insertWait(db, fence, timer('steps[0]', at, until)))!;
+  const status = await parkRun(db, { id: run.id, attempt: 1, workerId: 'w1' }, wait, waitingForOf(wait), new Date(at));
   expect(status).toBe('waiting');
   return run.id;
 }
@@ -145,6 +147,35 @@ describe.each(databaseKinds)('waiting runs (%s)', (kind) => {
     );
     expect(rows[0]!.n).toBe(20);
     await db.query(`UPDATE runs SET status = 'cancelled', finished_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
+  });
+
+  it('timers fire within a second of due on a running replica; a replica that starts after the due time ends the wait at once', async () => {
+    const { db } = test;
+    const decidedAt = async (id: string) =>
+      waitFor(async () => (await listRunEvents(db, id)).find((e) => e.kind === 'decision')?.at.getTime(), {
+        timeoutMs: 5000,
+      });
+    // Every replica was down past the due time: the first one to start ends it at its first pass.
+    const overdue = await parkedRun(db, assistantId, Date.now() - 60_000, {}, Date.now() - 120_000);
+    const ids = [overdue];
+    const late = new WaitTimers({ db, clock: systemClock, logger, pollIntervalMs: 60_000 });
+    const startedAt = Date.now();
+    await late.start();
+    try {
+      expect((await decidedAt(overdue)) - startedAt).toBeLessThan(1000);
+      expect((await findRun(db, overdue))!.status).toBe('pending');
+      await db.query(`UPDATE runs SET status = 'cancelled', finished_at = now() WHERE id = $1`, [overdue]);
+      // Running, with a 60 s fallback poll: a run that parks wakes the loop, which sleeps until its due time.
+      const due = Date.now() + 700;
+      const soon = await parkedRun(db, assistantId, due, {}, Date.now());
+      ids.push(soon);
+      const at = await decidedAt(soon);
+      expect(at).toBeGreaterThanOrEqual(due - 5);
+      expect(at - due).toBeLessThan(1000);
+    } finally {
+      await late.close();
+    }
+    await db.query(`UPDATE runs SET status = 'cancelled', finished_at = now() WHERE id = ANY($1::uuid[])`, [[overdue]]);
   });
 
   it('a wait resolved while the run parks sends it straight back to pending (nothing is lost)', async () => {
