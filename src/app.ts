@@ -131,9 +131,16 @@ export class Kairos {
       assistants: this.agents.assistants,
     });
     this.services.push({ name: 'runs', start: async () => {}, close: () => this.runs.close() });
+    this.waits = new WaitService({ db: this.db, clock: this.engineClock });
     // llm assistants with `config.tools` call the scheduler tools through these same services.
     this.agents.execution.tools = createAgentToolbox(
-      { schedules: this.schedules, runs: this.runs, assistants: this.agents.assistants, workflows: this.workflows },
+      {
+        schedules: this.schedules,
+        runs: this.runs,
+        assistants: this.agents.assistants,
+        workflows: this.workflows,
+        waits: this.waits,
+      },
       this.logger,
     );
     this.triggers = new TriggerService({
@@ -152,7 +159,6 @@ export class Kairos {
       maxBodyBytes: this.config.server.maxBodyBytes,
       startDeadlineMs: this.config.worker.startDeadlineMs,
     });
-    this.waits = new WaitService({ db: this.db, clock: this.engineClock });
     this.registerRoles();
   }
 

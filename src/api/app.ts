@@ -151,6 +151,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
       runs: services.runs,
       assistants: services.assistants,
       ...(services.workflows && { workflows: services.workflows }),
+      ...(services.waits && { waits: services.waits }),
     };
     registerToolRoutes(app, toolServices, logger);
     registerMcpRoute(app, toolServices, logger);

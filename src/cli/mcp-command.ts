@@ -14,6 +14,7 @@ import { callTool } from '../tools/call-tool.ts';
 import { createMcpServer, type ToolCaller } from '../tools/mcp-server.ts';
 import { RunService } from '../worker/run-service.ts';
 import { WorkflowService } from '../workflows/workflow-service.ts';
+import { WaitService } from '../runs/wait-service.ts';
 import { connectionOptions, sdkClient, usesServer, type ConnectionOptions } from './connection.ts';
 
 /** Tool calls through a Kairos server's `POST /api/v1/tools/{name}`, as the key's user. */
@@ -70,7 +71,8 @@ async function databaseCaller(
       registry: agents.registry,
       startDeadlineMs: config.worker.startDeadlineMs,
     });
-    const services = { schedules, runs, assistants: agents.assistants, workflows };
+    const waits = new WaitService({ db, clock: systemClock });
+    const services = { schedules, runs, assistants: agents.assistants, workflows, waits };
     return {
       call: (name, args) => callTool(name, args, { actor, services }, logger),
       close: async () => {

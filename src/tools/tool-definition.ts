@@ -4,6 +4,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { ScheduleService } from '../scheduler/schedule-service.ts';
 import type { RunService } from '../worker/run-service.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
+import type { WaitService } from '../runs/wait-service.ts';
 
 /** The services a tool calls; the same instances the API's routes call. */
 export interface ToolServices {
@@ -12,6 +13,8 @@ export interface ToolServices {
   assistants: AssistantService;
   /** Absent where workflows are not served (list_workflows then answers `workflows_unavailable`). */
   workflows?: WorkflowService;
+  /** Decisions, events and approvals (absent: those tools answer `waits_unavailable`). */
+  waits?: WaitService;
 }
 
 /** The Kairos llm assistant calling a tool during one of its runs (absent for MCP and HTTP callers). */
