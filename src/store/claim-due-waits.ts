@@ -1,5 +1,5 @@
 import type { Database } from './database.ts';
-import { resolveWait, wakeRuns, type WaitResolution, type WaitRow } from './waits.ts';
+import { wakeRuns, type WaitResolution, type WaitRow } from './waits.ts';
 
 /** How a due wait ends: its resolution and what its node receives. */
 export type DueOutcome = (
@@ -30,16 +30,23 @@ export async function claimDueWaits(
        FOR UPDATE OF w SKIP LOCKED`,
       [now, options.batchSize],
     );
-    const resolved: WaitRow[] = [];
-    for (const wait of rows) {
-      const { resolution, result } = options.outcome(wait, now);
-      const row = await resolveWait(
-        tx,
-        { runId: wait.run_id, nodeKey: wait.node_key },
-        { resolution, at: now, result },
-      );
-      if (row && resolution !== 'cancelled') resolved.push(row);
-    }
+    if (rows.length === 0) return { claimed: 0, woken: [] };
+    const outcomes = rows.map((wait) => options.outcome(wait, now));
+    // One statement resolves the batch (its rows are locked: none was resolved meanwhile).
+    const { rows: ended } = await tx.query<WaitRow>(
+      `UPDATE waits w SET resolution = u.resolution, resolved_at = $5, result = u.result::jsonb
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS u(run_id, node_key, resolution, result)
+       WHERE w.run_id = u.run_id AND w.node_key = u.node_key AND w.resolved_at IS NULL
+       RETURNING w.*`,
+      [
+        rows.map((w) => w.run_id),
+        rows.map((w) => w.node_key),
+        outcomes.map((o) => o.resolution),
+        outcomes.map((o) => JSON.stringify(o.result ?? null)),
+        now,
+      ],
+    );
+    const resolved = ended.filter((w) => w.resolution !== 'cancelled');
     const woken = await wakeRuns(tx, db, resolved, now);
     return { claimed: rows.length, woken };
   });
