@@ -1,5 +1,5 @@
 import type { Actor } from '../auth/actor.ts';
-import type { OnTimeout, WaitRow } from '../store/waits.ts';
+import type { OnTimeout } from '../store/waits.ts';
 
 /** An approval without `timeout` waits 7 days, then `on_timeout` (default `reject`). */
 export const defaultApprovalTimeoutMs = 7 * 86_400_000;
@@ -58,8 +58,3 @@ export function mayDecide(actor: Actor, ownerId: string, approvers: readonly str
 
 /** Approvers as written: user ids, `role:admin` or `role:member`. */
 export const approverRoles = ['role:admin', 'role:member'] as const;
-
-/** Whether a wait is an approval a decision can still change. */
-export function isOpenApproval(wait: Pick<WaitRow, 'kind' | 'resolved_at'>): boolean {
-  return wait.kind === 'approval' && wait.resolved_at === null;
-}
