@@ -14,6 +14,7 @@ export const layers = [
   { type: 'observability', pattern: 'src/observability' },
   { type: 'agents', pattern: 'src/agents' },
   { type: 'workflows', pattern: 'src/workflows' },
+  { type: 'waits', pattern: 'src/waits' },
   { type: 'scheduler', pattern: 'src/scheduler' },
   { type: 'worker', pattern: 'src/worker' },
   { type: 'triggers', pattern: 'src/triggers' },

@@ -30,6 +30,8 @@ import { createServices } from './services.ts';
 import { localModeProbe } from './auth/local-mode.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
 import type { WorkflowService } from './workflows/workflow-service.ts';
+import type { WaitService } from './waits/wait-service.ts';
+import { WaitTimers } from './runs/wait-timers.ts';
 import type { WorkflowDefinition } from './workflows/workflow-definition.ts';
 
 /** A long-lived part of a replica (scheduler loop, worker pool): started once, closed gracefully. */
@@ -73,6 +75,8 @@ export class Kairos {
   readonly deliveries: DeliveryService;
   /** Workflows: CRUD, validate, run (see docs/workflows.md). */
   readonly workflows: WorkflowService;
+  /** Decisions, events and the approvals inbox of runs that wait (see docs/waits.md). */
+  readonly waits: WaitService;
   /** Assistants, threads and the module registry (src/agents). */
   readonly agents: Agents;
   /** The engine's clock: database time, or the injected clock (tests). */
@@ -117,6 +121,7 @@ export class Kairos {
     this.runs = services.runs;
     this.triggers = services.triggers;
     this.deliveries = services.deliveries;
+    this.waits = services.waits;
     this.services.push({ name: 'services', start: async () => {}, close: () => services.close() });
     this.registerRoles();
   }
@@ -151,6 +156,7 @@ export class Kairos {
         triggers: this.triggers,
         deliveries: this.deliveries,
         testCalls: this.agents.testCalls,
+        waits: this.waits,
       },
     });
     mountDashboard(this.apiApp);
@@ -186,6 +192,10 @@ export class Kairos {
       // Saturation: the backlog of due runs as gauges, and a log line a minute while behind.
       this.services.push(
         new BacklogMonitor({ db, clock, logger: logger.child({ role: 'worker' }), metrics: this.metrics }),
+      );
+      // Timers and wait timeouts end on any worker replica, exactly once (docs/waits.md).
+      this.services.push(
+        new WaitTimers({ db, clock, logger: logger.child({ role: 'waits' }), pollIntervalMs: this.pollIntervalMs }),
       );
       this.services.push(
         new WebhookDelivery({

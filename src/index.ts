@@ -16,6 +16,6 @@ export type { AssistantDefinition, ModuleRunContext } from './agents/define-assi
 export { RunFailure } from './runs/run-failure.ts';
 export type { FailureKind, Trigger } from './runs/run-status.ts';
 export type { RunResult, ThreadMessage } from './agents/runtime.ts';
-export { condition, defineWorkflow, loop, parallel, router, step } from './workflows/define-workflow.ts';
+export { condition, defineWorkflow, loop, parallel, router, step, wait } from './workflows/define-workflow.ts';
 export type { DeclaredWorkflow, StepFunction } from './workflows/define-workflow.ts';
 export type { WorkflowDefinition, WorkflowNode } from './workflows/workflow-definition.ts';

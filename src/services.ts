@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { ScheduleService } from './scheduler/schedule-service.ts';
 import type { Database } from './store/database.ts';
+import { WaitService } from './waits/wait-service.ts';
 import { createAgentToolbox } from './tools/agent-toolbox.ts';
 import { DeliveryService } from './triggers/delivery-service.ts';
 import { TriggerService } from './triggers/trigger-service.ts';
@@ -32,6 +33,8 @@ export interface Services {
   schedules: ScheduleService;
   /** Runs: api runs, read, list, cancel, wait, trace. */
   runs: RunService;
+  /** Decisions, events and the approvals inbox of runs that wait (see docs/waits.md). */
+  waits: WaitService;
   /** Inbound triggers: CRUD and delivery history (see docs/triggers.md). */
   triggers: TriggerService;
   /** Receives deliveries to trigger URLs and turns them into `event` runs. */
@@ -64,8 +67,9 @@ export function createServices(config: Config, db: Database, deps: ServiceDeps):
     workflows,
   });
   const runs = new RunService({ db, clock, startDeadlineMs, assistants });
+  const waits = new WaitService({ db, clock });
   // llm assistants with `config.tools` call the scheduler tools through these same services.
-  agents.execution.tools = createAgentToolbox({ schedules, runs, assistants, workflows }, logger);
+  agents.execution.tools = createAgentToolbox({ schedules, runs, assistants, workflows, waits }, logger);
   const triggers = new TriggerService({ db, assistants, workflows, publicUrl: config.server.publicUrl });
   const deliveries = new DeliveryService({
     db,
@@ -77,5 +81,5 @@ export function createServices(config: Config, db: Database, deps: ServiceDeps):
     maxBodyBytes: config.server.maxBodyBytes,
     startDeadlineMs,
   });
-  return { agents, assistants, workflows, schedules, runs, triggers, deliveries, close: () => runs.close() };
+  return { agents, assistants, workflows, schedules, runs, waits, triggers, deliveries, close: () => runs.close() };
 }

@@ -36,6 +36,8 @@ import { registerLangGraphThreadRoutes } from './routes/langgraph-threads.ts';
 import { registerLangGraphUnsupportedRoutes } from './routes/langgraph-unsupported.ts';
 import { mcpPath, registerMcpRoute } from './routes/mcp.ts';
 import { registerRunRoutes } from './routes/runs.ts';
+import { registerWaitRoutes } from './routes/waits.ts';
+import type { WaitService } from '../waits/wait-service.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSqlRoutes } from './routes/sql.ts';
 import { registerUsageRoutes } from './routes/usage.ts';
@@ -71,6 +73,8 @@ export interface ApiServices {
   /** Tokens and cost per schedule; built over `schedules` when absent. */
   usage?: UsageService;
   workflows?: WorkflowService;
+  /** Decisions, events and the approvals inbox (docs/waits.md). */
+  waits?: WaitService;
 }
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
@@ -146,13 +150,14 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.threads) registerThreadRoutes(app, services.threads);
   if (services.runs) registerRunRoutes(app, services.runs, db);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);
-  if (services.schedules && services.runs && services.assistants && services.workflows) {
+  if (services.schedules && services.runs && services.assistants && services.workflows && services.waits) {
     // The scheduler tools (docs/agents-tools.md): function schemas and MCP over the same services.
     const toolServices = {
       schedules: services.schedules,
       runs: services.runs,
       assistants: services.assistants,
       workflows: services.workflows,
+      waits: services.waits,
     };
     registerToolRoutes(app, toolServices, logger);
     registerMcpRoute(app, toolServices, logger);
@@ -165,6 +170,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
       new UsageService({ db, clock: systemClock, schedules: services.schedules, pricing: config.pricing }));
   if (usage) registerUsageRoutes(app, usage);
   if (services.workflows) registerWorkflowRoutes(app, services.workflows);
+  if (services.waits) registerWaitRoutes(app, services.waits);
 
   // LangGraph-compatible routes, so that @langchain/langgraph-sdk works unchanged (docs/api.md).
   registerLangGraphInfoRoute(app);

@@ -39,6 +39,14 @@ export const cliCommands: readonly CliCommand[] = [
   entry('runs', 'runs (through the API: KAIROS_URL, KAIROS_API_KEY)', async () =>
     (await import('./runs-command.ts')).runsCommand(),
   ),
+  entry(
+    'approvals',
+    'approvals runs wait for: list, approve, reject (through the API: KAIROS_URL, KAIROS_API_KEY)',
+    async () => (await import('./approvals-command.ts')).approvalsCommand(),
+  ),
+  entry('events', 'events that wake waiting runs (through the API: KAIROS_URL, KAIROS_API_KEY)', async () =>
+    (await import('./events-command.ts')).eventsCommand(),
+  ),
   entry('assistants', 'assistants (through the API: KAIROS_URL, KAIROS_API_KEY)', async () =>
     (await import('./assistants-command.ts')).assistantsCommand(),
   ),

@@ -8,10 +8,13 @@ export type LangGraphRunStatus = 'pending' | 'running' | 'success' | 'error' | '
 /** Keys Kairos writes into a run's metadata for its own bookkeeping: not LangGraph's to see. */
 const internalKeys: ReadonlySet<string> = new Set(['triggered_by', 'overlap', 'backfill']);
 
-/** Kairos's run statuses as LangGraph's: cancelled was interrupted; skipped never ran (error); waiting is pending. */
+/**
+ * Kairos's run statuses as LangGraph's: cancelled was interrupted; skipped never ran (error); a
+ * waiting run is paused for a person or an event, as an interrupt pauses a thread.
+ */
 const statuses: Record<string, LangGraphRunStatus> = {
   pending: 'pending',
-  waiting: 'pending',
+  waiting: 'interrupted',
   running: 'running',
   success: 'success',
   error: 'error',

@@ -1,5 +1,6 @@
 import type { RunEventRow } from '../store/run-events.ts';
 import type { RunRow } from '../store/runs.ts';
+import type { WaitingFor } from '../store/waits.ts';
 
 /** A run as the API shows it. */
 export interface RunResource {
@@ -42,6 +43,8 @@ export interface RunResource {
   late_by_ms: number | null;
   /** Times it resumed after its worker died (a crash does not use up an attempt; see max_attempts). */
   recoveries: number;
+  /** While `waiting`: what the run waits for (`{kind, node?, since, until?, prompt?, event?}`); null otherwise. */
+  waiting_for: WaitingFor | null;
 }
 
 export interface RunEventResource {
@@ -85,6 +88,7 @@ export function toRunResource(row: RunRow): RunResource {
     duration_ms: row.duration_ms,
     late_by_ms: row.late_by_ms ?? null,
     recoveries: row.recoveries ?? 0,
+    waiting_for: row.status === 'waiting' ? ((row.waiting_for as WaitingFor | null | undefined) ?? null) : null,
   };
 }
 

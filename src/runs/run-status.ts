@@ -13,7 +13,9 @@ export const finalStatuses: ReadonlySet<RunStatus> = new Set(['success', 'error'
  */
 export const runTransitions: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   pending: ['running', 'error', 'cancelled', 'skipped'],
-  running: ['pending', 'success', 'error', 'timeout', 'cancelled', 'skipped'],
+  running: ['pending', 'waiting', 'success', 'error', 'timeout', 'cancelled', 'skipped'],
+  // A waiting run wakes to pending (its wait ended) or is cancelled; it holds no worker meanwhile.
+  waiting: ['pending', 'cancelled'],
   success: [],
   error: [],
   timeout: [],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './durations.ts';
+import { parseDuration } from '../time/durations.ts';
 import { excludeDatesSchema } from './exclude-dates.ts';
 import { retrySchema, timeoutSchema } from '../runs/run-policy.ts';
 
@@ -70,6 +70,8 @@ const fields = {
   alert_after: z.number().int().min(1).max(10_000),
   /** Pause the schedule when this many runs in a row failed; null = never. */
   pause_after_failures: z.number().int().min(1).max(10_000).nullable(),
+  /** Waiting runs count toward max_concurrent and the overlap policy (default false; docs/waits.md). */
+  overlap_counts_waiting: z.boolean(),
   /** Alert once a day when the day's tokens (in the schedule's zone) pass this; null: never. */
   alert_on_tokens_per_day: z.number().int().min(1).max(1e12).nullable(),
   webhook: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
@@ -108,6 +110,7 @@ export const scheduleCreateSchema = z.strictObject({
   metadata: fields.metadata.default({}),
   alert_after: fields.alert_after.default(3),
   pause_after_failures: fields.pause_after_failures.optional(),
+  overlap_counts_waiting: fields.overlap_counts_waiting.default(false),
   alert_on_tokens_per_day: fields.alert_on_tokens_per_day.optional(),
   webhook: fields.webhook.optional(),
   config: fields.config.default({}),

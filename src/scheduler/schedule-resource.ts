@@ -53,6 +53,8 @@ export interface ScheduleResource {
   alert_after: number;
   /** Pauses itself when this many runs in a row failed; null = never. */
   pause_after_failures: number | null;
+  /** Waiting runs count toward max_concurrent and the overlap policy (default false: a run parked on a person does not block the next fire). */
+  overlap_counts_waiting: boolean;
   /** While paused: when, by whom (null for an automatic pause) and why; null otherwise. */
   paused: { at: string; by: string | null; note: string | null } | null;
   alert_on_tokens_per_day: number | null;
@@ -173,6 +175,7 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     last_run_status: row.last_run_status,
     alert_after: row.alert_after,
     pause_after_failures: row.pause_after_failures ?? null,
+    overlap_counts_waiting: row.overlap_counts_waiting ?? false,
     paused:
       status === 'paused' && row.paused_at
         ? { at: row.paused_at.toISOString(), by: row.paused_by, note: row.pause_note }

@@ -159,6 +159,7 @@ export function newScheduleColumns(input: ParsedCreate, rules: SpecRules, now: n
     jitter_ms: input.jitter,
     alert_after: input.alert_after,
     pause_after_failures: input.pause_after_failures ?? null,
+    overlap_counts_waiting: input.overlap_counts_waiting,
     alert_on_tokens_per_day: input.alert_on_tokens_per_day ?? null,
     webhook: input.webhook ?? null,
     enabled: input.enabled,
@@ -212,6 +213,7 @@ export function changedColumns(
   if (patch.jitter !== undefined) changes.jitter_ms = patch.jitter;
   if (patch.alert_after !== undefined) changes.alert_after = patch.alert_after;
   if (patch.pause_after_failures !== undefined) changes.pause_after_failures = patch.pause_after_failures;
+  if (patch.overlap_counts_waiting !== undefined) changes.overlap_counts_waiting = patch.overlap_counts_waiting;
   if (patch.alert_on_tokens_per_day !== undefined) changes.alert_on_tokens_per_day = patch.alert_on_tokens_per_day;
   if (patch.webhook !== undefined) changes.webhook = patch.webhook;
   if (patch.enabled !== undefined) changes.enabled = patch.enabled;

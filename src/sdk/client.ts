@@ -41,10 +41,16 @@ import type { SqlAnswer, SqlQuery } from '../api/schemas/sql.ts';
 import type { ScheduleUsage } from '../api/schemas/usage.ts';
 import type { Workflow, WorkflowList, WorkflowRunCreate, WorkflowValid } from '../api/schemas/workflows.ts';
 import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/users.ts';
+import type { Approval, ApprovalList, Decision, EventAccepted, EventSend } from '../api/schemas/waits.ts';
 import { KairosApiError } from './errors.ts';
 import { operations, type OperationName } from './operations.ts';
 
 export type {
+  Approval,
+  ApprovalList,
+  Decision,
+  EventAccepted,
+  EventSend,
   ApiKey,
   ApiKeyCreate,
   ApiKeyCreated,
@@ -265,6 +271,20 @@ export class Kairos {
     /** The run with its events. */
     get: (id: string) => this.call<RunWithEvents>('runs.get', { params: { id } }),
     cancel: (id: string) => this.call<Run>('runs.cancel', { params: { id } }),
+    /** Decides the approval the run waits for (409 `already_decided` / `not_waiting`; docs/waits.md). */
+    decide: (id: string, decision: Decision) => this.call<Run>('runs.decide', { params: { id }, body: decision }),
+  };
+
+  /** Approvals the caller may decide, oldest first (`status`: pending, the default, or decided). */
+  readonly approvals = {
+    list: (filters: PageParams & { status?: 'pending' | 'decided' } = {}) =>
+      this.call<ApprovalList>('approvals.list', { query: { ...filters } }),
+  };
+
+  /** Events wake the runs waiting for them (docs/waits.md). */
+  readonly events = {
+    /** Sends an event; answers with the runs it woke now (it is kept for later waits' lookback). */
+    send: (event: EventSend) => this.call<EventAccepted>('events.send', { body: event }),
   };
 
   readonly schedules = {

@@ -4,8 +4,17 @@
  * row types need them; code above the store imports them from `src/runs`, the run's kernel.
  */
 
-/** A run's statuses; `pending` and `running` are live, the rest final. */
-export const runStatuses = ['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped'] as const;
+/** A run's statuses; `pending`, `running` and `waiting` are live, the rest final. */
+export const runStatuses = [
+  'pending',
+  'running',
+  'waiting',
+  'success',
+  'error',
+  'timeout',
+  'cancelled',
+  'skipped',
+] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
 /** What created a run. */

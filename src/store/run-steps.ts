@@ -1,6 +1,6 @@
 import type { Queryable } from './database.ts';
 
-export type StepStatus = 'running' | 'success' | 'error' | 'skipped' | 'cancelled';
+export type StepStatus = 'running' | 'waiting' | 'success' | 'error' | 'skipped' | 'cancelled';
 
 /** A row of `run_steps`: one executed node of a workflow run. */
 export interface RunStepRow {
@@ -9,7 +9,7 @@ export interface RunStepRow {
   parent_key: string | null;
   path: string;
   name: string;
-  type: 'step' | 'parallel' | 'loop' | 'router' | 'condition';
+  type: 'step' | 'parallel' | 'loop' | 'router' | 'condition' | 'wait';
   status: StepStatus;
   attempt: number;
   iteration: number | null;

@@ -54,6 +54,8 @@ export interface RunRow {
   /** The run's own LangGraph `config` / `context` (migration 019); null: the schedule's, if any. */
   config?: Record<string, unknown> | null;
   context?: unknown;
+  /** What a `waiting` run waits for (migration 024); null otherwise. */
+  waiting_for?: Record<string, unknown> | null;
 }
 
 /** What creating a run needs; the rest takes column defaults. */
@@ -222,16 +224,26 @@ export async function listRuns(db: Queryable, filter: RunFilter): Promise<{ rows
   return { rows: rows.map(({ total: _total, ...row }) => row), total };
 }
 
-/** Cancels a pending run at once; marks a running one `cancel_requested` (its worker aborts it). */
+/**
+ * Cancels a pending or waiting run at once (a waiting run's open wait is closed: no decision or
+ * event resumes it); marks a running one `cancel_requested` (its worker aborts it).
+ */
 export async function cancelRun(db: Queryable, id: string, now: Date): Promise<RunRow | undefined> {
+  await db.query(
+    `UPDATE waits SET resolution = 'cancelled', resolved_at = $2
+     WHERE run_id = $1 AND resolved_at IS NULL AND EXISTS (SELECT 1 FROM runs WHERE id = $1 AND status = 'waiting')`,
+    [id, now],
+  );
   const { rows } = await db.query<RunRow>(
     `UPDATE runs SET
-       status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
-       error_kind = CASE WHEN status = 'pending' THEN 'cancelled' ELSE error_kind END,
-       error = CASE WHEN status = 'pending' THEN 'cancelled before it started' ELSE error END,
-       finished_at = CASE WHEN status = 'pending' THEN $2 ELSE finished_at END,
+       status = CASE WHEN status IN ('pending', 'waiting') THEN 'cancelled' ELSE status END,
+       error_kind = CASE WHEN status IN ('pending', 'waiting') THEN 'cancelled' ELSE error_kind END,
+       error = CASE WHEN status = 'pending' THEN 'cancelled before it started'
+                    WHEN status = 'waiting' THEN 'cancelled while it waited' ELSE error END,
+       finished_at = CASE WHEN status IN ('pending', 'waiting') THEN $2 ELSE finished_at END,
+       waiting_for = NULL,
        cancel_requested = (status = 'running')
-     WHERE id = $1 AND status IN ('pending', 'running')
+     WHERE id = $1 AND status IN ('pending', 'running', 'waiting')
      RETURNING *`,
     [id, now],
   );

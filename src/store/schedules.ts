@@ -77,6 +77,8 @@ export interface ScheduleRow {
   pause_note: string | null;
   /** Pause the schedule when its failure streak reaches this many runs; null = never. */
   pause_after_failures: number | null;
+  /** Waiting runs count toward max_concurrent and the overlap policy (migration 024). */
+  overlap_counts_waiting: boolean;
 }
 
 /** A schedule an llm assistant created with the scheduler tools during one of its runs. */
@@ -122,6 +124,7 @@ export type ScheduleFields = Pick<
   | 'webhook'
   | 'enabled'
   | 'pause_after_failures'
+  | 'overlap_counts_waiting'
   | 'dst_repeated'
   | 'dst_skipped'
   | 'exclude_dates'

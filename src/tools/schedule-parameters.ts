@@ -46,6 +46,8 @@ export const scheduleFieldDescriptions = {
   webhook: 'An http(s) URL that receives each finished run.',
   config: 'Extra run configuration kept with the schedule.',
   pause_after_failures: 'Pause the schedule by itself when this many runs in a row failed (null: never).',
+  overlap_counts_waiting:
+    'Count runs that wait (for an approval, an event or a timer) toward max_concurrent and overlap (default false).',
   dst: 'Daylight-saving policy: {"repeated": "first"|"last"|"both", "skipped": "shift"|"skip"}; omit for cron\'s usual rules.',
   exclude_dates: 'Dates ("YYYY-MM-DD", in the schedule\'s timezone) on which it does not run, e.g. ["2026-12-25"].',
 } as const satisfies Record<keyof typeof scheduleCreateSchema.shape, string>;

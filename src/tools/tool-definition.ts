@@ -4,6 +4,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { ScheduleService } from '../scheduler/schedule-service.ts';
 import type { RunService } from '../worker/run-service.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
+import type { WaitService } from '../waits/wait-service.ts';
 
 /** The services a tool calls; the same instances the API's routes call. */
 export interface ToolServices {
@@ -11,6 +12,7 @@ export interface ToolServices {
   runs: RunService;
   assistants: AssistantService;
   workflows: WorkflowService;
+  waits: WaitService;
 }
 
 /** The Kairos llm assistant calling a tool during one of its runs (absent for MCP and HTTP callers). */

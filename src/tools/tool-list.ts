@@ -1,4 +1,7 @@
 import { createScheduleTool } from './create-schedule.ts';
+import { decideApprovalTool } from './decide-approval.ts';
+import { listPendingApprovalsTool } from './list-pending-approvals.ts';
+import { sendEventTool } from './send-event.ts';
 import { deleteScheduleTool } from './delete-schedule.ts';
 import { getScheduleRunsTool } from './get-schedule-runs.ts';
 import { getScheduleTool } from './get-schedule.ts';
@@ -30,6 +33,9 @@ export const schedulerTools: readonly ToolDefinition[] = Object.freeze([
   getScheduleRunsTool,
   listAssistantsTool,
   listWorkflowsTool,
+  listPendingApprovalsTool,
+  decideApprovalTool,
+  sendEventTool,
 ]);
 
 /** The tool sets an llm assistant may name in `config.tools`. */

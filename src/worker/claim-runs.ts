@@ -240,8 +240,10 @@ export async function claimRuns(
       // counted against max_concurrent (it must not make new runs wait as if it were live).
       const { rows: busy } = await tx.query<{ group_id: string; ids: string[] }>(
         `SELECT coalesce(schedule_id, trigger_id) AS group_id, array_agg(id ORDER BY started_at) AS ids FROM runs
-         WHERE (schedule_id = ANY($1::uuid[]) OR (schedule_id IS NULL AND trigger_id = ANY($1::uuid[]))) AND status = 'running'
-           AND lease_expires_at >= $2
+         WHERE (schedule_id = ANY($1::uuid[]) OR (schedule_id IS NULL AND trigger_id = ANY($1::uuid[])))
+           -- A waiting run counts only where its schedule says so (overlap_counts_waiting, docs/waits.md).
+           AND ((status = 'running' AND lease_expires_at >= $2) OR (status = 'waiting'
+             AND EXISTS (SELECT 1 FROM schedules s WHERE s.id = runs.schedule_id AND s.overlap_counts_waiting)))
          GROUP BY 1`,
         [[...locked], now],
       );

@@ -6,6 +6,8 @@ import type { Metrics } from '../metrics.ts';
 import { inContext, startRunSpan } from '../observability/run-span.ts';
 import type { Database } from '../store/database.ts';
 import { appendRunEvent } from '../store/run-events.ts';
+import { isRunParked, waitingForOf } from '../runs/wait.ts';
+import { parkRun } from '../store/park-run.ts';
 import type { ClaimedRun } from './claim-runs.ts';
 import type { LeaseKey, RunEnding, RunFinish } from './run-lease.ts';
 import { failedEnding, scheduleRetry, shouldRetry, toRunFailure } from './run-retry.ts';
@@ -83,6 +85,13 @@ export async function performRun(deps: PerformDeps, run: ClaimedRun, controller:
   } catch (error) {
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
     if (reason instanceof LeaseGone) return;
+    if (isRunParked(reason)) {
+      // The run waits (docs/waits.md): parked without a lease or a slot, not finished.
+      outcome = { status: 'waiting', errorKind: null, error: null };
+      const parked = await parkRun(db, key, reason.wait, waitingForOf(reason.wait), new Date(clock.now()));
+      if (!parked) deps.refused(key, 'finish');
+      return;
+    }
     // A workflow records which of its steps were cancelled as it stops: give it a moment to.
     if (work && run.workflow_id && controller.signal.aborted) await settledWithin(work, 2000);
     const failure = toRunFailure(reason);

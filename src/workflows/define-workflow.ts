@@ -6,6 +6,7 @@ import type {
   ParallelNode,
   RouterNode,
   StepNode,
+  WaitNode,
   WorkflowDefinition,
   WorkflowNode,
 } from './workflow-definition.ts';
@@ -85,6 +86,18 @@ export function router(name: string, selector: string, choices: readonly Child[]
   return { node: { type: 'router', name, selector, choices: built.nodes }, functions: built.functions };
 }
 
+/**
+ * A `wait` node (docs/waits.md): exactly one of `approval`, `event`, `sleep` and `until`.
+ *
+ * @example
+ * wait('approve', { approval: { prompt: 'Publish {{steps.draft}}?', timeout: '24h' } })
+ * wait('paid', { event: { name: 'payment.received', match: 'event.key == input.order', lookback: '10m' } })
+ * wait('nap', { sleep: '90m' })
+ */
+export function wait(name: string, kind: Omit<WaitNode, 'type' | 'name'>): BuiltNode<WaitNode> {
+  return { node: { type: 'wait', name, ...kind }, functions: [] };
+}
+
 /** A `condition` node: `evaluator` (CEL, a bool) chooses `steps` or `else_steps`. */
 export function condition(
   name: string,
@@ -127,6 +140,7 @@ function assignModules(node: WorkflowNode, ids: ReadonlyMap<string, string>): Wo
       ...(node.else_steps && { else_steps: node.else_steps.map((c) => assignModules(c, ids)) }),
     };
   }
+  if (node.type === 'wait') return { ...node };
   return { ...node, steps: node.steps.map((c) => assignModules(c, ids)) };
 }
 

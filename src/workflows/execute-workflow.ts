@@ -9,6 +9,7 @@ import { findAssistantsByIds } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { beginWorkflowRun } from './workflow-rows.ts';
 import { findWorkflow, findWorkflowVersion } from './workflow-rows.ts';
+import { openWait } from '../runs/open-wait.ts';
 import type { WorkflowDefinition } from './workflow-definition.ts';
 import { walkNodes } from './workflow-definition.ts';
 import { WorkflowRunner, type LoadedWorkflow } from './workflow-runner.ts';
@@ -119,6 +120,7 @@ export async function executeWorkflow(
       scheduleName: run.schedule?.name ?? '',
     }),
     emit,
+    openWait: (request) => openWait(deps.db, fence, request, run.input, new Date(deps.clock.now())),
     async callAssistant(assistantId, call) {
       if (!assistants.has(assistantId)) {
         // A nested workflow's assistant: read on first use.

@@ -1,7 +1,8 @@
+import { RunFailure } from '../runs/run-failure.ts';
+import { isRunParked } from '../runs/wait.ts';
 import { ParallelContent } from './step-input.ts';
 import type { ParallelNode } from './workflow-definition.ts';
 import type { NodeFrame, NodeOutcome, WorkflowRunner } from './workflow-runner.ts';
-import { RunFailure } from '../runs/run-failure.ts';
 
 /**
  * A `parallel` node: every branch runs at once with the same input. The content keeps branch
@@ -32,7 +33,8 @@ export async function runParallelNode(
           sinks: frame.sinks,
         });
       } catch (error) {
-        if (node.fail_fast && !controller.signal.aborted) {
+        // A branch that waits is not a failure: its siblings run on, then the run parks.
+        if (node.fail_fast && !controller.signal.aborted && !isRunParked(error)) {
           controller.abort(
             new RunFailure(
               'cancelled',
@@ -51,8 +53,12 @@ export async function runParallelNode(
     result.status === 'rejected' ? [{ index, reason: result.reason as unknown }] : [],
   );
   if (failures.length > 0) {
+    // A failure wins over a waiting branch (the node fails); only waits: the run parks.
+    const failed = failures.filter((f) => !isRunParked(f.reason));
     const own =
-      failures.find((f) => !(f.reason instanceof RunFailure && f.reason === controller.signal.reason)) ?? failures[0]!;
+      failed.find((f) => !(f.reason instanceof RunFailure && f.reason === controller.signal.reason)) ??
+      failed[0] ??
+      failures[0]!;
     throw own.reason;
   }
   const branches = settled.map(

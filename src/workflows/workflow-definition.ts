@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { retrySchema } from '../runs/run-policy.ts';
 
 /** The node types of a workflow definition. */
-export const nodeTypes = ['step', 'parallel', 'loop', 'router', 'condition'] as const;
+export const nodeTypes = ['step', 'parallel', 'loop', 'router', 'condition', 'wait'] as const;
 export type NodeType = (typeof nodeTypes)[number];
 
 /** `retry` of a step, as schedules take it: attempts and a backoff preset or shape. */
@@ -63,7 +63,44 @@ export interface ConditionNode {
   else_steps?: WorkflowNode[];
 }
 
-export type WorkflowNode = StepNode | ParallelNode | LoopNode | RouterNode | ConditionNode;
+/** A duration: seconds, or text such as `"90s"`, `"2h"`, `"7d"` (or ISO-8601 `"PT2H"`). */
+export type Duration = number | string;
+
+/**
+ * A `wait` node (docs/waits.md): the run parks until a person decides, an event arrives or a time
+ * comes — exactly one of `approval`, `event`, `sleep` and `until`. Its content is the decision
+ * `{approved, comment, by, data, decided_at, timed_out}`, the event `{name, key, payload,
+ * received_at}` or `{woke_at}`.
+ */
+export interface WaitNode {
+  type: 'wait';
+  name: string;
+  approval?: {
+    /** A template like a step's `input` (`{{input}}`, `{{previous}}`, `{{steps.<name>}}`). */
+    prompt: string;
+    /** User ids, `role:admin` or `role:member`; the run's owner and admins may always decide. */
+    approvers?: string[];
+    /** Default 7 days. */
+    timeout?: Duration;
+    /** Default `reject`. */
+    on_timeout?: 'reject' | 'approve' | 'fail';
+  };
+  event?: {
+    name: string;
+    /** CEL over `event` (`name`, `key`, `payload`) and `input` (the workflow's); must give a bool. */
+    match?: string;
+    timeout?: Duration;
+    /** Default `fail`. */
+    on_timeout?: 'fail' | 'continue';
+    /** An event sent up to this long before the wait began still matches. */
+    lookback?: Duration;
+  };
+  sleep?: Duration;
+  /** An ISO time with its offset, or a template giving one. */
+  until?: string;
+}
+
+export type WorkflowNode = StepNode | ParallelNode | LoopNode | RouterNode | ConditionNode | WaitNode;
 
 /** A workflow definition: what is stored (as JSON) and what the builder produces. */
 export interface WorkflowDefinition {
@@ -74,6 +111,8 @@ export interface WorkflowDefinition {
 }
 
 const celText = z.string().trim().min(1, 'may not be empty').max(4000);
+/** A duration as written; its text is checked by validateWorkflow. */
+const duration = z.union([z.number().nonnegative(), z.string().trim().min(1).max(100)]);
 
 /**
  * The node schema. Shape only: references, names, CEL and limits are checked by
@@ -117,6 +156,29 @@ export const nodeSchema: z.ZodType<WorkflowNode> = z.lazy(() =>
       choices: z.array(nodeSchema).min(1, 'needs at least one choice'),
     }),
     z.strictObject({
+      type: z.literal('wait'),
+      name,
+      approval: z
+        .strictObject({
+          prompt: z.string().min(1, 'may not be empty').max(10_000),
+          approvers: z.array(z.string().trim().min(1).max(200)).max(100).optional(),
+          timeout: duration.optional(),
+          on_timeout: z.enum(['reject', 'approve', 'fail']).optional(),
+        })
+        .optional(),
+      event: z
+        .strictObject({
+          name: z.string().trim().min(1, 'may not be empty').max(200),
+          match: celText.optional(),
+          timeout: duration.optional(),
+          on_timeout: z.enum(['fail', 'continue']).optional(),
+          lookback: duration.optional(),
+        })
+        .optional(),
+      sleep: duration.optional(),
+      until: z.string().trim().min(1, 'may not be empty').max(2000).optional(),
+    }),
+    z.strictObject({
       type: z.literal('condition'),
       name,
       evaluator: celText,
@@ -147,6 +209,7 @@ export function childLists(
 ): Array<{ field: 'steps' | 'choices' | 'else_steps'; nodes: WorkflowNode[] }> {
   switch (node.type) {
     case 'step':
+    case 'wait':
       return [];
     case 'router':
       return [{ field: 'choices', nodes: node.choices }];

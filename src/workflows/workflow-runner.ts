@@ -8,6 +8,8 @@ import { runParallelNode } from './parallel-node.ts';
 import { runRouterNode } from './router-node.ts';
 import { contentValue, renderStepInput } from './step-input.ts';
 import { runStepNode } from './step-node.ts';
+import { runWaitNode } from './wait-node.ts';
+import { isRunParked, type WaitRequest, type WaitRow } from '../runs/wait.ts';
 import { LeaseLost, StepWriter } from './step-writer.ts';
 import type { CompiledExpressions } from './workflow-validate.ts';
 import type { WorkflowDefinition, WorkflowNode } from './workflow-definition.ts';
@@ -45,6 +47,8 @@ export interface WorkflowRunnerDeps {
   run: { id: string; number: number | null; trigger: string; scheduledFor: Date | null };
   scheduleValues: Readonly<Record<string, string>>;
   emit(kind: string, data?: unknown): Promise<void>;
+  /** Opens a wait node's wait, or finds the one it opened before (undefined: the lease is gone). */
+  openWait(request: WaitRequest): Promise<WaitRow | undefined>;
 }
 
 /** The data a workflow's nodes share: its input and every finished step's content by name. */
@@ -193,7 +197,10 @@ export class WorkflowRunner {
   /** Runs one node: from the checkpoint when it finished before, else recorded as it starts and ends. */
   async runNode(node: WorkflowNode, input: unknown, frame: NodeFrame): Promise<NodeOutcome> {
     const { deps } = this;
-    const cached = node.type === 'step' && node.workflow_id === undefined ? deps.done.get(frame.key) : undefined;
+    const cached =
+      (node.type === 'step' && node.workflow_id === undefined) || node.type === 'wait'
+        ? deps.done.get(frame.key)
+        : undefined;
     if (cached && (cached.status === 'success' || cached.status === 'skipped')) {
       const content = cached.status === 'success' ? cached.output : input;
       if (cached.status === 'skipped') frame.skipped.count++;
@@ -231,6 +238,11 @@ export class WorkflowRunner {
       return outcome;
     } catch (error) {
       if (error instanceof LeaseLost) throw error;
+      // The run waits: the wait node is recorded `waiting`; its containers stay open until it resumes.
+      if (isRunParked(error)) {
+        if (node.type === 'wait') this.waiting(frame);
+        throw error;
+      }
       const aborted = frame.signal.aborted;
       const failure = aborted ? asFailure(frame.signal.reason) : nodeFailure(frame, node, error);
       const own = aborted ? failure : error instanceof RunFailure ? error : failure;
@@ -266,6 +278,8 @@ export class WorkflowRunner {
         return runRouterNode(this, node, input, frame);
       case 'condition':
         return runConditionNode(this, node, input, frame);
+      case 'wait':
+        return runWaitNode(this, node, input, frame);
     }
   }
 
@@ -312,6 +326,15 @@ export class WorkflowRunner {
       },
     );
     if (node.type === 'step' && node.workflow_id === undefined) await written;
+  }
+
+  /** Records a wait node as `waiting` (the run parks after the writes are flushed). */
+  private waiting(frame: NodeFrame): void {
+    const at = new Date(this.deps.clock.now());
+    void this.writer.end(
+      { key: frame.key, status: 'waiting', output: null, error: null, finishedAt: at, durationMs: null },
+      { kind: 'step_waiting', at, data: { key: frame.key, path: frame.path }, durationOf: null },
+    );
   }
 
   /** Records how a node ended (not awaited: the next start, or the run's end, waits for it). */

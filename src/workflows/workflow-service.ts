@@ -10,6 +10,7 @@ import { parseInput } from '../parse-input.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { advisoryXactLock } from '../store/advisory-lock.ts';
 import { findRun, listRuns } from '../store/runs.ts';
+import { findUser } from '../store/users.ts';
 import {
   deleteWorkflow,
   findWorkflow,
@@ -369,6 +370,7 @@ export class WorkflowService {
         }
       },
       hasModule: (id) => registry.has(id),
+      user: async (id) => (await findUser(db, id)) !== undefined,
       async workflow(id) {
         const row = z.uuid().safeParse(id).success ? await findWorkflow(db, id) : undefined;
         if (!row || !canSee(actor, row.owner_id)) return undefined;

@@ -9,8 +9,13 @@ import {
   maxNodes,
   walkNodes,
   type WorkflowDefinition,
+  type WaitNode,
   type WorkflowNode,
 } from './workflow-definition.ts';
+import { approverRoles } from '../runs/approval-wait.ts';
+import { compileEventMatch, EventMatchError, maxLookbackMs } from '../runs/event-wait.ts';
+import { parseUntil } from '../runs/timer-wait.ts';
+import { parseDuration } from '../time/durations.ts';
 
 /** One problem of a definition, at its path (`steps[2].steps[0].assistant_id`). */
 export interface WorkflowProblem {
@@ -28,6 +33,8 @@ export interface ReferenceLookup {
   workflow(
     id: string,
   ): Promise<{ id: string; name: string; status: 'active' | 'inactive'; definition: WorkflowDefinition } | undefined>;
+  /** Whether a user exists (a wait node's approvers); absent: not checked. */
+  user?(id: string): Promise<boolean>;
 }
 
 /** Expressions of one definition, compiled, by the path of their node. */
@@ -53,7 +60,7 @@ function shapeProblems(error: z.ZodError): WorkflowProblem[] {
     }
     if (issue.code === 'invalid_union' && issue.path.at(-1) !== 'backoff') {
       const at = issue.path.at(-1) === 'type' ? issue.path : [...issue.path, 'type'];
-      return { path: formatPath(at), message: 'must be one of step, parallel, loop, router, condition' };
+      return { path: formatPath(at), message: 'must be one of step, parallel, loop, router, condition, wait' };
     }
     return { path: formatPath(issue.path), message: issue.message };
   });
@@ -129,17 +136,89 @@ function structureProblems(
         problems.push({ path: `${path}.max_iterations`, message: `${max} is outside 1-${maxLoopIterations}` });
     }
     if (node.type === 'router') problems.push(...routerProblems(node, path, compiled.get(path)));
+    if (node.type === 'wait') problems.push(...waitProblems(node, path));
   }
   if (count > maxNodes)
     problems.push({ path: 'steps', message: `${count} nodes; a workflow may have at most ${maxNodes}` });
   const stepNames = new Set(names.keys());
-  for (const { node, path } of walkNodes(definition.steps)) {
-    if (node.type !== 'step' || node.input === undefined) continue;
-    for (const variable of new Set(unknownStepTemplateVariables(node.input, stepNames))) {
+  for (const { node, path: nodePath } of walkNodes(definition.steps)) {
+    const templates: Array<[string, unknown]> =
+      node.type === 'step'
+        ? [['input', node.input]]
+        : node.type === 'wait'
+          ? [
+              ['approval.prompt', node.approval?.prompt],
+              ['until', node.until],
+            ]
+          : [];
+    for (const [field, template] of templates) {
+      if (template === undefined) continue;
+      const path = `${nodePath}.${field}`;
+      for (const variable of new Set(unknownStepTemplateVariables(template, stepNames))) {
+        problems.push({
+          path,
+          message: `unknown template variable {{${variable}}}; use input, previous, steps.<name of a node> or a schedule variable (date, day_of_week, timestamp, run_number, scheduled_for, schedule.name, schedule.id)`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const maxWaitMs = 365 * 86_400_000;
+
+/** A wait node: one kind, durations, an `until` that is a time, approvers' shape, `match` compiles. */
+function waitProblems(node: WaitNode, path: string): WorkflowProblem[] {
+  const problems: WorkflowProblem[] = [];
+  const kinds = (['approval', 'event', 'sleep', 'until'] as const).filter((kind) => node[kind] !== undefined);
+  if (kinds.length !== 1) {
+    problems.push({
+      path,
+      message:
+        kinds.length === 0
+          ? 'give one of approval, event, sleep or until'
+          : `give only one of approval, event, sleep or until (got ${kinds.join(', ')})`,
+    });
+  }
+  const duration = (field: string, value: number | string | undefined, max: number, positive: boolean) => {
+    if (value === undefined) return;
+    const ms = parseDuration(value);
+    if (ms === undefined)
       problems.push({
-        path: `${path}.input`,
-        message: `unknown template variable {{${variable}}}; use input, previous, steps.<name of a node> or a schedule variable (date, day_of_week, timestamp, run_number, scheduled_for, schedule.name, schedule.id)`,
+        path: `${path}.${field}`,
+        message: `"${value}" is not a duration: use seconds or "90s", "2h", "7d"`,
       });
+    else if (ms > max || (positive && ms <= 0))
+      problems.push({
+        path: `${path}.${field}`,
+        message: `${value} is outside ${positive ? 'more than 0' : '0'} to ${max / 86_400_000} days`,
+      });
+  };
+  duration('approval.timeout', node.approval?.timeout, maxWaitMs, true);
+  duration('event.timeout', node.event?.timeout, maxWaitMs, true);
+  duration('event.lookback', node.event?.lookback, maxLookbackMs, false);
+  duration('sleep', node.sleep, maxWaitMs, false);
+  if (node.until !== undefined && !node.until.includes('{{') && !parseUntil(node.until)) {
+    problems.push({
+      path: `${path}.until`,
+      message: `"${node.until}" is not an ISO time with an offset (e.g. 2026-12-24T09:00:00Z) or a template giving one`,
+    });
+  }
+  node.approval?.approvers?.forEach((approver, index) => {
+    if (!uuidShape.test(approver) && !(approverRoles as readonly string[]).includes(approver)) {
+      problems.push({
+        path: `${path}.approval.approvers[${index}]`,
+        message: `"${approver}" is neither a user id nor one of ${approverRoles.join(', ')}`,
+      });
+    }
+  });
+  if (node.event?.match !== undefined) {
+    try {
+      compileEventMatch(node.event.match);
+    } catch (error) {
+      if (!(error instanceof EventMatchError)) throw error;
+      problems.push({ path: `${path}.event.match`, message: `${error.message} (may name event, input)` });
     }
   }
   return problems;
@@ -198,6 +277,12 @@ async function referenceProblems(
 ): Promise<WorkflowProblem[]> {
   const problems: WorkflowProblem[] = [];
   for (const { node, path } of walkNodes(definition.steps)) {
+    if (node.type === 'wait' && lookup.user) {
+      for (const [index, approver] of (node.approval?.approvers ?? []).entries()) {
+        if (uuidShape.test(approver) && !(await lookup.user(approver)))
+          problems.push({ path: `${path}.approval.approvers[${index}]`, message: `no user "${approver}" exists` });
+      }
+    }
     if (node.type !== 'step') continue;
     if (node.assistant_id !== undefined) {
       const found = await lookup.assistant(node.assistant_id);

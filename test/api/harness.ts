@@ -68,6 +68,7 @@ export async function createApiHarness(
       triggers: built.triggers,
       deliveries: built.deliveries,
       testCalls: agents.testCalls,
+      waits: built.waits,
     };
   }
   const app = createApiApp({

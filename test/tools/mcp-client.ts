@@ -32,6 +32,9 @@ export const expectedTools = [
   'get_schedule_runs',
   'list_assistants',
   'list_workflows',
+  'list_pending_approvals',
+  'decide_approval',
+  'send_event',
 ];
 
 /**

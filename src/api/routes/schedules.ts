@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { invalid } from '../../errors.ts';
-import { parseDuration } from '../../scheduler/durations.ts';
+import { parseDuration } from '../../time/durations.ts';
 import type { BackfillInput as ScheduleBackfillBody } from '../../scheduler/backfill.ts';
 import type {
   PauseInput as SchedulePauseBody,

@@ -1,9 +1,21 @@
 import { z } from '@hono/zod-openapi';
 import { runCreateSchema } from '../../runs/api-run.ts';
 import { PageQuery, Timestamp, pageOf, queryBoolean } from './common.ts';
-import { failureKinds, triggers } from '../../runs/run-status.ts';
+import { failureKinds, runStatuses, triggers } from '../../runs/run-status.ts';
 
-const statuses = ['pending', 'running', 'success', 'error', 'timeout', 'cancelled', 'skipped'] as const;
+const statuses = runStatuses;
+
+/** What a `waiting` run waits for. */
+export const WaitingFor = z
+  .object({
+    kind: z.enum(['approval', 'event', 'time']),
+    node: z.string().optional(),
+    since: Timestamp,
+    until: Timestamp.optional(),
+    prompt: z.string().optional(),
+    event: z.string().optional(),
+  })
+  .openapi('WaitingFor');
 
 export const RunEvent = z
   .object({ seq: z.number().int(), at: Timestamp, kind: z.string(), data: z.unknown() })
@@ -54,11 +66,14 @@ const runFields = {
     description:
       'Set when the run started after its start deadline (a killed or frozen replica, an outage, a busy moment): how late it started, ms (0 on a pending run known to be late)',
   }),
+  waiting_for: WaitingFor.nullable().openapi({
+    description: 'While `waiting`: what the run waits for (docs/waits.md); null otherwise',
+  }),
 };
 
 export const Run = z.object(runFields).openapi('Run');
 
-const stepStatuses = ['running', 'success', 'error', 'skipped', 'cancelled'] as const;
+const stepStatuses = ['running', 'waiting', 'success', 'error', 'skipped', 'cancelled'] as const;
 
 /** One node of a workflow run; `children` holds the nodes inside it (the schema is recursive). */
 export const RunStep = z
@@ -69,7 +84,7 @@ export const RunStep = z
     }),
     path: z.string().openapi({ example: 'steps[1].steps[0]' }),
     name: z.string(),
-    type: z.enum(['step', 'parallel', 'loop', 'router', 'condition']),
+    type: z.enum(['step', 'parallel', 'loop', 'router', 'condition', 'wait']),
     status: z.enum(stepStatuses),
     attempt: z.number().int(),
     iteration: z.number().int().nullable(),

@@ -158,6 +158,10 @@ export const Schedule = z
       .int()
       .nullable()
       .openapi({ description: 'Pauses itself when this many runs in a row failed; null = never' }),
+    overlap_counts_waiting: z.boolean().openapi({
+      description:
+        'Waiting runs count toward max_concurrent and the overlap policy (default false: a run parked on an approval does not block the next fire)',
+    }),
     paused: z
       .object({ at: Timestamp, by: z.string().nullable(), note: z.string().nullable() })
       .nullable()
