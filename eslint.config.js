@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.kairos/', 'test-output/', 'src/ui/dist/'] },
+  { ignores: ['node_modules/', 'dist/', '.kairos/', 'test-output/', 'src/ui/dist/', 'dist-sdk/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
