@@ -31,7 +31,8 @@ export function serveCommand(): Command {
         ...(options.host !== undefined && { HOST: options.host }),
         ...(options.roles !== undefined && { KAIROS_ROLES: options.roles }),
       });
-      if (config.roles.includes('api')) buildDashboardIfMissing();
+      // A person at a terminal only: test runs and services never build it behind each other's backs.
+      if (config.roles.includes('api') && process.stdout.isTTY) buildDashboardIfMissing();
       // Loaded here, not at the top: every other command (and each CLI subprocess in tests)
       // starts without compiling and loading the whole server.
       const [{ Kairos }, { localModeMessage, resolveAuthMode }] = await Promise.all([
