@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import { layerRule, layerSettings } from './eslint.layers.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.kairos/', 'test-output/', 'src/ui/dist/'] },
+  { ignores: ['node_modules/', 'dist/', '.kairos/', 'test-output/', 'src/ui/dist/', 'dist-sdk/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -223,7 +223,7 @@ export class Kairos {
   }
 
   static async create(options: KairosOptions): Promise<Kairos> {
-    const logger = options.logger ?? createLogger(options.config.logLevel);
+    const logger = options.logger ?? createLogger(options.config.logLevel, undefined, options.config.logFormat);
     const replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const opened =
       options.db ??

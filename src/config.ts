@@ -47,6 +47,8 @@ export interface Config {
   };
   roles: ReadonlyArray<Role>;
   logLevel: string;
+  /** `pretty` (lines a person reads) or `json`; default: pretty on a terminal, JSON otherwise. */
+  logFormat: 'json' | 'pretty';
   scheduler: {
     allowSeconds: boolean;
     maxSchedulesPerUser: number;
@@ -129,6 +131,7 @@ const envSchema = z.object({
     .pipe(z.array(z.enum(['api', 'scheduler', 'worker'])).min(1))
     .default(['api', 'scheduler', 'worker']),
   KAIROS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KAIROS_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   KAIROS_ALLOW_SECONDS_SCHEDULE: bool.optional(),
   CRON_ALLOW_SECONDS_SCHEDULE: bool.optional(),
   KAIROS_MAX_SCHEDULES_PER_USER: int(0).optional(),
@@ -195,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     roles: e.KAIROS_ROLES,
     logLevel: e.KAIROS_LOG_LEVEL,
+    logFormat: e.KAIROS_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     scheduler: {
       allowSeconds: e.KAIROS_ALLOW_SECONDS_SCHEDULE ?? e.CRON_ALLOW_SECONDS_SCHEDULE ?? false,
       maxSchedulesPerUser: e.KAIROS_MAX_SCHEDULES_PER_USER ?? e.CRON_MAX_PER_USER ?? 100,

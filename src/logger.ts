@@ -1,9 +1,17 @@
 import { pino, type Logger } from 'pino';
+import { humanLogStream } from './log-lines.ts';
 
 export type { Logger };
 
-/** Structured JSON logs on stdout. Secrets are redacted wherever they might appear. */
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+/**
+ * Logs on stdout: JSON lines, or lines a person reads (`humanLogLine`) when `format` is `pretty`
+ * (the default on a terminal: KAIROS_LOG_FORMAT). Secrets are redacted wherever they might appear.
+ */
+export function createLogger(
+  level: string,
+  destination?: NodeJS.WritableStream,
+  format: 'json' | 'pretty' = 'json',
+): Logger {
   return pino(
     {
       level,
@@ -13,6 +21,6 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
         censor: '[redacted]',
       },
     },
-    destination ?? pino.destination({ fd: 1, sync: false }),
+    destination ?? (format === 'pretty' ? humanLogStream() : pino.destination({ fd: 1, sync: false })),
   );
 }

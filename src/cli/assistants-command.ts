@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { Assistant, AssistantCreate, AssistantUpdate } from '../api/schemas/assistants.ts';
 import { connectionOptions, sdkClient } from './connection.ts';
+import { assistantIdOf } from './assistant-ref.ts';
 import { parseJsonObject } from './json-argument.ts';
 import { print, printTable } from './output.ts';
 
@@ -78,10 +79,11 @@ export function assistantsCommand(): Command {
 
   assistants
     .command('delete')
-    .argument('<id>')
+    .argument('<id-or-name>', 'its id, or its unique name')
     .option('--force', 'also delete the schedules and triggers that fire it')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { force?: boolean }, command: Command) => {
+      id = await assistantIdOf(client(command), id);
       await client(command).assistants.delete(id, { force: options.force === true });
       print({ deleted: true, id }, json(command), () => process.stdout.write(`deleted ${id}\n`));
     });

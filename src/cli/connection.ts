@@ -16,10 +16,24 @@ export function connectionOptions(command: Command): ConnectionOptions {
   return command.optsWithGlobals<ConnectionOptions>();
 }
 
-/** An SDK client for the server at `--url`/KAIROS_URL with `--api-key`/KAIROS_API_KEY. */
+/**
+ * The server every client command talks to, resolved one way for all: `--url`, else KAIROS_URL,
+ * else the PORT and HOST a local `kairos serve` reads (default http://127.0.0.1:7700; a bind-all
+ * HOST such as 0.0.0.0 is reached on loopback).
+ */
+export function serverUrl(options: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): string {
+  const named = options.url ?? env.KAIROS_URL;
+  if (named) return named.replace(/\/+$/, '');
+  const port = env.PORT?.trim() || '7700';
+  const host = env.HOST?.trim().replace(/^\[|\]$/g, '') || '127.0.0.1';
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+/** An SDK client for the server of {@link serverUrl} with `--api-key`/KAIROS_API_KEY. */
 export function sdkClient(options: ConnectionOptions): Kairos {
   return new Kairos({
-    baseUrl: options.url ?? process.env.KAIROS_URL ?? 'http://127.0.0.1:7700',
+    baseUrl: serverUrl(options),
     ...((options.apiKey ?? process.env.KAIROS_API_KEY) && { apiKey: options.apiKey ?? process.env.KAIROS_API_KEY }),
   });
 }

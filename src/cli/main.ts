@@ -16,7 +16,10 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .description('Kairos: a scheduler and run engine for AI agents')
     .version(version)
     .showHelpAfterError()
-    .option('--url <url>', 'Kairos server for client commands (env KAIROS_URL, default http://127.0.0.1:7700)')
+    .option(
+      '--url <url>',
+      'Kairos server for client commands (env KAIROS_URL; else http://HOST:PORT as `kairos serve` reads them, default http://127.0.0.1:7700)',
+    )
     .option('--api-key <key>', 'API key for client commands (env KAIROS_API_KEY)')
     .option('--db', 'keys/users: act on the database directly even when a server is named')
     .configureHelp({
@@ -57,6 +60,12 @@ export async function main(argv = process.argv): Promise<void> {
       error instanceof ConfigError ||
       ((error instanceof KairosError || error instanceof KairosApiError) && error.status >= 400 && error.status < 500);
     process.stderr.write(`kairos: ${(error as Error).message}\n`);
+    if (error instanceof KairosApiError && error.code === 'network_error') {
+      process.stderr.write(
+        'kairos: is the server running (`kairos serve`)? To use another one, pass --url or set KAIROS_URL ' +
+          '(e.g. KAIROS_URL=http://127.0.0.1:7741), or PORT/HOST as the server uses them.\n',
+      );
+    }
     process.exitCode = bad ? 2 : 1;
   }
 }

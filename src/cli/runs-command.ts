@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { connectionOptions, sdkClient } from './connection.ts';
+import { assistantIdOf } from './assistant-ref.ts';
 import { print } from './output.ts';
 import { showRuns } from './schedules-command.ts';
 
@@ -12,7 +13,7 @@ export function runsCommand(): Command {
   runs
     .command('list')
     .option('--schedule <id>', 'one schedule’s runs')
-    .option('--assistant <id>', 'one assistant’s runs')
+    .option('--assistant <id-or-name>', 'one assistant’s runs (its id, or its unique name)')
     .option('--status <status>', 'pending, running, success, error, timeout, cancelled or skipped')
     .option('--trigger <trigger>', 'schedule, manual, api or retry')
     .option('--limit <n>', 'at most this many', '50')
@@ -24,7 +25,7 @@ export function runsCommand(): Command {
       ) => {
         const page = await client(command).runs.list({
           schedule_id: options.schedule,
-          assistant_id: options.assistant,
+          assistant_id: options.assistant && (await assistantIdOf(client(command), options.assistant)),
           status: options.status,
           trigger: options.trigger,
           limit: Number(options.limit),

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { Schedule, ScheduleCreate, ScheduleUpdate } from '../api/schemas/schedules.ts';
 import type { Run } from '../api/schemas/runs.ts';
 import { connectionOptions, sdkClient } from './connection.ts';
+import { assistantIdOf } from './assistant-ref.ts';
 import { parseJsonObject, parseJsonOrText } from './json-argument.ts';
 import { print, printTable } from './output.ts';
 import { addApplyCommand } from './schedules-apply.ts';
@@ -47,13 +48,13 @@ export function schedulesCommand(): Command {
 
   schedules
     .command('list')
-    .option('--assistant <id>', 'one assistant’s schedules')
+    .option('--assistant <id-or-name>', 'one assistant’s schedules (its id, or its unique name)')
     .option('--status <status>', 'active, paused or completed')
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON')
     .action(async (options: { assistant?: string; status?: string; limit: string }, command: Command) => {
       const page = await client(command).schedules.list({
-        assistant_id: options.assistant,
+        assistant_id: options.assistant && (await assistantIdOf(client(command), options.assistant)),
         status: options.status,
         limit: Number(options.limit),
       });
@@ -71,7 +72,7 @@ export function schedulesCommand(): Command {
   schedules
     .command('create')
     .description("create a schedule: flags, or the whole body with --data '{…}' (or --data @file.json)")
-    .option('--assistant <id>', 'the assistant to run')
+    .option('--assistant <id-or-name>', 'the assistant to run (its id, or its unique name)')
     .option('--cron <expr>', 'cron expression')
     .option('--at <iso>', 'one time, ISO-8601')
     .option('--every <duration>', 'interval: seconds, "15m", "PT1H"')
@@ -82,7 +83,7 @@ export function schedulesCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (options: Record<string, string | undefined>, command: Command) => {
       const body: Record<string, unknown> = options.data ? parseJsonObject(options.data, '--data') : {};
-      if (options.assistant) body.assistant_id = options.assistant;
+      if (options.assistant) body.assistant_id = await assistantIdOf(client(command), options.assistant);
       const spec = {
         ...(options.cron && { cron: options.cron }),
         ...(options.at && { at: options.at }),

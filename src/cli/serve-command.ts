@@ -1,5 +1,21 @@
 import { Command, Option } from 'commander';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../config.ts';
+import { packageRoot } from '../package-root.ts';
+
+/**
+ * `npx kairos serve` in a checkout whose dashboard was never built (`npm install` builds it at
+ * `prepare`; an install with --ignore-scripts does not): build it once before serving, as
+ * `npm start` does. A failed build only leaves `/` explaining how to build.
+ */
+function buildDashboardIfMissing(): void {
+  const script = join(packageRoot, 'scripts', 'build-ui-if-stale.js');
+  if (existsSync(join(packageRoot, 'src', 'ui', 'dist', 'index.html')) || !existsSync(script)) return;
+  if (!existsSync(join(packageRoot, 'node_modules', 'vite'))) return; // an install without dev tools: nothing to build with
+  spawnSync(process.execPath, [script], { cwd: packageRoot, stdio: ['ignore', 2, 2] }); // stdout holds the logs
+}
 
 /** `kairos serve`: one replica playing the chosen roles until SIGINT/SIGTERM. */
 export function serveCommand(): Command {
@@ -15,6 +31,8 @@ export function serveCommand(): Command {
         ...(options.host !== undefined && { HOST: options.host }),
         ...(options.roles !== undefined && { KAIROS_ROLES: options.roles }),
       });
+      // A person at a terminal only: test runs and services never build it behind each other's backs.
+      if (config.roles.includes('api') && process.stdout.isTTY) buildDashboardIfMissing();
       // Loaded here, not at the top: every other command (and each CLI subprocess in tests)
       // starts without compiling and loading the whole server.
       const [{ Kairos }, { localModeMessage, resolveAuthMode }] = await Promise.all([

@@ -2,7 +2,14 @@ import { Command, Option } from 'commander';
 import type { SqlAnswer } from '../api/schemas/sql.ts';
 import { loadConfig } from '../config.ts';
 import { readOnlyQuery } from '../observability/read-only-query.ts';
-import { connectionOptions, sdkClient, usesServer, withDatabase, type ConnectionOptions } from './connection.ts';
+import {
+  connectionOptions,
+  sdkClient,
+  serverUrl,
+  usesServer,
+  withDatabase,
+  type ConnectionOptions,
+} from './connection.ts';
 import { printJson, printTable } from './output.ts';
 
 type Format = 'table' | 'json' | 'csv';
@@ -43,9 +50,8 @@ export function sqlCommand(): Command {
 async function serverFor(connection: ConnectionOptions): Promise<boolean> {
   if (usesServer(connection)) return true;
   if (connection.db || loadConfig().database.url) return false;
-  const port = process.env.PORT ?? '7700';
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) });
+    const response = await fetch(`${serverUrl(connection)}/healthz`, { signal: AbortSignal.timeout(1000) });
     const health = (await response.json()) as { database?: string; data_dir?: string };
     return response.ok && health.database === 'pglite';
   } catch {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { Delivery, Trigger, TriggerCreate, TriggerUpdate } from '../api/schemas/triggers.ts';
 import { KairosError } from '../errors.ts';
 import { connectionOptions, sdkClient } from './connection.ts';
+import { assistantIdOf } from './assistant-ref.ts';
 import { parseJsonObject, parseJsonOrText } from './json-argument.ts';
 import { print, printTable } from './output.ts';
 
@@ -112,7 +113,7 @@ export function triggersCommand(): Command {
     .description("create a trigger: --name, --assistant or --workflow, and one auth flag, or --data '{…}' / @file.json")
     .option('--data <json>', 'the whole request body (see docs/triggers.md)')
     .option('--name <name>', 'the trigger name')
-    .option('--assistant <id>', 'the assistant each delivery runs')
+    .option('--assistant <id-or-name>', 'the assistant each delivery runs (its id, or its unique name)')
     .option('--workflow <id>', 'the workflow each delivery runs (instead of --assistant)')
     .option(
       '--github-secret-env <NAME>',
@@ -130,7 +131,10 @@ export function triggersCommand(): Command {
     .option('--disabled', 'create it disabled')
     .option('--json', 'print JSON')
     .action(async (options: CreateOptions, command: Command) => {
-      const trigger = await client(command).triggers.create(createBody(options));
+      const resolved = options.assistant
+        ? { ...options, assistant: await assistantIdOf(client(command), options.assistant) }
+        : options;
+      const trigger = await client(command).triggers.create(createBody(resolved));
       print(trigger, json(command), (value) => showTriggers([value], base(command)));
     });
 

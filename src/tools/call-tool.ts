@@ -2,6 +2,7 @@ import { KairosError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { parseScheduleInput } from '../scheduler/schedule-input.ts';
 import type { ToolContext } from './tool-definition.ts';
+import { parseJsonStringArguments } from './json-string-arguments.ts';
 import { findTool } from './tool-list.ts';
 import { toolErrorOf, type ToolResult } from './tool-result.ts';
 
@@ -32,7 +33,7 @@ export async function callTool(
         },
       );
     }
-    const input = args ?? {};
+    const input = parseJsonStringArguments(tool, args ?? {});
     parseScheduleInput(tool.parameters, input); // the first problem names its field, as the API does
     return { ok: true, value: (await tool.run(context, input as never)) ?? null };
   } catch (error) {

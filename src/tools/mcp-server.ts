@@ -27,9 +27,21 @@ function mcpTool(tool: (typeof schedulerTools)[number]): Tool {
   };
 }
 
-/** A tool result as MCP content: the JSON as text; refusals flagged `isError` so the model reads them as such. */
+/**
+ * A tool result for MCP: the JSON as text (for models) and as `structuredContent` (for programs;
+ * an object, so a list or a scalar is `{"result": …}`); refusals flagged `isError`.
+ */
 export function mcpResult(result: ToolResult): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(result.value) }], ...(result.ok ? {} : { isError: true }) };
+  const value = result.value;
+  const structured =
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : { result: value };
+  return {
+    content: [{ type: 'text', text: JSON.stringify(value) }],
+    structuredContent: structured,
+    ...(result.ok ? {} : { isError: true }),
+  };
 }
 
 /**

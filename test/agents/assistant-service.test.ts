@@ -193,11 +193,16 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
   });
 
   it('refuses private destinations at save time unless allowed', async () => {
-    for (const url of ['http://10.0.0.1/', 'http://[::1]:80/', 'http://169.254.169.254/', 'http://intranet.example/']) {
+    for (const url of ['http://10.0.0.1/', 'http://[::1]:80/', 'http://intranet.example/']) {
       const error = await rejection(service.create(alice, { name: 'p', kind: 'http', config: { url } }));
       expect(error.details).toMatchObject({ field: 'config.url' });
       expect(error.message).toContain('KAIROS_HTTP_ALLOW_HOSTS');
     }
+    // A cloud metadata endpoint: refused with no way to allow it.
+    const metadata = await rejection(
+      service.create(alice, { name: 'p', kind: 'http', config: { url: 'http://169.254.169.254/' } }),
+    );
+    expect(metadata.message).toContain('cloud metadata endpoint');
     const llm = await rejection(
       service.create(alice, { name: 'p', kind: 'llm', config: { base_url: 'http://10.0.0.1/v1', model: 'm' } }),
     );
@@ -338,10 +343,11 @@ describe.each(databaseKinds)('AssistantService on %s', (kind) => {
     await service.update(localAdmin, kairosDigestAssistantId, { status: 'active' });
   });
 
-  it('deleting an assistant deletes its schedules', async () => {
+  it('deleting an assistant in use is refused; with force it deletes its schedules', async () => {
     const created = await service.create(alice, { name: 'doomed', kind: 'module', config: { module: 'echo' } });
     const scheduleId = await insertSchedule(testDb.db, { ownerId: alice.userId, assistantId: created.id });
-    await service.delete(alice, created.id);
+    expect((await rejection(service.delete(alice, created.id))).code).toBe('assistant_in_use');
+    await service.delete(alice, created.id, { force: true });
     const { rows } = await testDb.db.query('SELECT id FROM schedules WHERE id = $1', [scheduleId]);
     expect(rows).toEqual([]);
   });
