@@ -3,3 +3,4 @@ export { Kairos, type KairosOptions, type PageParams } from './client.ts';
 export type * from './client.ts';
 export { KairosApiError } from './errors.ts';
 export { operations, type OperationName } from './operations.ts';
+export type * from './types.ts';

@@ -1,6 +1,6 @@
 import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import { assistantsApi, schedulesApi } from '../api/endpoints.ts';
-import type { Assistant, Schedule } from '../api/types.ts';
+import type { Assistant, Schedule } from '../../sdk/index.ts';
 import { usePoll } from '../hooks/use-poll.ts';
 import { describeSchedule } from '../lib/schedule-view.ts';
 

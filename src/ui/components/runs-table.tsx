@@ -1,4 +1,4 @@
-import type { Run } from '../api/types.ts';
+import type { Run, RunUsage } from '../../sdk/index.ts';
 import { useNow } from '../hooks/use-now.ts';
 import {
   between,
@@ -97,7 +97,11 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
                 <td data-label="Trigger">
                   <span className="tag">{run.trigger ?? '—'}</span>
                 </td>
-                <td data-label="Tokens" className="num tabular" title={run.usage?.model ?? undefined}>
+                <td
+                  data-label="Tokens"
+                  className="num tabular"
+                  title={(run.usage as RunUsage | null)?.model ?? undefined}
+                >
                   {tokensOf(run) === null ? '—' : formatCount(tokensOf(run)!)}
                 </td>
                 <td data-label="Attempt" className="num">
@@ -122,7 +126,7 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
 
 /** A run's total tokens: the reported total, or prompt + completion; null when it reported none. */
 function tokensOf(run: Run): number | null {
-  const usage = run.usage;
+  const usage = run.usage as RunUsage | null;
   if (!usage) return null;
   if (typeof usage.total_tokens === 'number') return usage.total_tokens;
   if (typeof usage.prompt_tokens === 'number' || typeof usage.completion_tokens === 'number')

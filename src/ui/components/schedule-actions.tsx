@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { schedulesApi, triggeredRun } from '../api/endpoints.ts';
-import type { Schedule } from '../api/types.ts';
+import type { Schedule } from '../../sdk/index.ts';
 import { refreshAll } from '../hooks/use-poll.ts';
 import { href, navigate } from '../hooks/use-route.ts';
 import { countOf } from '../lib/format.ts';

@@ -1,5 +1,5 @@
 import type { Bar, Point } from '../components/charts.tsx';
-import type { Run } from '../api/types.ts';
+import type { Run } from '../../sdk/index.ts';
 import { formatDuration, formatInstant } from './format.ts';
 
 const okStatuses = new Set(['success']);

@@ -1,4 +1,4 @@
-import type { ScheduleSpec } from '../api/types.ts';
+import type { ScheduleSpec } from '../../sdk/index.ts';
 
 /** How the form expresses a schedule; presets are sugar that produce cron expressions. */
 export type PresetKind = 'minutes' | 'hourly' | 'daily' | 'weekdays' | 'weekly' | 'monthly' | 'once' | 'cron';
@@ -76,7 +76,7 @@ export function presetSpec(state: PresetState): Omit<ScheduleSpec, 'timezone'> {
 const pad2 = (n: string) => n.padStart(2, '0');
 
 /** Recognises a cron expression a preset produced, for editing; anything else is `cron`. */
-export function presetFromSpec(spec: ScheduleSpec, base: PresetState = defaultPreset()): PresetState {
+export function presetFromSpec(spec: { cron?: string | null }, base: PresetState = defaultPreset()): PresetState {
   const cron = spec.cron?.trim();
   if (!cron) return { ...base, kind: 'cron', cron: '' };
   const state = { ...base, kind: 'cron' as PresetKind, cron };

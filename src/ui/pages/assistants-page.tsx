@@ -1,11 +1,10 @@
 import { useState } from 'react';
 import { assistantsApi, runsApi } from '../api/endpoints.ts';
-import type { Assistant } from '../api/types.ts';
+import type { Assistant } from '../../sdk/index.ts';
 import { AssistantForm } from '../components/assistant-form.tsx';
 import { useCatalog } from '../components/catalog.tsx';
 import { Dialog } from '../components/dialog.tsx';
-import { Field } from '../components/field.tsx';
-import { useOpenRun } from '../components/run-drawer.tsx';
+import { RunNowDialog } from '../components/run-now-dialog.tsx';
 import { useSession } from '../components/session.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
 import { useToast } from '../components/toasts.tsx';
@@ -138,50 +137,13 @@ export function AssistantsPage({ route }: { route: Route }) {
           <AssistantForm key={editing?.id ?? 'new'} assistant={editing} onDone={() => navigate('/assistants')} />
         )}
       </Dialog>
-      <RunNowDialog assistant={runTarget} onClose={() => setRunTarget(undefined)} />
+      <RunNowDialog
+        name={runTarget?.name}
+        open={Boolean(runTarget)}
+        intro="Starts one run of this assistant right away. The run is recorded in the history like any other."
+        start={(input) => runsApi.create({ assistant_id: runTarget!.id, input: parseTemplateText(input) })}
+        onClose={() => setRunTarget(undefined)}
+      />
     </div>
-  );
-}
-
-function RunNowDialog({ assistant, onClose }: { assistant: Assistant | undefined; onClose: () => void }) {
-  const [input, setInput] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const notify = useToast();
-  const openRun = useOpenRun();
-  const start = async () => {
-    if (!assistant) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const run = await runsApi.create({ assistant_id: assistant.id, input: parseTemplateText(input) });
-      notify('success', `Started a run of ${assistant.name}.`);
-      refreshAll();
-      onClose();
-      setInput('');
-      if (run?.id) openRun(run.id);
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Dialog open={Boolean(assistant)} title={`Run ${assistant?.name ?? ''} now`} onClose={onClose}>
-      <div className="stack">
-        <p>Starts one run of this assistant right away. The run is recorded in the history like any other.</p>
-        <Field label="Input" hint="Text, or JSON" error={error}>
-          <textarea className="mono" rows={5} value={input} onChange={(event) => setInput(event.target.value)} />
-        </Field>
-        <footer className="modal-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="button primary" onClick={start} disabled={busy}>
-            {busy ? 'Starting…' : 'Run now'}
-          </button>
-        </footer>
-      </div>
-    </Dialog>
   );
 }

@@ -1,5 +1,5 @@
 import { runsApi } from '../api/endpoints.ts';
-import { runStatuses, triggers } from '../api/types.ts';
+import { runStatuses, triggers } from '../lib/run-kinds.ts';
 import { useCatalog } from '../components/catalog.tsx';
 import { ChoiceFilter } from '../components/choice-filter.tsx';
 import { Pager } from '../components/pager.tsx';

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { Schedule, ScheduleStats } from '../api/types.ts';
+import type { Schedule, ScheduleStats } from '../../sdk/index.ts';
 import { useCatalog } from '../components/catalog.tsx';
 import { Countdown } from '../components/countdown.tsx';
 import { ScheduleActions } from '../components/schedule-actions.tsx';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { triggersApi } from '../api/endpoints.ts';
-import type { InboundTrigger, TriggerDelivery } from '../api/types.ts';
+import type { Delivery, Trigger, TriggerAuth } from '../../sdk/index.ts';
 import { useCatalog } from '../components/catalog.tsx';
 import { CopyUrl } from '../components/copy-url.tsx';
 import { Dialog } from '../components/dialog.tsx';
@@ -14,7 +14,7 @@ import { useNow } from '../hooks/use-now.ts';
 import { refreshAll, usePoll } from '../hooks/use-poll.ts';
 import { formatInstant, formatRelative, shortId } from '../lib/format.ts';
 
-const outcomeLabels: Record<TriggerDelivery['outcome'], string> = {
+const outcomeLabels: Record<Delivery['outcome'], string> = {
   accepted: 'Accepted',
   replayed: 'Replayed',
   unauthorized: 'Unauthorized',
@@ -26,10 +26,11 @@ const outcomeLabels: Record<TriggerDelivery['outcome'], string> = {
   unavailable: 'Unavailable',
 };
 
-function authLabel(trigger: InboundTrigger): string {
-  if (trigger.auth.type === 'bearer') return `Bearer token (${trigger.auth.token?.env ?? '?'})`;
-  const format = trigger.auth.format === 'stripe' ? 'Stripe' : trigger.auth.format === 'github' ? 'GitHub' : 'HMAC';
-  return `${format} signature in ${trigger.auth.header ?? '?'} (${trigger.auth.secret?.env ?? '?'})`;
+function authLabel(trigger: Trigger): string {
+  const auth = trigger.auth as unknown as TriggerAuth;
+  if (auth.type === 'bearer') return `Bearer token (${auth.token?.env ?? '?'})`;
+  const format = auth.format === 'stripe' ? 'Stripe' : auth.format === 'github' ? 'GitHub' : 'HMAC';
+  return `${format} signature in ${auth.header ?? '?'} (${auth.secret?.env ?? '?'})`;
 }
 
 /** Triggers: each with its URL (copy button), its delivery counts, and its last deliveries and their runs. */
@@ -86,7 +87,7 @@ export function TriggersPage() {
   );
 }
 
-function TriggerCard({ trigger, onRemoved }: { trigger: InboundTrigger; onRemoved: (id: string) => void }) {
+function TriggerCard({ trigger, onRemoved }: { trigger: Trigger; onRemoved: (id: string) => void }) {
   const { assistants } = useCatalog();
   const { canWrite } = useSession();
   const notify = useToast();
@@ -98,7 +99,8 @@ function TriggerCard({ trigger, onRemoved }: { trigger: InboundTrigger; onRemove
     5000,
   );
   const assistant = assistants?.find((a) => a.id === trigger.assistant_id);
-  const refused = trigger.deliveries.total - (trigger.deliveries.accepted ?? 0) - (trigger.deliveries.replayed ?? 0);
+  const refused =
+    (trigger.deliveries.total ?? 0) - (trigger.deliveries.accepted ?? 0) - (trigger.deliveries.replayed ?? 0);
 
   const toggle = async () => {
     try {
@@ -200,13 +202,7 @@ function TriggerCard({ trigger, onRemoved }: { trigger: InboundTrigger; onRemove
   );
 }
 
-function DeliveriesTable({
-  deliveries,
-  triggerName,
-}: {
-  deliveries: TriggerDelivery[] | undefined;
-  triggerName: string;
-}) {
+function DeliveriesTable({ deliveries, triggerName }: { deliveries: Delivery[] | undefined; triggerName: string }) {
   const openRun = useOpenRun();
   if (!deliveries) return <Loading label="Loading deliveries…" />;
   if (deliveries.length === 0) return <p className="muted small">No deliveries yet.</p>;

@@ -1,15 +1,12 @@
 import { useState } from 'react';
 import { workflowsApi } from '../api/endpoints.ts';
-import type { Workflow } from '../api/types.ts';
-import { Dialog } from '../components/dialog.tsx';
-import { Field } from '../components/field.tsx';
-import { useOpenRun } from '../components/run-drawer.tsx';
+import type { WorkflowNode } from '../../sdk/index.ts';
+import { RunNowDialog } from '../components/run-now-dialog.tsx';
 import { RunsTable } from '../components/runs-table.tsx';
 import { useSession } from '../components/session.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
-import { useToast } from '../components/toasts.tsx';
 import { WorkflowGraph } from '../components/workflow-graph.tsx';
-import { refreshAll, usePoll } from '../hooks/use-poll.ts';
+import { usePoll } from '../hooks/use-poll.ts';
 import { href } from '../hooks/use-route.ts';
 import { parseTemplateText } from '../lib/template-preview.ts';
 
@@ -65,7 +62,7 @@ function WorkflowList() {
                     </span>
                   </td>
                   <td className="num">{workflow.version}</td>
-                  <td className="num">{countNodes(workflow.definition?.steps ?? [])}</td>
+                  <td className="num">{countNodes((workflow.definition?.steps ?? []) as WorkflowNode[])}</td>
                   <td>{workflow.source ?? 'api'}</td>
                 </tr>
               ))}
@@ -77,7 +74,7 @@ function WorkflowList() {
   );
 }
 
-function countNodes(nodes: Workflow['definition']['steps']): number {
+function countNodes(nodes: WorkflowNode[]): number {
   return nodes.reduce(
     (sum, node) => sum + 1 + countNodes([...(node.steps ?? []), ...(node.else_steps ?? []), ...(node.choices ?? [])]),
     0,
@@ -124,7 +121,7 @@ function WorkflowDetail({ workflowId }: { workflowId: string }) {
       {w && (
         <section className="card" aria-label="Definition">
           <h2>Definition</h2>
-          <WorkflowGraph steps={w.definition?.steps ?? []} />
+          <WorkflowGraph steps={(w.definition?.steps ?? []) as WorkflowNode[]} />
         </section>
       )}
       <section className="card" aria-label="Workflow runs">
@@ -132,49 +129,13 @@ function WorkflowDetail({ workflowId }: { workflowId: string }) {
         {runs.data && runs.data.length === 0 && <p className="muted small">No runs yet.</p>}
         {runs.data && runs.data.length > 0 && <RunsTable runs={runs.data} showSchedule={false} />}
       </section>
-      {w && <RunWorkflowDialog workflow={w} open={running} onClose={() => setRunning(false)} />}
+      <RunNowDialog
+        name={w?.name}
+        open={running}
+        intro="Starts one run of this workflow (its current version) right away; the first node receives the input."
+        start={(input) => workflowsApi.run(w!.id, input.trim() ? { input: parseTemplateText(input) } : {})}
+        onClose={() => setRunning(false)}
+      />
     </div>
-  );
-}
-
-function RunWorkflowDialog({ workflow, open, onClose }: { workflow: Workflow; open: boolean; onClose: () => void }) {
-  const [input, setInput] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const notify = useToast();
-  const openRun = useOpenRun();
-  const start = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const run = await workflowsApi.run(workflow.id, input.trim() ? { input: parseTemplateText(input) } : {});
-      notify('success', `Started a run of ${workflow.name}.`);
-      refreshAll();
-      onClose();
-      setInput('');
-      if (run?.id) openRun(run.id);
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Dialog open={open} title={`Run ${workflow.name} now`} onClose={onClose}>
-      <div className="stack">
-        <p>Starts one run of this workflow (its current version) right away; the first node receives the input.</p>
-        <Field label="Input" hint="Text, or JSON" error={error}>
-          <textarea className="mono" rows={5} value={input} onChange={(event) => setInput(event.target.value)} />
-        </Field>
-        <footer className="modal-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="button primary" onClick={start} disabled={busy}>
-            {busy ? 'Starting…' : 'Run now'}
-          </button>
-        </footer>
-      </div>
-    </Dialog>
   );
 }
