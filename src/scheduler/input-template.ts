@@ -36,6 +36,25 @@ export function unknownTemplateVariables(template: unknown): Array<{ variable: s
   return problems;
 }
 
+/**
+ * The first `{{` that no `}}` closes before the next `{{` (`Report for {{date`), with where it is;
+ * undefined when every placeholder is closed. Such text would reach the agent as written.
+ */
+export function unclosedTemplatePlaceholder(template: unknown): { text: string; path: string } | undefined {
+  for (const [text, path] of strings(template, 'input_template')) {
+    let from = 0;
+    for (;;) {
+      const open = text.indexOf('{{', from);
+      if (open < 0) break;
+      const close = text.indexOf('}}', open + 2);
+      const next = text.indexOf('{{', open + 2);
+      if (close < 0 || (next >= 0 && next < close)) return { text: /^\{\{\s*[\w.]*/.exec(text.slice(open))![0], path };
+      from = close + 2;
+    }
+  }
+  return undefined;
+}
+
 export interface TemplateContext {
   /** The occurrence (nominal time) the run is for. */
   occurrenceMs: number;

@@ -1,7 +1,7 @@
 import { KairosError, invalid } from '../errors.ts';
 import type { ScheduleFields, ScheduleRow } from '../store/schedules.ts';
 import { compileCron, CronError, validateTimeZone } from '../time/index.ts';
-import { unknownTemplateVariables } from './input-template.ts';
+import { unclosedTemplatePlaceholder, unknownTemplateVariables } from './input-template.ts';
 import type { ParsedCreate, ParsedDstPolicy, ParsedRetry, ParsedSpec, ParsedUpdate } from './schedule-input.ts';
 
 export interface SpecRules {
@@ -110,6 +110,11 @@ function overlapOf(
 }
 
 function checkTemplate(template: unknown): void {
+  const unclosed = unclosedTemplatePlaceholder(template);
+  if (unclosed)
+    throw invalid(unclosed.path, `unclosed template variable ${unclosed.text}: close it with }}, e.g. {{date}}`, {
+      unclosed: unclosed.text,
+    });
   const unknown = unknownTemplateVariables(template);
   if (unknown.length > 0) {
     const { variable, path } = unknown[0]!;

@@ -4,6 +4,8 @@ import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { Database } from '../../store/database.ts';
+import { join } from 'node:path';
+import { packageRoot } from '../../package-root.ts';
 import { version } from '../../version.ts';
 import type { ApiEnv } from '../env.ts';
 
@@ -18,8 +20,15 @@ const Health = z
     roles: z.array(z.string()).optional(),
     database_latency_ms: z.number().optional(),
     error: z.string().optional(),
+    cli: z.string().optional().openapi({
+      description:
+        "The absolute path of this install's bin/kairos.js (for MCP client configs); only when the server listens on loopback",
+    }),
   })
   .openapi('Health');
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const cliPath = join(packageRoot, 'bin', 'kairos.js');
 
 export const systemRoutes = {
   health: createRoute({
@@ -69,6 +78,8 @@ export function registerSystemRoutes(app: OpenAPIHono<ApiEnv>, deps: SystemDeps)
         replica: deps.replicaId,
         roles: [...deps.config.roles],
         database_latency_ms: Math.round((performance.now() - started) * 100) / 100,
+        // Only someone on this machine can reach a loopback server: the path tells no one else anything.
+        ...(loopbackHosts.has(deps.config.server.host) && { cli: cliPath }),
       },
       200,
     );

@@ -8,6 +8,8 @@ import {
   formatRelative,
   formatShort,
   shortId,
+  viewerZone,
+  zoneAbbreviation,
 } from '../lib/format.ts';
 import { useCatalog } from './catalog.tsx';
 import { runError, runReason, useOpenRun } from './run-drawer.tsx';
@@ -19,8 +21,10 @@ import { StatusBadge, failureLabels } from './status-badge.tsx';
  */
 export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSchedule?: boolean }) {
   const openRun = useOpenRun();
-  const { scheduleName, assistantName } = useCatalog();
+  const { scheduleName, assistantName, workflowName } = useCatalog();
   const now = useNow(5000);
+  // Every time in the table is in the viewer's zone, named once in the headers.
+  const zone = zoneAbbreviation(new Date(now).toISOString(), viewerZone);
   return (
     <div className="table-wrap">
       <table className="table runs-table">
@@ -28,8 +32,8 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
           <tr>
             <th scope="col">Status</th>
             {showSchedule && <th scope="col">Schedule / assistant</th>}
-            <th scope="col">Scheduled</th>
-            <th scope="col">Started</th>
+            <th scope="col">Scheduled ({zone})</th>
+            <th scope="col">Started ({zone})</th>
             <th scope="col" className="num">
               Lag
             </th>
@@ -74,9 +78,13 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
                   <td data-label="Schedule">
                     <div>
                       {scheduleName(run.schedule_id) ??
-                        (run.schedule_id ? shortId(run.schedule_id) : <span className="muted">manual</span>)}
+                        (run.schedule_id ? shortId(run.schedule_id) : <span className="muted">{run.trigger}</span>)}
                     </div>
-                    <div className="muted small">{assistantName(run.assistant_id) ?? shortId(run.assistant_id)}</div>
+                    <div className="muted small">
+                      {run.workflow_id
+                        ? `workflow ${workflowName(run.workflow_id) ?? shortId(run.workflow_id)}`
+                        : (assistantName(run.assistant_id) ?? shortId(run.assistant_id))}
+                    </div>
                   </td>
                 )}
                 <td data-label="Scheduled">

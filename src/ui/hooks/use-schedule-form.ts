@@ -14,16 +14,10 @@ import {
   type FieldKey,
   type FormState,
 } from '../lib/schedule-form-state.ts';
-import { parseTemplateText, renderTemplate, unknownVariables } from '../lib/template-preview.ts';
+import { parseTemplateText, renderTemplate, templateProblem } from '../lib/template-preview.ts';
 import { refreshAll } from './use-poll.ts';
 import { usePreview } from './use-preview.ts';
 import { navigate } from './use-route.ts';
-
-/** Wording of the template's unknown variables, or undefined when there are none. */
-export function unknownMessage(unknown: string[]): string | undefined {
-  if (unknown.length === 0) return undefined;
-  return `Unknown variable${unknown.length > 1 ? 's' : ''}: ${unknown.map((v) => `{{${v}}}`).join(', ')}`;
-}
 
 /**
  * The schedule form's state: the schedule it edits (or duplicates), the fields, their errors, the
@@ -64,7 +58,7 @@ export function useScheduleForm(scheduleId: string | undefined, duplicate: boole
     (preview.error && /timezone/.test(preview.error.field ?? '') ? preview.error.message : undefined);
 
   const template = parseTemplateText(form.template);
-  const unknown = unknownVariables(template);
+  const problem = templateProblem(template);
   const firstFire = preview.times[0];
   const rendered =
     firstFire && template !== null
@@ -91,7 +85,7 @@ export function useScheduleForm(scheduleId: string | undefined, duplicate: boole
     if (form.target === 'workflow' && !form.workflowId) local.workflowId = 'Choose the workflow to run.';
     if (Number.isNaN(seconds(form.timeout))) local.timeout = 'Write seconds (90) or a duration like 5m, 1h30m.';
     if (Number.isNaN(seconds(form.backoff))) local.backoff = 'Write seconds (30) or a duration like 1m.';
-    if (unknown.length > 0) local.template = unknownMessage(unknown);
+    if (problem) local.template = problem;
     if (Object.keys(local).length > 0) {
       setErrors(local);
       return;
@@ -130,7 +124,7 @@ export function useScheduleForm(scheduleId: string | undefined, duplicate: boole
     extrasError,
     scheduleError,
     timezoneError,
-    unknown,
+    problem,
     rendered,
     firstFire,
     submit,

@@ -91,6 +91,7 @@ export function OverviewPage() {
             bars={outcomeBars(runs, now, day, 24)}
             title="Runs per hour over the last 24 hours by outcome"
             height={90}
+            empty="No runs in the last 24 hours."
           />
         ) : (
           <Loading />

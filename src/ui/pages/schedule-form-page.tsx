@@ -64,7 +64,7 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
           <div className="form-main">
             <TargetFields {...section} assistants={active} workflows={activeWorkflows} />
             <WhenFields {...section} scheduleError={state.scheduleError} timezoneError={state.timezoneError} />
-            <InputFields {...section} unknown={state.unknown} rendered={state.rendered} firstFire={state.firstFire} />
+            <InputFields {...section} problem={state.problem} rendered={state.rendered} firstFire={state.firstFire} />
             <ExecutionFields {...section} extrasError={state.extrasError} />
           </div>
           <aside className="form-side">

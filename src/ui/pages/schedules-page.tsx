@@ -28,7 +28,7 @@ function time(iso: string | null | undefined, fallback: number): number {
 }
 
 export function SchedulesPage({ route }: { route: Route }) {
-  const { schedules, assistants, error, assistantName, describe } = useCatalog();
+  const { schedules, assistants, error, assistantName, workflowName, describe } = useCatalog();
   const { canWrite } = useSession();
   const now = useNow();
   const q = route.params.get('q') ?? '';
@@ -173,7 +173,10 @@ export function SchedulesPage({ route }: { route: Route }) {
                         <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} />
                         <SourceBadge schedule={s} />
                         <span className="muted small">
-                          → {assistantName(s.assistant_id) ?? (s.workflow_id ? 'workflow' : 'assistant')}
+                          →{' '}
+                          {s.workflow_id
+                            ? `workflow ${workflowName(s.workflow_id) ?? 'workflow'}`
+                            : (assistantName(s.assistant_id) ?? 'assistant')}
                         </span>
                       </div>
                     </td>

@@ -35,7 +35,7 @@ export function ExecutionFields({ form, set, errors, extrasError }: SectionProps
           <input
             value={form.timeout}
             onChange={(event) => set('timeout', event.target.value)}
-            placeholder="assistant default"
+            placeholder="300 (the default)"
           />
         </Field>
         <Field label="Retries" hint="Extra attempts after a failure" error={errors.retries}>
@@ -48,7 +48,11 @@ export function ExecutionFields({ form, set, errors, extrasError }: SectionProps
           />
         </Field>
         <Field label="Retry backoff" hint="First delay; doubles each time" error={errors.backoff}>
-          <input value={form.backoff} onChange={(event) => set('backoff', event.target.value)} />
+          <input
+            value={form.backoff}
+            onChange={(event) => set('backoff', event.target.value)}
+            placeholder="1s (the default)"
+          />
         </Field>
         <Field label="Missed runs" hint="After downtime" error={errors.misfire}>
           <select value={form.misfire} onChange={(event) => set('misfire', event.target.value as Misfire)}>
@@ -91,28 +95,33 @@ export function ExecutionFields({ form, set, errors, extrasError }: SectionProps
           />
         </Field>
         <Field
-          label="Repeated times (DST)"
-          hint="When clocks go back"
+          label="When clocks go back (a time happens twice)"
+          className="span-2"
+          hint="The usual rule: a job at a set time runs once; a job every few minutes runs both times."
           error={errors.dstRepeated ?? (extrasError?.field?.includes('dst') ? extrasError.message : undefined)}
         >
           <select
             value={form.dstRepeated}
             onChange={(event) => set('dstRepeated', event.target.value as FormState['dstRepeated'])}
           >
-            <option value="">Cron rule (fixed: first, wild: both)</option>
-            <option value="first">First instant</option>
-            <option value="last">Last instant</option>
-            <option value="both">Both instants</option>
+            <option value="">The usual cron rule</option>
+            <option value="first">Run once, the first time</option>
+            <option value="last">Run once, the second time</option>
+            <option value="both">Run both times</option>
           </select>
         </Field>
-        <Field label="Skipped times (DST)" hint="When clocks go forward">
+        <Field
+          label="When clocks go forward (a time is skipped)"
+          className="span-2"
+          hint="The usual rule: a job at a set time runs right after the jump; a job every few minutes skips it."
+        >
           <select
             value={form.dstSkipped}
             onChange={(event) => set('dstSkipped', event.target.value as FormState['dstSkipped'])}
           >
-            <option value="">Cron rule (fixed: shift, wild: skip)</option>
-            <option value="shift">Fire once after the gap</option>
-            <option value="skip">Do not fire</option>
+            <option value="">The usual cron rule</option>
+            <option value="shift">Run right after the jump</option>
+            <option value="skip">Do not run that time</option>
           </select>
         </Field>
         <Field

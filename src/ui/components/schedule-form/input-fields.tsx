@@ -9,21 +9,16 @@ export function InputFields({
   form,
   set,
   errors,
-  unknown,
+  problem,
   rendered,
   firstFire,
-}: SectionProps & { unknown: string[]; rendered: unknown; firstFire?: string }) {
+}: SectionProps & { problem?: string; rendered: unknown; firstFire?: string }) {
   return (
     <section className="card">
       <h2>Input</h2>
       <Field
         label="Input template"
-        error={
-          errors.template ??
-          (unknown.length > 0
-            ? `Unknown variable${unknown.length > 1 ? 's' : ''}: ${unknown.map((v) => `{{${v}}}`).join(', ')}`
-            : undefined)
-        }
+        error={errors.template ?? problem}
         hint="Text, or JSON. Variables are replaced at each fire."
       >
         <textarea
