@@ -250,6 +250,8 @@ export class ScheduleService {
       assertAdmin(actor, "list other users' schedules");
     const ownerId = actor.role === 'admin' ? input.owner_id : actor.userId;
     const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
+    if (after && input.sort)
+      throw invalid('cursor', 'a cursor follows the default order: page with offset when sorting');
     const { rows, total } = await listSchedules(this.options.db, {
       ...(ownerId && { ownerId }),
       ...(input.assistant_id && { assistantId: input.assistant_id }),
@@ -259,6 +261,10 @@ export class ScheduleService {
       ...(input.enabled !== undefined && { enabled: input.enabled }),
       ...(input.name && { nameContains: input.name }),
       ...(input.metadata && { metadata: input.metadata }),
+      ...(input.q && { search: input.q }),
+      ...(input.failing && { failing: true }),
+      ...(input.ids && { ids: input.ids }),
+      ...(input.sort && { orderBy: sortOf(input.sort) }),
       ...(after && { after }),
       limit: input.limit + 1, // one more tells whether a next page exists
       offset: input.offset,
@@ -634,4 +640,10 @@ export class ScheduleService {
       ]);
     }
   }
+}
+
+/** `-next_run_at` → next_run_at descending. */
+function sortOf(sort: string): ScheduleOrder {
+  const descending = sort.startsWith('-');
+  return { column: sort.replace(/^-/, '') as ScheduleOrder['column'], direction: descending ? 'desc' : 'asc' };
 }
