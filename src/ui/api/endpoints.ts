@@ -1,5 +1,5 @@
 import { api, type Query } from './client.ts';
-import { readAllByCursor, readRunWindow, type Page } from './paging.ts';
+import { readRunWindow, type Page } from './paging.ts';
 import type {
   Assistant,
   Delivery,
@@ -33,10 +33,7 @@ const id = (value: string) => encodeURIComponent(value);
 
 export const schedulesApi = {
   list: async (query?: Query, signal?: AbortSignal) =>
-    page(await api.get<Page<Schedule> | Schedule[]>(`${v1}/schedules`, { limit: 500, ...query }, signal)),
-  /** Every schedule the filters match, following `next_cursor` (stable under inserts) up to a cap. */
-  listAll: (query?: Query, signal?: AbortSignal) =>
-    readAllByCursor<Schedule>((q, s) => schedulesApi.list(q, s), query, signal),
+    page(await api.get<Page<Schedule> | Schedule[]>(`${v1}/schedules`, { limit: 50, ...query }, signal)),
   get: (scheduleId: string) => api.get<Schedule>(`${v1}/schedules/${id(scheduleId)}`),
   create: (body: Record<string, unknown>) => api.post<Schedule>(`${v1}/schedules`, body),
   update: (scheduleId: string, body: Record<string, unknown>) =>
@@ -100,7 +97,8 @@ export const workflowsApi = {
 export const triggersApi = {
   create: (body: Record<string, unknown>) => api.post<Trigger>(`${v1}/triggers`, body),
   remove: (triggerId: string) => api.delete<unknown>(`${v1}/triggers/${id(triggerId)}`),
-  list: async (signal?: AbortSignal) => page(await api.get<Page<Trigger>>(`${v1}/triggers`, { limit: 200 }, signal)),
+  list: async (query?: Query, signal?: AbortSignal) =>
+    page(await api.get<Page<Trigger>>(`${v1}/triggers`, { limit: 20, ...query }, signal)),
   update: (triggerId: string, body: Record<string, unknown>) =>
     api.patch<Trigger>(`${v1}/triggers/${id(triggerId)}`, body),
   deliveries: async (triggerId: string, limit = 5, signal?: AbortSignal) =>

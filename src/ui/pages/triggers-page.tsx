@@ -12,7 +12,11 @@ import { useToast } from '../components/toasts.tsx';
 import { TriggerForm } from '../components/trigger-form.tsx';
 import { useNow } from '../hooks/use-now.ts';
 import { refreshAll, usePoll } from '../hooks/use-poll.ts';
-import { formatInstant, formatRelative, shortId } from '../lib/format.ts';
+import { setQuery, useRoute } from '../hooks/use-route.ts';
+import { Pager } from '../components/pager.tsx';
+
+const pageSize = 20;
+import { countOf, formatInstant, formatRelative, shortId } from '../lib/format.ts';
 
 const outcomeLabels: Record<Delivery['outcome'], string> = {
   accepted: 'Accepted',
@@ -35,7 +39,10 @@ function authLabel(trigger: Trigger): string {
 
 /** Triggers: each with its URL (copy button), its delivery counts, and its last deliveries and their runs. */
 export function TriggersPage() {
-  const poll = usePoll((signal) => triggersApi.list(signal), [], 5000);
+  const route = useRoute();
+  const offset = Number(route.params.get('offset') ?? 0) || 0;
+  // A page of cards at a time (each card reads its own deliveries), with the server's total.
+  const poll = usePoll((signal) => triggersApi.list({ limit: pageSize, offset }, signal), [offset], 5000);
   const { canWrite } = useSession();
   const [creating, setCreating] = useState(false);
   // A deleted trigger's card goes at once, and only then is everything refreshed: a card still on
@@ -50,6 +57,11 @@ export function TriggersPage() {
       <header className="page-head">
         <div>
           <h1>Triggers</h1>
+          {poll.data && (
+            <p className="muted" data-testid="trigger-count">
+              {countOf(poll.data.total, 'trigger')}
+            </p>
+          )}
           <p className="muted">
             Inbound URLs: a signed delivery (a GitHub or Stripe webhook, any POST with the token) starts a run of an
             assistant or a workflow. Create them here, with the API or <code>kairos triggers create</code>.
@@ -66,7 +78,7 @@ export function TriggersPage() {
       </Dialog>
       <ErrorBanner error={poll.error} />
       {!triggers && !poll.error && <Loading />}
-      {triggers && triggers.length === 0 && (
+      {triggers && triggers.length === 0 && offset === 0 && (
         <Empty title="No triggers yet">
           <p className="muted">
             <strong>+ New trigger</strong>, or <code>POST /api/v1/triggers</code> with a name, an assistant or a
@@ -83,6 +95,15 @@ export function TriggersPage() {
           />
         ))}
       </div>
+      {poll.data && (
+        <Pager
+          offset={offset}
+          limit={pageSize}
+          total={poll.data.total}
+          labels={['← Previous', 'Next →']}
+          onChange={(next) => setQuery({ offset: next ? String(next) : undefined })}
+        />
+      )}
     </div>
   );
 }

@@ -7,7 +7,9 @@ import { useSession } from '../components/session.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
 import { WorkflowGraph } from '../components/workflow-graph.tsx';
 import { usePoll } from '../hooks/use-poll.ts';
-import { href } from '../hooks/use-route.ts';
+import { href, setQuery, useRoute } from '../hooks/use-route.ts';
+import { countOf } from '../lib/format.ts';
+import { Pager } from '../components/pager.tsx';
 import { parseTemplateText } from '../lib/template-preview.ts';
 
 /** Workflows: the list, or one workflow (its graph, its runs, run now). */
@@ -15,8 +17,20 @@ export function WorkflowsPage({ workflowId }: { workflowId?: string | undefined 
   return workflowId ? <WorkflowDetail workflowId={workflowId} /> : <WorkflowList />;
 }
 
+const pageSize = 50;
+
+/** A page of workflows at a time, searched (name or description) on the server, with the true total. */
 function WorkflowList() {
-  const { data, error } = usePoll(() => workflowsApi.list().then((page) => page.data), [], 5000);
+  const route = useRoute();
+  const q = route.params.get('q') ?? '';
+  const offset = Number(route.params.get('offset') ?? 0) || 0;
+  const page = usePoll(
+    () => workflowsApi.list({ search: q.trim() || undefined, limit: pageSize, offset }),
+    [q, offset],
+    5000,
+  );
+  const data = page.data?.data;
+  const error = page.error;
   return (
     <div className="page">
       <header className="page-head">
@@ -28,9 +42,21 @@ function WorkflowList() {
           </p>
         </div>
       </header>
+      <div className="toolbar" role="search">
+        <input
+          type="search"
+          className="search"
+          placeholder="Search name or description…"
+          aria-label="Search workflows"
+          value={q}
+          onChange={(event) => setQuery({ q: event.target.value, offset: undefined })}
+        />
+        {page.data && <span className="muted small">{countOf(page.data.total, 'workflow')}</span>}
+      </div>
       <ErrorBanner error={error} />
       {!data && !error && <Loading />}
-      {data && data.length === 0 && (
+      {data && data.length === 0 && (q || offset > 0) && <Empty title="No workflow matches" />}
+      {data && data.length === 0 && !q && offset === 0 && (
         <Empty title="No workflows yet">Create one with POST /api/v1/workflows or `kairos workflows create`.</Empty>
       )}
       {data && data.length > 0 && (
@@ -69,6 +95,15 @@ function WorkflowList() {
             </tbody>
           </table>
         </div>
+      )}
+      {page.data && (
+        <Pager
+          offset={offset}
+          limit={pageSize}
+          total={page.data.total}
+          labels={['← Previous', 'Next →']}
+          onChange={(next) => setQuery({ offset: next ? String(next) : undefined })}
+        />
       )}
     </div>
   );
