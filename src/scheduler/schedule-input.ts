@@ -135,6 +135,20 @@ export type ParsedDstPolicy = z.output<typeof dstPolicy>;
 
 const booleanText = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
+/** The orders of the schedule list: a column, `-` first for descending. */
+export const scheduleSorts = [
+  'name',
+  '-name',
+  'next_run_at',
+  '-next_run_at',
+  'last_run_at',
+  '-last_run_at',
+  'created_at',
+  '-created_at',
+  'consecutive_failures',
+  '-consecutive_failures',
+] as const;
+
 export const scheduleListSchema = z.strictObject({
   assistant_id: z.uuid().optional(),
   workflow_id: z.uuid().optional(),
@@ -148,6 +162,18 @@ export const scheduleListSchema = z.strictObject({
   metadata: z.record(z.string(), z.unknown()).optional(),
   /** The `next_cursor` of the previous page: continues after it (newest first). */
   cursor: z.string().min(1).max(200).optional(),
+  /** Case-insensitive part of the name or of the cron expression. */
+  q: z.string().min(1).max(200).optional(),
+  /** Only schedules whose consecutive failures reached their alert threshold. */
+  failing: booleanText.optional(),
+  /** Only these schedules: ids separated by commas (at most 200). */
+  ids: z
+    .string()
+    .transform((text) => text.split(',').filter((id) => id !== ''))
+    .pipe(z.array(z.uuid('ids: each id must be a schedule id (a UUID)')).min(1).max(200))
+    .optional(),
+  /** A column, `-` first for descending; paging is then by offset (a cursor follows the default order). */
+  sort: z.enum(scheduleSorts).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });

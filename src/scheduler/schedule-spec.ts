@@ -107,7 +107,7 @@ function checkTemplate(template: unknown): void {
       throw invalid(
         path,
         `"${variable}…" opens {{ without a variable and }}; write a variable as {{date}}, {{run_number}}, …`,
-        { variable },
+        { variable, unclosed: variable },
       );
     }
     throw invalid(

@@ -148,6 +148,14 @@ export interface ScheduleListFilters extends MetadataFilters {
   enabled?: boolean;
   name?: string;
   cursor?: string;
+  /** Part of the name or of the cron expression, case-insensitive. */
+  q?: string;
+  /** Only schedules whose consecutive failures reached their alert_after. */
+  failing?: boolean;
+  /** Only these schedules: ids separated by commas (at most 200). */
+  ids?: string;
+  /** A column, `-` first for descending: `name`, `next_run_at`, `last_run_at`, `created_at`, `consecutive_failures`. */
+  sort?: string;
 }
 
 /** Time-range filters of run lists: `from` (inclusive) and `to` (exclusive) bound `created_at`. */

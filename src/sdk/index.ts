@@ -5,3 +5,4 @@ export { Kairos as KairosClient } from './client.ts';
 export type * from './client.ts';
 export { KairosApiError } from './errors.ts';
 export { operations, type OperationName } from './operations.ts';
+export type * from './types.ts';

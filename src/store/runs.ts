@@ -215,13 +215,18 @@ export async function listRuns(db: Queryable, filter: RunFilter): Promise<{ rows
   add('created_at', filter.createdFrom, '>=');
   add('created_at', filter.createdBefore, '<');
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const { rows } = await db.query<RunRow & { total: number }>(
-    `SELECT *, count(*) OVER () AS total FROM runs ${clause}
+  // The page and the total apart: a window count would read and sort every match to return 50
+  // (the page walks runs_created_idx instead; the count reads no row data).
+  const { rows } = await db.query<RunRow>(
+    `SELECT * FROM runs ${clause}
      ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, filter.limit, filter.offset],
   );
-  const total = rows[0]?.total ?? 0;
-  return { rows: rows.map(({ total: _total, ...row }) => row), total };
+  const { rows: counted } = await db.query<{ total: number }>(
+    `SELECT count(*)::int AS total FROM runs ${clause}`,
+    params,
+  );
+  return { rows, total: counted[0]?.total ?? 0 };
 }
 
 /**

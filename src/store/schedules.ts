@@ -203,7 +203,16 @@ export interface ScheduleCursor {
 
 /** A list order other than the default (newest first); columns are a fixed list, never user text. */
 export interface ScheduleOrder {
-  column: 'id' | 'assistant_id' | 'thread_id' | 'created_at' | 'updated_at' | 'next_run_at';
+  column:
+    | 'id'
+    | 'assistant_id'
+    | 'thread_id'
+    | 'created_at'
+    | 'updated_at'
+    | 'next_run_at'
+    | 'name'
+    | 'last_run_at'
+    | 'consecutive_failures';
   direction: 'asc' | 'desc';
 }
 
@@ -218,6 +227,12 @@ export interface ScheduleFilter {
   enabled?: boolean;
   /** Case-insensitive part of the name. */
   nameContains?: string;
+  /** Case-insensitive part of the name or of the cron expression. */
+  search?: string;
+  /** Only those whose consecutive failures reached their alert threshold. */
+  failing?: boolean;
+  /** Only these ids. */
+  ids?: string[];
   /** Every key equals (jsonb containment per key). */
   metadata?: Record<string, unknown>;
   /** Only rows after this one in the default order. */
@@ -234,6 +249,9 @@ const orderColumns = new Set<ScheduleOrder['column']>([
   'created_at',
   'updated_at',
   'next_run_at',
+  'name',
+  'last_run_at',
+  'consecutive_failures',
 ]);
 
 /**
@@ -273,6 +291,12 @@ export async function listSchedules(
       "name ILIKE '%' || ? || '%' ESCAPE '\\'",
       filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`),
     );
+  if (filter.search) {
+    const pattern = filter.search.replace(/[\\%_]/g, (c) => `\\${c}`);
+    add("(name ILIKE '%' || ? || '%' ESCAPE '\\' OR cron ILIKE '%' || ? || '%' ESCAPE '\\')", pattern, pattern);
+  }
+  if (filter.failing) where.push('consecutive_failures >= alert_after');
+  if (filter.ids) add('id = ANY(?::uuid[])', filter.ids);
   for (const [key, value] of Object.entries(filter.metadata ?? {}))
     add('metadata -> ?::text = ?::jsonb', key, JSON.stringify(value));
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAdminId } from '../../src/auth/actor.ts';
@@ -37,10 +38,16 @@ describe('dashboard: connecting agents', () => {
       mcpServers: { kairos: { url: string; headers?: unknown } };
     };
     expect(cursor.mcpServers.kairos).toEqual({ url: `${kairos.url}/mcp` }); // local mode: no header to send
+    // The server (listening on loopback) reports where its bin/kairos.js is; the snippet uses it.
+    const cli = fileURLToPath(new URL('../../bin/kairos.js', import.meta.url));
+    await page
+      .getByTestId('snippet-claude-desktop')
+      .filter({ hasText: JSON.stringify(cli) })
+      .waitFor();
     const claude = JSON.parse((await page.getByTestId('snippet-claude-desktop').textContent())!) as {
       mcpServers: { kairos: { args: string[]; env: Record<string, string> } };
     };
-    expect(claude.mcpServers.kairos.args.at(-1)).toBe('mcp');
+    expect(claude.mcpServers.kairos.args).toEqual([cli, 'mcp']);
     expect(claude.mcpServers.kairos.env).toEqual({ KAIROS_URL: kairos.url });
     expect(await page.getByTestId('snippet-functions').textContent()).toContain(`${kairos.url}/api/v1/tools`);
     await page.getByRole('link', { name: 'Connect an agent' }).waitFor();

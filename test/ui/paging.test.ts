@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readAllByCursor, readRunWindow, runWindowCap, windowPageSize } from '../../src/ui/api/paging.ts';
-import type { Page, Run, Schedule } from '../../src/ui/api/types.ts';
+import type { Page } from '../../src/ui/api/paging.ts';
+import type { Run, Schedule } from '../../src/sdk/index.ts';
 
 /**
  * How the dashboard reads a whole time window of runs (offset paging within fixed `from`/`to`)
@@ -17,7 +18,7 @@ function runsList(total: number) {
     const limit = Number(query.limit);
     const offset = Number(query.offset);
     const count = Math.max(0, Math.min(limit, total - offset));
-    const data = Array.from({ length: count }, (_, i): Run => ({ id: `run-${offset + i}`, status: 'success' }));
+    const data = Array.from({ length: count }, (_, i) => ({ id: `run-${offset + i}`, status: 'success' }) as Run);
     return { data, total, limit, offset };
   };
   return { list, asked };
@@ -75,7 +76,9 @@ describe('reading every schedule', () => {
     const list = async (query: Query): Promise<Page<Schedule>> => {
       asked.push(query);
       const names = query.cursor ? ['c'] : ['a', 'b'];
-      const data = names.map((name): Schedule => ({ id: name, name, enabled: true, schedule: {} }));
+      const data = names.map(
+        (name) => ({ id: name, name, enabled: true, schedule: { cron: '* * * * *', timezone: 'UTC' } }) as Schedule,
+      );
       return { data, total: 3, limit: 2, offset: 0, next_cursor: query.cursor ? null : 'after-b' };
     };
     const all = await readAllByCursor(list, { enabled: true });

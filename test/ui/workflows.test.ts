@@ -167,6 +167,13 @@ describe('workflows in the dashboard', () => {
     await page.keyboard.press('Escape');
     // The workflow page lists the run.
     await page.locator('.runs-table tr[data-status="success"]').first().waitFor();
+    // The runs list names the workflow the run ran.
+    await page.goto(`${kairos.url}/#/runs`);
+    await page
+      .locator('.runs-table tr[data-status="success"]')
+      .filter({ hasText: 'workflow pipeline' })
+      .first()
+      .waitFor();
   });
 
   it('creates a schedule whose target is a workflow', async () => {

@@ -5,6 +5,8 @@ import type { Metrics } from '../../metrics.ts';
 import type { Database } from '../../store/database.ts';
 import { pingDatabase } from '../../store/ping.ts';
 import { backlogThresholdMs, readRunBacklog, type RunBacklog } from '../../store/run-backlog.ts';
+import { join } from 'node:path';
+import { packageRoot } from '../../package-root.ts';
 import { version } from '../../version.ts';
 import { mountApiDocs } from '../api-docs.ts';
 import type { ApiEnv } from '../env.ts';
@@ -34,8 +36,15 @@ const Health = z
       .optional()
       .openapi({ description: 'Saturation: runs due and waiting for a worker slot (all replicas)' }),
     error: z.string().optional(),
+    cli: z.string().optional().openapi({
+      description:
+        "The absolute path of this install's bin/kairos.js (for MCP client configs); only when the server listens on loopback",
+    }),
   })
   .openapi('Health');
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const cliPath = join(packageRoot, 'bin', 'kairos.js');
 
 export const systemRoutes = {
   health: createRoute({
@@ -94,6 +103,8 @@ export function registerSystemRoutes(app: OpenAPIHono<ApiEnv>, deps: SystemDeps)
           oldest_pending_age_ms: backlog.oldestAgeMs,
           behind: backlog.oldestAgeMs !== null && backlog.oldestAgeMs >= backlogThresholdMs,
         },
+        // Only someone on this machine can reach a loopback server: the path tells no one else anything.
+        ...(loopbackHosts.has(deps.config.server.host) && { cli: cliPath }),
       },
       200,
     );

@@ -3,6 +3,7 @@ import { ifExistsPolicies } from '../../scheduler/schedule-ensure.ts';
 import { backfillSchema } from '../../scheduler/backfill.ts';
 import {
   pauseSchema,
+  scheduleSorts,
   previewSchema,
   scheduleCreateSchema,
   scheduleUpdateSchema,
@@ -263,6 +264,25 @@ export const ScheduleListQuery = PageQuery.extend({
     .max(200)
     .optional()
     .openapi({ description: 'The next_cursor of the previous page (keyset on created_at, id)' }),
+  q: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: 'Part of the name or of the cron expression, case-insensitive' }),
+  failing: queryBoolean
+    .optional()
+    .openapi({ description: 'Only schedules whose consecutive failures reached their alert_after' }),
+  ids: z
+    .string()
+    .min(1)
+    .max(8000)
+    .optional()
+    .openapi({ description: 'Only these schedules: ids separated by commas (at most 200)' }),
+  sort: z.enum(scheduleSorts).optional().openapi({
+    description:
+      'The order: a column, `-` first for descending (default: newest first). Page with offset when sorting; a cursor follows the default order',
+  }),
 });
 
 export const SchedulePreviewQuery = z.object({

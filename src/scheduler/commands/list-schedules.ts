@@ -1,5 +1,6 @@
 import { assertAdmin, type Actor } from '../../auth/actor.ts';
-import { listSchedules } from '../../store/schedules.ts';
+import { invalid } from '../../errors.ts';
+import { listSchedules, type ScheduleOrder } from '../../store/schedules.ts';
 import { parseScheduleInput, scheduleListSchema, type ScheduleListInput } from '../schedule-input.ts';
 import { toScheduleResource, type ScheduleResource } from '../schedule-resource.ts';
 import type { ScheduleContext } from './schedule-context.ts';
@@ -28,6 +29,7 @@ export async function listSchedulesOf(
     assertAdmin(actor, "list other users' schedules");
   const ownerId = actor.role === 'admin' ? input.owner_id : actor.userId;
   const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
+  if (after && input.sort) throw invalid('cursor', 'a cursor follows the default order: page with offset when sorting');
   const { rows, total } = await listSchedules(context.options.db, {
     ...(ownerId && { ownerId }),
     ...(input.assistant_id && { assistantId: input.assistant_id }),
@@ -37,6 +39,10 @@ export async function listSchedulesOf(
     ...(input.enabled !== undefined && { enabled: input.enabled }),
     ...(input.name && { nameContains: input.name }),
     ...(input.metadata && { metadata: input.metadata }),
+    ...(input.q && { search: input.q }),
+    ...(input.failing && { failing: true }),
+    ...(input.ids && { ids: input.ids }),
+    ...(input.sort && { orderBy: sortOf(input.sort) }),
     ...(after && { after }),
     limit: input.limit + 1, // one more tells whether a next page exists
     offset: input.offset,
@@ -48,4 +54,10 @@ export async function listSchedulesOf(
     total,
     next_cursor: last && rows.length > input.limit ? encodeCursor(last) : null,
   };
+}
+
+/** `-next_run_at` → next_run_at descending. */
+function sortOf(sort: string): ScheduleOrder {
+  const descending = sort.startsWith('-');
+  return { column: sort.replace(/^-/, '') as ScheduleOrder['column'], direction: descending ? 'desc' : 'asc' };
 }

@@ -1,25 +1,27 @@
 import { api, type Query } from './client.ts';
-import { readAllByCursor, readRunWindow } from './paging.ts';
+import { readRunWindow, type Page } from './paging.ts';
 import type {
   Assistant,
-  BackfillResult,
-  InboundTrigger,
-  Me,
-  Page,
-  Preview,
-  PreviewExtras,
+  Delivery,
   Run,
+  RunWithEvents,
   Schedule,
+  ScheduleBackfillResult,
+  SchedulePreview,
   ScheduleSpec,
   ScheduleStats,
   ScheduleUsage,
   TestCallResult,
-  Thread,
-  TriggerDelivery,
+  ThreadWithMessages,
+  Trigger,
+  User,
   Workflow,
-} from './types.ts';
+} from '../../sdk/index.ts';
 
 const v1 = '/api/v1';
+
+/** The parts of a schedule besides its spec that change what a preview shows. */
+export type PreviewExtras = Partial<Pick<Schedule, 'dst' | 'exclude_dates'>>;
 
 /** Lists come as `{data,total,limit,offset}`; a bare array is accepted too. */
 function page<T>(body: Page<T> | T[]): Page<T> {
@@ -31,10 +33,7 @@ const id = (value: string) => encodeURIComponent(value);
 
 export const schedulesApi = {
   list: async (query?: Query, signal?: AbortSignal) =>
-    page(await api.get<Page<Schedule> | Schedule[]>(`${v1}/schedules`, { limit: 500, ...query }, signal)),
-  /** Every schedule the filters match, following `next_cursor` (stable under inserts) up to a cap. */
-  listAll: (query?: Query, signal?: AbortSignal) =>
-    readAllByCursor<Schedule>((q, s) => schedulesApi.list(q, s), query, signal),
+    page(await api.get<Page<Schedule> | Schedule[]>(`${v1}/schedules`, { limit: 50, ...query }, signal)),
   get: (scheduleId: string) => api.get<Schedule>(`${v1}/schedules/${id(scheduleId)}`),
   create: (body: Record<string, unknown>) => api.post<Schedule>(`${v1}/schedules`, body),
   update: (scheduleId: string, body: Record<string, unknown>) =>
@@ -45,7 +44,7 @@ export const schedulesApi = {
     api.post<Schedule>(`${v1}/schedules/${id(scheduleId)}/pause`, note ? { note } : {}),
   /** One run per occurrence in (from, to] with no run yet; `dry_run` only counts them (the preview). */
   backfill: (scheduleId: string, body: { from: string; to: string; dry_run?: boolean; overlap?: 'queue' | 'obey' }) =>
-    api.post<BackfillResult>(`${v1}/schedules/${id(scheduleId)}/backfill`, body),
+    api.post<ScheduleBackfillResult>(`${v1}/schedules/${id(scheduleId)}/backfill`, body),
   resume: (scheduleId: string) => api.post<Schedule>(`${v1}/schedules/${id(scheduleId)}/resume`),
   trigger: (scheduleId: string) => api.post<Run | { run?: Run }>(`${v1}/schedules/${id(scheduleId)}/trigger`),
   runs: async (scheduleId: string, query?: Query, signal?: AbortSignal) =>
@@ -57,7 +56,7 @@ export const schedulesApi = {
     api.get<ScheduleStats>(`${v1}/schedules/${id(scheduleId)}/stats`, { window }),
   usage: (scheduleId: string, days = 30) => api.get<ScheduleUsage>(`${v1}/schedules/${id(scheduleId)}/usage`, { days }),
   preview: (spec: ScheduleSpec, count = 5, extras: PreviewExtras = {}) =>
-    api.post<Preview>(`${v1}/schedules/preview`, { ...spec, ...extras, count }),
+    api.post<SchedulePreview>(`${v1}/schedules/preview`, { ...spec, ...extras, count }),
 };
 
 export const runsApi = {
@@ -66,7 +65,7 @@ export const runsApi = {
   /** Runs created in [`from`, `to`), paged through up to the cap in `paging.ts`. */
   window: (from: Date, to: Date, query?: Query, signal?: AbortSignal) =>
     readRunWindow((q, s) => runsApi.list(q, s), from, to, query, signal),
-  get: (runId: string) => api.get<Run>(`${v1}/runs/${id(runId)}`),
+  get: (runId: string) => api.get<RunWithEvents>(`${v1}/runs/${id(runId)}`),
   create: (body: Record<string, unknown>) => api.post<Run>(`${v1}/runs`, body),
   cancel: (runId: string) => api.post<Run>(`${v1}/runs/${id(runId)}/cancel`),
 };
@@ -96,22 +95,22 @@ export const workflowsApi = {
 };
 
 export const triggersApi = {
-  create: (body: Record<string, unknown>) => api.post<InboundTrigger>(`${v1}/triggers`, body),
+  create: (body: Record<string, unknown>) => api.post<Trigger>(`${v1}/triggers`, body),
   remove: (triggerId: string) => api.delete<unknown>(`${v1}/triggers/${id(triggerId)}`),
-  list: async (signal?: AbortSignal) =>
-    page(await api.get<Page<InboundTrigger>>(`${v1}/triggers`, { limit: 200 }, signal)),
+  list: async (query?: Query, signal?: AbortSignal) =>
+    page(await api.get<Page<Trigger>>(`${v1}/triggers`, { limit: 20, ...query }, signal)),
   update: (triggerId: string, body: Record<string, unknown>) =>
-    api.patch<InboundTrigger>(`${v1}/triggers/${id(triggerId)}`, body),
+    api.patch<Trigger>(`${v1}/triggers/${id(triggerId)}`, body),
   deliveries: async (triggerId: string, limit = 5, signal?: AbortSignal) =>
-    page(await api.get<Page<TriggerDelivery>>(`${v1}/triggers/${id(triggerId)}/deliveries`, { limit }, signal)),
+    page(await api.get<Page<Delivery>>(`${v1}/triggers/${id(triggerId)}/deliveries`, { limit }, signal)),
 };
 
 export const threadsApi = {
-  get: (threadId: string) => api.get<Thread>(`${v1}/threads/${id(threadId)}`),
+  get: (threadId: string) => api.get<ThreadWithMessages>(`${v1}/threads/${id(threadId)}`),
 };
 
 export const usersApi = {
-  me: () => api.get<Me>(`${v1}/users/me`),
+  me: () => api.get<User>(`${v1}/users/me`),
 };
 
 /** The run a trigger answered with, whatever its envelope. */

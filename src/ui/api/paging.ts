@@ -3,7 +3,16 @@
  * window's bounds fixed) and every schedule (keyset paging with `next_cursor`). Kept free of the
  * fetch client so that it can be tested on its own.
  */
-import type { Page, Run } from './types.ts';
+import type { Run } from '../../sdk/index.ts';
+
+/** A page of a list as the API answers it; `next_cursor` on keyset-paged lists (schedules). */
+export interface Page<T> {
+  data: T[];
+  total: number;
+  limit: number;
+  offset: number;
+  next_cursor?: string | null;
+}
 
 type Query = Record<string, string | number | boolean | undefined | null>;
 type List<T> = (query: Query, signal?: AbortSignal) => Promise<Page<T>>;

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import { assistantsApi } from '../api/endpoints.ts';
-import type { Assistant, AssistantKind } from '../api/types.ts';
+import type { Assistant, AssistantKind } from '../../sdk/index.ts';
 import { refreshAll } from '../hooks/use-poll.ts';
 import {
   FormProblem,

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import { schedulesApi } from '../api/endpoints.ts';
-import type { BackfillResult, Schedule } from '../api/types.ts';
+import type { Schedule, ScheduleBackfillResult } from '../../sdk/index.ts';
 import { countOf, formatInstant, viewerZone } from '../lib/format.ts';
 import { Dialog } from './dialog.tsx';
 
@@ -31,11 +31,11 @@ export function BackfillDialog({
   schedule: Schedule;
   open: boolean;
   onClose: () => void;
-  onDone: (result: BackfillResult) => void;
+  onDone: (result: ScheduleBackfillResult) => void;
 }) {
   const [to, setTo] = useState(() => localInput(Math.floor(Date.now() / 60_000) * 60_000));
   const [from, setFrom] = useState(() => localInput(Math.floor(Date.now() / 60_000) * 60_000 - 86_400_000));
-  const [preview, setPreview] = useState<BackfillResult>();
+  const [preview, setPreview] = useState<ScheduleBackfillResult>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 

@@ -1,3 +1,5 @@
+import { viewerZone, zoneAbbreviation } from '../lib/format.ts';
+
 /** Small inline-SVG charts: no chart library, colours from CSS variables, titles for screen readers. */
 
 export interface Segment {
@@ -11,8 +13,30 @@ export interface Bar {
   segments: Segment[];
 }
 
-/** Stacked bars (runs per hour by status, success/failure per day). */
-export function StackedBars({ bars, title, height = 120 }: { bars: Bar[]; title: string; height?: number }) {
+/**
+ * Stacked bars (runs per hour by status, success/failure per day), oldest on the left. The axis
+ * names the first bar's start and the end of the window (`end`, e.g. "now"), with the zone.
+ */
+export function StackedBars({
+  bars,
+  title,
+  height = 120,
+  end = 'now',
+  empty = 'No runs in this window.',
+}: {
+  bars: Bar[];
+  title: string;
+  height?: number;
+  end?: string;
+  empty?: string;
+}) {
+  const runs = bars.reduce((sum, bar) => sum + bar.segments.reduce((s, segment) => s + segment.value, 0), 0);
+  if (runs === 0)
+    return (
+      <p className="muted small chart-empty" data-testid="chart-empty">
+        {empty}
+      </p>
+    );
   const max = Math.max(1, ...bars.map((bar) => bar.segments.reduce((sum, segment) => sum + segment.value, 0)));
   const width = 100 / Math.max(1, bars.length);
   return (
@@ -46,9 +70,12 @@ export function StackedBars({ bars, title, height = 120 }: { bars: Bar[]; title:
           );
         })}
       </svg>
-      <figcaption className="chart-axis">
+      <figcaption className="chart-axis" data-testid="chart-axis">
         <span>{bars[0]?.label}</span>
-        <span>{bars[bars.length - 1]?.label}</span>
+        <span aria-hidden="true">time →</span>
+        <span>
+          {end} ({zoneAbbreviation(new Date().toISOString(), viewerZone)})
+        </span>
       </figcaption>
     </figure>
   );

@@ -1,14 +1,14 @@
 import { useState } from 'react';
-import type { InboundTrigger } from '../api/types.ts';
+import type { Trigger } from '../../sdk/index.ts';
 import { useToast } from './toasts.tsx';
 
 /** The URL senders POST to: absolute already (KAIROS_PUBLIC_URL), or on this dashboard's origin. */
-export function triggerUrl(trigger: InboundTrigger): string {
+export function triggerUrl(trigger: Trigger): string {
   return /^https?:\/\//.test(trigger.url) ? trigger.url : `${window.location.origin}${trigger.url}`;
 }
 
 /** A trigger's URL with a button that copies it. */
-export function CopyUrl({ trigger }: { trigger: InboundTrigger }) {
+export function CopyUrl({ trigger }: { trigger: Trigger }) {
   const notify = useToast();
   const url = triggerUrl(trigger);
   const [copied, setCopied] = useState(false);

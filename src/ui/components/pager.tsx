@@ -4,18 +4,22 @@ export function Pager({
   limit,
   total,
   onChange,
+  labels = ['← Newer', 'Older →'],
 }: {
   offset: number;
   limit: number;
   total: number;
   onChange: (offset: number) => void;
+  /** The previous and next buttons (runs: newer and older). */
+  labels?: [string, string];
 }) {
   if (total <= limit && offset === 0) return null;
   const end = Math.min(total, offset + limit);
   return (
     <nav className="pager" aria-label="Pages">
       <span className="muted small">
-        {total === 0 ? 0 : offset + 1}–{end} of {total}
+        {total === 0 ? 0 : (offset + 1).toLocaleString('en-US')}–{end.toLocaleString('en-US')} of{' '}
+        {total.toLocaleString('en-US')}
       </span>
       <button
         type="button"
@@ -23,10 +27,10 @@ export function Pager({
         disabled={offset === 0}
         onClick={() => onChange(Math.max(0, offset - limit))}
       >
-        ← Newer
+        {labels[0]}
       </button>
       <button type="button" className="button small" disabled={end >= total} onClick={() => onChange(offset + limit)}>
-        Older →
+        {labels[1]}
       </button>
     </nav>
   );

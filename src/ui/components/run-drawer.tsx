@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { runsApi, workflowsApi } from '../api/endpoints.ts';
-import type { Run } from '../api/types.ts';
+import type { Run, RunStep, RunWithEvents } from '../../sdk/index.ts';
 import { refreshAll, usePoll } from '../hooks/use-poll.ts';
 import { href } from '../hooks/use-route.ts';
 import { between, formatDuration, formatInstant, shortId } from '../lib/format.ts';
@@ -183,7 +183,7 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
             {run.workflow_id && (
               <section aria-label="Step tree">
                 <h3 className="small">Steps</h3>
-                <StepTree steps={run.steps ?? []} />
+                <StepTree steps={(run.steps ?? []) as RunStep[]} />
               </section>
             )}
             <div className="tabs" role="tablist" aria-label="Run data">
@@ -218,7 +218,7 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
   );
 }
 
-function EventTrace({ run }: { run: Run }) {
+function EventTrace({ run }: { run: RunWithEvents }) {
   const events = run.events ?? [];
   if (events.length === 0) return <p className="muted small">No events recorded.</p>;
   const start = new Date(events[0]!.at).getTime();

@@ -1,4 +1,4 @@
-import type { Run } from '../api/types.ts';
+import type { Run, RunUsage } from '../../sdk/index.ts';
 import { useNow } from '../hooks/use-now.ts';
 import {
   between,
@@ -8,6 +8,8 @@ import {
   formatRelative,
   formatShort,
   shortId,
+  viewerZone,
+  zoneAbbreviation,
 } from '../lib/format.ts';
 import { useCatalog } from './catalog.tsx';
 import { runError, runReason, useOpenRun } from './run-drawer.tsx';
@@ -19,8 +21,10 @@ import { StatusBadge, failureLabels } from './status-badge.tsx';
  */
 export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSchedule?: boolean }) {
   const openRun = useOpenRun();
-  const { scheduleName, assistantName } = useCatalog();
+  const { scheduleName, assistantName, workflowName } = useCatalog();
   const now = useNow(5000);
+  // Every time in the table is in the viewer's zone, named once in the headers.
+  const zone = zoneAbbreviation(new Date(now).toISOString(), viewerZone);
   return (
     <div className="table-wrap">
       <table className="table runs-table">
@@ -28,8 +32,8 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
           <tr>
             <th scope="col">Status</th>
             {showSchedule && <th scope="col">Schedule / assistant</th>}
-            <th scope="col">Scheduled</th>
-            <th scope="col">Started</th>
+            <th scope="col">Scheduled ({zone})</th>
+            <th scope="col">Started ({zone})</th>
             <th scope="col" className="num">
               Lag
             </th>
@@ -82,7 +86,11 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
                           <span className="muted">{run.trigger ?? 'manual'}</span>
                         ))}
                     </div>
-                    <div className="muted small">{assistantName(run.assistant_id) ?? shortId(run.assistant_id)}</div>
+                    <div className="muted small">
+                      {run.workflow_id
+                        ? `workflow ${workflowName(run.workflow_id) ?? shortId(run.workflow_id)}`
+                        : (assistantName(run.assistant_id) ?? shortId(run.assistant_id))}
+                    </div>
                   </td>
                 )}
                 <td data-label="Scheduled">
@@ -103,7 +111,11 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
                 <td data-label="Trigger">
                   <span className="tag">{run.trigger ?? '—'}</span>
                 </td>
-                <td data-label="Tokens" className="num tabular" title={run.usage?.model ?? undefined}>
+                <td
+                  data-label="Tokens"
+                  className="num tabular"
+                  title={(run.usage as RunUsage | null)?.model ?? undefined}
+                >
                   {tokensOf(run) === null ? '—' : formatCount(tokensOf(run)!)}
                 </td>
                 <td data-label="Attempt" className="num">
@@ -128,7 +140,7 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
 
 /** A run's total tokens: the reported total, or prompt + completion; null when it reported none. */
 function tokensOf(run: Run): number | null {
-  const usage = run.usage;
+  const usage = run.usage as RunUsage | null;
   if (!usage) return null;
   if (typeof usage.total_tokens === 'number') return usage.total_tokens;
   if (typeof usage.prompt_tokens === 'number' || typeof usage.completion_tokens === 'number')

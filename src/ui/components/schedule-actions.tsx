@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { schedulesApi, triggeredRun } from '../api/endpoints.ts';
-import type { Schedule } from '../api/types.ts';
+import type { Schedule } from '../../sdk/index.ts';
 import { refreshAll } from '../hooks/use-poll.ts';
 import { href, navigate } from '../hooks/use-route.ts';
 import { countOf } from '../lib/format.ts';
@@ -26,7 +26,7 @@ export function ScheduleActions({
   onDeleted?: () => void;
 }) {
   const { canWrite } = useSession();
-  const { assistantName, describe } = useCatalog();
+  const { assistantName, describe, forgetSchedule } = useCatalog();
   const notify = useToast();
   const openRun = useOpenRun();
   const [busy, setBusy] = useState<string>();
@@ -36,12 +36,12 @@ export function ScheduleActions({
   const paused = isPaused(schedule);
   const target = assistantName(schedule.assistant_id) ?? 'its assistant';
 
-  const act = async (name: string, action: () => Promise<unknown>, success: string) => {
+  const act = async (name: string, action: () => Promise<unknown>, success: string, refresh = true) => {
     setBusy(name);
     try {
       const result = await action();
       notify('success', success);
-      refreshAll();
+      if (refresh) refreshAll();
       return result;
     } catch (error) {
       notify('error', `${schedule.name}: ${(error as Error).message}`);
@@ -83,8 +83,12 @@ export function ScheduleActions({
       'delete',
       () => schedulesApi.remove(schedule.id).then(() => true),
       `Deleted “${schedule.name}”.`,
+      // With onDeleted the caller leaves the schedule's page, whose polls would otherwise refetch
+      // the deleted schedule (404s); the page it opens reads afresh.
+      !onDeleted,
     );
     setConfirm(undefined);
+    if (done) forgetSchedule(schedule.id);
     if (done) onDeleted?.();
   };
 

@@ -1,12 +1,12 @@
 import { createContext, useCallback, useContext, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, getApiKey, onUnauthorized, setApiKey } from '../api/client.ts';
 import { usersApi } from '../api/endpoints.ts';
-import type { Me } from '../api/types.ts';
+import type { User } from '../../sdk/index.ts';
 import { refreshAll } from '../hooks/use-poll.ts';
 import { Dialog } from './dialog.tsx';
 
 interface Session {
-  me: Me | undefined;
+  me: User | undefined;
   /** Whether the caller may change things (not a viewer). */
   canWrite: boolean;
   hasKey: boolean;
@@ -25,7 +25,7 @@ const SessionContext = createContext<Session>({
  * 401 opens the key prompt, and the key is kept in sessionStorage for this tab's session.
  */
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [me, setMe] = useState<Me>();
+  const [me, setMe] = useState<User>();
   const [asking, setAsking] = useState(false);
   const [hasKey, setHasKey] = useState(() => Boolean(getApiKey()));
 

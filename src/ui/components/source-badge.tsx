@@ -1,4 +1,4 @@
-import type { Schedule } from '../api/types.ts';
+import type { Schedule } from '../../sdk/index.ts';
 
 /** Marks schedules that code manages: declared in the config file, or upserted by name. */
 export function SourceBadge({ schedule }: { schedule: Pick<Schedule, 'source'> }) {

@@ -1,4 +1,4 @@
-import type { RunStatus } from '../api/types.ts';
+import type { RunStatus } from '../../sdk/index.ts';
 
 const labels: Record<string, string> = {
   pending: 'Pending',

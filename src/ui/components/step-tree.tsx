@@ -1,4 +1,4 @@
-import type { RunStep } from '../api/types.ts';
+import type { RunStep } from '../../sdk/index.ts';
 import { formatDuration } from '../lib/format.ts';
 import { JsonView } from './json-view.tsx';
 import { StatusBadge } from './status-badge.tsx';

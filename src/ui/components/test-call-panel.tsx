@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import { assistantsApi } from '../api/endpoints.ts';
-import type { AgentExchange, AssistantKind, TestCallResult } from '../api/types.ts';
+import type { AgentExchange, AssistantKind, TestCallResult } from '../../sdk/index.ts';
 import { Field } from './field.tsx';
 import { JsonView } from './json-view.tsx';
 

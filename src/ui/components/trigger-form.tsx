@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import { triggersApi, workflowsApi } from '../api/endpoints.ts';
-import type { InboundTrigger, Overlap, Workflow } from '../api/types.ts';
+import type { Overlap, Trigger, Workflow } from '../../sdk/index.ts';
 import { refreshAll } from '../hooks/use-poll.ts';
 import { useCatalog } from './catalog.tsx';
 import { CopyUrl } from './copy-url.tsx';
@@ -77,7 +77,7 @@ export function TriggerForm({ onDone }: { onDone: () => void }) {
   const [errors, setErrors] = useState<Partial<Record<keyof TriggerFormState, string>>>({});
   const [formError, setFormError] = useState<string>();
   const [saving, setSaving] = useState(false);
-  const [created, setCreated] = useState<InboundTrigger>();
+  const [created, setCreated] = useState<Trigger>();
 
   useEffect(() => {
     workflowsApi.list({ status: 'active' }).then(

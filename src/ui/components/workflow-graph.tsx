@@ -1,5 +1,5 @@
 import type { ReactElement } from 'react';
-import type { WorkflowNode } from '../api/types.ts';
+import type { WorkflowNode } from '../../sdk/index.ts';
 import { useCatalog } from './catalog.tsx';
 
 /**

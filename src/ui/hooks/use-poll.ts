@@ -68,3 +68,13 @@ export function usePoll<T>(fetcher: (signal: AbortSignal) => Promise<T>, deps: u
 
   return { data, error, loading, refresh: load };
 }
+
+/**
+ * The last defined value: a list keeps its rows on screen while the next page or search is read
+ * (a poll whose deps change starts empty), instead of flashing a loading state on each keystroke.
+ */
+export function useKept<T>(value: T | undefined): T | undefined {
+  const kept = useRef(value);
+  if (value !== undefined) kept.current = value;
+  return value ?? kept.current;
+}

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import { schedulesApi } from '../api/endpoints.ts';
-import type { DstEffect, Preview, PreviewExtras, ScheduleSpec } from '../api/types.ts';
+import type { DstTransitionEffect, SchedulePreview, ScheduleSpec } from '../../sdk/index.ts';
+import type { PreviewExtras } from '../api/endpoints.ts';
 
 export interface PreviewState {
   times: string[];
@@ -9,13 +10,13 @@ export interface PreviewState {
   /** Upcoming occurrences skipped by excluded dates. */
   excluded: string[];
   /** The effect of the zone's next DST change (cron schedules). */
-  dst: DstEffect | undefined;
+  dst: DstTransitionEffect | undefined;
   error: ApiError | undefined;
   loading: boolean;
 }
 
 /** The fire times a preview answer lists, whether as ISO strings or `{at}` objects. */
-export function previewTimes(preview: Preview | undefined): string[] {
+export function previewTimes(preview: SchedulePreview | undefined): string[] {
   const list = (preview?.times ?? []) as unknown[];
   return list
     .map((item) =>

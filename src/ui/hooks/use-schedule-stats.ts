@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { schedulesApi } from '../api/endpoints.ts';
-import type { ScheduleStats } from '../api/types.ts';
+import type { ScheduleStats } from '../../sdk/index.ts';
 
 /**
  * Stats over `window` for each listed schedule, fetched a few at a time and refreshed every

@@ -12,7 +12,11 @@ export interface AgentSnippet {
 
 const keyPlaceholder = '<your Kairos API key>';
 
-export function agentSnippets(origin: string, localMode: boolean): AgentSnippet[] {
+/**
+ * `cliPath`: the server's bin/kairos.js when it told us (`/healthz` on a loopback server);
+ * otherwise a placeholder to replace.
+ */
+export function agentSnippets(origin: string, localMode: boolean, cliPath?: string): AgentSnippet[] {
   const mcpUrl = `${origin}/mcp`;
   const keyEnv = localMode ? {} : { KAIROS_API_KEY: keyPlaceholder };
   const json = (value: unknown) => JSON.stringify(value, null, 2);
@@ -26,7 +30,7 @@ export function agentSnippets(origin: string, localMode: boolean): AgentSnippet[
         mcpServers: {
           kairos: {
             command: 'node',
-            args: ['/path/to/kairos/bin/kairos.js', 'mcp'],
+            args: [cliPath ?? '/path/to/kairos/bin/kairos.js', 'mcp'],
             env: { KAIROS_URL: origin, ...keyEnv },
           },
         },

@@ -1,4 +1,4 @@
-import type { Assistant, AssistantKind } from '../api/types.ts';
+import type { Assistant, AssistantKind } from '../../sdk/index.ts';
 
 /** The assistant form's fields, as text, for every kind (only the chosen kind's are sent). */
 export interface AssistantFormState {

@@ -1,5 +1,5 @@
 import type { Bar, Point } from '../components/charts.tsx';
-import type { Run } from '../api/types.ts';
+import type { Run } from '../../sdk/index.ts';
 import { formatDuration, formatInstant } from './format.ts';
 
 const okStatuses = new Set(['success']);
@@ -23,10 +23,8 @@ export function outcomeBars(runs: Run[], now: number, spanMs: number, count: num
     else if (run.status === 'skipped') bucket.skipped++;
     else bucket.active++;
   }
-  const label = (index: number) => {
-    const at = new Date(start + index * size).toISOString();
-    return spanMs > 2 * 86_400_000 ? formatInstant(at).slice(0, 10) : formatInstant(at).slice(-8, -3);
-  };
+  // Each bar is labelled with its start, dated (`Mon 6 Jan, 09:00`), in the viewer's zone.
+  const label = (index: number) => formatInstant(new Date(start + index * size).toISOString()).slice(0, -3);
   return buckets.map((bucket, index) => ({
     label: label(index),
     segments: [

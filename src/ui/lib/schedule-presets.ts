@@ -1,4 +1,4 @@
-import type { ScheduleSpec } from '../api/types.ts';
+import type { ScheduleSpec } from '../../sdk/index.ts';
 
 /** How the form expresses a schedule; presets are sugar that produce cron expressions. */
 export type PresetKind = 'minutes' | 'hourly' | 'daily' | 'weekdays' | 'weekly' | 'monthly' | 'once' | 'cron';
@@ -75,9 +75,20 @@ export function presetSpec(state: PresetState): Omit<ScheduleSpec, 'timezone'> {
 
 const pad2 = (n: string) => n.padStart(2, '0');
 
-/** Recognises a cron expression a preset produced, for editing; anything else is `cron`. */
-export function presetFromSpec(spec: ScheduleSpec, base: PresetState = defaultPreset()): PresetState {
+/**
+ * Recognises a cron expression a preset produced, for editing; anything else opens on the Cron tab
+ * as it was written: a preset that would save a different expression (a cron every 7 minutes as an
+ * interval, `00 9` as `0 9`) is not used.
+ */
+export function presetFromSpec(spec: { cron?: string | null }, base: PresetState = defaultPreset()): PresetState {
   const cron = spec.cron?.trim();
+  const preset = guessPreset(cron, base);
+  if (preset.kind === 'cron') return preset;
+  const again = presetSpec(preset);
+  return 'cron' in again && again.cron === cron ? preset : { ...base, kind: 'cron', cron: cron ?? '' };
+}
+
+function guessPreset(cron: string | undefined, base: PresetState): PresetState {
   if (!cron) return { ...base, kind: 'cron', cron: '' };
   const state = { ...base, kind: 'cron' as PresetKind, cron };
   const fields = cron.split(/\s+/);

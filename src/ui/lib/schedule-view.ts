@@ -1,17 +1,23 @@
-import type { Schedule, ScheduleSpec, ScheduleStats } from '../api/types.ts';
+import type { Schedule, ScheduleStats } from '../../sdk/index.ts';
 import { formatInstant, zoneAbbreviation } from './format.ts';
 
-type Loose = Schedule & Partial<ScheduleSpec> & { every_ms?: number | null; timeout_ms?: number | null };
+/** A schedule's spec as the pages read it: its kind and the one field of that kind set. */
+export interface SpecView {
+  kind: 'cron' | 'once' | 'interval' | undefined;
+  cron: string | null;
+  at: string | null;
+  every: string | number | null;
+  timezone: string;
+}
 
-/** The schedule's spec, from `schedule: {…}` or flat fields, whichever the API sent. */
-export function specOf(schedule: Schedule): ScheduleSpec & { timezone: string } {
-  const loose = schedule as Loose;
-  const spec = loose.schedule ?? {};
-  const cron = spec.cron ?? loose.cron ?? null;
-  const at = spec.at ?? loose.at ?? null;
-  const every = spec.every ?? loose.every ?? (loose.every_ms ? `${loose.every_ms / 1000}s` : null);
-  const kind = spec.kind ?? (cron ? 'cron' : at ? 'once' : every ? 'interval' : undefined);
-  return { kind, cron, at, every, timezone: spec.timezone ?? loose.timezone ?? 'UTC' };
+/** The schedule's spec with its kind named. */
+export function specOf(schedule: Pick<Schedule, 'schedule'>): SpecView {
+  const spec = schedule.schedule;
+  const cron = 'cron' in spec ? spec.cron : null;
+  const at = 'at' in spec ? spec.at : null;
+  const every = 'every' in spec ? spec.every : null;
+  const kind = cron ? 'cron' : at ? 'once' : every ? 'interval' : undefined;
+  return { kind, cron, at, every, timezone: spec.timezone ?? 'UTC' };
 }
 
 /** 420 → `7m`, 5400 → `1h30m`, 45 → `45s`. */
@@ -87,11 +93,11 @@ export function isPaused(schedule: Schedule): boolean {
 }
 
 export function statsCounts(stats: ScheduleStats | undefined): Record<string, number> {
-  return (stats?.counts ?? stats?.by_status ?? {}) as Record<string, number>;
+  return stats?.by_status ?? {};
 }
 
 export function statsReasons(stats: ScheduleStats | undefined): Record<string, number> {
-  return (stats?.by_reason ?? {}) as Record<string, number>;
+  return stats?.by_reason ?? {};
 }
 
 /** The success rate (0–1) of a stats answer, computed from counts when not given. */

@@ -112,3 +112,43 @@ export function templateText(value: unknown): string {
   if (typeof value === 'string') return value;
   return JSON.stringify(value, null, 2);
 }
+
+/** Where the first `{{` is that no `}}` closes before the next `{{`; -1 when every one is closed. */
+export function unclosedAt(text: string): number {
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf('{{', from);
+    if (open < 0) return -1;
+    const close = text.indexOf('}}', open + 2);
+    const next = text.indexOf('{{', open + 2);
+    if (close < 0 || (next >= 0 && next < close)) return open;
+    from = close + 2;
+  }
+}
+
+/** The first unclosed `{{` of a template as written (`{{date`), or undefined. */
+export function unclosedPlaceholder(template: unknown): string | undefined {
+  if (typeof template === 'string') {
+    const at = unclosedAt(template);
+    return at < 0 ? undefined : /^\{\{\s*[\w.]*/.exec(template.slice(at))![0];
+  }
+  const items = Array.isArray(template)
+    ? template
+    : template && typeof template === 'object'
+      ? Object.values(template)
+      : [];
+  for (const item of items) {
+    const found = unclosedPlaceholder(item);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** What is wrong with a template's variables, in a sentence (unknown names, an unclosed `{{`), or undefined. */
+export function templateProblem(template: unknown): string | undefined {
+  const unknown = unknownVariables(template);
+  if (unknown.length > 0)
+    return `Unknown variable${unknown.length > 1 ? 's' : ''}: ${unknown.map((v) => `{{${v}}}`).join(', ')}`;
+  const unclosed = unclosedPlaceholder(template);
+  return unclosed === undefined ? undefined : `Unclosed variable: ${unclosed} needs a closing }}`;
+}

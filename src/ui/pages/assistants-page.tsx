@@ -1,16 +1,19 @@
 import { useState } from 'react';
-import { assistantsApi, runsApi } from '../api/endpoints.ts';
-import type { Assistant } from '../api/types.ts';
+import { assistantsApi, runsApi, schedulesApi } from '../api/endpoints.ts';
+import { Pager } from '../components/pager.tsx';
+import { countOf } from '../lib/format.ts';
+import type { Assistant } from '../../sdk/index.ts';
 import { AssistantForm } from '../components/assistant-form.tsx';
 import { useCatalog } from '../components/catalog.tsx';
 import { Dialog } from '../components/dialog.tsx';
-import { Field } from '../components/field.tsx';
-import { useOpenRun } from '../components/run-drawer.tsx';
+import { RunNowDialog } from '../components/run-now-dialog.tsx';
 import { useSession } from '../components/session.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
 import { useToast } from '../components/toasts.tsx';
-import { refreshAll } from '../hooks/use-poll.ts';
-import { href, navigate, type Route } from '../hooks/use-route.ts';
+import { refreshAll, usePoll } from '../hooks/use-poll.ts';
+import { href, navigate, setQuery, type Route } from '../hooks/use-route.ts';
+
+const pageSize = 24;
 import { parseTemplateText } from '../lib/template-preview.ts';
 
 function target(assistant: Assistant): string {
@@ -23,13 +26,23 @@ function target(assistant: Assistant): string {
 
 /** Assistants: list, create and edit every kind, activate/deactivate, run now. */
 export function AssistantsPage({ route }: { route: Route }) {
-  const { assistants, schedules, error } = useCatalog();
+  const { assistants: catalog } = useCatalog();
+  const q = route.params.get('q') ?? '';
+  const offset = Number(route.params.get('offset') ?? 0) || 0;
+  // A page at a time, searched by name on the server, with the true total.
+  const page = usePoll(
+    () => assistantsApi.list({ name: q.trim() || undefined, limit: pageSize, offset }),
+    [q, offset],
+    5000,
+  );
+  const assistants = page.data?.data;
+  const error = page.error;
   const { canWrite } = useSession();
   const notify = useToast();
   const [runTarget, setRunTarget] = useState<Assistant>();
   const [, id, action] = route.segments;
   const creating = id === 'new';
-  const editing = id && action === 'edit' ? assistants?.find((a) => a.id === id) : undefined;
+  const editing = id && action === 'edit' ? (catalog ?? assistants)?.find((a) => a.id === id) : undefined;
   const focus = route.params.get('focus');
 
   const toggle = async (assistant: Assistant) => {
@@ -59,12 +72,25 @@ export function AssistantsPage({ route }: { route: Route }) {
           </a>
         )}
       </header>
+      <div className="toolbar" role="search">
+        <input
+          type="search"
+          className="search"
+          placeholder="Search by name…"
+          aria-label="Search assistants"
+          value={q}
+          onChange={(event) => setQuery({ q: event.target.value, offset: undefined })}
+        />
+        {page.data && <span className="muted small">{countOf(page.data.total, 'assistant')}</span>}
+      </div>
       <ErrorBanner error={error} />
       {!assistants && !error && <Loading />}
-      {assistants && assistants.length === 0 && <Empty title="No assistants yet">Create one to schedule it.</Empty>}
+      {assistants && assistants.length === 0 && !q && offset === 0 && (
+        <Empty title="No assistants yet">Create one to schedule it.</Empty>
+      )}
+      {assistants && assistants.length === 0 && (q || offset > 0) && <Empty title="No assistant matches" />}
       <div className="cards">
         {(assistants ?? []).map((assistant) => {
-          const count = (schedules ?? []).filter((s) => s.assistant_id === assistant.id).length;
           return (
             <article
               key={assistant.id}
@@ -90,7 +116,7 @@ export function AssistantsPage({ route }: { route: Route }) {
               </code>
               <p className="muted small">
                 <a href={href(`/schedules?assistant=${assistant.id}`)}>
-                  {count} schedule{count === 1 ? '' : 's'}
+                  <ScheduleCount assistantId={assistant.id} />
                 </a>{' '}
                 · <a href={href(`/runs?assistant=${assistant.id}`)}>runs</a>
               </p>
@@ -128,6 +154,15 @@ export function AssistantsPage({ route }: { route: Route }) {
           );
         })}
       </div>
+      {page.data && (
+        <Pager
+          offset={offset}
+          limit={pageSize}
+          total={page.data.total}
+          labels={['← Previous', 'Next →']}
+          onChange={(next) => setQuery({ offset: next ? String(next) : undefined })}
+        />
+      )}
       <Dialog
         open={creating || Boolean(editing)}
         title={editing ? `Edit ${editing.name}` : 'New assistant'}
@@ -138,50 +173,23 @@ export function AssistantsPage({ route }: { route: Route }) {
           <AssistantForm key={editing?.id ?? 'new'} assistant={editing} onDone={() => navigate('/assistants')} />
         )}
       </Dialog>
-      <RunNowDialog assistant={runTarget} onClose={() => setRunTarget(undefined)} />
+      <RunNowDialog
+        name={runTarget?.name}
+        open={Boolean(runTarget)}
+        intro="Starts one run of this assistant right away. The run is recorded in the history like any other."
+        start={(input) => runsApi.create({ assistant_id: runTarget!.id, input: parseTemplateText(input) })}
+        onClose={() => setRunTarget(undefined)}
+      />
     </div>
   );
 }
 
-function RunNowDialog({ assistant, onClose }: { assistant: Assistant | undefined; onClose: () => void }) {
-  const [input, setInput] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const notify = useToast();
-  const openRun = useOpenRun();
-  const start = async () => {
-    if (!assistant) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const run = await runsApi.create({ assistant_id: assistant.id, input: parseTemplateText(input) });
-      notify('success', `Started a run of ${assistant.name}.`);
-      refreshAll();
-      onClose();
-      setInput('');
-      if (run?.id) openRun(run.id);
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Dialog open={Boolean(assistant)} title={`Run ${assistant?.name ?? ''} now`} onClose={onClose}>
-      <div className="stack">
-        <p>Starts one run of this assistant right away. The run is recorded in the history like any other.</p>
-        <Field label="Input" hint="Text, or JSON" error={error}>
-          <textarea className="mono" rows={5} value={input} onChange={(event) => setInput(event.target.value)} />
-        </Field>
-        <footer className="modal-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="button primary" onClick={start} disabled={busy}>
-            {busy ? 'Starting…' : 'Run now'}
-          </button>
-        </footer>
-      </div>
-    </Dialog>
+/** How many schedules run the assistant: the server's count, whatever their number. */
+function ScheduleCount({ assistantId }: { assistantId: string }) {
+  const count = usePoll(
+    (signal) => schedulesApi.list({ assistant_id: assistantId, limit: 1 }, signal),
+    [assistantId],
+    15_000,
   );
+  return <>{count.data ? countOf(count.data.total, 'schedule') : '… schedules'}</>;
 }

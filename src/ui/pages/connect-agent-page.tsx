@@ -1,5 +1,7 @@
 import { useSession } from '../components/session.tsx';
 import { useToast } from '../components/toasts.tsx';
+import { api } from '../api/client.ts';
+import { usePoll } from '../hooks/use-poll.ts';
 import { agentSnippets } from '../lib/agent-snippets.ts';
 
 /** "Connect an agent": the MCP URL and ready snippets for Claude Desktop, Cursor, an MCP client and function calling. */
@@ -9,6 +11,7 @@ export function ConnectAgentPage() {
   const origin = window.location.origin;
   // Without a key in this tab the API answered anyway: local mode, no key to configure.
   const localMode = !hasKey;
+  const health = usePoll(() => api.get<{ cli?: string }>('/healthz'), [], 60_000);
   const copy = (text: string, what: string) => {
     navigator.clipboard.writeText(text).then(
       () => notify('success', `${what} copied`),
@@ -45,7 +48,7 @@ export function ConnectAgentPage() {
         </p>
       </section>
       <div className="cards">
-        {agentSnippets(origin, localMode).map((snippet) => (
+        {agentSnippets(origin, localMode, health.data?.cli).map((snippet) => (
           <section className="card" key={snippet.id} aria-labelledby={`snippet-${snippet.id}`}>
             <div className="card-head">
               <h2 id={`snippet-${snippet.id}`}>{snippet.title}</h2>

@@ -1,4 +1,5 @@
-import { runsApi } from '../api/endpoints.ts';
+import { runsApi, schedulesApi } from '../api/endpoints.ts';
+import { runStatuses } from '../lib/run-kinds.ts';
 import { useCatalog } from '../components/catalog.tsx';
 import { StackedBars } from '../components/charts.tsx';
 import { Countdown } from '../components/countdown.tsx';
@@ -11,15 +12,49 @@ import { usePoll } from '../hooks/use-poll.ts';
 import { href } from '../hooks/use-route.ts';
 import { formatRelative } from '../lib/format.ts';
 import { outcomeBars } from '../lib/run-buckets.ts';
-import { alertThreshold, isFailing, specOf } from '../lib/schedule-view.ts';
+import { alertThreshold, specOf } from '../lib/schedule-view.ts';
 
 const day = 86_400_000;
 
 /** The state of everything at a glance: last 24 hours by status, what is failing, what is next. */
 export function OverviewPage() {
   const now = useNow();
-  const { schedules, error, describe } = useCatalog();
+  const { describe } = useCatalog();
   const { canWrite } = useSession();
+  // Counts and short lists come from the server: they hold however many schedules and runs there are.
+  const totals = usePoll(
+    async (signal) => {
+      const [all, active] = await Promise.all([
+        schedulesApi.list({ limit: 1 }, signal),
+        schedulesApi.list({ status: 'active', limit: 1 }, signal),
+      ]);
+      return { all: all.total, active: active.total };
+    },
+    [],
+    5000,
+  );
+  const failingNow = usePoll(
+    (signal) => schedulesApi.list({ failing: 'true', sort: '-consecutive_failures', limit: 10 }, signal),
+    [],
+    5000,
+  );
+  const next = usePoll(
+    (signal) => schedulesApi.list({ status: 'active', sort: 'next_run_at', limit: 8 }, signal),
+    [],
+    5000,
+  );
+  const statusCounts = usePoll(
+    async (signal) => {
+      const to = new Date();
+      const range = { from: new Date(to.getTime() - day).toISOString(), to: to.toISOString(), limit: 1 };
+      const totalsByStatus = await Promise.all(
+        [undefined, ...runStatuses].map((status) => runsApi.list({ ...range, status }, signal)),
+      );
+      return new Map(totalsByStatus.map((page, index) => [index === 0 ? 'all' : runStatuses[index - 1]!, page.total]));
+    },
+    [],
+    5000,
+  );
   // Runs created in the last 24 hours, paged through up to the cap.
   const recent = usePoll(
     (signal) => {
@@ -30,15 +65,13 @@ export function OverviewPage() {
     5000,
   );
   const runs = recent.data?.runs ?? [];
-  const counts = new Map<string, number>();
-  for (const run of runs) counts.set(run.status, (counts.get(run.status) ?? 0) + 1);
-  const failing = (schedules ?? []).filter(isFailing);
-  const upcoming = (schedules ?? [])
-    .filter((s) => s.enabled && s.next_run_at)
-    .sort((a, b) => new Date(a.next_run_at!).getTime() - new Date(b.next_run_at!).getTime())
-    .slice(0, 8);
+  const counts = statusCounts.data ?? new Map<string, number>();
+  const schedules = failingNow.data && next.data ? true : undefined;
+  const failing = failingNow.data?.data ?? [];
+  const upcoming = (next.data?.data ?? []).filter((s) => s.next_run_at);
   const failedRecently = runs.filter((run) => ['error', 'timeout'].includes(run.status)).slice(0, 5);
-  const total = recent.data?.total ?? runs.length;
+  const total = counts.get('all') ?? recent.data?.total ?? runs.length;
+  const error = totals.error ?? failingNow.error ?? next.error;
 
   return (
     <div className="page">
@@ -46,7 +79,9 @@ export function OverviewPage() {
         <div>
           <h1>Overview</h1>
           <p className="muted">
-            {schedules ? `${schedules.filter((s) => s.enabled).length} active schedules of ${schedules.length}` : ' '}
+            {totals.data
+              ? `${totals.data.active.toLocaleString('en-US')} active schedules of ${totals.data.all.toLocaleString('en-US')}`
+              : ' '}
           </p>
         </div>
         {canWrite && (
@@ -83,7 +118,7 @@ export function OverviewPage() {
         </div>
         {recent.data?.capped && (
           <p className="muted small" role="note">
-            Counts by status and the chart cover the newest {runs.length} of {total} runs.
+            The chart covers the newest {runs.length.toLocaleString('en-US')} of {total.toLocaleString('en-US')} runs.
           </p>
         )}
         {recent.data ? (
@@ -91,6 +126,7 @@ export function OverviewPage() {
             bars={outcomeBars(runs, now, day, 24)}
             title="Runs per hour over the last 24 hours by outcome"
             height={90}
+            empty="No runs in the last 24 hours."
           />
         ) : (
           <Loading />

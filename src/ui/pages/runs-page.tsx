@@ -1,5 +1,6 @@
-import { runsApi } from '../api/endpoints.ts';
-import { runStatuses, triggers } from '../api/types.ts';
+import { useState } from 'react';
+import { runsApi, schedulesApi } from '../api/endpoints.ts';
+import { runStatuses, triggers } from '../lib/run-kinds.ts';
 import { useCatalog } from '../components/catalog.tsx';
 import { ChoiceFilter } from '../components/choice-filter.tsx';
 import { Pager } from '../components/pager.tsx';
@@ -19,7 +20,7 @@ const ranges: Record<string, number> = {
 
 /** Every run, scheduled or manual, filterable by status, trigger, assistant, schedule and time. */
 export function RunsPage({ route }: { route: Route }) {
-  const { assistants, schedules } = useCatalog();
+  const { assistants, scheduleName } = useCatalog();
   const status = route.params.get('status') ?? '';
   const trigger = route.params.get('trigger') ?? '';
   const assistant = route.params.get('assistant') ?? '';
@@ -44,6 +45,14 @@ export function RunsPage({ route }: { route: Route }) {
     [status, trigger, assistant, schedule, range, offset],
     3000,
   );
+  // The schedule filter offers the first 200 schedules by name (a search narrows them) and the chosen one.
+  const [scheduleSearch, setScheduleSearch] = useState('');
+  const choices = usePoll(
+    (signal) => schedulesApi.list({ sort: 'name', limit: 200, q: scheduleSearch.trim() || undefined }, signal),
+    [scheduleSearch],
+    30_000,
+  );
+  const schedules = choices.data?.data ?? [];
   const shown = runs.data?.data ?? [];
   const setFilter = (key: string) => (value: string) => setQuery({ [key]: value, offset: undefined });
   const filter = (key: string) => (event: { target: { value: string } }) => setFilter(key)(event.target.value);
@@ -78,8 +87,19 @@ export function RunsPage({ route }: { route: Route }) {
             </option>
           ))}
         </select>
+        <input
+          type="search"
+          className="search small"
+          aria-label="Find a schedule"
+          placeholder="Find a schedule…"
+          value={scheduleSearch}
+          onChange={(event) => setScheduleSearch(event.target.value)}
+        />
         <select aria-label="Filter by schedule" value={schedule} onChange={filter('schedule')}>
           <option value="">All schedules</option>
+          {schedule && !schedules.some((s) => s.id === schedule) && (
+            <option value={schedule}>{scheduleName(schedule) ?? schedule}</option>
+          )}
           {(schedules ?? []).map((s) => (
             <option key={s.id} value={s.id}>
               {s.name}

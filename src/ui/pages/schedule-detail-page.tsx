@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { schedulesApi } from '../api/endpoints.ts';
-import { runStatuses, triggers } from '../api/types.ts';
+import { runStatuses, triggers } from '../lib/run-kinds.ts';
 import { ChoiceFilter } from '../components/choice-filter.tsx';
 import { useCatalog } from '../components/catalog.tsx';
 import { LineChart, Meter, StackedBars } from '../components/charts.tsx';
@@ -93,8 +93,8 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
     .sort((a, b) => b[1] - a[1]);
   const reasonTotal = reasons.reduce((sum, [, n]) => sum + n, 0);
   const runs = recent.data?.runs ?? [];
-  const p50 = st?.duration_ms?.p50 ?? st?.p50_duration_ms;
-  const p95 = st?.duration_ms?.p95 ?? st?.p95_duration_ms;
+  const p50 = st?.p50_duration_ms;
+  const p95 = st?.p95_duration_ms;
   const bucketCount = window === '24h' ? 24 : window === '7d' ? 14 : 30;
 
   return (

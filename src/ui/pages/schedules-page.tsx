@@ -1,71 +1,97 @@
-import { useMemo } from 'react';
-import type { Schedule, ScheduleStats } from '../api/types.ts';
+import { schedulesApi } from '../api/endpoints.ts';
 import { useCatalog } from '../components/catalog.tsx';
 import { Countdown } from '../components/countdown.tsx';
+import { Pager } from '../components/pager.tsx';
 import { ScheduleActions } from '../components/schedule-actions.tsx';
 import { useSession } from '../components/session.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
 import { AlertBadge, EnabledBadge, StatusBadge } from '../components/status-badge.tsx';
 import { SourceBadge } from '../components/source-badge.tsx';
 import { useNow } from '../hooks/use-now.ts';
+import { useKept, usePoll } from '../hooks/use-poll.ts';
 import { useScheduleStats } from '../hooks/use-schedule-stats.ts';
 import { href, setQuery, type Route } from '../hooks/use-route.ts';
-import { formatPercent, formatRelative, countOf } from '../lib/format.ts';
+import { countOf, formatPercent, formatRelative } from '../lib/format.ts';
 import { alertThreshold, expressionOf, isFailing, isPaused, specOf, successRate } from '../lib/schedule-view.ts';
 
-type SortKey = 'name' | 'next' | 'last' | 'rate' | 'failures';
-
-const sorters: Record<SortKey, (a: Schedule, b: Schedule, stats: Map<string, ScheduleStats>) => number> = {
-  name: (a, b) => a.name.localeCompare(b.name),
-  next: (a, b) => time(a.next_run_at, Infinity) - time(b.next_run_at, Infinity),
-  last: (a, b) => time(b.last_run_at, -Infinity) - time(a.last_run_at, -Infinity),
-  rate: (a, b, stats) => (successRate(stats.get(a.id)) ?? 2) - (successRate(stats.get(b.id)) ?? 2),
-  failures: (a, b) => (b.consecutive_failures ?? 0) - (a.consecutive_failures ?? 0),
+/** The list's orders, as the API's `sort` (the server sorts the whole list, then pages it). */
+const sorts: Record<string, { sort: string; label: string }> = {
+  next: { sort: 'next_run_at', label: 'Sort: next run' },
+  name: { sort: 'name', label: 'Sort: name' },
+  last: { sort: '-last_run_at', label: 'Sort: last run' },
+  failures: { sort: '-consecutive_failures', label: 'Sort: failures' },
+  newest: { sort: '-created_at', label: 'Sort: newest' },
 };
+const pageSize = 50;
 
-function time(iso: string | null | undefined, fallback: number): number {
-  return iso ? new Date(iso).getTime() : fallback;
+/** The filters of the page as the API's query (`state` failing is `failing=true`). */
+function listQuery(q: string, state: string, assistant: string): Record<string, string | undefined> {
+  return {
+    q: q.trim() || undefined,
+    status: state === 'active' || state === 'paused' ? state : undefined,
+    failing: state === 'failing' ? 'true' : undefined,
+    assistant_id: assistant || undefined,
+  };
 }
 
+/**
+ * Every schedule, a page at a time: the server searches (name or cron), filters, sorts and counts,
+ * so the totals are true however many schedules there are.
+ */
 export function SchedulesPage({ route }: { route: Route }) {
-  const { schedules, assistants, error, assistantName, describe } = useCatalog();
+  const { assistants, assistantName, workflowName, describe } = useCatalog();
   const { canWrite } = useSession();
   const now = useNow();
   const q = route.params.get('q') ?? '';
   const state = route.params.get('state') ?? 'all';
   const assistant = route.params.get('assistant') ?? '';
-  const sort = (route.params.get('sort') as SortKey | null) ?? 'next';
+  const sortKey = route.params.get('sort') ?? 'next';
+  const sort = sorts[sortKey] ?? sorts.next!;
   const window = route.params.get('window') ?? '24h';
+  const offset = Number(route.params.get('offset') ?? 0) || 0;
 
-  const visible = useMemo(() => {
-    const needle = q.trim().toLowerCase();
-    return (schedules ?? []).filter((s) => {
-      if (state === 'active' && !s.enabled) return false;
-      if (state === 'paused' && !isPaused(s)) return false;
-      if (state === 'failing' && !isFailing(s)) return false;
-      if (assistant && s.assistant_id !== assistant) return false;
-      if (!needle) return true;
-      const haystack = [s.name, assistantName(s.assistant_id), describe(s), expressionOf(s)].join(' ').toLowerCase();
-      return haystack.includes(needle);
-    });
-  }, [schedules, q, state, assistant, assistantName, describe]);
+  const page = usePoll(
+    (signal) =>
+      schedulesApi.list({ ...listQuery(q, state, assistant), sort: sort.sort, limit: pageSize, offset }, signal),
+    [q, state, assistant, sort.sort, offset],
+    3000,
+  );
+  // The header's counts, whatever the filters: one count each (`limit=1` reads the total only).
+  const counts = usePoll(
+    async (signal) => {
+      const [all, active, failing] = await Promise.all([
+        schedulesApi.list({ limit: 1 }, signal),
+        schedulesApi.list({ status: 'active', limit: 1 }, signal),
+        schedulesApi.list({ failing: 'true', limit: 1 }, signal),
+      ]);
+      return { all: all.total, active: active.total, failing: failing.total };
+    },
+    [],
+    5000,
+  );
+  const shownPage = useKept(page.data);
+  const schedules = shownPage?.data;
+  const error = page.error;
   const stats = useScheduleStats(
-    visible.map((s) => s.id),
+    (schedules ?? []).map((s) => s.id),
     window,
   );
-  const sorted = [...visible].sort((a, b) => sorters[sort](a, b, stats) || a.name.localeCompare(b.name));
-  const failing = (schedules ?? []).filter(isFailing).length;
+  const sorted = schedules ?? [];
+  const filtered = Boolean(q.trim() || state !== 'all' || assistant);
+  const setFilter = (values: Record<string, string | undefined>) => setQuery({ ...values, offset: undefined });
 
   return (
     <div className="page">
       <header className="page-head">
         <div>
           <h1>Schedules</h1>
-          <p className="muted">
-            {schedules
-              ? `${countOf(schedules.length, 'schedule')} · ${schedules.filter((s) => s.enabled).length} active`
+          <p className="muted" data-testid="schedule-counts">
+            {counts.data
+              ? `${countOf(counts.data.all, 'schedule')} · ${counts.data.active.toLocaleString('en-US')} active`
               : ' '}
-            {failing > 0 && <span className="alert-text"> · {failing} failing</span>}
+            {(counts.data?.failing ?? 0) > 0 && (
+              <span className="alert-text"> · {counts.data!.failing.toLocaleString('en-US')} failing</span>
+            )}
           </p>
         </div>
         {canWrite && (
@@ -79,15 +105,15 @@ export function SchedulesPage({ route }: { route: Route }) {
         <input
           type="search"
           className="search"
-          placeholder="Search name, assistant, schedule…"
+          placeholder="Search name or cron…"
           aria-label="Search schedules"
           value={q}
-          onChange={(event) => setQuery({ q: event.target.value })}
+          onChange={(event) => setFilter({ q: event.target.value })}
         />
         <select
           aria-label="Filter by state"
           value={state}
-          onChange={(event) => setQuery({ state: event.target.value === 'all' ? undefined : event.target.value })}
+          onChange={(event) => setFilter({ state: event.target.value === 'all' ? undefined : event.target.value })}
         >
           <option value="all">All states</option>
           <option value="active">Active</option>
@@ -97,7 +123,7 @@ export function SchedulesPage({ route }: { route: Route }) {
         <select
           aria-label="Filter by assistant"
           value={assistant}
-          onChange={(event) => setQuery({ assistant: event.target.value })}
+          onChange={(event) => setFilter({ assistant: event.target.value })}
         >
           <option value="">All assistants</option>
           {(assistants ?? []).map((a) => (
@@ -106,12 +132,12 @@ export function SchedulesPage({ route }: { route: Route }) {
             </option>
           ))}
         </select>
-        <select aria-label="Sort by" value={sort} onChange={(event) => setQuery({ sort: event.target.value })}>
-          <option value="next">Sort: next run</option>
-          <option value="name">Sort: name</option>
-          <option value="last">Sort: last run</option>
-          <option value="rate">Sort: success rate</option>
-          <option value="failures">Sort: failures</option>
+        <select aria-label="Sort by" value={sortKey} onChange={(event) => setFilter({ sort: event.target.value })}>
+          {Object.entries(sorts).map(([key, { label }]) => (
+            <option key={key} value={key}>
+              {label}
+            </option>
+          ))}
         </select>
         <select
           aria-label="Success rate window"
@@ -127,7 +153,7 @@ export function SchedulesPage({ route }: { route: Route }) {
 
       <ErrorBanner error={error} />
       {!schedules && !error && <Loading />}
-      {schedules && schedules.length === 0 && (
+      {schedules && shownPage?.total === 0 && !filtered && offset === 0 && (
         <Empty title="No schedules yet">
           <p>A schedule runs an assistant on a cron expression, at an instant, or every few minutes.</p>
           {canWrite && (
@@ -137,7 +163,14 @@ export function SchedulesPage({ route }: { route: Route }) {
           )}
         </Empty>
       )}
-      {schedules && schedules.length > 0 && sorted.length === 0 && <Empty title="No schedule matches these filters" />}
+      {schedules && sorted.length === 0 && (filtered || offset > 0) && (
+        <Empty title="No schedule matches these filters" />
+      )}
+      {shownPage && filtered && (
+        <p className="muted small" data-testid="schedule-matches">
+          {countOf(shownPage.total, 'schedule')} match
+        </p>
+      )}
       {sorted.length > 0 && (
         <div className="table-wrap">
           <table className="table schedules-table">
@@ -173,7 +206,10 @@ export function SchedulesPage({ route }: { route: Route }) {
                         <AlertBadge failures={s.consecutive_failures ?? 0} threshold={alertThreshold(s)} />
                         <SourceBadge schedule={s} />
                         <span className="muted small">
-                          → {assistantName(s.assistant_id) ?? (s.workflow_id ? 'workflow' : 'assistant')}
+                          →{' '}
+                          {s.workflow_id
+                            ? `workflow ${workflowName(s.workflow_id) ?? 'workflow'}`
+                            : (assistantName(s.assistant_id) ?? 'assistant')}
                         </span>
                       </div>
                     </td>
@@ -210,6 +246,15 @@ export function SchedulesPage({ route }: { route: Route }) {
             </tbody>
           </table>
         </div>
+      )}
+      {shownPage && (
+        <Pager
+          offset={offset}
+          limit={pageSize}
+          total={shownPage.total}
+          labels={['← Previous', 'Next →']}
+          onChange={(next) => setQuery({ offset: next ? String(next) : undefined })}
+        />
       )}
     </div>
   );

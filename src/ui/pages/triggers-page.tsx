@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { triggersApi } from '../api/endpoints.ts';
-import type { InboundTrigger, TriggerDelivery } from '../api/types.ts';
+import type { Delivery, Trigger, TriggerAuth } from '../../sdk/index.ts';
 import { useCatalog } from '../components/catalog.tsx';
 import { CopyUrl } from '../components/copy-url.tsx';
 import { Dialog } from '../components/dialog.tsx';
@@ -12,9 +12,13 @@ import { useToast } from '../components/toasts.tsx';
 import { TriggerForm } from '../components/trigger-form.tsx';
 import { useNow } from '../hooks/use-now.ts';
 import { refreshAll, usePoll } from '../hooks/use-poll.ts';
-import { formatInstant, formatRelative, shortId } from '../lib/format.ts';
+import { setQuery, useRoute } from '../hooks/use-route.ts';
+import { Pager } from '../components/pager.tsx';
 
-const outcomeLabels: Record<TriggerDelivery['outcome'], string> = {
+const pageSize = 20;
+import { countOf, formatInstant, formatRelative, shortId } from '../lib/format.ts';
+
+const outcomeLabels: Record<Delivery['outcome'], string> = {
   accepted: 'Accepted',
   replayed: 'Replayed',
   unauthorized: 'Unauthorized',
@@ -26,15 +30,19 @@ const outcomeLabels: Record<TriggerDelivery['outcome'], string> = {
   unavailable: 'Unavailable',
 };
 
-function authLabel(trigger: InboundTrigger): string {
-  if (trigger.auth.type === 'bearer') return `Bearer token (${trigger.auth.token?.env ?? '?'})`;
-  const format = trigger.auth.format === 'stripe' ? 'Stripe' : trigger.auth.format === 'github' ? 'GitHub' : 'HMAC';
-  return `${format} signature in ${trigger.auth.header ?? '?'} (${trigger.auth.secret?.env ?? '?'})`;
+function authLabel(trigger: Trigger): string {
+  const auth = trigger.auth as unknown as TriggerAuth;
+  if (auth.type === 'bearer') return `Bearer token (${auth.token?.env ?? '?'})`;
+  const format = auth.format === 'stripe' ? 'Stripe' : auth.format === 'github' ? 'GitHub' : 'HMAC';
+  return `${format} signature in ${auth.header ?? '?'} (${auth.secret?.env ?? '?'})`;
 }
 
 /** Triggers: each with its URL (copy button), its delivery counts, and its last deliveries and their runs. */
 export function TriggersPage() {
-  const poll = usePoll((signal) => triggersApi.list(signal), [], 5000);
+  const route = useRoute();
+  const offset = Number(route.params.get('offset') ?? 0) || 0;
+  // A page of cards at a time (each card reads its own deliveries), with the server's total.
+  const poll = usePoll((signal) => triggersApi.list({ limit: pageSize, offset }, signal), [offset], 5000);
   const { canWrite } = useSession();
   const [creating, setCreating] = useState(false);
   // A deleted trigger's card goes at once, and only then is everything refreshed: a card still on
@@ -49,6 +57,11 @@ export function TriggersPage() {
       <header className="page-head">
         <div>
           <h1>Triggers</h1>
+          {poll.data && (
+            <p className="muted" data-testid="trigger-count">
+              {countOf(poll.data.total, 'trigger')}
+            </p>
+          )}
           <p className="muted">
             Inbound URLs: a signed delivery (a GitHub or Stripe webhook, any POST with the token) starts a run of an
             assistant or a workflow. Create them here, with the API or <code>kairos triggers create</code>.
@@ -65,7 +78,7 @@ export function TriggersPage() {
       </Dialog>
       <ErrorBanner error={poll.error} />
       {!triggers && !poll.error && <Loading />}
-      {triggers && triggers.length === 0 && (
+      {triggers && triggers.length === 0 && offset === 0 && (
         <Empty title="No triggers yet">
           <p className="muted">
             <strong>+ New trigger</strong>, or <code>POST /api/v1/triggers</code> with a name, an assistant or a
@@ -82,11 +95,20 @@ export function TriggersPage() {
           />
         ))}
       </div>
+      {poll.data && (
+        <Pager
+          offset={offset}
+          limit={pageSize}
+          total={poll.data.total}
+          labels={['← Previous', 'Next →']}
+          onChange={(next) => setQuery({ offset: next ? String(next) : undefined })}
+        />
+      )}
     </div>
   );
 }
 
-function TriggerCard({ trigger, onRemoved }: { trigger: InboundTrigger; onRemoved: (id: string) => void }) {
+function TriggerCard({ trigger, onRemoved }: { trigger: Trigger; onRemoved: (id: string) => void }) {
   const { assistants } = useCatalog();
   const { canWrite } = useSession();
   const notify = useToast();
@@ -98,7 +120,8 @@ function TriggerCard({ trigger, onRemoved }: { trigger: InboundTrigger; onRemove
     5000,
   );
   const assistant = assistants?.find((a) => a.id === trigger.assistant_id);
-  const refused = trigger.deliveries.total - (trigger.deliveries.accepted ?? 0) - (trigger.deliveries.replayed ?? 0);
+  const refused =
+    (trigger.deliveries.total ?? 0) - (trigger.deliveries.accepted ?? 0) - (trigger.deliveries.replayed ?? 0);
 
   const toggle = async () => {
     try {
@@ -200,13 +223,7 @@ function TriggerCard({ trigger, onRemoved }: { trigger: InboundTrigger; onRemove
   );
 }
 
-function DeliveriesTable({
-  deliveries,
-  triggerName,
-}: {
-  deliveries: TriggerDelivery[] | undefined;
-  triggerName: string;
-}) {
+function DeliveriesTable({ deliveries, triggerName }: { deliveries: Delivery[] | undefined; triggerName: string }) {
   const openRun = useOpenRun();
   if (!deliveries) return <Loading label="Loading deliveries…" />;
   if (deliveries.length === 0) return <p className="muted small">No deliveries yet.</p>;

@@ -1,16 +1,15 @@
 import { useState } from 'react';
 import { workflowsApi } from '../api/endpoints.ts';
-import type { Workflow } from '../api/types.ts';
-import { Dialog } from '../components/dialog.tsx';
-import { Field } from '../components/field.tsx';
-import { useOpenRun } from '../components/run-drawer.tsx';
+import type { WorkflowNode } from '../../sdk/index.ts';
+import { RunNowDialog } from '../components/run-now-dialog.tsx';
 import { RunsTable } from '../components/runs-table.tsx';
 import { useSession } from '../components/session.tsx';
 import { Empty, ErrorBanner, Loading } from '../components/states.tsx';
-import { useToast } from '../components/toasts.tsx';
 import { WorkflowGraph } from '../components/workflow-graph.tsx';
-import { refreshAll, usePoll } from '../hooks/use-poll.ts';
-import { href } from '../hooks/use-route.ts';
+import { usePoll } from '../hooks/use-poll.ts';
+import { href, setQuery, useRoute } from '../hooks/use-route.ts';
+import { countOf } from '../lib/format.ts';
+import { Pager } from '../components/pager.tsx';
 import { parseTemplateText } from '../lib/template-preview.ts';
 
 /** Workflows: the list, or one workflow (its graph, its runs, run now). */
@@ -18,8 +17,20 @@ export function WorkflowsPage({ workflowId }: { workflowId?: string | undefined 
   return workflowId ? <WorkflowDetail workflowId={workflowId} /> : <WorkflowList />;
 }
 
+const pageSize = 50;
+
+/** A page of workflows at a time, searched (name or description) on the server, with the true total. */
 function WorkflowList() {
-  const { data, error } = usePoll(() => workflowsApi.list().then((page) => page.data), [], 5000);
+  const route = useRoute();
+  const q = route.params.get('q') ?? '';
+  const offset = Number(route.params.get('offset') ?? 0) || 0;
+  const page = usePoll(
+    () => workflowsApi.list({ search: q.trim() || undefined, limit: pageSize, offset }),
+    [q, offset],
+    5000,
+  );
+  const data = page.data?.data;
+  const error = page.error;
   return (
     <div className="page">
       <header className="page-head">
@@ -31,9 +42,21 @@ function WorkflowList() {
           </p>
         </div>
       </header>
+      <div className="toolbar" role="search">
+        <input
+          type="search"
+          className="search"
+          placeholder="Search name or description…"
+          aria-label="Search workflows"
+          value={q}
+          onChange={(event) => setQuery({ q: event.target.value, offset: undefined })}
+        />
+        {page.data && <span className="muted small">{countOf(page.data.total, 'workflow')}</span>}
+      </div>
       <ErrorBanner error={error} />
       {!data && !error && <Loading />}
-      {data && data.length === 0 && (
+      {data && data.length === 0 && (q || offset > 0) && <Empty title="No workflow matches" />}
+      {data && data.length === 0 && !q && offset === 0 && (
         <Empty title="No workflows yet">Create one with POST /api/v1/workflows or `kairos workflows create`.</Empty>
       )}
       {data && data.length > 0 && (
@@ -65,7 +88,7 @@ function WorkflowList() {
                     </span>
                   </td>
                   <td className="num">{workflow.version}</td>
-                  <td className="num">{countNodes(workflow.definition?.steps ?? [])}</td>
+                  <td className="num">{countNodes((workflow.definition?.steps ?? []) as WorkflowNode[])}</td>
                   <td>{workflow.source ?? 'api'}</td>
                 </tr>
               ))}
@@ -73,11 +96,20 @@ function WorkflowList() {
           </table>
         </div>
       )}
+      {page.data && (
+        <Pager
+          offset={offset}
+          limit={pageSize}
+          total={page.data.total}
+          labels={['← Previous', 'Next →']}
+          onChange={(next) => setQuery({ offset: next ? String(next) : undefined })}
+        />
+      )}
     </div>
   );
 }
 
-function countNodes(nodes: Workflow['definition']['steps']): number {
+function countNodes(nodes: WorkflowNode[]): number {
   return nodes.reduce(
     (sum, node) => sum + 1 + countNodes([...(node.steps ?? []), ...(node.else_steps ?? []), ...(node.choices ?? [])]),
     0,
@@ -124,7 +156,7 @@ function WorkflowDetail({ workflowId }: { workflowId: string }) {
       {w && (
         <section className="card" aria-label="Definition">
           <h2>Definition</h2>
-          <WorkflowGraph steps={w.definition?.steps ?? []} />
+          <WorkflowGraph steps={(w.definition?.steps ?? []) as WorkflowNode[]} />
         </section>
       )}
       <section className="card" aria-label="Workflow runs">
@@ -132,49 +164,13 @@ function WorkflowDetail({ workflowId }: { workflowId: string }) {
         {runs.data && runs.data.length === 0 && <p className="muted small">No runs yet.</p>}
         {runs.data && runs.data.length > 0 && <RunsTable runs={runs.data} showSchedule={false} />}
       </section>
-      {w && <RunWorkflowDialog workflow={w} open={running} onClose={() => setRunning(false)} />}
+      <RunNowDialog
+        name={w?.name}
+        open={running}
+        intro="Starts one run of this workflow (its current version) right away; the first node receives the input."
+        start={(input) => workflowsApi.run(w!.id, input.trim() ? { input: parseTemplateText(input) } : {})}
+        onClose={() => setRunning(false)}
+      />
     </div>
-  );
-}
-
-function RunWorkflowDialog({ workflow, open, onClose }: { workflow: Workflow; open: boolean; onClose: () => void }) {
-  const [input, setInput] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const notify = useToast();
-  const openRun = useOpenRun();
-  const start = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const run = await workflowsApi.run(workflow.id, input.trim() ? { input: parseTemplateText(input) } : {});
-      notify('success', `Started a run of ${workflow.name}.`);
-      refreshAll();
-      onClose();
-      setInput('');
-      if (run?.id) openRun(run.id);
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Dialog open={open} title={`Run ${workflow.name} now`} onClose={onClose}>
-      <div className="stack">
-        <p>Starts one run of this workflow (its current version) right away; the first node receives the input.</p>
-        <Field label="Input" hint="Text, or JSON" error={error}>
-          <textarea className="mono" rows={5} value={input} onChange={(event) => setInput(event.target.value)} />
-        </Field>
-        <footer className="modal-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="button primary" onClick={start} disabled={busy}>
-            {busy ? 'Starting…' : 'Run now'}
-          </button>
-        </footer>
-      </div>
-    </Dialog>
   );
 }
