@@ -1,7 +1,7 @@
 import type { RunEventRow } from '../store/run-events.ts';
 
 /** The kinds a run's event stream sends (GET /api/v1/runs/{id}/stream). */
-export type StreamKind = 'status' | 'node_start' | 'node_end' | 'usage' | 'end';
+export type StreamKind = 'status' | 'node_start' | 'node_end' | 'wait' | 'decision' | 'usage' | 'end';
 
 /** One event of a run's stream: `event: <kind>`, `id: <seq>`, `data: <this as JSON>`. */
 export interface StreamEvent {
@@ -40,6 +40,10 @@ const streamed: Record<string, Mapper> = {
     node: String(d.name ?? d.key),
     ...pick(d, 'key', 'type', 'status', 'duration_ms', 'output', 'error'),
   }),
+  // A run parks (data: its `waiting_for`) and its wait ends (a decision, an event, a timeout, a timer).
+  wait: (d) => ({ kind: 'wait', ...(typeof d.node === 'string' && { node: d.node }), waiting_for: d }),
+  // The decision's own `kind` (approval, event, time) is the wait's: sent as `wait_kind`.
+  decision: (d) => ({ ...d, kind: 'decision', wait_kind: d.kind, ...(typeof d.node === 'string' && { node: d.node }) }),
   'llm.response': (d) => (d.usage ? { kind: 'usage', usage: d.usage } : null),
 };
 

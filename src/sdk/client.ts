@@ -44,6 +44,7 @@ import type { User, UserCreate, UserList, UserUpdate } from '../api/schemas/user
 import type { Approval, ApprovalList, Decision, EventAccepted, EventSend } from '../api/schemas/waits.ts';
 import { KairosApiError } from './errors.ts';
 import { operations, type OperationName } from './operations.ts';
+import { runStreamEvents, type RunStreamEvent } from './run-stream.ts';
 
 export type {
   Approval,
@@ -198,6 +199,10 @@ interface RequestOptions {
   params?: Record<string, string>;
   query?: Query;
   body?: unknown;
+  /** What to accept (JSON unless given) and extra headers (e.g. `last-event-id`). */
+  accept?: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
 }
 
 /**
@@ -281,6 +286,11 @@ export class Kairos {
     cancel: (id: string) => this.call<Run>('runs.cancel', { params: { id } }),
     /** Decides the approval the run waits for (409 `already_decided` / `not_waiting`; docs/waits.md). */
     decide: (id: string, decision: Decision) => this.call<Run>('runs.decide', { params: { id }, body: decision }),
+    /**
+     * The run's events as they happen, from its first (or after `lastEventId`, a `seq`), ending
+     * after `end`: `for await (const event of kairos.runs.stream(id)) …`.
+     */
+    stream: (id: string, options: { lastEventId?: number; signal?: AbortSignal } = {}) => this.streamRun(id, options),
   };
 
   /** Approvals the caller may decide, oldest first (`status`: pending, the default, or decided). */
@@ -398,8 +408,33 @@ export class Kairos {
       this.call<DeliveryList>('triggers.deliveries', { params: { id }, query: { ...filters } }),
   };
 
+  private async *streamRun(
+    id: string,
+    options: { lastEventId?: number; signal?: AbortSignal },
+  ): AsyncGenerator<RunStreamEvent> {
+    const response = await this.send('runs.stream', {
+      params: { id },
+      accept: 'text/event-stream',
+      ...(options.lastEventId !== undefined && { headers: { 'last-event-id': String(options.lastEventId) } }),
+      ...(options.signal && { signal: options.signal }),
+    });
+    if (response.body) yield* runStreamEvents(response.body);
+  }
+
   /** Calls one operation of the table; resolves to the parsed JSON answer (undefined for 204). */
   protected async call<T>(name: OperationName, options: RequestOptions = {}): Promise<T> {
+    const response = await this.send(name, options);
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    try {
+      return (text === '' ? undefined : JSON.parse(text)) as T;
+    } catch {
+      return undefined as T;
+    }
+  }
+
+  /** Sends one operation of the table; resolves to the response, or throws KairosApiError when it is not ok. */
+  private async send(name: OperationName, options: RequestOptions): Promise<Response> {
     const operation = operations[name];
     const path = operation.path.replace(/\{(\w+)\}/g, (_, key: string) => {
       const value = options.params?.[key];
@@ -410,7 +445,11 @@ export class Kairos {
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const headers: Record<string, string> = { accept: 'application/json', ...this.headers };
+    const headers: Record<string, string> = {
+      accept: options.accept ?? 'application/json',
+      ...this.headers,
+      ...options.headers,
+    };
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
@@ -419,6 +458,7 @@ export class Kairos {
         method: operation.method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        ...(options.signal && { signal: options.signal }),
       });
     } catch (error) {
       throw new KairosApiError(
@@ -431,7 +471,7 @@ export class Kairos {
         },
       );
     }
-    if (response.status === 204) return undefined as T;
+    if (response.ok) return response;
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -439,15 +479,12 @@ export class Kairos {
     } catch {
       parsed = undefined;
     }
-    if (!response.ok) {
-      const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
-      throw new KairosApiError(
-        response.status,
-        typeof error?.code === 'string' ? error.code : `http_${response.status}`,
-        typeof error?.message === 'string' ? error.message : `${operation.method} ${path} answered ${response.status}`,
-        error?.details,
-      );
-    }
-    return parsed as T;
+    const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+    throw new KairosApiError(
+      response.status,
+      typeof error?.code === 'string' ? error.code : `http_${response.status}`,
+      typeof error?.message === 'string' ? error.message : `${operation.method} ${path} answered ${response.status}`,
+      error?.details,
+    );
   }
 }

@@ -32,6 +32,7 @@ export const operations = {
   'runs.get': { method: 'GET', path: '/api/v1/runs/{id}' },
   'runs.cancel': { method: 'POST', path: '/api/v1/runs/{id}/cancel' },
   'runs.decide': { method: 'POST', path: '/api/v1/runs/{id}/decision' },
+  'runs.stream': { method: 'GET', path: '/api/v1/runs/{id}/stream' },
   'approvals.list': { method: 'GET', path: '/api/v1/approvals' },
   'events.send': { method: 'POST', path: '/api/v1/events' },
   'schedules.usage': { method: 'GET', path: '/api/v1/schedules/{id}/usage' },

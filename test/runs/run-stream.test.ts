@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kairos } from '../../src/sdk/index.ts';
 import { appendRunEvent } from '../../src/store/run-events.ts';
 import type { Database } from '../../src/store/database.ts';
 import { createApiHarness, type ApiHarness, type Caller } from '../api/harness.ts';
@@ -137,6 +138,32 @@ describe.each(databaseKinds)('GET /api/v1/runs/{id}/stream (%s)', (kind) => {
     expect(cancelled.status).toBe(200);
     await stream.closed;
     expect(stream.events.map((e) => [e.event, e.data.status])).toEqual([['end', 'cancelled']]);
+  });
+
+  it('through the SDK: runs.stream yields the events in order, a park and its decision included, and ends', async () => {
+    const runId = await newRun();
+    const sdk = new Kairos({
+      baseUrl: 'http://kairos.test/',
+      apiKey: owner.key,
+      fetch: ((input: string | Request | URL, init?: RequestInit) =>
+        Promise.resolve(h.app.request(input instanceof Request ? input : String(input), init))) as typeof fetch,
+    });
+    await appendRunEvent(h.db, runId, 'attempt_started', { attempt: 1, worker: 'w1' });
+    await appendRunEvent(h.db, runId, 'wait', { kind: 'approval', node: 'approve', since: '2026-12-07T09:00:00Z' });
+    await appendRunEvent(h.db, runId, 'decision', { node: 'approve', kind: 'approval', resolution: 'decided' });
+    await finish(h.db, runId);
+    const seen = [];
+    for await (const event of sdk.runs.stream(runId)) seen.push([event.kind, event.seq, event.node ?? null]);
+    expect(seen).toEqual([
+      ['status', 1, null],
+      ['wait', 2, 'approve'],
+      ['decision', 3, 'approve'],
+      ['status', 4, null],
+      ['end', 4, null],
+    ]);
+    const after = [];
+    for await (const event of sdk.runs.stream(runId, { lastEventId: 3 })) after.push(event.kind);
+    expect(after).toEqual(['status', 'end']);
   });
 
   it('answers 404 to another member, as GET /runs/{id} does; an admin may stream it', async () => {
