@@ -1,6 +1,4 @@
 import { langGraphMetadata, langGraphStatus, langGraphValues } from '../runs/langgraph-run.ts';
-import type { Database } from '../store/database.ts';
-import { scheduleMetadataOf } from '../store/schedule-metadata.ts';
 import type { RunResource } from '../runs/run-resource.ts';
 
 /** LangGraph's run status filter as Kairos's. */
@@ -20,8 +18,8 @@ function kwargs(run: RunResource): Record<string, unknown> {
   return out;
 }
 
-/** A run as LangGraph's Run; `metadata` is its cron's with its own over it, internal keys hidden. */
-export function toLangGraphRun(run: RunResource, cronMetadata: Record<string, unknown> = {}) {
+/** A run as LangGraph's Run; `metadata` (its cron's with its own over it, since creation) without internal keys. */
+export function toLangGraphRun(run: RunResource) {
   return {
     run_id: run.id,
     thread_id: run.thread_id,
@@ -29,20 +27,13 @@ export function toLangGraphRun(run: RunResource, cronMetadata: Record<string, un
     created_at: run.created_at,
     updated_at: run.finished_at ?? run.started_at ?? run.created_at,
     status: langGraphStatus(run.status),
-    metadata: langGraphMetadata(run.metadata, cronMetadata),
+    metadata: langGraphMetadata(run.metadata),
     multitask_strategy: null,
     kwargs: kwargs(run),
   };
 }
 
 export type LangGraphRunView = ReturnType<typeof toLangGraphRun>;
-
-/** Runs as LangGraph's, each with its cron's metadata (one query for the page). */
-export async function toLangGraphRuns(db: Database, runs: readonly RunResource[]): Promise<LangGraphRunView[]> {
-  const scheduleIds = runs.flatMap((run) => (run.schedule_id ? [run.schedule_id] : []));
-  const metadata = await scheduleMetadataOf(db, scheduleIds);
-  return runs.map((run) => toLangGraphRun(run, (run.schedule_id && metadata.get(run.schedule_id)) || {}));
-}
 
 /** What LangGraph answers for a finished run (wait, join): its output as values, or `__error__`. */
 export const runValues = (run: RunResource) => langGraphValues(run);

@@ -1,6 +1,7 @@
 import { assertAdmin, type Actor } from '../auth/actor.ts';
 import { KairosError } from '../errors.ts';
 import type { Database } from '../store/database.ts';
+import { beginReadOnly, selectWrapped, setLocalRole } from '../store/read-only-query.ts';
 import { ensureSqlReaderRole } from '../store/sql-reader-role.ts';
 import { assertConsoleQueryAllowed } from './sql-console-policy.ts';
 
@@ -73,20 +74,13 @@ export async function readOnlyQuery(
   let answer: QueryAnswer | undefined;
   try {
     await db.transaction(async (tx) => {
-      await tx.query('SET TRANSACTION READ ONLY');
-      await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(1, Math.round(timeoutMs)))]);
-      // The name check reads strings as the server does only with standard strings.
-      await tx.query(`SELECT set_config('standard_conforming_strings', 'on', true)`);
+      await beginReadOnly(tx, timeoutMs);
       try {
-        await tx.query(`SELECT set_config('role', $1, true)`, [reader.role]);
+        await setLocalRole(tx, reader.role);
       } catch (error) {
         throw unavailable(reader.role, (error as Error).message, `GRANT "${reader.role}" TO CURRENT_USER;`);
       }
-      // The newline ends a trailing `--` comment before the wrapper closes.
-      const { rows } = await tx.query<Record<string, unknown>>(
-        `SELECT * FROM (\n${query}\n) AS kairos_query LIMIT $1`,
-        [maxRows + 1],
-      );
+      const rows = await selectWrapped(tx, query, maxRows + 1);
       const truncated = rows.length > maxRows;
       const kept = truncated ? rows.slice(0, maxRows) : rows;
       answer = { columns: Object.keys(kept[0] ?? {}), rows: kept.map(jsonRow), row_count: kept.length, truncated };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../store/database.ts';
 import type { FailureKind, RunStatus, Trigger } from '../store/run-kinds.ts';
+import { notifyRuns } from '../store/notifications.ts';
 import { insertRuns, type InsertedRun, type NewRun } from '../store/runs.ts';
 import type { RunPolicy } from './run-policy.ts';
 
@@ -80,6 +81,6 @@ export async function createRuns(
   for (const run of inserted) {
     if (run.status === 'pending') earliest = Math.min(earliest ?? Infinity, run.not_before.getTime());
   }
-  if (earliest !== null) await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(earliest)]);
+  if (earliest !== null) await notifyRuns(tx, db, earliest);
   return inserted;
 }

@@ -6,7 +6,7 @@
 export type LangGraphRunStatus = 'pending' | 'running' | 'success' | 'error' | 'timeout' | 'interrupted';
 
 /** Keys Kairos writes into a run's metadata for its own bookkeeping: not LangGraph's to see. */
-const internalKeys: ReadonlySet<string> = new Set(['triggered_by', 'overlap', 'backfill']);
+const internalKeys: ReadonlySet<string> = new Set(['triggered_by', 'overlap', 'backfill', 'misfire']);
 
 /**
  * Kairos's run statuses as LangGraph's: cancelled was interrupted; skipped never ran (error); a
@@ -27,12 +27,12 @@ export function langGraphStatus(status: string): LangGraphRunStatus {
   return statuses[status] ?? 'pending';
 }
 
-/** The cron's metadata (for a run a cron fired) with the run's own over it, without internal keys. */
-export function langGraphMetadata(
-  own: Record<string, unknown>,
-  cronMetadata: Record<string, unknown> = {},
-): Record<string, unknown> {
-  return { ...cronMetadata, ...Object.fromEntries(Object.entries(own).filter(([key]) => !internalKeys.has(key))) };
+/**
+ * A run's metadata as LangGraph shows it: without Kairos's internal keys. A run a cron fired
+ * already holds the cron's metadata (merged at creation: scheduleRunDraft).
+ */
+export function langGraphMetadata(own: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(own).filter(([key]) => !internalKeys.has(key)));
 }
 
 /** A finished run's values: its output (an object as is, anything else as `{output}`), or `__error__`. */

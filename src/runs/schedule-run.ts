@@ -19,6 +19,8 @@ export type ScheduleOfRun = Pick<
   | 'retry_backoff_ms'
   | 'retry_backoff_factor'
   | 'retry_backoff_max_ms'
+  | 'config'
+  | 'metadata'
 >;
 
 /** One occurrence of a schedule to run: scheduled, triggered by hand or backfilled. */
@@ -31,6 +33,7 @@ export interface ScheduleOccurrenceRun {
   startDeadline: number | null;
   runNumber: number;
   createdAt: Date;
+  /** The run's own metadata (Kairos's bookkeeping: `triggered_by`, `overlap`, `backfill`, `misfire`). */
   metadata: Record<string, unknown>;
   /** Replaces the schedule's rendered input template (a manual run with its own input). */
   input?: unknown;
@@ -47,6 +50,16 @@ export function schedulePolicy(schedule: ScheduleOfRun): RunPolicy {
     retry_backoff_factor: schedule.retry_backoff_factor,
     retry_backoff_max_ms: schedule.retry_backoff_max_ms,
   };
+}
+
+/**
+ * A cron made through the LangGraph routes (`config.api`) gives its `metadata` to every run it
+ * fires, as LangGraph documents ("metadata for the cron's runs"), with the run's own over it:
+ * stored at creation, so the native API and the LangGraph routes show the same. Native
+ * schedules' metadata describes the schedule only.
+ */
+function runMetadata(schedule: ScheduleOfRun, own: Record<string, unknown>): Record<string, unknown> {
+  return schedule.config?.api === 'langgraph' ? { ...schedule.metadata, ...own } : own;
 }
 
 /**
@@ -77,7 +90,7 @@ export function scheduleRunDraft(schedule: ScheduleOfRun, occurrence: ScheduleOc
     start_deadline: occurrence.startDeadline === null ? null : new Date(occurrence.startDeadline),
     run_number: occurrence.runNumber,
     input,
-    metadata: occurrence.metadata,
+    metadata: runMetadata(schedule, occurrence.metadata),
     policy: schedulePolicy(schedule),
     ignore_overlap: occurrence.ignoreOverlap ?? false,
     ...(occurrence.waitsForSlot !== undefined && { waits_for_slot: occurrence.waitsForSlot }),

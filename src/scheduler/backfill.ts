@@ -4,6 +4,7 @@ import { KairosError, invalid } from '../errors.ts';
 import type { Database } from '../store/database.ts';
 import { createRuns } from '../runs/create-runs.ts';
 import { scheduleRunDraft } from '../runs/schedule-run.ts';
+import { occurrencesWithRuns } from '../store/due-schedules.ts';
 import { appendScheduleEvents } from '../store/schedule-events.ts';
 import { findSchedule, reserveRunNumbers, type ScheduleRow } from '../store/schedules.ts';
 import { occurrenceSpecOf } from './next-fire.ts';
@@ -108,12 +109,12 @@ export async function backfillSchedule(
 
   return db.transaction(async (tx) => {
     const row = input.dry_run ? schedule : ((await findSchedule(tx, schedule.id, { forUpdate: true })) ?? schedule);
-    const { rows: taken } = await tx.query<{ at: Date }>(
-      `SELECT scheduled_for AS at FROM runs
-       WHERE schedule_id = $1 AND trigger IN ('schedule', 'backfill') AND scheduled_for = ANY($2::timestamptz[])`,
-      [row.id, times.map((t) => new Date(t))],
+    const taken = await occurrencesWithRuns(
+      tx,
+      row.id,
+      times.map((t) => new Date(t)),
     );
-    const existing = new Set(taken.map((r) => r.at.getTime()));
+    const existing = new Set(taken.map((at) => at.getTime()));
     const missing = times.filter((t) => !existing.has(t));
     const result: BackfillResult = {
       schedule_id: row.id,

@@ -2,7 +2,7 @@ import type { Database } from '../store/database.ts';
 import { createRuns, type RunDraft } from '../runs/create-runs.ts';
 import { scheduleRunDraft } from '../runs/schedule-run.ts';
 import { appendScheduleEvents } from '../store/schedule-events.ts';
-import type { ScheduleRow } from '../store/schedules.ts';
+import { advanceSchedules, lockDueSchedules, type ScheduleAdvance } from '../store/due-schedules.ts';
 import { planOccurrences, type PlanOptions } from './misfire.ts';
 
 export interface ClaimOptions extends Omit<PlanOptions, 'horizon'> {
@@ -28,21 +28,17 @@ export interface ClaimResult {
 export async function claimDueSchedules(db: Database, options: ClaimOptions): Promise<ClaimResult> {
   const now = options.now;
   return db.transaction(async (tx) => {
-    const { rows } = await tx.query<ScheduleRow>(
-      `SELECT * FROM schedules WHERE enabled AND next_run_at <= $1
-       ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [new Date(now + options.lookaheadMs), options.batchSize],
-    );
+    const rows = await lockDueSchedules(tx, new Date(now + options.lookaheadMs), options.batchSize);
     if (rows.length === 0) return { claimed: 0, created: 0, earliestNotBefore: null };
     const runs: RunDraft[] = [];
-    const updates = {
-      id: [] as string[],
-      next: [] as Array<Date | null>,
-      fired: [] as number[],
-      missed: [] as number[],
-      last: [] as Array<Date | null>,
-      completed: [] as boolean[],
-      excluded: [] as number[],
+    const updates: ScheduleAdvance = {
+      id: [],
+      next: [],
+      fired: [],
+      missed: [],
+      last: [],
+      completed: [],
+      excluded: [],
     };
     const events: Array<{ scheduleId: string; kind: string; data?: unknown; at: Date }> = [];
     const createdAt = new Date(now);
@@ -99,29 +95,7 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
         });
     }
     const inserted = await createRuns(db, runs, tx);
-    await tx.query(
-      `UPDATE schedules s SET
-         next_run_at = u.next_run_at,
-         run_count = s.run_count + u.fired,
-         occurrence_count = s.occurrence_count + u.fired,
-         missed_count = s.missed_count + u.missed,
-         excluded_count = s.excluded_count + u.excluded,
-         last_scheduled_for = coalesce(u.last_scheduled_for, s.last_scheduled_for),
-         completed_at = CASE WHEN u.completed THEN $7::timestamptz ELSE NULL END
-       FROM unnest($1::uuid[], $2::timestamptz[], $3::int4[], $4::int4[], $5::timestamptz[], $6::bool[], $8::int4[])
-         AS u(id, next_run_at, fired, missed, last_scheduled_for, completed, excluded)
-       WHERE s.id = u.id`,
-      [
-        updates.id,
-        updates.next,
-        updates.fired,
-        updates.missed,
-        updates.last,
-        updates.completed,
-        createdAt,
-        updates.excluded,
-      ],
-    );
+    await advanceSchedules(tx, updates, createdAt);
     await appendScheduleEvents(tx, events);
     let earliest: number | null = null;
     for (const run of inserted) earliest = Math.min(earliest ?? Infinity, run.not_before.getTime());

@@ -7,8 +7,6 @@ export type ClaimedWebhook = RunRow & {
   webhook_attempts: number;
   /** `langgraph` for a cron made through the LangGraph routes (its schedule's `config.api`); null: native. */
   webhook_body: string | null;
-  /** The schedule's metadata (a LangGraph body shows it under the run's own). */
-  schedule_metadata: Record<string, unknown>;
 };
 
 export interface ClaimWebhooksOptions {
@@ -30,7 +28,7 @@ export interface ClaimWebhooksOptions {
 export async function claimWebhookDeliveries(db: Queryable, options: ClaimWebhooksOptions): Promise<ClaimedWebhook[]> {
   const { rows } = await db.query<ClaimedWebhook>(
     `WITH due AS (
-       SELECT r.id, s.webhook, s.config->>'api' AS webhook_body, s.metadata AS schedule_metadata
+       SELECT r.id, s.webhook, s.config->>'api' AS webhook_body
        FROM schedules s
        JOIN runs r ON r.schedule_id = s.id
        WHERE s.webhook IS NOT NULL
@@ -46,7 +44,7 @@ export async function claimWebhookDeliveries(db: Queryable, options: ClaimWebhoo
      UPDATE runs r SET webhook_attempts = r.webhook_attempts + 1,
                        webhook_next_at = $1::timestamptz + $2 * interval '1 millisecond'
      FROM due WHERE r.id = due.id
-     RETURNING r.*, due.webhook AS webhook_url, due.webhook_body, due.schedule_metadata`,
+     RETURNING r.*, due.webhook AS webhook_url, due.webhook_body`,
     [options.now, options.leaseMs, options.maxAgeMs, options.maxAttempts, options.limit],
   );
   return rows;

@@ -3,8 +3,18 @@ import type { RunOwner } from '../agents/execute-assistant.ts';
 import { assistantFromRow } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { appendRunEvents } from '../store/run-events.ts';
+import {
+  assistantQuotas,
+  endClaimedRuns,
+  lockClaimCandidates,
+  requestCancel,
+  runningRunsOf,
+  startClaimedRuns,
+  type ClaimCandidate,
+  type StartedRunRow,
+} from '../store/claim-runs.ts';
+import { notifyRunsFinished } from '../store/notifications.ts';
 import type { RunRow } from '../store/runs.ts';
-import type { MisfirePolicy, OverlapPolicy } from '../store/schedules.ts';
 import { decideLate, type WorkerHistory } from './late-runs.ts';
 import { decideOverlap, type OverlapCandidate } from './overlap.ts';
 import { recordOutcomes, type FailureAlert } from './record-outcomes.ts';
@@ -29,25 +39,12 @@ export interface ClaimedRun extends RunRow {
   fresh_thread?: true;
 }
 
-interface StartedRow extends RunRow {
-  session_mode: 'new' | 'persistent' | null;
-  schedule_name: string | null;
-  schedule_timezone: string | null;
-  on_run_completed: 'delete' | 'keep' | null;
-  /** The schedule's `config` column (where a LangGraph cron's payload `config`, `context`, … are kept). */
-  schedule_config: Record<string, unknown> | null;
-  assistant_row: Record<string, unknown> | null;
-  owner_role: RunOwner['role'] | null;
-  owner_exists: boolean;
-  owner_disabled: boolean;
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `to_jsonb(assistants.*)` back to an Assistant (timestamps arrive as ISO strings). */
-function toClaimedRun(row: StartedRow): ClaimedRun {
+function toClaimedRun(row: StartedRunRow): ClaimedRun {
   const {
     assistant_row: a,
     schedule_config,
@@ -85,37 +82,6 @@ export interface ClaimRunsResult {
   /** Running runs asked to stop (`cancel_previous`). */
   cancelRequested: string[];
   alerts: FailureAlert[];
-}
-
-interface CandidateRow {
-  id: string;
-  schedule_id: string | null;
-  /** What overlap is decided over: the run's schedule, or its trigger (runs of neither stand alone). */
-  group_id: string | null;
-  start_deadline: Date | null;
-  scheduled_for: Date | null;
-  /** 0 once the deadline sweep found it late (its policy still runs it): see expireStartDeadlines. */
-  late_by_ms: number | null;
-  misfire: MisfirePolicy | null;
-  catchup_window_ms: number | null;
-  ignore_overlap: boolean;
-  waits_for_slot: boolean;
-  overlap: OverlapPolicy | null;
-  max_concurrent: number | null;
-  locked: boolean;
-  not_before: Date;
-  /** The run's assistant when it has a provider limit (max_concurrent or rate_limit); null otherwise. */
-  limited_assistant: string | null;
-  assistant_locked: boolean;
-}
-
-/** A limited assistant's counts, read after its lock: what may start now. */
-interface QuotaRow {
-  id: string;
-  max_concurrent: number | null;
-  rate_limit: number | null;
-  running: number;
-  recent: number;
 }
 
 /** The window `rate_limit` counts over: runs started in the last 60 seconds (sliding). */
@@ -158,69 +124,14 @@ export async function claimRuns(
     // One statement: the candidates (row locks, SKIP LOCKED) and a try-lock per schedule. The
     // running runs are read by the next statement, after the locks, so that its snapshot sees what
     // the previous holder of a schedule's lock committed.
-    const { rows: candidates } = await tx.query<CandidateRow>(
-      `WITH q AS MATERIALIZED (
-         -- Assistants with provider limits and what they have left, as far as this snapshot knows
-         -- (a prefilter only: the decision reads the counts again after the lock).
-         SELECT a.id, least(
-             a.max_concurrent - (SELECT count(*) FROM runs x WHERE x.assistant_id = a.id AND x.status = 'running'),
-             a.rate_limit - (SELECT count(*) FROM runs x WHERE x.assistant_id = a.id AND x.started_at > $5::timestamptz)
-           ) AS free
-         FROM assistants a WHERE a.max_concurrent IS NOT NULL OR a.rate_limit IS NOT NULL
-       ), c AS (
-         SELECT r.id, r.schedule_id, r.trigger_id, coalesce(r.schedule_id, r.trigger_id) AS group_id,
-           r.start_deadline, r.scheduled_for, r.late_by_ms, r.ignore_overlap, r.waits_for_slot, r.not_before, r.created_at,
-           (SELECT q.id FROM q WHERE q.id = r.assistant_id) AS limited_assistant
-         FROM runs r
-         WHERE r.status = 'pending' AND r.not_before <= $1
-           -- A run of a limited assistant is a candidate only while it is among the first of the
-           -- assistant's due runs that its quota admits, so that a herd waiting for a provider
-           -- never fills the claim's batch and starves other assistants.
-           AND coalesce((SELECT CASE WHEN q.free > 0 THEN (
-               SELECT count(*) FROM (
-                 SELECT 1 FROM runs x
-                 WHERE x.assistant_id = r.assistant_id AND x.status = 'pending' AND x.not_before <= $1
-                   AND (x.not_before, x.created_at, x.id) < (r.not_before, r.created_at, r.id)
-                 LIMIT q.free
-               ) ahead) < q.free ELSE false END
-             FROM q WHERE q.id = r.assistant_id), true)
-           -- A run that waits for a slot (backfill) is a candidate only while its schedule has one
-           -- free for it (running runs and older waiting runs hold the others), so that a long
-           -- backfill never fills the claim's batch and starves other schedules.
-           AND (NOT r.waits_for_slot OR (
-             SELECT count(*) FROM (
-               SELECT 1 FROM runs x
-               WHERE x.schedule_id = r.schedule_id AND x.status IN ('pending', 'running') AND x.id <> r.id
-                 AND ((x.status = 'running' AND x.lease_expires_at >= $6) OR (x.waits_for_slot AND x.not_before < r.not_before))
-               LIMIT (SELECT max_concurrent FROM schedules s0 WHERE s0.id = r.schedule_id)
-             ) busy
-           ) < coalesce((SELECT max_concurrent FROM schedules s0 WHERE s0.id = r.schedule_id), 1))
-         ORDER BY r.not_before, r.created_at LIMIT $2
-         FOR UPDATE OF r SKIP LOCKED
-       ), l AS MATERIALIZED (
-         SELECT u.sid, pg_try_advisory_xact_lock(hashtextextended($3 || u.sid::text, 0)) AS locked
-         FROM (SELECT DISTINCT group_id AS sid FROM c WHERE group_id IS NOT NULL) u
-       ), la AS MATERIALIZED (
-         SELECT u.aid, pg_try_advisory_xact_lock(hashtextextended($4 || u.aid::text, 0)) AS locked
-         FROM (SELECT DISTINCT limited_assistant AS aid FROM c WHERE limited_assistant IS NOT NULL) u
-       )
-       SELECT c.id, c.schedule_id, c.group_id, c.start_deadline, c.scheduled_for, c.late_by_ms, s.misfire, s.catchup_window_ms,
-         c.ignore_overlap, c.waits_for_slot, c.not_before,
-         coalesce(s.overlap, t.overlap) AS overlap, coalesce(s.max_concurrent, t.max_concurrent) AS max_concurrent,
-         coalesce(l.locked, false) AS locked, c.limited_assistant, coalesce(la.locked, false) AS assistant_locked
-       FROM c LEFT JOIN l ON l.sid = c.group_id LEFT JOIN schedules s ON s.id = c.schedule_id
-         LEFT JOIN triggers t ON t.id = c.trigger_id AND c.schedule_id IS NULL
-         LEFT JOIN la ON la.aid = c.limited_assistant
-       ORDER BY c.not_before, c.created_at`,
-      [
-        new Date(options.now + aheadMs),
-        options.limit,
-        `${db.schema}:schedule:`,
-        `${db.schema}:assistant:`,
-        new Date(options.now - rateWindowMs),
-        now,
-      ],
-    );
+    const candidates = await lockClaimCandidates(tx, {
+      dueBy: new Date(options.now + aheadMs),
+      limit: options.limit,
+      scheduleLockPrefix: `${db.schema}:schedule:`,
+      assistantLockPrefix: `${db.schema}:assistant:`,
+      rateWindowStart: new Date(options.now - rateWindowMs),
+      now,
+    });
     const empty: ClaimRunsResult = {
       started: [],
       deferred: 0,
@@ -238,15 +149,7 @@ export async function claimRuns(
     if (locked.size > 0) {
       // A run whose lease expired is held by a dead or frozen replica: it is recovered, not
       // counted against max_concurrent (it must not make new runs wait as if it were live).
-      const { rows: busy } = await tx.query<{ group_id: string; ids: string[] }>(
-        `SELECT coalesce(schedule_id, trigger_id) AS group_id, array_agg(id ORDER BY started_at) AS ids FROM runs
-         WHERE (schedule_id = ANY($1::uuid[]) OR (schedule_id IS NULL AND trigger_id = ANY($1::uuid[])))
-           -- A waiting run counts only where its schedule says so (overlap_counts_waiting, docs/waits.md).
-           AND ((status = 'running' AND lease_expires_at >= $2) OR (status = 'waiting'
-             AND EXISTS (SELECT 1 FROM schedules s WHERE s.id = runs.schedule_id AND s.overlap_counts_waiting)))
-         GROUP BY 1`,
-        [[...locked], now],
-      );
+      const busy = await runningRunsOf(tx, [...locked], now);
       for (const row of busy) running.set(row.group_id, row.ids);
     }
 
@@ -257,13 +160,7 @@ export async function claimRuns(
     );
     const quota = new Map<string, number>();
     if (lockedAssistants.size > 0) {
-      const { rows: quotas } = await tx.query<QuotaRow>(
-        `SELECT a.id, a.max_concurrent, a.rate_limit,
-           CASE WHEN a.max_concurrent IS NULL THEN 0 ELSE (SELECT count(*) FROM runs x WHERE x.assistant_id = a.id AND x.status = 'running') END::int AS running,
-           CASE WHEN a.rate_limit IS NULL THEN 0 ELSE (SELECT count(*) FROM runs x WHERE x.assistant_id = a.id AND x.started_at > $2) END::int AS recent
-         FROM assistants a WHERE a.id = ANY($1::uuid[])`,
-        [[...lockedAssistants], new Date(options.now - rateWindowMs)],
-      );
+      const quotas = await assistantQuotas(tx, [...lockedAssistants], new Date(options.now - rateWindowMs));
       for (const q of quotas) {
         quota.set(
           q.id,
@@ -360,71 +257,15 @@ export async function claimRuns(
     // One statement: lease the started runs, append their `attempt_started` events, and return
     // what execution needs (schedule session settings and config, the assistant row, the owner's role), so
     // that the worker can POST without another round trip.
-    const { rows: startedRows } =
-      start.length === 0
-        ? { rows: [] as StartedRow[] }
-        : await tx.query<StartedRow>(
-            `WITH s AS (
-         UPDATE runs r SET status = 'running', lease_owner = $2, lease_expires_at = $3,
-           started_at = greatest($4, r.not_before), cancel_requested = false,
-           -- Started after its start deadline (or found late by the deadline sweep): says by how much.
-           late_by_ms = CASE WHEN r.late_by_ms IS NOT NULL OR $4 > r.start_deadline
-             THEN greatest(0, round(extract(epoch FROM ($4 - r.not_before)) * 1000))::int END
-         WHERE r.id = ANY($1::uuid[])
-         RETURNING r.*
-       ), e AS (
-         INSERT INTO run_events (run_id, seq, kind, data)
-         SELECT s.id, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = s.id), 0) + 1, 'attempt_started',
-           jsonb_build_object('attempt', s.attempt, 'worker', $2::text)
-         FROM s
-       )
-       SELECT s.*, sc.session_mode, sc.on_run_completed, sc.config AS schedule_config, sc.name AS schedule_name, sc.timezone AS schedule_timezone, to_jsonb(a.*) AS assistant_row,
-         u.role AS owner_role, u.id IS NOT NULL AS owner_exists, u.disabled_at IS NOT NULL AS owner_disabled
-       FROM s
-       LEFT JOIN schedules sc ON sc.id = s.schedule_id
-       LEFT JOIN assistants a ON a.id = s.assistant_id
-       LEFT JOIN users u ON u.id = s.owner_id`,
-            [
-              start,
-              options.workerId,
-              new Date(options.now + options.leaseMs),
-              new Date(Math.max(options.now, options.startedAt?.() ?? options.now)),
-            ],
-          );
+    const startedRows = await startClaimedRuns(tx, start, {
+      workerId: options.workerId,
+      leaseExpiresAt: new Date(options.now + options.leaseMs),
+      startedAt: new Date(Math.max(options.now, options.startedAt?.() ?? options.now)),
+    });
     const started = startedRows.map(toClaimedRun);
     started.sort((a, b) => a.not_before.getTime() - b.not_before.getTime());
-    type Ended = {
-      id: string;
-      schedule_id: string | null;
-      status: RunRow['status'];
-      error_kind: string | null;
-      error: string | null;
-    };
-    const { rows: ended } =
-      endings.length === 0
-        ? { rows: [] as Ended[] }
-        : await tx.query<Ended>(
-            `UPDATE runs r SET status = u.status, error_kind = u.error_kind, error = u.error, finished_at = $5
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS u(id, status, error_kind, error)
-       WHERE r.id = u.id
-       RETURNING r.id, r.schedule_id, r.status, r.error_kind, r.error`,
-            [
-              endings.map((e) => e.id),
-              endings.map((e) => e.status),
-              endings.map((e) => e.errorKind),
-              endings.map((e) => e.error),
-              now,
-            ],
-          );
-    if (cancel.length > 0) {
-      await tx.query(`UPDATE runs SET cancel_requested = true WHERE id = ANY($1::uuid[]) AND status = 'running'`, [
-        cancel,
-      ]);
-      await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [
-        db.channelName('run_cancel'),
-        cancel,
-      ]);
-    }
+    const ended = await endClaimedRuns(tx, endings, now);
+    await requestCancel(tx, db, cancel);
     await appendRunEvents(tx, [
       ...ended.map((run) => ({
         runId: run.id,
@@ -444,17 +285,16 @@ export async function claimRuns(
       })),
       db,
     );
-    if (ended.length > 0) {
-      await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [
-        db.channelName('run_finished'),
-        ended.map((run) => run.id),
-      ]);
-    }
+    await notifyRunsFinished(
+      tx,
+      db,
+      ended.map((run) => run.id),
+    );
     return { started, deferred, contended, held, ended: ended.map((run) => run.id), cancelRequested: cancel, alerts };
   });
 }
 
-function lateRunOf(c: CandidateRow) {
+function lateRunOf(c: ClaimCandidate) {
   return {
     id: c.id,
     scheduleId: c.schedule_id,
@@ -467,7 +307,7 @@ function lateRunOf(c: CandidateRow) {
 }
 
 /** Whether a newer due run of the same schedule is among the candidates (it stands for `c` under `run_once`). */
-function newerCandidate(c: CandidateRow, candidates: readonly CandidateRow[], now: number): boolean {
+function newerCandidate(c: ClaimCandidate, candidates: readonly ClaimCandidate[], now: number): boolean {
   if (c.schedule_id === null) return false;
   const at = (c.scheduled_for ?? c.not_before).getTime();
   return candidates.some(

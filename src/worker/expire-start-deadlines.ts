@@ -1,10 +1,9 @@
 import type { Database } from '../store/database.ts';
 import { appendRunEvents } from '../store/run-events.ts';
-import type { RunRow } from '../store/runs.ts';
-import type { MisfirePolicy } from '../store/schedules.ts';
+import { notifyRuns, notifyRunsFinished } from '../store/notifications.ts';
+import { endOverdueRuns, lockOverdueRuns, markRunsLate, type OverdueRun } from '../store/start-deadlines.ts';
 import { decideLate, type WorkerHistory } from './late-runs.ts';
 import { recordOutcomes, type FailureAlert } from './record-outcomes.ts';
-import { notifyFinished } from './run-lease.ts';
 
 export interface ExpiryResult {
   /** Ended as `error`/`capacity`: this worker had no free slot for their whole start window. */
@@ -14,18 +13,6 @@ export interface ExpiryResult {
   /** Recorded as `skipped`/`missed`: their misfire policy gave up on them. */
   missed: string[];
   alerts: FailureAlert[];
-}
-
-interface DueRow {
-  id: string;
-  schedule_id: string | null;
-  scheduled_for: Date | null;
-  not_before: Date;
-  start_deadline: Date;
-  misfire: MisfirePolicy | null;
-  catchup_window_ms: number | null;
-  /** A newer run of its schedule is due too (under `run_once` it stands for this one). */
-  newer_due: boolean;
 }
 
 /**
@@ -45,25 +32,16 @@ export async function expireStartDeadlines(
   const history: WorkerHistory = options.history ?? { connectedSince: -Infinity, fullThroughout: () => false };
   const outageBefore = history.connectedSince;
   return db.transaction(async (tx) => {
-    const { rows: due } = await tx.query<DueRow>(
-      `SELECT r.id, r.schedule_id, r.scheduled_for, r.not_before, r.start_deadline, s.misfire, s.catchup_window_ms,
-         s.misfire = 'run_once' AND EXISTS (SELECT 1 FROM runs n
-           WHERE n.schedule_id = r.schedule_id AND n.status IN ('pending', 'running') AND n.not_before <= $1
-             AND coalesce(n.scheduled_for, n.not_before) > coalesce(r.scheduled_for, r.not_before)) AS newer_due
-       FROM runs r LEFT JOIN schedules s ON s.id = r.schedule_id
-       WHERE r.status = 'pending' AND r.start_deadline < $1
-         -- A run of an assistant with provider limits waits for its quota, not for a slot: it
-         -- never ends as capacity (an outage still applies its misfire policy).
-         AND (r.start_deadline < $3::timestamptz OR NOT EXISTS (
-           SELECT 1 FROM assistants a WHERE a.id = r.assistant_id AND (a.max_concurrent IS NOT NULL OR a.rate_limit IS NOT NULL)))
-       ORDER BY r.start_deadline LIMIT $2 FOR UPDATE OF r SKIP LOCKED`,
-      [now, options.batchSize ?? 500, Number.isFinite(outageBefore) ? new Date(outageBefore) : null],
-    );
+    const due = await lockOverdueRuns(tx, {
+      now,
+      batchSize: options.batchSize ?? 500,
+      outageBefore: Number.isFinite(outageBefore) ? new Date(outageBefore) : null,
+    });
     const result: ExpiryResult = { expired: [], late: [], missed: [], alerts: [] };
     if (due.length === 0) return result;
 
-    const late: Array<{ run: DueRow; until: number }> = [];
-    const ending: Array<{ run: DueRow; reason: 'capacity' | 'missed'; error: string }> = [];
+    const late: Array<{ run: OverdueRun; until: number }> = [];
+    const ending: Array<{ run: OverdueRun; reason: 'capacity' | 'missed'; error: string }> = [];
     for (const run of due) {
       const decision = decideLate(
         {
@@ -85,10 +63,9 @@ export async function expireStartDeadlines(
     }
 
     if (late.length > 0) {
-      await tx.query(
-        `UPDATE runs r SET start_deadline = u.until, late_by_ms = 0
-         FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, until) WHERE r.id = u.id`,
-        [late.map(({ run }) => run.id), late.map(({ until }) => new Date(until))],
+      await markRunsLate(
+        tx,
+        late.map(({ run, until }) => ({ id: run.id, until: new Date(until) })),
       );
       await appendRunEvents(
         tx,
@@ -103,26 +80,19 @@ export async function expireStartDeadlines(
           },
         })),
       );
-      await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(options.now)]);
+      await notifyRuns(tx, db, options.now);
     }
 
-    type Ended = Pick<RunRow, 'id' | 'schedule_id' | 'status' | 'error_kind' | 'error'>;
-    const { rows: ended } =
-      ending.length === 0
-        ? { rows: [] as Ended[] }
-        : await tx.query<Ended>(
-            `UPDATE runs r SET status = u.status, error = u.error, finished_at = $4, error_kind = u.error_kind
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $5::text[]) AS u(id, status, error, error_kind)
-       WHERE r.id = u.id
-       RETURNING r.id, r.schedule_id, r.status, r.error_kind, r.error`,
-            [
-              ending.map(({ run }) => run.id),
-              ending.map(({ reason }) => (reason === 'capacity' ? 'error' : 'skipped')),
-              ending.map(({ error }) => error),
-              now,
-              ending.map(({ reason }) => reason),
-            ],
-          );
+    const ended = await endOverdueRuns(
+      tx,
+      ending.map(({ run, reason, error }) => ({
+        id: run.id,
+        status: reason === 'capacity' ? ('error' as const) : ('skipped' as const),
+        errorKind: reason,
+        error,
+      })),
+      now,
+    );
     await appendRunEvents(
       tx,
       ended.map((run) => ({
@@ -143,7 +113,7 @@ export async function expireStartDeadlines(
       })),
       db,
     );
-    await notifyFinished(
+    await notifyRunsFinished(
       tx,
       db,
       ended.map((run) => run.id),
@@ -155,6 +125,6 @@ export async function expireStartDeadlines(
   });
 }
 
-function occurrenceOf(run: DueRow): number {
+function occurrenceOf(run: OverdueRun): number {
   return (run.scheduled_for ?? run.not_before).getTime();
 }

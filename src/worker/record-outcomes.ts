@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../store/database.ts';
 import { appendScheduleEvents } from '../store/schedule-events.ts';
+import { updateScheduleOutcomes } from '../store/schedule-outcomes.ts';
 import { mergePauseAlerts, pauseFailingSchedules } from './pause-failing-schedules.ts';
 import type { RunStatus } from '../runs/run-status.ts';
 
@@ -60,36 +61,15 @@ export async function recordOutcomes(
   }
   if (bySchedule.size === 0) return [];
   const entries = [...bySchedule.entries()];
-  const { rows } = await tx.query<{
-    id: string;
-    name: string;
-    owner_id: string;
-    webhook: string | null;
-    consecutive_failures: number;
-    alert_after: number;
-    crossed: boolean;
-    idx: number;
-  }>(
-    `UPDATE schedules s SET
-       consecutive_failures = CASE WHEN u.reset THEN u.add ELSE s.consecutive_failures + u.add END,
-       alerted_streak = CASE
-         WHEN (CASE WHEN u.reset THEN u.add ELSE s.consecutive_failures + u.add END) >= s.alert_after THEN true
-         WHEN u.reset THEN false ELSE s.alerted_streak END,
-       last_run_at = u.finished_at,
-       last_run_status = u.status
-     FROM unnest($1::uuid[], $2::bool[], $3::int4[], $4::timestamptz[], $5::text[]) WITH ORDINALITY
-       AS u(schedule_id, reset, add, finished_at, status, idx)
-     WHERE s.id = u.schedule_id
-     RETURNING s.id, s.name, s.owner_id, s.webhook, s.consecutive_failures, s.alert_after, u.idx::int AS idx,
-       (u.add > 0 AND s.consecutive_failures >= s.alert_after
-        AND (u.reset OR s.consecutive_failures - u.add < s.alert_after)) AS crossed`,
-    [
-      entries.map(([id]) => id),
-      entries.map(([, e]) => e.reset),
-      entries.map(([, e]) => e.add),
-      entries.map(([, e]) => e.last.finishedAt),
-      entries.map(([, e]) => e.last.status),
-    ],
+  const rows = await updateScheduleOutcomes(
+    tx,
+    entries.map(([id, e]) => ({
+      scheduleId: id,
+      reset: e.reset,
+      add: e.add,
+      finishedAt: e.last.finishedAt,
+      status: e.last.status,
+    })),
   );
   const alerts: FailureAlert[] = [];
   for (const row of rows) {

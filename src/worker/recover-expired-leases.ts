@@ -1,8 +1,8 @@
 import type { Database } from '../store/database.ts';
 import { appendRunEvents } from '../store/run-events.ts';
-import type { RunRow } from '../store/runs.ts';
+import { notifyRuns, notifyRunsFinished } from '../store/notifications.ts';
+import { recoverExpiredLeaseRows } from '../store/recover-expired-leases.ts';
 import { recordOutcomes, type FailureAlert } from './record-outcomes.ts';
-import { notifyFinished } from './run-lease.ts';
 
 export interface RecoveryResult {
   /** Resumed at once without using up an attempt (a recovery: fewer than `max_recoveries` so far). */
@@ -28,33 +28,12 @@ export async function recoverExpiredLeases(
 ): Promise<RecoveryResult> {
   const now = new Date(options.now);
   return db.transaction(async (tx) => {
-    const { rows } = await tx.query<RunRow & { previous_owner: string; resume: boolean; can_retry: boolean }>(
-      `WITH expired AS (
-         SELECT id, lease_owner, recoveries < max_recoveries AS resume, attempt - recoveries < max_attempts AS can_retry
-         FROM runs
-         WHERE status = 'running'
-           AND (lease_expires_at < $1 OR ($4::text[] IS NOT NULL AND NOT (lease_owner = ANY($4::text[]))))
-         ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-       UPDATE runs r SET
-         status = CASE WHEN e.resume OR e.can_retry THEN 'pending' ELSE 'error' END,
-         error_kind = 'crashed',
-         error = CASE WHEN e.resume THEN 'the worker running it stopped (its lease expired); resumed'
-           ELSE 'the worker running it stopped (its lease expired)' END,
-         attempt = CASE WHEN e.resume OR e.can_retry THEN r.attempt + 1 ELSE r.attempt END,
-         recoveries = CASE WHEN e.resume THEN r.recoveries + 1 ELSE r.recoveries END,
-         not_before = CASE WHEN e.resume THEN greatest(r.not_before, $1)
-           WHEN e.can_retry THEN $1 + make_interval(secs => least(r.retry_backoff_ms * r.retry_backoff_factor ^ (r.attempt - r.recoveries - 1), r.retry_backoff_max_ms) / 1000.0)
-           ELSE r.not_before END,
-         start_deadline = CASE WHEN e.resume OR e.can_retry THEN $1 + make_interval(secs => $2::float8 / 1000) ELSE r.start_deadline END,
-         finished_at = CASE WHEN e.resume OR e.can_retry THEN NULL ELSE $1 END,
-         duration_ms = CASE WHEN e.resume OR e.can_retry THEN NULL
-           ELSE greatest(0, round(extract(epoch FROM ($1 - r.started_at)) * 1000))::int END,
-         lease_owner = NULL, lease_expires_at = NULL,
-         late_by_ms = CASE WHEN e.resume OR e.can_retry THEN NULL ELSE r.late_by_ms END
-       FROM expired e WHERE r.id = e.id
-       RETURNING r.*, e.lease_owner AS previous_owner, e.resume, e.can_retry`,
-      [now, options.startDeadlineMs, options.batchSize ?? 200, options.orphanedOf ?? null],
-    );
+    const rows = await recoverExpiredLeaseRows(tx, {
+      now,
+      startDeadlineMs: options.startDeadlineMs,
+      batchSize: options.batchSize ?? 200,
+      orphanedOf: options.orphanedOf ?? null,
+    });
     if (rows.length === 0) return { resumed: [], retried: [], crashed: [], alerts: [] };
     const resumed = rows.filter((run) => run.resume);
     const crashed = rows.filter((run) => run.status === 'error');
@@ -97,13 +76,12 @@ export async function recoverExpiredLeases(
       })),
       db,
     );
-    await notifyFinished(
+    await notifyRunsFinished(
       tx,
       db,
       crashed.map((run) => run.id),
     );
-    if (resumed.length + retried.length > 0)
-      await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(options.now)]);
+    if (resumed.length + retried.length > 0) await notifyRuns(tx, db, options.now);
     return {
       resumed: resumed.map((run) => run.id),
       retried: retried.map((run) => run.id),

@@ -9,7 +9,7 @@ import { toRunResource } from '../runs/run-resource.ts';
  * `run_ended_at`, and `error` when it failed).
  */
 export function webhookBody(delivery: ClaimedWebhook, sentAt: Date): unknown {
-  const { webhook_url: _url, webhook_attempts: _attempts, webhook_body: format, schedule_metadata, ...row } = delivery;
+  const { webhook_url: _url, webhook_attempts: _attempts, webhook_body: format, ...row } = delivery;
   if (format !== 'langgraph') return toRunResource(row);
   const status = langGraphStatus(row.status);
   const values = langGraphValues(row);
@@ -19,7 +19,7 @@ export function webhookBody(delivery: ClaimedWebhook, sentAt: Date): unknown {
     thread_id: row.thread_id,
     assistant_id: row.assistant_id,
     status,
-    metadata: langGraphMetadata(row.metadata, schedule_metadata ?? {}),
+    metadata: langGraphMetadata(row.metadata),
     kwargs: { input: row.input },
     multitask_strategy: null,
     created_at: row.created_at.toISOString(),

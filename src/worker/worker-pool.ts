@@ -18,7 +18,8 @@ import { LeaseGone, performRun, type RunExecutor } from './perform-run.ts';
 import type { FailureAlert } from './record-outcomes.ts';
 import { recoverExpiredLeases } from './recover-expired-leases.ts';
 import { checkTokenAlert, sendFailureAlerts } from './run-alerts.ts';
-import { heartbeatRuns, releaseRuns, type LeaseKey } from './run-lease.ts';
+import { heartbeatRuns } from '../store/run-leases.ts';
+import { releaseRuns, type LeaseKey } from './run-lease.ts';
 import { cancelled } from './run-retry.ts';
 import { executeWorkflow } from '../workflows/execute-workflow.ts';
 

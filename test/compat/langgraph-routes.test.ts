@@ -54,6 +54,7 @@ describe('@langchain/langgraph-sdk: assistants, threads and runs around the cron
       KAIROS_HTTP_ALLOW_PRIVATE: 'true',
       KAIROS_POLL_INTERVAL_MS: '500',
       KAIROS_MAX_SCHEDULES_PER_USER: '1000',
+      KAIROS_ALLOW_SECONDS_SCHEDULE: 'true',
     });
     client = new Client({ apiUrl: server.url, apiKey: null, callerOptions: { maxRetries: 0 } });
     httpAssistant = (
@@ -278,6 +279,49 @@ describe('@langchain/langgraph-sdk: assistants, threads and runs around the cron
     const nativeRun = await native<{ metadata: Record<string, unknown> }>(`/api/v1/runs/${cron.run_id}`);
     expect(nativeRun.metadata).toHaveProperty('triggered_by');
   });
+
+  it("stores a cron's metadata on every run it fires (scheduled, on create, backfilled): the same through the LangGraph routes and the native API", async () => {
+    type NativeRun = { id: string; trigger: string; metadata: Record<string, unknown> };
+    const thread = await client.threads.create();
+    const cron = (await client.crons.createForThread(thread.thread_id, graph, {
+      schedule: '* * * * * *',
+      metadata: { team: 'ops', tier: 2 },
+    })) as unknown as { cron_id: string; run_id: string };
+    const runsOf = async (trigger: string) =>
+      (await native<{ data: NativeRun[] }>(`/api/v1/runs?schedule_id=${cron.cron_id}&trigger=${trigger}&limit=100`))
+        .data;
+    const fired = await waitFor(async () => (await runsOf('schedule'))[0], { timeoutMs: 30_000 });
+    await post(`/api/v1/schedules/${cron.cron_id}/pause`, {});
+    // Native: the cron's metadata was stored with the run when it was created.
+    expect(fired.metadata).toEqual({ team: 'ops', tier: 2 });
+    expect((await client.runs.get(thread.thread_id, fired.id)).metadata).toEqual({ team: 'ops', tier: 2 });
+
+    // The run on create: the run's own keys over the cron's natively, hidden from LangGraph.
+    const created = await native<NativeRun>(`/api/v1/runs/${cron.run_id}`);
+    expect(created.metadata).toMatchObject({ team: 'ops', tier: 2, overlap: 'obey' });
+    expect(created.metadata).toHaveProperty('triggered_by');
+    expect((await client.runs.get(thread.thread_id, cron.run_id)).metadata).toEqual({ team: 'ops', tier: 2 });
+
+    // A backfill of past seconds: each run has the cron's metadata beside its `backfill` key.
+    const to = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+    const backfill = await native<{ run_ids: string[] }>(`/api/v1/schedules/${cron.cron_id}/backfill`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: new Date(to - 2000).toISOString(), to: new Date(to).toISOString() }),
+    });
+    expect(backfill.run_ids).toHaveLength(2);
+    for (const id of backfill.run_ids) {
+      const run = await native<NativeRun>(`/api/v1/runs/${id}`);
+      expect(run).toMatchObject({ trigger: 'backfill', metadata: { team: 'ops', tier: 2 } });
+      expect(run.metadata).toHaveProperty('backfill');
+      expect((await client.runs.get(thread.thread_id, id)).metadata).toEqual({ team: 'ops', tier: 2 });
+    }
+
+    // LangGraph's list shows the same for every run of the thread.
+    for (const run of await client.runs.list(thread.thread_id, { limit: 100 }))
+      expect(run.metadata).toEqual({ team: 'ops', tier: 2 });
+    await client.crons.delete(cron.cron_id);
+  }, 60_000);
 
   it('gives a stateless cron a fresh thread per run, deleted after it; posts the LangGraph webhook body', async () => {
     const receiver = await startHttpAgentServer(() => ({ body: { ok: true } }));

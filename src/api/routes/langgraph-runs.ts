@@ -11,7 +11,7 @@ import type { RunResource } from '../../runs/run-resource.ts';
 import type { RunService } from '../../worker/run-service.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
 import type { ApiEnv } from '../env.ts';
-import { kairosStatus, runValues, toLangGraphRuns } from '../langgraph-run-view.ts';
+import { kairosStatus, runValues, toLangGraphRun } from '../langgraph-run-view.ts';
 import { lastEventId, runStreamResponse } from '../run-stream-response.ts';
 import {
   LangGraphCancelQuery,
@@ -203,8 +203,8 @@ export function registerLangGraphRunRoutes(app: OpenAPIHono<ApiEnv>, services: L
     return run;
   }
 
-  async function view(run: RunResource) {
-    return (await toLangGraphRuns(db, [run]))[0]!;
+  function view(run: RunResource) {
+    return toLangGraphRun(run);
   }
 
   /** The run's stream in LangGraph's framing: `metadata` first, then the run's events, then `values` or `error`, then `end`. */
@@ -243,12 +243,12 @@ export function registerLangGraphRunRoutes(app: OpenAPIHono<ApiEnv>, services: L
   app.openapi(langGraphRunRoutes.create, async (c) => {
     const run = await start(c.var.actor, c.req.valid('json'), c.req.valid('param').thread_id);
     c.header('Content-Location', location(run));
-    return c.json(await view(run), 200);
+    return c.json(view(run), 200);
   });
   app.openapi(langGraphRunRoutes.createStateless, async (c) => {
     const run = await start(c.var.actor, c.req.valid('json'), null);
     c.header('Content-Location', location(run));
-    return c.json(await view(run), 200);
+    return c.json(view(run), 200);
   });
   app.openapi(langGraphRunRoutes.stream, async (c) => {
     const run = await start(c.var.actor, c.req.valid('json'), c.req.valid('param').thread_id);
@@ -279,7 +279,7 @@ export function registerLangGraphRunRoutes(app: OpenAPIHono<ApiEnv>, services: L
       ...(query.status !== undefined && { status: kairosStatus[query.status] }),
     });
     const select = query.select === undefined ? undefined : Array.isArray(query.select) ? query.select : [query.select];
-    const views = await toLangGraphRuns(db, items);
+    const views = items.map(toLangGraphRun);
     const projected = select
       ? views.map((one) => Object.fromEntries(select.map((field) => [field, one[field as keyof typeof one]])))
       : views;
@@ -288,7 +288,7 @@ export function registerLangGraphRunRoutes(app: OpenAPIHono<ApiEnv>, services: L
 
   app.openapi(langGraphRunRoutes.get, async (c) => {
     const { thread_id, run_id } = c.req.valid('param');
-    return c.json(await view(await runOfThread(c.var.actor, thread_id, run_id)), 200);
+    return c.json(view(await runOfThread(c.var.actor, thread_id, run_id)), 200);
   });
 
   app.openapi(langGraphRunRoutes.join, async (c) => {

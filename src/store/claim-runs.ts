@@ -1,0 +1,253 @@
+import type { Database, Queryable } from './database.ts';
+import type { UserRole } from './users.ts';
+import type { RunRow } from './runs.ts';
+import type { MisfirePolicy, OverlapPolicy } from './schedules.ts';
+
+/**
+ * The statements of one claim (src/worker/claim-runs.ts decides; these read and write). Each is
+ * one round trip; they run in the claim's transaction.
+ */
+
+/** A pending run that may start now, with what the claim decides over (overlap, misfire, limits). */
+export interface ClaimCandidate {
+  id: string;
+  schedule_id: string | null;
+  /** What overlap is decided over: the run's schedule, or its trigger (runs of neither stand alone). */
+  group_id: string | null;
+  start_deadline: Date | null;
+  scheduled_for: Date | null;
+  /** 0 once the deadline sweep found it late (its policy still runs it): see expireStartDeadlines. */
+  late_by_ms: number | null;
+  misfire: MisfirePolicy | null;
+  catchup_window_ms: number | null;
+  ignore_overlap: boolean;
+  waits_for_slot: boolean;
+  overlap: OverlapPolicy | null;
+  max_concurrent: number | null;
+  locked: boolean;
+  not_before: Date;
+  /** The run's assistant when it has a provider limit (max_concurrent or rate_limit); null otherwise. */
+  limited_assistant: string | null;
+  assistant_locked: boolean;
+}
+
+/**
+ * One statement: the candidates (row locks, SKIP LOCKED) and a try-lock per schedule (or trigger)
+ * and per limited assistant. Runs due by `dueBy`, at most `limit`; a limited assistant's runs only
+ * while its quota (as far as this snapshot knows) admits them, and a backfill run only while its
+ * schedule has a slot for it.
+ */
+export async function lockClaimCandidates(
+  tx: Queryable,
+  options: {
+    dueBy: Date;
+    limit: number;
+    scheduleLockPrefix: string;
+    assistantLockPrefix: string;
+    /** Runs started after this count against `rate_limit`. */
+    rateWindowStart: Date;
+    now: Date;
+  },
+): Promise<ClaimCandidate[]> {
+  const { rows } = await tx.query<ClaimCandidate>(
+    `WITH q AS MATERIALIZED (
+         -- Assistants with provider limits and what they have left, as far as this snapshot knows
+         -- (a prefilter only: the decision reads the counts again after the lock).
+         SELECT a.id, least(
+             a.max_concurrent - (SELECT count(*) FROM runs x WHERE x.assistant_id = a.id AND x.status = 'running'),
+             a.rate_limit - (SELECT count(*) FROM runs x WHERE x.assistant_id = a.id AND x.started_at > $5::timestamptz)
+           ) AS free
+         FROM assistants a WHERE a.max_concurrent IS NOT NULL OR a.rate_limit IS NOT NULL
+       ), c AS (
+         SELECT r.id, r.schedule_id, r.trigger_id, coalesce(r.schedule_id, r.trigger_id) AS group_id,
+           r.start_deadline, r.scheduled_for, r.late_by_ms, r.ignore_overlap, r.waits_for_slot, r.not_before, r.created_at,
+           (SELECT q.id FROM q WHERE q.id = r.assistant_id) AS limited_assistant
+         FROM runs r
+         WHERE r.status = 'pending' AND r.not_before <= $1
+           -- A run of a limited assistant is a candidate only while it is among the first of the
+           -- assistant's due runs that its quota admits, so that a herd waiting for a provider
+           -- never fills the claim's batch and starves other assistants.
+           AND coalesce((SELECT CASE WHEN q.free > 0 THEN (
+               SELECT count(*) FROM (
+                 SELECT 1 FROM runs x
+                 WHERE x.assistant_id = r.assistant_id AND x.status = 'pending' AND x.not_before <= $1
+                   AND (x.not_before, x.created_at, x.id) < (r.not_before, r.created_at, r.id)
+                 LIMIT q.free
+               ) ahead) < q.free ELSE false END
+             FROM q WHERE q.id = r.assistant_id), true)
+           -- A run that waits for a slot (backfill) is a candidate only while its schedule has one
+           -- free for it (running runs and older waiting runs hold the others), so that a long
+           -- backfill never fills the claim's batch and starves other schedules.
+           AND (NOT r.waits_for_slot OR (
+             SELECT count(*) FROM (
+               SELECT 1 FROM runs x
+               WHERE x.schedule_id = r.schedule_id AND x.status IN ('pending', 'running') AND x.id <> r.id
+                 AND ((x.status = 'running' AND x.lease_expires_at >= $6) OR (x.waits_for_slot AND x.not_before < r.not_before))
+               LIMIT (SELECT max_concurrent FROM schedules s0 WHERE s0.id = r.schedule_id)
+             ) busy
+           ) < coalesce((SELECT max_concurrent FROM schedules s0 WHERE s0.id = r.schedule_id), 1))
+         ORDER BY r.not_before, r.created_at LIMIT $2
+         FOR UPDATE OF r SKIP LOCKED
+       ), l AS MATERIALIZED (
+         SELECT u.sid, pg_try_advisory_xact_lock(hashtextextended($3 || u.sid::text, 0)) AS locked
+         FROM (SELECT DISTINCT group_id AS sid FROM c WHERE group_id IS NOT NULL) u
+       ), la AS MATERIALIZED (
+         SELECT u.aid, pg_try_advisory_xact_lock(hashtextextended($4 || u.aid::text, 0)) AS locked
+         FROM (SELECT DISTINCT limited_assistant AS aid FROM c WHERE limited_assistant IS NOT NULL) u
+       )
+       SELECT c.id, c.schedule_id, c.group_id, c.start_deadline, c.scheduled_for, c.late_by_ms, s.misfire, s.catchup_window_ms,
+         c.ignore_overlap, c.waits_for_slot, c.not_before,
+         coalesce(s.overlap, t.overlap) AS overlap, coalesce(s.max_concurrent, t.max_concurrent) AS max_concurrent,
+         coalesce(l.locked, false) AS locked, c.limited_assistant, coalesce(la.locked, false) AS assistant_locked
+       FROM c LEFT JOIN l ON l.sid = c.group_id LEFT JOIN schedules s ON s.id = c.schedule_id
+         LEFT JOIN triggers t ON t.id = c.trigger_id AND c.schedule_id IS NULL
+         LEFT JOIN la ON la.aid = c.limited_assistant
+       ORDER BY c.not_before, c.created_at`,
+    [
+      options.dueBy,
+      options.limit,
+      options.scheduleLockPrefix,
+      options.assistantLockPrefix,
+      options.rateWindowStart,
+      options.now,
+    ],
+  );
+  return rows;
+}
+
+/**
+ * The running runs of these schedules (or triggers), oldest first, whose lease has not expired
+ * by `now` (a run held by a dead replica is recovered, not counted against max_concurrent).
+ */
+export async function runningRunsOf(
+  tx: Queryable,
+  groupIds: readonly string[],
+  now: Date,
+): Promise<Array<{ group_id: string; ids: string[] }>> {
+  const { rows } = await tx.query<{ group_id: string; ids: string[] }>(
+    `SELECT coalesce(schedule_id, trigger_id) AS group_id, array_agg(id ORDER BY started_at) AS ids FROM runs
+         WHERE (schedule_id = ANY($1::uuid[]) OR (schedule_id IS NULL AND trigger_id = ANY($1::uuid[])))
+           -- A waiting run counts only where its schedule says so (overlap_counts_waiting, docs/waits.md).
+           AND ((status = 'running' AND lease_expires_at >= $2) OR (status = 'waiting'
+             AND EXISTS (SELECT 1 FROM schedules s WHERE s.id = runs.schedule_id AND s.overlap_counts_waiting)))
+         GROUP BY 1`,
+    [groupIds, now],
+  );
+  return rows;
+}
+
+/** A limited assistant's counts, read after its lock: what may start now. */
+export interface AssistantQuota {
+  id: string;
+  max_concurrent: number | null;
+  rate_limit: number | null;
+  running: number;
+  recent: number;
+}
+
+/** Each limited assistant's limits and counts: running runs, and runs started after `rateWindowStart`. */
+export async function assistantQuotas(
+  tx: Queryable,
+  assistantIds: readonly string[],
+  rateWindowStart: Date,
+): Promise<AssistantQuota[]> {
+  const { rows } = await tx.query<AssistantQuota>(
+    `SELECT a.id, a.max_concurrent, a.rate_limit,
+           CASE WHEN a.max_concurrent IS NULL THEN 0 ELSE (SELECT count(*) FROM runs x WHERE x.assistant_id = a.id AND x.status = 'running') END::int AS running,
+           CASE WHEN a.rate_limit IS NULL THEN 0 ELSE (SELECT count(*) FROM runs x WHERE x.assistant_id = a.id AND x.started_at > $2) END::int AS recent
+         FROM assistants a WHERE a.id = ANY($1::uuid[])`,
+    [assistantIds, rateWindowStart],
+  );
+  return rows;
+}
+
+/** A run just started, with its schedule's settings, its assistant row and its owner's role. */
+export interface StartedRunRow extends RunRow {
+  session_mode: 'new' | 'persistent' | null;
+  schedule_name: string | null;
+  schedule_timezone: string | null;
+  on_run_completed: 'delete' | 'keep' | null;
+  /** The schedule's `config` column (where a LangGraph cron's payload `config`, `context`, … are kept). */
+  schedule_config: Record<string, unknown> | null;
+  assistant_row: Record<string, unknown> | null;
+  owner_role: UserRole | null;
+  owner_exists: boolean;
+  owner_disabled: boolean;
+}
+
+/**
+ * One statement: leases the runs (`running`, held by `workerId` until `leaseExpiresAt`, started at
+ * `startedAt` or their `not_before`), appends their `attempt_started` events, and returns what
+ * execution needs, so that the worker can POST without another round trip.
+ */
+export async function startClaimedRuns(
+  tx: Queryable,
+  runIds: readonly string[],
+  options: { workerId: string; leaseExpiresAt: Date; startedAt: Date },
+): Promise<StartedRunRow[]> {
+  if (runIds.length === 0) return [];
+  const { rows } = await tx.query<StartedRunRow>(
+    `WITH s AS (
+         UPDATE runs r SET status = 'running', lease_owner = $2, lease_expires_at = $3,
+           started_at = greatest($4, r.not_before), cancel_requested = false,
+           -- Started after its start deadline (or found late by the deadline sweep): says by how much.
+           late_by_ms = CASE WHEN r.late_by_ms IS NOT NULL OR $4 > r.start_deadline
+             THEN greatest(0, round(extract(epoch FROM ($4 - r.not_before)) * 1000))::int END
+         WHERE r.id = ANY($1::uuid[])
+         RETURNING r.*
+       ), e AS (
+         INSERT INTO run_events (run_id, seq, kind, data)
+         SELECT s.id, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = s.id), 0) + 1, 'attempt_started',
+           jsonb_build_object('attempt', s.attempt, 'worker', $2::text)
+         FROM s
+       )
+       SELECT s.*, sc.session_mode, sc.on_run_completed, sc.config AS schedule_config, sc.name AS schedule_name, sc.timezone AS schedule_timezone, to_jsonb(a.*) AS assistant_row,
+         u.role AS owner_role, u.id IS NOT NULL AS owner_exists, u.disabled_at IS NOT NULL AS owner_disabled
+       FROM s
+       LEFT JOIN schedules sc ON sc.id = s.schedule_id
+       LEFT JOIN assistants a ON a.id = s.assistant_id
+       LEFT JOIN users u ON u.id = s.owner_id`,
+    [runIds, options.workerId, options.leaseExpiresAt, options.startedAt],
+  );
+  return rows;
+}
+
+/** A run the claim ended without starting. */
+export type ClaimEndedRun = Pick<RunRow, 'id' | 'schedule_id' | 'status' | 'error_kind' | 'error'>;
+
+/** Ends runs without starting them (skipped by overlap, missed, capacity), each with its own status and error. */
+export async function endClaimedRuns(
+  tx: Queryable,
+  endings: ReadonlyArray<{ id: string; status: 'skipped' | 'error'; errorKind: string | null; error: string }>,
+  finishedAt: Date,
+): Promise<ClaimEndedRun[]> {
+  if (endings.length === 0) return [];
+  const { rows } = await tx.query<ClaimEndedRun>(
+    `UPDATE runs r SET status = u.status, error_kind = u.error_kind, error = u.error, finished_at = $5
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS u(id, status, error_kind, error)
+       WHERE r.id = u.id
+       RETURNING r.id, r.schedule_id, r.status, r.error_kind, r.error`,
+    [
+      endings.map((e) => e.id),
+      endings.map((e) => e.status),
+      endings.map((e) => e.errorKind),
+      endings.map((e) => e.error),
+      finishedAt,
+    ],
+  );
+  return rows;
+}
+
+/** Asks the workers running these runs to stop them (`cancel_previous`): the flag, then a `run_cancel` notification each. */
+export async function requestCancel(
+  tx: Queryable,
+  db: Pick<Database, 'channelName'>,
+  runIds: readonly string[],
+): Promise<void> {
+  if (runIds.length === 0) return;
+  await tx.query(`UPDATE runs SET cancel_requested = true WHERE id = ANY($1::uuid[]) AND status = 'running'`, [runIds]);
+  await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [
+    db.channelName('run_cancel'),
+    runIds,
+  ]);
+}
