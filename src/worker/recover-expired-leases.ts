@@ -16,7 +16,8 @@ export interface RecoveryResult {
 /**
  * Recovers runs whose worker stopped heart-beating (its lease expired), or, with `orphanedOf`,
  * every running run not held by one of those live workers (a replica that can prove the others
- * are dead: the embedded database's process). A crash is not a failure: the run resumes at once
+ * are dead: the embedded database's process), or, with `ownedBy`, every running run leased to that
+ * worker id (a restarted replica holding its KAIROS_REPLICA_ID lock: the holder before it is dead). A crash is not a failure: the run resumes at once
  * with the same Idempotency-Key (a workflow at its first unfinished step), `attempt + 1` (the
  * fence) but no attempt used up, up to `max_recoveries` times; then it is retried (backoff) while
  * attempts remain, else `error` with reason `crashed`. One statement per batch; `SKIP LOCKED`
@@ -24,7 +25,13 @@ export interface RecoveryResult {
  */
 export async function recoverExpiredLeases(
   db: Database,
-  options: { now: number; startDeadlineMs: number; batchSize?: number; orphanedOf?: readonly string[] },
+  options: {
+    now: number;
+    startDeadlineMs: number;
+    batchSize?: number;
+    orphanedOf?: readonly string[];
+    ownedBy?: string;
+  },
 ): Promise<RecoveryResult> {
   const now = new Date(options.now);
   return db.transaction(async (tx) => {
@@ -33,7 +40,8 @@ export async function recoverExpiredLeases(
          SELECT id, lease_owner, recoveries < max_recoveries AS resume, attempt - recoveries < max_attempts AS can_retry
          FROM runs
          WHERE status = 'running'
-           AND (lease_expires_at < $1 OR ($4::text[] IS NOT NULL AND NOT (lease_owner = ANY($4::text[]))))
+           AND (lease_expires_at < $1 OR ($4::text[] IS NOT NULL AND NOT (lease_owner = ANY($4::text[])))
+             OR lease_owner = $5::text)
          ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED)
        UPDATE runs r SET
          status = CASE WHEN e.resume OR e.can_retry THEN 'pending' ELSE 'error' END,
@@ -53,7 +61,7 @@ export async function recoverExpiredLeases(
          late_by_ms = CASE WHEN e.resume OR e.can_retry THEN NULL ELSE r.late_by_ms END
        FROM expired e WHERE r.id = e.id
        RETURNING r.*, e.lease_owner AS previous_owner, e.resume, e.can_retry`,
-      [now, options.startDeadlineMs, options.batchSize ?? 200, options.orphanedOf ?? null],
+      [now, options.startDeadlineMs, options.batchSize ?? 200, options.orphanedOf ?? null, options.ownedBy ?? null],
     );
     if (rows.length === 0) return { resumed: [], retried: [], crashed: [], alerts: [] };
     const resumed = rows.filter((run) => run.resume);
