@@ -72,7 +72,14 @@ describe('database failover: a promoted standby behind the same address, then a 
     standby = await createStandby(primary);
     proxy = await startTcpProxy({ host: '127.0.0.1', port: primary.port });
     for (let i = 0; i < 2; i++)
-      replicas.push(await startKairosProcess({ ...env, DATABASE_URL: viaProxy(primary.url, proxy) }));
+      replicas.push(
+        await startKairosProcess({
+          ...env,
+          DATABASE_URL: viaProxy(primary.url, proxy),
+          // Stable ids: their advisory locks must be taken again on the new server.
+          KAIROS_REPLICA_ID: `failover-${i}`,
+        }),
+      );
   }, 240_000);
   afterAll(async () => {
     for (const replica of replicas) await replica.stop('SIGKILL');
@@ -112,7 +119,7 @@ describe('database failover: a promoted standby behind the same address, then a 
       });
   }
 
-  /** Both replicas LISTEN on the server now behind the proxy (their last statement there is a LISTEN). */
+  /** Both replicas LISTEN on the server now behind the proxy (their last statement there is a LISTEN) and hold their id lock there. */
   async function listening(db: PostgresDatabase): Promise<void> {
     await waitFor(
       async () => {
@@ -122,6 +129,16 @@ describe('database failover: a promoted standby behind the same address, then a 
         return rows[0]!.n >= replicas.length;
       },
       { timeoutMs: 60_000, message: 'both replicas to LISTEN on the new server' },
+    );
+    await waitFor(
+      async () => {
+        const { rows } = await db.query<{ n: number }>(
+          `SELECT count(DISTINCT a.application_name)::int AS n FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+           WHERE l.locktype = 'advisory' AND l.granted AND a.state = 'idle' AND a.application_name LIKE 'kairos-failover-%'`,
+        );
+        return rows[0]!.n >= replicas.length;
+      },
+      { timeoutMs: 60_000, message: 'both replicas to hold their replica id lock on the new server' },
     );
   }
 
