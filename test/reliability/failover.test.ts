@@ -14,11 +14,16 @@ import { waitFor } from '../helpers/wait-for.ts';
 // A database failover behind one address: two `kairos serve` replicas reach a primary through a
 // TCP proxy this test starts; a streaming standby is built with `pg_basebackup -R`. The primary
 // is stopped, the standby promoted and the proxy re-pointed to it; later the new primary is
-// restarted. Every occurrence of three every-second schedules exists exactly once and ends
-// `success` (nothing lost, nothing doubled), LISTEN comes back on the new server, and the outage is
-// visible: 503 `database_unavailable`, one log line each way, and the metrics.
+// restarted; each outage lasts 4 s. Every occurrence of three every-second schedules (run_all,
+// run_once, skip) exists exactly once, ended `success` or, where its misfire policy gives up,
+// `skipped`/`missed` (nothing lost, nothing doubled); LISTEN and the replica id locks come back on
+// the new server; the outage is visible: 503 `database_unavailable`, one log line each way, metrics.
 const schema = 'failover';
 const schedules = 3;
+/** What each schedule does with occurrences that fall due while no server answers. */
+const misfires = ['run_all', 'run_once', 'skip'] as const;
+/** Each outage lasts at least this long, so that occurrences of every schedule fall inside it. */
+const outageMs = 4000;
 const env = {
   KAIROS_ALLOW_SECONDS_SCHEDULE: 'true',
   // Polling as the fallback only: the replicas must be woken by LISTEN on the new server.
@@ -33,6 +38,8 @@ interface OccurrenceRow {
   scheduled_for: Date;
   status: string;
   error_kind: string | null;
+  late_by_ms: number | null;
+  start_lag_ms: number | null;
   n: number;
 }
 
@@ -92,7 +99,9 @@ describe('database failover: a promoted standby behind the same address, then a 
   /** Every occurrence up to now, once per schedule and second, with how many rows it has. */
   async function occurrences(db: PostgresDatabase): Promise<OccurrenceRow[]> {
     const { rows } = await db.query<OccurrenceRow>(
-      `SELECT schedule_id, scheduled_for, min(status) AS status, min(error_kind) AS error_kind, count(*)::int AS n
+      `SELECT schedule_id, scheduled_for, min(status) AS status, min(error_kind) AS error_kind,
+         max(late_by_ms) AS late_by_ms,
+         max(round(extract(epoch FROM started_at - scheduled_for) * 1000))::int AS start_lag_ms, count(*)::int AS n
        FROM runs WHERE schedule_id IS NOT NULL GROUP BY schedule_id, scheduled_for ORDER BY scheduled_for`,
     );
     return rows;
@@ -100,6 +109,7 @@ describe('database failover: a promoted standby behind the same address, then a 
 
   /** Waits until both replicas answer 503 `database_unavailable`, then until both answer again. */
   async function outage(switchOver: () => void | Promise<void>): Promise<void> {
+    const downAt = Date.now();
     for (const replica of replicas) {
       const down = await waitFor(
         async () => {
@@ -111,6 +121,8 @@ describe('database failover: a promoted standby behind the same address, then a 
       expect(down.body.error?.code).toBe('database_unavailable');
       expect(await metric(replica, 'kairos_database_reachable')).toBe(0);
     }
+    // Not a synchronisation: the outage's length, so that occurrences fall due while it lasts.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, downAt + outageMs - Date.now())));
     await switchOver();
     for (const replica of replicas)
       await waitFor(async () => (await api(replica, '/api/v1/schedules')).status === 200, {
@@ -169,7 +181,7 @@ describe('database failover: a promoted standby behind the same address, then a 
         assistant_id: assistant.body.id,
         name: `every second ${i}`,
         schedule: { cron: '* * * * * *' },
-        misfire: 'run_all',
+        misfire: misfires[i],
         overlap: 'allow',
         max_concurrent: 10,
       });
@@ -216,7 +228,10 @@ describe('database failover: a promoted standby behind the same address, then a 
         await firing(again, restartedAt + 5000);
 
         for (const replica of replicas) {
-          expect(logged(replica, /database is unreachable/)).toBe(2);
+          const changes = replica.logs
+            .filter((line) => /database is (unreachable|reachable again)/.test(String(line.msg)))
+            .map((line) => `${String(line.time)} ${String(line.msg).slice(0, 30)}`);
+          expect(logged(replica, /database is unreachable/), changes.join('\n')).toBe(2);
           expect(logged(replica, /database is reachable again/)).toBe(2);
           expect(await metric(replica, 'kairos_database_outages_total')).toBe(2);
           expect(await metric(replica, 'kairos_database_reachable')).toBe(1);
@@ -236,7 +251,8 @@ describe('database failover: a promoted standby behind the same address, then a 
           },
           { timeoutMs: 90_000, message: 'every run to end' },
         );
-        for (const id of ids) {
+        const outcomes: string[] = [];
+        for (const [i, id] of ids.entries()) {
           const mine = all.filter((row) => row.schedule_id === id);
           const first = mine[0]!.scheduled_for.getTime();
           const last = mine.at(-1)!.scheduled_for.getTime();
@@ -245,16 +261,22 @@ describe('database failover: a promoted standby behind the same address, then a 
           expect(mine).toHaveLength((last - first) / 1000 + 1);
           // Nothing doubled.
           expect(mine.filter((row) => row.n !== 1)).toEqual([]);
-          // The outages delayed runs; none failed for it (run_all runs every occurrence). Pausing
-          // cancels only the runs created ahead of their time.
-          const ahead = (row: OccurrenceRow) =>
-            row.status === 'cancelled' && row.scheduled_for.getTime() > pausedAt - 500;
-          expect(
-            mine
-              .filter((row) => row.status !== 'success' && !ahead(row))
-              .map((row) => `${row.status}/${row.error_kind}`),
-          ).toEqual([]);
+          // The outages delayed runs; none failed for it: run_all runs every occurrence, the other
+          // policies record what they give up as skipped/missed. Pausing cancels only the runs
+          // created ahead of their time.
+          const allowed = (row: OccurrenceRow) =>
+            row.status === 'success' ||
+            (misfires[i] !== 'run_all' && row.status === 'skipped' && row.error_kind === 'missed') ||
+            (row.status === 'cancelled' && row.scheduled_for.getTime() > pausedAt - 500);
+          expect(mine.filter((row) => !allowed(row)).map((row) => `${row.status}/${row.error_kind}`)).toEqual([]);
+          const late = mine.filter((row) => row.status === 'success' && (row.late_by_ms ?? 0) > 0).length;
+          const missed = mine.filter((row) => row.status === 'skipped').length;
+          const delayed = mine.filter((row) => (row.start_lag_ms ?? 0) > 1000).length;
+          outcomes.push(
+            `${misfires[i]}: ${mine.length} occurrences, ${delayed} started over 1 s late, ${late} with late_by_ms, ${missed} missed`,
+          );
         }
+        console.log(`failover: ${outcomes.join('; ')}`);
         // The agent saw each occurrence under one Idempotency-Key (a redelivery reuses it).
         const keys = new Map<string, Set<string>>();
         for (const request of agent.requests) {
