@@ -16,6 +16,8 @@ export interface PostgresCluster {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` (trust authentication). */
   url: string;
   port: number;
+  /** The data directory (a standby is built from it with `pg_basebackup`). */
+  dataDir: string;
   start(): void;
   /** Fast shutdown: connections are terminated, as in a real restart. */
   stop(): void;
@@ -50,6 +52,43 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
   const data = join(root, 'data');
   const port = await freePort();
   run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+  const cluster = clusterIn(root, port);
+  cluster.start();
+  return cluster;
+}
+
+/** A streaming standby of a running primary (`pg_basebackup -R`), started on its own port; `promote()` makes it a primary. */
+export interface PostgresStandby extends PostgresCluster {
+  /** `pg_ctl promote`: ends recovery; the server accepts writes from then on. */
+  promote(): void;
+}
+
+export async function createStandby(primary: PostgresCluster): Promise<PostgresStandby> {
+  const root = mkdtempSync(join(tmpdir(), 'kairos-pg-standby-'));
+  chmodSync(root, 0o755);
+  handOver(root);
+  const data = join(root, 'data');
+  const port = await freePort();
+  run('pg_basebackup', [
+    '-D',
+    data,
+    '-R',
+    '-X',
+    'stream',
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(primary.port),
+    '-U',
+    'postgres',
+  ]);
+  const standby = clusterIn(root, port);
+  standby.start();
+  return { ...standby, promote: () => run('pg_ctl', ['-D', data, '-w', '-t', '60', 'promote']) };
+}
+
+function clusterIn(root: string, port: number): PostgresCluster {
+  const data = join(root, 'data');
   const startArgs = [
     '-D',
     data,
@@ -66,6 +105,7 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
   const cluster: PostgresCluster = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
+    dataDir: data,
     start: () => run('pg_ctl', startArgs),
     stop: () => run('pg_ctl', stopArgs),
     async restart() {
@@ -81,6 +121,5 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
       rmSync(root, { recursive: true, force: true });
     },
   };
-  cluster.start();
   return cluster;
 }

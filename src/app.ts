@@ -10,6 +10,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import type { Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { applicationNameOf } from './store/application-name.ts';
+import { lockReplicaId, type ReplicaLock } from './store/replica-lock.ts';
 import { openDatabase } from './store/open-database.ts';
 import { watchAvailability } from './store/database-availability.ts';
 import type { PostgresDatabase } from './store/postgres-driver.ts';
@@ -98,6 +99,8 @@ export class Kairos {
       agents: Agents;
       pollIntervalMs: number;
       replicaId: string;
+      metrics: Metrics;
+      replicaLock?: ReplicaLock | undefined;
     },
     ownsDatabase: boolean,
   ) {
@@ -109,7 +112,10 @@ export class Kairos {
     this.ownsDatabase = ownsDatabase;
     this.pollIntervalMs = options.pollIntervalMs;
     this.replicaId = options.replicaId;
-    this.metrics = createMetrics({ processMetrics: true });
+    this.metrics = options.metrics;
+    const lock = options.replicaLock;
+    // First in, so closed last: the id stays held until every service has stopped.
+    if (lock) this.services.push({ name: 'replica id lock', start: async () => {}, close: () => lock.release() });
     this.engineClock = this.registerEngine(options.clock);
     const services = createServices(this.config, this.db, {
       clock: this.engineClock,
@@ -180,6 +186,7 @@ export class Kairos {
           clock,
           logger: logger.child({ role: 'worker' }),
           workerId: this.replicaId,
+          provenWorkerId: this.services.some((service) => service.name === 'replica id lock'),
           config: config.worker,
           pollIntervalMs: this.pollIntervalMs,
           alertWebhook: config.alertWebhook,
@@ -224,27 +231,48 @@ export class Kairos {
 
   static async create(options: KairosOptions): Promise<Kairos> {
     const logger = options.logger ?? createLogger(options.config.logLevel, undefined, options.config.logFormat);
-    const replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const replicaId = options.config.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const opened =
       options.db ??
       (await openDatabase(options.config.database, {
         applicationName: applicationNameOf(replicaId),
         sessionTimeoutMs: options.config.worker.leaseMs,
       }));
+    const metrics = createMetrics({ processMetrics: true });
+    metrics.databaseReachable.set(1);
     // Every statement reports whether the server answered: an outage is logged once, not per query.
     const db = watchAvailability(opened, {
-      unreachable: (error) =>
+      unreachable: (error) => {
+        metrics.databaseReachable.set(0);
+        metrics.databaseOutages.inc();
         logger.error(
           { err: error },
           'the database is unreachable; Kairos keeps retrying (the API answers 503 meanwhile)',
-        ),
-      reachable: (downForMs) => logger.info({ down_ms: downForMs }, 'the database is reachable again'),
+        );
+      },
+      reachable: (downForMs) => {
+        metrics.databaseReachable.set(1);
+        logger.info({ down_ms: downForMs }, 'the database is reachable again');
+      },
     });
+    let replicaLock: ReplicaLock | undefined;
     try {
+      // A stable replica id is one live process's at a time: proof that runs leased to it are orphans.
+      if (options.config.replicaId && opened.kind === 'postgres')
+        replicaLock = await lockReplicaId({
+          connectionString: options.config.database.listenUrl ?? options.config.database.url!,
+          schema: opened.schema,
+          replicaId: options.config.replicaId,
+          applicationName: applicationNameOf(replicaId),
+          lost: (error) => logger.error({ err: error }, 'this replica lost its id lock to another process'),
+        });
       await migrate(db);
       const pollIntervalMs = await notificationFallback(opened, options.config, logger);
       const agents = await createAgents({ db, logger, config: options.config });
-      const kairos = new Kairos({ ...options, db, logger, agents, pollIntervalMs, replicaId }, !options.db);
+      const kairos = new Kairos(
+        { ...options, db, logger, agents, pollIntervalMs, replicaId, metrics, replicaLock },
+        !options.db,
+      );
       if (options.config.roles.includes('api')) await kairos.loadApi();
       kairos.tracing = await startTracing(options.config.tracing, logger);
       const declared = agents.registry.workflows ?? [];
@@ -268,6 +296,7 @@ export class Kairos {
       });
       return kairos;
     } catch (error) {
+      await replicaLock?.release();
       if (!options.db) await db.close();
       throw error;
     }

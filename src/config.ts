@@ -46,6 +46,11 @@ export interface Config {
     publicUrl: string | undefined;
   };
   roles: ReadonlyArray<Role>;
+  /**
+   * KAIROS_REPLICA_ID: a stable id for this replica (its worker id), held by one live process at a
+   * time; a restart with the same id recovers its predecessor's runs at once. Undefined: random per process.
+   */
+  replicaId: string | undefined;
   logLevel: string;
   /** `pretty` (lines a person reads) or `json`; default: pretty on a terminal, JSON otherwise. */
   logFormat: 'json' | 'pretty';
@@ -130,6 +135,10 @@ const envSchema = z.object({
   KAIROS_ROLES: list
     .pipe(z.array(z.enum(['api', 'scheduler', 'worker'])).min(1))
     .default(['api', 'scheduler', 'worker']),
+  KAIROS_REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'use 1 to 40 letters, digits, ".", "_" or "-", e.g. worker-1')
+    .optional(),
   KAIROS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KAIROS_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   KAIROS_ALLOW_SECONDS_SCHEDULE: bool.optional(),
@@ -197,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       publicUrl: e.KAIROS_PUBLIC_URL?.replace(/\/+$/, ''),
     },
     roles: e.KAIROS_ROLES,
+    replicaId: e.KAIROS_REPLICA_ID,
     logLevel: e.KAIROS_LOG_LEVEL,
     logFormat: e.KAIROS_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     scheduler: {

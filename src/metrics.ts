@@ -29,6 +29,10 @@ export interface Metrics {
   readonly backlog: Gauge;
   /** `kairos_runs_backlog_oldest_age_ms`: how long the oldest of them has been due (0: none). */
   readonly backlogOldestAgeMs: Gauge;
+  /** `kairos_database_reachable`: 1 while the database answers this replica, 0 during an outage. */
+  readonly databaseReachable: Gauge;
+  /** `kairos_database_outages_total`: outages this replica saw (a restart, a failover, a network cut). */
+  readonly databaseOutages: Counter;
   /** `kairos_claim_batch_size`: schedules claimed per scheduler transaction. */
   readonly claimBatchSize: Histogram;
   /** `kairos_http_requests_total{method,route,status}`: API requests answered. */
@@ -80,6 +84,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     backlogOldestAgeMs: new Gauge({
       name: 'kairos_runs_backlog_oldest_age_ms',
       help: 'Milliseconds the oldest due pending run has waited (0: none)',
+      registers,
+    }),
+    databaseReachable: new Gauge({
+      name: 'kairos_database_reachable',
+      help: '1 while the database answers this replica, 0 during an outage',
+      registers,
+    }),
+    databaseOutages: new Counter({
+      name: 'kairos_database_outages_total',
+      help: 'Database outages this replica saw (restart, failover, network cut)',
       registers,
     }),
     claimBatchSize: new Histogram({

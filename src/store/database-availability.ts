@@ -16,7 +16,8 @@ export interface WatchedDatabase extends Database {
 /**
  * Wraps a database so that every statement reports whether the server was reachable, and tells
  * the listener only on a change: one "unreachable" when an outage begins, one "reachable" when it
- * ends, however many statements fail in between (so logs say it once, not once per query).
+ * ends, however many statements fail in between (so logs say it once, not once per query), and
+ * whatever order the statements begun on either side of a change end in.
  *
  * @example
  * const db = watchAvailability(await openDatabase(config.database), {
@@ -30,26 +31,33 @@ export function watchAvailability(
   now: () => number = Date.now,
 ): WatchedDatabase {
   let downSince: number | undefined;
-  const succeeded = () => {
-    if (downSince === undefined) return;
+  // Counts the changes: a statement only reports if none happened since it began. A query answered
+  // just as the server went down, or a connection attempt that timed out after it came back, is
+  // older news than the change already seen, and must not log the outage a second time.
+  let changes = 0;
+  const succeeded = (seen: number) => {
+    if (downSince === undefined || seen !== changes) return;
     const down = now() - downSince;
     downSince = undefined;
+    changes++;
     listener.reachable(down);
   };
-  const failed = (error: unknown) => {
-    if (downSince !== undefined) return;
+  const failed = (seen: number, error: unknown) => {
+    if (downSince !== undefined || seen !== changes) return;
     downSince = now();
+    changes++;
     listener.unreachable(error);
   };
   async function observe<T>(work: () => Promise<T>): Promise<T> {
+    const seen = changes;
     try {
       const result = await work();
-      succeeded();
+      succeeded(seen);
       return result;
     } catch (error) {
       // Any other error came from a server that answered.
-      if (isConnectionError(error)) failed(error);
-      else succeeded();
+      if (isConnectionError(error)) failed(seen, error);
+      else succeeded(seen);
       throw error;
     }
   }

@@ -12,14 +12,22 @@ export type RecoveredRun = RunRow & { previous_owner: string; resume: boolean; c
  */
 export async function recoverExpiredLeaseRows(
   tx: Queryable,
-  options: { now: Date; startDeadlineMs: number; batchSize: number; orphanedOf: readonly string[] | null },
+  options: {
+    now: Date;
+    startDeadlineMs: number;
+    batchSize: number;
+    orphanedOf: readonly string[] | null;
+    /** A worker id this process proved is its own (KAIROS_REPLICA_ID's lock): its runs are recovered at once. */
+    ownedBy: string | null;
+  },
 ): Promise<RecoveredRun[]> {
   const { rows } = await tx.query<RecoveredRun>(
     `WITH expired AS (
          SELECT id, lease_owner, recoveries < max_recoveries AS resume, attempt - recoveries < max_attempts AS can_retry
          FROM runs
          WHERE status = 'running'
-           AND (lease_expires_at < $1 OR ($4::text[] IS NOT NULL AND NOT (lease_owner = ANY($4::text[]))))
+           AND (lease_expires_at < $1 OR ($4::text[] IS NOT NULL AND NOT (lease_owner = ANY($4::text[])))
+             OR lease_owner = $5::text)
          ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED)
        UPDATE runs r SET
          status = CASE WHEN e.resume OR e.can_retry THEN 'pending' ELSE 'error' END,
@@ -39,7 +47,7 @@ export async function recoverExpiredLeaseRows(
          late_by_ms = CASE WHEN e.resume OR e.can_retry THEN NULL ELSE r.late_by_ms END
        FROM expired e WHERE r.id = e.id
        RETURNING r.*, e.lease_owner AS previous_owner, e.resume, e.can_retry`,
-    [options.now, options.startDeadlineMs, options.batchSize, options.orphanedOf],
+    [options.now, options.startDeadlineMs, options.batchSize, options.orphanedOf, options.ownedBy],
   );
   return rows;
 }

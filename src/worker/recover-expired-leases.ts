@@ -16,7 +16,8 @@ export interface RecoveryResult {
 /**
  * Recovers runs whose worker stopped heart-beating (its lease expired), or, with `orphanedOf`,
  * every running run not held by one of those live workers (a replica that can prove the others
- * are dead: the embedded database's process). A crash is not a failure: the run resumes at once
+ * are dead: the embedded database's process), or, with `ownedBy`, every running run leased to that
+ * worker id (a restarted replica holding its KAIROS_REPLICA_ID lock: the holder before it is dead). A crash is not a failure: the run resumes at once
  * with the same Idempotency-Key (a workflow at its first unfinished step), `attempt + 1` (the
  * fence) but no attempt used up, up to `max_recoveries` times; then it is retried (backoff) while
  * attempts remain, else `error` with reason `crashed`. One statement per batch; `SKIP LOCKED`
@@ -24,7 +25,13 @@ export interface RecoveryResult {
  */
 export async function recoverExpiredLeases(
   db: Database,
-  options: { now: number; startDeadlineMs: number; batchSize?: number; orphanedOf?: readonly string[] },
+  options: {
+    now: number;
+    startDeadlineMs: number;
+    batchSize?: number;
+    orphanedOf?: readonly string[];
+    ownedBy?: string;
+  },
 ): Promise<RecoveryResult> {
   const now = new Date(options.now);
   return db.transaction(async (tx) => {
@@ -33,6 +40,7 @@ export async function recoverExpiredLeases(
       startDeadlineMs: options.startDeadlineMs,
       batchSize: options.batchSize ?? 200,
       orphanedOf: options.orphanedOf ?? null,
+      ownedBy: options.ownedBy ?? null,
     });
     if (rows.length === 0) return { resumed: [], retried: [], crashed: [], alerts: [] };
     const resumed = rows.filter((run) => run.resume);

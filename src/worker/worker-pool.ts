@@ -31,6 +31,11 @@ export interface WorkerPoolOptions {
   logger: Logger;
   /** This replica's id: the lease owner of every run it holds. */
   workerId: string;
+  /**
+   * This process holds the lock of `workerId` (a KAIROS_REPLICA_ID, see src/store/replica-lock.ts):
+   * runs leased to it were left by its dead predecessor and are recovered at start, not at lease expiry.
+   */
+  provenWorkerId?: boolean;
   config: Pick<Config['worker'], 'slots' | 'leaseMs' | 'heartbeatMs' | 'shutdownGraceMs' | 'startDeadlineMs'>;
   /** Fallback poll for lost notifications. */
   pollIntervalMs: number;
@@ -145,17 +150,20 @@ export class WorkerPool {
   async start(): Promise<void> {
     const { db, clock, config, logger, workerId } = this.options;
     liveWorkers.add(workerId);
-    if (db.kind === 'pglite') {
+    // Proof that the runs' holder is dead: the embedded data-dir lock, or this replica id's lock.
+    if (db.kind === 'pglite' || this.options.provenWorkerId) {
       const orphaned = await recoverExpiredLeases(db, {
         now: clock.now(),
         startDeadlineMs: config.startDeadlineMs,
-        orphanedOf: [...liveWorkers],
+        ...(db.kind === 'pglite' ? { orphanedOf: [...liveWorkers] } : { ownedBy: workerId }),
       });
       const total = orphaned.resumed.length + orphaned.retried.length + orphaned.crashed.length;
       if (total > 0) {
         logger.warn(
           { resumed: orphaned.resumed.length, retried: orphaned.retried.length, crashed: orphaned.crashed.length },
-          'recovered the runs of the process that held this data directory before (it stopped)',
+          db.kind === 'pglite'
+            ? 'recovered the runs of the process that held this data directory before (it stopped)'
+            : `recovered the runs of the process that held replica id ${workerId} before (it stopped)`,
         );
       }
       this.alert(orphaned.alerts);

@@ -7,11 +7,14 @@ export interface TcpProxy {
   /** Resets every open connection and refuses new ones until `up()`. */
   down(): void;
   up(): void;
+  /** Sends new connections to another server from now on (a failover behind the same address). */
+  retarget(target: { host: string; port: number }): void;
   close(): Promise<void>;
 }
 
 /** Starts a proxy on 127.0.0.1, port 0, forwarding to `target` (host:port). */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  let to = target;
   const sockets = new Set<Socket>();
   let cut = false;
   const server: Server = createServer((client) => {
@@ -19,7 +22,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       client.resetAndDestroy();
       return;
     }
-    const upstream = connect(target.port, target.host);
+    const upstream = connect(to.port, to.host);
     sockets.add(client);
     sockets.add(upstream);
     const end = () => {
@@ -44,6 +47,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     down,
     up() {
       cut = false;
+    },
+    retarget(next) {
+      to = next;
     },
     async close() {
       down();
