@@ -238,7 +238,7 @@ describe.each(databaseKinds)('a2a assistants on %s, against an @a2a-js/sdk serve
       ),
     );
     expect(failure.kind).toBe('config');
-    expect(failure.message).toContain('KAIROS_HTTP_ALLOW_PRIVATE');
+    expect(failure.message).toContain('KAIROS_HTTP_ALLOW_HOSTS');
     expect(agent.methods.length).toBe(before);
   });
 });
