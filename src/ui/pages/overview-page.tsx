@@ -10,9 +10,9 @@ import { AlertBadge, StatusBadge } from '../components/status-badge.tsx';
 import { useNow } from '../hooks/use-now.ts';
 import { usePoll } from '../hooks/use-poll.ts';
 import { href } from '../hooks/use-route.ts';
-import { formatRelative } from '../lib/format.ts';
+import { formatRelative, viewerZone } from '../lib/format.ts';
 import { outcomeBars } from '../lib/run-buckets.ts';
-import { alertThreshold, specOf } from '../lib/schedule-view.ts';
+import { alertThreshold } from '../lib/schedule-view.ts';
 
 const day = 86_400_000;
 
@@ -179,7 +179,7 @@ export function OverviewPage() {
                   </a>
                   <div className="muted small">{describe(s)}</div>
                 </div>
-                <Countdown at={s.next_run_at} zone={specOf(s).timezone} now={now} />
+                <Countdown at={s.next_run_at} zone={viewerZone} now={now} />
               </li>
             ))}
           </ul>
