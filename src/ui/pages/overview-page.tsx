@@ -55,13 +55,16 @@ export function OverviewPage() {
     [],
     5000,
   );
-  // Runs created in the last 24 hours, paged through up to the cap.
+  // Runs created in the last 24 hours, paged through up to the cap (up to five requests of 1,000
+  // runs): read once the header's totals and the short lists are in, so they do not wait behind it.
+  const listsIn = Boolean(totals.data && next.data);
   const recent = usePoll(
     (signal) => {
+      if (!listsIn) return Promise.resolve(null);
       const to = new Date();
       return runsApi.window(new Date(to.getTime() - day), to, undefined, signal);
     },
-    [],
+    [listsIn],
     5000,
   );
   const runs = recent.data?.runs ?? [];
