@@ -10,6 +10,7 @@
  * loaded three times and the median printed. The schema is dropped at the end.
  *
  *   npm run bench:ui -- --schedules 100000 --runs 1000000
+ *   npm run bench:ui -- --schema NAME   # reuse a loaded schema (migrated first), and keep it
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -25,13 +26,14 @@ const { values } = parseArgs({
     schedules: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '1000000' },
     repeat: { type: 'string', default: '3' },
+    schema: { type: 'string' },
   },
 });
 const scheduleCount = Number(values.schedules);
 const runCount = Number(values.runs);
 const repeat = Number(values.repeat);
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `bench_ui_${randomBytes(4).toString('hex')}`;
+const schema = values.schema ?? `bench_ui_${randomBytes(4).toString('hex')}`;
 
 /** A page and what shows that it rendered its first rows and its total. */
 const pages: Array<{ name: string; path: string; ready: string[] }> = [
@@ -95,9 +97,13 @@ async function load(): Promise<number> {
 
 async function main(): Promise<void> {
   await buildDashboard();
-  console.log(`bench:ui — loading ${scheduleCount} schedules and ${runCount} runs into ${schema}…`);
-  const loadSeconds = await load();
-  console.log(`loaded in ${loadSeconds.toFixed(1)} s`);
+  if (values.schema) {
+    console.log(`bench:ui — reusing ${schema}`);
+  } else {
+    console.log(`bench:ui — loading ${scheduleCount} schedules and ${runCount} runs into ${schema}…`);
+    const loadSeconds = await load();
+    console.log(`loaded in ${loadSeconds.toFixed(1)} s`);
+  }
   const kairos = await startKairosProcess({ DATABASE_URL: databaseUrl, KAIROS_DB_SCHEMA: schema }, 180_000);
   const browser = await launchBrowser();
   const results: Array<{ page: string; median_ms: number; max_ms: number }> = [];
@@ -123,9 +129,11 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await kairos.stop();
-    const db = openPostgres({ connectionString: databaseUrl, schema, poolSize: 1 });
-    await db.exec(`DROP SCHEMA ${schema} CASCADE`);
-    await db.close();
+    if (!values.schema) {
+      const db = openPostgres({ connectionString: databaseUrl, schema, poolSize: 1 });
+      await db.exec(`DROP SCHEMA ${schema} CASCADE`);
+      await db.close();
+    }
   }
   console.table(results);
   const slow = results.filter((r) => r.median_ms > 1000);

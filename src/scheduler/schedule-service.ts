@@ -6,6 +6,7 @@ import { backfillScheduleOf } from './commands/backfill-schedule.ts';
 import { createSchedule } from './commands/create-schedule.ts';
 import { deleteScheduleOf } from './commands/delete-schedule.ts';
 import { ensureScheduleByName } from './commands/ensure-schedule.ts';
+import { getScheduleRates } from './commands/get-schedule-rates.ts';
 import { getScheduleStats } from './commands/get-schedule-stats.ts';
 import { getSchedule } from './commands/get-schedule.ts';
 import { listScheduleEventsOf, type ScheduleEvent } from './commands/list-schedule-events.ts';
@@ -126,6 +127,11 @@ export class ScheduleService {
   /** See {@link getScheduleStats}. */
   stats(actor: Actor, id: string, options?: { windowMs?: number }): Promise<ScheduleStats> {
     return getScheduleStats(this.context, actor, id, options);
+  }
+
+  /** See {@link getScheduleRates}. */
+  rates(actor: Actor, input: { ids: string; windowMs?: number }): ReturnType<typeof getScheduleRates> {
+    return getScheduleRates(this.context, actor, input);
   }
 
   /** See {@link listScheduleEventsOf}. */

@@ -13,6 +13,7 @@ import type {
   SchedulePause,
   SchedulePreview,
   SchedulePreviewRequest,
+  ScheduleRates,
   ScheduleStats,
   ScheduleTrigger,
   ScheduleUpdate,
@@ -79,6 +80,7 @@ export type {
   SchedulePause,
   SchedulePreview,
   SchedulePreviewRequest,
+  ScheduleRates,
   ScheduleStats,
   ScheduleTrigger,
   ScheduleUpdate,
@@ -353,6 +355,9 @@ export class Kairos {
     /** `window` as seconds or text: `"24h"`, `"7d"`, `"PT24H"`. */
     stats: (id: string, options: { window?: string } = {}) =>
       this.call<ScheduleStats>('schedules.stats', { params: { id }, query: { ...options } }),
+    /** Runs by status and the success rate of many schedules (at most 200) over `window`, in one request. */
+    rates: (ids: readonly string[], options: { window?: string } = {}) =>
+      this.call<ScheduleRates>('schedules.rates', { query: { ids: ids.join(','), ...options } }),
     events: (id: string) => this.call<ScheduleEventList>('schedules.events', { params: { id } }),
     /** A saved schedule's next fire times, the occurrences its excluded dates skip and its next DST change. */
     previewSaved: (id: string, options: { count?: number } = {}) =>

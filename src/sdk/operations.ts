@@ -50,6 +50,7 @@ export const operations = {
   'schedules.trigger': { method: 'POST', path: '/api/v1/schedules/{id}/trigger' },
   'schedules.runs': { method: 'GET', path: '/api/v1/schedules/{id}/runs' },
   'schedules.stats': { method: 'GET', path: '/api/v1/schedules/{id}/stats' },
+  'schedules.rates': { method: 'GET', path: '/api/v1/schedule-rates' },
   'schedules.previewSaved': { method: 'GET', path: '/api/v1/schedules/{id}/preview' },
   'schedules.events': { method: 'GET', path: '/api/v1/schedules/{id}/events' },
   'workflows.create': { method: 'POST', path: '/api/v1/workflows' },

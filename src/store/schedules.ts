@@ -300,6 +300,7 @@ export async function listSchedules(
   for (const [key, value] of Object.entries(filter.metadata ?? {}))
     add('metadata -> ?::text = ?::jsonb', key, JSON.stringify(value));
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const whereParams = params.length;
   let keyset = '';
   if (filter.after) {
     params.push(filter.after.createdUs, filter.after.id);
@@ -311,18 +312,20 @@ export async function listSchedules(
     const direction = filter.orderBy.direction === 'asc' ? 'ASC' : 'DESC';
     order = `${filter.orderBy.column} ${direction} NULLS LAST, id ${direction}`;
   }
-  // The total counts every match of the filters (a cursor only moves the page).
-  const { rows } = await db.query<ScheduleRow & { total: number; created_us: string }>(
-    `SELECT * FROM (
-       SELECT *, count(*) OVER () AS total,
-              (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_us
-       FROM schedules ${clause}
-     ) AS matching ${keyset}
-     ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-    [...params, filter.limit, filter.offset],
-  );
-  const total = rows[0]?.total ?? 0;
-  return { rows: rows.map(({ total: _total, ...row }) => row), total };
+  // The page and the total apart: a window count (`count(*) OVER ()`) would read and sort every
+  // match to return 50; the page walks an index in its order, and the total counts every match of
+  // the filters (a cursor only moves the page) without reading the rows' data.
+  const keysetClause = keyset ? (clause ? `${clause} AND ${keyset.slice('WHERE '.length)}` : keyset) : clause;
+  const [{ rows }, { rows: counted }] = await Promise.all([
+    db.query<ScheduleRow & { created_us: string }>(
+      `SELECT *, (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_us
+       FROM schedules ${keysetClause}
+       ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, filter.limit, filter.offset],
+    ),
+    db.query<{ total: number }>(`SELECT count(*)::int AS total FROM schedules ${clause}`, params.slice(0, whereParams)),
+  ]);
+  return { rows, total: counted[0]?.total ?? 0 };
 }
 
 /** Sets the given columns, bumps `version` and `updated_at`. */

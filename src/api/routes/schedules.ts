@@ -32,6 +32,8 @@ import {
   SchedulePreviewQuery,
   ScheduleRunsQuery,
   ScheduleStats,
+  ScheduleRates,
+  ScheduleRatesQuery,
   ScheduleStatsQuery,
   ScheduleTrigger,
   ScheduleUpdate,
@@ -178,6 +180,15 @@ export const scheduleRoutes = {
     request: { params: ResourceParams, query: ScheduleStatsQuery },
     responses: { 200: json(ScheduleStats, 'Statistics over the window') },
   }),
+  rates: apiRoute({
+    method: 'get',
+    path: '/api/v1/schedule-rates',
+    tags,
+    summary:
+      'Runs by status and the success rate over a window of many schedules at once (ids; those you cannot see are left out)',
+    request: { query: ScheduleRatesQuery },
+    responses: { 200: json(ScheduleRates, 'Rates over the window, in the order of ids') },
+  }),
   events: apiRoute({
     method: 'get',
     path: '/api/v1/schedules/{id}/events',
@@ -187,6 +198,19 @@ export const scheduleRoutes = {
     responses: { 200: json(ScheduleEventList, 'Schedule events') },
   }),
 };
+
+/** A stats `window` query (seconds, "24h", ISO-8601) in ms; undefined when not given. */
+function windowOf(window: string | undefined): number | undefined {
+  const windowMs = window === undefined ? undefined : parseDuration(window);
+  if (windowMs === undefined && window !== undefined) {
+    throw invalid('window', `"${window}" is not a duration: use seconds (86400), "24h", "7d" or ISO-8601 (PT24H)`, {
+      location: 'query',
+    });
+  }
+  if (windowMs !== undefined && windowMs <= 0)
+    throw invalid('window', 'must be longer than zero', { location: 'query' });
+  return windowMs;
+}
 
 /** The flat preview form `{cron|at|every, timezone, anchor}` as the service's `{schedule}`. */
 function previewInput(body: Record<string, unknown>): { input: PreviewInput; count: number | undefined } {
@@ -285,19 +309,16 @@ export function registerScheduleRoutes(
     );
   });
   app.openapi(scheduleRoutes.stats, async (c) => {
-    const { window } = c.req.valid('query');
-    const windowMs = window === undefined ? undefined : parseDuration(window);
-    if (windowMs === undefined && window !== undefined) {
-      throw invalid('window', `"${window}" is not a duration: use seconds (86400), "24h", "7d" or ISO-8601 (PT24H)`, {
-        location: 'query',
-      });
-    }
-    if (windowMs !== undefined && windowMs <= 0)
-      throw invalid('window', 'must be longer than zero', { location: 'query' });
+    const windowMs = windowOf(c.req.valid('query').window);
     return c.json(
       await schedules.stats(c.var.actor, c.req.valid('param').id, windowMs === undefined ? {} : { windowMs }),
       200,
     );
+  });
+  app.openapi(scheduleRoutes.rates, async (c) => {
+    const { ids, window } = c.req.valid('query');
+    const windowMs = windowOf(window);
+    return c.json(await schedules.rates(c.var.actor, { ids, ...(windowMs !== undefined && { windowMs }) }), 200);
   });
   app.openapi(scheduleRoutes.events, async (c) =>
     c.json({ data: await schedules.events(c.var.actor, c.req.valid('param').id) }, 200),

@@ -245,6 +245,32 @@ export const ScheduleStats = z
   })
   .openapi('ScheduleStats');
 
+export const ScheduleRates = z
+  .object({
+    window_ms: z.number(),
+    since: Timestamp,
+    data: z.array(
+      z.object({
+        schedule_id: z.string(),
+        total: z.number().int().openapi({ description: 'Runs created in the window, every status' }),
+        by_status: z.record(z.string(), z.number()),
+        success_rate: z
+          .number()
+          .nullable()
+          .openapi({ description: 'success / (success + error + timeout); null when none finished' }),
+      }),
+    ),
+  })
+  .openapi('ScheduleRates');
+
+export const ScheduleRatesQuery = z.object({
+  ids: z.string().min(1).max(8000).openapi({ description: 'Schedule ids separated by commas (at most 200)' }),
+  window: z
+    .string()
+    .optional()
+    .openapi({ description: 'Seconds, "24h", "7d"-style text or ISO-8601 (PT24H); default 7 days', example: '24h' }),
+});
+
 export const ScheduleEventList = z
   .object({ data: z.array(z.object({ id: z.number(), at: Timestamp, kind: z.string(), data: z.unknown() })) })
   .openapi('ScheduleEventList');
@@ -332,6 +358,7 @@ export type SchedulePause = z.input<typeof pauseSchema>;
 export type ScheduleBackfill = z.input<typeof backfillSchema>;
 export type ScheduleBackfillResult = z.infer<typeof ScheduleBackfillResult>;
 export type ScheduleStats = z.infer<typeof ScheduleStats>;
+export type ScheduleRates = z.infer<typeof ScheduleRates>;
 export type ScheduleEnsureResult = z.infer<typeof ScheduleEnsureResult>;
 export type ScheduleEnsureQuery = z.infer<typeof ScheduleEnsureQuery>;
 export type ScheduleList = z.infer<typeof ScheduleList>;

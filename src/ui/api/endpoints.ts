@@ -8,6 +8,7 @@ import type {
   Schedule,
   ScheduleBackfillResult,
   SchedulePreview,
+  ScheduleRates,
   ScheduleSpec,
   ScheduleStats,
   ScheduleUsage,
@@ -54,6 +55,9 @@ export const schedulesApi = {
     readRunWindow((query, s) => schedulesApi.runs(scheduleId, query, s), from, to, {}, signal),
   stats: (scheduleId: string, window = '24h') =>
     api.get<ScheduleStats>(`${v1}/schedules/${id(scheduleId)}/stats`, { window }),
+  /** Runs by status and the success rate of many schedules (a page's rows) in one request. */
+  rates: (scheduleIds: readonly string[], window = '24h', signal?: AbortSignal) =>
+    api.get<ScheduleRates>(`${v1}/schedule-rates`, { ids: scheduleIds.join(','), window }, signal),
   usage: (scheduleId: string, days = 30) => api.get<ScheduleUsage>(`${v1}/schedules/${id(scheduleId)}/usage`, { days }),
   preview: (spec: ScheduleSpec, count = 5, extras: PreviewExtras = {}) =>
     api.post<SchedulePreview>(`${v1}/schedules/preview`, { ...spec, ...extras, count }),

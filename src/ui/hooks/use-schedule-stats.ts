@@ -1,13 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
 import { schedulesApi } from '../api/endpoints.ts';
-import type { ScheduleStats } from '../../sdk/index.ts';
+import type { ScheduleRates } from '../../sdk/index.ts';
+
+export type ScheduleRate = ScheduleRates['data'][number];
 
 /**
- * Stats over `window` for each listed schedule, fetched a few at a time and refreshed every
- * `intervalMs`; a schedule whose stats fail simply shows no rate.
+ * Runs by status and the success rate over `window` of the listed schedules, in one request for
+ * the whole page (`GET /api/v1/schedule-rates`), refreshed every `intervalMs`; when it fails the
+ * rows simply show no rate.
  */
-export function useScheduleStats(ids: string[], window: string, intervalMs = 15_000): Map<string, ScheduleStats> {
-  const [stats, setStats] = useState(() => new Map<string, ScheduleStats>());
+export function useScheduleStats(ids: string[], window: string, intervalMs = 15_000): Map<string, ScheduleRate> {
+  const [stats, setStats] = useState(() => new Map<string, ScheduleRate>());
   const key = ids.join(',');
   const windowRef = useRef(window);
   useEffect(() => {
@@ -15,26 +18,20 @@ export function useScheduleStats(ids: string[], window: string, intervalMs = 15_
       windowRef.current = window;
       setStats(new Map());
     }
-    let cancelled = false;
+    const controller = new AbortController();
     const load = async () => {
-      const queue = key ? key.split(',') : [];
-      const results = new Map<string, ScheduleStats>();
-      const worker = async () => {
-        for (let id = queue.shift(); id; id = queue.shift()) {
-          try {
-            results.set(id, await schedulesApi.stats(id, window));
-          } catch {
-            // no rate for this one
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: 6 }, worker));
-      if (!cancelled) setStats(results);
+      if (!key) return setStats(new Map());
+      try {
+        const answer = await schedulesApi.rates(key.split(','), window, controller.signal);
+        if (!controller.signal.aborted) setStats(new Map(answer.data.map((rate) => [rate.schedule_id, rate])));
+      } catch {
+        // no rates this time
+      }
     };
     void load();
     const timer = globalThis.setInterval(() => document.visibilityState === 'visible' && void load(), intervalMs);
     return () => {
-      cancelled = true;
+      controller.abort();
       globalThis.clearInterval(timer);
     };
   }, [key, window, intervalMs]);

@@ -92,7 +92,7 @@ export function isPaused(schedule: Schedule): boolean {
   return schedule.status ? schedule.status === 'paused' : !schedule.enabled;
 }
 
-export function statsCounts(stats: ScheduleStats | undefined): Record<string, number> {
+export function statsCounts(stats: Pick<ScheduleStats, 'by_status'> | undefined): Record<string, number> {
   return stats?.by_status ?? {};
 }
 
@@ -101,7 +101,7 @@ export function statsReasons(stats: ScheduleStats | undefined): Record<string, n
 }
 
 /** The success rate (0–1) of a stats answer, computed from counts when not given. */
-export function successRate(stats: ScheduleStats | undefined): number | null {
+export function successRate(stats: Pick<ScheduleStats, 'by_status' | 'success_rate'> | undefined): number | null {
   if (!stats) return null;
   if (typeof stats.success_rate === 'number')
     return stats.success_rate > 1 ? stats.success_rate / 100 : stats.success_rate;

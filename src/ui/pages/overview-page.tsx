@@ -10,9 +10,9 @@ import { AlertBadge, StatusBadge } from '../components/status-badge.tsx';
 import { useNow } from '../hooks/use-now.ts';
 import { usePoll } from '../hooks/use-poll.ts';
 import { href } from '../hooks/use-route.ts';
-import { formatRelative } from '../lib/format.ts';
+import { formatRelative, viewerZone } from '../lib/format.ts';
 import { outcomeBars } from '../lib/run-buckets.ts';
-import { alertThreshold, specOf } from '../lib/schedule-view.ts';
+import { alertThreshold } from '../lib/schedule-view.ts';
 
 const day = 86_400_000;
 
@@ -55,13 +55,16 @@ export function OverviewPage() {
     [],
     5000,
   );
-  // Runs created in the last 24 hours, paged through up to the cap.
+  // Runs created in the last 24 hours, paged through up to the cap (up to five requests of 1,000
+  // runs): read once the header's totals and the short lists are in, so they do not wait behind it.
+  const listsIn = Boolean(totals.data && next.data);
   const recent = usePoll(
     (signal) => {
+      if (!listsIn) return Promise.resolve(null);
       const to = new Date();
       return runsApi.window(new Date(to.getTime() - day), to, undefined, signal);
     },
-    [],
+    [listsIn],
     5000,
   );
   const runs = recent.data?.runs ?? [];
@@ -179,7 +182,7 @@ export function OverviewPage() {
                   </a>
                   <div className="muted small">{describe(s)}</div>
                 </div>
-                <Countdown at={s.next_run_at} zone={specOf(s).timezone} now={now} />
+                <Countdown at={s.next_run_at} zone={viewerZone} now={now} />
               </li>
             ))}
           </ul>

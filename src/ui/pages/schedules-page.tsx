@@ -11,8 +11,8 @@ import { useNow } from '../hooks/use-now.ts';
 import { useKept, usePoll } from '../hooks/use-poll.ts';
 import { useScheduleStats } from '../hooks/use-schedule-stats.ts';
 import { href, setQuery, type Route } from '../hooks/use-route.ts';
-import { countOf, formatPercent, formatRelative } from '../lib/format.ts';
-import { alertThreshold, expressionOf, isFailing, isPaused, specOf, successRate } from '../lib/schedule-view.ts';
+import { countOf, formatPercent, formatRelative, viewerZone } from '../lib/format.ts';
+import { alertThreshold, expressionOf, isFailing, isPaused, successRate } from '../lib/schedule-view.ts';
 
 /** The list's orders, as the API's `sort` (the server sorts the whole list, then pages it). */
 const sorts: Record<string, { sort: string; label: string }> = {
@@ -223,7 +223,7 @@ export function SchedulesPage({ route }: { route: Route }) {
                     </td>
                     <td data-label="Next run">
                       {s.enabled ? (
-                        <Countdown at={s.next_run_at} zone={specOf(s).timezone} now={now} />
+                        <Countdown at={s.next_run_at} zone={viewerZone} now={now} />
                       ) : (
                         <span className="muted">paused</span>
                       )}
