@@ -1,4 +1,4 @@
-import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 /** One event of a run's stream (GET /api/v1/runs/{id}/stream; docs/api.md "Run event stream"). */
 export interface RunStreamEvent {
@@ -11,12 +11,24 @@ export interface RunStreamEvent {
 
 /**
  * The events of an SSE response body, in order, until the server ends the stream (after `end`).
- * Pass the last `seq` seen as `lastEventId` to a new request to resume after it.
+ * Pass the last `seq` seen as `lastEventId` to a new request to resume after it. Stopping early
+ * (a `break` in `for await`) cancels the body.
  */
 export async function* runStreamEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<RunStreamEvent> {
-  const events = body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
-  for await (const message of events) {
-    if (message.data === '') continue;
-    yield JSON.parse(message.data) as RunStreamEvent;
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const parsed: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (message) => parsed.push(message) });
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      parser.feed(decoder.decode(value, { stream: true }));
+      for (const message of parsed.splice(0)) {
+        if (message.data !== '') yield JSON.parse(message.data) as RunStreamEvent;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
   }
 }
