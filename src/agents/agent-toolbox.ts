@@ -14,6 +14,8 @@ export interface ToolCaller {
   assistantId: string;
   /** The zone of schedules the assistant creates without one (`config.default_timezone`, else UTC). */
   defaultTimezone: string;
+  /** `<run>:<turn>:<call>`: the same when a retried or recovered run makes the same call again. */
+  idempotencyKey?: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { listRunEvents } from '../store/run-events.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { findAssistant } from '../store/assistants.ts';
@@ -265,6 +266,7 @@ export async function executeAssistant(
         ...(run.config !== undefined && { config: run.config }),
         ...(run.context !== undefined && { context: run.context }),
         history: session.history,
+        journal: async () => (await listRunEvents(deps.db, run.id)).map(({ kind, data }) => ({ kind, data })),
         ...(schedule && { schedule }),
         ...(remoteSession && { remoteSession }),
         signal,

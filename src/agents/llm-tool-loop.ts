@@ -2,6 +2,7 @@ import type { Assistant, RunContext, RunResult } from './runtime.ts';
 import type { LlmAssistantConfig } from './assistant-config.ts';
 import type { ChatExchange, ChatMessage } from './llm-assistant.ts';
 import { addUsage } from './reported-usage.ts';
+import { llmJournal } from './llm-journal.ts';
 import { RunFailure } from '../runs/run-failure.ts';
 
 /** Rounds of tool calls an llm assistant may make in one run unless `config.max_tool_rounds` says otherwise. */
@@ -57,7 +58,9 @@ export interface ToolLoopInput {
  * executed as the run's owner (through the toolbox, so with that user's rights and no more),
  * their results sent back as `tool` messages, until the model answers in text. More than
  * `max_tool_rounds` rounds fail the run (`assistant_error`, not retried: it would repeat them).
- * Every call and result is an event of the run's trace (`tool.call`, `tool.result`).
+ * Every call and result is an event of the run's trace (`tool.call`, `tool.result`), and those
+ * events with each answer (`llm.response`) are the conversation's journal: a retried or recovered
+ * run takes the answers and results earlier attempts recorded instead of asking or calling again.
  */
 export async function runToolLoop(input: ToolLoopInput): Promise<RunResult> {
   const { assistant, config, context, exchange, request } = input;
@@ -84,23 +87,34 @@ export async function runToolLoop(input: ToolLoopInput): Promise<RunResult> {
   const messages: ChatMessage[] = [...input.messages];
   messages.splice(firstUser < 0 ? messages.length : firstUser, 0, { role: 'system', content: toolsPrompt(timezone) });
   let usage: RunResult['usage'];
+  // The conversation's journal: a retried or recovered run takes what an earlier attempt received.
+  const scope = context.idempotencyKey ?? context.runId;
+  const journal = llmJournal(context.journal ? await context.journal() : [], scope);
 
   for (let round = 0; ; round++) {
-    await context.emit('llm.request', {
-      model: config.model,
-      messages: messages.length,
-      history: context.history.length,
-      round,
-      tools: functions.length,
-    });
-    const answer = await exchange({ model: config.model, messages, ...request, tools: functions });
+    let answer = journal.answer(round);
+    if (answer) {
+      await context.emit('llm.reused', { round, scope, tool_calls: answer.toolCalls.length });
+    } else {
+      await context.emit('llm.request', {
+        model: config.model,
+        messages: messages.length,
+        history: context.history.length,
+        round,
+        tools: functions.length,
+      });
+      answer = await exchange({ model: config.model, messages, ...request, tools: functions });
+      // Awaited: the answer is journaled before any of its tool calls runs.
+      await context.emit('llm.response', {
+        finish_reason: answer.finishReason,
+        usage: answer.usage ?? null,
+        round,
+        tool_calls: answer.toolCalls.length,
+        scope,
+        answer: { content: answer.content, tool_calls: answer.toolCalls },
+      });
+    }
     usage = addUsage(usage, answer.usage);
-    await context.emit('llm.response', {
-      finish_reason: answer.finishReason,
-      usage: answer.usage ?? null,
-      round,
-      tool_calls: answer.toolCalls.length,
-    });
     if (answer.toolCalls.length === 0) return { output: answer.content ?? '', usage };
     if (round >= maxRounds) {
       throw new RunFailure(
@@ -117,7 +131,28 @@ export async function runToolLoop(input: ToolLoopInput): Promise<RunResult> {
       if (context.signal.aborted)
         throw context.signal.reason instanceof Error ? context.signal.reason : new Error('aborted');
       const call = parseCall(raw, index);
-      await context.emit('tool.call', { id: call.id, name: call.name, arguments: call.args ?? null, round });
+      // `<run>:<turn>:<call>` (a workflow step's run part is its own key, `<run>:<step key>`).
+      const idempotencyKey = `${scope}:${round}:${index}`;
+      const journaled = journal.result(round, index);
+      if (journaled) {
+        await context.emit('tool.reused', {
+          id: call.id,
+          name: call.name,
+          round,
+          index,
+          idempotency_key: idempotencyKey,
+        });
+        messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(journaled.value) });
+        continue;
+      }
+      await context.emit('tool.call', {
+        id: call.id,
+        name: call.name,
+        arguments: call.args ?? null,
+        round,
+        index,
+        idempotency_key: idempotencyKey,
+      });
       const result = call.problem
         ? { ok: false, value: { error: { code: 'invalid_arguments', message: call.problem } } }
         : !allowed.has(call.name)
@@ -130,8 +165,16 @@ export async function runToolLoop(input: ToolLoopInput): Promise<RunResult> {
                 },
               },
             }
-          : await toolbox.call(call.name, call.args, caller);
-      await context.emit('tool.result', { id: call.id, name: call.name, ok: result.ok, result: result.value, round });
+          : await toolbox.call(call.name, call.args, { ...caller, idempotencyKey });
+      await context.emit('tool.result', {
+        id: call.id,
+        name: call.name,
+        ok: result.ok,
+        result: result.value,
+        round,
+        index,
+        scope,
+      });
       messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(result.value) });
     }
   }

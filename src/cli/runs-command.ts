@@ -4,7 +4,7 @@ import { assistantIdOf } from './assistant-ref.ts';
 import { print } from './output.ts';
 import { showRuns } from './schedules-command.ts';
 
-/** `kairos runs list|get|cancel` over the API. */
+/** `kairos runs list|get|cancel|replay` over the API. */
 export function runsCommand(): Command {
   const runs = new Command('runs').description('runs (through the API: KAIROS_URL, KAIROS_API_KEY)');
   const client = (command: Command) => sdkClient(connectionOptions(command));
@@ -56,6 +56,17 @@ export function runsCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (id: string, _options: unknown, command: Command) => {
       print(await client(command).runs.cancel(id), json(command), (run) => showRuns([run]));
+    });
+
+  runs
+    .command('replay')
+    .description('a new run of the same workflow version reusing the outputs of the nodes before --from-step')
+    .argument('<id>')
+    .option('--from-step <name>', 'the node (name or key) to run again from; the nodes before it are reused')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { fromStep?: string }, command: Command) => {
+      const body = options.fromStep === undefined ? {} : { from_step: options.fromStep };
+      print(await client(command).runs.replay(id, body), json(command), (run) => showRuns([run]));
     });
 
   return runs;

@@ -39,6 +39,9 @@ export interface RunDraft {
   status?: RunStatus;
   error_kind?: FailureKind | null;
   error?: string | null;
+  /** A replay: the run it replays, and the workflow version it walks (pinned at creation). */
+  replay_of?: string | null;
+  workflow_version?: number | null;
   created_at: Date;
 }
 

@@ -45,6 +45,8 @@ export interface RunResource {
   recoveries: number;
   /** While `waiting`: what the run waits for (`{kind, node?, since, until?, prompt?, event?}`); null otherwise. */
   waiting_for: WaitingFor | null;
+  /** The run this one replays (POST /runs/{id}/replay); null otherwise. */
+  replay_of: string | null;
 }
 
 export interface RunEventResource {
@@ -89,6 +91,7 @@ export function toRunResource(row: RunRow): RunResource {
     late_by_ms: row.late_by_ms ?? null,
     recoveries: row.recoveries ?? 0,
     waiting_for: row.status === 'waiting' ? ((row.waiting_for as WaitingFor | null | undefined) ?? null) : null,
+    replay_of: row.replay_of ?? null,
   };
 }
 

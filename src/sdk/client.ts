@@ -1,7 +1,7 @@
 import type { ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList } from '../api/schemas/keys.ts';
 import type { Assistant, AssistantCreate, AssistantList, AssistantUpdate } from '../api/schemas/assistants.ts';
 import type { TestCallDraft, TestCallResult, TestCallSaved } from '../api/schemas/assistant-test-calls.ts';
-import type { Run, RunCreate, RunList, RunWithEvents } from '../api/schemas/runs.ts';
+import type { Run, RunCreate, RunList, RunReplay, RunWithEvents } from '../api/schemas/runs.ts';
 import type {
   Schedule,
   ScheduleBackfill,
@@ -69,6 +69,7 @@ export type {
   Run,
   RunCreate,
   RunList,
+  RunReplay,
   RunWithEvents,
   Schedule,
   ScheduleBackfill,
@@ -286,6 +287,11 @@ export class Kairos {
     /** The run with its events. */
     get: (id: string) => this.call<RunWithEvents>('runs.get', { params: { id } }),
     cancel: (id: string) => this.call<Run>('runs.cancel', { params: { id } }),
+    /**
+     * Replays a run (202): a new run (`replay_of`) of the same workflow version reusing the
+     * recorded outputs of the nodes before `from_step`; without it, or for an assistant run, all runs again.
+     */
+    replay: (id: string, body: RunReplay = {}) => this.call<Run>('runs.replay', { params: { id }, body }),
     /** Decides the approval the run waits for (409 `already_decided` / `not_waiting`; docs/waits.md). */
     decide: (id: string, decision: Decision) => this.call<Run>('runs.decide', { params: { id }, body: decision }),
     /**

@@ -31,6 +31,7 @@ export const operations = {
   'runs.list': { method: 'GET', path: '/api/v1/runs' },
   'runs.get': { method: 'GET', path: '/api/v1/runs/{id}' },
   'runs.cancel': { method: 'POST', path: '/api/v1/runs/{id}/cancel' },
+  'runs.replay': { method: 'POST', path: '/api/v1/runs/{id}/replay' },
   'runs.decide': { method: 'POST', path: '/api/v1/runs/{id}/decision' },
   'runs.stream': { method: 'GET', path: '/api/v1/runs/{id}/stream' },
   'approvals.list': { method: 'GET', path: '/api/v1/approvals' },

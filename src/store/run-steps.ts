@@ -20,6 +20,8 @@ export interface RunStepRow {
   started_at: Date;
   finished_at: Date | null;
   duration_ms: number | null;
+  /** Copied from the replayed run by a replay (migration 031). */
+  reused?: boolean;
 }
 
 /** The attempt of the run that writes: step writes are fenced by it like every worker write. */

@@ -56,6 +56,8 @@ export interface RunRow {
   context?: unknown;
   /** What a `waiting` run waits for (migration 024); null otherwise. */
   waiting_for?: Record<string, unknown> | null;
+  /** The run this one replays (migration 031); null otherwise. */
+  replay_of?: string | null;
 }
 
 /** What creating a run needs; the rest takes column defaults. */
@@ -92,6 +94,9 @@ export interface NewRun {
   /** The run's own LangGraph `config` and `context` (an api run's); absent: none. */
   config?: Record<string, unknown> | null;
   context?: unknown;
+  /** A replay: the run it replays, and the workflow version it walks (the replayed run's). */
+  replay_of?: string | null;
+  workflow_version?: number | null;
 }
 
 const columns = [
@@ -122,6 +127,8 @@ const columns = [
   ['trigger_id', 'uuid'],
   ['config', 'jsonb'],
   ['context', 'jsonb'],
+  ['replay_of', 'uuid'],
+  ['workflow_version', 'int4'],
 ] as const;
 
 function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
@@ -146,6 +153,10 @@ function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
       return run.workflow_id ?? null;
     case 'waits_for_slot':
       return run.waits_for_slot ?? false;
+    case 'replay_of':
+      return run.replay_of ?? null;
+    case 'workflow_version':
+      return run.workflow_version ?? null;
     default:
       return run[name];
   }

@@ -11,7 +11,7 @@ export interface WorkflowRunStart<Definition = unknown> {
   /** The definition of the version the run walks; null if that version is gone. */
   definition: Definition | null;
   /** Nodes finished by earlier attempts (success or skipped): key, status, output. */
-  done: Array<{ key: string; status: 'success' | 'skipped'; output: unknown }>;
+  done: Array<{ key: string; status: 'success' | 'skipped'; output: unknown; reused: boolean }>;
 }
 
 /**
@@ -32,7 +32,7 @@ export async function beginWorkflowRun<Definition = unknown>(
        RETURNING runs.workflow_id, runs.workflow_version, w.name, w.status, w.owner_id
      )
      SELECT r.*, v.definition,
-       (SELECT coalesce(json_agg(json_build_object('key', s.key, 'status', s.status, 'output', s.output)), '[]'::json)
+       (SELECT coalesce(json_agg(json_build_object('key', s.key, 'status', s.status, 'output', s.output, 'reused', s.reused)), '[]'::json)
         FROM run_steps s WHERE s.run_id = $1 AND s.status IN ('success', 'skipped')) AS done
      FROM r LEFT JOIN workflow_versions v ON v.workflow_id = r.workflow_id AND v.version = r.workflow_version`,
     [fence.runId, fence.workerId, fence.attempt],

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AssistantService } from '../agents/assistant-service.ts';
 import { assertAdmin, assertCanWrite, canSee, type Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
-import { KairosError, notFound } from '../errors.ts';
+import { invalid, KairosError, notFound } from '../errors.ts';
 import { runnableAssistant, usableThread } from '../auth/access.ts';
 import { parseInput } from '../parse-input.ts';
 import type { Database } from '../store/database.ts';
@@ -15,6 +15,8 @@ import { toRunEventResource, toRunResource, type RunEventResource, type RunResou
 import { RunWaiter } from './run-waiter.ts';
 import { createApiRun, runCreateSchema, type RunCreateInput } from '../runs/api-run.ts';
 import { finalStatuses, runStatuses, triggers } from '../runs/run-status.ts';
+import { createReplayRun } from '../runs/replay-run.ts';
+import { replayPlan } from '../workflows/replay-plan.ts';
 
 export { runCreateSchema, type RunCreateInput } from '../runs/api-run.ts';
 
@@ -39,6 +41,12 @@ export const runListSchema = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
 });
 export type RunListInput = z.input<typeof runListSchema>;
+
+/** `POST /runs/{id}/replay`: where a workflow replay starts calling nodes again (a node's name or key). */
+export const runReplaySchema = z.strictObject({
+  from_step: z.string().trim().min(1).max(500).optional(),
+});
+export type RunReplayInput = z.input<typeof runReplaySchema>;
 
 export interface RunServiceOptions {
   db: Database;
@@ -126,6 +134,50 @@ export class RunService {
         details: { id, status: run.status },
       });
     return toRunResource(updated);
+  }
+
+  /**
+   * Replays a run the actor can see: a new run (`replay_of`) of the same workflow version that
+   * reuses the recorded outputs of the nodes before `from_step` and runs the rest (everything
+   * without it); a run of an assistant runs it again with the same input. An unknown `from_step`
+   * is 422 naming the valid ones; `from_step` on an assistant run is 422.
+   */
+  async replay(actor: Actor, id: string, body: RunReplayInput = {}): Promise<RunResource> {
+    assertCanWrite(actor, 'replay runs');
+    const input = parseInput(runReplaySchema, body);
+    const source = await this.visible(actor, id);
+    const { db, clock, startDeadlineMs } = this.options;
+    let reuse: string[] = [];
+    if (source.workflow_id !== null) {
+      const plan = replayPlan(await listRunSteps(db, source.id), input.from_step);
+      if ('unknown' in plan)
+        throw invalid(
+          'from_step',
+          `run ${source.id} has no node named or keyed ${JSON.stringify(plan.unknown)}: give one of ${
+            plan.valid.length > 0 ? plan.valid.map((name) => JSON.stringify(name)).join(', ') : '(none: it ran no node)'
+          }, or leave from_step out to run everything again`,
+          { from_step: plan.unknown, valid: plan.valid },
+        );
+      reuse = plan.reuse;
+    } else {
+      if (input.from_step !== undefined)
+        throw invalid(
+          'from_step',
+          `run ${source.id} is a run of an assistant, which has no steps: leave from_step out`,
+        );
+      if (source.assistant_id === null)
+        throw new KairosError(
+          'assistant_gone',
+          `the assistant of run ${source.id} no longer exists: it cannot be replayed`,
+          {
+            status: 409,
+            details: { id: source.id },
+          },
+        );
+      await runnableAssistant(this.options.assistants, actor, source.assistant_id);
+    }
+    const replayId = await createReplayRun(db, source, reuse, { now: clock.now(), startDeadlineMs });
+    return this.get(actor, replayId);
   }
 
   /**

@@ -18,6 +18,8 @@ export interface RunStepResource {
   input: unknown;
   output: unknown;
   error: unknown;
+  /** A replay's node whose recorded output was reused from the replayed run (not called again). */
+  reused: boolean;
   children: RunStepResource[];
 }
 
@@ -43,6 +45,7 @@ export function stepTree(rows: readonly RunStepRow[]): RunStepResource[] {
       input: row.input,
       output: row.output,
       error: row.error,
+      reused: row.reused ?? false,
       children: [],
     });
   }

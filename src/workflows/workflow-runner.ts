@@ -38,7 +38,7 @@ export interface WorkflowRunnerDeps {
   clock: Pick<Clock, 'now' | 'sleep'>;
   fence: StepFence;
   /** Finished steps of earlier attempts, by key: they are not executed again. */
-  done: ReadonlyMap<string, Pick<RunStepRow, 'status' | 'output'>>;
+  done: ReadonlyMap<string, Pick<RunStepRow, 'status' | 'output' | 'reused'>>;
   callAssistant(assistantId: string, call: StepCall): Promise<unknown>;
   callModule(moduleId: string, call: StepCall): Promise<unknown>;
   /** A nested workflow's active version. */
@@ -126,6 +126,8 @@ export class WorkflowRunner {
   /** The attempt each running node is at and when it started, by key (for its end). */
   private readonly attempts = new Map<string, { attempt: number; at: number }>();
   private readonly writer: StepWriter;
+  /** Names of the nodes a replay took from the replayed run (`output.reused`). */
+  private readonly reused = new Set<string>();
 
   /** Appends a trace event after the runner's earlier writes (not awaited: it goes with the next). */
   readonly emit = (kind: string, data?: unknown): Promise<void> => {
@@ -142,7 +144,7 @@ export class WorkflowRunner {
     workflow: LoadedWorkflow,
     input: unknown,
     signal: AbortSignal,
-  ): Promise<{ content: unknown; steps: Record<string, unknown> }> {
+  ): Promise<{ content: unknown; steps: Record<string, unknown>; reused?: string[] }> {
     const scope: WorkflowScope = { input, outputs: new Map(), compiled: workflow.compiled, depth: 0 };
     let content: unknown;
     try {
@@ -168,6 +170,7 @@ export class WorkflowRunner {
     return {
       content: contentValue(content),
       steps: Object.fromEntries([...scope.outputs].map(([name, value]) => [name, contentValue(value)])),
+      ...(this.reused.size > 0 && { reused: [...this.reused] }),
     };
   }
 
@@ -205,6 +208,7 @@ export class WorkflowRunner {
       const content = cached.status === 'success' ? cached.output : input;
       if (cached.status === 'skipped') frame.skipped.count++;
       else this.collect(frame, node.name, content);
+      if (cached.reused) this.reused.add(node.name);
       return { content };
     }
     if (frame.signal.aborted) throw frame.signal.reason;

@@ -67,6 +67,15 @@ describe('kairos schedules and runs (subprocess against a running server)', () =
       expect(again.status).toBe(2);
       expect(again.stderr).toMatch(/^kairos: run .* has already finished/);
 
+      const replayed = await run(['runs', 'replay', triggeredRun.id, '--json'], env);
+      expect(replayed.status, replayed.stderr).toBe(0);
+      const replay = JSON.parse(replayed.stdout) as { id: string; replay_of: string; input: unknown };
+      expect(replay.replay_of).toBe(triggeredRun.id);
+      expect(replay.id).not.toBe(triggeredRun.id);
+      const noSteps = await run(['runs', 'replay', triggeredRun.id, '--from-step', 'fetch'], env);
+      expect(noSteps.status).toBe(2);
+      expect(noSteps.stderr).toMatch(/^kairos: from_step: run .* is a run of an assistant/);
+
       const bad = await run(['schedules', 'create', '--assistant', assistantId, '--cron', '0 25 * * *'], env);
       expect(bad.status).toBe(2);
       expect(bad.stderr).toMatch(/hour/);

@@ -30,6 +30,8 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
   let memberKey: string;
   let otherScheduleId: string;
 
+  let stumbled = false;
+
   /** The model: each scenario is keyed by the user's first message. */
   function script(request: ToolChatRequest): ScriptedAnswer {
     const scenario = scenarioOf(request);
@@ -73,6 +75,18 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
           ],
         };
       return { text: `Scheduled ${last.name}: ${last.description}` };
+    }
+    if (scenario === 'Make one schedule, then stumble') {
+      if (answers.length === 0)
+        return {
+          calls: [{ name: 'create_schedule', arguments: { name: 'once-only', schedule: '0 6 * * *', enabled: false } }],
+        };
+      // The provider fails once after the tool call (a 500: the run is retried).
+      if (!stumbled) {
+        stumbled = true;
+        throw new Error('provider hiccup after the tool call');
+      }
+      return { text: `Made ${answers[0]!.id}` };
     }
     if (scenario === 'Keep looking')
       return { calls: [{ name: 'get_schedule', arguments: { schedule_id: otherScheduleId } }] };
@@ -135,6 +149,37 @@ describe.each(databaseKinds)('llm assistants with config.tools ["schedules"] on 
     await kairos.close();
     await provider.close();
     await test.close();
+  });
+
+  it('a retried run resumes from the journal: the model is not asked again for answered turns, the tool call is not repeated', async () => {
+    const assistantId = await llmAssistant('journal bot');
+    const scenario = 'Make one schedule, then stumble';
+    const run = await kairos.runs.create(member, {
+      assistant_id: assistantId,
+      input: scenario,
+      retry: { max_attempts: 2, backoff: { initial_s: 0.1 } },
+    });
+    const done = await finished(run);
+    expect(done.status).toBe('success');
+    expect(done.attempt).toBe(2);
+    // Three requests: turn 0 and the failed turn 1 (attempt 1), turn 1 again (attempt 2); not turn 0 again.
+    const requests = provider.requests.filter((r) => scenarioOf(r) === scenario);
+    expect(requests).toHaveLength(3);
+    expect(requests.map((r) => toolAnswers(r).length)).toEqual([0, 1, 1]);
+    // One schedule: the call was not executed again.
+    const { items } = await kairos.schedules.list(member, { limit: 1000 });
+    const made = items.filter((s) => s.name === 'once-only');
+    expect(made).toHaveLength(1);
+    expect(done.output).toBe(`Made ${made[0]!.id}`);
+    const events = await kairos.runs.events(member, run.id);
+    expect(events.filter((e) => e.kind === 'tool.call').map((e) => e.data)).toEqual([
+      expect.objectContaining({ name: 'create_schedule', idempotency_key: `${run.id}:0:0` }),
+    ]);
+    expect(events.find((e) => e.kind === 'tool.reused')?.data).toMatchObject({ idempotency_key: `${run.id}:0:0` });
+    expect(events.filter((e) => e.kind === 'llm.reused').map((e) => (e.data as { round: number }).round)).toEqual([0]);
+    // The injected failure is the only request the script refused; the other tests expect none.
+    expect(provider.shapeErrors).toEqual(['script: provider hiccup after the tool call']);
+    provider.shapeErrors.length = 0;
   });
 
   it('the demo: the model creates a schedule with a tool call, answers in text; the schedule fires the assistant with the input it chose', async () => {

@@ -1,13 +1,13 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { RunCreateInput } from '../../runs/api-run.ts';
 import type { Database } from '../../store/database.ts';
-import type { RunService } from '../../worker/run-service.ts';
+import type { RunReplayInput, RunService } from '../../worker/run-service.ts';
 import { apiRoute, json, jsonBody } from '../api-route.ts';
 import { lastEventId, runStreamResponse } from '../run-stream-response.ts';
 import type { ApiEnv } from '../env.ts';
 import { ResourceParams } from '../schemas/common.ts';
 import type { RunWithEvents as RunWithEventsBody } from '../schemas/runs.ts';
-import { Run, RunCreate, RunCreateQuery, RunList, RunListQuery, RunWithEvents } from '../schemas/runs.ts';
+import { Run, RunCreate, RunCreateQuery, RunList, RunListQuery, RunReplay, RunWithEvents } from '../schemas/runs.ts';
 
 const tags = ['runs'];
 
@@ -45,6 +45,22 @@ export const runRoutes = {
     request: { params: ResourceParams },
     responses: { 200: json(Run, 'The run') },
     extraErrors: { 409: 'The run has already finished (`run_finished`)' },
+  }),
+  replay: apiRoute({
+    method: 'post',
+    path: '/api/v1/runs/{id}/replay',
+    tags,
+    summary:
+      'Replay a run: a new run of the same workflow version reusing the recorded outputs of the nodes before `from_step` (or of the same assistant with the same input)',
+    request: {
+      params: ResourceParams,
+      body: { required: false, content: { 'application/json': { schema: RunReplay } } },
+    },
+    responses: { 202: json(Run, 'The new run (`replay_of` names the replayed one)') },
+    extraErrors: {
+      409: "The run's assistant no longer exists, or is inactive",
+      422: 'An unknown `from_step` (the valid names are in `details.valid`), or `from_step` on an assistant run',
+    },
   }),
   stream: apiRoute({
     method: 'get',
@@ -91,6 +107,10 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, runs: RunService, db
     );
   });
   app.openapi(runRoutes.cancel, async (c) => c.json(await runs.cancel(c.var.actor, c.req.valid('param').id), 200));
+  app.openapi(runRoutes.replay, async (c) => {
+    const run = await runs.replay(c.var.actor, c.req.valid('param').id, (c.req.valid('json') ?? {}) as RunReplayInput);
+    return c.json(run, 202);
+  });
   app.openapi(runRoutes.stream, async (c) => {
     const { id } = c.req.valid('param');
     const after = lastEventId(c.req.header('last-event-id'));

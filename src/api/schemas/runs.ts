@@ -69,6 +69,9 @@ const runFields = {
   waiting_for: WaitingFor.nullable().openapi({
     description: 'While `waiting`: what the run waits for (docs/waits.md); null otherwise',
   }),
+  replay_of: z.uuid().nullable().openapi({
+    description: 'The run this one replays (`POST /api/v1/runs/{id}/replay`); null otherwise',
+  }),
 };
 
 export const Run = z.object(runFields).openapi('Run');
@@ -94,6 +97,9 @@ export const RunStep = z
     input: z.unknown(),
     output: z.unknown(),
     error: z.unknown(),
+    reused: z.boolean().openapi({
+      description: 'True on a replay for a node whose recorded output was reused (it was not called again)',
+    }),
     children: z
       .array(z.unknown())
       .openapi({ description: 'RunStep objects', type: 'array', items: { $ref: '#/components/schemas/RunStep' } }),
@@ -144,4 +150,16 @@ export type Run = z.infer<typeof Run>;
 export type RunWithEvents = z.infer<typeof RunWithEvents>;
 export type RunEvent = z.infer<typeof RunEvent>;
 export type RunCreate = z.input<typeof RunCreate>;
+
+/** `POST /api/v1/runs/{id}/replay`'s body (optional). */
+export const RunReplay = z
+  .strictObject({
+    from_step: z.string().optional().openapi({
+      description:
+        'A node of the replayed run, by name (the first node that ran with it) or key: the nodes that started before it are reused, it and the rest run again. Absent: everything runs again. Workflow runs only.',
+      example: 'summarise',
+    }),
+  })
+  .openapi('RunReplay');
+export type RunReplay = z.input<typeof RunReplay>;
 export type RunList = z.infer<typeof RunList>;
