@@ -14,6 +14,7 @@ import { createGuardedFetch } from './guarded-fetch.ts';
 import { excerpt, resolveHeaders, runtimeConfig, type OutboundRuntimeOptions } from './http-assistant.ts';
 import { describeNetworkError } from './outbound-request.ts';
 import type { AssistantRuntime, RunContext, RunResult } from './runtime.ts';
+import { a2aWaitStateOf, answerMessage, type A2aWaitState } from './a2a-agent-wait.ts';
 import { RunFailure, asRunFailure } from '../runs/run-failure.ts';
 
 /** How long a message/send may go on after the run was cancelled or timed out. */
@@ -233,62 +234,98 @@ export function a2aAssistantRuntime(
         throw failure(error, `reading the agent card of ${config.agent_card_url ?? config.url}`);
       }
       const contextId = context.remoteSession?.id ?? null;
-      // The send is not cut off when the run stops (within a grace period): the task it creates
-      // must be known to be cancelled. An agent that never answers still releases the run.
-      const sendAbort = new AbortController();
-      const cutSend = () => setTimeout(() => sendAbort.abort(signal.signal.reason), sendGraceMs).unref();
-      signal.signal.addEventListener('abort', cutSend, { once: true });
-      requestSignal = sendAbort.signal;
-      let result: Message | Task;
-      try {
-        result = await client.sendMessage({
-          tenant: '',
-          message: inputMessage(context.input, context.runId, contextId),
-          configuration: { acceptedOutputModes: [], taskPushNotificationConfig: undefined, returnImmediately: true },
-          metadata: undefined,
-        });
-      } catch (error) {
-        throw failure(error, 'message/send');
-      } finally {
-        signal.signal.removeEventListener('abort', cutSend);
-        requestSignal = signal.signal;
-      }
-      const keepContext = async (id: string) => {
-        if (id && context.remoteSession) await context.remoteSession.keep(id);
-      };
-      if (!isTask(result)) {
-        if (signal.signal.aborted) throw signal.reason();
-        await keepContext(result.contextId);
-        await context.emit('a2a.message', { context_id: result.contextId || null, message_id: result.messageId });
-        return { output: partsOutput(result.parts) };
+      // A run resumed after its input-required wait answers the same task in the same context.
+      const resumed = context.waits?.resumed;
+      const kept = resumed && a2aWaitStateOf(resumed.state);
+      let answered = kept?.status_at;
+      let message =
+        resumed && kept
+          ? answerMessage(inputMessage(resumed.result, context.runId, kept.context_id), kept, resumed.index)
+          : inputMessage(context.input, context.runId, contextId);
+      let waits = resumed?.index ?? 0;
+      for (;;) {
+        const outcome = await sendAndPoll(message, answered);
+        if (!('id' in outcome)) return outcome;
+        const task = outcome;
+        if (task.status?.state !== TaskState.TASK_STATE_INPUT_REQUIRED || !context.waits)
+          return taskOutcome(task, context);
+        const state: A2aWaitState = {
+          a2a: { task_id: task.id, context_id: task.contextId, status_at: task.status?.timestamp ?? '' },
+        };
+        const prompt = messageText(task.status?.message) || `the A2A agent asks for input on task ${task.id}`;
+        await context.emit('a2a.task.input_required', { task_id: task.id, context_id: task.contextId || null });
+        const answer = await context.waits.wait(
+          { approval: { prompt: excerpt(prompt) } },
+          { name: assistant.name, state },
+        );
+        message = answerMessage(inputMessage(answer, context.runId, task.contextId), state.a2a, ++waits);
+        answered = state.a2a.status_at;
       }
 
-      let task = result;
-      await keepContext(task.contextId);
-      await context.emit('a2a.task', {
-        task_id: task.id,
-        context_id: task.contextId || null,
-        state: stateName(task.status?.state),
-      });
-      const pollMs = Math.round((config.poll_interval_s ?? 1) * 1000);
-      try {
-        while (!terminal.has(task.status?.state as TaskState) && !interrupted.has(task.status?.state as TaskState)) {
-          if (signal.signal.aborted) break;
-          await sleep(pollMs, signal.signal);
-          if (signal.signal.aborted) break;
-          try {
-            task = await client.getTask({ tenant: '', id: task.id, historyLength: 0 });
-          } catch (error) {
-            throw failure(error, `tasks/get ${task.id}`);
-          }
+      /** Sends one message; a Message answer is the run's result, a Task is polled until it ends or stops. */
+      async function sendAndPoll(toSend: Message, answered?: string): Promise<RunResult | Task> {
+        // The send is not cut off when the run stops (within a grace period): the task it creates
+        // must be known to be cancelled. An agent that never answers still releases the run.
+        const sendAbort = new AbortController();
+        const cutSend = () => setTimeout(() => sendAbort.abort(signal.signal.reason), sendGraceMs).unref();
+        signal.signal.addEventListener('abort', cutSend, { once: true });
+        requestSignal = sendAbort.signal;
+        let result: Message | Task;
+        try {
+          result = await client.sendMessage({
+            tenant: '',
+            message: toSend,
+            configuration: { acceptedOutputModes: [], taskPushNotificationConfig: undefined, returnImmediately: true },
+            metadata: undefined,
+          });
+        } catch (error) {
+          throw failure(error, 'message/send');
+        } finally {
+          signal.signal.removeEventListener('abort', cutSend);
+          requestSignal = signal.signal;
         }
-        if (signal.signal.aborted) throw signal.reason();
-      } catch (error) {
-        if (signal.signal.aborted && !terminal.has(task.status?.state as TaskState))
-          await cancelRemoteTask(client, task, context, (next) => (requestSignal = next));
-        throw error;
+        const keepContext = async (id: string) => {
+          if (id && context.remoteSession) await context.remoteSession.keep(id);
+        };
+        if (!isTask(result)) {
+          if (signal.signal.aborted) throw signal.reason();
+          await keepContext(result.contextId);
+          await context.emit('a2a.message', { context_id: result.contextId || null, message_id: result.messageId });
+          return { output: partsOutput(result.parts) };
+        }
+
+        let task = result;
+        await keepContext(task.contextId);
+        await context.emit('a2a.task', {
+          task_id: task.id,
+          context_id: task.contextId || null,
+          state: stateName(task.status?.state),
+        });
+        const pollMs = Math.round((config.poll_interval_s ?? 1) * 1000);
+        try {
+          // The task as it stood when answered (before the agent took the answer) is not an answer.
+          while (
+            !terminal.has(task.status?.state as TaskState) &&
+            (!interrupted.has(task.status?.state as TaskState) ||
+              (answered !== undefined && task.status?.timestamp === answered))
+          ) {
+            if (signal.signal.aborted) break;
+            await sleep(pollMs, signal.signal);
+            if (signal.signal.aborted) break;
+            try {
+              task = await client.getTask({ tenant: '', id: task.id, historyLength: 0 });
+            } catch (error) {
+              throw failure(error, `tasks/get ${task.id}`);
+            }
+          }
+          if (signal.signal.aborted) throw signal.reason();
+        } catch (error) {
+          if (signal.signal.aborted && !terminal.has(task.status?.state as TaskState))
+            await cancelRemoteTask(client, task, context, (next) => (requestSignal = next));
+          throw error;
+        }
+        return task;
       }
-      return taskOutcome(task, context);
     },
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { invalid } from '../errors.ts';
 import { envReferenceSchema, isEnvReference, stringOrEnvSchema } from './env-reference.ts';
 import { isValidTimeZone } from '../time/zone-name.ts';
+import { agentApprovalSettingsSchema } from '../runs/agent-wait.ts';
 import { jsonPointerProblem } from './json-pointer.ts';
 import { requestTemplateVariables, unknownRequestVariable } from './request-template.ts';
 import type { Assistant } from './runtime.ts';
@@ -175,6 +176,11 @@ export const llmConfigSchema = z.strictObject({
     .array(z.enum(['schedules'], { message: 'is not a tool set: the one there is, is "schedules"' }))
     .max(10)
     .optional(),
+  /**
+   * Gives the model the built-in `request_approval` tool, which parks the run until a person
+   * decides (docs/waits.md): `true`, or the approval's `approvers`, `timeout` and `on_timeout`.
+   */
+  request_approval: z.union([z.literal(true), agentApprovalSettingsSchema]).optional(),
   /** Rounds of tool calls before the run fails (default 8). */
   max_tool_rounds: z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').optional(),
   /** The zone of schedules the assistant creates without one (default UTC). */

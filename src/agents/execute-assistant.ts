@@ -1,4 +1,5 @@
 import { listRunEvents } from '../store/run-events.ts';
+import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { findAssistant } from '../store/assistants.ts';
@@ -18,6 +19,7 @@ import { llmAssistantRuntime } from './llm-assistant.ts';
 import { moduleAssistantRuntime } from './module-assistant.ts';
 import { createModuleRegistry, type ModuleRegistry } from './module-registry.ts';
 import type { AgentToolbox } from './agent-toolbox.ts';
+import { openAgentWaits } from './agent-waits.ts';
 import { inAssistantSpan } from '../observability/assistant-span.ts';
 import { openRunSession } from './run-session.ts';
 import type { Assistant, AssistantRuntime, RemoteSession, RunContext, RunResult, RunSchedule } from './runtime.ts';
@@ -25,6 +27,7 @@ import { remoteSessionKinds } from './runtime.ts';
 import { findRemoteSession, keepRemoteSession, setRunRemoteSession } from '../store/remote-sessions.ts';
 import type { Trigger } from '../runs/run-status.ts';
 import { RunFailure } from '../runs/run-failure.ts';
+import { isRunParked } from '../runs/wait.ts';
 
 /** What executing assistants needs; build it once with {@link createAssistantExecution}. */
 export interface AssistantExecutionDeps {
@@ -38,6 +41,12 @@ export interface AssistantExecutionDeps {
   runtimes?: ReadonlyMap<string, AssistantRuntime>;
   /** The tools llm assistants may be given; set by the composition root once the services exist. */
   tools?: AgentToolbox;
+}
+
+/** The worker executing a run: its id fences the waits the run opens (absent: the run cannot wait). */
+export interface ExecutingWorker {
+  id: string;
+  clock: Pick<Clock, 'now'>;
 }
 
 /** The run as the worker hands it over for execution. */
@@ -219,6 +228,7 @@ export async function executeAssistant(
   run: RunToExecute,
   signal: AbortSignal,
   emit: RunContext['emit'],
+  worker?: ExecutingWorker,
 ): Promise<RunResult> {
   if (!run.assistantId) throw skip('the run names no assistant');
   const assistant = run.preloaded ? run.preloaded.assistant : ((await findAssistant(deps.db, run.assistantId)) ?? null);
@@ -231,6 +241,16 @@ export async function executeAssistant(
   const runtime = runtimesOf(deps).get(assistant.kind);
   if (!runtime)
     throw new RunFailure('config', `no runtime for assistant kind "${assistant.kind}"`, { retryable: false });
+  // A run of its own can wait (a workflow step's call cannot: the workflow's wait nodes do that).
+  const waits =
+    worker && run.idempotencyKey === undefined
+      ? await openAgentWaits({
+          db: deps.db,
+          clock: worker.clock,
+          fence: { runId: run.id, workerId: worker.id, attempt: run.attempt },
+          input: run.input,
+        })
+      : undefined;
 
   const session = await openRunSession(
     {
@@ -269,6 +289,7 @@ export async function executeAssistant(
         journal: async () => (await listRunEvents(deps.db, run.id)).map(({ kind, data }) => ({ kind, data })),
         ...(schedule && { schedule }),
         ...(remoteSession && { remoteSession }),
+        ...(waits && { waits }),
         signal,
         logger: deps.logger.child({ run_id: run.id, assistant_id: assistant.id }),
         emit,
@@ -276,7 +297,8 @@ export async function executeAssistant(
     );
   } catch (error) {
     try {
-      await session.failed(error);
+      // A parked run keeps its thread as it is until it resumes; a temporary one goes as usual.
+      await (isRunParked(error) ? session.parked() : session.failed(error));
     } catch (cleanup) {
       deps.logger.warn({ err: cleanup, run_id: run.id }, "could not release the run's thread after a failure");
     }

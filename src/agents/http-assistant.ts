@@ -5,6 +5,7 @@ import { resolveConfigValue, type EnvReference } from './env-reference.ts';
 import { reportExchange } from './agent-exchange.ts';
 import { resolveJsonPointer } from './json-pointer.ts';
 import { describeNetworkError, postOutbound, type OutboundMethod, type OutboundResponse } from './outbound-request.ts';
+import { askedWait, waitForAgent, withResume } from './http-agent-wait.ts';
 import { renderRequestTemplate } from './request-template.ts';
 import { usageOfAnswer } from './reported-usage.ts';
 import type { Assistant, AssistantRuntime, RunContext, RunResult } from './runtime.ts';
@@ -180,7 +181,9 @@ export function formBody(fields: Record<string, unknown>): string {
  * run body (run id, input, history, config/context) unless `config.body` gives a template, sent
  * as JSON or, with `format: "form"`, as a form; `config.query` adds templated query parameters.
  * A 2xx answer is success; its body (JSON or text), or the part `config.output` points to, is
- * the output. 408/425/429/5xx and network errors are retryable; other statuses are not.
+ * the output. 408/425/429/5xx and network errors are retryable; other statuses are not. A `202`
+ * with `{"wait": …}` parks the run; when the wait ends the agent is called again with the same
+ * run id and idempotency key and `resume` (the decision, the event or `{woke_at}`) in the body.
  */
 export function httpAssistantRuntime(
   options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() },
@@ -206,19 +209,30 @@ export function httpAssistantRuntime(
         ...resolveHeaders(config.headers, env),
         'idempotency-key': context.idempotencyKey ?? context.runId,
       };
-      const payload =
+      const rendered =
         config.body === undefined ? defaultBody(context) : renderRequestTemplate(config.body, templateContext);
-      const body =
-        method === 'GET' ? '' : form ? formBody(payload as Record<string, unknown>) : JSON.stringify(payload ?? null);
       const signal = assistantSignal(context.signal, config.timeout_s);
-      const response = await sendOutbound(
-        options,
-        { method, url, headers, body, signal, configuredHeaders: config.headers },
-        context,
-      );
       const where = `${method} ${url.origin}${url.pathname}`;
-      if (response.status < 200 || response.status >= 300) throw statusFailure(where, response);
-      const answer = responseBody(response);
+      // A run resumed after its wait calls the agent again with `resume` (docs/assistants.md).
+      let resume: { result: unknown } | undefined = context.waits?.resumed && { result: context.waits.resumed.result };
+      let response: OutboundResponse;
+      let answer: unknown;
+      for (;;) {
+        const payload = resume ? withResume(rendered, resume.result) : rendered;
+        if (resume && method === 'GET') url.searchParams.set('resume', JSON.stringify(resume.result ?? null));
+        const body =
+          method === 'GET' ? '' : form ? formBody(payload as Record<string, unknown>) : JSON.stringify(payload ?? null);
+        response = await sendOutbound(
+          options,
+          { method, url, headers, body, signal, configuredHeaders: config.headers },
+          context,
+        );
+        if (response.status < 200 || response.status >= 300) throw statusFailure(where, response);
+        answer = responseBody(response);
+        const wait = askedWait(response.status, answer, where);
+        if (!wait) break;
+        resume = { result: await waitForAgent(context, wait, assistant.name) };
+      }
       const usage = typeof answer === 'object' && answer !== null ? usageOfAnswer(answer) : undefined;
       if (config.output === undefined) return usage ? { output: answer, usage } : { output: answer };
       const picked = resolveJsonPointer(answer, config.output);

@@ -160,7 +160,7 @@ export function llmAssistantRuntime(
         ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
         ...(config.max_tokens !== undefined ? { max_tokens: config.max_tokens } : {}),
       };
-      if (config.tools && config.tools.length > 0)
+      if ((config.tools && config.tools.length > 0) || config.request_approval)
         return runToolLoop({ assistant, config, context, exchange, messages, request });
       await context.emit('llm.request', {
         model: config.model,

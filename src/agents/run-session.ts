@@ -14,6 +14,8 @@ export interface RunSession {
   succeeded(output: unknown): Promise<string | null>;
   /** Marks the thread `error` (or `interrupted` when cancelled); appends nothing. */
   failed(error: unknown): Promise<string | null>;
+  /** The run waits (docs/waits.md): the thread stays `busy`; a temporary one is deleted. */
+  parked(): Promise<string | null>;
 }
 
 export interface RunSessionOptions {
@@ -33,6 +35,7 @@ const stateless: RunSession = {
   history: [],
   succeeded: async () => null,
   failed: async () => null,
+  parked: async () => null,
 };
 
 /**
@@ -140,5 +143,6 @@ export async function openRunSession(
       }
       return release();
     },
+    parked: release,
   };
 }

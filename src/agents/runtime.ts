@@ -6,6 +6,7 @@ import type { Assistant, AssistantKind } from '../store/assistants.ts';
 import type { MessageRole } from '../store/messages.ts';
 import type { AgentToolbox } from './agent-toolbox.ts';
 import type { JournalEvent } from './llm-journal.ts';
+import type { AgentWaits } from './agent-waits.ts';
 
 /** Kinds that keep the conversation on a remote agent server (its session, thread or context id). */
 export const remoteSessionKinds: ReadonlySet<AssistantKind> = new Set(['agentos', 'langgraph', 'a2a']);
@@ -81,6 +82,11 @@ export interface RunContext {
    * from it to resume without asking the model again or repeating tool calls. Absent: no journal.
    */
   journal?: () => Promise<JournalEvent[]>;
+  /**
+   * How the runtime parks the run on an approval, event or timer and finds the ended wait when the
+   * run resumes (agent-waits.ts). Absent where a run cannot wait (a workflow step, a test call).
+   */
+  waits?: AgentWaits;
   /** Earlier messages of the run's thread (bounded), oldest first; empty for a fresh thread. */
   history: ThreadMessage[];
   /** Aborted on timeout, cancellation or shutdown; runtimes must stop promptly when it fires. */

@@ -26,6 +26,8 @@ export interface WaitRequest {
   match: string | null;
   lookbackMs: number;
   onTimeout: OnTimeout | null;
+  /** What an agent needs to continue when it resumes (an llm conversation); absent for workflow nodes. */
+  state?: unknown;
 }
 
 /** A row of `waits`. */
@@ -47,6 +49,7 @@ export interface WaitRow {
   result: unknown;
   decided_by: string | null;
   event_id: string | null;
+  state: unknown;
 }
 
 /** `waiting_for` of a run (its API shape): what it waits for while `waiting`. */
@@ -69,8 +72,8 @@ export async function insertWait(tx: Queryable, fence: StepFence, wait: WaitRequ
     `WITH ok AS (
        SELECT 1 FROM runs WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'running'
      ), ins AS (
-       INSERT INTO waits (run_id, node_key, node_name, kind, since, until, prompt, approvers, event_name, match, lookback_ms, on_timeout)
-       SELECT $1, $4, $5, $6, $7, $8, $9, $10::text[], $11, $12, $13, $14 WHERE EXISTS (SELECT 1 FROM ok)
+       INSERT INTO waits (run_id, node_key, node_name, kind, since, until, prompt, approvers, event_name, match, lookback_ms, on_timeout, state)
+       SELECT $1, $4, $5, $6, $7, $8, $9, $10::text[], $11, $12, $13, $14, $15::jsonb WHERE EXISTS (SELECT 1 FROM ok)
        ON CONFLICT (run_id, node_key) DO NOTHING
        RETURNING *
      )
@@ -93,6 +96,7 @@ export async function insertWait(tx: Queryable, fence: StepFence, wait: WaitRequ
       wait.match,
       wait.lookbackMs,
       wait.onTimeout,
+      wait.state === undefined ? null : JSON.stringify(wait.state),
     ],
   );
   const row = rows[0];

@@ -128,7 +128,9 @@ export class WorkerPool {
     this.execute =
       options.execute ??
       ((run, signal, emit) =>
-        run.workflowId ? executeWorkflow(workflows, run, signal, emit) : executeAssistant(deps, run, signal, emit));
+        run.workflowId
+          ? executeWorkflow(workflows, run, signal, emit)
+          : executeAssistant(deps, run, signal, emit, { id: options.workerId, clock: options.clock }));
     this.maintenanceEveryMs = Math.max(250, Math.min(options.config.leaseMs / 3, 5000));
     this.connectedSince = options.clock.now();
   }

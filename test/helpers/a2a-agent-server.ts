@@ -134,6 +134,13 @@ export async function startA2AAgentServer(): Promise<A2AAgentServer> {
           }),
         );
       const behaviour = text.split(' ')[0];
+      if (message.taskId && context.task) {
+        // The answer to a task that asked for input: the task completes with it.
+        artifact('answer', data === undefined ? [textPart(`answered: ${text}`)] : [dataPart(data)]);
+        status(TaskState.TASK_STATE_COMPLETED);
+        bus.finished();
+        return;
+      }
       if (
         behaviour === 'message' ||
         !['later', 'single', 'fail', 'cancel-self', 'input', 'auth', 'hang'].includes(behaviour!)
