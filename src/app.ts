@@ -31,6 +31,7 @@ import { localModeProbe } from './auth/local-mode.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
 import type { WorkflowService } from './workflows/workflow-service.ts';
 import type { WaitService } from './waits/wait-service.ts';
+import type { ApprovalLinks } from './waits/approval-links.ts';
 import { WaitTimers } from './runs/wait-timers.ts';
 import type { WorkflowDefinition } from './workflows/workflow-definition.ts';
 
@@ -77,6 +78,8 @@ export class Kairos {
   readonly workflows: WorkflowService;
   /** Decisions, events and the approvals inbox of runs that wait (see docs/waits.md). */
   readonly waits: WaitService;
+  /** Signed one-time approval links (docs/waits.md). */
+  readonly approvalLinks: ApprovalLinks;
   /** Assistants, threads and the module registry (src/agents). */
   readonly agents: Agents;
   /** The engine's clock: database time, or the injected clock (tests). */
@@ -122,6 +125,7 @@ export class Kairos {
     this.triggers = services.triggers;
     this.deliveries = services.deliveries;
     this.waits = services.waits;
+    this.approvalLinks = services.approvalLinks;
     this.services.push({ name: 'services', start: async () => {}, close: () => services.close() });
     this.registerRoles();
   }
@@ -157,6 +161,7 @@ export class Kairos {
         deliveries: this.deliveries,
         testCalls: this.agents.testCalls,
         waits: this.waits,
+        approvalLinks: this.approvalLinks,
       },
     });
     mountDashboard(this.apiApp);
