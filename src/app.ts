@@ -24,6 +24,7 @@ import type { TriggerService } from './triggers/trigger-service.ts';
 import type { RunService } from './worker/run-service.ts';
 import { BacklogMonitor } from './worker/backlog-monitor.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
+import { WaitingWebhookDelivery } from './worker/waiting-webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
 import { createServices } from './services.ts';
@@ -208,6 +209,16 @@ export class Kairos {
           clock,
           logger: logger.child({ role: 'webhooks' }),
           guard: addressGuardFromConfig(config, undefined, localModeProbe(db, config.server.host)),
+          pollIntervalMs: this.pollIntervalMs,
+        }),
+      );
+      this.services.push(
+        new WaitingWebhookDelivery({
+          db,
+          clock,
+          logger: logger.child({ role: 'webhooks' }),
+          guard: addressGuardFromConfig(config, undefined, localModeProbe(db, config.server.host)),
+          links: this.approvalLinks,
           pollIntervalMs: this.pollIntervalMs,
         }),
       );

@@ -211,4 +211,52 @@ describe.each(databaseKinds)('approval links (%s)', (kind) => {
     expect(await configured.show(token)).toMatchObject({ run_id: wait.run_id, status: 'pending' });
     await expect(links.show(token)).rejects.toMatchObject({ code: 'approval_link_not_found', status: 404 });
   });
+
+  it('on_waiting is set on schedules and workflows through the API: an http(s) URL, 422 naming the field otherwise', async () => {
+    const bad = await h.call('POST', '/api/v1/schedules', {
+      key: alice.key,
+      body: { assistant_id: assistantId, schedule: { cron: '0 9 * * *' }, name: 'hooked', on_waiting: 'ftp://x' },
+    });
+    expect(bad.status).toBe(422);
+    expect(JSON.stringify(await errorOf(bad))).toContain('on_waiting');
+    const created = await h.call('POST', '/api/v1/schedules', {
+      key: alice.key,
+      body: {
+        assistant_id: assistantId,
+        schedule: { cron: '0 9 * * *' },
+        name: 'hooked',
+        on_waiting: 'https://hooks.example.com/w',
+      },
+    });
+    expect(created.status).toBe(201);
+    const schedule = (await created.json()) as { id: string; on_waiting: string | null };
+    expect(schedule.on_waiting).toBe('https://hooks.example.com/w');
+    const cleared = await h.call('PATCH', `/api/v1/schedules/${schedule.id}`, {
+      key: alice.key,
+      body: { on_waiting: null },
+    });
+    expect(((await cleared.json()) as { on_waiting: string | null }).on_waiting).toBeNull();
+
+    const steps = [{ type: 'step', name: 'a', assistant_id: assistantId }];
+    const badFlow = await h.call('POST', '/api/v1/workflows', {
+      key: alice.key,
+      body: { name: 'wf', steps, on_waiting: 'not a url' },
+    });
+    expect(badFlow.status).toBe(422);
+    expect(JSON.stringify(await errorOf(badFlow))).toContain('on_waiting');
+    const flow = await h.call('POST', '/api/v1/workflows', {
+      key: alice.key,
+      body: { name: 'wf', steps, on_waiting: 'https://hooks.example.com/w' },
+    });
+    expect(flow.status).toBe(201);
+    const saved = (await flow.json()) as { id: string; definition: { on_waiting?: string } };
+    expect(saved.definition.on_waiting).toBe('https://hooks.example.com/w');
+    const unset = await h.call('PATCH', `/api/v1/workflows/${saved.id}`, {
+      key: alice.key,
+      body: { on_waiting: null },
+    });
+    expect(((await unset.json()) as { definition: Record<string, unknown> }).definition).not.toHaveProperty(
+      'on_waiting',
+    );
+  });
 });
