@@ -7,7 +7,10 @@ export const layers = [
   // Pure time math; imports nothing of ours.
   { type: 'time', pattern: 'src/time' },
   // Files directly in src/ that import no folder but time.
-  { type: 'leaf', files: 'src/{errors,clock,logger,log-lines,metrics,version,package-root,config,parse-input,wakeup}.ts' },
+  {
+    type: 'leaf',
+    files: 'src/{errors,clock,logger,log-lines,metrics,version,package-root,config,parse-input,wakeup}.ts',
+  },
   { type: 'store', pattern: 'src/store' },
   { type: 'runs', pattern: 'src/runs' },
   { type: 'auth', pattern: 'src/auth' },

@@ -25,6 +25,7 @@ import type { TriggerService } from './triggers/trigger-service.ts';
 import type { RunService } from './worker/run-service.ts';
 import { BacklogMonitor } from './worker/backlog-monitor.ts';
 import { WebhookDelivery } from './worker/webhook-delivery.ts';
+import { WaitingWebhookDelivery } from './worker/waiting-webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
 import { createServices } from './services.ts';
@@ -32,6 +33,7 @@ import { localModeProbe } from './auth/local-mode.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
 import type { WorkflowService } from './workflows/workflow-service.ts';
 import type { WaitService } from './waits/wait-service.ts';
+import type { ApprovalLinks } from './waits/approval-links.ts';
 import { WaitTimers } from './runs/wait-timers.ts';
 import type { WorkflowDefinition } from './workflows/workflow-definition.ts';
 
@@ -78,6 +80,8 @@ export class Kairos {
   readonly workflows: WorkflowService;
   /** Decisions, events and the approvals inbox of runs that wait (see docs/waits.md). */
   readonly waits: WaitService;
+  /** Signed one-time approval links (docs/waits.md). */
+  readonly approvalLinks: ApprovalLinks;
   /** Assistants, threads and the module registry (src/agents). */
   readonly agents: Agents;
   /** The engine's clock: database time, or the injected clock (tests). */
@@ -128,6 +132,7 @@ export class Kairos {
     this.triggers = services.triggers;
     this.deliveries = services.deliveries;
     this.waits = services.waits;
+    this.approvalLinks = services.approvalLinks;
     this.services.push({ name: 'services', start: async () => {}, close: () => services.close() });
     this.registerRoles();
   }
@@ -163,6 +168,7 @@ export class Kairos {
         deliveries: this.deliveries,
         testCalls: this.agents.testCalls,
         waits: this.waits,
+        approvalLinks: this.approvalLinks,
       },
     });
     mountDashboard(this.apiApp);
@@ -210,6 +216,16 @@ export class Kairos {
           clock,
           logger: logger.child({ role: 'webhooks' }),
           guard: addressGuardFromConfig(config, undefined, localModeProbe(db, config.server.host)),
+          pollIntervalMs: this.pollIntervalMs,
+        }),
+      );
+      this.services.push(
+        new WaitingWebhookDelivery({
+          db,
+          clock,
+          logger: logger.child({ role: 'webhooks' }),
+          guard: addressGuardFromConfig(config, undefined, localModeProbe(db, config.server.host)),
+          links: this.approvalLinks,
           pollIntervalMs: this.pollIntervalMs,
         }),
       );

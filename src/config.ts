@@ -44,6 +44,8 @@ export interface Config {
     maxBodyBytes: number;
     /** The address senders reach this server at (trigger URLs are shown absolute); none: paths only. */
     publicUrl: string | undefined;
+    /** Signs one-time approval links (KAIROS_APPROVAL_SECRET); none: one generated once, kept in the database. */
+    approvalSecret: string | undefined;
   };
   roles: ReadonlyArray<Role>;
   /**
@@ -132,6 +134,7 @@ const envSchema = z.object({
   KAIROS_PUBLIC_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://kairos.example.com' })
     .optional(),
+  KAIROS_APPROVAL_SECRET: z.string().min(32, 'use at least 32 characters, e.g. `openssl rand -base64 32`').optional(),
   KAIROS_ROLES: list
     .pipe(z.array(z.enum(['api', 'scheduler', 'worker'])).min(1))
     .default(['api', 'scheduler', 'worker']),
@@ -204,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       port: e.PORT,
       maxBodyBytes: e.KAIROS_MAX_BODY_BYTES,
       publicUrl: e.KAIROS_PUBLIC_URL?.replace(/\/+$/, ''),
+      approvalSecret: e.KAIROS_APPROVAL_SECRET,
     },
     roles: e.KAIROS_ROLES,
     replicaId: e.KAIROS_REPLICA_ID,

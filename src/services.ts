@@ -5,6 +5,7 @@ import type { Logger } from './logger.ts';
 import { ScheduleService } from './scheduler/schedule-service.ts';
 import type { Database } from './store/database.ts';
 import { WaitService } from './waits/wait-service.ts';
+import { ApprovalLinks } from './waits/approval-links.ts';
 import { createAgentToolbox } from './tools/agent-toolbox.ts';
 import { DeliveryService } from './triggers/delivery-service.ts';
 import { TriggerService } from './triggers/trigger-service.ts';
@@ -35,6 +36,8 @@ export interface Services {
   runs: RunService;
   /** Decisions, events and the approvals inbox of runs that wait (see docs/waits.md). */
   waits: WaitService;
+  /** Signed one-time approval links (`/approvals/{token}`, docs/waits.md). */
+  approvalLinks: ApprovalLinks;
   /** Inbound triggers: CRUD and delivery history (see docs/triggers.md). */
   triggers: TriggerService;
   /** Receives deliveries to trigger URLs and turns them into `event` runs. */
@@ -68,6 +71,12 @@ export function createServices(config: Config, db: Database, deps: ServiceDeps):
   });
   const runs = new RunService({ db, clock, startDeadlineMs, assistants });
   const waits = new WaitService({ db, clock });
+  const approvalLinks = new ApprovalLinks({
+    db,
+    clock,
+    secret: config.server.approvalSecret,
+    publicUrl: config.server.publicUrl,
+  });
   // llm assistants with `config.tools` call the scheduler tools through these same services.
   agents.execution.tools = createAgentToolbox({ schedules, runs, assistants, workflows, waits }, logger);
   const triggers = new TriggerService({ db, assistants, workflows, publicUrl: config.server.publicUrl });
@@ -81,5 +90,16 @@ export function createServices(config: Config, db: Database, deps: ServiceDeps):
     maxBodyBytes: config.server.maxBodyBytes,
     startDeadlineMs,
   });
-  return { agents, assistants, workflows, schedules, runs, waits, triggers, deliveries, close: () => runs.close() };
+  return {
+    agents,
+    assistants,
+    workflows,
+    schedules,
+    runs,
+    waits,
+    approvalLinks,
+    triggers,
+    deliveries,
+    close: () => runs.close(),
+  };
 }

@@ -38,6 +38,8 @@ import { mcpPath, registerMcpRoute } from './routes/mcp.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerWaitRoutes } from './routes/waits.ts';
 import type { WaitService } from '../waits/wait-service.ts';
+import type { ApprovalLinks } from '../waits/approval-links.ts';
+import { registerApprovalLinkRoutes } from './routes/approval-links.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerSqlRoutes } from './routes/sql.ts';
 import { registerUsageRoutes } from './routes/usage.ts';
@@ -75,6 +77,8 @@ export interface ApiServices {
   workflows?: WorkflowService;
   /** Decisions, events and the approvals inbox (docs/waits.md). */
   waits?: WaitService;
+  /** Signed one-time approval links, answered without a key (`/approvals/{token}`). */
+  approvalLinks?: ApprovalLinks;
 }
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
@@ -171,6 +175,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (usage) registerUsageRoutes(app, usage);
   if (services.workflows) registerWorkflowRoutes(app, services.workflows);
   if (services.waits) registerWaitRoutes(app, services.waits);
+  if (services.approvalLinks) registerApprovalLinkRoutes(app, services.approvalLinks);
 
   // LangGraph-compatible routes, so that @langchain/langgraph-sdk works unchanged (docs/api.md).
   registerLangGraphInfoRoute(app);

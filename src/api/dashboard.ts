@@ -10,6 +10,8 @@ export const defaultDashboardDir = join(packageRoot, 'src', 'ui', 'dist');
 const serverPrefixes = [
   '/api',
   '/healthz',
+  // Signed approval links answer their own pages, errors included.
+  '/approvals',
   '/metrics',
   '/assistants',
   '/threads',

@@ -75,6 +75,8 @@ const fields = {
   /** Alert once a day when the day's tokens (in the schedule's zone) pass this; null: never. */
   alert_on_tokens_per_day: z.number().int().min(1).max(1e12).nullable(),
   webhook: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
+  /** POSTed when a run starts waiting, with an approval's signed link (docs/waits.md). */
+  on_waiting: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
   /** Extra run configuration kept with the schedule (LangGraph's payload `config`, `context`, …). */
   config: z.record(z.string(), z.json()),
   dst: dstPolicy.nullable(),
@@ -113,6 +115,7 @@ export const scheduleCreateSchema = z.strictObject({
   overlap_counts_waiting: fields.overlap_counts_waiting.default(false),
   alert_on_tokens_per_day: fields.alert_on_tokens_per_day.optional(),
   webhook: fields.webhook.optional(),
+  on_waiting: fields.on_waiting.optional(),
   config: fields.config.default({}),
   dst: fields.dst.optional(),
   exclude_dates: fields.exclude_dates.optional(),

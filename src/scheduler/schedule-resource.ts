@@ -59,6 +59,7 @@ export interface ScheduleResource {
   paused: { at: string; by: string | null; note: string | null } | null;
   alert_on_tokens_per_day: number | null;
   webhook: string | null;
+  on_waiting: string | null;
   metadata: Record<string, unknown>;
   /** Extra run configuration kept with the schedule (the LangGraph payload's `config`, `context`, …). */
   config: Record<string, unknown>;
@@ -182,6 +183,7 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
         : null,
     alert_on_tokens_per_day: row.alert_on_tokens_per_day === null ? null : Number(row.alert_on_tokens_per_day),
     webhook: row.webhook,
+    on_waiting: row.on_waiting ?? null,
     metadata: row.metadata,
     config: row.config ?? {},
     version: row.version,

@@ -162,6 +162,7 @@ export function newScheduleColumns(input: ParsedCreate, rules: SpecRules, now: n
     overlap_counts_waiting: input.overlap_counts_waiting,
     alert_on_tokens_per_day: input.alert_on_tokens_per_day ?? null,
     webhook: input.webhook ?? null,
+    on_waiting: input.on_waiting ?? null,
     enabled: input.enabled,
     ...dstColumns(input.dst),
     exclude_dates: input.exclude_dates ?? [],
@@ -216,6 +217,7 @@ export function changedColumns(
   if (patch.overlap_counts_waiting !== undefined) changes.overlap_counts_waiting = patch.overlap_counts_waiting;
   if (patch.alert_on_tokens_per_day !== undefined) changes.alert_on_tokens_per_day = patch.alert_on_tokens_per_day;
   if (patch.webhook !== undefined) changes.webhook = patch.webhook;
+  if (patch.on_waiting !== undefined) changes.on_waiting = patch.on_waiting;
   if (patch.enabled !== undefined) changes.enabled = patch.enabled;
   if (patch.dst !== undefined) Object.assign(changes, dstColumns(patch.dst));
   if (patch.exclude_dates !== undefined) changes.exclude_dates = patch.exclude_dates;

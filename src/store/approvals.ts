@@ -31,3 +31,35 @@ export async function listApprovals(
   );
   return { rows: rows.map(({ total: _total, ...row }) => row), total: rows[0]?.total ?? 0 };
 }
+
+/** One approval wait with its run's context, as a signed link's page shows it. */
+export interface ApprovalContextRow extends WaitRow {
+  owner_id: string;
+  run_status: string;
+  workflow_id: string | null;
+  workflow_name: string | null;
+  schedule_id: string | null;
+  schedule_name: string | null;
+  assistant_id: string | null;
+  assistant_name: string | null;
+}
+
+/** The approval wait `nodeKey` of run `runId` with its run's names; `lock` takes the wait's row lock. */
+export async function findApprovalContext(
+  db: Queryable,
+  key: { runId: string; nodeKey: string },
+  options: { lock?: boolean } = {},
+): Promise<ApprovalContextRow | undefined> {
+  const { rows } = await db.query<ApprovalContextRow>(
+    `SELECT w.*, r.owner_id, r.status AS run_status, r.workflow_id, wf.name AS workflow_name,
+            r.schedule_id, coalesce(s.name, r.schedule_name) AS schedule_name, r.assistant_id, a.name AS assistant_name
+     FROM waits w JOIN runs r ON r.id = w.run_id
+     LEFT JOIN workflows wf ON wf.id = r.workflow_id
+     LEFT JOIN schedules s ON s.id = r.schedule_id
+     LEFT JOIN assistants a ON a.id = r.assistant_id
+     WHERE w.run_id = $1 AND w.node_key = $2 AND w.kind = 'approval'
+     ${options.lock ? 'FOR UPDATE OF w' : ''}`,
+    [key.runId, key.nodeKey],
+  );
+  return rows[0];
+}

@@ -42,6 +42,7 @@ export interface ScheduleRow {
   alert_after: number;
   alert_on_tokens_per_day: number | null;
   webhook: string | null;
+  on_waiting: string | null;
   enabled: boolean;
   completed_at: Date | null;
   next_run_at: Date | null;
@@ -122,6 +123,7 @@ export type ScheduleFields = Pick<
   | 'alert_after'
   | 'alert_on_tokens_per_day'
   | 'webhook'
+  | 'on_waiting'
   | 'enabled'
   | 'pause_after_failures'
   | 'overlap_counts_waiting'

@@ -44,6 +44,7 @@ export const scheduleFieldDescriptions = {
   metadata: 'Free-form JSON labels kept with the schedule.',
   alert_after: 'Record an alert after this many consecutive failures (default 3).',
   webhook: 'An http(s) URL that receives each finished run.',
+  on_waiting: 'An http(s) URL that receives each run that starts waiting (with an approval link).',
   config: 'Extra run configuration kept with the schedule.',
   pause_after_failures: 'Pause the schedule by itself when this many runs in a row failed (null: never).',
   overlap_counts_waiting:

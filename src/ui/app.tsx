@@ -13,6 +13,8 @@ import { SchedulesPage } from './pages/schedules-page.tsx';
 import { ThreadPage } from './pages/thread-page.tsx';
 import { WorkflowsPage } from './pages/workflows-page.tsx';
 import { TriggersPage } from './pages/triggers-page.tsx';
+import { InboxPage } from './pages/inbox-page.tsx';
+import { usePendingApprovalCount } from './hooks/use-pending-approvals.ts';
 import { useEffect } from 'react';
 
 const icons: Record<string, string> = {
@@ -24,12 +26,14 @@ const icons: Record<string, string> = {
   connect:
     'M10.6 13.4a1 1 0 0 1 0-1.4l3-3a3 3 0 1 1 4.2 4.2l-2 2-1.4-1.4 2-2a1 1 0 1 0-1.4-1.4l-3 3a1 1 0 0 1-1.4 0zm2.8-2.8a1 1 0 0 1 0 1.4l-3 3a3 3 0 1 1-4.2-4.2l2-2 1.4 1.4-2 2a1 1 0 1 0 1.4 1.4l3-3a1 1 0 0 1 1.4 0z',
   triggers: 'M13 2 3 14h7l-1 8 10-12h-7z',
+  inbox: 'M19 3H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm0 12h-4a3 3 0 0 1-6 0H5V5h14z',
 };
 
 const nav = [
   { path: '/', label: 'Overview', icon: icons.overview! },
   { path: '/schedules', label: 'Schedules', icon: icons.schedules! },
   { path: '/runs', label: 'Runs', icon: icons.runs! },
+  { path: '/inbox', label: 'Inbox', icon: icons.inbox! },
   { path: '/workflows', label: 'Workflows', icon: icons.workflows! },
   { path: '/assistants', label: 'Assistants', icon: icons.assistants! },
   { path: '/connect', label: 'Connect an agent', icon: icons.connect! },
@@ -61,6 +65,8 @@ function Page({ route }: { route: Route }) {
       return <ConnectAgentPage />;
     case 'triggers':
       return <TriggersPage />;
+    case 'inbox':
+      return <InboxPage />;
     case 'threads':
       return id ? <ThreadPage threadId={id} /> : <OverviewPage />;
     default:
@@ -101,6 +107,7 @@ function Shell() {
   const route = useRoute();
   const { me, hasKey, signOut, canWrite } = useSession();
   useShortcuts(canWrite);
+  const pendingApprovals = usePendingApprovalCount(me !== undefined);
   const active = '/' + (route.segments[0] ?? '');
   return (
     <div className="shell">
@@ -125,6 +132,11 @@ function Shell() {
                     <path d={item.icon} />
                   </svg>
                   {item.label}
+                  {item.path === '/inbox' && pendingApprovals ? (
+                    <span className="badge alert" data-testid="inbox-badge" aria-label={`${pendingApprovals} pending`}>
+                      {pendingApprovals}
+                    </span>
+                  ) : null}
                 </a>
               </li>
             ))}

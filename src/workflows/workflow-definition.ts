@@ -108,6 +108,8 @@ export interface WorkflowDefinition {
   description?: string;
   steps: WorkflowNode[];
   metadata?: Record<string, unknown>;
+  /** An http(s) URL POSTed when a run of this workflow starts waiting (docs/waits.md). */
+  on_waiting?: string;
 }
 
 const celText = z.string().trim().min(1, 'may not be empty').max(4000);
@@ -188,12 +190,16 @@ export const nodeSchema: z.ZodType<WorkflowNode> = z.lazy(() =>
   ]),
 ) as z.ZodType<WorkflowNode>;
 
-/** `{name, description?, steps, metadata?}`. */
+/** `{name, description?, steps, metadata?, on_waiting?}`. */
 export const definitionSchema = z.strictObject({
   name,
   description: z.string().max(4000).optional(),
   steps: z.array(nodeSchema).min(1, 'a workflow needs at least one step'),
   metadata: z.record(z.string(), z.json()).optional(),
+  on_waiting: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+    .max(2000)
+    .optional(),
 });
 
 /** The most iterations a loop may have. */

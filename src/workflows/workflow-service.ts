@@ -72,6 +72,7 @@ export const workflowUpdateSchema = z.strictObject({
   description: z.unknown().optional(),
   steps: z.unknown().optional(),
   metadata: z.unknown().optional(),
+  on_waiting: z.unknown().optional(),
   status: z.enum(statuses).optional(),
 });
 export type WorkflowUpdateInput = z.input<typeof workflowUpdateSchema>;
@@ -189,8 +190,9 @@ export class WorkflowService {
     const current = await this.visible(actor, id);
     const owner: Actor = current.owner_id === actor.userId ? actor : { userId: current.owner_id, role: actor.role };
     const merged: Record<string, unknown> = { ...current.definition };
-    for (const key of ['name', 'description', 'steps', 'metadata'] as const) {
-      if (patch[key] === null && (key === 'description' || key === 'metadata')) delete merged[key];
+    for (const key of ['name', 'description', 'steps', 'metadata', 'on_waiting'] as const) {
+      if (patch[key] === null && (key === 'description' || key === 'metadata' || key === 'on_waiting'))
+        delete merged[key];
       else if (patch[key] !== undefined) merged[key] = patch[key];
     }
     const definition = await validateWorkflow(merged, this.lookup(owner), id);

@@ -69,6 +69,7 @@ export async function createApiHarness(
       deliveries: built.deliveries,
       testCalls: agents.testCalls,
       waits: built.waits,
+      approvalLinks: built.approvalLinks,
     };
   }
   const app = createApiApp({

@@ -169,6 +169,7 @@ export const Schedule = z
       .openapi({ description: 'While paused: when, by whom (null for an automatic pause) and why' }),
     alert_on_tokens_per_day: z.number().int().nullable(),
     webhook: z.string().nullable(),
+    on_waiting: z.string().nullable().openapi({ description: 'POSTed when a run starts waiting (docs/waits.md)' }),
     metadata: z.record(z.string(), z.unknown()),
     config: z
       .record(z.string(), z.unknown())

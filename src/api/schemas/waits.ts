@@ -58,3 +58,25 @@ export type EventSend = z.input<typeof EventBody>;
 export type EventAccepted = z.infer<typeof EventAccepted>;
 export type Approval = z.infer<typeof Approval>;
 export type ApprovalList = z.infer<typeof ApprovalList>;
+
+/** `POST /approvals/{token}` as JSON (a form post sends `decision=approve|reject` and `comment`). */
+export const ApprovalLinkDecision = z
+  .strictObject({ approved: z.boolean(), comment: z.string().max(10_000).nullable().optional() })
+  .openapi('ApprovalLinkDecision', { example: { approved: true, comment: 'ship it' } });
+
+/** What a signed approval link shows (`Accept: application/json`). */
+export const ApprovalLinkView = z
+  .object({
+    run_id: z.string(),
+    node: z.string(),
+    prompt: z.string().nullable(),
+    since: Timestamp,
+    until: Timestamp.nullable(),
+    status: z.enum(['pending', 'decided']),
+    decision: z.unknown(),
+    run_status: z.string(),
+    workflow: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
+    schedule: z.object({ id: z.string().nullable(), name: z.string() }).nullable(),
+    assistant: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
+  })
+  .openapi('ApprovalLinkView');
