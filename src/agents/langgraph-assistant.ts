@@ -1,6 +1,7 @@
 import { addressGuardFromEnvironment } from './address-guard.ts';
 import { langgraphConfigSchema } from './assistant-config.ts';
 import { assistantSignal, type AssistantSignal } from './assistant-timeout.ts';
+import { interruptPrompt, interruptsOf, langgraphWaitStateOf, type LangGraphWaitState } from './langgraph-interrupt.ts';
 import {
   excerpt,
   resolveHeaders,
@@ -27,6 +28,8 @@ export function graphInput(input: unknown): unknown {
  * (`POST /threads`, its id kept on the Kairos thread) and then runs `POST /threads/{id}/runs/wait`.
  * The schedule's `config`/`context` (or the assistant's defaults) are passed through; the output
  * is the final state values, or `values[output_key]`. An `__error__` answer is an assistant error.
+ * An interrupt (`__interrupt__` in the values) parks a run on a remote thread on an approval; the
+ * decision resumes that thread (`command: {resume: <decision>}`). A stateless run cannot resume: it fails.
  */
 export function langgraphAssistantRuntime(
   options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() },
@@ -61,28 +64,80 @@ export function langgraphAssistantRuntime(
         return { where, body: responseBody(response), text: response.text };
       };
 
-      let threadId: string | null = null;
+      // A run resumed after its interrupt's wait continues the same remote thread.
+      const resumed = context.waits?.resumed;
+      const kept = resumed && langgraphWaitStateOf(resumed.state);
+      let threadId: string | null = kept?.thread_id ?? null;
       const session = context.remoteSession;
-      if (session?.persistent) {
+      if (!kept && session?.persistent) {
         if (session.id)
           threadId = await session.keep(session.id); // shown on this run too
         else threadId = await createRemoteThread(post, context, signal);
       }
       const runConfig = context.config ?? config.config;
       const runContext = context.context ?? config.context;
+      const assistantId = config.assistant_id ?? config.graph_id;
+      const metadata = {
+        kairos_run_id: context.runId,
+        ...(context.scheduleId && { kairos_schedule_id: context.scheduleId }),
+      };
       const payload = {
-        assistant_id: config.assistant_id ?? config.graph_id,
+        assistant_id: assistantId,
         input: graphInput(context.input),
         ...(runConfig !== undefined && { config: runConfig }),
         ...(runContext !== undefined && { context: runContext }),
-        metadata: {
-          kairos_run_id: context.runId,
-          ...(context.scheduleId && { kairos_schedule_id: context.scheduleId }),
-        },
+        metadata,
       };
-      const answer = await post(threadId ? `threads/${encodeURIComponent(threadId)}/runs/wait` : 'runs/wait', payload, {
-        'idempotency-key': context.runId,
-      });
+      /** Resumes the interrupted thread with `command: {resume}` (once per wait: a stable idempotency key). */
+      const resume = (thread: string, value: unknown, index: number) =>
+        post(
+          `threads/${encodeURIComponent(thread)}/runs/wait`,
+          {
+            assistant_id: assistantId,
+            command: { resume: value },
+            ...(runConfig !== undefined && { config: runConfig }),
+            ...(runContext !== undefined && { context: runContext }),
+            metadata,
+          },
+          { 'idempotency-key': `${context.runId}:resume:${index}` },
+        );
+      let waits = resumed?.index ?? 0;
+      let answer =
+        resumed && kept
+          ? await resume(kept.thread_id, resumed.result, waits)
+          : await post(threadId ? `threads/${encodeURIComponent(threadId)}/runs/wait` : 'runs/wait', payload, {
+              'idempotency-key': context.runId,
+            });
+      for (;;) {
+        const interrupt = interruptsOf(answer.body)[0];
+        if (!interrupt) break;
+        const prompt = interruptPrompt(interrupt);
+        if (!threadId) {
+          throw new RunFailure(
+            'assistant_error',
+            `the LangGraph graph interrupted ("${excerpt(prompt)}") but this run has no remote thread to resume: ` +
+              'run it on a thread (thread_id, or a schedule with session_mode "persistent")',
+            { retryable: false, details: { interrupt: interrupt.value } },
+          );
+        }
+        if (!context.waits) {
+          throw new RunFailure(
+            'assistant_error',
+            `the LangGraph graph interrupted ("${excerpt(prompt)}") and this run cannot wait`,
+            {
+              retryable: false,
+              details: { interrupt: interrupt.value },
+            },
+          );
+        }
+        const state: LangGraphWaitState = { langgraph: { thread_id: threadId, interrupt_id: interrupt.id } };
+        await context.emit('langgraph.interrupt', { thread_id: threadId, interrupt_id: interrupt.id });
+        const decision = await context.waits.wait(
+          { approval: { prompt: excerpt(prompt) } },
+          { name: assistant.name, state },
+        );
+        answer = await resume(threadId, decision, ++waits);
+      }
       const values = answer.body;
       if (values !== null && typeof values === 'object' && !Array.isArray(values) && '__error__' in values) {
         const error = (values as { __error__: { error?: unknown; message?: unknown } }).__error__;
