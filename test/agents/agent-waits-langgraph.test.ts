@@ -25,7 +25,10 @@ describe.each(databaseKinds)('LangGraph interrupts (%s)', (kind) => {
     h = await createApiHarness(kind, { KAIROS_HTTP_ALLOW_PRIVATE: 'true' }, { services: true });
     graph = await startHttpAgentServer((request) => {
       if (request.path === '/threads') return { body: { thread_id: remoteThread, status: 'idle' } };
-      const body = request.body as { input?: unknown; command?: { resume?: unknown } };
+      const body = request.body as { assistant_id?: string; command?: { resume?: { comment?: string } } };
+      // The `twice` graph interrupts again after its first resume.
+      if (body.assistant_id === 'twice' && body.command?.resume?.comment === 'first')
+        return { body: { __interrupt__: [{ value: 'and the notes?', id: 'interrupt-2' }] } };
       if (body.command) return { body: { topic: 'release', resumed_with: body.command.resume } };
       return {
         body: {
@@ -102,6 +105,47 @@ describe.each(databaseKinds)('LangGraph interrupts (%s)', (kind) => {
     expect(done.output).toEqual({ topic: 'release', resumed_with: resume });
     // The remote thread was created once, before the first run.
     expect(graph.requests.filter((request) => request.path === '/threads')).toHaveLength(1);
+  });
+
+  it('a second interrupt parks the run again; each decision resumes the thread once', async () => {
+    const assistant = await insertAssistant(h.db, {
+      ownerId: localAdminId,
+      name: 'lg-twice',
+      kind: 'langgraph',
+      config: { base_url: graph.url, graph_id: 'twice' },
+    });
+    const thread = await h.call('POST', '/api/v1/threads', { body: { assistant_id: assistant.id } });
+    const { id: threadId } = (await thread.json()) as { id: string };
+    const created = await h.call('POST', '/api/v1/runs', {
+      body: { assistant_id: assistant.id, input: {}, thread_id: threadId },
+    });
+    const { id } = (await created.json()) as { id: string };
+    const before = graph.requests.length;
+    const parkedOn = (prompt: string) =>
+      waitFor(async () => {
+        const run = await findRun(h.db, id);
+        return run?.status === 'waiting' && (run.waiting_for as { prompt?: string }).prompt === prompt
+          ? run
+          : undefined;
+      });
+    await parkedOn('ship the release?');
+    expect(
+      (await h.call('POST', `/api/v1/runs/${id}/decision`, { body: { approved: true, comment: 'first' } })).status,
+    ).toBe(200);
+    await parkedOn('and the notes?');
+    expect(
+      (await h.call('POST', `/api/v1/runs/${id}/decision`, { body: { approved: true, comment: 'second' } })).status,
+    ).toBe(200);
+    const done = await finished(id);
+    expect(done.status).toBe('success');
+    const resumes = graph.requests
+      .slice(before)
+      .filter((request) => runsWait(request) && (request.body as { command?: unknown }).command);
+    expect(resumes.map((request) => request.headers['idempotency-key'])).toEqual([`${id}:resume:1`, `${id}:resume:2`]);
+    expect(
+      resumes.map((request) => (request.body as { command: { resume: { comment: string } } }).command.resume.comment),
+    ).toEqual(['first', 'second']);
+    expect(done.output).toMatchObject({ resumed_with: { approved: true, comment: 'second' } });
   });
 
   it('a stateless run has no thread to resume: the interrupt fails it, saying so', async () => {
