@@ -173,4 +173,51 @@ describe('the run drawer over the event stream', () => {
     expect(runReads(runId)).toBe(reads);
     expect(browser.errors).toEqual([]);
   });
+  it('reconnects after a dropped stream with the last event id and still shows the end', async () => {
+    const runId = await waitingRun();
+    const streamUrl = `/api/v1/runs/${runId}/stream`;
+    const { body } = await api<{ events: Array<{ seq: number }> }>('GET', `/api/v1/runs/${runId}`);
+    const last = Math.max(...body.events.map((event) => event.seq));
+    const opened: Request[] = [];
+    // The first connection ends after one event without `end` (a proxy cut it); later ones reach the server.
+    await page.route(`**${streamUrl}`, async (route) => {
+      opened.push(route.request());
+      if (opened.length > 1) return route.continue();
+      const event = { kind: 'status', seq: last, at: new Date().toISOString(), status: 'waiting' };
+      return route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        body: `event: status\nid: ${last}\ndata: ${JSON.stringify(event)}\n\n`,
+      });
+    });
+    await page.goto(`${kairos.url}/#/runs/${runId}`);
+    const drawer = page.getByRole('dialog', { name: 'Run details' });
+    await drawer.locator('h2 .badge[data-status="waiting"]').waitFor();
+    await waitFor(() => opened.length >= 2, { timeoutMs: 20_000, message: 'the drawer reconnects' });
+    expect(opened[1]!.headers()['last-event-id']).toBe(String(last));
+    expect(await api('POST', `/api/v1/runs/${runId}/decision`, { approved: true })).toMatchObject({ status: 200 });
+    await drawer.locator('h2 .badge[data-status="success"]').waitFor();
+    await page.unroute(`**${streamUrl}`);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('falls back to a slow poll when the stream does not open (an older server)', async () => {
+    const runId = await waitingRun();
+    const streamUrl = `/api/v1/runs/${runId}/stream`;
+    await page.route(`**${streamUrl}`, (route) =>
+      route.fulfill({ status: 404, contentType: 'application/json', body: '{"error":{"code":"not_found"}}' }),
+    );
+    await page.goto(`${kairos.url}/#/runs/${runId}`);
+    const drawer = page.getByRole('dialog', { name: 'Run details' });
+    await drawer.locator('h2 .badge[data-status="waiting"]').waitFor();
+    expect(await api('POST', `/api/v1/runs/${runId}/decision`, { approved: true })).toMatchObject({ status: 200 });
+    await waitFor(
+      async () => {
+        await page.clock.runFor(5_000);
+        return (await drawer.locator('h2 .badge[data-status="success"]').count()) === 1;
+      },
+      { timeoutMs: 20_000, message: 'the poll shows the end' },
+    );
+    await page.unroute(`**${streamUrl}`);
+  });
 });
