@@ -17,11 +17,12 @@ export const fallbackPollMs = 5000;
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = window.setTimeout(resolve, ms);
     const stop = () => {
       window.clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
       resolve();
     };
+    const timer = window.setTimeout(stop, ms);
     signal.addEventListener('abort', stop, { once: true });
   });
 }
