@@ -69,7 +69,7 @@ export const runsApi = {
   /** Runs created in [`from`, `to`), paged through up to the cap in `paging.ts`. */
   window: (from: Date, to: Date, query?: Query, signal?: AbortSignal) =>
     readRunWindow((q, s) => runsApi.list(q, s), from, to, query, signal),
-  get: (runId: string) => api.get<RunWithEvents>(`${v1}/runs/${id(runId)}`),
+  get: (runId: string, signal?: AbortSignal) => api.get<RunWithEvents>(`${v1}/runs/${id(runId)}`, undefined, signal),
   create: (body: Record<string, unknown>) => api.post<Run>(`${v1}/runs`, body),
   cancel: (runId: string) => api.post<Run>(`${v1}/runs/${id(runId)}/cancel`),
 };

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { runsApi, workflowsApi } from '../api/endpoints.ts';
 import type { Run, RunStep, RunWithEvents } from '../../sdk/index.ts';
+import { useLiveRun } from '../hooks/use-live-run.ts';
 import { refreshAll, usePoll } from '../hooks/use-poll.ts';
 import { href } from '../hooks/use-route.ts';
 import { between, formatDuration, formatInstant, shortId } from '../lib/format.ts';
@@ -41,10 +42,11 @@ export function runReason(run: Run): string | undefined {
 }
 
 function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
-  const { data: run, error } = usePoll(() => runsApi.get(runId), [runId], 2000);
+  // Live over the run's event stream (a slow poll only when the stream does not open).
+  const { data: run, error } = useLiveRun(runId);
   const { scheduleName, assistantName } = useCatalog();
   const workflowId = run?.workflow_id ?? undefined;
-  // The workflow's name for the title and the facts; read once per workflow, not on every poll.
+  // The workflow's name for the title and the facts; read once per workflow, not on every event.
   const { data: workflow } = usePoll(
     () => (workflowId ? workflowsApi.get(workflowId) : Promise.resolve(undefined)),
     [workflowId],

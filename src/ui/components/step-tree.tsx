@@ -5,7 +5,7 @@ import { StatusBadge } from './status-badge.tsx';
 
 /**
  * A workflow run's nodes as a nested list: status, duration, attempt and loop iteration of each,
- * its input and output (or error) folded away until asked for. The drawer polls the run, so a
+ * its input and output (or error) folded away until asked for. The drawer follows the run's event stream, so a
  * running tree grows and its steps turn green as they finish.
  */
 export function StepTree({ steps, label = 'Workflow steps' }: { steps: RunStep[]; label?: string }) {

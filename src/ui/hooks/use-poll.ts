@@ -7,6 +7,12 @@ export function refreshAll(): void {
   refreshBus.dispatchEvent(new Event('refresh'));
 }
 
+/** Calls `listener` on every {@link refreshAll}; returns the unsubscribe function. */
+export function onRefreshAll(listener: () => void): () => void {
+  refreshBus.addEventListener('refresh', listener);
+  return () => refreshBus.removeEventListener('refresh', listener);
+}
+
 export interface Poll<T> {
   data: T | undefined;
   error: Error | undefined;
