@@ -4,8 +4,9 @@
  * - resume herd: N workflow runs (one `sleep` wait node) parked in `waiting` with their timers
  *   (`waits.until`) due at the same second, written directly in SQL the way park-run.ts leaves
  *   them; the replicas start before the due second; printed: time from the due instant to the
- *   last wait resolved (`waits.resolved_at`, the run left `waiting`) and to the last run finished
- *   (`runs.finished_at`, `success`), both in database time.
+ *   last wait resolved (`waits.resolved_at`, the run left `waiting`), to the last resumed run
+ *   claimed by a worker (`runs.started_at`, set at each claim: the counterpart of the start herd's
+ *   last request received) and to the last run finished (`runs.finished_at`, `success`).
  * - idle: M waiting runs whose timers are a year away; CPU per replica over 30 s and its RSS.
  *
  * engine.ts prints these beside its `herd` figure (N new runs) and the load average; never asserts.
@@ -104,8 +105,8 @@ export async function resumeHerd(kit: WaitBenchKit, count: number): Promise<Reco
     `SELECT ${ms('resolved_at')} AS last, count(resolved_at) AS woke FROM waits`,
     [due],
   );
-  const { rows: finished } = await db.query<{ last: number | null }>(
-    `SELECT ${ms('finished_at')} AS last FROM runs WHERE status = 'success'`,
+  const { rows: finished } = await db.query<{ started: number | null; last: number | null }>(
+    `SELECT ${ms('started_at')} AS started, ${ms('finished_at')} AS last FROM runs WHERE status = 'success'`,
     [due],
   );
   const { rows: statuses } = await db.query<{ status: string; n: string }>(
@@ -116,6 +117,7 @@ export async function resumeHerd(kit: WaitBenchKit, count: number): Promise<Reco
     woken: Number(woke[0]!.woke),
     still_waiting: counts.waiting,
     last_left_waiting_after_ms: woke[0]!.last === null ? null : Math.round(woke[0]!.last),
+    last_started_after_ms: finished[0]!.started === null ? null : Math.round(finished[0]!.started),
     last_finished_after_ms: finished[0]!.last === null ? null : Math.round(finished[0]!.last),
     statuses: Object.fromEntries(statuses.map((s) => [s.status, Number(s.n)])),
   };
