@@ -2,7 +2,7 @@
  * Engine benchmark (prints JSON; not a pass/fail test). Needs PostgreSQL (BENCH_DATABASE_URL or
  * TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
  *
- *   npm run bench:engine -- --schedules 10000 --replicas 2 --seconds 60 [--mode fire|herd|idle|all] [--slots N]
+ *   npm run bench:engine -- --schedules 10000 --replicas 2 --seconds 60 [--mode fire|herd|idle|workflow|wait|all] [--slots N]
  *
  * Replicas run with the product's defaults (what users get) unless told otherwise:
  * KAIROS_WORKER_SLOTS = --slots and KAIROS_DB_POOL_SIZE = BENCH_POOL only when given.
@@ -19,6 +19,10 @@
  * workflow: N schedules fire a 5-step sequential workflow and N a 10-branch parallel one (steps
  *       are the http assistant against the receiver); overhead per step from run_steps timestamps
  *       and database round trips per step (bench/workflow-mode.ts).
+ * wait: the herd above (N new runs), then N waiting runs whose timers are due in the same second
+ *       (time until the last resumed, and its ratio to the herd's), then --idle-waiting runs
+ *       (default 100000) waiting on timers a year away: CPU and RSS per replica over 30 s
+ *       (bench/wait-herd.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -33,6 +37,7 @@ import { openPostgres } from '../src/store/postgres-driver.ts';
 import { loadConfig } from '../src/config.ts';
 import { databaseFloor, postFloor, ratioToFloor, type FloorResult } from './floor.ts';
 import { startReceiver } from './receiver.ts';
+import { insertWaitingRuns, resumeHerd } from './wait-herd.ts';
 import { workflowBench } from './workflow-mode.ts';
 
 const { values } = parseArgs({
@@ -43,6 +48,7 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'fire' },
     slots: { type: 'string' },
     'idle-schedules': { type: 'string', default: '100000' },
+    'idle-waiting': { type: 'string', default: '100000' },
   },
 });
 const N = Number(values.schedules);
@@ -392,6 +398,45 @@ async function workflow(): Promise<Record<string, unknown>> {
   return { mode: 'workflow', replicas: R, slots, load: loadAverage(), ...result };
 }
 
+async function wait(): Promise<Record<string, unknown>> {
+  const start = await herd();
+  const resume = await (async () => {
+    const { db, schema } = await setup('http://127.0.0.1:9/unused');
+    let replicas: Replica[] = [];
+    const result = await resumeHerd(
+      { db, sleep, startReplicas: async () => (replicas = await startReplicas(schema)) },
+      N,
+    );
+    await stop(replicas, db, schema);
+    return result;
+  })();
+  const count = Number(values['idle-waiting']);
+  const { db, schema } = await setup('http://127.0.0.1:9/unused');
+  await insertWaitingRuns(db, count, new Date(Date.now() + 365 * 86_400_000));
+  const replicas = await startReplicas(schema);
+  await sleep(3000);
+  const cpu = await measureCpu(replicas, Math.min(S, 30) * 1000);
+  await stop(replicas, db, schema);
+  const startLast = start.last_received_after_ms as number;
+  const resumed = resume.last_started_after_ms as number | null;
+  const finished = resume.last_finished_after_ms as number | null;
+  const ratio = (ms: number | null) => (ms === null ? null : Math.round((ms / startLast) * 100) / 100);
+  return {
+    mode: 'wait',
+    runs: N,
+    replicas: R,
+    slots,
+    pool,
+    load: loadAverage(),
+    start_herd: { last_received_after_ms: startLast, missing: start.missing, load: start.load },
+    resume_herd: resume,
+    // Target: <= 1 (the resume herd no slower than the start herd): last resumed run claimed, and finished.
+    resume_to_start_ratio: { started: ratio(resumed), finished: ratio(finished) },
+    // Target: cpu_percent_of_core < 1 on every replica.
+    idle: { waiting_runs: count, seconds: Math.min(S, 30), per_replica: cpu },
+  };
+}
+
 const modes = values.mode === 'all' ? ['fire', 'herd', 'idle', 'workflow'] : [values.mode!];
 for (const mode of modes) {
   const result =
@@ -401,6 +446,8 @@ for (const mode of modes) {
         ? await herd()
         : mode === 'workflow'
           ? await workflow()
-          : await idle();
+          : mode === 'wait'
+            ? await wait()
+            : await idle();
   console.log(JSON.stringify(result));
 }
