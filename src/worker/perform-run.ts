@@ -4,6 +4,7 @@ import { RunFailure } from '../runs/run-failure.ts';
 import type { Clock } from '../clock.ts';
 import type { Metrics } from '../metrics.ts';
 import { inContext, startRunSpan } from '../observability/run-span.ts';
+import { isConnectionError } from '../store/connection-error.ts';
 import type { Database } from '../store/database.ts';
 import { appendRunEvent } from '../store/run-events.ts';
 import { isRunParked, waitingForOf } from '../runs/wait.ts';
@@ -85,6 +86,13 @@ export async function performRun(deps: PerformDeps, run: ClaimedRun, controller:
   } catch (error) {
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
     if (reason instanceof LeaseGone) return;
+    // The database went away under the run's own reads (a runtime's failures are RunFailures):
+    // nothing can be written now, so the run is left to lease recovery, which resumes it without
+    // using an attempt, rather than failed for an outage.
+    if (!(reason instanceof RunFailure) && isConnectionError(reason)) {
+      outcome = { status: 'lost', errorKind: null, error: 'the database is unreachable' };
+      return;
+    }
     if (isRunParked(reason)) {
       // The run waits (docs/waits.md): parked without a lease or a slot, not finished.
       outcome = { status: 'waiting', errorKind: null, error: null };

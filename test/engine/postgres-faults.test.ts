@@ -22,6 +22,8 @@ interface RunBody {
   status: string;
   scheduled_for: string | null;
   started_at: string | null;
+  error_kind?: string | null;
+  error?: string | null;
 }
 
 async function api<T>(
@@ -124,7 +126,7 @@ describe('PostgreSQL faults (own cluster)', { timeout: 240_000 }, () => {
       for (const run of runs) expect(Date.parse(run.started_at!) - Date.parse(run.scheduled_for!)).toBeLessThan(1000);
       const all = await runsOf(server, created.body.id);
       // Nothing the outage delayed was failed as capacity.
-      expect(all.filter((run) => run.status === 'error')).toEqual([]);
+      expect(all.filter((run) => run.status === 'error').map((run) => [run.error_kind, run.error])).toEqual([]);
 
       const unreachable = server.logs.filter((line) => /database is unreachable/.test(String(line.msg)));
       const reachable = server.logs.filter((line) => /database is reachable again/.test(String(line.msg)));
