@@ -44,9 +44,11 @@ export async function openAgentWaits(deps: {
   clock: Pick<Clock, 'now'>;
   fence: StepFence;
   input: unknown;
+  /** Whether the run has opened waits before; false skips the read (nothing to resume). */
+  opened: boolean;
 }): Promise<AgentWaits> {
   const { db, clock, fence, input } = deps;
-  const latest = await latestAgentWait(db, fence.runId);
+  const latest = deps.opened ? await latestAgentWait(db, fence.runId) : undefined;
   if (latest && latest.resolved_at === null) throw new RunParked(latest);
   const index = latest ? Number(latest.node_key.slice(agentWaitPrefix.length)) : 0;
   const resumed = latest ? { index, result: agentWaitResult(latest), state: latest.state ?? null } : undefined;

@@ -69,6 +69,8 @@ export interface RunToExecute {
   onRunCompleted: 'delete' | 'keep' | null;
   /** Session `new` always creates its fresh thread, even where no runtime could read it (LangGraph crons). */
   freshThread?: boolean;
+  /** The run has opened waits before (an agent run resumed after a park): read the latest before the call. */
+  hasWaits?: boolean;
   input: unknown;
   /** The run's schedule (name and zone), for templates rendered while it runs; absent outside schedules. */
   schedule?: { name: string; timezone: string };
@@ -249,6 +251,8 @@ export async function executeAssistant(
           clock: worker.clock,
           fence: { runId: run.id, workerId: worker.id, attempt: run.attempt },
           input: run.input,
+          // A run that never parked has no waits: no read before its call (the claim says which).
+          opened: run.hasWaits === true,
         })
       : undefined;
 

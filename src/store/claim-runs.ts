@@ -173,6 +173,8 @@ export interface StartedRunRow extends RunRow {
   owner_role: UserRole | null;
   owner_exists: boolean;
   owner_disabled: boolean;
+  /** Whether the run has opened waits (an agent run resumed after a park reads them; others need not). */
+  has_waits: boolean;
 }
 
 /**
@@ -202,7 +204,8 @@ export async function startClaimedRuns(
          FROM s
        )
        SELECT s.*, sc.session_mode, sc.on_run_completed, sc.config AS schedule_config, sc.name AS schedule_name, sc.timezone AS schedule_timezone, to_jsonb(a.*) AS assistant_row,
-         u.role AS owner_role, u.id IS NOT NULL AS owner_exists, u.disabled_at IS NOT NULL AS owner_disabled
+         u.role AS owner_role, u.id IS NOT NULL AS owner_exists, u.disabled_at IS NOT NULL AS owner_disabled,
+         EXISTS (SELECT 1 FROM waits w WHERE w.run_id = s.id) AS has_waits
        FROM s
        LEFT JOIN schedules sc ON sc.id = s.schedule_id
        LEFT JOIN assistants a ON a.id = s.assistant_id

@@ -37,6 +37,8 @@ export interface ClaimedRun extends RunRow {
   context?: unknown;
   /** A cron made through the LangGraph routes (`config.api`): session `new` always gets its fresh thread. */
   fresh_thread?: true;
+  /** Whether the run has opened waits (then execution reads the latest; otherwise no read before the call). */
+  has_waits: boolean;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -22,5 +22,6 @@ export function toExecute(run: ClaimedRun): RunToExecute {
     ...(run.config !== undefined && { config: run.config }),
     ...(run.context !== undefined && { context: run.context }),
     ...(run.fresh_thread && { freshThread: true }),
+    ...(run.has_waits && { hasWaits: true }),
   };
 }
