@@ -39,7 +39,8 @@ export function unknownTemplateVariables(
     }
     const rest = text.replace(placeholder, '');
     const open = rest.indexOf('{{');
-    if (open >= 0) problems.push({ variable: rest.slice(open, open + 20), path, unclosed: true });
+    // The unclosed `{{` with the name after it (`{{date`), not the text that follows.
+    if (open >= 0) problems.push({ variable: /^\{\{\s*[\w.]*/.exec(rest.slice(open))![0], path, unclosed: true });
   }
   return problems;
 }

@@ -31,12 +31,14 @@ describe.each(databaseKinds)('GET /api/v1/schedule-rates (%s)', (kind) => {
     return ((await response.json()) as { id: string }).id;
   };
   // Runs as the scheduler records them, through SQL: `age` before now.
+  let occurrence = 0;
   const runs = async (scheduleId: string, owner: Caller, statuses: string[], age = '1 minute') => {
+    // One occurrence each (a distinct scheduled_for: two inserts can share a millisecond's now()).
     for (const status of statuses)
       await h.db.query(
         `INSERT INTO runs (schedule_id, assistant_id, owner_id, trigger, scheduled_for, not_before, status, created_at)
-         VALUES ($1, $2, $3, 'schedule', now(), now(), $4, now() - $5::interval)`,
-        [scheduleId, assistantId, owner.userId, status, age],
+         VALUES ($1, $2, $3, 'schedule', now() - make_interval(secs => $6), now(), $4, now() - $5::interval)`,
+        [scheduleId, assistantId, owner.userId, status, age, ++occurrence],
       );
   };
   const rates = async (query: string, caller = alice) => {
