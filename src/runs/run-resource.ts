@@ -41,6 +41,8 @@ export interface RunResource {
   duration_ms: number | null;
   /** Set when it started after its start deadline (a fault, a busy moment): by how much, ms. */
   late_by_ms: number | null;
+  /** While `pending`: why a gate holds it (`provider_limit`, `concurrency_key`, `budget`, …); null otherwise. */
+  held_reason: string | null;
   /** Times it resumed after its worker died (a crash does not use up an attempt; see max_attempts). */
   recoveries: number;
   /** While `waiting`: what the run waits for (`{kind, node?, since, until?, prompt?, event?}`); null otherwise. */
@@ -89,6 +91,7 @@ export function toRunResource(row: RunRow): RunResource {
     finished_at: iso(row.finished_at),
     duration_ms: row.duration_ms,
     late_by_ms: row.late_by_ms ?? null,
+    held_reason: row.status === 'pending' ? (row.held_reason ?? null) : null,
     recoveries: row.recoveries ?? 0,
     waiting_for: row.status === 'waiting' ? ((row.waiting_for as WaitingFor | null | undefined) ?? null) : null,
     replay_of: row.replay_of ?? null,

@@ -34,5 +34,13 @@ export const failureKinds = [
   'excluded',
   'outage',
   'rate_limited',
+  // Gates before a run starts (issue 21): a false precheck, a spent budget, a concurrency-key skip.
+  'precheck',
+  'budget',
+  'concurrency',
 ] as const;
 export type FailureKind = (typeof failureKinds)[number];
+
+/** Why a pending run is held (not started, never turned into `capacity` for it): `runs.held_reason`. */
+export const heldReasons = ['provider_limit', 'concurrency_key', 'budget', 'assistant_limit'] as const;
+export type HeldReason = (typeof heldReasons)[number];

@@ -37,6 +37,8 @@ export interface RunRow {
   duration_ms: number | null;
   /** How late it started past its start deadline, ms (migration 023); null when on time. */
   late_by_ms?: number | null;
+  /** Why a pending run is held by a gate (provider limit, concurrency key, budget; migration 032); null otherwise. */
+  held_reason?: string | null;
   /** Times it was resumed after its worker died, and how many are allowed (migration 023). */
   recoveries?: number;
   max_recoveries?: number;

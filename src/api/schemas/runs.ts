@@ -66,6 +66,10 @@ const runFields = {
     description:
       'Set when the run started after its start deadline (a killed or frozen replica, an outage, a busy moment): how late it started, ms (0 on a pending run known to be late)',
   }),
+  held_reason: z.string().nullable().openapi({
+    description:
+      'While `pending`: why a gate holds the run (`provider_limit`, `concurrency_key`, `budget`, `assistant_limit`; docs/gates.md); null otherwise',
+  }),
   waiting_for: WaitingFor.nullable().openapi({
     description: 'While `waiting`: what the run waits for (docs/waits.md); null otherwise',
   }),
