@@ -15,9 +15,13 @@ export const layers = [
   { type: 'runs', pattern: 'src/runs' },
   { type: 'auth', pattern: 'src/auth' },
   { type: 'observability', pattern: 'src/observability' },
+  // Model providers and their shared limits (rpm/tpm/max_concurrent); agents call them.
+  { type: 'providers', pattern: 'src/providers' },
   { type: 'agents', pattern: 'src/agents' },
   { type: 'workflows', pattern: 'src/workflows' },
   { type: 'waits', pattern: 'src/waits' },
+  // What decides whether a run may start: precheck, budgets, concurrency keys (docs/gates.md).
+  { type: 'gates', pattern: 'src/gates' },
   { type: 'scheduler', pattern: 'src/scheduler' },
   { type: 'worker', pattern: 'src/worker' },
   { type: 'triggers', pattern: 'src/triggers' },
