@@ -35,6 +35,7 @@ import type { WorkflowService } from './workflows/workflow-service.ts';
 import type { WaitService } from './waits/wait-service.ts';
 import type { ApprovalLinks } from './waits/approval-links.ts';
 import { WaitTimers } from './runs/wait-timers.ts';
+import { DebounceTimers } from './triggers/debounce-timers.ts';
 import type { WorkflowDefinition } from './workflows/workflow-definition.ts';
 
 /** A long-lived part of a replica (scheduler loop, worker pool): started once, closed gracefully. */
@@ -231,6 +232,16 @@ export class Kairos {
       );
     }
     if (config.roles.includes('scheduler')) {
+      // Debounced trigger deliveries start their one run on any scheduler replica, exactly once.
+      this.services.push(
+        new DebounceTimers({
+          db,
+          clock,
+          logger: logger.child({ role: 'debounce' }),
+          pollIntervalMs: this.pollIntervalMs,
+          startDeadlineMs: config.worker.startDeadlineMs,
+        }),
+      );
       this.services.push(
         new Scheduler({
           db,

@@ -18,9 +18,10 @@ const showTriggers = (triggers: Trigger[], base: string) =>
       auth: t.auth.type === 'bearer' ? 'bearer' : `hmac ${String(t.auth.format)}`,
       enabled: t.enabled ? 'yes' : 'no',
       deliveries: t.deliveries.total ?? 0,
+      debounce: t.debounce ? `${t.debounce.period}${t.debounce.key ? ` per ${t.debounce.key}` : ''}` : '',
       url: fullUrl(t, base),
     })),
-    ['id', 'name', 'auth', 'enabled', 'deliveries', 'url'],
+    ['id', 'name', 'auth', 'enabled', 'deliveries', 'debounce', 'url'],
   );
 
 const showDeliveries = (deliveries: Delivery[]) =>
@@ -162,7 +163,10 @@ export function triggersCommand(): Command {
   triggers
     .command('deliveries')
     .argument('<id>')
-    .option('--outcome <outcome>', 'accepted, replayed, unauthorized, rate_limited, too_large, invalid, disabled, …')
+    .option(
+      '--outcome <outcome>',
+      'accepted, debounced, replayed, unauthorized, rate_limited, too_large, invalid, disabled, …',
+    )
     .option('--limit <n>', 'at most this many', '20')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { outcome?: Delivery['outcome']; limit: string }, command: Command) => {

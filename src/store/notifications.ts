@@ -32,3 +32,8 @@ export async function notifyRunsFinished(
 export async function notifyRunCancel(tx: Queryable, db: Pick<Database, 'channelName'>, runId: string): Promise<void> {
   await tx.query('SELECT pg_notify($1, $2)', [db.channelName('run_cancel'), runId]);
 }
+
+/** Wakes the debounce timers: a trigger's debounce is due at `atMs` (they re-arm their timer). */
+export async function notifyDebounces(tx: Queryable, db: Pick<Database, 'channelName'>, atMs: number): Promise<void> {
+  await tx.query('SELECT pg_notify($1, $2)', [db.channelName('debounces'), String(atMs)]);
+}

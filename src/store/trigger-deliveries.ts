@@ -10,6 +10,7 @@ export const deliveryOutcomes = [
   'disabled',
   'misconfigured',
   'unavailable',
+  'debounced',
 ] as const;
 export type DeliveryOutcome = (typeof deliveryOutcomes)[number];
 
@@ -29,7 +30,7 @@ export interface DeliveryRow {
 export type NewDelivery = Omit<DeliveryRow, 'id'> & { id?: string };
 
 /**
- * Records a delivery. An `accepted` one whose delivery key was already accepted conflicts and is
+ * Records a delivery. An `accepted` (or `debounced`) one whose delivery key was already accepted or held conflicts and is
  * not inserted (undefined): the caller answers with the first one's run instead.
  */
 export async function insertDelivery(db: Queryable, delivery: NewDelivery): Promise<DeliveryRow | undefined> {
@@ -53,14 +54,14 @@ export async function insertDelivery(db: Queryable, delivery: NewDelivery): Prom
   return rows[0];
 }
 
-/** The accepted delivery of a trigger with this delivery key, if any. */
+/** The accepted (or debounced) delivery of a trigger with this delivery key, if any. */
 export async function findAcceptedDelivery(
   db: Queryable,
   triggerId: string,
   key: string,
 ): Promise<DeliveryRow | undefined> {
   const { rows } = await db.query<DeliveryRow>(
-    `SELECT * FROM trigger_deliveries WHERE trigger_id = $1 AND delivery_key = $2 AND outcome = 'accepted'`,
+    `SELECT * FROM trigger_deliveries WHERE trigger_id = $1 AND delivery_key = $2 AND outcome IN ('accepted', 'debounced')`,
     [triggerId, key],
   );
   return rows[0];

@@ -20,6 +20,10 @@ export interface TriggerRow {
   rate_limit_ms: number | null;
   rate_window_start: Date | null;
   rate_window_count: number;
+  /** Deliveries are held this long after the last one of a key, then one run starts; null: no debounce. */
+  debounce_ms: number | null;
+  /** The debounce key's template over the delivery; null: one key for the whole trigger. */
+  debounce_key: string | null;
   enabled: boolean;
   metadata: Record<string, unknown>;
   version: number;
@@ -41,6 +45,8 @@ export interface TriggerColumns {
   timeout_ms: number | null;
   rate_limit_max: number | null;
   rate_limit_ms: number | null;
+  debounce_ms: number | null;
+  debounce_key: string | null;
   enabled: boolean;
   metadata: Record<string, unknown>;
 }
@@ -59,6 +65,8 @@ const writable: ReadonlyArray<keyof TriggerColumns> = [
   'timeout_ms',
   'rate_limit_max',
   'rate_limit_ms',
+  'debounce_ms',
+  'debounce_key',
   'enabled',
   'metadata',
 ];

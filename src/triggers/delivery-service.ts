@@ -4,7 +4,8 @@ import type { AssistantService } from '../agents/assistant-service.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { Clock } from '../clock.ts';
 import { KairosError } from '../errors.ts';
-import type { Database } from '../store/database.ts';
+import type { Database, Queryable } from '../store/database.ts';
+import type { DebounceRow } from '../store/trigger-debounces.ts';
 import { createRuns } from '../runs/create-runs.ts';
 import { resolveRetry } from '../runs/run-policy.ts';
 import { findAcceptedDelivery, insertDelivery, type DeliveryOutcome } from '../store/trigger-deliveries.ts';
@@ -15,7 +16,9 @@ import type { RunService } from '../worker/run-service.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
 import { deliveryKeyOf, parseEventBody } from './event-body.ts';
 import { unstorableRequestReason } from './event-request.ts';
-import { renderEventTemplate, templateHeaders } from './event-template.ts';
+import { renderEventTemplate, templateHeaders, type EventTemplateContext } from './event-template.ts';
+import { debounceKeyOf } from './debounce-config.ts';
+import { holdDebouncedDelivery } from './debounce-hold.ts';
 import { triggerAuthSchema, verifyDelivery } from './trigger-auth.ts';
 import { finalStatuses } from '../runs/run-status.ts';
 
@@ -81,7 +84,8 @@ class RateLimited extends Error {
  * on the run engine. In order: unknown or disabled trigger (404), body over the cap (413),
  * signature or token (401), a delivery id seen before (200, the first delivery's run), the
  * target still runnable by the owner (409), then the run (202) and the rate limit in one
- * transaction (429 with Retry-After rolls the run back). Every delivery to an existing trigger is recorded with its outcome and reason; nothing
+ * transaction (429 with Retry-After rolls the run back). A debounced trigger holds the delivery
+ * instead (202 `{"debounced": true}`): one run per burst of a key starts later (debounce-timers.ts). Every delivery to an existing trigger is recorded with its outcome and reason; nothing
  * else is created for a refused one.
  */
 export class DeliveryService {
@@ -174,7 +178,7 @@ export class DeliveryService {
       if (!(problem instanceof KairosError)) throw problem;
       return refuse('unavailable', 409, 'trigger_unavailable', problem.message);
     }
-    const input = renderEventTemplate(trigger.input_template ?? '{{event.body}}', {
+    const context: EventTemplateContext = {
       event: {
         body: parsed.value,
         headers: templateHeaders(delivery.headers),
@@ -182,44 +186,27 @@ export class DeliveryService {
         received_at: receivedAt.toISOString(),
       },
       trigger: { id: trigger.id, name: trigger.name },
-    });
+    };
+    const input = renderEventTemplate(trigger.input_template ?? '{{event.body}}', context);
     const runId = randomUUID();
     const deliveryId = randomUUID();
+    let held: DebounceRow | undefined;
     try {
       await db.transaction(async (tx) => {
-        await createRuns(
-          db,
-          [
-            {
-              id: runId,
-              trigger_id: trigger.id,
-              assistant_id: trigger.assistant_id,
-              workflow_id: trigger.workflow_id,
-              owner_id: owner.userId,
-              trigger: 'event',
-              not_before: receivedAt,
-              start_deadline: new Date(receivedAt.getTime() + this.options.startDeadlineMs),
-              input,
-              metadata: { trigger_id: trigger.id, delivery_id: deliveryId, ...(key && { delivery_key: key }) },
-              // One attempt: the sender retries a delivery itself.
-              policy: { ...resolveRetry(undefined), timeout_ms: trigger.timeout_ms },
-              created_at: receivedAt,
-            },
-          ],
-          tx,
-        );
-        const row = await insertDelivery(tx, {
-          id: deliveryId,
-          trigger_id: trigger.id,
-          received_at: receivedAt,
-          outcome: 'accepted',
-          http_status: 202,
-          reason: null,
-          delivery_key: key ?? null,
-          run_id: runId,
-          body_bytes: delivery.bodyBytes,
-        });
-        if (!row) throw new ReplayRace();
+        if (trigger.debounce_ms !== null) {
+          // Debounced: recorded and held; the run starts when the key's period has passed (debounce-timers.ts).
+          held = await holdDebouncedDelivery(db, tx, {
+            id: deliveryId,
+            triggerId: trigger.id,
+            periodMs: trigger.debounce_ms,
+            debounceKey: debounceKeyOf(trigger.debounce_key, context),
+            receivedAt,
+            input,
+            deliveryKey: key ?? null,
+            bodyBytes: delivery.bodyBytes,
+          });
+          if (!held) throw new ReplayRace();
+        } else await this.acceptRun(tx, trigger, owner, { runId, deliveryId, key, receivedAt, input, delivery });
         // Taken last, in the same transaction: a replayed twin or a refused delivery does not use up the limit.
         const slot = await takeRateSlot(tx, trigger.id, receivedAt);
         if (!slot.allowed) throw new RateLimited(slot.retryAfterMs);
@@ -235,6 +222,20 @@ export class DeliveryService {
       return this.replayed(trigger, key, first?.id ?? null, first?.run_id ?? null, record);
     }
 
+    if (held) {
+      // No run yet: `?wait=` does not apply; the delivery history shows the run once it starts.
+      return {
+        status: 202,
+        body: {
+          delivery_id: deliveryId,
+          debounced: true,
+          run_id: null,
+          replayed: false,
+          run: null,
+          debounce: { key: held.debounce_key, due_at: held.due_at.toISOString(), deliveries: held.deliveries },
+        },
+      };
+    }
     let run = await this.options.runs.get(owner, runId);
     if (waitMs > 0) {
       run = await this.options.runs.wait(owner, runId, {
@@ -247,6 +248,56 @@ export class DeliveryService {
       status: done && waitMs > 0 ? 200 : 202,
       body: { delivery_id: deliveryId, run_id: runId, replayed: false, run },
     };
+  }
+
+  /** Creates the delivery's run and records the delivery `accepted`, in the caller's transaction. */
+  private async acceptRun(
+    tx: Queryable,
+    trigger: TriggerRow,
+    owner: Actor,
+    accepted: {
+      runId: string;
+      deliveryId: string;
+      key: string | undefined;
+      receivedAt: Date;
+      input: unknown;
+      delivery: IncomingDelivery;
+    },
+  ): Promise<void> {
+    const { runId, deliveryId, key, receivedAt, input } = accepted;
+    await createRuns(
+      this.options.db,
+      [
+        {
+          id: runId,
+          trigger_id: trigger.id,
+          assistant_id: trigger.assistant_id,
+          workflow_id: trigger.workflow_id,
+          owner_id: owner.userId,
+          trigger: 'event',
+          not_before: receivedAt,
+          start_deadline: new Date(receivedAt.getTime() + this.options.startDeadlineMs),
+          input,
+          metadata: { trigger_id: trigger.id, delivery_id: deliveryId, ...(key && { delivery_key: key }) },
+          // One attempt: the sender retries a delivery itself.
+          policy: { ...resolveRetry(undefined), timeout_ms: trigger.timeout_ms },
+          created_at: receivedAt,
+        },
+      ],
+      tx,
+    );
+    const row = await insertDelivery(tx, {
+      id: deliveryId,
+      trigger_id: trigger.id,
+      received_at: receivedAt,
+      outcome: 'accepted',
+      http_status: 202,
+      reason: null,
+      delivery_key: key ?? null,
+      run_id: runId,
+      body_bytes: accepted.delivery.bodyBytes,
+    });
+    if (!row) throw new ReplayRace();
   }
 
   /** A delivery id seen before: recorded as `replayed`, answered with the first delivery's run. */

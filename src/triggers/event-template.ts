@@ -59,10 +59,13 @@ function* strings(value: unknown, path: string): Generator<[string, string]> {
     for (const [key, item] of Object.entries(value)) yield* strings(item, `${path}.${key}`);
 }
 
-/** The variables of a template that a trigger cannot fill, with where and why; empty when valid. */
-export function eventTemplateProblems(template: unknown): Array<{ variable: string; path: string; problem: string }> {
+/** The variables of a template that a trigger cannot fill, with where (under `root`) and why; empty when valid. */
+export function eventTemplateProblems(
+  template: unknown,
+  root = 'input_template',
+): Array<{ variable: string; path: string; problem: string }> {
   const problems: Array<{ variable: string; path: string; problem: string }> = [];
-  for (const [text, path] of strings(template, 'input_template')) {
+  for (const [text, path] of strings(template, root)) {
     for (const match of text.matchAll(placeholder)) {
       const problem = variableProblem(match[1]!);
       if (problem) problems.push({ variable: match[1]!, path, problem });

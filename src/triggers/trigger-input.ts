@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { invalid, type KairosError } from '../errors.ts';
+import { invalid, KairosError } from '../errors.ts';
+import { deliveryOutcomes } from '../store/trigger-deliveries.ts';
 import { triggerAuthSchema } from './trigger-auth.ts';
 import { defaultTimeoutS, timeoutSchema } from '../runs/run-policy.ts';
 
@@ -26,6 +27,16 @@ const fields = {
   rate_limit: z
     .strictObject({ max: z.number().int().min(1).max(1_000_000), per_s: z.number().int().min(1).max(86_400) })
     .nullable(),
+  /**
+   * A burst of deliveries with the same key becomes one run with the last one's input, started once
+   * `period` has passed without a new delivery (checked further in debounce-config.ts); null: none.
+   */
+  debounce: z
+    .strictObject({
+      period: z.union([z.string(), z.number()]),
+      key: z.string().max(1000).nullable().optional(),
+    })
+    .nullable(),
   enabled: z.boolean(),
   metadata: z.record(z.string(), z.json()),
 };
@@ -42,6 +53,7 @@ export const triggerCreateSchema = z
     max_concurrent: fields.max_concurrent.default(1),
     timeout: fields.timeout.default(defaultTimeoutS),
     rate_limit: fields.rate_limit.default({ max: 60, per_s: 60 }),
+    debounce: fields.debounce.default(null),
     enabled: fields.enabled.default(true),
     metadata: fields.metadata.default({}),
   })
@@ -67,19 +79,7 @@ export const triggerListSchema = z.strictObject({
 });
 
 export const deliveryListSchema = z.strictObject({
-  outcome: z
-    .enum([
-      'accepted',
-      'replayed',
-      'unauthorized',
-      'rate_limited',
-      'too_large',
-      'invalid',
-      'disabled',
-      'misconfigured',
-      'unavailable',
-    ])
-    .optional(),
+  outcome: z.enum(deliveryOutcomes).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -94,6 +94,14 @@ export type ParsedTriggerUpdate = z.output<typeof triggerUpdateSchema>;
 function issueToError(issue: z.core.$ZodIssue): KairosError {
   const path = issue.path.map(String);
   const field = path.join('.');
+  if (path[0] === 'debounce') {
+    const what = issue.code === 'unrecognized_keys' ? `unknown field "${issue.keys[0]}"` : issue.message;
+    return new KairosError(
+      'invalid_debounce',
+      `${field}: ${what}; give {"period": "30s", "key": "{{event.body.…}}"} (key optional) or null`,
+      { status: 422, details: { field } },
+    );
+  }
   if (issue.code === 'unrecognized_keys') {
     const key = [...path, issue.keys[0] ?? ''].join('.');
     return invalid(key, `unknown field "${issue.keys[0]}"; see docs/triggers.md for the fields a trigger accepts`, {

@@ -1,3 +1,4 @@
+import { toDebounceResource, type DebounceResource } from './debounce-config.ts';
 import { authProblem, triggerAuthSchema } from './trigger-auth.ts';
 import type { DeliveryOutcome, DeliveryRow } from '../store/trigger-deliveries.ts';
 import type { TriggerOverlap, TriggerRow } from '../store/triggers.ts';
@@ -19,6 +20,8 @@ export interface TriggerResource {
   /** Seconds; null: none. */
   timeout: number | null;
   rate_limit: { max: number; per_s: number } | null;
+  /** Bursts of deliveries per key become one run (docs/triggers.md); null: every delivery runs. */
+  debounce: DebounceResource | null;
   enabled: boolean;
   /** Whether deliveries can be accepted on this server: enabled, with its secret's variable set. */
   ready: boolean;
@@ -81,6 +84,7 @@ export function toTriggerResource(
       row.rate_limit_max !== null && row.rate_limit_ms !== null
         ? { max: row.rate_limit_max, per_s: row.rate_limit_ms / 1000 }
         : null,
+    debounce: toDebounceResource(row),
     enabled: row.enabled,
     ready: problem === undefined,
     not_ready_reason: problem ?? null,

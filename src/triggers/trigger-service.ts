@@ -15,6 +15,7 @@ import {
   type TriggerColumns,
   type TriggerRow,
 } from '../store/triggers.ts';
+import { debounceColumns } from './debounce-config.ts';
 import { eventTemplateProblems } from './event-template.ts';
 import {
   deliveryListSchema,
@@ -78,6 +79,7 @@ export class TriggerService {
       timeout_ms: input.timeout === null ? null : Math.round(input.timeout * 1000),
       rate_limit_max: input.rate_limit?.max ?? null,
       rate_limit_ms: input.rate_limit ? input.rate_limit.per_s * 1000 : null,
+      ...debounceColumns(input.debounce),
       enabled: input.enabled,
       metadata: input.metadata,
     };
@@ -118,6 +120,7 @@ export class TriggerService {
     const input = parseTriggerInput(triggerUpdateSchema, body);
     const row = await this.visible(actor, id);
     if (input.input_template !== undefined) checkTemplate(input.input_template);
+    const debounce = input.debounce === undefined ? undefined : debounceColumns(input.debounce);
     if (input.assistant_id !== undefined && input.workflow_id !== undefined) {
       throw invalid('assistant_id', 'give at most one of assistant_id and workflow_id: what each delivery runs');
     }
@@ -135,6 +138,7 @@ export class TriggerService {
         rate_limit_max: input.rate_limit?.max ?? null,
         rate_limit_ms: input.rate_limit ? input.rate_limit.per_s * 1000 : null,
       }),
+      ...debounce,
       ...(input.enabled !== undefined && { enabled: input.enabled }),
       ...(input.metadata !== undefined && { metadata: input.metadata }),
     };

@@ -21,7 +21,10 @@ export const hookRoute = createRoute({
       HookAnswer,
       "A replayed delivery id (the first delivery's run), or the finished run when `wait` was given",
     ),
-    202: json(HookAnswer, 'Accepted: the run was created'),
+    202: json(
+      HookAnswer,
+      'Accepted: the run was created; or, on a debounced trigger, held (`debounced: true`, no run yet)',
+    ),
     400: error(
       'The body is not valid JSON (`invalid_json`), or a query parameter or header holds a NUL or a lone surrogate (`invalid_delivery`)',
     ),

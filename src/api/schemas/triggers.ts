@@ -27,6 +27,17 @@ export const Trigger = z
     max_concurrent: z.number().int(),
     timeout: z.number().nullable(),
     rate_limit: z.object({ max: z.number().int(), per_s: z.number() }).nullable(),
+    debounce: z
+      .object({
+        period: z.string().openapi({ description: 'e.g. "30s"' }),
+        period_ms: z.number().int(),
+        key: z.string().nullable().openapi({ description: 'The key template; null: one key for the whole trigger' }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          'A burst of deliveries per key becomes one run with the last input, started `period` after the last delivery; null: none',
+      }),
     enabled: z.boolean(),
     ready: z.boolean().openapi({
       description: "Whether deliveries can be accepted on this server: enabled, with its secret's variable set",
@@ -84,6 +95,14 @@ export const HookAnswer = z
     replayed: z.boolean(),
     first_delivery_id: z.string().nullable().optional(),
     run: Run.nullable(),
+    debounced: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'True when a debounced trigger held the delivery: its run starts later' }),
+    debounce: z
+      .object({ key: z.string(), due_at: Timestamp, deliveries: z.number().int() })
+      .optional()
+      .openapi({ description: "A held delivery's debounce key, when its run is due now, and the burst's size" }),
   })
   .openapi('HookAnswer');
 

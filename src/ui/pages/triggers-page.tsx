@@ -28,6 +28,7 @@ const outcomeLabels: Record<Delivery['outcome'], string> = {
   disabled: 'Disabled',
   misconfigured: 'Misconfigured',
   unavailable: 'Unavailable',
+  debounced: 'Debounced',
 };
 
 function authLabel(trigger: Trigger): string {
@@ -163,6 +164,12 @@ function TriggerCard({ trigger, onRemoved }: { trigger: Trigger; onRemoved: (id:
                 ≤ {trigger.rate_limit.max} per {trigger.rate_limit.per_s} s
               </span>
             )}
+            {trigger.debounce && (
+              <span className="tag" data-testid="trigger-debounce">
+                debounce {trigger.debounce.period}
+                {trigger.debounce.key ? ` per ${trigger.debounce.key}` : ''}
+              </span>
+            )}
             <span className="muted small" data-testid="trigger-target">
               →{' '}
               {trigger.workflow_id
@@ -245,7 +252,13 @@ function DeliveriesTable({ deliveries, triggerName }: { deliveries: Delivery[] |
               <td className="num">{formatInstant(delivery.received_at)}</td>
               <td>
                 <span
-                  className={delivery.outcome === 'accepted' || delivery.outcome === 'replayed' ? 'tag' : 'tag bad'}
+                  className={
+                    delivery.outcome === 'accepted' ||
+                    delivery.outcome === 'replayed' ||
+                    delivery.outcome === 'debounced'
+                      ? 'tag'
+                      : 'tag bad'
+                  }
                 >
                   {outcomeLabels[delivery.outcome]}
                 </span>
