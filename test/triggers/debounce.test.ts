@@ -152,7 +152,7 @@ describe('trigger debounce (postgres)', () => {
     const [run] = await waitFor(
       async () => {
         const runs = await runsOf(trigger.id);
-        return runs.length > 0 && runs;
+        return runs.length > 0 ? runs : undefined;
       },
       { timeoutMs: 30_000, message: 'the debounced run' },
     );
@@ -192,7 +192,7 @@ describe('trigger debounce (postgres)', () => {
     const runs = await waitFor(
       async () => {
         const found = await runsOf(trigger.id);
-        return found.length === 2 && (await pendingOf(trigger.id)) === 0 && found;
+        return found.length === 2 && (await pendingOf(trigger.id)) === 0 ? found : undefined;
       },
       { timeoutMs: 30_000, message: 'two runs, one per key' },
     );
@@ -216,7 +216,7 @@ describe('trigger debounce (postgres)', () => {
     const runs = await waitFor(
       async () => {
         const found = await runsOf(trigger.id);
-        return found.length === 2 && found;
+        return found.length === 2 ? found : undefined;
       },
       { timeoutMs: 30_000 },
     );
@@ -245,7 +245,7 @@ describe('trigger debounce (postgres)', () => {
     const runs = await waitFor(
       async () => {
         const found = await runsOf(trigger.id);
-        return found.length === 1 && (await pendingOf(trigger.id)) === 0 && found;
+        return found.length === 1 && (await pendingOf(trigger.id)) === 0 ? found : undefined;
       },
       { timeoutMs: 30_000 },
     );
@@ -291,7 +291,7 @@ describe('trigger debounce (postgres)', () => {
     const runs = await waitFor(
       async () => {
         const found = await runsOf(trigger.id);
-        return found.length === 1 && found;
+        return found.length === 1 ? found : undefined;
       },
       { timeoutMs: 30_000, message: 'the run after the restart' },
     );
