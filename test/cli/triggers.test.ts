@@ -45,7 +45,7 @@ describe('kairos triggers (subprocess against a running server)', () => {
       expect(created.stdout).not.toContain(secret);
 
       const table = await run(['triggers', 'list'], env);
-      expect(table.stdout).toMatch(/^ID\s+NAME\s+AUTH\s+ENABLED\s+DELIVERIES\s+URL/m);
+      expect(table.stdout).toMatch(/^ID\s+NAME\s+AUTH\s+ENABLED\s+DELIVERIES\s+DEBOUNCE\s+URL/m);
       expect(table.stdout).toContain(`${server.url}/hooks/${trigger.id}`);
       expect(table.stdout).toContain('hmac github');
 
@@ -122,6 +122,31 @@ describe('kairos triggers (subprocess against a running server)', () => {
       );
       expect(both.status).toBe(2);
       expect(both.stderr).toMatch(/one of --assistant and --workflow/);
+
+      // Debounce passes through --data; the table shows it; a bad one exits 2 and changes nothing.
+      const debounced = await run(
+        [
+          'triggers',
+          'update',
+          trigger.id,
+          '--data',
+          '{"debounce":{"period":"30s","key":"{{event.body.ref}}"}}',
+          '--json',
+        ],
+        env,
+      );
+      expect(debounced.status, debounced.stderr).toBe(0);
+      expect(JSON.parse(debounced.stdout)).toMatchObject({
+        debounce: { period: '30s', period_ms: 30_000, key: '{{event.body.ref}}' },
+      });
+      expect((await run(['triggers', 'get', trigger.id], env)).stdout).toContain('30s per {{event.body.ref}}');
+      const badDebounce = await run(['triggers', 'update', trigger.id, '--data', '{"debounce":{"period":"0s"}}'], env);
+      expect(badDebounce.status).toBe(2);
+      expect(badDebounce.stderr).toMatch(/debounce\.period/);
+      const unchanged = JSON.parse((await run(['triggers', 'get', trigger.id, '--json'], env)).stdout) as {
+        debounce: { period: string };
+      };
+      expect(unchanged.debounce.period).toBe('30s');
 
       const deleted = await run(['triggers', 'delete', trigger.id], env);
       expect(deleted.stdout).toBe(`deleted ${trigger.id}\n`);
