@@ -21,6 +21,8 @@ export interface DueDebounce extends DebounceRow {
   assistant_id: string | null;
   workflow_id: string | null;
   timeout_ms: number | null;
+  /** Whether the trigger is enabled now: a disabled one's pending debounce starts no run. */
+  enabled: boolean;
 }
 
 export type HeldDelivery = Omit<DebounceRow, 'deliveries' | 'first_received_at'>;
@@ -66,7 +68,7 @@ export async function holdDelivery(tx: Queryable, held: HeldDelivery): Promise<D
  */
 export async function lockDueDebounces(tx: Queryable, now: Date, limit: number): Promise<DueDebounce[]> {
   const { rows } = await tx.query<DueDebounce>(
-    `SELECT d.*, t.owner_id, t.assistant_id, t.workflow_id, t.timeout_ms
+    `SELECT d.*, t.owner_id, t.assistant_id, t.workflow_id, t.timeout_ms, t.enabled
      FROM trigger_debounces d JOIN triggers t ON t.id = d.trigger_id
      WHERE d.due_at <= $1
      ORDER BY d.due_at LIMIT $2
@@ -90,10 +92,10 @@ export async function deleteDebounces(
   );
 }
 
-/** Links the deliveries that started runs to their runs, with a reason that says so. */
+/** Links the deliveries that started runs to their runs (or, run_id null, says why none started). */
 export async function linkDebouncedDeliveries(
   tx: Queryable,
-  links: ReadonlyArray<{ delivery_id: string; run_id: string; reason: string }>,
+  links: ReadonlyArray<{ delivery_id: string; run_id: string | null; reason: string }>,
 ): Promise<void> {
   if (links.length === 0) return;
   await tx.query(

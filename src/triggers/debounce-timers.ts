@@ -26,6 +26,12 @@ export interface DebounceTimersOptions {
   batchSize?: number;
 }
 
+/** "the last of 3 debounced deliveries of key "acme"" */
+function lastOf(row: DueDebounce): string {
+  const key = row.debounce_key === '' ? '' : ` of key ${JSON.stringify(row.debounce_key)}`;
+  return `the last of ${row.deliveries} debounced ${row.deliveries === 1 ? 'delivery' : 'deliveries'}${key}`;
+}
+
 /** The run of a due debounce: the last delivery's input, as the trigger's owner, now. */
 function draftOf(row: DueDebounce, now: Date, startDeadlineMs: number): RunDraft {
   return {
@@ -82,15 +88,18 @@ export class DebounceTimers {
     return db.transaction(async (tx) => {
       const rows = await lockDueDebounces(tx, now, this.options.batchSize ?? 200);
       if (rows.length === 0) return [];
-      const drafts = rows.map((row) => draftOf(row, now, startDeadlineMs));
-      await createRuns(db, drafts, tx);
+      // A trigger disabled meanwhile starts nothing: its pending burst is dropped, and the history says so.
+      const firing = rows.filter((row) => row.enabled);
+      const drafts = firing.map((row) => draftOf(row, now, startDeadlineMs));
+      if (drafts.length > 0) await createRuns(db, drafts, tx);
       await deleteDebounces(tx, rows);
+      const runIds = new Map(firing.map((row, i) => [row.delivery_id, drafts[i]!.id!]));
       await linkDebouncedDeliveries(
         tx,
-        rows.map((row, i) => ({
+        rows.map((row) => ({
           delivery_id: row.delivery_id,
-          run_id: drafts[i]!.id!,
-          reason: `the last of ${row.deliveries} debounced ${row.deliveries === 1 ? 'delivery' : 'deliveries'}${row.debounce_key === '' ? '' : ` of key ${JSON.stringify(row.debounce_key)}`}: started the run with its input`,
+          run_id: runIds.get(row.delivery_id) ?? null,
+          reason: `${lastOf(row)}: ${row.enabled ? 'started the run with its input' : 'no run, the trigger was disabled before it was due'}`,
         })),
       );
       return drafts.map((draft) => draft.id!);

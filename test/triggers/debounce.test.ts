@@ -278,6 +278,27 @@ describe('trigger debounce (postgres)', () => {
     expect(history.filter((d) => d.run_id !== null)).toHaveLength(12);
   });
 
+  it('starts no run for a trigger disabled before its debounce was due, and says so in the history', async () => {
+    const trigger = await createTrigger({ debounce: { period: '10m' } });
+    const held = await deliver(main, trigger.url, { n: 1 });
+    expect(held.status).toBe(202);
+    expect((await api(main, 'PATCH', `/api/v1/triggers/${trigger.id}`, { enabled: false })).status).toBe(200);
+    const later: Clock = { now: () => systemClock.now() + 3_600_000, sleep: systemClock.sleep };
+    const claimer = new DebounceTimers({
+      db: test.db,
+      clock: later,
+      logger: createLogger('silent'),
+      pollIntervalMs: 1000,
+      startDeadlineMs: 600_000,
+    });
+    expect(await claimer.tick()).toEqual([]);
+    expect(await pendingOf(trigger.id)).toBe(0);
+    expect(await runsOf(trigger.id)).toHaveLength(0);
+    const [delivery] = await deliveriesOf(trigger.id);
+    expect(delivery).toMatchObject({ id: held.body.delivery_id, outcome: 'debounced', run_id: null });
+    expect(delivery!.reason).toContain('the trigger was disabled');
+  });
+
   it('fires a pending debounce after a restart, on new services over the same schema', async () => {
     const trigger = await createTrigger({ debounce: { period: '500ms' } });
     // A replica without the scheduler role receives the burst, and stops before anything claims it.
