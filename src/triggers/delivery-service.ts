@@ -85,8 +85,9 @@ class RateLimited extends Error {
  * signature or token (401), a delivery id seen before (200, the first delivery's run), the
  * target still runnable by the owner (409), then the run (202) and the rate limit in one
  * transaction (429 with Retry-After rolls the run back). A debounced trigger holds the delivery
- * instead (202 `{"debounced": true}`): one run per burst of a key starts later (debounce-timers.ts). Every delivery to an existing trigger is recorded with its outcome and reason; nothing
- * else is created for a refused one.
+ * instead (202 `{"debounced": true}`): one run per burst of a key starts later (debounce-timers.ts).
+ * Every delivery to an existing trigger is recorded with its outcome and reason; nothing else is
+ * created for a refused one.
  */
 export class DeliveryService {
   constructor(private readonly options: DeliveryServiceOptions) {}

@@ -115,6 +115,33 @@ describe('dashboard: triggers', () => {
     await drawer.getByRole('button', { name: 'Close run details' }).click();
   });
 
+  it('shows a debounced trigger with its period and key, and its held deliveries as debounced', async () => {
+    const assistants = await api<{ data: Array<{ id: string }> }>('GET', '/api/v1/assistants');
+    const trigger = await api<{ id: string }>('POST', '/api/v1/triggers', {
+      name: 'debounced-pushes',
+      assistant_id: assistants.body.data[0]!.id,
+      auth: { type: 'hmac-sha256', header: 'X-Hub-Signature-256', secret: { env: 'UI_HOOK_SECRET' } },
+      debounce: { period: '10m', key: '{{event.body.ref}}' },
+    });
+    expect(trigger.status).toBe(201);
+    const payload = JSON.stringify({ ref: 'refs/heads/main' });
+    const held = await api<{ debounced: boolean }>('POST', `/hooks/${trigger.body.id}`, payload, {
+      'x-hub-signature-256': signGithub(secret, payload),
+    });
+    expect(held.status).toBe(202);
+    expect(held.body.debounced).toBe(true);
+    await page.goto(`${kairos.url}/#/triggers`);
+    const card = page.getByRole('article', { name: 'debounced-pushes' });
+    await card.getByTestId('trigger-debounce').filter({ hasText: 'debounce 10m per {{event.body.ref}}' }).waitFor();
+    await card
+      .getByTestId('delivery-counts')
+      .filter({ hasText: '1 delivery: 0 accepted, 0 replayed, 1 debounced, 0 refused' })
+      .waitFor();
+    await card.locator('tr[data-outcome="debounced"]').filter({ hasText: 'Debounced' }).waitFor();
+    // Deleted again: the other tests count the triggers on the page.
+    expect((await api('DELETE', `/api/v1/triggers/${trigger.body.id}`)).status).toBe(204);
+  });
+
   it('disables and enables a trigger from its card', async () => {
     const card = page.getByRole('article', { name: 'github-push' });
     await card.getByRole('button', { name: 'Disable github-push' }).click();

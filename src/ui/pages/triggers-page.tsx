@@ -121,8 +121,12 @@ function TriggerCard({ trigger, onRemoved }: { trigger: Trigger; onRemoved: (id:
     5000,
   );
   const assistant = assistants?.find((a) => a.id === trigger.assistant_id);
+  const debounced = trigger.deliveries.debounced ?? 0;
   const refused =
-    (trigger.deliveries.total ?? 0) - (trigger.deliveries.accepted ?? 0) - (trigger.deliveries.replayed ?? 0);
+    (trigger.deliveries.total ?? 0) -
+    (trigger.deliveries.accepted ?? 0) -
+    (trigger.deliveries.replayed ?? 0) -
+    debounced;
 
   const toggle = async () => {
     try {
@@ -222,7 +226,8 @@ function TriggerCard({ trigger, onRemoved }: { trigger: Trigger; onRemoved: (id:
       <CopyUrl trigger={trigger} />
       <p className="muted small" data-testid="delivery-counts">
         {trigger.deliveries.total} {trigger.deliveries.total === 1 ? 'delivery' : 'deliveries'}:{' '}
-        {trigger.deliveries.accepted ?? 0} accepted, {trigger.deliveries.replayed ?? 0} replayed, {refused} refused
+        {trigger.deliveries.accepted ?? 0} accepted, {trigger.deliveries.replayed ?? 0} replayed,
+        {debounced > 0 && ` ${debounced} debounced,`} {refused} refused
         {trigger.last_delivery_at && <> · last {formatRelative(trigger.last_delivery_at, now)}</>}
       </p>
       <DeliveriesTable deliveries={deliveries.data?.data} triggerName={trigger.name} />
