@@ -79,6 +79,14 @@ describe('SDK', () => {
     expect((await kairos.triggers.update(trigger.id, { enabled: false })).enabled).toBe(false);
     expect((await kairos.triggers.get(trigger.id)).auth).toEqual({ type: 'bearer', token: { env: 'SDK_HOOK_TOKEN' } });
     expect((await kairos.triggers.deliveries(trigger.id)).total).toBe(0);
+    expect(trigger.debounce).toBeNull();
+    expect(
+      (await kairos.triggers.update(trigger.id, { debounce: { period: '30s', key: '{{event.body.id}}' } })).debounce,
+    ).toEqual({
+      period: '30s',
+      period_ms: 30_000,
+      key: '{{event.body.id}}',
+    });
     await kairos.triggers.delete(trigger.id);
     const created = await kairos.keys.create({ name: 'sdk' });
     expect(created.key.startsWith(created.prefix)).toBe(true);
