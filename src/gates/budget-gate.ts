@@ -1,6 +1,13 @@
 import type { Pricing } from '../observability/pricing.ts';
 import { defaultApprovalTimeoutMs } from '../runs/approval-wait.ts';
-import { budgetOf, periodLimits, tokensPerRunOf, type Budget, type BudgetScope, type PeriodLimit } from '../runs/budget.ts';
+import {
+  budgetOf,
+  periodLimits,
+  tokensPerRunOf,
+  type Budget,
+  type BudgetScope,
+  type PeriodLimit,
+} from '../runs/budget.ts';
 import { appendScheduleEvents } from '../store/schedule-events.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { cancelRunsAhead } from '../store/cancel-runs-ahead.ts';

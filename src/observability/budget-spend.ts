@@ -61,8 +61,7 @@ export function scopeSpend(
         spent: (limit) => (limit.unit === 'tokens' ? s.dayTokens : limit.period === 'day' ? s.dayUsd : s.monthUsd),
         reserved: (limit, budget) => {
           if (s.running === 0) return 0;
-          const each =
-            limit.unit === 'tokens' ? (budget.tokens_per_run ?? mean(s.recentTokens)) : mean(s.recentUsd);
+          const each = limit.unit === 'tokens' ? (budget.tokens_per_run ?? mean(s.recentTokens)) : mean(s.recentUsd);
           return each === null ? Infinity : each * s.running;
         },
         admit: () => {

@@ -93,11 +93,7 @@ export interface SpendRow {
 }
 
 /** The spend of each scope: this day's and month's usage by model, recent runs, runs in flight. */
-export async function budgetSpends(
-  db: Queryable,
-  scopes: readonly BudgetScopeRef[],
-  now: Date,
-): Promise<SpendRow[]> {
+export async function budgetSpends(db: Queryable, scopes: readonly BudgetScopeRef[], now: Date): Promise<SpendRow[]> {
   if (scopes.length === 0) return [];
   const { rows } = await db.query<SpendRow>(
     `WITH b AS (
@@ -230,13 +226,16 @@ export async function pauseForBudget(
 export async function budgetsOfSchedule(
   db: Queryable,
   scheduleId: string,
-): Promise<{
-  assistant_id: string | null;
-  owner_id: string;
-  schedule_budget: unknown;
-  assistant_budget: unknown;
-  user_budget: unknown;
-} | undefined> {
+): Promise<
+  | {
+      assistant_id: string | null;
+      owner_id: string;
+      schedule_budget: unknown;
+      assistant_budget: unknown;
+      user_budget: unknown;
+    }
+  | undefined
+> {
   const { rows } = await db.query<{
     assistant_id: string | null;
     owner_id: string;
