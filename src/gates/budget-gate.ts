@@ -194,7 +194,8 @@ export async function gateBudgets(
   }
   // Runs without budgets (or none found) start as they were.
   for (const id of runIds) if (!rows.has(id)) decision.start.push(id);
-  await markBudgetHolds(tx, decision.held, decision.start);
+  // Admitted, ended or parked runs are no longer held: their mark goes.
+  await markBudgetHolds(tx, decision.held, [...decision.start, ...decision.endings.map((e) => e.id)]);
   decision.parked = await parkOnBudget(tx, db, parks, options.now);
   decision.paused = await pauseWithEvents(tx, pauses, options.now);
   return decision;

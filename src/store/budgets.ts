@@ -80,7 +80,7 @@ export interface BudgetScopeRef {
 
 /**
  * One row of spend: `part` `day` / `month` sums the usage of the scope's runs created since the
- * period began (in its zone) per model; `recent` is one of its last 20 runs that recorded usage
+ * period began (in its zone) per model; `recent` is one of its last 20 finished runs that recorded usage
  * (the estimate of a run in flight); `running` counts its runs in flight (`tokens` = the count).
  */
 export interface SpendRow {
@@ -122,12 +122,22 @@ export async function budgetSpends(db: Queryable, scopes: readonly BudgetScopeRe
      UNION ALL
      SELECT b.key, 'recent', x.model, x.prompt_tokens, x.completion_tokens, x.total_tokens
      FROM b CROSS JOIN LATERAL (
-       SELECT u.model, coalesce(u.prompt_tokens, 0) AS prompt_tokens, coalesce(u.completion_tokens, 0) AS completion_tokens,
-         coalesce(u.total_tokens, 0) AS total_tokens
-       FROM runs r JOIN run_usage_v u ON u.run_id = r.id
-       WHERE r.finished_at IS NOT NULL AND CASE b.scope WHEN 'schedule' THEN r.schedule_id = b.id
-         WHEN 'assistant' THEN r.assistant_id = b.id ELSE r.owner_id = b.id END
-       ORDER BY r.finished_at DESC LIMIT 20
+       -- One branch per scope (a one-time filter on b.scope), each down its (…, created_at) index.
+       (SELECT u.model, coalesce(u.prompt_tokens, 0) AS prompt_tokens, coalesce(u.completion_tokens, 0) AS completion_tokens,
+          coalesce(u.total_tokens, 0) AS total_tokens
+        FROM runs r JOIN run_usage_v u ON u.run_id = r.id
+        WHERE b.scope = 'schedule' AND r.schedule_id = b.id AND r.finished_at IS NOT NULL
+        ORDER BY r.created_at DESC LIMIT 20)
+       UNION ALL
+       (SELECT u.model, coalesce(u.prompt_tokens, 0), coalesce(u.completion_tokens, 0), coalesce(u.total_tokens, 0)
+        FROM runs r JOIN run_usage_v u ON u.run_id = r.id
+        WHERE b.scope = 'assistant' AND r.assistant_id = b.id AND r.finished_at IS NOT NULL
+        ORDER BY r.created_at DESC LIMIT 20)
+       UNION ALL
+       (SELECT u.model, coalesce(u.prompt_tokens, 0), coalesce(u.completion_tokens, 0), coalesce(u.total_tokens, 0)
+        FROM runs r JOIN run_usage_v u ON u.run_id = r.id
+        WHERE b.scope = 'user' AND r.owner_id = b.id AND r.finished_at IS NOT NULL
+        ORDER BY r.created_at DESC LIMIT 20)
      ) x
      UNION ALL
      SELECT r.key, 'running', NULL, 0, 0, count(*) FROM r

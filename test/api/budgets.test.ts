@@ -124,6 +124,35 @@ describe('budgets through the API (postgres)', () => {
     expect(rows).toHaveLength(0);
   });
 
+  it('schedules upserted by name (as declared in code) carry a budget, and a changed budget is an update', async () => {
+    const { id: assistantId } = await httpAssistant(admin);
+    const body = (budget: unknown) => ({ assistant_id: assistantId, schedule: '0 8 * * *', budget });
+    const created = await json<{ result: string; schedule: { budget: unknown } }>(
+      await h.call('PUT', '/api/v1/schedules/by-name/declared-budget?if_exists=update', {
+        key: admin.key,
+        body: body({ tokens_per_day: 1000, on_exceed: 'pause' }),
+      }),
+      201,
+    );
+    expect(created.schedule.budget).toEqual({ tokens_per_day: 1000, on_exceed: 'pause' });
+    const same = await json<{ result: string }>(
+      await h.call('PUT', '/api/v1/schedules/by-name/declared-budget?if_exists=update', {
+        key: admin.key,
+        body: body({ on_exceed: 'pause', tokens_per_day: 1000 }),
+      }),
+      200,
+    );
+    expect(same.result).toBe('unchanged');
+    const changed = await json<{ result: string; changed: string[] }>(
+      await h.call('PUT', '/api/v1/schedules/by-name/declared-budget?if_exists=update', {
+        key: admin.key,
+        body: body({ tokens_per_day: 2000, on_exceed: 'ask' }),
+      }),
+      200,
+    );
+    expect(changed).toMatchObject({ result: 'updated', changed: ['budget'] });
+  });
+
   it('tokens_per_run stops an llm tool loop: no further model call, error budget with the spend', async () => {
     const assistant = await createAssistant(admin, {
       kind: 'llm',

@@ -9,7 +9,7 @@ import { admin, createEngine, engineAssistants, ManualClock, type Engine } from 
 // Day and month budgets (docs/gates.md "Budgets"), checked in the worker's claim against the
 // spend recorded so far: stop, pause and ask (approve, reject), the day in the schedule's zone,
 // dollars by the price table, and two replicas racing for the last of a daily budget.
-describe('budgets before a run starts (postgres)', () => {
+describe('budgets before a run starts', () => {
   let engine: Engine | undefined;
   afterEach(async () => {
     await engine?.close();
@@ -41,20 +41,24 @@ describe('budgets before a run starts (postgres)', () => {
     return settled(e, run.id);
   };
 
-  it('stop: a run past tokens_per_day is skipped (budget) and the agent is not called', async () => {
-    const e = (engine = await createEngine('postgres', { clock: new ManualClock(Date.parse('2026-03-10T10:00:00Z')) }));
-    spending(e, { total_tokens: 60 });
-    const s = await schedule(e, { name: 'stop', budget: { tokens_per_day: 100, on_exceed: 'stop' } });
-    expect((await fire(e, s.id)).status).toBe('success');
-    expect((await fire(e, s.id)).status).toBe('success');
-    const third = await fire(e, s.id);
-    expect(third).toMatchObject({ status: 'skipped', error_kind: 'budget' });
-    expect(third.error).toContain('120 tokens of its 100 tokens per day (tokens_per_day)');
-    expect(e.server.requests).toHaveLength(2);
-    // The usage view shows the spend against the budget.
-    const { rows } = await e.db.query<{ enabled: boolean }>('SELECT enabled FROM schedules WHERE id = $1', [s.id]);
-    expect(rows[0]!.enabled).toBe(true);
-  });
+  it.each(['postgres', 'pglite'] as const)(
+    'stop (%s): a run past tokens_per_day is skipped (budget) and the agent is not called',
+    async (kind) => {
+      const e = (engine = await createEngine(kind, { clock: new ManualClock(Date.parse('2026-03-10T10:00:00Z')) }));
+      spending(e, { total_tokens: 60 });
+      const s = await schedule(e, { name: 'stop', budget: { tokens_per_day: 100, on_exceed: 'stop' } });
+      expect((await fire(e, s.id)).status).toBe('success');
+      expect((await fire(e, s.id)).status).toBe('success');
+      const third = await fire(e, s.id);
+      expect(third).toMatchObject({ status: 'skipped', error_kind: 'budget' });
+      expect(third.error).toContain('120 tokens of its 100 tokens per day (tokens_per_day)');
+      expect(e.server.requests).toHaveLength(2);
+      // The usage view shows the spend against the budget.
+      const { rows } = await e.db.query<{ enabled: boolean }>('SELECT enabled FROM schedules WHERE id = $1', [s.id]);
+      expect(rows[0]!.enabled).toBe(true);
+    },
+    120_000,
+  );
 
   it("the day is the schedule's: a new day in Asia/Tokyo admits runs again while UTC's day goes on", async () => {
     const clock = new ManualClock(Date.parse('2026-03-10T13:00:00Z')); // 22:00 in Tokyo
@@ -67,7 +71,7 @@ describe('budgets before a run starts (postgres)', () => {
     clock.set('2026-03-10T15:01:00Z'); // 00:01 on the 11th in Tokyo (still the 10th in UTC)
     expect((await fire(e, s.id)).status).toBe('success');
     expect(e.server.requests).toHaveLength(2);
-  });
+  }, 120_000);
 
   it('pause: the schedule is paused with a note naming the budget, the run skipped', async () => {
     const e = (engine = await createEngine('postgres', { clock: new ManualClock(Date.parse('2026-03-10T10:00:00Z')) }));
