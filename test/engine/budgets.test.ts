@@ -53,7 +53,7 @@ describe('budgets before a run starts', () => {
       expect(third).toMatchObject({ status: 'skipped', error_kind: 'budget' });
       expect(third.error).toContain('120 tokens of its 100 tokens per day (tokens_per_day)');
       expect(e.server.requests).toHaveLength(2);
-      // The usage view shows the spend against the budget.
+      // `stop` leaves the schedule as it is.
       const { rows } = await e.db.query<{ enabled: boolean }>('SELECT enabled FROM schedules WHERE id = $1', [s.id]);
       expect(rows[0]!.enabled).toBe(true);
     },
