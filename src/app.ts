@@ -199,6 +199,7 @@ export class Kairos {
           alertWebhook: config.alertWebhook,
           execution: this.agents.execution,
           metrics: this.metrics,
+          pricing: config.pricing,
         }),
       );
     }

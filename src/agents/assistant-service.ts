@@ -1,3 +1,4 @@
+import { budgetSchema } from '../runs/budget.ts';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { Config } from '../config.ts';
@@ -48,6 +49,8 @@ export const assistantCreateSchema = z.strictObject({
   metadata: jsonObject.default({}),
   max_concurrent: maxConcurrent.optional(),
   rate_limit: rateLimit.optional(),
+  /** Token and dollar limits on its runs (docs/gates.md "Budgets"); null: none. */
+  budget: budgetSchema.nullable().optional(),
 });
 
 export const assistantUpdateSchema = z.strictObject({
@@ -60,6 +63,7 @@ export const assistantUpdateSchema = z.strictObject({
   metadata: jsonObject.optional(),
   max_concurrent: maxConcurrent.optional(),
   rate_limit: rateLimit.optional(),
+  budget: budgetSchema.nullable().optional(),
 });
 
 const booleanText = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
@@ -234,6 +238,7 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
         metadata: parsed.metadata,
         maxConcurrent: parsed.max_concurrent ?? null,
         rateLimit: parsed.rate_limit ?? null,
+        budget: parsed.budget ?? null,
       });
     },
 
@@ -258,7 +263,7 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
       const parsed = parseInput(assistantUpdateSchema, patch);
       if (current.builtIn) {
         const fixed = Object.keys(parsed).find(
-          (key) => !['status', 'metadata', 'max_concurrent', 'rate_limit'].includes(key),
+          (key) => !['status', 'metadata', 'max_concurrent', 'rate_limit', 'budget'].includes(key),
         );
         if (fixed)
           throw invalid(fixed, `"${current.name}" is built in: only its status, metadata and limits can change`);
@@ -271,6 +276,7 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
         metadata: parsed.metadata,
         maxConcurrent: parsed.max_concurrent,
         rateLimit: parsed.rate_limit,
+        budget: parsed.budget,
       };
       if (parsed.kind !== undefined && parsed.kind !== current.kind && parsed.config === undefined) {
         throw invalid('config', `changing kind from ${current.kind} to ${parsed.kind} needs the new kind's config`);
@@ -397,6 +403,7 @@ export function assistantToJson(assistant: Assistant) {
     metadata: assistant.metadata,
     max_concurrent: assistant.maxConcurrent,
     rate_limit: assistant.rateLimit,
+    budget: assistant.budget ?? null,
     version: assistant.version,
     created_at: assistant.createdAt.toISOString(),
     updated_at: assistant.updatedAt.toISOString(),

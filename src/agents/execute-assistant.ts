@@ -28,6 +28,7 @@ import { findRemoteSession, keepRemoteSession, setRunRemoteSession } from '../st
 import type { Trigger } from '../runs/run-status.ts';
 import { RunFailure } from '../runs/run-failure.ts';
 import { isRunParked } from '../runs/wait.ts';
+import { checkTokensPerRun } from './run-budget.ts';
 
 /** What executing assistants needs; build it once with {@link createAssistantExecution}. */
 export interface AssistantExecutionDeps {
@@ -74,6 +75,8 @@ export interface RunToExecute {
   input: unknown;
   /** The run's schedule (name and zone), for templates rendered while it runs; absent outside schedules. */
   schedule?: { name: string; timezone: string };
+  /** The run's `tokens_per_run` budget, as its claim read it (docs/gates.md "Budgets"); absent: none. */
+  tokensPerRun?: number;
   /** The call's idempotency key when it is not the run id (a workflow step: run id + step key). */
   idempotencyKey?: string;
   /** The run's own LangGraph `config`, else its schedule's (`configurable`, `tags`, …); absent when none. */
@@ -294,11 +297,14 @@ export async function executeAssistant(
         ...(schedule && { schedule }),
         ...(remoteSession && { remoteSession }),
         ...(waits && { waits }),
+        ...(run.tokensPerRun !== undefined && { tokensPerRun: run.tokensPerRun }),
         signal,
         logger: deps.logger.child({ run_id: run.id, assistant_id: assistant.id }),
         emit,
       }),
     );
+    // The usage an agent reports (http, agentos, langgraph, a2a, an llm's last answer) against tokens_per_run.
+    checkTokensPerRun(run.tokensPerRun, result.usage);
   } catch (error) {
     try {
       // A parked run keeps its thread as it is until it resumes; a temporary one goes as usual.

@@ -3,6 +3,7 @@ import type { LlmAssistantConfig } from './assistant-config.ts';
 import type { ChatExchange, ChatMessage } from './llm-assistant.ts';
 import { addUsage } from './reported-usage.ts';
 import { llmJournal } from './llm-journal.ts';
+import { checkTokensPerRun } from './run-budget.ts';
 import { RunFailure } from '../runs/run-failure.ts';
 import {
   approvalSpec,
@@ -229,6 +230,8 @@ export async function runToolLoop(input: ToolLoopInput): Promise<RunResult> {
       });
     }
     usage = addUsage(usage, answer.usage);
+    // Budget hook (docs/gates.md "Budgets"): a run at its tokens_per_run makes no further call.
+    checkTokensPerRun(context.tokensPerRun, usage);
     if (answer.toolCalls.length === 0) return { output: answer.content ?? '', usage };
     if (round >= maxRounds) {
       throw new RunFailure(

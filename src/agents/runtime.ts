@@ -87,6 +87,8 @@ export interface RunContext {
    * run resumes (agent-waits.ts). Absent where a run cannot wait (a workflow step, a test call).
    */
   waits?: AgentWaits;
+  /** The run's `tokens_per_run` budget (the least of its schedule's, assistant's and owner's); absent: none. */
+  tokensPerRun?: number;
   /** Earlier messages of the run's thread (bounded), oldest first; empty for a fresh thread. */
   history: ThreadMessage[];
   /** Aborted on timeout, cancellation or shutdown; runtimes must stop promptly when it fires. */

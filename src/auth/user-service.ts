@@ -12,6 +12,8 @@ import {
 } from '../store/users.ts';
 import { assertAdmin, localAdminId, type Actor, type UserRole } from './actor.ts';
 import { isUniqueViolation } from './unique-violation.ts';
+import { parseInput } from '../parse-input.ts';
+import { budgetSchema } from '../runs/budget.ts';
 
 const nameTaken = (name: string) =>
   new KairosError('name_taken', `a user named "${name}" already exists; choose another name`, {
@@ -64,6 +66,8 @@ export class UserService {
    */
   async update(actor: Actor, id: string, changes: UserChanges): Promise<User> {
     assertAdmin(actor, 'change users');
+    // A budget (docs/gates.md "Budgets") is validated here too: the CLI and SDK bodies pass through.
+    if (changes.budget) changes = { ...changes, budget: parseInput(budgetSchema, changes.budget) };
     return this.db.transaction(async (tx) => {
       const user = await findUser(tx, id);
       if (!user) throw notFound('user', id);

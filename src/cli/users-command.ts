@@ -4,6 +4,8 @@ import { userRoles, type UserRole } from '../auth/actor.ts';
 import { UserService } from '../auth/user-service.ts';
 import { connectionOptions, sdkClient, usesServer, withDatabase } from './connection.ts';
 import { print, printTable } from './output.ts';
+import { parseJsonObject } from './json-argument.ts';
+import type { StoredBudget } from '../store/budgets.ts';
 
 const showUsers = (users: User[]) =>
   printTable(
@@ -64,11 +66,15 @@ export function usersCommand(): Command {
     .addOption(new Option('--role <role>', 'new role').choices(userRoles))
     .option('--disable', 'disable the user (its keys stop working)')
     .option('--enable', 'enable the user again')
+    .option(
+      '--budget <json>',
+      'a budget on the user\'s runs (admins only; docs/gates.md), e.g. \'{"tokens_per_day":100000,"on_exceed":"ask"}\', or null to remove it',
+    )
     .option('--json', 'print JSON')
     .action(
       async (
         id: string,
-        options: { name?: string; role?: UserRole; disable?: boolean; enable?: boolean },
+        options: { name?: string; role?: UserRole; disable?: boolean; enable?: boolean; budget?: string },
         command: Command,
       ) => {
         const connection = connectionOptions(command);
@@ -77,6 +83,12 @@ export function usersCommand(): Command {
           ...(options.role !== undefined && { role: options.role }),
           ...(options.disable && { disabled: true }),
           ...(options.enable && { disabled: false }),
+          ...(options.budget !== undefined && {
+            budget:
+              options.budget.trim() === 'null'
+                ? null
+                : (parseJsonObject(options.budget, '--budget') as unknown as StoredBudget),
+          }),
         };
         const user = usesServer(connection)
           ? await sdkClient(connection).users.update(id, changes)

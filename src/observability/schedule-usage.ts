@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/database.ts';
 import { listScheduleUsageRows } from '../store/schedule-usage-rows.ts';
 import { costOf, type Pricing } from './pricing.ts';
+import { scheduleBudgets, type BudgetUsage } from './budget-usage.ts';
 
 /** One day of a schedule's token usage (days in the schedule's time zone). */
 export interface UsageDay {
@@ -24,6 +25,8 @@ export interface ScheduleUsage {
   total: Omit<UsageDay, 'day'>;
   /** Whether a price table is configured (KAIROS_PRICING). */
   priced: boolean;
+  /** Spend against each day and month budget that applies to the schedule's runs (docs/gates.md). */
+  budgets: BudgetUsage[];
 }
 
 /**
@@ -81,5 +84,6 @@ export async function scheduleUsage(
     days: [...byDay.values()],
     total,
     priced,
+    budgets: await scheduleBudgets(db, schedule, options),
   };
 }

@@ -9,11 +9,13 @@ export class RunFailure extends Error {
   readonly retryable: boolean;
   readonly skip: boolean;
   readonly details: unknown;
+  /** Token usage spent before the failure (a `budget` failure records it on the run: it counts). */
+  readonly usage: RunFailureUsage | undefined;
 
   constructor(
     kind: FailureKind,
     message: string,
-    options: { retryable?: boolean; skip?: boolean; details?: unknown; cause?: unknown } = {},
+    options: { retryable?: boolean; skip?: boolean; details?: unknown; cause?: unknown; usage?: RunFailureUsage } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RunFailure';
@@ -21,7 +23,16 @@ export class RunFailure extends Error {
     this.retryable = options.retryable ?? kind === 'assistant_error';
     this.skip = options.skip ?? false;
     this.details = options.details;
+    this.usage = options.usage;
   }
+}
+
+/** Token usage as runs record it (`runs.usage`). */
+export interface RunFailureUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+  model?: string;
 }
 
 const failureKindSet: ReadonlySet<string> = new Set<string>(failureKinds);
@@ -39,6 +50,7 @@ export function asRunFailure(error: unknown): RunFailure | undefined {
     retryable: candidate.retryable,
     skip: candidate.skip,
     details: candidate.details,
+    ...(candidate.usage !== undefined && { usage: candidate.usage }),
     cause: error,
   });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from '../time/durations.ts';
 import { excludeDatesSchema } from './exclude-dates.ts';
 import { retrySchema, timeoutSchema } from '../runs/run-policy.ts';
+import { budgetSchema } from '../runs/budget.ts';
 
 /** A duration in seconds: a number, `"15m"`-style text or ISO-8601 (`"PT1H"`); parsed to ms. */
 const duration = z.union([z.number().nonnegative(), z.string().min(1)]).transform((value, context) => {
@@ -74,6 +75,8 @@ const fields = {
   overlap_counts_waiting: z.boolean(),
   /** Alert once a day when the day's tokens (in the schedule's zone) pass this; null: never. */
   alert_on_tokens_per_day: z.number().int().min(1).max(1e12).nullable(),
+  /** Token and dollar limits and what reaching one does (docs/gates.md "Budgets"); null: none. */
+  budget: budgetSchema.nullable(),
   webhook: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
   /** POSTed when a run starts waiting, with an approval's signed link (docs/waits.md). */
   on_waiting: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
@@ -114,6 +117,7 @@ export const scheduleCreateSchema = z.strictObject({
   pause_after_failures: fields.pause_after_failures.optional(),
   overlap_counts_waiting: fields.overlap_counts_waiting.default(false),
   alert_on_tokens_per_day: fields.alert_on_tokens_per_day.optional(),
+  budget: fields.budget.optional(),
   webhook: fields.webhook.optional(),
   on_waiting: fields.on_waiting.optional(),
   config: fields.config.default({}),

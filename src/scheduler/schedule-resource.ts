@@ -1,4 +1,5 @@
 import type { ScheduleCreator, ScheduleRow, ScheduleState } from '../store/schedules.ts';
+import type { StoredBudget } from '../store/budgets.ts';
 import { describe } from '../time/index.ts';
 import { fireAfter, isExcluded, occurrenceSpecOf } from './next-fire.ts';
 
@@ -58,6 +59,8 @@ export interface ScheduleResource {
   /** While paused: when, by whom (null for an automatic pause) and why; null otherwise. */
   paused: { at: string; by: string | null; note: string | null } | null;
   alert_on_tokens_per_day: number | null;
+  /** Token and dollar limits and what reaching one does (docs/gates.md "Budgets"); null: none. */
+  budget: StoredBudget | null;
   webhook: string | null;
   on_waiting: string | null;
   metadata: Record<string, unknown>;
@@ -182,6 +185,7 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
         ? { at: row.paused_at.toISOString(), by: row.paused_by, note: row.pause_note }
         : null,
     alert_on_tokens_per_day: row.alert_on_tokens_per_day === null ? null : Number(row.alert_on_tokens_per_day),
+    budget: row.budget ?? null,
     webhook: row.webhook,
     on_waiting: row.on_waiting ?? null,
     metadata: row.metadata,

@@ -161,6 +161,7 @@ export function newScheduleColumns(input: ParsedCreate, rules: SpecRules, now: n
     pause_after_failures: input.pause_after_failures ?? null,
     overlap_counts_waiting: input.overlap_counts_waiting,
     alert_on_tokens_per_day: input.alert_on_tokens_per_day ?? null,
+    budget: input.budget ?? null,
     webhook: input.webhook ?? null,
     on_waiting: input.on_waiting ?? null,
     enabled: input.enabled,
@@ -216,6 +217,7 @@ export function changedColumns(
   if (patch.pause_after_failures !== undefined) changes.pause_after_failures = patch.pause_after_failures;
   if (patch.overlap_counts_waiting !== undefined) changes.overlap_counts_waiting = patch.overlap_counts_waiting;
   if (patch.alert_on_tokens_per_day !== undefined) changes.alert_on_tokens_per_day = patch.alert_on_tokens_per_day;
+  if (patch.budget !== undefined) changes.budget = patch.budget;
   if (patch.webhook !== undefined) changes.webhook = patch.webhook;
   if (patch.on_waiting !== undefined) changes.on_waiting = patch.on_waiting;
   if (patch.enabled !== undefined) changes.enabled = patch.enabled;

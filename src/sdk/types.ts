@@ -75,3 +75,5 @@ export interface WorkflowNode {
   choices?: WorkflowNode[];
   [key: string]: unknown;
 }
+/** Spend against one day or month budget of a schedule's runs (`budgets` of its usage; docs/gates.md). */
+export type BudgetSpend = import('../api/schemas/usage.ts').ScheduleUsage['budgets'][number];

@@ -29,6 +29,8 @@ export interface ClaimCandidate {
   /** The run's assistant when it has a provider limit (max_concurrent or rate_limit); null otherwise. */
   limited_assistant: string | null;
   assistant_locked: boolean;
+  /** Whether its schedule, assistant or owner has a budget (then the budget gate decides it). */
+  budgeted: boolean;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function lockClaimCandidates(
        ), c AS (
          SELECT r.id, r.schedule_id, r.trigger_id, coalesce(r.schedule_id, r.trigger_id) AS group_id,
            r.start_deadline, r.scheduled_for, r.late_by_ms, r.ignore_overlap, r.waits_for_slot, r.not_before, r.created_at,
+           r.assistant_id, r.owner_id,
            (SELECT q.id FROM q WHERE q.id = r.assistant_id) AS limited_assistant
          FROM runs r
          WHERE r.status = 'pending' AND r.not_before <= $1
@@ -98,7 +101,9 @@ export async function lockClaimCandidates(
        SELECT c.id, c.schedule_id, c.group_id, c.start_deadline, c.scheduled_for, c.late_by_ms, s.misfire, s.catchup_window_ms,
          c.ignore_overlap, c.waits_for_slot, c.not_before,
          coalesce(s.overlap, t.overlap) AS overlap, coalesce(s.max_concurrent, t.max_concurrent) AS max_concurrent,
-         coalesce(l.locked, false) AS locked, c.limited_assistant, coalesce(la.locked, false) AS assistant_locked
+         coalesce(l.locked, false) AS locked, c.limited_assistant, coalesce(la.locked, false) AS assistant_locked,
+         (s.budget IS NOT NULL OR EXISTS (SELECT 1 FROM assistants ab WHERE ab.id = c.assistant_id AND ab.budget IS NOT NULL)
+           OR EXISTS (SELECT 1 FROM users ub WHERE ub.id = c.owner_id AND ub.budget IS NOT NULL)) AS budgeted
        FROM c LEFT JOIN l ON l.sid = c.group_id LEFT JOIN schedules s ON s.id = c.schedule_id
          LEFT JOIN triggers t ON t.id = c.trigger_id AND c.schedule_id IS NULL
          LEFT JOIN la ON la.aid = c.limited_assistant

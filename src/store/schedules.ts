@@ -1,5 +1,6 @@
 import { advisoryXactLock } from './advisory-lock.ts';
 import type { Queryable } from './database.ts';
+import type { StoredBudget } from './budgets.ts';
 
 export type ScheduleKind = 'cron' | 'once' | 'interval';
 export type OverlapPolicy = 'skip' | 'queue' | 'allow' | 'cancel_previous';
@@ -41,6 +42,8 @@ export interface ScheduleRow {
   jitter_ms: number;
   alert_after: number;
   alert_on_tokens_per_day: number | null;
+  /** Token and dollar limits (migration 034, src/runs/budget.ts); null: none. */
+  budget: StoredBudget | null;
   webhook: string | null;
   on_waiting: string | null;
   enabled: boolean;
@@ -122,6 +125,7 @@ export type ScheduleFields = Pick<
   | 'jitter_ms'
   | 'alert_after'
   | 'alert_on_tokens_per_day'
+  | 'budget'
   | 'webhook'
   | 'on_waiting'
   | 'enabled'
@@ -142,7 +146,7 @@ export type NewSchedule = ScheduleFields & {
   created_by?: ScheduleCreator | null;
 };
 
-const jsonColumns = new Set(['input_template', 'metadata', 'created_by']);
+const jsonColumns = new Set(['input_template', 'metadata', 'created_by', 'budget']);
 
 function encode(column: string, value: unknown): unknown {
   if (jsonColumns.has(column)) return value === null || value === undefined ? null : JSON.stringify(value);

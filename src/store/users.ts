@@ -1,4 +1,5 @@
 import type { Queryable } from './database.ts';
+import type { StoredBudget } from './budgets.ts';
 
 /** What a user may do: admins everything, members their own resources, viewers read. */
 export const userRoles = ['admin', 'member', 'viewer'] as const;
@@ -9,6 +10,8 @@ export interface User {
   name: string;
   role: UserRole;
   disabledAt: Date | null;
+  /** Token and dollar limits on the user's runs, set by an admin (docs/gates.md "Budgets"); null: none. */
+  budget: StoredBudget | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -18,6 +21,7 @@ interface UserRow {
   name: string;
   role: UserRole;
   disabled_at: Date | null;
+  budget?: StoredBudget | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -27,6 +31,7 @@ const toUser = (row: UserRow): User => ({
   name: row.name,
   role: row.role,
   disabledAt: row.disabled_at,
+  budget: row.budget ?? null,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -71,6 +76,8 @@ export interface UserChanges {
   role?: UserRole;
   /** true disables (keeps the first disabling time), false re-enables. */
   disabled?: boolean;
+  /** A budget (validated by the service), or null to remove it; absent: unchanged. */
+  budget?: StoredBudget | null;
 }
 
 export async function updateUser(db: Queryable, id: string, changes: UserChanges): Promise<User | undefined> {
@@ -81,9 +88,17 @@ export async function updateUser(db: Queryable, id: string, changes: UserChanges
        disabled_at = CASE WHEN $4::boolean IS NULL THEN disabled_at
                           WHEN $4::boolean THEN COALESCE(disabled_at, now())
                           ELSE NULL END,
+       budget = CASE WHEN $5::boolean THEN $6::jsonb ELSE budget END,
        updated_at = now()
      WHERE id = $1 RETURNING *`,
-    [id, changes.name ?? null, changes.role ?? null, changes.disabled ?? null],
+    [
+      id,
+      changes.name ?? null,
+      changes.role ?? null,
+      changes.disabled ?? null,
+      changes.budget !== undefined,
+      changes.budget ? JSON.stringify(changes.budget) : null,
+    ],
   );
   return rows[0] && toUser(rows[0]);
 }

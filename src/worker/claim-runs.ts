@@ -19,6 +19,8 @@ import { decideLate, type WorkerHistory } from './late-runs.ts';
 import { decideOverlap, type OverlapCandidate } from './overlap.ts';
 import { recordOutcomes, type FailureAlert } from './record-outcomes.ts';
 import { pauseInsideClaim } from './test-hooks.ts';
+import { gateBudgets } from '../gates/budget-gate.ts';
+import type { Pricing } from '../observability/pricing.ts';
 
 /** A run this worker now holds, with what execution needs from its schedule, assistant and owner. */
 export interface ClaimedRun extends RunRow {
@@ -39,6 +41,8 @@ export interface ClaimedRun extends RunRow {
   fresh_thread?: true;
   /** Whether the run has opened waits (then execution reads the latest; otherwise no read before the call). */
   has_waits: boolean;
+  /** Its `tokens_per_run` budget (docs/gates.md "Budgets"); null or absent: none. */
+  tokens_per_run?: number | null;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -117,6 +121,8 @@ export async function claimRuns(
      * the slot a run takes, and that run's `started_at` must not precede the finish.
      */
     startedAt?: () => number;
+    /** The price table, for `usd_per_day` and `usd_per_month` budgets (none: unpriced usage costs 0). */
+    pricing?: Pricing;
   },
 ): Promise<ClaimRunsResult> {
   const aheadMs = options.aheadMs ?? 0;
@@ -256,6 +262,18 @@ export async function claimRuns(
       }
     }
 
+    // Budgets (docs/gates.md "Budgets"): a run over a day or month budget is held, skipped or parked.
+    const budgets = await gateBudgets(
+      tx,
+      db,
+      start.filter((id) => byId.get(id)!.budgeted),
+      { now, pricing: options.pricing ?? {} },
+    );
+    const admitted = new Set(budgets.start);
+    start.splice(0, start.length, ...start.filter((id) => !byId.get(id)!.budgeted || admitted.has(id)));
+    endings.push(...budgets.endings);
+    held += budgets.held.length;
+
     // One statement: lease the started runs, append their `attempt_started` events, and return
     // what execution needs (schedule session settings and config, the assistant row, the owner's role), so
     // that the worker can POST without another round trip.
@@ -265,6 +283,7 @@ export async function claimRuns(
       startedAt: new Date(Math.max(options.now, options.startedAt?.() ?? options.now)),
     });
     const started = startedRows.map(toClaimedRun);
+    for (const run of started) run.tokens_per_run = budgets.tokensPerRun.get(run.id) ?? null;
     started.sort((a, b) => a.not_before.getTime() - b.not_before.getTime());
     const ended = await endClaimedRuns(tx, endings, now);
     await requestCancel(tx, db, cancel);

@@ -52,7 +52,7 @@ export function failedEnding(failure: RunFailure, finishedAt: number): RunEnding
     errorKind: failure.kind,
     error: failure.message,
     output: null,
-    usage: null,
+    usage: failure.usage ?? null,
     threadId: null,
     finishedAt,
   };

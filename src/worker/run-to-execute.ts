@@ -23,5 +23,6 @@ export function toExecute(run: ClaimedRun): RunToExecute {
     ...(run.context !== undefined && { context: run.context }),
     ...(run.fresh_thread && { freshThread: true }),
     ...(run.has_waits && { hasWaits: true }),
+    ...(run.tokens_per_run !== null && run.tokens_per_run !== undefined && { tokensPerRun: run.tokens_per_run }),
   };
 }

@@ -1,3 +1,4 @@
+import type { Pricing } from '../observability/pricing.ts';
 import type { AssistantExecutionDeps } from '../agents/execute-assistant.ts';
 import { executeAssistant } from '../agents/execute-assistant.ts';
 import type { Clock } from '../clock.ts';
@@ -53,6 +54,8 @@ export interface WorkerPoolOptions {
   claimBatch?: number;
   /** Engine metrics (runs by status, fire lag, busy slots); none when absent. */
   metrics?: Pick<Metrics, 'runs' | 'fireLag' | 'busySlots'>;
+  /** The price table, for dollar budgets (docs/gates.md "Budgets"); none: unpriced. */
+  pricing?: Pricing;
 }
 
 /**
@@ -263,6 +266,7 @@ export class WorkerPool {
       aheadMs,
       history: this.history,
       startedAt: () => this.options.clock.now(),
+      ...(this.options.pricing && { pricing: this.options.pricing }),
     });
     this.mightHaveMore = result.started.length + result.ended.length >= limit || result.contended > 0;
     this.alert(result.alerts);

@@ -65,6 +65,8 @@ export interface ReplicaOptions {
   maxCatchupPerPass: number;
   misfireGraceMs: number;
   alertWebhook: string;
+  /** The price table the workers' dollar budgets use (docs/gates.md "Budgets"). */
+  pricing?: WorkerPoolOptions['pricing'];
 }
 
 /** The assistant service schedules and runs resolve their assistant with (no modules registered). */
@@ -131,6 +133,7 @@ function makeReplica(db: Database, id: string, options: ReplicaOptions): Replica
       pollIntervalMs: 2000,
       execution: agents.execution,
       alertWebhook: options.alertWebhook,
+      ...(options.pricing && { pricing: options.pricing }),
     }),
     schedules: services.schedules,
     runs: services.runs,

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { assistantCreateSchema, assistantUpdateSchema } from '../../agents/assistant-service.ts';
 import { assistantKinds } from '../../agents/runtime.ts';
-import { PageQuery, Timestamp, pageOf, queryBoolean } from './common.ts';
+import { BudgetView, PageQuery, Timestamp, pageOf, queryBoolean } from './common.ts';
 import { jsonObjectQuery } from './json-query.ts';
 
 const kinds = assistantKinds;
@@ -30,6 +30,7 @@ export const Assistant = z
       .int()
       .nullable()
       .openapi({ description: 'At most this many runs of the assistant started in any 60 seconds; null: no limit' }),
+    budget: BudgetView.nullable().openapi({ description: 'Spending limits on its runs (docs/gates.md "Budgets"); null: none' }),
     version: z.number().int(),
     created_at: Timestamp,
     updated_at: Timestamp,

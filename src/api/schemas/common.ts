@@ -48,3 +48,16 @@ export const ResourceParams = z.object({
     .max(200)
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
+
+/** A budget as the API shows it (docs/gates.md "Budgets"); bodies are validated by src/runs/budget.ts. */
+export const BudgetView = z
+  .object({
+    tokens_per_run: z.number().int().optional(),
+    tokens_per_day: z.number().int().optional(),
+    usd_per_day: z.number().optional(),
+    usd_per_month: z.number().optional(),
+    on_exceed: z.enum(['stop', 'pause', 'ask']),
+  })
+  .openapi('Budget', {
+    description: 'Token and dollar limits and what reaching a day or month limit does: stop, pause or ask',
+  });

@@ -8,7 +8,7 @@ import {
   scheduleCreateSchema,
   scheduleUpdateSchema,
 } from '../../scheduler/schedule-input.ts';
-import { PageQuery, Timestamp, queryBoolean } from './common.ts';
+import { BudgetView, PageQuery, Timestamp, queryBoolean } from './common.ts';
 import { jsonObjectQuery } from './json-query.ts';
 import { serviceBody } from './service-body.ts';
 import { triggers } from '../../runs/run-status.ts';
@@ -168,6 +168,7 @@ export const Schedule = z
       .nullable()
       .openapi({ description: 'While paused: when, by whom (null for an automatic pause) and why' }),
     alert_on_tokens_per_day: z.number().int().nullable(),
+    budget: BudgetView.nullable().openapi({ description: 'Spending limits (docs/gates.md "Budgets"); null: none' }),
     webhook: z.string().nullable(),
     on_waiting: z.string().nullable().openapi({ description: 'POSTed when a run starts waiting (docs/waits.md)' }),
     metadata: z.record(z.string(), z.unknown()),

@@ -18,6 +18,22 @@ export const ScheduleUsage = z
     days: z.array(z.object({ day: z.string().openapi({ example: '2026-12-01' }), ...sums })),
     total: z.object(sums),
     priced: z.boolean(),
+    budgets: z
+      .array(
+        z.object({
+          scope: z.enum(['schedule', 'assistant', 'user']),
+          period: z.enum(['day', 'month']),
+          limit: z.number(),
+          spent: z.number(),
+          unit: z.enum(['tokens', 'usd']),
+          key: z.enum(['tokens_per_day', 'usd_per_day', 'usd_per_month']),
+          on_exceed: z.enum(['stop', 'pause', 'ask']),
+        }),
+      )
+      .openapi({
+        description:
+          "Spend against each day and month budget that applies to the schedule's runs: its own, its assistant's, its owner's (docs/gates.md)",
+      }),
   })
   .openapi('ScheduleUsage');
 

@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import type { User as StoredUser } from '../../store/users.ts';
 import { userRoles } from '../../auth/actor.ts';
-import { Id, PageQuery, Timestamp, iso, isoOrNull, pageOf } from './common.ts';
+import { BudgetView, Id, PageQuery, Timestamp, iso, isoOrNull, pageOf } from './common.ts';
+import { budgetSchema } from '../../runs/budget.ts';
 
 export const UserRole = z.enum(userRoles).openapi('UserRole');
 
@@ -19,6 +20,7 @@ export const User = z
     role: UserRole,
     disabled: z.boolean(),
     disabled_at: Timestamp.nullable(),
+    budget: BudgetView.nullable().openapi({ description: 'Spending limits on the user\'s runs, set by an admin (docs/gates.md "Budgets")' }),
     created_at: Timestamp,
     updated_at: Timestamp,
   })
@@ -27,7 +29,13 @@ export const User = z
 export const UserCreate = z.strictObject({ name: UserName, role: UserRole.default('member') }).openapi('UserCreate');
 
 export const UserUpdate = z
-  .strictObject({ name: UserName.optional(), role: UserRole.optional(), disabled: z.boolean().optional() })
+  .strictObject({
+    name: UserName.optional(),
+    role: UserRole.optional(),
+    disabled: z.boolean().optional(),
+    /** Admins only; null removes it. */
+    budget: budgetSchema.nullable().optional(),
+  })
   .openapi('UserUpdate');
 
 export const UserListQuery = PageQuery;
@@ -46,6 +54,7 @@ export function toUserBody(user: StoredUser): User {
     role: user.role,
     disabled: user.disabledAt !== null,
     disabled_at: isoOrNull(user.disabledAt),
+    budget: user.budget ?? null,
     created_at: iso(user.createdAt),
     updated_at: iso(user.updatedAt),
   };

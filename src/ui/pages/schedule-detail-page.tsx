@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { schedulesApi } from '../api/endpoints.ts';
 import { runStatuses, triggers } from '../lib/run-kinds.ts';
+import { BudgetMeters } from '../components/budget-meters.tsx';
 import { ChoiceFilter } from '../components/choice-filter.tsx';
 import { useCatalog } from '../components/catalog.tsx';
 import { LineChart, Meter, StackedBars } from '../components/charts.tsx';
@@ -273,6 +274,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
           </div>
         </header>
         <ErrorBanner error={usage.error} />
+        <BudgetMeters budgets={usage.data?.budgets ?? []} />
         {usage.data && usage.data.days.length === 0 ? (
           <p className="muted small">No run of this schedule reported token usage in the last 30 days.</p>
         ) : (
