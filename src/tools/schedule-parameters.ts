@@ -14,7 +14,7 @@ export const scheduleFieldDescriptions = {
   alert_on_tokens_per_day: "Record an alert when the schedule's runs use more than this many tokens in a day.",
   budget:
     'Spending limits: {"tokens_per_run"?, "tokens_per_day"?, "usd_per_day"?, "usd_per_month"?, "on_exceed": "stop" | "pause" | "ask"}; ' +
-    'days and months in the schedule\'s timezone; null removes it.',
+    "days and months in the schedule's timezone; null removes it.",
   thread_id: 'Continue this thread on every run (a thread id); omit for a fresh conversation per run.',
   schedule:
     'When to run: exactly one of `cron`, `at` or `every`, plus `timezone`. ' +

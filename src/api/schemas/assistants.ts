@@ -30,7 +30,9 @@ export const Assistant = z
       .int()
       .nullable()
       .openapi({ description: 'At most this many runs of the assistant started in any 60 seconds; null: no limit' }),
-    budget: BudgetView.nullable().openapi({ description: 'Spending limits on its runs (docs/gates.md "Budgets"); null: none' }),
+    budget: BudgetView.nullable().openapi({
+      description: 'Spending limits on its runs (docs/gates.md "Budgets"); null: none',
+    }),
     version: z.number().int(),
     created_at: Timestamp,
     updated_at: Timestamp,

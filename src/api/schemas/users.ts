@@ -20,7 +20,9 @@ export const User = z
     role: UserRole,
     disabled: z.boolean(),
     disabled_at: Timestamp.nullable(),
-    budget: BudgetView.nullable().openapi({ description: 'Spending limits on the user\'s runs, set by an admin (docs/gates.md "Budgets")' }),
+    budget: BudgetView.nullable().openapi({
+      description: 'Spending limits on the user\'s runs, set by an admin (docs/gates.md "Budgets")',
+    }),
     created_at: Timestamp,
     updated_at: Timestamp,
   })
