@@ -169,6 +169,7 @@ export class Kairos {
         testCalls: this.agents.testCalls,
         waits: this.waits,
         approvalLinks: this.approvalLinks,
+        providers: this.agents.providers,
       },
     });
     mountDashboard(this.apiApp);

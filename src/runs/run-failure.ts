@@ -9,11 +9,16 @@ export class RunFailure extends Error {
   readonly retryable: boolean;
   readonly skip: boolean;
   readonly details: unknown;
+  /**
+   * Set when the run is not at fault and should run again at this time (ms since the epoch)
+   * without using an attempt: its provider asked to wait (a 429 with Retry-After).
+   */
+  readonly requeueAt: number | undefined;
 
   constructor(
     kind: FailureKind,
     message: string,
-    options: { retryable?: boolean; skip?: boolean; details?: unknown; cause?: unknown } = {},
+    options: { retryable?: boolean; skip?: boolean; details?: unknown; cause?: unknown; requeueAt?: number } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RunFailure';
@@ -21,6 +26,7 @@ export class RunFailure extends Error {
     this.retryable = options.retryable ?? kind === 'assistant_error';
     this.skip = options.skip ?? false;
     this.details = options.details;
+    this.requeueAt = options.requeueAt;
   }
 }
 
@@ -39,6 +45,7 @@ export function asRunFailure(error: unknown): RunFailure | undefined {
     retryable: candidate.retryable,
     skip: candidate.skip,
     details: candidate.details,
+    requeueAt: candidate.requeueAt,
     cause: error,
   });
 }

@@ -21,6 +21,8 @@ export interface Assistant {
   maxConcurrent: number | null;
   /** At most this many of its runs started in any 60 seconds (the provider's requests per minute); null: no limit. */
   rateLimit: number | null;
+  /** The provider (of its owner) it names: its limits apply, and an llm assistant takes its base URL and key. */
+  provider?: string | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -39,6 +41,7 @@ interface AssistantRow {
   metadata: Record<string, unknown>;
   max_concurrent: number | null;
   rate_limit: number | null;
+  provider?: string | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -58,6 +61,7 @@ function toAssistant(row: AssistantRow): Assistant {
     metadata: row.metadata,
     maxConcurrent: row.max_concurrent,
     rateLimit: row.rate_limit,
+    provider: row.provider ?? null,
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -96,12 +100,13 @@ export interface NewAssistant {
   builtIn?: boolean;
   maxConcurrent?: number | null;
   rateLimit?: number | null;
+  provider?: string | null;
 }
 
 export async function insertAssistant(db: Queryable, input: NewAssistant): Promise<Assistant> {
   const { rows } = await db.query<AssistantRow>(
-    `INSERT INTO assistants (id, owner_id, name, kind, config, status, graph_id, description, metadata, built_in, max_concurrent, rate_limit)
-     VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
+    `INSERT INTO assistants (id, owner_id, name, kind, config, status, graph_id, description, metadata, built_in, max_concurrent, rate_limit, provider)
+     VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
     [
       input.id ?? null,
       input.ownerId,
@@ -115,6 +120,7 @@ export async function insertAssistant(db: Queryable, input: NewAssistant): Promi
       input.builtIn ?? false,
       input.maxConcurrent ?? null,
       input.rateLimit ?? null,
+      input.provider ?? null,
     ],
   );
   return toAssistant(rows[0]!);
@@ -225,6 +231,8 @@ export interface AssistantChanges {
   /** null removes the limit. */
   maxConcurrent?: number | null;
   rateLimit?: number | null;
+  /** null: names no provider. */
+  provider?: string | null;
 }
 
 /** Applies the given changes, bumps `version`, returns the row (undefined if it is gone). */
@@ -248,6 +256,7 @@ export async function updateAssistant(
   if (changes.metadata !== undefined) set('metadata', JSON.stringify(changes.metadata), '::jsonb');
   if (changes.maxConcurrent !== undefined) set('max_concurrent', changes.maxConcurrent);
   if (changes.rateLimit !== undefined) set('rate_limit', changes.rateLimit);
+  if (changes.provider !== undefined) set('provider', changes.provider);
   const { rows } = await db.query<AssistantRow>(
     `UPDATE assistants SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')}
      WHERE id = $1 RETURNING *`,

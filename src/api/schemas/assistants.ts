@@ -30,6 +30,10 @@ export const Assistant = z
       .int()
       .nullable()
       .openapi({ description: 'At most this many runs of the assistant started in any 60 seconds; null: no limit' }),
+    provider: z.string().nullable().openapi({
+      description:
+        'The provider (of its owner) it names: its rpm/tpm/max_concurrent apply; an llm assistant takes its base_url and key (docs/gates.md)',
+    }),
     version: z.number().int(),
     created_at: Timestamp,
     updated_at: Timestamp,
