@@ -46,7 +46,9 @@ describe.each(['pglite', 'postgres'] as const)('providers API (%s)', (kind) => {
       owner_id: alice.userId,
       usage: { requests: 0, tokens: 0, running: 0 },
     });
-    const got = (await (await h.call('GET', `/api/v1/providers/${provider.id}`, { key: alice.key })).json()) as ProviderJson;
+    const got = (await (
+      await h.call('GET', `/api/v1/providers/${provider.id}`, { key: alice.key })
+    ).json()) as ProviderJson;
     expect(got.id).toBe(provider.id);
 
     const patched = await h.call('PATCH', `/api/v1/providers/${provider.id}`, {
@@ -90,7 +92,9 @@ describe.each(['pglite', 'postgres'] as const)('providers API (%s)', (kind) => {
     expect(again.status).toBe(409);
     expect((await errorOf(again)).message).toContain('"dup"');
     // Another user may use the same name: names are unique per owner.
-    expect((await h.call('POST', '/api/v1/providers', { key: bob.key, body: { ...body, name: 'dup' } })).status).toBe(201);
+    expect((await h.call('POST', '/api/v1/providers', { key: bob.key, body: { ...body, name: 'dup' } })).status).toBe(
+      201,
+    );
     expect((await h.call('POST', '/api/v1/providers', { key: viewer.key, body: { ...body, name: 'v' } })).status).toBe(
       403,
     );
