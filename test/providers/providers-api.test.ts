@@ -26,7 +26,8 @@ describe.each(['pglite', 'postgres'] as const)('providers API (%s)', (kind) => {
     alice = await h.caller('member');
     bob = await h.caller('member');
     viewer = await h.caller('viewer');
-  });
+    // PGlite applies every migration in process: slow on a busy machine.
+  }, 180_000);
   afterAll(() => h.close());
 
   const body = { name: 'openai', base_url: 'https://api.openai.example/v1', api_key: { env: 'OPENAI_KEY' }, rpm: 60 };
