@@ -101,6 +101,37 @@ describe.each(['pglite', 'postgres'] as const)('providers API (%s)', (kind) => {
     );
   });
 
+  it('odd bodies are 4xx, never 500, and create nothing', async () => {
+    const before = (await (await h.call('GET', '/api/v1/providers', { key: alice.key })).json()) as { total: number };
+    const bodies: unknown[] = [
+      null,
+      [],
+      'text',
+      42,
+      {},
+      { ...body, name: 1 },
+      { ...body, base_url: null },
+      { ...body, rpm: '5' },
+      { ...body, rpm: 1e12 },
+      { ...body, tpm: -1 },
+      { ...body, max_concurrent: Number.MAX_SAFE_INTEGER },
+      { ...body, api_key: { env: '' } },
+      { ...body, api_key: { env: 'A', value: 'x' } },
+      { ...body, name: 'a'.repeat(1000) },
+      { ...body, name: "x'; DROP TABLE providers; --" },
+      { ...body, base_url: 'https://user:pw@x.example/v1' },
+    ];
+    for (const input of bodies) {
+      const response = await h.call('POST', '/api/v1/providers', { key: alice.key, body: input });
+      expect(response.status, JSON.stringify(input)).toBeGreaterThanOrEqual(400);
+      expect(response.status, JSON.stringify(input)).toBeLessThan(500);
+    }
+    const patch = await h.call('PATCH', `/api/v1/providers/not-a-uuid`, { key: alice.key, body: { rpm: 1 } });
+    expect(patch.status).toBe(404);
+    const after = (await (await h.call('GET', '/api/v1/providers', { key: alice.key })).json()) as { total: number };
+    expect(after.total).toBe(before.total);
+  });
+
   it('owners see their own, admins all; others get 404', async () => {
     const created = await h.call('POST', '/api/v1/providers', { key: bob.key, body: { ...body, name: 'bobs' } });
     const id = ((await created.json()) as ProviderJson).id;
