@@ -170,6 +170,7 @@ export class Kairos {
         testCalls: this.agents.testCalls,
         waits: this.waits,
         approvalLinks: this.approvalLinks,
+        providers: this.agents.providers,
       },
     });
     mountDashboard(this.apiApp);

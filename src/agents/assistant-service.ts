@@ -15,6 +15,7 @@ import {
 } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { lockAssistantUsers, type AssistantUsers } from '../store/assistant-users.ts';
+import { findProviderByName, type Provider } from '../store/providers.ts';
 import { addressGuardFromConfig, type AddressGuard, type ResolveAll } from './address-guard.ts';
 import { isSecretKey, outboundUrl, parseAssistantConfig } from './assistant-config.ts';
 import { isEnvReference } from './env-reference.ts';
@@ -38,6 +39,8 @@ const providerLimit = (what: string) =>
 const maxConcurrent = providerLimit('runs at once');
 /** Runs of the assistant started in any 60 seconds. */
 const rateLimit = providerLimit('runs per minute');
+/** The provider (of the assistant's owner) it names (docs/gates.md "Providers"); null: none. */
+const providerName = z.string().trim().min(1, 'must name a provider, or be null for none').max(100).nullable();
 
 export const assistantCreateSchema = z.strictObject({
   name: z.string().trim().min(1, 'is required').max(200),
@@ -51,6 +54,7 @@ export const assistantCreateSchema = z.strictObject({
   rate_limit: rateLimit.optional(),
   /** Token and dollar limits on its runs (docs/gates.md "Budgets"); null: none. */
   budget: budgetSchema.nullable().optional(),
+  provider: providerName.optional(),
 });
 
 export const assistantUpdateSchema = z.strictObject({
@@ -64,6 +68,7 @@ export const assistantUpdateSchema = z.strictObject({
   max_concurrent: maxConcurrent.optional(),
   rate_limit: rateLimit.optional(),
   budget: budgetSchema.nullable().optional(),
+  provider: providerName.optional(),
 });
 
 const booleanText = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
@@ -178,8 +183,33 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
   const { db, registry } = options;
   const guard: AddressGuard = addressGuardFromConfig(options.config, options.resolveAll, options.localMode);
 
-  /** Validates a kind's config, its module id and its destination (private addresses). */
-  async function checkConfig(kind: Assistant['kind'], config: unknown): Promise<Record<string, unknown>> {
+  /** The provider an assistant of `ownerId` names, or a 422 naming it. */
+  async function namedProvider(ownerId: string, name: string | null | undefined): Promise<Provider | undefined> {
+    if (name === null || name === undefined) return undefined;
+    const provider = await findProviderByName(db, ownerId, name);
+    if (!provider) {
+      throw invalid(
+        'provider',
+        `there is no provider named "${name}" (of the assistant's owner): create it with POST /api/v1/providers, or use null`,
+        { provider: name },
+      );
+    }
+    return provider;
+  }
+
+  /**
+   * Validates a kind's config, its module id and its destination (private addresses). An llm
+   * assistant that names a provider takes its base URL from it (checked when the provider was saved).
+   */
+  async function checkConfig(
+    kind: Assistant['kind'],
+    config: unknown,
+    provider?: Provider,
+  ): Promise<Record<string, unknown>> {
+    if (provider && kind === 'llm' && typeof config === 'object' && config !== null && !('base_url' in config)) {
+      const { base_url: _, ...parsed } = parseAssistantConfig(kind, { ...config, base_url: provider.baseUrl });
+      return parsed;
+    }
     const parsed = parseAssistantConfig(kind, config);
     if (kind === 'module') {
       const id = parsed.module as string;
@@ -226,7 +256,8 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
     async create(actor, input) {
       assertWriter(actor, 'create assistants');
       const parsed = parseInput(assistantCreateSchema, input);
-      const config = await checkConfig(parsed.kind, parsed.config);
+      const provider = await namedProvider(actor.userId, parsed.provider);
+      const config = await checkConfig(parsed.kind, parsed.config, provider);
       return insertAssistant(db, {
         ownerId: actor.userId,
         name: parsed.name,
@@ -239,6 +270,7 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
         maxConcurrent: parsed.max_concurrent ?? null,
         rateLimit: parsed.rate_limit ?? null,
         budget: parsed.budget ?? null,
+        provider: provider?.name ?? null,
       });
     },
 
@@ -263,7 +295,7 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
       const parsed = parseInput(assistantUpdateSchema, patch);
       if (current.builtIn) {
         const fixed = Object.keys(parsed).find(
-          (key) => !['status', 'metadata', 'max_concurrent', 'rate_limit', 'budget'].includes(key),
+          (key) => !['status', 'metadata', 'max_concurrent', 'rate_limit', 'budget', 'provider'].includes(key),
         );
         if (fixed)
           throw invalid(fixed, `"${current.name}" is built in: only its status, metadata and limits can change`);
@@ -277,14 +309,23 @@ export function createAssistantService(options: AssistantServiceOptions): Assist
         maxConcurrent: parsed.max_concurrent,
         rateLimit: parsed.rate_limit,
         budget: parsed.budget,
+        provider: parsed.provider,
       };
       if (parsed.kind !== undefined && parsed.kind !== current.kind && parsed.config === undefined) {
         throw invalid('config', `changing kind from ${current.kind} to ${parsed.kind} needs the new kind's config`);
       }
-      if (parsed.config !== undefined || parsed.kind !== undefined) {
+      const provider = await namedProvider(
+        current.ownerId,
+        parsed.provider !== undefined ? parsed.provider : current.provider,
+      );
+      if (
+        parsed.config !== undefined ||
+        parsed.kind !== undefined ||
+        (parsed.provider !== undefined && !current.builtIn)
+      ) {
         const kind = parsed.kind ?? current.kind;
         changes.kind = kind;
-        changes.config = await checkConfig(kind, parsed.config ?? current.config);
+        changes.config = await checkConfig(kind, parsed.config ?? current.config, provider);
       }
       const updated = await updateAssistant(db, id, changes);
       if (!updated) throw notFound('assistant', id);
@@ -404,6 +445,7 @@ export function assistantToJson(assistant: Assistant) {
     max_concurrent: assistant.maxConcurrent,
     rate_limit: assistant.rateLimit,
     budget: assistant.budget ?? null,
+    provider: assistant.provider ?? null,
     version: assistant.version,
     created_at: assistant.createdAt.toISOString(),
     updated_at: assistant.updatedAt.toISOString(),

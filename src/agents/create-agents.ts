@@ -1,4 +1,7 @@
 import { localModeProbe } from '../auth/local-mode.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { createProviderService, type ProviderService } from '../providers/provider-service.ts';
+import { addressGuardFromConfig } from './address-guard.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Database } from '../store/database.ts';
@@ -18,6 +21,8 @@ export interface Agents {
   threads: ThreadService;
   /** Test calls: run an assistant once and show the raw exchange (the dashboard's "test call"). */
   testCalls: AssistantTestCalls;
+  /** Model providers and their shared limits (docs/gates.md "Providers"). */
+  providers: ProviderService;
 }
 
 /**
@@ -58,13 +63,19 @@ export function buildAgents(options: {
   logger: Logger;
   config: Pick<Config, 'http' | 'threadMaxMessages'> & Partial<Pick<Config, 'server'>>;
   registry: ModuleRegistry;
+  /** The clock provider windows count on (the engine's; the system clock when absent). */
+  clock?: Clock;
 }): Agents {
   const { db, logger, config, registry } = options;
+  const clock = options.clock ?? systemClock;
   // Local mode (a loopback server, no keys) allows loopback agents: see src/agents/address-guard.ts.
   const localMode = config.server ? localModeProbe(db, config.server.host) : undefined;
   const assistants = createAssistantService({ db, config, registry, localMode });
-  const execution = createAssistantExecution({ db, logger, config, registry, localMode });
+  const execution = createAssistantExecution({ db, logger, config, registry, localMode, clock });
+  const guard = addressGuardFromConfig(config, undefined, localMode);
+  const providers = createProviderService({ db, clock, checkUrl: (url) => guard.checkUrl(url) });
   return {
+    providers,
     registry,
     execution,
     assistants,

@@ -1,5 +1,6 @@
 import { listRunEvents } from '../store/run-events.ts';
-import type { Clock } from '../clock.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { createProviderLimits, type ProviderLimits } from '../providers/provider-limits.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { findAssistant } from '../store/assistants.ts';
@@ -100,12 +101,18 @@ const defaultThreadMaxMessages = 200;
 
 /** The runtimes of every kind but workflow, over one guard and registry. */
 export function defaultRuntimes(
-  options: { guard?: AddressGuard; registry?: ModuleRegistry; env?: Record<string, string | undefined> } = {},
+  options: {
+    guard?: AddressGuard;
+    registry?: ModuleRegistry;
+    env?: Record<string, string | undefined>;
+    /** The shared provider limits llm calls wait for (docs/gates.md "Providers"); none: providers are not limited here. */
+    providers?: ProviderLimits;
+  } = {},
 ): Map<string, AssistantRuntime> {
   const guard = options.guard ?? addressGuardFromEnvironment();
   return new Map<string, AssistantRuntime>([
     ['http', httpAssistantRuntime({ guard, env: options.env })],
-    ['llm', llmAssistantRuntime({ guard, env: options.env })],
+    ['llm', llmAssistantRuntime({ guard, env: options.env, providers: options.providers })],
     ['module', moduleAssistantRuntime(options.registry ?? createModuleRegistry([]))],
     ['agentos', agentosAssistantRuntime({ guard, env: options.env })],
     ['langgraph', langgraphAssistantRuntime({ guard, env: options.env })],
@@ -148,6 +155,8 @@ export function createAssistantExecution(options: {
   env?: Record<string, string | undefined>;
   /** Whether the server is in local mode now (loopback agents allowed). */
   localMode?: () => Promise<boolean>;
+  /** The clock provider limits count on (the engine's; the system clock when absent). */
+  clock?: Clock;
 }): AssistantExecutionDeps {
   const registry = options.registry ?? createModuleRegistry([]);
   const guard = addressGuardFromConfig(options.config, options.resolveAll, options.localMode);
@@ -156,7 +165,12 @@ export function createAssistantExecution(options: {
     logger: options.logger,
     config: options.config,
     registry,
-    runtimes: defaultRuntimes({ guard, registry, env: options.env }),
+    runtimes: defaultRuntimes({
+      guard,
+      registry,
+      env: options.env,
+      providers: createProviderLimits({ db: options.db, clock: options.clock ?? systemClock }),
+    }),
   };
 }
 
@@ -172,7 +186,11 @@ function runtimesOf(deps: AssistantExecutionDeps): ReadonlyMap<string, Assistant
   let runtimes = builtRuntimes.get(deps);
   if (!runtimes) {
     const guard = deps.config ? addressGuardFromConfig(deps.config) : addressGuardFromEnvironment();
-    runtimes = defaultRuntimes({ guard, registry: deps.registry });
+    runtimes = defaultRuntimes({
+      guard,
+      registry: deps.registry,
+      providers: createProviderLimits({ db: deps.db, clock: systemClock }),
+    });
     builtRuntimes.set(deps, runtimes);
   }
   return runtimes;

@@ -12,6 +12,8 @@ import {
 } from './http-assistant.ts';
 import type { LlmAssistantConfig } from './assistant-config.ts';
 import { runToolLoop } from './llm-tool-loop.ts';
+import { assistantProvider, configWithProvider, limitedExchange } from './llm-provider.ts';
+import type { ProviderLimits } from '../providers/provider-limits.ts';
 import { reportedUsage } from './reported-usage.ts';
 import type { AssistantRuntime, RunContext, RunResult, ThreadMessage } from './runtime.ts';
 import { RunFailure } from '../runs/run-failure.ts';
@@ -146,15 +148,20 @@ function chatExchange(
  * `config.tools`, Kairos runs the tool-call loop (see {@link runToolLoop}).
  */
 export function llmAssistantRuntime(
-  options: OutboundRuntimeOptions = { guard: addressGuardFromEnvironment() },
+  options: OutboundRuntimeOptions & { providers?: ProviderLimits } = { guard: addressGuardFromEnvironment() },
 ): AssistantRuntime {
   const env = options.env ?? process.env;
   return {
     kind: 'llm',
     async run(assistant, context: RunContext): Promise<RunResult> {
-      const config = runtimeConfig(assistant, (value) => llmConfigSchema.safeParse(value));
+      // A provider it names gives the base URL and key, and its limits hold each call (llm-provider.ts).
+      const provider = options.providers ? await assistantProvider(options.providers, assistant) : undefined;
+      const config = runtimeConfig(provider ? configWithProvider(assistant, provider) : assistant, (value) =>
+        llmConfigSchema.safeParse(value),
+      );
       const signal = assistantSignal(context.signal, config.timeout_s);
-      const exchange = chatExchange(options, config, signal, env);
+      const direct = chatExchange(options, config, signal, env);
+      const exchange = provider ? limitedExchange(direct, options.providers!, provider, context.signal) : direct;
       const messages = chatMessages(config.system_prompt, context.history, context.input);
       const request = {
         ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),

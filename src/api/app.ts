@@ -25,6 +25,8 @@ import type { ApiEnv } from './env.ts';
 import { errorHandler, notFoundHandler, validationError } from './error-handler.ts';
 import { jsonBodyGuard } from './json-body-guard.ts';
 import { registerAssistantRoutes } from './routes/assistants.ts';
+import { registerProviderRoutes } from './routes/providers.ts';
+import type { ProviderService } from '../providers/provider-service.ts';
 import { registerHookRoute } from './routes/hooks.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
 import { registerLangGraphAssistantRoutes, registerLangGraphInfoRoute } from './routes/langgraph-assistants.ts';
@@ -79,6 +81,8 @@ export interface ApiServices {
   waits?: WaitService;
   /** Signed one-time approval links, answered without a key (`/approvals/{token}`). */
   approvalLinks?: ApprovalLinks;
+  /** Model providers and their shared limits (`/api/v1/providers`, docs/gates.md). */
+  providers?: ProviderService;
 }
 
 /** Paths answered without a key: health, metrics, the OpenAPI document and the docs. */
@@ -176,6 +180,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   if (services.workflows) registerWorkflowRoutes(app, services.workflows);
   if (services.waits) registerWaitRoutes(app, services.waits);
   if (services.approvalLinks) registerApprovalLinkRoutes(app, services.approvalLinks);
+  if (services.providers) registerProviderRoutes(app, services.providers);
 
   // LangGraph-compatible routes, so that @langchain/langgraph-sdk works unchanged (docs/api.md).
   registerLangGraphInfoRoute(app);

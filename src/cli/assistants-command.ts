@@ -21,7 +21,11 @@ const showAssistants = (assistants: Assistant[]) =>
 
 /** Its provider limits in a few characters: `2 at once, 30/min`; empty without limits. */
 function limitsOf(a: Assistant): string {
-  return [a.max_concurrent !== null && `${a.max_concurrent} at once`, a.rate_limit !== null && `${a.rate_limit}/min`]
+  return [
+    a.max_concurrent !== null && `${a.max_concurrent} at once`,
+    a.rate_limit !== null && `${a.rate_limit}/min`,
+    a.provider && `provider ${a.provider}`,
+  ]
     .filter(Boolean)
     .join(', ');
 }

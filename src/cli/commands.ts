@@ -50,6 +50,11 @@ export const cliCommands: readonly CliCommand[] = [
   entry('assistants', 'assistants (through the API: KAIROS_URL, KAIROS_API_KEY)', async () =>
     (await import('./assistants-command.ts')).assistantsCommand(),
   ),
+  entry(
+    'providers',
+    'model providers and their shared limits (through the API: KAIROS_URL, KAIROS_API_KEY)',
+    async () => (await import('./providers-command.ts')).providersCommand(),
+  ),
   entry('triggers', 'inbound triggers: URLs whose signed deliveries start runs (through the API)', async () =>
     (await import('./triggers-command.ts')).triggersCommand(),
   ),

@@ -11,11 +11,23 @@ export class RunFailure extends Error {
   readonly details: unknown;
   /** Token usage spent before the failure (a `budget` failure records it on the run: it counts). */
   readonly usage: RunFailureUsage | undefined;
+  /**
+   * Set when the run is not at fault and should run again at this time (ms since the epoch)
+   * without using an attempt: its provider asked to wait (a 429 with Retry-After).
+   */
+  readonly requeueAt: number | undefined;
 
   constructor(
     kind: FailureKind,
     message: string,
-    options: { retryable?: boolean; skip?: boolean; details?: unknown; cause?: unknown; usage?: RunFailureUsage } = {},
+    options: {
+      retryable?: boolean;
+      skip?: boolean;
+      details?: unknown;
+      cause?: unknown;
+      usage?: RunFailureUsage;
+      requeueAt?: number;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RunFailure';
@@ -24,6 +36,7 @@ export class RunFailure extends Error {
     this.skip = options.skip ?? false;
     this.details = options.details;
     this.usage = options.usage;
+    this.requeueAt = options.requeueAt;
   }
 }
 
@@ -51,6 +64,7 @@ export function asRunFailure(error: unknown): RunFailure | undefined {
     skip: candidate.skip,
     details: candidate.details,
     ...(candidate.usage !== undefined && { usage: candidate.usage }),
+    requeueAt: candidate.requeueAt,
     cause: error,
   });
 }

@@ -1,5 +1,6 @@
 import type { ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList } from '../api/schemas/keys.ts';
 import type { Assistant, AssistantCreate, AssistantList, AssistantUpdate } from '../api/schemas/assistants.ts';
+import type { Provider, ProviderCreate, ProviderList, ProviderUpdate } from '../api/schemas/providers.ts';
 import type { TestCallDraft, TestCallResult, TestCallSaved } from '../api/schemas/assistant-test-calls.ts';
 import type { Run, RunCreate, RunList, RunReplay, RunWithEvents } from '../api/schemas/runs.ts';
 import type {
@@ -74,6 +75,10 @@ export type {
   AssistantCreate,
   AssistantList,
   AssistantUpdate,
+  Provider,
+  ProviderCreate,
+  ProviderList,
+  ProviderUpdate,
   Delivery,
   DeliveryList,
   Message,
@@ -182,6 +187,16 @@ export class Kairos {
       this.call<ApiKeyList>('keys.list', { query: { ...query } }),
     get: (id: string) => this.call<ApiKey>('keys.get', { params: { id } }),
     revoke: (id: string) => this.call<ApiKey>('keys.revoke', { params: { id } }),
+  };
+
+  /** Model providers: a base URL, a key reference and limits shared by every assistant that names one (docs/gates.md). */
+  readonly providers = {
+    create: (body: ProviderCreate) => this.call<Provider>('providers.create', { body }),
+    list: (filters: PageParams = {}) => this.call<ProviderList>('providers.list', { query: { ...filters } }),
+    get: (id: string) => this.call<Provider>('providers.get', { params: { id } }),
+    update: (id: string, body: ProviderUpdate) => this.call<Provider>('providers.update', { params: { id }, body }),
+    /** Deletes a provider; 409 `provider_in_use` while assistants name it. */
+    delete: (id: string) => this.call<void>('providers.delete', { params: { id } }),
   };
 
   readonly assistants = {

@@ -24,6 +24,8 @@ export interface Assistant {
   rateLimit: number | null;
   /** Token and dollar limits on its runs (docs/gates.md "Budgets"); null or absent: none. */
   budget?: StoredBudget | null;
+  /** The provider (of its owner) it names: its limits apply, and an llm assistant takes its base URL and key. */
+  provider?: string | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -43,6 +45,7 @@ interface AssistantRow {
   max_concurrent: number | null;
   rate_limit: number | null;
   budget?: StoredBudget | null;
+  provider?: string | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -63,6 +66,7 @@ function toAssistant(row: AssistantRow): Assistant {
     maxConcurrent: row.max_concurrent,
     rateLimit: row.rate_limit,
     budget: row.budget ?? null,
+    provider: row.provider ?? null,
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -102,12 +106,13 @@ export interface NewAssistant {
   maxConcurrent?: number | null;
   rateLimit?: number | null;
   budget?: StoredBudget | null;
+  provider?: string | null;
 }
 
 export async function insertAssistant(db: Queryable, input: NewAssistant): Promise<Assistant> {
   const { rows } = await db.query<AssistantRow>(
-    `INSERT INTO assistants (id, owner_id, name, kind, config, status, graph_id, description, metadata, built_in, max_concurrent, rate_limit, budget)
-     VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb) RETURNING *`,
+    `INSERT INTO assistants (id, owner_id, name, kind, config, status, graph_id, description, metadata, built_in, max_concurrent, rate_limit, budget, provider)
+     VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14) RETURNING *`,
     [
       input.id ?? null,
       input.ownerId,
@@ -122,6 +127,7 @@ export async function insertAssistant(db: Queryable, input: NewAssistant): Promi
       input.maxConcurrent ?? null,
       input.rateLimit ?? null,
       input.budget ? JSON.stringify(input.budget) : null,
+      input.provider ?? null,
     ],
   );
   return toAssistant(rows[0]!);
@@ -234,6 +240,8 @@ export interface AssistantChanges {
   rateLimit?: number | null;
   /** null removes the budget. */
   budget?: StoredBudget | null;
+  /** null: names no provider. */
+  provider?: string | null;
 }
 
 /** Applies the given changes, bumps `version`, returns the row (undefined if it is gone). */
@@ -258,6 +266,7 @@ export async function updateAssistant(
   if (changes.maxConcurrent !== undefined) set('max_concurrent', changes.maxConcurrent);
   if (changes.rateLimit !== undefined) set('rate_limit', changes.rateLimit);
   if (changes.budget !== undefined) set('budget', changes.budget && JSON.stringify(changes.budget), '::jsonb');
+  if (changes.provider !== undefined) set('provider', changes.provider);
   const { rows } = await db.query<AssistantRow>(
     `UPDATE assistants SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')}
      WHERE id = $1 RETURNING *`,

@@ -31,6 +31,11 @@ export interface ClaimCandidate {
   assistant_locked: boolean;
   /** Whether its schedule, assistant or owner has a budget (then the budget gate decides it). */
   budgeted: boolean;
+  /** The provider its assistant names when that has limits or a pause (docs/gates.md "Providers"); null otherwise. */
+  limited_provider: string | null;
+  provider_locked: boolean;
+  /** The run's assistant kind (an llm run records its own calls; other kinds count one request at start). */
+  assistant_kind: string | null;
 }
 
 /**
@@ -46,9 +51,10 @@ export async function lockClaimCandidates(
     limit: number;
     scheduleLockPrefix: string;
     assistantLockPrefix: string;
-    /** Runs started after this count against `rate_limit`. */
+    /** Runs started after this count against `rate_limit` (and provider calls after it against rpm/tpm). */
     rateWindowStart: Date;
     now: Date;
+    providerLockPrefix: string;
   },
 ): Promise<ClaimCandidate[]> {
   const { rows } = await tx.query<ClaimCandidate>(
@@ -60,11 +66,37 @@ export async function lockClaimCandidates(
              a.rate_limit - (SELECT count(*) FROM runs x WHERE x.assistant_id = a.id AND x.started_at > $5::timestamptz)
            ) AS free
          FROM assistants a WHERE a.max_concurrent IS NOT NULL OR a.rate_limit IS NOT NULL
+       ), qp AS MATERIALIZED (
+         -- Providers with limits or a pause and what they have left, likewise a prefilter: runs of
+         -- every assistant that names one count together (docs/gates.md "Providers").
+         SELECT p.id, p.owner_id, p.name, CASE WHEN p.paused_until > $6 THEN 0 ELSE least(
+             p.max_concurrent - (SELECT count(*) FROM runs x JOIN assistants xa ON xa.id = x.assistant_id
+               WHERE xa.owner_id = p.owner_id AND xa.provider = p.name AND x.status = 'running'),
+             p.rpm - (SELECT count(*) FROM provider_calls pc WHERE pc.provider_id = p.id AND pc.at > $5),
+             CASE WHEN p.tpm <= (SELECT coalesce(sum(pc.tokens), 0) FROM provider_calls pc
+               WHERE pc.provider_id = p.id AND pc.at > $5) THEN 0 END
+           ) END AS free
+         FROM providers p
+         WHERE p.rpm IS NOT NULL OR p.tpm IS NOT NULL OR p.max_concurrent IS NOT NULL OR p.paused_until > $6
+       ), ra AS MATERIALIZED (
+         SELECT a.id AS assistant_id, qp.id AS provider_id, coalesce(qp.free, 1000000) AS free
+         FROM qp JOIN assistants a ON a.owner_id = qp.owner_id AND a.provider = qp.name
+       ), h AS (
+         -- Due runs that a spent quota holds say why (runs.held_reason; cleared when they start).
+         UPDATE runs r SET held_reason = CASE WHEN EXISTS (SELECT 1 FROM ra WHERE ra.assistant_id = r.assistant_id AND ra.free <= 0)
+             THEN 'provider_limit' ELSE 'assistant_limit' END
+         WHERE r.id IN (
+           SELECT x.id FROM runs x
+           WHERE x.assistant_id = ANY (ARRAY(SELECT ra.assistant_id FROM ra WHERE ra.free <= 0
+                                              UNION SELECT q.id FROM q WHERE q.free <= 0))
+             AND x.status = 'pending' AND x.not_before <= $1 AND x.held_reason IS NULL
+           FOR UPDATE SKIP LOCKED)
        ), c AS (
          SELECT r.id, r.schedule_id, r.trigger_id, coalesce(r.schedule_id, r.trigger_id) AS group_id,
            r.start_deadline, r.scheduled_for, r.late_by_ms, r.ignore_overlap, r.waits_for_slot, r.not_before, r.created_at,
            r.assistant_id, r.owner_id,
-           (SELECT q.id FROM q WHERE q.id = r.assistant_id) AS limited_assistant
+           (SELECT q.id FROM q WHERE q.id = r.assistant_id) AS limited_assistant,
+           (SELECT ra.provider_id FROM ra WHERE ra.assistant_id = r.assistant_id) AS limited_provider
          FROM runs r
          WHERE r.status = 'pending' AND r.not_before <= $1
            -- A run of a limited assistant is a candidate only while it is among the first of the
@@ -78,6 +110,15 @@ export async function lockClaimCandidates(
                  LIMIT q.free
                ) ahead) < q.free ELSE false END
              FROM q WHERE q.id = r.assistant_id), true)
+           -- Likewise for the provider its assistant names, over the due runs of all its assistants.
+           AND coalesce((SELECT CASE WHEN ra.free > 0 THEN (
+               SELECT count(*) FROM (
+                 SELECT 1 FROM runs x JOIN ra rx ON rx.assistant_id = x.assistant_id AND rx.provider_id = ra.provider_id
+                 WHERE x.status = 'pending' AND x.not_before <= $1
+                   AND (x.not_before, x.created_at, x.id) < (r.not_before, r.created_at, r.id)
+                 LIMIT ra.free
+               ) ahead) < ra.free ELSE false END
+             FROM ra WHERE ra.assistant_id = r.assistant_id), true)
            -- A run that waits for a slot (backfill) is a candidate only while its schedule has one
            -- free for it (running runs and older waiting runs hold the others), so that a long
            -- backfill never fills the claim's batch and starves other schedules.
@@ -97,16 +138,22 @@ export async function lockClaimCandidates(
        ), la AS MATERIALIZED (
          SELECT u.aid, pg_try_advisory_xact_lock(hashtextextended($4 || u.aid::text, 0)) AS locked
          FROM (SELECT DISTINCT limited_assistant AS aid FROM c WHERE limited_assistant IS NOT NULL) u
+       ), lp AS MATERIALIZED (
+         SELECT u.pid, pg_try_advisory_xact_lock(hashtextextended($7 || u.pid::text, 0)) AS locked
+         FROM (SELECT DISTINCT limited_provider AS pid FROM c WHERE limited_provider IS NOT NULL) u
        )
        SELECT c.id, c.schedule_id, c.group_id, c.start_deadline, c.scheduled_for, c.late_by_ms, s.misfire, s.catchup_window_ms,
          c.ignore_overlap, c.waits_for_slot, c.not_before,
          coalesce(s.overlap, t.overlap) AS overlap, coalesce(s.max_concurrent, t.max_concurrent) AS max_concurrent,
          coalesce(l.locked, false) AS locked, c.limited_assistant, coalesce(la.locked, false) AS assistant_locked,
          (s.budget IS NOT NULL OR EXISTS (SELECT 1 FROM assistants ab WHERE ab.id = c.assistant_id AND ab.budget IS NOT NULL)
-           OR EXISTS (SELECT 1 FROM users ub WHERE ub.id = c.owner_id AND ub.budget IS NOT NULL)) AS budgeted
+           OR EXISTS (SELECT 1 FROM users ub WHERE ub.id = c.owner_id AND ub.budget IS NOT NULL)) AS budgeted,
+         c.limited_provider, coalesce(lp.locked, false) AS provider_locked,
+         (SELECT a.kind FROM assistants a WHERE a.id = c.assistant_id) AS assistant_kind
        FROM c LEFT JOIN l ON l.sid = c.group_id LEFT JOIN schedules s ON s.id = c.schedule_id
          LEFT JOIN triggers t ON t.id = c.trigger_id AND c.schedule_id IS NULL
          LEFT JOIN la ON la.aid = c.limited_assistant
+         LEFT JOIN lp ON lp.pid = c.limited_provider
        ORDER BY c.not_before, c.created_at`,
     [
       options.dueBy,
@@ -115,6 +162,7 @@ export async function lockClaimCandidates(
       options.assistantLockPrefix,
       options.rateWindowStart,
       options.now,
+      options.providerLockPrefix,
     ],
   );
   return rows;
@@ -166,6 +214,50 @@ export async function assistantQuotas(
   return rows;
 }
 
+/** A limited provider's limits and counts, read after its lock: what may start now. */
+export interface ProviderQuota {
+  id: string;
+  max_concurrent: number | null;
+  rpm: number | null;
+  tpm: number | null;
+  paused: boolean;
+  running: number;
+  requests: number;
+  tokens: number;
+}
+
+/**
+ * Each limited provider's limits and counts: running runs of the assistants that name it, and
+ * the requests and tokens of its window (calls after `windowStart`); paused while `now` < paused_until.
+ */
+export async function providerQuotas(
+  tx: Queryable,
+  providerIds: readonly string[],
+  windowStart: Date,
+  now: Date,
+): Promise<ProviderQuota[]> {
+  const { rows } = await tx.query<ProviderQuota>(
+    `SELECT p.id, p.max_concurrent, p.rpm, p.tpm, coalesce(p.paused_until > $3, false) AS paused,
+           (SELECT count(*) FROM runs x JOIN assistants a ON a.id = x.assistant_id
+             WHERE a.owner_id = p.owner_id AND a.provider = p.name AND x.status = 'running')::int AS running,
+           (SELECT count(*) FROM provider_calls c WHERE c.provider_id = p.id AND c.at > $2)::int AS requests,
+           (SELECT coalesce(sum(c.tokens), 0) FROM provider_calls c WHERE c.provider_id = p.id AND c.at > $2)::int AS tokens
+         FROM providers p WHERE p.id = ANY($1::uuid[])`,
+    [providerIds, windowStart, now],
+  );
+  return rows;
+}
+
+/** Marks pending runs held by a limit (`runs.held_reason`) that the claim found over it after its locks. */
+export async function markHeldRuns(tx: Queryable, held: ReadonlyArray<{ id: string; reason: string }>): Promise<void> {
+  if (held.length === 0) return;
+  await tx.query(
+    `UPDATE runs r SET held_reason = u.reason FROM unnest($1::uuid[], $2::text[]) AS u(id, reason)
+       WHERE r.id = u.id AND r.held_reason IS DISTINCT FROM u.reason`,
+    [held.map((h) => h.id), held.map((h) => h.reason)],
+  );
+}
+
 /** A run just started, with its schedule's settings, its assistant row and its owner's role. */
 export interface StartedRunRow extends RunRow {
   session_mode: 'new' | 'persistent' | null;
@@ -196,7 +288,7 @@ export async function startClaimedRuns(
   const { rows } = await tx.query<StartedRunRow>(
     `WITH s AS (
          UPDATE runs r SET status = 'running', lease_owner = $2, lease_expires_at = $3,
-           started_at = greatest($4, r.not_before), cancel_requested = false,
+           started_at = greatest($4, r.not_before), cancel_requested = false, held_reason = NULL,
            -- Started after its start deadline (or found late by the deadline sweep): says by how much.
            late_by_ms = CASE WHEN r.late_by_ms IS NOT NULL OR $4 > r.start_deadline
              THEN greatest(0, round(extract(epoch FROM ($4 - r.not_before)) * 1000))::int END

@@ -17,8 +17,8 @@ export interface OverdueRun {
 
 /**
  * Locks (`SKIP LOCKED`) up to `batchSize` pending runs whose start deadline is before `now`.
- * Runs of an assistant with provider limits are left out unless their deadline is before
- * `outageBefore` (they wait for their quota, not for a slot).
+ * Runs of an assistant with provider limits (or naming a provider), and runs a limit holds, are
+ * left out unless their deadline is before `outageBefore` (they wait for their quota, not for a slot).
  */
 export async function lockOverdueRuns(
   tx: Queryable,
@@ -31,10 +31,12 @@ export async function lockOverdueRuns(
              AND coalesce(n.scheduled_for, n.not_before) > coalesce(r.scheduled_for, r.not_before)) AS newer_due
        FROM runs r LEFT JOIN schedules s ON s.id = r.schedule_id
        WHERE r.status = 'pending' AND r.start_deadline < $1
-         -- A run of an assistant with provider limits waits for its quota, not for a slot: it
-         -- never ends as capacity (an outage still applies its misfire policy).
-         AND (r.start_deadline < $3::timestamptz OR NOT EXISTS (
-           SELECT 1 FROM assistants a WHERE a.id = r.assistant_id AND (a.max_concurrent IS NOT NULL OR a.rate_limit IS NOT NULL)))
+         -- A run of an assistant with provider limits (its own, or a provider's it names), or one
+         -- a limit holds (held_reason), waits for its quota, not for a slot: it never ends as
+         -- capacity (an outage still applies its misfire policy).
+         AND (r.start_deadline < $3::timestamptz OR (r.held_reason IS NULL AND NOT EXISTS (
+           SELECT 1 FROM assistants a WHERE a.id = r.assistant_id
+             AND (a.max_concurrent IS NOT NULL OR a.rate_limit IS NOT NULL OR a.provider IS NOT NULL))))
        ORDER BY r.start_deadline LIMIT $2 FOR UPDATE OF r SKIP LOCKED`,
     [options.now, options.batchSize, options.outageBefore],
   );

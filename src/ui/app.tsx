@@ -13,6 +13,7 @@ import { SchedulesPage } from './pages/schedules-page.tsx';
 import { ThreadPage } from './pages/thread-page.tsx';
 import { WorkflowsPage } from './pages/workflows-page.tsx';
 import { TriggersPage } from './pages/triggers-page.tsx';
+import { ProvidersPage } from './pages/providers-page.tsx';
 import { InboxPage } from './pages/inbox-page.tsx';
 import { usePendingApprovalCount } from './hooks/use-pending-approvals.ts';
 import { useEffect } from 'react';
@@ -26,6 +27,7 @@ const icons: Record<string, string> = {
   connect:
     'M10.6 13.4a1 1 0 0 1 0-1.4l3-3a3 3 0 1 1 4.2 4.2l-2 2-1.4-1.4 2-2a1 1 0 1 0-1.4-1.4l-3 3a1 1 0 0 1-1.4 0zm2.8-2.8a1 1 0 0 1 0 1.4l-3 3a3 3 0 1 1-4.2-4.2l2-2 1.4 1.4-2 2a1 1 0 1 0 1.4 1.4l3-3a1 1 0 0 1 1.4 0z',
   triggers: 'M13 2 3 14h7l-1 8 10-12h-7z',
+  providers: 'M4 4h16v4H4zm0 6h16v4H4zm0 6h16v4H4z',
   inbox: 'M19 3H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm0 12h-4a3 3 0 0 1-6 0H5V5h14z',
 };
 
@@ -38,6 +40,7 @@ const nav = [
   { path: '/assistants', label: 'Assistants', icon: icons.assistants! },
   { path: '/connect', label: 'Connect an agent', icon: icons.connect! },
   { path: '/triggers', label: 'Triggers', icon: icons.triggers! },
+  { path: '/providers', label: 'Providers', icon: icons.providers! },
 ];
 
 function Page({ route }: { route: Route }) {
@@ -65,6 +68,8 @@ function Page({ route }: { route: Route }) {
       return <ConnectAgentPage />;
     case 'triggers':
       return <TriggersPage />;
+    case 'providers':
+      return <ProvidersPage />;
     case 'inbox':
       return <InboxPage />;
     case 'threads':

@@ -3,10 +3,16 @@ import type { RunOwner } from '../agents/execute-assistant.ts';
 import { assistantFromRow } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { appendRunEvents } from '../store/run-events.ts';
+import { providerLockPrefix } from '../providers/provider-limits.ts';
+import { providerWindowMs } from '../providers/provider-window.ts';
+import { recordProviderStarts } from '../store/providers.ts';
+import type { Queryable } from '../store/database.ts';
 import {
   assistantQuotas,
   endClaimedRuns,
   lockClaimCandidates,
+  markHeldRuns,
+  providerQuotas,
   requestCancel,
   runningRunsOf,
   startClaimedRuns,
@@ -139,6 +145,7 @@ export async function claimRuns(
       assistantLockPrefix: `${db.schema}:assistant:`,
       rateWindowStart: new Date(options.now - rateWindowMs),
       now,
+      providerLockPrefix: providerLockPrefix(db.schema),
     });
     const empty: ClaimRunsResult = {
       started: [],
@@ -180,6 +187,9 @@ export async function claimRuns(
       }
     }
 
+    // Likewise each limited provider (docs/gates.md "Providers"), over all the assistants that name it.
+    const providerQuota = await providerQuotaOf(tx, candidates, options.now);
+
     // A run claimed ahead of its time (`aheadMs`) starts only when nothing can make its overlap
     // decision change before then: no running run of its schedule and no other candidate of it.
     // Anything else is left pending, decided at its time (never skipped or failed early).
@@ -190,28 +200,37 @@ export async function claimRuns(
     let deferred = 0;
     let contended = 0;
     let held = 0;
+    const heldRuns: Array<{ id: string; reason: string }> = [];
     const endings: Array<{ id: string; status: 'skipped' | 'error'; errorKind: string | null; error: string }> = [];
     for (const c of candidates) {
-      if ((c.group_id && !locked.has(c.group_id)) || (c.limited_assistant && !c.assistant_locked)) {
+      if (
+        (c.group_id && !locked.has(c.group_id)) ||
+        (c.limited_assistant && !c.assistant_locked) ||
+        (c.limited_provider && !c.provider_locked)
+      ) {
         contended++;
         continue;
       }
       // Over its assistant's quota: it waits for it (before the overlap decision, so that a run
       // held here never makes the policy skip another). Taken in order, oldest first; a reserved
       // run that the policy then leaves waiting only leaves its quota unused until the next claim.
-      if (c.limited_assistant) {
-        const free = quota.get(c.limited_assistant) ?? 0;
-        if (free <= 0) {
-          held++;
-          continue;
-        }
-        quota.set(c.limited_assistant, free - 1);
+      if (c.limited_assistant && (quota.get(c.limited_assistant) ?? 0) <= 0) {
+        held++;
+        heldRuns.push({ id: c.id, reason: 'assistant_limit' });
+        continue;
       }
+      if (c.limited_provider && (providerQuota.get(c.limited_provider) ?? 0) <= 0) {
+        held++;
+        heldRuns.push({ id: c.id, reason: 'provider_limit' });
+        continue;
+      }
+      if (c.limited_assistant) quota.set(c.limited_assistant, quota.get(c.limited_assistant)! - 1);
+      if (c.limited_provider) providerQuota.set(c.limited_provider, providerQuota.get(c.limited_provider)! - 1);
       // Past its start deadline (a fault, or a busy moment): its misfire policy says whether it
       // still starts, late, or ends now (`missed`; `capacity` only after a whole window without a slot).
       const deadline = c.start_deadline?.getTime();
       const late = deadline !== undefined && (deadline < options.now || c.late_by_ms !== null);
-      if (late && !c.limited_assistant) {
+      if (late && !c.limited_assistant && !c.limited_provider) {
         const decision = decideLate(lateRunOf(c), history, options.now, newerCandidate(c, candidates, options.now));
         if (decision.kind === 'give_up') {
           const status = decision.reason === 'capacity' ? 'error' : 'skipped';
@@ -284,6 +303,16 @@ export async function claimRuns(
     });
     const started = startedRows.map(toClaimedRun);
     for (const run of started) run.tokens_per_run = budgets.tokensPerRun.get(run.id) ?? null;
+    // A started run of a kind other than llm is one request to its provider (an llm run records each call itself).
+    await recordProviderStarts(
+      tx,
+      start.flatMap((id) => {
+        const c = byId.get(id)!;
+        return c.limited_provider && c.assistant_kind !== 'llm' ? [c.limited_provider] : [];
+      }),
+      now,
+    );
+    await markHeldRuns(tx, heldRuns);
     started.sort((a, b) => a.not_before.getTime() - b.not_before.getTime());
     const ended = await endClaimedRuns(tx, endings, now);
     await requestCancel(tx, db, cancel);
@@ -313,6 +342,27 @@ export async function claimRuns(
     );
     return { started, deferred, contended, held, ended: ended.map((run) => run.id), cancelRequested: cancel, alerts };
   });
+}
+
+/** What each limited provider among the candidates may still start, read after its lock. */
+async function providerQuotaOf(
+  tx: Queryable,
+  candidates: readonly ClaimCandidate[],
+  now: number,
+): Promise<Map<string, number>> {
+  const ids = new Set(candidates.flatMap((c) => (c.limited_provider && c.provider_locked ? [c.limited_provider] : [])));
+  const quota = new Map<string, number>();
+  if (ids.size === 0) return quota;
+  for (const q of await providerQuotas(tx, [...ids], new Date(now - providerWindowMs), new Date(now))) {
+    const free = Math.min(
+      q.paused ? 0 : Infinity,
+      q.max_concurrent === null ? Infinity : q.max_concurrent - q.running,
+      q.rpm === null ? Infinity : q.rpm - q.requests,
+      q.tpm !== null && q.tokens >= q.tpm ? 0 : Infinity,
+    );
+    quota.set(q.id, free);
+  }
+  return quota;
 }
 
 function lateRunOf(c: ClaimCandidate) {

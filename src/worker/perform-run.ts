@@ -11,7 +11,7 @@ import { isRunParked, waitingForOf } from '../runs/wait.ts';
 import { parkRun } from '../store/park-run.ts';
 import type { ClaimedRun } from './claim-runs.ts';
 import type { LeaseKey, RunEnding, RunFinish } from './run-lease.ts';
-import { failedEnding, scheduleRetry, shouldRetry, toRunFailure } from './run-retry.ts';
+import { failedEnding, requeueRun, scheduleRetry, shouldRetry, toRunFailure } from './run-retry.ts';
 import { toExecute } from './run-to-execute.ts';
 
 /** Executes one run: the assistant runtime in production, anything in tests. */
@@ -103,6 +103,13 @@ export async function performRun(deps: PerformDeps, run: ClaimedRun, controller:
     // A workflow records which of its steps were cancelled as it stops: give it a moment to.
     if (work && run.workflow_id && controller.signal.aborted) await settledWithin(work, 2000);
     const failure = toRunFailure(reason);
+    if (failure.requeueAt !== undefined && !controller.signal.aborted) {
+      // The provider asked to wait (docs/gates.md "Providers"): again after the pause, no attempt used.
+      outcome = { status: 'requeued', errorKind: failure.kind, error: failure.message };
+      const requeued = await requeueRun(db, key, failure, failure.requeueAt, deps.startDeadlineMs);
+      if (!requeued) deps.refused(key, 'retry');
+      return;
+    }
     if (shouldRetry(run, failure)) {
       outcome = { status: 'retry', errorKind: failure.kind, error: failure.message };
       const retried = await scheduleRetry(db, key, run, failure, {

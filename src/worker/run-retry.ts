@@ -1,5 +1,6 @@
 import { RunFailure } from '../runs/run-failure.ts';
 import type { Database } from '../store/database.ts';
+import { requeueLeasedRun } from '../store/requeue-run.ts';
 import type { ClaimedRun } from './claim-runs.ts';
 import { retryDelayMs } from '../runs/run-policy.ts';
 import { retryRun, type LeaseKey, type RunEnding } from './run-lease.ts';
@@ -36,6 +37,26 @@ export async function scheduleRetry(
     notBefore,
     startDeadline: notBefore + options.startDeadlineMs,
     delayMs,
+  });
+}
+
+/**
+ * Puts the run back to `pending` at `at` without using an attempt (its provider asked to wait),
+ * held for `provider_limit` until it starts again. False when the lease was lost.
+ */
+export function requeueRun(
+  db: Database,
+  key: LeaseKey,
+  failure: RunFailure,
+  at: number,
+  startDeadlineMs: number,
+): Promise<boolean> {
+  return requeueLeasedRun(db, key, {
+    notBefore: new Date(at),
+    startDeadline: new Date(at + startDeadlineMs),
+    heldReason: 'provider_limit',
+    event: 'provider_paused',
+    data: { attempt: key.attempt, error: failure.message, retry_at: new Date(at).toISOString() },
   });
 }
 

@@ -94,7 +94,7 @@ function makeReplica(db: Database, id: string, options: ReplicaOptions): Replica
     ...options.worker,
   };
   const config = loadConfig({ KAIROS_LOG_LEVEL: 'silent', KAIROS_HTTP_ALLOW_PRIVATE: 'true' });
-  const agents = buildAgents({ db, logger, config, registry: createModuleRegistry([]) });
+  const agents = buildAgents({ db, logger, config, registry: createModuleRegistry([]), clock: options.clock });
   const services = createServices(
     {
       ...config,

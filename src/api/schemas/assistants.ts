@@ -33,6 +33,10 @@ export const Assistant = z
     budget: BudgetView.nullable().openapi({
       description: 'Spending limits on its runs (docs/gates.md "Budgets"); null: none',
     }),
+    provider: z.string().nullable().openapi({
+      description:
+        'The provider (of its owner) it names: its rpm/tpm/max_concurrent apply; an llm assistant takes its base_url and key (docs/gates.md)',
+    }),
     version: z.number().int(),
     created_at: Timestamp,
     updated_at: Timestamp,

@@ -3,6 +3,7 @@ import { readRunWindow, type Page } from './paging.ts';
 import type {
   Assistant,
   Delivery,
+  Provider,
   Run,
   RunWithEvents,
   Schedule,
@@ -96,6 +97,11 @@ export const workflowsApi = {
   /** Run now: 202 with a pending run (`trigger: "api"`). */
   run: (workflowId: string, body: Record<string, unknown>) =>
     api.post<Run>(`${v1}/workflows/${id(workflowId)}/runs`, body),
+};
+
+export const providersApi = {
+  list: async (query?: Query, signal?: AbortSignal) =>
+    page(await api.get<Page<Provider>>(`${v1}/providers`, { limit: 50, ...query }, signal)),
 };
 
 export const triggersApi = {

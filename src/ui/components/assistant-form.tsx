@@ -42,6 +42,7 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
         status: form.status,
         max_concurrent: limitOf(form.maxConcurrent, 'maxConcurrent'),
         rate_limit: limitOf(form.rateLimit, 'rateLimit'),
+        provider: form.provider.trim() || null,
       };
       const saved = assistant
         ? await assistantsApi.update(assistant.id, body)
@@ -151,6 +152,18 @@ export function AssistantForm({ assistant, onDone }: { assistant?: Assistant; on
           />
         </Field>
       </div>
+      <Field
+        label="Provider"
+        error={errors.provider}
+        hint="The name of one of your providers: its limits apply (shared with every assistant naming it); an llm assistant takes its base URL and key."
+      >
+        <input
+          type="text"
+          value={form.provider}
+          onChange={(event) => set('provider', event.target.value)}
+          placeholder="none"
+        />
+      </Field>
       <TestCallPanel kind={form.kind} config={() => configOf(form)} />
       <footer className="modal-actions">
         <button type="button" className="button" onClick={onDone}>

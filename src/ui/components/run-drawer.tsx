@@ -9,7 +9,7 @@ import { useCatalog } from './catalog.tsx';
 import { JsonView } from './json-view.tsx';
 import { useSession } from './session.tsx';
 import { Loading, ErrorBanner } from './states.tsx';
-import { StatusBadge, failureLabels } from './status-badge.tsx';
+import { StatusBadge, failureLabels, heldLabel } from './status-badge.tsx';
 import { StepTree } from './step-tree.tsx';
 import { useToast } from './toasts.tsx';
 
@@ -92,6 +92,12 @@ function RunDrawer({ runId, onClose }: { runId: string; onClose: () => void }) {
                 ? (scheduleName(run.schedule_id) ?? assistantName(run.assistant_id) ?? workflow?.name ?? 'Run')
                 : 'Run'}{' '}
               {run && <StatusBadge status={run.status} />}
+              {run?.status === 'pending' && run.held_reason && (
+                <span className="muted small" data-held={run.held_reason}>
+                  {' '}
+                  {heldLabel(run.held_reason)}
+                </span>
+              )}
             </h2>
           </div>
           <button type="button" className="icon-button" aria-label="Close run details" onClick={onClose}>

@@ -13,7 +13,7 @@ import {
 } from '../lib/format.ts';
 import { useCatalog } from './catalog.tsx';
 import { runError, runReason, useOpenRun } from './run-drawer.tsx';
-import { StatusBadge, failureLabels } from './status-badge.tsx';
+import { StatusBadge, failureLabels, heldLabel } from './status-badge.tsx';
 
 /**
  * Runs as a table: scheduled time, actual start, lag, duration, status, trigger, attempt and the
@@ -73,6 +73,11 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
               >
                 <td data-label="Status">
                   <StatusBadge status={run.status} />
+                  {run.status === 'pending' && run.held_reason && (
+                    <div className="muted small" data-held={run.held_reason}>
+                      {heldLabel(run.held_reason)}
+                    </div>
+                  )}
                 </td>
                 {showSchedule && (
                   <td data-label="Schedule">

@@ -43,3 +43,14 @@ export const failureLabels: Record<string, string> = {
   cancelled: 'Cancelled',
   config: 'Configuration',
 };
+
+/** Why a pending run is held (`held_reason`), as the run list and drawer say it. */
+export function heldLabel(reason: string): string {
+  const labels: Record<string, string> = {
+    provider_limit: 'held: provider limit',
+    assistant_limit: 'held: assistant limit',
+    concurrency_key: 'held: concurrency key',
+    budget: 'held: budget',
+  };
+  return labels[reason] ?? `held: ${reason}`;
+}

@@ -32,6 +32,8 @@ export interface AssistantFormState {
   /** The provider limits (not part of config): empty for no limit. */
   maxConcurrent: string;
   rateLimit: string;
+  /** The provider it names (docs/gates.md "Providers"); empty for none. */
+  provider: string;
 }
 
 export type FormField = keyof AssistantFormState;
@@ -96,6 +98,7 @@ export function initialForm(assistant?: Assistant): AssistantFormState {
     timeout: str(c.timeout_s),
     maxConcurrent: str(assistant?.max_concurrent),
     rateLimit: str(assistant?.rate_limit),
+    provider: str(assistant?.provider),
   };
 }
 
@@ -220,6 +223,7 @@ const apiFields: Record<string, FormField> = {
   'config.timeout_s': 'timeout',
   max_concurrent: 'maxConcurrent',
   rate_limit: 'rateLimit',
+  provider: 'provider',
 };
 
 /** The form field an API error names (`config.body.text` → the body field), if any. */
