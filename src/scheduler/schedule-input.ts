@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../time/durations.ts';
 import { excludeDatesSchema } from './exclude-dates.ts';
+import { concurrencySchema, prioritySchema } from '../runs/flow-control.ts';
 import { retrySchema, timeoutSchema } from '../runs/run-policy.ts';
 
 /** A duration in seconds: a number, `"15m"`-style text or ISO-8601 (`"PT1H"`); parsed to ms. */
@@ -77,6 +78,10 @@ const fields = {
   webhook: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
   /** POSTed when a run starts waiting, with an approval's signed link (docs/waits.md). */
   on_waiting: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
+  /** At most `limit` runs per key (a template over the run input) at once (docs/gates.md); null: none. */
+  concurrency: concurrencySchema('input').nullable(),
+  /** 1 (first) to 5: when runs wait for slots, lower numbers start first (default 3). */
+  priority: prioritySchema,
   /** Extra run configuration kept with the schedule (LangGraph's payload `config`, `context`, …). */
   config: z.record(z.string(), z.json()),
   dst: dstPolicy.nullable(),
@@ -116,6 +121,8 @@ export const scheduleCreateSchema = z.strictObject({
   alert_on_tokens_per_day: fields.alert_on_tokens_per_day.optional(),
   webhook: fields.webhook.optional(),
   on_waiting: fields.on_waiting.optional(),
+  concurrency: fields.concurrency.optional(),
+  priority: fields.priority.default(3),
   config: fields.config.default({}),
   dst: fields.dst.optional(),
   exclude_dates: fields.exclude_dates.optional(),

@@ -22,6 +22,10 @@ export interface TriggerRow {
   rate_window_count: number;
   enabled: boolean;
   metadata: Record<string, unknown>;
+  /** At most `limit` runs per rendered key at once (migration 036; docs/gates.md); null: none. */
+  concurrency: { key: string; limit: number; strategy: 'queue' | 'skip' | 'cancel_oldest' } | null;
+  /** Its runs' priority, 1 (first) to 5; default 3. */
+  priority: number;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -43,9 +47,11 @@ export interface TriggerColumns {
   rate_limit_ms: number | null;
   enabled: boolean;
   metadata: Record<string, unknown>;
+  concurrency: { key: string; limit: number; strategy: 'queue' | 'skip' | 'cancel_oldest' } | null;
+  priority: number;
 }
 
-const jsonColumns = new Set<keyof TriggerColumns>(['input_template', 'auth', 'metadata']);
+const jsonColumns = new Set<keyof TriggerColumns>(['input_template', 'auth', 'metadata', 'concurrency']);
 const writable: ReadonlyArray<keyof TriggerColumns> = [
   'name',
   'target_kind',
@@ -61,6 +67,8 @@ const writable: ReadonlyArray<keyof TriggerColumns> = [
   'rate_limit_ms',
   'enabled',
   'metadata',
+  'concurrency',
+  'priority',
 ];
 
 const value = (name: keyof TriggerColumns, columns: Partial<TriggerColumns>): unknown => {

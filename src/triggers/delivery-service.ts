@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts';
 import { KairosError } from '../errors.ts';
 import type { Database } from '../store/database.ts';
 import { createRuns } from '../runs/create-runs.ts';
+import { runConcurrency } from '../runs/flow-control.ts';
 import { resolveRetry } from '../runs/run-policy.ts';
 import { findAcceptedDelivery, insertDelivery, type DeliveryOutcome } from '../store/trigger-deliveries.ts';
 import { findTrigger, takeRateSlot, type TriggerRow } from '../store/triggers.ts';
@@ -174,13 +175,14 @@ export class DeliveryService {
       if (!(problem instanceof KairosError)) throw problem;
       return refuse('unavailable', 409, 'trigger_unavailable', problem.message);
     }
+    const event = {
+      body: parsed.value,
+      headers: templateHeaders(delivery.headers),
+      query: delivery.query,
+      received_at: receivedAt.toISOString(),
+    };
     const input = renderEventTemplate(trigger.input_template ?? '{{event.body}}', {
-      event: {
-        body: parsed.value,
-        headers: templateHeaders(delivery.headers),
-        query: delivery.query,
-        received_at: receivedAt.toISOString(),
-      },
+      event,
       trigger: { id: trigger.id, name: trigger.name },
     });
     const runId = randomUUID();
@@ -203,6 +205,11 @@ export class DeliveryService {
               metadata: { trigger_id: trigger.id, delivery_id: deliveryId, ...(key && { delivery_key: key }) },
               // One attempt: the sender retries a delivery itself.
               policy: { ...resolveRetry(undefined), timeout_ms: trigger.timeout_ms },
+              priority: trigger.priority ?? 3,
+              // The trigger's key over the delivery and the input; without one, a workflow run takes its workflow's.
+              ...(trigger.concurrency && {
+                concurrency: runConcurrency(trigger.concurrency, `trigger:${trigger.id}`, { input, event }),
+              }),
               created_at: receivedAt,
             },
           ],
