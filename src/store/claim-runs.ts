@@ -98,18 +98,24 @@ export async function lockClaimCandidates(
                LIMIT (SELECT max_concurrent FROM schedules s0 WHERE s0.id = r.schedule_id)
              ) busy
            ) < coalesce((SELECT max_concurrent FROM schedules s0 WHERE s0.id = r.schedule_id), 1))
-           -- A run queued behind its concurrency key is a candidate only while it is among the
-           -- first limit pending runs of its key (first in, first out), so that a long queue
-           -- never fills the claim's batch and starves other keys.
+           -- A run queued behind its concurrency key is a candidate only while its key has a slot
+           -- for it (running runs and older pending runs hold the others: first in, first out),
+           -- so that a long queue never fills the claim's batch and starves other keys; and,
+           -- once, the first of its key's runs not yet marked held, for the claim to mark them.
            AND (r.concurrency_strategy IS DISTINCT FROM 'queue' OR (
              SELECT count(*) FROM (
                SELECT 1 FROM runs x
                WHERE x.concurrency_scope = r.concurrency_scope AND x.concurrency_key = r.concurrency_key
-                 AND x.status = 'pending' AND x.concurrency_key IS NOT NULL
-                 AND (x.not_before, x.created_at, x.id) < (r.not_before, r.created_at, r.id)
+                 AND x.status IN ('pending', 'running') AND x.concurrency_key IS NOT NULL AND x.id <> r.id
+                 AND ((x.status = 'running' AND x.lease_expires_at >= $6)
+                   OR (x.status = 'pending' AND (x.not_before, x.created_at, x.id) < (r.not_before, r.created_at, r.id)))
                LIMIT r.concurrency_limit
-             ) ahead
-           ) < r.concurrency_limit)
+             ) busy
+           ) < r.concurrency_limit OR (r.held_reason IS DISTINCT FROM 'concurrency_key' AND NOT EXISTS (
+             SELECT 1 FROM runs x
+             WHERE x.concurrency_scope = r.concurrency_scope AND x.concurrency_key = r.concurrency_key
+               AND x.status = 'pending' AND x.concurrency_key IS NOT NULL AND x.held_reason IS DISTINCT FROM 'concurrency_key'
+               AND (x.not_before, x.created_at, x.id) < (r.not_before, r.created_at, r.id))))
          ORDER BY r.priority, r.not_before, r.created_at LIMIT $2
          FOR UPDATE OF r SKIP LOCKED
        ), l AS MATERIALIZED (
@@ -188,7 +194,7 @@ export async function holdRunsOfKeys(
     `UPDATE runs r SET held_reason = 'concurrency_key'
        FROM unnest($1::text[], $2::text[]) AS k(scope, key)
        WHERE r.concurrency_scope = k.scope AND r.concurrency_key = k.key AND r.concurrency_key IS NOT NULL
-         AND r.status = 'pending' AND r.not_before <= $3 AND r.held_reason IS NULL`,
+         AND r.status = 'pending' AND r.not_before <= $3 AND r.held_reason IS DISTINCT FROM 'concurrency_key'`,
     [keys.map((k) => k.scope), keys.map((k) => k.key), dueBy],
   );
 }

@@ -82,6 +82,8 @@ export interface ClaimRunsResult {
   contended: number;
   /** Runs left pending because their assistant is at its `max_concurrent` or `rate_limit`, or their concurrency key at its limit. */
   held: number;
+  /** Runs newly held by their concurrency key (each is a candidate once): the batch may hold more. */
+  keyHeld: number;
   /** Runs that ended without starting (skipped, missed, capacity), for waiters. */
   ended: string[];
   /** Running runs asked to stop (`cancel_previous`). */
@@ -143,6 +145,7 @@ export async function claimRuns(
       deferred: 0,
       contended: 0,
       held: 0,
+      keyHeld: 0,
       ended: [],
       cancelRequested: [],
       alerts: [],
@@ -196,6 +199,7 @@ export async function claimRuns(
     let deferred = 0;
     let contended = 0;
     let held = 0;
+    let keyHeld = 0;
     const endings: Array<{ id: string; status: 'skipped' | 'error'; errorKind: string | null; error: string }> = [];
     const cancelOldest: string[] = [];
     for (const c of candidates) {
@@ -237,6 +241,8 @@ export async function claimRuns(
           if (decision.cancel) cancelOldest.push(decision.cancel);
           heldKeys.set(name, lockedKeys.get(name)!);
           held++;
+          // A queued run is a candidate once (then marked held); a cancelling one until its slot frees.
+          if (c.concurrency_strategy === 'queue') keyHeld++;
           continue;
         }
       }
@@ -333,7 +339,16 @@ export async function claimRuns(
       db,
       ended.map((run) => run.id),
     );
-    return { started, deferred, contended, held, ended: ended.map((run) => run.id), cancelRequested: cancel, alerts };
+    return {
+      started,
+      deferred,
+      contended,
+      held,
+      keyHeld,
+      ended: ended.map((run) => run.id),
+      cancelRequested: cancel,
+      alerts,
+    };
   });
 }
 

@@ -264,7 +264,7 @@ export class WorkerPool {
       history: this.history,
       startedAt: () => this.options.clock.now(),
     });
-    this.mightHaveMore = result.started.length + result.ended.length >= limit || result.contended > 0;
+    this.mightHaveMore = result.started.length + result.ended.length + result.keyHeld >= limit || result.contended > 0;
     this.alert(result.alerts);
     for (const run of result.started) this.begin(run);
     return { started: result.started, contended: result.contended };
