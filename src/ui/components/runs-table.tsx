@@ -73,6 +73,11 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
               >
                 <td data-label="Status">
                   <StatusBadge status={run.status} />
+                  {run.held_reason && (
+                    <div className="muted small" title="Why this pending run waits (docs/gates.md)">
+                      held: {run.held_reason.replace(/_/g, ' ')}
+                    </div>
+                  )}
                 </td>
                 {showSchedule && (
                   <td data-label="Schedule">
