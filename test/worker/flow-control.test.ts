@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAdminId } from '../../src/auth/actor.ts';
 import { KairosError } from '../../src/errors.ts';
+import { createRuns } from '../../src/runs/create-runs.ts';
+import { resolveRunPolicy } from '../../src/runs/run-policy.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import type { RunRow } from '../../src/store/runs.ts';
 import { parseTriggerInput, triggerCreateSchema } from '../../src/triggers/trigger-input.ts';
@@ -199,6 +201,43 @@ describe('concurrency keys and priority across two replicas (postgres)', () => {
       agent.requests.length = 0;
     },
   );
+
+  it("a workflow's key applies to its runs that got none (namespaced per workflow)", async () => {
+    const workflow = await engineWorkflows(engine.test.db).create(admin, {
+      name: 'keyed workflow',
+      steps: [{ type: 'step', name: 'one', assistant_id: assistantId }],
+      concurrency: { key: '{{input.customer}}', limit: 1 },
+    });
+    const [created] = await engine.test.db.transaction((tx) =>
+      createRuns(
+        engine.test.db,
+        [
+          {
+            owner_id: localAdminId,
+            assistant_id: null,
+            workflow_id: workflow.id,
+            trigger: 'api',
+            not_before: new Date(),
+            start_deadline: null,
+            input: { customer: 'acme' },
+            policy: resolveRunPolicy({}),
+            // Created final: this test reads the key, it does not run the workflow.
+            status: 'cancelled',
+            priority: 2,
+            created_at: new Date(),
+          },
+        ],
+        tx,
+      ),
+    );
+    expect(await run(created!.id)).toMatchObject({
+      concurrency_scope: `workflow:${workflow.id}`,
+      concurrency_key: 'acme',
+      concurrency_limit: 1,
+      concurrency_strategy: 'queue',
+      priority: 2,
+    });
+  });
 
   it('validation: key variables, limit, strategy and priority are checked at save', async () => {
     const refused = async (body: Record<string, unknown>, field: string) => {
