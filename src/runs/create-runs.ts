@@ -108,7 +108,9 @@ export async function createRuns(
  * draft runs a workflow.
  */
 async function withWorkflowKeys(drafts: readonly RunDraft[], tx: Queryable): Promise<readonly RunDraft[]> {
-  const ids = [...new Set(drafts.flatMap((d) => (d.concurrency === undefined && d.workflow_id ? [d.workflow_id] : [])))];
+  const ids = [
+    ...new Set(drafts.flatMap((d) => (d.concurrency === undefined && d.workflow_id ? [d.workflow_id] : []))),
+  ];
   if (ids.length === 0) return drafts;
   const specs = new Map<string, ConcurrencySpec>();
   for (const row of await workflowConcurrencies(tx, ids)) specs.set(row.id, row.concurrency as ConcurrencySpec);

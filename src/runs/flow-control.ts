@@ -35,7 +35,8 @@ const segment = /^[A-Za-z0-9_-]+$/;
 /** Why a variable is not one a key template may use, or undefined when it is. */
 function variableProblem(variable: string, roots: KeyRoots): string | undefined {
   const parts = variable.split('.');
-  if (parts.some((part) => !segment.test(part))) return 'is not a variable name (dot-separated letters, digits, _ and -)';
+  if (parts.some((part) => !segment.test(part)))
+    return 'is not a variable name (dot-separated letters, digits, _ and -)';
   const [root, kind] = parts;
   if (root === 'input') return undefined;
   if (roots === 'input_or_event' && root === 'event') {

@@ -23,7 +23,12 @@ export function keyOf(c: Pick<ClaimCandidate, 'concurrency_scope' | 'concurrency
 export function keyStates(running: readonly KeyRunning[]): Map<string, KeyState> {
   const states = new Map<string, KeyState>();
   for (const row of running)
-    states.set(`${row.scope}/${row.key}`, { running: [...row.ids], cancelling: row.cancelling, promised: 0, started: 0 });
+    states.set(`${row.scope}/${row.key}`, {
+      running: [...row.ids],
+      cancelling: row.cancelling,
+      promised: 0,
+      started: 0,
+    });
   return states;
 }
 
@@ -34,11 +39,7 @@ export function keyStates(running: readonly KeyRunning[]): Map<string, KeyState>
  * running run of the key to stop and holds it until that slot is free. A slot already being freed
  * is promised to one waiting run, so that a run held for it does not cancel another one.
  */
-export function decideKey(
-  strategy: 'queue' | 'skip' | 'cancel_oldest',
-  limit: number,
-  state: KeyState,
-): KeyDecision {
+export function decideKey(strategy: 'queue' | 'skip' | 'cancel_oldest', limit: number, state: KeyState): KeyDecision {
   if (state.running.length + state.cancelling + state.started < limit) {
     state.started++;
     return { kind: 'start' };
