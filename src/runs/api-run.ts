@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Database } from '../store/database.ts';
 import { createRuns } from './create-runs.ts';
+import { prioritySchema } from './flow-control.ts';
 import { backoffShapeSchema, resolveRunPolicy, timeoutSchema } from './run-policy.ts';
 
 /** `POST /runs`: a run of an assistant now. POST /workflows/{id}/runs takes the same less the assistant. */
@@ -24,6 +25,8 @@ export const runCreateSchema = z.strictObject({
   config: z.record(z.string(), z.json()).optional(),
   /** LangGraph `context` (any JSON) passed to the assistant, like `config`. */
   context: z.json().optional(),
+  /** 1 (first) to 5: when runs wait for slots, lower numbers start first (default 3; docs/gates.md). */
+  priority: prioritySchema.optional(),
 });
 export type RunCreateInput = z.input<typeof runCreateSchema>;
 
@@ -38,6 +41,8 @@ export interface ApiRunRequest {
   /** LangGraph's run `config`/`context`, passed through to the assistant (assistant runs only). */
   config?: Record<string, unknown> | null;
   context?: unknown;
+  /** 1 (first) to 5; default 3. */
+  priority?: number;
 }
 
 /** What the run executes: an assistant or a workflow (exactly one). */
@@ -77,6 +82,7 @@ export async function createApiRun(
           ...(request.config !== undefined && { config: request.config }),
           ...(request.context !== undefined && { context: request.context }),
           policy: resolveRunPolicy({ timeout: request.timeout, retry: request.retry }),
+          ...(request.priority !== undefined && { priority: request.priority }),
           created_at: new Date(now),
         },
       ],

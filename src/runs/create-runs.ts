@@ -3,6 +3,8 @@ import type { Database, Queryable } from '../store/database.ts';
 import type { FailureKind, RunStatus, Trigger } from '../store/run-kinds.ts';
 import { notifyRuns } from '../store/notifications.ts';
 import { insertRuns, type InsertedRun, type NewRun } from '../store/runs.ts';
+import { workflowConcurrencies } from '../store/workflows.ts';
+import { runConcurrency, type ConcurrencySpec, type RunConcurrency } from './flow-control.ts';
 import type { RunPolicy } from './run-policy.ts';
 
 /** One run to create: what it runs, for whom, when, with what input and policy. */
@@ -42,13 +44,25 @@ export interface RunDraft {
   /** A replay: the run it replays, and the workflow version it walks (pinned at creation). */
   replay_of?: string | null;
   workflow_version?: number | null;
+  /** 1 (first) to 5 among runs waiting for slots; default 3. */
+  priority?: number;
+  /**
+   * The run's concurrency key, rendered by the caller from its schedule's or trigger's
+   * `concurrency`; null: none. Undefined: a workflow run takes its workflow's (rendered over the input).
+   */
+  concurrency?: RunConcurrency | null;
   created_at: Date;
 }
 
 function toNewRun(draft: RunDraft): NewRun {
-  const { policy, ...run } = draft;
+  const { policy, concurrency, ...run } = draft;
   return {
     ...run,
+    priority: draft.priority ?? 3,
+    concurrency_scope: concurrency?.scope ?? null,
+    concurrency_key: concurrency?.key ?? null,
+    concurrency_limit: concurrency?.limit ?? null,
+    concurrency_strategy: concurrency?.strategy ?? null,
     id: draft.id ?? randomUUID(),
     schedule_id: draft.schedule_id ?? null,
     thread_id: draft.thread_id ?? null,
@@ -79,11 +93,31 @@ export async function createRuns(
   drafts: readonly RunDraft[],
   tx: Queryable,
 ): Promise<InsertedRun[]> {
-  const inserted = await insertRuns(tx, drafts.map(toNewRun));
+  const inserted = await insertRuns(tx, (await withWorkflowKeys(drafts, tx)).map(toNewRun));
   let earliest: number | null = null;
   for (const run of inserted) {
     if (run.status === 'pending') earliest = Math.min(earliest ?? Infinity, run.not_before.getTime());
   }
   if (earliest !== null) await notifyRuns(tx, db, earliest);
   return inserted;
+}
+
+/**
+ * Workflow runs whose caller gave no key (`concurrency` undefined) take their workflow's
+ * `concurrency`, rendered over their input, namespaced `workflow:<id>`: one read, only when a
+ * draft runs a workflow.
+ */
+async function withWorkflowKeys(drafts: readonly RunDraft[], tx: Queryable): Promise<readonly RunDraft[]> {
+  const ids = [
+    ...new Set(drafts.flatMap((d) => (d.concurrency === undefined && d.workflow_id ? [d.workflow_id] : []))),
+  ];
+  if (ids.length === 0) return drafts;
+  const specs = new Map<string, ConcurrencySpec>();
+  for (const row of await workflowConcurrencies(tx, ids)) specs.set(row.id, row.concurrency as ConcurrencySpec);
+  if (specs.size === 0) return drafts;
+  return drafts.map((d) =>
+    d.concurrency === undefined && d.workflow_id && specs.has(d.workflow_id)
+      ? { ...d, concurrency: runConcurrency(specs.get(d.workflow_id), `workflow:${d.workflow_id}`, { input: d.input }) }
+      : d,
+  );
 }

@@ -43,6 +43,10 @@ export interface RunResource {
   late_by_ms: number | null;
   /** While `pending`: why a gate holds it (`provider_limit`, `concurrency_key`, `budget`, …); null otherwise. */
   held_reason: string | null;
+  /** 1 (first) to 5 (docs/gates.md). */
+  priority: number;
+  /** The concurrency key rendered at creation; null: none. */
+  concurrency_key: string | null;
   /** Times it resumed after its worker died (a crash does not use up an attempt; see max_attempts). */
   recoveries: number;
   /** While `waiting`: what the run waits for (`{kind, node?, since, until?, prompt?, event?}`); null otherwise. */
@@ -92,6 +96,8 @@ export function toRunResource(row: RunRow): RunResource {
     duration_ms: row.duration_ms,
     late_by_ms: row.late_by_ms ?? null,
     held_reason: row.status === 'pending' ? (row.held_reason ?? null) : null,
+    priority: row.priority ?? 3,
+    concurrency_key: row.concurrency_key ?? null,
     recoveries: row.recoveries ?? 0,
     waiting_for: row.status === 'waiting' ? ((row.waiting_for as WaitingFor | null | undefined) ?? null) : null,
     replay_of: row.replay_of ?? null,

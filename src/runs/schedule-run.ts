@@ -1,5 +1,6 @@
 import type { ScheduleRow } from '../store/schedules.ts';
 import type { RunDraft } from './create-runs.ts';
+import { runConcurrency } from './flow-control.ts';
 import { renderInputTemplate } from './input-template.ts';
 import type { RunPolicy } from './run-policy.ts';
 
@@ -21,6 +22,8 @@ export type ScheduleOfRun = Pick<
   | 'retry_backoff_max_ms'
   | 'config'
   | 'metadata'
+  | 'concurrency'
+  | 'priority'
 >;
 
 /** One occurrence of a schedule to run: scheduled, triggered by hand or backfilled. */
@@ -94,6 +97,11 @@ export function scheduleRunDraft(schedule: ScheduleOfRun, occurrence: ScheduleOc
     policy: schedulePolicy(schedule),
     ignore_overlap: occurrence.ignoreOverlap ?? false,
     ...(occurrence.waitsForSlot !== undefined && { waits_for_slot: occurrence.waitsForSlot }),
+    priority: schedule.priority ?? 3,
+    // The schedule's key over the run input; without one, a workflow run takes its workflow's.
+    ...(schedule.concurrency && {
+      concurrency: runConcurrency(schedule.concurrency, `schedule:${schedule.id}`, { input }),
+    }),
     created_at: occurrence.createdAt,
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../time/durations.ts';
 import { excludeDatesSchema } from './exclude-dates.ts';
+import { concurrencySchema, prioritySchema } from '../runs/flow-control.ts';
 import { retrySchema, timeoutSchema } from '../runs/run-policy.ts';
 import { budgetSchema } from '../runs/budget.ts';
 
@@ -80,6 +81,10 @@ const fields = {
   webhook: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
   /** POSTed when a run starts waiting, with an approval's signed link (docs/waits.md). */
   on_waiting: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable(),
+  /** At most `limit` runs per key (a template over the run input) at once (docs/gates.md); null: none. */
+  concurrency: concurrencySchema('input').nullable(),
+  /** 1 (first) to 5: when runs wait for slots, lower numbers start first (default 3). */
+  priority: prioritySchema,
   /** Extra run configuration kept with the schedule (LangGraph's payload `config`, `context`, …). */
   config: z.record(z.string(), z.json()),
   dst: dstPolicy.nullable(),
@@ -120,6 +125,8 @@ export const scheduleCreateSchema = z.strictObject({
   budget: fields.budget.optional(),
   webhook: fields.webhook.optional(),
   on_waiting: fields.on_waiting.optional(),
+  concurrency: fields.concurrency.optional(),
+  priority: fields.priority.default(3),
   config: fields.config.default({}),
   dst: fields.dst.optional(),
   exclude_dates: fields.exclude_dates.optional(),

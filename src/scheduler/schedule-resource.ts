@@ -63,6 +63,10 @@ export interface ScheduleResource {
   budget: StoredBudget | null;
   webhook: string | null;
   on_waiting: string | null;
+  /** At most `limit` runs per rendered key at once (docs/gates.md); null: none. */
+  concurrency: { key: string; limit: number; strategy: 'queue' | 'skip' | 'cancel_oldest' } | null;
+  /** 1 (first) to 5, default 3. */
+  priority: number;
   metadata: Record<string, unknown>;
   /** Extra run configuration kept with the schedule (the LangGraph payload's `config`, `context`, …). */
   config: Record<string, unknown>;
@@ -188,6 +192,8 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
     budget: row.budget ?? null,
     webhook: row.webhook,
     on_waiting: row.on_waiting ?? null,
+    concurrency: row.concurrency ?? null,
+    priority: row.priority ?? 3,
     metadata: row.metadata,
     config: row.config ?? {},
     version: row.version,

@@ -164,6 +164,8 @@ export function newScheduleColumns(input: ParsedCreate, rules: SpecRules, now: n
     budget: input.budget ?? null,
     webhook: input.webhook ?? null,
     on_waiting: input.on_waiting ?? null,
+    concurrency: input.concurrency ?? null,
+    priority: input.priority,
     enabled: input.enabled,
     ...dstColumns(input.dst),
     exclude_dates: input.exclude_dates ?? [],
@@ -220,6 +222,8 @@ export function changedColumns(
   if (patch.budget !== undefined) changes.budget = patch.budget;
   if (patch.webhook !== undefined) changes.webhook = patch.webhook;
   if (patch.on_waiting !== undefined) changes.on_waiting = patch.on_waiting;
+  if (patch.concurrency !== undefined) changes.concurrency = patch.concurrency;
+  if (patch.priority !== undefined) changes.priority = patch.priority;
   if (patch.enabled !== undefined) changes.enabled = patch.enabled;
   if (patch.dst !== undefined) Object.assign(changes, dstColumns(patch.dst));
   if (patch.exclude_dates !== undefined) changes.exclude_dates = patch.exclude_dates;

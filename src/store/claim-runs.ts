@@ -36,6 +36,15 @@ export interface ClaimCandidate {
   provider_locked: boolean;
   /** The run's assistant kind (an llm run records its own calls; other kinds count one request at start). */
   assistant_kind: string | null;
+  /** 1 (first) to 5: the claim takes due runs by (priority, not_before, created_at). */
+  priority: number;
+  /** The run's concurrency key (with its group, limit and strategy; docs/gates.md), null when none. */
+  concurrency_scope: string | null;
+  concurrency_key: string | null;
+  concurrency_limit: number | null;
+  concurrency_strategy: 'queue' | 'skip' | 'cancel_oldest' | null;
+  /** Whether this claim holds the key's try-lock (false for runs without a key). */
+  key_locked: boolean;
 }
 
 /**
@@ -51,6 +60,8 @@ export async function lockClaimCandidates(
     limit: number;
     scheduleLockPrefix: string;
     assistantLockPrefix: string;
+    /** The prefix of the per-key try-lock (concurrency keys). */
+    keyLockPrefix: string;
     /** Runs started after this count against `rate_limit` (and provider calls after it against rpm/tpm). */
     rateWindowStart: Date;
     now: Date;
@@ -96,7 +107,8 @@ export async function lockClaimCandidates(
            r.start_deadline, r.scheduled_for, r.late_by_ms, r.ignore_overlap, r.waits_for_slot, r.not_before, r.created_at,
            r.assistant_id, r.owner_id,
            (SELECT q.id FROM q WHERE q.id = r.assistant_id) AS limited_assistant,
-           (SELECT ra.provider_id FROM ra WHERE ra.assistant_id = r.assistant_id) AS limited_provider
+           (SELECT ra.provider_id FROM ra WHERE ra.assistant_id = r.assistant_id) AS limited_provider,
+           r.priority, r.concurrency_scope, r.concurrency_key, r.concurrency_limit, r.concurrency_strategy
          FROM runs r
          WHERE r.status = 'pending' AND r.not_before <= $1
            -- A run of a limited assistant is a candidate only while it is among the first of the
@@ -130,7 +142,25 @@ export async function lockClaimCandidates(
                LIMIT (SELECT max_concurrent FROM schedules s0 WHERE s0.id = r.schedule_id)
              ) busy
            ) < coalesce((SELECT max_concurrent FROM schedules s0 WHERE s0.id = r.schedule_id), 1))
-         ORDER BY r.not_before, r.created_at LIMIT $2
+           -- A run queued behind its concurrency key is a candidate only while its key has a slot
+           -- for it (running runs and older pending runs hold the others: first in, first out),
+           -- so that a long queue never fills the claim's batch and starves other keys; and,
+           -- once, the first of its key's runs not yet marked held, for the claim to mark them.
+           AND (r.concurrency_strategy IS DISTINCT FROM 'queue' OR (
+             SELECT count(*) FROM (
+               SELECT 1 FROM runs x
+               WHERE x.concurrency_scope = r.concurrency_scope AND x.concurrency_key = r.concurrency_key
+                 AND x.status IN ('pending', 'running') AND x.concurrency_key IS NOT NULL AND x.id <> r.id
+                 AND ((x.status = 'running' AND x.lease_expires_at >= $6)
+                   OR (x.status = 'pending' AND (x.not_before, x.created_at, x.id) < (r.not_before, r.created_at, r.id)))
+               LIMIT r.concurrency_limit
+             ) busy
+           ) < r.concurrency_limit OR (r.held_reason IS DISTINCT FROM 'concurrency_key' AND NOT EXISTS (
+             SELECT 1 FROM runs x
+             WHERE x.concurrency_scope = r.concurrency_scope AND x.concurrency_key = r.concurrency_key
+               AND x.status = 'pending' AND x.concurrency_key IS NOT NULL AND x.held_reason IS DISTINCT FROM 'concurrency_key'
+               AND (x.not_before, x.created_at, x.id) < (r.not_before, r.created_at, r.id))))
+         ORDER BY r.priority, r.not_before, r.created_at LIMIT $2
          FOR UPDATE OF r SKIP LOCKED
        ), l AS MATERIALIZED (
          SELECT u.sid, pg_try_advisory_xact_lock(hashtextextended($3 || u.sid::text, 0)) AS locked
@@ -141,6 +171,9 @@ export async function lockClaimCandidates(
        ), lp AS MATERIALIZED (
          SELECT u.pid, pg_try_advisory_xact_lock(hashtextextended($7 || u.pid::text, 0)) AS locked
          FROM (SELECT DISTINCT limited_provider AS pid FROM c WHERE limited_provider IS NOT NULL) u
+       ), lk AS MATERIALIZED (
+         SELECT u.k, pg_try_advisory_xact_lock(hashtextextended($8 || u.k, 0)) AS locked
+         FROM (SELECT DISTINCT concurrency_scope || '/' || concurrency_key AS k FROM c WHERE concurrency_key IS NOT NULL) u
        )
        SELECT c.id, c.schedule_id, c.group_id, c.start_deadline, c.scheduled_for, c.late_by_ms, s.misfire, s.catchup_window_ms,
          c.ignore_overlap, c.waits_for_slot, c.not_before,
@@ -149,12 +182,14 @@ export async function lockClaimCandidates(
          (s.budget IS NOT NULL OR EXISTS (SELECT 1 FROM assistants ab WHERE ab.id = c.assistant_id AND ab.budget IS NOT NULL)
            OR EXISTS (SELECT 1 FROM users ub WHERE ub.id = c.owner_id AND ub.budget IS NOT NULL)) AS budgeted,
          c.limited_provider, coalesce(lp.locked, false) AS provider_locked,
-         (SELECT a.kind FROM assistants a WHERE a.id = c.assistant_id) AS assistant_kind
+         (SELECT a.kind FROM assistants a WHERE a.id = c.assistant_id) AS assistant_kind,
+         c.priority, c.concurrency_scope, c.concurrency_key, c.concurrency_limit, c.concurrency_strategy, coalesce(lk.locked, false) AS key_locked
        FROM c LEFT JOIN l ON l.sid = c.group_id LEFT JOIN schedules s ON s.id = c.schedule_id
          LEFT JOIN triggers t ON t.id = c.trigger_id AND c.schedule_id IS NULL
          LEFT JOIN la ON la.aid = c.limited_assistant
          LEFT JOIN lp ON lp.pid = c.limited_provider
-       ORDER BY c.not_before, c.created_at`,
+         LEFT JOIN lk ON lk.k = c.concurrency_scope || '/' || c.concurrency_key
+       ORDER BY c.priority, c.not_before, c.created_at`,
     [
       options.dueBy,
       options.limit,
@@ -163,9 +198,58 @@ export async function lockClaimCandidates(
       options.rateWindowStart,
       options.now,
       options.providerLockPrefix,
+      options.keyLockPrefix,
     ],
   );
   return rows;
+}
+
+/** The running runs of one concurrency key, read after its lock. */
+export interface KeyRunning {
+  scope: string;
+  key: string;
+  /** Running runs not asked to stop, oldest first. */
+  ids: string[];
+  /** Running runs already asked to stop (`cancel_oldest`): their slots are promised to waiting runs. */
+  cancelling: number;
+}
+
+/** The running runs of these keys (`scope`/`key` pairs) whose lease has not expired by `now`. */
+export async function runningRunsOfKeys(
+  tx: Queryable,
+  keys: ReadonlyArray<{ scope: string; key: string }>,
+  now: Date,
+): Promise<KeyRunning[]> {
+  const { rows } = await tx.query<KeyRunning>(
+    `SELECT r.concurrency_scope AS scope, r.concurrency_key AS key,
+         coalesce(array_agg(r.id ORDER BY r.started_at, r.id) FILTER (WHERE NOT r.cancel_requested), '{}') AS ids,
+         (count(*) FILTER (WHERE r.cancel_requested))::int AS cancelling
+       FROM runs r JOIN unnest($1::text[], $2::text[]) AS k(scope, key)
+         ON r.concurrency_scope = k.scope AND r.concurrency_key = k.key
+       WHERE r.status = 'running' AND r.concurrency_key IS NOT NULL AND r.lease_expires_at >= $3
+       GROUP BY 1, 2`,
+    [keys.map((k) => k.scope), keys.map((k) => k.key), now],
+  );
+  return rows;
+}
+
+/**
+ * Says why the due pending runs of these keys wait (`held_reason = 'concurrency_key'`), those
+ * behind the head of the queue too (they are not candidates of the claim).
+ */
+export async function holdRunsOfKeys(
+  tx: Queryable,
+  keys: ReadonlyArray<{ scope: string; key: string }>,
+  dueBy: Date,
+): Promise<void> {
+  if (keys.length === 0) return;
+  await tx.query(
+    `UPDATE runs r SET held_reason = 'concurrency_key'
+       FROM unnest($1::text[], $2::text[]) AS k(scope, key)
+       WHERE r.concurrency_scope = k.scope AND r.concurrency_key = k.key AND r.concurrency_key IS NOT NULL
+         AND r.status = 'pending' AND r.not_before <= $3 AND r.held_reason IS DISTINCT FROM 'concurrency_key'`,
+    [keys.map((k) => k.scope), keys.map((k) => k.key), dueBy],
+  );
 }
 
 /**

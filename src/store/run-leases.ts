@@ -58,7 +58,8 @@ export async function finishLeasedRuns(
          lease_owner = NULL, lease_expires_at = NULL
        FROM u
        WHERE r.id = u.id AND r.lease_owner = $11 AND r.attempt = u.attempt AND r.status = 'running'
-       RETURNING r.id, r.schedule_id, r.trigger_id, r.assistant_id, u.status, u.error_kind, u.error, u.finished_at, u.event, u.ord
+       RETURNING r.id, r.schedule_id, r.trigger_id, r.assistant_id, u.status, u.error_kind, u.error, u.finished_at, u.event, u.ord,
+         r.concurrency_scope, r.concurrency_key
      ), e AS (
        INSERT INTO run_events (run_id, seq, kind, data)
        SELECT f.id, coalesce((SELECT max(x.seq) FROM run_events x WHERE x.run_id = f.id), 0) + 1, 'attempt_finished', f.event::jsonb
@@ -99,7 +100,10 @@ export async function finishLeasedRuns(
      FROM (SELECT 1 WHERE EXISTS (SELECT 1 FROM runs w
        WHERE (w.schedule_id IN (SELECT schedule_id FROM f) OR w.trigger_id IN (SELECT trigger_id FROM f WHERE schedule_id IS NULL)
          -- A run of an assistant at its max_concurrent may wait for the slot this one freed.
-         OR w.assistant_id IN (SELECT f.assistant_id FROM f JOIN assistants fa ON fa.id = f.assistant_id WHERE fa.max_concurrent IS NOT NULL))
+         OR w.assistant_id IN (SELECT f.assistant_id FROM f JOIN assistants fa ON fa.id = f.assistant_id WHERE fa.max_concurrent IS NOT NULL)
+         -- A run queued behind (or cancelling for) the concurrency key of a finished run.
+         OR (w.concurrency_key IS NOT NULL AND (w.concurrency_scope, w.concurrency_key) IN
+           (SELECT f.concurrency_scope, f.concurrency_key FROM f WHERE f.concurrency_key IS NOT NULL)))
        AND w.status = 'pending' AND w.not_before <= (SELECT max(finished_at) FROM f))) x`,
     [
       finishes.map((f) => f.id),

@@ -39,6 +39,13 @@ export interface RunRow {
   late_by_ms?: number | null;
   /** Why a pending run is held by a gate (provider limit, concurrency key, budget; migration 032); null otherwise. */
   held_reason?: string | null;
+  /** 1 (first) to 5 among runs waiting for slots; 3 by default (migration 036). */
+  priority?: number;
+  /** The run's concurrency key, its group (`schedule:<id>`, …), limit and strategy (migration 036); null: none. */
+  concurrency_key?: string | null;
+  concurrency_scope?: string | null;
+  concurrency_limit?: number | null;
+  concurrency_strategy?: string | null;
   /** Times it was resumed after its worker died, and how many are allowed (migration 023). */
   recoveries?: number;
   max_recoveries?: number;
@@ -96,6 +103,13 @@ export interface NewRun {
   /** The run's own LangGraph `config` and `context` (an api run's); absent: none. */
   config?: Record<string, unknown> | null;
   context?: unknown;
+  /** 1 (first) to 5; default 3. */
+  priority?: number;
+  /** A concurrency key with its group, limit and strategy (all four or none). */
+  concurrency_scope?: string | null;
+  concurrency_key?: string | null;
+  concurrency_limit?: number | null;
+  concurrency_strategy?: string | null;
   /** A replay: the run it replays, and the workflow version it walks (the replayed run's). */
   replay_of?: string | null;
   workflow_version?: number | null;
@@ -131,6 +145,11 @@ const columns = [
   ['context', 'jsonb'],
   ['replay_of', 'uuid'],
   ['workflow_version', 'int4'],
+  ['priority', 'int2'],
+  ['concurrency_scope', 'text'],
+  ['concurrency_key', 'text'],
+  ['concurrency_limit', 'int4'],
+  ['concurrency_strategy', 'text'],
 ] as const;
 
 function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
@@ -159,6 +178,13 @@ function columnValue(run: NewRun, name: (typeof columns)[number][0]): unknown {
       return run.replay_of ?? null;
     case 'workflow_version':
       return run.workflow_version ?? null;
+    case 'priority':
+      return run.priority ?? 3;
+    case 'concurrency_scope':
+    case 'concurrency_key':
+    case 'concurrency_limit':
+    case 'concurrency_strategy':
+      return run[name] ?? null;
     default:
       return run[name];
   }

@@ -46,6 +46,10 @@ export interface ScheduleRow {
   budget: StoredBudget | null;
   webhook: string | null;
   on_waiting: string | null;
+  /** At most `limit` runs per rendered key at once (migration 036; docs/gates.md); null: no key. */
+  concurrency: { key: string; limit: number; strategy: 'queue' | 'skip' | 'cancel_oldest' } | null;
+  /** Its runs' priority, 1 (first) to 5; default 3 (migration 036). */
+  priority: number;
   enabled: boolean;
   completed_at: Date | null;
   next_run_at: Date | null;
@@ -128,6 +132,8 @@ export type ScheduleFields = Pick<
   | 'budget'
   | 'webhook'
   | 'on_waiting'
+  | 'concurrency'
+  | 'priority'
   | 'enabled'
   | 'pause_after_failures'
   | 'overlap_counts_waiting'
@@ -146,7 +152,7 @@ export type NewSchedule = ScheduleFields & {
   created_by?: ScheduleCreator | null;
 };
 
-const jsonColumns = new Set(['input_template', 'metadata', 'created_by', 'budget']);
+const jsonColumns = new Set(['input_template', 'metadata', 'created_by', 'budget', 'concurrency']);
 
 function encode(column: string, value: unknown): unknown {
   if (jsonColumns.has(column)) return value === null || value === undefined ? null : JSON.stringify(value);

@@ -37,6 +37,8 @@ export async function lockOverdueRuns(
          AND (r.start_deadline < $3::timestamptz OR (r.held_reason IS NULL AND NOT EXISTS (
            SELECT 1 FROM assistants a WHERE a.id = r.assistant_id
              AND (a.max_concurrent IS NOT NULL OR a.rate_limit IS NOT NULL OR a.provider IS NOT NULL))))
+          -- Nor does a run queued behind its concurrency key (docs/gates.md).
+          AND (r.start_deadline < $3::timestamptz OR r.concurrency_strategy IS DISTINCT FROM 'queue')
        ORDER BY r.start_deadline LIMIT $2 FOR UPDATE OF r SKIP LOCKED`,
     [options.now, options.batchSize, options.outageBefore],
   );

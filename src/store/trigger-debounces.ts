@@ -21,6 +21,8 @@ export interface DueDebounce extends DebounceRow {
   assistant_id: string | null;
   workflow_id: string | null;
   timeout_ms: number | null;
+  /** The trigger's priority for its runs (1 first .. 5). */
+  priority: number;
   /** Whether the trigger is enabled now: a disabled one's pending debounce starts no run. */
   enabled: boolean;
 }
@@ -68,7 +70,7 @@ export async function holdDelivery(tx: Queryable, held: HeldDelivery): Promise<D
  */
 export async function lockDueDebounces(tx: Queryable, now: Date, limit: number): Promise<DueDebounce[]> {
   const { rows } = await tx.query<DueDebounce>(
-    `SELECT d.*, t.owner_id, t.assistant_id, t.workflow_id, t.timeout_ms, t.enabled
+    `SELECT d.*, t.owner_id, t.assistant_id, t.workflow_id, t.timeout_ms, t.priority, t.enabled
      FROM trigger_debounces d JOIN triggers t ON t.id = d.trigger_id
      WHERE d.due_at <= $1
      ORDER BY d.due_at LIMIT $2

@@ -26,6 +26,10 @@ export interface TriggerRow {
   debounce_key: string | null;
   enabled: boolean;
   metadata: Record<string, unknown>;
+  /** At most `limit` runs per rendered key at once (migration 036; docs/gates.md); null: none. */
+  concurrency: { key: string; limit: number; strategy: 'queue' | 'skip' | 'cancel_oldest' } | null;
+  /** Its runs' priority, 1 (first) to 5; default 3. */
+  priority: number;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -49,9 +53,11 @@ export interface TriggerColumns {
   debounce_key: string | null;
   enabled: boolean;
   metadata: Record<string, unknown>;
+  concurrency: { key: string; limit: number; strategy: 'queue' | 'skip' | 'cancel_oldest' } | null;
+  priority: number;
 }
 
-const jsonColumns = new Set<keyof TriggerColumns>(['input_template', 'auth', 'metadata']);
+const jsonColumns = new Set<keyof TriggerColumns>(['input_template', 'auth', 'metadata', 'concurrency']);
 const writable: ReadonlyArray<keyof TriggerColumns> = [
   'name',
   'target_kind',
@@ -69,6 +75,8 @@ const writable: ReadonlyArray<keyof TriggerColumns> = [
   'debounce_key',
   'enabled',
   'metadata',
+  'concurrency',
+  'priority',
 ];
 
 const value = (name: keyof TriggerColumns, columns: Partial<TriggerColumns>): unknown => {

@@ -217,3 +217,16 @@ export async function findWorkflowIdByRef(db: Queryable, ownerId: string, ref: s
   );
   return rows[0]?.id;
 }
+
+/** The `concurrency` of these workflows' definitions (issue 21), for those that have one. */
+export async function workflowConcurrencies(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<Array<{ id: string; concurrency: unknown }>> {
+  const { rows } = await db.query<{ id: string; concurrency: unknown }>(
+    `SELECT id, definition->'concurrency' AS concurrency FROM workflows
+       WHERE id = ANY($1::uuid[]) AND jsonb_typeof(definition->'concurrency') = 'object'`,
+    [ids],
+  );
+  return rows;
+}

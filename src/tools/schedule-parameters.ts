@@ -48,6 +48,9 @@ export const scheduleFieldDescriptions = {
   alert_after: 'Record an alert after this many consecutive failures (default 3).',
   webhook: 'An http(s) URL that receives each finished run.',
   on_waiting: 'An http(s) URL that receives each run that starts waiting (with an approval link).',
+  concurrency:
+    'At most `limit` runs per key at once: {"key": "{{input.customer}}", "limit": 1, "strategy": "queue" | "skip" | "cancel_oldest"}.',
+  priority: 'When runs wait for slots, 1 starts first and 5 last (default 3).',
   config: 'Extra run configuration kept with the schedule.',
   pause_after_failures: 'Pause the schedule by itself when this many runs in a row failed (null: never).',
   overlap_counts_waiting:

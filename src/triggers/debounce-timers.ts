@@ -56,6 +56,7 @@ function draftOf(row: DueDebounce, now: Date, startDeadlineMs: number): RunDraft
     },
     // One attempt, like every delivery's run: the sender retries a delivery itself.
     policy: { ...resolveRetry(undefined), timeout_ms: row.timeout_ms },
+    priority: row.priority ?? 3,
     created_at: now,
   };
 }

@@ -7,6 +7,7 @@ import { KairosError } from '../errors.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import type { DebounceRow } from '../store/trigger-debounces.ts';
 import { createRuns } from '../runs/create-runs.ts';
+import { runConcurrency } from '../runs/flow-control.ts';
 import { resolveRetry } from '../runs/run-policy.ts';
 import { findAcceptedDelivery, insertDelivery, type DeliveryOutcome } from '../store/trigger-deliveries.ts';
 import { findTrigger, takeRateSlot, type TriggerRow } from '../store/triggers.ts';
@@ -207,7 +208,16 @@ export class DeliveryService {
             bodyBytes: delivery.bodyBytes,
           });
           if (!held) throw new ReplayRace();
-        } else await this.acceptRun(tx, trigger, owner, { runId, deliveryId, key, receivedAt, input, delivery });
+        } else
+          await this.acceptRun(tx, trigger, owner, {
+            runId,
+            deliveryId,
+            key,
+            receivedAt,
+            input,
+            delivery,
+            event: context.event,
+          });
         // Taken last, in the same transaction: a replayed twin or a refused delivery does not use up the limit.
         const slot = await takeRateSlot(tx, trigger.id, receivedAt);
         if (!slot.allowed) throw new RateLimited(slot.retryAfterMs);
@@ -263,9 +273,11 @@ export class DeliveryService {
       receivedAt: Date;
       input: unknown;
       delivery: IncomingDelivery;
+      /** The delivery as templates read it (`{{event.…}}`): the concurrency key renders over it. */
+      event: EventTemplateContext['event'];
     },
   ): Promise<void> {
-    const { runId, deliveryId, key, receivedAt, input } = accepted;
+    const { runId, deliveryId, key, receivedAt, input, event } = accepted;
     await createRuns(
       this.options.db,
       [
@@ -282,6 +294,11 @@ export class DeliveryService {
           metadata: { trigger_id: trigger.id, delivery_id: deliveryId, ...(key && { delivery_key: key }) },
           // One attempt: the sender retries a delivery itself.
           policy: { ...resolveRetry(undefined), timeout_ms: trigger.timeout_ms },
+          priority: trigger.priority ?? 3,
+          // The trigger's key over the delivery and the input; without one, a workflow run takes its workflow's.
+          ...(trigger.concurrency && {
+            concurrency: runConcurrency(trigger.concurrency, `trigger:${trigger.id}`, { input, event }),
+          }),
           created_at: receivedAt,
         },
       ],

@@ -3,6 +3,7 @@ import { invalid, KairosError } from '../errors.ts';
 import { deliveryOutcomes } from '../store/trigger-deliveries.ts';
 import { triggerAuthSchema } from './trigger-auth.ts';
 import { defaultTimeoutS, timeoutSchema } from '../runs/run-policy.ts';
+import { concurrencySchema, prioritySchema } from '../runs/flow-control.ts';
 
 const headerName = z
   .string()
@@ -39,6 +40,10 @@ const fields = {
     .nullable(),
   enabled: z.boolean(),
   metadata: z.record(z.string(), z.json()),
+  /** At most `limit` runs per key ({{event.body…}} or {{input…}}) at once (docs/gates.md); null: none. */
+  concurrency: concurrencySchema('input_or_event').nullable(),
+  /** 1 (first) to 5: when runs wait for slots, lower numbers start first (default 3). */
+  priority: prioritySchema,
 };
 
 /** The body that creates a trigger. Strict: an unknown field is refused, never dropped. */
@@ -56,6 +61,8 @@ export const triggerCreateSchema = z
     debounce: fields.debounce.default(null),
     enabled: fields.enabled.default(true),
     metadata: fields.metadata.default({}),
+    concurrency: fields.concurrency.optional(),
+    priority: fields.priority.default(3),
   })
   .refine((body) => (body.assistant_id === undefined) !== (body.workflow_id === undefined), {
     message: 'give exactly one of assistant_id and workflow_id: what each delivery runs',

@@ -17,6 +17,10 @@ export interface TriggerResource {
   delivery_header: string | null;
   overlap: TriggerOverlap;
   max_concurrent: number;
+  /** At most `limit` runs per rendered key at once (docs/gates.md); null: none. */
+  concurrency: { key: string; limit: number; strategy: 'queue' | 'skip' | 'cancel_oldest' } | null;
+  /** 1 (first) to 5, default 3. */
+  priority: number;
   /** Seconds; null: none. */
   timeout: number | null;
   rate_limit: { max: number; per_s: number } | null;
@@ -79,6 +83,8 @@ export function toTriggerResource(
     delivery_header: row.delivery_header,
     overlap: row.overlap,
     max_concurrent: row.max_concurrent,
+    concurrency: row.concurrency ?? null,
+    priority: row.priority ?? 3,
     timeout: row.timeout_ms === null ? null : row.timeout_ms / 1000,
     rate_limit:
       row.rate_limit_max !== null && row.rate_limit_ms !== null

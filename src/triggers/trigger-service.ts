@@ -82,6 +82,8 @@ export class TriggerService {
       ...debounceColumns(input.debounce),
       enabled: input.enabled,
       metadata: input.metadata,
+      concurrency: input.concurrency ?? null,
+      priority: input.priority,
     };
     try {
       return this.resource(await insertTrigger(this.options.db, actor.userId, columns));
@@ -141,6 +143,8 @@ export class TriggerService {
       ...debounce,
       ...(input.enabled !== undefined && { enabled: input.enabled }),
       ...(input.metadata !== undefined && { metadata: input.metadata }),
+      ...(input.concurrency !== undefined && { concurrency: input.concurrency }),
+      ...(input.priority !== undefined && { priority: input.priority }),
     };
     if (input.assistant_id !== undefined || input.workflow_id !== undefined) {
       Object.assign(columns, await this.target(actor, input.assistant_id, input.workflow_id));

@@ -10,17 +10,20 @@ import type { Queryable } from '../store/database.ts';
 import {
   assistantQuotas,
   endClaimedRuns,
+  holdRunsOfKeys,
   lockClaimCandidates,
   markHeldRuns,
   providerQuotas,
   requestCancel,
   runningRunsOf,
+  runningRunsOfKeys,
   startClaimedRuns,
   type ClaimCandidate,
   type StartedRunRow,
 } from '../store/claim-runs.ts';
 import { notifyRunsFinished } from '../store/notifications.ts';
 import type { RunRow } from '../store/runs.ts';
+import { decideKey, keyOf, keyStates } from './concurrency-keys.ts';
 import { decideLate, type WorkerHistory } from './late-runs.ts';
 import { decideOverlap, type OverlapCandidate } from './overlap.ts';
 import { recordOutcomes, type FailureAlert } from './record-outcomes.ts';
@@ -87,8 +90,10 @@ export interface ClaimRunsResult {
   deferred: number;
   /** Runs left pending because another replica was deciding their schedule (or assistant) at that moment. */
   contended: number;
-  /** Runs left pending because their assistant is at its `max_concurrent` or `rate_limit`. */
+  /** Runs left pending because their assistant is at its `max_concurrent` or `rate_limit`, or their concurrency key at its limit. */
   held: number;
+  /** Runs newly held by their concurrency key (each is a candidate once): the batch may hold more. */
+  keyHeld: number;
   /** Runs that ended without starting (skipped, missed, capacity), for waiters. */
   ended: string[];
   /** Running runs asked to stop (`cancel_previous`). */
@@ -143,6 +148,7 @@ export async function claimRuns(
       limit: options.limit,
       scheduleLockPrefix: `${db.schema}:schedule:`,
       assistantLockPrefix: `${db.schema}:assistant:`,
+      keyLockPrefix: `${db.schema}:key:`,
       rateWindowStart: new Date(options.now - rateWindowMs),
       now,
       providerLockPrefix: providerLockPrefix(db.schema),
@@ -152,6 +158,7 @@ export async function claimRuns(
       deferred: 0,
       contended: 0,
       held: 0,
+      keyHeld: 0,
       ended: [],
       cancelRequested: [],
       alerts: [],
@@ -189,6 +196,13 @@ export async function claimRuns(
 
     // Likewise each limited provider (docs/gates.md "Providers"), over all the assistants that name it.
     const providerQuota = await providerQuotaOf(tx, candidates, options.now);
+    // The running runs of each concurrency key, read after its lock (docs/gates.md).
+    const lockedKeys = new Map<string, { scope: string; key: string }>();
+    for (const c of candidates)
+      if (c.concurrency_key !== null && c.key_locked)
+        lockedKeys.set(keyOf(c), { scope: c.concurrency_scope!, key: c.concurrency_key });
+    const keys = keyStates(lockedKeys.size > 0 ? await runningRunsOfKeys(tx, [...lockedKeys.values()], now) : []);
+    const heldKeys = new Map<string, { scope: string; key: string }>();
 
     // A run claimed ahead of its time (`aheadMs`) starts only when nothing can make its overlap
     // decision change before then: no running run of its schedule and no other candidate of it.
@@ -201,12 +215,15 @@ export async function claimRuns(
     let contended = 0;
     let held = 0;
     const heldRuns: Array<{ id: string; reason: string }> = [];
+    let keyHeld = 0;
     const endings: Array<{ id: string; status: 'skipped' | 'error'; errorKind: string | null; error: string }> = [];
+    const cancelOldest: string[] = [];
     for (const c of candidates) {
       if (
         (c.group_id && !locked.has(c.group_id)) ||
         (c.limited_assistant && !c.assistant_locked) ||
-        (c.limited_provider && !c.provider_locked)
+        (c.limited_provider && !c.provider_locked) ||
+        (c.concurrency_key !== null && !c.key_locked)
       ) {
         contended++;
         continue;
@@ -224,13 +241,38 @@ export async function claimRuns(
         heldRuns.push({ id: c.id, reason: 'provider_limit' });
         continue;
       }
+      // At its concurrency key's limit: held (`queue`, `cancel_oldest`) or skipped (`skip`).
+      if (c.concurrency_key !== null) {
+        const name = keyOf(c);
+        const state = keys.get(name) ?? { running: [], cancelling: 0, promised: 0, started: 0 };
+        keys.set(name, state);
+        const decision = decideKey(c.concurrency_strategy ?? 'queue', c.concurrency_limit ?? 1, state);
+        if (decision.kind === 'skip') {
+          endings.push({
+            id: c.id,
+            status: 'skipped',
+            errorKind: 'concurrency',
+            error: `skipped: its concurrency key already runs its limit of ${c.concurrency_limit} (strategy skip)`,
+          });
+          continue;
+        }
+        if (decision.kind === 'hold') {
+          if (decision.cancel) cancelOldest.push(decision.cancel);
+          heldKeys.set(name, lockedKeys.get(name)!);
+          held++;
+          // A queued run is a candidate once (then marked held); a cancelling one until its slot frees.
+          if (c.concurrency_strategy === 'queue') keyHeld++;
+          continue;
+        }
+      }
       if (c.limited_assistant) quota.set(c.limited_assistant, quota.get(c.limited_assistant)! - 1);
       if (c.limited_provider) providerQuota.set(c.limited_provider, providerQuota.get(c.limited_provider)! - 1);
       // Past its start deadline (a fault, or a busy moment): its misfire policy says whether it
       // still starts, late, or ends now (`missed`; `capacity` only after a whole window without a slot).
       const deadline = c.start_deadline?.getTime();
       const late = deadline !== undefined && (deadline < options.now || c.late_by_ms !== null);
-      if (late && !c.limited_assistant && !c.limited_provider) {
+      // A run queued behind its key waits for it as long as it takes (never `capacity` for it).
+      if (late && !c.limited_assistant && !c.limited_provider && c.concurrency_strategy !== 'queue') {
         const decision = decideLate(lateRunOf(c), history, options.now, newerCandidate(c, candidates, options.now));
         if (decision.kind === 'give_up') {
           const status = decision.reason === 'capacity' ? 'error' : 'skipped';
@@ -258,7 +300,7 @@ export async function claimRuns(
       groups.set(key, group);
     }
     const start: string[] = [];
-    const cancel: string[] = [];
+    const cancel: string[] = [...cancelOldest];
     const byId = new Map(candidates.map((c) => [c.id, c]));
     for (const [key, group] of groups) {
       const outcome = decideOverlap(group, running.get(key) ?? []);
@@ -316,6 +358,7 @@ export async function claimRuns(
     started.sort((a, b) => a.not_before.getTime() - b.not_before.getTime());
     const ended = await endClaimedRuns(tx, endings, now);
     await requestCancel(tx, db, cancel);
+    await holdRunsOfKeys(tx, [...heldKeys.values()], new Date(options.now + aheadMs));
     await appendRunEvents(tx, [
       ...ended.map((run) => ({
         runId: run.id,
@@ -340,7 +383,16 @@ export async function claimRuns(
       db,
       ended.map((run) => run.id),
     );
-    return { started, deferred, contended, held, ended: ended.map((run) => run.id), cancelRequested: cancel, alerts };
+    return {
+      started,
+      deferred,
+      contended,
+      held,
+      keyHeld,
+      ended: ended.map((run) => run.id),
+      cancelRequested: cancel,
+      alerts,
+    };
   });
 }
 

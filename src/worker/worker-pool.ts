@@ -268,7 +268,7 @@ export class WorkerPool {
       startedAt: () => this.options.clock.now(),
       ...(this.options.pricing && { pricing: this.options.pricing }),
     });
-    this.mightHaveMore = result.started.length + result.ended.length >= limit || result.contended > 0;
+    this.mightHaveMore = result.started.length + result.ended.length + result.keyHeld >= limit || result.contended > 0;
     this.alert(result.alerts);
     for (const run of result.started) this.begin(run);
     return { started: result.started, contended: result.contended };

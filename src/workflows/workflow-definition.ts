@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { concurrencySchema, type ConcurrencySpec } from '../runs/flow-control.ts';
 import { retrySchema } from '../runs/run-policy.ts';
 
 /** The node types of a workflow definition. */
@@ -110,6 +111,8 @@ export interface WorkflowDefinition {
   metadata?: Record<string, unknown>;
   /** An http(s) URL POSTed when a run of this workflow starts waiting (docs/waits.md). */
   on_waiting?: string;
+  /** At most `limit` runs of this workflow per key (a template over the run input) at once (docs/gates.md). */
+  concurrency?: ConcurrencySpec;
 }
 
 const celText = z.string().trim().min(1, 'may not be empty').max(4000);
@@ -190,7 +193,7 @@ export const nodeSchema: z.ZodType<WorkflowNode> = z.lazy(() =>
   ]),
 ) as z.ZodType<WorkflowNode>;
 
-/** `{name, description?, steps, metadata?, on_waiting?}`. */
+/** `{name, description?, steps, metadata?, on_waiting?, concurrency?}`. */
 export const definitionSchema = z.strictObject({
   name,
   description: z.string().max(4000).optional(),
@@ -200,6 +203,7 @@ export const definitionSchema = z.strictObject({
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
     .max(2000)
     .optional(),
+  concurrency: concurrencySchema('input').optional(),
 });
 
 /** The most iterations a loop may have. */

@@ -73,6 +73,7 @@ export const workflowUpdateSchema = z.strictObject({
   steps: z.unknown().optional(),
   metadata: z.unknown().optional(),
   on_waiting: z.unknown().optional(),
+  concurrency: z.unknown().optional(),
   status: z.enum(statuses).optional(),
 });
 export type WorkflowUpdateInput = z.input<typeof workflowUpdateSchema>;
@@ -190,8 +191,11 @@ export class WorkflowService {
     const current = await this.visible(actor, id);
     const owner: Actor = current.owner_id === actor.userId ? actor : { userId: current.owner_id, role: actor.role };
     const merged: Record<string, unknown> = { ...current.definition };
-    for (const key of ['name', 'description', 'steps', 'metadata', 'on_waiting'] as const) {
-      if (patch[key] === null && (key === 'description' || key === 'metadata' || key === 'on_waiting'))
+    for (const key of ['name', 'description', 'steps', 'metadata', 'on_waiting', 'concurrency'] as const) {
+      if (
+        patch[key] === null &&
+        (key === 'description' || key === 'metadata' || key === 'on_waiting' || key === 'concurrency')
+      )
         delete merged[key];
       else if (patch[key] !== undefined) merged[key] = patch[key];
     }

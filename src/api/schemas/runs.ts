@@ -70,6 +70,13 @@ const runFields = {
     description:
       'While `pending`: why a gate holds the run (`provider_limit`, `concurrency_key`, `budget`, `assistant_limit`; docs/gates.md); null otherwise',
   }),
+  priority: z.number().int().min(1).max(5).openapi({
+    description: '1 (first) to 5: when runs wait for slots, lower numbers start first (default 3; docs/gates.md)',
+  }),
+  concurrency_key: z.string().nullable().openapi({
+    description:
+      "The run's concurrency key as rendered at creation from its schedule's, trigger's or workflow's `concurrency` (docs/gates.md); null: none",
+  }),
   waiting_for: WaitingFor.nullable().openapi({
     description: 'While `waiting`: what the run waits for (docs/waits.md); null otherwise',
   }),

@@ -171,6 +171,11 @@ export const Schedule = z
     budget: BudgetView.nullable().openapi({ description: 'Spending limits (docs/gates.md "Budgets"); null: none' }),
     webhook: z.string().nullable(),
     on_waiting: z.string().nullable().openapi({ description: 'POSTed when a run starts waiting (docs/waits.md)' }),
+    concurrency: z
+      .object({ key: z.string(), limit: z.number().int(), strategy: z.enum(['queue', 'skip', 'cancel_oldest']) })
+      .nullable()
+      .openapi({ description: 'At most `limit` runs per rendered key at once (docs/gates.md); null: none' }),
+    priority: z.number().int().openapi({ description: '1 (first) to 5: when runs wait for slots (default 3)' }),
     metadata: z.record(z.string(), z.unknown()),
     config: z
       .record(z.string(), z.unknown())

@@ -25,6 +25,11 @@ export const Trigger = z
     delivery_header: z.string().nullable(),
     overlap: z.enum(['skip', 'queue', 'allow', 'cancel_previous']),
     max_concurrent: z.number().int(),
+    concurrency: z
+      .object({ key: z.string(), limit: z.number().int(), strategy: z.enum(['queue', 'skip', 'cancel_oldest']) })
+      .nullable()
+      .openapi({ description: 'At most `limit` runs per rendered key at once (docs/gates.md); null: none' }),
+    priority: z.number().int().openapi({ description: '1 (first) to 5: when runs wait for slots (default 3)' }),
     timeout: z.number().nullable(),
     rate_limit: z.object({ max: z.number().int(), per_s: z.number() }).nullable(),
     debounce: z

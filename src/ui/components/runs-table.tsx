@@ -74,7 +74,11 @@ export function RunsTable({ runs, showSchedule = true }: { runs: Run[]; showSche
                 <td data-label="Status">
                   <StatusBadge status={run.status} />
                   {run.status === 'pending' && run.held_reason && (
-                    <div className="muted small" data-held={run.held_reason}>
+                    <div
+                      className="muted small"
+                      data-held={run.held_reason}
+                      title="Why this pending run waits (docs/gates.md)"
+                    >
                       {heldLabel(run.held_reason)}
                     </div>
                   )}

@@ -19,6 +19,12 @@ export interface FormState {
   sessionMode: SessionMode;
   overlap: Overlap;
   maxConcurrent: string;
+  /** 1 (first) to 5 among runs waiting for slots. */
+  priority: string;
+  /** A concurrency key template ('' : none), its limit and strategy (docs/gates.md). */
+  concurrencyKey: string;
+  concurrencyLimit: string;
+  concurrencyStrategy: 'queue' | 'skip' | 'cancel_oldest';
   timeout: string;
   retries: string;
   backoff: string;
@@ -49,6 +55,10 @@ export function initialState(): FormState {
     sessionMode: 'new',
     overlap: 'skip',
     maxConcurrent: '1',
+    priority: '3',
+    concurrencyKey: '',
+    concurrencyLimit: '1',
+    concurrencyStrategy: 'queue',
     timeout: '',
     retries: '0',
     backoff: '',
@@ -95,6 +105,10 @@ export function stateFrom(schedule: Schedule, duplicate: boolean): FormState {
     sessionMode: schedule.session_mode ?? 'new',
     overlap: schedule.overlap ?? (schedule.skip_if_running ? 'skip' : 'allow'),
     maxConcurrent: text(schedule.max_concurrent ?? 1),
+    priority: text(schedule.priority ?? 3),
+    concurrencyKey: schedule.concurrency?.key ?? '',
+    concurrencyLimit: text(schedule.concurrency?.limit ?? 1),
+    concurrencyStrategy: schedule.concurrency?.strategy ?? 'queue',
     timeout: text(schedule.timeout),
     retries: text(Math.max(0, (schedule.retry?.max_attempts ?? 1) - 1)),
     backoff: text(schedule.retry?.backoff?.initial_s),
@@ -174,6 +188,14 @@ export function requestBody(form: FormState, spec: ScheduleSpec | undefined): Re
     session_mode: form.sessionMode,
     overlap: form.overlap,
     max_concurrent: integer(form.maxConcurrent) ?? 1,
+    priority: integer(form.priority) ?? 3,
+    concurrency: form.concurrencyKey.trim()
+      ? {
+          key: form.concurrencyKey.trim(),
+          limit: integer(form.concurrencyLimit) ?? 1,
+          strategy: form.concurrencyStrategy,
+        }
+      : null,
     // Left empty, timeout and backoff are not sent: the server fills its defaults (300 s, 1 s),
     // the same as for a schedule made with the API, the CLI or MCP.
     timeout: seconds(form.timeout) ?? undefined,
@@ -209,6 +231,7 @@ export function fieldOf(apiField: string | undefined): FieldKey | undefined {
     session_mode: 'sessionMode',
     overlap: 'overlap',
     max_concurrent: 'maxConcurrent',
+    priority: 'priority',
     timeout: 'timeout',
     retry: 'retries',
     misfire: 'misfire',
@@ -221,6 +244,12 @@ export function fieldOf(apiField: string | undefined): FieldKey | undefined {
   };
   const head = f.split(/[.[]/)[0]!;
   if (f.startsWith('retry.backoff')) return 'backoff';
+  if (f.startsWith('concurrency'))
+    return f === 'concurrency.limit'
+      ? 'concurrencyLimit'
+      : f === 'concurrency.strategy'
+        ? 'concurrencyStrategy'
+        : 'concurrencyKey';
   if (f.startsWith('dst')) return f === 'dst.skipped' ? 'dstSkipped' : 'dstRepeated';
   if (f.startsWith('exclude_dates')) return 'excludeDates';
   return table[head];

@@ -31,6 +31,48 @@ export function ExecutionFields({ form, set, errors, extrasError }: SectionProps
             onChange={(event) => set('maxConcurrent', event.target.value)}
           />
         </Field>
+        <Field label="Priority" hint="When runs wait for slots: 1 starts first" error={errors.priority}>
+          <select value={form.priority} onChange={(event) => set('priority', event.target.value)}>
+            {['1', '2', '3', '4', '5'].map((p) => (
+              <option key={p} value={p}>
+                {p === '3' ? '3 (default)' : p}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field
+          label="Concurrency key"
+          hint="At most a limit of runs per key, e.g. {{input.customer}}; empty: none"
+          error={errors.concurrencyKey}
+        >
+          <input
+            value={form.concurrencyKey}
+            onChange={(event) => set('concurrencyKey', event.target.value)}
+            placeholder="none"
+          />
+        </Field>
+        {form.concurrencyKey.trim() !== '' && (
+          <>
+            <Field label="Runs per key" error={errors.concurrencyLimit}>
+              <input
+                type="number"
+                min={1}
+                value={form.concurrencyLimit}
+                onChange={(event) => set('concurrencyLimit', event.target.value)}
+              />
+            </Field>
+            <Field label="When the key is busy" error={errors.concurrencyStrategy}>
+              <select
+                value={form.concurrencyStrategy}
+                onChange={(event) => set('concurrencyStrategy', event.target.value as FormState['concurrencyStrategy'])}
+              >
+                <option value="queue">Queue it (first in, first out)</option>
+                <option value="skip">Skip the new run</option>
+                <option value="cancel_oldest">Cancel the oldest run</option>
+              </select>
+            </Field>
+          </>
+        )}
         <Field label="Timeout" hint="Seconds, or 5m, 1h" error={errors.timeout}>
           <input
             value={form.timeout}
