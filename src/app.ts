@@ -254,7 +254,7 @@ export class Kairos {
         applicationName: applicationNameOf(replicaId),
         sessionTimeoutMs: options.config.worker.leaseMs,
       }));
-    const metrics = createMetrics({ processMetrics: true });
+    const metrics = createMetrics({ processMetrics: true, scheduleLabel: options.config.metricsScheduleLabel });
     metrics.databaseReachable.set(1);
     // Every statement reports whether the server answered: an outage is logged once, not per query.
     const db = watchAvailability(opened, {

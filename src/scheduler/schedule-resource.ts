@@ -58,6 +58,10 @@ export interface ScheduleResource {
   /** While paused: when, by whom (null for an automatic pause) and why; null otherwise. */
   paused: { at: string; by: string | null; note: string | null } | null;
   alert_on_tokens_per_day: number | null;
+  /** A check before each fire (docs/gates.md); null: none. */
+  precheck: Record<string, unknown> | null;
+  /** Alert when this many occurrences in a row ended without starting; null: never. */
+  alert_on_skips: number | null;
   webhook: string | null;
   on_waiting: string | null;
   metadata: Record<string, unknown>;
@@ -182,6 +186,8 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
         ? { at: row.paused_at.toISOString(), by: row.paused_by, note: row.pause_note }
         : null,
     alert_on_tokens_per_day: row.alert_on_tokens_per_day === null ? null : Number(row.alert_on_tokens_per_day),
+    precheck: row.precheck ?? null,
+    alert_on_skips: row.alert_on_skips ?? null,
     webhook: row.webhook,
     on_waiting: row.on_waiting ?? null,
     metadata: row.metadata,

@@ -22,6 +22,8 @@ export interface TriggerRow {
   rate_window_count: number;
   enabled: boolean;
   metadata: Record<string, unknown>;
+  /** A check before each delivery's run (migration 033, docs/gates.md); null: none. */
+  precheck: Record<string, unknown> | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -43,9 +45,10 @@ export interface TriggerColumns {
   rate_limit_ms: number | null;
   enabled: boolean;
   metadata: Record<string, unknown>;
+  precheck: Record<string, unknown> | null;
 }
 
-const jsonColumns = new Set<keyof TriggerColumns>(['input_template', 'auth', 'metadata']);
+const jsonColumns = new Set<keyof TriggerColumns>(['input_template', 'auth', 'metadata', 'precheck']);
 const writable: ReadonlyArray<keyof TriggerColumns> = [
   'name',
   'target_kind',
@@ -61,6 +64,7 @@ const writable: ReadonlyArray<keyof TriggerColumns> = [
   'rate_limit_ms',
   'enabled',
   'metadata',
+  'precheck',
 ];
 
 const value = (name: keyof TriggerColumns, columns: Partial<TriggerColumns>): unknown => {

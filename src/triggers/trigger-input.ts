@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { precheckSchema } from '../gates/precheck-spec.ts';
 import { invalid, type KairosError } from '../errors.ts';
 import { triggerAuthSchema } from './trigger-auth.ts';
 import { defaultTimeoutS, timeoutSchema } from '../runs/run-policy.ts';
@@ -28,6 +29,8 @@ const fields = {
     .nullable(),
   enabled: z.boolean(),
   metadata: z.record(z.string(), z.json()),
+  /** A cheap check before each delivery's run: false records it skipped (docs/gates.md); null: none. */
+  precheck: precheckSchema.nullable(),
 };
 
 /** The body that creates a trigger. Strict: an unknown field is refused, never dropped. */
@@ -44,6 +47,7 @@ export const triggerCreateSchema = z
     rate_limit: fields.rate_limit.default({ max: 60, per_s: 60 }),
     enabled: fields.enabled.default(true),
     metadata: fields.metadata.default({}),
+    precheck: fields.precheck.optional(),
   })
   .refine((body) => (body.assistant_id === undefined) !== (body.workflow_id === undefined), {
     message: 'give exactly one of assistant_id and workflow_id: what each delivery runs',

@@ -28,6 +28,7 @@ import {
   type TriggerUpdateInput,
 } from './trigger-input.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
+import { PrecheckService } from '../gates/precheck-service.ts';
 import {
   toDeliveryResource,
   toTriggerResource,
@@ -44,6 +45,8 @@ export interface TriggerServiceOptions {
   publicUrl?: string | undefined;
   /** Where the secrets' variables are read (`ready`); the process environment by default. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Checks a trigger's `precheck` (CEL, timeout, address guard); the environment's guard when absent. */
+  prechecks?: Pick<PrecheckService, 'validate'>;
 }
 
 /**
@@ -60,12 +63,17 @@ export interface TriggerServiceOptions {
  * trigger.url // '/hooks/6f1c…'
  */
 export class TriggerService {
-  constructor(private readonly options: TriggerServiceOptions) {}
+  private readonly prechecks: Pick<PrecheckService, 'validate'>;
+
+  constructor(private readonly options: TriggerServiceOptions) {
+    this.prechecks = options.prechecks ?? new PrecheckService({ db: options.db });
+  }
 
   async create(actor: Actor, body: TriggerCreateInput): Promise<TriggerResource> {
     assertCanWrite(actor, 'create triggers');
     const input = parseTriggerInput(triggerCreateSchema, body);
     checkTemplate(input.input_template);
+    await this.prechecks.validate(input.precheck);
     const target = await this.target(actor, input.assistant_id, input.workflow_id);
     const columns: TriggerColumns = {
       name: input.name,
@@ -80,6 +88,7 @@ export class TriggerService {
       rate_limit_ms: input.rate_limit ? input.rate_limit.per_s * 1000 : null,
       enabled: input.enabled,
       metadata: input.metadata,
+      precheck: input.precheck ?? null,
     };
     try {
       return this.resource(await insertTrigger(this.options.db, actor.userId, columns));
@@ -118,6 +127,7 @@ export class TriggerService {
     const input = parseTriggerInput(triggerUpdateSchema, body);
     const row = await this.visible(actor, id);
     if (input.input_template !== undefined) checkTemplate(input.input_template);
+    await this.prechecks.validate(input.precheck);
     if (input.assistant_id !== undefined && input.workflow_id !== undefined) {
       throw invalid('assistant_id', 'give at most one of assistant_id and workflow_id: what each delivery runs');
     }
@@ -128,6 +138,7 @@ export class TriggerService {
       ...(input.delivery_header !== undefined && { delivery_header: input.delivery_header }),
       ...(input.overlap !== undefined && { overlap: input.overlap }),
       ...(input.max_concurrent !== undefined && { max_concurrent: input.max_concurrent }),
+      ...(input.precheck !== undefined && { precheck: input.precheck }),
       ...(input.timeout !== undefined && {
         timeout_ms: input.timeout === null ? null : Math.round(input.timeout * 1000),
       }),

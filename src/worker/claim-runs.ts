@@ -39,6 +39,8 @@ export interface ClaimedRun extends RunRow {
   fresh_thread?: true;
   /** Whether the run has opened waits (then execution reads the latest; otherwise no read before the call). */
   has_waits: boolean;
+  /** Its schedule's (or trigger's) precheck as stored, run before the call (src/gates); null when none. */
+  precheck: unknown;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
