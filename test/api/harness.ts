@@ -70,6 +70,7 @@ export async function createApiHarness(
       testCalls: agents.testCalls,
       waits: built.waits,
       approvalLinks: built.approvalLinks,
+      prechecks: built.prechecks,
     };
   }
   const app = createApiApp({

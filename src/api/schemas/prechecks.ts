@@ -20,3 +20,8 @@ export const PrecheckTestResult = z
     error: z.string().nullable().openapi({ description: 'Why the precheck failed (a refused address, a timeout, …)' }),
   })
   .openapi('PrecheckTestResult');
+
+export type PrecheckTestRequest = z.input<typeof precheckTestSchema>;
+export type PrecheckTestResult = z.infer<typeof PrecheckTestResult>;
+/** A precheck as a schedule or a trigger carries it (docs/gates.md). */
+export type Precheck = PrecheckTestRequest['precheck'];
