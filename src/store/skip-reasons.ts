@@ -20,7 +20,7 @@ export const skipReasons = [
 /** One of {@link skipReasons}, or the failure kind of another skipped run. */
 export type SkipReason = (typeof skipReasons)[number];
 
-/** The error text of a run cancelled because its schedule was paused (src/scheduler/commands/pause-schedule.ts). */
+/** How the error of a run cancelled because its schedule was paused begins (by hand or after failures). */
 export const pausedRunError = 'the schedule was paused';
 
 const kindsWithoutStart: ReadonlySet<string> = new Set([
@@ -39,7 +39,7 @@ export function skipReasonOf(run: {
   error_kind: string | null;
   error: string | null;
 }): SkipReason | null {
-  if (run.status === 'cancelled' && run.error === pausedRunError) return 'paused';
+  if (run.status === 'cancelled' && run.error?.startsWith(pausedRunError)) return 'paused';
   if (run.error_kind !== null && kindsWithoutStart.has(run.error_kind)) return run.error_kind as SkipReason;
   if (run.status === 'skipped') return (run.error_kind as SkipReason | null) ?? 'overlap';
   return null;
@@ -48,7 +48,7 @@ export function skipReasonOf(run: {
 /** The same as {@link skipReasonOf} in SQL over a `runs` row aliased `r` (null: it started, or has not finished). */
 export const skipReasonSql = `CASE
     WHEN r.status IN ('pending', 'running', 'waiting') THEN NULL
-    WHEN r.status = 'cancelled' AND r.error = '${pausedRunError}' THEN 'paused'
+    WHEN r.status = 'cancelled' AND r.error LIKE '${pausedRunError}%' THEN 'paused'
     WHEN r.error_kind IN (${[...kindsWithoutStart].map((kind) => `'${kind}'`).join(', ')}) THEN r.error_kind
     WHEN r.status = 'skipped' THEN coalesce(r.error_kind, 'overlap')
   END`;
