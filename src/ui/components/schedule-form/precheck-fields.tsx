@@ -85,11 +85,7 @@ export function PrecheckFields({ form, set, errors }: SectionProps) {
           placeholder="5s"
         />
       </Field>
-      <Field
-        label="Alert after skips"
-        hint="Occurrences in a row without a start, any reason"
-        error={errors.alertOnSkips}
-      >
+      <Field label="Alert on skips" hint="Occurrences in a row without a start, any reason" error={errors.alertOnSkips}>
         <input
           inputMode="numeric"
           value={form.alertOnSkips}
