@@ -29,6 +29,7 @@ import { WaitingWebhookDelivery } from './worker/waiting-webhook-delivery.ts';
 import { WorkerPool } from './worker/worker-pool.ts';
 import { addressGuardFromConfig } from './agents/address-guard.ts';
 import { createServices } from './services.ts';
+import type { PrecheckService } from './gates/precheck-service.ts';
 import { localModeProbe } from './auth/local-mode.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
 import type { WorkflowService } from './workflows/workflow-service.ts';
@@ -83,6 +84,8 @@ export class Kairos {
   readonly waits: WaitService;
   /** Signed one-time approval links (docs/waits.md). */
   readonly approvalLinks: ApprovalLinks;
+  /** Prechecks (docs/gates.md): the worker runs them, the API tests them. */
+  readonly prechecks: PrecheckService;
   /** Assistants, threads and the module registry (src/agents). */
   readonly agents: Agents;
   /** The engine's clock: database time, or the injected clock (tests). */
@@ -134,6 +137,7 @@ export class Kairos {
     this.deliveries = services.deliveries;
     this.waits = services.waits;
     this.approvalLinks = services.approvalLinks;
+    this.prechecks = services.prechecks;
     this.services.push({ name: 'services', start: async () => {}, close: () => services.close() });
     this.registerRoles();
   }
@@ -168,6 +172,7 @@ export class Kairos {
         triggers: this.triggers,
         deliveries: this.deliveries,
         testCalls: this.agents.testCalls,
+        prechecks: this.prechecks,
         waits: this.waits,
         approvalLinks: this.approvalLinks,
         providers: this.agents.providers,
@@ -201,6 +206,7 @@ export class Kairos {
           execution: this.agents.execution,
           metrics: this.metrics,
           pricing: config.pricing,
+          prechecks: this.prechecks,
         }),
       );
     }
@@ -267,7 +273,7 @@ export class Kairos {
         applicationName: applicationNameOf(replicaId),
         sessionTimeoutMs: options.config.worker.leaseMs,
       }));
-    const metrics = createMetrics({ processMetrics: true });
+    const metrics = createMetrics({ processMetrics: true, scheduleLabel: options.config.metricsScheduleLabel });
     metrics.databaseReachable.set(1);
     // Every statement reports whether the server answered: an outage is logged once, not per query.
     const db = watchAvailability(opened, {

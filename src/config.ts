@@ -90,6 +90,8 @@ export interface Config {
   pricing: Pricing;
   /** OpenTelemetry traces: on when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set. */
   tracing: TracingConfig;
+  /** KAIROS_METRICS_SCHEDULE_LABEL: `kairos_occurrences_total` also carries a `schedule` label (one series per schedule). */
+  metricsScheduleLabel: boolean;
 }
 
 export type Role = 'api' | 'scheduler' | 'worker';
@@ -167,6 +169,7 @@ const envSchema = z.object({
   KAIROS_CONFIG: z.string().min(1).optional(),
   KAIROS_CONFIG_OWNER: z.string().trim().min(1).optional(),
   KAIROS_DEMO: bool.optional(),
+  KAIROS_METRICS_SCHEDULE_LABEL: bool.default(false),
   KAIROS_PRICING: z
     .string()
     .transform((text, context) => {
@@ -239,6 +242,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.KAIROS_DEMO ?? e.DATABASE_URL === undefined,
     pricing: e.KAIROS_PRICING ?? {},
     tracing: tracingConfigFrom(env),
+    metricsScheduleLabel: e.KAIROS_METRICS_SCHEDULE_LABEL,
   };
   return deepFreeze(config);
 }

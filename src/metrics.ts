@@ -39,6 +39,12 @@ export interface Metrics {
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   /** `kairos_http_request_duration_ms{method,route}`: time to answer an API request. */
   readonly httpDuration: Histogram<'method' | 'route'>;
+  /**
+   * `kairos_occurrences_total{outcome}`: schedule occurrences by what became of them, `started`
+   * (the agent was called) or the reason none was (`precheck`, `overlap`, `missed`, …; docs/gates.md).
+   * With `scheduleLabel`, a `schedule` label (the schedule id) too.
+   */
+  readonly occurrences: { inc(outcome: string, scheduleId: string): void };
   /** The exposition text for `/metrics`. */
   text(): Promise<string>;
   readonly contentType: string;
@@ -49,6 +55,8 @@ export interface MetricsOptions {
   processMetrics?: boolean;
   /** Constant labels on every series, e.g. `{ replica }`. */
   labels?: Record<string, string>;
+  /** KAIROS_METRICS_SCHEDULE_LABEL: `kairos_occurrences_total` gets a `schedule` label (a series per schedule). */
+  scheduleLabel?: boolean;
 }
 
 /** Creates the metrics of one Kairos instance. */
@@ -60,6 +68,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   if (options.processMetrics)
     collectDefaultMetrics({ register: registry, prefix: 'kairos_', eventLoopMonitoringPrecision: 100 });
   const registers = [registry];
+  const occurrences = new Counter({
+    name: 'kairos_occurrences_total',
+    help: 'Schedule occurrences by outcome: started, or why none started (precheck, overlap, missed, …)',
+    labelNames: options.scheduleLabel ? (['outcome', 'schedule'] as const) : (['outcome'] as const),
+    registers,
+  });
   return {
     registry,
     fires: new Counter({
@@ -115,6 +129,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000],
       registers,
     }),
+    occurrences: {
+      inc: (outcome, scheduleId) =>
+        occurrences.inc(options.scheduleLabel ? { outcome, schedule: scheduleId } : { outcome }),
+    },
     text: () => registry.metrics(),
     contentType: registry.contentType,
   };

@@ -11,6 +11,9 @@ import { DeliveryService } from './triggers/delivery-service.ts';
 import { TriggerService } from './triggers/trigger-service.ts';
 import { RunService } from './worker/run-service.ts';
 import { WorkflowService } from './workflows/workflow-service.ts';
+import { PrecheckService } from './gates/precheck-service.ts';
+import { addressGuardFromConfig } from './agents/address-guard.ts';
+import { localModeProbe } from './auth/local-mode.ts';
 
 /** What every service is built over besides the config and the database. */
 export interface ServiceDeps {
@@ -42,6 +45,8 @@ export interface Services {
   triggers: TriggerService;
   /** Receives deliveries to trigger URLs and turns them into `event` runs. */
   deliveries: DeliveryService;
+  /** Prechecks: validated at save, tried with "Test now", run by the worker before a run (docs/gates.md). */
+  prechecks: PrecheckService;
   /** Stops the services' own listeners (run waiters). The database stays open: its opener closes it. */
   close(): Promise<void>;
 }
@@ -61,6 +66,12 @@ export function createServices(config: Config, db: Database, deps: ServiceDeps):
   const startDeadlineMs = config.worker.startDeadlineMs;
   const assistants = agents.assistants;
   const workflows = new WorkflowService({ db, clock, assistants, registry: agents.registry, startDeadlineMs });
+  // The assistants' address guard (local mode included): a precheck may call what an assistant may.
+  const prechecks = new PrecheckService({
+    db,
+    guard: addressGuardFromConfig(config, undefined, localModeProbe(db, config.server.host)),
+    env: deps.env ?? process.env,
+  });
   const schedules = new ScheduleService({
     db,
     clock,
@@ -68,6 +79,7 @@ export function createServices(config: Config, db: Database, deps: ServiceDeps):
     startDeadlineMs,
     assistants,
     workflows,
+    prechecks,
   });
   const runs = new RunService({ db, clock, startDeadlineMs, assistants });
   const waits = new WaitService({ db, clock });
@@ -79,7 +91,7 @@ export function createServices(config: Config, db: Database, deps: ServiceDeps):
   });
   // llm assistants with `config.tools` call the scheduler tools through these same services.
   agents.execution.tools = createAgentToolbox({ schedules, runs, assistants, workflows, waits }, logger);
-  const triggers = new TriggerService({ db, assistants, workflows, publicUrl: config.server.publicUrl });
+  const triggers = new TriggerService({ db, assistants, workflows, prechecks, publicUrl: config.server.publicUrl });
   const deliveries = new DeliveryService({
     db,
     clock,
@@ -100,6 +112,7 @@ export function createServices(config: Config, db: Database, deps: ServiceDeps):
     approvalLinks,
     triggers,
     deliveries,
+    prechecks,
     close: () => runs.close(),
   };
 }

@@ -31,6 +31,8 @@ import { registerHookRoute } from './routes/hooks.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
 import { registerLangGraphAssistantRoutes, registerLangGraphInfoRoute } from './routes/langgraph-assistants.ts';
 import { registerAssistantTestCallRoutes } from './routes/assistant-test-calls.ts';
+import { registerPrecheckRoutes } from './routes/prechecks.ts';
+import type { PrecheckService } from '../gates/precheck-service.ts';
 import { registerLangGraphCronRoutes } from './routes/langgraph-crons.ts';
 import { langGraphErrors } from './langgraph-errors.ts';
 import { registerLangGraphRunRoutes } from './routes/langgraph-runs.ts';
@@ -72,6 +74,8 @@ export interface ApiServices {
   triggers?: TriggerService;
   /** Receives deliveries to trigger URLs (`POST /hooks/{id}`). */
   deliveries?: DeliveryService;
+  /** Prechecks: "Test now" (`POST /api/v1/prechecks/test`, docs/gates.md). */
+  prechecks?: PrecheckService;
   /** Test calls of assistants (`POST /api/v1/assistants/test`, `/api/v1/assistants/{id}/test`). */
   testCalls?: AssistantTestCalls;
   /** Tokens and cost per schedule; built over `schedules` when absent. */
@@ -155,6 +159,7 @@ export function createApiApp(context: ApiContext): OpenAPIHono<ApiEnv> {
   const services = context.services ?? {};
   if (services.assistants) registerAssistantRoutes(app, services.assistants);
   if (services.testCalls) registerAssistantTestCallRoutes(app, services.testCalls);
+  if (services.prechecks) registerPrecheckRoutes(app, services.prechecks);
   if (services.threads) registerThreadRoutes(app, services.threads);
   if (services.runs) registerRunRoutes(app, services.runs, db);
   if (services.schedules) registerScheduleRoutes(app, services.schedules, services.runs);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { Schedule, ScheduleCreate, ScheduleUpdate } from '../api/schemas/schedules.ts';
 import type { Run } from '../api/schemas/runs.ts';
+import type { PrecheckTestRequest } from '../api/schemas/prechecks.ts';
 import { connectionOptions, sdkClient } from './connection.ts';
 import { assistantIdOf } from './assistant-ref.ts';
 import { parseJsonObject, parseJsonOrText } from './json-argument.ts';
@@ -95,6 +96,21 @@ export function schedulesCommand(): Command {
       if (options.input !== undefined) body.input_template = parseJsonOrText(options.input);
       print(await client(command).schedules.create(body as ScheduleCreate), json(command), (value) =>
         showSchedules([value]),
+      );
+    });
+
+  schedules
+    .command('test-precheck')
+    .description('run a precheck once now and show its response and verdict; nothing is stored (docs/gates.md)')
+    .requiredOption('--data <json>', '{"precheck": {"http"?: {"url"}, "condition"}, "input"?: …}')
+    .option('--json', 'print JSON')
+    .action(async (options: { data: string }, command: Command) => {
+      const body = parseJsonObject(options.data, '--data') as PrecheckTestRequest;
+      print(await client(command).schedules.testPrecheck(body), json(command), (result) =>
+        process.stdout.write(
+          `${result.verdict === null ? `failed: ${result.error}` : `verdict: ${result.verdict}`} → ${result.decision}` +
+            `${result.response ? ` (status ${result.response.status}, ${result.ms} ms)` : ''}\n`,
+        ),
       );
     });
 

@@ -25,6 +25,7 @@ import {
 } from './schedule-input.ts';
 import { toScheduleResource, type ScheduleResource } from './schedule-resource.ts';
 import { newScheduleColumns, type SpecRules } from './schedule-spec.ts';
+import type { PrecheckService } from '../gates/precheck-service.ts';
 
 /** What to do when the name is taken: make it match, leave it alone, or refuse. */
 export const ifExistsPolicies = ['update', 'skip', 'raise'] as const;
@@ -72,6 +73,8 @@ export interface EnsureDeps {
   ): Promise<{ columns: TargetColumns }>;
   notifyScheduler(tx: Queryable, row: ScheduleRow): Promise<void>;
   cancelPending(tx: Queryable, id: string, now: Date, reason: string): Promise<void>;
+  /** Checks the `precheck` (CEL, timeout, address guard); see src/gates. */
+  prechecks?: Pick<PrecheckService, 'validate'>;
 }
 
 export function scheduleExists(row: ScheduleRow, source: ScheduleSource): KairosError {
@@ -121,6 +124,7 @@ export async function ensureSchedule(
   if (input.name === undefined) throw invalid('name', 'is required: it is the key that identifies the schedule');
   const name = input.name;
   const { db, clock, rules } = deps;
+  await deps.prechecks?.validate(input.precheck);
   const { columns: target } = await deps.target(actor, input.assistant_id, input.workflow_id);
   if (input.thread_id) await usableThread(db, actor, input.thread_id);
 

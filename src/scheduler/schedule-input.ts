@@ -4,6 +4,7 @@ import { excludeDatesSchema } from './exclude-dates.ts';
 import { concurrencySchema, prioritySchema } from '../runs/flow-control.ts';
 import { retrySchema, timeoutSchema } from '../runs/run-policy.ts';
 import { budgetSchema } from '../runs/budget.ts';
+import { precheckSchema } from '../gates/precheck-spec.ts';
 
 /** A duration in seconds: a number, `"15m"`-style text or ISO-8601 (`"PT1H"`); parsed to ms. */
 const duration = z.union([z.number().nonnegative(), z.string().min(1)]).transform((value, context) => {
@@ -89,6 +90,10 @@ const fields = {
   config: z.record(z.string(), z.json()),
   dst: dstPolicy.nullable(),
   exclude_dates: excludeDatesSchema,
+  /** A cheap check before each fire: false records the occurrence skipped (docs/gates.md); null: none. */
+  precheck: precheckSchema.nullable(),
+  /** Alert when this many occurrences in a row ended without starting, for any reason; null: never. */
+  alert_on_skips: z.number().int().min(1).max(10_000).nullable(),
 };
 
 /**
@@ -130,6 +135,8 @@ export const scheduleCreateSchema = z.strictObject({
   config: fields.config.default({}),
   dst: fields.dst.optional(),
   exclude_dates: fields.exclude_dates.optional(),
+  precheck: fields.precheck.optional(),
+  alert_on_skips: fields.alert_on_skips.optional(),
 });
 
 /** A partial update: only the fields given change. */

@@ -61,6 +61,10 @@ export interface ScheduleResource {
   alert_on_tokens_per_day: number | null;
   /** Token and dollar limits and what reaching one does (docs/gates.md "Budgets"); null: none. */
   budget: StoredBudget | null;
+  /** A check before each fire (docs/gates.md); null: none. */
+  precheck: Record<string, unknown> | null;
+  /** Alert when this many occurrences in a row ended without starting; null: never. */
+  alert_on_skips: number | null;
   webhook: string | null;
   on_waiting: string | null;
   /** At most `limit` runs per rendered key at once (docs/gates.md); null: none. */
@@ -190,6 +194,8 @@ export function toScheduleResource(row: ScheduleRow): ScheduleResource {
         : null,
     alert_on_tokens_per_day: row.alert_on_tokens_per_day === null ? null : Number(row.alert_on_tokens_per_day),
     budget: row.budget ?? null,
+    precheck: row.precheck ?? null,
+    alert_on_skips: row.alert_on_skips ?? null,
     webhook: row.webhook,
     on_waiting: row.on_waiting ?? null,
     concurrency: row.concurrency ?? null,

@@ -169,6 +169,8 @@ export function newScheduleColumns(input: ParsedCreate, rules: SpecRules, now: n
     enabled: input.enabled,
     ...dstColumns(input.dst),
     exclude_dates: input.exclude_dates ?? [],
+    precheck: input.precheck ?? null,
+    alert_on_skips: input.alert_on_skips ?? null,
   };
 }
 
@@ -227,6 +229,8 @@ export function changedColumns(
   if (patch.enabled !== undefined) changes.enabled = patch.enabled;
   if (patch.dst !== undefined) Object.assign(changes, dstColumns(patch.dst));
   if (patch.exclude_dates !== undefined) changes.exclude_dates = patch.exclude_dates;
+  if (patch.precheck !== undefined) changes.precheck = patch.precheck;
+  if (patch.alert_on_skips !== undefined) changes.alert_on_skips = patch.alert_on_skips;
   const timing =
     patch.schedule !== undefined ||
     patch.start_at !== undefined ||

@@ -3,6 +3,7 @@ import type { Assistant, AssistantCreate, AssistantList, AssistantUpdate } from 
 import type { Provider, ProviderCreate, ProviderList, ProviderUpdate } from '../api/schemas/providers.ts';
 import type { TestCallDraft, TestCallResult, TestCallSaved } from '../api/schemas/assistant-test-calls.ts';
 import type { Run, RunCreate, RunList, RunReplay, RunWithEvents } from '../api/schemas/runs.ts';
+import type { PrecheckTestRequest, PrecheckTestResult } from '../api/schemas/prechecks.ts';
 import type {
   Schedule,
   ScheduleBackfill,
@@ -318,6 +319,14 @@ export class Kairos {
     rates: (ids: readonly string[], options: { window?: string } = {}) =>
       this.call<ScheduleRates>('schedules.rates', { query: { ids: ids.join(','), ...options } }),
     events: (id: string) => this.call<ScheduleEventList>('schedules.events', { params: { id } }),
+    /**
+     * Runs a precheck (a schedule's or a trigger's) once now and shows its response and verdict;
+     * nothing is stored (docs/gates.md).
+     *
+     * @example
+     * const { verdict, response } = await kairos.schedules.testPrecheck({ precheck: { http: { url }, condition: 'response.body.count > 0' } });
+     */
+    testPrecheck: (body: PrecheckTestRequest) => this.call<PrecheckTestResult>('schedules.testPrecheck', { body }),
     /** A saved schedule's next fire times, the occurrences its excluded dates skip and its next DST change. */
     previewSaved: (id: string, options: { count?: number } = {}) =>
       this.call<SchedulePreview>('schedules.previewSaved', { params: { id }, query: { ...options } }),

@@ -59,6 +59,7 @@ export const operations = {
   'schedules.rates': { method: 'GET', path: '/api/v1/schedule-rates' },
   'schedules.previewSaved': { method: 'GET', path: '/api/v1/schedules/{id}/preview' },
   'schedules.events': { method: 'GET', path: '/api/v1/schedules/{id}/events' },
+  'schedules.testPrecheck': { method: 'POST', path: '/api/v1/prechecks/test' },
   'workflows.create': { method: 'POST', path: '/api/v1/workflows' },
   'workflows.validate': { method: 'POST', path: '/api/v1/workflows/validate' },
   'workflows.list': { method: 'GET', path: '/api/v1/workflows' },

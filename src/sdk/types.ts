@@ -10,6 +10,7 @@ import type { DstTransitionEffect as DstTransitionEffectSchema, Schedule } from 
 
 export type { TestCallDraft, TestCallResult, TestCallSaved } from '../api/schemas/assistant-test-calls.ts';
 export type { RunEvent } from '../api/schemas/runs.ts';
+export type { Precheck, PrecheckTestRequest, PrecheckTestResult } from '../api/schemas/prechecks.ts';
 
 /** `pending`, `running`, `success`, `error`, `timeout`, `cancelled` or `skipped`. */
 export type RunStatus = Run['status'];

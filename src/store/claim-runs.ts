@@ -356,6 +356,8 @@ export interface StartedRunRow extends RunRow {
   owner_disabled: boolean;
   /** Whether the run has opened waits (an agent run resumed after a park reads them; others need not). */
   has_waits: boolean;
+  /** Its schedule's (or trigger's) precheck as stored (docs/gates.md); null when none. */
+  precheck: unknown;
 }
 
 /**
@@ -386,7 +388,8 @@ export async function startClaimedRuns(
        )
        SELECT s.*, sc.session_mode, sc.on_run_completed, sc.config AS schedule_config, sc.name AS schedule_name, sc.timezone AS schedule_timezone, to_jsonb(a.*) AS assistant_row,
          u.role AS owner_role, u.id IS NOT NULL AS owner_exists, u.disabled_at IS NOT NULL AS owner_disabled,
-         EXISTS (SELECT 1 FROM waits w WHERE w.run_id = s.id) AS has_waits
+         EXISTS (SELECT 1 FROM waits w WHERE w.run_id = s.id) AS has_waits,
+         coalesce(sc.precheck, (SELECT t.precheck FROM triggers t WHERE t.id = s.trigger_id AND s.schedule_id IS NULL)) AS precheck
        FROM s
        LEFT JOIN schedules sc ON sc.id = s.schedule_id
        LEFT JOIN assistants a ON a.id = s.assistant_id

@@ -1,5 +1,6 @@
 import type { Queryable } from './database.ts';
 import type { RunStatus } from './run-kinds.ts';
+import { skipReasonSql } from './skip-reasons.ts';
 
 /** A schedule's health over a window, for the API and the dashboard. */
 export interface ScheduleStats {
@@ -26,6 +27,12 @@ export interface ScheduleStats {
   /** Runs in the window that started after their start deadline (`late_by_ms`), and the latest of them. */
   late: number;
   max_late_ms: number | null;
+  /**
+   * Occurrences in the window that produced no start, by reason (src/store/skip-reasons.ts): runs
+   * ended without calling their agent, plus occurrences the scheduler recorded without a run
+   * (`missed` under misfire `skip`, `excluded` by exclude_dates).
+   */
+  skipped_by_reason: Record<string, number>;
 }
 
 interface StatsRow {
@@ -42,6 +49,7 @@ interface StatsRow {
   excluded: number;
   late: number;
   max_late_ms: number | null;
+  skipped_by_reason: Record<string, number>;
 }
 
 /** One query: counts by status and reason, duration percentiles and the schedule's state. */
@@ -53,7 +61,8 @@ export async function scheduleStats(
   const since = new Date(options.now - options.windowMs);
   const { rows } = await db.query<StatsRow>(
     `WITH w AS (
-       SELECT id, status, error_kind, duration_ms, late_by_ms FROM runs WHERE schedule_id = $1 AND created_at >= $2)
+       SELECT id, status, error_kind, duration_ms, late_by_ms, ${skipReasonSql} AS skip_reason
+       FROM runs r WHERE schedule_id = $1 AND created_at >= $2)
      SELECT
        (SELECT coalesce(jsonb_object_agg(status, n), '{}') FROM (SELECT status, count(*)::int AS n FROM w GROUP BY status) a) AS by_status,
        (SELECT coalesce(jsonb_object_agg(error_kind, n), '{}') FROM (
@@ -69,7 +78,14 @@ export async function scheduleStats(
        (SELECT coalesce(sum((data ->> 'count')::int), 0)::int FROM schedule_events
           WHERE schedule_id = $1 AND kind = 'excluded' AND at >= $2) AS excluded,
        (SELECT count(*)::int FROM w WHERE late_by_ms > 0 AND status <> 'pending') AS late,
-       (SELECT max(late_by_ms) FROM w WHERE status <> 'pending') AS max_late_ms
+       (SELECT max(late_by_ms) FROM w WHERE status <> 'pending') AS max_late_ms,
+       (SELECT coalesce(jsonb_object_agg(reason, n), '{}') FROM (
+          SELECT reason, sum(n)::int AS n FROM (
+            SELECT skip_reason AS reason, count(*) AS n FROM w WHERE skip_reason IS NOT NULL GROUP BY 1
+            UNION ALL
+            SELECT kind, sum((data ->> 'count')::int) FROM schedule_events
+              WHERE schedule_id = $1 AND kind IN ('missed', 'excluded') AND at >= $2 GROUP BY 1
+          ) x GROUP BY reason) k) AS skipped_by_reason
      FROM schedules s WHERE s.id = $1`,
     [scheduleId, since],
   );
@@ -99,5 +115,6 @@ export async function scheduleStats(
     excluded: row.excluded,
     late: row.late,
     max_late_ms: row.max_late_ms,
+    skipped_by_reason: row.skipped_by_reason,
   };
 }

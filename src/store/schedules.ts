@@ -87,6 +87,14 @@ export interface ScheduleRow {
   pause_after_failures: number | null;
   /** Waiting runs count toward max_concurrent and the overlap policy (migration 024). */
   overlap_counts_waiting: boolean;
+  /** A check before each fire (migration 033, docs/gates.md); null: none. */
+  precheck: Record<string, unknown> | null;
+  /** The previous precheck's response body. */
+  last_precheck?: unknown;
+  /** Alert when this many occurrences in a row ended without starting (migration 033); null: never. */
+  alert_on_skips: number | null;
+  /** When the skip alert last fired (once per streak). */
+  skip_alerted_at?: Date | null;
 }
 
 /** A schedule an llm assistant created with the scheduler tools during one of its runs. */
@@ -140,6 +148,8 @@ export type ScheduleFields = Pick<
   | 'dst_repeated'
   | 'dst_skipped'
   | 'exclude_dates'
+  | 'precheck'
+  | 'alert_on_skips'
 >;
 
 export type NewSchedule = ScheduleFields & {
@@ -152,7 +162,7 @@ export type NewSchedule = ScheduleFields & {
   created_by?: ScheduleCreator | null;
 };
 
-const jsonColumns = new Set(['input_template', 'metadata', 'created_by', 'budget', 'concurrency']);
+const jsonColumns = new Set(['input_template', 'metadata', 'created_by', 'budget', 'concurrency', 'precheck']);
 
 function encode(column: string, value: unknown): unknown {
   if (jsonColumns.has(column)) return value === null || value === undefined ? null : JSON.stringify(value);

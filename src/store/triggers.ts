@@ -30,6 +30,8 @@ export interface TriggerRow {
   concurrency: { key: string; limit: number; strategy: 'queue' | 'skip' | 'cancel_oldest' } | null;
   /** Its runs' priority, 1 (first) to 5; default 3. */
   priority: number;
+  /** A check before each delivery's run (migration 033, docs/gates.md); null: none. */
+  precheck: Record<string, unknown> | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -55,9 +57,10 @@ export interface TriggerColumns {
   metadata: Record<string, unknown>;
   concurrency: { key: string; limit: number; strategy: 'queue' | 'skip' | 'cancel_oldest' } | null;
   priority: number;
+  precheck: Record<string, unknown> | null;
 }
 
-const jsonColumns = new Set<keyof TriggerColumns>(['input_template', 'auth', 'metadata', 'concurrency']);
+const jsonColumns = new Set<keyof TriggerColumns>(['input_template', 'auth', 'metadata', 'concurrency', 'precheck']);
 const writable: ReadonlyArray<keyof TriggerColumns> = [
   'name',
   'target_kind',
@@ -77,6 +80,7 @@ const writable: ReadonlyArray<keyof TriggerColumns> = [
   'metadata',
   'concurrency',
   'priority',
+  'precheck',
 ];
 
 const value = (name: keyof TriggerColumns, columns: Partial<TriggerColumns>): unknown => {

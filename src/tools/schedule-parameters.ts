@@ -57,6 +57,9 @@ export const scheduleFieldDescriptions = {
     'Count runs that wait (for an approval, an event or a timer) toward max_concurrent and overlap (default false).',
   dst: 'Daylight-saving policy: {"repeated": "first"|"last"|"both", "skipped": "shift"|"skip"}; omit for cron\'s usual rules.',
   exclude_dates: 'Dates ("YYYY-MM-DD", in the schedule\'s timezone) on which it does not run, e.g. ["2026-12-25"].',
+  precheck:
+    'A cheap check before each run: {"http"?: {"url", "method"?, "headers"?}, "condition": CEL over response, last_run, last_precheck, fire_at, input, "on_error"?: "run"|"skip", "timeout"?: "5s"}; false skips the run without calling the agent.',
+  alert_on_skips: 'Record an alert when this many occurrences in a row are skipped, for any reason (null: never).',
 } as const satisfies Record<keyof typeof scheduleCreateSchema.shape, string>;
 
 type Shape = Record<string, z.ZodType>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { precheckSchema } from '../gates/precheck-spec.ts';
 import { invalid, KairosError } from '../errors.ts';
 import { deliveryOutcomes } from '../store/trigger-deliveries.ts';
 import { triggerAuthSchema } from './trigger-auth.ts';
@@ -44,6 +45,8 @@ const fields = {
   concurrency: concurrencySchema('input_or_event').nullable(),
   /** 1 (first) to 5: when runs wait for slots, lower numbers start first (default 3). */
   priority: prioritySchema,
+  /** A cheap check before each delivery's run: false records it skipped (docs/gates.md); null: none. */
+  precheck: precheckSchema.nullable(),
 };
 
 /** The body that creates a trigger. Strict: an unknown field is refused, never dropped. */
@@ -63,6 +66,7 @@ export const triggerCreateSchema = z
     metadata: fields.metadata.default({}),
     concurrency: fields.concurrency.optional(),
     priority: fields.priority.default(3),
+    precheck: fields.precheck.optional(),
   })
   .refine((body) => (body.assistant_id === undefined) !== (body.workflow_id === undefined), {
     message: 'give exactly one of assistant_id and workflow_id: what each delivery runs',

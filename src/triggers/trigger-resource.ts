@@ -32,6 +32,8 @@ export interface TriggerResource {
   /** Why it is not ready (e.g. the secret's variable is unset), for its owner; null when ready. */
   not_ready_reason: string | null;
   metadata: Record<string, unknown>;
+  /** A check before each delivery's run (docs/gates.md); null: none. */
+  precheck: Record<string, unknown> | null;
   /** Deliveries received so far, per outcome, and in all. */
   deliveries: Partial<Record<DeliveryOutcome, number>> & { total: number };
   last_delivery_at: string | null;
@@ -95,6 +97,7 @@ export function toTriggerResource(
     ready: problem === undefined,
     not_ready_reason: problem ?? null,
     metadata: row.metadata,
+    precheck: row.precheck ?? null,
     deliveries: { ...counts, total },
     last_delivery_at: summary?.last?.toISOString() ?? null,
     version: row.version,

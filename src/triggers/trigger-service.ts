@@ -29,6 +29,7 @@ import {
   type TriggerUpdateInput,
 } from './trigger-input.ts';
 import type { WorkflowService } from '../workflows/workflow-service.ts';
+import { PrecheckService } from '../gates/precheck-service.ts';
 import {
   toDeliveryResource,
   toTriggerResource,
@@ -45,6 +46,8 @@ export interface TriggerServiceOptions {
   publicUrl?: string | undefined;
   /** Where the secrets' variables are read (`ready`); the process environment by default. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Checks a trigger's `precheck` (CEL, timeout, address guard); the environment's guard when absent. */
+  prechecks?: Pick<PrecheckService, 'validate'>;
 }
 
 /**
@@ -61,12 +64,17 @@ export interface TriggerServiceOptions {
  * trigger.url // '/hooks/6f1c…'
  */
 export class TriggerService {
-  constructor(private readonly options: TriggerServiceOptions) {}
+  private readonly prechecks: Pick<PrecheckService, 'validate'>;
+
+  constructor(private readonly options: TriggerServiceOptions) {
+    this.prechecks = options.prechecks ?? new PrecheckService({ db: options.db });
+  }
 
   async create(actor: Actor, body: TriggerCreateInput): Promise<TriggerResource> {
     assertCanWrite(actor, 'create triggers');
     const input = parseTriggerInput(triggerCreateSchema, body);
     checkTemplate(input.input_template);
+    await this.prechecks.validate(input.precheck);
     const target = await this.target(actor, input.assistant_id, input.workflow_id);
     const columns: TriggerColumns = {
       name: input.name,
@@ -84,6 +92,7 @@ export class TriggerService {
       metadata: input.metadata,
       concurrency: input.concurrency ?? null,
       priority: input.priority,
+      precheck: input.precheck ?? null,
     };
     try {
       return this.resource(await insertTrigger(this.options.db, actor.userId, columns));
@@ -123,6 +132,7 @@ export class TriggerService {
     const row = await this.visible(actor, id);
     if (input.input_template !== undefined) checkTemplate(input.input_template);
     const debounce = input.debounce === undefined ? undefined : debounceColumns(input.debounce);
+    await this.prechecks.validate(input.precheck);
     if (input.assistant_id !== undefined && input.workflow_id !== undefined) {
       throw invalid('assistant_id', 'give at most one of assistant_id and workflow_id: what each delivery runs');
     }
@@ -133,6 +143,7 @@ export class TriggerService {
       ...(input.delivery_header !== undefined && { delivery_header: input.delivery_header }),
       ...(input.overlap !== undefined && { overlap: input.overlap }),
       ...(input.max_concurrent !== undefined && { max_concurrent: input.max_concurrent }),
+      ...(input.precheck !== undefined && { precheck: input.precheck }),
       ...(input.timeout !== undefined && {
         timeout_ms: input.timeout === null ? null : Math.round(input.timeout * 1000),
       }),

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.ts';
 import type { TokenAlert } from '../store/token-alert.ts';
+import type { SkipAlert } from '../store/skip-alert.ts';
 import type { FailureAlert } from './record-outcomes.ts';
 
 /** The JSON body POSTed to the alert webhook. */
@@ -56,6 +57,27 @@ export async function deliverTokenAlert(alert: TokenAlert, webhook: string | und
     `schedule "${alert.schedule.name}" used ${alert.tokens} tokens on ${alert.day}, over its alert_on_tokens_per_day of ${alert.limit}`,
   );
   await postAlert([webhook, alert.schedule.webhook], tokenAlertPayload(alert), alert.schedule.id, logger);
+}
+
+/** The JSON body of a skip alert: `alert_on_skips` occurrences in a row ended without a start. */
+export function skipAlertPayload(alert: SkipAlert): Record<string, unknown> {
+  return {
+    kind: 'schedule.skip_streak',
+    schedule: { id: alert.schedule.id, name: alert.schedule.name, owner_id: alert.schedule.owner_id },
+    skips: alert.skips,
+    alert_on_skips: alert.alertOnSkips,
+    by_reason: alert.byReason,
+    at: alert.at.toISOString(),
+  };
+}
+
+/** Delivers a skip alert (already recorded as a `skip_alert` schedule event) the same way as failure alerts. */
+export async function deliverSkipAlert(alert: SkipAlert, webhook: string | undefined, logger: Logger): Promise<void> {
+  logger.warn(
+    { schedule_id: alert.schedule.id, skips: alert.skips, by_reason: alert.byReason },
+    `schedule "${alert.schedule.name}" skipped ${alert.skips} occurrences in a row (alert_on_skips ${alert.alertOnSkips})`,
+  );
+  await postAlert([webhook, alert.schedule.webhook], skipAlertPayload(alert), alert.schedule.id, logger);
 }
 
 async function postAlert(

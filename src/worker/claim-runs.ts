@@ -52,6 +52,8 @@ export interface ClaimedRun extends RunRow {
   has_waits: boolean;
   /** Its `tokens_per_run` budget (docs/gates.md "Budgets"); null or absent: none. */
   tokens_per_run?: number | null;
+  /** Its schedule's (or trigger's) precheck as stored, run before the call (src/gates); null when none. */
+  precheck: unknown;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -9,6 +9,7 @@ import type { Database } from '../store/database.ts';
 import { appendRunEvent } from '../store/run-events.ts';
 import { isRunParked, waitingForOf } from '../runs/wait.ts';
 import { parkRun } from '../store/park-run.ts';
+import { skipReasonOf } from '../store/skip-reasons.ts';
 import type { ClaimedRun } from './claim-runs.ts';
 import type { LeaseKey, RunEnding, RunFinish } from './run-lease.ts';
 import { failedEnding, requeueRun, scheduleRetry, shouldRetry, toRunFailure } from './run-retry.ts';
@@ -30,13 +31,20 @@ export interface PerformDeps {
   workerId: string;
   startDeadlineMs: number;
   execute: RunExecutor;
-  metrics?: Pick<Metrics, 'runs' | 'fireLag'> | undefined;
+  metrics?: (Pick<Metrics, 'runs' | 'fireLag'> & Partial<Pick<Metrics, 'occurrences'>>) | undefined;
   /** Writes the outcome (batched); resolves to false when the lease was lost. */
   finish(finish: RunFinish): Promise<boolean>;
   /** A fenced write found the lease gone. */
   refused(key: LeaseKey, write: 'finish' | 'retry'): void;
   /** After a run of a schedule that recorded usage. */
   checkTokens(scheduleId: string): Promise<void>;
+  /** After a run of a schedule that ended without its agent being called (alert_on_skips). */
+  checkSkips?(scheduleId: string): Promise<void>;
+  /**
+   * The gates before the call (src/gates: the precheck): resolve to go on, throw a RunFailure
+   * (`skip` records the run skipped) to end the run without calling its agent.
+   */
+  gate?: (run: ClaimedRun, signal: AbortSignal, emit: RunContext['emit']) => Promise<void>;
 }
 
 /**
@@ -56,6 +64,7 @@ export async function performRun(deps: PerformDeps, run: ClaimedRun, controller:
     error: null,
   };
   let work: Promise<RunResult> | undefined;
+  const occurrence = run.trigger === 'schedule' && run.attempt === 1 && run.schedule_id !== null;
   try {
     // Claimed ahead of its time: hold the slot until `not_before`, then POST at once.
     const wait = run.not_before.getTime() - clock.now();
@@ -71,6 +80,9 @@ export async function performRun(deps: PerformDeps, run: ClaimedRun, controller:
       metrics.fireLag.observe(Math.max(0, clock.now() - run.scheduled_for.getTime()));
     }
     const emit = (kind: string, data?: unknown) => appendRunEvent(db, run.id, kind, data);
+    if (deps.gate) await Promise.race([deps.gate(run, controller.signal, emit), abortion(controller.signal)]);
+    // The occurrence started: its agent is called now (kairos_occurrences_total, docs/gates.md).
+    if (occurrence) metrics?.occurrences?.inc('started', run.schedule_id!);
     work = inContext(span.context, () => deps.execute(toExecute(run), controller.signal, emit));
     const result = await Promise.race([work, abortion(controller.signal)]);
     ending = {
@@ -129,6 +141,12 @@ export async function performRun(deps: PerformDeps, run: ClaimedRun, controller:
   if (!written) deps.refused(key, 'finish');
   if (written) metrics?.runs.inc({ status: ending.status });
   if (written && ending.usage && run.schedule_id) await deps.checkTokens(run.schedule_id);
+  const skipped =
+    written && run.schedule_id
+      ? skipReasonOf({ status: ending.status, error_kind: ending.errorKind, error: ending.error })
+      : null;
+  if (skipped && occurrence) metrics?.occurrences?.inc(skipped, run.schedule_id!);
+  if (skipped) await deps.checkSkips?.(run.schedule_id!);
 }
 
 function abortion(signal: AbortSignal): Promise<never> {

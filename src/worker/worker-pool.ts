@@ -18,11 +18,13 @@ import { writeFinishes } from './finish-writer.ts';
 import { LeaseGone, performRun, type RunExecutor } from './perform-run.ts';
 import type { FailureAlert } from './record-outcomes.ts';
 import { recoverExpiredLeases } from './recover-expired-leases.ts';
-import { checkTokenAlert, sendFailureAlerts } from './run-alerts.ts';
+import { accountEndedRuns, checkSkipAlerts, checkTokenAlert, sendFailureAlerts } from './run-alerts.ts';
 import { heartbeatRuns } from '../store/run-leases.ts';
 import { releaseRuns, type LeaseKey } from './run-lease.ts';
 import { cancelled } from './run-retry.ts';
 import { executeWorkflow } from '../workflows/execute-workflow.ts';
+import { addressGuardFromConfig } from '../agents/address-guard.ts';
+import { PrecheckService } from '../gates/precheck-service.ts';
 
 export type { RunExecutor } from './perform-run.ts';
 
@@ -53,9 +55,11 @@ export interface WorkerPoolOptions {
   /** At most this many runs per claim transaction (default 64), so that replicas share a burst. */
   claimBatch?: number;
   /** Engine metrics (runs by status, fire lag, busy slots); none when absent. */
-  metrics?: Pick<Metrics, 'runs' | 'fireLag' | 'busySlots'>;
+  metrics?: Pick<Metrics, 'runs' | 'fireLag' | 'busySlots'> & Partial<Pick<Metrics, 'occurrences'>>;
   /** The price table, for dollar budgets (docs/gates.md "Budgets"); none: unpriced. */
   pricing?: Pricing;
+  /** Prechecks before a run's first attempt (src/gates); built over the environment's address guard when absent. */
+  prechecks?: Pick<PrecheckService, 'gate'>;
 }
 
 /**
@@ -86,6 +90,7 @@ export class WorkerPool {
   private readonly active = new Map<string, ActiveRun>();
   private readonly wakeup = new Wakeup();
   private readonly execute: RunExecutor;
+  private readonly prechecks: Pick<PrecheckService, 'gate'>;
   private readonly maintenanceEveryMs: number;
   private closing = false;
   private loop: Promise<void> | undefined;
@@ -134,6 +139,12 @@ export class WorkerPool {
         run.workflowId
           ? executeWorkflow(workflows, run, signal, emit)
           : executeAssistant(deps, run, signal, emit, { id: options.workerId, clock: options.clock }));
+    this.prechecks =
+      options.prechecks ??
+      new PrecheckService({
+        db: options.db,
+        ...(deps.config && { guard: addressGuardFromConfig(deps.config) }),
+      });
     this.maintenanceEveryMs = Math.max(250, Math.min(options.config.leaseMs / 3, 5000));
     this.connectedSince = options.clock.now();
   }
@@ -249,6 +260,7 @@ export class WorkerPool {
         );
       }
       alerts.push(...expired.alerts);
+      await accountEndedRuns(this.options, [...expired.expired, ...expired.missed]);
       if (expired.expired.length + expired.late.length + expired.missed.length < batchSize) break;
     }
     this.alert(alerts);
@@ -271,6 +283,7 @@ export class WorkerPool {
     this.mightHaveMore = result.started.length + result.ended.length + result.keyHeld >= limit || result.contended > 0;
     this.alert(result.alerts);
     for (const run of result.started) this.begin(run);
+    await accountEndedRuns(this.options, result.ended);
     return { started: result.started, contended: result.contended };
   }
 
@@ -348,6 +361,8 @@ export class WorkerPool {
         finish: (finish) => this.finishes.add(finish),
         refused: (key, write) => this.refused(key, write),
         checkTokens: (scheduleId) => checkTokenAlert(this.options, scheduleId),
+        checkSkips: (scheduleId) => checkSkipAlerts(this.options, [scheduleId]),
+        gate: (claimed, signal, emit) => this.prechecks.gate(claimed, signal, emit),
       },
       run,
       controller,

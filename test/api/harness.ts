@@ -71,6 +71,7 @@ export async function createApiHarness(
       waits: built.waits,
       approvalLinks: built.approvalLinks,
       providers: agents.providers,
+      prechecks: built.prechecks,
     };
   }
   const app = createApiApp({

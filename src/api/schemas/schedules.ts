@@ -169,6 +169,15 @@ export const Schedule = z
       .openapi({ description: 'While paused: when, by whom (null for an automatic pause) and why' }),
     alert_on_tokens_per_day: z.number().int().nullable(),
     budget: BudgetView.nullable().openapi({ description: 'Spending limits (docs/gates.md "Budgets"); null: none' }),
+    precheck: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: 'A cheap check before each fire; false records the occurrence skipped (docs/gates.md)' }),
+    alert_on_skips: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Alert when this many occurrences in a row ended without starting; null = never' }),
     webhook: z.string().nullable(),
     on_waiting: z.string().nullable().openapi({ description: 'POSTed when a run starts waiting (docs/waits.md)' }),
     concurrency: z
@@ -249,6 +258,10 @@ export const ScheduleStats = z
     excluded: z.number().int().openapi({ description: 'Occurrences in the window skipped because of exclude_dates' }),
     late: z.number().int().openapi({ description: 'Runs in the window that started after their start deadline' }),
     max_late_ms: z.number().int().nullable().openapi({ description: 'The latest of those started, ms late' }),
+    skipped_by_reason: z.record(z.string(), z.number()).openapi({
+      description:
+        'Occurrences in the window that produced no start, by reason: precheck, budget, concurrency, overlap, missed, excluded, capacity, config, … (docs/gates.md)',
+    }),
   })
   .openapi('ScheduleStats');
 

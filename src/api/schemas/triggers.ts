@@ -49,6 +49,10 @@ export const Trigger = z
     }),
     not_ready_reason: z.string().nullable().openapi({ description: 'Why it is not ready; null when ready' }),
     metadata: z.record(z.string(), z.unknown()),
+    precheck: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: "A cheap check before each delivery's run (docs/gates.md)" }),
     deliveries: z.record(z.string(), z.number()).openapi({ description: 'Deliveries so far per outcome, and `total`' }),
     last_delivery_at: Timestamp.nullable(),
     version: z.number().int(),

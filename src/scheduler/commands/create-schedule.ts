@@ -26,6 +26,7 @@ export async function createSchedule(
   const input = parseScheduleInput(scheduleCreateSchema, body);
   const { db, clock } = context.options;
   const now = clock.now();
+  await context.prechecks.validate(input.precheck);
   const target = await context.target(actor, input.assistant_id, input.workflow_id);
   const columns = { ...newScheduleColumns(input, context.rules, now), ...target.columns };
   if (columns.thread_id) await usableThread(db, actor, columns.thread_id);

@@ -27,6 +27,7 @@ export async function ensureScheduleByName(
         clock,
         assistants,
         rules: context.rules,
+        prechecks: context.prechecks,
         cap: config.maxSchedulesPerUser,
         target: (who, assistantRef, workflowId) => context.target(who, assistantRef, workflowId),
         notifyScheduler: (tx, row) => context.notifyScheduler(tx, row),

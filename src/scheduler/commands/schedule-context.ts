@@ -11,6 +11,7 @@ import { findSchedule, type ScheduleRow } from '../../store/schedules.ts';
 import type { WorkflowService } from '../../workflows/workflow-service.ts';
 import { runnableAssistant } from '../../auth/access.ts';
 import type { SpecRules } from '../schedule-spec.ts';
+import { PrecheckService } from '../../gates/precheck-service.ts';
 
 export interface ScheduleServiceOptions {
   db: Database;
@@ -22,6 +23,8 @@ export interface ScheduleServiceOptions {
   assistants: Pick<AssistantService, 'assertRunnable'>;
   /** Checks the workflow a schedule targets (`workflow_id`). */
   workflows: Pick<WorkflowService, 'runnable'>;
+  /** Checks a schedule's `precheck` (CEL, timeout, address guard); the environment's guard when absent. */
+  prechecks?: Pick<PrecheckService, 'validate'>;
 }
 
 export const uniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
@@ -32,9 +35,11 @@ export const uniqueViolation = (error: unknown) => (error as { code?: string }).
  */
 export class ScheduleContext {
   readonly rules: SpecRules;
+  readonly prechecks: Pick<PrecheckService, 'validate'>;
 
   constructor(readonly options: ScheduleServiceOptions) {
     this.rules = { allowSeconds: options.config.allowSeconds };
+    this.prechecks = options.prechecks ?? new PrecheckService({ db: options.db });
   }
 
   /** The target of a new schedule: exactly one of an assistant (id or graph id) and a workflow. */

@@ -20,6 +20,7 @@ export async function updateSchedule(
   context.assertMayWrite(actor);
   const patch = parseScheduleInput(scheduleUpdateSchema, body);
   await context.visible(actor, id);
+  await context.prechecks.validate(patch.precheck);
   const { db, clock } = context.options;
   const assistantId =
     patch.assistant_id === undefined

@@ -4,6 +4,8 @@ import type {
   Assistant,
   Delivery,
   Provider,
+  PrecheckTestRequest,
+  PrecheckTestResult,
   Run,
   RunWithEvents,
   Schedule,
@@ -62,6 +64,8 @@ export const schedulesApi = {
   usage: (scheduleId: string, days = 30) => api.get<ScheduleUsage>(`${v1}/schedules/${id(scheduleId)}/usage`, { days }),
   preview: (spec: ScheduleSpec, count = 5, extras: PreviewExtras = {}) =>
     api.post<SchedulePreview>(`${v1}/schedules/preview`, { ...spec, ...extras, count }),
+  /** "Test now": runs a precheck once and shows its response and verdict; stores nothing. */
+  testPrecheck: (body: PrecheckTestRequest) => api.post<PrecheckTestResult>(`${v1}/prechecks/test`, body),
 };
 
 export const runsApi = {

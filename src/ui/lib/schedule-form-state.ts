@@ -1,4 +1,4 @@
-import type { DstPolicy, Misfire, Overlap, Schedule, ScheduleSpec, SessionMode } from '../../sdk/index.ts';
+import type { DstPolicy, Misfire, Overlap, Precheck, Schedule, ScheduleSpec, SessionMode } from '../../sdk/index.ts';
 import type { PreviewExtras } from '../api/endpoints.ts';
 import { viewerZone } from './format.ts';
 import { defaultPreset, presetFromSpec, presetSpec, type PresetState } from './schedule-presets.ts';
@@ -41,6 +41,15 @@ export interface FormState {
   dstSkipped: '' | 'shift' | 'skip';
   /** Dates as typed, separated by commas, spaces or lines. */
   excludeDates: string;
+  /** The precheck (docs/gates.md): no condition, no precheck. */
+  precheckUrl: string;
+  precheckMethod: 'GET' | 'POST';
+  precheckCondition: string;
+  precheckOnError: 'run' | 'skip';
+  precheckTimeout: string;
+  /** What the form does not edit (headers, body), kept as it was. */
+  precheckKept: Record<string, unknown>;
+  alertOnSkips: string;
 }
 
 export function initialState(): FormState {
@@ -73,6 +82,13 @@ export function initialState(): FormState {
     dstRepeated: '',
     dstSkipped: '',
     excludeDates: '',
+    precheckUrl: '',
+    precheckMethod: 'GET',
+    precheckCondition: '',
+    precheckOnError: 'run',
+    precheckTimeout: '',
+    precheckKept: {},
+    alertOnSkips: '',
   };
 }
 
@@ -123,6 +139,39 @@ export function stateFrom(schedule: Schedule, duplicate: boolean): FormState {
     dstRepeated: schedule.dst?.repeated ?? '',
     dstSkipped: schedule.dst?.skipped ?? '',
     excludeDates: (schedule.exclude_dates ?? []).join(', '),
+    ...precheckState(schedule.precheck),
+    alertOnSkips: text(schedule.alert_on_skips),
+  };
+}
+
+function precheckState(
+  stored: Schedule['precheck'],
+): Pick<
+  FormState,
+  'precheckUrl' | 'precheckMethod' | 'precheckCondition' | 'precheckOnError' | 'precheckTimeout' | 'precheckKept'
+> {
+  const precheck = (stored ?? {}) as Partial<Precheck>;
+  const { url, method, ...kept } = precheck.http ?? { url: '' };
+  return {
+    precheckUrl: url ?? '',
+    precheckMethod: method === 'POST' ? 'POST' : 'GET',
+    precheckCondition: precheck.condition ?? '',
+    precheckOnError: precheck.on_error ?? 'run',
+    precheckTimeout: text(precheck.timeout),
+    precheckKept: kept,
+  };
+}
+
+/** The precheck as the API takes it; null when there is no condition. */
+export function precheckOf(form: FormState): Precheck | null {
+  const condition = form.precheckCondition.trim();
+  if (!condition) return null;
+  const url = form.precheckUrl.trim();
+  return {
+    ...(url && { http: { ...form.precheckKept, url, method: form.precheckMethod } }),
+    condition,
+    on_error: form.precheckOnError,
+    ...(form.precheckTimeout.trim() && { timeout: duration(form.precheckTimeout) }),
   };
 }
 
@@ -212,6 +261,8 @@ export function requestBody(form: FormState, spec: ScheduleSpec | undefined): Re
     alert_after: integer(form.alertAfter) ?? 3,
     enabled: form.enabled,
     ...extrasOf(form),
+    precheck: precheckOf(form),
+    alert_on_skips: integer(form.alertOnSkips),
   };
 }
 
@@ -252,6 +303,10 @@ export function fieldOf(apiField: string | undefined): FieldKey | undefined {
         : 'concurrencyKey';
   if (f.startsWith('dst')) return f === 'dst.skipped' ? 'dstSkipped' : 'dstRepeated';
   if (f.startsWith('exclude_dates')) return 'excludeDates';
+  if (f.startsWith('precheck.http')) return 'precheckUrl';
+  if (f.startsWith('precheck.timeout')) return 'precheckTimeout';
+  if (f.startsWith('precheck')) return 'precheckCondition';
+  if (f === 'alert_on_skips') return 'alertOnSkips';
   return table[head];
 }
 /** What every section of the form gets: the fields, a setter that clears the field's error, the errors. */

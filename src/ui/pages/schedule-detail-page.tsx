@@ -30,6 +30,7 @@ import {
   countOf,
 } from '../lib/format.ts';
 import { durationPoints, outcomeBars, ratePoints } from '../lib/run-buckets.ts';
+import { SkipBreakdown } from '../components/skip-breakdown.tsx';
 import { alertThreshold, expressionOf, specOf, statsCounts, statsReasons, successRate } from '../lib/schedule-view.ts';
 
 const windows: Record<string, number> = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
@@ -363,6 +364,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId: string }) {
             </div>
           </header>
           <ErrorBanner error={history.error} />
+          <SkipBreakdown stats={st} />
           {history.data && history.data.data.length === 0 && (
             <Empty title="No runs yet">Runs appear here as the schedule fires or when you run it now.</Empty>
           )}

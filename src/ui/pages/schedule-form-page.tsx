@@ -4,6 +4,7 @@ import { useCatalog } from '../components/catalog.tsx';
 import { ExecutionFields } from '../components/schedule-form/execution-fields.tsx';
 import { InputFields } from '../components/schedule-form/input-fields.tsx';
 import { PreviewCard } from '../components/schedule-form/preview-card.tsx';
+import { PrecheckFields } from '../components/schedule-form/precheck-fields.tsx';
 import { TargetFields } from '../components/schedule-form/target-fields.tsx';
 import { WhenFields } from '../components/schedule-form/when-fields.tsx';
 import { ManagedNotice } from '../components/source-badge.tsx';
@@ -66,6 +67,7 @@ export function ScheduleFormPage({ scheduleId, duplicate = false }: { scheduleId
             <WhenFields {...section} scheduleError={state.scheduleError} timezoneError={state.timezoneError} />
             <InputFields {...section} problem={state.problem} rendered={state.rendered} firstFire={state.firstFire} />
             <ExecutionFields {...section} extrasError={state.extrasError} />
+            <PrecheckFields {...section} />
           </div>
           <aside className="form-side">
             <PreviewCard
