@@ -30,7 +30,8 @@ export type LateDecision =
 /**
  * What a run past its start deadline does (docs/scheduling.md, "Late runs"): the misfire policy
  * says whether it still starts (`run_all`: every one, within `catchup_window` of its time;
- * `run_once`: the newest of its schedule's late runs; `skip`: none), and when the policy gives up,
+ * `run_once`: the newest of its schedule's late runs, or every one when only a full worker held
+ * them back (overload delays, it does not drop); `skip`: none), and when the policy gives up,
  * the reason is `capacity` only if this worker was connected and had no free slot for the whole
  * start window; otherwise `missed` (a fault: a killed or frozen replica, an outage, a lock).
  * Runs outside schedules start late within an hour of their time, except that a worker full for
@@ -62,7 +63,11 @@ export function decideLate(run: LateRun, history: WorkerHistory, now: number, ne
     return now < until ? { kind: 'start_late', until } : giveUp('older than an hour');
   }
   if (policy === 'skip') return giveUp('misfire policy skip');
-  if (policy === 'run_once' && newerLate) return giveUp('a later run stands for it (misfire policy run_once)');
+  // Overload delays, it does not drop: a run held back only because every slot was busy starts
+  // late, in order, like under run_all. run_once coalesces the runs a fault held back (a dead
+  // replica, an outage), where the newest one stands for them.
+  if (policy === 'run_once' && newerLate && !full)
+    return giveUp('a later run stands for it (misfire policy run_once)');
   const until = run.notBefore + (run.catchupWindowMs ?? outsideCatchupMs);
   return now < until
     ? { kind: 'start_late', until }
