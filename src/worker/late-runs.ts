@@ -66,8 +66,7 @@ export function decideLate(run: LateRun, history: WorkerHistory, now: number, ne
   // Overload delays, it does not drop: a run held back only because every slot was busy starts
   // late, in order, like under run_all. run_once coalesces the runs a fault held back (a dead
   // replica, an outage), where the newest one stands for them.
-  if (policy === 'run_once' && newerLate && !full)
-    return giveUp('a later run stands for it (misfire policy run_once)');
+  if (policy === 'run_once' && newerLate && !full) return giveUp('a later run stands for it (misfire policy run_once)');
   const until = run.notBefore + (run.catchupWindowMs ?? outsideCatchupMs);
   return now < until
     ? { kind: 'start_late', until }
