@@ -20,7 +20,10 @@ export interface LateRun {
 export interface WorkerHistory {
   /** Since when this worker has reached the database without interruption. */
   connectedSince: number;
-  /** Whether every slot of this worker was busy from `from` to `to` without a break. */
+  /**
+   * Whether this worker was saturated from `from` to `to` without a break: every slot busy, or
+   * each claim taking a whole batch of runnable runs (a backlog it had not reached yet).
+   */
   fullThroughout(from: number, to: number): boolean;
 }
 
@@ -48,7 +51,7 @@ export function decideLate(run: LateRun, history: WorkerHistory, now: number, ne
       ? {
           kind: 'give_up',
           reason: 'capacity',
-          error: 'could not start before its start deadline: every worker slot was busy',
+          error: 'could not start before its start deadline: every worker slot was busy or held a backlog of due runs',
         }
       : {
           kind: 'give_up',

@@ -112,8 +112,13 @@ export class WorkerPool {
    */
   private connectedSince: number;
   private unreachable = false;
-  /** When every slot was busy: a late run is `capacity` only after a whole start window of it. */
+  /**
+   * When this worker was saturated — every slot busy, or its last claim took a whole batch (a
+   * backlog of runnable runs it had not reached yet): a late run was held back by load, not by a
+   * fault, only after a whole start window of it (late-runs.ts: delayed, or `capacity` at the cap).
+   */
   private readonly full = new FullPeriods();
+  private backlogged = false;
 
   constructor(private readonly options: WorkerPoolOptions) {
     const deps: AssistantExecutionDeps = options.execution ?? { db: options.db, logger: options.logger };
@@ -251,6 +256,11 @@ export class WorkerPool {
     this.alert(alerts);
   }
 
+  private updateBusy(): void {
+    const saturated = this.active.size >= this.options.config.slots || this.backlogged;
+    this.full.update(this.options.clock.now(), saturated ? 1 : 0, 1);
+  }
+
   private async claim(now: number, aheadMs: number): Promise<{ started: ClaimedRun[]; contended: number }> {
     const limit = Math.min(this.freeSlots, this.options.claimBatch ?? 64);
     if (limit === 0) return { started: [], contended: 0 };
@@ -265,6 +275,8 @@ export class WorkerPool {
       startedAt: () => this.options.clock.now(),
     });
     this.mightHaveMore = result.started.length + result.ended.length >= limit || result.contended > 0;
+    this.backlogged = result.started.length + result.ended.length >= limit;
+    this.updateBusy();
     this.alert(result.alerts);
     for (const run of result.started) this.begin(run);
     return { started: result.started, contended: result.contended };
@@ -316,7 +328,7 @@ export class WorkerPool {
     const controller = new AbortController();
     const entry: ActiveRun = { run, controller, done: Promise.resolve() };
     this.active.set(run.id, entry);
-    this.full.update(this.options.clock.now(), this.active.size, this.options.config.slots);
+    this.updateBusy();
     this.options.metrics?.busySlots.set(this.active.size);
     entry.done = this.perform(run, controller)
       .catch((error: unknown) =>
@@ -324,7 +336,7 @@ export class WorkerPool {
       )
       .finally(() => {
         this.active.delete(run.id);
-        this.full.update(this.options.clock.now(), this.active.size, this.options.config.slots);
+        this.updateBusy();
         this.options.metrics?.busySlots.set(this.active.size);
         if (this.active.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
         if (this.mightHaveMore && !this.closing) this.wakeup.wake();
