@@ -3,7 +3,7 @@
  * process, reading the handler-start records, and turning them into lag, duplicates and misses.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 
 /**
  * `fire-minute`: N schedules every minute; `fire-second`: every second; `herd`: N due at one
@@ -103,6 +103,8 @@ export function spawnWorker(args: string[], env: Record<string, string>, readyTe
     let out = '';
     let ready = false;
     child.stdout!.on('data', (chunk: Buffer) => {
+      // BENCH_WORKER_LOG=<file>: every worker's output appended there (e.g. a replica's warnings).
+      if (process.env.BENCH_WORKER_LOG) appendFileSync(process.env.BENCH_WORKER_LOG, chunk);
       if (ready) return;
       out += chunk.toString();
       if (out.includes(readyText)) {
