@@ -8,11 +8,12 @@ import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers
 // waiter for any of them, first or last of a chunk, wakes.
 describe.each(databaseKinds)('run waiter on %s', (kind) => {
   let testDb: TestDatabase;
+  // A fresh PGlite can take a minute on a loaded machine.
   beforeAll(async () => {
     testDb = await createTestDatabase(kind);
-  });
+  }, 180_000);
   afterAll(async () => {
-    await testDb.close();
+    await testDb?.close();
   });
 
   // A waiter that is not woken waits 120 s: beyond the test's timeout, so a miss fails it.
