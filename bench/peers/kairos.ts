@@ -113,7 +113,8 @@ async function openKairos(kind: 'http' | 'module', receiver: Receiver, options: 
       workers = await Promise.all(
         files.map((file, i) =>
           spawnWorker(
-            ['--import', counter, bin, 'serve'],
+            // BENCH_NODE_ARGS: node flags for the replicas, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+            [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', counter, bin, 'serve'],
             {
               ...replicaEnv(options.databaseUrl, schema),
               BENCH_PEERS_STATEMENTS: statementFiles[i]!,
