@@ -21,8 +21,9 @@ export interface WorkerHistory {
   /** Since when this worker has reached the database without interruption. */
   connectedSince: number;
   /**
-   * Whether this worker was saturated from `from` to `to` without a break: every slot busy, or
-   * each claim taking a whole batch of runnable runs (a backlog it had not reached yet).
+   * Whether this worker was saturated from `from` to `to` without a break: every slot busy, each
+   * claim taking a whole batch of runnable runs (a backlog it had not reached yet), or one pass of
+   * its loop in progress (a process starved of CPU).
    */
   fullThroughout(from: number, to: number): boolean;
 }

@@ -119,6 +119,11 @@ export class WorkerPool {
    */
   private readonly full = new FullPeriods();
   private backlogged = false;
+  /**
+   * A pass of the loop is in progress: one that lasts a run's whole start window (the process
+   * starved of CPU, its statements queued) held the run back by load, as a full worker does.
+   */
+  private inPass = false;
 
   constructor(private readonly options: WorkerPoolOptions) {
     const deps: AssistantExecutionDeps = options.execution ?? { db: options.db, logger: options.logger };
@@ -257,7 +262,7 @@ export class WorkerPool {
   }
 
   private updateBusy(): void {
-    const saturated = this.active.size >= this.options.config.slots || this.backlogged;
+    const saturated = this.active.size >= this.options.config.slots || this.backlogged || this.inPass;
     this.full.update(this.options.clock.now(), saturated ? 1 : 0, 1);
   }
 
@@ -287,7 +292,14 @@ export class WorkerPool {
     while (!this.closing) {
       let delay: number;
       try {
-        delay = await this.observe(() => this.pass());
+        this.inPass = true;
+        this.updateBusy();
+        try {
+          delay = await this.observe(() => this.pass());
+        } finally {
+          this.inPass = false;
+          this.updateBusy();
+        }
       } catch (error) {
         if (this.closing) break;
         // An outage is logged once by the database watcher, not once per pass.
