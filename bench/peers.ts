@@ -4,17 +4,23 @@
  * postgres://postgres@127.0.0.1:5432/test); Redis at 127.0.0.1:6379 for BullMQ on Redis.
  *
  *   npm run bench:peers -- [--schedules 100] [--minutes 2] [--second-window 30] [--herd 2000] [--herd-wait 120]
- *                          [--workloads fire-minute,fire-second,herd] [--peers kairos-http,kairos-module,graphile-worker,pg-boss,bullmq-postgres,bullmq-redis]
+ *                          [--rates 250,500,1000,2000,4000] [--sustained-seconds 30]
+ *                          [--workloads fire-minute,fire-second,herd,sustained] [--peers kairos-http,kairos-module,graphile-worker,pg-boss,bullmq-postgres,bullmq-redis]
  *
  * Every peer runs the same workloads one after another, 2 workers (processes) each, on the same
  * PostgreSQL (a schema per peer and workload, dropped after):
  * - fire-minute / fire-second: N schedules every minute (for --minutes) / every second (for
  *   --second-window seconds); lag = handler start − nominal time; duplicates, misses;
+ * - sustained: fire-second at rising rates (--rates runs/s, each for --sustained-seconds); per peer,
+ *   the highest rate with lag p99 < 1 s and nothing missing, duplicated or lost;
  * - herd: N jobs (one-time schedules for Kairos; run_at / startAfter / delay jobs for the queues)
  *   due at one instant; time until the last handler started (waiting at most --herd-wait s after
  *   the due time: a herd not all started by then is printed as "> …"); duplicates.
  * Kairos runs at its defaults twice: `http` assistant POSTing to a local receiver, and a `module`
- * assistant in process. The floor (bench/floor.ts) is measured in the same run.
+ * assistant in process. The floor (bench/floor.ts) is measured in the same run. For Kairos it also
+ * prints which late runs were only late and which were lost (by status/reason), and the round
+ * trips and statements per run its replicas sent (counted by a preload, bench/peers/count-statements.mjs;
+ * BENCH_DEBUG=1 lists the most frequent statements).
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -29,9 +35,12 @@ import { headline, renderTable, type Outcome, type Results } from './peers/table
 import {
   fireResult,
   herdResult,
+  perRun,
   type FireResult,
   type HerdResult,
   type Peer,
+  type StatementCosts,
+  type SustainedResult,
   type Workload,
 } from './peers/workload.ts';
 
@@ -42,6 +51,8 @@ const { values } = parseArgs({
     'second-window': { type: 'string', default: '30' },
     herd: { type: 'string', default: '2000' },
     'herd-wait': { type: 'string', default: '120' },
+    rates: { type: 'string', default: '250,500,1000,2000,4000' },
+    'sustained-seconds': { type: 'string', default: '30' },
     workloads: { type: 'string', default: 'fire-minute,fire-second,herd' },
     peers: {
       type: 'string',
@@ -55,6 +66,8 @@ const secondWindow = Number(values['second-window']);
 const herdCount = Number(values.herd);
 const herdWaitMs = Number(values['herd-wait']) * 1000;
 const workloads = values.workloads!.split(',') as Workload[];
+const rates = values.rates!.split(',').map(Number);
+const sustainedSeconds = Number(values['sustained-seconds']);
 const replicas = 2;
 const databaseUrl =
   process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -98,16 +111,23 @@ log(
   `floor: ${herdCount} POSTs ${floor.post_herd.total_ms} ms, ${schedules} POSTs ${floor.post_fire.total_ms} ms (concurrency ${concurrency}); ${herdCount} × INSERT+UPDATE ${floor.database_herd.total_ms} ms (concurrency ${floor.database_herd.concurrency})`,
 );
 
-async function runFire(peer: Peer, workload: Workload, tag: string): Promise<FireResult> {
+async function runFire(
+  peer: Peer,
+  workload: 'fire-minute' | 'fire-second',
+  tag: string,
+  count = schedules,
+  windowS = secondWindow,
+): Promise<FireResult> {
   const run = await peer.open({
     workload,
-    count: schedules,
+    count,
     databaseUrl,
     concurrency: slots,
     replicas,
     tag,
     receiverUrl: receiver.url,
   });
+  let result: FireResult | undefined;
   try {
     await run.start();
     const periodMs = workload === 'fire-minute' ? 60_000 : 1000;
@@ -118,7 +138,7 @@ async function runFire(peer: Peer, workload: Workload, tag: string): Promise<Fir
       while (run.starts().length === 0 && Date.now() < waitUntil) await sleep(100);
     }
     const from = Math.ceil((Date.now() + (workload === 'fire-second' ? 1000 : 5000)) / 1000) * 1000;
-    const to = from + (workload === 'fire-minute' ? minutes * 60_000 : secondWindow * 1000);
+    const to = from + (workload === 'fire-minute' ? minutes * 60_000 : windowS * 1000);
     // Grace after the window for the last occurrence's stragglers (pg-boss's cron is checked every second).
     await sleep(to - Date.now() + (workload === 'fire-minute' ? 15_000 : 5000));
     const starts = run.starts();
@@ -132,10 +152,40 @@ async function runFire(peer: Peer, workload: Workload, tag: string): Promise<Fir
           .join(' ')}`,
       );
     }
-    return fireResult(starts, schedules, periodMs, from, to);
+    result = fireResult(starts, count, periodMs, from, to);
+    if (run.outcomes) result.late = await run.outcomes(from, to);
+    return result;
   } finally {
     await run.stop();
+    if (result && run.costs) result.per_run = perRun(logCosts(peer, workload, run.costs()), run.starts().length);
   }
+}
+
+/** Logs the statements a peer's replicas sent most often; returns the totals. */
+function logCosts(peer: Peer, workload: string, costs: StatementCosts): StatementCosts {
+  if (process.env.BENCH_DEBUG)
+    for (const [text, n] of costs.top.slice(0, 12)) log(`  ${peer.name} ${workload} ${n} × ${text}`);
+  return costs;
+}
+
+/**
+ * `sustained`: fire-second at each rate (R schedules every second = R runs/s) for
+ * --sustained-seconds; stops raising after the first rate that is not clean. Clean: lag p99 < 1 s,
+ * nothing missing, duplicated or lost (late runs that start are fine).
+ */
+async function runSustained(peer: Peer, tag: string): Promise<SustainedResult> {
+  const steps: SustainedResult['rates'] = [];
+  let highest: number | null = null;
+  for (const rate of rates) {
+    const fire = await runFire(peer, 'fire-second', `${tag}_${rate}`, rate, sustainedSeconds);
+    const lost = Object.values(fire.late?.lost ?? {}).reduce((a, b) => a + b, 0);
+    const clean = fire.lag_ms.p99 !== null && fire.lag_ms.p99 < 1000 && fire.missing + fire.duplicated + lost === 0;
+    steps.push({ rate, clean, ...fire });
+    log(`  ${peer.name} sustained ${rate}/s: ${JSON.stringify(fire)} (load ${loadAverage().join(' ')})`);
+    if (!clean) break;
+    highest = rate;
+  }
+  return { seconds: sustainedSeconds, highest_clean_rate: highest, rates: steps };
 }
 
 async function runHerd(peer: Peer, tag: string): Promise<HerdResult & { enqueued_before_due_ms: number }> {
@@ -148,6 +198,7 @@ async function runHerd(peer: Peer, tag: string): Promise<HerdResult & { enqueued
     tag,
     receiverUrl: receiver.url,
   });
+  let result: (HerdResult & { enqueued_before_due_ms: number }) | undefined;
   try {
     await run.start();
     const due = Math.ceil((Date.now() + 5000 + herdCount) / 1000) * 1000;
@@ -156,9 +207,12 @@ async function runHerd(peer: Peer, tag: string): Promise<HerdResult & { enqueued
     const deadline = due + herdWaitMs;
     while (Date.now() < deadline && new Set(run.starts().map((s) => s.key)).size < herdCount) await sleep(200);
     await sleep(3000); // duplicates, if any, show up after the last first start
-    return { ...herdResult(run.starts(), herdCount, due), enqueued_before_due_ms: enqueuedBeforeDue };
+    result = { ...herdResult(run.starts(), herdCount, due), enqueued_before_due_ms: enqueuedBeforeDue };
+    if (run.outcomes) result.late = await run.outcomes(due, due + 1);
+    return result;
   } finally {
     await run.stop();
+    if (result && run.costs) result.per_run = perRun(logCosts(peer, 'herd', run.costs()), run.starts().length);
   }
 }
 
@@ -173,7 +227,12 @@ for (const workload of workloads) {
       try {
         outcome = {
           ok: true,
-          result: workload === 'herd' ? await runHerd(peer, tag) : await runFire(peer, workload, tag),
+          result:
+            workload === 'herd'
+              ? await runHerd(peer, tag)
+              : workload === 'sustained'
+                ? await runSustained(peer, tag)
+                : await runFire(peer, workload, tag),
         };
       } catch (error) {
         outcome = { ok: false, note: `failed: ${error instanceof Error ? error.message : String(error)}` };

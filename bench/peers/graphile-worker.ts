@@ -19,7 +19,8 @@ export const graphileWorkerPeer: Peer = {
   name: 'graphile-worker',
   settings:
     'run({ concurrency: <Kairos slots>, pollInterval: 100 }) (default 2000 ms: run_at jobs are found by polling); LISTEN/NOTIFY for jobs due now',
-  supports: (workload) => (workload === 'fire-second' ? 'crontab has minute precision only' : true),
+  supports: (workload) =>
+    workload === 'fire-second' || workload === 'sustained' ? 'crontab has minute precision only' : true,
   open,
 };
 

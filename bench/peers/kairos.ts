@@ -5,6 +5,7 @@
  * start in process (as the peers' handlers do). Schedules are rows inserted directly.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,13 +20,17 @@ import {
   spawnWorker,
   type Peer,
   type PeerRun,
+  type LateOutcomes,
   type Start,
+  type StatementCosts,
   type Worker,
   type WorkloadOptions,
 } from './workload.ts';
 
 const bin = fileURLToPath(new URL('../../bin/kairos.js', import.meta.url));
 const configFile = fileURLToPath(new URL('./kairos.config.ts', import.meta.url));
+// Preloaded into each replica: counts the round trips and statements it sends (no product code).
+const counter = new URL('./count-statements.mjs', import.meta.url).href;
 const adminId = '00000000-0000-0000-0000-000000000001';
 
 /** The environment a replica gets: only what a deployment must set, nothing tuned. */
@@ -74,6 +79,7 @@ async function openKairos(kind: 'http' | 'module', receiver: Receiver, options: 
   const files = Array.from({ length: options.replicas }, (_, i) =>
     join(tmpdir(), `peers-${options.tag}-${i}-${randomUUID().slice(0, 6)}.tsv`),
   );
+  const statementFiles = files.map((file) => file.replace(/\.tsv$/, '.statements.json'));
   const firstReceipt = receiver.starts.length;
   let workers: Worker[] = [];
 
@@ -105,11 +111,13 @@ async function openKairos(kind: 'http' | 'module', receiver: Receiver, options: 
         await insert(cron, null, new Date(occurrenceAfter(spec, Date.now())!));
       }
       workers = await Promise.all(
-        files.map((file) =>
+        files.map((file, i) =>
           spawnWorker(
-            [bin, 'serve'],
+            // BENCH_NODE_ARGS: node flags for the replicas, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+            [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', counter, bin, 'serve'],
             {
               ...replicaEnv(options.databaseUrl, schema),
+              BENCH_PEERS_STATEMENTS: statementFiles[i]!,
               ...(kind === 'module' && { KAIROS_CONFIG: configFile, BENCH_PEERS_RECORD: file }),
             },
             'started without the api role',
@@ -126,6 +134,42 @@ async function openKairos(kind: 'http' | 'module', receiver: Receiver, options: 
       const starts = kind === 'http' ? receiver.starts.slice(firstReceipt) : readRecords(files);
       // Herd schedules are one-time: one occurrence each, so the run is keyed by its schedule.
       return starts;
+    },
+    async outcomes(fromMs, toMs): Promise<LateOutcomes> {
+      // A run is late when it started after its not_before by more than its start window allowed
+      // (late_by_ms > 0) or was found late by the deadline sweep (a `late` event); lost when it
+      // ended without starting.
+      const { rows } = await db.query<{ status: string; error_kind: string | null; late: boolean; n: number }>(
+        `SELECT status, error_kind, (late_by_ms IS NOT NULL AND late_by_ms > 0) AS late, count(*)::int AS n
+           FROM runs WHERE coalesce(scheduled_for, not_before) >= $1 AND coalesce(scheduled_for, not_before) < $2
+           GROUP BY 1, 2, 3`,
+        [new Date(fromMs), new Date(toMs)],
+      );
+      const result: LateOutcomes = { only_late: 0, lost: {}, pending: 0 };
+      for (const row of rows) {
+        if (row.status === 'pending') result.pending += row.n;
+        else if (row.status === 'success' || row.status === 'running') {
+          if (row.late) result.only_late += row.n;
+        } else {
+          const key = `${row.status}/${row.error_kind ?? '-'}`;
+          result.lost[key] = (result.lost[key] ?? 0) + row.n;
+        }
+      }
+      return result;
+    },
+    costs(): StatementCosts {
+      const total: StatementCosts = { round_trips: 0, statements: 0, top: [] };
+      const top = new Map<string, number>();
+      for (const file of statementFiles) {
+        if (!existsSync(file)) continue;
+        const one = JSON.parse(readFileSync(file, 'utf8')) as StatementCosts;
+        total.round_trips += one.round_trips;
+        total.statements += one.statements;
+        for (const [text, n] of one.top) top.set(text, (top.get(text) ?? 0) + n);
+        rmSync(file, { force: true });
+      }
+      total.top = [...top].sort((a, b) => b[1] - a[1]).slice(0, 15);
+      return total;
     },
     async stop() {
       await Promise.all(workers.map((w) => w.stop()));

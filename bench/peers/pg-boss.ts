@@ -19,7 +19,8 @@ export const pgBossPeer: Peer = {
   name: 'pg-boss',
   settings:
     'work({ pollingIntervalSeconds: 0.5 (the minimum; default 2), batchSize: <Kairos slots> }); cronMonitorIntervalSeconds: 1 and cronWorkerIntervalSeconds: 1 (defaults 30 and 5)',
-  supports: (workload) => (workload === 'fire-second' ? 'schedule() has minute precision only' : true),
+  supports: (workload) =>
+    workload === 'fire-second' || workload === 'sustained' ? 'schedule() has minute precision only' : true,
   open,
 };
 

@@ -3,10 +3,13 @@
  * process, reading the handler-start records, and turning them into lag, duplicates and misses.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 
-/** `fire-minute`: N schedules every minute; `fire-second`: every second; `herd`: N due at one instant. */
-export type Workload = 'fire-minute' | 'fire-second' | 'herd';
+/**
+ * `fire-minute`: N schedules every minute; `fire-second`: every second; `herd`: N due at one
+ * instant; `sustained`: fire-second at rising rates (R schedules every second = R runs/s).
+ */
+export type Workload = 'fire-minute' | 'fire-second' | 'herd' | 'sustained';
 
 /** One handler start: which schedule/job, its nominal time, when the handler started (ms). */
 export interface Start {
@@ -36,8 +39,33 @@ export interface PeerRun {
   enqueueHerd?(dueMs: number): Promise<void>;
   /** The handler starts recorded so far. */
   starts(): Start[];
+  /**
+   * Kairos only: how the runs of occurrences due in [fromMs, toMs) ended, read from its runs table
+   * before `stop()`: which late ones only started late and which were lost (by status/reason).
+   */
+  outcomes?(fromMs: number, toMs: number): Promise<LateOutcomes>;
   /** Stops the workers (by pid) and drops what the peer created. */
   stop(): Promise<void>;
+  /** Kairos only, after `stop()`: the round trips and statements its replicas sent (count-statements.mjs). */
+  costs?(): StatementCosts;
+}
+
+/** What happened to the late runs of a window. */
+export interface LateOutcomes {
+  /** Started (or finished) after their start deadline or `not_before`: late, not lost. */
+  only_late: number;
+  /** Ended without starting, by `status/error_kind` (e.g. `error/capacity`, `skipped/missed`). */
+  lost: Record<string, number>;
+  /** Still pending when the window and its grace were over. */
+  pending: number;
+}
+
+/** Round trips and statements all replicas of a peer sent over their life (start-up and idle polls included). */
+export interface StatementCosts {
+  round_trips: number;
+  statements: number;
+  /** The most frequent statements (first 90 characters) and their counts. */
+  top: Array<[string, number]>;
 }
 
 export interface Peer {
@@ -75,6 +103,8 @@ export function spawnWorker(args: string[], env: Record<string, string>, readyTe
     let out = '';
     let ready = false;
     child.stdout!.on('data', (chunk: Buffer) => {
+      // BENCH_WORKER_LOG=<file>: every worker's output appended there (e.g. a replica's warnings).
+      if (process.env.BENCH_WORKER_LOG) appendFileSync(process.env.BENCH_WORKER_LOG, chunk);
       if (ready) return;
       out += chunk.toString();
       if (out.includes(readyText)) {
@@ -126,6 +156,21 @@ export interface FireResult {
   duplicated: number;
   missing: number;
   lag_ms: { p50: number | null; p99: number | null; max: number | null };
+  /** Kairos: what became of the late runs. */
+  late?: LateOutcomes;
+  /** Kairos: round trips and statements per run started. */
+  per_run?: PerRunCosts;
+}
+
+export interface PerRunCosts {
+  round_trips: number;
+  statements: number;
+}
+
+/** Totals over the runs started (rounded to 0.1). */
+export function perRun(costs: StatementCosts, runs: number): PerRunCosts {
+  const per = (n: number) => (runs > 0 ? Math.round((n / runs) * 10) / 10 : 0);
+  return { round_trips: per(costs.round_trips), statements: per(costs.statements) };
 }
 
 /** Lag, duplicates and misses of `count` schedules every `periodMs` over [fromMs, toMs). */
@@ -160,6 +205,8 @@ export interface HerdResult {
   missing: number;
   last_started_after_ms: number | null;
   lag_ms: { p50: number | null; p99: number | null };
+  late?: LateOutcomes;
+  per_run?: PerRunCosts;
 }
 
 /** Time from `dueMs` until the last of `count` jobs started, and duplicates. */
@@ -183,4 +230,11 @@ export function herdResult(starts: Start[], count: number, dueMs: number): HerdR
     last_started_after_ms: last === null ? null : last - dueMs,
     lag_ms: { p50: percentile(lags, 50), p99: percentile(lags, 99) },
   };
+}
+
+/** `sustained`: each rate tried, and the highest that was clean (p99 < 1 s, nothing missing, duplicated or lost). */
+export interface SustainedResult {
+  seconds: number;
+  highest_clean_rate: number | null;
+  rates: Array<FireResult & { rate: number; clean: boolean }>;
 }

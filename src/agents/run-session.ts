@@ -27,8 +27,15 @@ export interface RunSessionOptions {
   emit: RunContext['emit'];
 }
 
-/** Kinds whose runtime may read or write the run's thread by its id (llm history, module code). */
-const threadAware: ReadonlySet<Assistant['kind']> = new Set(['llm', 'module']);
+/**
+ * Kinds whose run gets a fresh thread under session `new` even when it is deleted after the run
+ * (an llm run's trace names the thread it ran in). Every other kind runs statelessly then: a
+ * fresh thread has no history and is deleted when the run ends, so creating it costs six
+ * statements (insert, event, history read, status, delete, event) for nothing the run or anyone
+ * after it can see. For a `module` run that was the whole of its gap to the `http` path
+ * (docs/performance.md, "The in-process path").
+ */
+const threadAware: ReadonlySet<Assistant['kind']> = new Set(['llm']);
 
 const stateless: RunSession = {
   threadId: null,

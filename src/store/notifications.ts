@@ -15,17 +15,26 @@ export async function notifyRuns(tx: Queryable, db: Pick<Database, 'channelName'
   await tx.query('SELECT pg_notify($1, $2)', [db.channelName('runs'), String(atMs)]);
 }
 
-/** Tells waiters (`runs wait`, SSE streams) that these runs finished; nothing when there are none. */
+/**
+ * Tells waiters (`runs wait`, SSE streams) that these runs finished; nothing when there are none.
+ * One notification carries up to 200 ids, comma-separated (read them with {@link runFinishedIds}).
+ */
 export async function notifyRunsFinished(
   tx: Queryable,
   db: Pick<Database, 'channelName'>,
   runIds: readonly string[],
 ): Promise<void> {
   if (runIds.length === 0) return;
-  await tx.query('SELECT pg_notify($1, id::text) FROM unnest($2::uuid[]) AS id', [
-    db.channelName('run_finished'),
-    runIds,
-  ]);
+  await tx.query(
+    `SELECT pg_notify($1, string_agg(id::text, ',')) FROM (
+       SELECT id, (row_number() OVER () - 1) / 200 AS chunk FROM unnest($2::uuid[]) AS id) c GROUP BY chunk`,
+    [db.channelName('run_finished'), runIds],
+  );
+}
+
+/** The run ids of one `run_finished` notification (one id, or several comma-separated). */
+export function runFinishedIds(payload: string): string[] {
+  return payload.split(',');
 }
 
 /** Asks the worker that runs this run to abort it (a cancel on request). */

@@ -28,9 +28,9 @@ export interface FinishAlertRow {
   failed_at: string;
 }
 
-/** What a finish wrote: a run (`id`), an alert, or the wake-up of waiting runs. */
+/** What a finish wrote: a run (`id`), an alert, the wake-up of waiting runs, or a `run_finished` notification. */
 export interface FinishRow {
-  kind: 'run' | 'alert' | 'wake';
+  kind: 'run' | 'alert' | 'wake' | 'notify';
   id: string | null;
   alert: FinishAlertRow | null;
 }
@@ -38,7 +38,7 @@ export interface FinishRow {
 /**
  * Records the final status of many runs held by `workerId` in one statement: each fenced by
  * (id, lease owner, attempt), its `attempt_finished` event, its schedule's counters and `alert`
- * event, the `run_finished` notifications and a wake-up of the workers when a run waits for the
+ * event, the `run_finished` notifications (ids comma-separated, see runFinishedIds) and a wake-up of the workers when a run waits for the
  * slot one freed. A run whose lease was lost is not written (no `run` row for it).
  */
 export async function finishLeasedRuns(
@@ -92,7 +92,13 @@ export async function finishLeasedRuns(
        SELECT s.id, 'alert', jsonb_build_object('streak', s.consecutive_failures, 'alert_after', s.alert_after, 'last_error', s.last_error), s.failed_at
        FROM s WHERE s.crossed
      )
-     SELECT 'run' AS kind, f.id::text AS id, NULL::jsonb AS alert, pg_notify($12, f.id::text) IS NULL AS notified FROM f
+     SELECT 'run' AS kind, f.id::text AS id, NULL::jsonb AS alert, NULL::boolean AS notified FROM f
+     UNION ALL
+     -- One run_finished notification per 200 runs (ids comma-separated, under the 8,000-byte payload
+     -- limit): every listener of every replica parses each one, so one per run cost a message per
+     -- run per replica.
+     SELECT 'notify', NULL, NULL, pg_notify($12, string_agg(c.id::text, ',')) IS NULL
+     FROM (SELECT f.id, (row_number() OVER () - 1) / 200 AS chunk FROM f) c GROUP BY c.chunk
      UNION ALL
      SELECT 'alert', NULL, to_jsonb(s.*), NULL FROM s WHERE s.crossed
      UNION ALL

@@ -20,7 +20,11 @@ export interface LateRun {
 export interface WorkerHistory {
   /** Since when this worker has reached the database without interruption. */
   connectedSince: number;
-  /** Whether every slot of this worker was busy from `from` to `to` without a break. */
+  /**
+   * Whether this worker was saturated from `from` to `to` without a break: every slot busy, each
+   * claim taking a whole batch of runnable runs (a backlog it had not reached yet), or one pass of
+   * its loop in progress (a process starved of CPU).
+   */
   fullThroughout(from: number, to: number): boolean;
 }
 
@@ -30,7 +34,8 @@ export type LateDecision =
 /**
  * What a run past its start deadline does (docs/scheduling.md, "Late runs"): the misfire policy
  * says whether it still starts (`run_all`: every one, within `catchup_window` of its time;
- * `run_once`: the newest of its schedule's late runs; `skip`: none), and when the policy gives up,
+ * `run_once`: the newest of its schedule's late runs, or every one when only a full worker held
+ * them back (overload delays, it does not drop); `skip`: none), and when the policy gives up,
  * the reason is `capacity` only if this worker was connected and had no free slot for the whole
  * start window; otherwise `missed` (a fault: a killed or frozen replica, an outage, a lock).
  * Runs outside schedules start late within an hour of their time, except that a worker full for
@@ -47,7 +52,7 @@ export function decideLate(run: LateRun, history: WorkerHistory, now: number, ne
       ? {
           kind: 'give_up',
           reason: 'capacity',
-          error: 'could not start before its start deadline: every worker slot was busy',
+          error: 'could not start before its start deadline: every worker slot was busy or held a backlog of due runs',
         }
       : {
           kind: 'give_up',
@@ -62,7 +67,10 @@ export function decideLate(run: LateRun, history: WorkerHistory, now: number, ne
     return now < until ? { kind: 'start_late', until } : giveUp('older than an hour');
   }
   if (policy === 'skip') return giveUp('misfire policy skip');
-  if (policy === 'run_once' && newerLate) return giveUp('a later run stands for it (misfire policy run_once)');
+  // Overload delays, it does not drop: a run held back only because every slot was busy starts
+  // late, in order, like under run_all. run_once coalesces the runs a fault held back (a dead
+  // replica, an outage), where the newest one stands for them.
+  if (policy === 'run_once' && newerLate && !full) return giveUp('a later run stands for it (misfire policy run_once)');
   const until = run.notBefore + (run.catchupWindowMs ?? outsideCatchupMs);
   return now < until
     ? { kind: 'start_late', until }

@@ -1,4 +1,5 @@
 import type { Database } from '../store/database.ts';
+import { runFinishedIds } from '../store/notifications.ts';
 
 /**
  * Waits for runs to finish, on one shared LISTEN (`run_finished`) per replica. A caller
@@ -14,8 +15,9 @@ export class RunWaiter {
   async register(
     runId: string,
   ): Promise<{ next(timeoutMs: number, signal?: AbortSignal): Promise<void>; dispose(): void }> {
-    this.subscription ??= this.db.listen('run_finished', (id) => {
-      for (const wake of this.waiters.get(id) ?? []) wake();
+    this.subscription ??= this.db.listen('run_finished', (payload) => {
+      if (this.waiters.size === 0) return;
+      for (const id of runFinishedIds(payload)) for (const wake of this.waiters.get(id) ?? []) wake();
     });
     await this.subscription;
     let wake: () => void = () => {};

@@ -120,8 +120,18 @@ export class WorkerPool {
    */
   private connectedSince: number;
   private unreachable = false;
-  /** When every slot was busy: a late run is `capacity` only after a whole start window of it. */
+  /**
+   * When this worker was saturated — every slot busy, or its last claim took a whole batch (a
+   * backlog of runnable runs it had not reached yet): a late run was held back by load, not by a
+   * fault, only after a whole start window of it (late-runs.ts: delayed, or `capacity` at the cap).
+   */
   private readonly full = new FullPeriods();
+  private backlogged = false;
+  /**
+   * A pass of the loop is in progress: one that lasts a run's whole start window (the process
+   * starved of CPU, its statements queued) held the run back by load, as a full worker does.
+   */
+  private inPass = false;
 
   constructor(private readonly options: WorkerPoolOptions) {
     const deps: AssistantExecutionDeps = options.execution ?? { db: options.db, logger: options.logger };
@@ -266,6 +276,11 @@ export class WorkerPool {
     this.alert(alerts);
   }
 
+  private updateBusy(): void {
+    const saturated = this.active.size >= this.options.config.slots || this.backlogged || this.inPass;
+    this.full.update(this.options.clock.now(), saturated ? 1 : 0, 1);
+  }
+
   private async claim(now: number, aheadMs: number): Promise<{ started: ClaimedRun[]; contended: number }> {
     const limit = Math.min(this.freeSlots, this.options.claimBatch ?? 64);
     if (limit === 0) return { started: [], contended: 0 };
@@ -281,6 +296,8 @@ export class WorkerPool {
       ...(this.options.pricing && { pricing: this.options.pricing }),
     });
     this.mightHaveMore = result.started.length + result.ended.length + result.keyHeld >= limit || result.contended > 0;
+    this.backlogged = result.started.length + result.ended.length >= limit;
+    this.updateBusy();
     this.alert(result.alerts);
     for (const run of result.started) this.begin(run);
     await accountEndedRuns(this.options, result.ended);
@@ -292,7 +309,14 @@ export class WorkerPool {
     while (!this.closing) {
       let delay: number;
       try {
-        delay = await this.observe(() => this.pass());
+        this.inPass = true;
+        this.updateBusy();
+        try {
+          delay = await this.observe(() => this.pass());
+        } finally {
+          this.inPass = false;
+          this.updateBusy();
+        }
       } catch (error) {
         if (this.closing) break;
         // An outage is logged once by the database watcher, not once per pass.
@@ -333,7 +357,7 @@ export class WorkerPool {
     const controller = new AbortController();
     const entry: ActiveRun = { run, controller, done: Promise.resolve() };
     this.active.set(run.id, entry);
-    this.full.update(this.options.clock.now(), this.active.size, this.options.config.slots);
+    this.updateBusy();
     this.options.metrics?.busySlots.set(this.active.size);
     entry.done = this.perform(run, controller)
       .catch((error: unknown) =>
@@ -341,7 +365,7 @@ export class WorkerPool {
       )
       .finally(() => {
         this.active.delete(run.id);
-        this.full.update(this.options.clock.now(), this.active.size, this.options.config.slots);
+        this.updateBusy();
         this.options.metrics?.busySlots.set(this.active.size);
         if (this.active.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
         if (this.mightHaveMore && !this.closing) this.wakeup.wake();

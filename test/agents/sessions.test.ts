@@ -315,6 +315,45 @@ describe.each(databaseKinds)('sessions on %s', (kind) => {
     });
   });
 
+  it('new with delete: a module run is stateless (no temporary thread written and deleted around it)', async () => {
+    const seen: Array<string | null> = [];
+    const module = createAssistantExecution({
+      db: testDb.db,
+      logger: silentLogger,
+      config: agentConfig(),
+      registry: createModuleRegistry([
+        { id: 'seen', name: 'seen', run: (_input, ctx) => (seen.push(ctx.run.threadId), ctx.history.length) },
+      ]),
+    });
+    const assistant = await insertAssistant(testDb.db, {
+      ownerId: localAdmin.userId,
+      name: 'stateless module',
+      kind: 'module',
+      config: { module: 'seen' },
+    });
+    const scheduleId = await insertSchedule(testDb.db, { ownerId: localAdmin.userId, assistantId: assistant.id });
+    const threadsBefore = await countThreads(testDb.db);
+    const trace = recordEvents();
+    const result = await executeAssistant(
+      module,
+      makeRun({
+        assistantId: assistant.id,
+        scheduleId,
+        trigger: 'schedule',
+        runNumber: 1,
+        sessionMode: 'new',
+        onRunCompleted: 'delete',
+        input: 'x',
+      }),
+      new AbortController().signal,
+      trace.emit,
+    );
+    expect(result).toMatchObject({ output: 0, threadId: null });
+    expect(seen).toEqual([null]);
+    expect(trace.events.map((e) => e.kind)).not.toContain('thread.created');
+    expect(await countThreads(testDb.db)).toBe(threadsBefore);
+  });
+
   it('concurrent first fires of a persistent schedule bind exactly one thread', async () => {
     const module = createAssistantExecution({
       db: testDb.db,

@@ -34,6 +34,18 @@ describe('decideLate', () => {
     });
   });
 
+  it('run_once under overload: a run held back only by busy slots starts late (delayed, not dropped)', () => {
+    expect(decideLate(run({ misfire: 'run_once' }), full, 5000, true)).toEqual({
+      kind: 'start_late',
+      until: 3_601_000,
+    });
+    // At the catch-up cap it gives up, as capacity.
+    expect(decideLate(run({ misfire: 'run_once' }), full, 3_601_000, true)).toMatchObject({
+      kind: 'give_up',
+      reason: 'capacity',
+    });
+  });
+
   it('skip: missed, or capacity only when every slot was busy for the whole window while connected', () => {
     expect(decideLate(run({ misfire: 'skip' }), connected, 5000, false)).toMatchObject({ reason: 'missed' });
     expect(decideLate(run({ misfire: 'skip' }), full, 5000, false)).toMatchObject({ reason: 'capacity' });
