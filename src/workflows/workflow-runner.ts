@@ -352,7 +352,8 @@ export class WorkflowRunner {
     const now = this.deps.clock.now();
     const at = new Date(now);
     const started = this.attempts.get(frame.key);
-    const durationMs = started === undefined ? null : Math.max(0, now - started.at);
+    // Rounded: the database clock's offset (re-measured every minute) has a fraction of a ms.
+    const durationMs = started === undefined ? null : Math.max(0, Math.round(now - started.at));
     const event: Record<string, unknown> = {
       key: frame.key,
       path: frame.path,
