@@ -4,6 +4,7 @@
  * (dbos-worker.ts) that submits and runs the workflows in process, as a DBOS application does.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import pg from 'pg';
 import { fileURLToPath } from 'node:url';
 import { createBenchDatabase, type WorkflowPeer, type WorkflowTiming } from './workflow.ts';
 
@@ -47,6 +48,22 @@ export const dbosPeer: WorkflowPeer = {
         const message = await answer;
         if (message.error) throw new Error(message.error);
         return message.timings!;
+      },
+      async rowBytes(keys) {
+        const client = new pg.Client({ connectionString: created.url });
+        await client.connect();
+        try {
+          const { rows } = await client.query<{ bytes: string }>(
+            `SELECT (SELECT coalesce(sum(pg_column_size(w.*)), 0) FROM dbos.workflow_status w WHERE w.workflow_uuid = ANY($1::text[]))
+               + (SELECT coalesce(sum(pg_column_size(o.*)), 0) FROM dbos.operation_outputs o WHERE o.workflow_uuid = ANY($1::text[]))
+               + (SELECT coalesce(sum(pg_column_size(i.*)), 0) FROM dbos.workflow_input i WHERE i.workflow_uuid = ANY($1::text[]))
+               + (SELECT coalesce(sum(pg_column_size(o.*)), 0) FROM dbos.workflow_output o WHERE o.workflow_uuid = ANY($1::text[])) AS bytes`,
+            [keys],
+          );
+          return Number(rows[0]!.bytes);
+        } finally {
+          await client.end();
+        }
       },
       async stop() {
         if (child.exitCode === null && child.signalCode === null) {

@@ -95,6 +95,15 @@ export const kairosWorkflowPeer: WorkflowPeer = {
           if (failed.length > 0) throw new Error(`runs did not succeed: ${JSON.stringify(failed)}`);
           return timings;
         },
+        async rowBytes(keys) {
+          const { rows: sizes } = await db.query<{ bytes: number }>(
+            `SELECT (SELECT coalesce(sum(pg_column_size(r.*)), 0) FROM runs r WHERE r.id = ANY($1::uuid[]))
+               + (SELECT coalesce(sum(pg_column_size(s.*)), 0) FROM run_steps s WHERE s.run_id = ANY($1::uuid[]))
+               + (SELECT coalesce(sum(pg_column_size(e.*)), 0) FROM run_events e WHERE e.run_id = ANY($1::uuid[])) AS bytes`,
+            [keys],
+          );
+          return Number(sizes[0]!.bytes);
+        },
         async stop() {
           await Promise.all(workers.map((w) => w.stop()));
           await db.close();

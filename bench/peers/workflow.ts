@@ -13,7 +13,10 @@
  *   the phase (read after a settle of 11 s: an idle backend flushes its statistics within 10 s),
  *   less the peer's background commits (pollers, heartbeats: measured over a quiet settle just
  *   before the phase, counted pro rata), ÷ steps;
- * - bytes_per_step: growth of `pg_database_size` of the peer's own database over the phase ÷ steps.
+ * - bytes_per_step: growth of `pg_database_size` of the peer's own database over the phase (less
+ *   its background growth, as for commits) ÷ steps: heap, indexes and dead row versions, in pages;
+ * - row_bytes_per_step: the bytes of the rows the phase's workflows left (`pg_column_size` of each
+ *   row of theirs, every table) ÷ steps: exact, but without indexes and dead row versions.
  * Times are high-resolution (`performance.timeOrigin + performance.now()`, the same clock in every process).
  */
 import { createServer } from 'node:http';
@@ -36,6 +39,8 @@ export interface WorkflowPeerRun {
   database: string;
   /** Runs `count` workflows, `inFlight` at a time (a new one as soon as one finishes). */
   phase(count: number, inFlight: number): Promise<WorkflowTiming[]>;
+  /** The bytes of the rows (`pg_column_size`) these workflows left in the peer's tables. */
+  rowBytes(keys: string[]): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +58,7 @@ export interface WorkflowFigures {
   steps_per_s: number;
   commits_per_step: number;
   bytes_per_step: number;
+  row_bytes_per_step: number;
 }
 
 export interface WorkflowResult {
@@ -95,6 +101,7 @@ interface PhaseSample {
   arrivals: Map<string, number[]>;
   commits: number;
   bytes: number;
+  rowBytes: number;
 }
 
 function figures(samples: PhaseSample[]): WorkflowFigures {
@@ -105,6 +112,7 @@ function figures(samples: PhaseSample[]): WorkflowFigures {
   let wall = 0;
   let commits = 0;
   let bytes = 0;
+  let rowBytes = 0;
   for (const sample of samples) {
     for (const t of sample.timings) {
       const at = [...(sample.arrivals.get(t.key) ?? [])].sort((a, b) => a - b);
@@ -118,6 +126,7 @@ function figures(samples: PhaseSample[]): WorkflowFigures {
     wall += Math.max(...sample.timings.map((t) => t.done)) - Math.min(...sample.timings.map((t) => t.submit));
     commits += sample.commits;
     bytes += sample.bytes;
+    rowBytes += sample.rowBytes;
   }
   const p = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
@@ -135,6 +144,7 @@ function figures(samples: PhaseSample[]): WorkflowFigures {
     steps_per_s: round(steps / (wall / 1000), 1),
     commits_per_step: round(commits / steps),
     bytes_per_step: Math.round(bytes / steps),
+    row_bytes_per_step: Math.round(rowBytes / steps),
   };
 }
 
@@ -198,6 +208,7 @@ export async function runWorkflowRounds(
               arrivals: receiver.arrivals,
               commits: after.commits - before.commits - share * (before.commits - quiet.commits),
               bytes: after.bytes - before.bytes - share * Math.max(0, before.bytes - quiet.bytes),
+              rowBytes: await run.rowBytes(timings.map((t) => t.key)),
             });
             log(
               `workflow round ${r} ${size} ${peer.name}: ${JSON.stringify(figures(samples.get(peer)![size].slice(-1)))}`,
@@ -237,7 +248,8 @@ export function renderWorkflowTable(results: Map<string, { ok: boolean; result?:
     ['whole workflow p50/p99 ms, 20 at a time', (r) => pair(r.twenty.workflow_ms)],
     ['steps/s, one at a time / 20 at a time', (r) => `${r.one.steps_per_s} / ${r.twenty.steps_per_s}`],
     ['commits per step, one / 20', (r) => `${r.one.commits_per_step} / ${r.twenty.commits_per_step}`],
-    ['bytes per step, one / 20', (r) => `${r.one.bytes_per_step} / ${r.twenty.bytes_per_step}`],
+    ['bytes per step (database growth), one / 20', (r) => `${r.one.bytes_per_step} / ${r.twenty.bytes_per_step}`],
+    ['row bytes per step, one / 20', (r) => `${r.one.row_bytes_per_step} / ${r.twenty.row_bytes_per_step}`],
   ];
   return [
     `| workflow (5 sequential POST steps) | ${names.join(' | ')} |`,
