@@ -6,6 +6,7 @@
  *   npm run bench:peers -- [--schedules 100] [--minutes 2] [--second-window 30] [--herd 2000] [--herd-wait 120]
  *                          [--rates 250,500,1000,2000,4000] [--sustained-seconds 30]
  *                          [--workloads fire-minute,fire-second,herd,sustained] [--peers kairos-http,kairos-module,graphile-worker,pg-boss,bullmq-postgres,bullmq-redis]
+ *   npm run bench:peers -- --workloads workflow --peers kairos-http,dbos   (bench/peers/workflow.ts)
  *
  * Every peer runs the same workloads one after another, 2 workers (processes) each, on the same
  * PostgreSQL (a schema per peer and workload, dropped after):
@@ -30,6 +31,7 @@ import { bullmqPeer } from './peers/bullmq.ts';
 import { graphileWorkerPeer } from './peers/graphile-worker.ts';
 import { kairosDefaults, kairosPeer } from './peers/kairos.ts';
 import { pgBossPeer } from './peers/pg-boss.ts';
+import { runWorkflowWorkload, workflowOnlyPeers } from './peers/workflow-peers.ts';
 import { startReceiver } from './peers/receiver.ts';
 import { headline, renderTable, type Outcome, type Results } from './peers/table.ts';
 import {
@@ -65,7 +67,8 @@ const minutes = Number(values.minutes);
 const secondWindow = Number(values['second-window']);
 const herdCount = Number(values.herd);
 const herdWaitMs = Number(values['herd-wait']) * 1000;
-const workloads = values.workloads!.split(',') as Workload[];
+const workflowWorkload = values.workloads!.split(',').includes('workflow');
+const workloads = values.workloads!.split(',').filter((w) => w !== 'workflow') as Workload[];
 const rates = values.rates!.split(',').map(Number);
 const sustainedSeconds = Number(values['sustained-seconds']);
 const replicas = 2;
@@ -85,11 +88,14 @@ const allPeers: Record<string, Peer> = {
   'bullmq-postgres': bullmqPeer('postgres'),
   'bullmq-redis': bullmqPeer('redis'),
 };
-const peers = values.peers!.split(',').map((name) => {
-  const peer = allPeers[name];
-  if (!peer) throw new Error(`unknown peer "${name}": use one of ${Object.keys(allPeers).join(', ')}`);
-  return peer;
-});
+const peerNames = values.peers!.split(',');
+const peers = peerNames
+  .filter((name) => !workflowOnlyPeers.includes(name))
+  .map((name) => {
+    const peer = allPeers[name];
+    if (!peer) throw new Error(`unknown peer "${name}": use one of ${Object.keys(allPeers).join(', ')}`);
+    return peer;
+  });
 
 log(
   `bench:peers ${new Date().toISOString()} load ${loadAverage().join(' ')}; Kairos defaults: ${slots} slots, pool ${poolSize} per replica, ${replicas} replicas`,
@@ -245,6 +251,15 @@ for (const workload of workloads) {
   }
 }
 
+// The workflow workload (bench/peers/workflow.ts): its peers interleaved, in its own table.
+const workflow = workflowWorkload
+  ? await runWorkflowWorkload(peerNames, { databaseUrl, tag: randomUUID().slice(0, 8) }, log)
+  : undefined;
+for (const [name, outcome] of workflow?.results ?? []) {
+  if (!results.has(name)) results.set(name, {});
+  (results.get(name) as Record<string, unknown>).workflow = outcome;
+}
+
 // Every Kairos figure beside the floor: herd vs the bare POST burst (http) or the bare database work
 // (module); fire lag p99 vs one instant's bare POST burst.
 const kairosToFloor = Object.fromEntries(
@@ -272,11 +287,15 @@ const kairosToFloor = Object.fromEntries(
 );
 
 log('');
-log(renderTable(results, workloads));
+if (workloads.length > 0) log(renderTable(results, workloads));
+if (workflow) log(`\n${workflow.table}`);
 log('');
-for (const [name, ratios] of Object.entries(kairosToFloor)) log(`${name} ÷ floor: ${JSON.stringify(ratios)}`);
+if (workloads.length > 0)
+  for (const [name, ratios] of Object.entries(kairosToFloor)) log(`${name} ÷ floor: ${JSON.stringify(ratios)}`);
 log('');
 for (const peer of peers) log(`settings, ${peer.name}: ${peer.settings}`);
+for (const [name, settings] of Object.entries(workflow?.settings ?? {}))
+  log(`settings, ${name} (workflow): ${settings}`);
 log(`load ${loadAverage().join(' ')}`);
 
 console.log(

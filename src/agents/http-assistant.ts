@@ -28,6 +28,9 @@ export interface OutboundRuntimeOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** Parsed configs by the config object they came from (a new assistant row is a new object). */
+const parsedConfigs = new WeakMap<object, { kind: string; data: unknown }>();
+
 /** A stored config the runtime can use, or a `config` failure saying what is wrong with it. */
 export function runtimeConfig<T>(
   assistant: Assistant,
@@ -37,8 +40,15 @@ export function runtimeConfig<T>(
     | { success: true; data: T }
     | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } },
 ): T {
+  // An assistant read once and called many times (a workflow's steps) is parsed once.
+  const cached = parsedConfigs.get(assistant.config);
+  if (cached?.kind === assistant.kind) return cached.data as T;
   const parsed = parse(assistant.config);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    if (typeof assistant.config === 'object' && assistant.config !== null)
+      parsedConfigs.set(assistant.config, { kind: assistant.kind, data: parsed.data });
+    return parsed.data;
+  }
   const issue = parsed.error.issues[0];
   const field = ['config', ...(issue?.path ?? []).map(String)].join('.');
   throw new RunFailure(

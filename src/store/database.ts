@@ -57,3 +57,12 @@ export function assertSchemaName(name: string): string {
 export function physicalChannel(schema: string, channel: string): string {
   return `${schema}__${channel}`;
 }
+
+/**
+ * Marks a statement run on every step or run (the same text each time) as worth preparing: the
+ * `pg` driver names it, so each connection parses and plans it once instead of on every call;
+ * PGlite and pooled connections run it as an ordinary statement (the mark is a comment).
+ */
+export function prepared(name: string, text: string): string {
+  return `/*prepare:${name}*/ ${text}`;
+}

@@ -54,10 +54,15 @@ function typeParser(oid: number, format?: string): (value: string) => unknown {
   return pg.types.getTypeParser(oid, format as 'text');
 }
 
-function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+/** `/*prepare:<name>*\/ …`: a statement run often enough that its plan is worth keeping (see {@link prepared}). */
+const preparedName = /^\/\*prepare:([a-z0-9_]+)\*\//;
+
+function wrap(client: pg.Pool | pg.PoolClient, prepare: boolean): Queryable {
   return {
     async query<Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-      const result = await client.query(text, params as unknown[] | undefined);
+      const name = prepare ? preparedName.exec(text)?.[1] : undefined;
+      const values = params as unknown[] | undefined;
+      const result = await (name === undefined ? client.query(text, values) : client.query({ name, text, values }));
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
     async exec(text: string): Promise<void> {
@@ -71,8 +76,9 @@ const refusedStartupOptions = /unsupported startup parameter/;
 /**
  * A `pg` pool whose every statement runs with `search_path` set to the Kairos schema: as a
  * connection option, or, behind a transaction-mode pooler that does not pass it on, with
- * `SET LOCAL` in the statement's own transaction. Only unnamed statements are used (no prepared
- * statements that a pooler could hand to another client).
+ * `SET LOCAL` in the statement's own transaction. Statements marked with {@link prepared} are
+ * named (prepared once per connection, their plan kept) on direct connections; behind a pooler,
+ * which could hand a connection's prepared statement to another client, every statement is unnamed.
  */
 export function openPostgres(options: PostgresOptions): PostgresDatabase {
   const schema = assertSchemaName(options.schema);
@@ -215,14 +221,18 @@ export function openPostgres(options: PostgresOptions): PostgresDatabase {
     },
     query<Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
       return pooled(() =>
-        pooler ? inTransaction((client) => wrap(client).query<Row>(text, params)) : wrap(pool).query<Row>(text, params),
+        pooler
+          ? inTransaction((client) => wrap(client, false).query<Row>(text, params))
+          : wrap(pool, true).query<Row>(text, params),
       );
     },
     exec(text: string): Promise<void> {
-      return pooled(() => (pooler ? inTransaction((client) => wrap(client).exec(text)) : wrap(pool).exec(text)));
+      return pooled(() =>
+        pooler ? inTransaction((client) => wrap(client, false).exec(text)) : wrap(pool, true).exec(text),
+      );
     },
     transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      return pooled(() => inTransaction((client) => fn(wrap(client))));
+      return pooled(() => inTransaction((client) => fn(wrap(client, !pooler))));
     },
     async verify() {
       const { rows } = await db.query<{ path: string }>("SELECT current_setting('search_path') AS path");

@@ -45,8 +45,19 @@ export async function appendRunEvents(
   );
 }
 
+/**
+ * The stored events with what they leave to the run's steps put back: a `step_finished` of a
+ * success does not repeat the output its `run_steps` row holds (written by the same statement).
+ */
+const readEvents = `SELECT e.run_id, e.seq, e.at, e.kind,
+    CASE WHEN e.kind = 'step_finished' AND e.data->>'status' = 'success' AND NOT e.data ? 'output'
+      THEN coalesce(e.data || (SELECT jsonb_build_object('output', s.output) FROM run_steps s
+        WHERE s.run_id = e.run_id AND s.key = e.data->>'key' AND s.output IS NOT NULL AND s.output <> 'null'::jsonb), e.data)
+      ELSE e.data END AS data
+  FROM run_events e`;
+
 export async function listRunEvents(db: Queryable, runId: string): Promise<RunEventRow[]> {
-  const { rows } = await db.query<RunEventRow>('SELECT * FROM run_events WHERE run_id = $1 ORDER BY seq', [runId]);
+  const { rows } = await db.query<RunEventRow>(`${readEvents} WHERE e.run_id = $1 ORDER BY e.seq`, [runId]);
   return rows;
 }
 
@@ -58,7 +69,7 @@ export async function listRunEventsAfter(
   limit = 500,
 ): Promise<RunEventRow[]> {
   const { rows } = await db.query<RunEventRow>(
-    'SELECT * FROM run_events WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+    `${readEvents} WHERE e.run_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3`,
     [runId, afterSeq, limit],
   );
   return rows;

@@ -1,4 +1,4 @@
-import type { Queryable } from './database.ts';
+import { prepared, type Queryable } from './database.ts';
 
 export type StepStatus = 'running' | 'waiting' | 'success' | 'error' | 'skipped' | 'cancelled';
 
@@ -121,7 +121,9 @@ export async function recordStepWrites(db: Queryable, fence: StepFence, writes: 
   for (let attempt = 1; ; attempt++) {
     try {
       const { rows } = await db.query<{ ok: boolean }>(
-        `WITH ok AS (
+        prepared(
+          'record_step_writes',
+          `WITH ok AS (
            SELECT 1 FROM runs WHERE id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'running'
          ), ins AS (
            INSERT INTO run_steps (run_id, key, parent_key, path, name, type, status, attempt, iteration, ord, input, output, error, started_at, finished_at, duration_ms)
@@ -150,6 +152,7 @@ export async function recordStepWrites(db: Queryable, fence: StepFence, writes: 
            WHERE EXISTS (SELECT 1 FROM ok)
          )
          SELECT EXISTS (SELECT 1 FROM ok) AS ok`,
+        ),
         params,
       );
       return rows[0]?.ok === true;
@@ -159,10 +162,29 @@ export async function recordStepWrites(db: Queryable, fence: StepFence, writes: 
   }
 }
 
-/** A run's steps in execution order. */
+/**
+ * A run's steps in execution order. A leaf step's row is written as it ends (recordStepWrites):
+ * a step still running (or whose attempt's end was never written: its worker died) is shown
+ * `running` from its latest `step_started` event, which carries its parent and place.
+ */
 export async function listRunSteps(db: Queryable, runId: string): Promise<RunStepRow[]> {
   const { rows } = await db.query<RunStepRow>(
-    'SELECT * FROM run_steps WHERE run_id = $1 ORDER BY started_at, ord, key',
+    `WITH started AS (
+       SELECT DISTINCT ON (e.data->>'key') e.data, e.at FROM run_events e
+       WHERE e.run_id = $1 AND e.kind = 'step_started' AND e.data ? 'ord'
+       ORDER BY e.data->>'key', e.seq DESC
+     ), running AS (
+       SELECT d.data, d.at FROM started d
+       WHERE NOT EXISTS (SELECT 1 FROM run_steps s WHERE s.run_id = $1 AND s.key = d.data->>'key' AND s.started_at >= d.at)
+     )
+     SELECT s.* FROM run_steps s
+     WHERE s.run_id = $1 AND NOT EXISTS (SELECT 1 FROM running r WHERE r.data->>'key' = s.key)
+     UNION ALL
+     SELECT $1::uuid, r.data->>'key', r.data->>'parent_key', r.data->>'path', r.data->>'name', r.data->>'type', 'running',
+       (r.data->>'attempt')::int, (r.data->>'iteration')::int, (r.data->>'ord')::int, r.data->'input', NULL, NULL,
+       r.at, NULL, NULL, false
+     FROM running r
+     ORDER BY started_at, ord, key`,
     [runId],
   );
   return rows;

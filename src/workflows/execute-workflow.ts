@@ -5,7 +5,7 @@ import { createModuleRegistry, type ModuleRegistry } from '../agents/module-regi
 import type { Assistant, AssistantRuntime, RunContext, RunResult } from '../agents/runtime.ts';
 import type { Clock } from '../clock.ts';
 import { templateValues } from '../runs/input-template.ts';
-import { findAssistantsByIds } from '../store/assistants.ts';
+import { assistantFromRow, findAssistantsByIds } from '../store/assistants.ts';
 import type { Database } from '../store/database.ts';
 import { beginWorkflowRun } from './workflow-rows.ts';
 import { findWorkflow, findWorkflowVersion } from './workflow-rows.ts';
@@ -100,8 +100,11 @@ export async function executeWorkflow(
       retryable: false,
     });
 
+  // The assistants the steps name came with the start (a nested workflow's are read on first use).
   const assistants = new Map<string, Assistant | null>();
-  await preloadAssistants(deps.db, start.definition, assistants);
+  for (const { node } of walkNodes(start.definition.steps))
+    if (node.type === 'step' && node.assistant_id !== undefined) assistants.set(node.assistant_id, null);
+  for (const row of start.assistants) assistants.set(String(row.id), assistantFromRow(row));
   const registry = deps.registry ?? createModuleRegistry([]);
   const modules: AssistantRuntime = moduleAssistantRuntime(registry);
   const owner = run.preloaded?.owner;

@@ -50,26 +50,36 @@ export class StepWriter {
   private inFlight = false;
   private failure: unknown = undefined;
   private last: Promise<void> = Promise.resolve();
+  /** Leaf steps started whose row is written with their end. */
+  private readonly deferred = new Map<string, StepRowStart>();
 
   constructor(
     private readonly db: Queryable,
     private readonly fence: StepFence,
   ) {}
 
-  /** Records a node's start; resolves when it is committed (rejects with {@link LeaseLost}). */
-  start(row: StepRowStart, event: StepEvent): Promise<void> {
+  /**
+   * Records a node's start; resolves when it is committed (rejects with {@link LeaseLost}). With
+   * `rowAtEnd` (a leaf step) only its event is written now (the fence is checked all the same) and
+   * its row is written once, complete, with its end: a step stores one row version, not two.
+   */
+  start(row: StepRowStart, event: StepEvent, rowAtEnd = false): Promise<void> {
     const batch = this.batch();
-    // A later attempt of a key in the same batch replaces the row (its earlier end is in the events).
-    batch.ends.delete(row.key);
-    batch.starts.set(row.key, row);
+    if (rowAtEnd) this.deferred.set(row.key, row);
+    else {
+      // A later attempt of a key in the same batch replaces the row (its earlier end is in the events).
+      batch.ends.delete(row.key);
+      batch.starts.set(row.key, row);
+    }
     batch.events.push(event);
     return batch.done;
   }
 
-  /** Records how a node ended; merged into its start's row when that is in the same batch. */
+  /** Records how a node ended; merged into its start's row when that is in the same batch or deferred. */
   end(row: StepRowEnd, event: StepEvent): Promise<void> {
     const batch = this.batch();
-    const started = batch.starts.get(row.key);
+    const started = this.deferred.get(row.key) ?? batch.starts.get(row.key);
+    this.deferred.delete(row.key);
     if (started) {
       batch.starts.set(row.key, {
         ...started,

@@ -296,6 +296,9 @@ export class WorkflowRunner {
     const at = new Date(now);
     this.attempts.set(frame.key, { attempt, at: now });
     const value = contentValue(input);
+    // A leaf step's row is written once, as it ends; until then its start event stands for it
+    // (listRunSteps shows it `running` from there: hence its parent and place in the event).
+    const leaf = node.type === 'step' && node.workflow_id === undefined;
     const written = this.writer.start(
       {
         key: frame.key,
@@ -325,11 +328,13 @@ export class WorkflowRunner {
           attempt,
           iteration: frame.iteration,
           input: value,
+          ...(leaf && { parent_key: frame.parentKey, ord: frame.ord }),
         },
         durationOf: null,
       },
+      leaf,
     );
-    if (node.type === 'step' && node.workflow_id === undefined) await written;
+    if (leaf) await written;
   }
 
   /** Records a wait node as `waiting` (the run parks after the writes are flushed). */
@@ -352,7 +357,8 @@ export class WorkflowRunner {
     const now = this.deps.clock.now();
     const at = new Date(now);
     const started = this.attempts.get(frame.key);
-    const durationMs = started === undefined ? null : Math.max(0, now - started.at);
+    // Rounded: the database clock's offset (re-measured every minute) has a fraction of a ms.
+    const durationMs = started === undefined ? null : Math.max(0, Math.round(now - started.at));
     const event: Record<string, unknown> = {
       key: frame.key,
       path: frame.path,
@@ -362,7 +368,9 @@ export class WorkflowRunner {
       attempt: started?.attempt ?? 1,
       iteration: frame.iteration,
     };
-    if (output !== null) event.output = output;
+    // A success's output is in its row (written by the same statement): the event does not repeat
+    // it; listRunEvents puts it back for readers.
+    if (output !== null && status !== 'success') event.output = output;
     if (error !== null) event.error = error;
     if (durationMs !== null) event.duration_ms = durationMs;
     void this.writer.end(

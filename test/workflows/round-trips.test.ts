@@ -110,11 +110,11 @@ describe.each(databaseKinds)('round trips of a workflow run (%s)', (kind) => {
       Array.from({ length: 5 }, (_, i) => ({ type: 'step' as const, name: `s${i}`, assistant_id: assistantId })),
     );
     expect(status).toBe('success');
-    // Before the first call: begin (1), preload the assistants (1), the first start (1); then
-    // one statement between two calls: the previous step's end with the next one's start.
-    expect(at).toEqual([3, 4, 5, 6, 7]);
+    // Before the first call: begin, with the assistants the steps name (1), the first start (1);
+    // then one statement between two calls: the previous step's end with the next one's start.
+    expect(at).toEqual([2, 3, 4, 5, 6]);
     // Then the last end (1) and the run's finish (1).
-    expect(afterClaim.length).toBe(3 + 4 + 1 + 1);
+    expect(afterClaim.length).toBe(2 + 4 + 1 + 1);
   });
 
   it("a parallel node: its start and all its branches' starts are one statement", async () => {
@@ -125,6 +125,6 @@ describe.each(databaseKinds)('round trips of a workflow run (%s)', (kind) => {
     }));
     const { at, status } = await counting([{ type: 'parallel', name: 'fan', steps: branches }], branches.length);
     expect(status).toBe('success');
-    expect(at).toEqual([3, 3, 3, 3]);
+    expect(at).toEqual([2, 2, 2, 2]);
   });
 });
