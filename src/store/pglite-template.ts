@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.ts';
 import { loadMigrations, migrate } from './migrate.ts';
@@ -89,10 +99,12 @@ export async function seedFromTemplate(
       outcome = 'built';
     }
     mkdirSync(dataDir, { recursive: true });
+    // A copy-on-write clone where the file system has them (btrfs, XFS, APFS), else a plain copy.
+    const copy = { recursive: true, force: true, mode: constants.COPYFILE_FICLONE };
     for (const entry of readdirSync(template)) {
-      if (entry !== 'PG_VERSION') cpSync(join(template, entry), join(dataDir, entry), { recursive: true, force: true });
+      if (entry !== 'PG_VERSION') cpSync(join(template, entry), join(dataDir, entry), copy);
     }
-    cpSync(join(template, 'PG_VERSION'), join(dataDir, 'PG_VERSION'));
+    cpSync(join(template, 'PG_VERSION'), join(dataDir, 'PG_VERSION'), copy);
     return outcome;
   } catch {
     return 'unavailable';
