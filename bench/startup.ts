@@ -180,7 +180,9 @@ function serverPid(groupId: number): number | undefined {
   const result = spawnSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' });
   for (const line of result.stdout?.split('\n') ?? []) {
     const [pid, pgid, ...args] = line.trim().split(/\s+/);
-    if (Number(pgid) === groupId && /bin\/kairos\.js serve/.test(args.join(' '))) return Number(pid);
+    // The node process itself, not the `sh -c` npm runs it through.
+    if (Number(pgid) === groupId && /(^|\/)node$/.test(args[0] ?? '') && /bin\/kairos\.js serve/.test(args.join(' ')))
+      return Number(pid);
   }
   return undefined;
 }
