@@ -35,11 +35,15 @@ export function serveCommand(): Command {
       if (config.roles.includes('api') && process.stdout.isTTY) buildDashboardIfMissing();
       // Loaded here, not at the top: every other command (and each CLI subprocess in tests)
       // starts without compiling and loading the whole server.
+      // The start-up breakdown, in the "listening" line (docs/performance.md, "Embedded start").
+      const startedAt = performance.now();
       const [{ Kairos }, { localModeMessage, resolveAuthMode }] = await Promise.all([
         import('../app.ts'),
         import('../auth/local-mode.ts'),
       ]);
+      const loadedAt = performance.now();
       const kairos = await Kairos.create({ config });
+      const createdAt = performance.now();
       const { logger } = kairos;
       // Decided before anything starts: a server others can reach never runs without keys.
       let authMode: Awaited<ReturnType<typeof resolveAuthMode>> | undefined;
@@ -91,8 +95,14 @@ export function serveCommand(): Command {
         });
         await kairos.start();
         const url = `http://${address.address}:${address.port}`;
+        const startupMs = {
+          process: Math.round(performance.now()), // since the process started: Node, the CLI, the build check
+          load_modules: Math.round(loadedAt - startedAt),
+          open_database_and_services: Math.round(createdAt - loadedAt),
+          listen_and_start: Math.round(performance.now() - createdAt),
+        };
         logger.info(
-          { url, database: kairos.db.kind, roles, replica: kairos.replicaId },
+          { url, database: kairos.db.kind, roles, replica: kairos.replicaId, startup_ms: startupMs },
           `Kairos listening on ${url} (${kairos.db.kind})`,
         );
         if (authMode === 'local') logger.warn({ auth: 'local' }, localModeMessage);

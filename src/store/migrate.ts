@@ -50,18 +50,20 @@ async function ensureMigrationsTable(tx: Queryable, schema: string): Promise<voi
     id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
 }
 
-/** Throws {@link DatabaseNewerError} when the database has more than one migration newer than `migrations`. */
-async function assertNotBehind(db: Database, migrations: readonly Migration[]): Promise<void> {
+/**
+ * The ids already applied, read in one transaction; throws {@link DatabaseNewerError} when the
+ * database has more than one migration newer than `migrations`.
+ */
+async function appliedBefore(db: Database, migrations: readonly Migration[]): Promise<Set<number>> {
   const newest = migrations.at(-1);
   const { rows } = await db.transaction(async (tx) => {
     await ensureMigrationsTable(tx, db.schema);
-    return tx.query<{ id: number; name: string }>('SELECT id, name FROM migrations WHERE id > $1 ORDER BY id', [
-      newest?.id ?? 0,
-    ]);
+    return tx.query<{ id: number; name: string }>('SELECT id, name FROM migrations ORDER BY id');
   });
-  if (rows.length <= 1) return;
+  const newer = rows.filter((row) => row.id > (newest?.id ?? 0));
+  if (newer.length <= 1) return new Set(rows.map((row) => row.id));
   throw new DatabaseNewerError(
-    `the database is at migration ${label(rows.at(-1)!)}, ${rows.length} migrations newer than this code ` +
+    `the database is at migration ${label(newer.at(-1)!)}, ${newer.length} migrations newer than this code ` +
       `(${newest ? label(newest) : 'none'}); a replica may run at most one migration behind (a rolling upgrade). ` +
       'Upgrade this replica to the release that migrated the database, or newer',
   );
@@ -76,13 +78,16 @@ async function appliedIds(tx: Queryable): Promise<Set<number>> {
  * Applies pending migrations in order, each in its own transaction under a transaction-scoped
  * advisory lock keyed by the schema, so any number of concurrent migrators apply each exactly once.
  * Refuses (DatabaseNewerError, naming both versions) when the database is more than one migration
- * ahead of this code. Returns the names applied by this call.
+ * ahead of this code. Returns the names applied by this call. A migration found applied by the
+ * first read is not looked at again (an applied migration stays applied): an up-to-date database
+ * costs one transaction, not one per migration.
  */
 export async function migrate(db: Database, options: { migrationsDir?: string } = {}): Promise<string[]> {
   const migrations = await loadMigrations(options.migrationsDir);
-  await assertNotBehind(db, migrations);
+  const already = await appliedBefore(db, migrations);
   const applied: string[] = [];
   for (const migration of migrations) {
+    if (already.has(migration.id)) continue;
     const didApply = await db.transaction(async (tx) => {
       // A migration may take longer than the session's statement_timeout (the lease): not bounded.
       await tx.exec('SET LOCAL statement_timeout = 0');

@@ -30,6 +30,14 @@ export async function openDatabase(
     }
     return db;
   }
-  const { openPglite } = await import('./pglite-driver.ts');
-  return openPglite({ dataDir: config.dataDir, schema: config.schema });
+  const [{ openPglite }, { seedFromTemplate }] = await Promise.all([
+    import('./pglite-driver.ts'),
+    import('./pglite-template.ts'),
+  ]);
+  // A fresh data directory starts as a copy of an initialised, migrated one (pglite-template.ts).
+  return openPglite({
+    dataDir: config.dataDir,
+    schema: config.schema,
+    seed: (dataDir) => seedFromTemplate(dataDir, config.schema),
+  });
 }
