@@ -76,8 +76,8 @@ export function concurrencySchema(roots: KeyRoots) {
     });
 }
 
-/** The value at `path` (object keys, array indexes) or undefined. */
-function lookup(root: unknown, path: readonly string[]): unknown {
+/** The value at `path` (object keys, array indexes) or undefined; event templates read with it too. */
+export function lookup(root: unknown, path: readonly string[]): unknown {
   let value = root;
   for (const key of path) {
     if (Array.isArray(value) && /^\d+$/.test(key)) value = value[Number(key)];

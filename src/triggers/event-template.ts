@@ -6,6 +6,8 @@
  * (objects as JSON, a missing value as nothing).
  */
 
+import { lookup } from '../runs/flow-control.ts';
+
 /** One delivery as templates see it. */
 export interface TemplateEvent {
   body: unknown;
@@ -72,18 +74,6 @@ export function eventTemplateProblems(
     }
   }
   return problems;
-}
-
-/** The value at `path` (object keys, array indexes) or undefined. */
-function lookup(root: unknown, path: readonly string[]): unknown {
-  let value = root;
-  for (const key of path) {
-    if (Array.isArray(value) && /^\d+$/.test(key)) value = value[Number(key)];
-    else if (value && typeof value === 'object' && Object.hasOwn(value, key))
-      value = (value as Record<string, unknown>)[key];
-    else return undefined;
-  }
-  return value;
 }
 
 function valueOf(variable: string, context: EventTemplateContext): unknown {
