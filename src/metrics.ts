@@ -44,7 +44,7 @@ export interface Metrics {
    * (the agent was called) or the reason none was (`precheck`, `overlap`, `missed`, …; docs/gates.md).
    * With `scheduleLabel`, a `schedule` label (the schedule id) too.
    */
-  readonly occurrences: { inc(outcome: string, scheduleId: string): void };
+  readonly occurrences: { inc(outcome: string, scheduleId: string, count?: number): void };
   /** The exposition text for `/metrics`. */
   text(): Promise<string>;
   readonly contentType: string;
@@ -130,8 +130,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers,
     }),
     occurrences: {
-      inc: (outcome, scheduleId) =>
-        occurrences.inc(options.scheduleLabel ? { outcome, schedule: scheduleId } : { outcome }),
+      inc: (outcome, scheduleId, count = 1) =>
+        occurrences.inc(options.scheduleLabel ? { outcome, schedule: scheduleId } : { outcome }, count),
     },
     text: () => registry.metrics(),
     contentType: registry.contentType,

@@ -17,6 +17,8 @@ export interface ClaimResult {
   created: number;
   /** Earliest `not_before` among the created runs (ms), for waking workers. */
   earliestNotBefore: number | null;
+  /** Occurrences that became no run (misfire `missed`, an excluded date), per schedule: kairos_occurrences_total. */
+  skipped: Array<{ scheduleId: string; reason: 'missed' | 'excluded'; count: number }>;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
   const now = options.now;
   return db.transaction(async (tx) => {
     const rows = await lockDueSchedules(tx, new Date(now + options.lookaheadMs), options.batchSize);
-    if (rows.length === 0) return { claimed: 0, created: 0, earliestNotBefore: null };
+    if (rows.length === 0) return { claimed: 0, created: 0, earliestNotBefore: null, skipped: [] };
     const runs: RunDraft[] = [];
     const updates: ScheduleAdvance = {
       id: [],
@@ -41,6 +43,7 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
       excluded: [],
     };
     const events: Array<{ scheduleId: string; kind: string; data?: unknown; at: Date }> = [];
+    const skipped: ClaimResult['skipped'] = [];
     const createdAt = new Date(now);
     for (const schedule of rows) {
       const plan = planOccurrences(schedule, { ...options, horizon: now + options.lookaheadMs });
@@ -69,6 +72,8 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
       updates.last.push(last ? new Date(last.scheduledFor) : null);
       updates.completed.push(plan.completed);
       updates.excluded.push(plan.excluded);
+      if (plan.excluded > 0) skipped.push({ scheduleId: schedule.id, reason: 'excluded', count: plan.excluded });
+      if (plan.missed > 0) skipped.push({ scheduleId: schedule.id, reason: 'missed', count: plan.missed });
       if (plan.excluded > 0) {
         const occurrences = plan.excludedSample.map((at) => new Date(at).toISOString());
         events.push({
@@ -99,6 +104,6 @@ export async function claimDueSchedules(db: Database, options: ClaimOptions): Pr
     await appendScheduleEvents(tx, events);
     let earliest: number | null = null;
     for (const run of inserted) earliest = Math.min(earliest ?? Infinity, run.not_before.getTime());
-    return { claimed: rows.length, created: inserted.length, earliestNotBefore: earliest };
+    return { claimed: rows.length, created: inserted.length, earliestNotBefore: earliest, skipped };
   });
 }

@@ -20,7 +20,7 @@ export interface SchedulerOptions {
   /** Finished runs older than this many days are pruned (0 keeps them). */
   runRetentionDays?: number;
   /** Engine metrics (fires, claim batch sizes); none when absent. */
-  metrics?: Pick<Metrics, 'fires' | 'claimBatchSize'>;
+  metrics?: Pick<Metrics, 'fires' | 'claimBatchSize'> & Partial<Pick<Metrics, 'occurrences'>>;
 }
 
 export interface TickResult {
@@ -66,6 +66,8 @@ export class Scheduler {
         this.options.metrics?.claimBatchSize.observe(result.claimed);
         this.options.metrics?.fires.inc(result.created);
       }
+      // Occurrences the scheduler itself ended (missed after downtime, excluded dates): docs/gates.md.
+      for (const s of result.skipped) this.options.metrics?.occurrences?.inc(s.reason, s.scheduleId, s.count);
       total.claimed += result.claimed;
       total.created += result.created;
       if (result.claimed < config.batchSize || this.closed) return total;

@@ -4,15 +4,17 @@ import { occurrencesBetween } from '../../src/scheduler/occurrences-between.ts';
 import type { ScheduleCreateInput } from '../../src/scheduler/schedule-input.ts';
 import { findSchedule } from '../../src/store/schedules.ts';
 import { databaseKinds } from '../helpers/databases.ts';
+import { createMetrics } from '../../src/metrics.ts';
 import { admin, createEngine, ManualClock, type Engine } from './harness.ts';
 
 // Excluded dates and the DST policy through the service and the scheduler on an injected clock.
 describe.each(databaseKinds)('excluded dates and DST policy on an injected clock (%s)', (kind) => {
   let engine: Engine;
   const clock = new ManualClock(Date.parse('2026-12-20T12:00:00Z'));
+  const metrics = createMetrics();
 
   beforeAll(async () => {
-    engine = await createEngine(kind, { clock, maxCatchupPerPass: 100 });
+    engine = await createEngine(kind, { clock, maxCatchupPerPass: 100, metrics });
   });
   afterAll(() => engine?.close());
 
@@ -60,6 +62,8 @@ describe.each(databaseKinds)('excluded dates and DST policy on an injected clock
     ]);
     expect(events.some((event) => event.kind === 'missed')).toBe(false);
     expect((await engine.schedules.stats(admin, schedule.id)).excluded).toBe(1);
+    // The scheduler counts the excluded occurrence in kairos_occurrences_total (docs/gates.md).
+    expect(await metrics.text()).toMatch(/^kairos_occurrences_total\{outcome="excluded"\} 1$/m);
   });
 
   it('uses the date in the schedule zone, and counts every occurrence of the day', async () => {

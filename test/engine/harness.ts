@@ -9,6 +9,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createServices } from '../../src/services.ts';
 import type { ScheduleService } from '../../src/scheduler/schedule-service.ts';
 import { Scheduler } from '../../src/scheduler/scheduler-loop.ts';
+import type { Metrics } from '../../src/metrics.ts';
 import { insertAssistant } from '../../src/store/assistants.ts';
 import type { Database } from '../../src/store/database.ts';
 import type { RunRow } from '../../src/store/runs.ts';
@@ -67,6 +68,8 @@ export interface ReplicaOptions {
   alertWebhook: string;
   /** The price table the workers' dollar budgets use (docs/gates.md "Budgets"). */
   pricing?: WorkerPoolOptions['pricing'];
+  /** The scheduler's metrics (kairos_fires_total, kairos_occurrences_total); none when absent. */
+  metrics?: Metrics;
 }
 
 /** The assistant service schedules and runs resolve their assistant with (no modules registered). */
@@ -123,6 +126,7 @@ function makeReplica(db: Database, id: string, options: ReplicaOptions): Replica
       },
       startDeadlineMs: workerConfig.startDeadlineMs,
       misfireGraceMs: options.misfireGraceMs,
+      ...(options.metrics && { metrics: options.metrics }),
     }),
     worker: new WorkerPool({
       db,
